@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Runs every test file with Node's test runner: first on embedded PGlite, then, when
+// TEST_DATABASE_URL names a PostgreSQL server, the same files again on PostgreSQL.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function find(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) find(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const only = process.argv.slice(2);
+const files = only.length ? only : find('test').sort();
+const passes = [{ name: 'pglite', env: { TEST_DATABASE_URL: '' } }];
+if (process.env.TEST_DATABASE_URL) passes.push({ name: 'postgres', env: { TEST_DATABASE_URL: process.env.TEST_DATABASE_URL } });
+
+let failed = false;
+for (const pass of passes) {
+  console.log(`\n=== tests on ${pass.name} (${files.length} files) ===`);
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, ...pass.env, NODE_ENV: 'test' },
+  });
+  if (res.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,82 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../config.ts';
+import type { Core } from '../../domain/core.ts';
+import { installAuthentication } from './authenticate.ts';
+import { installErrorHandling } from './errors.ts';
+import { installMetrics } from './metrics.ts';
+import { authRoutes } from './routes/auth.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { operatorRoutes } from './routes/operator.ts';
+import { subscriberRoutes } from './routes/subscribers.ts';
+
+export type HttpConfig = Pick<Config, 'TRUSTED_PROXIES' | 'MSISDN_HEADER' | 'DEMO_MODE' | 'BODY_LIMIT_BYTES' | 'NODE_ENV' | 'PUBLIC_URL'>;
+
+/** The HTTP channel: /api/v1 for the web app and native apps, OpenAPI 3.1, /docs, /health, /metrics. */
+export async function buildHttpApp(core: Core, config: HttpConfig): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Per-request lines stay out of the log (warn and above only); metrics count requests instead.
+    loggerInstance: core.log.child({ channel: "http" }, { level: "warn" }) as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{8,100}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(fastifyCookie);
+  installErrorHandling(app);
+  installAuthentication(app, core);
+  installMetrics(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Abonent API',
+        version: '1.0.0',
+        description:
+          'Self-service API of a mobile operator: the web personal account and native apps call it. ' +
+          'Errors are RFC 9457 problem+json with a stable `type`. Authenticate with the session cookie, ' +
+          'a session token or an operator API key as `Authorization: Bearer …`.',
+      },
+      servers: config.PUBLIC_URL ? [{ url: config.PUBLIC_URL }] : [],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'abonent_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await core.db.query('SELECT 1');
+      return { status: 'ok', store: core.db.kind };
+    } catch (err) {
+      core.log.error({ err }, 'health check failed');
+      return reply.status(503).send({ status: 'unavailable', store: core.db.kind });
+    }
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { core, trustedProxies: config.TRUSTED_PROXIES, msisdnHeader: config.MSISDN_HEADER, secureCookies: config.NODE_ENV === 'production' });
+      await api.register(subscriberRoutes, { core });
+      await api.register(catalogRoutes, { core });
+      await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE });
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

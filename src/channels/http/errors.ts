@@ -1,0 +1,77 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError } from '../../domain/shared/errors.ts';
+import { errorMessage } from '../../i18n/error-messages.ts';
+import { requestLang } from './context.ts';
+import { httpStatus, problemType, type Problem } from './problems.ts';
+
+function send(reply: FastifyReply, p: Problem): FastifyReply {
+  if (p.status === 429 && typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
+  return reply.status(p.status).type('application/problem+json').send(p);
+}
+
+const edgeProblems: Record<string, { status: number; code: string; ru: string; en: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', ru: 'Тело запроса — не корректный JSON', en: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', ru: 'Пустое тело JSON', en: 'Empty JSON body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE', ru: 'Тело запроса слишком большое', en: 'The request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', ru: 'Неподдерживаемый тип содержимого', en: 'Unsupported content type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_CONTENT_LENGTH', ru: 'Неверная длина тела', en: 'Bad content length' },
+};
+
+/** Every error leaves as RFC 9457 problem+json with a stable type; never a stack trace. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const lang = req.lang ?? requestLang(req);
+    const requestId = String(req.id);
+    if (isDomainError(err)) {
+      const status = httpStatus[err.code];
+      return send(reply, {
+        type: problemType(err.code),
+        title: errorMessage(err.code, err.params, lang),
+        status,
+        code: err.code,
+        requestId,
+        ...err.params,
+      });
+    }
+    if (err.validation) {
+      const errors = err.validation.map((v) => ({
+        path: (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || String((v.params as Record<string, unknown>)?.missingProperty ?? ''),
+        message: v.message ?? 'invalid',
+      }));
+      return send(reply, {
+        type: problemType('VALIDATION'),
+        title: lang === 'ru' ? 'Неверные данные запроса' : 'Invalid request data',
+        status: 400,
+        detail: `${err.validationContext ?? 'request'}: ${errors.map((e) => `${e.path || '(root)'} ${e.message}`).join('; ')}`.slice(0, 1000),
+        code: 'VALIDATION',
+        requestId,
+        errors: errors.slice(0, 20),
+      });
+    }
+    const edge = err.code ? edgeProblems[err.code] : undefined;
+    if (edge) {
+      return send(reply, { type: problemType(edge.code), title: edge[lang], status: edge.status, code: edge.code, requestId });
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, { type: problemType('BAD_REQUEST'), title: lang === 'ru' ? 'Неверный запрос' : 'Bad request', status: err.statusCode, code: 'BAD_REQUEST', requestId });
+    }
+    req.log.error({ err, requestId }, 'unhandled error');
+    return send(reply, {
+      type: problemType('INTERNAL'),
+      title: lang === 'ru' ? 'Внутренняя ошибка. Мы уже разбираемся.' : 'Internal error. We are looking into it.',
+      status: 500,
+      code: 'INTERNAL',
+      requestId,
+    });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const lang = req.lang ?? requestLang(req);
+    return send(reply, {
+      type: problemType('ROUTE_NOT_FOUND'),
+      title: lang === 'ru' ? 'Такого адреса нет' : 'No such endpoint',
+      status: 404,
+      code: 'ROUTE_NOT_FOUND',
+      requestId: String(req.id),
+    });
+  });
+}

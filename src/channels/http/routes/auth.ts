@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { finishBusinessLogin, loginStaff, startBusinessLogin } from '../../../domain/auth/business-login.ts';
+import { listSessions, logout, logoutEverywhere, type NewSession } from '../../../domain/auth/sessions.ts';
+import {
+  changePassword,
+  loginByNetworkIdentity,
+  loginWithCode,
+  loginWithPassword,
+  requestLoginCode,
+  sendPasswordBySms,
+} from '../../../domain/auth/subscriber-login.ts';
+import type { Core } from '../../../domain/core.ts';
+import { DomainError } from '../../../domain/shared/errors.ts';
+import { isTrusted, SESSION_COOKIE, trustedProxies } from '../authenticate.ts';
+import { ctxOf } from '../context.ts';
+
+const msisdn = z.string().min(1).max(32).describe('Phone number in any common form: +7 900 123-45-67, 89001234567, 9001234567');
+const password = z.string().min(1).max(200);
+const email = z.string().min(3).max(254);
+const tag = { tags: ['auth'] };
+
+export interface AuthRouteOptions {
+  core: Core;
+  trustedProxies: string[];
+  msisdnHeader: string;
+  secureCookies: boolean;
+}
+
+export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const proxies = trustedProxies(opts.trustedProxies);
+
+  const open = (reply: FastifyReply, s: NewSession) => {
+    reply.setCookie(SESSION_COOKIE, s.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: opts.secureCookies,
+      path: '/',
+      expires: new Date(s.expiresAt),
+    });
+    return s;
+  };
+  const client = (req: { ip: string; headers: Record<string, unknown> }) => ({ ip: req.ip, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null });
+
+  r.post('/auth/login', { schema: { ...tag, summary: 'Log in with phone number and password', body: z.object({ msisdn, password }) } }, async (req, reply) =>
+    open(reply, await loginWithPassword(core, ctxOf(req), { ...req.body, ...client(req) })),
+  );
+  r.post('/auth/code', { schema: { ...tag, summary: 'Send a one-time login code by SMS', body: z.object({ msisdn }) } }, async (req) =>
+    requestLoginCode(core, ctxOf(req), req.body),
+  );
+  r.post(
+    '/auth/code/verify',
+    { schema: { ...tag, summary: 'Log in with the SMS code', body: z.object({ msisdn, code: z.string().min(1).max(12) }) } },
+    async (req, reply) => open(reply, await loginWithCode(core, ctxOf(req), { ...req.body, ...client(req) })),
+  );
+  r.post('/auth/password/sms', { schema: { ...tag, summary: 'Send a new password by SMS', body: z.object({ msisdn }) } }, async (req) =>
+    sendPasswordBySms(core, ctxOf(req), req.body),
+  );
+  r.post(
+    '/auth/password/change',
+    { schema: { ...tag, summary: 'Change the password', body: z.object({ currentPassword: password, newPassword: z.string().min(8).max(200) }) } },
+    async (req) => changePassword(core, ctxOf(req), req.body),
+  );
+  r.post(
+    '/auth/network',
+    { schema: { ...tag, summary: "Log in on the operator's mobile data (number from a trusted proxy's header)" } },
+    async (req, reply) => {
+      // Only the direct peer counts: a forwarded-for header is as forgeable as the number itself.
+      const header = req.headers[opts.msisdnHeader];
+      if (!isTrusted(proxies, req.socket.remoteAddress) || typeof header !== 'string') {
+        throw new DomainError('UNAUTHENTICATED', { reason: 'network_identity_unavailable' });
+      }
+      return open(reply, await loginByNetworkIdentity(core, ctxOf(req), { msisdn: header, ...client(req) }));
+    },
+  );
+  r.post('/auth/logout', { schema: { ...tag, summary: 'End this session' } }, async (req, reply) => {
+    if (req.sessionToken) await logout(core, ctxOf(req), { token: req.sessionToken });
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { loggedOut: true };
+  });
+  r.post('/auth/logout-all', { schema: { ...tag, summary: 'End every session on every device' } }, async (req, reply) => {
+    const res = await logoutEverywhere(core, ctxOf(req));
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return res;
+  });
+  r.get('/auth/sessions', { schema: { ...tag, summary: 'Open sessions of the person logged in' } }, async (req) => ({ items: await listSessions(core, ctxOf(req)) }));
+  r.get('/auth/whoami', { schema: { ...tag, summary: 'Who the request is authenticated as' } }, async (req) => req.actor);
+
+  r.post(
+    '/auth/business/login',
+    { schema: { ...tag, summary: 'Business administrator: email and password (step 1 of 2)', body: z.object({ email, password }) } },
+    async (req) => startBusinessLogin(core, ctxOf(req, 'business'), req.body),
+  );
+  r.post(
+    '/auth/business/verify',
+    { schema: { ...tag, summary: 'Business administrator: SMS code (step 2 of 2)', body: z.object({ email, challenge: z.string().min(1).max(200), code: z.string().min(1).max(12) }) } },
+    async (req, reply) => open(reply, await finishBusinessLogin(core, ctxOf(req, 'business'), { ...req.body, ...client(req) })),
+  );
+  r.post('/auth/staff/login', { schema: { ...tag, summary: 'Operator staff login', body: z.object({ email, password }) } }, async (req, reply) =>
+    open(reply, await loginStaff(core, ctxOf(req, 'staff'), { ...req.body, ...client(req) })),
+  );
+}

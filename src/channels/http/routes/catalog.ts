@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { listProducts, listRegions, listTariffs } from '../../../domain/catalog/read-catalog.ts';
+import type { Core } from '../../../domain/core.ts';
+
+const tag = { tags: ['catalog'] };
+
+/** The public catalog: what anyone may see before logging in. */
+export async function catalogRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/catalog/tariffs', { schema: { ...tag, summary: 'Tariff plans on sale' } }, async () => ({ items: await listTariffs(core.db) }));
+  r.get('/catalog/products', { schema: { ...tag, summary: 'Options, subscriptions, services and packages' } }, async () => ({
+    items: await listProducts(core.db),
+  }));
+  r.get('/catalog/regions', { schema: { ...tag, summary: 'Regions with their time zones' } }, async () => ({ items: await listRegions(core.db) }));
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { searchAudit } from '../../../domain/audit/search-audit.ts';
+import type { Core } from '../../../domain/core.ts';
+import { listMessages } from '../../../domain/notifications/list-messages.ts';
+import { DomainError } from '../../../domain/shared/errors.ts';
+import { ctxOf } from '../context.ts';
+
+export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; demoMode: boolean }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/audit',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Search the audit log (operator staff and API keys)',
+        querystring: z.object({
+          msisdn: z.string().max(32).optional(),
+          action: z.string().max(60).optional(),
+          channel: z.string().max(20).optional(),
+          outcome: z.enum(['ok', 'refused', 'failed']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).optional(),
+          before: z.coerce.number().int().min(1).optional(),
+        }),
+      },
+    },
+    async (req) => searchAudit(core, ctxOf(req, 'staff'), req.query),
+  );
+  r.get(
+    '/demo/sms',
+    {
+      schema: {
+        tags: ['demo'],
+        summary: "A number's SMS inbox and outbox, for the phone simulator (demo mode or staff only)",
+        querystring: z.object({ msisdn: z.string().min(1).max(32), afterId: z.coerce.number().int().min(0).optional() }),
+      },
+    },
+    async (req) => {
+      const staff = req.actor.kind === 'staff' || req.actor.kind === 'operator_api';
+      if (!opts.demoMode && !staff) throw new DomainError('FORBIDDEN');
+      return { items: await listMessages(core, req.query) };
+    },
+  );
+}

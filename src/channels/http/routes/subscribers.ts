@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../../domain/core.ts';
+import { connectProduct } from '../../../domain/services/connect-product.ts';
+import { disableProduct } from '../../../domain/services/disable-product.ts';
+import { listAvailableProducts } from '../../../domain/services/list-available-products.ts';
+import { listConnectedProducts } from '../../../domain/services/list-connected-products.ts';
+import { paidServicesAudit } from '../../../domain/services/paid-services-audit.ts';
+import { setContentBan } from '../../../domain/services/set-content-ban.ts';
+import { stopPaidContent } from '../../../domain/services/stop-paid-content.ts';
+import { changeTariff, quoteTariffChange } from '../../../domain/subscribers/change-tariff.ts';
+import { getActionHistory } from '../../../domain/subscribers/get-action-history.ts';
+import { getBalance } from '../../../domain/subscribers/get-balance.ts';
+import { getProfile } from '../../../domain/subscribers/get-profile.ts';
+import { getTariff } from '../../../domain/subscribers/get-tariff.ts';
+import { updatePreferences } from '../../../domain/subscribers/update-preferences.ts';
+import { ctxOf } from '../context.ts';
+
+const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
+const code = z.string().min(1).max(40);
+const productParams = params.extend({ code });
+const tag = { tags: ['subscriber'] };
+
+/**
+ * One set of routes for the subscriber (`me`), a business admin (numbers of their company),
+ * operator staff and operator API keys; who may see which number is the use cases' decision.
+ */
+export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = '/subscribers/:msisdn';
+
+  r.get(base, { schema: { ...tag, summary: 'Profile of the number', params } }, async (req) => getProfile(core, ctxOf(req), req.params));
+  r.get(`${base}/balance`, { schema: { ...tag, summary: 'Balance and what is left of minutes, SMS and data', params } }, async (req) =>
+    getBalance(core, ctxOf(req), req.params),
+  );
+  r.get(`${base}/tariff`, { schema: { ...tag, summary: 'Current tariff plan', params } }, async (req) => getTariff(core, ctxOf(req), req.params));
+  r.get(
+    `${base}/tariff/quote`,
+    { schema: { ...tag, summary: 'What a tariff change would cost', params, querystring: z.object({ tariffCode: code }) } },
+    async (req) => quoteTariffChange(core, ctxOf(req), { msisdn: req.params.msisdn, tariffCode: req.query.tariffCode }),
+  );
+  r.put(
+    `${base}/tariff`,
+    { schema: { ...tag, summary: 'Change the tariff plan (charged by the plan rules)', params, body: z.object({ tariffCode: code }) } },
+    async (req) => changeTariff(core, ctxOf(req), { msisdn: req.params.msisdn, tariffCode: req.body.tariffCode }),
+  );
+  r.get(`${base}/products`, { schema: { ...tag, summary: 'Connected products, paid and free', params } }, async (req) =>
+    listConnectedProducts(core, ctxOf(req), req.params),
+  );
+  r.get(`${base}/products/available`, { schema: { ...tag, summary: 'Products that can be connected', params } }, async (req) => ({
+    items: await listAvailableProducts(core, ctxOf(req), req.params),
+  }));
+  r.post(
+    `${base}/products`,
+    { schema: { ...tag, summary: 'Connect a product (send Idempotency-Key to make repeats safe)', params, body: z.object({ productCode: code }) } },
+    async (req, reply) => {
+      const res = await connectProduct(core, ctxOf(req), { msisdn: req.params.msisdn, productCode: req.body.productCode });
+      return reply.status(201).send(res);
+    },
+  );
+  r.delete(`${base}/products/:code`, { schema: { ...tag, summary: 'Disable a product', params: productParams } }, async (req) =>
+    disableProduct(core, ctxOf(req), { msisdn: req.params.msisdn, productCode: req.params.code }),
+  );
+  r.get(`${base}/paid-services`, { schema: { ...tag, summary: 'Every paid item with its monthly cost', params } }, async (req) =>
+    paidServicesAudit(core, ctxOf(req), req.params),
+  );
+  r.post(
+    `${base}/paid-services/stop-content`,
+    { schema: { ...tag, summary: 'Stop all paid content subscriptions (and optionally ban new ones)', params, body: z.object({ ban: z.boolean().default(false) }).default({ ban: false }) } },
+    async (req) => stopPaidContent(core, ctxOf(req), { msisdn: req.params.msisdn, ban: req.body.ban }),
+  );
+  r.put(
+    `${base}/content-ban`,
+    { schema: { ...tag, summary: 'Switch the "no paid content" guard', params, body: z.object({ enabled: z.boolean() }) } },
+    async (req) => setContentBan(core, ctxOf(req), { msisdn: req.params.msisdn, enabled: req.body.enabled }),
+  );
+  r.patch(
+    `${base}/preferences`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Language of answers and USSD script',
+        params,
+        body: z.object({ language: z.enum(['ru', 'en']).optional(), script: z.enum(['cyrillic', 'latin']).optional() }),
+      },
+    },
+    async (req) => updatePreferences(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body }),
+  );
+  r.get(
+    `${base}/history`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Actions on the number: what, when, from which channel',
+        params,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.number().int().min(1).optional() }),
+      },
+    },
+    async (req) => getActionHistory(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),
+  );
+}

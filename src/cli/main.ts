@@ -1,0 +1,148 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { createApiKey, revokeApiKey } from '../domain/auth/api-keys.ts';
+import { hashPassword, newPassword } from '../domain/auth/secrets.ts';
+import { setPasswordHash } from '../domain/auth/subscriber-login.ts';
+import { CatalogError, loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
+import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
+import { verifyLedger } from '../domain/ledger/verify-ledger.ts';
+import { normalizeMsisdn } from '../domain/shared/msisdn.ts';
+import { createCore } from '../runtime.ts';
+import { seedSubscribers } from '../seed/seed-demo.ts';
+import { startServer } from './start.ts';
+
+const usage = `abonent — self-service platform for mobile operators
+
+Usage: abonent <command> [options]
+
+  start                       migrate, seed demo data if the store is empty, serve HTTP
+  migrate                     apply database migrations
+  catalog load [--dir DIR]    validate catalog/*.json and write it into the store
+  catalog check [--dir DIR]   validate the catalog files only
+  seed --subscribers N        add N generated subscribers (deterministic; --seed S)
+  verify                      check every balance equals the sum of its ledger entries
+  apikey create --name NAME   create an operator API key (printed once)
+  apikey revoke --prefix P    revoke an operator API key
+  password reset --msisdn N [--password P]
+                              set a subscriber's password (random when not given)
+
+Configuration comes from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, TRUSTED_PROXIES, …
+(see README.md).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      subscribers: { type: 'string' },
+      seed: { type: 'string' },
+      name: { type: 'string' },
+      prefix: { type: 'string' },
+      msisdn: { type: 'string' },
+      password: { type: 'string' },
+      dir: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [cmd, sub] = positionals;
+  if (!cmd || values.help) {
+    console.log(usage);
+    return cmd || values.help ? 0 : 1;
+  }
+  if (cmd === 'catalog' && sub === 'check') {
+    const files = loadCatalogFiles(values.dir);
+    console.log(`catalog ok: ${files.regions.length} regions, ${files.catalog.tariffs.length} tariffs, ${files.catalog.products.length} products`);
+    return 0;
+  }
+  const config = loadConfig();
+  if (cmd === 'start') return startServer(config);
+  const core = await createCore(config, {});
+  try {
+    switch (cmd) {
+      case 'migrate':
+        console.log('migrations applied');
+        return 0;
+      case 'catalog': {
+        if (sub !== 'load') break;
+        const counts = await syncCatalog(core.db, loadCatalogFiles(values.dir));
+        console.log(`catalog loaded: ${counts.regions} regions, ${counts.tariffs} tariffs, ${counts.products} products`);
+        return 0;
+      }
+      case 'seed': {
+        const n = Number(values.subscribers ?? '0');
+        if (!Number.isInteger(n) || n < 1 || n > 10_000_000) {
+          console.error('seed: --subscribers must be a whole number from 1 to 10000000');
+          return 2;
+        }
+        const empty = (await core.db.query('SELECT 1 FROM tariff_plan LIMIT 1')).length === 0;
+        if (empty) await syncCatalog(core.db, loadCatalogFiles());
+        await seedSubscribers(core, { count: n, seed: Number(values.seed ?? 42), progress: process.stderr.isTTY });
+        console.log(`seeded ${n} subscribers`);
+        return 0;
+      }
+      case 'verify': {
+        const res = await verifyLedger(core.db);
+        if (res.mismatches.length === 0) {
+          console.log(`ledger ok: ${res.accounts} accounts, ${res.entries} entries, every balance equals the sum of its entries`);
+          return 0;
+        }
+        console.error(`ledger MISMATCH on ${res.mismatches.length} account(s):`);
+        for (const m of res.mismatches) console.error(`  account ${m.accountId}: balance ${m.balance}, entries sum ${m.sumOfEntries}`);
+        return 1;
+      }
+      case 'apikey': {
+        if (sub === 'create') {
+          if (!values.name) {
+            console.error('apikey create: --name is required');
+            return 2;
+          }
+          const k = await createApiKey(core.db, { name: values.name });
+          console.log(`API key "${values.name}" (prefix ${k.prefix}); shown only now:\n${k.key}`);
+          return 0;
+        }
+        if (sub === 'revoke') {
+          if (!values.prefix) {
+            console.error('apikey revoke: --prefix is required');
+            return 2;
+          }
+          const ok = await revokeApiKey(core.db, values.prefix);
+          console.log(ok ? 'revoked' : 'no active key with that prefix');
+          return ok ? 0 : 1;
+        }
+        break;
+      }
+      case 'password': {
+        if (sub !== 'reset') break;
+        const msisdn = normalizeMsisdn(values.msisdn ?? '');
+        if (!msisdn) {
+          console.error('password reset: --msisdn must be a phone number');
+          return 2;
+        }
+        const rows = await core.db.query<{ id: number }>('SELECT id FROM subscriber WHERE msisdn = $1', [msisdn]);
+        if (!rows[0]) {
+          console.error(`password reset: no subscriber ${msisdn}`);
+          return 1;
+        }
+        const password = values.password ?? newPassword();
+        await setPasswordHash(core.db, rows[0].id, await hashPassword(password), core.clock.now());
+        console.log(`password for ${msisdn} set${values.password ? '' : `: ${password}`}`);
+        return 0;
+      }
+    }
+    console.error(`unknown command: ${positionals.join(' ')}\n\n${usage}`);
+    return 2;
+  } finally {
+    await core.db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof CatalogError) console.error(err.message);
+    else console.error(err);
+    process.exitCode = 1;
+  },
+);

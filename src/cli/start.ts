@@ -1,0 +1,54 @@
+import type { Config } from '../config.ts';
+import { buildHttpApp } from '../channels/http/app.ts';
+import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
+import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
+import { drainOutbox, logTransport } from '../jobs/sms-outbox.ts';
+import { createCore } from '../runtime.ts';
+import { DEMO, isSeeded, seedDemoAccounts, seedSubscribers } from '../seed/seed-demo.ts';
+
+/** `npm start`: migrate, seed demo data into an empty store, serve until a signal. Returns -1 (keeps running). */
+export async function startServer(config: Config): Promise<number> {
+  const core = await createCore(config);
+  if (!(await isSeeded(core))) {
+    console.log('Empty store: loading the catalog and demo data (once)…');
+    await syncCatalog(core.db, loadCatalogFiles());
+    await seedDemoAccounts(core);
+    await seedSubscribers(core, { count: Number(process.env.DEMO_SUBSCRIBERS ?? 3000), progress: process.stdout.isTTY });
+  }
+  const app = await buildHttpApp(core, config);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
+
+  const transport = logTransport(core);
+  const outbox = setInterval(() => {
+    drainOutbox(core, transport).catch((err: unknown) => core.log.error({ err }, 'sms outbox'));
+  }, 1000);
+
+  console.log(`
+Abonent is running at ${url}  (store: ${core.db.kind}${core.db.kind === 'pglite' ? `, ${config.STORE === 'memory' ? 'in memory' : config.DATA_DIR}` : ''})
+  API docs:         ${url}/docs
+  OpenAPI:          ${url}/api/v1/openapi.json
+  Health, metrics:  ${url}/health  ${url}/metrics
+${
+  config.DEMO_MODE
+    ? `Demo logins:
+  Subscriber:       ${DEMO.subscriber.msisdn} / ${DEMO.subscriber.password}   (or an SMS code: see ${url}/api/v1/demo/sms?msisdn=${DEMO.subscriber.msisdn})
+  Business admin:   ${DEMO.businessAdmin.email} / ${DEMO.businessAdmin.password}   (SMS code goes to ${DEMO.businessAdmin.phone})
+  Accountant:       ${DEMO.accountant.email} / ${DEMO.accountant.password}
+  Operator staff:   ${DEMO.staff.email} / ${DEMO.staff.password}`
+    : ''
+}`);
+
+  const stop = async () => {
+    clearInterval(outbox);
+    await app.close();
+    await core.db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  return -1;
+}

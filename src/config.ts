@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * One typed config, read from the environment (and optionally a JSON file named by ABONENT_CONFIG),
+ * validated at start. A bad value fails with a message naming the variable.
+ */
+const cidrList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** `memory` keeps the embedded store in memory only (nothing written to DATA_DIR). */
+  STORE: z.enum(['file', 'memory']).default('file'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Addresses or CIDRs of the operator's proxies allowed to inject the MSISDN header. */
+  TRUSTED_PROXIES: cidrList,
+  MSISDN_HEADER: z.string().min(1).default('x-msisdn').transform((s) => s.toLowerCase()),
+  /** Keys the hashes of one-time codes. Without it, a random secret is made once per install and kept in the store. */
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 30),
+  OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  OTP_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Demo mode exposes the SMS outbox to the phone simulator and prints demo logins. */
+  DEMO_MODE: bool.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE'> & { DEMO_MODE: boolean };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, string> = {}): Config {
+  let fileValues: Record<string, string> = {};
+  const file = env.ABONENT_CONFIG;
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError(`ABONENT_CONFIG: file ${file} does not exist`);
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      fileValues = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+    } catch (e) {
+      throw new ConfigError(`ABONENT_CONFIG: ${file} is not valid JSON (${(e as Error).message})`);
+    }
+  }
+  const raw: Record<string, string | undefined> = { ...fileValues };
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  Object.assign(raw, overrides);
+  const res = schema.safeParse(raw);
+  if (!res.success) {
+    const lines = res.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = res.data;
+  const production = c.NODE_ENV === 'production';
+  if (production && !c.SECRET_KEY) {
+    throw new ConfigError('invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)');
+  }
+  return {
+    ...c,
+    DEMO_MODE: c.DEMO_MODE ?? !production,
+  };
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/** The catalog's shape, as operators write it in catalog/*.json and as the store keeps it. */
+const code = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'lower-case latin letters, digits and _, 2–40 long');
+const kopecks = z.number().int('whole kopecks').min(0);
+/** Per-unit rates may be fractional kopecks; charges are rounded once when booked. */
+const rate = z.number().min(0).max(1_000_000);
+
+export const localized = z.object({ ru: z.string().min(1).max(500), en: z.string().min(1).max(500) });
+export type Localized = z.infer<typeof localized>;
+
+export const regionSchema = z.object({
+  code: z.string().regex(/^\d{2}$/),
+  iso: z.string().regex(/^RU-[A-Z]{2,3}$/),
+  nameRu: z.string().min(1),
+  nameEn: z.string().min(1),
+  centerRu: z.string().min(1),
+  centerEn: z.string().min(1),
+  timeZone: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'unknown IANA time zone'),
+});
+export type Region = z.infer<typeof regionSchema>;
+
+export const allowance = z
+  .object({
+    minutes: z.number().int().min(0).optional(),
+    sms: z.number().int().min(0).optional(),
+    dataMb: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type Allowance = z.infer<typeof allowance>;
+
+export const rates = z
+  .object({
+    /** Kopecks per minute (or per second's share of it, when billed per second). */
+    homeMinute: rate,
+    intercityMinute: rate,
+    roamingMinute: rate,
+    sms: rate,
+    mms: rate,
+    /** Kopecks per megabyte beyond the allowance. */
+    dataMb: rate,
+  })
+  .strict();
+export type Rates = z.infer<typeof rates>;
+
+export const tariffSchema = z
+  .object({
+    code,
+    name: localized,
+    description: localized,
+    segment: z.enum(['person', 'business', 'any']).default('any'),
+    fee: z.object({ model: z.enum(['monthly', 'daily']), amount: kopecks }).strict(),
+    /** What the fee buys each period (a month for monthly plans, a local day for daily ones). */
+    included: allowance.default({}),
+    rates,
+    callRounding: z.enum(['minute', 'second']).default('minute'),
+    dataRoundingKb: z.union([z.literal(1), z.literal(100)]).default(100),
+    /** Fee for moving onto this plan; waived when the last change was long enough ago. */
+    switchFee: kopecks.default(0),
+    freeSwitchAfterDays: z.number().int().min(0).max(3650).optional(),
+    /** Below this balance (kopecks, may be negative) outgoing services are blocked. */
+    blockThreshold: z.number().int().default(0),
+    premium: z.boolean().default(false),
+    connectable: z.boolean().default(true),
+    ussdCode: z.string().regex(/^\*[\d*]+#$/).optional(),
+  })
+  .strict();
+export type Tariff = z.infer<typeof tariffSchema>;
+
+export const productSchema = z
+  .object({
+    code,
+    kind: z.enum(['option', 'subscription', 'service', 'package']),
+    name: localized,
+    description: localized,
+    fee: z
+      .object({ model: z.enum(['none', 'monthly', 'daily', 'per_use']), amount: kopecks })
+      .strict()
+      .refine((f) => (f.model === 'none') === (f.amount === 0), 'model "none" has amount 0, any other model more'),
+    connectionFee: kopecks.default(0),
+    /** Content subscriptions (weather, dating, news…) fall under the "no paid content" ban. */
+    content: z.boolean().default(false),
+    includes: allowance.optional(),
+    /** Rates this product replaces while connected ("everywhere at home": intercity at home price). */
+    rateOverrides: rates.partial().optional(),
+    incompatibleWith: z.array(code).default([]),
+    requires: z.array(code).default([]),
+    /** Tariffs it may be connected on; empty means all. */
+    tariffs: z.array(code).default([]),
+    segment: z.enum(['person', 'business', 'any']).default('any'),
+    /** Connected for every new subscriber. */
+    default: z.boolean().default(false),
+    disableable: z.boolean().default(true),
+    connectable: z.boolean().default(true),
+    ussdCode: z.string().regex(/^\*[\d*]+#$/, 'a USSD code like *111*56#').optional(),
+    smsKeyword: z.string().regex(/^[A-Z0-9]{2,20}$/, 'upper-case latin letters and digits').optional(),
+  })
+  .strict();
+export type Product = z.infer<typeof productSchema>;
+
+export const settingsSchema = z
+  .object({
+    promisedPayment: z
+      .object({
+        termDays: z.number().int().min(1).max(30),
+        /** Amounts offered by average monthly spend: the highest tier whose minSpend is met. */
+        tiers: z.array(z.object({ minMonthlySpend: kopecks, maxAmount: kopecks }).strict()).min(1),
+        fees: z.array(z.object({ upTo: kopecks, fee: kopecks }).strict()).min(1),
+      })
+      .strict(),
+    bonus: z
+      .object({
+        pointsPerRuble: z.number().min(0).max(100),
+        expiryMonths: z.number().int().min(1).max(60),
+      })
+      .strict(),
+    trust: z
+      .object({
+        minTenureDays: z.number().int().min(0),
+        shareOfMonthlySpend: z.number().min(0).max(10),
+        max: kopecks,
+      })
+      .strict(),
+  })
+  .strict();
+export type CatalogSettings = z.infer<typeof settingsSchema>;
+
+export const catalogSchema = z
+  .object({
+    currency: z.literal('RUB'),
+    tariffs: z.array(tariffSchema).min(1),
+    products: z.array(productSchema),
+    settings: settingsSchema,
+  })
+  .strict();
+export type Catalog = z.infer<typeof catalogSchema>;

@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import type { Db } from '../store/db.ts';
+import type { Clock } from './shared/clock.ts';
+
+/** Settings the domain reads; a slice of the app config so use cases stay testable. */
+export interface DomainSettings {
+  otpTtlSeconds: number;
+  loginMaxAttempts: number;
+  loginLockoutMinutes: number;
+  otpRequestsPerHour: number;
+  sessionTtlHours: number;
+}
+
+/** What every use case is given: the store, the clock, a secret for keyed hashes, a logger. */
+export interface Core {
+  db: Db;
+  clock: Clock;
+  secret: string;
+  settings: DomainSettings;
+  log: Logger;
+}
+
+export const defaultSettings: DomainSettings = {
+  otpTtlSeconds: 300,
+  loginMaxAttempts: 5,
+  loginLockoutMinutes: 15,
+  otpRequestsPerHour: 5,
+  sessionTtlHours: 24 * 30,
+};

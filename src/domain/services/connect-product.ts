@@ -1,0 +1,100 @@
+import { recordAudit } from '../audit/record-audit.ts';
+import { getProduct, requireTariff } from '../catalog/read-catalog.ts';
+import type { Core } from '../core.ts';
+import { requireFunds } from '../ledger/funds.ts';
+import { postEntry } from '../ledger/post-entry.ts';
+import type { Ctx } from '../shared/context.ts';
+import { DomainError } from '../shared/errors.ts';
+import { idempotent } from '../shared/idempotency.ts';
+import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/local-time.ts';
+import { runUseCase } from '../shared/run-use-case.ts';
+import { loadSubscriber } from '../subscribers/access.ts';
+import { grantAllowance, tariffPeriod } from '../subscribers/quotas.ts';
+import { connectionCharges, eligibility } from './eligibility.ts';
+import { liveInstances } from './instances.ts';
+
+export interface ConnectResult {
+  msisdn: string;
+  productCode: string;
+  instanceId: number;
+  charged: number;
+  balance: number;
+  nextChargeAt: string | null;
+}
+
+/**
+ * Connects a catalog product: checks it is allowed (tariff, segment, compatibility, content ban),
+ * charges the connection fee and the first period by its fee model, grants what it includes.
+ */
+export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: string; productCode: string }): Promise<ConnectResult> {
+  return runUseCase(core, ctx, 'product.connect', async (tx, subject) => {
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true });
+    subject.subscriberId = sub.id;
+    subject.customerId = sub.customerId;
+    return idempotent(tx, ctx, `account:${sub.accountId}`, 'product.connect', { sub: sub.id, p: input.productCode }, async () => {
+      if (sub.status !== 'active') throw new DomainError('SUBSCRIBER_BLOCKED', { status: sub.status });
+      const entry = await getProduct(tx, input.productCode);
+      if (!entry) throw new DomainError('PRODUCT_NOT_FOUND', { product: input.productCode });
+      const product = entry.spec;
+      const tariff = await requireTariff(tx, sub.tariffCode);
+      const live = await liveInstances(tx, sub.accountId, sub.id);
+      const refusal = eligibility({
+        product,
+        productStatus: entry.status,
+        tariff,
+        customerKind: sub.customerKind,
+        contentBan: sub.contentBan,
+        connected: live.map((i) => i.productCode),
+      });
+      if (refusal) throw refusal;
+
+      const charges = connectionCharges(product);
+      requireFunds(sub, charges.total);
+      const now = core.clock.now();
+      const anchorDay = localDayOfMonth(now, sub.timeZone);
+      const nextChargeAt =
+        product.fee.model === 'monthly'
+          ? billingDayIn(now, sub.timeZone, anchorDay, 1)
+          : product.fee.model === 'daily'
+            ? startOfNextLocalDay(now, sub.timeZone)
+            : null;
+      const [inst] = await tx.query<{ id: number }>(
+        `INSERT INTO product_instance (account_id, subscriber_id, product_code, status, connected_at, next_charge_at, anchor_day)
+         VALUES ($1, $2, $3, 'active', $4, $5, $6) RETURNING id`,
+        [sub.accountId, sub.id, product.code, now, nextChargeAt, anchorDay],
+      );
+      const instanceId = inst!.id;
+      const base = { accountId: sub.accountId, subscriberId: sub.id, productCode: product.code, at: now, kind: 'fee' as const };
+      if (charges.connectionFee > 0) {
+        await postEntry(tx, { ...base, amount: -charges.connectionFee, idempotencyKey: `conn:${instanceId}`, description: 'connection fee' });
+      }
+      if (charges.firstPeriod > 0) {
+        await postEntry(tx, {
+          ...base,
+          amount: -charges.firstPeriod,
+          idempotencyKey: `fee:${instanceId}:${now.toISOString()}`,
+          description: product.fee.model === 'per_use' ? 'one-off price' : `${product.fee.model} fee`,
+        });
+      }
+      if (product.includes) {
+        const period =
+          nextChargeAt !== null ? { start: now, end: nextChargeAt } : { start: now, end: tariffPeriod(tariff, sub, now).end };
+        await grantAllowance(tx, { accountId: sub.accountId, subscriberId: sub.id, source: product.code, allowance: product.includes, period });
+      }
+      await recordAudit(tx, core, ctx, {
+        action: 'product.connect',
+        subscriberId: sub.id,
+        customerId: sub.customerId,
+        details: { product: product.code, charged: charges.total },
+      });
+      return {
+        msisdn: sub.msisdn,
+        productCode: product.code,
+        instanceId,
+        charged: charges.total,
+        balance: sub.balance - charges.total,
+        nextChargeAt: nextChargeAt?.toISOString() ?? null,
+      };
+    });
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * One error type for every refusal the domain can give. Channels map `code` to their own words
+ * (HTTP problem type and status, USSD text, SMS reply, voice prompt) in one table each.
+ */
+export const ERROR_CODES = [
+  'VALIDATION',
+  'NOT_FOUND',
+  'SUBSCRIBER_NOT_FOUND',
+  'PRODUCT_NOT_FOUND',
+  'TARIFF_NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'LOCKED_OUT',
+  'RATE_LIMITED',
+  'OTP_INVALID',
+  'OTP_EXPIRED',
+  'INSUFFICIENT_FUNDS',
+  'PRODUCT_INCOMPATIBLE',
+  'PRODUCT_REQUIRES',
+  'PRODUCT_NOT_ALLOWED_ON_TARIFF',
+  'PRODUCT_NOT_AVAILABLE',
+  'PRODUCT_NOT_CONNECTED',
+  'PRODUCT_NOT_DISABLEABLE',
+  'ALREADY_CONNECTED',
+  'ALREADY_ON_TARIFF',
+  'CONTENT_BANNED',
+  'SUBSCRIBER_BLOCKED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'CONFLICT',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly params: Record<string, string | number>;
+
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, detail?: string) {
+    super(detail ?? code);
+    this.name = 'DomainError';
+    this.code = code;
+    this.params = params;
+  }
+}
+
+export function isDomainError(e: unknown): e is DomainError {
+  return e instanceof DomainError;
+}

@@ -1,0 +1,33 @@
+/** Money is integer minor units (kopecks) in one currency; never a float. */
+export interface Money {
+  amount: number;
+  currency: 'RUB';
+}
+
+export function assertMinor(amount: number): number {
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`money must be an integer of minor units, got ${amount}`);
+  return amount;
+}
+
+/** 12345 → "123,45 ₽" (ru) or "RUB 123.45" (en). */
+export function formatMoney(minor: number, lang: 'ru' | 'en'): string {
+  assertMinor(minor);
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  const units = Math.floor(abs / 100);
+  const kop = String(abs % 100).padStart(2, '0');
+  if (lang === 'ru') {
+    const grouped = String(units).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+    return `${sign}${grouped},${kop}\u00a0₽`;
+  }
+  const grouped = String(units).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}RUB ${grouped}.${kop}`;
+}
+
+/**
+ * Rounds a fractional amount of minor units once, when it is booked: half away from zero,
+ * so 0.5 kopeck becomes 1 and a charge is never silently dropped.
+ */
+export function roundMinor(x: number): number {
+  return Math.sign(x) * Math.round(Math.abs(x));
+}

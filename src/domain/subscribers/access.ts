@@ -1,0 +1,108 @@
+import type { Queryable } from '../../store/db.ts';
+import type { Actor } from '../shared/context.ts';
+import { DomainError } from '../shared/errors.ts';
+import { normalizeMsisdn } from '../shared/msisdn.ts';
+
+export interface SubscriberRow {
+  id: number;
+  accountId: number;
+  customerId: number;
+  customerKind: 'person' | 'business';
+  contractId: number | null;
+  departmentId: number | null;
+  msisdn: string;
+  iccid: string;
+  regionCode: string;
+  timeZone: string;
+  tariffCode: string;
+  tariffSince: Date;
+  tariffNextChargeAt: Date | null;
+  status: 'active' | 'blocked' | 'suspended';
+  language: 'ru' | 'en';
+  script: 'cyrillic' | 'latin';
+  contentBan: boolean;
+  billingDay: number;
+  balance: number;
+  creditLimit: number;
+  currency: string;
+  employeeName: string | null;
+  activatedAt: Date;
+}
+
+const columns = `s.id, s.account_id AS "accountId", s.customer_id AS "customerId", c.kind AS "customerKind",
+  s.contract_id AS "contractId", s.department_id AS "departmentId", s.msisdn, s.iccid,
+  s.region_code AS "regionCode", r.time_zone AS "timeZone", s.tariff_code AS "tariffCode",
+  s.tariff_since AS "tariffSince", s.tariff_next_charge_at AS "tariffNextChargeAt", s.status, s.language,
+  s.script, s.content_ban AS "contentBan", s.billing_day AS "billingDay", a.balance,
+  a.credit_limit AS "creditLimit", a.currency, s.employee_name AS "employeeName", s.activated_at AS "activatedAt"`;
+
+const from = `FROM subscriber s JOIN account a ON a.id = s.account_id JOIN customer c ON c.id = s.customer_id
+  JOIN region r ON r.code = s.region_code`;
+
+export type Access = 'read' | 'write';
+
+/**
+ * Finds the subscriber a request names and checks that the actor may see (or change) it.
+ * `me` names the subscriber who is logged in. A number the actor may not see is reported as
+ * not found, so nobody learns which numbers exist. With `lock`, the account row is locked
+ * for the rest of the transaction: money actions on one account run one after another.
+ */
+export async function loadSubscriber(
+  q: Queryable,
+  actor: Actor,
+  msisdnOrMe: string,
+  opts: { access: Access; lock?: boolean },
+): Promise<SubscriberRow> {
+  if (actor.kind === 'anonymous') throw new DomainError('UNAUTHENTICATED');
+  let where: string;
+  let param: string | number;
+  if (msisdnOrMe === 'me') {
+    if (actor.kind !== 'subscriber') throw new DomainError('SUBSCRIBER_NOT_FOUND', { msisdn: 'me' });
+    where = 's.id = $1';
+    param = actor.subscriberId;
+  } else {
+    const msisdn = normalizeMsisdn(msisdnOrMe);
+    if (!msisdn) throw new DomainError('VALIDATION', { field: 'msisdn' });
+    where = 's.msisdn = $1';
+    param = msisdn;
+  }
+  const rows = await q.query<SubscriberRow>(
+    `SELECT ${columns} ${from} WHERE ${where}${opts.lock ? ' FOR UPDATE OF a' : ''}`,
+    [param],
+  );
+  const sub = rows[0];
+  if (!sub || !canSee(actor, sub)) {
+    throw new DomainError('SUBSCRIBER_NOT_FOUND', { msisdn: msisdnOrMe });
+  }
+  if (opts.access === 'write' && actor.kind === 'business_admin' && actor.role === 'accountant') {
+    throw new DomainError('FORBIDDEN', { reason: 'read_only_role' });
+  }
+  return sub;
+}
+
+function canSee(actor: Actor, sub: SubscriberRow): boolean {
+  switch (actor.kind) {
+    case 'subscriber':
+      return actor.subscriberId === sub.id;
+    case 'business_admin':
+      if (sub.customerId !== actor.customerId) return false;
+      return actor.role !== 'department_manager' || (actor.departmentId !== null && sub.departmentId === actor.departmentId);
+    case 'staff':
+    case 'operator_api':
+    case 'system':
+      return true;
+    case 'anonymous':
+      return false;
+  }
+}
+
+/** For code that already knows the id (jobs, auth): no access check. */
+export async function loadSubscriberById(q: Queryable, id: number, lock = false): Promise<SubscriberRow | undefined> {
+  const rows = await q.query<SubscriberRow>(`SELECT ${columns} ${from} WHERE s.id = $1${lock ? ' FOR UPDATE OF a' : ''}`, [id]);
+  return rows[0];
+}
+
+export async function findSubscriberByMsisdn(q: Queryable, msisdn: string): Promise<SubscriberRow | undefined> {
+  const rows = await q.query<SubscriberRow>(`SELECT ${columns} ${from} WHERE s.msisdn = $1`, [msisdn]);
+  return rows[0];
+}

@@ -1,0 +1,69 @@
+import type { ErrorCode } from '../domain/shared/errors.ts';
+import { formatMoney } from '../domain/shared/money.ts';
+
+type Params = Record<string, string | number>;
+type Template = (p: Params, money: (k: string) => string) => string;
+
+/** What each refusal says to a person, Russian first. Channels shorten or speak these. */
+const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
+  VALIDATION: {
+    ru: (p) => (p.field ? `Неверное значение поля «${p.field}»` : 'Неверные данные запроса'),
+    en: (p) => (p.field ? `Invalid value of "${p.field}"` : 'Invalid request data'),
+  },
+  NOT_FOUND: { ru: () => 'Не найдено', en: () => 'Not found' },
+  SUBSCRIBER_NOT_FOUND: { ru: () => 'Номер не найден', en: () => 'Number not found' },
+  PRODUCT_NOT_FOUND: { ru: (p) => `Услуга «${p.product}» не найдена`, en: (p) => `Service "${p.product}" not found` },
+  TARIFF_NOT_FOUND: { ru: (p) => `Тариф «${p.tariff}» не найден`, en: (p) => `Tariff "${p.tariff}" not found` },
+  FORBIDDEN: { ru: () => 'Недостаточно прав для этого действия', en: () => 'You are not allowed to do this' },
+  UNAUTHENTICATED: { ru: () => 'Требуется вход', en: () => 'Please log in' },
+  INVALID_CREDENTIALS: { ru: () => 'Неверный номер или пароль', en: () => 'Wrong number or password' },
+  LOCKED_OUT: {
+    ru: (p) => `Слишком много неудачных попыток. Повторите через ${Math.ceil(Number(p.retryAfterSeconds) / 60)} мин.`,
+    en: (p) => `Too many failed attempts. Try again in ${Math.ceil(Number(p.retryAfterSeconds) / 60)} min.`,
+  },
+  RATE_LIMITED: {
+    ru: (p) => `Слишком много запросов. Повторите через ${p.retryAfterSeconds} с`,
+    en: (p) => `Too many requests. Try again in ${p.retryAfterSeconds} s`,
+  },
+  OTP_INVALID: { ru: () => 'Неверный код', en: () => 'Wrong code' },
+  OTP_EXPIRED: { ru: () => 'Срок действия кода истёк, запросите новый', en: () => 'The code has expired, request a new one' },
+  INSUFFICIENT_FUNDS: {
+    ru: (_p, m) => `Недостаточно средств: нужно ${m('required')}, доступно ${m('available')}`,
+    en: (_p, m) => `Not enough money: ${m('required')} needed, ${m('available')} available`,
+  },
+  PRODUCT_INCOMPATIBLE: {
+    ru: (p) => `Услугу «${p.product}» нельзя подключить вместе с «${p.conflictsWith}»`,
+    en: (p) => `"${p.product}" cannot be connected together with "${p.conflictsWith}"`,
+  },
+  PRODUCT_REQUIRES: {
+    ru: (p) => `Для услуги «${p.product}» сначала подключите «${p.requires}»`,
+    en: (p) => `"${p.product}" needs "${p.requires}" connected first`,
+  },
+  PRODUCT_NOT_ALLOWED_ON_TARIFF: {
+    ru: (p) => `Услуга «${p.product}» недоступна на тарифе «${p.tariff}»`,
+    en: (p) => `"${p.product}" is not available on the "${p.tariff}" tariff`,
+  },
+  PRODUCT_NOT_AVAILABLE: { ru: () => 'Недоступно для вашего номера', en: () => 'Not available for your number' },
+  PRODUCT_NOT_CONNECTED: { ru: (p) => `Услуга «${p.product}» не подключена`, en: (p) => `"${p.product}" is not connected` },
+  PRODUCT_NOT_DISABLEABLE: { ru: (p) => `Услугу «${p.product}» нельзя отключить`, en: (p) => `"${p.product}" cannot be disabled` },
+  ALREADY_CONNECTED: { ru: (p) => `Услуга «${p.product}» уже подключена`, en: (p) => `"${p.product}" is already connected` },
+  ALREADY_ON_TARIFF: { ru: (p) => `Вы уже на тарифе «${p.tariff}»`, en: (p) => `You are already on "${p.tariff}"` },
+  CONTENT_BANNED: {
+    ru: () => 'На номере включён запрет платного контента',
+    en: () => 'Paid content is blocked on this number',
+  },
+  SUBSCRIBER_BLOCKED: { ru: () => 'Номер заблокирован', en: () => 'The number is blocked' },
+  IDEMPOTENCY_KEY_REUSED: {
+    ru: () => 'Ключ идемпотентности уже использован для другого запроса',
+    en: () => 'The idempotency key was already used for a different request',
+  },
+  CONFLICT: { ru: () => 'Конфликт с текущим состоянием', en: () => 'Conflicts with the current state' },
+};
+
+export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {
+  const money = (k: string) => {
+    const v = params[k];
+    return typeof v === 'number' ? formatMoney(v, lang) : String(v ?? '');
+  };
+  return messages[code][lang](params, money);
+}

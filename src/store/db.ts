@@ -1,0 +1,32 @@
+/**
+ * The store port: one PostgreSQL dialect behind two drivers.
+ * PGlite (PostgreSQL in WebAssembly, in-process) is the default; `pg` talks to a real server.
+ * The domain sees only `Db` and `Tx`; which driver runs underneath is decided at start.
+ */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type Tx = Queryable;
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Rows of a single-row query, or a clear failure when the row is missing. */
+export async function one<T>(q: Queryable, sql: string, params?: readonly unknown[]): Promise<T> {
+  const rows = await q.query<T>(sql, params);
+  const row = rows[0];
+  if (row === undefined) throw new Error(`expected one row: ${sql.slice(0, 80)}`);
+  return row;
+}
+
+export async function maybeOne<T>(q: Queryable, sql: string, params?: readonly unknown[]): Promise<T | undefined> {
+  const rows = await q.query<T>(sql, params);
+  return rows[0];
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { buildHttpApp } from '../../src/channels/http/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { loadCatalogFiles, type CatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
+import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
+import type { Core } from '../../src/domain/core.ts';
+import { ManualClock, type Clock } from '../../src/domain/shared/clock.ts';
+import { systemCtx, type Ctx } from '../../src/domain/shared/context.ts';
+import { provisionSubscriber, type ProvisionInput } from '../../src/domain/provisioning/provision-subscriber.ts';
+import { createCore } from '../../src/runtime.ts';
+import type { Db } from '../../src/store/db.ts';
+import { openPglite } from '../../src/store/pglite.ts';
+import { openPostgres } from '../../src/store/postgres.ts';
+
+/** Which store the suite runs on: PGlite unless TEST_DATABASE_URL names a PostgreSQL server. */
+export const storeKind: 'pglite' | 'postgres' = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+
+let files: CatalogFiles | undefined;
+
+export interface TestStore {
+  db: Db;
+  /** Another connection pool to the same database, as a second app instance would have. */
+  openAnother(): Promise<Db>;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database for one test file: a PGlite instance, or a PostgreSQL schema of its own. */
+export async function freshStore(): Promise<TestStore> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    const db = await openPglite(null);
+    return { db, openAnother: async () => db, drop: () => db.close() };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = await openPostgres({ url, poolSize: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const opened: Db[] = [];
+  const open = async () => {
+    const db = await openPostgres({ url, schema, poolSize: 20 });
+    opened.push(db);
+    return db;
+  };
+  const db = await open();
+  return {
+    db,
+    openAnother: open,
+    drop: async () => {
+      for (const d of opened) await d.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.close();
+    },
+  };
+}
+
+export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export const testConfig = loadConfig({ NODE_ENV: 'test', STORE: 'memory', LOG_LEVEL: 'silent', TRUSTED_PROXIES: '10.20.0.0/16,127.0.0.2' } as NodeJS.ProcessEnv);
+
+export interface TestEnv {
+  core: Core;
+  clock: ManualClock | Clock;
+  store: TestStore;
+  close(): Promise<void>;
+}
+
+/** A migrated store with the default catalog loaded, and the domain wired on top of it. */
+export async function testCore(opts: { clock?: Clock } = {}): Promise<TestEnv> {
+  const store = await freshStore();
+  const clock = opts.clock ?? new ManualClock('2026-03-10T09:00:00Z');
+  const core = await createCore(testConfig, { db: store.db, clock, log: quietLog });
+  files ??= loadCatalogFiles();
+  await syncCatalog(core.db, files);
+  return { core, clock, store, close: () => store.drop() };
+}
+
+/** A second instance of the application on the same database (its own pool on PostgreSQL). */
+export async function secondCore(env: TestEnv): Promise<Core> {
+  const db = await env.store.openAnother();
+  return { ...env.core, db };
+}
+
+export async function testApp(core: Core) {
+  const app = await buildHttpApp(core, testConfig);
+  await app.ready();
+  return app;
+}
+
+let counter = 0;
+/** Numbers unique within a test file: 7955xxxxxxx. */
+export function nextMsisdn(): string {
+  counter += 1;
+  return `7955${String(counter).padStart(7, '0')}`;
+}
+
+export async function makeSubscriber(core: Core, input: Partial<ProvisionInput> = {}): Promise<{ msisdn: string; subscriberId: number; accountId: number; customerId: number }> {
+  const msisdn = input.msisdn ?? nextMsisdn();
+  const res = await provisionSubscriber(core, systemCtx('test'), {
+    msisdn,
+    iccid: `89701${msisdn}`,
+    regionCode: '77',
+    tariffCode: 'smart',
+    openingBalance: 100_000,
+    ...input,
+  });
+  return { msisdn, ...res };
+}
+
+export function ctxAs(actor: Ctx['actor'], extra: Partial<Ctx> = {}): Ctx {
+  return { actor, channel: 'web', requestId: `test-${randomBytes(4).toString('hex')}`, lang: 'ru', ...extra };
+}
+
+export function subscriberCtx(subscriberId: number, extra: Partial<Ctx> = {}): Ctx {
+  return ctxAs({ kind: 'subscriber', subscriberId }, extra);
+}
+
+export async function ledgerSum(core: Core, accountId: number): Promise<{ balance: number; sum: number; entries: number }> {
+  const rows = await core.db.query<{ balance: number; sum: number; entries: number }>(
+    `SELECT a.balance, COALESCE((SELECT SUM(amount) FROM ledger_entry WHERE account_id = a.id), 0)::bigint AS sum,
+            (SELECT count(*)::int FROM ledger_entry WHERE account_id = a.id) AS entries
+       FROM account a WHERE a.id = $1`,
+    [accountId],
+  );
+  return rows[0]!;
+}
