@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { loadCatalogFiles, type CatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { ManualClock, type Clock } from '../../src/domain/shared/clock.ts';
+import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { systemCtx, type Ctx } from '../../src/domain/shared/context.ts';
 import { provisionSubscriber, type ProvisionInput } from '../../src/domain/provisioning/provision-subscriber.ts';
 import { createCore } from '../../src/runtime.ts';
@@ -59,13 +59,13 @@ export const testConfig = loadConfig({ NODE_ENV: 'test', STORE: 'memory', LOG_LE
 
 export interface TestEnv {
   core: Core;
-  clock: ManualClock | Clock;
+  clock: ManualClock;
   store: TestStore;
   close(): Promise<void>;
 }
 
 /** A migrated store with the default catalog loaded, and the domain wired on top of it. */
-export async function testCore(opts: { clock?: Clock } = {}): Promise<TestEnv> {
+export async function testCore(opts: { clock?: ManualClock } = {}): Promise<TestEnv> {
   const store = await freshStore();
   const clock = opts.clock ?? new ManualClock('2026-03-10T09:00:00Z');
   const core = await createCore(testConfig, { db: store.db, clock, log: quietLog });

@@ -20,7 +20,7 @@ export type HttpConfig = Pick<Config, 'TRUSTED_PROXIES' | 'MSISDN_HEADER' | 'DEM
 export async function buildHttpApp(core: Core, config: HttpConfig): Promise<FastifyInstance> {
   const app = Fastify({
     // Per-request lines stay out of the log (warn and above only); metrics count requests instead.
-    loggerInstance: core.log.child({ channel: "http" }, { level: "warn" }) as FastifyBaseLogger,
+    loggerInstance: core.log.child({ channel: "http" }, { level: core.log.isLevelEnabled("warn") ? "warn" : core.log.level }) as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -97,7 +97,7 @@ export async function checkCode(core: Core, subject: string, purpose: string, co
       return 'ok';
     }
     // A code survives three wrong guesses at most.
-    await tx.query('UPDATE otp SET attempts = attempts + 1, consumed_at = CASE WHEN attempts + 1 >= 3 THEN $2 ELSE NULL END WHERE id = $1', [otp.id, now]);
+    await tx.query('UPDATE otp SET attempts = attempts + 1, consumed_at = CASE WHEN attempts + 1 >= 3 THEN $2::timestamptz ELSE NULL END WHERE id = $1', [otp.id, now]);
     return 'OTP_INVALID';
   });
 }
