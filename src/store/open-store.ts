@@ -4,9 +4,12 @@ import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite under DATA_DIR (or in memory). */
-export async function openStore(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'STORE' | 'DATABASE_POOL_SIZE'>, schema?: string): Promise<Db> {
+export async function openStore(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATA_DIR' | 'STORE' | 'DATABASE_POOL_SIZE'>): Promise<Db> {
   if (config.DATABASE_URL) {
-    return openPostgres({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, ...(schema ? { schema } : {}) });
+    const schema = config.DATABASE_SCHEMA;
+    const db = await openPostgres({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, ...(schema ? { schema } : {}) });
+    if (schema) await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    return db;
   }
   return openPglite(config.STORE === 'memory' ? null : `${config.DATA_DIR.replace(/\/$/, '')}/pglite`);
 }
