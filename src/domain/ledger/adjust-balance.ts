@@ -39,6 +39,7 @@ export async function adjustBalance(core: Core, ctx: Ctx, input: AdjustInput): P
         subscriberId: sub.id,
         amount: input.amount,
         kind: input.kind ?? 'adjustment',
+        category: input.kind === 'payment' ? 'payment' : 'other',
         idempotencyKey: `adjust:${ctx.idempotencyKey}`,
         description: input.reason.slice(0, 500),
         at: core.clock.now(),

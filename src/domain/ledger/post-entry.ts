@@ -2,6 +2,7 @@ import type { Queryable } from '../../store/db.ts';
 import { assertMinor } from '../shared/money.ts';
 
 export type EntryKind = 'payment' | 'fee' | 'usage' | 'promised' | 'bonus' | 'refund' | 'adjustment';
+export type EntryCategory = 'subscription' | 'calls' | 'sms' | 'internet' | 'content' | 'roaming' | 'one_off' | 'promised' | 'payment' | 'bonus' | 'other';
 
 export interface EntryInput {
   accountId: number;
@@ -13,6 +14,8 @@ export interface EntryInput {
   productCode?: string | null;
   reference?: string | null;
   description?: string | null;
+  /** What a charge was for, for spending by category. */
+  category?: EntryCategory | null;
   at: Date;
 }
 
@@ -30,10 +33,10 @@ export async function postEntry(q: Queryable, e: EntryInput): Promise<PostedEntr
   assertMinor(e.amount);
   if (e.amount === 0) throw new RangeError('a ledger entry moves a non-zero amount');
   const rows = await q.query<{ id: number }>(
-    `INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, product_code, reference, description, idempotency_key, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, product_code, reference, description, idempotency_key, created_at, category)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id`,
-    [e.accountId, e.amount, e.kind, e.subscriberId ?? null, e.productCode ?? null, e.reference ?? null, e.description ?? null, e.idempotencyKey, e.at],
+    [e.accountId, e.amount, e.kind, e.subscriberId ?? null, e.productCode ?? null, e.reference ?? null, e.description ?? null, e.idempotencyKey, e.at, e.category ?? null],
   );
   const row = rows[0];
   if (row) return { id: row.id, booked: true };

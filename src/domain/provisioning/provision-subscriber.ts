@@ -71,6 +71,7 @@ export async function provisionSubscriberTx(tx: Tx, core: Core, ctx: Ctx, input:
       subscriberId,
       amount: input.openingBalance,
       kind: input.openingBalance > 0 ? 'payment' : 'adjustment',
+      category: input.openingBalance > 0 ? 'payment' : 'other',
       idempotencyKey: `opening:${subscriberId}`,
       description: 'opening balance',
       at,

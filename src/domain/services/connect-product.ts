@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { getProduct, requireTariff } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
 import { requireFunds } from '../ledger/funds.ts';
-import { postEntry } from '../ledger/post-entry.ts';
+import { charge, feeCategory } from '../billing/charge.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
@@ -66,12 +66,13 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
       const instanceId = inst!.id;
       const base = { accountId: sub.accountId, subscriberId: sub.id, productCode: product.code, at: now, kind: 'fee' as const };
       if (charges.connectionFee > 0) {
-        await postEntry(tx, { ...base, amount: -charges.connectionFee, idempotencyKey: `conn:${instanceId}`, description: 'connection fee' });
+        await charge(tx, { ...base, amount: charges.connectionFee, category: 'one_off', idempotencyKey: `conn:${instanceId}`, description: 'connection fee' });
       }
       if (charges.firstPeriod > 0) {
-        await postEntry(tx, {
+        await charge(tx, {
           ...base,
-          amount: -charges.firstPeriod,
+          amount: charges.firstPeriod,
+          category: feeCategory(product),
           idempotencyKey: `fee:${instanceId}:${now.toISOString()}`,
           description: product.fee.model === 'per_use' ? 'one-off price' : `${product.fee.model} fee`,
         });

@@ -4,7 +4,7 @@ import type { Queryable } from '../../store/db.ts';
 import type { Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import { requireFunds } from '../ledger/funds.ts';
-import { postEntry } from '../ledger/post-entry.ts';
+import { charge } from '../billing/charge.ts';
 import { stopInstance } from '../services/disable-product.ts';
 import { liveInstances } from '../services/instances.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -76,12 +76,13 @@ export async function changeTariff(core: Core, ctx: Ctx, input: { msisdn: string
       const period = tariffPeriod(target, { timeZone: sub.timeZone, billingDay }, now);
       const base = { accountId: sub.accountId, subscriberId: sub.id, at: now, kind: 'fee' as const };
       if (q.switchFee > 0) {
-        await postEntry(tx, { ...base, amount: -q.switchFee, idempotencyKey: `switch:${sub.id}:${now.toISOString()}`, description: `tariff change to ${target.code}` });
+        await charge(tx, { ...base, amount: q.switchFee, category: 'one_off', idempotencyKey: `switch:${sub.id}:${now.toISOString()}`, description: `tariff change to ${target.code}` });
       }
       if (q.firstPeriodFee > 0) {
-        await postEntry(tx, {
+        await charge(tx, {
           ...base,
-          amount: -q.firstPeriodFee,
+          amount: q.firstPeriodFee,
+          category: 'subscription',
           idempotencyKey: `tariff:${sub.id}:${period.start.toISOString()}`,
           description: `${target.fee.model} fee ${target.code}`,
         });
