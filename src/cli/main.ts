@@ -9,6 +9,9 @@ import { verifyLedger } from '../domain/ledger/verify-ledger.ts';
 import { normalizeMsisdn } from '../domain/shared/msisdn.ts';
 import { createCore } from '../runtime.ts';
 import { seedSubscribers } from '../seed/seed-demo.ts';
+import { ManualClock } from '../domain/shared/clock.ts';
+import { feeRunJob } from '../jobs/fee-run.ts';
+import { importCdrFile } from './import-cdr.ts';
 import { startServer } from './start.ts';
 
 const usage = `abonent — self-service platform for mobile operators
@@ -21,6 +24,10 @@ Usage: abonent <command> [options]
   catalog check [--dir DIR]   validate the catalog files only
   seed --subscribers N        add N generated subscribers (deterministic; --seed S)
   verify                      check every balance equals the sum of its ledger entries
+  bill [--now ISO]            charge every recurring fee due by now (under the fee lease)
+  import-cdr FILE.csv         rate and book usage records from a CSV file (idempotent)
+
+Options for every command: --now ISO runs with the clock fixed at that instant (simulations, tests).
   apikey create --name NAME   create an operator API key (printed once)
   apikey revoke --prefix P    revoke an operator API key
   password reset --msisdn N [--password P]
@@ -41,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       msisdn: { type: 'string' },
       password: { type: 'string' },
       dir: { type: 'string' },
+      now: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -56,7 +64,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   if (cmd === 'start') return startServer(config);
-  const core = await createCore(config, {});
+  let clock: ManualClock | undefined;
+  if (values.now) {
+    if (!Number.isFinite(Date.parse(values.now))) {
+      console.error('--now must be an ISO date-time, e.g. 2026-03-01T12:00:00Z');
+      return 2;
+    }
+    clock = new ManualClock(values.now);
+  }
+  const core = await createCore(config, clock ? { clock } : {});
   try {
     switch (cmd) {
       case 'migrate':
@@ -89,6 +105,27 @@ async function main(argv: string[]): Promise<number> {
         console.error(`ledger MISMATCH on ${res.mismatches.length} account(s):`);
         for (const m of res.mismatches) console.error(`  account ${m.accountId}: balance ${m.balance}, entries sum ${m.sumOfEntries}`);
         return 1;
+      }
+      case 'bill': {
+        let batches = 0;
+        const stats = await feeRunJob(core, {
+          onBatch: (st) => console.log(`batch ${++batches}: ${st.accounts} accounts, ${st.tariffFees + st.productFees} fees, ${st.suspended} suspended`),
+        });
+        if (!stats) {
+          console.log('another instance holds the fee lease; nothing done');
+          return 0;
+        }
+        console.log(`fee run done: ${stats.accounts} accounts, ${stats.tariffFees} tariff fees, ${stats.productFees} product fees, ${stats.suspended} suspended, ${stats.amount} kopecks`);
+        return 0;
+      }
+      case 'import-cdr': {
+        if (!sub) {
+          console.error('import-cdr: name the CSV file');
+          return 2;
+        }
+        const res = await importCdrFile(core, sub, { progress: process.stderr.isTTY });
+        console.log(`import done: ${res.accepted} rated, ${res.duplicates} already seen, ${res.rejected} rejected, ${res.charged} kopecks charged`);
+        return res.rejected > 0 ? 1 : 0;
       }
       case 'apikey': {
         if (sub === 'create') {

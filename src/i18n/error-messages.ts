@@ -58,6 +58,34 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     en: () => 'The idempotency key was already used for a different request',
   },
   CONFLICT: { ru: () => 'Конфликт с текущим состоянием', en: () => 'Conflicts with the current state' },
+  INSUFFICIENT_POINTS: {
+    ru: (p) => `Недостаточно бонусных баллов: нужно ${p.required}, доступно ${p.available}`,
+    en: (p) => `Not enough bonus points: ${p.required} needed, ${p.available} available`,
+  },
+  REWARD_NOT_FOUND: { ru: (p) => `Бонус «${p.reward}» не найден`, en: (p) => `Reward "${p.reward}" not found` },
+  INSTALLMENT_NOT_FOUND: { ru: () => 'Рассрочка не найдена', en: () => 'Installment plan not found' },
+  REPORT_PERIOD_INVALID: {
+    ru: (p) =>
+      p.reason === 'order'
+        ? 'Конец периода раньше его начала'
+        : p.reason === 'future'
+          ? 'Период не может заканчиваться позже сегодняшнего дня'
+          : p.reason === 'too_old'
+            ? `Детализация доступна не более чем за ${p.months} мес.: начало периода — не раньше ${String(p.earliest).split('-').reverse().join('.')}`
+            : `Период не может быть длиннее ${p.months} мес.`,
+    en: (p) =>
+      p.reason === 'order'
+        ? 'The period ends before it starts'
+        : p.reason === 'future'
+          ? 'The period cannot end after today'
+          : p.reason === 'too_old'
+            ? `Details are kept for ${p.months} months: the period cannot start before ${p.earliest}`
+            : `The period cannot be longer than ${p.months} months`,
+  },
+  REPORT_NOT_READY: {
+    ru: (p) => (p.status === 'failed' ? 'Отчёт не удалось сформировать, закажите его ещё раз' : 'Отчёт ещё готовится, мы пришлём SMS, когда он будет готов'),
+    en: (p) => (p.status === 'failed' ? 'The report could not be made, please order it again' : 'The report is still being prepared; we will text you when it is ready'),
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

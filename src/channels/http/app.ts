@@ -10,6 +10,7 @@ import { installAuthentication } from './authenticate.ts';
 import { installErrorHandling } from './errors.ts';
 import { installMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
+import { bonusInstallmentRoutes } from './routes/bonus-installments.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { subscriberRoutes } from './routes/subscribers.ts';
@@ -72,6 +73,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig): Promise<Fast
     async (api) => {
       await api.register(authRoutes, { core, trustedProxies: config.TRUSTED_PROXIES, msisdnHeader: config.MSISDN_HEADER, secureCookies: config.NODE_ENV === 'production' });
       await api.register(subscriberRoutes, { core });
+      await api.register(bonusInstallmentRoutes, { core });
       await api.register(catalogRoutes, { core });
       await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

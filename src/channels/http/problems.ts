@@ -27,6 +27,11 @@ export const httpStatus: Record<ErrorCode, number> = {
   SUBSCRIBER_BLOCKED: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   CONFLICT: 409,
+  INSUFFICIENT_POINTS: 402,
+  REWARD_NOT_FOUND: 404,
+  INSTALLMENT_NOT_FOUND: 404,
+  REPORT_PERIOD_INVALID: 422,
+  REPORT_NOT_READY: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

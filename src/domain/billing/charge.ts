@@ -1,4 +1,6 @@
 import type { Queryable } from '../../store/db.ts';
+import { earnPoints } from '../bonus/earn-points.ts';
+import { getSettings } from '../catalog/read-catalog.ts';
 import type { Product } from '../catalog/schema.ts';
 import { postEntry, type EntryCategory, type PostedEntry } from '../ledger/post-entry.ts';
 
@@ -23,7 +25,13 @@ export interface ChargeInput {
  */
 export async function charge(q: Queryable, c: ChargeInput): Promise<PostedEntry> {
   if (!Number.isSafeInteger(c.amount) || c.amount <= 0) throw new RangeError(`a charge is a positive whole amount, got ${c.amount}`);
-  return postEntry(q, { ...c, amount: -c.amount });
+  const posted = await postEntry(q, { ...c, amount: -c.amount });
+  if (posted.booked) {
+    // Settings are read from this store every time: operators change them at run time.
+    const { bonus } = await getSettings(q);
+    await earnPoints(q, bonus, { accountId: c.accountId, subscriberId: c.subscriberId, spent: c.amount, at: c.at, reference: `ledger:${posted.id}` });
+  }
+  return posted;
 }
 
 /** The category of a product's recurring or one-off fee. */

@@ -88,8 +88,10 @@ export const productSchema = z
     /** Content subscriptions (weather, dating, news…) fall under the "no paid content" ban. */
     content: z.boolean().default(false),
     includes: allowance.optional(),
-    /** Rates this product replaces while connected ("everywhere at home": intercity at home price). */
+    /** Rates this product replaces while connected (kopecks per unit, like the tariff's). */
     rateOverrides: rates.partial().optional(),
+    /** "Everywhere at home": intercity calls are priced as home calls of the subscriber's tariff. */
+    intercityAsHome: z.boolean().default(false),
     incompatibleWith: z.array(code).default([]),
     requires: z.array(code).default([]),
     /** Tariffs it may be connected on; empty means all. */
@@ -105,6 +107,23 @@ export const productSchema = z
   .strict();
 export type Product = z.infer<typeof productSchema>;
 
+export const rewardSchema = z
+  .object({
+    code,
+    name: localized,
+    /** Points it costs. */
+    cost: z.number().int().min(1),
+    /** A package added to the quotas for `validDays`… */
+    grants: allowance.optional(),
+    /** …or kopecks credited to the balance. */
+    credit: z.number().int().min(1).optional(),
+    validDays: z.number().int().min(1).max(366).default(30),
+  })
+  .strict()
+  .refine((r) => (r.grants === undefined) !== (r.credit === undefined), 'a reward has either "grants" or "credit"')
+  .refine((r) => r.grants === undefined || Object.values(r.grants).some((v) => (v ?? 0) > 0), '"grants" must grant something');
+export type Reward = z.infer<typeof rewardSchema>;
+
 export const settingsSchema = z
   .object({
     promisedPayment: z
@@ -119,6 +138,11 @@ export const settingsSchema = z
       .object({
         pointsPerRuble: z.number().min(0).max(100),
         expiryMonths: z.number().int().min(1).max(60),
+        /** What points can be exchanged for: a package of minutes/SMS/data, or a credit to the balance. */
+        rewards: z
+          .array(rewardSchema)
+          .default([])
+          .refine((list) => new Set(list.map((r) => r.code)).size === list.length, 'reward codes must be unique'),
       })
       .strict(),
     trust: z

@@ -1,4 +1,5 @@
 import { recordAudit } from '../audit/record-audit.ts';
+import { applyBalanceRules } from '../billing/balance-rules.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -44,13 +45,15 @@ export async function adjustBalance(core: Core, ctx: Ctx, input: AdjustInput): P
         description: input.reason.slice(0, 500),
         at: core.clock.now(),
       });
+      await applyBalanceRules(tx, core, ctx, [sub.accountId]);
       await recordAudit(tx, core, ctx, {
         action: 'balance.adjust',
         subscriberId: sub.id,
         customerId: sub.customerId,
         details: { amount: input.amount, kind: input.kind ?? 'adjustment', reason: input.reason.slice(0, 500) },
       });
-      return { msisdn: sub.msisdn, entryId: entry.id, balance: sub.balance + input.amount };
+      const [acc] = await tx.query<{ balance: number }>('SELECT balance FROM account WHERE id = $1', [sub.accountId]);
+      return { msisdn: sub.msisdn, entryId: entry.id, balance: acc!.balance };
     });
   });
 }

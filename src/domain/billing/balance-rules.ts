@@ -1,0 +1,110 @@
+import type { Tx } from '../../store/db.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Product, Tariff } from '../catalog/schema.ts';
+import type { Core } from '../core.ts';
+import { enqueueSms } from '../notifications/enqueue-sms.ts';
+import type { Ctx } from '../shared/context.ts';
+import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/local-time.ts';
+import { formatMoney } from '../shared/money.ts';
+import { grantAllowance } from '../subscribers/quotas.ts';
+import { charge, feeCategory } from './charge.ts';
+
+interface Row {
+  id: number;
+  account_id: number;
+  customer_id: number;
+  msisdn: string;
+  status: string;
+  language: 'ru' | 'en';
+  time_zone: string;
+  balance: number;
+  credit_limit: number;
+  tariff: Tariff;
+}
+
+/** When a recurring fee falls next after `from`, by the product's fee model. */
+export function nextChargeAfter(model: string, from: Date, tz: string, anchorDay: number): Date | null {
+  if (model === 'monthly') return billingDayIn(from, tz, anchorDay, 1);
+  if (model === 'daily') return startOfNextLocalDay(from, tz);
+  return null;
+}
+
+const text = {
+  blocked: {
+    ru: (b: string) => `Баланс ${b}. Исходящие вызовы и SMS приостановлены до пополнения счёта.`,
+    en: (b: string) => `Balance ${b}. Outgoing calls and SMS are paused until you top up.`,
+  },
+  unblocked: { ru: () => 'Счёт пополнен, номер снова работает полностью.', en: () => 'Thank you for the top-up: your number works fully again.' },
+  resumed: {
+    ru: (n: string, f: string) => `Услуга «${n}» возобновлена, списано ${f}.`,
+    en: (n: string, f: string) => `"${n}" is back on, ${f} charged.`,
+  },
+};
+
+/**
+ * What the balance decides after money moved: the number is blocked for outgoing services when
+ * what it may spend falls below the tariff's threshold, and unblocked when it is back; suspended
+ * paid products resume, oldest first, while the money covers their fee. Each transition is
+ * audited and told to the subscriber by SMS.
+ */
+export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds: number[]): Promise<void> {
+  if (accountIds.length === 0) return;
+  const now = core.clock.now();
+  const subs = await tx.query<Row>(
+    `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, t.spec AS tariff
+       FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
+       JOIN tariff_plan t ON t.code = s.tariff_code
+      WHERE s.account_id = ANY($1::bigint[]) ORDER BY s.account_id, s.id`,
+    [accountIds],
+  );
+  const suspendedRows = await tx.query<{ id: number; account_id: number; subscriber_id: number; product_code: string; spec: Product }>(
+    `SELECT i.id, i.account_id, i.subscriber_id, i.product_code, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
+      WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'suspended' ORDER BY i.connected_at, i.id`,
+    [accountIds],
+  );
+  const suspendedOf = new Map<number, typeof suspendedRows>();
+  for (const r of suspendedRows) suspendedOf.set(r.subscriber_id, [...(suspendedOf.get(r.subscriber_id) ?? []), r]);
+  for (const s of subs) {
+    let available = s.balance + s.credit_limit;
+    const threshold = s.tariff.blockThreshold;
+    if (s.status === 'active' && available < threshold) {
+      await tx.query("UPDATE subscriber SET status = 'blocked' WHERE id = $1", [s.id]);
+      await recordAudit(tx, core, ctx, { action: 'subscriber.block', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, threshold } });
+      await enqueueSms(tx, { msisdn: s.msisdn, text: text.blocked[s.language](formatMoney(s.balance, s.language)), kind: 'blocked', at: now });
+      continue;
+    }
+    if (s.status === 'blocked') {
+      if (available < threshold) continue;
+      await tx.query("UPDATE subscriber SET status = 'active' WHERE id = $1", [s.id]);
+      await recordAudit(tx, core, ctx, { action: 'subscriber.unblock', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance } });
+      await enqueueSms(tx, { msisdn: s.msisdn, text: text.unblocked[s.language](), kind: 'unblocked', at: now });
+    } else if (s.status !== 'active') continue;
+
+    for (const inst of suspendedOf.get(s.id) ?? []) {
+      const fee = inst.spec.fee.model === 'none' ? 0 : inst.spec.fee.amount;
+      if (available - fee < threshold) break;
+      const anchorDay = localDayOfMonth(now, s.time_zone);
+      const next = nextChargeAfter(inst.spec.fee.model, now, s.time_zone, anchorDay);
+      if (fee > 0) {
+        await charge(tx, {
+          accountId: s.account_id,
+          subscriberId: s.id,
+          amount: fee,
+          kind: 'fee',
+          category: feeCategory(inst.spec),
+          productCode: inst.product_code,
+          idempotencyKey: `fee:${inst.id}:${now.toISOString()}`,
+          description: `${inst.spec.fee.model} fee (resumed)`,
+          at: now,
+        });
+        available -= fee;
+      }
+      await tx.query("UPDATE product_instance SET status = 'active', next_charge_at = $3, anchor_day = $4 WHERE account_id = $1 AND id = $2", [s.account_id, inst.id, next, anchorDay]);
+      if (inst.spec.includes && next) {
+        await grantAllowance(tx, { accountId: s.account_id, subscriberId: s.id, source: inst.product_code, allowance: inst.spec.includes, period: { start: now, end: next } });
+      }
+      await recordAudit(tx, core, ctx, { action: 'product.resume', subscriberId: s.id, customerId: s.customer_id, details: { product: inst.product_code, charged: fee } });
+      await enqueueSms(tx, { msisdn: s.msisdn, text: text.resumed[s.language](inst.spec.name[s.language], formatMoney(fee, s.language)), kind: 'resumed', at: now });
+    }
+  }
+}

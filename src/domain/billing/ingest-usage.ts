@@ -1,0 +1,212 @@
+import type { Tx } from '../../store/db.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { listTariffs } from '../catalog/read-catalog.ts';
+import type { Product, Tariff } from '../catalog/schema.ts';
+import type { Core } from '../core.ts';
+import type { Ctx } from '../shared/context.ts';
+import { DomainError } from '../shared/errors.ts';
+import { normalizeMsisdn } from '../shared/msisdn.ts';
+import { applyBalanceRules } from './balance-rules.ts';
+import { rateUsage, type QuotaState, type UsageKind, type Zone } from './rate-usage.ts';
+
+export interface UsageInput {
+  recordId: string;
+  msisdn: string;
+  kind: UsageKind;
+  zone: Zone;
+  startedAt: Date | string;
+  durationSeconds?: number | null;
+  bytes?: number | null;
+  counterpart?: string | null;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: { recordId: string; reason: string }[];
+  charged: number;
+}
+
+export const MAX_BATCH = 5000;
+
+interface Sub {
+  id: number;
+  account_id: number;
+  msisdn: string;
+  tariff_code: string;
+}
+
+function check(r: UsageInput): string | null {
+  if (typeof r.recordId !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(r.recordId)) return 'bad recordId';
+  if (!['voice', 'sms', 'mms', 'data'].includes(r.kind)) return 'kind must be voice, sms, mms or data';
+  if (!['home', 'intercity', 'roaming'].includes(r.zone)) return 'zone must be home, intercity or roaming';
+  const t = new Date(r.startedAt).getTime();
+  if (!Number.isFinite(t)) return 'bad startedAt';
+  if (r.kind === 'voice' && !(Number.isInteger(r.durationSeconds) && r.durationSeconds! >= 0 && r.durationSeconds! <= 86_400)) return 'voice needs durationSeconds 0..86400';
+  if (r.kind === 'data' && !(Number.isInteger(r.bytes) && r.bytes! >= 0 && r.bytes! <= 1e13)) return 'data needs bytes';
+  return null;
+}
+
+/**
+ * Rates and books a batch of usage records in one transaction, set by set rather than row by row:
+ * the accounts are locked, records already seen (by record id) are skipped, the rest are rated in
+ * memory against the period's quotas and written with a handful of statements. Replaying a batch
+ * changes nothing.
+ */
+export async function ingestUsage(core: Core, ctx: Ctx, records: UsageInput[]): Promise<IngestResult> {
+  if (!['operator_api', 'staff', 'system'].includes(ctx.actor.kind)) throw new DomainError('FORBIDDEN');
+  if (records.length > MAX_BATCH) throw new DomainError('VALIDATION', { field: 'records', max: MAX_BATCH });
+  const rejected: IngestResult['rejected'] = [];
+  const valid: (UsageInput & { msisdn: string; at: Date })[] = [];
+  const seenInBatch = new Set<string>();
+  let duplicates = 0;
+  for (const r of records) {
+    const problem = check(r);
+    const msisdn = normalizeMsisdn(String(r.msisdn ?? ''));
+    if (problem || !msisdn) {
+      rejected.push({ recordId: String(r.recordId ?? '').slice(0, 100), reason: problem ?? 'unknown number format' });
+      continue;
+    }
+    const key = `${msisdn}|${r.recordId}`;
+    if (seenInBatch.has(key)) {
+      duplicates++;
+      continue;
+    }
+    seenInBatch.add(key);
+    valid.push({ ...r, msisdn, at: new Date(r.startedAt) });
+  }
+  const tariffs = new Map((await listTariffs(core.db, { includeRetired: true })).map((t) => [t.code, t]));
+  const result = await core.db.tx((tx) => rateBatch(tx, core, ctx, valid, tariffs, rejected));
+  result.duplicates += duplicates;
+  return result;
+}
+
+async function rateBatch(
+  tx: Tx,
+  core: Core,
+  ctx: Ctx,
+  records: (UsageInput & { msisdn: string; at: Date })[],
+  tariffs: Map<string, Tariff>,
+  rejected: IngestResult['rejected'],
+): Promise<IngestResult> {
+  const now = core.clock.now();
+  const subs = await tx.query<Sub>('SELECT id, account_id, msisdn, tariff_code FROM subscriber WHERE msisdn = ANY($1::text[])', [
+    [...new Set(records.map((r) => r.msisdn))],
+  ]);
+  const byMsisdn = new Map(subs.map((s) => [s.msisdn, s]));
+  const accountOf = new Map(subs.map((s) => [s.id, s.account_id]));
+  const known = records.filter((r) => {
+    if (byMsisdn.has(r.msisdn)) return true;
+    rejected.push({ recordId: r.recordId, reason: 'unknown subscriber' });
+    return false;
+  });
+  const accountIds = [...new Set(subs.map((s) => s.account_id))].sort((a, b) => a - b);
+  if (known.length === 0) return { accepted: 0, duplicates: 0, rejected, charged: 0 };
+  // Lock in a fixed order so concurrent batches over the same accounts cannot deadlock.
+  await tx.query('SELECT id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [accountIds]);
+  const existing = await tx.query<{ account_id: number; record_id: string }>(
+    'SELECT account_id, record_id FROM usage_record WHERE account_id = ANY($1::bigint[]) AND record_id = ANY($2::text[])',
+    [accountIds, known.map((r) => r.recordId)],
+  );
+  const seen = new Set(existing.map((e) => `${e.account_id}|${e.record_id}`));
+  const fresh = known.filter((r) => !seen.has(`${byMsisdn.get(r.msisdn)!.account_id}|${r.recordId}`));
+  const duplicates = known.length - fresh.length;
+  if (fresh.length === 0) return { accepted: 0, duplicates, rejected, charged: 0 };
+
+  const times = fresh.map((r) => r.at.getTime());
+  const quotaRows = await tx.query<{ id: number; account_id: number; subscriber_id: number; unit: QuotaState['unit']; source: string; period_start: Date; period_end: Date; remaining: number }>(
+    `SELECT id, account_id, subscriber_id, unit, source, period_start, period_end, included - used AS remaining FROM quota
+      WHERE account_id = ANY($1::bigint[]) AND used < included AND period_end > $2 AND period_start <= $3`,
+    [accountIds, new Date(Math.min(...times)), new Date(Math.max(...times))],
+  );
+  const quotas = new Map<number, QuotaState[]>();
+  for (const q of quotaRows) {
+    const list = quotas.get(q.subscriber_id) ?? [];
+    list.push({ id: q.id, unit: q.unit, source: q.source, periodStart: q.period_start, periodEnd: q.period_end, remaining: q.remaining });
+    quotas.set(q.subscriber_id, list);
+  }
+  const optionRows = await tx.query<{ subscriber_id: number; spec: Product }>(
+    `SELECT i.subscriber_id, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
+      WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'active'
+        AND (p.spec ? 'rateOverrides' OR (p.spec->>'intercityAsHome')::boolean)`,
+    [accountIds],
+  );
+  const options = new Map<number, Product[]>();
+  for (const o of optionRows) options.set(o.subscriber_id, [...(options.get(o.subscriber_id) ?? []), o.spec]);
+
+  fresh.sort((a, b) => a.at.getTime() - b.at.getTime());
+  const startQuota = new Map<number, number>();
+  for (const list of quotas.values()) for (const q of list) startQuota.set(q.id, q.remaining);
+  const cols = {
+    account: [] as number[], record: [] as string[], sub: [] as number[], kind: [] as string[], zone: [] as string[], started: [] as string[],
+    duration: [] as (number | null)[], bytes: [] as (number | null)[], counterpart: [] as (string | null)[], billed: [] as number[],
+    quotaUnits: [] as number[], consumed: [] as string[], charged: [] as number[],
+  };
+  const entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], ref: [] as string[] };
+  let charged = 0;
+  for (const r of fresh) {
+    const s = byMsisdn.get(r.msisdn)!;
+    const tariff = tariffs.get(s.tariff_code)!;
+    const rated = rateUsage({ ...r, startedAt: r.at }, tariff, options.get(s.id) ?? [], quotas.get(s.id) ?? []);
+    cols.account.push(s.account_id);
+    cols.record.push(r.recordId);
+    cols.sub.push(s.id);
+    cols.kind.push(r.kind);
+    cols.zone.push(r.zone);
+    cols.started.push(r.at.toISOString());
+    cols.duration.push(r.kind === 'voice' ? r.durationSeconds ?? 0 : null);
+    cols.bytes.push(r.kind === 'data' ? r.bytes ?? 0 : null);
+    cols.counterpart.push(r.counterpart ? String(r.counterpart).slice(0, 32) : null);
+    cols.billed.push(rated.billedUnits);
+    cols.quotaUnits.push(rated.quotaUnits);
+    cols.consumed.push(JSON.stringify(rated.consumed));
+    cols.charged.push(rated.charged);
+    if (rated.charged > 0) {
+      entries.account.push(s.account_id);
+      entries.amount.push(-rated.charged);
+      entries.sub.push(s.id);
+      entries.key.push(`usage:${r.recordId}`);
+      entries.category.push(rated.category);
+      entries.ref.push(r.recordId);
+      charged += rated.charged;
+    }
+  }
+  await tx.query(
+    `INSERT INTO usage_record (account_id, record_id, subscriber_id, kind, zone, started_at, duration_seconds, bytes, counterpart,
+                               billed_units, quota_units, consumed, charged, rated_at)
+     SELECT a, r, s, k, z, t, d, b, c, bu, qu, co::jsonb, ch, $14
+       FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::bigint[],
+                   $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::bigint[]) AS u(a, r, s, k, z, t, d, b, c, bu, qu, co, ch)`,
+    [cols.account, cols.record, cols.sub, cols.kind, cols.zone, cols.started, cols.duration, cols.bytes, cols.counterpart, cols.billed, cols.quotaUnits, cols.consumed, cols.charged, now],
+  );
+  const used = { account: [] as number[], id: [] as number[], units: [] as number[] };
+  for (const [subId, list] of quotas) {
+    const accountId = accountOf.get(subId)!;
+    for (const q of list) {
+      const delta = startQuota.get(q.id)! - q.remaining;
+      if (delta > 0) {
+        used.account.push(accountId);
+        used.id.push(q.id);
+        used.units.push(delta);
+      }
+    }
+  }
+  if (used.id.length) {
+    await tx.query(
+      `UPDATE quota q SET used = q.used + d.units FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS d(account_id, id, units)
+        WHERE q.account_id = d.account_id AND q.id = d.id`,
+      [used.account, used.id, used.units],
+    );
+  }
+  if (entries.account.length) {
+    await tx.query(
+      `INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, idempotency_key, category, reference, created_at)
+       SELECT a, m, 'usage', s, k, c, r, $7 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS e(a, m, s, k, c, r)
+       ON CONFLICT (account_id, idempotency_key) DO NOTHING`,
+      [entries.account, entries.amount, entries.sub, entries.key, entries.category, entries.ref, now],
+    );
+  }
+  await applyBalanceRules(tx, core, ctx, [...new Set(entries.account)]);
+  await recordAudit(tx, core, ctx, { action: 'usage.ingest', details: { accepted: fresh.length, duplicates, rejected: rejected.length, charged } });
+  return { accepted: fresh.length, duplicates, rejected, charged };
+}

@@ -1,0 +1,233 @@
+import type { Tx } from '../../store/db.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Allowance, Product, Tariff } from '../catalog/schema.ts';
+import type { Core } from '../core.ts';
+import type { EntryCategory } from '../ledger/post-entry.ts';
+import { enqueueSms } from '../notifications/enqueue-sms.ts';
+import type { Ctx } from '../shared/context.ts';
+import { billingDayIn, startOfNextLocalDay } from '../shared/local-time.ts';
+import { formatMoney } from '../shared/money.ts';
+import { MB } from '../subscribers/quotas.ts';
+import { applyBalanceRules, nextChargeAfter } from './balance-rules.ts';
+import { feeCategory } from './charge.ts';
+
+export interface FeeRunStats {
+  accounts: number;
+  tariffFees: number;
+  productFees: number;
+  suspended: number;
+  amount: number;
+}
+
+/** Entries, quota grants and updates gathered for one batch, written with a few set statements. */
+class Batch {
+  entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], product: [] as (string | null)[], description: [] as string[] };
+  quotas = { account: [] as number[], sub: [] as number[], unit: [] as string[], source: [] as string[], start: [] as string[], end: [] as string[], included: [] as number[] };
+
+  fee(accountId: number, subscriberId: number, amount: number, key: string, category: EntryCategory, product: string | null, description: string): void {
+    this.entries.account.push(accountId);
+    this.entries.amount.push(-amount);
+    this.entries.sub.push(subscriberId);
+    this.entries.key.push(key);
+    this.entries.category.push(category);
+    this.entries.product.push(product);
+    this.entries.description.push(description);
+  }
+
+  grant(accountId: number, subscriberId: number, source: string, a: Allowance, start: Date, end: Date): void {
+    const add = (unit: string, n: number | undefined) => {
+      if (!n) return;
+      this.quotas.account.push(accountId);
+      this.quotas.sub.push(subscriberId);
+      this.quotas.unit.push(unit);
+      this.quotas.source.push(source);
+      this.quotas.start.push(start.toISOString());
+      this.quotas.end.push(end.toISOString());
+      this.quotas.included.push(n);
+    };
+    add('seconds', a.minutes ? a.minutes * 60 : undefined);
+    add('sms', a.sms);
+    add('bytes', a.dataMb ? a.dataMb * MB : undefined);
+  }
+
+  async write(tx: Tx, at: Date): Promise<void> {
+    const e = this.entries;
+    if (e.account.length) {
+      await tx.query(
+        `INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, idempotency_key, category, product_code, description, created_at)
+         SELECT a, m, 'fee', s, k, c, p, d, $8 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(a, m, s, k, c, p, d)
+         ON CONFLICT (account_id, idempotency_key) DO NOTHING`,
+        [e.account, e.amount, e.sub, e.key, e.category, e.product, e.description, at],
+      );
+    }
+    const q = this.quotas;
+    if (q.account.length) {
+      await tx.query(
+        `INSERT INTO quota (account_id, subscriber_id, unit, source, period_start, period_end, included)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bigint[])`,
+        [q.account, q.sub, q.unit, q.source, q.start, q.end, q.included],
+      );
+    }
+  }
+}
+
+interface InstanceDue {
+  id: number;
+  account_id: number;
+  subscriber_id: number;
+  product_code: string;
+  next_charge_at: Date;
+  anchor_day: number;
+  spec: Product;
+  time_zone: string;
+  msisdn: string;
+  language: 'ru' | 'en';
+  customer_id: number;
+}
+
+const suspendText = {
+  ru: (name: string, fee: string) => `Недостаточно средств для оплаты «${name}» (${fee}). Услуга приостановлена и возобновится после пополнения счёта.`,
+  en: (name: string, fee: string) => `Not enough money to pay for "${name}" (${fee}). It is paused and resumes after a top-up.`,
+};
+
+/**
+ * Charges every recurring fee that has fallen due by `now`, one batch of accounts per transaction.
+ * Accounts are claimed with SKIP LOCKED, and every fee carries a key made of what it pays for and
+ * its period (`tariff:<subscriber>:<period start>`, `fee:<instance>:<period start>`), so several
+ * runners at once, or a run restarted after a crash, charge each fee exactly once. A missed run
+ * catches up period by period. Tariff fees are always charged (the balance may go negative and the
+ * number is then blocked); a paid product whose fee the money does not cover is suspended.
+ */
+export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; batchSize?: number; onBatch?: (s: FeeRunStats) => void }): Promise<FeeRunStats> {
+  const stats: FeeRunStats = { accounts: 0, tariffFees: 0, productFees: 0, suspended: 0, amount: 0 };
+  const batchSize = opts.batchSize ?? 1000;
+  for (;;) {
+    const done = await core.db.tx(async (tx) => {
+      const due = await tx.query<{ account_id: number }>(
+        `SELECT account_id FROM (
+           SELECT account_id FROM subscriber WHERE tariff_next_charge_at <= $1
+           UNION SELECT account_id FROM product_instance WHERE status = 'active' AND next_charge_at <= $1) d
+         ORDER BY account_id LIMIT $2`,
+        [opts.now, batchSize],
+      );
+      if (due.length === 0) return true;
+      const locked = await tx.query<{ id: number }>('SELECT id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED', [due.map((d) => d.account_id)]);
+      if (locked.length === 0) return false;
+      await chargeAccounts(tx, core, ctx, locked.map((l) => l.id), opts.now, stats);
+      stats.accounts += locked.length;
+      opts.onBatch?.(stats);
+      return false;
+    });
+    if (done) return stats;
+  }
+}
+
+async function chargeAccounts(tx: Tx, core: Core, ctx: Ctx, accountIds: number[], now: Date, stats: FeeRunStats): Promise<void> {
+  const batch = new Batch();
+  const funds = new Map<number, number>();
+  for (const a of await tx.query<{ id: number; balance: number; credit_limit: number }>('SELECT id, balance, credit_limit FROM account WHERE id = ANY($1::bigint[])', [accountIds])) {
+    funds.set(a.id, a.balance + a.credit_limit);
+  }
+  const subs = await tx.query<{ id: number; account_id: number; tariff_next_charge_at: Date; billing_day: number; time_zone: string; tariff: Tariff }>(
+    `SELECT s.id, s.account_id, s.tariff_next_charge_at, s.billing_day, r.time_zone, t.spec AS tariff
+       FROM subscriber s JOIN region r ON r.code = s.region_code JOIN tariff_plan t ON t.code = s.tariff_code
+      WHERE s.account_id = ANY($1::bigint[]) AND s.tariff_next_charge_at <= $2`,
+    [accountIds, now],
+  );
+  const instances = await tx.query<InstanceDue>(
+    `SELECT i.id, i.account_id, i.subscriber_id, i.product_code, i.next_charge_at, i.anchor_day, p.spec, r.time_zone, s.msisdn, s.language, s.customer_id
+       FROM product_instance i JOIN product p ON p.code = i.product_code JOIN subscriber s ON s.id = i.subscriber_id JOIN region r ON r.code = s.region_code
+      WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'active' AND i.next_charge_at <= $2
+      ORDER BY i.account_id, i.connected_at, i.id`,
+    [accountIds, now],
+  );
+
+  // Every period that fell due, in the order it fell due: when money runs short, what was due
+  // first was paid first. Tariff fees are always charged; a product whose fee does not fit stops.
+  type Due = { at: Date; next: Date | null; tariff?: (typeof subs)[number]; inst?: InstanceDue };
+  const events: Due[] = [];
+  const tariffNext = new Map<number, { at: Date; periodStart: Date; s: (typeof subs)[number] }>();
+  for (const s of subs) {
+    let at = s.tariff_next_charge_at;
+    while (at.getTime() <= now.getTime()) {
+      const next = s.tariff.fee.model === 'daily' ? startOfNextLocalDay(at, s.time_zone) : billingDayIn(at, s.time_zone, s.billing_day, 1);
+      events.push({ at, next, tariff: s });
+      tariffNext.set(s.id, { at: next, periodStart: at, s });
+      at = next;
+    }
+  }
+  const instState = new Map<number, { next: Date | null; status: string; inst: InstanceDue }>();
+  for (const inst of instances) {
+    let at: Date | null = inst.next_charge_at;
+    instState.set(inst.id, { next: at, status: 'active', inst });
+    while (at && at.getTime() <= now.getTime()) {
+      const next = nextChargeAfter(inst.spec.fee.model, at, inst.time_zone, inst.anchor_day);
+      events.push({ at, next, inst });
+      at = next;
+    }
+  }
+  events.sort((a, b) => a.at.getTime() - b.at.getTime() || Number(Boolean(b.tariff)) - Number(Boolean(a.tariff)));
+
+  for (const e of events) {
+    if (e.tariff) {
+      const s = e.tariff;
+      if (s.tariff.fee.amount > 0) {
+        batch.fee(s.account_id, s.id, s.tariff.fee.amount, `tariff:${s.id}:${e.at.toISOString()}`, 'subscription', null, `${s.tariff.fee.model} fee ${s.tariff.code}`);
+        funds.set(s.account_id, funds.get(s.account_id)! - s.tariff.fee.amount);
+        stats.tariffFees++;
+        stats.amount += s.tariff.fee.amount;
+      }
+      continue;
+    }
+    const inst = e.inst!;
+    const st = instState.get(inst.id)!;
+    if (st.status !== 'active') continue;
+    const fee = inst.spec.fee.model === 'none' ? 0 : inst.spec.fee.amount;
+    if (fee > funds.get(inst.account_id)!) {
+      st.status = 'suspended';
+      continue;
+    }
+    if (fee > 0) {
+      batch.fee(inst.account_id, inst.subscriber_id, fee, `fee:${inst.id}:${e.at.toISOString()}`, feeCategory(inst.spec), inst.product_code, `${inst.spec.fee.model} fee`);
+      funds.set(inst.account_id, funds.get(inst.account_id)! - fee);
+      stats.productFees++;
+      stats.amount += fee;
+    }
+    st.next = e.next;
+    if (inst.spec.includes && e.next && e.next.getTime() > now.getTime()) batch.grant(inst.account_id, inst.subscriber_id, inst.product_code, inst.spec.includes, e.at, e.next);
+  }
+
+  const nextTariff = { id: [] as number[], at: [] as string[] };
+  for (const [id, t] of tariffNext) {
+    // The plan's allowance starts again for the period now running.
+    batch.grant(t.s.account_id, id, `tariff:${t.s.tariff.code}`, t.s.tariff.included, t.periodStart, t.at);
+    nextTariff.id.push(id);
+    nextTariff.at.push(t.at.toISOString());
+  }
+  if (nextTariff.id.length) {
+    await tx.query('UPDATE subscriber s SET tariff_next_charge_at = u.at FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE s.id = u.id', [nextTariff.id, nextTariff.at]);
+  }
+  const upd = { account: [] as number[], id: [] as number[], next: [] as (string | null)[], status: [] as string[] };
+  for (const { next, status, inst } of instState.values()) {
+    upd.account.push(inst.account_id);
+    upd.id.push(inst.id);
+    upd.next.push(next?.toISOString() ?? null);
+    upd.status.push(status);
+    if (status === 'suspended') {
+      const fee = inst.spec.fee.amount;
+      stats.suspended++;
+      await recordAudit(tx, core, ctx, { action: 'product.suspend', subscriberId: inst.subscriber_id, customerId: inst.customer_id, details: { product: inst.product_code, fee } });
+      await enqueueSms(tx, { msisdn: inst.msisdn, text: suspendText[inst.language](inst.spec.name[inst.language], formatMoney(fee, inst.language)), kind: 'suspended', at: now });
+    }
+  }
+  if (upd.id.length) {
+    await tx.query(
+      `UPDATE product_instance i SET next_charge_at = u.next, status = u.status
+         FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[]) AS u(account_id, id, next, status)
+        WHERE i.account_id = u.account_id AND i.id = u.id`,
+      [upd.account, upd.id, upd.next, upd.status],
+    );
+  }
+  await batch.write(tx, now);
+  await applyBalanceRules(tx, core, ctx, accountIds);
+}

@@ -1,0 +1,139 @@
+import { createRequire } from 'node:module';
+import PDFDocument from 'pdfkit';
+import { formatMsisdn } from '../shared/msisdn.ts';
+import { detailTotals, recordAmount, USAGE_KINDS, type DetailReport } from './detail.ts';
+import { counterpartForPeople, displayDate, localDateTime, quantity, reportWords, rubles, type ReportWords } from './labels.ts';
+
+export const PDF_CONTENT_TYPE = 'application/pdf';
+
+// DejaVu covers Cyrillic; the PDF standard fonts do not. Only the glyphs used are embedded.
+const require = createRequire(import.meta.url);
+const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+
+const MARGIN = 36;
+const ROW = 12;
+const TEXT_SIZE = 7.5;
+/** Widths of the record table's columns; they add up to the A4 width inside the margins. */
+const COLUMNS = [86, 52, 96, 78, 80, 64, 67] as const;
+const TOTAL_COLUMNS = [150, 70, 110, 100, 93] as const;
+const RIGHT_FROM = 4; // volume, allowance and amount columns are numbers: right-aligned
+
+interface Cursor {
+  doc: PDFKit.PDFDocument;
+  y: number;
+}
+
+function bottom(doc: PDFKit.PDFDocument): number {
+  return doc.page.height - MARGIN - ROW * 2; // room for the page number
+}
+
+function row(c: Cursor, cells: readonly string[], widths: readonly number[], opts: { bold?: boolean; shade?: boolean; rightFrom?: number } = {}): void {
+  const { doc } = c;
+  const width = widths.reduce((a, b) => a + b, 0);
+  if (opts.shade) doc.rect(MARGIN, c.y, width, ROW).fill('#eeeeee').fillColor('black');
+  doc.font(opts.bold ? 'bold' : 'regular').fontSize(TEXT_SIZE);
+  let x = MARGIN;
+  cells.forEach((text, i) => {
+    const w = widths[i]!;
+    doc.text(text, x + 2, c.y + 2.5, { width: w - 4, height: ROW, ellipsis: true, lineBreak: false, align: i >= (opts.rightFrom ?? RIGHT_FROM) ? 'right' : 'left' });
+    x += w;
+  });
+  c.y += ROW;
+  doc.moveTo(MARGIN, c.y).lineTo(MARGIN + width, c.y).lineWidth(0.4).strokeColor('#cccccc').stroke();
+}
+
+function newPage(c: Cursor, w: ReportWords): void {
+  c.doc.addPage();
+  c.y = MARGIN;
+  row(c, w.columns, COLUMNS, { bold: true, shade: true });
+}
+
+/**
+ * The detail report as an A4 PDF: title, number, period, the records in a table whose header
+ * repeats on every page, totals per service, and page numbers. Text is real text in an embedded
+ * Unicode font, so it can be searched, copied and read back.
+ */
+export function renderPdf(report: DetailReport): Promise<Buffer> {
+  const w = reportWords[report.language];
+  const mark = report.language === 'ru' ? ',' : '.';
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    font: FONT,
+    info: { Title: `${w.title} ${formatMsisdn(report.msisdn)}`, Author: 'Abonent', CreationDate: report.generatedAt },
+  });
+  doc.registerFont('regular', FONT);
+  doc.registerFont('bold', FONT_BOLD);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const tz = report.timeZone;
+  doc.font('bold').fontSize(15).text(w.title, MARGIN, MARGIN);
+  doc.moveDown(0.4).font('regular').fontSize(10);
+  doc.text(`${w.number}: ${formatMsisdn(report.msisdn)}`);
+  doc.text(`${w.period}: ${displayDate(report.from)} — ${displayDate(report.to)}`);
+  doc.fontSize(8).fillColor('#555555');
+  doc.text(`${w.localTime(tz)}. ${w.generated}: ${localDateTime(report.generatedAt, tz)}`);
+  doc.fillColor('black').moveDown(0.8);
+
+  const c: Cursor = { doc, y: doc.y };
+  row(c, w.columns, COLUMNS, { bold: true, shade: true });
+  if (report.records.length === 0) row(c, [w.noRecords], [COLUMNS.reduce((a, b) => a + b, 0)]);
+  for (const r of report.records) {
+    if (c.y + ROW > bottom(doc)) newPage(c, w);
+    row(
+      c,
+      [
+        localDateTime(r.startedAt, tz),
+        w.kinds[r.kind],
+        counterpartForPeople(r.counterpart),
+        w.zones[r.zone],
+        quantity(r.kind, recordAmount(r), w, mark),
+        quantity(r.kind, r.quotaUnits, w, mark),
+        rubles(r.charged, mark),
+      ],
+      COLUMNS,
+    );
+  }
+
+  const totals = detailTotals(report.records);
+  if (c.y + ROW * (USAGE_KINDS.length + 5) > bottom(doc)) {
+    doc.addPage();
+    c.y = MARGIN;
+  }
+  c.y += ROW;
+  doc.font('bold').fontSize(10).text(w.totalsTitle, MARGIN, c.y);
+  c.y += ROW * 1.5;
+  row(c, w.totalsColumns, TOTAL_COLUMNS, { bold: true, shade: true, rightFrom: 1 });
+  for (const kind of USAGE_KINDS) {
+    const t = totals.byKind[kind];
+    row(c, [w.kinds[kind], String(t.count), quantity(kind, t.amount, w, mark), quantity(kind, t.quotaUnits, w, mark), rubles(t.charged, mark)], TOTAL_COLUMNS, { rightFrom: 1 });
+  }
+  c.y += ROW / 2;
+  doc.font('bold').fontSize(10).text(`${w.total}: ${rubles(totals.charged, mark)} ${report.language === 'ru' ? '₽' : 'RUB'}`, MARGIN, c.y);
+
+  // Page numbers, written once the page count is known; the bottom margin is lifted so the
+  // footer does not make pdfkit start another page.
+  const pages = doc.bufferedPageRange();
+  for (let i = 0; i < pages.count; i++) {
+    doc.switchToPage(pages.start + i);
+    doc.page.margins.bottom = 0;
+    doc
+      .font('regular')
+      .fontSize(7)
+      .fillColor('#555555')
+      .text(`${formatMsisdn(report.msisdn)} · ${displayDate(report.from)} — ${displayDate(report.to)} · ${w.page(i + 1, pages.count)}`, MARGIN, doc.page.height - MARGIN - ROW, {
+        width: doc.page.width - MARGIN * 2,
+        align: 'right',
+        lineBreak: false,
+      });
+  }
+  doc.end();
+  return done;
+}
