@@ -9,7 +9,7 @@ import { provisionSubscriber } from '../src/domain/provisioning/provision-subscr
 import { systemCtx } from '../src/domain/shared/context.ts';
 import { createCore } from '../src/runtime.ts';
 import type { Db } from '../src/store/db.ts';
-import { openStore } from '../src/store/open-store.ts';
+import { openPglite } from '../src/store/pglite.ts';
 import { openPostgres } from '../src/store/postgres.ts';
 
 /**
@@ -25,6 +25,7 @@ export interface BenchEnv {
 }
 
 export async function openBenchEnv(): Promise<BenchEnv> {
+  // Production settings (the API as deployed), minus anything written to disk.
   const config = loadConfig({
     NODE_ENV: 'production',
     SECRET_KEY: randomBytes(32).toString('hex'),
@@ -41,14 +42,14 @@ export async function openBenchEnv(): Promise<BenchEnv> {
     const schema = `bench_${randomBytes(6).toString('hex')}`;
     const admin = await openPostgres({ url: config.DATABASE_URL, poolSize: 1 });
     await admin.query(`CREATE SCHEMA ${schema}`);
-    db = await openStore(config, schema);
+    db = await openPostgres({ url: config.DATABASE_URL, schema, poolSize: config.DATABASE_POOL_SIZE });
     dropSchema = async () => {
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.close();
     };
     storeLabel = `PostgreSQL (schema ${schema}, pool ${config.DATABASE_POOL_SIZE})`;
   } else {
-    db = await openStore(config);
+    db = await openPglite(null);
     storeLabel = 'PGlite in memory, in-process';
   }
 
