@@ -53,19 +53,7 @@ export async function loadSubscriber(
   msisdnOrMe: string,
   opts: { access: Access; lock?: boolean },
 ): Promise<SubscriberRow> {
-  if (actor.kind === 'anonymous') throw new DomainError('UNAUTHENTICATED');
-  let where: string;
-  let param: string | number;
-  if (msisdnOrMe === 'me') {
-    if (actor.kind !== 'subscriber') throw new DomainError('SUBSCRIBER_NOT_FOUND', { msisdn: 'me' });
-    where = 's.id = $1';
-    param = actor.subscriberId;
-  } else {
-    const msisdn = normalizeMsisdn(msisdnOrMe);
-    if (!msisdn) throw new DomainError('VALIDATION', { field: 'msisdn' });
-    where = 's.msisdn = $1';
-    param = msisdn;
-  }
+  const { where, param } = subscriberKey(actor, msisdnOrMe);
   const rows = await q.query<SubscriberRow>(
     `SELECT ${columns} ${from} WHERE ${where}${opts.lock ? ' FOR UPDATE OF a' : ''}`,
     [param],
@@ -80,7 +68,20 @@ export async function loadSubscriber(
   return sub;
 }
 
-function canSee(actor: Actor, sub: SubscriberRow): boolean {
+/** The WHERE clause (on alias `s`) naming the subscriber of a request: `me` or a number. */
+export function subscriberKey(actor: Actor, msisdnOrMe: string): { where: string; param: string | number } {
+  if (actor.kind === 'anonymous') throw new DomainError('UNAUTHENTICATED');
+  if (msisdnOrMe === 'me') {
+    if (actor.kind !== 'subscriber') throw new DomainError('SUBSCRIBER_NOT_FOUND', { msisdn: 'me' });
+    return { where: 's.id = $1', param: actor.subscriberId };
+  }
+  const msisdn = normalizeMsisdn(msisdnOrMe);
+  if (!msisdn) throw new DomainError('VALIDATION', { field: 'msisdn' });
+  return { where: 's.msisdn = $1', param: msisdn };
+}
+
+/** Whether an actor may see a subscriber: their own number, their company's (or department's), or staff. */
+export function canSee(actor: Actor, sub: { id: number; customerId: number; departmentId: number | null }): boolean {
   switch (actor.kind) {
     case 'subscriber':
       return actor.subscriberId === sub.id;
