@@ -1,4 +1,7 @@
+import { createHmac } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import { SandboxProvider, SIGNATURE_HEADER } from './adapters/payments/sandbox.ts';
+import { receiveWebhook } from './domain/payments/settle-payment.ts';
 import type { Config } from './config.ts';
 import type { Core } from './domain/core.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
@@ -13,11 +16,13 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
   const db = opts.db ?? (await openStore(config));
   await migrate(db);
   const secret = config.SECRET_KEY ?? (await installSecret(db));
-  return {
+  const clock = opts.clock ?? systemClock;
+  const core: Core = {
     db,
-    clock: opts.clock ?? systemClock,
+    clock,
     secret,
     log,
+    payments: undefined as unknown as Core['payments'],
     settings: {
       otpTtlSeconds: config.OTP_TTL_SECONDS,
       loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS,
@@ -26,4 +31,17 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
       sessionTtlHours: config.SESSION_TTL_HOURS,
     },
   };
+  // The sandbox provider delivers its signed webhooks straight to the platform's receiver, the
+  // same code the HTTP webhook route runs; a real provider would POST them.
+  core.payments = new SandboxProvider({
+    db,
+    secret: createHmac('sha256', secret).update('sandbox-webhooks').digest('hex'),
+    // Relative unless PUBLIC_URL is set: the browser resolves it against the page it came from.
+    publicUrl: () => config.PUBLIC_URL ?? '',
+    deliver: async (body, signature) => {
+      await receiveWebhook(core, body, { [SIGNATURE_HEADER]: signature });
+    },
+    now: () => clock.now(),
+  });
+  return core;
 }

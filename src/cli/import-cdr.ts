@@ -13,7 +13,7 @@ const ZONES = new Set(['home', 'intercity', 'roaming']);
  * (comma or semicolon separated). Rated in batches of 1,000; each record id is charged once, so an
  * interrupted import is simply run again.
  */
-export async function importCdrFile(core: Core, path: string, opts: { progress?: boolean; batchSize?: number } = {}) {
+export async function importCdrFile(core: Core, path: string, opts: { progress?: boolean; batchSize?: number; onBatch?: (n: number, accepted: number) => void } = {}) {
   const size = statSync(path).size;
   const bar = opts.progress ? new SingleBar({ format: 'cdr {bar} {percentage}% {value}/{total} bytes' }, Presets.shades_classic) : null;
   bar?.start(size, 0);
@@ -22,6 +22,7 @@ export async function importCdrFile(core: Core, path: string, opts: { progress?:
   let header: string[] | null = null;
   let batch: UsageInput[] = [];
   let bytesRead = 0;
+  let batches = 0;
   const ctx = systemCtx('import-cdr', 'cli');
   const flush = async () => {
     if (!batch.length) return;
@@ -30,6 +31,7 @@ export async function importCdrFile(core: Core, path: string, opts: { progress?:
     totals.duplicates += res.duplicates;
     totals.rejected += res.rejected.length;
     totals.charged += res.charged;
+    opts.onBatch?.(++batches, res.accepted);
     for (const r of res.rejected.slice(0, 5)) core.log.warn({ record: r.recordId, reason: r.reason }, 'cdr record rejected');
     batch = [];
     bar?.update(Math.min(bytesRead, size));

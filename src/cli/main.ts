@@ -9,6 +9,7 @@ import { verifyLedger } from '../domain/ledger/verify-ledger.ts';
 import { normalizeMsisdn } from '../domain/shared/msisdn.ts';
 import { createCore } from '../runtime.ts';
 import { seedSubscribers } from '../seed/seed-demo.ts';
+import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';
 import { ManualClock } from '../domain/shared/clock.ts';
 import { feeRunJob } from '../jobs/fee-run.ts';
 import { importCdrFile } from './import-cdr.ts';
@@ -24,8 +25,12 @@ Usage: abonent <command> [options]
   catalog check [--dir DIR]   validate the catalog files only
   seed --subscribers N        add N generated subscribers (deterministic; --seed S)
   verify                      check every balance equals the sum of its ledger entries
-  bill [--now ISO]            charge every recurring fee due by now (under the fee lease)
-  import-cdr FILE.csv         rate and book usage records from a CSV file (idempotent)
+  bill [--now ISO] [--batch N]
+                              charge every recurring fee due by now (under the fee lease)
+  import-cdr FILE.csv [--batch N]
+                              rate and book usage records from a CSV file (idempotent)
+  simulate [--minutes M] [--rate R]
+                              generate realistic usage for demo subscribers (R records a second)
 
 Options for every command: --now ISO runs with the clock fixed at that instant (simulations, tests).
   apikey create --name NAME   create an operator API key (printed once)
@@ -48,6 +53,9 @@ async function main(argv: string[]): Promise<number> {
       msisdn: { type: 'string' },
       password: { type: 'string' },
       dir: { type: 'string' },
+      minutes: { type: 'string' },
+      rate: { type: 'string' },
+      batch: { type: 'string' },
       now: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -108,7 +116,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'bill': {
         let batches = 0;
+        const batchSize = values.batch ? Number(values.batch) : undefined;
         const stats = await feeRunJob(core, {
+          ...(batchSize ? { batchSize } : {}),
           onBatch: (st) => console.log(`batch ${++batches}: ${st.accounts} accounts, ${st.tariffFees + st.productFees} fees, ${st.suspended} suspended`),
         });
         if (!stats) {
@@ -123,9 +133,36 @@ async function main(argv: string[]): Promise<number> {
           console.error('import-cdr: name the CSV file');
           return 2;
         }
-        const res = await importCdrFile(core, sub, { progress: process.stderr.isTTY });
+        const res = await importCdrFile(core, sub, {
+          progress: process.stderr.isTTY,
+          ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+          onBatch: (n, accepted) => console.log(`batch ${n}: ${accepted} rated`),
+        });
         console.log(`import done: ${res.accepted} rated, ${res.duplicates} already seen, ${res.rejected} rejected, ${res.charged} kopecks charged`);
         return res.rejected > 0 ? 1 : 0;
+      }
+      case 'simulate': {
+        const minutes = Number(values.minutes ?? '1');
+        const rate = Number(values.rate ?? '50');
+        if (!(minutes > 0 && minutes <= 24 * 60) || !(rate >= 1 && rate <= 100_000)) {
+          console.error('simulate: --minutes 0..1440 and --rate 1..100000');
+          return 2;
+        }
+        const numbers = await simulationNumbers(core, 1000);
+        const until = Date.now() + minutes * 60_000;
+        let tick = 0;
+        let total = 0;
+        while (Date.now() < until) {
+          const started = Date.now();
+          const res = await simulateTick(core, { msisdns: numbers, records: rate, seed: Number(values.seed ?? 1) * 1_000_000 + ++tick });
+          total += res.accepted;
+          if (tick % 10 === 0) console.log(`${total} records rated`);
+          if (clock) clock.advance(1000);
+          // One batch a second, as a switch would deliver them.
+          await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - started))));
+        }
+        console.log(`simulation done: ${total} records`);
+        return 0;
       }
       case 'apikey': {
         if (sub === 'create') {

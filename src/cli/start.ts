@@ -2,7 +2,9 @@ import type { Config } from '../config.ts';
 import { buildHttpApp } from '../channels/http/app.ts';
 import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
-import { drainOutbox, logTransport } from '../jobs/sms-outbox.ts';
+import { startScheduler } from '../jobs/scheduler.ts';
+import { logTransport } from '../jobs/sms-outbox.ts';
+import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';
 import { createCore } from '../runtime.ts';
 import { DEMO, isSeeded, seedDemoAccounts, seedSubscribers } from '../seed/seed-demo.ts';
 
@@ -22,10 +24,16 @@ export async function startServer(config: Config): Promise<number> {
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
 
-  const transport = logTransport(core);
-  const outbox = setInterval(() => {
-    drainOutbox(core, transport).catch((err: unknown) => core.log.error({ err }, 'sms outbox'));
-  }, 1000);
+  const scheduler = startScheduler(core, { sms: logTransport(core) });
+  // A gentle stream of demo traffic, so quotas and spending move while someone looks.
+  let traffic: NodeJS.Timeout | undefined;
+  if (config.DEMO_MODE && process.env.DEMO_TRAFFIC !== 'off') {
+    const numbers = await simulationNumbers(core, 100);
+    let tick = Date.now();
+    traffic = setInterval(() => {
+      simulateTick(core, { msisdns: numbers, records: 20, seed: ++tick }).catch((err: unknown) => core.log.error({ err }, 'demo traffic'));
+    }, 15_000);
+  }
 
   console.log(`
 Abonent is running at ${url}  (store: ${core.db.kind}${core.db.kind === 'pglite' ? `, ${config.STORE === 'memory' ? 'in memory' : config.DATA_DIR}` : ''})
@@ -43,7 +51,8 @@ ${
 }`);
 
   const stop = async () => {
-    clearInterval(outbox);
+    clearInterval(traffic);
+    await scheduler.stop();
     await app.close();
     await core.db.close();
     process.exit(0);

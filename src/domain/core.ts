@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.ts';
+import type { PaymentProvider } from './payments/provider.ts';
 import type { Clock } from './shared/clock.ts';
 
 /** Settings the domain reads; a slice of the app config so use cases stay testable. */
@@ -18,6 +19,8 @@ export interface Core {
   secret: string;
   settings: DomainSettings;
   log: Logger;
+  /** The payment provider: the built-in sandbox unless configured otherwise. */
+  payments: PaymentProvider;
 }
 
 export const defaultSettings: DomainSettings = {

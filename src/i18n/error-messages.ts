@@ -58,6 +58,28 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     en: () => 'The idempotency key was already used for a different request',
   },
   CONFLICT: { ru: () => 'Конфликт с текущим состоянием', en: () => 'Conflicts with the current state' },
+  PROMISED_PAYMENT_ACTIVE: {
+    ru: () => 'Обещанный платёж уже подключён: новый можно взять после его погашения',
+    en: () => 'A promised payment is already active: repay it before taking another',
+  },
+  PROMISED_PAYMENT_UNAVAILABLE: {
+    ru: (p) => (p.reason === 'trust_limit' ? 'Обещанный платёж недоступен при подключённом доверительном лимите' : 'Обещанный платёж недоступен для этого номера'),
+    en: (p) => (p.reason === 'trust_limit' ? 'A promised payment is not available while the trust limit is on' : 'A promised payment is not available for this number'),
+  },
+  AMOUNT_NOT_ALLOWED: {
+    ru: (_p, m) => `Сумма должна быть от ${m('min')} до ${m('max')}`,
+    en: (_p, m) => `The amount must be between ${m('min')} and ${m('max')}`,
+  },
+  TRUST_LIMIT_UNAVAILABLE: {
+    ru: (p) => (p.reason === 'promised_payment' ? 'Сначала погасите обещанный платёж' : 'Доверительный лимит пока недоступен для этого номера'),
+    en: (p) => (p.reason === 'promised_payment' ? 'Repay the promised payment first' : 'The trust limit is not available for this number yet'),
+  },
+  PAYMENT_NOT_FOUND: { ru: () => 'Платёж не найден', en: () => 'Payment not found' },
+  PAYMENT_FAILED: {
+    ru: (p) => `Платёж не прошёл${p.reason ? `: ${p.reason}` : ''}`,
+    en: (p) => `The payment failed${p.reason ? `: ${p.reason}` : ''}`,
+  },
+  CARD_NOT_FOUND: { ru: () => 'Карта не найдена', en: () => 'Card not found' },
   INSUFFICIENT_POINTS: {
     ru: (p) => `Недостаточно бонусных баллов: нужно ${p.required}, доступно ${p.available}`,
     en: (p) => `Not enough bonus points: ${p.required} needed, ${p.available} available`,

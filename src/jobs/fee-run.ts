@@ -7,11 +7,12 @@ import { withLease } from './lease.ts';
 export const instanceId = `${hostname()}:${process.pid}`;
 
 /** The scheduled fee run: under the `fees` lease, renewed after every batch. */
-export async function feeRunJob(core: Core, opts: { now?: Date; holder?: string; onBatch?: (s: FeeRunStats) => void } = {}): Promise<FeeRunStats | null> {
+export async function feeRunJob(core: Core, opts: { now?: Date; holder?: string; batchSize?: number; onBatch?: (s: FeeRunStats) => void } = {}): Promise<FeeRunStats | null> {
   const holder = opts.holder ?? instanceId;
   return withLease(core, 'fees', holder, 60_000, (renew) =>
     runRecurringFees(core, systemCtx('fee-run'), {
       now: opts.now ?? core.clock.now(),
+      ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
       onBatch: (s) => {
         opts.onBatch?.(s);
         void renew();

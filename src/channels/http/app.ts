@@ -10,9 +10,12 @@ import { installAuthentication } from './authenticate.ts';
 import { installErrorHandling } from './errors.ts';
 import { installMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
+import { billingRoutes } from './routes/billing.ts';
+import { paymentProviderRoutes } from './routes/payment-provider.ts';
 import { bonusInstallmentRoutes } from './routes/bonus-installments.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { operatorRoutes } from './routes/operator.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { subscriberRoutes } from './routes/subscribers.ts';
 
 export type HttpConfig = Pick<Config, 'TRUSTED_PROXIES' | 'MSISDN_HEADER' | 'DEMO_MODE' | 'BODY_LIMIT_BYTES' | 'NODE_ENV' | 'PUBLIC_URL'>;
@@ -74,11 +77,15 @@ export async function buildHttpApp(core: Core, config: HttpConfig): Promise<Fast
       await api.register(authRoutes, { core, trustedProxies: config.TRUSTED_PROXIES, msisdnHeader: config.MSISDN_HEADER, secureCookies: config.NODE_ENV === 'production' });
       await api.register(subscriberRoutes, { core });
       await api.register(bonusInstallmentRoutes, { core });
+      await api.register(reportRoutes, { core });
       await api.register(catalogRoutes, { core });
       await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE });
+      await api.register(billingRoutes, { core });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
   );
+  // Its own scope: raw-text JSON for signed webhooks and form posts for the sandbox page.
+  await app.register(paymentProviderRoutes, { core });
   return app;
 }

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/record-audit.ts';
 import { applyBalanceRules } from '../billing/balance-rules.ts';
+import { repayPromisedFromTopUp } from '../billing/promised-payment.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -45,6 +46,10 @@ export async function adjustBalance(core: Core, ctx: Ctx, input: AdjustInput): P
         description: input.reason.slice(0, 500),
         at: core.clock.now(),
       });
+      // Money paid in (cash at a shop, a bank transfer keyed in by staff) repays a promised payment first.
+      if (input.amount > 0 && input.kind === 'payment') {
+        await repayPromisedFromTopUp(tx, sub.accountId, sub.id, input.amount, core.clock.now(), `adjust:${ctx.idempotencyKey}`);
+      }
       await applyBalanceRules(tx, core, ctx, [sub.accountId]);
       await recordAudit(tx, core, ctx, {
         action: 'balance.adjust',

@@ -1,8 +1,6 @@
 import { recordAmount, type DetailReport } from './detail.ts';
 import { counterpartForSheet, localDateTime, quantity, reportWords, rubles } from './labels.ts';
 
-export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
-
 const SEPARATOR = ';';
 
 function cell(value: string): string {

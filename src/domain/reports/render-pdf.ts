@@ -1,21 +1,29 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
+import { formatMoney } from '../shared/money.ts';
 import { formatMsisdn } from '../shared/msisdn.ts';
 import { detailTotals, recordAmount, USAGE_KINDS, type DetailReport } from './detail.ts';
 import { counterpartForPeople, displayDate, localDateTime, quantity, reportWords, rubles, type ReportWords } from './labels.ts';
 
-export const PDF_CONTENT_TYPE = 'application/pdf';
-
-// DejaVu covers Cyrillic; the PDF standard fonts do not. Only the glyphs used are embedded.
+// DejaVu covers Cyrillic; the PDF standard fonts do not. Only the glyphs used are embedded. The
+// files are read once per process and each registered once per document: parsing a TTF is most
+// of the cost of a report, so the same font must never be loaded under two names.
 const require = createRequire(import.meta.url);
-const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+let fonts: { regular: Buffer; bold: Buffer } | undefined;
+function loadFonts(): { regular: Buffer; bold: Buffer } {
+  fonts ??= {
+    regular: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
+    bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
+  };
+  return fonts;
+}
 
 const MARGIN = 36;
 const ROW = 12;
 const TEXT_SIZE = 7.5;
 /** Widths of the record table's columns; they add up to the A4 width inside the margins. */
-const COLUMNS = [86, 52, 96, 78, 80, 64, 67] as const;
+const COLUMNS = [84, 46, 94, 78, 75, 70, 76] as const;
 const TOTAL_COLUMNS = [150, 70, 110, 100, 93] as const;
 const RIGHT_FROM = 4; // volume, allowance and amount columns are numbers: right-aligned
 
@@ -28,25 +36,43 @@ function bottom(doc: PDFKit.PDFDocument): number {
   return doc.page.height - MARGIN - ROW * 2; // room for the page number
 }
 
-function row(c: Cursor, cells: readonly string[], widths: readonly number[], opts: { bold?: boolean; shade?: boolean; rightFrom?: number } = {}): void {
+/** The text cut with an ellipsis where it would not fit the width. */
+function fitWidth(doc: PDFKit.PDFDocument, text: string, width: number): string {
+  if (doc.widthOfString(text) <= width) return text;
+  let cut = text;
+  while (cut.length > 0 && doc.widthOfString(`${cut}…`) > width) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** One table row; a header row (`lines: 2`) may wrap its titles onto a second line. */
+function row(c: Cursor, cells: readonly string[], widths: readonly number[], opts: { bold?: boolean; shade?: boolean; rightFrom?: number; lines?: number } = {}): void {
   const { doc } = c;
   const width = widths.reduce((a, b) => a + b, 0);
-  if (opts.shade) doc.rect(MARGIN, c.y, width, ROW).fill('#eeeeee').fillColor('black');
+  const lines = opts.lines ?? 1;
+  const height = ROW * lines - (lines - 1) * 3;
+  if (opts.shade) doc.rect(MARGIN, c.y, width, height).fill('#eeeeee').fillColor('black');
   doc.font(opts.bold ? 'bold' : 'regular').fontSize(TEXT_SIZE);
   let x = MARGIN;
   cells.forEach((text, i) => {
     const w = widths[i]!;
-    doc.text(text, x + 2, c.y + 2.5, { width: w - 4, height: ROW, ellipsis: true, lineBreak: false, align: i >= (opts.rightFrom ?? RIGHT_FROM) ? 'right' : 'left' });
+    const right = i >= (opts.rightFrom ?? RIGHT_FROM);
+    if (lines > 1) {
+      doc.text(text, x + 2, c.y + 2.5, { width: w - 4, height: height - 2, ellipsis: true, lineGap: -0.5, align: right ? 'right' : 'left' });
+    } else {
+      // One line: cut and placed by hand, without pdfkit's line wrapper (or its page breaks).
+      const fit = fitWidth(doc, text, w - 4);
+      doc.text(fit, right ? x + w - 2 - doc.widthOfString(fit) : x + 2, c.y + 2.5, { lineBreak: false });
+    }
     x += w;
   });
-  c.y += ROW;
+  c.y += height;
   doc.moveTo(MARGIN, c.y).lineTo(MARGIN + width, c.y).lineWidth(0.4).strokeColor('#cccccc').stroke();
 }
 
 function newPage(c: Cursor, w: ReportWords): void {
   c.doc.addPage();
   c.y = MARGIN;
-  row(c, w.columns, COLUMNS, { bold: true, shade: true });
+  row(c, w.columns, COLUMNS, { bold: true, shade: true, lines: 2 });
 }
 
 /**
@@ -61,11 +87,11 @@ export function renderPdf(report: DetailReport): Promise<Buffer> {
     size: 'A4',
     margin: MARGIN,
     bufferPages: true,
-    font: FONT,
     info: { Title: `${w.title} ${formatMsisdn(report.msisdn)}`, Author: 'Abonent', CreationDate: report.generatedAt },
   });
-  doc.registerFont('regular', FONT);
-  doc.registerFont('bold', FONT_BOLD);
+  const { regular, bold } = loadFonts();
+  doc.registerFont('regular', regular);
+  doc.registerFont('bold', bold);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -83,7 +109,7 @@ export function renderPdf(report: DetailReport): Promise<Buffer> {
   doc.fillColor('black').moveDown(0.8);
 
   const c: Cursor = { doc, y: doc.y };
-  row(c, w.columns, COLUMNS, { bold: true, shade: true });
+  row(c, w.columns, COLUMNS, { bold: true, shade: true, lines: 2 });
   if (report.records.length === 0) row(c, [w.noRecords], [COLUMNS.reduce((a, b) => a + b, 0)]);
   for (const r of report.records) {
     if (c.y + ROW > bottom(doc)) newPage(c, w);
@@ -116,7 +142,7 @@ export function renderPdf(report: DetailReport): Promise<Buffer> {
     row(c, [w.kinds[kind], String(t.count), quantity(kind, t.amount, w, mark), quantity(kind, t.quotaUnits, w, mark), rubles(t.charged, mark)], TOTAL_COLUMNS, { rightFrom: 1 });
   }
   c.y += ROW / 2;
-  doc.font('bold').fontSize(10).text(`${w.total}: ${rubles(totals.charged, mark)} ${report.language === 'ru' ? '₽' : 'RUB'}`, MARGIN, c.y);
+  doc.font('bold').fontSize(10).text(`${w.total}: ${formatMoney(totals.charged, report.language)}`, MARGIN, c.y);
 
   // Page numbers, written once the page count is known; the bottom margin is lifted so the
   // footer does not make pdfkit start another page.

@@ -1,6 +1,8 @@
 export type ReportStatus = 'queued' | 'ready' | 'failed';
 export type ReportFormat = 'csv' | 'pdf';
 
+export const CONTENT_TYPES: Record<ReportFormat, string> = { csv: 'text/csv; charset=utf-8', pdf: 'application/pdf' };
+
 /** A report as the subscriber sees it in the list; the files themselves come by download. */
 export interface ReportView {
   id: string;

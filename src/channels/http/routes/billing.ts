@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ingestUsage, MAX_BATCH } from '../../../domain/billing/ingest-usage.ts';
+import { getPromisedPaymentOffer, takePromisedPayment } from '../../../domain/billing/promised-payment.ts';
+import { getTrustLimit, setTrustLimit } from '../../../domain/billing/trust-limit.ts';
+import type { Core } from '../../../domain/core.ts';
+import { getAutoPayment, setAutoPayment } from '../../../domain/payments/auto-payment.ts';
+import { getPayment, listCards, listPayments, removeCard } from '../../../domain/payments/list-payments.ts';
+import { refundPayment } from '../../../domain/payments/refund-payment.ts';
+import { payWithSavedCard, startTopUp } from '../../../domain/payments/top-up.ts';
+import { ctxOf } from '../context.ts';
+
+const params = z.object({ msisdn: z.string().min(1).max(32) });
+const kopecks = z.number().int().describe('kopecks');
+const tag = { tags: ['billing'] };
+
+const usageRecord = z.object({
+  recordId: z.string().min(1).max(100),
+  msisdn: z.string().min(1).max(32),
+  kind: z.enum(['voice', 'sms', 'mms', 'data']),
+  zone: z.enum(['home', 'intercity', 'roaming']).default('home'),
+  startedAt: z.string().min(1).max(40).describe('ISO 8601'),
+  durationSeconds: z.number().int().min(0).max(86_400).nullish(),
+  bytes: z.number().int().min(0).nullish(),
+  counterpart: z.string().max(32).nullish(),
+});
+
+export async function billingRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = '/subscribers/:msisdn';
+
+  r.post(
+    '/usage',
+    { schema: { ...tag, summary: `Ingest usage records (operator API key), up to ${MAX_BATCH} a batch; idempotent by recordId`, body: z.object({ records: z.array(usageRecord).min(1).max(MAX_BATCH) }) } },
+    async (req) => ingestUsage(core, ctxOf(req, 'tmf'), req.body.records),
+  );
+
+  r.get(`${base}/promised-payment`, { schema: { ...tag, summary: 'Promised payment: amounts, fee, term, the active one', params } }, async (req) =>
+    getPromisedPaymentOffer(core, ctxOf(req), req.params),
+  );
+  r.post(`${base}/promised-payment`, { schema: { ...tag, summary: 'Take a promised payment', params, body: z.object({ amount: kopecks }) } }, async (req, reply) =>
+    reply.status(201).send(await takePromisedPayment(core, ctxOf(req), { msisdn: req.params.msisdn, amount: req.body.amount })),
+  );
+  r.get(`${base}/trust-limit`, { schema: { ...tag, summary: 'Trust credit limit: current and eligible', params } }, async (req) => getTrustLimit(core, ctxOf(req), req.params));
+  r.put(`${base}/trust-limit`, { schema: { ...tag, summary: 'Set the trust limit (0 switches it off)', params, body: z.object({ limit: kopecks }) } }, async (req) =>
+    setTrustLimit(core, ctxOf(req), { msisdn: req.params.msisdn, limit: req.body.limit }),
+  );
+
+  r.post(
+    `${base}/payments`,
+    {
+      schema: {
+        ...tag,
+        summary: "Top up through the provider's page; credited when the provider confirms",
+        params,
+        body: z.object({ amount: kopecks, saveCard: z.boolean().default(false), returnUrl: z.string().max(500).regex(/^(\/|https?:\/\/)/).nullish() }),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await startTopUp(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body })),
+  );
+  r.post(
+    `${base}/payments/card`,
+    { schema: { ...tag, summary: 'Top up from a saved card', params, body: z.object({ amount: kopecks, cardId: z.number().int().positive() }) } },
+    async (req, reply) => reply.status(201).send(await payWithSavedCard(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body })),
+  );
+  r.get(`${base}/payments`, { schema: { ...tag, summary: 'Payment history', params } }, async (req) => ({ items: await listPayments(core, ctxOf(req), req.params) }));
+  r.get(`${base}/payments/:paymentId`, { schema: { ...tag, summary: 'One payment (for the return page)', params: params.extend({ paymentId: z.string().max(40) }) } }, async (req) =>
+    getPayment(core, ctxOf(req), req.params),
+  );
+  r.get(`${base}/cards`, { schema: { ...tag, summary: 'Saved cards (provider tokens only)', params } }, async (req) => ({ items: await listCards(core, ctxOf(req), req.params) }));
+  r.delete(`${base}/cards/:cardId`, { schema: { ...tag, summary: 'Remove a saved card', params: params.extend({ cardId: z.coerce.number().int().positive() }) } }, async (req) =>
+    removeCard(core, ctxOf(req), req.params),
+  );
+  r.get(`${base}/auto-payment`, { schema: { ...tag, summary: 'Auto-payment settings and recent attempts', params } }, async (req) => getAutoPayment(core, ctxOf(req), req.params));
+  r.put(
+    `${base}/auto-payment`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Set auto-payment: by threshold or monthly, with limits',
+        params,
+        body: z.object({
+          mode: z.enum(['threshold', 'monthly']),
+          amount: kopecks,
+          threshold: kopecks.nullish(),
+          dayOfMonth: z.number().int().min(1).max(31).nullish(),
+          cardId: z.number().int().positive(),
+          dailyLimit: kopecks.positive().optional(),
+          monthlyLimit: kopecks.positive().optional(),
+        }),
+      },
+    },
+    async (req) => setAutoPayment(core, ctxOf(req), { msisdn: req.params.msisdn, settings: req.body }),
+  );
+  r.delete(`${base}/auto-payment`, { schema: { ...tag, summary: 'Switch auto-payment off', params } }, async (req) => setAutoPayment(core, ctxOf(req), { msisdn: req.params.msisdn, settings: null }));
+  r.post(
+    '/payments/:paymentId/refund',
+    { schema: { ...tag, summary: 'Refund a payment (operator staff or API key; Idempotency-Key required)', params: z.object({ paymentId: z.string().max(40) }), body: z.object({ amount: kopecks, reason: z.string().min(1).max(300) }) } },
+    async (req) => refundPayment(core, ctxOf(req, 'staff'), { paymentId: req.params.paymentId, ...req.body }),
+  );
+}

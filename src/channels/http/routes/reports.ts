@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../../domain/core.ts';
+import { downloadReport } from '../../../domain/reports/download-report.ts';
+import { getReports } from '../../../domain/reports/get-reports.ts';
+import { getSpending } from '../../../domain/reports/get-spending.ts';
+import { getTrafficSeries } from '../../../domain/reports/get-traffic-series.ts';
+import { orderDetailReport } from '../../../domain/reports/order-detail-report.ts';
+import { ctxOf } from '../context.ts';
+
+const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const format = z.enum(['csv', 'pdf']);
+const tag = { tags: ['reports'] };
+
+/** Detail reports, spending by category and traffic per day of a number. */
+export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = '/subscribers/:msisdn';
+
+  r.post(
+    `${base}/reports`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Order a detail report for local days (at most 6 months back, at most 6 months long); free, ready later with an SMS',
+        params,
+        body: z.object({ from: date, to: date, format: format.optional() }),
+      },
+    },
+    async (req, reply) => {
+      const res = await orderDetailReport(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body });
+      return reply.status(202).send(res);
+    },
+  );
+  r.get(`${base}/reports`, { schema: { ...tag, summary: 'Ordered reports with their status', params } }, async (req) => getReports(core, ctxOf(req), req.params));
+  r.get(
+    `${base}/reports/:id/download`,
+    {
+      schema: {
+        ...tag,
+        summary: 'A ready report as CSV (Excel, Russian locale) or PDF',
+        params: params.extend({ id: z.string().min(1).max(64) }),
+        querystring: z.object({ format: format.optional() }),
+      },
+    },
+    async (req, reply) => {
+      const file = await downloadReport(core, ctxOf(req), { msisdn: req.params.msisdn, id: req.params.id, format: req.query.format });
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', `attachment; filename="${file.filename}"`)
+        .header('cache-control', 'private, no-store')
+        .send(file.content);
+    },
+  );
+  r.get(
+    `${base}/spending`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Spending by category in a calendar month of local time, with last month to compare',
+        params,
+        querystring: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM').optional() }),
+      },
+    },
+    async (req) => getSpending(core, ctxOf(req), { msisdn: req.params.msisdn, month: req.query.month }),
+  );
+  r.get(
+    `${base}/traffic`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Calls, messages, traffic and money per local day (the last 30 days unless from/to are given)',
+        params,
+        querystring: z.object({ from: date.optional(), to: date.optional() }),
+      },
+    },
+    async (req) => getTrafficSeries(core, ctxOf(req), { msisdn: req.params.msisdn, from: req.query.from, to: req.query.to }),
+  );
+}

@@ -1,0 +1,26 @@
+/**
+ * The payment provider port: the built-in sandbox by default, a real acquirer in production.
+ * Card data never reaches Abonent: the provider's page takes it and hands back a token.
+ */
+export interface CardInfo {
+  token: string;
+  last4: string;
+  brand: string;
+  expiry: string;
+}
+
+export type ProviderEvent =
+  | { type: 'payment.succeeded'; providerRef: string; card?: CardInfo }
+  | { type: 'payment.failed'; providerRef: string; reason: string }
+  | { type: 'payment.cancelled'; providerRef: string };
+
+export interface PaymentProvider {
+  readonly name: string;
+  /** Starts a payment the payer confirms on the provider's page. */
+  createPayment(p: { paymentId: string; amount: number; description: string; returnUrl: string | null; saveCard: boolean }): Promise<{ providerRef: string; confirmationUrl: string }>;
+  /** Charges a saved card without the payer (auto-payment, voice menu). */
+  chargeToken(p: { paymentId: string; amount: number; token: string; description: string }): Promise<{ providerRef: string; event: ProviderEvent }>;
+  refund(p: { providerRef: string; amount: number }): Promise<{ ok: boolean; reason?: string }>;
+  /** Checks a webhook's signature and reads it; null when it is not genuine. */
+  parseWebhook(rawBody: string, headers: Record<string, string | string[] | undefined>): ProviderEvent | null;
+}

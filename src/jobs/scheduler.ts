@@ -1,0 +1,56 @@
+import { expirePromisedPayments } from '../domain/billing/promised-payment.ts';
+import type { Core } from '../domain/core.ts';
+import { runAutoPayments } from '../domain/payments/auto-payment.ts';
+import { systemCtx } from '../domain/shared/context.ts';
+import { expirePoints } from './expire-points.ts';
+import { feeRunJob, instanceId } from './fee-run.ts';
+import { generateReports } from './generate-reports.ts';
+import { runInstallments } from './installments.ts';
+import { withLease } from './lease.ts';
+import { drainOutbox, type SmsTransport } from './sms-outbox.ts';
+
+interface Job {
+  name: string;
+  everyMs: number;
+  run: (now: Date) => Promise<unknown>;
+}
+
+/**
+ * The periodic work of one instance. Every job runs under its own lease, so with several
+ * instances each runs once per tick across all of them; and each is safe to run twice anyway.
+ */
+export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: string }): { stop: () => Promise<void> } {
+  const holder = opts.holder ?? instanceId;
+  const leased = (name: string, fn: (now: Date) => Promise<unknown>) => (now: Date) => withLease(core, name, holder, 60_000, () => fn(now));
+  const jobs: Job[] = [
+    { name: 'sms-outbox', everyMs: 1000, run: () => drainOutbox(core, opts.sms) },
+    { name: 'fees', everyMs: 30_000, run: (now) => feeRunJob(core, { now, holder }) },
+    { name: 'promised-expiry', everyMs: 30_000, run: leased('promised-expiry', (now) => expirePromisedPayments(core, systemCtx('promised-expiry'), { now })) },
+    { name: 'auto-payments', everyMs: 60_000, run: leased('auto-payments', (now) => runAutoPayments(core, { now })) },
+    { name: 'reports', everyMs: 2000, run: (now) => generateReports(core, { now, limit: 5 }) },
+    { name: 'installments', everyMs: 60_000, run: leased('installments', (now) => runInstallments(core, { now })) },
+    { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
+  ];
+  const running = new Set<Promise<unknown>>();
+  const busy = new Set<string>();
+  const timers = jobs.map((job) =>
+    setInterval(() => {
+      if (busy.has(job.name)) return; // a slow run is never overlapped by the next tick
+      busy.add(job.name);
+      const p = job
+        .run(core.clock.now())
+        .catch((err: unknown) => core.log.error({ err, job: job.name }, 'job failed'))
+        .finally(() => {
+          busy.delete(job.name);
+          running.delete(p);
+        });
+      running.add(p);
+    }, job.everyMs),
+  );
+  return {
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      await Promise.allSettled([...running]);
+    },
+  };
+}
