@@ -121,3 +121,14 @@ test('usage that takes the balance below the threshold blocks the number, with a
   assert.equal(sms.length, 1);
   assert.match(sms[0]!.text, /-1,50/);
 });
+
+test('bonus points are earned on what usage charged, once, even when the batch is replayed', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  await core.db.query("UPDATE quota SET used = included WHERE subscriber_id = $1", [s.subscriberId]);
+  const batch = [rec(s.msisdn, { durationSeconds: 600 }), rec(s.msisdn, { kind: 'sms', durationSeconds: null })];
+  const res = await ingestUsage(core, op(), batch);
+  assert.equal(res.charged, 2500 + 250);
+  await ingestUsage(core, op(), batch);
+  const points = await core.db.query<{ p: number }>('SELECT COALESCE(SUM(points), 0)::int AS p FROM bonus_entry WHERE account_id = $1', [s.accountId]);
+  assert.equal(points[0]!.p, 27, '1 point a ruble, rounded down');
+});

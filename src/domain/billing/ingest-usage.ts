@@ -1,6 +1,7 @@
 import type { Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { listTariffs } from '../catalog/read-catalog.ts';
+import { earnPointsBulk } from '../bonus/earn-points.ts';
+import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
 import type { Product, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -205,6 +206,17 @@ async function rateBatch(
        ON CONFLICT (account_id, idempotency_key) DO NOTHING`,
       [entries.account, entries.amount, entries.sub, entries.key, entries.category, entries.ref, now],
     );
+  }
+  // Points for what this batch charged: one lot per account, named by the batch's first record.
+  const spent = new Map<number, { subscriberId: number; spent: number; first: string }>();
+  entries.account.forEach((a, i) => {
+    const cur = spent.get(a) ?? { subscriberId: entries.sub[i]!, spent: 0, first: entries.ref[i]! };
+    cur.spent -= entries.amount[i]!;
+    spent.set(a, cur);
+  });
+  if (spent.size) {
+    const { bonus } = await getSettings(tx);
+    await earnPointsBulk(tx, bonus, [...spent].map(([accountId, v]) => ({ accountId, subscriberId: v.subscriberId, spent: v.spent, at: now, reference: `usage:${v.first}` })));
   }
   await applyBalanceRules(tx, core, ctx, [...new Set(entries.account)]);
   await recordAudit(tx, core, ctx, { action: 'usage.ingest', details: { accepted: fresh.length, duplicates, rejected: rejected.length, charged } });

@@ -1,5 +1,7 @@
 import type { Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { earnPointsBulk } from '../bonus/earn-points.ts';
+import { getSettings } from '../catalog/read-catalog.ts';
 import type { Allowance, Product, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import type { EntryCategory } from '../ledger/post-entry.ts';
@@ -53,6 +55,15 @@ class Batch {
   async write(tx: Tx, at: Date): Promise<void> {
     const e = this.entries;
     if (e.account.length) {
+      // Points for the fees: one lot per account and run, named by the account's first fee key.
+      const spent = new Map<number, { subscriberId: number; spent: number; first: string }>();
+      e.account.forEach((a, i) => {
+        const cur = spent.get(a) ?? { subscriberId: e.sub[i]!, spent: 0, first: e.key[i]! };
+        cur.spent -= e.amount[i]!;
+        spent.set(a, cur);
+      });
+      const { bonus } = await getSettings(tx);
+      await earnPointsBulk(tx, bonus, [...spent].map(([accountId, v]) => ({ accountId, subscriberId: v.subscriberId, spent: v.spent, at, reference: v.first })));
       await tx.query(
         `INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, idempotency_key, category, product_code, description, created_at)
          SELECT a, m, 'fee', s, k, c, p, d, $8 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(a, m, s, k, c, p, d)

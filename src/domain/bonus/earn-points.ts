@@ -49,3 +49,29 @@ export async function earnPoints(q: Queryable, rules: BonusRules, e: EarnInput):
   );
   return { points, booked: rows.length > 0 };
 }
+
+/**
+ * Earning for a whole batch of charges (a usage import, a fee run): one lot per account and
+ * batch, written with two set statements. Each reference earns once, like `earnPoints`.
+ */
+export async function earnPointsBulk(q: Queryable, rules: BonusRules, items: EarnInput[]): Promise<void> {
+  const rows = items.map((e) => ({ ...e, points: pointsFor(e.spent, rules.pointsPerRuble) })).filter((e) => e.points > 0);
+  if (rows.length === 0) return;
+  await q.query(
+    `WITH lot AS (
+       INSERT INTO bonus_lot (account_id, subscriber_id, points, remaining, earned_at, expires_at, reference)
+       SELECT a, s, p, p, at, ex, r FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::text[]) AS u(a, s, p, at, ex, r)
+       ON CONFLICT (account_id, reference) DO NOTHING RETURNING account_id, id, subscriber_id, points, earned_at, reference
+     )
+     INSERT INTO bonus_entry (account_id, subscriber_id, kind, points, lot_id, reference, idempotency_key, created_at)
+     SELECT account_id, subscriber_id, 'earn', points, id, reference, 'earn:' || reference, earned_at FROM lot`,
+    [
+      rows.map((r) => r.accountId),
+      rows.map((r) => r.subscriberId),
+      rows.map((r) => r.points),
+      rows.map((r) => r.at.toISOString()),
+      rows.map((r) => lotExpiry(r.at, rules.expiryMonths).toISOString()),
+      rows.map((r) => r.reference),
+    ],
+  );
+}
