@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { Core } from '../../domain/core.ts';
 import { installAuthentication } from './authenticate.ts';
-import { installErrorHandling } from './errors.ts';
+import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
 import { installMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
@@ -31,6 +31,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig): Promise<Fast
       return typeof given === 'string' && /^[\w.-]{8,100}$/.test(given) ? given : randomUUID();
     },
     trustProxy: false,
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

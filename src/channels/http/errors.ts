@@ -17,8 +17,55 @@ const edgeProblems: Record<string, { status: number; code: string; ru: string; e
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_CONTENT_LENGTH', ru: 'Неверная длина тела', en: 'Bad content length' },
 };
 
+/** Errors the router raises before any hook runs (Fastify's `frameworkErrors` option): bad or over-long URLs. */
+export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const lang = requestLang(req);
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const code = tooLong ? 'URI_TOO_LONG' : 'BAD_URL';
+  reply.header('x-request-id', req.id);
+  return send(reply, {
+    type: problemType(code),
+    title: tooLong ? (lang === 'ru' ? 'Слишком длинный адрес' : 'The address is too long') : lang === 'ru' ? 'Неверный адрес' : 'Malformed address',
+    status: tooLong ? 414 : 400,
+    code,
+    requestId: String(req.id),
+  });
+}
+
+/** Text no field may hold: NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (not text at all). */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function findBadText(v: unknown, path: string, depth = 0): string | null {
+  if (typeof v === 'string') return BAD_TEXT.test(v) ? path || '(root)' : null;
+  if (depth > 20 || v === null || typeof v !== 'object') return null;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (BAD_TEXT.test(k)) return `${path}${path ? '.' : ''}(key)`;
+    const found = findBadText(x, `${path}${path ? '.' : ''}${k}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Every error leaves as RFC 9457 problem+json with a stable type; never a stack trace. */
 export function installErrorHandling(app: FastifyInstance): void {
+  // One guard for every route, present and future: bad text is refused before any handler.
+  // It answers as schema validation does: the request never reaches a use case.
+  app.addHook('preValidation', async (req, reply) => {
+    const field = findBadText(req.params, '') ?? findBadText(req.query, '') ?? findBadText(req.body, '');
+    if (!field) return;
+    const lang = req.lang ?? requestLang(req);
+    return send(reply, {
+      type: problemType('VALIDATION'),
+      title: lang === 'ru' ? 'Неверные данные запроса' : 'Invalid request data',
+      status: 400,
+      detail: `${field}: NUL or broken Unicode`,
+      field,
+      code: 'VALIDATION',
+      requestId: String(req.id),
+      errors: [{ path: field, message: lang === 'ru' ? 'недопустимые символы' : 'NUL or broken Unicode' }],
+    });
+  });
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const lang = req.lang ?? requestLang(req);
     const requestId = String(req.id);

@@ -2,6 +2,9 @@ import type { Queryable } from '../../store/db.ts';
 import type { Core } from '../core.ts';
 import { actorId, type Ctx } from '../shared/context.ts';
 
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must go
+const UNSTORABLE = /\u0000|[\ud800-\udfff]/gu;
+
 export interface AuditInput {
   action: string;
   subscriberId?: number | null;
@@ -24,7 +27,8 @@ export async function recordAudit(q: Queryable, core: Core, ctx: Ctx, a: AuditIn
       a.subscriberId ?? null,
       a.customerId ?? null,
       a.outcome ?? 'ok',
-      JSON.stringify(a.details ?? {}),
+      // jsonb refuses NUL and lone surrogates: what a caller typed is kept, with those replaced.
+      JSON.stringify(a.details ?? {}, (_k, v: unknown) => (typeof v === 'string' ? v.replace(UNSTORABLE, '\ufffd') : v)),
       ctx.requestId,
     ],
   );

@@ -12,7 +12,7 @@ const key = (email: string) => `login-admin:${email}`;
 
 function normalizeEmail(email: string): string {
   const e = email.trim().toLowerCase();
-  if (!/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(e)) throw new DomainError('VALIDATION', { field: 'email' });
+  if (!/^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]{1,190}$/u.test(e)) throw new DomainError('VALIDATION', { field: 'email' });
   return e;
 }
 

@@ -1,4 +1,6 @@
+import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
+import { runUseCase } from '../shared/run-use-case.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
@@ -47,14 +49,16 @@ export async function listCards(core: Core, ctx: Ctx, input: { msisdn: string })
 }
 
 export async function removeCard(core: Core, ctx: Ctx, input: { msisdn: string; cardId: number }) {
-  const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
-  const rows = await core.db.query('UPDATE saved_card SET removed_at = $4 WHERE account_id = $1 AND subscriber_id = $2 AND id = $3 AND removed_at IS NULL RETURNING id', [
-    sub.accountId,
-    sub.id,
-    input.cardId,
-    core.clock.now(),
-  ]);
-  if (!rows[0]) throw new DomainError('CARD_NOT_FOUND');
-  await core.db.query("UPDATE auto_payment SET enabled = false, updated_at = $3 WHERE account_id = $1 AND card_id = $2", [sub.accountId, input.cardId, core.clock.now()]);
-  return { removed: true };
+  return runUseCase(core, ctx, 'card.remove', async (tx, subject) => {
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
+    subject.subscriberId = sub.id;
+    subject.customerId = sub.customerId;
+    const now = core.clock.now();
+    const rows = await tx.query('UPDATE saved_card SET removed_at = $4 WHERE account_id = $1 AND subscriber_id = $2 AND id = $3 AND removed_at IS NULL RETURNING id', [sub.accountId, sub.id, input.cardId, now]);
+    if (!rows[0]) throw new DomainError('CARD_NOT_FOUND');
+    // Auto-payment from a removed card stops with it.
+    await tx.query('UPDATE auto_payment SET enabled = false, updated_at = $3 WHERE account_id = $1 AND card_id = $2', [sub.accountId, input.cardId, now]);
+    await recordAudit(tx, core, ctx, { action: 'card.remove', subscriberId: sub.id, customerId: sub.customerId, details: { cardId: input.cardId } });
+    return { removed: true };
+  });
 }

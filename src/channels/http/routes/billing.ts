@@ -55,7 +55,7 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
         ...tag,
         summary: "Top up through the provider's page; credited when the provider confirms",
         params,
-        body: z.object({ amount: kopecks, saveCard: z.boolean().default(false), returnUrl: z.string().max(500).regex(/^(\/|https?:\/\/)/).nullish() }),
+        body: z.object({ amount: kopecks, saveCard: z.boolean().default(false), returnUrl: z.string().max(500).regex(/^\/(?![/\\])/, 'a path on this site, like /payments').nullish() }),
       },
     },
     async (req, reply) => reply.status(201).send(await startTopUp(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body })),
