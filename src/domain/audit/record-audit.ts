@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import { actorId, type Ctx } from '../shared/context.ts';
 
 // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
-const UNSTORABLE = /\u0000|[\ud800-\udfff]/gu;
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export interface AuditInput {
   action: string;
