@@ -11,8 +11,18 @@ export interface Queryable {
 
 export type Tx = Queryable;
 
+export type ParamType = 'bigint' | 'text' | 'timestamptz';
+
+/**
+ * A statement parsed and planned once per connection, for the hottest reads: on PGlite, where
+ * planning costs more than running a key lookup, it about doubles their rate.
+ */
+export type Prepared<T> = (params: readonly (number | string | Date | null)[]) => Promise<T[]>;
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
+  /** A prepared statement by a unique name; `types` are its parameters' SQL types. */
+  prepare<T>(name: string, sql: string, types: readonly ParamType[]): Prepared<T>;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;

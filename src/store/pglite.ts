@@ -1,6 +1,28 @@
 import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
-import type { Db, Tx } from './db.ts';
+import type { Db, ParamType, Prepared, Tx } from './db.ts';
+
+/**
+ * A parameter written as an SQL literal for EXECUTE. Only the declared types are accepted and
+ * text is quoted by doubling quotes (standard_conforming_strings is on), so nothing a caller
+ * sends can leave the literal.
+ */
+export function literal(v: number | string | Date | null, type: ParamType): string {
+  if (v === null) return 'NULL';
+  switch (type) {
+    case 'bigint':
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`not an integer: ${String(v)}`);
+      return String(v);
+    case 'timestamptz': {
+      const d = v instanceof Date ? v : new Date(String(v));
+      if (!Number.isFinite(d.getTime())) throw new TypeError('not a time');
+      return `'${d.toISOString()}'`;
+    }
+    case 'text':
+      if (typeof v !== 'string') throw new TypeError('not text');
+      return `'${v.replace(/'/g, "''")}'`;
+  }
+}
 
 /**
  * PGlite runs one connection: a transaction holds it exclusively, so statements from other
@@ -9,7 +31,8 @@ import type { Db, Tx } from './db.ts';
 export async function openPglite(dataDir: string | null): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir ?? undefined);
-  await pg.exec("SET TIME ZONE 'UTC'");
+  await pg.exec("SET TIME ZONE 'UTC'; SET standard_conforming_strings = on");
+  const prepared = new Set<string>();
   return {
     kind: 'pglite',
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -18,6 +41,18 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
     },
     async exec(sql: string) {
       await pg.exec(sql);
+    },
+    prepare<T>(name: string, sql: string, types: readonly ParamType[]): Prepared<T> {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad statement name ${name}`);
+      return async (params) => {
+        if (params.length !== types.length) throw new Error(`${name}: ${types.length} parameters expected`);
+        if (!prepared.has(name)) {
+          await pg.exec(`PREPARE ${name}(${types.join(', ')}) AS ${sql}`);
+          prepared.add(name);
+        }
+        const res = await pg.exec(`EXECUTE ${name}(${params.map((p, i) => literal(p, types[i]!)).join(', ')})`);
+        return (res[0]?.rows ?? []) as T[];
+      };
     },
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return pg.transaction(async (t) =>

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Tx } from './db.ts';
+import type { Db, ParamType, Prepared, Tx } from './db.ts';
 
 // bigint (int8) and numeric come back as strings by default; ours fit in a JS number
 // (kopecks up to 2^53), so parse them once here instead of in every query.
@@ -29,6 +29,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
     },
     async exec(sql: string) {
       await pool.query(sql);
+    },
+    prepare<T>(name: string, sql: string, types: readonly ParamType[]): Prepared<T> {
+      // node-postgres prepares a named statement once on each connection that runs it.
+      const text = sql.replace(/\$(\d+)/g, (_m, i: string) => `$${i}::${types[Number(i) - 1]}`);
+      return async (params) => (await pool.query({ name, text, values: params as unknown[] })).rows as T[];
     },
     async tx<T>(fn: (tx: Tx) => Promise<T>) {
       const c = await pool.connect();

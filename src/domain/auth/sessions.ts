@@ -67,7 +67,7 @@ export async function resolveSession(core: Core, token: string): Promise<Resolve
 }
 
 async function lookupSession(core: Core, id: string): Promise<{ actor: ResolvedSession; expiresAt: number } | null> {
-  const rows = await core.db.query<{
+  const rows = await core.db.prepare<{
     kind: SessionKind;
     subject_id: number;
     expires_at: Date;
@@ -75,11 +75,12 @@ async function lookupSession(core: Core, id: string): Promise<{ actor: ResolvedS
     role: BusinessRole | null;
     department_id: number | null;
   }>(
+    'session_lookup',
     `SELECT s.kind, s.subject_id, s.expires_at, b.customer_id, b.role, b.department_id
        FROM session s LEFT JOIN business_admin b ON s.kind = 'business_admin' AND b.id = s.subject_id
       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,
-    [id, core.clock.now()],
-  );
+    ['text', 'timestamptz'],
+  )([id, core.clock.now()]);
   const r = rows[0];
   if (!r) return null;
   const expiresAt = r.expires_at.getTime();

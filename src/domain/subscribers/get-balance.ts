@@ -36,15 +36,18 @@ interface BalanceRow {
 export async function getBalance(core: Core, ctx: Ctx, input: { msisdn: string }): Promise<BalanceView> {
   const { where, param } = subscriberKey(ctx.actor, input.msisdn);
   const now = core.clock.now();
-  const rows = await core.db.query<BalanceRow>(
+  const byId = where.startsWith('s.id');
+  const read = core.db.prepare<BalanceRow>(
+    byId ? 'balance_by_id' : 'balance_by_msisdn',
     `SELECT s.id, s.customer_id AS "customerId", s.department_id AS "departmentId", s.msisdn, s.status,
             a.balance, a.credit_limit AS "creditLimit", a.currency,
             (SELECT json_agg(json_build_object('unit', q.unit, 'source', q.source, 'included', q.included, 'used', q.used,
                                                'period_start', q.period_start, 'period_end', q.period_end) ORDER BY q.unit, q.period_end, q.id)
                FROM quota q WHERE q.account_id = s.account_id AND q.subscriber_id = s.id AND q.period_start <= $2 AND q.period_end > $2) AS quotas
        FROM subscriber s JOIN account a ON a.id = s.account_id WHERE ${where}`,
-    [param, now],
+    [byId ? 'bigint' : 'text', 'timestamptz'],
   );
+  const rows = await read([param, now]);
   const sub = rows[0];
   if (!sub || !canSee(ctx.actor, sub)) throw new DomainError('SUBSCRIBER_NOT_FOUND', { msisdn: input.msisdn });
   const quotas: QuotaLine[] = (sub.quotas ?? []).map((q) => ({
