@@ -112,16 +112,21 @@ const suspendText = {
 export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; batchSize?: number; onBatch?: (s: FeeRunStats) => void }): Promise<FeeRunStats> {
   const stats: FeeRunStats = { accounts: 0, tariffFees: 0, productFees: 0, suspended: 0, amount: 0 };
   const batchSize = opts.batchSize ?? 1000;
+  // One pass in account order: each batch starts after the last account seen, so it reads only
+  // the next due rows by index. Accounts another runner holds are skipped; the next run has them.
+  let after = 0;
   for (;;) {
     const done = await core.db.tx(async (tx) => {
       const due = await tx.query<{ account_id: number }>(
         `SELECT account_id FROM (
-           SELECT account_id FROM subscriber WHERE tariff_next_charge_at <= $1
-           UNION SELECT account_id FROM product_instance WHERE status = 'active' AND next_charge_at <= $1) d
+           (SELECT account_id FROM subscriber WHERE account_id > $3 AND tariff_next_charge_at <= $1 ORDER BY account_id LIMIT $2)
+           UNION
+           (SELECT account_id FROM product_instance WHERE account_id > $3 AND status = 'active' AND next_charge_at <= $1 ORDER BY account_id LIMIT $2)) d
          ORDER BY account_id LIMIT $2`,
-        [opts.now, batchSize],
+        [opts.now, batchSize, after],
       );
       if (due.length === 0) return true;
+      after = due[due.length - 1]!.account_id;
       const locked = await tx.query<{ id: number }>('SELECT id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED', [due.map((d) => d.account_id)]);
       if (locked.length === 0) return false;
       await chargeAccounts(tx, core, ctx, locked.map((l) => l.id), opts.now, stats);
