@@ -42,7 +42,18 @@ const schema = z.object({
   /** Demo mode exposes the SMS outbox to the phone simulator and prints demo logins. */
   DEMO_MODE: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Shared secret SMS gateways (Kannel's get-url) send as `secret`; loopback only when unset. */
+  SMS_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How outbound SMS leave: written to the log (demo) or through Kannel's sendsms interface. */
+  SMS_TRANSPORT: z.enum(['log', 'kannel']).default('log'),
+  KANNEL_SENDSMS_URL: z.string().url().optional(),
+  KANNEL_USERNAME: z.string().optional(),
+  KANNEL_PASSWORD: z.string().optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  /** Shared secret USSD gateways send in the X-Gateway-Secret header. */
+  USSD_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Addresses or CIDRs allowed to call the USSD gateway endpoints without the secret (loopback only when neither is set). */
+  USSD_GATEWAY_ALLOWED: cidrList,
 });
 
 export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE'> & { DEMO_MODE: boolean };

@@ -1,10 +1,7 @@
 import type { Core } from '../domain/core.ts';
+import type { SmsTransport } from '../domain/notifications/sms-transport.ts';
 
-/** Delivers one outbound SMS; adapters: the log (default), SMPP and Kannel. */
-export interface SmsTransport {
-  readonly name: string;
-  send(m: { id: number; msisdn: string; sender: string; text: string }): Promise<{ status: 'sent' | 'failed'; ref?: string }>;
-}
+export type { SmsTransport };
 
 /** The default transport: writes the message to the log; the demo phone reads it from the store. */
 export function logTransport(core: Core): SmsTransport {
@@ -18,24 +15,32 @@ export function logTransport(core: Core): SmsTransport {
 }
 
 /**
- * Sends queued messages. Rows are claimed with SKIP LOCKED, so several instances draining the
- * outbox at once never send one message twice.
+ * Sends queued messages. Rows are claimed (status `sending`) with SKIP LOCKED in a short
+ * transaction, so several instances never send one message twice, and the transport is called
+ * outside any transaction. A claim older than five minutes (an instance died mid-send) is queued
+ * again: delivery is at least once.
  */
 export async function drainOutbox(core: Core, transport: SmsTransport, batch = 100): Promise<number> {
-  return core.db.tx(async (tx) => {
-    const rows = await tx.query<{ id: number; msisdn: string; short_code: string; text: string }>(
-      `SELECT id, msisdn, short_code, text FROM sms_message WHERE direction = 'mt' AND status = 'queued'
-        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [batch],
-    );
-    for (const r of rows) {
-      const res = await transport.send({ id: r.id, msisdn: r.msisdn, sender: r.short_code, text: r.text });
-      await tx.query(`UPDATE sms_message SET status = $2, meta = meta || $3 WHERE id = $1`, [
-        r.id,
-        res.status,
-        JSON.stringify({ transport: transport.name, ...(res.ref ? { ref: res.ref } : {}) }),
-      ]);
-    }
-    return rows.length;
-  });
+  const now = core.clock.now();
+  await core.db.query(
+    `UPDATE sms_message SET status = 'queued' WHERE direction = 'mt' AND status = 'sending' AND (meta->>'claimedAt')::timestamptz < $1`,
+    [new Date(now.getTime() - 5 * 60_000)],
+  );
+  const rows = await core.db.tx((tx) =>
+    tx.query<{ id: number; msisdn: string; short_code: string; text: string }>(
+      `UPDATE sms_message SET status = 'sending', meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)
+        WHERE id IN (SELECT id FROM sms_message WHERE direction = 'mt' AND status = 'queued' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, msisdn, short_code, text`,
+      [batch, now],
+    ),
+  );
+  for (const r of rows.sort((a, b) => a.id - b.id)) {
+    const res = await transport.send({ id: r.id, msisdn: r.msisdn, sender: r.short_code, text: r.text });
+    await core.db.query(`UPDATE sms_message SET status = $2, meta = meta || $3 WHERE id = $1`, [
+      r.id,
+      res.status,
+      JSON.stringify({ transport: transport.name, ...(res.ref ? { ref: res.ref } : {}), ...(res.error ? { error: res.error.slice(0, 200) } : {}) }),
+    ]);
+  }
+  return rows.length;
 }

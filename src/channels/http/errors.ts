@@ -52,6 +52,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   // One guard for every route, present and future: bad text is refused before any handler.
   // It answers as schema validation does: the request never reaches a use case.
   app.addHook('preValidation', async (req, reply) => {
+    // Gateways relaying what a handset sent (an SMS may hold anything) take the text as it is.
+    if ((req.routeOptions.config as { rawText?: boolean } | undefined)?.rawText) return;
     const field = findBadText(req.params, '') ?? findBadText(req.query, '') ?? findBadText(req.body, '');
     if (!field) return;
     const lang = req.lang ?? requestLang(req);

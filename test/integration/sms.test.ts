@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { kannelTransport } from '../../src/adapters/sms/kannel.ts';
+import { handleMo } from '../../src/channels/sms/handle-mo.ts';
+import { sameWord, words } from '../../src/channels/sms/normalize.ts';
+import type { Core } from '../../src/domain/core.ts';
+import { updatePreferences } from '../../src/domain/subscribers/update-preferences.ts';
+import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
+import { ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+
+let env: TestEnv;
+let core: Core;
+before(async () => {
+  env = await testCore();
+  core = env.core;
+});
+after(() => env.close());
+
+let n = 0;
+async function send(from: string, text: string, smscId: string | null = `m-${++n}`) {
+  const outcome = await handleMo(core, { from, to: '8111', text, smscId, gateway: 'test' }, `req-${n}`);
+  const rows = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' AND short_code = '8111' ORDER BY id DESC LIMIT 1", [from.replace(/^\+/, '')]);
+  return { outcome, reply: outcome === 'replied' ? rows[0]!.text : null };
+}
+
+test('words are compared by shape: case, spaces, ё, and Latin look-alikes all match', () => {
+  assert.deepEqual(words('  стоп   gudok \u200b'), ['СТОП', 'GUDOK']);
+  assert.ok(sameWord('CTOП', 'СТОП')); // Latin C, T, O
+  assert.ok(sameWord('баланс', 'БАЛАНС'));
+  assert.ok(sameWord('BCE', 'ВСЕ'));
+  assert.ok(sameWord('ПОГОДА', 'POGODA') === false);
+  assert.ok(sameWord('ёлка', 'ЕЛКА'));
+});
+
+test('0 lists connected services with prices, paid ones first; PAID only the paid', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  const { connectProduct } = await import('../../src/domain/services/connect-product.ts');
+  await connectProduct(core, subscriberCtx(s.subscriberId), { msisdn: 'me', productCode: 'weather' });
+  const all = await send(s.msisdn, ' 0 ');
+  assert.match(all.reply!, /Погода — 210,00\u00a0₽\/мес \(СТОП POGODA\)/);
+  assert.match(all.reply!, /Определитель номера — бесплатно/);
+  const paid = await send(s.msisdn, 'платные');
+  assert.doesNotMatch(paid.reply!, /бесплатно/);
+});
+
+test('a paid connection waits for YES, then connects once; STOP disables; replies in the subscriber’s language', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  const offer = await send(s.msisdn, 'gudok');
+  assert.match(offer.reply!, /ответьте ДА/);
+  assert.equal((await ledgerSum(core, s.accountId)).balance, 100_000, 'nothing charged before YES');
+  const yes = await send(s.msisdn, 'да');
+  assert.match(yes.reply!, /Подключено\. Списано 2,50/);
+  const again = await send(s.msisdn, 'ДА');
+  assert.match(again.reply!, /Нет запроса/);
+  assert.equal((await ledgerSum(core, s.accountId)).balance, 100_000 - 250);
+  await updatePreferences(core, subscriberCtx(s.subscriberId), { msisdn: 'me', language: 'en' });
+  const stop = await send(s.msisdn, 'STOP gudok');
+  assert.match(stop.reply!, /"Ringback tone" is off/);
+  const audit = await core.db.query<{ action: string }>("SELECT action FROM audit_event WHERE subscriber_id = $1 AND channel = 'sms' ORDER BY id", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.action), ['product.connect', 'product.disable'], 'SMS actions are audited with channel sms');
+});
+
+test('the YES window closes after 10 minutes', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  await send(s.msisdn, 'CHILD');
+  env.clock.advance(11 * 60_000);
+  assert.match((await send(s.msisdn, 'ДА')).reply!, /Нет запроса/);
+  assert.equal((await ledgerSum(core, s.accountId)).balance, 100_000);
+});
+
+test('unknown text gets help; refusals are explained; the same SMSC id is handled once', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 100 });
+  assert.match((await send(s.msisdn, 'привет 😀')).reply!, /Команда не распознана\. Команды на 8111/);
+  assert.match((await send(s.msisdn, 'СТОП')).reply!, /Укажите код услуги/);
+  assert.match((await send(s.msisdn, 'СТОП НЕТТАКОЙ')).reply!, /не найдена/);
+  assert.match((await send(s.msisdn, 'СТОП GUDOK')).reply!, /не подключена/);
+  assert.match((await send(s.msisdn, '')).reply!, /Команды на 8111/);
+  assert.match((await send(s.msisdn, '\u0000\u0001binary\u0000')).reply!, /Команда не распознана/);
+  env.clock.advance(61_000); // past the per-minute reply limit
+  const first = await send(s.msisdn, 'баланс', 'dup-1');
+  assert.equal(first.outcome, 'replied');
+  assert.match(first.reply!, /Баланс 1,00/);
+  assert.equal((await send(s.msisdn, 'баланс', 'dup-1')).outcome, 'duplicate');
+});
+
+test('never a reply to short codes or names; a flood gets a few replies a minute', async () => {
+  assert.equal((await send('900', 'баланс')).outcome, 'no_reply_sender');
+  assert.equal((await send('BANK', 'STOP')).outcome, 'no_reply_sender');
+  const s = await makeSubscriber(core);
+  const outcomes = [];
+  for (let i = 0; i < 10; i++) outcomes.push((await send(s.msisdn, 'HELP')).outcome);
+  assert.equal(outcomes.filter((o) => o === 'replied').length, 6);
+  assert.ok(outcomes.slice(6).every((o) => o === 'rate_limited'));
+});
+
+test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; failures are recorded', async () => {
+  const seen: URL[] = [];
+  const kannel = createServer((req: IncomingMessage, res) => {
+    const u = new URL(req.url ?? '/', 'http://kannel');
+    seen.push(u);
+    if (u.searchParams.get('to') === '79990000000') {
+      res.writeHead(503).end('3: Queue full');
+      return;
+    }
+    res.writeHead(202).end('0: Accepted for delivery');
+  });
+  await new Promise<void>((r) => kannel.listen(0, '127.0.0.1', r));
+  const port = (kannel.address() as AddressInfo).port;
+  try {
+    const transport = kannelTransport({ url: `http://127.0.0.1:${port}/cgi-bin/sendsms`, username: 'abonent', password: 'pw' });
+    const s = await makeSubscriber(core);
+    await send(s.msisdn, 'ПОМОЩЬ');
+    await core.db.query("INSERT INTO sms_message (direction, msisdn, short_code, text, status) VALUES ('mt', $1, '8111', 'Balance 10.00', 'queued'), ('mt', '79990000000', '8111', 'x', 'queued')", [s.msisdn]);
+    // Everything queued in this store goes out; find ours among them.
+    while ((await drainOutbox(core, transport)) > 0);
+    const cyr = seen.find((u) => u.searchParams.get('to') === s.msisdn && u.searchParams.get('text')!.startsWith('Команды'))!;
+    assert.equal(cyr.searchParams.get('coding'), '2');
+    assert.equal(cyr.searchParams.get('charset'), 'UTF-8');
+    assert.equal(cyr.searchParams.get('from'), '8111');
+    assert.equal(cyr.searchParams.get('username'), 'abonent');
+    const lat = seen.find((u) => u.searchParams.get('text') === 'Balance 10.00')!;
+    assert.equal(lat.searchParams.get('coding'), null);
+    const statuses = await core.db.query<{ msisdn: string; status: string }>("SELECT msisdn, status FROM sms_message WHERE direction = 'mt' AND msisdn IN ($1, '79990000000') ORDER BY id", [s.msisdn]);
+    assert.deepEqual(statuses.map((r) => r.status), ['sent', 'sent', 'failed']);
+  } finally {
+    kannel.close();
+  }
+});
