@@ -50,7 +50,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: channels.filter((c) => c !== ch).map((c) => `**/channels/${c}/**`), message: 'Channels never import each other; share through the domain.' },
+            {
+              group: channels.filter((c) => c !== ch).flatMap((c) => [`**/channels/${c}/**`, `../${c}/**`, `../../${c}/**`]),
+              message: 'Channels never import each other; share through the domain, meet in src/server.ts.',
+            },
             { group: ['**/store/pglite*', '**/store/postgres*'], message: 'Channels call use cases, not the store drivers.' },
           ],
         },

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { buildHttpApp } from '../src/channels/http/app.ts';
+import { buildServer } from '../src/server.ts';
 import type { BenchEnv } from './setup.ts';
 
 export interface Listening {
@@ -14,7 +14,7 @@ async function listen(app: FastifyInstance, path: string): Promise<Listening> {
 
 /** The real HTTP API, listening on a random port of 127.0.0.1, with its balance URL. */
 export async function startApi(env: BenchEnv): Promise<Listening> {
-  const app = await buildHttpApp(env.core, env.config);
+  const app = await buildServer(env.core, env.config);
   return listen(app, '/api/v1/subscribers/me/balance');
 }
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { buildHttpApp } from '../channels/http/app.ts';
+import { buildServer } from '../server.ts';
 import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
@@ -17,7 +17,7 @@ export async function startServer(config: Config): Promise<number> {
     await seedDemoAccounts(core);
     await seedSubscribers(core, { count: Number(process.env.DEMO_SUBSCRIBERS ?? 3000), progress: process.stdout.isTTY });
   }
-  const app = await buildHttpApp(core, config);
+  const app = await buildServer(core, config);
   await app.listen({ port: config.PORT, host: config.HOST });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { buildHttpApp } from '../../src/channels/http/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadCatalogFiles, type CatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
@@ -9,6 +8,7 @@ import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { systemCtx, type Ctx } from '../../src/domain/shared/context.ts';
 import { provisionSubscriber, type ProvisionInput } from '../../src/domain/provisioning/provision-subscriber.ts';
 import { createCore } from '../../src/runtime.ts';
+import { buildServer } from '../../src/server.ts';
 import type { Db } from '../../src/store/db.ts';
 import { openPglite } from '../../src/store/pglite.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
@@ -81,7 +81,7 @@ export async function secondCore(env: TestEnv): Promise<Core> {
 }
 
 export async function testApp(core: Core) {
-  const app = await buildHttpApp(core, testConfig);
+  const app = await buildServer(core, testConfig);
   await app.ready();
   return app;
 }

@@ -21,7 +21,7 @@ import { subscriberRoutes } from './routes/subscribers.ts';
 export type HttpConfig = Pick<Config, 'TRUSTED_PROXIES' | 'MSISDN_HEADER' | 'DEMO_MODE' | 'BODY_LIMIT_BYTES' | 'NODE_ENV' | 'PUBLIC_URL'>;
 
 /** The HTTP channel: /api/v1 for the web app and native apps, OpenAPI 3.1, /docs, /health, /metrics. */
-export async function buildHttpApp(core: Core, config: HttpConfig): Promise<FastifyInstance> {
+export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app: FastifyInstance) => PromiseLike<unknown>)[] = []): Promise<FastifyInstance> {
   const app = Fastify({
     // Per-request lines stay out of the log (warn and above only); metrics count requests instead.
     loggerInstance: core.log.child({ channel: "http" }, { level: core.log.isLevelEnabled("warn") ? "warn" : core.log.level }) as FastifyBaseLogger,
@@ -88,5 +88,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig): Promise<Fast
   );
   // Its own scope: raw-text JSON for signed webhooks and form posts for the sandbox page.
   await app.register(paymentProviderRoutes, { core });
+  // Other channels that speak HTTP (USSD and SMS gateways, TM Forum), mounted by the composition root.
+  for (const mount of mounts) await mount(app);
   return app;
 }

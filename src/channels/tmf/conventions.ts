@@ -1,0 +1,94 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Ctx } from '../../domain/shared/context.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+
+/** Conventions every TM Forum Open API shares: hrefs, lists, `fields=`, filters, money, context. */
+
+export const listQuery = z.looseObject({
+  fields: z.string().max(1000).optional().describe('comma-separated attributes to return (id and href always are)'),
+  offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+export const fieldsQuery = z.looseObject({ fields: z.string().max(1000).optional() });
+export const idParams = z.object({ id: z.string().min(1).max(200) });
+
+const RESERVED = new Set(['fields', 'offset', 'limit', 'sort', 'lang']);
+
+/** The absolute base of an API: PUBLIC_URL when configured, else the host the caller used. */
+export function apiBase(req: FastifyRequest, publicUrl: string | undefined, basePath: string): string {
+  const origin = publicUrl ? publicUrl.replace(/\/$/, '') : `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+  return origin + basePath;
+}
+
+function valuesAt(v: unknown, path: string[]): unknown[] {
+  if (Array.isArray(v)) return v.flatMap((x) => valuesAt(x, path));
+  if (path.length === 0) return [v];
+  if (v === null || typeof v !== 'object') return [];
+  return valuesAt((v as Record<string, unknown>)[path[0]!], path.slice(1));
+}
+
+/** Exact-match attribute filters: `status=active`, `relatedParty.id=7900…` (any element of an array). */
+export function matchesFilters(resource: Record<string, unknown>, query: Record<string, unknown>): boolean {
+  for (const [key, raw] of Object.entries(query)) {
+    if (RESERVED.has(key) || raw === undefined) continue;
+    const wanted = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+    const found = valuesAt(resource, key.split('.')).filter((x) => x !== undefined && x !== null && typeof x !== 'object').map(String);
+    if (!wanted.every((w) => found.includes(w))) return false;
+  }
+  return true;
+}
+
+/** `fields=name,status`: only those attributes, with id and href always kept. */
+export function selectFields<T extends Record<string, unknown>>(resource: T, fields: string | undefined): Record<string, unknown> {
+  if (!fields) return resource;
+  const keep = new Set(['id', 'href', ...fields.split(',').map((f) => f.trim().split('.')[0]!).filter(Boolean)]);
+  return Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k)));
+}
+
+/** Filters, counts, pages and trims a list; sets X-Total-Count and X-Result-Count. */
+export function sendList(reply: FastifyReply, query: Record<string, unknown>, all: Record<string, unknown>[]): Record<string, unknown>[] {
+  const matching = all.filter((r) => matchesFilters(r, query));
+  const offset = typeof query.offset === 'number' ? query.offset : 0;
+  const limit = typeof query.limit === 'number' ? query.limit : matching.length;
+  const page = matching.slice(offset, offset + limit).map((r) => selectFields(r, typeof query.fields === 'string' ? query.fields : undefined));
+  reply.header('X-Total-Count', String(matching.length));
+  reply.header('X-Result-Count', String(page.length));
+  return page;
+}
+
+const keyPattern = /^[\x21-\x7e]{1,200}$/;
+
+/** The use-case context of a TM Forum request: channel `tmf`, the caller's Idempotency-Key if any. */
+export function tmfCtx(req: FastifyRequest, idempotencyKey?: string): Ctx {
+  const header = req.headers['idempotency-key'];
+  if (header !== undefined && (typeof header !== 'string' || !keyPattern.test(header))) throw new DomainError('VALIDATION', { field: 'Idempotency-Key' });
+  const key = idempotencyKey ?? header;
+  return { actor: req.actor, channel: 'tmf', requestId: String(req.id), lang: req.lang, ...(key ? { idempotencyKey: key } : {}) };
+}
+
+export function iso(d: Date | string | null | undefined): string | undefined {
+  if (d === null || d === undefined) return undefined;
+  return new Date(d).toISOString();
+}
+
+/** Kopecks as TM Forum Money (`{unit: 'RUB', value: 12.5}`). */
+export function money(kopecks: number): { unit: string; value: number } {
+  return { unit: 'RUB', value: kopecks / 100 };
+}
+
+/** Rubles with at most two decimals into kopecks; anything else is refused. */
+export function toKopecks(value: unknown, field: string): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new DomainError('VALIDATION', { field });
+  const k = Math.round(n * 100);
+  if (Math.abs(k - n * 100) > 1e-6 || !Number.isSafeInteger(k)) throw new DomainError('VALIDATION', { field });
+  return k;
+}
+
+/** Drops undefined attributes so answers carry only what is known. */
+export function compact<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export const refOf = (id: string, href: string, extra: Record<string, unknown> = {}) => ({ id, href, ...extra });

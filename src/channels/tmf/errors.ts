@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor, Lang } from '../../domain/shared/context.ts';
+import { isDomainError, type ErrorCode } from '../../domain/shared/errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+    lang: Lang;
+  }
+}
+
+/** HTTP status of each domain refusal on the TM Forum APIs (the channel's one mapping table). */
+const status: Partial<Record<ErrorCode, number>> = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  INSUFFICIENT_FUNDS: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  AMOUNT_NOT_ALLOWED: 422,
+  RATE_LIMITED: 429,
+};
+
+const reasons: Partial<Record<ErrorCode, string>> = {
+  VALIDATION: 'Invalid request',
+  UNAUTHENTICATED: 'Authentication required: an operator API key as Bearer',
+  FORBIDDEN: 'Only operator API keys may use the TM Forum APIs',
+  NOT_FOUND: 'Resource not found',
+  SUBSCRIBER_NOT_FOUND: 'Subscriber not found',
+  PRODUCT_NOT_FOUND: 'Product offering not found',
+  TARIFF_NOT_FOUND: 'Tariff not found',
+  INSUFFICIENT_FUNDS: 'Not enough money',
+  PRODUCT_INCOMPATIBLE: 'Incompatible with a connected product',
+  PRODUCT_REQUIRES: 'Requires another product',
+  PRODUCT_NOT_ALLOWED_ON_TARIFF: 'Not allowed on the tariff',
+  PRODUCT_NOT_AVAILABLE: 'Not available',
+  PRODUCT_NOT_CONNECTED: 'Not connected',
+  PRODUCT_NOT_DISABLEABLE: 'Cannot be disabled',
+  ALREADY_CONNECTED: 'Already connected',
+  ALREADY_ON_TARIFF: 'Already on this tariff',
+  CONTENT_BANNED: 'Paid content is banned on this number',
+  SUBSCRIBER_BLOCKED: 'The number is blocked',
+  CONFLICT: 'Conflict',
+};
+
+export function statusOf(code: ErrorCode): number {
+  return status[code] ?? (code.endsWith('NOT_FOUND') ? 404 : 409);
+}
+
+/** The TM Forum Error body: code and reason required, message and status optional. */
+export function tmfError(code: string, reason: string, httpStatus: number, message?: string): Record<string, unknown> {
+  return { code, reason, message: message ?? reason, status: String(httpStatus), '@type': 'Error' };
+}
+
+/** A refusal in words a TM Forum client reads: the stable code, a reason, the parameters. */
+export function describeRefusal(code: ErrorCode, params: Record<string, string | number>): { reason: string; message: string } {
+  const reason = reasons[code] ?? code.toLowerCase().replace(/_/g, ' ');
+  const detail = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
+  return { reason, message: detail ? `${reason} (${detail})` : reason };
+}
+
+function send(reply: FastifyReply, httpStatus: number, body: Record<string, unknown>): FastifyReply {
+  return reply.status(httpStatus).type('application/json').send(body);
+}
+
+/**
+ * What every TM Forum API scope shares: only operator API keys get in, errors answer with the TMF
+ * Error body, and PATCH takes merge-patch+json as well as JSON.
+ */
+export function installTmfConventions(app: FastifyInstance): void {
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.actor.kind === 'operator_api') return;
+    const code: ErrorCode = req.actor.kind === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
+    const httpStatus = statusOf(code);
+    if (httpStatus === 401) reply.header('www-authenticate', 'Bearer');
+    return send(reply, httpStatus, tmfError(code, reasons[code]!, httpStatus));
+  });
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    if (isDomainError(err)) {
+      const httpStatus = statusOf(err.code);
+      const { reason, message } = describeRefusal(err.code, err.params);
+      return send(reply, httpStatus, { ...tmfError(err.code, reason, httpStatus, message), ...(err.code === 'VALIDATION' ? { field: err.params.field } : {}) });
+    }
+    if (err.validation) {
+      const message = err.validation
+        .map((v) => `${(v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || String((v.params as Record<string, unknown>)?.missingProperty ?? '(root)')}: ${v.message ?? 'invalid'}`)
+        .join('; ')
+        .slice(0, 1000);
+      return send(reply, 400, tmfError('VALIDATION', 'Invalid request', 400, `${err.validationContext ?? 'request'}: ${message}`));
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, err.statusCode, tmfError(err.code ?? 'BAD_REQUEST', 'Bad request', err.statusCode, err.message));
+    }
+    req.log.error({ err, requestId: req.id }, 'unhandled error');
+    return send(reply, 500, tmfError('INTERNAL', 'Internal error', 500, `request ${req.id}`));
+  });
+  app.setNotFoundHandler((_req, reply) => send(reply, 404, tmfError('NOT_FOUND', 'No such resource or endpoint', 404)));
+}

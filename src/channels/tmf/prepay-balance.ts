@@ -1,0 +1,188 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../domain/core.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import {
+  balanceActionId,
+  bookBalanceAction,
+  listBalanceActions,
+  listBuckets,
+  listLedgerHistory,
+  type BalanceAction,
+  type BalanceActionKind,
+  type Bucket,
+  type LedgerLine,
+} from '../../domain/tmf/balance.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
+import { hubRoutes, publish } from './hub.ts';
+import { arr, msisdnFrom } from './parties.ts';
+
+export const BALANCE_BASE = '/tmf-api/prepayBalanceManagement/v4';
+const API = 'prepayBalanceManagement';
+const tag = 'TMF654 Prepay Balance';
+
+const USAGE_TYPE: Record<string, string> = { seconds: 'voice', sms: 'sms', bytes: 'data' };
+const quantity = (kopecks: number) => ({ amount: kopecks / 100, units: 'RUB' });
+const logical = (msisdn: string) => [{ id: msisdn, value: msisdn, '@referredType': 'MSISDN' }];
+const party = (msisdn: string) => [{ id: msisdn, role: 'subscriber', '@referredType': 'Individual' }];
+
+function bucketId(b: Bucket): string {
+  return b.kind === 'money' ? `money-${b.msisdn}` : `quota-${b.accountId}-${b.id}`;
+}
+
+function renderBucket(b: Bucket, base: string): Record<string, unknown> {
+  const common = { id: bucketId(b), href: `${base}/bucket/${bucketId(b)}`, logicalResource: logical(b.msisdn), partyAccount: { id: String(b.accountId), '@referredType': 'PartyAccount' }, relatedParty: party(b.msisdn), '@type': 'Bucket' };
+  if (b.kind === 'money') {
+    return { ...common, name: 'Main balance', usageType: 'monetary', isShared: false, remainingValue: quantity(b.balance), remainingValueName: `${(b.balance / 100).toFixed(2)} RUB`, reservedValue: quantity(0), status: b.status === 'active' ? 'active' : 'suspended', creditLimit: quantity(b.creditLimit) };
+  }
+  const left = b.included - b.used;
+  const [amount, units] = b.unit === 'seconds' ? [left / 60, 'minutes'] : b.unit === 'bytes' ? [left / 1048576, 'MB'] : [left, 'sms'];
+  return { ...common, name: b.source, usageType: USAGE_TYPE[b.unit], isShared: false, remainingValue: { amount: Math.round(amount * 1000) / 1000, units }, remainingValueName: `${Math.round(amount * 1000) / 1000} ${units}`, status: 'active', validFor: { startDateTime: iso(b.periodStart), endDateTime: iso(b.periodEnd) } };
+}
+
+function renderAction(a: BalanceAction, base: string): Record<string, unknown> {
+  return compact({
+    ...a.body,
+    id: a.id,
+    href: `${base}/${a.kind}/${a.id}`,
+    status: 'confirmed',
+    requestedDate: iso(a.createdAt),
+    confirmationDate: iso(a.createdAt),
+    amount: quantity(Math.abs(a.amount)),
+    ...(a.kind === 'adjustBalance' ? { adjustType: a.amount < 0 ? 'debit' : 'credit' } : {}),
+    bucket: [{ id: `money-${a.msisdn}`, href: `${base}/bucket/money-${a.msisdn}` }],
+    logicalResource: logical(a.msisdn),
+    partyAccount: { id: String(a.accountId), '@referredType': 'PartyAccount' },
+    relatedParty: party(a.msisdn),
+    '@type': a.kind === 'topupBalance' ? 'TopupBalance' : 'AdjustBalance',
+  });
+}
+
+function renderHistory(e: LedgerLine, base: string): Record<string, unknown> {
+  const msisdn = e.msisdn ?? '';
+  return compact({
+    id: e.id,
+    href: `${base}/balanceActionHistory/${e.id}`,
+    status: 'confirmed',
+    requestedDate: iso(e.createdAt),
+    confirmationDate: iso(e.createdAt),
+    description: e.description ?? undefined,
+    reason: e.kind,
+    adjustType: e.amount < 0 ? 'debit' : 'credit',
+    amount: quantity(Math.abs(e.amount)),
+    usageType: 'monetary',
+    bucket: e.msisdn ? [{ id: `money-${msisdn}`, href: `${base}/bucket/money-${msisdn}` }] : undefined,
+    logicalResource: e.msisdn ? logical(msisdn) : undefined,
+    receiverLogicalResource: e.msisdn ? logical(msisdn) : [],
+    partyAccount: { id: String(e.accountId), '@referredType': 'PartyAccount' },
+    product: e.productCode ? [{ id: e.productCode, '@referredType': 'ProductOffering' }] : undefined,
+    category: e.category ?? undefined,
+    '@type': 'BalanceActionHistory',
+  });
+}
+
+const ref = z.looseObject({ id: z.string().max(200).optional(), value: z.string().max(200).optional() });
+const qty = z.looseObject({ amount: z.union([z.number(), z.string().max(40)]), units: z.string().max(20).optional() });
+const topupBody = z.looseObject({ amount: qty, usageType: z.string().min(1).max(40), bucket: z.array(ref).min(1), partyAccount: z.looseObject({ id: z.string().max(100) }), reason: z.string().max(500).optional() });
+const adjustBody = z.looseObject({ amount: qty, usageType: z.string().min(1).max(40), bucket: z.array(ref).min(1), adjustType: z.string().max(20).optional(), reason: z.string().max(500).optional() });
+
+/** Which number a balance request is about: its money bucket, or else its logical resource. */
+function numberOf(body: Record<string, unknown>): string {
+  const buckets = arr(body.bucket).map((b) => {
+    const id = (b as Record<string, unknown>).id;
+    return typeof id === 'string' && id.startsWith('money-') ? id.slice(6) : undefined;
+  });
+  return msisdnFrom([...buckets, ...arr(body.logicalResource)], 'bucket');
+}
+
+/** TMF654: buckets and accumulated balances read live; top-ups and adjustments go through the ledger. */
+export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, BALANCE_BASE);
+  const numberFilter = (q: Record<string, unknown>) => {
+    const v = q['logicalResource.value'] ?? q['logicalResource.id'] ?? q['relatedParty.id'];
+    return typeof v === 'string' ? v : undefined;
+  };
+
+  r.get('/bucket', { schema: { tags: [tag], summary: 'Money and quota buckets (logicalResource.value=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
+    const msisdn = numberFilter(req.query);
+    return sendList(reply, req.query, (await listBuckets(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((b) => renderBucket(b, base(req))));
+  });
+  r.get('/bucket/:id', { schema: { tags: [tag], summary: 'Retrieve a bucket', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const m = /^money-(\d+)$/.exec(req.params.id) ?? /^quota-(\d+)-(\d+)$/.exec(req.params.id);
+    const all = m ? await listBuckets(core, tmfCtx(req), req.params.id.startsWith('money-') ? { msisdn: m[1]! } : {}) : [];
+    const b = all.find((x) => bucketId(x) === req.params.id);
+    if (!b) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderBucket(b, base(req)), req.query.fields);
+  });
+
+  const accumulated = (buckets: Bucket[], b: string) => {
+    const byNumber = new Map<string, Bucket[]>();
+    for (const x of buckets) byNumber.set(x.msisdn, [...(byNumber.get(x.msisdn) ?? []), x]);
+    return [...byNumber.entries()].map(([msisdn, list]) => {
+      const money = list.find((x) => x.kind === 'money');
+      return {
+        id: msisdn,
+        href: `${b}/accumulatedBalance/${msisdn}`,
+        name: 'Balance',
+        totalBalance: quantity(money?.kind === 'money' ? money.balance : 0),
+        bucket: list.map((x) => ({ id: bucketId(x), href: `${b}/bucket/${bucketId(x)}`, name: x.kind === 'money' ? 'Main balance' : x.source })),
+        logicalResource: logical(msisdn),
+        partyAccount: money ? { id: String(money.accountId), '@referredType': 'PartyAccount' } : undefined,
+        relatedParty: party(msisdn),
+        '@type': 'AccumulatedBalance',
+      };
+    });
+  };
+  r.get('/accumulatedBalance', { schema: { tags: [tag], summary: 'Total balance of each number with its buckets', querystring: listQuery } }, async (req, reply) => {
+    const msisdn = numberFilter(req.query);
+    return sendList(reply, req.query, accumulated(await listBuckets(core, tmfCtx(req), msisdn ? { msisdn } : {}), base(req)));
+  });
+  r.get('/accumulatedBalance/:id', { schema: { tags: [tag], summary: 'Accumulated balance of a number (the id is the MSISDN)', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const [one] = accumulated(await listBuckets(core, tmfCtx(req), { msisdn: req.params.id }), base(req));
+    if (!one) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(one, req.query.fields);
+  });
+
+  const actionRoutes = (kind: BalanceActionKind, body: typeof topupBody | typeof adjustBody) => {
+    r.post(`/${kind}`, { schema: { tags: [tag], summary: `${kind}: booked in the ledger once per id (send Idempotency-Key to make retries safe)`, body } }, async (req, reply) => {
+      const b = req.body as Record<string, unknown> & z.infer<typeof adjustBody>;
+      if (b.amount.units !== undefined && b.amount.units !== 'RUB') throw new DomainError('VALIDATION', { field: 'amount.units', message: 'RUB' });
+      if (b.usageType !== 'monetary') throw new DomainError('VALIDATION', { field: 'usageType', message: 'monetary' });
+      const msisdn = numberOf(b);
+      let amount = toKopecks(b.amount.amount, 'amount.amount');
+      if (kind === 'adjustBalance' && b.adjustType === 'debit') amount = -Math.abs(amount);
+      const ctx = tmfCtx(req);
+      const id = balanceActionId(ctx.idempotencyKey);
+      const stored = Object.fromEntries(Object.entries(b).filter(([k]) => !['id', 'href', 'status', 'amount', 'bucket', 'partyAccount', '@type'].includes(k)));
+      const action = await bookBalanceAction(core, ctx, { kind, id, msisdn, amount, reason: b.reason ?? b.description?.toString() ?? `TMF654 ${kind}`, body: stored });
+      const out = renderAction(action, base(req));
+      publish(core, API, `${kind}CreateEvent`, kind, out);
+      return reply.status(201).send(out);
+    });
+    r.get(`/${kind}`, { schema: { tags: [tag], summary: `List ${kind} requests`, querystring: listQuery } }, async (req, reply) => {
+      const msisdn = numberFilter(req.query);
+      return sendList(reply, req.query, (await listBalanceActions(core, tmfCtx(req), { kind, ...(msisdn ? { msisdn } : {}) })).map((a) => renderAction(a, base(req))));
+    });
+    r.get(`/${kind}/:id`, { schema: { tags: [tag], summary: `Retrieve a ${kind}`, params: idParams, querystring: fieldsQuery } }, async (req) => {
+      const [a] = await listBalanceActions(core, tmfCtx(req), { kind, id: req.params.id });
+      if (!a) throw new DomainError('NOT_FOUND', { id: req.params.id });
+      return selectFields(renderAction(a, base(req)), req.query.fields);
+    });
+  };
+  actionRoutes('topupBalance', topupBody);
+  actionRoutes('adjustBalance', adjustBody);
+
+  r.get('/balanceActionHistory', { schema: { tags: [tag], summary: 'Every movement of money, newest first (logicalResource.value=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
+    const msisdn = numberFilter(req.query);
+    return sendList(reply, req.query, (await listLedgerHistory(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((e) => renderHistory(e, base(req))));
+  });
+  r.get('/balanceActionHistory/:id', { schema: { tags: [tag], summary: 'One movement of money', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const [e] = await listLedgerHistory(core, tmfCtx(req), { id: req.params.id });
+    if (!e) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderHistory(e, base(req)), req.query.fields);
+  });
+  hubRoutes(app, core, API, tag);
+}

@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createProduct } from '../../domain/catalog/create-product.ts';
+import { deleteProduct } from '../../domain/catalog/delete-product.ts';
+import { listOfferings, type Offering } from '../../domain/catalog/list-offerings.ts';
+import type { Product } from '../../domain/catalog/schema.ts';
+import { updateProduct } from '../../domain/catalog/update-product.ts';
+import type { Core } from '../../domain/core.ts';
+import type { Lang } from '../../domain/shared/context.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import {
+  createCatalogResource,
+  deleteCatalogResource,
+  getCatalogResource,
+  listCatalogResources,
+  patchCatalogResource,
+  type CatalogResource,
+  type CatalogResourceKind,
+} from '../../domain/tmf/catalog-resources.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
+import { hubRoutes, publish } from './hub.ts';
+
+export const CATALOG_BASE = '/tmf-api/productCatalogManagement/v4';
+const API = 'productCatalogManagement';
+const tag = 'TMF620 Product Catalog';
+const KINDS = ['option', 'subscription', 'service', 'package'] as const;
+const ACTIVE = new Set(['Active', 'Launched']);
+/** Attributes the server owns: never taken from a request body. */
+const OWNED = ['id', 'href', 'lastUpdate', '@type'];
+
+type Body = Record<string, unknown>;
+const without = (b: Body, keys: string[]): Body => Object.fromEntries(Object.entries(b).filter(([k]) => !keys.includes(k)));
+
+/** TMF prices of a catalog entry: the recurring fee, the connection (or switch) fee, a one-off price. */
+function pricesOf(o: Offering, lang: Lang): Body[] {
+  const out: Body[] = [];
+  const fee = o.spec.fee;
+  const recurring = fee.model === 'monthly' || fee.model === 'daily';
+  if (recurring && fee.amount >= 0) {
+    out.push({ name: lang === 'ru' ? 'Абонентская плата' : 'Subscription fee', priceType: 'recurring', recurringChargePeriodType: fee.model === 'monthly' ? 'month' : 'day', recurringChargePeriodLength: 1, price: money(fee.amount), '@type': 'ProductOfferingPrice' });
+  }
+  if (fee.model === 'per_use') out.push({ name: lang === 'ru' ? 'Цена' : 'Price', priceType: 'oneTime', price: money(fee.amount), '@type': 'ProductOfferingPrice' });
+  const once = o.kind === 'tariff' ? o.spec.switchFee : o.spec.connectionFee;
+  if (once > 0) out.push({ name: o.kind === 'tariff' ? 'Switch fee' : 'Connection fee', priceType: 'oneTime', price: money(once), '@type': 'ProductOfferingPrice' });
+  return out;
+}
+
+function renderOffering(o: Offering, base: string, lang: Lang): Body {
+  const a = o.attributes;
+  const kind = o.kind === 'tariff' ? 'tariff' : o.spec.kind;
+  const id = o.kind === 'tariff' ? `tariff-${o.spec.code}` : o.spec.code;
+  const extraCategories = Array.isArray(a.category) ? (a.category as Body[]).filter((c) => c.id !== kind) : [];
+  return compact({
+    ...without(a, ['deleted', 'category', ...OWNED]),
+    id,
+    href: `${base}/productOffering/${id}`,
+    name: o.spec.name[lang],
+    description: o.spec.description[lang],
+    version: typeof a.version === 'string' ? a.version : '1.0',
+    lastUpdate: iso(o.updatedAt),
+    lifecycleStatus: typeof a.lifecycleStatus === 'string' ? a.lifecycleStatus : o.status === 'active' ? 'Active' : 'Retired',
+    isBundle: false,
+    isSellable: o.spec.connectable && o.status === 'active',
+    category: [{ id: kind, href: `${base}/category/${kind}`, '@referredType': 'Category' }, ...extraCategories],
+    productOfferingPrice: pricesOf(o, lang),
+    abonentSpec: o.spec,
+    '@type': 'ProductOffering',
+  });
+}
+
+function renderResource(kind: CatalogResourceKind, r: CatalogResource, base: string): Body {
+  return {
+    ...without(r.body, OWNED),
+    id: r.id,
+    href: `${base}/${kind}/${r.id}`,
+    lifecycleStatus: typeof r.body.lifecycleStatus === 'string' ? r.body.lifecycleStatus : 'Active',
+    version: typeof r.body.version === 'string' ? r.body.version : '1.0',
+    lastUpdate: iso(r.updatedAt),
+    '@type': kind[0]!.toUpperCase() + kind.slice(1),
+  };
+}
+
+/** The fee model and amounts a TMF offering's prices describe (inline values or stored prices). */
+async function feeFromPrices(core: Core, prices: unknown): Promise<Partial<Product>> {
+  if (!Array.isArray(prices) || prices.length === 0) return {};
+  const values: Body[] = [];
+  for (const p of prices as Body[]) {
+    if (p.price === undefined && typeof p.id === 'string') values.push((await getCatalogResource(core, 'productOfferingPrice', p.id)).body);
+    else values.push(p);
+  }
+  const amount = (p: Body) => toKopecks((p.price as Body | undefined)?.value, 'productOfferingPrice.price.value');
+  const recurring = values.find((p) => p.priceType === 'recurring');
+  const once = values.filter((p) => p.priceType === 'oneTime');
+  const out: Partial<Product> = {};
+  if (recurring) {
+    const period = recurring.recurringChargePeriodType ?? recurring.recurringChargePeriod;
+    if (period !== 'month' && period !== 'day') throw new DomainError('VALIDATION', { field: 'productOfferingPrice.recurringChargePeriodType', message: 'month or day' });
+    out.fee = { model: period === 'month' ? 'monthly' : 'daily', amount: amount(recurring) };
+    if (once[0]) out.connectionFee = amount(once[0]);
+  } else if (once[0]) {
+    out.fee = { model: 'per_use', amount: amount(once[0]) };
+  }
+  return out;
+}
+
+const offeringCreate = z.looseObject({
+  name: z.string().min(1).max(500),
+  description: z.string().max(2000).optional(),
+  lifecycleStatus: z.string().max(50).optional(),
+  isSellable: z.boolean().optional(),
+  category: z.array(z.looseObject({ id: z.string().max(200) })).optional(),
+  productOfferingPrice: z.array(z.looseObject({})).optional(),
+  abonentSpec: z.looseObject({}).optional().describe('catalog fields beyond TMF (kind, includes, compatibility, USSD code…), as in catalog.json'),
+});
+const offeringPatch = offeringCreate.partial();
+const resourceCreate = z.looseObject({ name: z.string().min(1).max(500), lifecycleStatus: z.string().max(50).optional() });
+const resourcePatch = z.looseObject({ name: z.string().min(1).max(500).optional() });
+
+function refuseOwned(body: Body): void {
+  for (const k of ['id', 'href']) if (k in body) throw new DomainError('VALIDATION', { field: k, message: 'set by the server' });
+}
+
+/** TMF620: productOffering over the catalog's tariffs and products; the other resources as documents. */
+export async function productCatalogRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, CATALOG_BASE);
+
+  const findOffering = async (id: string): Promise<Offering> => {
+    const tariff = id.startsWith('tariff-');
+    const [o] = await listOfferings(core.db, { code: tariff ? id.slice(7) : id, kind: tariff ? 'tariff' : 'product' });
+    if (!o) throw new DomainError('NOT_FOUND', { id });
+    return o;
+  };
+  const productId = (id: string): string => {
+    if (id.startsWith('tariff-')) throw new DomainError('CONFLICT', { id, reason: 'tariffs are edited in the catalog file' });
+    return id;
+  };
+
+  r.get('/productOffering', { schema: { tags: [tag], summary: 'List product offerings (tariffs and products)', querystring: listQuery } }, async (req, reply) => {
+    const all = (await listOfferings(core.db)).map((o) => renderOffering(o, base(req), req.lang));
+    return sendList(reply, req.query, all);
+  });
+  r.get('/productOffering/:id', { schema: { tags: [tag], summary: 'Retrieve a product offering', params: idParams, querystring: fieldsQuery } }, async (req) =>
+    selectFields(renderOffering(await findOffering(req.params.id), base(req), req.lang), req.query.fields),
+  );
+  r.post('/productOffering', { schema: { tags: [tag], summary: 'Create a product offering: a catalog product every channel can connect', body: offeringCreate } }, async (req, reply) => {
+    const b = req.body as Body & z.infer<typeof offeringCreate>;
+    const extra = b.abonentSpec ?? {};
+    const kind = b.category?.map((c) => c.id).find((c): c is (typeof KINDS)[number] => (KINDS as readonly string[]).includes(c)) ?? extra.kind ?? 'option';
+    const lifecycleStatus = b.lifecycleStatus ?? 'Active';
+    const text = { ru: b.name, en: b.name };
+    const spec = {
+      code: `tmf_${randomBytes(5).toString('hex')}`,
+      kind,
+      name: text,
+      description: b.description ? { ru: b.description, en: b.description } : text,
+      fee: { model: 'none', amount: 0 },
+      ...(b.isSellable === false ? { connectable: false } : {}),
+      ...(await feeFromPrices(core, b.productOfferingPrice)),
+      ...extra,
+    };
+    const attributes = { ...without(b, ['name', 'description', 'isSellable', 'productOfferingPrice', 'abonentSpec', 'lastUpdate', ...OWNED]), lifecycleStatus };
+    const created = await createProduct(core, tmfCtx(req), { spec, active: ACTIVE.has(lifecycleStatus), attributes });
+    const out = renderOffering(await findOffering(created.code), base(req), req.lang);
+    publish(core, API, 'productOfferingCreateEvent', 'productOffering', out);
+    return reply.status(201).send(out);
+  });
+  r.patch('/productOffering/:id', { schema: { tags: [tag], summary: 'Update a product offering (JSON or merge-patch+json)', params: idParams, body: offeringPatch } }, async (req) => {
+    const b = req.body as Body & z.infer<typeof offeringPatch>;
+    refuseOwned(b);
+    const before = await findOffering(productId(req.params.id));
+    const patch: Partial<Product> = { ...(await feeFromPrices(core, b.productOfferingPrice)), ...(b.abonentSpec ?? {}) };
+    if (b.name !== undefined) patch.name = { ru: b.name, en: b.name };
+    if (b.description !== undefined) patch.description = { ru: b.description, en: b.description };
+    if (b.isSellable !== undefined) patch.connectable = b.isSellable;
+    const kindRef = b.category?.map((c) => c.id).find((c) => (KINDS as readonly string[]).includes(c));
+    if (kindRef) patch.kind = kindRef as Product['kind'];
+    const rest = without(b, ['name', 'description', 'isSellable', 'productOfferingPrice', 'abonentSpec', 'lastUpdate', ...OWNED]);
+    const attributes = Object.keys(rest).length ? { ...before.attributes, ...rest } : undefined;
+    const lifecycleStatus = typeof b.lifecycleStatus === 'string' ? b.lifecycleStatus : undefined;
+    await updateProduct(core, tmfCtx(req), { code: req.params.id, patch, ...(lifecycleStatus ? { active: ACTIVE.has(lifecycleStatus) } : {}), ...(attributes ? { attributes } : {}) });
+    const out = renderOffering(await findOffering(req.params.id), base(req), req.lang);
+    publish(core, API, 'productOfferingAttributeValueChangeEvent', 'productOffering', out);
+    if (out.lifecycleStatus !== renderOffering(before, base(req), req.lang).lifecycleStatus) publish(core, API, 'productOfferingStateChangeEvent', 'productOffering', out);
+    return out;
+  });
+  r.delete('/productOffering/:id', { schema: { tags: [tag], summary: 'Delete a product offering (retired if anyone ever had it)', params: idParams } }, async (req, reply) => {
+    const before = renderOffering(await findOffering(productId(req.params.id)), base(req), req.lang);
+    await deleteProduct(core, tmfCtx(req), { code: req.params.id });
+    publish(core, API, 'productOfferingDeleteEvent', 'productOffering', before);
+    return reply.status(204).send();
+  });
+
+  const kinds: CatalogResourceKind[] = ['productSpecification', 'productOfferingPrice', 'category', 'catalog'];
+  for (const kind of kinds) {
+    const name = kind;
+    r.get(`/${kind}`, { schema: { tags: [tag], summary: `List ${kind}`, querystring: listQuery } }, async (req, reply) =>
+      sendList(reply, req.query, (await listCatalogResources(core, kind)).map((x) => renderResource(kind, x, base(req)))),
+    );
+    r.get(`/${kind}/:id`, { schema: { tags: [tag], summary: `Retrieve a ${kind}`, params: idParams, querystring: fieldsQuery } }, async (req) =>
+      selectFields(renderResource(kind, await getCatalogResource(core, kind, req.params.id), base(req)), req.query.fields),
+    );
+    r.post(`/${kind}`, { schema: { tags: [tag], summary: `Create a ${kind}`, body: resourceCreate } }, async (req, reply) => {
+      const body = { ...without(req.body, ['lastUpdate', ...OWNED]), lifecycleStatus: req.body.lifecycleStatus ?? 'Active' };
+      if (kind === 'productOfferingPrice') await feeFromPrices(core, [body]);
+      const out = renderResource(kind, await createCatalogResource(core, tmfCtx(req), { kind, body }), base(req));
+      publish(core, API, `${name}CreateEvent`, name, out);
+      return reply.status(201).send(out);
+    });
+    r.patch(`/${kind}/:id`, { schema: { tags: [tag], summary: `Update a ${kind} (JSON or merge-patch+json)`, params: idParams, body: resourcePatch } }, async (req) => {
+      refuseOwned(req.body);
+      const res = await patchCatalogResource(core, tmfCtx(req), { kind, id: req.params.id, patch: without(req.body, ['lastUpdate', '@type']) });
+      const out = renderResource(kind, res, base(req));
+      publish(core, API, `${name}AttributeValueChangeEvent`, name, out);
+      if ((res.previous.lifecycleStatus ?? 'Active') !== out.lifecycleStatus) publish(core, API, `${name}StateChangeEvent`, name, out);
+      return out;
+    });
+    r.delete(`/${kind}/:id`, { schema: { tags: [tag], summary: `Delete a ${kind}`, params: idParams } }, async (req, reply) => {
+      const res = await deleteCatalogResource(core, tmfCtx(req), { kind, id: req.params.id });
+      publish(core, API, `${name}DeleteEvent`, name, renderResource(kind, res, base(req)));
+      return reply.status(204).send();
+    });
+  }
+  hubRoutes(app, core, API, tag);
+}

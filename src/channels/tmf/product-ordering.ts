@@ -1,0 +1,110 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../domain/core.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import { annotateProductOrder, deleteProductOrder, listProductOrders, placeProductOrder, type OrderItemInput, type ProductOrderRecord } from '../../domain/tmf/place-product-order.ts';
+import { getInventoryItem } from '../../domain/tmf/product-inventory.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { describeRefusal } from './errors.ts';
+import { hubRoutes, publish } from './hub.ts';
+import { arr, msisdnFrom } from './parties.ts';
+
+export const ORDERING_BASE = '/tmf-api/productOrderingManagement/v4';
+const API = 'productOrderingManagement';
+const tag = 'TMF622 Product Ordering';
+const OWNED = ['id', 'href', 'state', 'orderDate', 'completionDate', '@type'];
+
+function renderOrder(o: ProductOrderRecord, base: string): Record<string, unknown> {
+  const requested = arr(o.request.productOrderItem) as Record<string, unknown>[];
+  const finished = o.state === 'completed' || o.state === 'failed' || o.state === 'partial';
+  const notes = o.items
+    .filter((i) => i.error)
+    .map((i) => ({ id: `item-${i.id}`, author: 'abonent', date: iso(o.updatedAt), text: `item ${i.id}: ${i.error!.code} — ${describeRefusal(i.error!.code, i.error!.params).message}` }));
+  return compact({
+    ...Object.fromEntries(Object.entries(o.request).filter(([k]) => !OWNED.includes(k) && k !== 'productOrderItem')),
+    id: o.id,
+    href: `${base}/productOrder/${o.id}`,
+    state: o.state,
+    orderDate: iso(o.createdAt),
+    completionDate: finished ? iso(o.updatedAt) : undefined,
+    note: [...arr(o.request.note), ...notes],
+    productOrderItem: requested.map((item) => {
+      const outcome = o.items.find((i) => i.id === item.id);
+      return compact({
+        ...item,
+        state: outcome?.state ?? 'acknowledged',
+        itemTotalPrice: outcome?.charged ? [{ priceType: 'oneTime', price: { taxIncludedAmount: money(outcome.charged) } }] : undefined,
+        errorMessage: outcome?.error ? { code: outcome.error.code, ...describeRefusal(outcome.error.code, outcome.error.params), '@type': 'ProductOrderItemErrorMessage' } : undefined,
+      });
+    }),
+    '@type': 'ProductOrder',
+  });
+}
+
+const orderItem = z.looseObject({
+  id: z.string().min(1).max(100),
+  action: z.enum(['add', 'modify', 'delete', 'noChange']),
+  productOffering: z.looseObject({ id: z.string().max(200) }).optional(),
+  product: z.looseObject({ id: z.string().max(200).optional() }).optional(),
+});
+const orderCreate = z.looseObject({
+  productOrderItem: z.array(orderItem).min(1).max(50),
+  relatedParty: z.array(z.looseObject({ id: z.string().max(200) })).optional(),
+});
+const orderPatch = z.looseObject({ description: z.string().max(2000).optional(), externalId: z.string().max(200).optional() });
+
+/** TMF622: orders to add, modify or delete a number's products, executed by the self-service use cases. */
+export async function productOrderingRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, ORDERING_BASE);
+
+  r.post('/productOrder', { schema: { tags: [tag], summary: 'Place a product order (relatedParty.id = the MSISDN); executed at once, item by item', body: orderCreate } }, async (req, reply) => {
+    const ctx = tmfCtx(req);
+    const body = req.body as Record<string, unknown> & z.infer<typeof orderCreate>;
+    const items: OrderItemInput[] = [];
+    const numbers: string[] = [];
+    for (const it of body.productOrderItem) {
+      let offering = it.productOffering?.id ?? ((it.product?.productOffering as Record<string, unknown> | undefined)?.id as string | undefined);
+      if (!offering && it.product?.id) {
+        const p = await getInventoryItem(core, ctx, { id: it.product.id });
+        offering = p.kind === 'tariff' ? `tariff-${p.spec.code}` : p.spec.code;
+        numbers.push(p.msisdn);
+      }
+      if (!offering && it.action !== 'noChange') throw new DomainError('VALIDATION', { field: `productOrderItem[${it.id}].productOffering`, message: 'name the product offering or the product' });
+      items.push({ id: it.id, action: it.action, ...(offering?.startsWith('tariff-') ? { tariffCode: offering.slice(7) } : offering ? { productCode: offering } : {}) });
+    }
+    const msisdn = msisdnFrom([...arr(body.relatedParty), ...numbers], 'relatedParty');
+    const id = ctx.idempotencyKey ? createHash('sha256').update(`tmf622:${ctx.idempotencyKey}`).digest('hex').slice(0, 32) : randomUUID();
+    const request = Object.fromEntries(Object.entries(body).filter(([k]) => !OWNED.includes(k)));
+    const order = await placeProductOrder(core, ctx, { id, msisdn, items, request });
+    const out = renderOrder(order, base(req));
+    publish(core, API, 'productOrderCreateEvent', 'productOrder', out);
+    publish(core, API, 'productOrderStateChangeEvent', 'productOrder', out);
+    return reply.status(201).send(out);
+  });
+  r.get('/productOrder', { schema: { tags: [tag], summary: 'List product orders', querystring: listQuery } }, async (req, reply) => {
+    const v = req.query['relatedParty.id'];
+    return sendList(reply, req.query, (await listProductOrders(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {})).map((o) => renderOrder(o, base(req))));
+  });
+  r.get('/productOrder/:id', { schema: { tags: [tag], summary: 'Retrieve a product order', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const [o] = await listProductOrders(core, tmfCtx(req), { id: req.params.id });
+    if (!o) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderOrder(o, base(req)), req.query.fields);
+  });
+  r.patch('/productOrder/:id', { schema: { tags: [tag], summary: 'Update what an order says about itself (description, externalId, note); items are immutable', params: idParams, body: orderPatch } }, async (req) => {
+    const bad = Object.keys(req.body).find((k) => OWNED.includes(k) || k === 'productOrderItem');
+    if (bad) throw new DomainError('VALIDATION', { field: bad, message: 'cannot be patched' });
+    const out = renderOrder(await annotateProductOrder(core, tmfCtx(req), { id: req.params.id, patch: req.body }), base(req));
+    publish(core, API, 'productOrderAttributeValueChangeEvent', 'productOrder', out);
+    return out;
+  });
+  r.delete('/productOrder/:id', { schema: { tags: [tag], summary: 'Delete a finished order record (its effects stay)', params: idParams } }, async (req, reply) => {
+    const o = await deleteProductOrder(core, tmfCtx(req), { id: req.params.id });
+    publish(core, API, 'productOrderDeleteEvent', 'productOrder', renderOrder(o, base(req)));
+    return reply.status(204).send();
+  });
+  hubRoutes(app, core, API, tag);
+}

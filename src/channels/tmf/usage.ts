@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ingestUsage } from '../../domain/billing/ingest-usage.ts';
+import type { Core } from '../../domain/core.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import { listUsageRecords, type UsageRecordView } from '../../domain/tmf/usage-records.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { hubRoutes, publish } from './hub.ts';
+import { arr, msisdnFrom } from './parties.ts';
+
+export const USAGE_BASE = '/tmf-api/usageManagement/v4';
+const API = 'usageManagement';
+const tag = 'TMF635 Usage';
+
+function renderUsage(u: UsageRecordView, base: string): Record<string, unknown> {
+  const ch = (name: string, value: unknown, valueType = 'string') => (value === null || value === undefined ? [] : [{ name, value, valueType }]);
+  return compact({
+    id: u.id,
+    href: `${base}/usage/${u.id}`,
+    usageDate: iso(u.startedAt),
+    usageType: u.kind,
+    status: 'rated',
+    description: `${u.kind} ${u.zone}`,
+    relatedParty: [{ id: u.msisdn, role: 'subscriber', '@referredType': 'Individual' }],
+    usageCharacteristic: [
+      ...ch('recordId', u.recordId),
+      ...ch('msisdn', u.msisdn),
+      ...ch('zone', u.zone),
+      ...ch('durationSeconds', u.durationSeconds, 'integer'),
+      ...ch('bytes', u.bytes, 'integer'),
+      ...ch('counterpart', u.counterpart),
+      ...ch('billedUnits', u.billedUnits, 'integer'),
+      ...ch('quotaUnits', u.quotaUnits, 'integer'),
+    ],
+    ratedProductUsage: [
+      {
+        isBilled: true,
+        ratingDate: iso(u.ratedAt),
+        ratingAmountType: 'total',
+        usageRatingTag: u.quotaUnits >= u.billedUnits ? 'included' : u.quotaUnits > 0 ? 'partlyIncluded' : 'charged',
+        taxIncludedRatingAmount: money(u.charged),
+        '@type': 'RatedProductUsage',
+      },
+    ],
+    '@type': 'Usage',
+  });
+}
+
+const usageCreate = z.looseObject({
+  usageType: z.enum(['voice', 'sms', 'mms', 'data']),
+  usageDate: z.string().min(1).max(40).describe('ISO 8601'),
+  relatedParty: z.array(z.looseObject({ id: z.string().max(200) })).optional(),
+  usageCharacteristic: z.array(z.looseObject({ name: z.string().max(100), value: z.unknown() })).optional(),
+});
+
+/** TMF635: usage is created by rating it in the billing core (idempotent by recordId), then read back. */
+export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, USAGE_BASE);
+
+  r.post('/usage', { schema: { tags: [tag], summary: 'Report usage: rated at once against quotas and money (characteristics: msisdn, zone, durationSeconds, bytes, counterpart, recordId)', body: usageCreate } }, async (req, reply) => {
+    const chars = new Map((req.body.usageCharacteristic ?? []).map((c) => [c.name, c.value]));
+    const msisdn = msisdnFrom([chars.get('msisdn'), ...arr(req.body.relatedParty)], 'relatedParty');
+    const num = (name: string) => {
+      const v = chars.get(name);
+      return v === undefined || v === null ? null : Number(v);
+    };
+    const ctx = tmfCtx(req);
+    const recordId = String(chars.get('recordId') ?? ctx.idempotencyKey ?? randomUUID());
+    const zone = String(chars.get('zone') ?? 'home');
+    const res = await ingestUsage(core, ctx, [
+      { recordId, msisdn, kind: req.body.usageType, zone: zone as 'home', startedAt: req.body.usageDate, durationSeconds: num('durationSeconds'), bytes: num('bytes'), counterpart: (chars.get('counterpart') as string | undefined) ?? null },
+    ]);
+    const refused = res.rejected[0];
+    if (refused) throw new DomainError(refused.reason === 'unknown subscriber' ? 'SUBSCRIBER_NOT_FOUND' : 'VALIDATION', { field: 'usage', message: refused.reason });
+    const [u] = await listUsageRecords(core, ctx, { msisdn, recordId });
+    const out = renderUsage(u!, base(req));
+    if (res.accepted > 0) publish(core, API, 'usageCreateEvent', 'usage', out);
+    return reply.status(201).send(out);
+  });
+  r.get('/usage', { schema: { tags: [tag], summary: 'Rated usage, newest first (relatedParty.id=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
+    const v = req.query['relatedParty.id'];
+    return sendList(reply, req.query, (await listUsageRecords(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {})).map((u) => renderUsage(u, base(req))));
+  });
+  r.get('/usage/:id', { schema: { tags: [tag], summary: 'Retrieve a usage record', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const [u] = await listUsageRecords(core, tmfCtx(req), { id: req.params.id });
+    if (!u) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderUsage(u, base(req)), req.query.fields);
+  });
+  hubRoutes(app, core, API, tag);
+}

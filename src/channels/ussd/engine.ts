@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
+import type { Core } from '../../domain/core.ts';
+import type { Ctx, Lang } from '../../domain/shared/context.ts';
+import { isDomainError, type DomainError } from '../../domain/shared/errors.ts';
+import { getProfile } from '../../domain/subscribers/get-profile.ts';
+import { findUssdCaller, loadUssdSession, saveUssdSession, type UssdCaller, type UssdFrame } from '../../domain/ussd/ussd-session.ts';
+import { errorMessage } from '../../i18n/error-messages.ts';
+import { fitsPage } from './gsm7.ts';
+import { nodes, serviceRoots, type MenuCtx, type Outcome, type View } from './menu.ts';
+import { paginate, shorten } from './paginate.ts';
+import { texts } from './texts.ts';
+import { toGsm7Latin } from './translit.ts';
+
+/**
+ * The USSD engine every gateway calls (HTTP aggregators now, SMPP later): one hop in, one page
+ * out. The session lives in the store, so any instance can answer the next hop.
+ */
+export interface UssdRequest {
+  /** The gateway's session id. */
+  sessionId: string;
+  /** The caller's number as the authenticated gateway reports it. */
+  msisdn: string;
+  /** The dial string: "*111#", or a full one such as "*111*2*1#". */
+  serviceCode: string;
+  /** What the subscriber typed on this hop ("" on the first). */
+  input: string;
+  isFirst: boolean;
+  /**
+   * For gateways that send every input so far joined by '*' (the HTTP aggregator form): the
+   * whole history. The engine takes the part it has not seen and answers a repeat with the
+   * reply it already gave, without acting again.
+   */
+  history?: string;
+}
+
+export interface UssdReply {
+  text: string;
+  /** True: the session is over (END); false: the handset waits for input (CON). */
+  end: boolean;
+}
+
+export interface UssdEngineOptions {
+  /** The link "*111*1#" texts. */
+  appUrl: string;
+  /** Silence after which a session starts over. */
+  sessionTtlSeconds?: number;
+}
+
+const MAX_INPUT = 182;
+
+interface HopState {
+  stack: UssdFrame[];
+  notice: string | null;
+  done: Outcome | null;
+}
+
+/** "*111*2*1#" → ["111", "2", "1"]; null when it is not a dial string. */
+export function parseDialString(s: string): string[] | null {
+  const m = /^\*?(\d{1,6}(?:\*\d{1,6}){0,9})#?$/.exec(s.trim());
+  return m ? m[1]!.split('*') : null;
+}
+
+function splitHistory(h: string): string[] {
+  return h === '' ? [] : h.split('*');
+}
+
+/** Only digits and '*' can come from a keypad: anything else is dropped before it is read. */
+function cleanInput(s: string): string {
+  return s.slice(0, MAX_INPUT * 2).trim().slice(0, MAX_INPUT);
+}
+
+function names(params: Record<string, string | number>, products: Map<string, string>, tariffs: Map<string, string>) {
+  const out = { ...params };
+  for (const k of ['product', 'conflictsWith', 'requires'] as const) {
+    const v = out[k];
+    if (typeof v === 'string' && products.has(v)) out[k] = products.get(v)!;
+  }
+  if (typeof out.tariff === 'string' && tariffs.has(out.tariff)) out.tariff = tariffs.get(out.tariff)!;
+  return out;
+}
+
+export function createUssdEngine(core: Core, options: UssdEngineOptions) {
+  const ttlMs = (options.sessionTtlSeconds ?? 120) * 1000;
+
+  /** A refusal in the shared words of the error table, with catalog names instead of codes. */
+  async function refusal(e: DomainError, lang: Lang): Promise<string> {
+    const [products, tariffs] = [await listProducts(core.db, { includeRetired: true }), await listTariffs(core.db, { includeRetired: true })];
+    const p = new Map(products.map((x) => [x.code, x.name[lang]]));
+    const t = new Map(tariffs.map((x) => [x.code, x.name[lang]]));
+    return errorMessage(e.code, names(e.params, p, t), lang);
+  }
+
+  function menuCtx(caller: UssdCaller, ctx: Ctx): MenuCtx {
+    let profile: ReturnType<MenuCtx['profile']> | null = null;
+    return {
+      core,
+      ctx,
+      msisdn: caller.msisdn,
+      lang: caller.language,
+      t: texts[caller.language],
+      appUrl: options.appUrl,
+      profile: () => (profile ??= getProfile(core, ctx, { msisdn: caller.msisdn })),
+    };
+  }
+
+  async function render(m: MenuCtx, f: UssdFrame): Promise<View> {
+    const node = nodes[f.n];
+    if (!node || !('render' in node)) return { kind: 'text', text: m.t.invalid, end: true };
+    try {
+      return await node.render(m, f.a ?? '');
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      return { kind: 'text', text: await refusal(e, m.lang), end: false };
+    }
+  }
+
+  function pages(m: MenuCtx, view: View, depth: number, notice: string | null, out: (s: string) => string): string[] {
+    const head = [...(notice ? [notice] : []), ...(view.kind === 'menu' ? (view.head ? [view.head] : []) : [view.text])].flatMap((l) => l.split('\n'));
+    return paginate({
+      head: head.map(out),
+      items: view.kind === 'menu' ? view.items.map((it, i) => out(`${i + 1} ${it.label}`)) : [],
+      back: depth > 1 ? out(view.kind === 'menu' && view.confirm ? m.t.cancel : m.t.back) : null,
+      prev: out(m.t.back),
+      next: out(m.t.next),
+      final: view.kind === 'text' && view.end,
+    });
+  }
+
+  /** Applies one input to the screen on top of the stack. */
+  async function apply(m: MenuCtx, st: HopState, raw: string, out: (s: string) => string): Promise<void> {
+    const input = cleanInput(raw);
+    const top = st.stack[st.stack.length - 1]!;
+    const view = await render(m, top);
+    const count = pages(m, view, st.stack.length, null, out).length;
+    st.notice = null;
+    if (input === '') {
+      st.notice = m.t.empty;
+      top.p = 0;
+      return;
+    }
+    if (input === '00' && top.p < count - 1) {
+      top.p += 1;
+      return;
+    }
+    if (input === '0') {
+      if (top.p > 0) top.p -= 1;
+      else if (st.stack.length > 1) st.stack.pop();
+      else st.notice = m.t.invalid;
+      return;
+    }
+    // A confirmation confirms only from the page that shows "1 Confirm", after its price: a long
+    // text split over pages cannot be confirmed unseen from its first page.
+    if (view.kind === 'menu' && view.confirm && input === '1' && top.p < count - 1) {
+      top.p += 1;
+      return;
+    }
+    const item = /^\d{1,3}$/.test(input) && view.kind === 'menu' ? view.items[Number(input) - 1] : undefined;
+    if (!item) {
+      st.notice = m.t.invalid;
+      top.p = 0;
+      return;
+    }
+    const node = nodes[item.to.n];
+    if (node && 'act' in node) {
+      try {
+        st.done = await node.act(m, item.to.a ?? '');
+      } catch (e) {
+        if (!isDomainError(e)) throw e;
+        st.done = { text: await refusal(e, m.lang) };
+      }
+      return;
+    }
+    st.stack.push({ n: item.to.n, ...(item.to.a !== undefined ? { a: item.to.a } : {}), p: 0 });
+  }
+
+  /** The stack a dial string opens: a product's or tariff's own code, or a menu path. */
+  async function open(m: MenuCtx, segments: string[], out: (s: string) => string): Promise<HopState | null> {
+    const code = `*${segments.join('*')}#`;
+    if (segments.length > 1) {
+      const product = (await listProducts(core.db)).find((p) => p.ussdCode === code);
+      if (product) return { stack: [{ n: 'root', p: 0 }, { n: 'prod', a: product.code, p: 0 }], notice: null, done: null };
+      const tariff = (await listTariffs(core.db)).find((t) => t.ussdCode === code);
+      if (tariff) return { stack: [{ n: 'root', p: 0 }, { n: 'tariff.q', a: tariff.code, p: 0 }], notice: null, done: null };
+    }
+    // The longest known service prefix, then the rest as menu choices.
+    for (let k = Math.min(segments.length, 2); k >= 1; k--) {
+      const root = serviceRoots[segments.slice(0, k).join('*')];
+      if (!root) continue;
+      const st: HopState = { stack: root.map((t) => ({ n: t.n, ...(t.a !== undefined ? { a: t.a } : {}), p: 0 })), notice: null, done: null };
+      await walk(m, st, segments.slice(k), out);
+      return st;
+    }
+    return null;
+  }
+
+  /** Follows choices given in advance, stopping at any confirmation: a paid action is never taken unseen. */
+  async function walk(m: MenuCtx, st: HopState, inputs: string[], out: (s: string) => string): Promise<void> {
+    for (const input of inputs) {
+      const view = await render(m, st.stack[st.stack.length - 1]!);
+      if (view.kind === 'menu' && view.confirm) return;
+      await apply(m, st, input, out);
+      if (st.notice || st.done) return;
+    }
+  }
+
+  async function reply(m: MenuCtx, st: HopState, caller: UssdCaller): Promise<UssdReply> {
+    if (st.done) {
+      const latin = (st.done.script ?? caller.script) === 'latin';
+      const text = latin ? toGsm7Latin(st.done.text) : st.done.text;
+      return { text: shorten(text, fitsPage), end: true };
+    }
+    const out = outFor(caller.script);
+    const top = st.stack[st.stack.length - 1]!;
+    const view = await render(m, top);
+    const list = pages(m, view, st.stack.length, st.notice, out);
+    top.p = Math.min(top.p, list.length - 1);
+    const last = top.p === list.length - 1;
+    return { text: list[top.p]!, end: view.kind === 'text' && view.end && last };
+  }
+
+  async function handleUssd(req: UssdRequest): Promise<UssdReply> {
+    const caller = await findUssdCaller(core, req.msisdn);
+    if (!caller) return { text: texts.ru.notServed, end: true };
+    const now = core.clock.now();
+    const row = await loadUssdSession(core, caller);
+    const same = row !== null && row.sessionId === req.sessionId;
+    const fresh = row !== null && now.getTime() - row.updatedAt.getTime() <= ttlMs;
+    const history = req.history !== undefined ? splitHistory(req.history.slice(0, 4096)) : null;
+    if (same && fresh && history && history.length <= row.consumed) return row.lastReply;
+
+    const out = outFor(caller.script);
+    let st: HopState;
+    let consumed: number;
+    let startedAt = now;
+    let serviceCode: string;
+    const ctxFor = (n: number): Ctx => ({
+      actor: { kind: 'subscriber', subscriberId: caller.subscriberId },
+      channel: 'ussd',
+      requestId: randomUUID(),
+      lang: caller.language,
+      idempotencyKey: `ussd:${req.sessionId}:${startedAt.getTime()}:${n}`,
+    });
+
+    if (same && fresh && !row.ended) {
+      consumed = history ? history.length : row.consumed + 1;
+      startedAt = row.startedAt;
+      serviceCode = row.serviceCode;
+      const m = menuCtx(caller, ctxFor(consumed));
+      st = { stack: row.stack, notice: null, done: null };
+      await apply(m, st, history ? history.slice(row.consumed).join('*') : req.input, out);
+      return finish(m, st);
+    }
+    if (!req.isFirst) {
+      // An input for a session that went quiet too long, ended, or was replaced by a newer dial:
+      // start over from its service's menu, acting on nothing that was typed for the old one.
+      consumed = history ? history.length : (same ? row.consumed + 1 : 0);
+      serviceCode = same ? row.serviceCode : req.serviceCode;
+      const m = menuCtx(caller, ctxFor(consumed));
+      const segments = parseDialString(serviceCode) ?? ['111'];
+      st = (await open(m, segments.slice(0, 1), out)) ?? { stack: [{ n: 'root', p: 0 }], notice: null, done: null };
+      st.notice = m.t.expired;
+      return finish(m, st);
+    }
+    // A new session: the dial string, from the service code or a full one sent as the first text.
+    const dialInText = parseDialString(req.input) !== null && /[#*]/.test(req.input);
+    serviceCode = dialInText ? req.input.trim() : req.serviceCode.trim();
+    const segments = parseDialString(serviceCode);
+    consumed = 0;
+    const m = menuCtx(caller, ctxFor(consumed));
+    const opened = segments ? await open(m, segments, out) : null;
+    if (!opened) return { text: out(m.t.unknownCode), end: true };
+    st = opened;
+    return finish(m, st);
+
+    async function finish(m: MenuCtx, s: HopState): Promise<UssdReply> {
+      const r = await reply(m, s, caller!);
+      await saveUssdSession(core, caller!, {
+        sessionId: req.sessionId,
+        serviceCode,
+        stack: s.stack,
+        consumed,
+        lastReply: r,
+        ended: r.end,
+        startedAt,
+        updatedAt: now,
+      });
+      return r;
+    }
+  }
+
+  return { handleUssd };
+}
+
+function outFor(script: 'cyrillic' | 'latin'): (s: string) => string {
+  return script === 'latin' ? toGsm7Latin : (s) => s;
+}

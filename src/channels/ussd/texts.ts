@@ -1,0 +1,179 @@
+import type { Lang } from '../../domain/shared/context.ts';
+
+/** Every word the USSD menus say, Russian and English. Latin script is the Russian transliterated. */
+export interface Texts {
+  notServed: string;
+  unknownCode: string;
+  expired: string;
+  invalid: string;
+  empty: string;
+  unavailable: string;
+  next: string;
+  back: string;
+  cancel: string;
+  confirm: string;
+  root: string[];
+  services: string[];
+  subscriptions: string[];
+  tariff: string[];
+  settings: string[];
+  languages: string[];
+  nothingConnected: string;
+  nothingAvailable: string;
+  nothingPaid: string;
+  connectedTitle: string;
+  chooseToConnect: string;
+  chooseToDisable: string;
+  paidTitle: (monthly: string) => string;
+  free: string;
+  perMonth: string;
+  perDay: string;
+  once: string;
+  connectFee: (fee: string) => string;
+  chargeNow: (amount: string) => string;
+  confirmConnect: (name: string, price: string) => string;
+  confirmDisable: (name: string) => string;
+  connected: (name: string, charged: string) => string;
+  disabled: (name: string) => string;
+  notDisableable: (name: string) => string;
+  currentTariff: (name: string, fee: string, next: string | null) => string;
+  chooseTariff: string;
+  confirmTariff: (name: string, total: string, switchFee: string, dropped: string[]) => string;
+  tariffChanged: (name: string, charged: string) => string;
+  balance: (money: string, minutes: number, sms: number, data: string) => string;
+  promisedTitle: (days: number) => string;
+  promisedOption: (amount: string, fee: string) => string;
+  promisedActive: (amount: string, due: string) => string;
+  confirmPromised: (amount: string, fee: string, days: number) => string;
+  promisedTaken: (amount: string, fee: string, due: string) => string;
+  bonusTitle: (points: number) => string;
+  rewardOption: (name: string, cost: number) => string;
+  confirmReward: (name: string, cost: number) => string;
+  rewardTaken: (name: string, left: number) => string;
+  appLinkSent: string;
+  scriptCyrillic: string;
+  scriptLatin: string;
+  languageSet: string;
+}
+
+const ru: Texts = {
+  notServed: 'Номер не обслуживается',
+  unknownCode: 'Неизвестный код. Наберите *111#',
+  expired: 'Сеанс истёк, начните заново',
+  invalid: 'Неверный выбор',
+  empty: 'Введите номер пункта',
+  unavailable: 'Сервис временно недоступен',
+  next: '00 Далее',
+  back: '0 Назад',
+  cancel: '0 Отмена',
+  confirm: 'Подтвердить',
+  root: ['Приложение (SMS)', 'Услуги и опции', 'Подписки', 'Тариф', 'Баланс', 'Настройки', 'Обещанный платёж', 'Бонусы'],
+  services: ['Подключённые', 'Подключить', 'Отключить'],
+  subscriptions: ['Мои подписки', 'Подключить'],
+  tariff: ['Мой тариф', 'Сменить тариф'],
+  settings: ['Кириллица', 'Латиница (Latin)', 'Язык / Language'],
+  languages: ['Русский', 'English'],
+  nothingConnected: 'Ничего не подключено',
+  nothingAvailable: 'Нет доступных услуг',
+  nothingPaid: 'Платных услуг нет',
+  connectedTitle: 'Подключено:',
+  chooseToConnect: 'Подключить:',
+  chooseToDisable: 'Отключить:',
+  paidTitle: (m) => `Платные, ${m}/мес:`,
+  free: 'бесплатно',
+  perMonth: '/мес',
+  perDay: '/день',
+  once: ' разово',
+  connectFee: (f) => ` + подключение ${f}`,
+  chargeNow: (a) => `Спишем сейчас ${a}`,
+  confirmConnect: (n, p) => `${n}: ${p}`,
+  confirmDisable: (n) => `Отключить «${n}»?`,
+  connected: (n, c) => `«${n}» подключено. Списано ${c}`,
+  disabled: (n) => `«${n}» отключено`,
+  notDisableable: (n) => `«${n}» нельзя отключить`,
+  currentTariff: (n, f, next) => `Тариф «${n}», ${f}${next ? `. Следующее списание ${next}` : ''}`,
+  chooseTariff: 'Сменить на:',
+  confirmTariff: (n, t, s, d) => `Тариф «${n}». Спишем ${t} (переход ${s})${d.length ? `. Отключатся: ${d.join(', ')}` : ''}`,
+  tariffChanged: (n, c) => `Тариф «${n}» подключён. Списано ${c}`,
+  balance: (m, min, sms, data) => `Баланс ${m}\nМинуты: ${min}\nSMS: ${sms}\nИнтернет: ${data}`,
+  promisedTitle: (d) => `Обещанный платёж на ${d} дн.:`,
+  promisedOption: (a, f) => `${a}, комиссия ${f}`,
+  promisedActive: (a, d) => `Обещанный платёж ${a} до ${d}`,
+  confirmPromised: (a, f, d) => `Взять ${a} на ${d} дн.? Комиссия ${f}`,
+  promisedTaken: (a, f, d) => `Зачислено ${a} до ${d}. Комиссия ${f}`,
+  bonusTitle: (p) => `Баллов: ${p}. Обменять на:`,
+  rewardOption: (n, c) => `${n} — ${c} б.`,
+  confirmReward: (n, c) => `«${n}» за ${c} баллов?`,
+  rewardTaken: (n, l) => `«${n}» получено. Осталось баллов: ${l}`,
+  appLinkSent: 'Ссылка на приложение отправлена в SMS',
+  scriptCyrillic: 'Меню на кириллице',
+  scriptLatin: 'Меню на латинице',
+  languageSet: 'Язык: русский',
+};
+
+const en: Texts = {
+  notServed: 'This number is not served',
+  unknownCode: 'Unknown code. Dial *111#',
+  expired: 'Session expired, starting again',
+  invalid: 'Invalid choice',
+  empty: 'Enter an option number',
+  unavailable: 'Service unavailable, try later',
+  next: '00 Next',
+  back: '0 Back',
+  cancel: '0 Cancel',
+  confirm: 'Confirm',
+  root: ['App (SMS link)', 'Services & options', 'Subscriptions', 'Tariff', 'Balance', 'Settings', 'Promised payment', 'Bonuses'],
+  services: ['Connected', 'Connect', 'Disable'],
+  subscriptions: ['My subscriptions', 'Subscribe'],
+  tariff: ['My tariff', 'Change tariff'],
+  settings: ['Cyrillic', 'Latin', 'Язык / Language'],
+  languages: ['Русский', 'English'],
+  nothingConnected: 'Nothing connected',
+  nothingAvailable: 'Nothing available',
+  nothingPaid: 'No paid services',
+  connectedTitle: 'Connected:',
+  chooseToConnect: 'Connect:',
+  chooseToDisable: 'Disable:',
+  paidTitle: (m) => `Paid, ${m}/month:`,
+  free: 'free',
+  perMonth: '/month',
+  perDay: '/day',
+  once: ' once',
+  connectFee: (f) => ` + connection ${f}`,
+  chargeNow: (a) => `Charged now ${a}`,
+  confirmConnect: (n, p) => `${n}: ${p}`,
+  confirmDisable: (n) => `Disable "${n}"?`,
+  connected: (n, c) => `"${n}" connected. Charged ${c}`,
+  disabled: (n) => `"${n}" disabled`,
+  notDisableable: (n) => `"${n}" cannot be disabled`,
+  currentTariff: (n, f, next) => `Tariff "${n}", ${f}${next ? `. Next charge ${next}` : ''}`,
+  chooseTariff: 'Change to:',
+  confirmTariff: (n, t, s, d) => `Tariff "${n}". Charge ${t} (switch ${s})${d.length ? `. Disables: ${d.join(', ')}` : ''}`,
+  tariffChanged: (n, c) => `Tariff "${n}" is on. Charged ${c}`,
+  balance: (m, min, sms, data) => `Balance ${m}\nMinutes: ${min}\nSMS: ${sms}\nData: ${data}`,
+  promisedTitle: (d) => `Promised payment for ${d} days:`,
+  promisedOption: (a, f) => `${a}, fee ${f}`,
+  promisedActive: (a, d) => `Promised payment ${a} due ${d}`,
+  confirmPromised: (a, f, d) => `Take ${a} for ${d} days? Fee ${f}`,
+  promisedTaken: (a, f, d) => `${a} credited, due ${d}. Fee ${f}`,
+  bonusTitle: (p) => `Points: ${p}. Exchange for:`,
+  rewardOption: (n, c) => `${n} - ${c} pts`,
+  confirmReward: (n, c) => `"${n}" for ${c} points?`,
+  rewardTaken: (n, l) => `"${n}" received. Points left: ${l}`,
+  appLinkSent: 'The app link is on its way by SMS',
+  scriptCyrillic: 'Menus in Cyrillic',
+  scriptLatin: 'Menus in Latin',
+  languageSet: 'Language: English',
+};
+
+export const texts: Record<Lang, Texts> = { ru, en };
+
+/** Short money for small screens: "2,50 ₽", "550 ₽" (ru); "RUB 2.50", "RUB 550" (en). */
+export function shortMoney(minor: number, lang: Lang): string {
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  const units = Math.floor(abs / 100);
+  const kop = abs % 100;
+  if (lang === 'ru') return `${sign}${units}${kop ? `,${String(kop).padStart(2, '0')}` : ''} ₽`;
+  return `${sign}RUB ${units}${kop ? `.${String(kop).padStart(2, '0')}` : ''}`;
+}

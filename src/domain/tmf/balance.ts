@@ -1,0 +1,129 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Core } from '../core.ts';
+import { adjustBalance } from '../ledger/adjust-balance.ts';
+import type { Ctx } from '../shared/context.ts';
+import { DomainError } from '../shared/errors.ts';
+import { normalizeMsisdn } from '../shared/msisdn.ts';
+import { findSubscriberByMsisdn } from '../subscribers/access.ts';
+import { LIST_CAP, requireOperator } from './access.ts';
+
+export type Bucket =
+  | { kind: 'money'; subscriberId: number; accountId: number; msisdn: string; balance: number; creditLimit: number; currency: string; status: string }
+  | { kind: 'quota'; id: number; subscriberId: number; accountId: number; msisdn: string; unit: 'seconds' | 'sms' | 'bytes'; source: string; included: number; used: number; periodStart: Date; periodEnd: Date };
+
+const msisdnOrNull = (m: string | undefined): string | null | false => (m === undefined ? null : (normalizeMsisdn(m) ?? false));
+
+/** Money buckets (the account's balance, as each number sees it) and the quotas running now. */
+export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string }): Promise<Bucket[]> {
+  requireOperator(ctx);
+  const msisdn = msisdnOrNull(input.msisdn);
+  if (msisdn === false) return [];
+  const money = await core.db.query<Bucket>(
+    `SELECT 'money' AS kind, s.id AS "subscriberId", s.account_id AS "accountId", s.msisdn, a.balance, a.credit_limit AS "creditLimit", a.currency, s.status
+       FROM subscriber s JOIN account a ON a.id = s.account_id WHERE ($1::text IS NULL OR s.msisdn = $1) ORDER BY s.id LIMIT ${LIST_CAP}`,
+    [msisdn],
+  );
+  const quotas = await core.db.query<Bucket>(
+    `SELECT 'quota' AS kind, q.id, q.subscriber_id AS "subscriberId", q.account_id AS "accountId", s.msisdn, q.unit, q.source,
+            q.included, q.used, q.period_start AS "periodStart", q.period_end AS "periodEnd"
+       FROM quota q JOIN subscriber s ON s.id = q.subscriber_id
+      WHERE ($1::text IS NULL OR s.msisdn = $1) AND q.period_start <= $2 AND q.period_end > $2 ORDER BY q.subscriber_id, q.id LIMIT ${LIST_CAP}`,
+    [msisdn, core.clock.now()],
+  );
+  return [...money, ...quotas];
+}
+
+export type BalanceActionKind = 'topupBalance' | 'adjustBalance';
+
+export interface BalanceAction {
+  id: string;
+  kind: BalanceActionKind;
+  accountId: number;
+  subscriberId: number;
+  msisdn: string;
+  amount: number;
+  entryId: number;
+  balance: number | null;
+  body: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** A request id repeated with the same Idempotency-Key names the same resource. */
+export function balanceActionId(idempotencyKey: string | undefined): string {
+  if (!idempotencyKey) return randomUUID();
+  const h = createHash('sha256').update(`tmf654:${idempotencyKey}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * TMF654 topupBalance (money paid in) and adjustBalance (a correction, either way): booked by the
+ * ledger's adjustBalance under the key `tmf654:<id>`, so a repeat books nothing twice, then kept
+ * as a resource the API can show.
+ */
+export async function bookBalanceAction(
+  core: Core,
+  ctx: Ctx,
+  input: { kind: BalanceActionKind; id: string; msisdn: string; amount: number; reason: string; body: Record<string, unknown> },
+): Promise<BalanceAction> {
+  requireOperator(ctx);
+  if (input.kind === 'topupBalance' && input.amount <= 0) throw new DomainError('VALIDATION', { field: 'amount', message: 'a top-up is positive' });
+  const booked = await adjustBalance(core, { ...ctx, idempotencyKey: `tmf654:${input.id}` }, {
+    msisdn: input.msisdn,
+    amount: input.amount,
+    kind: input.kind === 'topupBalance' ? 'payment' : 'adjustment',
+    reason: input.reason,
+  });
+  const sub = await findSubscriberByMsisdn(core.db, booked.msisdn);
+  await core.db.query(
+    `INSERT INTO tmf_balance_action (account_id, id, kind, subscriber_id, amount, entry_id, body, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+    [sub!.accountId, input.id, input.kind, sub!.id, input.amount, booked.entryId, JSON.stringify(input.body), core.clock.now()],
+  );
+  const action = (await listBalanceActions(core, ctx, { kind: input.kind, id: input.id }))[0]!;
+  return { ...action, balance: booked.balance };
+}
+
+export async function listBalanceActions(core: Core, ctx: Ctx, input: { kind: BalanceActionKind; id?: string; msisdn?: string }): Promise<BalanceAction[]> {
+  requireOperator(ctx);
+  const msisdn = msisdnOrNull(input.msisdn);
+  if (msisdn === false) return [];
+  return core.db.query<BalanceAction>(
+    `SELECT b.id, b.kind, b.account_id AS "accountId", b.subscriber_id AS "subscriberId", s.msisdn, b.amount, b.entry_id AS "entryId",
+            NULL::bigint AS balance, b.body, b.created_at AS "createdAt"
+       FROM tmf_balance_action b JOIN subscriber s ON s.id = b.subscriber_id
+      WHERE b.kind = $1 AND ($2::text IS NULL OR b.id = $2) AND ($3::text IS NULL OR s.msisdn = $3)
+      ORDER BY b.created_at, b.id LIMIT ${LIST_CAP}`,
+    [input.kind, input.id ?? null, msisdn],
+  );
+}
+
+export interface LedgerLine {
+  id: string;
+  accountId: number;
+  subscriberId: number | null;
+  msisdn: string | null;
+  amount: number;
+  kind: string;
+  category: string | null;
+  productCode: string | null;
+  description: string | null;
+  createdAt: Date;
+}
+
+/** Every movement of money on an account (TMF654 balanceActionHistory), newest first. */
+export async function listLedgerHistory(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string }): Promise<LedgerLine[]> {
+  requireOperator(ctx);
+  const msisdn = msisdnOrNull(input.msisdn);
+  if (msisdn === false) return [];
+  const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);
+  if (input.id !== undefined && !byId) return [];
+  return core.db.query<LedgerLine>(
+    `SELECT e.account_id || '-' || e.id AS id, e.account_id AS "accountId", e.subscriber_id AS "subscriberId", s.msisdn, e.amount, e.kind,
+            e.category, e.product_code AS "productCode", e.description, e.created_at AS "createdAt"
+       FROM ledger_entry e LEFT JOIN subscriber s ON s.id = e.subscriber_id
+      WHERE ($1::text IS NULL OR e.account_id IN (SELECT account_id FROM subscriber WHERE msisdn = $1))
+        AND ($2::bigint IS NULL OR (e.account_id = $2 AND e.id = $3))
+      ORDER BY e.created_at DESC, e.id DESC LIMIT ${LIST_CAP}`,
+    [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null],
+  );
+}

@@ -1,0 +1,133 @@
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Core } from '../core.ts';
+import { connectProduct } from '../services/connect-product.ts';
+import { disableProduct } from '../services/disable-product.ts';
+import type { Ctx } from '../shared/context.ts';
+import { DomainError, isDomainError, type ErrorCode } from '../shared/errors.ts';
+import { normalizeMsisdn } from '../shared/msisdn.ts';
+import { changeTariff } from '../subscribers/change-tariff.ts';
+import { findSubscriberByMsisdn } from '../subscribers/access.ts';
+import { LIST_CAP, requireOperator } from './access.ts';
+
+export type OrderAction = 'add' | 'modify' | 'delete' | 'noChange';
+
+export interface OrderItemInput {
+  id: string;
+  action: OrderAction;
+  /** A catalog product to connect or disable… */
+  productCode?: string;
+  /** …or the tariff plan to move onto. */
+  tariffCode?: string;
+}
+
+export interface OrderItemOutcome extends OrderItemInput {
+  state: 'completed' | 'failed';
+  error?: { code: ErrorCode; params: Record<string, string | number> };
+  charged?: number;
+}
+
+export type OrderState = 'acknowledged' | 'inProgress' | 'completed' | 'failed' | 'partial';
+
+export interface ProductOrderRecord {
+  id: string;
+  msisdn: string | null;
+  state: OrderState;
+  request: Record<string, unknown>;
+  items: OrderItemOutcome[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const columns = `o.id, s.msisdn, o.state, o.request, o.items, o.created_at AS "createdAt", o.updated_at AS "updatedAt"
+  FROM tmf_product_order o LEFT JOIN subscriber s ON s.id = o.subscriber_id`;
+
+export async function listProductOrders(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string } = {}): Promise<ProductOrderRecord[]> {
+  requireOperator(ctx);
+  const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
+  if (input.msisdn !== undefined && !msisdn) return [];
+  return core.db.query<ProductOrderRecord>(
+    `SELECT ${columns} WHERE ($1::text IS NULL OR o.id = $1) AND ($2::text IS NULL OR s.msisdn = $2) ORDER BY o.created_at, o.id LIMIT ${LIST_CAP}`,
+    [input.id ?? null, msisdn],
+  );
+}
+
+async function runItem(core: Core, ctx: Ctx, msisdn: string, item: OrderItemInput): Promise<number> {
+  if (item.action === 'noChange') return 0;
+  if (item.tariffCode && (item.action === 'add' || item.action === 'modify')) {
+    return (await changeTariff(core, ctx, { msisdn, tariffCode: item.tariffCode })).total;
+  }
+  if (item.productCode && item.action === 'add') return (await connectProduct(core, ctx, { msisdn, productCode: item.productCode })).charged;
+  if (item.productCode && item.action === 'delete') {
+    await disableProduct(core, ctx, { msisdn, productCode: item.productCode });
+    return 0;
+  }
+  throw new DomainError('VALIDATION', { field: `productOrderItem[${item.id}]`, message: `${item.action} of this item is not supported` });
+}
+
+/**
+ * A TMF622 product order: each item runs through the same use case, with the same refusals, as the
+ * self-service channels (connect, disable, change tariff), one after another, each under its own
+ * idempotency key `tmf622:<order>:<item>`. A refused item is `failed` with the refusal; the order
+ * is completed, failed, or partial. Placing an order id again returns it as it stands.
+ */
+export async function placeProductOrder(
+  core: Core,
+  ctx: Ctx,
+  input: { id: string; msisdn: string; items: OrderItemInput[]; request: Record<string, unknown> },
+): Promise<ProductOrderRecord> {
+  requireOperator(ctx);
+  const [existing] = await listProductOrders(core, ctx, { id: input.id });
+  if (existing) return existing;
+  const msisdn = normalizeMsisdn(input.msisdn);
+  const sub = msisdn ? await findSubscriberByMsisdn(core.db, msisdn) : undefined;
+  if (!sub) throw new DomainError('SUBSCRIBER_NOT_FOUND', { msisdn: input.msisdn });
+  const ids = new Set(input.items.map((i) => i.id));
+  if (ids.size !== input.items.length) throw new DomainError('VALIDATION', { field: 'productOrderItem.id', message: 'item ids must be unique' });
+  const now = core.clock.now();
+  const inserted = await core.db.query(
+    `INSERT INTO tmf_product_order (id, subscriber_id, state, request, items, created_at, updated_at)
+     VALUES ($1, $2, 'inProgress', $3, '[]', $4, $4) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [input.id, sub.id, JSON.stringify(input.request), now],
+  );
+  if (inserted.length === 0) return (await listProductOrders(core, ctx, { id: input.id }))[0]!;
+
+  const outcomes: OrderItemOutcome[] = [];
+  for (const item of input.items) {
+    try {
+      const charged = await runItem(core, { ...ctx, idempotencyKey: `tmf622:${input.id}:${item.id}` }, sub.msisdn, item);
+      outcomes.push({ ...item, state: 'completed', charged });
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      outcomes.push({ ...item, state: 'failed', error: { code: e.code, params: e.params } });
+    }
+  }
+  const done = outcomes.filter((o) => o.state === 'completed').length;
+  const state: OrderState = done === outcomes.length ? 'completed' : done === 0 ? 'failed' : 'partial';
+  await core.db.query('UPDATE tmf_product_order SET state = $2, items = $3, updated_at = $4 WHERE id = $1', [input.id, state, JSON.stringify(outcomes), core.clock.now()]);
+  return (await listProductOrders(core, ctx, { id: input.id }))[0]!;
+}
+
+/** Removes an order that has finished (its effects stay: they are in the ledger and the audit). */
+export async function deleteProductOrder(core: Core, ctx: Ctx, input: { id: string }): Promise<ProductOrderRecord> {
+  requireOperator(ctx);
+  const [order] = await listProductOrders(core, ctx, { id: input.id });
+  if (!order) throw new DomainError('NOT_FOUND', { id: input.id });
+  if (order.state === 'inProgress' || order.state === 'acknowledged') throw new DomainError('CONFLICT', { id: input.id, state: order.state });
+  await core.db.tx(async (tx) => {
+    await tx.query('DELETE FROM tmf_product_order WHERE id = $1', [input.id]);
+    await recordAudit(tx, core, ctx, { action: 'tmf.order.delete', details: { id: input.id, state: order.state } });
+  });
+  return order;
+}
+
+/** Changes what an order says about itself (description, external id, notes); never its items. */
+export async function annotateProductOrder(core: Core, ctx: Ctx, input: { id: string; patch: Record<string, unknown> }): Promise<ProductOrderRecord> {
+  requireOperator(ctx);
+  const [order] = await listProductOrders(core, ctx, { id: input.id });
+  if (!order) throw new DomainError('NOT_FOUND', { id: input.id });
+  await core.db.tx(async (tx) => {
+    await tx.query('UPDATE tmf_product_order SET request = $2, updated_at = $3 WHERE id = $1', [input.id, JSON.stringify({ ...order.request, ...input.patch }), core.clock.now()]);
+    await recordAudit(tx, core, ctx, { action: 'tmf.order.update', details: { id: input.id, changed: Object.keys(input.patch) } });
+  });
+  return (await listProductOrders(core, ctx, { id: input.id }))[0]!;
+}

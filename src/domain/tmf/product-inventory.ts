@@ -1,0 +1,56 @@
+import type { Product, Tariff } from '../catalog/schema.ts';
+import type { Core } from '../core.ts';
+import type { Ctx } from '../shared/context.ts';
+import { DomainError } from '../shared/errors.ts';
+import { normalizeMsisdn } from '../shared/msisdn.ts';
+import { LIST_CAP, requireOperator } from './access.ts';
+
+/** What a subscriber has: its tariff plan and every product instance, past ones too. */
+export type InventoryItem = {
+  id: string;
+  accountId: number;
+  subscriberId: number;
+  msisdn: string;
+  customerId: number;
+  customerKind: 'person' | 'business';
+  status: string;
+  startDate: Date;
+  terminationDate: Date | null;
+  nextChargeAt: Date | null;
+} & ({ kind: 'tariff'; spec: Tariff } | { kind: 'product'; instanceId: number; spec: Product });
+
+const instances = `
+  SELECT 'product' AS kind, i.account_id || '-' || i.id AS id, i.id AS "instanceId", i.account_id AS "accountId", s.id AS "subscriberId",
+         s.msisdn, s.customer_id AS "customerId", c.kind AS "customerKind", i.status, i.connected_at AS "startDate",
+         i.disabled_at AS "terminationDate", i.next_charge_at AS "nextChargeAt", p.spec
+    FROM product_instance i JOIN subscriber s ON s.id = i.subscriber_id JOIN customer c ON c.id = s.customer_id
+    JOIN product p ON p.code = i.product_code`;
+const tariffs = `
+  SELECT 'tariff' AS kind, s.account_id || '-tariff-' || s.id AS id, NULL::bigint AS "instanceId", s.account_id AS "accountId", s.id AS "subscriberId",
+         s.msisdn, s.customer_id AS "customerId", c.kind AS "customerKind", s.status, s.tariff_since AS "startDate",
+         NULL::timestamptz AS "terminationDate", s.tariff_next_charge_at AS "nextChargeAt", t.spec
+    FROM subscriber s JOIN customer c ON c.id = s.customer_id JOIN tariff_plan t ON t.code = s.tariff_code`;
+
+export async function listProductInventory(core: Core, ctx: Ctx, input: { msisdn?: string }): Promise<InventoryItem[]> {
+  requireOperator(ctx);
+  const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
+  if (input.msisdn !== undefined && !msisdn) return [];
+  return core.db.query<InventoryItem>(
+    `SELECT * FROM (${tariffs} WHERE ($1::text IS NULL OR s.msisdn = $1)
+       UNION ALL ${instances} WHERE ($1::text IS NULL OR s.msisdn = $1)) x
+      ORDER BY "subscriberId", kind DESC, "startDate", id LIMIT ${LIST_CAP}`,
+    [msisdn],
+  );
+}
+
+/** One item by its TMF id: `<account>-<instance>` or `<account>-tariff-<subscriber>`. */
+export async function getInventoryItem(core: Core, ctx: Ctx, input: { id: string }): Promise<InventoryItem> {
+  requireOperator(ctx);
+  const inst = /^(\d{1,15})-(\d{1,15})$/.exec(input.id);
+  const tariff = /^(\d{1,15})-tariff-(\d{1,15})$/.exec(input.id);
+  let rows: InventoryItem[] = [];
+  if (inst) rows = await core.db.query<InventoryItem>(`${instances} WHERE i.account_id = $1 AND i.id = $2`, [Number(inst[1]), Number(inst[2])]);
+  else if (tariff) rows = await core.db.query<InventoryItem>(`${tariffs} WHERE s.account_id = $1 AND s.id = $2`, [Number(tariff[1]), Number(tariff[2])]);
+  if (!rows[0]) throw new DomainError('NOT_FOUND', { id: input.id });
+  return rows[0];
+}

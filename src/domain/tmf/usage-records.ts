@@ -1,0 +1,39 @@
+import type { Core } from '../core.ts';
+import type { Ctx } from '../shared/context.ts';
+import { normalizeMsisdn } from '../shared/msisdn.ts';
+import { LIST_CAP, requireOperator } from './access.ts';
+
+export interface UsageRecordView {
+  id: string;
+  recordId: string;
+  msisdn: string;
+  kind: 'voice' | 'sms' | 'mms' | 'data';
+  zone: 'home' | 'intercity' | 'roaming';
+  startedAt: Date;
+  durationSeconds: number | null;
+  bytes: number | null;
+  counterpart: string | null;
+  billedUnits: number;
+  quotaUnits: number;
+  charged: number;
+  ratedAt: Date;
+}
+
+/** Rated usage records (TMF635 usage): by TMF id `<account>-<id>`, by number, or by the network's record id. */
+export async function listUsageRecords(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; recordId?: string }): Promise<UsageRecordView[]> {
+  requireOperator(ctx);
+  const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
+  if (input.msisdn !== undefined && !msisdn) return [];
+  const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);
+  if (input.id !== undefined && !byId) return [];
+  return core.db.query<UsageRecordView>(
+    `SELECT u.account_id || '-' || u.id AS id, u.record_id AS "recordId", s.msisdn, u.kind, u.zone, u.started_at AS "startedAt",
+            u.duration_seconds AS "durationSeconds", u.bytes, u.counterpart, u.billed_units AS "billedUnits",
+            u.quota_units AS "quotaUnits", u.charged, u.rated_at AS "ratedAt"
+       FROM usage_record u JOIN subscriber s ON s.id = u.subscriber_id
+      WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint IS NULL OR (u.account_id = $2 AND u.id = $3))
+        AND ($4::text IS NULL OR u.record_id = $4)
+      ORDER BY u.started_at DESC, u.id DESC LIMIT ${LIST_CAP}`,
+    [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null, input.recordId ?? null],
+  );
+}

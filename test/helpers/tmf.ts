@@ -1,0 +1,53 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createApiKey } from '../../src/domain/auth/api-keys.ts';
+import type { Core } from '../../src/domain/core.ts';
+
+export async function operatorAuth(core: Core): Promise<{ authorization: string }> {
+  const { key } = await createApiKey(core.db, { name: `tmf-test-${Math.random()}` });
+  return { authorization: `Bearer ${key}` };
+}
+
+export interface ReceivedEvent {
+  path: string;
+  body: { eventId: string; eventTime: string; eventType: string; event: Record<string, Record<string, unknown>> };
+}
+
+/** A local listener on 127.0.0.1 that records what the hub delivers. */
+export async function startListener(): Promise<{ url: string; events: ReceivedEvent[]; waitFor(type: string, n?: number, ms?: number): Promise<ReceivedEvent[]>; close(): Promise<void> }> {
+  const events: ReceivedEvent[] = [];
+  const server: Server = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
+    req.on('end', () => {
+      events.push({ path: req.url ?? '', body: JSON.parse(data) as ReceivedEvent['body'] });
+      res.statusCode = 201;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb`;
+  return {
+    url,
+    events,
+    async waitFor(type, n = 1, ms = 3000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const got = events.filter((e) => e.body.eventType === type);
+        if (got.length >= n) return got;
+        if (Date.now() > until) throw new Error(`no ${type} event within ${ms} ms; got ${events.map((e) => e.body.eventType).join(', ') || 'nothing'}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Sends a request with the operator key and returns status, headers and the parsed body. */
+export function tmfClient(app: FastifyInstance, auth: Record<string, string>, base: string) {
+  return async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, payload?: unknown, headers: Record<string, string> = {}) => {
+    const res = await app.inject({ method, url: base + path, headers: { host: 'abonent.test', ...auth, ...headers }, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+    return { status: res.statusCode, headers: res.headers, body: res.body ? (JSON.parse(res.body) as Record<string, unknown> & Record<string, unknown>[]) : undefined, raw: res.body };
+  };
+}

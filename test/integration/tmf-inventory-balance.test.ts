@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../src/domain/core.ts';
+import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { ctxAs, ledgerSum, makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { operatorAuth, startListener, tmfClient } from '../helpers/tmf.ts';
+
+let env: TestEnv;
+let core: Core;
+let app: FastifyInstance;
+let auth: { authorization: string };
+before(async () => {
+  env = await testCore();
+  core = env.core;
+  app = await testApp(core);
+  auth = await operatorAuth(core);
+});
+after(async () => {
+  await app.close();
+  await env.close();
+});
+const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+type Res = Record<string, unknown>;
+
+test('TMF637 product: tariff and connected products of a number, filters, fields, pages, retrieve, create, terminate, 404', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/productInventory/v4');
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  await connectProduct(core, ctxAs({ kind: 'operator_api', apiKeyId: 1 }), { msisdn: s.msisdn, productCode: 'weather' });
+  const list = await call('GET', `/product?relatedParty.id=${s.msisdn}`);
+  assert.equal(list.status, 200);
+  const items = list.body as unknown as Res[];
+  assert.equal(list.headers['x-total-count'], String(items.length));
+  const tariff = items.find((p) => (p.productOffering as Res).id === 'tariff-smart')!;
+  const weather = items.find((p) => (p.productOffering as Res).id === 'weather')!;
+  assert.equal(tariff.id, `${s.accountId}-tariff-${s.subscriberId}`);
+  for (const p of [tariff, weather]) {
+    assert.equal(p['@type'], 'Product');
+    assert.equal(p.status, 'active');
+    assert.match(String(p.startDate), ISO_Z);
+    assert.equal(p.href, `http://abonent.test/tmf-api/productInventory/v4/product/${String(p.id)}`);
+    assert.deepEqual(p.billingAccount, { id: String(s.accountId), '@referredType': 'BillingAccount' });
+    assert.ok((p.relatedParty as Res[]).some((r) => r.id === s.msisdn));
+    assert.ok(Array.isArray(p.productPrice) && Array.isArray(p.productCharacteristic));
+  }
+  assert.deepEqual(weather.productPrice, [{ priceType: 'recurring', recurringChargePeriod: 'day', price: { taxIncludedAmount: { unit: 'RUB', value: 7 } } }]);
+
+  const filtered = await call('GET', `/product?relatedParty.id=${s.msisdn}&productOffering.id=weather&fields=status`);
+  assert.deepEqual(filtered.body, [{ id: weather.id, href: weather.href, status: 'active' }]);
+  const page = await call('GET', `/product?relatedParty.id=${s.msisdn}&limit=1&offset=1`);
+  assert.equal(page.headers['x-result-count'], '1');
+  assert.equal((await call('GET', `/product/${String(weather.id)}`)).body!.id, weather.id);
+  assert.equal((await call('GET', '/product/999-999')).status, 404);
+
+  const created = await call('POST', '/product', { status: 'active', productOffering: { id: 'news' }, relatedParty: [{ id: s.msisdn }] });
+  assert.equal(created.status, 201, created.raw);
+  assert.equal((created.body!.productOffering as Res).id, 'news');
+  const refused = await call('POST', '/product', { status: 'active', productOffering: { id: 'news' }, relatedParty: [{ id: s.msisdn }] });
+  assert.equal(refused.status, 409);
+  assert.equal(refused.body!.code, 'ALREADY_CONNECTED');
+  assert.equal((await call('POST', '/product', { productOffering: { id: 'news' } })).status, 400, 'status is required');
+
+  const patched = await call('PATCH', `/product/${String(created.body!.id)}`, { status: 'terminated' });
+  assert.equal(patched.status, 200, patched.raw);
+  assert.equal(patched.body!.status, 'terminated');
+  assert.match(String(patched.body!.terminationDate), ISO_Z);
+  assert.equal((await call('DELETE', `/product/${String(weather.id)}`)).status, 204);
+  assert.equal((await call('GET', `/product/${String(weather.id)}`)).body!.status, 'terminated');
+  assert.equal((await call('DELETE', `/product/${String(tariff.id)}`)).status, 409);
+});
+
+test('TMF654: buckets, accumulated balance, topup and adjust through the ledger once per key, history, 404', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/prepayBalanceManagement/v4');
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url, query: 'eventType=topupBalanceCreateEvent' })).status, 201);
+  const s = await makeSubscriber(core, { openingBalance: 10_000 });
+  const buckets = await call('GET', `/bucket?logicalResource.value=${s.msisdn}`);
+  assert.equal(buckets.status, 200);
+  const money = (buckets.body as unknown as Res[]).find((b) => b.id === `money-${s.msisdn}`)!;
+  assert.deepEqual(money.remainingValue, { amount: 100, units: 'RUB' });
+  assert.equal(money.usageType, 'monetary');
+  assert.ok((buckets.body as unknown as Res[]).some((b) => b.usageType === 'voice'), 'the tariff minutes are a bucket');
+  assert.equal((await call('GET', `/bucket/money-${s.msisdn}?fields=remainingValue`)).body!.remainingValue !== undefined, true);
+  assert.equal((await call('GET', '/bucket/money-70000000000')).status, 404);
+
+  const topup = { amount: { amount: 150.5, units: 'RUB' }, usageType: 'monetary', bucket: [{ id: `money-${s.msisdn}` }], partyAccount: { id: String(s.accountId) }, reason: 'cash at a shop' };
+  assert.equal((await call('POST', '/topupBalance', { ...topup, partyAccount: undefined })).status, 400, 'partyAccount is required');
+  const first = await call('POST', '/topupBalance', topup, { 'idempotency-key': 'shop-42' });
+  assert.equal(first.status, 201, first.raw);
+  assert.equal(first.body!['@type'], 'TopupBalance');
+  assert.equal(first.body!.status, 'confirmed');
+  assert.match(String(first.body!.confirmationDate), ISO_Z);
+  const again = await call('POST', '/topupBalance', topup, { 'idempotency-key': 'shop-42' });
+  assert.equal(again.status, 201);
+  assert.equal(again.body!.id, first.body!.id, 'a retry names the same resource');
+  const ledger = await ledgerSum(core, s.accountId);
+  assert.equal(ledger.balance, 10_000 + 15_050, 'booked once');
+  assert.equal(ledger.sum, ledger.balance);
+  assert.equal((await call('POST', '/topupBalance', { ...topup, amount: { amount: 1, units: 'RUB' } }, { 'idempotency-key': 'shop-42' })).status, 422, 'same key, other request');
+  assert.equal((await call('POST', '/topupBalance', { ...topup, amount: { amount: 1.001, units: 'RUB' } })).status, 400, 'no fractions of a kopeck');
+  const ev = await listener.waitFor('topupBalanceCreateEvent');
+  assert.equal(ev[0]!.path, '/cb/listener/topupBalanceCreateEvent');
+
+  const debit = await call('POST', '/adjustBalance', { amount: { amount: 50, units: 'RUB' }, adjustType: 'debit', usageType: 'monetary', bucket: [{ id: `money-${s.msisdn}` }], reason: 'correction' });
+  assert.equal(debit.status, 201, debit.raw);
+  assert.equal(debit.body!.adjustType, 'debit');
+  const tooMuch = await call('POST', '/adjustBalance', { amount: { amount: 100_000, units: 'RUB' }, adjustType: 'debit', usageType: 'monetary', bucket: [{ id: `money-${s.msisdn}` }] });
+  assert.equal(tooMuch.status, 422);
+  assert.equal(tooMuch.body!.code, 'INSUFFICIENT_FUNDS');
+  assert.equal((await ledgerSum(core, s.accountId)).balance, 10_000 + 15_050 - 5_000);
+  assert.equal(listener.events.filter((e) => e.body.eventType === 'adjustBalanceCreateEvent').length, 0, 'the hub query filters event types');
+
+  const acc = await call('GET', `/accumulatedBalance/${s.msisdn}`);
+  assert.deepEqual(acc.body!.totalBalance, { amount: 200.5, units: 'RUB' });
+  assert.equal(acc.body!['@type'], 'AccumulatedBalance');
+  const topups = await call('GET', `/topupBalance?logicalResource.value=${s.msisdn}&fields=amount`);
+  assert.deepEqual(topups.body, [{ id: first.body!.id, href: first.body!.href, amount: { amount: 150.5, units: 'RUB' } }]);
+  assert.equal((await call('GET', `/adjustBalance/${String(debit.body!.id)}`)).body!.reason, 'correction');
+  assert.equal((await call('GET', '/adjustBalance/nope')).status, 404);
+
+  const history = await call('GET', `/balanceActionHistory?logicalResource.value=${s.msisdn}&adjustType=credit`);
+  assert.equal(history.headers['x-total-count'], '2', 'opening balance and the top-up');
+  const line = (history.body as unknown as Res[])[0]!;
+  assert.equal(line['@type'], 'BalanceActionHistory');
+  assert.equal((await call('GET', `/balanceActionHistory/${String(line.id)}`)).body!.id, line.id);
+  assert.equal((await call('GET', '/balanceActionHistory/1-999999')).status, 404);
+  await listener.close();
+});
+
+test('unknown API keys get 401; every TMF API is in the OpenAPI document', async () => {
+  const res = await app.inject({ url: '/tmf-api/prepayBalanceManagement/v4/bucket', headers: { authorization: 'Bearer abk_nonsense' } });
+  assert.equal(res.statusCode, 401);
+  const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+  for (const p of ['/tmf-api/productInventory/v4/product/{id}', '/tmf-api/prepayBalanceManagement/v4/topupBalance', '/tmf-api/usageManagement/v4/usage', '/tmf-api/productOrderingManagement/v4/productOrder']) assert.ok(doc.paths[p], p);
+});
