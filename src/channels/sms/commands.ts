@@ -5,6 +5,7 @@ import { listProducts } from '../../domain/catalog/read-catalog.ts';
 import { connectProduct } from '../../domain/services/connect-product.ts';
 import { connectionCharges } from '../../domain/services/eligibility.ts';
 import { disableProduct } from '../../domain/services/disable-product.ts';
+import { confirmOfferedConnection, offerConnection } from '../../domain/services/offer-connection.ts';
 import { stopPaidContent } from '../../domain/services/stop-paid-content.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import { DomainError, isDomainError } from '../../domain/shared/errors.ts';
@@ -80,12 +81,8 @@ export const COMMANDS: Command[] = [
   {
     words: ['ДА', 'YES'],
     run: async (core, ctx, _a, lang) => {
-      if (ctx.actor.kind !== 'subscriber') throw new DomainError('UNAUTHENTICATED');
-      const msisdn = (await core.db.query<{ msisdn: string }>('SELECT msisdn FROM subscriber WHERE id = $1', [ctx.actor.subscriberId]))[0]!.msisdn;
-      const rows = await core.db.query<{ product_code: string }>('DELETE FROM sms_confirmation WHERE msisdn = $1 AND expires_at > $2 RETURNING product_code', [msisdn, core.clock.now()]);
-      const code = rows[0]?.product_code;
-      if (!code) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
-      const res = await connectProduct(core, ctx, { msisdn: 'me', productCode: code });
+      const res = await confirmOfferedConnection(core, ctx, { msisdn: 'me' });
+      if (!res) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
       return t(lang, `Подключено. Списано ${formatMoney(res.charged, lang)}, баланс ${formatMoney(res.balance, lang)}.`, `Connected. Charged ${formatMoney(res.charged, lang)}, balance ${formatMoney(res.balance, lang)}.`);
     },
   },
@@ -108,13 +105,7 @@ export async function runSmsCommand(core: Core, ctx: Ctx, lang: Lang, tokens: st
       await connectProduct(core, ctx, { msisdn: 'me', productCode: product.code });
       return t(lang, `Услуга «${product.name.ru}» подключена бесплатно.`, `"${product.name.en}" is on, free of charge.`);
     }
-    if (ctx.actor.kind !== 'subscriber') throw new DomainError('UNAUTHENTICATED');
-    const msisdn = (await core.db.query<{ msisdn: string }>('SELECT msisdn FROM subscriber WHERE id = $1', [ctx.actor.subscriberId]))[0]!.msisdn;
-    await core.db.query(
-      `INSERT INTO sms_confirmation (msisdn, product_code, price, expires_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (msisdn) DO UPDATE SET product_code = EXCLUDED.product_code, price = EXCLUDED.price, expires_at = EXCLUDED.expires_at`,
-      [msisdn, product.code, price, new Date(core.clock.now().getTime() + CONFIRM_WINDOW_MS)],
-    );
+    await offerConnection(core, ctx, { msisdn: 'me', productCode: product.code, windowMs: CONFIRM_WINDOW_MS });
     return t(
       lang,
       `«${product.name.ru}»: ${formatMoney(price, lang)} сейчас${product.fee.model === 'daily' ? ', далее в день' : product.fee.model === 'monthly' ? ', далее в месяц' : ''} ${formatMoney(product.fee.amount, lang)}. Чтобы подключить, ответьте ДА в течение 10 минут.`,

@@ -1,6 +1,7 @@
 import { takeToken } from '../../domain/auth/rate-limit.ts';
 import type { Core } from '../../domain/core.ts';
 import { enqueueSms } from '../../domain/notifications/enqueue-sms.ts';
+import { recordIncomingSms } from '../../domain/notifications/record-incoming-sms.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { isDomainError } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
@@ -34,12 +35,8 @@ export async function handleMo(core: Core, m: MoMessage, requestId: string): Pro
   const text = m.text.replace(/\u0000/g, '').slice(0, MAX_TEXT);
   const msisdn = normalizeMsisdn(m.from) ?? m.from.slice(0, 32);
   const now = core.clock.now();
-  const recorded = await core.db.query(
-    `INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id, meta)
-     VALUES ('mo', $1, $2, $3, 'received', $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
-    [msisdn, m.to.slice(0, 20) || SERVICE_NUMBER, text, now, m.smscId ?? null, JSON.stringify({ gateway: m.gateway })],
-  );
-  if (recorded.length === 0) return 'duplicate';
+  const fresh = await recordIncomingSms(core, { msisdn, to: m.to.slice(0, 20) || SERVICE_NUMBER, text, smscId: m.smscId ?? null, gateway: m.gateway });
+  if (!fresh) return 'duplicate';
   if (!isPersonalNumber(m.from) || !normalizeMsisdn(m.from)) return 'no_reply_sender';
   try {
     await takeToken(core.db, `sms-reply:${msisdn}`, now, { limit: REPLIES_PER_MINUTE, windowSeconds: 60 });
