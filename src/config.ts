@@ -85,6 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   const c = res.data;
   const production = c.NODE_ENV === 'production';
+  if (c.SMS_TRANSPORT === 'kannel' && !c.KANNEL_SENDSMS_URL) {
+    throw new ConfigError('invalid configuration:\n  KANNEL_SENDSMS_URL: required when SMS_TRANSPORT=kannel');
+  }
   if (production && !c.SECRET_KEY) {
     throw new ConfigError('invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)');
   }

@@ -4,6 +4,7 @@ import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { logTransport } from '../jobs/sms-outbox.ts';
+import { kannelTransport } from '../adapters/sms/kannel.ts';
 import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';
 import { createCore } from '../runtime.ts';
 import { DEMO, isSeeded, seedDemoAccounts, seedSubscribers } from '../seed/seed-demo.ts';
@@ -24,7 +25,11 @@ export async function startServer(config: Config): Promise<number> {
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
 
-  const scheduler = startScheduler(core, { sms: logTransport(core) });
+  const sms =
+    config.SMS_TRANSPORT === 'kannel'
+      ? kannelTransport({ url: config.KANNEL_SENDSMS_URL!, username: config.KANNEL_USERNAME ?? '', password: config.KANNEL_PASSWORD ?? '' })
+      : logTransport(core);
+  const scheduler = startScheduler(core, { sms });
   // A gentle stream of demo traffic, so quotas and spending move while someone looks.
   let traffic: NodeJS.Timeout | undefined;
   if (config.DEMO_MODE && process.env.DEMO_TRAFFIC !== 'off') {
