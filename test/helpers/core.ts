@@ -5,6 +5,7 @@ import { loadCatalogFiles, type CatalogFiles } from '../../src/domain/catalog/lo
 import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { ManualClock } from '../../src/domain/shared/clock.ts';
+import { DomainError } from '../../src/domain/shared/errors.ts';
 import { systemCtx, type Ctx } from '../../src/domain/shared/context.ts';
 import { provisionSubscriber, type ProvisionInput } from '../../src/domain/provisioning/provision-subscriber.ts';
 import { createCore } from '../../src/runtime.ts';
@@ -122,4 +123,9 @@ export async function ledgerSum(core: Core, accountId: number): Promise<{ balanc
     [accountId],
   );
   return rows[0]!;
+}
+
+/** For `assert.rejects`: the use case refused with exactly this code. */
+export function refusal(code: string): (e: unknown) => boolean {
+  return (e) => e instanceof DomainError && e.code === code;
 }

@@ -12,7 +12,7 @@ import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { DomainError } from '../../src/domain/shared/errors.ts';
 import { getBalance } from '../../src/domain/subscribers/get-balance.ts';
 import { expirePoints } from '../../src/jobs/expire-points.ts';
-import { ledgerSum, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { ledgerSum, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv, refusal } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -22,7 +22,6 @@ before(async () => {
 });
 after(() => env.close());
 
-const refusal = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
 const DAY = 86_400_000;
 
 /** A charge as any billing path books it, here a plain one-off fee. */

@@ -10,7 +10,7 @@ import { payInstallment } from '../../src/domain/installments/pay-installment.ts
 import { adjustBalance } from '../../src/domain/ledger/adjust-balance.ts';
 import { DomainError } from '../../src/domain/shared/errors.ts';
 import { runInstallments } from '../../src/jobs/installments.ts';
-import { ctxAs, ledgerSum, makeSubscriber, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { ctxAs, ledgerSum, makeSubscriber, secondCore, subscriberCtx, testApp, testCore, type TestEnv, refusal } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -22,7 +22,6 @@ before(async () => {
 });
 after(() => env.close());
 
-const refusal = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
 const staff = () => ctxAs({ kind: 'staff', staffId: 3 }, { channel: 'staff' });
 
 async function installmentEntries(accountId: number) {

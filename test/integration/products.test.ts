@@ -10,7 +10,7 @@ import { setContentBan } from '../../src/domain/services/set-content-ban.ts';
 import { stopPaidContent } from '../../src/domain/services/stop-paid-content.ts';
 import { DomainError } from '../../src/domain/shared/errors.ts';
 import { getBalance } from '../../src/domain/subscribers/get-balance.ts';
-import { ctxAs, ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+import { ctxAs, ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv, refusal } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -20,7 +20,6 @@ before(async () => {
 });
 after(() => env.close());
 
-const refusal = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
 
 async function entries(accountId: number) {
   return core.db.query<{ amount: number; kind: string; product_code: string | null; idempotency_key: string }>(

@@ -6,8 +6,7 @@ import { getTrustLimit, setTrustLimit } from '../../src/domain/billing/trust-lim
 import type { Core } from '../../src/domain/core.ts';
 import { adjustBalance } from '../../src/domain/ledger/adjust-balance.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { DomainError } from '../../src/domain/shared/errors.ts';
-import { ctxAs, ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+import { ctxAs, ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv, refusal } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -17,7 +16,6 @@ before(async () => {
 });
 after(() => env.close());
 
-const refusal = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
 const DAY = 86_400_000;
 const staff = (key: string) => ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: key });
 

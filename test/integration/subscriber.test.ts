@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
-import { DomainError } from '../../src/domain/shared/errors.ts';
 import { changeTariff, quoteTariffChange } from '../../src/domain/subscribers/change-tariff.ts';
 import { getActionHistory } from '../../src/domain/subscribers/get-action-history.ts';
 import { getBalance } from '../../src/domain/subscribers/get-balance.ts';
 import { getProfile } from '../../src/domain/subscribers/get-profile.ts';
 import { getTariff } from '../../src/domain/subscribers/get-tariff.ts';
 import { updatePreferences } from '../../src/domain/subscribers/update-preferences.ts';
-import { ctxAs, ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+import { ctxAs, ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv, refusal } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -19,7 +18,6 @@ before(async () => {
 });
 after(() => env.close());
 
-const refusal = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
 const DAY = 86_400_000;
 
 test('balance shows money, credit, "as of" time and the tariff allowance', async () => {
