@@ -11,6 +11,11 @@ export interface LoadSpec {
   warmupSeconds: number;
   /** Bearer tokens to cycle through, one per request; none for an unauthenticated route. */
   tokens?: string[];
+  /**
+   * USSD gateway load: each request is a new session (a unique sessionId) dialling `dial` from
+   * one of these numbers, as an aggregator would post it.
+   */
+  ussd?: { msisdns: string[]; dial: string };
 }
 
 export interface LoadResult {
@@ -36,6 +41,21 @@ function options(spec: LoadSpec, seconds: number): autocannon.Options {
     duration: seconds,
     // Prebuilt requests, one per token: each connection cycles through all the subscribers.
     ...(spec.tokens?.length ? { requests: spec.tokens.map((t) => ({ method: 'GET' as const, headers: { authorization: `Bearer ${t}` } })) } : {}),
+    ...(spec.ussd ? { requests: [ussdRequest(spec.ussd)] } : {}),
+  };
+}
+
+let ussdCounter = 0;
+function ussdRequest(u: { msisdns: string[]; dial: string }): autocannon.Request {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    setupRequest: (req) => {
+      const n = ++ussdCounter;
+      const msisdn = u.msisdns[n % u.msisdns.length]!;
+      const body = new URLSearchParams({ sessionId: `bench-${process.pid}-${n}`, serviceCode: u.dial, phoneNumber: msisdn, text: '' }).toString();
+      return { ...req, body };
+    },
   };
 }
 

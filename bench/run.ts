@@ -8,6 +8,7 @@ import { openBenchEnv, loggedInSubscribers } from './setup.ts';
 import { benchBalanceUseCase, benchPrimaryKeySelect, storeCallers } from './store.ts';
 import { startApi, startBare } from './servers.ts';
 import { runBillingBench } from './billing.ts';
+import { runUssdBench } from './ussd.ts';
 
 const benchSeconds = Number(process.env.BENCH_SECONDS ?? 10);
 if (!(benchSeconds > 0)) throw new Error('BENCH_SECONDS must be a positive number');
@@ -18,12 +19,12 @@ const connections = 50;
 const subscriberCount = 200;
 const modes: LoadMode[] = ['child process', 'in-process'];
 const only = process.env.BENCH_ONLY ?? '';
-if (only !== '' && only !== 'spine' && only !== 'billing') throw new Error('BENCH_ONLY must be spine or billing');
+if (only !== '' && only !== 'spine' && only !== 'billing' && only !== 'ussd') throw new Error('BENCH_ONLY must be spine, billing or ussd');
 
 const log = (msg: string) => console.log(`… ${msg}`);
 
 console.log(`Abonent benchmark — Node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'})`);
-if (only !== 'billing') {
+if (only === '' || only === 'spine') {
   const env = await openBenchEnv();
   console.log(`store: ${env.storeLabel}`);
   console.log(`HTTP: ${connections} connections, ${httpSeconds} s per run after ${warmupSeconds} s warm-up; store: ${storeSeconds} s per run\n`);
@@ -99,4 +100,5 @@ if (only !== 'billing') {
   }
 }
 
-if (only !== 'spine') await runBillingBench();
+if (only === '' || only === 'billing') await runBillingBench();
+if (only === '' || only === 'ussd') await runUssdBench({ seconds: httpSeconds, warmupSeconds, connections });

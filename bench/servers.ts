@@ -12,10 +12,15 @@ async function listen(app: FastifyInstance, path: string): Promise<Listening> {
   return { url: `${address}${path}`, close: () => app.close() };
 }
 
-/** The real HTTP API, listening on a random port of 127.0.0.1, with its balance URL. */
-export async function startApi(env: BenchEnv): Promise<Listening> {
+/** The real server, listening on a random port of 127.0.0.1, with the URL of one of its routes. */
+export async function startServer(env: BenchEnv, path: string): Promise<Listening> {
   const app = await buildServer(env.core, env.config);
-  return listen(app, '/api/v1/subscribers/me/balance');
+  return listen(app, path);
+}
+
+/** The real HTTP API with its balance URL. */
+export function startApi(env: BenchEnv): Promise<Listening> {
+  return startServer(env, '/api/v1/subscribers/me/balance');
 }
 
 /** A plain Fastify instance with one route returning a small JSON: the ceiling for this machine. */

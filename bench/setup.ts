@@ -67,6 +67,7 @@ export async function openBenchEnv(): Promise<BenchEnv> {
 }
 
 export interface BenchSubscriber {
+  msisdn: string;
   subscriberId: number;
   accountId: number;
   token: string;
@@ -86,7 +87,7 @@ export async function loggedInSubscribers(core: Core, count: number): Promise<Be
       openingBalance: 100_000,
     });
     const { token } = await createSession(core.db, core, { kind: 'subscriber', subjectId: subscriberId, channel: 'web', method: 'password' });
-    out.push({ subscriberId, accountId, token });
+    out.push({ msisdn, subscriberId, accountId, token });
   }
   return out;
 }
