@@ -2,6 +2,7 @@ import { expirePromisedPayments } from '../domain/billing/promised-payment.ts';
 import type { Core } from '../domain/core.ts';
 import { runAutoPayments } from '../domain/payments/auto-payment.ts';
 import { systemCtx } from '../domain/shared/context.ts';
+import { expireReservations } from '../domain/tmf/balance-ops.ts';
 import { expirePoints } from './expire-points.ts';
 import { feeRunJob, instanceId } from './fee-run.ts';
 import { generateReports } from './generate-reports.ts';
@@ -29,6 +30,7 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: s
     { name: 'auto-payments', everyMs: 60_000, run: leased('auto-payments', (now) => runAutoPayments(core, { now })) },
     { name: 'reports', everyMs: 2000, run: (now) => generateReports(core, { now, limit: 5 }) },
     { name: 'installments', everyMs: 60_000, run: leased('installments', (now) => runInstallments(core, { now })) },
+    { name: 'reservation-expiry', everyMs: 30_000, run: leased('reservation-expiry', (now) => expireReservations(core, systemCtx('reservation-expiry'), { now })) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
   ];
   const running = new Set<Promise<unknown>>();

@@ -131,5 +131,14 @@ test('unknown API keys get 401; every TMF API is in the OpenAPI document', async
   const res = await app.inject({ url: '/tmf-api/prepayBalanceManagement/v4/bucket', headers: { authorization: 'Bearer abk_nonsense' } });
   assert.equal(res.statusCode, 401);
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
-  for (const p of ['/tmf-api/productInventory/v4/product/{id}', '/tmf-api/prepayBalanceManagement/v4/topupBalance', '/tmf-api/usageManagement/v4/usage', '/tmf-api/productOrderingManagement/v4/productOrder']) assert.ok(doc.paths[p], p);
+  for (const p of [
+    '/tmf-api/productInventory/v4/product/{id}',
+    '/tmf-api/prepayBalanceManagement/v4/topupBalance',
+    '/tmf-api/prepayBalanceManagement/v4/reserveBalance/{id}',
+    '/tmf-api/prepayBalanceManagement/v4/transferBalance',
+    '/tmf-api/usageManagement/v4/usage',
+    '/tmf-api/usageManagement/v4/usageSpecification/{id}',
+    '/tmf-api/productOrderingManagement/v4/productOrder',
+    '/tmf-api/productOrderingManagement/v4/cancelProductOrder',
+  ]) assert.ok(doc.paths[p], p);
 });

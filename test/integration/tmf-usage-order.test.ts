@@ -139,7 +139,7 @@ test('TMF622 productOrder leaves the same ledger and audit as the same actions f
   assert.deepEqual(channels.map((c) => c.channel), ['tmf']);
 
   await listener.waitFor('productOrderCreateEvent', 2);
-  await listener.waitFor('productOrderStateChangeEvent', 2);
+  await listener.waitFor('productOrderStateChangeEvent', 2, 10_000);
 
   const list = await call('GET', `/productOrder?relatedParty.id=${tmf.msisdn}&state=completed&fields=state`);
   assert.equal(list.headers['x-total-count'], '1');
@@ -162,4 +162,76 @@ test('subscriber sessions get 403 on the TM Forum APIs', async () => {
   const res = await app.inject({ url: '/tmf-api/productOrderingManagement/v4/productOrder', headers: session });
   assert.equal(res.statusCode, 403);
   assert.equal(res.json<Res>()['@type'], 'Error');
+});
+
+test('TMF635 usageSpecification: voice, sms, mms, data with the characteristics accepted; fields, pages, retrieve, 404', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/usageManagement/v4');
+  const list = await call('GET', '/usageSpecification');
+  assert.equal(list.status, 200);
+  assert.equal(list.headers['x-total-count'], '4');
+  const specs = list.body as unknown as Res[];
+  assert.deepEqual(specs.map((x) => x.id), ['voice', 'sms', 'mms', 'data']);
+  for (const x of specs) {
+    assert.equal(x['@type'], 'UsageSpecification');
+    assert.equal(x.lifecycleStatus, 'Active');
+    assert.equal(x.href, `http://abonent.test/tmf-api/usageManagement/v4/usageSpecification/${String(x.id)}`);
+    assert.ok((x.specCharacteristic as Res[]).some((c) => c.name === 'recordId'));
+  }
+  const voice = (await call('GET', '/usageSpecification/voice')).body!;
+  const duration = (voice.specCharacteristic as Res[]).find((c) => c.name === 'durationSeconds')!;
+  assert.deepEqual([duration.valueType, duration.minCardinality], ['integer', 1]);
+  assert.ok(((await call('GET', '/usageSpecification/data')).body!.specCharacteristic as Res[]).some((c) => c.name === 'bytes'));
+  assert.deepEqual((await call('GET', '/usageSpecification?id=sms&fields=name')).body, [{ id: 'sms', href: 'http://abonent.test/tmf-api/usageManagement/v4/usageSpecification/sms', name: 'SMS' }]);
+  assert.equal((await call('GET', '/usageSpecification?offset=1&limit=2')).headers['x-result-count'], '2');
+  assert.equal((await call('GET', '/usageSpecification/fax')).status, 404);
+});
+
+test('TMF622 cancelProductOrder: an unfinished order becomes cancelled, a finished one cannot be; list, retrieve, 404', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/productOrderingManagement/v4');
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url, query: 'eventType=cancelProductOrderCreateEvent,productOrderStateChangeEvent' })).status, 201);
+  const s = await makeSubscriber(core, { openingBalance: 5_000 });
+  const done = await call('POST', '/productOrder', { relatedParty: [{ id: s.msisdn }], productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'weather' } }] });
+  assert.equal(done.body!.state, 'completed');
+  // An order still running (as after a crash between items): written directly in that state.
+  await core.db.query(
+    `INSERT INTO tmf_product_order (id, subscriber_id, state, request, items, created_at, updated_at) VALUES ('running-1', $1, 'inProgress', $2, '[]', now(), now())`,
+    [s.subscriberId, JSON.stringify({ productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'news' } }] })],
+  );
+  const ledgerBefore = await ledgerOf(s.accountId);
+
+  assert.equal((await call('POST', '/cancelProductOrder', { cancellationReason: 'x' })).status, 400, 'productOrder is required');
+  assert.equal((await call('POST', '/cancelProductOrder', { productOrder: { id: 'nope' } })).status, 404);
+  const refused = await call('POST', '/cancelProductOrder', { productOrder: { id: done.body!.id }, cancellationReason: 'changed my mind' });
+  assert.equal(refused.status, 201, refused.raw);
+  assert.equal(refused.body!['@type'], 'CancelProductOrder');
+  assert.equal(refused.body!.state, 'terminatedWithError');
+  assert.match(String(refused.body!.stateChangeReason), /already completed/);
+  assert.equal(refused.body!.cancellationReason, 'changed my mind');
+  assert.equal((await call('GET', `/productOrder/${String(done.body!.id)}`)).body!.state, 'completed', 'a finished order stays as it was');
+
+  const ok = await call('POST', '/cancelProductOrder', { productOrder: { id: 'running-1' }, cancellationReason: 'customer left' }, { 'idempotency-key': 'cancel-1' });
+  assert.equal(ok.status, 201, ok.raw);
+  assert.equal(ok.body!.state, 'done');
+  assert.match(String(ok.body!.effectiveCancellationDate), ISO_Z);
+  assert.equal((ok.body!.productOrder as Res).id, 'running-1');
+  const repeat = await call('POST', '/cancelProductOrder', { productOrder: { id: 'running-1' } }, { 'idempotency-key': 'cancel-1' });
+  assert.equal(repeat.body!.id, ok.body!.id, 'a retried cancellation is the same one');
+  const order = (await call('GET', '/productOrder/running-1')).body!;
+  assert.equal(order.state, 'cancelled');
+  assert.match(String(order.completionDate), ISO_Z);
+  assert.deepEqual(await ledgerOf(s.accountId), ledgerBefore, 'cancelling moves no money');
+
+  const list = await call('GET', `/cancelProductOrder?productOrder.id=running-1&fields=state`);
+  assert.equal(list.headers['x-total-count'], '1');
+  assert.deepEqual(list.body, [{ id: ok.body!.id, href: ok.body!.href, state: 'done' }]);
+  assert.equal((await call('GET', '/cancelProductOrder?state=terminatedWithError')).headers['x-total-count'], '1');
+  assert.equal((await call('GET', `/cancelProductOrder/${String(refused.body!.id)}`)).body!.state, 'terminatedWithError');
+  assert.equal((await call('GET', '/cancelProductOrder/nope')).status, 404);
+  const audit = await core.db.query<{ outcome: string }>("SELECT outcome FROM audit_event WHERE action = 'tmf.order.cancel' ORDER BY id");
+  assert.deepEqual(audit.map((x) => x.outcome), ['refused', 'ok']);
+  await listener.waitFor('cancelProductOrderCreateEvent', 2, 10_000);
+  const changed = await listener.waitFor('productOrderStateChangeEvent', 2, 10_000);
+  assert.ok(changed.some((e) => e.body.event.productOrder!.state === 'cancelled'));
+  await listener.close();
 });

@@ -14,6 +14,7 @@ import {
   type Bucket,
   type LedgerLine,
 } from '../../domain/tmf/balance.ts';
+import { listReservations, listTransfers, releaseReservation, reserveBalance, transferBalance, type Reservation, type Transfer } from '../../domain/tmf/balance-ops.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
@@ -34,7 +35,7 @@ function bucketId(b: Bucket): string {
 function renderBucket(b: Bucket, base: string): Record<string, unknown> {
   const common = { id: bucketId(b), href: `${base}/bucket/${bucketId(b)}`, logicalResource: logical(b.msisdn), partyAccount: { id: String(b.accountId), '@referredType': 'PartyAccount' }, relatedParty: party(b.msisdn), '@type': 'Bucket' };
   if (b.kind === 'money') {
-    return { ...common, name: 'Main balance', usageType: 'monetary', isShared: false, remainingValue: quantity(b.balance), remainingValueName: `${(b.balance / 100).toFixed(2)} RUB`, reservedValue: quantity(0), status: b.status === 'active' ? 'active' : 'suspended', creditLimit: quantity(b.creditLimit) };
+    return { ...common, name: 'Main balance', usageType: 'monetary', isShared: false, remainingValue: quantity(b.balance), remainingValueName: `${(b.balance / 100).toFixed(2)} RUB`, reservedValue: quantity(Number(b.reserved)), status: b.status === 'active' ? 'active' : 'suspended', creditLimit: quantity(b.creditLimit) };
   }
   const left = b.included - b.used;
   const [amount, units] = b.unit === 'seconds' ? [left / 60, 'minutes'] : b.unit === 'bytes' ? [left / 1048576, 'MB'] : [left, 'sms'];
@@ -82,10 +83,73 @@ function renderHistory(e: LedgerLine, base: string): Record<string, unknown> {
   });
 }
 
+const RESERVATION_STATUS: Record<Reservation['state'], string> = { active: 'created', released: 'cancelled', expired: 'cancelled' };
+
+function renderReservation(r: Reservation, base: string): Record<string, unknown> {
+  return compact({
+    ...r.body,
+    id: r.id,
+    href: `${base}/reserveBalance/${r.id}`,
+    status: RESERVATION_STATUS[r.state],
+    requestedDate: iso(r.createdAt),
+    confirmationDate: iso(r.createdAt),
+    lastUpdate: iso(r.updatedAt),
+    amount: quantity(r.amount),
+    usageType: 'monetary',
+    validFor: compact({ startDateTime: iso(r.createdAt), endDateTime: iso(r.validUntil) }),
+    bucket: [{ id: `money-${r.msisdn}`, href: `${base}/bucket/money-${r.msisdn}` }],
+    logicalResource: logical(r.msisdn),
+    partyAccount: { id: String(r.accountId), '@referredType': 'PartyAccount' },
+    relatedParty: party(r.msisdn),
+    '@type': 'ReserveBalance',
+  });
+}
+
+function renderTransfer(t: Transfer, base: string): Record<string, unknown> {
+  return compact({
+    ...t.body,
+    id: t.id,
+    href: `${base}/transferBalance/${t.id}`,
+    status: 'completed',
+    requestedDate: iso(t.createdAt),
+    confirmationDate: iso(t.createdAt),
+    amount: quantity(t.amount),
+    usageType: 'monetary',
+    receiverBucketUsageType: 'monetary',
+    bucket: [{ id: `money-${t.sourceMsisdn}`, href: `${base}/bucket/money-${t.sourceMsisdn}` }],
+    logicalResource: logical(t.sourceMsisdn),
+    receiverBucket: [{ id: `money-${t.targetMsisdn}`, href: `${base}/bucket/money-${t.targetMsisdn}` }],
+    receiverLogicalResource: logical(t.targetMsisdn),
+    partyAccount: { id: String(t.sourceAccountId), '@referredType': 'PartyAccount' },
+    relatedParty: [...party(t.sourceMsisdn), { id: t.targetMsisdn, role: 'receiver', '@referredType': 'Individual' }],
+    '@type': 'TransferBalance',
+  });
+}
+
 const ref = z.looseObject({ id: z.string().max(200).optional(), value: z.string().max(200).optional() });
 const qty = z.looseObject({ amount: z.union([z.number(), z.string().max(40)]), units: z.string().max(20).optional() });
 const topupBody = z.looseObject({ amount: qty, usageType: z.string().min(1).max(40), bucket: z.array(ref).min(1), partyAccount: z.looseObject({ id: z.string().max(100) }), reason: z.string().max(500).optional() });
 const adjustBody = z.looseObject({ amount: qty, usageType: z.string().min(1).max(40), bucket: z.array(ref).min(1), adjustType: z.string().max(20).optional(), reason: z.string().max(500).optional() });
+
+const reserveBody = z.looseObject({
+  amount: qty,
+  usageType: z.string().min(1).max(40),
+  bucket: z.array(ref).min(1),
+  partyAccount: z.looseObject({ id: z.string().max(100) }),
+  validFor: z.looseObject({ endDateTime: z.string().max(40).optional() }).optional(),
+  reason: z.string().max(500).optional(),
+});
+const transferBody = z.looseObject({
+  amount: qty,
+  usageType: z.string().min(1).max(40),
+  bucket: z.array(ref).min(1),
+  receiverBucket: z.array(ref).min(1),
+  receiverBucketUsageType: z.string().min(1).max(40),
+  receiverLogicalResource: z.array(ref).optional(),
+  logicalResource: z.array(ref).optional(),
+  channel: z.unknown().optional(),
+  reason: z.string().max(500).optional(),
+});
 
 /** Which number a balance request is about: its money bucket, or else its logical resource. */
 function numberOf(body: Record<string, unknown>): string {
@@ -94,6 +158,14 @@ function numberOf(body: Record<string, unknown>): string {
     return typeof id === 'string' && id.startsWith('money-') ? id.slice(6) : undefined;
   });
   return msisdnFrom([...buckets, ...arr(body.logicalResource)], 'bucket');
+}
+
+const OWNED_ACTION = ['id', 'href', 'status', 'amount', 'bucket', 'partyAccount', 'receiverBucket', 'logicalResource', 'receiverLogicalResource', 'relatedParty', 'requestedDate', 'confirmationDate', 'lastUpdate', 'validFor', '@type'];
+const stripOwned = (b: Record<string, unknown>) => Object.fromEntries(Object.entries(b).filter(([k]) => !OWNED_ACTION.includes(k)));
+
+function checkMoney(b: { amount: { units?: string | undefined }; usageType: string }): void {
+  if (b.amount.units !== undefined && b.amount.units !== 'RUB') throw new DomainError('VALIDATION', { field: 'amount.units', message: 'RUB' });
+  if (b.usageType !== 'monetary') throw new DomainError('VALIDATION', { field: 'usageType', message: 'monetary' });
 }
 
 /** TMF654: buckets and accumulated balances read live; top-ups and adjustments go through the ledger. */
@@ -174,6 +246,62 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
   };
   actionRoutes('topupBalance', topupBody);
   actionRoutes('adjustBalance', adjustBody);
+
+  r.post('/reserveBalance', { schema: { tags: [tag], summary: 'Reserve money from the money bucket (until validFor.endDateTime, or until deleted): held in the ledger at once', body: reserveBody } }, async (req, reply) => {
+    const b = req.body as Record<string, unknown> & z.infer<typeof reserveBody>;
+    checkMoney(b);
+    const msisdn = numberOf(b);
+    const amount = toKopecks(b.amount.amount, 'amount.amount');
+    const end = b.validFor?.endDateTime;
+    const validUntil = end === undefined ? null : new Date(end);
+    if (validUntil && Number.isNaN(validUntil.getTime())) throw new DomainError('VALIDATION', { field: 'validFor.endDateTime' });
+    const ctx = tmfCtx(req);
+    const id = balanceActionId(ctx.idempotencyKey && `reserve:${ctx.idempotencyKey}`);
+    const res = await reserveBalance(core, ctx, { id, msisdn, amount, validUntil, reason: b.reason ?? b.description?.toString() ?? 'TMF654 reserveBalance', body: stripOwned(b) });
+    const out = renderReservation(res, base(req));
+    publish(core, API, 'reserveBalanceCreateEvent', 'reserveBalance', out);
+    return reply.status(201).send(out);
+  });
+  r.get('/reserveBalance', { schema: { tags: [tag], summary: 'List reservations', querystring: listQuery } }, async (req, reply) => {
+    const msisdn = numberFilter(req.query);
+    return sendList(reply, req.query, (await listReservations(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((x) => renderReservation(x, base(req))));
+  });
+  r.get('/reserveBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a reservation', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const [x] = await listReservations(core, tmfCtx(req), { id: req.params.id });
+    if (!x) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderReservation(x, base(req)), req.query.fields);
+  });
+  r.delete('/reserveBalance/:id', { schema: { tags: [tag], summary: 'Release a reservation: the held money is credited back (the record stays, status cancelled)', params: idParams } }, async (req, reply) => {
+    const x = await releaseReservation(core, tmfCtx(req), { id: req.params.id });
+    publish(core, API, 'reserveBalanceCancelEvent', 'reserveBalance', renderReservation(x, base(req)));
+    return reply.status(204).send();
+  });
+
+  r.post('/transferBalance', { schema: { tags: [tag], summary: "Move money from one number's money bucket to another's (send Idempotency-Key to make retries safe)", body: transferBody } }, async (req, reply) => {
+    const b = req.body as Record<string, unknown> & z.infer<typeof transferBody>;
+    checkMoney(b);
+    if (b.receiverBucketUsageType !== 'monetary') throw new DomainError('VALIDATION', { field: 'receiverBucketUsageType', message: 'monetary' });
+    const from = numberOf(b);
+    const to = numberOf({ bucket: b.receiverBucket, logicalResource: b.receiverLogicalResource });
+    const amount = toKopecks(b.amount.amount, 'amount.amount');
+    const ctx = tmfCtx(req);
+    const id = balanceActionId(ctx.idempotencyKey && `transfer:${ctx.idempotencyKey}`);
+    const t = await transferBalance(core, ctx, { id, from, to, amount, reason: b.reason ?? b.description?.toString() ?? 'TMF654 transferBalance', body: stripOwned(b) });
+    const out = renderTransfer(t, base(req));
+    publish(core, API, 'transferBalanceCreateEvent', 'transferBalance', out);
+    return reply.status(201).send(out);
+  });
+  r.get('/transferBalance', { schema: { tags: [tag], summary: 'List transfers (logicalResource.value=<MSISDN>: from or to that number)', querystring: listQuery } }, async (req, reply) => {
+    const msisdn = numberFilter(req.query);
+    const q = { ...req.query };
+    if (msisdn) for (const k of ['logicalResource.value', 'logicalResource.id', 'relatedParty.id']) delete q[k];
+    return sendList(reply, q, (await listTransfers(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((x) => renderTransfer(x, base(req))));
+  });
+  r.get('/transferBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a transfer', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const [x] = await listTransfers(core, tmfCtx(req), { id: req.params.id });
+    if (!x) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderTransfer(x, base(req)), req.query.fields);
+  });
 
   r.get('/balanceActionHistory', { schema: { tags: [tag], summary: 'Every movement of money, newest first (logicalResource.value=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
     const msisdn = numberFilter(req.query);

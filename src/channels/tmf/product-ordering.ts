@@ -4,7 +4,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
-import { annotateProductOrder, deleteProductOrder, listProductOrders, placeProductOrder, type OrderItemInput, type ProductOrderRecord } from '../../domain/tmf/place-product-order.ts';
+import {
+  annotateProductOrder,
+  cancelProductOrder,
+  deleteProductOrder,
+  listOrderCancellations,
+  listProductOrders,
+  placeProductOrder,
+  type OrderCancellation,
+  type OrderItemInput,
+  type ProductOrderRecord,
+} from '../../domain/tmf/place-product-order.ts';
 import { getInventoryItem } from '../../domain/tmf/product-inventory.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
 import { describeRefusal } from './errors.ts';
@@ -18,7 +28,7 @@ const OWNED = ['id', 'href', 'state', 'orderDate', 'completionDate', '@type'];
 
 function renderOrder(o: ProductOrderRecord, base: string): Record<string, unknown> {
   const requested = arr(o.request.productOrderItem) as Record<string, unknown>[];
-  const finished = o.state === 'completed' || o.state === 'failed' || o.state === 'partial';
+  const finished = o.state === 'completed' || o.state === 'failed' || o.state === 'partial' || o.state === 'cancelled';
   const notes = o.items
     .filter((i) => i.error)
     .map((i) => ({ id: `item-${i.id}`, author: 'abonent', date: iso(o.updatedAt), text: `item ${i.id}: ${i.error!.code} — ${describeRefusal(i.error!.code, i.error!.params).message}` }));
@@ -42,6 +52,29 @@ function renderOrder(o: ProductOrderRecord, base: string): Record<string, unknow
     '@type': 'ProductOrder',
   });
 }
+
+const CANCEL_OWNED = ['id', 'href', 'state', 'effectiveCancellationDate', 'productOrder', '@type'];
+
+function renderCancel(c: OrderCancellation, base: string): Record<string, unknown> {
+  return compact({
+    ...c.body,
+    id: c.id,
+    href: `${base}/cancelProductOrder/${c.id}`,
+    state: c.state,
+    productOrder: { id: c.orderId, href: `${base}/productOrder/${c.orderId}`, '@referredType': 'ProductOrder' },
+    effectiveCancellationDate: c.state === 'done' ? iso(c.createdAt) : undefined,
+    stateChangeReason: c.reason ?? undefined,
+    errorMessage: c.reason ? { code: 'CONFLICT', reason: 'The order cannot be cancelled', message: c.reason, status: 'terminatedWithError', '@type': 'CancelProductOrderErrorMessage' } : undefined,
+    lastUpdate: iso(c.updatedAt),
+    '@type': 'CancelProductOrder',
+  });
+}
+
+const cancelCreate = z.looseObject({
+  productOrder: z.looseObject({ id: z.string().min(1).max(200) }),
+  cancellationReason: z.string().max(2000).optional(),
+  requestedCancellationDate: z.string().max(40).optional(),
+});
 
 const orderItem = z.looseObject({
   id: z.string().min(1).max(100),
@@ -105,6 +138,27 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
     const o = await deleteProductOrder(core, tmfCtx(req), { id: req.params.id });
     publish(core, API, 'productOrderDeleteEvent', 'productOrder', renderOrder(o, base(req)));
     return reply.status(204).send();
+  });
+
+  r.post('/cancelProductOrder', { schema: { tags: [tag], summary: 'Cancel an order not yet finished (a finished one cannot be: the request ends terminatedWithError)', body: cancelCreate } }, async (req, reply) => {
+    const ctx = tmfCtx(req);
+    const id = ctx.idempotencyKey ? createHash('sha256').update(`tmf622-cancel:${ctx.idempotencyKey}`).digest('hex').slice(0, 32) : randomUUID();
+    const body = Object.fromEntries(Object.entries(req.body).filter(([k]) => !CANCEL_OWNED.includes(k)));
+    const res = await cancelProductOrder(core, ctx, { id, orderId: req.body.productOrder.id, body });
+    const out = renderCancel(res.cancellation, base(req));
+    publish(core, API, 'cancelProductOrderCreateEvent', 'cancelProductOrder', out);
+    publish(core, API, 'cancelProductOrderStateChangeEvent', 'cancelProductOrder', out);
+    if (res.changed) publish(core, API, 'productOrderStateChangeEvent', 'productOrder', renderOrder(res.order, base(req)));
+    return reply.status(201).send(out);
+  });
+  r.get('/cancelProductOrder', { schema: { tags: [tag], summary: 'List order cancellations', querystring: listQuery } }, async (req, reply) => {
+    const v = req.query['productOrder.id'];
+    return sendList(reply, req.query, (await listOrderCancellations(core, tmfCtx(req), typeof v === 'string' ? { orderId: v } : {})).map((c) => renderCancel(c, base(req))));
+  });
+  r.get('/cancelProductOrder/:id', { schema: { tags: [tag], summary: 'Retrieve an order cancellation', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const [c] = await listOrderCancellations(core, tmfCtx(req), { id: req.params.id });
+    if (!c) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderCancel(c, base(req)), req.query.fields);
   });
   hubRoutes(app, core, API, tag);
 }

@@ -6,6 +6,7 @@ import { ingestUsage } from '../../domain/billing/ingest-usage.ts';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { listUsageRecords, type UsageRecordView } from '../../domain/tmf/usage-records.ts';
+import { USAGE_SPECIFICATIONS, type UsageSpec } from '../../domain/tmf/usage-specifications.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
@@ -46,6 +47,31 @@ function renderUsage(u: UsageRecordView, base: string): Record<string, unknown> 
     ],
     '@type': 'Usage',
   });
+}
+
+function renderSpec(u: UsageSpec, base: string): Record<string, unknown> {
+  return {
+    id: u.id,
+    href: `${base}/usageSpecification/${u.id}`,
+    name: u.name,
+    description: u.description,
+    isBundle: false,
+    lifecycleStatus: 'Active',
+    version: '1.0',
+    specCharacteristic: u.characteristics.map((c) =>
+      compact({
+        name: c.name,
+        description: c.description,
+        valueType: c.valueType,
+        configurable: false,
+        minCardinality: c.minCardinality,
+        maxCardinality: 1,
+        characteristicValueSpecification: c.values?.map((value, i) => ({ value, valueType: 'string', isDefault: i === 0 })),
+        '@type': 'CharacteristicSpecification',
+      }),
+    ),
+    '@type': 'UsageSpecification',
+  };
 }
 
 const usageCreate = z.looseObject({
@@ -89,6 +115,14 @@ export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publ
     const [u] = await listUsageRecords(core, tmfCtx(req), { id: req.params.id });
     if (!u) throw new DomainError('NOT_FOUND', { id: req.params.id });
     return selectFields(renderUsage(u, base(req)), req.query.fields);
+  });
+  r.get('/usageSpecification', { schema: { tags: [tag], summary: 'The usage kinds accepted (voice, sms, mms, data) and their characteristics', querystring: listQuery } }, async (req, reply) => {
+    return sendList(reply, req.query, USAGE_SPECIFICATIONS.map((u) => renderSpec(u, base(req))));
+  });
+  r.get('/usageSpecification/:id', { schema: { tags: [tag], summary: 'Retrieve a usage specification', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const u = USAGE_SPECIFICATIONS.find((x) => x.id === req.params.id);
+    if (!u) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderSpec(u, base(req)), req.query.fields);
   });
   hubRoutes(app, core, API, tag);
 }

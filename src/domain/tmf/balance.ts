@@ -8,7 +8,7 @@ import { findSubscriberByMsisdn } from '../subscribers/access.ts';
 import { LIST_CAP, requireOperator } from './access.ts';
 
 export type Bucket =
-  | { kind: 'money'; subscriberId: number; accountId: number; msisdn: string; balance: number; creditLimit: number; currency: string; status: string }
+  | { kind: 'money'; subscriberId: number; accountId: number; msisdn: string; balance: number; creditLimit: number; currency: string; status: string; reserved: number }
   | { kind: 'quota'; id: number; subscriberId: number; accountId: number; msisdn: string; unit: 'seconds' | 'sms' | 'bytes'; source: string; included: number; used: number; periodStart: Date; periodEnd: Date };
 
 const msisdnOrNull = (m: string | undefined): string | null | false => (m === undefined ? null : (normalizeMsisdn(m) ?? false));
@@ -19,7 +19,8 @@ export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return [];
   const money = await core.db.query<Bucket>(
-    `SELECT 'money' AS kind, s.id AS "subscriberId", s.account_id AS "accountId", s.msisdn, a.balance, a.credit_limit AS "creditLimit", a.currency, s.status
+    `SELECT 'money' AS kind, s.id AS "subscriberId", s.account_id AS "accountId", s.msisdn, a.balance, a.credit_limit AS "creditLimit", a.currency, s.status,
+            (SELECT COALESCE(SUM(r.amount), 0)::bigint FROM tmf_reservation r WHERE r.subscriber_id = s.id AND r.state = 'active') AS reserved
        FROM subscriber s JOIN account a ON a.id = s.account_id WHERE ($1::text IS NULL OR s.msisdn = $1) ORDER BY s.id LIMIT ${LIST_CAP}`,
     [msisdn],
   );

@@ -26,7 +26,7 @@ export interface OrderItemOutcome extends OrderItemInput {
   charged?: number;
 }
 
-export type OrderState = 'acknowledged' | 'inProgress' | 'completed' | 'failed' | 'partial';
+export type OrderState = 'acknowledged' | 'inProgress' | 'completed' | 'failed' | 'partial' | 'cancelled';
 
 export interface ProductOrderRecord {
   id: string;
@@ -93,6 +93,9 @@ export async function placeProductOrder(
 
   const outcomes: OrderItemOutcome[] = [];
   for (const item of input.items) {
+    // A cancellation accepted while the order runs stops the items not yet run.
+    const [latest] = await core.db.query<{ state: OrderState }>('SELECT state FROM tmf_product_order WHERE id = $1', [input.id]);
+    if (latest?.state === 'cancelled') break;
     try {
       const charged = await runItem(core, { ...ctx, idempotencyKey: `tmf622:${input.id}:${item.id}` }, sub.msisdn, item);
       outcomes.push({ ...item, state: 'completed', charged });
@@ -103,7 +106,10 @@ export async function placeProductOrder(
   }
   const done = outcomes.filter((o) => o.state === 'completed').length;
   const state: OrderState = done === outcomes.length ? 'completed' : done === 0 ? 'failed' : 'partial';
-  await core.db.query('UPDATE tmf_product_order SET state = $2, items = $3, updated_at = $4 WHERE id = $1', [input.id, state, JSON.stringify(outcomes), core.clock.now()]);
+  await core.db.query(
+    `UPDATE tmf_product_order SET state = CASE WHEN state = 'cancelled' THEN state ELSE $2 END, items = $3, updated_at = $4 WHERE id = $1`,
+    [input.id, state, JSON.stringify(outcomes), core.clock.now()],
+  );
   return (await listProductOrders(core, ctx, { id: input.id }))[0]!;
 }
 
@@ -130,4 +136,66 @@ export async function annotateProductOrder(core: Core, ctx: Ctx, input: { id: st
     await recordAudit(tx, core, ctx, { action: 'tmf.order.update', details: { id: input.id, changed: Object.keys(input.patch) } });
   });
   return (await listProductOrders(core, ctx, { id: input.id }))[0]!;
+}
+
+export type CancelState = 'acknowledged' | 'inProgress' | 'done' | 'terminatedWithError';
+
+export interface OrderCancellation {
+  id: string;
+  orderId: string;
+  state: CancelState;
+  reason: string | null;
+  body: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export async function listOrderCancellations(core: Core, ctx: Ctx, input: { id?: string; orderId?: string } = {}): Promise<OrderCancellation[]> {
+  requireOperator(ctx);
+  return core.db.query<OrderCancellation>(
+    `SELECT id, order_id AS "orderId", state, reason, body, created_at AS "createdAt", updated_at AS "updatedAt" FROM tmf_order_cancel
+      WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR order_id = $2) ORDER BY created_at, id LIMIT ${LIST_CAP}`,
+    [input.id ?? null, input.orderId ?? null],
+  );
+}
+
+/**
+ * TMF622 cancelProductOrder: an order not yet finished (acknowledged, inProgress) becomes cancelled
+ * and its items not yet run never run; one that has finished cannot be undone this way (its effects
+ * are in the ledger), so the cancellation ends terminatedWithError with the reason. Idempotent by id.
+ */
+export async function cancelProductOrder(
+  core: Core,
+  ctx: Ctx,
+  input: { id: string; orderId: string; body: Record<string, unknown> },
+): Promise<{ cancellation: OrderCancellation; order: ProductOrderRecord; changed: boolean }> {
+  requireOperator(ctx);
+  const [prior] = await listOrderCancellations(core, ctx, { id: input.id });
+  if (prior) return { cancellation: prior, order: (await listProductOrders(core, ctx, { id: prior.orderId }))[0]!, changed: false };
+  const [order] = await listProductOrders(core, ctx, { id: input.orderId });
+  if (!order) throw new DomainError('NOT_FOUND', { id: input.orderId });
+  const now = core.clock.now();
+  const changed = await core.db.tx(async (tx) => {
+    const cancelled = await tx.query(
+      `UPDATE tmf_product_order SET state = 'cancelled', updated_at = $2 WHERE id = $1 AND state IN ('acknowledged', 'inProgress') RETURNING id`,
+      [input.orderId, now],
+    );
+    const [current] = await tx.query<{ state: OrderState }>('SELECT state FROM tmf_product_order WHERE id = $1', [input.orderId]);
+    const ok = cancelled.length > 0;
+    const reason = ok ? null : `the order is already ${current?.state ?? order.state}`;
+    const inserted = await tx.query(
+      `INSERT INTO tmf_order_cancel (id, order_id, state, reason, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [input.id, input.orderId, ok ? 'done' : 'terminatedWithError', reason, JSON.stringify(input.body), now],
+    );
+    if (inserted.length === 0) return false;
+    await recordAudit(tx, core, ctx, {
+      action: 'tmf.order.cancel',
+      outcome: ok ? 'ok' : 'refused',
+      details: { id: input.id, order: input.orderId, ...(reason ? { reason } : {}) },
+    });
+    return ok;
+  });
+  const [cancellation] = await listOrderCancellations(core, ctx, { id: input.id });
+  return { cancellation: cancellation!, order: (await listProductOrders(core, ctx, { id: input.orderId }))[0]!, changed };
 }

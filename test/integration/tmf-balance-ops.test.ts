@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../src/domain/core.ts';
+import { systemCtx } from '../../src/domain/shared/context.ts';
+import { expireReservations } from '../../src/domain/tmf/balance-ops.ts';
+import { verifyLedger } from '../../src/domain/ledger/verify-ledger.ts';
+import { ledgerSum, makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { operatorAuth, startListener, tmfClient } from '../helpers/tmf.ts';
+
+let env: TestEnv;
+let core: Core;
+let app: FastifyInstance;
+let auth: { authorization: string };
+before(async () => {
+  env = await testCore();
+  core = env.core;
+  app = await testApp(core);
+  auth = await operatorAuth(core);
+});
+after(async () => {
+  await app.close();
+  await env.close();
+});
+const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+type Res = Record<string, unknown>;
+const available = async (accountId: number) => (await core.db.query<{ n: number }>('SELECT (balance + credit_limit)::bigint AS n FROM account WHERE id = $1', [accountId]))[0]!.n;
+
+test('TMF654 reserveBalance: holds money through the ledger once per key, list, fields, retrieve, delete releases, expiry, 404', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/prepayBalanceManagement/v4');
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url, query: 'eventType=reserveBalanceCreateEvent,reserveBalanceCancelEvent' })).status, 201);
+  const s = await makeSubscriber(core, { openingBalance: 10_000 });
+  const before = await available(s.accountId);
+  const body = { amount: { amount: 30, units: 'RUB' }, usageType: 'monetary', bucket: [{ id: `money-${s.msisdn}` }], partyAccount: { id: String(s.accountId) }, reason: 'pending purchase' };
+  assert.equal((await call('POST', '/reserveBalance', { ...body, partyAccount: undefined })).status, 400, 'partyAccount is required');
+  const made = await call('POST', '/reserveBalance', body, { 'idempotency-key': 'hold-1' });
+  assert.equal(made.status, 201, made.raw);
+  const r = made.body!;
+  assert.equal(r['@type'], 'ReserveBalance');
+  assert.equal(r.status, 'created');
+  assert.deepEqual(r.amount, { amount: 30, units: 'RUB' });
+  assert.match(String(r.confirmationDate), ISO_Z);
+  assert.equal(r.href, `http://abonent.test/tmf-api/prepayBalanceManagement/v4/reserveBalance/${String(r.id)}`);
+  assert.equal(r.reason, 'pending purchase');
+  const again = await call('POST', '/reserveBalance', body, { 'idempotency-key': 'hold-1' });
+  assert.equal(again.status, 201);
+  assert.equal(again.body!.id, r.id, 'a retry names the same reservation');
+  assert.equal(await available(s.accountId), before - 3_000, 'held once: what may be spent drops');
+  const l = await ledgerSum(core, s.accountId);
+  assert.equal(l.sum, l.balance, 'the balance is the sum of the entries');
+  const money = (await call('GET', `/bucket/money-${s.msisdn}`)).body!;
+  assert.deepEqual(money.reservedValue, { amount: 30, units: 'RUB' });
+
+  const tooMuch = await call('POST', '/reserveBalance', { ...body, amount: { amount: 1_000_000, units: 'RUB' } });
+  assert.equal(tooMuch.status, 422);
+  assert.equal(tooMuch.body!.code, 'INSUFFICIENT_FUNDS');
+  assert.equal((await call('POST', '/reserveBalance', { ...body, amount: { amount: 1.001 } })).status, 400);
+  assert.equal((await call('POST', '/reserveBalance', { ...body, validFor: { endDateTime: '2020-01-01T00:00:00Z' } })).status, 400, 'validity must end in the future');
+
+  const second = await call('POST', '/reserveBalance', { ...body, amount: { amount: 5, units: 'RUB' }, validFor: { endDateTime: '2026-03-10T10:00:00Z' } });
+  assert.equal(second.status, 201, second.raw);
+  const list = await call('GET', `/reserveBalance?logicalResource.value=${s.msisdn}&fields=status`);
+  assert.equal(list.headers['x-total-count'], '2');
+  assert.deepEqual((list.body as unknown as Res[])[0], { id: r.id, href: r.href, status: 'created' });
+  assert.equal((await call('GET', `/reserveBalance?logicalResource.value=${s.msisdn}&limit=1`)).headers['x-result-count'], '1');
+  assert.equal((await call('GET', `/reserveBalance/${String(r.id)}`)).body!.id, r.id);
+  assert.equal((await call('GET', '/reserveBalance/nope')).status, 404);
+
+  assert.equal((await call('DELETE', `/reserveBalance/${String(r.id)}`)).status, 204);
+  assert.equal((await call('DELETE', `/reserveBalance/${String(r.id)}`)).status, 204, 'releasing twice credits once');
+  assert.equal((await call('GET', `/reserveBalance/${String(r.id)}`)).body!.status, 'cancelled');
+  assert.equal(await available(s.accountId), before - 500);
+  assert.equal((await call('DELETE', '/reserveBalance/nope')).status, 404);
+
+  env.clock.advance(2 * 3600_000);
+  assert.equal(await expireReservations(core, systemCtx('test'), { now: core.clock.now() }), 1);
+  assert.equal(await expireReservations(core, systemCtx('test'), { now: core.clock.now() }), 0);
+  assert.equal((await call('GET', `/reserveBalance/${String(second.body!.id)}`)).body!.status, 'cancelled');
+  assert.equal(await available(s.accountId), before, 'every hold is back');
+  const entries = await core.db.query<Res>("SELECT amount, kind, category FROM ledger_entry WHERE account_id = $1 AND kind = 'adjustment' ORDER BY id", [s.accountId]);
+  assert.deepEqual(entries.map((e) => Number(e.amount)), [-3_000, -500, 3_000, 500]);
+  assert.ok(entries.every((e) => e.category === 'other'));
+  const audit = await core.db.query<{ action: string; outcome: string }>("SELECT action, outcome FROM audit_event WHERE subscriber_id = $1 AND action LIKE 'balance.%' ORDER BY id", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => `${a.action}:${a.outcome}`), ['balance.reserve:ok', 'balance.reserve:refused', 'balance.reserve:ok', 'balance.reservation.release:ok', 'balance.reservation.expire:ok']);
+  await listener.waitFor('reserveBalanceCreateEvent', 2, 10_000);
+  await listener.waitFor('reserveBalanceCancelEvent', 1, 10_000);
+  assert.equal((await verifyLedger(core.db)).mismatches.length, 0);
+  await listener.close();
+});
+
+test('TMF654 transferBalance: both accounts in one transaction, idempotent, INSUFFICIENT_FUNDS, list, retrieve, 404', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/prepayBalanceManagement/v4');
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url, query: 'eventType=transferBalanceCreateEvent' })).status, 201);
+  const a = await makeSubscriber(core, { openingBalance: 10_000 });
+  const b = await makeSubscriber(core, { openingBalance: 1_000 });
+  const body = {
+    amount: { amount: 40, units: 'RUB' },
+    usageType: 'monetary',
+    bucket: [{ id: `money-${a.msisdn}` }],
+    receiverBucket: [{ id: `money-${b.msisdn}` }],
+    receiverBucketUsageType: 'monetary',
+    receiverLogicalResource: [{ id: b.msisdn, value: b.msisdn }],
+    reason: 'gift',
+  };
+  assert.equal((await call('POST', '/transferBalance', { ...body, receiverBucket: undefined })).status, 400, 'receiverBucket is required');
+  const made = await call('POST', '/transferBalance', body, { 'idempotency-key': 'gift-1' });
+  assert.equal(made.status, 201, made.raw);
+  const t = made.body!;
+  assert.equal(t['@type'], 'TransferBalance');
+  assert.equal(t.status, 'completed');
+  assert.equal(t.reason, 'gift');
+  assert.deepEqual((t.receiverLogicalResource as Res[])[0]!.value, b.msisdn);
+  assert.match(String(t.requestedDate), ISO_Z);
+  const again = await call('POST', '/transferBalance', body, { 'idempotency-key': 'gift-1' });
+  assert.equal(again.body!.id, t.id, 'a retry names the same transfer');
+  assert.equal((await call('POST', '/transferBalance', { ...body, amount: { amount: 1, units: 'RUB' } }, { 'idempotency-key': 'gift-1' })).status, 422, 'same key, other request');
+  assert.equal((await ledgerSum(core, a.accountId)).balance, 10_000 - 4_000);
+  assert.equal((await ledgerSum(core, b.accountId)).balance, 1_000 + 4_000);
+
+  const poor = await call('POST', '/transferBalance', { ...body, amount: { amount: 1_000_000, units: 'RUB' } });
+  assert.equal(poor.status, 422);
+  assert.equal(poor.body!.code, 'INSUFFICIENT_FUNDS');
+  assert.equal((await ledgerSum(core, b.accountId)).balance, 5_000, 'a refused transfer credits nothing');
+  assert.equal((await call('POST', '/transferBalance', { ...body, receiverBucket: [{ id: `money-${a.msisdn}` }], receiverLogicalResource: undefined })).status, 400, 'not to itself');
+  assert.equal((await call('POST', '/transferBalance', { ...body, receiverBucket: [{ id: 'money-70000000009' }], receiverLogicalResource: undefined })).status, 404);
+
+  // Opposite transfers at once: accounts are locked in id order, so neither deadlocks.
+  const back = { ...body, amount: { amount: 1, units: 'RUB' }, bucket: body.receiverBucket, receiverBucket: body.bucket, receiverLogicalResource: [{ id: a.msisdn }] };
+  const results = await Promise.all([...Array(4)].map((_, i) => call('POST', '/transferBalance', i % 2 ? back : { ...body, amount: { amount: 1, units: 'RUB' } })));
+  assert.deepEqual(results.map((x) => x.status), [201, 201, 201, 201]);
+  for (const acc of [a, b]) {
+    const l = await ledgerSum(core, acc.accountId);
+    assert.equal(l.sum, l.balance);
+  }
+  assert.equal((await ledgerSum(core, a.accountId)).balance + (await ledgerSum(core, b.accountId)).balance, 11_000, 'money moves, none is made');
+
+  const list = await call('GET', `/transferBalance?logicalResource.value=${b.msisdn}`);
+  assert.equal(list.headers['x-total-count'], '5', 'to or from the number');
+  const mine = await call('GET', `/transferBalance?logicalResource.value=${a.msisdn}&amount.amount=40&fields=amount&limit=1`);
+  assert.equal(mine.headers['x-result-count'], '1');
+  assert.deepEqual((mine.body as unknown as Res[])[0], { id: t.id, href: t.href, amount: { amount: 40, units: 'RUB' } });
+  assert.equal((await call('GET', `/transferBalance/${String(t.id)}`)).body!.id, t.id);
+  assert.equal((await call('GET', '/transferBalance/nope')).status, 404);
+  const audit = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE action = 'balance.transfer' AND outcome = 'ok' AND subscriber_id IN ($1, $2)", [a.subscriberId, b.subscriberId]);
+  assert.equal(audit[0]!.n, 10, 'each side of each transfer is audited');
+  await listener.waitFor('transferBalanceCreateEvent', 5, 10_000);
+  await listener.close();
+});
