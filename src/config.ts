@@ -44,11 +44,20 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Shared secret SMS gateways (Kannel's get-url) send as `secret`; loopback only when unset. */
   SMS_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** How outbound SMS leave: written to the log (demo) or through Kannel's sendsms interface. */
-  SMS_TRANSPORT: z.enum(['log', 'kannel']).default('log'),
+  /** How outbound SMS leave: written to the log (demo), through Kannel's sendsms interface, or SMPP (the default when SMPP_HOST is set). */
+  SMS_TRANSPORT: z.enum(['log', 'kannel', 'smpp']).optional(),
   KANNEL_SENDSMS_URL: z.string().url().optional(),
   KANNEL_USERNAME: z.string().optional(),
   KANNEL_PASSWORD: z.string().optional(),
+  /** The SMSC / USSD gateway the SMPP 3.4 ESME binds to (bind_transceiver); unset: no SMPP. */
+  SMPP_HOST: z.string().min(1).optional(),
+  SMPP_PORT: z.coerce.number().int().min(1).max(65535).default(2775),
+  SMPP_SYSTEM_ID: z.string().max(15).default(''),
+  SMPP_PASSWORD: z.string().max(8, 'SMPP 3.4 passwords are at most 8 characters').default(''),
+  SMPP_SYSTEM_TYPE: z.string().max(12).optional(),
+  SMPP_ENQUIRE_LINK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  SMPP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  SMPP_WINDOW: z.coerce.number().int().min(1).max(1000).default(10),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   /** Shared secret USSD gateways send in the X-Gateway-Secret header. */
   USSD_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -56,7 +65,7 @@ const schema = z.object({
   USSD_GATEWAY_ALLOWED: cidrList,
 });
 
-export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE'> & { DEMO_MODE: boolean };
+export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE' | 'SMS_TRANSPORT'> & { DEMO_MODE: boolean; SMS_TRANSPORT: 'log' | 'kannel' | 'smpp' };
 
 export class ConfigError extends Error {}
 
@@ -85,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   const c = res.data;
   const production = c.NODE_ENV === 'production';
+  const smsTransport = c.SMS_TRANSPORT ?? (c.SMPP_HOST ? 'smpp' : 'log');
+  if (smsTransport === 'smpp' && !c.SMPP_HOST) {
+    throw new ConfigError('invalid configuration:\n  SMPP_HOST: required when SMS_TRANSPORT=smpp');
+  }
   if (c.SMS_TRANSPORT === 'kannel' && !c.KANNEL_SENDSMS_URL) {
     throw new ConfigError('invalid configuration:\n  KANNEL_SENDSMS_URL: required when SMS_TRANSPORT=kannel');
   }
@@ -93,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   return {
     ...c,
+    SMS_TRANSPORT: smsTransport,
     DEMO_MODE: c.DEMO_MODE ?? !production,
   };
 }

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { Esme } from './adapters/smpp/esme.ts';
 import { buildHttpApp } from './channels/http/app.ts';
 import { kannelGateway } from './channels/sms/kannel-gateway.ts';
+import { smsSmppGateway } from './channels/sms/smpp-gateway.ts';
 import { tmfApi } from './channels/tmf/plugin.ts';
 import { ussdHttpGateway } from './channels/ussd/http-gateway.ts';
+import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
 import type { Config } from './config.ts';
 import type { Core } from './domain/core.ts';
 
@@ -16,4 +19,27 @@ export async function buildServer(core: Core, config: Config): Promise<FastifyIn
     (app) => app.register(kannelGateway, { core, secret: config.SMS_GATEWAY_SECRET }),
     (app) => app.register(tmfApi, { core, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}) }),
   ]);
+}
+
+/**
+ * The SMPP link, when SMPP_HOST is set: one ESME bound to the SMSC / USSD gateway, feeding both
+ * the USSD gateway (deliver_sm with ussd_service_op) and the SMS gateway (8111 commands and
+ * delivery receipts). Returns null without SMPP_HOST; the caller starts and stops it.
+ */
+export function buildSmpp(core: Core, config: Config): Esme | null {
+  if (!config.SMPP_HOST) return null;
+  const esme = new Esme({
+    host: config.SMPP_HOST,
+    port: config.SMPP_PORT,
+    systemId: config.SMPP_SYSTEM_ID,
+    password: config.SMPP_PASSWORD,
+    ...(config.SMPP_SYSTEM_TYPE ? { systemType: config.SMPP_SYSTEM_TYPE } : {}),
+    enquireLinkMs: config.SMPP_ENQUIRE_LINK_SECONDS * 1000,
+    requestTimeoutMs: config.SMPP_REQUEST_TIMEOUT_SECONDS * 1000,
+    window: config.SMPP_WINDOW,
+    log: core.log,
+  });
+  ussdSmppGateway(core, esme, { appUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}` });
+  smsSmppGateway(core, esme);
+  return esme;
 }

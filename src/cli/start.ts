@@ -1,10 +1,11 @@
 import type { Config } from '../config.ts';
-import { buildServer } from '../server.ts';
+import { buildServer, buildSmpp } from '../server.ts';
 import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { logTransport } from '../jobs/sms-outbox.ts';
 import { kannelTransport } from '../adapters/sms/kannel.ts';
+import { smppTransport } from '../adapters/smpp/esme.ts';
 import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';
 import { createCore } from '../runtime.ts';
 import { DEMO, isSeeded, seedDemoAccounts, seedSubscribers } from '../seed/seed-demo.ts';
@@ -25,10 +26,14 @@ export async function startServer(config: Config): Promise<number> {
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
 
+  const esme = buildSmpp(core, config);
+  esme?.start();
   const sms =
-    config.SMS_TRANSPORT === 'kannel'
-      ? kannelTransport({ url: config.KANNEL_SENDSMS_URL!, username: config.KANNEL_USERNAME ?? '', password: config.KANNEL_PASSWORD ?? '' })
-      : logTransport(core);
+    config.SMS_TRANSPORT === 'smpp' && esme
+      ? smppTransport(esme)
+      : config.SMS_TRANSPORT === 'kannel'
+        ? kannelTransport({ url: config.KANNEL_SENDSMS_URL!, username: config.KANNEL_USERNAME ?? '', password: config.KANNEL_PASSWORD ?? '' })
+        : logTransport(core);
   const scheduler = startScheduler(core, { sms });
   // A gentle stream of demo traffic, so quotas and spending move while someone looks.
   let traffic: NodeJS.Timeout | undefined;
@@ -44,7 +49,7 @@ export async function startServer(config: Config): Promise<number> {
 Abonent is running at ${url}  (store: ${core.db.kind}${core.db.kind === 'pglite' ? `, ${config.STORE === 'memory' ? 'in memory' : config.DATA_DIR}` : ''})
   API docs:         ${url}/docs
   OpenAPI:          ${url}/api/v1/openapi.json
-  Health, metrics:  ${url}/health  ${url}/metrics
+  Health, metrics:  ${url}/health  ${url}/metrics${esme ? `\n  SMPP:             ${config.SMPP_HOST}:${config.SMPP_PORT} (binding as ${config.SMPP_SYSTEM_ID || '-'})` : ''}
 ${
   config.DEMO_MODE
     ? `Demo logins:
@@ -58,6 +63,7 @@ ${
   const stop = async () => {
     clearInterval(traffic);
     await scheduler.stop();
+    await esme?.stop();
     await app.close();
     await core.db.close();
     process.exit(0);

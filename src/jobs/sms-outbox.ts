@@ -39,7 +39,7 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
     await core.db.query(`UPDATE sms_message SET status = $2, meta = meta || $3 WHERE id = $1`, [
       r.id,
       res.status,
-      JSON.stringify({ transport: transport.name, ...(res.ref ? { ref: res.ref } : {}), ...(res.error ? { error: res.error.slice(0, 200) } : {}) }),
+      JSON.stringify({ transport: transport.name, ...(res.ref ? { ref: res.ref } : {}), ...(res.refs && res.refs.length > 1 ? { refs: res.refs } : {}), ...(res.error ? { error: res.error.slice(0, 200) } : {}) }),
     ]);
   }
   return rows.length;

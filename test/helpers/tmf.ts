@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +18,7 @@ export interface ReceivedEvent {
 /** A local listener on 127.0.0.1 that records what the hub delivers. */
 export async function startListener(): Promise<{ url: string; events: ReceivedEvent[]; waitFor(type: string, n?: number, ms?: number): Promise<ReceivedEvent[]>; close(): Promise<void> }> {
   const events: ReceivedEvent[] = [];
+  const arrived = new EventEmitter();
   const server: Server = createServer((req, res) => {
     let data = '';
     req.on('data', (c: Buffer) => (data += c.toString()));
@@ -24,23 +26,40 @@ export async function startListener(): Promise<{ url: string; events: ReceivedEv
       events.push({ path: req.url ?? '', body: JSON.parse(data) as ReceivedEvent['body'] });
       res.statusCode = 201;
       res.end();
+      arrived.emit('event');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A failed test must not leave the process waiting on this server.
+  server.unref();
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb`;
   return {
     url,
     events,
-    async waitFor(type, n = 1, ms = 3000) {
-      const until = Date.now() + ms;
-      for (;;) {
-        const got = events.filter((e) => e.body.eventType === type);
-        if (got.length >= n) return got;
-        if (Date.now() > until) throw new Error(`no ${type} event within ${ms} ms; got ${events.map((e) => e.body.eventType).join(', ') || 'nothing'}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    // Resolves when the n-th event of the type has arrived; the deadline only turns a missing
+    // event into a clear failure.
+    waitFor(type, n = 1, ms = 10_000) {
+      const got = () => events.filter((e) => e.body.eventType === type);
+      if (got().length >= n) return Promise.resolve(got());
+      return new Promise((resolve, reject) => {
+        const onEvent = () => {
+          if (got().length < n) return;
+          clearTimeout(timer);
+          arrived.off('event', onEvent);
+          resolve(got());
+        };
+        const timer = setTimeout(() => {
+          arrived.off('event', onEvent);
+          reject(new Error(`no ${type} event within ${ms} ms; got ${events.map((e) => e.body.eventType).join(', ') || 'nothing'}`));
+        }, ms);
+        arrived.on('event', onEvent);
+      });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

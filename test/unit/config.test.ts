@@ -21,3 +21,13 @@ test('production requires a secret and turns demo mode off', () => {
   const c = loadConfig({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(40) } as NodeJS.ProcessEnv);
   assert.equal(c.DEMO_MODE, false);
 });
+
+test('SMPP: SMPP_HOST makes smpp the SMS transport unless another is named; smpp needs a host', () => {
+  assert.equal(loadConfig({} as NodeJS.ProcessEnv).SMS_TRANSPORT, 'log');
+  const c = loadConfig({ SMPP_HOST: 'smsc.local', SMPP_SYSTEM_ID: 'abonent', SMPP_PASSWORD: 'pw' } as NodeJS.ProcessEnv);
+  assert.equal(c.SMS_TRANSPORT, 'smpp');
+  assert.equal(c.SMPP_PORT, 2775);
+  assert.equal(loadConfig({ SMPP_HOST: 'smsc.local', SMS_TRANSPORT: 'log' } as NodeJS.ProcessEnv).SMS_TRANSPORT, 'log');
+  assert.throws(() => loadConfig({ SMS_TRANSPORT: 'smpp' } as NodeJS.ProcessEnv), /SMPP_HOST: required when SMS_TRANSPORT=smpp/);
+  assert.throws(() => loadConfig({ SMPP_HOST: 'x', SMPP_PASSWORD: 'far-too-long' } as NodeJS.ProcessEnv), /SMPP_PASSWORD/);
+});

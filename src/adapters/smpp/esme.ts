@@ -1,0 +1,420 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import smpp, { type PDU, type Session } from 'smpp';
+import type { SmsTransport } from '../../domain/notifications/sms-transport.ts';
+
+/** SMPP 3.4 command statuses the ESME acts on. */
+export const ESME_ROK = 0x00;
+export const ESME_RINVCMDID = 0x03;
+export const ESME_RSYSERR = 0x08;
+export const ESME_RMSGQFUL = 0x14;
+export const ESME_RTHROTTLED = 0x58;
+
+/** A message that reached the ESME: deliver_sm or data_sm, decoded to plain fields. */
+export interface InboundSm {
+  command: 'deliver_sm' | 'data_sm';
+  source: string;
+  destination: string;
+  esmClass: number;
+  text: string;
+  /** The ussd_service_op TLV (0x0501), when present. */
+  ussdServiceOp: number | null;
+  /** The receipted_message_id TLV, when present (delivery receipts). */
+  receiptedMessageId: string | null;
+}
+
+/** What a handler answers: true when it took the message (the next handlers are not asked). */
+export type InboundHandler = (sm: InboundSm) => Promise<boolean>;
+
+export interface EsmeOptions {
+  host: string;
+  port: number;
+  systemId: string;
+  password: string;
+  systemType?: string;
+  /** Keep-alive period. */
+  enquireLinkMs?: number;
+  /** How long one request waits for its response (and for a bind, when the link is down). */
+  requestTimeoutMs?: number;
+  /** Requests in flight at once. */
+  window?: number;
+  /** Reconnect back-off: first delay, doubled up to the maximum. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Throttled submits (ESME_RTHROTTLED, ESME_RMSGQFUL): first delay, attempts. */
+  throttleBackoffMs?: number;
+  throttleAttempts?: number;
+  log?: Logger;
+}
+
+export class SmppError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+  }
+}
+
+const GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_EXT: Record<string, number> = { '\f': 0x0a, '^': 0x14, '{': 0x28, '}': 0x29, '\\': 0x2f, '[': 0x3c, '~': 0x3d, ']': 0x3e, '|': 0x40, '€': 0x65 };
+
+/** The text as GSM 7-bit septets (one per octet, escapes for the extension table); null when it needs UCS-2. */
+export function gsm7Septets(text: string): number[][] | null {
+  const out: number[][] = [];
+  for (const ch of text) {
+    const i = ch === '\x1b' ? -1 : GSM_BASIC.indexOf(ch);
+    if (i >= 0) out.push([i]);
+    else if (ch in GSM_EXT) out.push([0x1b, GSM_EXT[ch]!]);
+    else return null;
+  }
+  return out;
+}
+
+export interface EncodedSm {
+  dataCoding: 0 | 8;
+  /** The short_message bodies: one, or several each starting with a concatenation UDH. */
+  parts: Buffer[];
+  concatenated: boolean;
+}
+
+function ucs2(s: string): Buffer {
+  return Buffer.from(s, 'utf16le').swap16();
+}
+
+/**
+ * Encodes a text for submit_sm: GSM-7 (data_coding 0) when every character is in the GSM
+ * alphabet, UCS-2 (data_coding 8) otherwise. Up to 160 septets / 70 UCS-2 characters go in one
+ * message; longer texts are split into parts of 153 septets / 67 characters, never splitting an
+ * escape sequence or a surrogate pair, each with the UDH 05 00 03 ref total seq. `single`
+ * (USSD) keeps the text in one message.
+ */
+export function encodeSm(text: string, ref: number, opts: { single?: boolean } = {}): EncodedSm {
+  const septets = gsm7Septets(text);
+  if (opts.single) {
+    // USSD: one page, never split (up to 182 GSM-7 or 80 UCS-2 characters fit short_message).
+    const body = septets ? Buffer.from(septets.flat()) : ucs2(text);
+    if (body.length > 254) throw new SmppError('message too long for one short_message', null);
+    return { dataCoding: septets ? 0 : 8, parts: [body], concatenated: false };
+  }
+  const chunks: Buffer[] = [];
+  let dataCoding: 0 | 8;
+  if (septets) {
+    dataCoding = 0;
+    const flat = septets.flat();
+    if (flat.length <= 160) return { dataCoding, parts: [Buffer.from(flat)], concatenated: false };
+    let cur: number[] = [];
+    for (const s of septets) {
+      if (cur.length + s.length > 153) {
+        chunks.push(Buffer.from(cur));
+        cur = [];
+      }
+      cur.push(...s);
+    }
+    if (cur.length) chunks.push(Buffer.from(cur));
+  } else {
+    dataCoding = 8;
+    if (text.length <= 70) return { dataCoding, parts: [ucs2(text)], concatenated: false };
+    let cur = '';
+    for (const ch of text) {
+      if (cur.length + ch.length > 67) {
+        chunks.push(ucs2(cur));
+        cur = '';
+      }
+      cur += ch;
+    }
+    if (cur) chunks.push(ucs2(cur));
+  }
+  const total = chunks.length;
+  if (total > 255) throw new SmppError('message too long', null);
+  const parts = chunks.map((c, i) => Buffer.concat([Buffer.from([0x05, 0x00, 0x03, ref & 0xff, total, i + 1]), c]));
+  return { dataCoding, parts, concatenated: true };
+}
+
+function messageText(v: unknown, dataCoding: number): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (Buffer.isBuffer(v)) return (dataCoding & 0x0f) === 8 ? Buffer.from(v).swap16().toString('utf16le') : v.toString('latin1');
+  const m = (v as { message?: unknown }).message;
+  if (typeof m === 'string') return m;
+  return Buffer.isBuffer(m) ? messageText(m, dataCoding) : '';
+}
+
+interface Pending {
+  resolve(p: PDU): void;
+  reject(e: Error): void;
+}
+
+/**
+ * An SMPP 3.4 ESME: one bind_transceiver to the SMSC (or USSD gateway), kept alive with
+ * enquire_link, reconnected with a doubling back-off after any drop. Requests carry a timeout and
+ * at most `window` are in flight. Inbound deliver_sm/data_sm go to the registered handlers and
+ * are answered after they finish; unknown PDUs get generic_nack; stray responses are ignored.
+ *
+ * Events: 'bound', 'unbound', 'handled' (InboundSm, took: boolean).
+ */
+export class Esme extends EventEmitter {
+  private session: Session | null = null;
+  private bound = false;
+  private stopped = true;
+  private attempt = 0;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly handlers: InboundHandler[] = [];
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly pending = new Set<Pending>();
+  private nextRef = 0;
+  private readonly o: Required<Omit<EsmeOptions, 'log' | 'systemType'>> & Pick<EsmeOptions, 'log' | 'systemType'>;
+
+  constructor(opts: EsmeOptions) {
+    super();
+    this.o = {
+      enquireLinkMs: 30_000,
+      requestTimeoutMs: 10_000,
+      window: 10,
+      reconnectMinMs: 1_000,
+      reconnectMaxMs: 60_000,
+      throttleBackoffMs: 1_000,
+      throttleAttempts: 5,
+      ...opts,
+    };
+  }
+
+  get isBound(): boolean {
+    return this.bound;
+  }
+
+  /** Adds a handler for inbound messages; handlers are asked in the order added. */
+  onInbound(h: InboundHandler): void {
+    this.handlers.push(h);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Unbinds (politely, when bound) and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    const s = this.session;
+    if (!s) return;
+    if (this.bound) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        const done = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        if (!s.send(new smpp.PDU('unbind'), done)) done();
+      });
+    }
+    await new Promise<void>((resolve) => {
+      if (s.socket.destroyed) resolve();
+      else s.destroy(() => resolve());
+    });
+  }
+
+  private connect(): void {
+    const s = smpp.connect({ host: this.o.host, port: this.o.port });
+    this.session = s;
+    s.on('connect', () => {
+      const bind = new smpp.PDU('bind_transceiver', { system_id: this.o.systemId, password: this.o.password, system_type: this.o.systemType ?? '', interface_version: 0x34 });
+      s.send(bind, (resp) => {
+        if (resp.command_status !== ESME_ROK) {
+          this.o.log?.error({ status: resp.command_status }, 'smpp bind refused');
+          s.destroy();
+          return;
+        }
+        this.bound = true;
+        this.attempt = 0;
+        this.keepAlive = setInterval(() => this.enquireLink(s), this.o.enquireLinkMs);
+        this.o.log?.info({ host: this.o.host, port: this.o.port }, 'smpp bound');
+        this.emit('bound');
+      });
+    });
+    s.on('pdu', (pdu: PDU) => this.onPdu(s, pdu));
+    s.on('error', (err: Error) => {
+      this.o.log?.warn({ err: err.message }, 'smpp link error');
+      // A PDU that cannot be parsed leaves the stream out of step: start again.
+      if (!s.socket.destroyed) s.destroy();
+    });
+    s.on('close', () => this.onClose(s));
+  }
+
+  private enquireLink(s: Session): void {
+    const t = setTimeout(() => {
+      this.o.log?.warn('smpp enquire_link unanswered: reconnecting');
+      s.destroy();
+    }, this.o.requestTimeoutMs);
+    if (!s.send(new smpp.PDU('enquire_link'), () => clearTimeout(t))) clearTimeout(t);
+  }
+
+  private onClose(s: Session): void {
+    if (this.session !== s) return;
+    clearInterval(this.keepAlive);
+    const was = this.bound;
+    this.bound = false;
+    this.session = null;
+    for (const p of this.pending) p.reject(new SmppError('smpp link closed', null));
+    this.pending.clear();
+    if (was) this.emit('unbound');
+    if (this.stopped) return;
+    const delay = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** this.attempt);
+    this.attempt += 1;
+    this.o.log?.info({ delay }, 'smpp reconnecting');
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private onPdu(s: Session, pdu: PDU): void {
+    if (pdu.isResponse()) return; // matched by the session's callbacks, or stray: ignored
+    switch (pdu.command) {
+      case 'enquire_link':
+        s.send(pdu.response());
+        return;
+      case 'unbind':
+        s.send(pdu.response(), () => s.destroy());
+        return;
+      case 'deliver_sm':
+      case 'data_sm':
+        void this.inbound(s, pdu);
+        return;
+      default: // unknown commands, and ones an SMSC never sends to an ESME
+        s.send(new smpp.PDU('generic_nack', { sequence_number: pdu.sequence_number, command_status: ESME_RINVCMDID }));
+    }
+  }
+
+  private async inbound(s: Session, pdu: PDU): Promise<void> {
+    const dc = pdu.data_coding ?? 0;
+    const sm: InboundSm = {
+      command: pdu.command as 'deliver_sm' | 'data_sm',
+      source: String(pdu.source_addr ?? ''),
+      destination: String(pdu.destination_addr ?? ''),
+      esmClass: pdu.esm_class ?? 0,
+      text: messageText(pdu.message_payload, dc) || messageText(pdu.short_message, dc),
+      ussdServiceOp: typeof pdu.ussd_service_op === 'number' ? pdu.ussd_service_op : null,
+      receiptedMessageId: typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : null,
+    };
+    let status = ESME_ROK;
+    let took = false;
+    try {
+      for (const h of this.handlers) {
+        if (await h(sm)) {
+          took = true;
+          break;
+        }
+      }
+    } catch (err) {
+      this.o.log?.error({ err }, 'smpp inbound handler failed');
+      status = ESME_RSYSERR;
+    }
+    // The answer goes on the link it came from; if that link dropped, the SMSC sends it again.
+    s.send(pdu.response(status === ESME_ROK ? { message_id: '' } : { command_status: status }));
+    this.emit('handled', sm, took);
+  }
+
+  private async slot(): Promise<void> {
+    if (this.inFlight < this.o.window) {
+      this.inFlight += 1;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight += 1;
+  }
+
+  private release(): void {
+    this.inFlight -= 1;
+    this.waiting.shift()?.();
+  }
+
+  private waitBound(deadline: number): Promise<void> {
+    if (this.bound) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => (this.off('bound', ok), reject(new SmppError('smpp not bound', null))), Math.max(0, deadline - Date.now()));
+      const ok = () => (clearTimeout(t), resolve());
+      this.once('bound', ok);
+    });
+  }
+
+  /** Sends one request and waits for its response (any status), within the request timeout. */
+  async request(command: string, params: Record<string, unknown>): Promise<PDU> {
+    const deadline = Date.now() + this.o.requestTimeoutMs;
+    await this.slot();
+    try {
+      await this.waitBound(deadline);
+      const s = this.session!;
+      return await new Promise<PDU>((resolve, reject) => {
+        const p: Pending = {
+          resolve: (r) => (clearTimeout(t), this.pending.delete(p), resolve(r)),
+          reject: (e) => (clearTimeout(t), this.pending.delete(p), reject(e)),
+        };
+        const t = setTimeout(() => p.reject(new SmppError(`smpp ${command} timed out`, null)), Math.max(0, deadline - Date.now()));
+        this.pending.add(p);
+        if (!s.send(new smpp.PDU(command, params), (resp) => p.resolve(resp))) p.reject(new SmppError('smpp link not writable', null));
+      });
+    } finally {
+      this.release();
+    }
+  }
+
+  /** submit_sm, retried with a doubling back-off while the SMSC says it is throttled or full. */
+  async submit(params: Record<string, unknown>): Promise<string> {
+    for (let i = 0; ; i++) {
+      const resp = await this.request('submit_sm', params);
+      if (resp.command === 'submit_sm_resp' && resp.command_status === ESME_ROK) return String(resp.message_id ?? '');
+      const throttled = resp.command_status === ESME_RTHROTTLED || resp.command_status === ESME_RMSGQFUL;
+      if (!throttled || i + 1 >= this.o.throttleAttempts) {
+        throw new SmppError(`smpp submit_sm refused: 0x${resp.command_status.toString(16).padStart(8, '0')}`, resp.command_status);
+      }
+      this.emit('throttled', resp.command_status);
+      await new Promise((r) => setTimeout(r, this.o.throttleBackoffMs * 2 ** i));
+    }
+  }
+
+  /**
+   * Sends a text (encoded and split as `encodeSm` does); returns the SMSC's message id of each
+   * part. `ussdServiceOp` adds the ussd_service_op TLV; a USSD page is never split.
+   */
+  async submitText(m: { from: string; to: string; text: string; registeredDelivery?: boolean; ussdServiceOp?: number }): Promise<string[]> {
+    this.nextRef = (this.nextRef + 1) & 0xff;
+    const enc = encodeSm(m.text, this.nextRef, { single: m.ussdServiceOp !== undefined });
+    const alpha = /[^0-9+]/.test(m.from);
+    const ids: string[] = [];
+    for (const part of enc.parts) {
+      ids.push(
+        await this.submit({
+          source_addr_ton: alpha ? 5 : 0,
+          source_addr_npi: alpha ? 0 : 1,
+          source_addr: m.from,
+          dest_addr_ton: 1,
+          dest_addr_npi: 1,
+          destination_addr: m.to.replace(/^\+/, ''),
+          esm_class: enc.concatenated ? 0x40 : 0,
+          data_coding: enc.dataCoding,
+          registered_delivery: m.registeredDelivery === false ? 0 : 1,
+          short_message: part,
+          ...(m.ussdServiceOp !== undefined ? { ussd_service_op: m.ussdServiceOp } : {}),
+        }),
+      );
+    }
+    return ids;
+  }
+}
+
+/** Outbound SMS through the ESME: delivery receipts requested; the parts' message ids are kept. */
+export function smppTransport(esme: Pick<Esme, 'submitText'>): SmsTransport {
+  return {
+    name: 'smpp',
+    async send(m) {
+      try {
+        const refs = await esme.submitText({ from: m.sender, to: m.msisdn, text: m.text, registeredDelivery: true });
+        return { status: 'sent', ref: refs[0] ?? '', refs };
+      } catch (e) {
+        return { status: 'failed', error: (e as Error).message };
+      }
+    },
+  };
+}

@@ -1,0 +1,329 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import smpp, { type PDU, type Server, type Session } from 'smpp';
+import { encodeSm, Esme, smppTransport, type InboundSm } from '../../src/adapters/smpp/esme.ts';
+import { smsSmppGateway } from '../../src/channels/sms/smpp-gateway.ts';
+import { ussdSmppGateway } from '../../src/channels/ussd/smpp-gateway.ts';
+import { loadConfig } from '../../src/config.ts';
+import { buildSmpp } from '../../src/server.ts';
+import type { Core } from '../../src/domain/core.ts';
+import { enqueueSms } from '../../src/domain/notifications/enqueue-sms.ts';
+import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
+import { ledgerSum, makeSubscriber, testCore, type TestEnv } from '../helpers/core.ts';
+
+/**
+ * A real SMPP peer: the `smpp` package's server role on 127.0.0.1 plays the SMSC. It accepts
+ * binds, answers submit_sm with ids m1, m2, … (or ESME_RTHROTTLED while `throttle` > 0), and
+ * queues every submit_sm for the test to await.
+ */
+class Smsc {
+  readonly server: Server;
+  session: Session | null = null;
+  binds = 0;
+  throttle = 0;
+  private ids = 0;
+  private readonly submits: PDU[] = [];
+  private readonly waiters: { pred: (p: PDU) => boolean; resolve: (p: PDU) => void }[] = [];
+  private readonly bindWaiters: (() => void)[] = [];
+
+  constructor() {
+    this.server = smpp.createServer({}, (s) => {
+      s.on('bind_transceiver', (pdu: PDU) => {
+        this.session = s;
+        this.binds += 1;
+        s.send(pdu.response({ system_id: 'test-smsc' }));
+        this.bindWaiters.splice(0).forEach((w) => w());
+      });
+      s.on('enquire_link', (pdu: PDU) => s.send(pdu.response()));
+      s.on('unbind', (pdu: PDU) => s.send(pdu.response()));
+      s.on('submit_sm', (pdu: PDU) => {
+        if (this.throttle > 0) {
+          this.throttle -= 1;
+          s.send(pdu.response({ command_status: 0x58 }));
+          return;
+        }
+        const id = `m${++this.ids}`;
+        s.send(pdu.response({ message_id: id }));
+        pdu.message_id = id;
+        const w = this.waiters.findIndex((x) => x.pred(pdu));
+        if (w >= 0) this.waiters.splice(w, 1)[0]!.resolve(pdu);
+        else this.submits.push(pdu);
+      });
+      s.on('error', () => undefined);
+    });
+  }
+
+  async listen(): Promise<number> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The next submit_sm that matches (already received, or the one to come). */
+  submit(pred: (p: PDU) => boolean = () => true): Promise<PDU> {
+    const i = this.submits.findIndex(pred);
+    if (i >= 0) return Promise.resolve(this.submits.splice(i, 1)[0]!);
+    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
+  }
+
+  nextBind(): Promise<void> {
+    return new Promise((r) => this.bindWaiters.push(r));
+  }
+
+  /** Sends deliver_sm and resolves with the ESME's deliver_sm_resp. */
+  deliver(params: Record<string, unknown>): Promise<PDU> {
+    return new Promise((resolve, reject) => {
+      if (!this.session!.send(new smpp.PDU('deliver_sm', params), resolve)) reject(new Error('smsc link down'));
+    });
+  }
+}
+
+const ucs2 = (s: string) => Buffer.from(s, 'utf16le').swap16();
+const textOf = (p: PDU) => {
+  const m = p.short_message as { message: string; udh?: Buffer[] };
+  return m.message;
+};
+const to = (msisdn: string) => (p: PDU) => p.destination_addr === msisdn;
+
+/** The next whole message to a number: one submit_sm, or every part of a concatenated one, joined. */
+async function whole(msisdn: string): Promise<string> {
+  const first = await smsc.submit(to(msisdn));
+  const udh = (first.short_message as { udh?: Buffer[] }).udh?.[0];
+  if (!udh) return textOf(first);
+  const parts = new Map([[udh[4]!, textOf(first)]]);
+  while (parts.size < udh[3]!) {
+    const p = await smsc.submit((x) => to(msisdn)(x) && (x.short_message as { udh?: Buffer[] }).udh?.[0]?.[2] === udh[2]);
+    parts.set((p.short_message as { udh: Buffer[] }).udh[0]![4]!, textOf(p));
+  }
+  return [...parts.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]).join('');
+}
+
+let env: TestEnv;
+let core: Core;
+let smsc: Smsc;
+let esme: Esme;
+
+before(async () => {
+  env = await testCore();
+  core = env.core;
+  smsc = new Smsc();
+  const port = await smsc.listen();
+  esme = new Esme({ host: '127.0.0.1', port, systemId: 'abonent', password: 'secret', reconnectMinMs: 10, reconnectMaxMs: 50, throttleBackoffMs: 5, requestTimeoutMs: 5000 });
+  smsSmppGateway(core, esme);
+  ussdSmppGateway(core, esme, { appUrl: 'https://abonent.example' });
+  const bound = once(esme, 'bound');
+  esme.start();
+  await bound;
+});
+
+after(async () => {
+  await esme.stop();
+  for (const s of smsc.server.sessions) s.destroy();
+  await new Promise((r) => smsc.server.close(r));
+  await env.close();
+});
+
+test('encoding: 153 GSM-7 septets or 67 UCS-2 characters a part, never splitting an escape or a surrogate pair', () => {
+  assert.equal(encodeSm('a'.repeat(160), 1).parts.length, 1);
+  const g = encodeSm('a'.repeat(152) + '€' + 'b'.repeat(10), 7);
+  assert.equal(g.dataCoding, 0);
+  assert.deepEqual(g.parts.map((p) => p.length - 6), [152, 12]);
+  assert.deepEqual([...g.parts[1]!.subarray(0, 6)], [5, 0, 3, 7, 2, 2]);
+  assert.equal(encodeSm('я'.repeat(70), 1).parts.length, 1);
+  const u = encodeSm('я'.repeat(66) + '😀' + 'я'.repeat(10), 1);
+  assert.equal(u.dataCoding, 8);
+  assert.deepEqual(u.parts.map((p) => (p.length - 6) / 2), [66, 12]);
+});
+
+test('a 200-character Cyrillic reply arrives as three UCS-2 parts that reassemble; its delivery receipts are stored', async () => {
+  const s = await makeSubscriber(core);
+  const text = Array.from({ length: 200 }, (_, i) => 'АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ '[i % 30]).join('');
+  const id = await enqueueSms(core.db, { msisdn: s.msisdn, text, sender: '8111', kind: 'test', at: core.clock.now() });
+  while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  const parts = [await smsc.submit(to(s.msisdn)), await smsc.submit(to(s.msisdn)), await smsc.submit(to(s.msisdn))];
+  const refs = new Set<number>();
+  const bySeq = new Map<number, string>();
+  for (const p of parts) {
+    assert.equal(p.data_coding, 8);
+    assert.equal(p.esm_class! & 0x40, 0x40, 'UDH indicator set');
+    assert.equal(p.registered_delivery, 1);
+    const m = p.short_message as { message: string; udh: Buffer[] };
+    const ie = m.udh[0]!;
+    assert.deepEqual([ie[0], ie[1], ie[3]], [0x00, 0x03, 3]);
+    refs.add(ie[2]!);
+    bySeq.set(ie[4]!, m.message);
+    assert.ok(m.message.length <= 67);
+  }
+  assert.equal(refs.size, 1, 'one reference number for all parts');
+  assert.equal([1, 2, 3].map((i) => bySeq.get(i)).join(''), text);
+
+  const [row] = await core.db.query<{ status: string; meta: { ref: string; refs: string[] } }>('SELECT status, meta FROM sms_message WHERE id = $1', [id]);
+  assert.equal(row!.status, 'sent');
+  assert.deepEqual(row!.meta.refs, parts.map((p) => p.message_id));
+  const receipt = (mid: string, stat: string) =>
+    smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', esm_class: 0x04, short_message: `id:${mid} sub:001 dlvrd:001 submit date:2603100900 done date:2603100901 stat:${stat} err:000 text:` });
+  assert.equal((await receipt(row!.meta.refs[0]!, 'DELIVRD')).command_status, 0);
+  assert.equal((await core.db.query<{ status: string }>('SELECT status FROM sms_message WHERE id = $1', [id]))[0]!.status, 'sent', 'one part of three is not the message');
+  await receipt(row!.meta.refs[1]!, 'DELIVRD');
+  await receipt(row!.meta.refs[2]!, 'DELIVRD');
+  const [done] = await core.db.query<{ status: string; meta: { receipts: Record<string, string>; receipt: { stat: string } } }>('SELECT status, meta FROM sms_message WHERE id = $1', [id]);
+  assert.equal(done!.status, 'delivered');
+  assert.deepEqual(Object.values(done!.meta.receipts), ['DELIVRD', 'DELIVRD', 'DELIVRD']);
+  // A receipt for a message this store never sent is acknowledged and ignored.
+  assert.equal((await receipt('nope', 'UNDELIV')).command_status, 0);
+});
+
+test('a GSM-7 reply goes as 7-bit text in one message; an undeliverable receipt marks it', async () => {
+  const s = await makeSubscriber(core);
+  const id = await enqueueSms(core.db, { msisdn: s.msisdn, text: 'Balance 10.00 [ok] €', sender: 'Abonent', kind: 'test', at: core.clock.now() });
+  while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  const p = await smsc.submit(to(s.msisdn));
+  assert.equal(p.data_coding, 0);
+  assert.equal(p.esm_class! & 0x40, 0);
+  assert.equal(p.source_addr, 'Abonent');
+  assert.equal(p.source_addr_ton, 5, 'alphanumeric sender');
+  assert.equal(textOf(p), 'Balance 10.00 [ok] €');
+  await smsc.deliver({ source_addr: s.msisdn, destination_addr: 'Abonent', esm_class: 0x04, receipted_message_id: p.message_id, short_message: `id:${String(p.message_id)} sub:001 dlvrd:000 stat:UNDELIV err:001` });
+  const [row] = await core.db.query<{ status: string; meta: { receipt: { stat: string; err: string } } }>('SELECT status, meta FROM sms_message WHERE id = $1', [id]);
+  assert.equal(row!.status, 'undelivered');
+  assert.deepEqual([row!.meta.receipt.stat, row!.meta.receipt.err], ['UNDELIV', '001']);
+});
+
+test('MO "БАЛАНС" to 8111 over deliver_sm is answered by a submit_sm with the balance', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 12_345 });
+  const resp = await smsc.deliver({ source_addr_ton: 1, source_addr: s.msisdn, destination_addr: '8111', data_coding: 8, short_message: ucs2('БАЛАНС') });
+  assert.equal(resp.command, 'deliver_sm_resp');
+  assert.equal(resp.command_status, 0);
+  while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  const reply = await smsc.submit(to(s.msisdn));
+  assert.equal(reply.source_addr, '8111');
+  assert.equal(reply.data_coding, 8);
+  assert.equal(reply.registered_delivery, 1);
+  assert.match(textOf(reply), /Баланс 123,45/);
+});
+
+async function ussd(msisdn: string, op: number, text: string): Promise<PDU> {
+  const next = smsc.submit((p) => p.destination_addr === msisdn && p.ussd_service_op !== undefined);
+  const resp = await smsc.deliver({ source_addr: msisdn, destination_addr: '111', ussd_service_op: op, short_message: text });
+  assert.equal(resp.command_status, 0);
+  return next;
+}
+
+test('USSD walk *111# → 5: PSSR indication → USSR request → USSR confirm → PSSR response with the balance', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 50_000 });
+  const menu = await ussd(s.msisdn, 1, '*111#');
+  assert.equal(menu.ussd_service_op, 2, 'the menu waits for an answer');
+  assert.equal(menu.source_addr, '111');
+  assert.equal(menu.registered_delivery, 0);
+  assert.match(textOf(menu), /5 Баланс[\s\S]*00 Далее$/, 'the whole page in one message');
+  assert.equal(menu.esm_class! & 0x40, 0);
+  const bal = await ussd(s.msisdn, 18, '5');
+  assert.equal(bal.ussd_service_op, 17, 'the balance ends the session');
+  assert.match(textOf(bal), /^Баланс 500 ₽/);
+  // A direct dial string goes straight to the page.
+  const direct = await ussd(s.msisdn, 1, '*111*5#');
+  assert.equal(direct.ussd_service_op, 17);
+  assert.match(textOf(direct), /^Баланс 500 ₽/);
+});
+
+test('a USSD abort ends the session without an answer; a stray USSR confirm starts over', async () => {
+  const s = await makeSubscriber(core);
+  assert.equal((await ussd(s.msisdn, 1, '*111#')).ussd_service_op, 2);
+  const handled = once(esme, 'handled');
+  const resp = await smsc.deliver({ source_addr: s.msisdn, destination_addr: '111', ussd_service_op: 0x20, short_message: '' });
+  assert.equal(resp.command_status, 0);
+  assert.equal(((await handled) as [InboundSm, boolean])[1], true);
+  const again = await ussd(s.msisdn, 18, '1');
+  assert.ok([2, 17].includes(again.ussd_service_op!));
+});
+
+test('a throttled submit_sm is backed off and retried', async () => {
+  smsc.throttle = 2;
+  let throttled = 0;
+  const count = () => (throttled += 1);
+  esme.on('throttled', count);
+  try {
+    const ids = await esme.submitText({ from: '8111', to: '79001112233', text: 'retry me' });
+    assert.equal(ids.length, 1);
+    assert.equal(throttled, 2);
+    assert.equal(textOf(await smsc.submit(to('79001112233'))), 'retry me');
+  } finally {
+    esme.off('throttled', count);
+  }
+});
+
+test('the peer drops the link mid-session: the ESME rebinds, the USSD session goes on, a repeated YES charges once', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  assert.equal((await ussd(s.msisdn, 1, '*111#')).ussd_service_op, 2);
+  let rebound = smsc.nextBind();
+  smsc.session!.destroy();
+  await rebound;
+  const bal = await ussd(s.msisdn, 18, '5');
+  assert.equal(bal.ussd_service_op, 17);
+  assert.match(textOf(bal), /^Баланс 1000 ₽/);
+
+  // A paid connection by SMS: the SMSC's link drops right after it hands over "ДА", before the
+  // answer; after the rebind it sends "ДА" again.
+  await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', short_message: 'GUDOK' });
+  const handled = once(esme, 'handled');
+  rebound = smsc.nextBind();
+  const link = smsc.session!;
+  link.send(new smpp.PDU('deliver_sm', { source_addr: s.msisdn, destination_addr: '8111', data_coding: 8, short_message: ucs2('ДА') }), undefined, () => link.close());
+  await handled;
+  await rebound;
+  assert.equal((await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', data_coding: 8, short_message: ucs2('ДА') })).command_status, 0);
+  assert.equal((await ledgerSum(core, s.accountId)).balance, 100_000 - 250, 'charged once');
+  while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  const replies = [await whole(s.msisdn), await whole(s.msisdn), await whole(s.msisdn)];
+  assert.match(replies[0]!, /ответьте ДА/);
+  assert.match(replies[1]!, /Подключено/);
+  assert.match(replies[2]!, /Нет запроса/);
+});
+
+test('unknown and out-of-order PDUs from the peer: generic_nack or ignored, the link stays up', async () => {
+  const link = smsc.session!;
+  const nack = once(link, 'generic_nack');
+  const header = (id: number, seq: number) => {
+    const b = Buffer.alloc(16);
+    b.writeUInt32BE(16, 0);
+    b.writeUInt32BE(id, 4);
+    b.writeUInt32BE(0, 8);
+    b.writeUInt32BE(seq, 12);
+    return b;
+  };
+  link.socket.write(header(0x00000999, 4242)); // no such command
+  const [pdu] = (await nack) as [PDU];
+  assert.equal(pdu.sequence_number, 4242);
+  assert.equal(pdu.command_status, 3, 'ESME_RINVCMDID');
+  const nack2 = once(link, 'generic_nack');
+  link.socket.write(header(0x00000004, 4243)); // submit_sm: an SMSC never sends it to an ESME
+  assert.equal(((await nack2) as [PDU])[0].sequence_number, 4243);
+  link.socket.write(header(0x80000004, 999_999)); // a response nobody asked for: ignored
+  const alive = await new Promise<PDU>((resolve) => link.send(new smpp.PDU('enquire_link'), resolve));
+  assert.equal(alive.command, 'enquire_link_resp');
+  // A message to some other number, no USSD: acknowledged, not answered.
+  const handled = once(esme, 'handled');
+  assert.equal((await smsc.deliver({ source_addr: '79001112233', destination_addr: '9999', short_message: 'hi' })).command_status, 0);
+  assert.equal(((await handled) as [InboundSm, boolean])[1], false);
+  assert.ok(esme.isBound);
+});
+
+test('start wiring: with SMPP_HOST the composition root binds an ESME feeding both gateways; stop unbinds', async () => {
+  const port = (smsc.server.address() as AddressInfo).port;
+  const config = loadConfig({ NODE_ENV: 'test', STORE: 'memory', SMPP_HOST: '127.0.0.1', SMPP_PORT: String(port), SMPP_SYSTEM_ID: 'abonent2', SMPP_PASSWORD: 'pw' } as NodeJS.ProcessEnv);
+  assert.equal(config.SMS_TRANSPORT, 'smpp');
+  const second = buildSmpp(core, config)!;
+  const bound = once(second, 'bound');
+  const binds = smsc.binds;
+  second.start();
+  await bound;
+  assert.equal(smsc.binds, binds + 1);
+  const s = await makeSubscriber(core);
+  const page = await ussd(s.msisdn, 1, '*111*5#');
+  assert.equal(page.ussd_service_op, 17);
+  assert.match(textOf(page), /^Баланс/);
+  await second.stop();
+  assert.equal(second.isBound, false);
+});
