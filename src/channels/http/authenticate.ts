@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BlockList, isIP } from 'node:net';
+import type { BlockList } from 'node:net';
+import { addressList, onList } from '../../net/address-list.ts';
 import { resolveApiKey } from '../../domain/auth/api-keys.ts';
 import { resolveSession } from '../../domain/auth/sessions.ts';
 import type { Core } from '../../domain/core.ts';
@@ -9,24 +10,10 @@ export const SESSION_COOKIE = 'abonent_session';
 
 /** Addresses allowed to assert the subscriber's number in a header (the operator's own proxies). */
 export function trustedProxies(list: string[]): BlockList {
-  const bl = new BlockList();
-  for (const entry of list) {
-    const [addr, bits] = entry.split('/');
-    const family = isIP(addr ?? '');
-    if (!family) throw new Error(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) bl.addAddress(addr!, type);
-    else bl.addSubnet(addr!, Number(bits), type);
-  }
-  return bl;
+  return addressList('TRUSTED_PROXIES', list);
 }
 
-export function isTrusted(bl: BlockList, address: string | undefined): boolean {
-  if (!address) return false;
-  const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  if (v4mapped) return bl.check(v4mapped[1]!, 'ipv4');
-  return bl.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
-}
+export const isTrusted = onList;
 
 /**
  * Works out who is calling, once per request: an operator API key or a session token as Bearer,

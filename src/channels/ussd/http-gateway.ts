@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
+import { addressList, onList } from '../../net/address-list.ts';
 import { parse as parseQuery } from 'node:querystring';
 import type { Config } from '../../config.ts';
 import type { Core } from '../../domain/core.ts';
@@ -27,26 +27,6 @@ function fields(body: unknown): Record<string, string | undefined> {
   return { sessionId: clean(b.sessionId), serviceCode: clean(b.serviceCode), phoneNumber: clean(b.phoneNumber), text: clean(b.text) };
 }
 
-function allowList(list: string[]): BlockList {
-  const bl = new BlockList();
-  for (const entry of list) {
-    const [addr, bits] = entry.split('/');
-    const family = isIP(addr ?? '');
-    if (!family) throw new Error(`USSD_GATEWAY_ALLOWED: "${entry}" is not an IP address or CIDR`);
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) bl.addAddress(addr!, type);
-    else bl.addSubnet(addr!, Number(bits), type);
-  }
-  return bl;
-}
-
-function allowed(bl: BlockList, address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
-  if (v4) return bl.check(v4, 'ipv4');
-  return bl.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
-}
-
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
@@ -60,7 +40,7 @@ export async function ussdHttpGateway(app: FastifyInstance, opts: { core: Core; 
   const { core, config } = opts;
   const secret = config.USSD_GATEWAY_SECRET ? digest(config.USSD_GATEWAY_SECRET) : null;
   const list = config.USSD_GATEWAY_ALLOWED?.length ? config.USSD_GATEWAY_ALLOWED : secret ? [] : ['127.0.0.1', '::1'];
-  const sources = allowList(list);
+  const sources = addressList('USSD_GATEWAY_ALLOWED', list);
   const engine = createUssdEngine(core, { appUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT ?? 8080}` });
 
   // Bodies are read here, in this scope only, so that a handset's stray control byte becomes an
@@ -81,7 +61,7 @@ export async function ussdHttpGateway(app: FastifyInstance, opts: { core: Core; 
   app.post('/gateways/ussd/http', { schema: { hide: true } }, async (req: FastifyRequest, reply: FastifyReply) => {
     const given = req.headers[GATEWAY_SECRET_HEADER];
     const bySecret = secret !== null && typeof given === 'string' && timingSafeEqual(digest(given), secret);
-    if (!bySecret && !allowed(sources, req.socket.remoteAddress)) return answer(reply, 403, 'Forbidden', true);
+    if (!bySecret && !onList(sources, req.socket.remoteAddress)) return answer(reply, 403, 'Forbidden', true);
     const f = fields(req.body);
     if (!f.sessionId || f.sessionId.length > 200 || !f.phoneNumber || f.phoneNumber.length > 32 || f.serviceCode === undefined || f.serviceCode.length > 64) {
       return answer(reply, 400, 'Bad request: sessionId, serviceCode, phoneNumber and text are required', true);
