@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createApiKey } from '../../src/domain/auth/api-keys.ts';
 import type { Core } from '../../src/domain/core.ts';
+import { testApp, testCore, type TestEnv } from './core.ts';
 
 export async function operatorAuth(core: Core): Promise<{ authorization: string }> {
   const { key } = await createApiKey(core.db, { name: `tmf-test-${Math.random()}` });
@@ -69,4 +70,27 @@ export function tmfClient(app: FastifyInstance, auth: Record<string, string>, ba
     const res = await app.inject({ method, url: base + path, headers: { host: 'abonent.test', ...auth, ...headers }, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
     return { status: res.statusCode, headers: res.headers, body: res.body ? (JSON.parse(res.body) as Record<string, unknown> & Record<string, unknown>[]) : undefined, raw: res.body };
   };
+}
+
+/** ISO 8601 in UTC with `Z`, as the TMF conventions require of every date. */
+export const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+export type Res = Record<string, unknown>;
+
+export interface TmfEnv {
+  env: TestEnv;
+  core: Core;
+  app: FastifyInstance;
+  auth: { authorization: string };
+}
+
+/** A TMF test file's world: a fresh store, the whole server, and an operator API key. */
+export async function openTmfEnv(): Promise<TmfEnv> {
+  const env = await testCore();
+  const app = await testApp(env.core);
+  return { env, core: env.core, app, auth: await operatorAuth(env.core) };
+}
+
+export async function closeTmfEnv(t: TmfEnv): Promise<void> {
+  await t.app.close();
+  await t.env.close();
 }

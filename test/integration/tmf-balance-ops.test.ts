@@ -5,25 +5,18 @@ import type { Core } from '../../src/domain/core.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { expireReservations } from '../../src/domain/tmf/balance-ops.ts';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger.ts';
-import { ledgerSum, makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
-import { operatorAuth, startListener, tmfClient } from '../helpers/tmf.ts';
+import { ledgerSum, makeSubscriber } from '../helpers/core.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
-let env: TestEnv;
+let t: TmfEnv;
 let core: Core;
 let app: FastifyInstance;
 let auth: { authorization: string };
 before(async () => {
-  env = await testCore();
-  core = env.core;
-  app = await testApp(core);
-  auth = await operatorAuth(core);
+  t = await openTmfEnv();
+  ({ core, app, auth } = t);
 });
-after(async () => {
-  await app.close();
-  await env.close();
-});
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-type Res = Record<string, unknown>;
+after(() => closeTmfEnv(t));
 const available = async (accountId: number) => (await core.db.query<{ n: number }>('SELECT (balance + credit_limit)::bigint AS n FROM account WHERE id = $1', [accountId]))[0]!.n;
 
 test('TMF654 reserveBalance: holds money through the ledger once per key, list, fields, retrieve, delete releases, expiry, 404', async () => {
@@ -74,7 +67,7 @@ test('TMF654 reserveBalance: holds money through the ledger once per key, list, 
   assert.equal(await available(s.accountId), before - 500);
   assert.equal((await call('DELETE', '/reserveBalance/nope')).status, 404);
 
-  env.clock.advance(2 * 3600_000);
+  t.env.clock.advance(2 * 3600_000);
   assert.equal(await expireReservations(core, systemCtx('test'), { now: core.clock.now() }), 1);
   assert.equal(await expireReservations(core, systemCtx('test'), { now: core.clock.now() }), 0);
   assert.equal((await call('GET', `/reserveBalance/${String(second.body!.id)}`)).body!.status, 'cancelled');

@@ -3,25 +3,18 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
-import { ctxAs, ledgerSum, makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
-import { operatorAuth, startListener, tmfClient } from '../helpers/tmf.ts';
+import { ctxAs, ledgerSum, makeSubscriber } from '../helpers/core.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
-let env: TestEnv;
+let t: TmfEnv;
 let core: Core;
 let app: FastifyInstance;
 let auth: { authorization: string };
 before(async () => {
-  env = await testCore();
-  core = env.core;
-  app = await testApp(core);
-  auth = await operatorAuth(core);
+  t = await openTmfEnv();
+  ({ core, app, auth } = t);
 });
-after(async () => {
-  await app.close();
-  await env.close();
-});
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-type Res = Record<string, unknown>;
+after(() => closeTmfEnv(t));
 
 test('TMF637 product: tariff and connected products of a number, filters, fields, pages, retrieve, create, terminate, 404', async () => {
   const call = tmfClient(app, auth, '/tmf-api/productInventory/v4');

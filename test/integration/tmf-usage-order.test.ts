@@ -4,25 +4,18 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
-import { operatorAuth, startListener, tmfClient } from '../helpers/tmf.ts';
+import { makeSubscriber } from '../helpers/core.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
-let env: TestEnv;
+let t: TmfEnv;
 let core: Core;
 let app: FastifyInstance;
 let auth: { authorization: string };
 before(async () => {
-  env = await testCore();
-  core = env.core;
-  app = await testApp(core);
-  auth = await operatorAuth(core);
+  t = await openTmfEnv();
+  ({ core, app, auth } = t);
 });
-after(async () => {
-  await app.close();
-  await env.close();
-});
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-type Res = Record<string, unknown>;
+after(() => closeTmfEnv(t));
 
 test('TMF635 usage: create rates through the billing core once per recordId; list, filters, fields, retrieve, 404', async () => {
   const call = tmfClient(app, auth, '/tmf-api/usageManagement/v4');
