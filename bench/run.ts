@@ -8,6 +8,7 @@ import { openBenchEnv, loggedInSubscribers } from './setup.ts';
 import { benchBalanceUseCase, benchPrimaryKeySelect, storeCallers } from './store.ts';
 import { startApi, startBare } from './servers.ts';
 import { runBillingBench } from './billing.ts';
+import { runSmppBench } from './smpp.ts';
 import { runUssdBench } from './ussd.ts';
 
 const benchSeconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -19,7 +20,8 @@ const connections = 50;
 const subscriberCount = 200;
 const modes: LoadMode[] = ['child process', 'in-process'];
 const only = process.env.BENCH_ONLY ?? '';
-if (only !== '' && only !== 'spine' && only !== 'billing' && only !== 'ussd') throw new Error('BENCH_ONLY must be spine, billing or ussd');
+const parts = ['spine', 'billing', 'ussd', 'smpp'];
+if (only !== '' && !parts.includes(only)) throw new Error(`BENCH_ONLY must be one of ${parts.join(', ')}`);
 
 const log = (msg: string) => console.log(`… ${msg}`);
 
@@ -102,3 +104,4 @@ if (only === '' || only === 'spine') {
 
 if (only === '' || only === 'billing') await runBillingBench();
 if (only === '' || only === 'ussd') await runUssdBench({ seconds: httpSeconds, warmupSeconds, connections });
+if (only === '' || only === 'smpp') await runSmppBench();

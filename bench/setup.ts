@@ -53,7 +53,7 @@ export async function openBenchEnv(): Promise<BenchEnv> {
     storeLabel = 'PGlite in memory, in-process';
   }
 
-  const core = await createCore(config, { db, log: pino({ level: 'silent' }) });
+  const core = await createCore(config, { db, log: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }) });
   await syncCatalog(core.db, loadCatalogFiles());
   return {
     core,

@@ -8,7 +8,7 @@ import { feeRunJob, instanceId } from './fee-run.ts';
 import { generateReports } from './generate-reports.ts';
 import { runInstallments } from './installments.ts';
 import { withLease } from './lease.ts';
-import { drainOutbox, type SmsTransport } from './sms-outbox.ts';
+import { drainOutboxTick, type SmsTransport } from './sms-outbox.ts';
 
 interface Job {
   name: string;
@@ -24,7 +24,7 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: s
   const holder = opts.holder ?? instanceId;
   const leased = (name: string, fn: (now: Date) => Promise<unknown>) => (now: Date) => withLease(core, name, holder, 60_000, () => fn(now));
   const jobs: Job[] = [
-    { name: 'sms-outbox', everyMs: 1000, run: () => drainOutbox(core, opts.sms) },
+    { name: 'sms-outbox', everyMs: 1000, run: () => drainOutboxTick(core, opts.sms) },
     { name: 'fees', everyMs: 30_000, run: (now) => feeRunJob(core, { now, holder }) },
     { name: 'promised-expiry', everyMs: 30_000, run: leased('promised-expiry', (now) => expirePromisedPayments(core, systemCtx('promised-expiry'), { now })) },
     { name: 'auto-payments', everyMs: 60_000, run: leased('auto-payments', (now) => runAutoPayments(core, { now })) },

@@ -14,33 +14,72 @@ export function logTransport(core: Core): SmsTransport {
   };
 }
 
+/** Delays before the 2nd, 3rd, … attempt of a message the gateway could not take; then it fails. */
+export const RETRY_DELAYS_SECONDS = [30, 60, 300, 900, 3600];
+
 /**
  * Sends queued messages. Rows are claimed (status `sending`) with SKIP LOCKED in a short
  * transaction, so several instances never send one message twice, and the transport is called
  * outside any transaction. A claim older than five minutes (an instance died mid-send) is queued
- * again: delivery is at least once.
+ * again: delivery is at least once. A message the gateway could not take now (`retry`) waits for
+ * its next attempt (RETRY_DELAYS_SECONDS) and is marked failed after the last one; the attempts
+ * and the last error stay in the row.
  */
-export async function drainOutbox(core: Core, transport: SmsTransport, batch = 100): Promise<number> {
+export async function drainOutbox(core: Core, transport: SmsTransport, batch = 100, parallel = 10): Promise<number> {
   const now = core.clock.now();
   await core.db.query(
     `UPDATE sms_message SET status = 'queued' WHERE direction = 'mt' AND status = 'sending' AND (meta->>'claimedAt')::timestamptz < $1`,
     [new Date(now.getTime() - 5 * 60_000)],
   );
   const rows = await core.db.tx((tx) =>
-    tx.query<{ id: number; msisdn: string; short_code: string; text: string }>(
-      `UPDATE sms_message SET status = 'sending', meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)
-        WHERE id IN (SELECT id FROM sms_message WHERE direction = 'mt' AND status = 'queued' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, msisdn, short_code, text`,
+    tx.query<{ id: number; msisdn: string; short_code: string; text: string; attempts: number }>(
+      `UPDATE sms_message SET status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)
+        WHERE id IN (SELECT id FROM sms_message
+                      WHERE direction = 'mt' AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
+                      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, msisdn, short_code, text, attempts`,
       [batch, now],
     ),
   );
-  for (const r of rows.sort((a, b) => a.id - b.id)) {
-    const res = await transport.send({ id: r.id, msisdn: r.msisdn, sender: r.short_code, text: r.text });
-    await core.db.query(`UPDATE sms_message SET status = $2, meta = meta || $3 WHERE id = $1`, [
-      r.id,
-      res.status,
-      JSON.stringify({ transport: transport.name, ...(res.ref ? { ref: res.ref } : {}), ...(res.refs && res.refs.length > 1 ? { refs: res.refs } : {}), ...(res.error ? { error: res.error.slice(0, 200) } : {}) }),
-    ]);
-  }
+  // Messages to one number go in order, one after another; different numbers go side by side,
+  // `parallel` at a time (an SMPP window, a few Kannel connections).
+  const byNumber = new Map<string, typeof rows>();
+  for (const r of rows.sort((a, b) => a.id - b.id)) byNumber.set(r.msisdn, [...(byNumber.get(r.msisdn) ?? []), r]);
+  const queues = [...byNumber.values()];
+  const worker = async () => {
+    for (let q = queues.shift(); q; q = queues.shift()) for (const r of q) await sendOne(core, transport, r);
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, queues.length) }, worker));
   return rows.length;
+}
+
+async function sendOne(core: Core, transport: SmsTransport, r: { id: number; msisdn: string; short_code: string; text: string; attempts: number }): Promise<void> {
+  const res = await transport.send({ id: r.id, msisdn: r.msisdn, sender: r.short_code, text: r.text });
+  const meta = JSON.stringify({
+    transport: transport.name,
+    ...(res.ref ? { ref: res.ref } : {}),
+    ...(res.refs && res.refs.length > 1 ? { refs: res.refs } : {}),
+    ...(res.error ? { error: res.error.slice(0, 200) } : {}),
+  });
+  const delay = res.status === 'retry' ? RETRY_DELAYS_SECONDS[r.attempts - 1] : undefined;
+  if (delay !== undefined) {
+    await core.db.query(`UPDATE sms_message SET status = 'queued', next_attempt_at = $2, meta = meta || $3 WHERE id = $1`, [
+      r.id,
+      new Date(core.clock.now().getTime() + delay * 1000),
+      meta,
+    ]);
+  } else {
+    await core.db.query(`UPDATE sms_message SET status = $2, next_attempt_at = NULL, meta = meta || $3 WHERE id = $1`, [r.id, res.status === 'sent' ? 'sent' : 'failed', meta]);
+  }
+}
+
+/** One tick of the outbox job: batches until the queue is empty (at most `maxBatches`, so the tick ends). */
+export async function drainOutboxTick(core: Core, transport: SmsTransport, maxBatches = 50): Promise<number> {
+  let sent = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const n = await drainOutbox(core, transport);
+    sent += n;
+    if (n < 100) break;
+  }
+  return sent;
 }

@@ -32,7 +32,8 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir ?? undefined);
   await pg.exec("SET TIME ZONE 'UTC'; SET standard_conforming_strings = on");
-  const prepared = new Set<string>();
+  // One PREPARE per statement, even when its first callers arrive together.
+  const prepared = new Map<string, Promise<unknown>>();
   return {
     kind: 'pglite',
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -46,11 +47,14 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad statement name ${name}`);
       return async (params) => {
         if (params.length !== types.length) throw new Error(`${name}: ${types.length} parameters expected`);
-        if (!prepared.has(name)) {
-          await pg.exec(`PREPARE ${name}(${types.join(', ')}) AS ${sql}`);
-          prepared.add(name);
+        let ready = prepared.get(name);
+        if (!ready) {
+          ready = pg.exec(`PREPARE ${name}${types.length ? `(${types.join(', ')})` : ''} AS ${sql}`);
+          prepared.set(name, ready);
+          ready.catch(() => prepared.delete(name)); // a failed PREPARE is tried again by the next call
         }
-        const res = await pg.exec(`EXECUTE ${name}(${params.map((p, i) => literal(p, types[i]!)).join(', ')})`);
+        await ready;
+        const res = await pg.exec(`EXECUTE ${name}${params.length ? `(${params.map((p, i) => literal(p, types[i]!)).join(', ')})` : ''}`);
         return (res[0]?.rows ?? []) as T[];
       };
     },

@@ -25,6 +25,10 @@ declare module 'smpp' {
     ussd_service_op?: number;
     receipted_message_id?: string;
     message_state?: number;
+    user_message_reference?: number;
+    sar_msg_ref_num?: number;
+    sar_total_segments?: number;
+    sar_segment_seqnum?: number;
     [key: string]: unknown;
     isResponse(): boolean;
     response(options?: Record<string, unknown>): PDU;

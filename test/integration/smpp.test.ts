@@ -3,14 +3,14 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import smpp, { type PDU, type Server, type Session } from 'smpp';
-import { encodeSm, Esme, smppTransport, type InboundSm } from '../../src/adapters/smpp/esme.ts';
+import { encodeSm, Esme, SmppError, smppTransport, type InboundSm } from '../../src/adapters/smpp/esme.ts';
 import { smsSmppGateway } from '../../src/channels/sms/smpp-gateway.ts';
 import { ussdSmppGateway } from '../../src/channels/ussd/smpp-gateway.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildSmpp } from '../../src/server.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { enqueueSms } from '../../src/domain/notifications/enqueue-sms.ts';
-import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
+import { drainOutbox, RETRY_DELAYS_SECONDS } from '../../src/jobs/sms-outbox.ts';
 import { ledgerSum, makeSubscriber, testCore, type TestEnv } from '../helpers/core.ts';
 
 /**
@@ -276,10 +276,125 @@ test('the peer drops the link mid-session: the ESME rebinds, the USSD session go
   assert.equal((await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', data_coding: 8, short_message: ucs2('ДА') })).command_status, 0);
   assert.equal((await ledgerSum(core, s.accountId)).balance, 100_000 - 250, 'charged once');
   while ((await drainOutbox(core, smppTransport(esme))) > 0);
-  const replies = [await whole(s.msisdn), await whole(s.msisdn), await whole(s.msisdn)];
+  const replies = [await whole(s.msisdn), await whole(s.msisdn)];
   assert.match(replies[0]!, /ответьте ДА/);
   assert.match(replies[1]!, /Подключено/);
-  assert.match(replies[2]!, /Нет запроса/);
+  // The redelivered "ДА" was recognised as the same message: recorded once, answered once.
+  const mo = await core.db.query<{ text: string }>(`SELECT text FROM sms_message WHERE direction = 'mo' AND msisdn = $1 ORDER BY id`, [s.msisdn]);
+  assert.deepEqual(mo.map((r) => r.text), ['GUDOK', 'ДА']);
+  const mt = await core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sms_message WHERE direction = 'mt' AND msisdn = $1`, [s.msisdn]);
+  assert.equal(mt[0]!.n, 2);
+});
+
+/** One part of a concatenated UCS-2 message, with the 8-bit (IEI 00) or 16-bit (IEI 08) reference UDH. */
+const udhPart = (ref: number, total: number, seq: number, text: string, wide = false) => ({
+  esm_class: 0x40,
+  data_coding: 8,
+  short_message: { udh: Buffer.from(wide ? [6, 0x08, 4, ref >> 8, ref & 0xff, total, seq] : [5, 0x00, 3, ref, total, seq]), message: text },
+});
+
+async function moReplies(msisdn: string): Promise<{ mo: string[]; mt: string[] }> {
+  while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  const rows = await core.db.query<{ direction: string; text: string }>(`SELECT direction, text FROM sms_message WHERE msisdn = $1 ORDER BY id`, [msisdn]);
+  return { mo: rows.filter((r) => r.direction === 'mo').map((r) => r.text), mt: rows.filter((r) => r.direction === 'mt').map((r) => r.text) };
+}
+
+test('a long MO in UDH parts, arriving out of order and with a part repeated, runs once as the whole text', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 12_345 });
+  const send = (seq: number, text: string) => smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', ...udhPart(77, 3, seq, text) });
+  assert.equal((await send(3, 'НС')).command_status, 0);
+  assert.equal((await send(1, 'БА')).command_status, 0);
+  assert.equal((await send(1, 'БА')).command_status, 0, 'a repeated part is acknowledged');
+  assert.deepEqual(await moReplies(s.msisdn), { mo: [], mt: [] }, 'nothing runs before the last part');
+  assert.equal((await send(2, 'ЛА')).command_status, 0);
+  const after = await moReplies(s.msisdn);
+  assert.deepEqual(after.mo, ['БАЛАНС']);
+  assert.equal(after.mt.length, 1);
+  assert.match(after.mt[0]!, /Баланс 123,45/);
+  // The SMSC sends the last part again (it missed our answer): a lone part never completes.
+  await send(2, 'ЛА');
+  assert.deepEqual(await moReplies(s.msisdn), after);
+  // The part left waiting is dropped an hour later, when the number sends again.
+  const left = await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sms_mo_part WHERE msisdn = $1', [s.msisdn]);
+  assert.equal(left[0]!.n, 1);
+  env.clock.advance(61 * 60_000);
+  await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', ...udhPart(300, 2, 1, 'ПОМ', true) });
+  const kept = await core.db.query<{ ref: number }>('SELECT ref FROM sms_mo_part WHERE msisdn = $1', [s.msisdn]);
+  assert.deepEqual(kept.map((r) => r.ref), [300], 'the stale part is gone; a 16-bit reference is kept whole');
+  await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', ...udhPart(300, 2, 2, 'ОЩЬ', true) });
+  const help = await moReplies(s.msisdn);
+  assert.deepEqual(help.mo, ['БАЛАНС', 'ПОМОЩЬ']);
+  assert.equal(help.mt.length, 2);
+});
+
+test('a long MO in sar_* TLV parts is reassembled too', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 5_000 });
+  const part = (seq: number, text: string) =>
+    smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', data_coding: 8, short_message: ucs2(text), sar_msg_ref_num: 513, sar_total_segments: 2, sar_segment_seqnum: seq });
+  await part(2, 'ЛАНС');
+  await part(1, 'БА');
+  const r = await moReplies(s.msisdn);
+  assert.deepEqual(r.mo, ['БАЛАНС']);
+  assert.match(r.mt[0]!, /Баланс 50/);
+});
+
+test('a redelivered MO counts once: by the handset reference when given, else by its text within two minutes', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 5_000 });
+  const mo = (extra: Record<string, unknown>) => smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', short_message: 'BALANS', ...extra });
+  await mo({ user_message_reference: 11 });
+  await mo({ user_message_reference: 11 });
+  assert.equal((await moReplies(s.msisdn)).mt.length, 1, 'same reference and text: a redelivery');
+  await mo({ user_message_reference: 12 });
+  assert.equal((await moReplies(s.msisdn)).mt.length, 2, 'a new reference is a new message, even with the same text');
+  await mo({});
+  await mo({});
+  assert.equal((await moReplies(s.msisdn)).mt.length, 3, 'no reference: the same text at once is one message');
+  env.clock.advance(2 * 60_000);
+  await mo({});
+  const r = await moReplies(s.msisdn);
+  assert.equal(r.mt.length, 4, 'two minutes later it is a new message');
+  assert.equal(r.mo.length, 4);
+});
+
+test('the outbox retries while the link is down and fails only after the last attempt', async () => {
+  const s = await makeSubscriber(core);
+  // An ESME that never binds: every submit waits out its timeout, as when the SMSC is unreachable.
+  const down = new Esme({ host: '127.0.0.1', port: 9, systemId: 'x', password: 'x', requestTimeoutMs: 20 });
+  const id = await enqueueSms(core.db, { msisdn: s.msisdn, text: 'retry later', sender: '8111', kind: 'test', at: core.clock.now() });
+  const row = async () =>
+    (await core.db.query<{ status: string; attempts: number; next_attempt_at: Date | null; meta: { error?: string } }>('SELECT status, attempts, next_attempt_at, meta FROM sms_message WHERE id = $1', [id]))[0]!;
+  while ((await drainOutbox(core, smppTransport(down))) > 0);
+  let r = await row();
+  assert.equal(r.status, 'queued');
+  assert.equal(r.attempts, 1);
+  assert.equal(new Date(r.next_attempt_at!).getTime() - core.clock.now().getTime(), RETRY_DELAYS_SECONDS[0]! * 1000);
+  assert.match(r.meta.error ?? '', /not bound/);
+  assert.equal(await drainOutbox(core, smppTransport(down)), 0, 'not before its time');
+  // The link comes back before the next attempt: the message goes out.
+  env.clock.advance(RETRY_DELAYS_SECONDS[0]! * 1000);
+  assert.equal(await drainOutbox(core, smppTransport(esme)), 1);
+  r = await row();
+  assert.equal(r.status, 'sent');
+  assert.equal(r.attempts, 2);
+  assert.equal(textOf(await smsc.submit(to(s.msisdn))), 'retry later');
+
+  // Down for good: after every delay the message fails, with its last error kept.
+  const id2 = await enqueueSms(core.db, { msisdn: s.msisdn, text: 'never', sender: '8111', kind: 'test', at: core.clock.now() });
+  for (const delay of [...RETRY_DELAYS_SECONDS, 0]) {
+    while ((await drainOutbox(core, smppTransport(down))) > 0);
+    env.clock.advance(delay * 1000);
+  }
+  const [last] = await core.db.query<{ status: string; attempts: number; next_attempt_at: Date | null }>('SELECT status, attempts, next_attempt_at FROM sms_message WHERE id = $1', [id2]);
+  assert.deepEqual([last!.status, last!.attempts, last!.next_attempt_at], ['failed', RETRY_DELAYS_SECONDS.length + 1, null]);
+});
+
+test('an SMSC refusal other than throttling is final: no retry', async () => {
+  const s = await makeSubscriber(core);
+  const refusing = { submitText: () => Promise.reject(new SmppError('smpp submit_sm refused: 0x0000000b', 0x0b)) };
+  const id = await enqueueSms(core.db, { msisdn: s.msisdn, text: 'bad destination', sender: '8111', kind: 'test', at: core.clock.now() });
+  while ((await drainOutbox(core, smppTransport(refusing))) > 0);
+  const [r] = await core.db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM sms_message WHERE id = $1', [id]);
+  assert.deepEqual([r!.status, r!.attempts], ['failed', 1]);
 });
 
 test('unknown and out-of-order PDUs from the peer: generic_nack or ignored, the link stays up', async () => {

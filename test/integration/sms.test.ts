@@ -95,13 +95,17 @@ test('never a reply to short codes or names; a flood gets a few replies a minute
   assert.ok(outcomes.slice(6).every((o) => o === 'rate_limited'));
 });
 
-test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; failures are recorded', async () => {
+test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; 5xx waits for a retry, 4xx fails', async () => {
   const seen: URL[] = [];
   const kannel = createServer((req: IncomingMessage, res) => {
     const u = new URL(req.url ?? '/', 'http://kannel');
     seen.push(u);
     if (u.searchParams.get('to') === '79990000000') {
       res.writeHead(503).end('3: Queue full');
+      return;
+    }
+    if (u.searchParams.get('to') === '79990000001') {
+      res.writeHead(400).end('Invalid receiver');
       return;
     }
     res.writeHead(202).end('0: Accepted for delivery');
@@ -112,7 +116,7 @@ test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; 
     const transport = kannelTransport({ url: `http://127.0.0.1:${port}/cgi-bin/sendsms`, username: 'abonent', password: 'pw' });
     const s = await makeSubscriber(core);
     await send(s.msisdn, 'ПОМОЩЬ');
-    await core.db.query("INSERT INTO sms_message (direction, msisdn, short_code, text, status) VALUES ('mt', $1, '8111', 'Balance 10.00', 'queued'), ('mt', '79990000000', '8111', 'x', 'queued')", [s.msisdn]);
+    await core.db.query("INSERT INTO sms_message (direction, msisdn, short_code, text, status) VALUES ('mt', $1, '8111', 'Balance 10.00', 'queued'), ('mt', '79990000000', '8111', 'x', 'queued'), ('mt', '79990000001', '8111', 'y', 'queued')", [s.msisdn]);
     // Everything queued in this store goes out; find ours among them.
     while ((await drainOutbox(core, transport)) > 0);
     const cyr = seen.find((u) => u.searchParams.get('to') === s.msisdn && u.searchParams.get('text')!.startsWith('Команды'))!;
@@ -122,8 +126,12 @@ test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; 
     assert.equal(cyr.searchParams.get('username'), 'abonent');
     const lat = seen.find((u) => u.searchParams.get('text') === 'Balance 10.00')!;
     assert.equal(lat.searchParams.get('coding'), null);
-    const statuses = await core.db.query<{ msisdn: string; status: string }>("SELECT msisdn, status FROM sms_message WHERE direction = 'mt' AND msisdn IN ($1, '79990000000') ORDER BY id", [s.msisdn]);
-    assert.deepEqual(statuses.map((r) => r.status), ['sent', 'sent', 'failed']);
+    const statuses = await core.db.query<{ msisdn: string; status: string; attempts: number; error: string | null }>(
+      "SELECT msisdn, status, attempts, meta->>'error' AS error FROM sms_message WHERE direction = 'mt' AND msisdn IN ($1, '79990000000', '79990000001') ORDER BY id",
+      [s.msisdn],
+    );
+    assert.deepEqual(statuses.map((r) => r.status), ['sent', 'sent', 'queued', 'failed']);
+    assert.deepEqual(statuses.slice(2).map((r) => [r.attempts, r.error]), [[1, '503 3: Queue full'], [1, '400 Invalid receiver']]);
   } finally {
     kannel.close();
   }

@@ -28,3 +28,16 @@ test('a prepared statement answers like the plain query, and quoting cannot be e
   }
   assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM t'))[0]!.n, 2);
 });
+
+test('the first calls of a statement arriving together prepare it once and all answer', async () => {
+  const byId = db.prepare<{ name: string }>('t_by_id_concurrent', 'SELECT name FROM t WHERE id = $1', ['bigint']);
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => byId([(i % 2) + 1])));
+  assert.deepEqual(answers.map((r) => r[0]!.name), Array.from({ length: 20 }, (_, i) => (i % 2 ? "O'Brien" : 'a')));
+});
+
+test('a statement whose PREPARE failed is prepared again by the next call', async () => {
+  const late = db.prepare<{ n: number }>('t_late', 'SELECT count(*)::int AS n FROM t_later', []);
+  await assert.rejects(late([]), /t_later/);
+  await db.exec('CREATE TABLE t_later (x int); INSERT INTO t_later VALUES (1), (2), (3)');
+  assert.deepEqual(await late([]), [{ n: 3 }]);
+});

@@ -21,6 +21,10 @@ export interface InboundSm {
   ussdServiceOp: number | null;
   /** The receipted_message_id TLV, when present (delivery receipts). */
   receiptedMessageId: string | null;
+  /** One part of a concatenated message: from the UDH (IEI 00 or 08) or the sar_* TLVs. */
+  part: { ref: number; total: number; seq: number } | null;
+  /** The user_message_reference TLV (the handset's TP-MR), when the SMSC passes it on. */
+  userMessageReference: number | null;
 }
 
 /** What a handler answers: true when it took the message (the next handlers are not asked). */
@@ -129,6 +133,30 @@ export function encodeSm(text: string, ref: number, opts: { single?: boolean } =
   if (total > 255) throw new SmppError('message too long', null);
   const parts = chunks.map((c, i) => Buffer.concat([Buffer.from([0x05, 0x00, 0x03, ref & 0xff, total, i + 1]), c]));
   return { dataCoding, parts, concatenated: true };
+}
+
+/**
+ * Where a deliver_sm sits in a concatenated message: the UDH information element 00 (8-bit
+ * reference) or 08 (16-bit reference), or the sar_msg_ref_num / sar_total_segments /
+ * sar_segment_seqnum TLVs. Null for a message of one part.
+ */
+export function concatenationOf(pdu: Pick<PDU, 'short_message' | 'message_payload' | 'sar_msg_ref_num' | 'sar_total_segments' | 'sar_segment_seqnum'>): { ref: number; total: number; seq: number } | null {
+  for (const v of [pdu.short_message, pdu.message_payload]) {
+    const udh = v && typeof v === 'object' && !Buffer.isBuffer(v) ? v.udh : undefined;
+    for (const ie of udh ?? []) {
+      if (ie[0] === 0x00 && ie[1] === 3 && ie.length >= 5) return valid(ie[2]!, ie[3]!, ie[4]!);
+      if (ie[0] === 0x08 && ie[1] === 4 && ie.length >= 6) return valid((ie[2]! << 8) | ie[3]!, ie[4]!, ie[5]!);
+    }
+  }
+  if (typeof pdu.sar_msg_ref_num === 'number' && typeof pdu.sar_total_segments === 'number' && typeof pdu.sar_segment_seqnum === 'number') {
+    return valid(pdu.sar_msg_ref_num, pdu.sar_total_segments, pdu.sar_segment_seqnum);
+  }
+  return null;
+}
+
+/** A part numbering that makes sense (1 ≤ seq ≤ total, total ≥ 2); anything else counts as a single message. */
+function valid(ref: number, total: number, seq: number): { ref: number; total: number; seq: number } | null {
+  return total >= 2 && seq >= 1 && seq <= total ? { ref, total, seq } : null;
 }
 
 function messageText(v: unknown, dataCoding: number): string {
@@ -297,6 +325,8 @@ export class Esme extends EventEmitter {
       text: messageText(pdu.message_payload, dc) || messageText(pdu.short_message, dc),
       ussdServiceOp: typeof pdu.ussd_service_op === 'number' ? pdu.ussd_service_op : null,
       receiptedMessageId: typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : null,
+      part: concatenationOf(pdu),
+      userMessageReference: typeof pdu.user_message_reference === 'number' ? pdu.user_message_reference : null,
     };
     let status = ESME_ROK;
     let took = false;
@@ -413,7 +443,10 @@ export function smppTransport(esme: Pick<Esme, 'submitText'>): SmsTransport {
         const refs = await esme.submitText({ from: m.sender, to: m.msisdn, text: m.text, registeredDelivery: true });
         return { status: 'sent', ref: refs[0] ?? '', refs };
       } catch (e) {
-        return { status: 'failed', error: (e as Error).message };
+        // No answer (link down, timeout) or still throttled: try later. Any other status is the SMSC refusing the message.
+        const status = e instanceof SmppError ? e.status : null;
+        const transient = status === null || status === ESME_RTHROTTLED || status === ESME_RMSGQFUL;
+        return { status: transient ? 'retry' : 'failed', error: (e as Error).message };
       }
     },
   };

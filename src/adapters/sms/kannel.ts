@@ -25,9 +25,11 @@ export function kannelTransport(o: { url: string; username: string; password: st
         const res = await fetch(u, { signal: AbortSignal.timeout(o.timeoutMs ?? 5000) });
         const body = (await res.text()).slice(0, 200);
         // Kannel answers 202 "0: Accepted for delivery" (or 3: Queued for later delivery).
-        return res.ok ? { status: 'sent', ref: body } : { status: 'failed', error: `${res.status} ${body}` };
+        // 4xx is Kannel refusing this message (final); 5xx and network errors are worth another try.
+        if (res.ok) return { status: 'sent', ref: body };
+        return { status: res.status >= 500 ? 'retry' : 'failed', error: `${res.status} ${body}` };
       } catch (e) {
-        return { status: 'failed', error: (e as Error).message };
+        return { status: 'retry', error: (e as Error).message };
       }
     },
   };

@@ -1,11 +1,41 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Core } from '../../domain/core.ts';
+import { assembleMoPart } from '../../domain/notifications/assemble-mo-part.ts';
 import { recordDeliveryReceipt } from '../../domain/notifications/record-delivery-receipt.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { handleMo, SERVICE_NUMBER } from './handle-mo.ts';
+
+export interface SmppInbound {
+  source: string;
+  destination: string;
+  esmClass: number;
+  text: string;
+  ussdServiceOp: number | null;
+  receiptedMessageId: string | null;
+  part: { ref: number; total: number; seq: number } | null;
+  userMessageReference: number | null;
+}
 
 /** What this gateway needs from an SMPP link (the ESME in src/adapters/smpp, or a test double). */
 export interface SmsInboundSource {
-  onInbound(h: (sm: { source: string; destination: string; esmClass: number; text: string; ussdServiceOp: number | null; receiptedMessageId: string | null }) => Promise<boolean>): void;
+  onInbound(h: (sm: SmppInbound) => Promise<boolean>): void;
+}
+
+/** A repeat of the same text without a handset reference is taken for a redelivery within this window. */
+const REDELIVERY_WINDOW_SECONDS = 120;
+
+/**
+ * SMPP's deliver_sm carries no message id, and an SMSC that missed our deliver_sm_resp sends the
+ * message again. The key that makes such a redelivery count once: the handset's message reference
+ * (user_message_reference, when the SMSC passes it) with the text, for the day; without it, the
+ * text within a two-minute window (a subscriber repeating a command that fast gets one answer).
+ */
+export function moDedupeKey(sm: Pick<SmppInbound, 'userMessageReference' | 'part'>, text: string, at: Date): string {
+  const hash = createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  const ref = sm.part ? `${sm.part.ref}/${sm.part.total}` : '-';
+  return sm.userMessageReference !== null
+    ? `smpp:umr:${sm.userMessageReference}:${ref}:${hash}:${at.toISOString().slice(0, 10)}`
+    : `smpp:txt:${ref}:${hash}:${Math.floor(at.getTime() / 1000 / REDELIVERY_WINDOW_SECONDS)}`;
 }
 
 /** esm_class message type bits (2–5): 0x04 is an SMSC delivery receipt. */
@@ -37,7 +67,14 @@ export function smsSmppGateway(core: Core, link: SmsInboundSource, opts: { servi
       return true;
     }
     if (sm.destination.replace(/^\+/, '') !== service) return false;
-    await handleMo(core, { from: sm.source, to: service, text: sm.text, smscId: null, gateway: 'smpp' }, randomUUID());
+    let text = sm.text;
+    if (sm.part) {
+      // A long message: each part waits in the store until the last one arrives, then runs as one.
+      const whole = await assembleMoPart(core, { msisdn: normalizeMsisdn(sm.source) ?? sm.source.slice(0, 32), shortCode: service, ...sm.part, text });
+      if (whole === null) return true;
+      text = whole;
+    }
+    await handleMo(core, { from: sm.source, to: service, text, smscId: moDedupeKey(sm, text, core.clock.now()), gateway: 'smpp' }, randomUUID());
     return true;
   });
 }
