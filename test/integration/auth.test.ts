@@ -68,6 +68,22 @@ test('wrong passwords lock the number out after the limit, even with the right p
   assert.equal(ok.statusCode, 200);
 });
 
+test('guesses of the current password in "change password" count towards the same lockout', async () => {
+  const s = await subscriberWithPassword();
+  const token = (await post('/api/v1/auth/login', { msisdn: s.msisdn, password: 'secret-123' })).json<{ token: string }>().token;
+  const change = (currentPassword: string) => post('/api/v1/auth/password/change', { currentPassword, newPassword: 'brand-new-456' }, { authorization: `Bearer ${token}` });
+  for (let i = 0; i < 5; i++) assert.equal((await change(`guess-${i}`)).json<{ code: string }>().code, 'INVALID_CREDENTIALS');
+  const locked = await change('secret-123');
+  assert.equal(locked.statusCode, 429);
+  assert.equal(locked.json<{ code: string }>().code, 'LOCKED_OUT');
+  assert.equal((await post('/api/v1/auth/login', { msisdn: s.msisdn, password: 'secret-123' })).statusCode, 429, 'login is locked too');
+  const refused = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE subscriber_id = $1 AND action = 'auth.password_changed' AND outcome = 'refused'", [s.subscriberId]);
+  assert.equal(refused[0]!.n, 5);
+  env.clock.advance(16 * 60_000);
+  assert.equal((await change('secret-123')).statusCode, 200);
+  assert.equal((await post('/api/v1/auth/login', { msisdn: s.msisdn, password: 'brand-new-456' })).statusCode, 200);
+});
+
 test('an unknown number answers like a wrong password', async () => {
   const r = await post('/api/v1/auth/login', { msisdn: '79990000000', password: 'whatever' });
   assert.equal(r.statusCode, 401);

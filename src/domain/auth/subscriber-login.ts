@@ -142,11 +142,24 @@ export async function setPasswordHash(q: Parameters<typeof enqueueSms>[0], subsc
 export async function changePassword(core: Core, ctx: Ctx, input: { currentPassword: string; newPassword: string }): Promise<{ changed: true }> {
   if (ctx.actor.kind !== 'subscriber') throw new DomainError('FORBIDDEN');
   const id = ctx.actor.subscriberId;
-  const rows = await core.db.query<{ password_hash: string }>('SELECT password_hash FROM subscriber_credential WHERE subscriber_id = $1', [id]);
-  const stored = rows[0]?.password_hash;
-  if (!stored || !(await verifyPassword(stored, input.currentPassword))) throw new DomainError('INVALID_CREDENTIALS');
+  const rows = await core.db.query<{ password_hash: string | null; msisdn: string }>(
+    'SELECT c.password_hash, s.msisdn FROM subscriber s LEFT JOIN subscriber_credential c ON c.subscriber_id = s.id WHERE s.id = $1',
+    [id],
+  );
+  const row = rows[0];
+  if (!row) throw new DomainError('SUBSCRIBER_NOT_FOUND');
+  // Guesses of the current password count with the number's login failures: a stolen session
+  // cannot be used to try passwords without limit.
+  await assertNotLocked(core.db, loginKey(row.msisdn), core.clock.now());
+  if (!row.password_hash || !(await verifyPassword(row.password_hash, input.currentPassword))) {
+    const s = core.settings;
+    await registerFailure(core.db, loginKey(row.msisdn), core.clock.now(), { max: s.loginMaxAttempts, windowMinutes: s.loginLockoutMinutes, lockMinutes: s.loginLockoutMinutes });
+    await recordAudit(core.db, core, ctx, { action: 'auth.password_changed', subscriberId: id, outcome: 'refused', details: { code: 'INVALID_CREDENTIALS' } });
+    throw new DomainError('INVALID_CREDENTIALS');
+  }
   const hash = await hashPassword(input.newPassword);
   await core.db.tx(async (tx) => {
+    await clearFailures(tx, loginKey(row.msisdn));
     await setPasswordHash(tx, id, hash, core.clock.now());
     await recordAudit(tx, core, ctx, { action: 'auth.password_changed', subscriberId: id });
   });
