@@ -41,9 +41,9 @@ export async function generateMonthlyReports(core: Core, opts: { now?: Date } = 
   const now = opts.now ?? core.clock.now();
   const month = previousMonth(monthOf(now));
   const due = await core.db.query<{ id: number }>(
-    `SELECT c.id FROM customer c WHERE c.kind = 'business' AND c.created_at < $2
+    `SELECT c.id FROM customer c WHERE c.kind = 'business'
         AND NOT EXISTS (SELECT 1 FROM business_report r WHERE r.customer_id = c.id AND r.month = $1) ORDER BY c.id`,
-    [month.month, month.end],
+    [month.month],
   );
   const made: number[] = [];
   const ctx = systemCtx('business-monthly-report');

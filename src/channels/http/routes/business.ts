@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { blockBusinessNumber, unblockBusinessNumber } from '../../../domain/business/block.ts';
 import { BULK_KINDS, BULK_MAX, createBulkOperation, getBulkOperation, listBulkItems, listBulkOperations } from '../../../domain/business/bulk.ts';
 import { getDashboard } from '../../../domain/business/dashboard.ts';
 import { exportDirectory, importDirectory } from '../../../domain/business/directory.ts';
@@ -11,7 +12,6 @@ import { moveToDepartment } from '../../../domain/business/move-to-department.ts
 import { createOrder, getOrder, listFreeNumbers, listOrders, orderQr, transitionOrder } from '../../../domain/business/orders.ts';
 import { getOverview } from '../../../domain/business/overview.ts';
 import type { Core } from '../../../domain/core.ts';
-import { blockNumber, unblockNumber } from '../../../domain/subscribers/set-block.ts';
 import { errorMessage } from '../../../i18n/error-messages.ts';
 import { ctxOf } from '../context.ts';
 import { problemType } from '../problems.ts';
@@ -111,10 +111,10 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
     async (req) => moveToDepartment(core, ctx(req), { msisdn: req.params.msisdn, departmentId: req.body.departmentId }),
   );
   r.post('/business/numbers/:msisdn/block', { schema: { ...tag, summary: 'Block a number on request (lost phone, employee leaving)', params: msisdnParams } }, async (req) =>
-    blockNumber(core, ctx(req), req.params),
+    blockBusinessNumber(core, ctx(req), req.params),
   );
   r.post('/business/numbers/:msisdn/unblock', { schema: { ...tag, summary: 'Lift a block made on request', params: msisdnParams } }, async (req) =>
-    unblockNumber(core, ctx(req), req.params),
+    unblockBusinessNumber(core, ctx(req), req.params),
   );
 
   // ——— Limits, contracts and settings ———
@@ -197,7 +197,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
       schema: {
         ...tag,
         summary: 'Order a SIM replacement (physical with its ICCID, or eSIM) or a number change (to a free number of any region)',
-        body: z.discriminatedUnion('kind', [
+        body: z.union([
           z.object({ kind: z.literal('sim_replacement'), msisdn: z.string().min(1).max(32), simType: z.literal('physical'), iccid: z.string().regex(/^\d{19,20}$/) }),
           z.object({ kind: z.literal('sim_replacement'), msisdn: z.string().min(1).max(32), simType: z.literal('esim') }),
           z.object({ kind: z.literal('number_change'), msisdn: z.string().min(1).max(32), newMsisdn: z.string().min(1).max(32) }),
