@@ -11,6 +11,7 @@ import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
 import { installMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
+import { businessRoutes } from './routes/business.ts';
 import { paymentProviderRoutes } from './routes/payment-provider.ts';
 import { bonusInstallmentRoutes } from './routes/bonus-installments.ts';
 import { catalogRoutes } from './routes/catalog.ts';
@@ -82,6 +83,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
       await api.register(catalogRoutes, { core });
       await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE });
       await api.register(billingRoutes, { core });
+      await api.register(businessRoutes, { core });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
