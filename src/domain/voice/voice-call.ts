@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/record-audit.ts';
 import { getPromisedPaymentOffer, takePromisedPayment } from '../billing/promised-payment.ts';
 import type { Core } from '../core.ts';
 import { listCards } from '../payments/list-payments.ts';
@@ -84,7 +85,9 @@ async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceSta
         return { kind: 'offers', items: items.map((p) => ({ name: p.name, fee: p.fee.amount, monthly: p.fee.model !== 'daily' })) };
       }
       case 'paySavedCard': {
-        await payWithSavedCard(core, ctx, { msisdn, amount: call.amount, cardId: call.cardId });
+        const r = await payWithSavedCard(core, ctx, { msisdn, amount: call.amount, cardId: call.cardId });
+        // The saved-card use case audits refusals only; a charge taken by voice is recorded too.
+        await recordAudit(core.db, core, ctx, { action: 'payment.card', subscriberId: caller.subscriberId, details: { paymentId: r.paymentId, amount: call.amount, cardId: call.cardId } });
         return { kind: 'paid', amount: call.amount, balance: (await getBalance(core, ctx, { msisdn })).balance };
       }
       case 'payNewCard': {

@@ -10,7 +10,7 @@ import { errorMessage } from '../../i18n/error-messages.ts';
  * to call. Both telephony front ends (VoiceXML and Asterisk FastAGI) drive it the same way, so a
  * journey gives the same result through either.
  */
-export type VoiceInput = { kind: 'start' } | { kind: 'digits'; digits: string } | { kind: 'noinput' } | { kind: 'hangup' };
+export type VoiceInput = { kind: 'start' } | { kind: 'digits'; digits: string } | { kind: 'noinput' } | { kind: 'nomatch' } | { kind: 'hangup' };
 
 export type VoiceNode =
   | 'main'
@@ -191,6 +191,8 @@ export function step(s: VoiceState, input: VoiceInput): Step {
   if (input.kind === 'hangup') return { state: { ...st, ended: true, endReason: 'hangup', pay: {} }, call: null };
   if (input.kind === 'start') return { state: { ...st, node: 'main', stack: [], notice: null }, call: null };
   if (input.kind === 'noinput') return miss(st, 'noinput');
+  // A key the front end's grammar already refused (VoiceXML menus): the same as a wrong key here.
+  if (input.kind === 'nomatch') return miss(st, 'nomatch');
   const digits = input.digits.replace(/#$/, '');
   if (fields[s.node]) {
     if (digits.startsWith('*')) return back(st);

@@ -95,7 +95,7 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     promisedActive: (money) => `У вас уже есть обещанный платёж, осталось вернуть ${money}.`,
     confirmPromised: (money, fee, days) => `Обещанный платёж ${money}, комиссия ${fee}, срок ${days}.`,
     acceptKey: 'Принять — 1.',
-    promisedTaken: (money, fee, days) => `Обещанный платёж ${money} зачислен, комиссия ${fee}. Верните его в течение ${days}.`,
+    promisedTaken: (money, fee, days) => `Обещанный платёж ${money} зачислен, комиссия ${fee}. Срок возврата — ${days}.`,
     tariff: (name, fee, monthly) => `Ваш тариф «${name}». ${fee ? `Абонентская плата ${fee} ${monthly ? 'в месяц' : 'в день'}.` : 'Без абонентской платы.'}`,
     offersTitle: 'Акции и полезные опции.',
     offer: (name, fee, perMonth) => `«${name}»: ${fee ? `${fee} ${perMonth ? 'в месяц' : 'в день'}` : 'бесплатно'}.`,
