@@ -7,6 +7,9 @@
  * of this right, so every amount is turned into words before it is synthesised.
  */
 
+import { toCardinal as enToCardinal } from 'n2words/en-US';
+import { toCardinal as ruToCardinal } from 'n2words/ru-RU';
+
 export type Gender = 'm' | 'f' | 'n';
 
 /** A Russian noun: its gender and its forms after 1, after 2–4 and after 5–20 / 0. */
@@ -14,23 +17,6 @@ export interface RuNoun {
   gender: Gender;
   forms: [one: string, few: string, many: string];
 }
-
-const RU_ONES: Record<Gender, string[]> = {
-  m: ['', 'один', 'два', 'три', 'четыре', 'пять', 'шесть', 'семь', 'восемь', 'девять'],
-  f: ['', 'одна', 'две', 'три', 'четыре', 'пять', 'шесть', 'семь', 'восемь', 'девять'],
-  n: ['', 'одно', 'два', 'три', 'четыре', 'пять', 'шесть', 'семь', 'восемь', 'девять'],
-};
-const RU_TEENS = ['десять', 'одиннадцать', 'двенадцать', 'тринадцать', 'четырнадцать', 'пятнадцать', 'шестнадцать', 'семнадцать', 'восемнадцать', 'девятнадцать'];
-const RU_TENS = ['', '', 'двадцать', 'тридцать', 'сорок', 'пятьдесят', 'шестьдесят', 'семьдесят', 'восемьдесят', 'девяносто'];
-const RU_HUNDREDS = ['', 'сто', 'двести', 'триста', 'четыреста', 'пятьсот', 'шестьсот', 'семьсот', 'восемьсот', 'девятьсот'];
-
-/** Scales above units: thousands are feminine, millions and above masculine. */
-const RU_SCALES: RuNoun[] = [
-  { gender: 'f', forms: ['тысяча', 'тысячи', 'тысяч'] },
-  { gender: 'm', forms: ['миллион', 'миллиона', 'миллионов'] },
-  { gender: 'm', forms: ['миллиард', 'миллиарда', 'миллиардов'] },
-  { gender: 'm', forms: ['триллион', 'триллиона', 'триллионов'] },
-];
 
 /** The form of a noun after the number n: 1, 21, 101 → one; 2–4, 22–24 → few; 0, 5–20, 11–14 → many. */
 export function ruPlural(n: number | bigint, forms: readonly [string, string, string]): string {
@@ -43,21 +29,6 @@ export function ruPlural(n: number | bigint, forms: readonly [string, string, st
   return forms[2];
 }
 
-function ruTriple(n: number, gender: Gender): string[] {
-  const out: string[] = [];
-  const h = Math.floor(n / 100);
-  const rest = n % 100;
-  if (h) out.push(RU_HUNDREDS[h]!);
-  if (rest >= 10 && rest < 20) out.push(RU_TEENS[rest - 10]!);
-  else {
-    const t = Math.floor(rest / 10);
-    const u = rest % 10;
-    if (t) out.push(RU_TENS[t]!);
-    if (u) out.push(RU_ONES[gender][u]!);
-  }
-  return out;
-}
-
 const LIMIT = 10n ** 15n;
 
 function check(n: number | bigint): bigint {
@@ -67,24 +38,15 @@ function check(n: number | bigint): bigint {
   return b;
 }
 
-/** A Russian cardinal in the given gender: (21, 'f') → "двадцать одна"; negative → "минус …". */
+/**
+ * A Russian cardinal in the given gender: (21, 'f') → "двадцать одна"; negative → "минус …".
+ * n2words gives the words with masculine and feminine agreement (thousands feminine, millions
+ * masculine); the neuter differs from the masculine only in a final "один" → "одно".
+ */
 export function ruCardinal(n: number | bigint, gender: Gender = 'm'): string {
   const b = check(n);
-  if (b === 0n) return 'ноль';
-  if (b < 0n) return `минус ${ruCardinal(-b, gender)}`;
-  const groups: number[] = [];
-  for (let x = b; x > 0n; x /= 1000n) groups.push(Number(x % 1000n));
-  const words: string[] = [];
-  for (let i = groups.length - 1; i >= 0; i--) {
-    const g = groups[i]!;
-    if (g === 0) continue;
-    if (i === 0) words.push(...ruTriple(g, gender));
-    else {
-      const scale = RU_SCALES[i - 1]!;
-      words.push(...ruTriple(g, scale.gender), ruPlural(g, scale.forms));
-    }
-  }
-  return words.join(' ');
+  const words = ruToCardinal(b, { gender: gender === 'f' ? 'feminine' : 'masculine' });
+  return gender === 'n' ? words.replace(/(^| )один$/, '$1одно') : words;
 }
 
 /** "двадцать одна минута", "пять рублей", "ноль сообщений". */
@@ -92,35 +54,9 @@ export function ruCount(n: number | bigint, noun: RuNoun): string {
   return `${ruCardinal(n, noun.gender)} ${ruPlural(n, noun.forms)}`;
 }
 
-const EN_ONES = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
-const EN_TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-const EN_SCALES = ['thousand', 'million', 'billion', 'trillion'];
-
-function enTriple(n: number): string[] {
-  const out: string[] = [];
-  const h = Math.floor(n / 100);
-  const rest = n % 100;
-  if (h) out.push(EN_ONES[h]!, 'hundred');
-  if (rest && rest < 20) out.push(EN_ONES[rest]!);
-  else if (rest) out.push(rest % 10 ? `${EN_TENS[Math.floor(rest / 10)]}-${EN_ONES[rest % 10]}` : EN_TENS[Math.floor(rest / 10)]!);
-  return out;
-}
-
 /** An English cardinal: 1021 → "one thousand twenty-one"; negative → "minus …". */
 export function enCardinal(n: number | bigint): string {
-  const b = check(n);
-  if (b === 0n) return 'zero';
-  if (b < 0n) return `minus ${enCardinal(-b)}`;
-  const groups: number[] = [];
-  for (let x = b; x > 0n; x /= 1000n) groups.push(Number(x % 1000n));
-  const words: string[] = [];
-  for (let i = groups.length - 1; i >= 0; i--) {
-    const g = groups[i]!;
-    if (g === 0) continue;
-    words.push(...enTriple(g));
-    if (i > 0) words.push(EN_SCALES[i - 1]!);
-  }
-  return words.join(' ');
+  return enToCardinal(check(n));
 }
 
 /** "one minute", "two minutes": English nouns need only one and many. */
