@@ -217,3 +217,16 @@ test('one bad caller cannot stall the server: a silent peer and a peer that stop
     await quick.close();
   }
 });
+
+test('the offer of the other language is spoken by that language voice', async () => {
+  const s = await makeSubscriber(v.core);
+  const peer = await AgiPeer.dial(v.agiPort, { agi_callerid: s.msisdn, agi_uniqueid: 'voice-1' });
+  const t = await peer.turn();
+  const offer = t.files.find((f) => v.speech.textOf(f) === ru.otherLanguage);
+  assert.equal(offer, (await v.speech.prompt('en', ru.otherLanguage)).file.replace(/\.wav$/, ''));
+  assert.notEqual(offer, (await v.speech.prompt('ru', ru.otherLanguage)).file.replace(/\.wav$/, ''));
+  const menu = t.files.find((f) => v.speech.textOf(f) === ru.mainItems[0]);
+  assert.equal(menu, (await v.speech.prompt('ru', ru.mainItems[0]!)).file.replace(/\.wav$/, ''));
+  peer.hangUp('close');
+  await peer.closedByServer();
+});

@@ -4,7 +4,7 @@ import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Core } from '../../domain/core.ts';
 import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from '../../domain/voice/voice-call.ts';
 import type { VoiceInput } from '../../domain/voice/voice-menu.ts';
-import { voiceTexts } from '../../domain/voice/voice-texts.ts';
+import { voiceOf, voiceTexts } from '../../domain/voice/voice-texts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
 import { AgiConnection, AgiHangup, agiQuote } from './agi-protocol.ts';
 
@@ -54,7 +54,7 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
   const counters = { calls: 0, refused: 0, failed: 0 };
   let server: Server | null = null;
 
-  const path = async (lang: 'ru' | 'en', text: string) => (await o.speech.prompt(lang, text)).file.replace(/\.wav$/, '');
+  const path = async (lang: 'ru' | 'en', text: string) => (await o.speech.prompt(voiceOf(text, lang), text)).file.replace(/\.wav$/, '');
 
   /** Plays a turn and collects the answer: the key that interrupted a prompt, or GET DATA's digits. */
   async function play(agi: AgiConnection, turn: Turn): Promise<VoiceInput> {

@@ -6,7 +6,7 @@ import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Core } from '../../domain/core.ts';
 import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from '../../domain/voice/voice-call.ts';
 import type { VoiceInput } from '../../domain/voice/voice-menu.ts';
-import { voiceTexts } from '../../domain/voice/voice-texts.ts';
+import { voiceOf, voiceTexts } from '../../domain/voice/voice-texts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
 import { tokenSealer } from './call-token.ts';
 import { renderVxml } from './vxml-render.ts';
@@ -58,7 +58,7 @@ export async function voiceVxmlGateway(app: FastifyInstance, o: VxmlGatewayOptio
 
   async function page(reply: FastifyReply, status: number, turn: Turn, caller: Parameters<typeof advanceCall>[2] | null): Promise<FastifyReply> {
     const lang = turn.state.lang;
-    const prompts = await Promise.all(turn.say.prompts.map(async (text) => ({ src: `${PROMPT_PATH}/${(await o.speech.prompt(lang, text)).id}.wav`, text })));
+    const prompts = await Promise.all(turn.say.prompts.map(async (text) => ({ src: `${PROMPT_PATH}/${(await o.speech.prompt(voiceOf(text, lang), text)).id}.wav`, text })));
     const token = caller ? sealer.seal({ caller, state: turn.state, iat: o.core.clock.now().getTime() }) : '';
     const xml = renderVxml({ lang, prompts, expect: turn.say.expect, token, action: VXML_PATH, digitTimeoutSeconds });
     return reply.status(status).type('application/voicexml+xml; charset=utf-8').header('cache-control', 'no-store').send(xml);

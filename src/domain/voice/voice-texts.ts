@@ -157,6 +157,12 @@ export function speakable(text: string, lang: Lang): string {
     .replace(/(-?)RUB ([\d,]+)\.(\d{2})/g, (_m, sign: string, units: string, kop: string) => sayMoney((sign ? -1 : 1) * (Number(units.replace(/,/g, '')) * 100 + Number(kop)), lang));
 }
 
+/** The voice a prompt is spoken in: the offer of the other language is said in that language. */
+export function voiceOf(text: string, lang: Lang): Lang {
+  const other: Lang = lang === 'ru' ? 'en' : 'ru';
+  return text === voiceTexts[lang].otherLanguage ? other : lang;
+}
+
 export const say = {
   money: sayMoney,
   days: (n: number, lang: Lang) => sayCount(n, 'day', lang),
