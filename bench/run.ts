@@ -11,6 +11,7 @@ import { runBillingBench } from './billing.ts';
 import { runSmppBench } from './smpp.ts';
 import { runUssdBench } from './ussd.ts';
 import { runBusinessBench } from './business.ts';
+import { runVoiceBench } from './voice.ts';
 
 const benchSeconds = Number(process.env.BENCH_SECONDS ?? 10);
 if (!(benchSeconds > 0)) throw new Error('BENCH_SECONDS must be a positive number');
@@ -21,7 +22,7 @@ const connections = 50;
 const subscriberCount = 200;
 const modes: LoadMode[] = ['child process', 'in-process'];
 const only = process.env.BENCH_ONLY ?? '';
-const parts = ['spine', 'billing', 'ussd', 'smpp', 'business'];
+const parts = ['spine', 'billing', 'ussd', 'smpp', 'voice', 'business'];
 if (only !== '' && !parts.includes(only)) throw new Error(`BENCH_ONLY must be one of ${parts.join(', ')}`);
 
 const log = (msg: string) => console.log(`… ${msg}`);
@@ -106,4 +107,5 @@ if (only === '' || only === 'spine') {
 if (only === '' || only === 'billing') await runBillingBench();
 if (only === '' || only === 'ussd') await runUssdBench({ seconds: httpSeconds, warmupSeconds, connections });
 if (only === '' || only === 'smpp') await runSmppBench();
+if (only === '' || only === 'voice') await runVoiceBench();
 if (only === '' || only === 'business') await runBusinessBench();

@@ -63,9 +63,24 @@ const schema = z.object({
   USSD_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Addresses or CIDRs allowed to call the USSD gateway endpoints without the secret (loopback only when neither is set). */
   USSD_GATEWAY_ALLOWED: cidrList,
+  /** Voice portal over Asterisk FastAGI: on unless false; port 0 takes a free one. */
+  VOICE_AGI_ENABLED: bool.optional(),
+  VOICE_AGI_PORT: z.coerce.number().int().min(0).max(65535).default(4573),
+  /** Address the FastAGI server binds to; HOST when unset. */
+  VOICE_AGI_HOST: z.string().min(1).optional(),
+  /** Asterisk servers allowed to connect to FastAGI (addresses or CIDRs; loopback only when unset). */
+  VOICE_AGI_ALLOWED: cidrList,
+  /** Shared secret VoiceXML browsers send in the X-Gateway-Secret header. */
+  VOICE_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Addresses or CIDRs of VoiceXML browsers allowed without the secret (loopback only when neither is set). */
+  VOICE_GATEWAY_ALLOWED: cidrList,
+  /** Seconds the voice menu waits for a key. */
+  VOICE_DIGIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
+  /** Where synthesised prompts are cached; DATA_DIR/voice-prompts when unset. */
+  VOICE_PROMPT_DIR: z.string().min(1).optional(),
 });
 
-export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE' | 'SMS_TRANSPORT'> & { DEMO_MODE: boolean; SMS_TRANSPORT: 'log' | 'kannel' | 'smpp' };
+export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE' | 'SMS_TRANSPORT' | 'VOICE_AGI_ENABLED'> & { DEMO_MODE: boolean; SMS_TRANSPORT: 'log' | 'kannel' | 'smpp'; VOICE_AGI_ENABLED: boolean };
 
 export class ConfigError extends Error {}
 
@@ -108,5 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     ...c,
     SMS_TRANSPORT: smsTransport,
     DEMO_MODE: c.DEMO_MODE ?? !production,
+    VOICE_AGI_ENABLED: c.VOICE_AGI_ENABLED ?? true,
   };
 }

@@ -1,11 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { SandboxProvider } from './adapters/payments/sandbox.ts';
 import { Esme } from './adapters/smpp/esme.ts';
+import { espeakSpeech, type Speech } from './adapters/speech/espeak.ts';
 import { buildHttpApp } from './channels/http/app.ts';
 import { kannelGateway } from './channels/sms/kannel-gateway.ts';
 import { smsSmppGateway } from './channels/sms/smpp-gateway.ts';
 import { tmfApi } from './channels/tmf/plugin.ts';
 import { ussdHttpGateway } from './channels/ussd/http-gateway.ts';
 import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
+import { createFastAgiServer, type FastAgiServer } from './channels/voice/fastagi-server.ts';
+import { voiceVxmlGateway } from './channels/voice/vxml-gateway.ts';
+import type { VoiceDeps } from './domain/voice/voice-call.ts';
 import type { Config } from './config.ts';
 import type { Core } from './domain/core.ts';
 
@@ -13,8 +19,17 @@ import type { Core } from './domain/core.ts';
  * The composition root: the HTTP app with every channel that speaks over HTTP mounted on it.
  * Channels never import each other; they meet only here.
  */
-export async function buildServer(core: Core, config: Config): Promise<FastifyInstance> {
+export async function buildServer(core: Core, config: Config, voice: VoiceParts = buildVoice(core, config)): Promise<FastifyInstance> {
   return buildHttpApp(core, config, [
+    (app) =>
+      app.register(voiceVxmlGateway, {
+        core,
+        speech: voice.speech,
+        deps: voice.deps,
+        secret: config.VOICE_GATEWAY_SECRET,
+        allowed: config.VOICE_GATEWAY_ALLOWED,
+        digitTimeoutSeconds: config.VOICE_DIGIT_TIMEOUT_SECONDS,
+      }),
     (app) => app.register(ussdHttpGateway, { core, config }),
     (app) => app.register(kannelGateway, { core, secret: config.SMS_GATEWAY_SECRET }),
     (app) => app.register(tmfApi, { core, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}) }),
@@ -42,4 +57,42 @@ export function buildSmpp(core: Core, config: Config): Esme | null {
   ussdSmppGateway(core, esme, { appUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}` });
   smsSmppGateway(core, esme);
   return esme;
+}
+
+/** What both voice front ends share: the prompt synthesiser and its cache, and the provider's phone flow. */
+export interface VoiceParts {
+  speech: Speech;
+  deps: VoiceDeps;
+}
+
+export function buildVoice(core: Core, config: Config, speech?: Speech): VoiceParts {
+  const payments = core.payments;
+  return {
+    speech: speech ?? espeakSpeech({ dir: config.VOICE_PROMPT_DIR ?? join(config.DATA_DIR, 'voice-prompts') }),
+    deps: {
+      // The sandbox takes the keyed-in card itself; a real acquirer's phone flow is wired here.
+      phoneCardFlow:
+        payments instanceof SandboxProvider
+          ? {
+              enterCard: async ({ providerRef, number, expiry }) => {
+                await payments.complete(providerRef, { action: 'pay', card: number, expiry });
+              },
+            }
+          : null,
+    },
+  };
+}
+
+/** The FastAGI server for Asterisk, when VOICE_AGI_ENABLED; the caller listens and closes it. */
+export function buildFastAgi(core: Core, config: Config, voice: VoiceParts): FastAgiServer | null {
+  if (!config.VOICE_AGI_ENABLED) return null;
+  return createFastAgiServer({
+    core,
+    speech: voice.speech,
+    deps: voice.deps,
+    port: config.VOICE_AGI_PORT,
+    host: config.VOICE_AGI_HOST ?? config.HOST,
+    allowed: config.VOICE_AGI_ALLOWED,
+    digitTimeoutMs: config.VOICE_DIGIT_TIMEOUT_SECONDS * 1000,
+  });
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { buildServer, buildSmpp } from '../server.ts';
+import { buildFastAgi, buildServer, buildSmpp, buildVoice } from '../server.ts';
 import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
@@ -19,12 +19,22 @@ export async function startServer(config: Config): Promise<number> {
     await seedDemoAccounts(core);
     await seedSubscribers(core, { count: Number(process.env.DEMO_SUBSCRIBERS ?? 3000), progress: process.stdout.isTTY });
   }
-  const app = await buildServer(core, config);
+  const voice = buildVoice(core, config);
+  const app = await buildServer(core, config, voice);
   await app.listen({ port: config.PORT, host: config.HOST });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
+
+  // Voice over Asterisk FastAGI beside HTTP; a busy port leaves the rest of the platform serving.
+  const agi = buildFastAgi(core, config, voice);
+  const agiPort = agi
+    ? await agi.listen().catch((err: unknown) => {
+        core.log.error({ err }, `FastAGI could not listen on port ${config.VOICE_AGI_PORT}: voice over Asterisk is off`);
+        return null;
+      })
+    : null;
 
   const esme = buildSmpp(core, config);
   esme?.start();
@@ -49,7 +59,8 @@ export async function startServer(config: Config): Promise<number> {
 Abonent is running at ${url}  (store: ${core.db.kind}${core.db.kind === 'pglite' ? `, ${config.STORE === 'memory' ? 'in memory' : config.DATA_DIR}` : ''})
   API docs:         ${url}/docs
   OpenAPI:          ${url}/api/v1/openapi.json
-  Health, metrics:  ${url}/health  ${url}/metrics${esme ? `\n  SMPP:             ${config.SMPP_HOST}:${config.SMPP_PORT} (binding as ${config.SMPP_SYSTEM_ID || '-'})` : ''}
+  Health, metrics:  ${url}/health  ${url}/metrics
+  Voice (111):      ${url}/gateways/voice/vxml?caller=<number>${agiPort !== null ? `   FastAGI agi://${config.VOICE_AGI_HOST ?? host}:${agiPort}` : ''}${esme ? `\n  SMPP:             ${config.SMPP_HOST}:${config.SMPP_PORT} (binding as ${config.SMPP_SYSTEM_ID || '-'})` : ''}
 ${
   config.DEMO_MODE
     ? `Demo logins:
@@ -65,6 +76,7 @@ ${
     clearInterval(traffic);
     await scheduler.stop();
     await esme?.stop();
+    await agi?.close();
     await app.close();
     await core.db.close();
     process.exit(0);

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { voiceTexts } from '../../src/domain/voice/voice-texts.ts';
+import { buildServer } from '../../src/server.ts';
+import { ledgerSum, makeSubscriber, testConfig } from '../helpers/core.ts';
+import { agiJourney, saveCard, voiceEnv, type ScriptStep, type VoiceEnv } from '../helpers/voice-env.ts';
+
+const ru = voiceTexts.ru;
+const SCHEMA = 'test/fixtures/vxml21/vxml21-dtmf.xsd';
+let v: VoiceEnv;
+let dir: string;
+const docs: string[] = [];
+const fetchedAudio = new Set<string>();
+
+before(async () => {
+  v = await voiceEnv();
+  dir = mkdtempSync(join(tmpdir(), 'abonent-vxml-'));
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await v.close();
+});
+
+const unescape = (s: string) => s.replace(/&(lt|gt|amp|quot|apos);/g, (_m, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]!);
+
+interface Page {
+  status: number;
+  xml: string;
+  texts: string[];
+  ended: boolean;
+}
+
+/** Every document the gateway served is kept, to be validated against the schema with xmllint. */
+function validateAll(): void {
+  const files = docs.splice(0).map((xml, i) => {
+    const f = join(dir, `doc-${Date.now()}-${i}.vxml`);
+    writeFileSync(f, xml);
+    return f;
+  });
+  if (files.length === 0) return;
+  try {
+    execFileSync('xmllint', ['--noout', '--schema', SCHEMA, ...files], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    const err = e as { stderr?: string };
+    assert.fail(`VoiceXML documents do not validate:\n${err.stderr?.slice(0, 3000)}`);
+  }
+}
+
+/**
+ * A VoiceXML browser for keypad input: it plays a page (its audio is fetched, the texts read), then
+ * does what the page says for the caller's action — follows the `<choice>` for a key the menu has,
+ * runs the `<nomatch>` / `<noinput>` handlers (assign, then `<submit>` with the namelist), submits the
+ * `<field>` from its `<filled>`, or the hang-up `<catch>`.
+ */
+class Browser {
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  async load(method: 'GET' | 'POST', url: string, form?: Record<string, string>): Promise<Page> {
+    const res = await this.app.inject({
+      method,
+      url,
+      headers: { ...this.headers, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
+    });
+    const xml = res.body;
+    if (res.statusCode !== 403) {
+      assert.match(String(res.headers['content-type']), /^application\/voicexml\+xml/);
+      docs.push(xml);
+    }
+    const texts: string[] = [];
+    for (const m of xml.matchAll(/<audio src="([^"]*)">([^<]*)<\/audio>/g)) {
+      const src = unescape(m[1]!);
+      texts.push(unescape(m[2]!));
+      if (!fetchedAudio.has(src)) {
+        fetchedAudio.add(src);
+        const a = await this.app.inject({ method: 'GET', url: src, headers: this.headers });
+        assert.equal(a.statusCode, 200, src);
+        assert.equal(a.headers['content-type'], 'audio/wav');
+        assert.equal(a.rawPayload.subarray(0, 4).toString('latin1'), 'RIFF');
+      }
+    }
+    return { status: res.statusCode, xml, texts, ended: xml.includes('<disconnect/>') };
+  }
+
+  private token(p: Page): string {
+    const m = /<var name="t" expr="([^"]*)"\/>/.exec(p.xml);
+    assert.ok(m, 'every page carries the call token');
+    return /^'(.*)'$/.exec(unescape(m[1]!))![1]!;
+  }
+
+  private handler(p: Page, ev: 'noinput' | 'nomatch' | 'hangup'): Promise<Page> {
+    const block = ev === 'hangup' ? /<catch event="connection\.disconnect\.hangup">([\s\S]*?)<\/catch>/.exec(p.xml) : new RegExp(`<${ev}>([\\s\\S]*?)</${ev}>`).exec(p.xml);
+    assert.ok(block, `page has a ${ev} handler`);
+    const assigned = /^'([a-z]+)'$/.exec(unescape(/<assign name="ev" expr="([^"]*)"\/>/.exec(block[1]!)![1]!))![1]!;
+    const submit = /<submit next="([^"]*)" method="post" namelist="([^"]*)"\/>/.exec(block[1]!)!;
+    const vars: Record<string, string> = { t: this.token(p), ev: assigned };
+    const form = Object.fromEntries(submit[2]!.split(' ').map((n) => [n, vars[n]!]));
+    return this.load('POST', unescape(submit[1]!), form);
+  }
+
+  async act(p: Page, s: ScriptStep): Promise<Page> {
+    if (typeof s === 'object' && 'hangup' in s) return this.handler(p, 'hangup');
+    if (typeof s === 'object') return this.handler(p, 'noinput');
+    if (p.xml.includes('<field name="d">')) {
+      const submit = /<filled>\s*<submit next="([^"]*)" method="post" namelist="t d"\/>/.exec(p.xml);
+      assert.ok(submit);
+      // What a DTMF grammar returns: the keys as tokens separated by spaces.
+      return this.load('POST', unescape(submit[1]!), { t: this.token(p), d: [...s].join(' ') });
+    }
+    const choice = [...p.xml.matchAll(/<choice dtmf="([^"]*)" next="([^"]*)"\/>/g)].find((m) => unescape(m[1]!) === s);
+    if (!choice) return this.handler(p, 'nomatch');
+    return this.load('GET', unescape(choice[2]!));
+  }
+}
+
+async function vxmlJourney(msisdn: string, script: ScriptStep[], app: FastifyInstance = v.app): Promise<{ turns: string[][]; ended: 'server' | 'caller' }> {
+  const b = new Browser(app);
+  let p = await b.load('GET', `/gateways/voice/vxml?caller=%2B${msisdn}&call=test-${Math.random().toString(36).slice(2)}`);
+  assert.equal(p.status, 200);
+  const turns = [p.texts];
+  for (const s of script) {
+    if (p.ended) return { turns, ended: 'server' };
+    p = await b.act(p, s);
+    assert.equal(p.status, 200);
+    if (typeof s === 'object' && 'hangup' in s) {
+      assert.ok(p.ended && p.texts.length === 0, 'a hang-up gets an empty closing page');
+      return { turns, ended: 'caller' };
+    }
+    turns.push(p.texts);
+  }
+  return { turns, ended: p.ended ? 'server' : 'caller' };
+}
+
+const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId: number; msisdn: string }) => Promise<void> }[] = [
+  { name: 'balance, repeat, back, English, balance', script: ['1', '0', '*', '9', '1'] },
+  { name: 'saved card payment', script: ['1', '2', '1', '500', '1', '1', '*'], setup: (s) => saveCard(v.core, s) },
+  { name: 'new card payment', script: ['1', '2', '1', '300', '8', '4242424242424242', '1230', '1'] },
+  { name: 'declined new card', script: ['1', '2', '1', '300', '8', '4000000000000002', '1230', '1'] },
+  { name: 'hang-up at the confirmation', script: ['1', '2', '1', '500', '1', { hangup: 'close' }], setup: (s) => saveCard(v.core, s) },
+  { name: 'promised payment', script: ['3', '1', '1', '*', '3'] },
+  { name: 'tariff and offers', script: ['4', '*', '7', '9', '0'] },
+  { name: 'wrong keys', script: ['5', '6', '8'] },
+  { name: 'silence', script: [{ silence: true }, { silence: true }, { silence: true }] },
+  { name: 'bad amounts, then back', script: ['1', '2', '1', '5', '99999', '*', '1', '1'] },
+];
+
+for (const j of journeys) {
+  test(`the same journey through VoiceXML and FastAGI gives the same result: ${j.name}`, async () => {
+    const a = await makeSubscriber(v.core, { openingBalance: 20_000 });
+    const b = await makeSubscriber(v.core, { openingBalance: 20_000 });
+    await j.setup?.(a);
+    await j.setup?.(b);
+    const viaAgi = await agiJourney(v, a.msisdn, j.script);
+    const viaVxml = await vxmlJourney(b.msisdn, j.script);
+    assert.deepEqual(viaVxml.turns, viaAgi.turns);
+    assert.equal(viaVxml.ended, viaAgi.ended);
+    const [la, lb] = [await ledgerSum(v.core, a.accountId), await ledgerSum(v.core, b.accountId)];
+    assert.equal(lb.balance, la.balance, 'both callers end with the same balance');
+    assert.equal(lb.entries, la.entries);
+    validateAll();
+  });
+}
+
+test('every step validates against the VoiceXML 2.1 schema, and the schema does reject a broken page', () => {
+  // The journeys above validated their pages; here the check itself is shown to bite.
+  const bad = join(dir, 'bad.vxml');
+  writeFileSync(bad, '<?xml version="1.0"?><vxml version="2.1" xmlns="http://www.w3.org/2001/vxml"><menu><choice dtmf="x" next="/a"/></menu></vxml>');
+  assert.throws(() => execFileSync('xmllint', ['--noout', '--schema', SCHEMA, bad], { stdio: 'pipe' }));
+});
+
+test('a gateway retrying the same confirmation pays once: the state is in the token, the payment keyed by call and step', async () => {
+  const s = await makeSubscriber(v.core, { openingBalance: 0 });
+  await saveCard(v.core, s);
+  const before = await ledgerSum(v.core, s.accountId);
+  const b = new Browser(v.app);
+  let p = await b.load('GET', `/gateways/voice/vxml?caller=${s.msisdn}&call=retry-1`);
+  for (const k of ['1', '2', '1', '500', '1']) p = await b.act(p, k);
+  assert.ok(p.texts.some((x) => x.startsWith('Пополнить баланс на пятьсот рублей')));
+  const first = await b.act(p, '1');
+  const second = await b.act(p, '1');
+  assert.deepEqual(second.texts, first.texts);
+  assert.equal((await ledgerSum(v.core, s.accountId)).balance - before.balance, 50_000);
+  validateAll();
+});
+
+test('a changed or foreign token is refused with a page that ends the call; no caller, no call', async () => {
+  const s = await makeSubscriber(v.core);
+  const b = new Browser(v.app);
+  const p = await b.load('GET', `/gateways/voice/vxml?caller=${s.msisdn}`);
+  const token = /^'(.*)'$/.exec(unescape(/<var name="t" expr="([^"]*)"\/>/.exec(p.xml)![1]!))![1]!;
+  const forged = token.slice(0, 20) + (token[20] === 'A' ? 'B' : 'A') + token.slice(21);
+  const r = await b.load('POST', '/gateways/voice/vxml', { t: forged, d: '1' });
+  assert.equal(r.status, 400);
+  assert.ok(r.ended);
+  assert.deepEqual(r.texts, [ru.unavailable]);
+  const none = await b.load('GET', '/gateways/voice/vxml');
+  assert.equal(none.status, 400);
+  const stranger = await b.load('GET', '/gateways/voice/vxml?caller=79990000000');
+  assert.deepEqual(stranger.texts, [ru.notServed]);
+  assert.ok(stranger.ended);
+  validateAll();
+});
+
+test('only a trusted voice browser is served: the allow-list, or the shared secret', async () => {
+  const s = await makeSubscriber(v.core);
+  const outside = await v.app.inject({ method: 'GET', url: `/gateways/voice/vxml?caller=${s.msisdn}`, remoteAddress: '10.9.9.9' });
+  assert.equal(outside.statusCode, 403);
+  const prompt = await v.app.inject({ method: 'GET', url: `/gateways/voice/prompts/${'0'.repeat(32)}.wav`, remoteAddress: '10.9.9.9' });
+  assert.equal(prompt.statusCode, 403);
+  const app = await buildServer(v.core, { ...testConfig, VOICE_GATEWAY_SECRET: 'voice-secret-0123456789' }, v.voice);
+  try {
+    const withSecret = await app.inject({ method: 'GET', url: `/gateways/voice/vxml?caller=${s.msisdn}`, remoteAddress: '10.9.9.9', headers: { 'x-gateway-secret': 'voice-secret-0123456789' } });
+    assert.equal(withSecret.statusCode, 200);
+    const wrong = await app.inject({ method: 'GET', url: `/gateways/voice/vxml?caller=${s.msisdn}`, remoteAddress: '10.9.9.9', headers: { 'x-gateway-secret': 'voice-secret-9999999999' } });
+    assert.equal(wrong.statusCode, 403);
+    // With a secret set, loopback is no longer trusted by default.
+    const loop = await app.inject({ method: 'GET', url: `/gateways/voice/vxml?caller=${s.msisdn}` });
+    assert.equal(loop.statusCode, 403);
+  } finally {
+    await app.close();
+  }
+  const missing = await v.app.inject({ method: 'GET', url: '/gateways/voice/prompts/not-a-prompt.wav' });
+  assert.equal(missing.statusCode, 404);
+});
