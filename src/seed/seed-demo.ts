@@ -7,6 +7,7 @@ import { connectProduct } from '../domain/services/connect-product.ts';
 import { systemCtx } from '../domain/shared/context.ts';
 import { provisionSubscriberTx } from '../domain/provisioning/provision-subscriber.ts';
 import { personName, rng } from './random.ts';
+import { seedSupportDemo } from './seed-support.ts';
 
 export const DEMO = {
   subscriber: { msisdn: '79001234567', password: 'demo1234' },
@@ -83,6 +84,8 @@ export async function seedDemoAccounts(core: Core, opts: { businessNumbers?: num
     }
     await tx.query('INSERT INTO staff_user (email, name, password_hash) VALUES ($1, $2, $3)', [DEMO.staff.email, 'Оператор поддержки', adminHash]);
   });
+  const voters = (await core.db.query<{ msisdn: string }>("SELECT msisdn FROM subscriber WHERE msisdn LIKE '7916%' ORDER BY msisdn LIMIT 5")).map((r) => r.msisdn);
+  await seedSupportDemo(core, { subscriberMsisdn: DEMO.subscriber.msisdn, staffEmail: DEMO.staff.email, voterMsisdns: voters });
 }
 
 /**

@@ -3,10 +3,12 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createSession } from '../../src/domain/auth/sessions.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { createTicket } from '../../src/domain/support/create-ticket.ts';
+import { createTicket, TICKETS_PER_DAY } from '../../src/domain/support/create-ticket.ts';
 import type { Idea } from '../../src/domain/support/idea-view.ts';
 import type { Ticket } from '../../src/domain/support/ticket-view.ts';
+import { IDEAS_PER_DAY } from '../../src/domain/support/submit-idea.ts';
 import { voteIdea } from '../../src/domain/support/vote-idea.ts';
+import { DEMO, seedDemoAccounts } from '../../src/seed/seed-demo.ts';
 import { makeSubscriber, refusal, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
@@ -227,3 +229,50 @@ async function staffId(): Promise<number> {
   );
   return rows[0]!.id;
 }
+
+test('a number opens at most TICKETS_PER_DAY tickets and a subscriber proposes at most IDEAS_PER_DAY ideas a day', async () => {
+  const s = await withSession(await makeSubscriber(core));
+  const body = { kind: 'question', subject: 'Много', text: 'Вопрос' };
+  for (let i = 0; i < TICKETS_PER_DAY; i++) assert.equal((await send('POST', '/api/v1/subscribers/me/tickets', s, body)).statusCode, 201);
+  const refused = await send('POST', '/api/v1/subscribers/me/tickets', s, body);
+  problem(refused, 429, 'RATE_LIMITED');
+  assert.ok(Number(refused.headers['retry-after']) > 0);
+  assert.equal(await countTickets(s.subscriberId), TICKETS_PER_DAY);
+  // A retry of an earlier request with its key is not a new ticket and is not refused.
+  const other = await withSession(await makeSubscriber(core));
+  const first = await send('POST', '/api/v1/subscribers/me/tickets', other, body, { 'idempotency-key': 'limit-1' });
+  for (let i = 1; i < TICKETS_PER_DAY; i++) await send('POST', '/api/v1/subscribers/me/tickets', other, body);
+  const retried = await send('POST', '/api/v1/subscribers/me/tickets', other, body, { 'idempotency-key': 'limit-1' });
+  assert.equal(retried.statusCode, 201);
+  assert.equal(retried.json<Ticket>().id, first.json<Ticket>().id);
+
+  for (let i = 0; i < IDEAS_PER_DAY; i++) assert.equal((await send('POST', '/api/v1/ideas', s, { title: `Идея ${i}`, text: 'Текст' })).statusCode, 201);
+  problem(await send('POST', '/api/v1/ideas', s, { title: 'Ещё одна', text: 'Текст' }), 429, 'RATE_LIMITED');
+
+  env.clock.advance(86_400_000 + 1000);
+  assert.equal((await send('POST', '/api/v1/subscribers/me/tickets', s, body)).statusCode, 201, 'a day later the number may write again');
+  assert.equal((await send('POST', '/api/v1/ideas', s, { title: 'Назавтра', text: 'Текст' })).statusCode, 201);
+});
+
+test('the demo seed leaves terms to accept, an answered ticket and ideas with votes', async () => {
+  const demo = await testCore();
+  try {
+    await seedDemoAccounts(demo.core, { businessNumbers: 10 });
+    const app2 = await testApp(demo.core);
+    try {
+      const login = await app2.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: DEMO.subscriber.msisdn, password: DEMO.subscriber.password } });
+      const headers = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+      assert.equal((await app2.inject({ url: '/api/v1/auth/whoami', headers })).json<{ termsMustAccept: boolean }>().termsMustAccept, true);
+      const tickets = (await app2.inject({ url: '/api/v1/subscribers/me/tickets', headers })).json<{ items: Ticket[] }>().items;
+      assert.equal(tickets.length, 1);
+      assert.equal(tickets[0]!.status, 'answered');
+      assert.deepEqual(tickets[0]!.messages.map((m) => m.author), ['subscriber', 'staff']);
+      const ideas = (await app2.inject({ url: '/api/v1/ideas?sort=top', headers })).json<{ items: Idea[] }>().items;
+      assert.deepEqual(ideas.map((i) => [i.votes, i.status]), [[5, 'planned'], [3, 'new'], [1, 'new']]);
+    } finally {
+      await app2.close();
+    }
+  } finally {
+    await demo.close();
+  }
+});

@@ -129,3 +129,28 @@ test('a new version must be accepted at the next login: from its publication on,
   const versions = await core.db.query<{ version: string }>('SELECT version FROM terms_acceptance WHERE subscriber_id = $1 ORDER BY accepted_at', [sub.subscriberId]);
   assert.deepEqual(versions.map((v) => v.version), [shipped.version, next.version]);
 });
+
+test('staff publish a version over HTTP; subscribers, API keys and anonymous callers cannot', async () => {
+  const staffId = (await core.db.query<{ id: number }>("INSERT INTO staff_user (email, name, password_hash) VALUES ('http-pub@test.example', 'H', 'x') RETURNING id"))[0]!.id;
+  const { token: staff } = await createSession(core.db, core, { kind: 'staff', subjectId: staffId, channel: 'staff', method: 'test' });
+  const { sub, token } = await login('http-pub-1');
+  const body = { version: '2026-http', publishedAt: core.clock.now().toISOString(), text: { ru: 'Редакция через API', en: 'Published over the API' } };
+  const post = (t: string | null, b: unknown = body) => app.inject({ method: 'POST', url: '/api/v1/staff/terms', headers: t ? { authorization: `Bearer ${t}` } : {}, payload: b as object });
+  problem(await post(null), 401, 'UNAUTHENTICATED');
+  problem(await post(token), 403, 'FORBIDDEN');
+  problem(await post(staff, { ...body, version: 'has space' }), 400, 'VALIDATION');
+  problem(await post(staff, { ...body, text: { ru: 'только русский' } }), 400, 'VALIDATION');
+  assert.equal((await core.db.query('SELECT 1 FROM terms_version WHERE version = $1', [body.version])).length, 0);
+  const res = await post(staff);
+  assert.equal(res.statusCode, 201, res.body);
+  assert.deepEqual(res.json(), { version: body.version, created: true });
+  assert.equal((await get('/api/v1/terms', token)).json<TermsView>().version, body.version);
+  assert.equal((await get('/api/v1/auth/whoami', token)).json<{ termsMustAccept: boolean }>().termsMustAccept, true);
+  problem(await post(staff, { ...body, text: { ru: 'Иначе', en: 'Otherwise' } }), 409, 'CONFLICT');
+  const audit = await core.db.query<{ actor_kind: string; channel: string; outcome: string }>(
+    "SELECT actor_kind, channel, outcome FROM audit_event WHERE action = 'terms.publish' AND details->>'version' = $1 ORDER BY id",
+    [body.version],
+  );
+  assert.deepEqual(audit.map((r) => [r.actor_kind, r.channel, r.outcome]), [['staff', 'staff', 'ok'], ['staff', 'staff', 'refused']]);
+  assert.ok(sub.subscriberId > 0);
+});

@@ -1,4 +1,5 @@
 import { recordAudit } from '../audit/record-audit.ts';
+import { takeToken } from '../auth/rate-limit.ts';
 import { requireTariff } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -8,6 +9,9 @@ import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { cleanText } from './text.ts';
 import { MESSAGE_MAX, SUBJECT_MAX, TICKET_COLUMNS, TICKET_KINDS, ticketView, type Ticket, type TicketKind, type TicketRow } from './ticket-view.ts';
+
+/** Tickets one number may open a day: plenty for a person, a wall for a script. */
+export const TICKETS_PER_DAY = 20;
 
 export interface CreateTicketInput {
   msisdn: string;
@@ -30,6 +34,7 @@ export async function createTicket(core: Core, ctx: Ctx, input: CreateTicketInpu
     const title = cleanText(input.subject, 'subject', { max: SUBJECT_MAX });
     const text = cleanText(input.text, 'text', { max: MESSAGE_MAX, multiline: true });
     return idempotent(tx, ctx, `subscriber:${sub.id}`, 'support.ticket_create', { k: input.kind, s: title, t: text }, async () => {
+      await takeToken(tx, `support:ticket:${sub.id}`, core.clock.now(), { limit: TICKETS_PER_DAY, windowSeconds: 86_400 });
       const tariff = await requireTariff(tx, sub.tariffCode);
       const priority = tariff.supportPriority === 'high' ? 'high' : 'normal';
       const now = core.clock.now();

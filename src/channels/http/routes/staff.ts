@@ -7,6 +7,9 @@ import { staffListQueue } from '../../../domain/support/staff-list-queue.ts';
 import { staffReply } from '../../../domain/support/staff-reply.ts';
 import { staffSearchAudit } from '../../../domain/support/staff-search-audit.ts';
 import { MESSAGE_MAX } from '../../../domain/support/ticket-view.ts';
+import { requireStaff } from '../../../domain/support/staff.ts';
+import { publishTerms } from '../../../domain/terms/publish-terms.ts';
+import { termsSchema } from '../../../domain/terms/terms-file.ts';
 import { ctxOf } from '../context.ts';
 import { ideaSchema, ticketSchema } from './support.ts';
 
@@ -64,6 +67,22 @@ export async function staffRoutes(app: FastifyInstance, opts: { core: Core }): P
       },
     },
     async (req) => setIdeaStatus(core, ctxOf(req, 'staff'), { id: req.params.id, status: req.body.status }),
+  );
+  r.post(
+    '/staff/terms',
+    {
+      schema: {
+        ...tag,
+        summary: 'Publish a new version of the terms of use; from publishedAt on every subscriber must accept it',
+        body: termsSchema,
+        response: { 201: z.object({ version: z.string(), created: z.boolean() }) },
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxOf(req, 'staff');
+      requireStaff(ctx);
+      return reply.status(201).send(await publishTerms(core, ctx, req.body));
+    },
   );
   r.get(
     '/staff/audit',
