@@ -57,7 +57,9 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 export async function newContext(browser: Browser, base: string, viewport: { width: number; height: number }): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: base, viewport, locale: 'ru-RU', hasTouch: viewport.width < 600, isMobile: false, serviceWorkers: 'block' });
+  const ctx = await browser.newContext({ baseURL: base, viewport, locale: 'ru-RU', hasTouch: viewport.width < 600, serviceWorkers: 'block' });
+  ctx.setDefaultTimeout(15_000);
+  return ctx;
 }
 
 /** The newest SMS the server sent to a number (the demo outbox the phone simulator reads). */
@@ -128,4 +130,13 @@ export async function checkPage(page: Page): Promise<PageCheck & { smallText: st
   const axe = await new AxeBuilder({ page }).analyze();
   const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
   return { ...found, serious };
+}
+
+/** The first login of a number asks to accept the published terms of use (the demo seed publishes them). */
+export async function acceptTermsIfAsked(page: Page): Promise<void> {
+  const accept = page.getByRole('button', { name: 'Принимаю условия' });
+  const balance = page.getByTestId('balance');
+  await accept.or(balance).first().waitFor();
+  if (await accept.isVisible()) await accept.click();
+  await balance.waitFor();
 }

@@ -134,8 +134,8 @@ export default function Payments() {
                   <button type="button" onClick={() => payByCard(c)}>
                     {t('pay')}
                   </button>
-                  <button type="button" aria-label={`${t('removeCard')} ${c.last4}`} onClick={() => act.ask(`${t('removeCard')} •••• ${c.last4}?`, async () => (await api(`subscribers/${m}/cards/${c.id}`, { method: 'DELETE' }), await reload()))}>
-                    ✕
+                  <button type="button" onClick={() => act.ask(`${t('removeCard')} •••• ${c.last4}?`, async () => (await api(`subscribers/${m}/cards/${c.id}`, { method: 'DELETE' }), await reload()))}>
+                    {t('removeCard')}
                   </button>
                 </span>
               </li>
@@ -155,7 +155,7 @@ export default function Payments() {
             </p>
             <ul className="list">
               {p.options.map((o) => (
-                <li key={o.amount} className="item">
+                <li key={o.amount} className="item" data-amount={o.amount} data-fee={o.fee}>
                   <span>
                     {money(o.amount, lang)} · {t('fee')}: {money(o.fee, lang)}
                   </span>

@@ -93,10 +93,9 @@ function Ideas() {
             <button
               type="button"
               aria-pressed={i.votedByMe}
-              aria-label={`${i.votedByMe ? t('unvote') : t('vote')}: ${i.title}`}
               onClick={() => void act.run(async () => (await api(`ideas/${i.id}/vote`, { method: i.votedByMe ? 'DELETE' : 'POST' }), await ideas.reload()))}
             >
-              {i.votedByMe ? '★' : '☆'} {i.votes}
+              <span aria-hidden="true">{i.votedByMe ? '★' : '☆'}</span> {t('vote')} · {i.votes}
             </button>
           </li>
         ))}
