@@ -202,6 +202,12 @@ test('ideas: submit, list by votes or date, one vote per subscriber whatever the
   assert.deepEqual([unvoted.json<Idea>().votes, unvoted.json<Idea>().votedByMe], [1, false]);
   const again = await send('DELETE', `/api/v1/ideas/${idea.id}/vote`, s2);
   assert.equal(again.json<Idea>().votes, 1, 'taking back a vote twice takes one');
+  // Many subscribers at once, each clicking twice: every vote counts once, none is lost.
+  const crowd = await Promise.all(Array.from({ length: 8 }, async () => withSession(await makeSubscriber(core))));
+  const results = await Promise.all(crowd.flatMap((c) => [send('POST', `/api/v1/ideas/${other.id}/vote`, c), send('POST', `/api/v1/ideas/${other.id}/vote`, c)]));
+  for (const r of results) assert.equal(r.statusCode, 200, r.body);
+  const counted = await core.db.query<{ votes: number; n: number }>('SELECT votes, (SELECT count(*)::int FROM idea_vote WHERE idea_id = i.id) AS n FROM idea i WHERE id = $1', [Number(other.id)]);
+  assert.deepEqual(counted, [{ votes: 8, n: 8 }]);
   const stored = await core.db.query<{ votes: number; n: number }>('SELECT votes, (SELECT count(*)::int FROM idea_vote WHERE idea_id = i.id) AS n FROM idea i WHERE id = $1', [Number(idea.id)]);
   assert.deepEqual(stored, [{ votes: 1, n: 1 }]);
   const audited = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE subscriber_id = $1 AND action = 'idea.vote'", [s2.subscriberId]);

@@ -62,10 +62,15 @@ export function parseIdeaId(id: string): number | null {
   return /^[1-9][0-9]{0,15}$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : null;
 }
 
-/** One idea as `viewer` sees it (votedByMe), or NOT_FOUND. */
+/**
+ * One idea as `viewer` sees it (votedByMe), or NOT_FOUND. With `lock` the idea row is locked by a
+ * statement of its own first: under READ COMMITTED the read after it then sees the votes of
+ * whoever held the lock before (one statement would check them against its older snapshot).
+ */
 export async function readIdea(q: Queryable, viewer: number | null, id: string, lock = false): Promise<Idea> {
   const n = parseIdeaId(id);
-  const rows = n === null ? [] : await q.query<IdeaRow>(ideaSelect('WHERE i.id = $2', lock ? 'FOR UPDATE OF i' : ''), [viewer, n]);
+  if (n !== null && lock) await q.query('SELECT id FROM idea WHERE id = $1 FOR UPDATE', [n]);
+  const rows = n === null ? [] : await q.query<IdeaRow>(ideaSelect('WHERE i.id = $2'), [viewer, n]);
   if (!rows[0]) throw new DomainError('NOT_FOUND', { resource: 'idea', id });
   return toIdea(rows[0]);
 }

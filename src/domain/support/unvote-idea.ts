@@ -11,7 +11,8 @@ export async function unvoteIdea(core: Core, ctx: Ctx, input: { id: string }): P
     subject.subscriberId = subscriberId;
     const idea = await readIdea(tx, subscriberId, input.id, true);
     if (!idea.votedByMe) return idea;
-    await tx.query('DELETE FROM idea_vote WHERE idea_id = $1 AND subscriber_id = $2', [idea.id, subscriberId]);
+    const removed = await tx.query('DELETE FROM idea_vote WHERE idea_id = $1 AND subscriber_id = $2 RETURNING idea_id', [idea.id, subscriberId]);
+    if (removed.length === 0) return readIdea(tx, subscriberId, idea.id);
     await tx.query('UPDATE idea SET votes = votes - 1 WHERE id = $1', [idea.id]);
     await recordAudit(tx, core, ctx, { action: 'idea.unvote', subscriberId, details: { ideaId: idea.id } });
     return readIdea(tx, subscriberId, idea.id);

@@ -16,7 +16,11 @@ export async function voteIdea(core: Core, ctx: Ctx, input: { id: string }): Pro
     const idea = await readIdea(tx, subscriberId, input.id, true);
     if (idea.votedByMe) return idea;
     if (idea.status === 'done' || idea.status === 'declined') throw new DomainError('CONFLICT', { reason: 'idea_closed', ideaStatus: idea.status });
-    await tx.query('INSERT INTO idea_vote (idea_id, subscriber_id, created_at) VALUES ($1, $2, $3)', [idea.id, subscriberId, core.clock.now()]);
+    const added = await tx.query(
+      'INSERT INTO idea_vote (idea_id, subscriber_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING idea_id',
+      [idea.id, subscriberId, core.clock.now()],
+    );
+    if (added.length === 0) return readIdea(tx, subscriberId, idea.id);
     await tx.query('UPDATE idea SET votes = votes + 1 WHERE id = $1', [idea.id]);
     await recordAudit(tx, core, ctx, { action: 'idea.vote', subscriberId, details: { ideaId: idea.id } });
     return readIdea(tx, subscriberId, idea.id);
