@@ -67,24 +67,36 @@ export async function webApp(app: FastifyInstance, opts: { dist?: string } = {})
     }
     return;
   }
+  // Looked up per request (wildcard), so a rebuild is served without a restart.
   await app.register(fastifyStatic, {
-    root: dist,
-    prefix: '/',
-    wildcard: false,
+    root: join(dist, 'assets'),
+    prefix: '/assets/',
+    wildcard: true,
     index: false,
-    serve: true,
     cacheControl: false,
+    // sendFile() below goes through this registration too: only hashed assets are immutable.
     setHeaders: (reply, path) => {
-      const hashed = path.startsWith(join(dist, 'assets'));
-      reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
-      if (path.endsWith('sw.js')) reply.header('service-worker-allowed', '/');
+      reply.header('cache-control', path.startsWith(join(dist, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
-  const shell = async (_req: unknown, reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html');
-  for (const url of SPA_ROUTES) {
-    if (url === '/') continue;
-    app.get(url, { schema: { hide: true } }, shell);
-  }
-  // `/` is registered by the static plugin only as /index.html; the bare root is ours.
-  if (!app.hasRoute({ method: 'GET', url: '/' })) app.get('/', { schema: { hide: true } }, shell);
+  await app.register(fastifyStatic, {
+    root: join(dist, 'icons'),
+    prefix: '/icons/',
+    wildcard: true,
+    index: false,
+    decorateReply: false,
+    cacheControl: false,
+    setHeaders: (reply) => {
+      reply.header('cache-control', 'public, max-age=86400');
+    },
+  });
+  const file = (name: string, type?: string) => async (_req: unknown, reply: FastifyReply) => {
+    reply.header('cache-control', 'no-cache');
+    if (name === 'sw.js') reply.header('service-worker-allowed', '/');
+    if (type) reply.type(type);
+    return reply.sendFile(name, dist, { cacheControl: false });
+  };
+  app.get('/sw.js', { schema: { hide: true } }, file('sw.js', 'text/javascript; charset=utf-8'));
+  app.get('/manifest.webmanifest', { schema: { hide: true } }, file('manifest.webmanifest', 'application/manifest+json'));
+  for (const url of SPA_ROUTES) app.get(url, { schema: { hide: true } }, file('index.html'));
 }
