@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../src/seed/seed-demo.ts';
-import { acceptTermsIfAsked, checkPage, DESKTOP, launchBrowser, newContext, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
+import { acceptTermsIfAsked, checkPage, waitForSms, DESKTOP, launchBrowser, newContext, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
 
 const SUBSCRIBER_PAGES: [string, string][] = [
   ['/', 'Главная'],
@@ -83,7 +83,17 @@ for (const [name, viewport] of [
       await ctx.close();
     });
 
-    test('operator staff view', async () => {
+    test('operator staff view: the queue, a reply that reaches the subscriber, audit search', async () => {
+      // A subscriber's question through the API, as the app would send it.
+      const login = (await (await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO.subscriber) })).json()) as { token: string };
+      const subject = `Вопрос ${viewport.width}`;
+      const made = await fetch(`${server.url}/api/v1/subscribers/me/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
+        body: JSON.stringify({ kind: 'question', subject, text: 'Когда спишется абонентская плата?' }),
+      });
+      assert.equal(made.status, 201);
+      const { id } = (await made.json()) as { id: string };
       const ctx = await newContext(browser, server.url, viewport);
       const page = await ctx.newPage();
       await page.goto('/');
@@ -93,6 +103,15 @@ for (const [name, viewport] of [
       await page.getByRole('button', { name: 'Войти' }).click();
       await page.getByRole('heading', { level: 1, name: 'Сотрудник оператора' }).waitFor();
       await page.getByText('Загрузка…').first().waitFor({ state: 'detached' });
+      const ticket = page.getByTestId('queue').locator('details').filter({ hasText: subject });
+      await ticket.locator('summary').click();
+      await ticket.getByRole('textbox', { name: 'Ответить' }).fill('Первого числа каждого месяца.');
+      await ticket.getByRole('switch', { name: 'Ответить и закрыть' }).click();
+      await ticket.getByRole('button', { name: 'Отправить' }).click();
+      await ticket.waitFor({ state: 'detached' });
+      await waitForSms(page, server.url, DEMO.subscriber.msisdn, new RegExp(`(Поддержка ответила на обращение №${id})\\D`));
+      await page.getByRole('button', { name: 'закрыто' }).click();
+      await page.getByTestId('queue').locator('details').filter({ hasText: subject }).waitFor();
       await page.getByLabel('Номер').fill(DEMO.subscriber.msisdn);
       await page.getByRole('button', { name: 'Найти' }).click();
       await page.getByTestId('audit').getByText('auth.login').first().waitFor();
