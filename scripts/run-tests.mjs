@@ -16,6 +16,12 @@ function find(dir, out = []) {
 
 const only = process.argv.slice(2);
 const files = only.length ? only : find('test').sort();
+
+// The browser tests (test/e2e) drive the built web app: build it first when missing or stale.
+if (files.some((f) => f.includes('e2e'))) {
+  const build = spawnSync(process.execPath, ['scripts/web-build.mjs'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const passes = [{ name: 'pglite', env: { TEST_DATABASE_URL: '' } }];
 if (process.env.TEST_DATABASE_URL) passes.push({ name: 'postgres', env: { TEST_DATABASE_URL: process.env.TEST_DATABASE_URL } });
 

@@ -12,6 +12,9 @@ import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
 import { createFastAgiServer, type FastAgiServer } from './channels/voice/fastagi-server.ts';
 import { voiceVxmlGateway } from './channels/voice/vxml-gateway.ts';
 import type { VoiceDeps } from './domain/voice/voice-call.ts';
+import { phoneRelay } from './channels/phone/plugin.ts';
+import { webApp } from './channels/web/plugin.ts';
+import { DEMO } from './seed/seed-demo.ts';
 import type { Config } from './config.ts';
 import type { Core } from './domain/core.ts';
 
@@ -33,6 +36,19 @@ export async function buildServer(core: Core, config: Config, voice: VoiceParts 
     (app) => app.register(ussdHttpGateway, { core, config }),
     (app) => app.register(kannelGateway, { core, secret: config.SMS_GATEWAY_SECRET }),
     (app) => app.register(tmfApi, { core, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}) }),
+    // The phone simulator's relay to the gateways above: demo mode only.
+    ...(config.DEMO_MODE
+      ? [
+          (app: FastifyInstance) =>
+            app.register(phoneRelay, {
+              ussdSecret: config.USSD_GATEWAY_SECRET,
+              smsSecret: config.SMS_GATEWAY_SECRET,
+              demoNumbers: [DEMO.subscriber.msisdn, DEMO.businessAdmin.phone, DEMO.accountant.phone],
+            }),
+        ]
+      : []),
+    // The web personal account (SPA) last: only its own client routes, nothing under the others' prefixes.
+    (app) => app.register(webApp),
   ]);
 }
 

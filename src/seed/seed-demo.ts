@@ -12,6 +12,7 @@ import { createOrder } from '../domain/business/orders.ts';
 import { monthOf, previousMonth } from '../domain/business/period.ts';
 import { provisionSubscriberTx } from '../domain/provisioning/provision-subscriber.ts';
 import { personName, rng } from './random.ts';
+import { seedSupportDemo } from './seed-support.ts';
 
 export const DEMO = {
   subscriber: { msisdn: '79001234567', password: 'demo1234' },
@@ -93,6 +94,8 @@ export async function seedDemoAccounts(core: Core, opts: { businessNumbers?: num
     );
     await tx.query('INSERT INTO staff_user (email, name, password_hash) VALUES ($1, $2, $3)', [DEMO.staff.email, 'Оператор поддержки', adminHash]);
   });
+  const voters = (await core.db.query<{ msisdn: string }>("SELECT msisdn FROM subscriber WHERE msisdn LIKE '7916%' ORDER BY msisdn LIMIT 5")).map((r) => r.msisdn);
+  await seedSupportDemo(core, { subscriberMsisdn: DEMO.subscriber.msisdn, staffEmail: DEMO.staff.email, voterMsisdns: voters });
   await seedBusinessPortal(core);
 }
 

@@ -11,6 +11,8 @@ import { createInstallmentPlan } from '../../src/domain/installments/create-inst
 import { startTopUp } from '../../src/domain/payments/top-up.ts';
 import { orderDetailReport } from '../../src/domain/reports/order-detail-report.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { createTicket } from '../../src/domain/support/create-ticket.ts';
+import { createWidgetToken } from '../../src/domain/widget/create-widget-token.ts';
 import type { BusinessRole } from '../../src/domain/shared/context.ts';
 import { generateReports } from '../../src/jobs/generate-reports.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
@@ -43,6 +45,8 @@ interface Fixture {
   report: string;
   card: number;
   payment: string;
+  ticket: string;
+  widgetToken: string;
 }
 interface Input {
   query?: Record<string, string>;
@@ -83,6 +87,11 @@ const inputs: Record<string, Input> = {
   [`GET ${PREFIX}/payments/{paymentId}`]: { params: (f) => ({ paymentId: f.payment }) },
   [`DELETE ${PREFIX}/cards/{cardId}`]: { params: (f) => ({ cardId: String(f.card) }) },
   [`PUT ${PREFIX}/auto-payment`]: { body: (f) => ({ mode: 'threshold', amount: 10_000, threshold: 5_000, cardId: f.card }) },
+  [`POST ${PREFIX}/tickets`]: { body: { kind: 'question', subject: 'Roaming', text: 'How do I switch roaming on?' } },
+  [`GET ${PREFIX}/tickets/{id}`]: { params: (f) => ({ id: f.ticket }) },
+  [`POST ${PREFIX}/tickets/{id}/messages`]: { body: { text: 'One more thing' }, params: (f) => ({ id: f.ticket }) },
+  [`POST ${PREFIX}/widget-tokens`]: { body: { label: 'My page' } },
+  [`DELETE ${PREFIX}/widget-tokens/{id}`]: { params: (f) => ({ id: f.widgetToken }) },
 };
 
 let env: TestEnv;
@@ -157,7 +166,9 @@ async function prepare(s: Sub): Promise<Sub> {
   assert.ok(paid.statusCode < 400, `sandbox payment: ${paid.statusCode} ${paid.body.slice(0, 200)}`);
   const card = (await core.db.query<{ id: number }>('SELECT id FROM saved_card WHERE account_id = $1 AND removed_at IS NULL', [s.accountId]))[0];
   assert.ok(card, 'the top-up saved a card');
-  fixtures.set(s.msisdn, { plan: Number(plan.id), report: String(report.id), card: Number(card.id), payment: topUp.paymentId });
+  const ticket = await createTicket(core, ctx, { msisdn: 'me', kind: 'complaint', subject: 'Slow data', text: 'Pages load slowly' });
+  const widget = await createWidgetToken(core, ctx, { msisdn: 'me', label: 'Blog' });
+  fixtures.set(s.msisdn, { plan: Number(plan.id), report: String(report.id), card: Number(card.id), payment: topUp.paymentId, ticket: ticket.id, widgetToken: widget.id });
   return s;
 }
 

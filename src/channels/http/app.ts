@@ -17,7 +17,11 @@ import { bonusInstallmentRoutes } from './routes/bonus-installments.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { staffRoutes } from './routes/staff.ts';
 import { subscriberRoutes } from './routes/subscribers.ts';
+import { supportRoutes } from './routes/support.ts';
+import { termsRoutes } from './routes/terms.ts';
+import { widgetRoutes, widgetTokenRoutes } from './routes/widget.ts';
 
 export type HttpConfig = Pick<Config, 'TRUSTED_PROXIES' | 'MSISDN_HEADER' | 'DEMO_MODE' | 'BODY_LIMIT_BYTES' | 'NODE_ENV' | 'PUBLIC_URL'>;
 
@@ -84,12 +88,18 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
       await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE });
       await api.register(billingRoutes, { core });
       await api.register(businessRoutes, { core });
+      await api.register(supportRoutes, { core });
+      await api.register(termsRoutes, { core });
+      await api.register(widgetTokenRoutes, { core, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}) });
+      await api.register(staffRoutes, { core });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
   );
   // Its own scope: raw-text JSON for signed webhooks and form posts for the sandbox page.
   await app.register(paymentProviderRoutes, { core });
+  // The embeddable widget card and script: outside /api/v1, no session, framable anywhere.
+  await app.register(widgetRoutes, { core });
   // Other channels that speak HTTP (USSD and SMS gateways, TM Forum), mounted by the composition root.
   for (const mount of mounts) await mount(app);
   return app;

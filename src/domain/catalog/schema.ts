@@ -68,6 +68,8 @@ export const tariffSchema = z
     /** Below this balance (kopecks, may be negative) outgoing services are blocked. */
     blockThreshold: z.number().int().default(0),
     premium: z.boolean().default(false),
+    /** Place in the support queue of tickets from subscribers on this plan. */
+    supportPriority: z.enum(['normal', 'high']).default('normal'),
     connectable: z.boolean().default(true),
     ussdCode: z.string().regex(/^\*[\d*]+#$/).optional(),
   })

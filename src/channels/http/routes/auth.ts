@@ -12,6 +12,7 @@ import {
   sendPasswordBySms,
 } from '../../../domain/auth/subscriber-login.ts';
 import type { Core } from '../../../domain/core.ts';
+import { mustAcceptTerms } from '../../../domain/terms/current-terms.ts';
 import { DomainError } from '../../../domain/shared/errors.ts';
 import { isTrusted, SESSION_COOKIE, trustedProxies } from '../authenticate.ts';
 import { ctxOf } from '../context.ts';
@@ -87,7 +88,9 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     return res;
   });
   r.get('/auth/sessions', { schema: { ...tag, summary: 'Open sessions of the person logged in' } }, async (req) => ({ items: await listSessions(core, ctxOf(req)) }));
-  r.get('/auth/whoami', { schema: { ...tag, summary: 'Who the request is authenticated as' } }, async (req) => req.actor);
+  r.get('/auth/whoami', { schema: { ...tag, summary: 'Who the request is authenticated as (subscribers: whether new terms of use await acceptance)' } }, async (req) =>
+    req.actor.kind === 'subscriber' ? { ...req.actor, termsMustAccept: await mustAcceptTerms(core, req.actor.subscriberId) } : req.actor,
+  );
 
   r.post(
     '/auth/business/login',

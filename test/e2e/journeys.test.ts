@@ -1,0 +1,184 @@
+// What a subscriber does in the web app, as a person would, in real Chromium against the real
+// server: on a desktop and on a 360×640 phone. Every step goes through the UI; the server's own
+// demo outbox stands in for the handset's SMS inbox.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { acceptTermsIfAsked, DESKTOP, launchBrowser, newContext, PHONE, startWebServer, waitForSms, type WebServer } from '../helpers/browser.ts';
+import { makeSubscriber } from '../helpers/core.ts';
+
+let server: WebServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startWebServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** "1 000 ₽", "997,50 ₽", "−12 ₽" as kopecks. */
+function kopecks(text: string): number {
+  const negative = /[-−]/.test(text);
+  const [rub, kop = '0'] = text.replace(/[^\d,]/g, '').split(',');
+  const v = Number(rub) * 100 + Number(kop.padEnd(2, '0'));
+  return negative ? -v : v;
+}
+
+async function balanceOnHome(page: Page): Promise<number> {
+  await page.goto('/');
+  return kopecks((await page.getByTestId('balance').textContent()) ?? '');
+}
+
+for (const [name, viewport] of [
+  ['desktop 1280×800', DESKTOP],
+  ['phone 360×640', PHONE],
+] as const) {
+  describe(`journeys on ${name}`, () => {
+    let msisdn: string;
+    let ctx: BrowserContext;
+    let page: Page;
+
+    before(async () => {
+      msisdn = (await makeSubscriber(server.core, { openingBalance: 100_000 })).msisdn;
+      ctx = await newContext(browser, server.url, viewport);
+      page = await ctx.newPage();
+    });
+    after(async () => {
+      await ctx?.close();
+    });
+
+    test('log in with a password received by SMS', async () => {
+      await page.goto('/');
+      await page.getByLabel('Номер телефона').fill(`+${msisdn}`);
+      await page.getByRole('button', { name: 'Получить пароль по SMS' }).click();
+      await page.getByText('Новый пароль отправлен в SMS.').waitFor();
+      const password = await waitForSms(page, server.url, msisdn, /пароль для входа в личный кабинет: (\w+)/);
+      assert.match(password, /^\w{8,}$/);
+      await page.getByLabel('Пароль').fill(`${password}x`);
+      await page.getByRole('button', { name: 'Войти' }).click();
+      await page.getByRole('alert').waitFor();
+      await page.getByLabel('Пароль').fill(password);
+      await page.getByRole('button', { name: 'Войти' }).click();
+      await acceptTermsIfAsked(page);
+      assert.equal(kopecks((await page.getByTestId('balance').textContent()) ?? ''), 100_000);
+    });
+
+    test('log in with an SMS code', async () => {
+      const other = await newContext(browser, server.url, viewport);
+      const p = await other.newPage();
+      await p.goto('/');
+      await p.getByRole('button', { name: 'По SMS-коду' }).click();
+      await p.getByLabel('Номер телефона').fill(msisdn);
+      await p.getByRole('button', { name: 'Получить код' }).click();
+      await p.getByLabel('Код из SMS').waitFor();
+      const code = await waitForSms(p, server.url, msisdn, /Код для входа: (\d+)/);
+      await p.getByLabel('Код из SMS').fill(code);
+      await p.getByRole('button', { name: 'Войти' }).click();
+      await acceptTermsIfAsked(p);
+      await other.close();
+    });
+
+    test('connect an option and disable it; the balance shows the charge', async () => {
+      const before = await balanceOnHome(page);
+      await page.goto('/services');
+      const item = page.getByTestId('available').getByRole('listitem').filter({ hasText: 'Интернет Плюс' });
+      await item.getByRole('button', { name: 'Подключить' }).click();
+      const dialog = page.getByRole('dialog');
+      const text = (await dialog.textContent()) ?? '';
+      const charge = kopecks(/спишется ([^,]+),/.exec(text)?.[1] ?? '');
+      assert.ok(charge > 0, `the confirmation names the charge: ${text}`);
+      await dialog.getByRole('button', { name: 'Подтвердить' }).click();
+      const connected = page.getByTestId('connected').getByRole('listitem').filter({ hasText: 'Интернет Плюс' });
+      await connected.waitFor();
+      assert.equal(await balanceOnHome(page), before - charge);
+
+      await page.goto('/services');
+      await page.getByTestId('connected').getByRole('listitem').filter({ hasText: 'Интернет Плюс' }).getByRole('button', { name: 'Отключить' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Подтвердить' }).click();
+      await page.getByTestId('available').getByRole('listitem').filter({ hasText: 'Интернет Плюс' }).waitFor();
+      assert.equal(await page.getByTestId('connected').getByText('Интернет Плюс').count(), 0);
+    });
+
+    test('top up through the sandbox provider page', async () => {
+      const before = await balanceOnHome(page);
+      await page.goto('/payments');
+      await page.getByLabel('Сумма, ₽').fill('250,50');
+      await page.getByRole('button', { name: 'Оплатить', exact: true }).click();
+      await page.waitForURL(/\/sandbox\/pay\//);
+      await page.getByRole('button', { name: 'Оплатить / Pay' }).click();
+      await page.waitForURL(/\/payments\?payment=succeeded/);
+      await page.getByTestId('payment-result').filter({ hasText: 'зачислен' }).waitFor();
+      assert.equal(await balanceOnHome(page), before + 25_050);
+    });
+
+    test('take a promised payment', async () => {
+      const before = await balanceOnHome(page);
+      await page.goto('/payments');
+      const option = page.locator('li[data-amount]').first();
+      const amount = Number(await option.getAttribute('data-amount'));
+      const fee = Number(await option.getAttribute('data-fee'));
+      await option.getByRole('button').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Подтвердить' }).click();
+      await page.getByTestId('promised-active').waitFor();
+      assert.equal(await balanceOnHome(page), before + amount - fee);
+      await page.getByTestId('alerts').getByText('Обещанный платёж нужно погасить до').waitFor();
+    });
+
+    test('order a detail report and download it', async () => {
+      await page.goto('/detail');
+      await page.getByLabel('Формат').selectOption('csv');
+      await page.getByRole('button', { name: 'Заказать' }).click();
+      const row = page.getByTestId('reports').getByRole('listitem').first();
+      // The server's report job makes the file; the page looks again until it is ready.
+      const link = row.getByRole('link', { name: 'Скачать CSV' });
+      await link.waitFor({ timeout: 20_000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      const csv = await readFile((await download.path())!, 'utf8');
+      assert.match(download.suggestedFilename(), /\.csv$/);
+      assert.ok(csv.includes(msisdn) || /Дата|Date/.test(csv), 'the CSV is the detail report');
+      await waitForSms(page, server.url, msisdn, /(Детализация за .+ готова)/);
+    });
+
+    test('submit feedback and see the ticket', async () => {
+      await page.goto('/support');
+      const form = page.getByRole('region', { name: 'Обратная связь' });
+      await form.getByRole('combobox', { name: 'Тип обращения' }).selectOption('wish');
+      await form.getByRole('textbox', { name: 'Тема', exact: true }).fill(`Тёмная тема ${viewport.width}`);
+      await form.getByRole('textbox', { name: 'Текст', exact: true }).fill('Хочу тёмную тему в приложении.');
+      await form.getByRole('button', { name: 'Отправить' }).click();
+      await page.getByText('Обращение создано.').waitFor();
+      const ticket = page.getByTestId('tickets').locator('details').filter({ hasText: `Тёмная тема ${viewport.width}` });
+      await ticket.waitFor();
+      assert.match((await ticket.getByTestId('ticket-status').textContent()) ?? '', /открыто/);
+    });
+
+    test('switch the language to English; it is remembered', async () => {
+      await page.goto('/settings');
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+      await page.goto('/');
+      await page.getByRole('heading', { level: 2, name: 'Balance' }).waitFor();
+    });
+
+    test('home page: time from navigation to the balance on screen (reported, not asserted)', async () => {
+      await page.goto('/');
+      await page.getByTestId('balance').waitFor();
+      const ms = [];
+      for (let i = 0; i < 3; i++) {
+        await page.reload();
+        await page.getByTestId('balance').waitFor();
+        ms.push(await page.evaluate(() => performance.now()));
+      }
+      const best = Math.min(...ms);
+      console.log(`web: home page interactive (navigation start → balance visible) on ${name}: ${Math.round(best)} ms (best of 3; ${ms.map(Math.round).join(', ')})`);
+      assert.ok(best > 0);
+    });
+  });
+}

@@ -1,0 +1,18 @@
+import type { Key } from './i18n.ts';
+
+export interface NavItem {
+  href: string;
+  key: Key;
+  icon: string;
+}
+export const NAV: NavItem[] = [
+  { href: '/', key: 'navHome', icon: '⌂' },
+  { href: '/services', key: 'navServices', icon: '☰' },
+  { href: '/payments', key: 'navPayments', icon: '₽' },
+  { href: '/detail', key: 'navDetail', icon: '≋' },
+  { href: '/tariffs', key: 'navTariffs', icon: '◎' },
+  { href: '/bonuses', key: 'navBonuses', icon: '★' },
+  { href: '/history', key: 'navHistory', icon: '↺' },
+  { href: '/support', key: 'navSupport', icon: '?' },
+  { href: '/settings', key: 'navSettings', icon: '⚙' },
+];

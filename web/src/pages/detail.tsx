@@ -1,0 +1,188 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api } from '../api.ts';
+import { useApp } from '../app-context.ts';
+import { dateTime, isoDay, money } from '../format.ts';
+import type { Key } from '../i18n.ts';
+import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
+
+interface Day {
+  date: string;
+  voiceSeconds: number;
+  sms: number;
+  mms: number;
+  bytes: number;
+  charged: number;
+}
+interface Report {
+  id: string;
+  from: string;
+  to: string;
+  format: 'csv' | 'pdf';
+  status: 'queued' | 'ready' | 'failed';
+  requestedAt: string;
+  records: number | null;
+}
+type Metric = 'money' | 'voice' | 'sms' | 'data';
+const value = (d: Day, k: Metric): number => (k === 'money' ? d.charged / 100 : k === 'voice' ? Math.round(d.voiceSeconds / 60) : k === 'sms' ? d.sms + d.mms : Math.round(d.bytes / 1024 ** 2));
+
+/** Traffic by day as a uPlot bar chart, loaded only when this page is opened. */
+function Chart({ days, metric, label }: { days: Day[]; metric: Metric; label: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    let plot: { destroy: () => void } | null = null;
+    let gone = false;
+    void Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([{ default: UPlot }]) => {
+      if (gone || !box.current) return;
+      const xs = days.map((d) => Date.parse(`${d.date}T12:00:00Z`) / 1000);
+      const ys = days.map((d) => value(d, metric));
+      const width = Math.max(280, box.current.clientWidth);
+      plot = new UPlot(
+        {
+          width,
+          height: 220,
+          legend: { show: false },
+          cursor: { show: false },
+          scales: { x: { time: true } },
+          axes: [{ stroke: '#1a1a1a' }, { stroke: '#1a1a1a' }],
+          series: [{}, { label, stroke: '#0b5cad', fill: 'rgba(11,92,173,0.35)', paths: UPlot.paths.bars!({ size: [0.7, 40] }) }],
+        },
+        [xs, ys],
+        box.current,
+      );
+    });
+    return () => {
+      gone = true;
+      plot?.destroy();
+    };
+  }, [days, metric, label]);
+  return <div ref={box} className="chart" role="img" aria-label={label} />;
+}
+
+export default function Detail() {
+  const { t, lang, me } = useApp();
+  const m = me.msisdn ?? 'me';
+  const [metric, setMetric] = useState<Metric>('money');
+  const [span, setSpan] = useState(30);
+  const today = new Date();
+  const [from, setFrom] = useState(isoDay(new Date(today.getFullYear(), today.getMonth(), 1)));
+  const [to, setTo] = useState(isoDay(today));
+  const [format, setFormat] = useState<'csv' | 'pdf'>('csv');
+  const traffic = useLoad(() => {
+    const f = new Date(Date.now() - (span - 1) * 86_400_000);
+    return api<{ days: Day[] }>(`subscribers/${m}/traffic?from=${isoDay(f)}&to=${isoDay(new Date())}`);
+  }, [m, span]);
+  const reports = useLoad(() => api<{ items: Report[] }>(`subscribers/${m}/reports`), [m]);
+  const act = useAction();
+  const pending = reports.data?.items.some((r) => r.status === 'queued') ?? false;
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setInterval(() => void reports.reload(), 2000);
+    return () => clearInterval(timer);
+  }, [pending, reports.reload]);
+
+  const order = (e: FormEvent) => {
+    e.preventDefault();
+    void act.run(async () => {
+      await api(`subscribers/${m}/reports`, { method: 'POST', body: { from, to, format } });
+      await reports.reload();
+    }, t('done'));
+  };
+  const metricLabel = t(`t_${metric}` as Key);
+  return (
+    <Page title={t('navDetail')}>
+      <Section title={t('trafficByDay')}>
+        <div className="filters">
+          <Field label={t('filterType')}>
+            {(id) => (
+              <select id={id} value={metric} onChange={(e) => setMetric(e.target.value as Metric)}>
+                {(['money', 'voice', 'sms', 'data'] as const).map((k) => (
+                  <option key={k} value={k}>
+                    {t(`t_${k}` as Key)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('period')}>
+            {(id) => (
+              <select id={id} value={span} onChange={(e) => setSpan(Number(e.target.value))}>
+                <option value={7}>{t('days7')}</option>
+                <option value={30}>{t('days30')}</option>
+              </select>
+            )}
+          </Field>
+        </div>
+        {traffic.error ? <ErrorBox error={traffic.error} /> : !traffic.data ? <Loading /> : <Chart days={traffic.data.days} metric={metric} label={`${t('trafficByDay')}: ${metricLabel}`} />}
+        {traffic.data && (
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={`${t('trafficByDay')}: ${metricLabel}`}>
+            <table data-testid="usage-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('date')}</th>
+                  <th scope="col">{metricLabel}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {traffic.data.days
+                  .filter((d) => value(d, metric) > 0)
+                  .reverse()
+                  .map((d) => (
+                    <tr key={d.date}>
+                      <td>{d.date}</td>
+                      <td>{metric === 'money' ? money(d.charged, lang) : value(d, metric)}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+      <Section title={t('orderReport')}>
+        <form onSubmit={order}>
+          <div className="filters">
+            <Field label={t('from')}>{(id) => <input id={id} type="date" required value={from} onChange={(e) => setFrom(e.target.value)} />}</Field>
+            <Field label={t('to')}>{(id) => <input id={id} type="date" required value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
+            <Field label={t('format')}>
+              {(id) => (
+                <select id={id} value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'pdf')}>
+                  <option value="csv">CSV</option>
+                  <option value="pdf">PDF</option>
+                </select>
+              )}
+            </Field>
+          </div>
+          <ErrorBox error={act.error} />
+          <Notice text={act.notice} />
+          <button type="submit" className="primary wide" disabled={act.busy}>
+            {t('order')}
+          </button>
+        </form>
+      </Section>
+      <Section title={t('reports')}>
+        {reports.error ? (
+          <ErrorBox error={reports.error} />
+        ) : (
+          <ul className="list" data-testid="reports">
+            {(reports.data?.items ?? []).map((r) => (
+              <li key={r.id} className="item">
+                <div>
+                  <p className="strong">
+                    {r.from} — {r.to} · {r.format.toUpperCase()}
+                  </p>
+                  <p className="muted">
+                    {dateTime(r.requestedAt, lang)} · <span data-testid="report-status">{t(`rs_${r.status}` as Key)}</span>
+                  </p>
+                </div>
+                {r.status === 'ready' && (
+                  <a className="button" href={`/api/v1/subscribers/${m}/reports/${r.id}/download?format=${r.format}`} download>
+                    {t('download')} {r.format.toUpperCase()}
+                  </a>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+    </Page>
+  );
+}

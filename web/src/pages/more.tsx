@@ -1,0 +1,32 @@
+import { Link } from 'wouter';
+import { useApp } from '../app-context.ts';
+import { NAV } from '../nav.ts';
+import { Page } from '../ui.tsx';
+
+export default function More() {
+  const { t } = useApp();
+  return (
+    <Page title={t('more')}>
+      <ul className="menu">
+        {NAV.slice(3).map((n) => (
+          <li key={n.href}>
+            <Link href={n.href} className="button">
+              <span aria-hidden="true" className="icon">
+                {n.icon}
+              </span>
+              {t(n.key)}
+            </Link>
+          </li>
+        ))}
+        <li>
+          <a href="/phone" className="button">
+            <span aria-hidden="true" className="icon">
+              ☏
+            </span>
+            {t('navPhone')}
+          </a>
+        </li>
+      </ul>
+    </Page>
+  );
+}

@@ -1,0 +1,176 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.ts';
+import { useApp } from '../app-context.ts';
+import { dateTime, forgetLastBalance } from '../format.ts';
+import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
+import { LangSwitch } from './lang-switch.tsx';
+
+interface WidgetToken {
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+interface NewWidget {
+  id: string;
+  token: string;
+  embed: { iframe: string; script: string };
+}
+
+function Widgets({ m }: { m: string }) {
+  const { t, lang } = useApp();
+  const list = useLoad(() => api<{ items: WidgetToken[] }>(`subscribers/${m}/widget-tokens`), [m]);
+  const [label, setLabel] = useState('');
+  const [created, setCreated] = useState<NewWidget | null>(null);
+  const act = useAction();
+  if (list.error instanceof ApiError && list.error.status === 404) return <p className="muted">{t('notAvailable')}</p>;
+  return (
+    <>
+      <p>{t('widgetHelp')}</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act.run(async () => {
+            setCreated(await api<NewWidget>(`subscribers/${m}/widget-tokens`, { method: 'POST', body: { label } }));
+            setLabel('');
+            await list.reload();
+          });
+        }}
+      >
+        <Field label={t('widgetLabel')}>{(id) => <input id={id} required maxLength={100} value={label} onChange={(e) => setLabel(e.target.value)} />}</Field>
+        <button type="submit" disabled={act.busy}>
+          {t('widgetCreate')}
+        </button>
+      </form>
+      <ErrorBox error={list.error ?? act.error} />
+      {created && (
+        <div className="card inset" data-testid="widget-created">
+          <Field label={t('widgetToken')}>{(id) => <input id={id} readOnly value={created.token} />}</Field>
+          <Field label="iframe">{(id) => <textarea id={id} readOnly rows={3} value={created.embed.iframe} />}</Field>
+          <Field label="script">{(id) => <textarea id={id} readOnly rows={2} value={created.embed.script} />}</Field>
+          <iframe title={t('widget')} src={`/widget/card?token=${encodeURIComponent(created.token)}&lang=${lang}`} className="widget-preview" />
+        </div>
+      )}
+      <ul className="list">
+        {(list.data?.items ?? []).map((w) => (
+          <li key={w.id} className="item">
+            <div>
+              <p className="strong">{w.label}</p>
+              <p className="muted">
+                {dateTime(w.createdAt, lang)}
+                {w.revokedAt ? ` · ${t('widgetRevoked')}` : ''}
+              </p>
+            </div>
+            {!w.revokedAt && (
+              <button type="button" aria-label={`${t('widgetRevoke')}: ${w.label}`} onClick={() => void act.run(async () => (await api(`subscribers/${m}/widget-tokens/${w.id}`, { method: 'DELETE' }), await list.reload()))}>
+                {t('widgetRevoke')}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+export default function Settings() {
+  const { t, lang, me, refreshMe } = useApp();
+  const m = me.msisdn ?? 'me';
+  const data = useLoad(async () => {
+    const [profile, sessions, terms] = await Promise.all([
+      api<{ script: 'cyrillic' | 'latin'; language: 'ru' | 'en' }>(`subscribers/${m}`),
+      api<{ items: { createdAt: string; channel: string; method: string; ip: string | null; userAgent: string | null }[] }>('auth/sessions'),
+      api<{ version: string; publishedAt: string; acceptedVersion: string | null }>('terms').catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }),
+    ]);
+    return { profile, sessions: sessions.items, terms };
+  }, [m]);
+  const act = useAction();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  if (data.error) return <ErrorBox error={data.error} onRetry={() => void data.reload()} />;
+  if (!data.data) return <Loading />;
+  const { profile, sessions, terms } = data.data;
+
+  const changePassword = (e: FormEvent) => {
+    e.preventDefault();
+    void act.run(async () => {
+      await api('auth/password/change', { method: 'POST', body: { currentPassword: current, newPassword: next } });
+      setCurrent('');
+      setNext('');
+    }, t('passwordChanged'));
+  };
+  const logout = async (all: boolean) => {
+    await act.run(async () => {
+      await api(all ? 'auth/logout-all' : 'auth/logout', { method: 'POST' });
+      forgetLastBalance();
+      await refreshMe();
+    });
+  };
+  return (
+    <Page title={t('navSettings')}>
+      <ErrorBox error={act.error} />
+      <Notice text={act.notice} />
+      <Section title={t('lang')}>
+        <LangSwitch persist />
+      </Section>
+      <Section title={t('ussdScript')}>
+        <div className="tabs" role="group" aria-label={t('ussdScript')}>
+          {(['cyrillic', 'latin'] as const).map((s) => (
+            <button key={s} type="button" aria-pressed={profile.script === s} onClick={() => void act.run(async () => (await api(`subscribers/${m}/preferences`, { method: 'PATCH', body: { script: s } }), await data.reload()))}>
+              {t(s)}
+            </button>
+          ))}
+        </div>
+      </Section>
+      <Section title={t('changePassword')}>
+        <form onSubmit={changePassword}>
+          <Field label={t('currentPassword')}>{(id) => <input id={id} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />}</Field>
+          <Field label={t('newPassword')}>{(id) => <input id={id} type="password" autoComplete="new-password" minLength={8} required value={next} onChange={(e) => setNext(e.target.value)} />}</Field>
+          <button type="submit" disabled={act.busy}>
+            {t('save')}
+          </button>
+        </form>
+      </Section>
+      <Section title={t('sessions')}>
+        <ul className="list">
+          {sessions.map((s) => (
+            <li key={s.createdAt + (s.ip ?? '')} className="item">
+              <span>
+                {dateTime(s.createdAt, lang)} · {s.channel} · {s.method}
+              </span>
+            </li>
+          ))}
+        </ul>
+        <div className="stack">
+          <button type="button" onClick={() => void logout(false)}>
+            {t('logout')}
+          </button>
+          <button type="button" onClick={() => void logout(true)}>
+            {t('logoutAll')}
+          </button>
+        </div>
+      </Section>
+      <Section title={t('terms')}>
+        {terms ? (
+          <p>
+            {t('termsVersion')}: {terms.version} · {t('termsAccepted')}: {terms.acceptedVersion ?? '—'}
+          </p>
+        ) : (
+          <p className="muted">{t('notAvailable')}</p>
+        )}
+        {terms && (
+          <a className="button" href="/terms">
+            {t('terms')}
+          </a>
+        )}
+      </Section>
+      <Section title={t('widget')}>
+        <Widgets m={m} />
+      </Section>
+    </Page>
+  );
+}

@@ -1,0 +1,152 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.ts';
+import { useApp } from '../app-context.ts';
+import { actionName } from '../actions.ts';
+import { dateTime, named } from '../format.ts';
+import type { Key } from '../i18n.ts';
+import type { Ticket } from '../types.ts';
+import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
+
+interface AuditRow {
+  id: number;
+  at: string;
+  action: string;
+  channel: string;
+  outcome: string;
+  msisdn?: string | null;
+  actorKind?: string;
+}
+
+function Reply({ ticket, onDone }: { ticket: Ticket; onDone: () => Promise<void> }) {
+  const { t } = useApp();
+  const [text, setText] = useState('');
+  const [close, setClose] = useState(false);
+  const act = useAction();
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act.run(async () => {
+          await api(`staff/tickets/${ticket.id}/reply`, { method: 'POST', body: { text, close } });
+          setText('');
+          await onDone();
+        }, t('done'));
+      }}
+    >
+      <Field label={t('reply')}>{(id) => <textarea id={id} required maxLength={4000} value={text} onChange={(e) => setText(e.target.value)} />}</Field>
+      <Switch label={t('closeTicket')} checked={close} onChange={setClose} />
+      <ErrorBox error={act.error} />
+      <Notice text={act.notice} />
+      <button type="submit" disabled={act.busy}>
+        {t('send')}
+      </button>
+    </form>
+  );
+}
+
+function Queue() {
+  const { t, lang } = useApp();
+  const [status, setStatus] = useState<'open' | 'answered' | 'closed'>('open');
+  const q = useLoad(() => api<{ items: Ticket[] }>(`staff/tickets?status=${status}&limit=50`), [status]);
+  if (q.error instanceof ApiError && q.error.status === 404) return <p className="muted">{t('notAvailable')}</p>;
+  return (
+    <>
+      <div className="tabs" role="group" aria-label={t('queue')}>
+        {(['open', 'answered', 'closed'] as const).map((s) => (
+          <button key={s} type="button" aria-pressed={status === s} onClick={() => setStatus(s)}>
+            {t(`ts_${s}` as Key)}
+          </button>
+        ))}
+      </div>
+      <ErrorBox error={q.error} />
+      {!q.data ? (
+        <Loading />
+      ) : (
+        <div data-testid="queue">
+          {q.data.items.map((tk) => (
+            <details key={tk.id} className="ticket">
+              <summary>
+                {tk.priority === 'high' ? '⚑ ' : ''}
+                <span className="strong">{tk.subject}</span> · +{tk.msisdn} · {named(tk.tariffName ?? '', lang)} · {t(`k_${tk.kind}` as Key)}
+              </summary>
+              <ul className="messages">
+                {tk.messages.map((msg) => (
+                  <li key={msg.id} className={msg.author === 'staff' ? 'from-staff' : 'from-me'}>
+                    <p className="muted">
+                      {msg.author} · {dateTime(msg.createdAt, lang)}
+                    </p>
+                    <p>{msg.text}</p>
+                  </li>
+                ))}
+              </ul>
+              {tk.status !== 'closed' && <Reply ticket={tk} onDone={q.reload} />}
+            </details>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
+
+function Audit() {
+  const { t, lang } = useApp();
+  const [msisdn, setMsisdn] = useState('');
+  const [action, setAction] = useState('');
+  const [channel, setChannel] = useState('');
+  const [rows, setRows] = useState<AuditRow[] | null>(null);
+  const act = useAction();
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    const p = new URLSearchParams({ limit: '50' });
+    if (msisdn) p.set('msisdn', msisdn);
+    if (action) p.set('action', action);
+    if (channel) p.set('channel', channel);
+    void act.run(async () => setRows((await api<{ items: AuditRow[] }>(`audit?${p.toString()}`)).items));
+  };
+  return (
+    <>
+      <form onSubmit={search}>
+        <div className="filters">
+          <Field label={t('number')}>{(id) => <input id={id} inputMode="tel" value={msisdn} onChange={(e) => setMsisdn(e.target.value)} />}</Field>
+          <Field label={t('action')}>{(id) => <input id={id} value={action} onChange={(e) => setAction(e.target.value)} />}</Field>
+          <Field label={t('channel')}>{(id) => <input id={id} value={channel} onChange={(e) => setChannel(e.target.value)} />}</Field>
+        </div>
+        <button type="submit" disabled={act.busy}>
+          {t('search')}
+        </button>
+      </form>
+      <ErrorBox error={act.error} />
+      {rows && (
+        <ul className="list" data-testid="audit">
+          {rows.map((r) => (
+            <li key={r.id} className="item">
+              <div>
+                <p className="strong">
+                  {actionName(r.action, lang)} <span className="muted">({r.action})</span>
+                </p>
+                <p className="muted">
+                  {dateTime(r.at, lang)} · {r.channel} · {r.outcome}
+                  {r.msisdn ? ` · +${r.msisdn}` : ''}
+                </p>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export default function Staff() {
+  const { t } = useApp();
+  return (
+    <Page title={t('navStaff')}>
+      <Section title={t('queue')}>
+        <Queue />
+      </Section>
+      <Section title={t('auditSearch')}>
+        <Audit />
+      </Section>
+    </Page>
+  );
+}

@@ -1,0 +1,92 @@
+import { api } from '../api.ts';
+import { useApp } from '../app-context.ts';
+import { money, named } from '../format.ts';
+import type { CurrentTariff, Tariff } from '../types.ts';
+import { ErrorBox, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
+
+export default function Tariffs() {
+  const { t, lang, me } = useApp();
+  const m = me.msisdn ?? 'me';
+  const { data, error, reload } = useLoad(async () => {
+    const [current, catalog, profile] = await Promise.all([
+      api<CurrentTariff>(`subscribers/${m}/tariff`),
+      api<{ items: Tariff[] }>('catalog/tariffs'),
+      api<{ customerKind: string }>(`subscribers/${m}`),
+    ]);
+    const segment = profile.customerKind === 'person' ? 'person' : 'business';
+    return { current, plans: catalog.items.filter((p) => p.connectable && (p.segment === 'any' || p.segment === segment)) };
+  }, [m]);
+  const act = useAction();
+  if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
+  if (!data) return <Loading />;
+  const switchTo = async (p: Tariff) => {
+    await act.run(async () => {
+      const quote = await api<{ switchFee: number; firstPeriodFee: number; total: number }>(`subscribers/${m}/tariff/quote?tariffCode=${encodeURIComponent(p.code)}`);
+      const fee = quote.total;
+      act.ask(t('confirmSwitch', { name: named(p.name, lang), fee: money(fee, lang) }), async () => {
+        await act.run(async () => {
+          await api(`subscribers/${m}/tariff`, { method: 'PUT', body: { tariffCode: p.code } });
+          await reload();
+        }, t('done'));
+      });
+    });
+  };
+  const cur = data.current.tariff;
+  return (
+    <Page title={t('navTariffs')}>
+      {act.dialog}
+      <ErrorBox error={act.error} />
+      <Notice text={act.notice} />
+      <Section title={t('currentTariff')}>
+        <p className="strong" data-testid="current-tariff">
+          {named(cur.name, lang)}
+        </p>
+        <p>{named(cur.description, lang)}</p>
+        <p>
+          {t('fee')}: {money(cur.fee.amount, lang)}
+        </p>
+      </Section>
+      <Section title={t('compare')}>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('compare')}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('tariff')}</th>
+                <th scope="col">{t('fee')}</th>
+                <th scope="col">{t('minutes')}</th>
+                <th scope="col">{t('sms')}</th>
+                <th scope="col">{t('gb')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.plans.map((p) => (
+                <tr key={p.code}>
+                  <th scope="row">{named(p.name, lang)}</th>
+                  <td>{money(p.fee.amount, lang)}</td>
+                  <td>{p.included.minutes ?? '—'}</td>
+                  <td>{p.included.sms ?? '—'}</td>
+                  <td>{p.included.dataMb ? Math.round(p.included.dataMb / 1024) : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <ul className="list">
+          {data.plans
+            .filter((p) => p.code !== cur.code)
+            .map((p) => (
+              <li key={p.code} className="item">
+                <div>
+                  <p className="strong">{named(p.name, lang)}</p>
+                  <p className="muted">{named(p.description, lang)}</p>
+                </div>
+                <button type="button" onClick={() => void switchTo(p)} aria-label={`${t('switchTo')}: ${named(p.name, lang)}`}>
+                  {t('switchTo')}
+                </button>
+              </li>
+            ))}
+        </ul>
+      </Section>
+    </Page>
+  );
+}
