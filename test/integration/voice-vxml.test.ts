@@ -35,6 +35,9 @@ interface Page {
   ended: boolean;
 }
 
+/** The W3C's own VoiceXML 2.1 DTD (REC-voicexml21-20070619), from Debian's w3c-sgml-lib. */
+const W3C_DTD = '/usr/share/xml/w3c-sgml-lib/schema/dtd/REC-voicexml21-20070619/vxml.dtd';
+
 /** Every document the gateway served is kept, to be validated against the schema with xmllint. */
 function validateAll(): void {
   const files = docs.splice(0).map((xml, i) => {
@@ -45,6 +48,7 @@ function validateAll(): void {
   if (files.length === 0) return;
   try {
     execFileSync('xmllint', ['--noout', '--schema', SCHEMA, ...files], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync('xmllint', ['--noout', '--dtdvalid', W3C_DTD, ...files], { encoding: 'utf8', stdio: 'pipe' });
   } catch (e) {
     const err = e as { stderr?: string };
     assert.fail(`VoiceXML documents do not validate:\n${err.stderr?.slice(0, 3000)}`);
@@ -169,11 +173,14 @@ for (const j of journeys) {
   });
 }
 
-test('every step validates against the VoiceXML 2.1 schema, and the schema does reject a broken page', () => {
-  // The journeys above validated their pages; here the check itself is shown to bite.
+test('every step validates against the W3C VoiceXML 2.1 DTD and the keypad schema, and both reject a broken page', () => {
+  // The journeys above validated their pages; here the checks themselves are shown to bite.
   const bad = join(dir, 'bad.vxml');
   writeFileSync(bad, '<?xml version="1.0"?><vxml version="2.1" xmlns="http://www.w3.org/2001/vxml"><menu><choice dtmf="x" next="/a"/></menu></vxml>');
   assert.throws(() => execFileSync('xmllint', ['--noout', '--schema', SCHEMA, bad], { stdio: 'pipe' }));
+  const misplaced = join(dir, 'misplaced.vxml');
+  writeFileSync(misplaced, '<?xml version="1.0"?><vxml version="2.1" xmlns="http://www.w3.org/2001/vxml"><form><submit next="/a"/><block><field name="x"/></block></form></vxml>');
+  assert.throws(() => execFileSync('xmllint', ['--noout', '--dtdvalid', W3C_DTD, misplaced], { stdio: 'pipe' }), 'a <field> inside a <block> is not VoiceXML');
 });
 
 test('a gateway retrying the same confirmation pays once: the state is in the token, the payment keyed by call and step', async () => {
