@@ -12,6 +12,7 @@ import { testConfig } from '../helpers/core.ts';
 import { voiceEnv, type VoiceEnv } from '../helpers/voice-env.ts';
 
 interface Turn {
+  lang: string | null;
   prompts: { text: string; audioUrl: string | null }[];
   expects: { kind: 'menu'; keys: string[] } | { kind: 'digits'; maxDigits: number } | null;
   next: string | null;
@@ -27,7 +28,7 @@ after(async () => {
   await v.close();
 });
 
-async function post(app: FastifyInstance, url: string, body: unknown): Promise<{ status: number; json: Turn & { title?: string } }> {
+async function post(app: FastifyInstance, url: string, body: unknown): Promise<{ status: number; json: Turn & { title?: string; code?: string } }> {
   const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
   return { status: res.statusCode, json: res.json() };
 }
@@ -71,6 +72,8 @@ test('a call from the demo subscriber: main menu with WAV prompts, balance, Engl
   assert.ok(say(back.json).includes(ru.mainItems[0]!));
   const en = await post(v.app, '/phone/api/voice/step', { next: back.json.next, input: { kind: 'keys', keys: '9' } });
   assert.ok(say(en.json).includes(voiceTexts.en.mainItems[0]!), say(en.json));
+  assert.equal(call.json.lang, 'ru-RU');
+  assert.equal(en.json.lang, 'en-US');
 
   // A key the menu does not offer goes to the page's <nomatch>; silence to its <noinput>.
   const offered = en.json.expects?.kind === 'menu' ? en.json.expects.keys : [];
@@ -102,13 +105,16 @@ test('a number typed on the keypad: the <field> gets the keys, "#" ends the entr
 test('refused: numbers outside the demo set, malformed numbers, handles the relay never gave out, odd prompt names', async () => {
   const other = await post(v.app, '/phone/api/voice/call', { msisdn: '79550000001' });
   assert.equal(other.status, 403);
-  assert.equal(other.json.title, 'Not a demo number');
+  assert.equal(other.json.code, 'not-demo-number');
+  assert.equal(other.json.title, 'Номер не из демо-набора');
+  const inEnglish = await v.app.inject({ method: 'POST', url: '/phone/api/voice/call', headers: { 'content-type': 'application/json', 'accept-language': 'en' }, payload: JSON.stringify({ msisdn: '79550000001' }) });
+  assert.equal((inEnglish.json() as { title: string }).title, 'Not a demo number');
   assert.equal((await post(v.app, '/phone/api/voice/call', { msisdn: '+7 900' })).status, 400);
 
   const call = (await post(v.app, '/phone/api/voice/call', { msisdn: DEMO.subscriber.msisdn })).json;
   const unknown = await post(v.app, '/phone/api/voice/step', { next: 'bm90IGEgaGFuZGxl', input: { kind: 'keys', keys: '1' } });
   assert.equal(unknown.status, 400);
-  assert.equal(unknown.json.title, 'Unknown call handle');
+  assert.equal(unknown.json.code, 'unknown-handle');
 
   // A handle edited to send the relay elsewhere on the server is refused, not followed.
   const h = JSON.parse(Buffer.from(call.next!, 'base64url').toString('utf8')) as { c: Record<string, string> };

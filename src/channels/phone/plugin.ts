@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -57,7 +57,33 @@ function decodeHandle(s: string): Handle | null {
   }
 }
 
-const problem = (status: number, title: string, detail: string) => ({ type: 'about:blank', status, title, detail });
+/** The relay's own refusals, as problem+json in the caller's language (Russian first). */
+const refusals = {
+  'not-demo-number': {
+    status: 403,
+    ru: ['Номер не из демо-набора', 'Симулятор звонит только с демо-номеров, которые он предлагает.'],
+    en: ['Not a demo number', 'The simulator calls only from the demo numbers it offers.'],
+  },
+  'unknown-handle': {
+    status: 400,
+    ru: ['Неизвестный шаг звонка', 'Голосовой портал не предлагал такого шага; начните новый звонок.'],
+    en: ['Unknown call step', 'The voice portal did not offer this step; start a new call.'],
+  },
+  'gateway-failed': {
+    status: 502,
+    ru: ['Голосовой портал не ответил', 'Шлюз не вернул страницу VoiceXML.'],
+    en: ['The voice portal did not answer', 'The gateway did not return a VoiceXML page.'],
+  },
+  'no-such-prompt': { status: 404, ru: ['Нет такой записи', 'Такой фразы нет в кэше голосового портала.'], en: ['No such prompt', 'The voice portal has no such prompt.'] },
+} as const;
+
+function refuse(req: FastifyRequest, reply: FastifyReply, code: keyof typeof refusals): FastifyReply {
+  const r = refusals[code];
+  const header = String(req.headers['accept-language'] ?? '');
+  const lang = /^\s*en/i.test(header) ? 'en' : 'ru';
+  const [title, detail] = r[lang];
+  return reply.status(r.status).type('application/problem+json').header('cache-control', 'no-store').send({ type: 'about:blank', status: r.status, title, detail, code });
+}
 
 /**
  * Demo-only relay for the phone simulator (/phone): the browser cannot speak to the gateways
@@ -95,15 +121,15 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
     }
   }
 
-  function answer(reply: FastifyReply, p: VxmlPage | null) {
+  function answer(req: FastifyRequest, reply: FastifyReply, p: VxmlPage | null) {
+    if (!p) return refuse(req, reply, 'gateway-failed');
     reply.header('cache-control', 'no-store');
-    if (!p) return reply.status(502).type('application/problem+json').send(problem(502, 'Voice gateway did not answer', 'The voice portal did not return a VoiceXML page.'));
     const prompts = p.prompts.map((x) => {
       const src = x.src ? new URL(x.src, GATEWAY) : null;
       const file = src && src.origin === GATEWAY.origin && src.pathname.startsWith(PROMPT_PATH) ? src.pathname.slice(PROMPT_PATH.length) : null;
       return { text: x.text, audioUrl: file && /^[\w.-]{1,80}$/.test(file) ? `${RELAYED_PROMPTS}${file}` : null };
     });
-    return reply.send({ prompts, expects: p.expects, next: p.ended ? null : encodeHandle(p), ended: p.ended });
+    return reply.send({ lang: p.lang && /^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$/.test(p.lang) ? p.lang : null, prompts, expects: p.expects, next: p.ended ? null : encodeHandle(p), ended: p.ended });
   }
 
 
@@ -118,9 +144,9 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
     },
     async (req, reply) => {
       if (!opts.demoNumbers.includes(req.body.msisdn))
-        return reply.status(403).type('application/problem+json').send(problem(403, 'Not a demo number', 'The simulator calls only from the demo numbers it offers.'));
+        return refuse(req, reply, 'not-demo-number');
       const query = new URLSearchParams({ caller: req.body.msisdn, call: `phone-${randomUUID()}` });
-      return answer(reply, await fetchPage('GET', `${VXML_PATH}?${query.toString()}`));
+      return answer(req, reply, await fetchPage('GET', `${VXML_PATH}?${query.toString()}`));
     },
   );
 
@@ -142,8 +168,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
     },
     async (req, reply) => {
       const h = decodeHandle(req.body.next);
-      const refuse = () => reply.status(400).type('application/problem+json').send(problem(400, 'Unknown call handle', 'This call step is not one the voice portal offered; start a new call.'));
-      if (!h) return refuse();
+      if (!h) return refuse(req, reply, 'unknown-handle');
       const input = req.body.input;
       const submit = async (s: Submit, d?: string) => {
         const url = gatewayUrl(s.url);
@@ -168,11 +193,11 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
         target = digits ? await submit(h.f, [...digits].join(' ')) : h.e.noinput ? await submit(h.e.noinput) : null;
       } else if (input.kind === 'noinput' && h.e.noinput) target = await submit(h.e.noinput);
       else if (input.kind === 'hangup' && h.e.hangup) target = await submit(h.e.hangup);
-      if (!target) return refuse();
+      if (!target) return refuse(req, reply, 'unknown-handle');
       const page = typeof target === 'string' ? await fetchPage('GET', target) : await fetchPage('POST', target.url, target.form);
       // After a hang-up the call is over whatever the gateway said last.
-      if (input.kind === 'hangup' && page) return answer(reply, { ...page, expects: null, ended: true });
-      return answer(reply, page);
+      if (input.kind === 'hangup' && page) return answer(req, reply, { ...page, expects: null, ended: true });
+      return answer(req, reply, page);
     },
   );
 
@@ -181,7 +206,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
     { schema: { ...tag, summary: 'A synthesised prompt of the voice portal, relayed from the gateway', params: z.object({ file: z.string().regex(/^[0-9a-f]{32}\.wav$/) }) } },
     async (req, reply) => {
       const res = await app.inject({ method: 'GET', url: `${PROMPT_PATH}${req.params.file}`, headers: voiceHeaders });
-      if (res.statusCode !== 200) return reply.status(404).type('application/problem+json').send(problem(404, 'No such prompt', req.params.file));
+      if (res.statusCode !== 200) return refuse(req, reply, 'no-such-prompt');
       return reply.type('audio/wav').header('cache-control', 'public, max-age=31536000, immutable').send(res.rawPayload);
     },
   );

@@ -19,6 +19,8 @@ export interface Submit {
 }
 
 export interface VxmlPage {
+  /** The page's `xml:lang` (ru-RU, en-US), when it has one. */
+  lang: string | null;
   prompts: { text: string; src: string | null }[];
   expects: { kind: 'menu'; keys: string[] } | { kind: 'digits'; maxDigits: number } | null;
   /** Key → address for a menu. */
@@ -128,5 +130,5 @@ export function readVxml(xml: string): VxmlPage {
     expects = filled ? { kind: 'digits', maxDigits: max } : null;
   }
   const ended = expects === null || all.some((n) => nameOf(n) === 'disconnect' || nameOf(n) === 'exit');
-  return { prompts, expects: ended ? null : expects, choices, filled, events, ended };
+  return { lang: attr(root, 'xml:lang') ?? null, prompts, expects: ended ? null : expects, choices, filled, events, ended };
 }
