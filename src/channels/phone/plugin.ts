@@ -132,7 +132,6 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
     return reply.send({ lang: p.lang && /^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$/.test(p.lang) ? p.lang : null, prompts, expects: p.expects, next: p.ended ? null : encodeHandle(p), ended: p.ended });
   }
 
-
   r.post(
     '/phone/api/voice/call',
     {
@@ -143,8 +142,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
       },
     },
     async (req, reply) => {
-      if (!opts.demoNumbers.includes(req.body.msisdn))
-        return refuse(req, reply, 'not-demo-number');
+      if (!opts.demoNumbers.includes(req.body.msisdn)) return refuse(req, reply, 'not-demo-number');
       const query = new URLSearchParams({ caller: req.body.msisdn, call: `phone-${randomUUID()}` });
       return answer(req, reply, await fetchPage('GET', `${VXML_PATH}?${query.toString()}`));
     },
@@ -170,7 +168,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
       const h = decodeHandle(req.body.next);
       if (!h) return refuse(req, reply, 'unknown-handle');
       const input = req.body.input;
-      const submit = async (s: Submit, d?: string) => {
+      const submit = (s: Submit, d?: string) => {
         const url = gatewayUrl(s.url);
         if (!url) return null;
         const values: Record<string, string> = { ...s.vars, ...(d !== undefined ? { d } : {}) };
@@ -186,13 +184,13 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
       if (input.kind === 'keys' && Object.keys(h.c).length > 0) {
         // A menu takes one key: its <choice>, or the page's <nomatch>.
         const choice = h.c[input.keys[0]!];
-        target = choice ? gatewayUrl(choice) : h.e.nomatch ? await submit(h.e.nomatch) : null;
+        target = choice ? gatewayUrl(choice) : h.e.nomatch ? submit(h.e.nomatch) : null;
       } else if (input.kind === 'keys' && h.f) {
         // A DTMF grammar returns the keys as tokens separated by spaces; '#' ends the entry.
         const digits = input.keys.replace(/#.*$/, '');
-        target = digits ? await submit(h.f, [...digits].join(' ')) : h.e.noinput ? await submit(h.e.noinput) : null;
-      } else if (input.kind === 'noinput' && h.e.noinput) target = await submit(h.e.noinput);
-      else if (input.kind === 'hangup' && h.e.hangup) target = await submit(h.e.hangup);
+        target = digits ? submit(h.f, [...digits].join(' ')) : h.e.noinput ? submit(h.e.noinput) : null;
+      } else if (input.kind === 'noinput' && h.e.noinput) target = submit(h.e.noinput);
+      else if (input.kind === 'hangup' && h.e.hangup) target = submit(h.e.hangup);
       if (!target) return refuse(req, reply, 'unknown-handle');
       const page = typeof target === 'string' ? await fetchPage('GET', target) : await fetchPage('POST', target.url, target.form);
       // After a hang-up the call is over whatever the gateway said last.
