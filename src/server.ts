@@ -43,6 +43,7 @@ export async function buildServer(core: Core, config: Config, voice: VoiceParts 
             app.register(phoneRelay, {
               ussdSecret: config.USSD_GATEWAY_SECRET,
               smsSecret: config.SMS_GATEWAY_SECRET,
+              voiceSecret: config.VOICE_GATEWAY_SECRET,
               demoNumbers: [DEMO.subscriber.msisdn, DEMO.businessAdmin.phone, DEMO.accountant.phone],
             }),
         ]

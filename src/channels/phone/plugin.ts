@@ -1,18 +1,89 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { readVxml, type Submit, type VxmlPage } from './vxml-read.ts';
 
 export interface PhoneRelayOptions {
   /** Sent as X-Gateway-Secret to the USSD gateway when it is configured. */
   ussdSecret?: string | undefined;
   /** Sent as `secret` to the Kannel MO gateway when it is configured. */
   smsSecret?: string | undefined;
-  /** Numbers offered in the simulator's picker. */
+  /** Sent as X-Gateway-Secret to the VoiceXML gateway when it is configured. */
+  voiceSecret?: string | undefined;
+  /** Numbers offered in the simulator's picker (the only ones that may place a voice call). */
   demoNumbers: string[];
 }
 
 const msisdn = z.string().regex(/^\d{10,15}$/, 'digits only, 10 to 15');
+
+/** Where the server's own VoiceXML gateway answers (the voice browser's start address) and serves prompts. */
+const VXML_PATH = '/gateways/voice/vxml';
+const PROMPT_PATH = '/gateways/voice/prompts/';
+const RELAYED_PROMPTS = '/phone/api/voice/prompts/';
+const GATEWAY = new URL(VXML_PATH, 'http://gateway.invalid');
+
+/** An address from a page, resolved against the page's own; only the gateway's own path is followed. */
+function gatewayUrl(ref: string): string | null {
+  try {
+    const u = new URL(ref, GATEWAY);
+    return u.origin === GATEWAY.origin && u.pathname === VXML_PATH ? `${u.pathname}${u.search}` : null;
+  } catch {
+    return null;
+  }
+}
+
+const submitSchema = z.object({
+  url: z.string().max(4000),
+  method: z.enum(['GET', 'POST']),
+  names: z.array(z.string().regex(/^[A-Za-z_]\w{0,30}$/)).max(10),
+  vars: z.record(z.string(), z.string().max(4000)),
+});
+/** What the browser holds between steps: the page's own answers (addresses and the values it submits), nothing decoded. */
+const handleSchema = z.object({
+  c: z.record(z.string().regex(/^[0-9*#]$/), z.string().max(4000)),
+  f: submitSchema.nullable(),
+  e: z.object({ noinput: submitSchema.optional(), nomatch: submitSchema.optional(), hangup: submitSchema.optional() }),
+});
+type Handle = z.infer<typeof handleSchema>;
+
+const encodeHandle = (p: VxmlPage): string => Buffer.from(JSON.stringify({ c: p.choices, f: p.filled, e: p.events } satisfies Handle)).toString('base64url');
+function decodeHandle(s: string): Handle | null {
+  try {
+    const parsed = handleSchema.safeParse(JSON.parse(Buffer.from(s, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The relay's own refusals, as problem+json in the caller's language (Russian first). */
+const refusals = {
+  'not-demo-number': {
+    status: 403,
+    ru: ['Номер не из демо-набора', 'Симулятор звонит только с демо-номеров, которые он предлагает.'],
+    en: ['Not a demo number', 'The simulator calls only from the demo numbers it offers.'],
+  },
+  'unknown-handle': {
+    status: 400,
+    ru: ['Неизвестный шаг звонка', 'Голосовой портал не предлагал такого шага; начните новый звонок.'],
+    en: ['Unknown call step', 'The voice portal did not offer this step; start a new call.'],
+  },
+  'gateway-failed': {
+    status: 502,
+    ru: ['Голосовой портал не ответил', 'Шлюз не вернул страницу VoiceXML.'],
+    en: ['The voice portal did not answer', 'The gateway did not return a VoiceXML page.'],
+  },
+  'no-such-prompt': { status: 404, ru: ['Нет такой записи', 'Такой фразы нет в кэше голосового портала.'], en: ['No such prompt', 'The voice portal has no such prompt.'] },
+} as const;
+
+function refuse(req: FastifyRequest, reply: FastifyReply, code: keyof typeof refusals): FastifyReply {
+  const r = refusals[code];
+  const header = String(req.headers['accept-language'] ?? '');
+  const lang = /^\s*en/i.test(header) ? 'en' : 'ru';
+  const [title, detail] = r[lang];
+  return reply.status(r.status).type('application/problem+json').header('cache-control', 'no-store').send({ type: 'about:blank', status: r.status, title, detail, code });
+}
 
 /**
  * Demo-only relay for the phone simulator (/phone): the browser cannot speak to the gateways
@@ -29,8 +100,114 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
     numbers: opts.demoNumbers,
     ussd: app.hasRoute({ method: 'POST', url: '/gateways/ussd/http' }),
     sms: app.hasRoute({ method: 'GET', url: '/gateways/sms/kannel' }),
-    voice: app.hasRoute({ method: 'POST', url: '/gateways/voice/vxml' }) || app.hasRoute({ method: 'GET', url: '/gateways/voice/vxml' }),
+    voice: app.hasRoute({ method: 'POST', url: VXML_PATH }) || app.hasRoute({ method: 'GET', url: VXML_PATH }),
   }));
+
+  const voiceHeaders = opts.voiceSecret ? { 'x-gateway-secret': opts.voiceSecret } : {};
+
+  /** One request of the voice browser to the gateway; the page it answers, read for the phone. */
+  async function fetchPage(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
+    const res = await app.inject({
+      method,
+      url,
+      headers: { ...voiceHeaders, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
+    });
+    if (!/^application\/voicexml\+xml/.test(String(res.headers['content-type']))) return null;
+    try {
+      return readVxml(res.body);
+    } catch {
+      return null;
+    }
+  }
+
+  function answer(req: FastifyRequest, reply: FastifyReply, p: VxmlPage | null) {
+    if (!p) return refuse(req, reply, 'gateway-failed');
+    reply.header('cache-control', 'no-store');
+    const prompts = p.prompts.map((x) => {
+      const src = x.src ? new URL(x.src, GATEWAY) : null;
+      const file = src && src.origin === GATEWAY.origin && src.pathname.startsWith(PROMPT_PATH) ? src.pathname.slice(PROMPT_PATH.length) : null;
+      return { text: x.text, audioUrl: file && /^[\w.-]{1,80}$/.test(file) ? `${RELAYED_PROMPTS}${file}` : null };
+    });
+    return reply.send({ lang: p.lang && /^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$/.test(p.lang) ? p.lang : null, prompts, expects: p.expects, next: p.ended ? null : encodeHandle(p), ended: p.ended });
+  }
+
+  r.post(
+    '/phone/api/voice/call',
+    {
+      schema: {
+        ...tag,
+        summary: 'Call 111 from a demo number through the VoiceXML gateway',
+        body: z.object({ msisdn }),
+      },
+    },
+    async (req, reply) => {
+      if (!opts.demoNumbers.includes(req.body.msisdn)) return refuse(req, reply, 'not-demo-number');
+      const query = new URLSearchParams({ caller: req.body.msisdn, call: `phone-${randomUUID()}` });
+      return answer(req, reply, await fetchPage('GET', `${VXML_PATH}?${query.toString()}`));
+    },
+  );
+
+  r.post(
+    '/phone/api/voice/step',
+    {
+      schema: {
+        ...tag,
+        summary: 'Continue a call: keys, silence or hang-up, submitted where the last page says',
+        body: z.object({
+          next: z.string().min(1).max(20_000),
+          input: z.discriminatedUnion('kind', [
+            z.object({ kind: z.literal('keys'), keys: z.string().regex(/^[0-9*#]{1,20}$/) }),
+            z.object({ kind: z.literal('noinput') }),
+            z.object({ kind: z.literal('hangup') }),
+          ]),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const h = decodeHandle(req.body.next);
+      if (!h) return refuse(req, reply, 'unknown-handle');
+      const input = req.body.input;
+      const submit = (s: Submit, d?: string) => {
+        const url = gatewayUrl(s.url);
+        if (!url) return null;
+        const values: Record<string, string> = { ...s.vars, ...(d !== undefined ? { d } : {}) };
+        const form = Object.fromEntries(s.names.filter((n) => n in values).map((n) => [n, values[n]!]));
+        if (s.method === 'GET') {
+          const u = new URL(url, GATEWAY);
+          for (const [k, v] of Object.entries(form)) u.searchParams.set(k, v);
+          return `${u.pathname}${u.search}`;
+        }
+        return { url, form };
+      };
+      let target: string | { url: string; form: Record<string, string> } | null = null;
+      if (input.kind === 'keys' && Object.keys(h.c).length > 0) {
+        // A menu takes one key: its <choice>, or the page's <nomatch>.
+        const choice = h.c[input.keys[0]!];
+        target = choice ? gatewayUrl(choice) : h.e.nomatch ? submit(h.e.nomatch) : null;
+      } else if (input.kind === 'keys' && h.f) {
+        // A DTMF grammar returns the keys as tokens separated by spaces; '#' ends the entry.
+        const digits = input.keys.replace(/#.*$/, '');
+        target = digits ? submit(h.f, [...digits].join(' ')) : h.e.noinput ? submit(h.e.noinput) : null;
+      } else if (input.kind === 'noinput' && h.e.noinput) target = submit(h.e.noinput);
+      else if (input.kind === 'hangup' && h.e.hangup) target = submit(h.e.hangup);
+      if (!target) return refuse(req, reply, 'unknown-handle');
+      const page = typeof target === 'string' ? await fetchPage('GET', target) : await fetchPage('POST', target.url, target.form);
+      // After a hang-up the call is over whatever the gateway said last.
+      if (input.kind === 'hangup' && page) return answer(req, reply, { ...page, expects: null, ended: true });
+      return answer(req, reply, page);
+    },
+  );
+
+  r.get(
+    `${RELAYED_PROMPTS}:file`,
+    { schema: { ...tag, summary: 'A synthesised prompt of the voice portal, relayed from the gateway', params: z.object({ file: z.string().regex(/^[0-9a-f]{32}\.wav$/) }) } },
+    async (req, reply) => {
+      const res = await app.inject({ method: 'GET', url: `${PROMPT_PATH}${req.params.file}`, headers: voiceHeaders });
+      if (res.statusCode !== 200) return refuse(req, reply, 'no-such-prompt');
+      return reply.type('audio/wav').header('cache-control', 'public, max-age=31536000, immutable').send(res.rawPayload);
+    },
+  );
 
   r.post(
     '/phone/api/ussd',

@@ -3,6 +3,7 @@ import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime } from '../format.ts';
 import { ErrorBox, Field, Loading, Page, Section, useLoad } from '../ui.tsx';
+import PhoneVoice from './phone-voice.tsx';
 
 // GSM 03.38 default alphabet and its extension table (each extension character takes two septets).
 const GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
@@ -243,7 +244,11 @@ export default function Phone() {
       </div>
       {valid && (
         <Section title={tab === 'ussd' ? t('ussd') : tab === 'sms' ? t('sms') : t('voice')}>
-          {tab === 'ussd' ? <Ussd key={msisdn} msisdn={msisdn} /> : tab === 'sms' ? <Messages msisdn={msisdn} /> : <p>{caps.data.voice ? t('voicePresent') : t('voiceMissing')}</p>}
+          {tab === 'ussd' ? <Ussd key={msisdn} msisdn={msisdn} /> : tab === 'sms' ? <Messages msisdn={msisdn} /> : caps.data.voice ? (
+            <PhoneVoice key={msisdn} msisdn={msisdn} />
+          ) : (
+            <p>{t('voiceMissing')}</p>
+          )}
         </Section>
       )}
     </Page>
