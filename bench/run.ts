@@ -9,6 +9,7 @@ import { benchBalanceUseCase, benchPrimaryKeySelect, storeCallers } from './stor
 import { startApi, startBare } from './servers.ts';
 import { runBillingBench } from './billing.ts';
 import { runUssdBench } from './ussd.ts';
+import { runBusinessBench } from './business.ts';
 
 const benchSeconds = Number(process.env.BENCH_SECONDS ?? 10);
 if (!(benchSeconds > 0)) throw new Error('BENCH_SECONDS must be a positive number');
@@ -19,7 +20,7 @@ const connections = 50;
 const subscriberCount = 200;
 const modes: LoadMode[] = ['child process', 'in-process'];
 const only = process.env.BENCH_ONLY ?? '';
-if (only !== '' && only !== 'spine' && only !== 'billing' && only !== 'ussd') throw new Error('BENCH_ONLY must be spine, billing or ussd');
+if (only !== '' && only !== 'spine' && only !== 'billing' && only !== 'ussd' && only !== 'business') throw new Error('BENCH_ONLY must be spine, billing, ussd or business');
 
 const log = (msg: string) => console.log(`… ${msg}`);
 
@@ -102,3 +103,4 @@ if (only === '' || only === 'spine') {
 
 if (only === '' || only === 'billing') await runBillingBench();
 if (only === '' || only === 'ussd') await runUssdBench({ seconds: httpSeconds, warmupSeconds, connections });
+if (only === '' || only === 'business') await runBusinessBench();

@@ -56,6 +56,7 @@ ${
   Subscriber:       ${DEMO.subscriber.msisdn} / ${DEMO.subscriber.password}   (or an SMS code: see ${url}/api/v1/demo/sms?msisdn=${DEMO.subscriber.msisdn})
   Business admin:   ${DEMO.businessAdmin.email} / ${DEMO.businessAdmin.password}   (SMS code goes to ${DEMO.businessAdmin.phone})
   Accountant:       ${DEMO.accountant.email} / ${DEMO.accountant.password}
+  Department head:  ${DEMO.departmentManager.email} / ${DEMO.departmentManager.password}
   Operator staff:   ${DEMO.staff.email} / ${DEMO.staff.password}`
     : ''
 }`);

@@ -108,6 +108,32 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: (p) => (p.status === 'failed' ? 'Отчёт не удалось сформировать, закажите его ещё раз' : 'Отчёт ещё готовится, мы пришлём SMS, когда он будет готов'),
     en: (p) => (p.status === 'failed' ? 'The report could not be made, please order it again' : 'The report is still being prepared; we will text you when it is ready'),
   },
+  SERVICE_NOT_ALLOWED: {
+    ru: (p) =>
+      p.reason === 'limit'
+        ? 'Лимит расходов номера в этом месяце исчерпан: платные дополнительные услуги заблокированы'
+        : p.reason === 'content'
+          ? 'Договор компании запрещает подписки на контент на корпоративных номерах'
+          : `Договор компании не разрешает услугу «${p.product}» на корпоративных номерах`,
+    en: (p) =>
+      p.reason === 'limit'
+        ? "The number's spending limit for this month is reached: paid extras are blocked"
+        : p.reason === 'content'
+          ? "The company's contract does not allow content subscriptions on corporate numbers"
+          : `The company's contract does not allow "${p.product}" on corporate numbers`,
+  },
+  ALREADY_BLOCKED: { ru: () => 'Номер уже заблокирован', en: () => 'The number is already blocked' },
+  NOT_BLOCKED: { ru: () => 'Номер не заблокирован', en: () => 'The number is not blocked' },
+  ALREADY_IN_DEPARTMENT: { ru: () => 'Номер уже в этом подразделении', en: () => 'The number is already in this department' },
+  ORDER_TRANSITION_INVALID: {
+    ru: (p) => `Заявку в статусе «${p.from}» нельзя перевести в «${p.to}»`,
+    en: (p) => `An order in status "${p.from}" cannot move to "${p.to}"`,
+  },
+  OWN_ORDER_APPROVAL: {
+    ru: () => 'Заявку должен одобрить другой администратор',
+    en: () => 'Another administrator must approve this order',
+  },
+  NUMBER_NOT_AVAILABLE: { ru: (p) => `Номер ${p.msisdn} недоступен для выбора`, en: (p) => `The number ${p.msisdn} is not available` },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

@@ -3,6 +3,9 @@ import type { Core } from '../domain/core.ts';
 import { runAutoPayments } from '../domain/payments/auto-payment.ts';
 import { systemCtx } from '../domain/shared/context.ts';
 import { expireReservations } from '../domain/tmf/balance-ops.ts';
+import { businessBulkJob } from './business-bulk.ts';
+import { businessLimitsJob } from './business-limits.ts';
+import { businessMonthlyReportJob } from './business-monthly-report.ts';
 import { expirePoints } from './expire-points.ts';
 import { feeRunJob, instanceId } from './fee-run.ts';
 import { generateReports } from './generate-reports.ts';
@@ -31,6 +34,9 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: s
     { name: 'reports', everyMs: 2000, run: (now) => generateReports(core, { now, limit: 5 }) },
     { name: 'installments', everyMs: 60_000, run: leased('installments', (now) => runInstallments(core, { now })) },
     { name: 'reservation-expiry', everyMs: 30_000, run: leased('reservation-expiry', (now) => expireReservations(core, systemCtx('reservation-expiry'), { now })) },
+    { name: 'business-bulk', everyMs: 2000, run: () => businessBulkJob(core, { holder }) },
+    { name: 'business-limits', everyMs: 30_000, run: (now) => businessLimitsJob(core, { holder, now }) },
+    { name: 'business-monthly-report', everyMs: 3_600_000, run: (now) => businessMonthlyReportJob(core, { holder, now }) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
   ];
   const running = new Set<Promise<unknown>>();

@@ -4,7 +4,12 @@ import { setPasswordHash } from '../domain/auth/subscriber-login.ts';
 import { listRegions, listTariffs } from '../domain/catalog/read-catalog.ts';
 import type { Core } from '../domain/core.ts';
 import { connectProduct } from '../domain/services/connect-product.ts';
-import { systemCtx } from '../domain/shared/context.ts';
+import { systemCtx, type Ctx } from '../domain/shared/context.ts';
+import { charge } from '../domain/billing/charge.ts';
+import { generateMonthlyReports } from '../domain/business/expense-reports.ts';
+import { setNumberLimit, updateContract } from '../domain/business/limits.ts';
+import { createOrder } from '../domain/business/orders.ts';
+import { monthOf, previousMonth } from '../domain/business/period.ts';
 import { provisionSubscriberTx } from '../domain/provisioning/provision-subscriber.ts';
 import { personName, rng } from './random.ts';
 import { seedSupportDemo } from './seed-support.ts';
@@ -13,6 +18,7 @@ export const DEMO = {
   subscriber: { msisdn: '79001234567', password: 'demo1234' },
   businessAdmin: { email: 'admin@romashka.example', password: 'demo1234', phone: '79001110000' },
   accountant: { email: 'buh@romashka.example', password: 'demo1234', phone: '79001110001' },
+  departmentManager: { email: 'sales@romashka.example', password: 'demo1234', phone: '79001110002' },
   staff: { email: 'staff@abonent.example', password: 'demo1234' },
 };
 
@@ -82,10 +88,58 @@ export async function seedDemoAccounts(core: Core, opts: { businessNumbers?: num
         creditLimit: 100_000,
       });
     }
+    await tx.query(
+      `INSERT INTO business_admin (customer_id, department_id, email, phone, name, role, password_hash) VALUES ($1, $2, $3, $4, 'Руководитель продаж', 'department_manager', $5)`,
+      [customerId, departments[0]!, DEMO.departmentManager.email, DEMO.departmentManager.phone, adminHash],
+    );
     await tx.query('INSERT INTO staff_user (email, name, password_hash) VALUES ($1, $2, $3)', [DEMO.staff.email, 'Оператор поддержки', adminHash]);
   });
   const voters = (await core.db.query<{ msisdn: string }>("SELECT msisdn FROM subscriber WHERE msisdn LIKE '7916%' ORDER BY msisdn LIMIT 5")).map((r) => r.msisdn);
   await seedSupportDemo(core, { subscriberMsisdn: DEMO.subscriber.msisdn, staffEmail: DEMO.staff.email, voterMsisdns: voters });
+  await seedBusinessPortal(core);
+}
+
+/**
+ * What the business portal shows on a fresh install: last month's charges of the first numbers (so
+ * the dashboard compares), spending limits, content subscriptions denied on the Moscow contract, free
+ * numbers to pick for a number change in three regions, an eSIM order and last month's report.
+ */
+async function seedBusinessPortal(core: Core): Promise<void> {
+  const [customer] = await core.db.query<{ id: number }>("SELECT id FROM customer WHERE kind = 'business' AND inn = '7701234567'");
+  const [admin] = await core.db.query<{ id: number }>('SELECT id FROM business_admin WHERE email = $1', [DEMO.businessAdmin.email]);
+  if (!customer || !admin) return;
+  const ctxAdmin: Ctx = {
+    actor: { kind: 'business_admin', adminId: Number(admin.id), customerId: Number(customer.id), role: 'contract_admin', departmentId: null },
+    channel: 'cli',
+    requestId: 'seed',
+    lang: 'ru',
+  };
+  const numbers = await core.db.query<{ id: number; account_id: number; msisdn: string }>(
+    'SELECT id, account_id, msisdn FROM subscriber WHERE customer_id = $1 ORDER BY msisdn LIMIT 24',
+    [customer.id],
+  );
+  const lastMonth = previousMonth(monthOf(core.clock.now()));
+  const r = rng(7);
+  await core.db.tx(async (tx) => {
+    for (const n of numbers) {
+      const base = { accountId: Number(n.account_id), subscriberId: Number(n.id), kind: 'fee' as const };
+      await charge(tx, { ...base, amount: 70_000, category: 'subscription', idempotencyKey: `seed:fee:${n.id}:${lastMonth.month}`, at: new Date(lastMonth.start.getTime() + 2 * 86_400_000) });
+      await charge(tx, { ...base, kind: 'usage', amount: r.int(10, 400) * 100, category: 'calls', idempotencyKey: `seed:calls:${n.id}:${lastMonth.month}`, at: new Date(lastMonth.start.getTime() + r.int(3, 25) * 86_400_000) });
+    }
+    let k = 0;
+    for (const region of ['77', '78', '16']) {
+      for (let i = 0; i < 5; i++) {
+        await tx.query("INSERT INTO number_pool (msisdn, region_code, status) VALUES ($1, $2, 'free')", [`79${region === '77' ? '16' : region === '78' ? '21' : '17'}555${String(++k).padStart(4, '0')}`, region]);
+      }
+    }
+  });
+  for (const [i, n] of numbers.slice(0, 3).entries()) {
+    await setNumberLimit(core, ctxAdmin, { msisdn: n.msisdn, amount: [50_000, 100_000, 150_000][i]!, scope: i === 1 ? 'extras' : 'both', action: i === 0 ? 'block_extras' : 'notify' });
+  }
+  const [moscow] = await core.db.query<{ id: number }>("SELECT id FROM contract WHERE customer_id = $1 AND region_code = '77'", [customer.id]);
+  if (moscow) await updateContract(core, ctxAdmin, { contractId: Number(moscow.id), denyContent: true });
+  await createOrder(core, ctxAdmin, { kind: 'sim_replacement', msisdn: numbers[3]!.msisdn, simType: 'esim' });
+  await generateMonthlyReports(core, {});
 }
 
 /**

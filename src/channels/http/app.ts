@@ -11,6 +11,7 @@ import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
 import { installMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
+import { businessRoutes } from './routes/business.ts';
 import { paymentProviderRoutes } from './routes/payment-provider.ts';
 import { bonusInstallmentRoutes } from './routes/bonus-installments.ts';
 import { catalogRoutes } from './routes/catalog.ts';
@@ -90,6 +91,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
       await api.register(termsRoutes, { core });
       await api.register(widgetTokenRoutes, { core, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}) });
       await api.register(staffRoutes, { core });
+      await api.register(businessRoutes, { core });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

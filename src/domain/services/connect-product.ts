@@ -10,6 +10,7 @@ import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/lo
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { grantAllowance, tariffPeriod } from '../subscribers/quotas.ts';
+import { corporateRefusal } from '../business/policy.ts';
 import { connectionCharges, eligibility } from './eligibility.ts';
 import { liveInstances } from './instances.ts';
 
@@ -47,6 +48,10 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
         connected: live.map((i) => i.productCode),
       });
       if (refusal) throw refusal;
+      if (sub.customerKind === 'business') {
+        const corporate = await corporateRefusal(tx, sub, product, core.clock.now());
+        if (corporate) throw corporate;
+      }
 
       const charges = connectionCharges(product);
       requireFunds(sub, charges.total);

@@ -1,0 +1,269 @@
+import type { Tx } from '../../store/db.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { applyBalanceRules } from '../billing/balance-rules.ts';
+import type { Core } from '../core.ts';
+import { enqueueSms } from '../notifications/enqueue-sms.ts';
+import { systemCtx, type Ctx } from '../shared/context.ts';
+import { DomainError } from '../shared/errors.ts';
+import { formatMoney } from '../shared/money.ts';
+import { runUseCase } from '../shared/run-use-case.ts';
+import { loadBusinessNumber, requireBusinessAdmin, scopeOf } from './access.ts';
+import { monthOf, SPENDING_ENTRY } from './period.ts';
+
+export type LimitScope = 'tariff' | 'extras' | 'both';
+export type LimitAction = 'notify' | 'block_extras';
+
+/** Which charges a limit counts (ledger alias `l`): tariff fees and usage, products, or all. */
+export function scopeCondition(scope: LimitScope): string {
+  if (scope === 'tariff') return 'l.product_code IS NULL';
+  if (scope === 'extras') return 'l.product_code IS NOT NULL';
+  return 'TRUE';
+}
+
+export interface NumberLimitView {
+  msisdn: string;
+  employeeName: string | null;
+  amount: number;
+  scope: LimitScope;
+  action: LimitAction;
+  month: string;
+  /** What counts against the limit this month so far. */
+  spent: number;
+  /** When it was reached this month, if it was. */
+  reachedAt: string | null;
+}
+
+/** Sets (or replaces) a number's monthly spending limit. */
+export async function setNumberLimit(core: Core, ctx: Ctx, input: { msisdn: string; amount: number; scope: LimitScope; action: LimitAction }): Promise<NumberLimitView> {
+  const view = await runUseCase(core, ctx, 'business.limit.set', async (tx, subject) => {
+    const admin = requireBusinessAdmin(ctx, 'write');
+    subject.customerId = admin.customerId;
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > 100_000_000_00) throw new DomainError('VALIDATION', { field: 'amount' });
+    const num = await loadBusinessNumber(tx, admin, input.msisdn, { lock: true });
+    subject.subscriberId = num.id;
+    const now = core.clock.now();
+    const [prior] = await tx.query<{ amount: number; scope: string; action: string }>('SELECT amount, scope, action FROM number_limit WHERE subscriber_id = $1', [num.id]);
+    await tx.query(
+      `INSERT INTO number_limit (subscriber_id, customer_id, amount, scope, action, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (subscriber_id) DO UPDATE SET amount = EXCLUDED.amount, scope = EXCLUDED.scope, action = EXCLUDED.action,
+         updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
+      [num.id, num.customerId, input.amount, input.scope, input.action, now, admin.adminId],
+    );
+    // A new or changed limit is judged afresh this month.
+    if (!prior || Number(prior.amount) !== input.amount || prior.scope !== input.scope || prior.action !== input.action) {
+      await tx.query('DELETE FROM number_limit_event WHERE subscriber_id = $1 AND period = $2', [num.id, monthOf(now).month]);
+    }
+    await recordAudit(tx, core, ctx, { action: 'business.limit.set', subscriberId: num.id, customerId: num.customerId, details: { ...input, previous: prior ?? null } });
+    return num.msisdn;
+  });
+  return (await listLimits(core, ctx, { msisdn: view })).items[0]!;
+}
+
+export async function removeNumberLimit(core: Core, ctx: Ctx, input: { msisdn: string }): Promise<{ msisdn: string; removed: boolean }> {
+  return runUseCase(core, ctx, 'business.limit.remove', async (tx, subject) => {
+    const admin = requireBusinessAdmin(ctx, 'write');
+    subject.customerId = admin.customerId;
+    const num = await loadBusinessNumber(tx, admin, input.msisdn, { lock: true });
+    subject.subscriberId = num.id;
+    const gone = await tx.query('DELETE FROM number_limit WHERE subscriber_id = $1 RETURNING subscriber_id', [num.id]);
+    if (gone.length === 0) throw new DomainError('NOT_FOUND', { what: 'limit' });
+    await tx.query('DELETE FROM number_limit_event WHERE subscriber_id = $1 AND period = $2', [num.id, monthOf(core.clock.now()).month]);
+    await recordAudit(tx, core, ctx, { action: 'business.limit.remove', subscriberId: num.id, customerId: num.customerId });
+    return { msisdn: num.msisdn, removed: true };
+  });
+}
+
+/** The limits of numbers in reach, with this month's spend against each. */
+export async function listLimits(core: Core, ctx: Ctx, input: { msisdn?: string; offset?: number; limit?: number } = {}): Promise<{ month: string; total: number; items: NumberLimitView[] }> {
+  const admin = requireBusinessAdmin(ctx, 'read');
+  const month = monthOf(core.clock.now());
+  const scope = scopeOf(admin, 's', 4);
+  const params: unknown[] = [month.start, month.end, month.month, ...scope.params];
+  let where = scope.where;
+  if (input.msisdn !== undefined) {
+    const num = await loadBusinessNumber(core.db, admin, input.msisdn);
+    params.push(num.id);
+    where += ` AND s.id = $${params.length}`;
+  }
+  const rows = await core.db.query<{ msisdn: string; employee_name: string | null; amount: number; scope: LimitScope; action: LimitAction; spent: number; reached_at: Date | null; n: number }>(
+    `SELECT s.msisdn, s.employee_name, nl.amount, nl.scope, nl.action, e.at AS reached_at, count(*) OVER ()::int AS n,
+            COALESCE((SELECT SUM(-l.amount) FROM ledger_entry l WHERE l.account_id = s.account_id AND l.created_at >= $1 AND l.created_at < $2
+                        AND ${SPENDING_ENTRY} AND (nl.scope = 'both' OR (nl.scope = 'tariff') = (l.product_code IS NULL))), 0)::bigint AS spent
+       FROM number_limit nl JOIN subscriber s ON s.id = nl.subscriber_id
+       LEFT JOIN number_limit_event e ON e.subscriber_id = s.id AND e.period = $3
+      WHERE ${where} ORDER BY s.msisdn LIMIT ${input.limit ?? 200} OFFSET ${input.offset ?? 0}`,
+    params,
+  );
+  return {
+    month: month.month,
+    total: rows[0]?.n ?? 0,
+    items: rows.map((r) => ({
+      msisdn: r.msisdn,
+      employeeName: r.employee_name,
+      amount: Number(r.amount),
+      scope: r.scope,
+      action: r.action,
+      month: month.month,
+      spent: Number(r.spent),
+      reachedAt: r.reached_at ? new Date(r.reached_at).toISOString() : null,
+    })),
+  };
+}
+
+const notice = {
+  notify: {
+    ru: (limit: string, spent: string) => `Достигнут месячный лимит расходов по корпоративному номеру: ${spent} из ${limit}.`,
+    en: (limit: string, spent: string) => `Your corporate number has reached its monthly spending limit: ${spent} of ${limit}.`,
+  },
+  block_extras: {
+    ru: (limit: string, spent: string) => `Достигнут месячный лимит расходов (${spent} из ${limit}): платные дополнительные услуги заблокированы до конца месяца.`,
+    en: (limit: string, spent: string) => `Monthly spending limit reached (${spent} of ${limit}): paid extras are blocked until the end of the month.`,
+  },
+};
+
+export interface LimitCheckResult {
+  month: string;
+  triggered: { msisdn: string; action: LimitAction; spent: number; amount: number }[];
+}
+
+/**
+ * Finds numbers whose month-to-date spend (in the limit's scope) has reached their limit and
+ * takes the chosen action — an SMS to the employee, and for `block_extras` paid extras refused
+ * until the month ends — exactly once per number and month: the action is done in the same
+ * transaction as the insert of the month's `number_limit_event` row, whose primary key lets only
+ * one of any number of concurrent checks through.
+ */
+export async function checkSpendingLimits(core: Core, opts: { now?: Date; customerId?: number } = {}): Promise<LimitCheckResult> {
+  const now = opts.now ?? core.clock.now();
+  const month = monthOf(now);
+  const ctx = systemCtx('business-limits');
+  const candidates = await core.db.query<{ id: number; customer_id: number; msisdn: string; language: 'ru' | 'en'; amount: number; scope: LimitScope; action: LimitAction; spent: number }>(
+    `SELECT s.id, s.customer_id, s.msisdn, s.language, nl.amount, nl.scope, nl.action, x.spent
+       FROM number_limit nl JOIN subscriber s ON s.id = nl.subscriber_id
+       CROSS JOIN LATERAL (SELECT COALESCE(SUM(-l.amount), 0)::bigint AS spent FROM ledger_entry l
+                            WHERE l.account_id = s.account_id AND l.created_at >= $1 AND l.created_at < $2 AND ${SPENDING_ENTRY}
+                              AND (nl.scope = 'both' OR (nl.scope = 'tariff') = (l.product_code IS NULL))) x
+      WHERE x.spent >= nl.amount ${opts.customerId !== undefined ? 'AND nl.customer_id = $4' : ''}
+        AND NOT EXISTS (SELECT 1 FROM number_limit_event e WHERE e.subscriber_id = s.id AND e.period = $3)
+      ORDER BY s.id`,
+    opts.customerId !== undefined ? [month.start, month.end, month.month, opts.customerId] : [month.start, month.end, month.month],
+  );
+  const triggered: LimitCheckResult['triggered'] = [];
+  for (const c of candidates) {
+    const done = await core.db.tx((tx) => trigger(tx, core, ctx, c, month.month, now));
+    if (done) triggered.push({ msisdn: c.msisdn, action: c.action, spent: Number(c.spent), amount: Number(c.amount) });
+  }
+  return { month: month.month, triggered };
+}
+
+async function trigger(
+  tx: Tx,
+  core: Core,
+  ctx: Ctx,
+  c: { id: number; customer_id: number; msisdn: string; language: 'ru' | 'en'; amount: number; scope: LimitScope; action: LimitAction; spent: number },
+  period: string,
+  now: Date,
+): Promise<boolean> {
+  const inserted = await tx.query(
+    `INSERT INTO number_limit_event (subscriber_id, period, customer_id, amount, spent, scope, action, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subscriber_id, period) DO NOTHING RETURNING subscriber_id`,
+    [c.id, period, c.customer_id, c.amount, c.spent, c.scope, c.action, now],
+  );
+  if (inserted.length === 0) return false;
+  const lang = c.language;
+  await enqueueSms(tx, { msisdn: c.msisdn, text: notice[c.action][lang](formatMoney(Number(c.amount), lang), formatMoney(Number(c.spent), lang)), kind: 'business.limit', at: now });
+  await recordAudit(tx, core, ctx, {
+    action: 'business.limit.reached',
+    subscriberId: c.id,
+    customerId: c.customer_id,
+    details: { period, amount: Number(c.amount), spent: Number(c.spent), scope: c.scope, action: c.action },
+  });
+  return true;
+}
+
+export interface ContractView {
+  id: number;
+  number: string;
+  regionCode: string;
+  numbers: number;
+  creditLimit: number;
+  denyContent: boolean;
+  deniedProducts: string[];
+}
+
+/** The customer's contracts (per region) with their trust limit and allowed-services filter. */
+export async function listContracts(core: Core, ctx: Ctx): Promise<{ orderApproval: boolean; items: ContractView[] }> {
+  const admin = requireBusinessAdmin(ctx, 'read');
+  const rows = await core.db.query<{ id: number; number: string; region_code: string; n: number; credit_limit: number; deny_content: boolean; denied_products: string[] }>(
+    `SELECT c.id, c.number, c.region_code, c.credit_limit, c.deny_content, c.denied_products,
+            (SELECT count(*)::int FROM subscriber s WHERE s.contract_id = c.id${admin.role === 'department_manager' ? ' AND s.department_id = $2' : ''}) AS n
+       FROM contract c WHERE c.customer_id = $1 ORDER BY c.number`,
+    admin.role === 'department_manager' ? [admin.customerId, admin.departmentId] : [admin.customerId],
+  );
+  const [cust] = await core.db.query<{ order_approval: boolean }>('SELECT order_approval FROM customer WHERE id = $1', [admin.customerId]);
+  return {
+    orderApproval: cust?.order_approval ?? false,
+    items: rows.map((r) => ({ id: r.id, number: r.number, regionCode: r.region_code, numbers: r.n, creditLimit: Number(r.credit_limit), denyContent: r.deny_content, deniedProducts: r.denied_products })),
+  };
+}
+
+/**
+ * Changes a contract: its corporate trust limit (set on every number's account of the contract,
+ * after which the balance rules block or unblock as the money now allows) and its allowed-services
+ * filter. Contract admins only.
+ */
+export async function updateContract(
+  core: Core,
+  ctx: Ctx,
+  input: { contractId: number; creditLimit?: number; denyContent?: boolean; deniedProducts?: string[] },
+): Promise<ContractView> {
+  await runUseCase(core, ctx, 'business.contract.update', async (tx, subject) => {
+    const admin = requireBusinessAdmin(ctx, 'contract');
+    subject.customerId = admin.customerId;
+    const [c] = await tx.query<{ id: number; credit_limit: number; deny_content: boolean; denied_products: string[] }>(
+      'SELECT id, credit_limit, deny_content, denied_products FROM contract WHERE id = $1 AND customer_id = $2 FOR UPDATE',
+      [input.contractId, admin.customerId],
+    );
+    if (!c) throw new DomainError('NOT_FOUND', { what: 'contract' });
+    if (input.creditLimit !== undefined && (!Number.isSafeInteger(input.creditLimit) || input.creditLimit < 0 || input.creditLimit > 100_000_000_00)) {
+      throw new DomainError('VALIDATION', { field: 'creditLimit' });
+    }
+    if (input.deniedProducts) {
+      const known = await tx.query<{ code: string }>('SELECT code FROM product WHERE code = ANY($1::text[])', [input.deniedProducts]);
+      const missing = input.deniedProducts.find((p) => !known.some((k) => k.code === p));
+      if (missing) throw new DomainError('PRODUCT_NOT_FOUND', { product: missing });
+    }
+    const next = {
+      creditLimit: input.creditLimit ?? Number(c.credit_limit),
+      denyContent: input.denyContent ?? c.deny_content,
+      deniedProducts: input.deniedProducts ? [...new Set(input.deniedProducts)].sort() : c.denied_products,
+    };
+    await tx.query('UPDATE contract SET credit_limit = $2, deny_content = $3, denied_products = $4 WHERE id = $1', [c.id, next.creditLimit, next.denyContent, next.deniedProducts]);
+    if (input.creditLimit !== undefined && input.creditLimit !== Number(c.credit_limit)) {
+      const accounts = (
+        await tx.query<{ account_id: number }>(
+          `UPDATE account a SET credit_limit = $2, updated_at = $3 FROM subscriber s WHERE s.account_id = a.id AND s.contract_id = $1 RETURNING a.id AS account_id`,
+          [c.id, input.creditLimit, core.clock.now()],
+        )
+      ).map((r) => r.account_id);
+      await applyBalanceRules(tx, core, ctx, accounts);
+    }
+    await recordAudit(tx, core, ctx, {
+      action: 'business.contract.update',
+      customerId: admin.customerId,
+      details: { contract: c.id, from: { creditLimit: Number(c.credit_limit), denyContent: c.deny_content, deniedProducts: c.denied_products }, to: next },
+    });
+  });
+  return (await listContracts(core, ctx)).items.find((x) => x.id === input.contractId)!;
+}
+
+/** Whether orders need a second admin's approval. Contract admins only. */
+export async function updateCustomerSettings(core: Core, ctx: Ctx, input: { orderApproval: boolean }): Promise<{ orderApproval: boolean }> {
+  return runUseCase(core, ctx, 'business.settings.update', async (tx, subject) => {
+    const admin = requireBusinessAdmin(ctx, 'contract');
+    subject.customerId = admin.customerId;
+    await tx.query('UPDATE customer SET order_approval = $2 WHERE id = $1', [admin.customerId, input.orderApproval]);
+    await recordAudit(tx, core, ctx, { action: 'business.settings.update', customerId: admin.customerId, details: input });
+    return { orderApproval: input.orderApproval };
+  });
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { checkSpendingLimits, listLimits, setNumberLimit, updateContract } from '../../src/domain/business/limits.ts';
+import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
+import type { Core } from '../../src/domain/core.ts';
+import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { systemCtx } from '../../src/domain/shared/context.ts';
+import { ManualClock } from '../../src/domain/shared/clock.ts';
+import { businessLimitsJob } from '../../src/jobs/business-limits.ts';
+import { makeCompany, type Company } from '../helpers/business.ts';
+import { refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+
+let env: TestEnv;
+let core: Core;
+let clock: ManualClock;
+let company: Company;
+let recordSeq = 0;
+
+before(async () => {
+  // Mid-month, Moscow time.
+  clock = new ManualClock('2026-03-15T09:00:00Z');
+  env = await testCore({ clock });
+  core = env.core;
+  company = await makeCompany(core, 'ООО Лимит');
+});
+
+after(async () => {
+  await env?.close();
+});
+
+/** Roaming calls: always charged money (roaming never draws on home quotas). */
+function calls(msisdn: string, n: number, minutes: number): UsageInput[] {
+  return Array.from({ length: n }, () => ({
+    recordId: `r-${++recordSeq}`,
+    msisdn,
+    kind: 'voice' as const,
+    zone: 'roaming' as const,
+    startedAt: new Date(clock.now().getTime() - 60_000),
+    durationSeconds: minutes * 60,
+    counterpart: '79990000000',
+  }));
+}
+
+async function events(subscriberId: number) {
+  const ev = await core.db.query<{ period: string; action: string; spent: number }>('SELECT period, action, spent FROM number_limit_event WHERE subscriber_id = $1 ORDER BY period', [subscriberId]);
+  const [sms] = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM sms_message m JOIN subscriber s ON s.msisdn = m.msisdn WHERE s.id = $1 AND m.meta->>'kind' = 'business.limit'", [subscriberId]);
+  const [audit] = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE subscriber_id = $1 AND action = 'business.limit.reached'", [subscriberId]);
+  return { events: ev, sms: sms!.n, audit: audit!.n };
+}
+
+test('a limit reached mid-month under concurrent charges and checks acts exactly once; paid extras are blocked until the month ends', async () => {
+  const admin = await company.admin('contract_admin');
+  const n = await company.number({ balance: 1_000_000 });
+  await setNumberLimit(core, admin.ctx, { msisdn: n.msisdn, amount: 30_000, scope: 'both', action: 'block_extras' });
+  assert.deepEqual((await checkSpendingLimits(core)).triggered, [], 'nothing spent yet');
+  const other = await secondCore(env);
+  // Charges and checks interleave from two instances.
+  const work: Promise<unknown>[] = [];
+  for (let i = 0; i < 8; i++) {
+    work.push(ingestUsage(i % 2 ? core : other, systemCtx('test'), calls(n.msisdn, 5, 3)));
+    work.push(checkSpendingLimits(i % 2 ? other : core));
+    work.push(businessLimitsJob(i % 2 ? core : other, { holder: `h${i}` }));
+  }
+  await Promise.all(work);
+  await Promise.all([checkSpendingLimits(core), checkSpendingLimits(other), checkSpendingLimits(core)]);
+  const [view] = (await listLimits(core, admin.ctx, { msisdn: n.msisdn })).items;
+  assert.ok(view!.spent >= 30_000, `spent ${view!.spent} crossed the limit`);
+  assert.ok(view!.reachedAt);
+  const e = await events(n.subscriberId);
+  assert.deepEqual(e.events.map((x) => [x.period, x.action]), [['2026-03', 'block_extras']]);
+  assert.equal(e.sms, 1, 'one SMS to the employee');
+  assert.equal(e.audit, 1, 'one audit event');
+  const [sms] = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND meta->>'kind' = 'business.limit'", [n.msisdn]);
+  assert.match(sms!.text, /лимит/);
+
+  // Paid extras are refused for this number, by any channel; free ones are not.
+  await assert.rejects(connectProduct(core, subscriberCtx(n.subscriberId), { msisdn: 'me', productCode: 'internet_plus' }), (err: unknown) => refusal('SERVICE_NOT_ALLOWED')(err) && (err as { params: { reason: string } }).params.reason === 'limit');
+  await assert.rejects(connectProduct(core, admin.ctx, { msisdn: n.msisdn, productCode: 'sms_100' }), refusal('SERVICE_NOT_ALLOWED'));
+  // More spending does not act again.
+  await ingestUsage(core, systemCtx('test'), calls(n.msisdn, 5, 3));
+  await checkSpendingLimits(core);
+  assert.equal((await events(n.subscriberId)).sms, 1);
+
+  // Next month the block is gone, and the limit acts again once the new month's spend crosses it.
+  clock.set('2026-04-02T09:00:00Z');
+  assert.deepEqual((await checkSpendingLimits(core)).triggered, []);
+  await connectProduct(core, admin.ctx, { msisdn: n.msisdn, productCode: 'sms_100' });
+  await ingestUsage(core, systemCtx('test'), calls(n.msisdn, 15, 3));
+  const res = await checkSpendingLimits(core);
+  assert.deepEqual(res.triggered.map((t) => [t.msisdn, t.action]), [[n.msisdn, 'block_extras']]);
+  assert.deepEqual((await events(n.subscriberId)).events.map((x) => x.period), ['2026-03', '2026-04']);
+  clock.set('2026-03-15T09:00:00Z');
+});
+
+test('the scope decides what counts: an extras limit ignores calls and acts on option fees; notify only tells', async () => {
+  clock.set('2026-03-16T09:00:00Z');
+  const admin = await company.admin('contract_admin');
+  const n = await company.number({ balance: 1_000_000 });
+  await setNumberLimit(core, admin.ctx, { msisdn: n.msisdn, amount: 20_000, scope: 'extras', action: 'notify' });
+  await ingestUsage(core, systemCtx('test'), calls(n.msisdn, 20, 3));
+  await checkSpendingLimits(core);
+  assert.equal((await events(n.subscriberId)).events.length, 0, 'calls are the tariff, not extras');
+  await connectProduct(core, admin.ctx, { msisdn: n.msisdn, productCode: 'internet_plus' }); // 250 ₽
+  await checkSpendingLimits(core);
+  const e = await events(n.subscriberId);
+  assert.deepEqual(e.events.map((x) => [x.action, Number(x.spent)]), [['notify', 25_000]]);
+  assert.equal(e.sms, 1);
+  // Notify does not block anything.
+  await connectProduct(core, admin.ctx, { msisdn: n.msisdn, productCode: 'sms_100' });
+  // A changed limit is judged afresh.
+  await setNumberLimit(core, admin.ctx, { msisdn: n.msisdn, amount: 40_000, scope: 'extras', action: 'notify' });
+  assert.equal((await events(n.subscriberId)).events.length, 0);
+  await checkSpendingLimits(core);
+  assert.equal((await events(n.subscriberId)).events.length, 0, '310 ₽ of extras is under 400 ₽');
+});
+
+test('the allowed-services filter of the contract refuses content subscriptions and named products with a clear reason, by every channel', async () => {
+  const admin = await company.admin('contract_admin');
+  const n = await company.number();
+  const contractId = company.contracts['77']!;
+  const accountant = await company.admin('accountant');
+  await assert.rejects(updateContract(core, accountant.ctx, { contractId, denyContent: true }), refusal('FORBIDDEN'));
+  const manager = await company.admin('department_manager', company.departments[0]!);
+  await assert.rejects(updateContract(core, manager.ctx, { contractId, denyContent: true }), refusal('FORBIDDEN'));
+  const view = await updateContract(core, admin.ctx, { contractId, denyContent: true, deniedProducts: ['child_location'] });
+  assert.deepEqual([view.denyContent, view.deniedProducts], [true, ['child_location']]);
+  const app = await testApp(core);
+  try {
+    const login = await core.db.query<{ id: number }>('SELECT id FROM subscriber WHERE msisdn = $1', [n.msisdn]);
+    const { createSession } = await import('../../src/domain/auth/sessions.ts');
+    const token = (await createSession(core.db, core, { kind: 'subscriber', subjectId: login[0]!.id, channel: 'web', method: 'test' })).token;
+    const res = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/products', headers: { authorization: `Bearer ${token}` }, payload: { productCode: 'weather' } });
+    assert.equal(res.statusCode, 409);
+    assert.equal(res.json<{ code: string; title: string }>().code, 'SERVICE_NOT_ALLOWED');
+    assert.match(res.json<{ title: string }>().title, /контент/);
+    const en = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/products?lang=en', headers: { authorization: `Bearer ${token}` }, payload: { productCode: 'child_location' } });
+    assert.equal(en.json<{ title: string }>().title, 'The company\'s contract does not allow "child_location" on corporate numbers');
+  } finally {
+    await app.close();
+  }
+  // Other products, and numbers of other contracts, are unaffected.
+  await connectProduct(core, admin.ctx, { msisdn: n.msisdn, productCode: 'internet_plus' });
+  const elsewhere = await company.number({ region: '78' });
+  await connectProduct(core, admin.ctx, { msisdn: elsewhere.msisdn, productCode: 'weather' });
+});
+
+test("the contract's corporate trust limit is every number's credit limit: a number in debt is unblocked when it is raised", async () => {
+  const admin = await company.admin('contract_admin');
+  const n = await company.number({ region: '78', balance: -150_000 });
+  const { applyBalanceRules } = await import('../../src/domain/billing/balance-rules.ts');
+  await core.db.tx((tx) => applyBalanceRules(tx, core, systemCtx('test'), [n.accountId]));
+  const status = async () => (await core.db.query<{ status: string; credit_limit: number }>('SELECT s.status, a.credit_limit FROM subscriber s JOIN account a ON a.id = s.account_id WHERE s.id = $1', [n.subscriberId]))[0]!;
+  assert.deepEqual(await status(), { status: 'blocked', credit_limit: 0 });
+  await updateContract(core, admin.ctx, { contractId: company.contracts['78']!, creditLimit: 100_000 });
+  assert.deepEqual(await status(), { status: 'active', credit_limit: 100_000 });
+  await updateContract(core, admin.ctx, { contractId: company.contracts['78']!, creditLimit: 0 });
+  assert.deepEqual(await status(), { status: 'blocked', credit_limit: 0 });
+  const other = await makeCompany(core, 'ООО Чужой договор');
+  await assert.rejects(updateContract(core, (await other.admin('contract_admin')).ctx, { contractId: company.contracts['78']!, creditLimit: 5 }), refusal('NOT_FOUND'));
+});
