@@ -91,3 +91,12 @@ export async function requireDepartment(q: Queryable, admin: BusinessAdmin, depa
   if (!d || (admin.role === 'department_manager' && d.id !== admin.departmentId)) throw new DomainError('NOT_FOUND', { what: 'department' });
   return d;
 }
+
+/** Offset and limit of a page, checked here too (they are written into the SQL). */
+export function page(input: { offset?: number; limit?: number }, defaultLimit: number, maxLimit = 1000): { offset: number; limit: number } {
+  const offset = input.offset ?? 0;
+  const limit = input.limit ?? defaultLimit;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new DomainError('VALIDATION', { field: 'offset' });
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxLimit) throw new DomainError('VALIDATION', { field: 'limit' });
+  return { offset, limit };
+}

@@ -6,7 +6,7 @@ import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
-import { requireBusinessAdmin, requireDepartment, scopeOf } from './access.ts';
+import { page, requireBusinessAdmin, requireDepartment, scopeOf } from './access.ts';
 
 export const BULK_KINDS = ['connect_product', 'disable_product', 'change_tariff', 'block', 'unblock', 'move_department'] as const;
 export type BulkKind = (typeof BULK_KINDS)[number];
@@ -143,7 +143,7 @@ export async function listBulkOperations(core: Core, ctx: Ctx, input: { offset?:
   const admin = requireBusinessAdmin(ctx, 'read');
   const rows = await core.db.query<OpRow>(
     `SELECT ${COLS} FROM bulk_operation WHERE customer_id = $1 ${admin.role === 'department_manager' ? 'AND admin_id = $2' : ''}
-      ORDER BY created_at DESC, id LIMIT ${input.limit ?? 50} OFFSET ${input.offset ?? 0}`,
+      ORDER BY created_at DESC, id LIMIT ${page(input, 50).limit} OFFSET ${page(input, 50).offset}`,
     admin.role === 'department_manager' ? [admin.customerId, admin.adminId] : [admin.customerId],
   );
   return { items: rows.map(view) };
@@ -164,7 +164,7 @@ export async function listBulkItems(core: Core, ctx: Ctx, input: { id: string; s
   if (input.status) params.push(input.status);
   const rows = await core.db.query<{ msisdn: string; status: BulkItemView['status']; code: string | null; reason_ru: string | null; reason_en: string | null; processed_at: Date | null; n: number }>(
     `SELECT msisdn, status, code, reason_ru, reason_en, processed_at, count(*) OVER ()::int AS n FROM bulk_item
-      WHERE operation_id = $1::uuid ${input.status ? 'AND status = $2' : ''} ORDER BY seq LIMIT ${input.limit ?? 500} OFFSET ${input.offset ?? 0}`,
+      WHERE operation_id = $1::uuid ${input.status ? 'AND status = $2' : ''} ORDER BY seq LIMIT ${page(input, 500, 10_000).limit} OFFSET ${page(input, 500, 10_000).offset}`,
     params,
   );
   return {

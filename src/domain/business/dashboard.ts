@@ -68,23 +68,31 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
   const subs = `SELECT s.id, s.account_id, s.region_code, s.department_id, s.msisdn, s.employee_name FROM subscriber s WHERE ${sel.where}`;
   const p = (a: Date, b: Date, c: Date) => [a, b, c, ...sel.params];
 
-  // Per number, category and month-in-question: one scan of the charges of both months.
-  const grouped = await q.query<{ g: number; cat: string | null; region_code: string | null; department_id: number | null; sid: number | null; cur: boolean; amount: number }>(
+  // One scan of both months' ledger entries (charges and payments), grouped by category, region,
+  // department, number and payment day, each split into this month and the month before.
+  const grouped = await q.query<{ g: number; cat: string | null; region_code: string | null; department_id: number | null; sid: number | null; payday: string | null; cur: boolean; amount: number | null; paid: number | null; payments: number }>(
     `WITH subs AS (${subs}),
-          ch AS (SELECT s.id AS sid, s.region_code, s.department_id, COALESCE(l.category, 'other') AS cat, l.created_at >= $2 AS cur, -l.amount AS amount
+          ch AS (SELECT s.id AS sid, s.region_code, s.department_id, COALESCE(l.category, 'other') AS cat, l.created_at >= $2 AS cur, l.amount,
+                        ${SPENDING_ENTRY} AS spending, (l.kind = 'payment' AND l.amount > 0) AS payment,
+                        CASE WHEN l.kind = 'payment' AND l.amount > 0 AND l.created_at >= $2 THEN to_char(l.created_at AT TIME ZONE '${BUSINESS_ZONE}', 'YYYY-MM-DD') END AS payday
                    FROM subs s JOIN ledger_entry l ON l.account_id = s.account_id
-                  WHERE l.created_at >= $1 AND l.created_at < $3 AND ${SPENDING_ENTRY})
-     SELECT GROUPING(cat, region_code, department_id, sid)::int AS g, cat, region_code, department_id, sid, cur, SUM(amount)::bigint AS amount
-       FROM ch GROUP BY GROUPING SETS ((cur, cat), (cur, region_code), (cur, department_id), (cur, sid))`,
+                  WHERE l.created_at >= $1 AND l.created_at < $3 AND (${SPENDING_ENTRY} OR (l.kind = 'payment' AND l.amount > 0)))
+     SELECT GROUPING(cat, region_code, department_id, sid, payday)::int AS g, cat, region_code, department_id, sid, payday, cur,
+            SUM(-amount) FILTER (WHERE spending)::bigint AS amount, SUM(amount) FILTER (WHERE payment)::bigint AS paid,
+            (count(*) FILTER (WHERE payment))::int AS payments
+       FROM ch GROUP BY GROUPING SETS ((cur, cat), (cur, region_code), (cur, department_id), (cur, sid), (cur, payday))`,
     p(prev.start, month.start, month.end),
   );
-  const trend = await q.query<{ m: string; amount: number }>(
+  // The four months before those two: totals only, bucketed by month boundaries.
+  const olderStarts: Date[] = [];
+  for (let i = 5; i >= 2; i--) olderStarts.push(DateTime.fromJSDate(month.start, { zone: BUSINESS_ZONE }).minus({ months: i }).toJSDate());
+  const older = await q.query<{ i: number; amount: number }>(
     `WITH subs AS (${subs})
-     SELECT to_char(l.created_at AT TIME ZONE '${BUSINESS_ZONE}', 'YYYY-MM') AS m, SUM(-l.amount)::bigint AS amount
+     SELECT width_bucket(l.created_at, $1::timestamptz[]) AS i, SUM(-l.amount)::bigint AS amount
        FROM subs s JOIN ledger_entry l ON l.account_id = s.account_id
-      WHERE l.created_at >= $1 AND l.created_at < $3 AND $2::timestamptz IS NOT NULL AND ${SPENDING_ENTRY}
-      GROUP BY 1 ORDER BY 1`,
-    p(trendStart, month.start, month.end),
+      WHERE l.created_at >= $2 AND l.created_at < $3 AND ${SPENDING_ENTRY}
+      GROUP BY 1`,
+    [[...olderStarts, prev.start], trendStart, prev.start, ...sel.params],
   );
   const traffic = await q.query<{ d: string; seconds: number; sms: number; bytes: number; charged: number }>(
     `WITH subs AS (${subs})
@@ -98,15 +106,6 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
       GROUP BY 1 ORDER BY 1`,
     p(prev.start, month.start, month.end),
   );
-  const payments = await q.query<{ d: string | null; cur: boolean; amount: number; n: number }>(
-    `WITH subs AS (${subs})
-     SELECT CASE WHEN l.created_at >= $2 THEN to_char(l.created_at AT TIME ZONE '${BUSINESS_ZONE}', 'YYYY-MM-DD') END AS d, l.created_at >= $2 AS cur,
-            SUM(l.amount)::bigint AS amount, count(*)::int AS n
-       FROM subs s JOIN ledger_entry l ON l.account_id = s.account_id
-      WHERE l.created_at >= $1 AND l.created_at < $3 AND l.kind = 'payment' AND l.amount > 0
-      GROUP BY 1, 2 ORDER BY 1`,
-    p(prev.start, month.start, month.end),
-  );
   const numbers = await q.query<{ region_code: string; department_id: number | null; n: number }>(
     `SELECT s.region_code, s.department_id, count(*)::int AS n FROM subscriber s WHERE ${sel.where.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) - 3}`)} GROUP BY 1, 2`,
     sel.params,
@@ -115,8 +114,8 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
     (await q.query<{ code: string; name_ru: string; name_en: string }>('SELECT code, name_ru, name_en FROM region')).map((r) => [r.code, lang === 'en' ? r.name_en : r.name_ru]),
   );
 
-  // GROUPING bits, left to right: cat, region_code, department_id, sid (1 = not grouped by it).
-  const G = { cat: 0b0111, region: 0b1011, dept: 0b1101, sid: 0b1110 };
+  // GROUPING bits, left to right: cat, region_code, department_id, sid, payday (1 = not grouped by it).
+  const G = { cat: 0b01111, region: 0b10111, dept: 0b11011, sid: 0b11101, payday: 0b11110 };
   const pair = () => ({ cur: 0, prev: 0 });
   const add = <K>(m: Map<K, { cur: number; prev: number }>, k: K, cur: boolean, amount: number) => {
     const v = m.get(k) ?? pair();
@@ -128,7 +127,19 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
   const regions = new Map<string, { cur: number; prev: number }>();
   const depts = new Map<number | null, { cur: number; prev: number }>();
   const bySid = new Map<number, { cur: number; prev: number }>();
+  const paymentDays: { date: string; amount: number }[] = [];
+  const paid = { cur: 0, prev: 0, count: 0 };
   for (const r of grouped) {
+    if (r.g === G.payday) {
+      if (r.paid === null) continue;
+      if (r.cur) {
+        paid.cur += Number(r.paid);
+        paid.count += r.payments;
+        paymentDays.push({ date: r.payday!, amount: Number(r.paid) });
+      } else paid.prev += Number(r.paid);
+      continue;
+    }
+    if (r.amount === null) continue; // only payments in this group
     const a = Number(r.amount);
     if (r.g === G.cat) add(cats, (CATEGORIES as readonly string[]).includes(r.cat!) ? r.cat! : 'other', r.cur, a);
     else if (r.g === G.region) add(regions, r.region_code!, r.cur, a);
@@ -153,9 +164,11 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
 
   const months: string[] = [];
   for (let i = 5; i >= 0; i--) months.push(DateTime.fromJSDate(month.start, { zone: BUSINESS_ZONE }).minus({ months: i }).toFormat('yyyy-MM'));
-  const trendBy = new Map(trend.map((t) => [t.m, Number(t.amount)]));
-
-  const paymentsCur = payments.filter((x) => x.cur);
+  const trendBy = new Map<string, number>([
+    [prev.month, previousTotal],
+    [month.month, total],
+  ]);
+  for (const o of older) if (o.i >= 1 && o.i <= 4) trendBy.set(months[o.i - 1]!, Number(o.amount));
   return {
     month: month.month,
     previousMonth: prev.month,
@@ -189,12 +202,7 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
       gb: Math.round((Number(t.bytes) / 1024 ** 3) * 1000) / 1000,
       charged: Number(t.charged),
     })),
-    payments: {
-      total: paymentsCur.reduce((s, x) => s + Number(x.amount), 0),
-      count: paymentsCur.reduce((s, x) => s + x.n, 0),
-      previousTotal: payments.filter((x) => !x.cur).reduce((s, x) => s + Number(x.amount), 0),
-      byDay: paymentsCur.map((x) => ({ date: x.d!, amount: Number(x.amount) })),
-    },
+    payments: { total: paid.cur, count: paid.count, previousTotal: paid.prev, byDay: paymentDays.sort((a, b) => a.date.localeCompare(b.date)) },
   };
 }
 

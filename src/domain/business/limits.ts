@@ -7,7 +7,7 @@ import { systemCtx, type Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { formatMoney } from '../shared/money.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
-import { loadBusinessNumber, requireBusinessAdmin, scopeOf } from './access.ts';
+import { loadBusinessNumber, page, requireBusinessAdmin, scopeOf } from './access.ts';
 import { monthOf, SPENDING_ENTRY } from './period.ts';
 
 export type LimitScope = 'tariff' | 'extras' | 'both';
@@ -76,6 +76,7 @@ export async function removeNumberLimit(core: Core, ctx: Ctx, input: { msisdn: s
 /** The limits of numbers in reach, with this month's spend against each. */
 export async function listLimits(core: Core, ctx: Ctx, input: { msisdn?: string; offset?: number; limit?: number } = {}): Promise<{ month: string; total: number; items: NumberLimitView[] }> {
   const admin = requireBusinessAdmin(ctx, 'read');
+  const pg = page(input, 200);
   const month = monthOf(core.clock.now());
   const scope = scopeOf(admin, 's', 4);
   const params: unknown[] = [month.start, month.end, month.month, ...scope.params];
@@ -91,7 +92,7 @@ export async function listLimits(core: Core, ctx: Ctx, input: { msisdn?: string;
                         AND ${SPENDING_ENTRY} AND (nl.scope = 'both' OR (nl.scope = 'tariff') = (l.product_code IS NULL))), 0)::bigint AS spent
        FROM number_limit nl JOIN subscriber s ON s.id = nl.subscriber_id
        LEFT JOIN number_limit_event e ON e.subscriber_id = s.id AND e.period = $3
-      WHERE ${where} ORDER BY s.msisdn LIMIT ${input.limit ?? 200} OFFSET ${input.offset ?? 0}`,
+      WHERE ${where} ORDER BY s.msisdn LIMIT ${pg.limit} OFFSET ${pg.offset}`,
     params,
   );
   return {

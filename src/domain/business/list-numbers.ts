@@ -1,7 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
-import { requireBusinessAdmin, scopeOf } from './access.ts';
+import { page, requireBusinessAdmin, scopeOf } from './access.ts';
 import { monthOf, SPENDING_ENTRY } from './period.ts';
 
 export interface NumberFilter {
@@ -81,9 +80,7 @@ export async function listNumbers(core: Core, ctx: Ctx, f: NumberFilter): Promis
     having.push(`x.spend <= $${params.length}`);
   }
   if (f.overLimit !== undefined) having.push(`${f.overLimit ? '' : 'NOT '}(x.limit_amount IS NOT NULL AND x.spend >= x.limit_amount)`);
-  const limit = f.limit ?? 50;
-  const offset = f.offset ?? 0;
-  if (limit < 1 || limit > 1000) throw new DomainError('VALIDATION', { field: 'limit' });
+  const { offset, limit } = page(f, 50);
   const dir = f.order === 'desc' ? 'DESC' : 'ASC';
   const orderBy = f.sort === 'spend' ? `x.spend ${dir}, x.msisdn` : f.sort === 'employee' ? `x.employee_name ${dir} NULLS LAST, x.msisdn` : `x.msisdn ${dir}`;
 

@@ -8,7 +8,7 @@ import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { formatMsisdn, normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
-import { loadBusinessNumber, requireBusinessAdmin, scopeOf, type BusinessAdmin } from './access.ts';
+import { loadBusinessNumber, page, requireBusinessAdmin, scopeOf, type BusinessAdmin } from './access.ts';
 
 export type OrderKind = 'sim_replacement' | 'number_change';
 export type OrderStatus = 'created' | 'approved' | 'in_progress' | 'done' | 'rejected';
@@ -224,7 +224,7 @@ export async function listOrders(core: Core, ctx: Ctx, input: { status?: OrderSt
   if (input.status) params.push(input.status);
   const rows = await core.db.query<OrderRow & { n: number }>(
     `${SELECT.replace('SELECT ', 'SELECT count(*) OVER ()::int AS n, ')} WHERE ${scope.where}${input.status ? ` AND o.status = $${params.length}` : ''}
-      ORDER BY o.created_at DESC, o.id LIMIT ${input.limit ?? 50} OFFSET ${input.offset ?? 0}`,
+      ORDER BY o.created_at DESC, o.id LIMIT ${page(input, 50).limit} OFFSET ${page(input, 50).offset}`,
     params,
   );
   return { total: rows[0]?.n ?? 0, items: rows.map((r) => view(r, canSeeSecrets(admin))) };
@@ -323,7 +323,7 @@ export async function listFreeNumbers(core: Core, ctx: Ctx, input: { region?: st
     where.push(`msisdn LIKE $${params.length}`);
   }
   const rows = await core.db.query<{ msisdn: string; region_code: string }>(
-    `SELECT msisdn, region_code FROM number_pool WHERE ${where.join(' AND ')} ORDER BY msisdn LIMIT ${input.limit ?? 50}`,
+    `SELECT msisdn, region_code FROM number_pool WHERE ${where.join(' AND ')} ORDER BY msisdn LIMIT ${page(input, 50).limit}`,
     params,
   );
   return { items: rows.map((r) => ({ msisdn: r.msisdn, regionCode: r.region_code })) };
