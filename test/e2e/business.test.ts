@@ -399,18 +399,82 @@ for (const [name, viewport] of [
   });
 }
 
-test('keyboard only: log in to the business portal and select a number without a mouse', async () => {
+/** Presses Tab until the focused element matches `selector` (at most `max` presses): keyboard only. */
+async function tabTo(page: Page, selector: string, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+test('keyboard only: log in with the SMS code, select a number, follow the navigation', async () => {
+  const ctx = await newContext(browser, server.url, DESKTOP);
+  const page = await ctx.newPage();
+  await page.goto('/business');
+  await page.getByRole('heading', { level: 1, name: 'Вход в бизнес-кабинет' }).waitFor();
+  const after = await lastSmsId(DEMO.businessAdmin.phone);
+  await tabTo(page, 'input[type="email"]');
+  await page.keyboard.type(DEMO.businessAdmin.email);
+  await tabTo(page, 'input[type="password"]');
+  await page.keyboard.type(DEMO.businessAdmin.password);
+  await page.keyboard.press('Enter');
+  await page.getByLabel('Код из SMS').waitFor();
+  const handle = await page.waitForFunction(
+    async ([url]) => {
+      const b = (await (await fetch(url!)).json()) as { items: { text: string }[] };
+      const m = b.items.map((i) => /Код входа в бизнес-кабинет: (\d+)/.exec(i.text)).find(Boolean);
+      return m ? m[1] : false;
+    },
+    [`${server.url}/api/v1/demo/sms?msisdn=${DEMO.businessAdmin.phone}&afterId=${after}`],
+    { polling: 200, timeout: 10_000 },
+  );
+  await tabTo(page, 'input[autocomplete="one-time-code"]');
+  await page.keyboard.type((await handle.jsonValue()) as string);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Аналитика расходов' }).waitFor();
+  await tabTo(page, 'a[href="/business/numbers"]');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Номера' }).waitFor();
+  await page.getByText('Загрузка…').first().waitFor({ state: 'detached' });
+  await tabTo(page, `input[aria-label="Выбрать ${phone(nth(0))}"]`, 120);
+  await page.keyboard.press('Space');
+  await page.getByTestId('selected-count').filter({ hasText: 'Выбрано номеров: 1' }).waitFor();
+  await ctx.close();
+});
+
+test('employee directory: download the CSV, upload a changed name, a bad line is named; English on switch', async () => {
   const ctx = await newContext(browser, server.url, DESKTOP);
   const page = await ctx.newPage();
   await bizLogin(page, DEMO.businessAdmin);
   await open(page, '/business/numbers', 'Номера');
-  const box = page.getByRole('checkbox', { name: `Выбрать ${phone(nth(0))}` });
-  await box.focus();
-  await page.keyboard.press('Space');
-  await page.getByTestId('selected-count').filter({ hasText: 'Выбрано номеров: 1' }).waitFor();
-  // Tab goes on to the next control, Enter on a link follows it.
-  await page.getByRole('link', { name: 'Заявки' }).focus();
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { level: 1, name: 'Заявки' }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать справочник (CSV)' }).click()]);
+  const csv = (await readFile((await download.path())!)).toString('utf8').replace(/^\uFEFF/, '');
+  const lines = csv.split(/\r?\n/).filter(Boolean);
+  assert.equal(lines.length, 201, 'a header and the 200 numbers');
+  const target = nth(7);
+  const line = lines.find((l) => l.startsWith(target));
+  assert.ok(line, `${target} is in the directory`);
+  // Upload one changed line: the employee's new name, department left as it is.
+  await page.getByLabel('Файл справочника CSV').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(`${target};Новикова Алла\r\n`) });
+  await page.getByRole('button', { name: 'Загрузить справочник' }).click();
+  await page.getByText(/^Справочник загружен/).waitFor();
+  await page.getByLabel('Номер или сотрудник').fill('Новикова Алла');
+  await page.getByRole('button', { name: 'Показать' }).click();
+  await page.locator('[data-testid="numbers-total"][data-total="1"]').waitFor();
+  assert.equal(await page.getByTestId('numbers').locator('li').getAttribute('data-msisdn'), target);
+  // A number not of the company: nothing applied, the line named.
+  await page.getByLabel('Файл справочника CSV').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(`${target};Иванова Ирина\r\n79990000000;Чужой\r\n`) });
+  await page.getByRole('button', { name: 'Загрузить справочник' }).click();
+  await page.getByTestId('directory-errors').getByText(/^Строка 2/).waitFor();
+  const [row] = await server.core.db.query<{ employee_name: string }>('SELECT employee_name FROM subscriber WHERE msisdn = $1', [target]);
+  assert.equal(row!.employee_name, 'Новикова Алла');
+  // English: the same screen, switched.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Numbers', exact: true }).waitFor();
+  await page.getByRole('link', { name: 'Expense analytics' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Expense analytics' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByRole('button', { name: 'Русский' }).click();
   await ctx.close();
 });
