@@ -5,6 +5,7 @@ import { money } from '../format.ts';
 import { ErrorBox, Field, Loading, Page, Section, useLoad } from '../ui.tsx';
 import { BarChart } from './chart.tsx';
 import { monthName, phone, useBiz } from './context.ts';
+import { regionLabel, useRegions } from './regions.ts';
 import type { Dashboard as D } from './types.ts';
 
 type Metric = 'minutes' | 'sms' | 'gb';
@@ -15,7 +16,7 @@ function currentMonth(): string {
 }
 
 /** Amount with the previous period beside it, and a bar relative to the largest of the list. */
-function Bars({ rows, max }: { rows: { key: string; label: string; amount: number; previous: number }[]; max: number }) {
+function Bars({ rows, max }: { rows: { key: string; label: string; amount: number; previous?: number }[]; max: number }) {
   const { lang } = useApp();
   const { bt } = useBiz();
   return (
@@ -27,7 +28,8 @@ function Bars({ rows, max }: { rows: { key: string; label: string; amount: numbe
             <span style={{ width: `${max > 0 ? Math.round((r.amount / max) * 100) : 0}%` }} />
           </span>
           <span>
-            <span className="strong">{money(r.amount, lang)}</span> <span className="muted">({bt('bizWas', { v: money(r.previous, lang) })})</span>
+            <span className="strong">{money(r.amount, lang)}</span>
+            {r.previous !== undefined ? <span className="muted"> ({bt('bizWas', { v: money(r.previous, lang) })})</span> : null}
           </span>
         </li>
       ))}
@@ -42,6 +44,7 @@ export default function Dashboard() {
   const [region, setRegion] = useState('');
   const [dept, setDept] = useState('');
   const [metric, setMetric] = useState<Metric>('minutes');
+  const regions = useRegions();
   const q = new URLSearchParams();
   if (/^\d{4}-\d{2}$/.test(month)) q.set('month', month);
   if (region) q.set('region', region);
@@ -64,7 +67,7 @@ export default function Dashboard() {
               <option value="">{bt('bizAll')}</option>
               {me.regions.map((r) => (
                 <option key={r.code} value={r.code}>
-                  {r.code}
+                  {regionLabel(r.code, regions, lang)}
                 </option>
               ))}
             </select>
@@ -118,7 +121,7 @@ export default function Dashboard() {
           </section>
           <Section title={bt('bizByMonth')}>
             {monthsChart && <BarChart xs={monthsChart.xs} ys={monthsChart.ys} label={bt('bizByMonth')} testId="chart-months" />}
-            <Bars rows={data.byMonth.map((m) => ({ key: m.month, label: monthName(m.month, lang), amount: m.amount, previous: 0 })).filter((r) => r.amount > 0)} max={maxOf(data.byMonth.map((m) => ({ amount: m.amount, previous: 0 })))} />
+            <Bars rows={data.byMonth.filter((m) => m.amount > 0).map((m) => ({ key: m.month, label: monthName(m.month, lang), amount: m.amount }))} max={maxOf(data.byMonth.map((m) => ({ amount: m.amount, previous: 0 })))} />
           </Section>
           <Section title={bt('bizTraffic')}>
             <div className="tabs" role="group" aria-label={bt('bizTraffic')}>

@@ -5,6 +5,7 @@ import { useApp } from '../app-context.ts';
 import { money, named, parseRubles } from '../format.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { phone, useBiz } from './context.ts';
+import { regionLabel, useRegions } from './regions.ts';
 import { BULK_KINDS, type BulkKind, type BulkOperation, type CatalogItem, type NumberList } from './types.ts';
 
 const PAGE = 25;
@@ -48,6 +49,7 @@ export default function Numbers() {
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const [offset, setOffset] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const regions = useRegions();
   const list = useLoad(() => api<NumberList>(`business/numbers?${query(filter, offset, PAGE)}`), [filter, offset]);
   const tariffs = useLoad(() => api<{ items: CatalogItem[] }>('catalog/tariffs'), []);
   const set = (k: keyof Filter, v: string | boolean) => setDraft((d) => ({ ...d, [k]: v }));
@@ -92,7 +94,7 @@ export default function Numbers() {
                 <option value="">{bt('bizAll')}</option>
                 {me.regions.map((r) => (
                   <option key={r.code} value={r.code}>
-                    {r.code} ({r.numbers})
+                    {regionLabel(r.code, regions, lang)} ({r.numbers})
                   </option>
                 ))}
               </select>
@@ -218,7 +220,7 @@ export default function Numbers() {
                     </p>
                   ) : null}
                   <p className={n.status === 'active' ? 'muted' : 'biz-warn'} data-testid="status">
-                    {bt(n.status === 'active' || n.status === 'blocked' || n.status === 'suspended' ? `st_${n.status}` : 'st_active')}
+                    {n.status === 'active' || n.status === 'blocked' || n.status === 'suspended' ? bt(`st_${n.status}`) : n.status}
                     {n.overLimit ? ` · ${bt('bizOver')}` : ''}
                   </p>
                 </div>

@@ -4,10 +4,13 @@ import { useApp } from '../app-context.ts';
 import { dateTime } from '../format.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { phone, useBiz } from './context.ts';
+import { regionLabel, useRegions } from './regions.ts';
 import type { Order, OrderStatus } from './types.ts';
 
 function NewOrder({ onDone }: { onDone: () => void }) {
+  const { lang } = useApp();
   const { bt, me } = useBiz();
+  const regions = useRegions();
   const [kind, setKind] = useState<Order['kind']>('sim_replacement');
   const [msisdn, setMsisdn] = useState('');
   const [simType, setSimType] = useState<'esim' | 'physical'>('esim');
@@ -26,6 +29,8 @@ function NewOrder({ onDone }: { onDone: () => void }) {
     void act.run(async () => {
       await api('business/orders', { method: 'POST', body });
       setNewMsisdn('');
+      // The picked number is reserved now: the list of free ones changes.
+      if (kind === 'number_change') void free.reload();
       onDone();
     }, bt('bizOrderCreated'));
   };
@@ -62,13 +67,11 @@ function NewOrder({ onDone }: { onDone: () => void }) {
               {(id) => (
                 <select id={id} value={region} onChange={(e) => (setRegion(e.target.value), setNewMsisdn(''))}>
                   <option value="">{bt('bizAll')}</option>
-                  {['77', '78', '16', '54', '23', ...me.regions.map((r) => r.code)]
-                    .filter((c, i, a) => a.indexOf(c) === i)
-                    .map((c) => (
-                      <option key={c} value={c}>
-                        {c}
-                      </option>
-                    ))}
+                  {(regions.length ? regions.map((r) => r.code) : me.regions.map((r) => r.code)).map((c) => (
+                    <option key={c} value={c}>
+                      {regionLabel(c, regions, lang)}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
