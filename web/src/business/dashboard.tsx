@@ -52,7 +52,17 @@ export default function Dashboard() {
   const qs = q.toString();
   const d = useLoad(() => api<D>(`business/analytics?${qs}`), [qs]);
   const data = d.data;
-  const monthsChart = useMemo(() => (data ? { xs: data.byMonth.map((m) => Date.parse(`${m.month}-15T00:00:00Z`) / 1000), ys: data.byMonth.map((m) => m.amount / 100) } : null), [data]);
+  const monthsChart = useMemo(
+    () =>
+      data
+        ? {
+            xs: data.byMonth.map((m) => Date.parse(`${m.month}-15T00:00:00Z`) / 1000),
+            ys: data.byMonth.map((m) => m.amount / 100),
+            labels: data.byMonth.map((m) => new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { month: 'short', timeZone: 'UTC' }).format(new Date(`${m.month}-15T00:00:00Z`))),
+          }
+        : null,
+    [data, lang],
+  );
   const trafficChart = useMemo(() => (data ? { xs: data.trafficByDay.map((t) => Date.parse(`${t.date}T12:00:00Z`) / 1000), ys: data.trafficByDay.map((t) => t[metric]) } : null), [data, metric]);
   const metricLabel = bt(metric === 'minutes' ? 'bizMinutes' : metric === 'sms' ? 'bizSms' : 'bizGb');
   const maxOf = (xs: { amount: number; previous: number }[]) => Math.max(0, ...xs.map((x) => Math.max(x.amount, x.previous)));
@@ -120,7 +130,7 @@ export default function Dashboard() {
             </div>
           </section>
           <Section title={bt('bizByMonth')}>
-            {monthsChart && <BarChart xs={monthsChart.xs} ys={monthsChart.ys} label={bt('bizByMonth')} testId="chart-months" />}
+            {monthsChart && <BarChart xs={monthsChart.xs} ys={monthsChart.ys} labels={monthsChart.labels} label={bt('bizByMonth')} testId="chart-months" />}
             <Bars rows={data.byMonth.filter((m) => m.amount > 0).map((m) => ({ key: m.month, label: monthName(m.month, lang), amount: m.amount }))} max={maxOf(data.byMonth.map((m) => ({ amount: m.amount, previous: 0 })))} />
           </Section>
           <Section title={bt('bizTraffic')}>
@@ -131,6 +141,7 @@ export default function Dashboard() {
                 </button>
               ))}
             </div>
+            {data.trafficByDay.every((d) => d[metric] === 0) ? <p className="muted">{bt('bizNoData')}</p> : null}
             {trafficChart && <BarChart xs={trafficChart.xs} ys={trafficChart.ys} label={`${bt('bizTraffic')}: ${metricLabel}`} testId="chart-traffic" />}
           </Section>
           <Section title={bt('bizByCategory')}>
