@@ -2,6 +2,8 @@
 // icons, service worker offline with the last known balance), the widget token in Settings, and
 // logging in with the keyboard alone. Real Chromium, real server.
 import assert from 'node:assert/strict';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/seed/seed-demo.ts';
@@ -136,3 +138,43 @@ test('keyboard only: log in and reach a page from the menu without a pointer', a
   await page.getByRole('heading', { level: 1, name: 'Услуги' }).waitFor();
   await ctx.close();
 });
+
+/**
+ * The operator's mobile-data proxy: forwards every request to the server from 127.0.0.2 (one of
+ * the test config's TRUSTED_PROXIES) and adds the subscriber's number in the X-MSISDN header.
+ */
+function enrichingProxy(target: string, msisdn: string): Promise<Server> {
+  const to = new URL(target);
+  const proxy = createServer((req, res) => {
+    const up = request(
+      { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, 'x-msisdn': msisdn }, localAddress: '127.0.0.2' },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  return new Promise((resolve) => proxy.listen(0, '127.0.0.1', () => resolve(proxy)));
+}
+
+test('on the operator\'s mobile data the app logs in without a password (header enrichment from a trusted proxy)', async () => {
+  const proxy = await enrichingProxy(server.url, DEMO.subscriber.msisdn);
+  try {
+    const ctx = await browser.newContext({ baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, viewport: PHONE, serviceWorkers: 'block' });
+    ctx.setDefaultTimeout(15_000);
+    const page = await ctx.newPage();
+    await page.goto('/');
+    await acceptTermsIfAsked(page);
+    await page.getByText(`+${DEMO.subscriber.msisdn}`).waitFor();
+    await ctx.close();
+    // Straight to the server (not through the proxy) the same request is refused.
+    const direct = await fetch(`${server.url}/api/v1/auth/network`, { method: 'POST', headers: { 'x-msisdn': DEMO.subscriber.msisdn } });
+    assert.equal(direct.status, 401);
+  } finally {
+    proxy.closeAllConnections();
+    await new Promise((r) => proxy.close(r));
+  }
+});
+

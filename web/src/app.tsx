@@ -141,6 +141,7 @@ export function App() {
               <Route path="/support" component={Support} />
               <Route path="/settings" component={Settings} />
               <Route path="/more" component={More} />
+              <Route path="/login">{() => <Redirect to="/" />}</Route>
               <Route component={NotFound} />
             </Switch>
           </Suspense>

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime } from '../format.ts';
+import { actionName, channelName } from '../actions.ts';
+import { dateTime, money } from '../format.ts';
 import { ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
 
 interface Row {
@@ -31,9 +32,14 @@ export default function History() {
         {rows.map((r) => (
           <li key={r.id} className="item">
             <div>
-              <p className="strong">{r.action}</p>
+              <p className="strong">
+                {actionName(r.action, lang)}
+                {typeof r.details.product === 'string' ? ` · ${r.details.product}` : ''}
+                {typeof r.details.amount === 'number' ? ` · ${money(r.details.amount, lang)}` : ''}
+              </p>
               <p className="muted">
-                {dateTime(r.at, lang)} · {t('channel')}: {r.channel} · {r.outcome}
+                {dateTime(r.at, lang)} · {t('channel')}: {channelName(r.channel, lang)}
+                {r.outcome !== 'ok' ? ` · ${r.outcome}` : ''}
               </p>
             </div>
           </li>

@@ -243,7 +243,7 @@ export default function Phone() {
       </div>
       {valid && (
         <Section title={tab === 'ussd' ? t('ussd') : tab === 'sms' ? t('sms') : t('voice')}>
-          {tab === 'ussd' ? <Ussd key={msisdn} msisdn={msisdn} /> : tab === 'sms' ? <Messages msisdn={msisdn} /> : <p>{caps.data.voice ? t('notAvailable') : t('voiceMissing')}</p>}
+          {tab === 'ussd' ? <Ussd key={msisdn} msisdn={msisdn} /> : tab === 'sms' ? <Messages msisdn={msisdn} /> : <p>{caps.data.voice ? t('voicePresent') : t('voiceMissing')}</p>}
         </Section>
       )}
     </Page>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
+import { actionName } from '../actions.ts';
 import { dateTime, named } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { Ticket } from '../types.ts';
@@ -120,7 +121,9 @@ function Audit() {
           {rows.map((r) => (
             <li key={r.id} className="item">
               <div>
-                <p className="strong">{r.action}</p>
+                <p className="strong">
+                  {actionName(r.action, lang)} <span className="muted">({r.action})</span>
+                </p>
                 <p className="muted">
                   {dateTime(r.at, lang)} · {r.channel} · {r.outcome}
                   {r.msisdn ? ` · +${r.msisdn}` : ''}
