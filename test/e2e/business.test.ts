@@ -370,6 +370,11 @@ for (const [name, viewport] of [
         assert.equal(await p.getByRole('switch').count(), 0, `${path}: switches shown to the accountant`);
         await expectClean(p, `${path} (accountant)`, viewport);
       }
+      // The seeded eSIM order is listed, without its activation code or QR image.
+      await open(p, '/business/orders', 'Заявки');
+      await p.getByTestId('order').filter({ hasText: 'Замена SIM-карты' }).first().waitFor();
+      assert.equal(await p.getByTestId('activation-code').count(), 0);
+      assert.equal(await p.getByTestId('qr').count(), 0);
       // Money is there: the numbers' spend and the monthly reports.
       await open(p, '/business/reports', 'Отчёты');
       assert.ok(await p.getByTestId('reports').locator('li').count() >= 1);
