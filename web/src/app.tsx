@@ -21,6 +21,8 @@ const Staff = lazy(() => import('./pages/staff.tsx'));
 const Phone = lazy(() => import('./pages/phone.tsx'));
 const More = lazy(() => import('./pages/more.tsx'));
 const Terms = lazy(() => import('./pages/terms.tsx'));
+// The business portal: a chunk of its own, never loaded by the subscriber app.
+const BusinessApp = lazy(() => import('./business/app.tsx'));
 
 const BOTTOM = NAV.slice(0, 3);
 
@@ -95,6 +97,14 @@ export function App() {
   const state = useMemo<AppState>(() => ({ lang, setLang, t, me: me ?? { kind: 'anonymous' }, refreshMe, online: !offline }), [lang, setLang, t, me, refreshMe, offline]);
 
   if (offline) return <OfflineScreen t={t} lang={lang} />;
+  if (location === '/business' || location.startsWith('/business/'))
+    return (
+      <AppContext.Provider value={state}>
+        <Suspense fallback={<Loading />}>
+          <BusinessApp />
+        </Suspense>
+      </AppContext.Provider>
+    );
   if (!me)
     return (
       <AppContext.Provider value={state}>

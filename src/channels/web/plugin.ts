@@ -19,6 +19,8 @@ export const SPA_ROUTES = [
   '/staff',
   '/phone',
   '/terms',
+  '/business',
+  '/business/*',
 ];
 
 /** The app's own pages: scripts only from this origin, never framed (the widget card is served elsewhere). */

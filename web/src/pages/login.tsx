@@ -1,13 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
+import { translateBiz } from '../i18n.ts';
 import { Field, Notice, ErrorBox } from '../ui.tsx';
 import { LangSwitch } from './lang-switch.tsx';
 
 type Mode = 'password' | 'code' | 'staff';
 
 export function Login() {
-  const { t, refreshMe } = useApp();
+  const { t, refreshMe, lang } = useApp();
   const [mode, setMode] = useState<Mode>('password');
   const [msisdn, setMsisdn] = useState('');
   const [password, setPassword] = useState('');
@@ -121,6 +122,9 @@ export function Login() {
           </button>
           <a className="button" href="/phone">
             {t('navPhone')}
+          </a>
+          <a className="button" href="/business">
+            {translateBiz(lang, 'bizLink')}
           </a>
         </div>
       ) : (
