@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { acceptTermsIfAsked, DESKTOP, launchBrowser, newContext, PHONE, startWebServer, waitForSms, type WebServer } from '../helpers/browser.ts';
+import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
+import { systemCtx } from '../../src/domain/shared/context.ts';
 import { makeSubscriber } from '../helpers/core.ts';
 
 let server: WebServer;
@@ -126,6 +128,24 @@ for (const [name, viewport] of [
       await page.getByTestId('promised-active').waitFor();
       assert.equal(await balanceOnHome(page), before + amount - fee);
       await page.getByTestId('alerts').getByText('Обещанный платёж нужно погасить до').waitFor();
+    });
+
+    test('usage record by record, filtered by kind', async () => {
+      const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      const res = await ingestUsage(server.core, systemCtx('e2e'), [
+        { recordId: `e2e-call-${msisdn}`, msisdn, kind: 'voice', zone: 'home', startedAt: at(90), durationSeconds: 125, counterpart: '79005550101' },
+        { recordId: `e2e-data-${msisdn}`, msisdn, kind: 'data', zone: 'home', startedAt: at(60), bytes: 3 * 1024 ** 2 },
+      ]);
+      assert.equal(res.accepted, 2);
+      await page.goto('/detail');
+      const list = page.getByTestId('usage-records');
+      await list.getByRole('listitem').nth(1).waitFor();
+      assert.equal(await list.getByRole('listitem').count(), 2);
+      assert.equal(await list.getByRole('listitem').first().getAttribute('data-kind'), 'data', 'newest first');
+      await list.getByText('Звонок · 2:05 · 79005550101').waitFor();
+      await page.getByTestId('usage-kind').selectOption('voice');
+      await list.locator('li[data-kind="data"]').waitFor({ state: 'detached' });
+      assert.equal(await list.getByRole('listitem').count(), 1);
     });
 
     test('order a detail report and download it', async () => {

@@ -490,3 +490,51 @@ test('HTTP: order, list, download with attachment headers; the stranger gets 404
   assert.equal(traffic.statusCode, 200);
   assert.deepEqual(traffic.json<{ days: { voiceSeconds: number }[] }>().days.map((d) => d.voiceSeconds), [0, 0, 75, 0]);
 });
+
+test('HTTP usage list: record by record, newest first, by kind and period, paged by cursor without repeats; strangers get 404', async () => {
+  const s = await makeSubscriber(core);
+  const stranger = await makeSubscriber(core);
+  // Nine records on 1–9 March (Moscow), alternating kinds; one before the period and one of the stranger.
+  const kinds = ['voice', 'sms', 'data'] as const;
+  for (let d = 1; d <= 9; d++) {
+    const kind = kinds[d % 3]!;
+    await addUsage(s, { at: `2026-03-0${d}T08:00:00Z`, kind, seconds: 61, bytes: 2048, charged: d * 10 });
+  }
+  await addUsage(s, { at: '2026-02-20T08:00:00Z', kind: 'voice', seconds: 30 });
+  await addUsage(stranger, { at: '2026-03-05T08:00:00Z', kind: 'voice', seconds: 30 });
+  const token = (await createSession(core.db, core, { kind: 'subscriber', subjectId: s.subscriberId, channel: 'web', method: 'test' })).token;
+  const theirs = (await createSession(core.db, core, { kind: 'subscriber', subjectId: stranger.subscriberId, channel: 'web', method: 'test' })).token;
+  const get = (q: string, t = token) => app.inject({ url: `/api/v1/subscribers/me/usage${q}`, headers: { authorization: `Bearer ${t}` } });
+
+  type Page = { items: { kind: string; startedAt: string; charged: number; durationSeconds: number | null; bytes: number | null }[]; nextCursor: string | null; from: string; to: string };
+  const all = (await get('?from=2026-03-01&to=2026-03-09')).json<Page>();
+  assert.deepEqual(all.items.map((i) => i.startedAt.slice(0, 10)), ['09', '08', '07', '06', '05', '04', '03', '02', '01'].map((d) => `2026-03-${d}`));
+  assert.deepEqual(all.items.map((i) => i.charged), [90, 80, 70, 60, 50, 40, 30, 20, 10]);
+  assert.equal(all.nextCursor, null);
+  const voice = all.items.find((i) => i.kind === 'voice')!;
+  assert.deepEqual([voice.durationSeconds, voice.bytes], [61, null]);
+
+  const data = (await get('?from=2026-03-01&to=2026-03-09&kind=data')).json<Page>();
+  assert.deepEqual(data.items.map((i) => i.startedAt.slice(8, 10)), ['08', '05', '02']);
+  assert.ok(data.items.every((i) => i.kind === 'data' && i.bytes === 2048));
+
+  // Pages of four: every record once, in order, then no cursor.
+  const seen: string[] = [];
+  let cursor: string | null = '';
+  while (cursor !== null) {
+    const page: Page = (await get(`?from=2026-03-01&to=2026-03-09&limit=4${cursor ? `&cursor=${cursor}` : ''}`)).json<Page>();
+    seen.push(...page.items.map((i) => i.startedAt));
+    cursor = page.nextCursor;
+  }
+  assert.deepEqual(seen, all.items.map((i) => i.startedAt));
+
+  // Without a period: the last 30 local days, today included (the February record is in, too).
+  assert.equal((await get('')).json<Page>().items.length, 10);
+  assert.equal((await get('', theirs)).json<Page>().items.length, 1, 'the stranger sees only their own');
+  const named = await app.inject({ url: `/api/v1/subscribers/${s.msisdn}/usage`, headers: { authorization: `Bearer ${theirs}` } });
+  assert.equal(named.statusCode, 404);
+  assert.equal((await get('?cursor=nonsense')).statusCode, 400);
+  assert.equal((await get('?kind=fax')).statusCode, 400);
+  assert.equal((await get('?limit=1000')).statusCode, 400);
+  assert.equal((await get('?from=2025-01-01&to=2025-02-01')).statusCode, 422);
+});

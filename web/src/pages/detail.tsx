@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime, isoDay, money } from '../format.ts';
+import { dateTime, gb, isoDay, money } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
@@ -23,6 +23,96 @@ interface Report {
   records: number | null;
 }
 type Metric = 'money' | 'voice' | 'sms' | 'data';
+interface UsageItem {
+  id: string;
+  kind: 'voice' | 'sms' | 'mms' | 'data';
+  zone: 'home' | 'intercity' | 'roaming';
+  startedAt: string;
+  durationSeconds: number | null;
+  bytes: number | null;
+  counterpart: string | null;
+  billedUnits: number;
+  quotaUnits: number;
+  charged: number;
+}
+interface UsagePage {
+  items: UsageItem[];
+  nextCursor: string | null;
+}
+type KindFilter = '' | 'voice' | 'sms' | 'data';
+
+const amountOf = (u: UsageItem): string =>
+  u.kind === 'voice' ? `${Math.floor((u.durationSeconds ?? 0) / 60)}:${String((u.durationSeconds ?? 0) % 60).padStart(2, '0')}` : u.kind === 'data' ? gb(u.bytes ?? 0) : String(u.billedUnits);
+
+/** The usage list record by record, newest first, of one kind or all, with "show more" pages. */
+function UsageRecords({ m, span }: { m: string; span: number }) {
+  const { t, lang } = useApp();
+  const [kind, setKind] = useState<KindFilter>('');
+  const [more, setMore] = useState<{ items: UsageItem[]; cursor: string | null } | null>(null);
+  const query = (cursor: string | null) => {
+    const f = isoDay(new Date(Date.now() - (span - 1) * 86_400_000));
+    return `subscribers/${m}/usage?from=${f}&to=${isoDay(new Date())}&limit=20${kind ? `&kind=${kind}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+  };
+  const first = useLoad(() => api<UsagePage>(query(null)), [m, span, kind]);
+  useEffect(() => setMore(null), [m, span, kind]);
+  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
+  const cursor = more ? more.cursor : (first.data?.nextCursor ?? null);
+  const act = useAction();
+  const loadMore = () =>
+    void act.run(async () => {
+      const page = await api<UsagePage>(query(cursor));
+      setMore((prev) => ({ items: [...(prev?.items ?? []), ...page.items], cursor: page.nextCursor }));
+    });
+  return (
+    <Section title={t('usageRecords')}>
+      <div className="filters">
+        <Field label={t('filterType')}>
+          {(id) => (
+            <select id={id} value={kind} onChange={(e) => setKind(e.target.value as KindFilter)} data-testid="usage-kind">
+              <option value="">{t('allKinds')}</option>
+              {(['voice', 'sms', 'data'] as const).map((k) => (
+                <option key={k} value={k}>
+                  {t(`k_${k}` as Key)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      {first.error ? (
+        <ErrorBox error={first.error} />
+      ) : !first.data ? (
+        <Loading />
+      ) : items.length === 0 ? (
+        <p className="muted">{t('noUsage')}</p>
+      ) : (
+        <ul className="list" data-testid="usage-records">
+          {items.map((u) => (
+            <li key={u.id} className="item" data-kind={u.kind}>
+              <div>
+                <p className="strong">
+                  {t(`k_${u.kind}` as Key)} · {amountOf(u)}
+                  {u.counterpart ? ` · ${u.counterpart}` : ''}
+                </p>
+                <p className="muted">
+                  {dateTime(u.startedAt, lang)} · {t(`z_${u.zone}` as Key)}
+                  {u.quotaUnits > 0 ? ` · ${t('byAllowance')}` : ''}
+                </p>
+              </div>
+              <p className="strong">{money(u.charged, lang)}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorBox error={act.error} />
+      {cursor && (
+        <button type="button" className="wide" onClick={loadMore} disabled={act.busy}>
+          {t('loadMore')}
+        </button>
+      )}
+    </Section>
+  );
+}
 const value = (d: Day, k: Metric): number => (k === 'money' ? d.charged / 100 : k === 'voice' ? Math.round(d.voiceSeconds / 60) : k === 'sms' ? d.sms + d.mms : Math.round(d.bytes / 1024 ** 2));
 
 /** Traffic by day as a uPlot bar chart, loaded only when this page is opened. */
@@ -137,6 +227,7 @@ export default function Detail() {
           </div>
         )}
       </Section>
+      <UsageRecords m={m} span={span} />
       <Section title={t('orderReport')}>
         <form onSubmit={order}>
           <div className="filters">

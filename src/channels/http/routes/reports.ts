@@ -6,6 +6,7 @@ import { downloadReport } from '../../../domain/reports/download-report.ts';
 import { getReports } from '../../../domain/reports/get-reports.ts';
 import { getSpending } from '../../../domain/reports/get-spending.ts';
 import { getTrafficSeries } from '../../../domain/reports/get-traffic-series.ts';
+import { listUsage } from '../../../domain/reports/list-usage.ts';
 import { orderDetailReport } from '../../../domain/reports/order-detail-report.ts';
 import { ctxOf } from '../context.ts';
 
@@ -78,5 +79,31 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
       },
     },
     async (req) => getTrafficSeries(core, ctxOf(req), { msisdn: req.params.msisdn, from: req.query.from, to: req.query.to }),
+  );
+  r.get(
+    `${base}/usage`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Usage record by record, newest first: calls, messages and data sessions of local days (the last 30 unless from/to are given), optionally of one kind',
+        params,
+        querystring: z.object({
+          from: date.optional(),
+          to: date.optional(),
+          kind: z.enum(['voice', 'sms', 'mms', 'data']).optional(),
+          limit: z.coerce.number().int().min(1).max(200).optional(),
+          cursor: z.string().max(40).optional().describe('`nextCursor` of the previous page'),
+        }),
+      },
+    },
+    async (req) =>
+      listUsage(core, ctxOf(req), {
+        msisdn: req.params.msisdn,
+        ...(req.query.from !== undefined ? { from: req.query.from } : {}),
+        ...(req.query.to !== undefined ? { to: req.query.to } : {}),
+        ...(req.query.kind !== undefined ? { kind: req.query.kind } : {}),
+        ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}),
+        ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}),
+      }),
   );
 }
