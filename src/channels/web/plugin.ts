@@ -77,8 +77,8 @@ export async function webApp(app: FastifyInstance, opts: { dist?: string } = {})
     index: false,
     cacheControl: false,
     // sendFile() below goes through this registration too: only hashed assets are immutable.
-    setHeaders: (reply, path) => {
-      reply.header('cache-control', path.startsWith(join(dist, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    setHeaders: (res, path) => {
+      res.setHeader('cache-control', path.startsWith(join(dist, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   await app.register(fastifyStatic, {
@@ -88,8 +88,8 @@ export async function webApp(app: FastifyInstance, opts: { dist?: string } = {})
     index: false,
     decorateReply: false,
     cacheControl: false,
-    setHeaders: (reply) => {
-      reply.header('cache-control', 'public, max-age=86400');
+    setHeaders: (res) => {
+      res.setHeader('cache-control', 'public, max-age=86400');
     },
   });
   const file = (name: string, type?: string) => async (_req: unknown, reply: FastifyReply) => {
