@@ -244,8 +244,25 @@ export default function Numbers() {
   );
 }
 
-function BulkForm({ selected, onClear }: { selected: Set<string>; onClear: () => void }) {
+/** A product or tariff picked from the catalog, shown by its name in the current language and its code. */
+function CodeSelect({ label, items, value, onChange }: { label: string; items: CatalogItem[]; value: string; onChange: (code: string) => void }) {
   const { lang } = useApp();
+  return (
+    <Field label={label}>
+      {(id) => (
+        <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+          {items.map((p) => (
+            <option key={p.code} value={p.code}>
+              {named(p.name, lang)} ({p.code})
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+function BulkForm({ selected, onClear }: { selected: Set<string>; onClear: () => void }) {
   const { bt, me } = useBiz();
   const [, navigate] = useLocation();
   const [kind, setKind] = useState<BulkKind>('connect_product');
@@ -290,30 +307,10 @@ function BulkForm({ selected, onClear }: { selected: Set<string>; onClear: () =>
         )}
       </Field>
       {kind === 'connect_product' || kind === 'disable_product' ? (
-        <Field label={bt('bizProduct')}>
-          {(id) => (
-            <select id={id} value={product} onChange={(e) => setProduct(e.target.value)}>
-              {products.map((p) => (
-                <option key={p.code} value={p.code}>
-                  {named(p.name, lang)} ({p.code})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CodeSelect label={bt('bizProduct')} items={products} value={product} onChange={setProduct} />
       ) : null}
       {kind === 'change_tariff' ? (
-        <Field label={bt('bizTariff')}>
-          {(id) => (
-            <select id={id} value={tariff} onChange={(e) => setTariff(e.target.value)}>
-              {tariffs.map((p) => (
-                <option key={p.code} value={p.code}>
-                  {named(p.name, lang)} ({p.code})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CodeSelect label={bt('bizTariff')} items={tariffs} value={tariff} onChange={setTariff} />
       ) : null}
       {kind === 'move_department' ? (
         <Field label={bt('bizDepartment')}>
