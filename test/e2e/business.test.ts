@@ -313,7 +313,7 @@ for (const [name, viewport] of [
       await page.getByRole('radio', { name: 'Смена номера' }).check();
       await page.getByLabel('Номер', { exact: true }).fill(n);
       await page.getByLabel('Регион нового номера').selectOption('78');
-      const pick = page.getByTestId('free-numbers').getByRole('radio').first();
+      const pick = page.locator('[data-testid="free-numbers"][data-region="78"]').getByRole('radio').first();
       await pick.waitFor();
       const newMsisdn = (await pick.getAttribute('value'))!;
       assert.match(newMsisdn, /^7921555/);

@@ -18,9 +18,17 @@ function NewOrder({ onDone }: { onDone: () => void }) {
   const [region, setRegion] = useState(me.regions[0]?.code ?? '');
   const [newMsisdn, setNewMsisdn] = useState('');
   const free = useLoad(
-    () => (kind === 'number_change' ? api<{ items: { msisdn: string; regionCode: string }[] }>(`business/free-numbers?limit=20${region ? `&region=${region}` : ''}`) : Promise.resolve({ items: [] })),
+    async () => ({
+      region,
+      items:
+        kind === 'number_change'
+          ? (await api<{ items: { msisdn: string; regionCode: string }[] }>(`business/free-numbers?limit=20${region ? `&region=${region}` : ''}`)).items
+          : [],
+    }),
     [kind, region],
   );
+  // Numbers listed for another region than the one now chosen are stale: never offer them.
+  const freeItems = free.data && free.data.region === region ? free.data.items : undefined;
   const act = useAction();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -75,11 +83,11 @@ function NewOrder({ onDone }: { onDone: () => void }) {
                 </select>
               )}
             </Field>
-            <fieldset className="biz-radios" data-testid="free-numbers">
+            <fieldset className="biz-radios" data-testid="free-numbers" aria-busy={free.loading} data-region={freeItems ? region : undefined}>
               <legend>{bt('bizNewNumber')}</legend>
               {free.loading ? <Loading /> : null}
-              {free.data && free.data.items.length === 0 ? <p className="muted">{bt('bizNoFree')}</p> : null}
-              {(free.data?.items ?? []).map((f) => (
+              {freeItems && freeItems.length === 0 ? <p className="muted">{bt('bizNoFree')}</p> : null}
+              {(freeItems ?? []).map((f) => (
                 <label key={f.msisdn} className="check">
                   <input type="radio" name="newMsisdn" value={f.msisdn} required checked={newMsisdn === f.msisdn} onChange={() => setNewMsisdn(f.msisdn)} />
                   <span>
