@@ -6,6 +6,8 @@ import { espeakSpeech, type Speech } from './adapters/speech/espeak.ts';
 import { buildHttpApp } from './channels/http/app.ts';
 import { kannelGateway } from './channels/sms/kannel-gateway.ts';
 import { smsSmppGateway } from './channels/sms/smpp-gateway.ts';
+import { recoverUnhandledMo } from './channels/sms/handle-mo.ts';
+import type { Job } from './jobs/scheduler.ts';
 import { tmfApi } from './channels/tmf/plugin.ts';
 import { ussdHttpGateway } from './channels/ussd/http-gateway.ts';
 import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
@@ -112,4 +114,9 @@ export function buildFastAgi(core: Core, config: Config, voice: VoiceParts): Fas
     allowed: config.VOICE_AGI_ALLOWED,
     digitTimeoutMs: config.VOICE_DIGIT_TIMEOUT_SECONDS * 1000,
   });
+}
+
+/** Periodic work of the channels, run by the scheduler: incoming SMS left unanswered are answered. */
+export function channelJobs(core: Core): Job[] {
+  return [{ name: 'sms-inbox', everyMs: 30_000, run: () => recoverUnhandledMo(core) }];
 }

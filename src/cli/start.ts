@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { buildFastAgi, buildServer, buildSmpp, buildVoice } from '../server.ts';
+import { buildFastAgi, buildServer, buildSmpp, buildVoice, channelJobs } from '../server.ts';
 import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
@@ -44,7 +44,7 @@ export async function startServer(config: Config): Promise<number> {
       : config.SMS_TRANSPORT === 'kannel'
         ? kannelTransport({ url: config.KANNEL_SENDSMS_URL!, username: config.KANNEL_USERNAME ?? '', password: config.KANNEL_PASSWORD ?? '' })
         : logTransport(core);
-  const scheduler = startScheduler(core, { sms });
+  const scheduler = startScheduler(core, { sms, extra: channelJobs(core) });
   // A gentle stream of demo traffic, so quotas and spending move while someone looks.
   let traffic: NodeJS.Timeout | undefined;
   if (config.DEMO_MODE && process.env.DEMO_TRAFFIC !== 'off') {

@@ -13,7 +13,7 @@ import { runInstallments } from './installments.ts';
 import { withLease } from './lease.ts';
 import { drainOutboxTick, type SmsTransport } from './sms-outbox.ts';
 
-interface Job {
+export interface Job {
   name: string;
   everyMs: number;
   run: (now: Date) => Promise<unknown>;
@@ -23,7 +23,7 @@ interface Job {
  * The periodic work of one instance. Every job runs under its own lease, so with several
  * instances each runs once per tick across all of them; and each is safe to run twice anyway.
  */
-export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: string }): { stop: () => Promise<void> } {
+export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: string; extra?: Job[] }): { stop: () => Promise<void> } {
   const holder = opts.holder ?? instanceId;
   const leased = (name: string, fn: (now: Date) => Promise<unknown>) => (now: Date) => withLease(core, name, holder, 60_000, () => fn(now));
   const jobs: Job[] = [
@@ -38,6 +38,8 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: s
     { name: 'business-limits', everyMs: 30_000, run: (now) => businessLimitsJob(core, { holder, now }) },
     { name: 'business-monthly-report', everyMs: 3_600_000, run: (now) => businessMonthlyReportJob(core, { holder, now }) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
+    // Work the channels bring (composed in src/server.ts), e.g. answering SMS left unanswered.
+    ...(opts.extra ?? []),
   ];
   const running = new Set<Promise<unknown>>();
   const busy = new Set<string>();

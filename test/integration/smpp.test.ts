@@ -311,16 +311,17 @@ test('a long MO in UDH parts, arriving out of order and with a part repeated, ru
   assert.deepEqual(after.mo, ['БАЛАНС']);
   assert.equal(after.mt.length, 1);
   assert.match(after.mt[0]!, /Баланс 123,45/);
-  // The SMSC sends the last part again (it missed our answer): a lone part never completes.
+  // The SMSC sends the last part again (it missed our answer): recognised as a redelivery, dropped.
   await send(2, 'ЛА');
   assert.deepEqual(await moReplies(s.msisdn), after);
-  // The part left waiting is dropped an hour later, when the number sends again.
-  const left = await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sms_mo_part WHERE msisdn = $1', [s.msisdn]);
-  assert.equal(left[0]!.n, 1);
+  // The assembled message's parts are kept marked, to recognise such redeliveries, and dropped an
+  // hour later, when the number sends again.
+  const left = await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sms_mo_part WHERE msisdn = $1 AND assembled_at IS NOT NULL', [s.msisdn]);
+  assert.equal(left[0]!.n, 3);
   env.clock.advance(61 * 60_000);
   await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', ...udhPart(300, 2, 1, 'ПОМ', true) });
   const kept = await core.db.query<{ ref: number }>('SELECT ref FROM sms_mo_part WHERE msisdn = $1', [s.msisdn]);
-  assert.deepEqual(kept.map((r) => r.ref), [300], 'the stale part is gone; a 16-bit reference is kept whole');
+  assert.deepEqual(kept.map((r) => r.ref), [300], 'the stale parts are gone; a 16-bit reference is kept whole');
   await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', ...udhPart(300, 2, 2, 'ОЩЬ', true) });
   const help = await moReplies(s.msisdn);
   assert.deepEqual(help.mo, ['БАЛАНС', 'ПОМОЩЬ']);

@@ -1,7 +1,7 @@
 import { takeToken } from '../../domain/auth/rate-limit.ts';
 import type { Core } from '../../domain/core.ts';
 import { enqueueSms } from '../../domain/notifications/enqueue-sms.ts';
-import { recordIncomingSms } from '../../domain/notifications/record-incoming-sms.ts';
+import { claimUnhandledIncoming, markIncomingHandled, recordIncomingSms } from '../../domain/notifications/record-incoming-sms.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { isDomainError } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
@@ -28,31 +28,57 @@ export type MoOutcome = 'replied' | 'duplicate' | 'no_reply_sender' | 'rate_limi
  * One mobile-originated SMS to the service number: recorded, run as a command for the subscriber
  * who sent it, answered through the outbox in the subscriber's language. Short codes and named
  * senders are never answered (no loops with other services); a flood gets no more than a few
- * replies a minute.
+ * replies a minute. The message stays `received` until its reply is queued (in one transaction
+ * with marking it `handled`): if this instance dies in between, `recoverUnhandledMo` answers it.
  */
 export async function handleMo(core: Core, m: MoMessage, requestId: string): Promise<MoOutcome> {
   // eslint-disable-next-line no-control-regex -- a handset may send NUL; the store cannot keep it
   const text = m.text.replace(/\u0000/g, '').slice(0, MAX_TEXT);
   const msisdn = normalizeMsisdn(m.from) ?? m.from.slice(0, 32);
-  const now = core.clock.now();
-  const fresh = await recordIncomingSms(core, { msisdn, to: m.to.slice(0, 20) || SERVICE_NUMBER, text, smscId: m.smscId ?? null, gateway: m.gateway });
-  if (!fresh) return 'duplicate';
-  if (!isPersonalNumber(m.from) || !normalizeMsisdn(m.from)) return 'no_reply_sender';
+  const id = await recordIncomingSms(core, { msisdn, to: m.to.slice(0, 20) || SERVICE_NUMBER, text, smscId: m.smscId ?? null, gateway: m.gateway });
+  if (id === null) return 'duplicate';
+  return answerMo(core, { id, msisdn, text }, requestId);
+}
+
+/** Runs a recorded incoming message as a command and queues the reply; marks the message handled. */
+export async function answerMo(core: Core, m: { id: number; msisdn: string; text: string }, requestId: string): Promise<MoOutcome> {
+  const done = async (outcome: MoOutcome, reply?: string) => {
+    await core.db.tx(async (tx) => {
+      if (reply !== undefined) await enqueueSms(tx, { msisdn: m.msisdn, text: reply, sender: SERVICE_NUMBER, kind: 'sms_reply', at: core.clock.now() });
+      await markIncomingHandled(tx, m.id, outcome);
+    });
+    return outcome;
+  };
+  if (!isPersonalNumber(m.msisdn) || !normalizeMsisdn(m.msisdn)) return done('no_reply_sender');
   try {
-    await takeToken(core.db, `sms-reply:${msisdn}`, now, { limit: REPLIES_PER_MINUTE, windowSeconds: 60 });
+    await takeToken(core.db, `sms-reply:${m.msisdn}`, core.clock.now(), { limit: REPLIES_PER_MINUTE, windowSeconds: 60 });
   } catch (e) {
-    if (isDomainError(e) && e.code === 'RATE_LIMITED') return 'rate_limited';
+    if (isDomainError(e) && e.code === 'RATE_LIMITED') return done('rate_limited');
     throw e;
   }
-  const sub = await findSubscriberByMsisdn(core.db, msisdn);
-  let reply: string;
-  if (!sub) {
-    reply = 'Сервис 8111 доступен абонентам сети. / 8111 serves subscribers of this network only.';
-  } else {
-    const ctx: Ctx = { actor: { kind: 'subscriber', subscriberId: sub.id }, channel: 'sms', requestId, lang: sub.language };
-    const tokens = words(text);
-    reply = tokens.length ? await runSmsCommand(core, ctx, sub.language, tokens) : helpText(sub.language);
+  const sub = await findSubscriberByMsisdn(core.db, m.msisdn);
+  if (!sub) return done('replied', 'Сервис 8111 доступен абонентам сети. / 8111 serves subscribers of this network only.');
+  const ctx: Ctx = { actor: { kind: 'subscriber', subscriberId: sub.id }, channel: 'sms', requestId, lang: sub.language };
+  const tokens = words(m.text.slice(0, MAX_TEXT));
+  return done('replied', tokens.length ? await runSmsCommand(core, ctx, sub.language, tokens) : helpText(sub.language));
+}
+
+/**
+ * Answers incoming messages recorded more than `olderThanMs` ago and never answered (their
+ * instance died between recording and replying, or the command failed), a few attempts each.
+ * Commands are safe to run again: a repeated connect or promised payment is refused as already
+ * done, and its reply says so. Returns how many were taken up.
+ */
+export async function recoverUnhandledMo(core: Core, opts: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
+  const claimed = await claimUnhandledIncoming(core, { olderThanMs: opts.olderThanMs ?? 120_000, limit: opts.limit ?? 50 });
+  for (const m of claimed) {
+    try {
+      const outcome = await answerMo(core, m, `sms-recover-${m.id}`);
+      core.log.info({ sms: m.id, outcome }, 'unanswered incoming sms taken up again');
+    } catch (e) {
+      // Left `recovering`: released after five minutes for another attempt.
+      core.log.error({ err: e, sms: m.id }, 'unanswered incoming sms failed again');
+    }
   }
-  await enqueueSms(core.db, { msisdn, text: reply, sender: SERVICE_NUMBER, kind: 'sms_reply', at: core.clock.now() });
-  return 'replied';
+  return claimed.length;
 }

@@ -3,7 +3,7 @@ import type { Core } from '../../domain/core.ts';
 import { assembleMoPart } from '../../domain/notifications/assemble-mo-part.ts';
 import { recordDeliveryReceipt } from '../../domain/notifications/record-delivery-receipt.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { handleMo, SERVICE_NUMBER } from './handle-mo.ts';
+import { answerMo, handleMo, SERVICE_NUMBER } from './handle-mo.ts';
 
 export interface SmppInbound {
   source: string;
@@ -67,14 +67,18 @@ export function smsSmppGateway(core: Core, link: SmsInboundSource, opts: { servi
       return true;
     }
     if (sm.destination.replace(/^\+/, '') !== service) return false;
-    let text = sm.text;
     if (sm.part) {
-      // A long message: each part waits in the store until the last one arrives, then runs as one.
-      const whole = await assembleMoPart(core, { msisdn: normalizeMsisdn(sm.source) ?? sm.source.slice(0, 32), shortCode: service, ...sm.part, text });
-      if (whole === null) return true;
-      text = whole;
+      // A long message: each part waits in the store; the last one records the whole message in
+      // the same transaction that removes the parts, and the whole runs as one command.
+      // eslint-disable-next-line no-control-regex -- a handset may send NUL; the store cannot keep it
+      const part = sm.text.replace(/\u0000/g, '');
+      const msisdn = normalizeMsisdn(sm.source) ?? sm.source.slice(0, 32);
+      const at = core.clock.now();
+      const whole = await assembleMoPart(core, { msisdn, shortCode: service, ...sm.part, text: part, gateway: 'smpp', dedupeKey: (t) => moDedupeKey(sm, t, at) });
+      if (whole.complete && whole.id !== null) await answerMo(core, { id: whole.id, msisdn, text: whole.text }, randomUUID());
+      return true;
     }
-    await handleMo(core, { from: sm.source, to: service, text, smscId: moDedupeKey(sm, text, core.clock.now()), gateway: 'smpp' }, randomUUID());
+    await handleMo(core, { from: sm.source, to: service, text: sm.text, smscId: moDedupeKey(sm, sm.text, core.clock.now()), gateway: 'smpp' }, randomUUID());
     return true;
   });
 }

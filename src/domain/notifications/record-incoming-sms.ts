@@ -1,14 +1,66 @@
 import type { Core } from '../core.ts';
+import type { Queryable } from '../../store/db.ts';
+
+export interface IncomingSms {
+  msisdn: string;
+  to: string;
+  text: string;
+  smscId: string | null;
+  gateway: string;
+}
 
 /**
- * Keeps a mobile-originated SMS as it arrived. The SMSC's message id makes a repeat count once:
- * returns false when this message was already recorded.
+ * Keeps a mobile-originated SMS as it arrived, in status `received` until it has been answered
+ * (`handled`). The SMSC's message id makes a repeat count once: returns the new row's id, or null
+ * when this message was already recorded. Takes the caller's transaction when given one.
  */
-export async function recordIncomingSms(core: Core, m: { msisdn: string; to: string; text: string; smscId: string | null; gateway: string }): Promise<boolean> {
-  const rows = await core.db.query(
+export async function recordIncomingSms(core: Core, m: IncomingSms, q: Queryable = core.db): Promise<number | null> {
+  const rows = await q.query<{ id: number }>(
     `INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id, meta)
      VALUES ('mo', $1, $2, $3, 'received', $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
     [m.msisdn, m.to, m.text, core.clock.now(), m.smscId, JSON.stringify({ gateway: m.gateway })],
   );
-  return rows.length > 0;
+  return rows[0]?.id ?? null;
+}
+
+/** Marks a mobile-originated SMS answered (or deliberately left unanswered), in the caller's transaction. */
+export async function markIncomingHandled(q: Queryable, id: number, outcome: string): Promise<void> {
+  await q.query(`UPDATE sms_message SET status = 'handled', meta = meta || jsonb_build_object('outcome', $2::text) WHERE id = $1 AND direction = 'mo'`, [id, outcome]);
+}
+
+/** How many times a message left unanswered is taken up again before it is given up as failed. */
+export const MO_MAX_ATTEMPTS = 3;
+
+/**
+ * Claims mobile-originated messages recorded but never answered — the instance that took them
+ * died, or their command failed — once they are older than `olderThanMs`. Each claim counts an
+ * attempt; a message past MO_MAX_ATTEMPTS is marked `failed` instead. A claim whose instance died
+ * too (status `recovering` for five minutes) is released. SKIP LOCKED keeps instances apart.
+ */
+export async function claimUnhandledIncoming(
+  core: Core,
+  opts: { olderThanMs: number; limit: number },
+): Promise<{ id: number; msisdn: string; shortCode: string; text: string; gateway: string }[]> {
+  const now = core.clock.now();
+  await core.db.query(
+    `UPDATE sms_message SET status = 'received' WHERE direction = 'mo' AND status = 'recovering' AND (meta->>'claimedAt')::timestamptz < $1`,
+    [new Date(now.getTime() - 5 * 60_000)],
+  );
+  return core.db.tx(async (tx) => {
+    const cut = new Date(now.getTime() - opts.olderThanMs);
+    await tx.query(
+      `UPDATE sms_message SET status = 'failed', meta = meta || '{"outcome":"gave_up"}'
+        WHERE direction = 'mo' AND status = 'received' AND created_at < $1 AND attempts >= $2`,
+      [cut, MO_MAX_ATTEMPTS],
+    );
+    const rows = await tx.query<{ id: number; msisdn: string; short_code: string; text: string; gateway: string | null }>(
+      `UPDATE sms_message SET status = 'recovering', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $3::timestamptz)
+        WHERE id IN (SELECT id FROM sms_message
+                      WHERE direction = 'mo' AND status = 'received' AND created_at < $1
+                      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id, msisdn, short_code, text, meta->>'gateway' AS gateway`,
+      [cut, opts.limit, now],
+    );
+    return rows.sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, msisdn: r.msisdn, shortCode: r.short_code, text: r.text, gateway: r.gateway ?? 'unknown' }));
+  });
 }
