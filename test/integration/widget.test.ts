@@ -141,6 +141,24 @@ test('the card shows balance with its time, bonus points and tariff, the number 
   assert.equal(used.lastUsedAt, core.clock.now().toISOString());
 });
 
+test('the card tells the time of the subscriber’s own region, named against Moscow', async () => {
+  // 09:00 UTC: 12:00 in Moscow, 19:00 in Vladivostok (UTC+10), 11:00 in Kaliningrad (UTC+2).
+  const at = core.clock.now();
+  assert.equal(at.toISOString(), '2026-03-10T09:00:00.000Z');
+  for (const [region, time, ru, en] of [
+    ['25', '19:00', 'МСК+7', 'MSK+7'],
+    ['39', '11:00', 'МСК−1', 'MSK−1'],
+    ['77', '12:00', 'МСК', 'MSK'],
+  ] as const) {
+    const s = await withSession(await makeSubscriber(core, { regionCode: region }));
+    const made = await make(s, `Регион ${region}`);
+    const html = (await card(made.token)).body;
+    assert.ok(html.includes(`>10.03, ${time}</time> ${ru}</div>`), `${region} in Russian`);
+    const english = (await card(made.token, '&lang=en')).body;
+    assert.ok(english.includes(`>10/03, ${time}</time> ${en}</div>`), `${region} in English`);
+  }
+});
+
 test('a widget token is no key to the API: as bearer or cookie it is anonymous', async () => {
   const made = await make(a);
   for (const headers of [{ authorization: `Bearer ${made.token}` }, { cookie: `abonent_session=${made.token}` }]) {

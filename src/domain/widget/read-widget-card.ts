@@ -15,6 +15,8 @@ export interface WidgetCard {
   tariffName: { ru: string; en: string };
   /** The subscriber's own language, for a card asked for without `lang`. */
   language: Lang;
+  /** The time zone of the subscriber's region: the card's time is local time. */
+  timeZone: string;
 }
 
 /** `lastUsedAt` moves at most once a minute: a busy page should not turn every view into a write. */
@@ -40,10 +42,11 @@ export async function readWidgetCard(core: Core, input: { token: string }): Prom
     balance: number;
     currency: string;
     tariff_name: { ru: string; en: string };
+    time_zone: string;
   }>(
-    `SELECT w.id, w.account_id, w.last_used_at, s.msisdn, s.language, a.balance, a.currency, p.spec->'name' AS tariff_name
+    `SELECT w.id, w.account_id, w.last_used_at, s.msisdn, s.language, a.balance, a.currency, p.spec->'name' AS tariff_name, r.time_zone
        FROM widget_token w JOIN subscriber s ON s.id = w.subscriber_id JOIN account a ON a.id = s.account_id
-       JOIN tariff_plan p ON p.code = s.tariff_code
+       JOIN tariff_plan p ON p.code = s.tariff_code JOIN region r ON r.code = s.region_code
       WHERE w.token_hash = $1 AND w.revoked_at IS NULL`,
     [hashWidgetToken(core.secret, input.token)],
   );
@@ -62,5 +65,6 @@ export async function readWidgetCard(core: Core, input: { token: string }): Prom
     points,
     tariffName: r.tariff_name,
     language: r.language,
+    timeZone: r.time_zone,
   };
 }

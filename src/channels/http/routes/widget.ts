@@ -77,7 +77,7 @@ export async function widgetTokenRoutes(app: FastifyInstance, opts: { core: Core
 
 const words = {
   ru: { balance: 'Баланс', asOf: 'на', points: 'Бонусные баллы', tariff: 'Тариф', off: 'Виджет отключён', offHint: 'Токен отозван или не существует.', msk: 'МСК' },
-  en: { balance: 'Balance', asOf: 'as of', points: 'Bonus points', tariff: 'Tariff', off: 'Widget switched off', offHint: 'The token was revoked or does not exist.', msk: 'Moscow time' },
+  en: { balance: 'Balance', asOf: 'as of', points: 'Bonus points', tariff: 'Tariff', off: 'Widget switched off', offHint: 'The token was revoked or does not exist.', msk: 'MSK' },
 } as const;
 
 const style = `*{box-sizing:border-box}html,body{margin:0;height:100%}body{font:14px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#fff}
@@ -90,23 +90,39 @@ function page(lang: Lang, title: string, body: string): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${style}</style></head><body>${body}</body></html>`;
 }
 
+function utcOffsetMinutes(zone: string, at: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/** Local time named the way Russia names it: against Moscow — МСК, МСК+7, МСК−1. */
+export function zoneLabel(zone: string, at: Date, msk: string): string {
+  const diff = utcOffsetMinutes(zone, at) - utcOffsetMinutes('Europe/Moscow', at);
+  if (diff === 0) return msk;
+  const h = Math.floor(Math.abs(diff) / 60);
+  const m = Math.abs(diff) % 60;
+  return `${msk}${diff > 0 ? '+' : '−'}${h}${m ? `:${String(m).padStart(2, '0')}` : ''}`;
+}
+
 /** The card: balance with its "as of" time, bonus points, tariff name; the number only masked. */
 export function renderCard(card: WidgetCard, lang: Lang): string {
   const w = words[lang];
+  const at = new Date(card.asOf);
   const asOf = new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', {
-    timeZone: 'Europe/Moscow',
+    timeZone: card.timeZone,
     day: '2-digit',
     month: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
-  }).format(new Date(card.asOf));
+  }).format(at);
   const points = new Intl.NumberFormat(lang === 'ru' ? 'ru-RU' : 'en-GB').format(card.points);
   return page(
     lang,
     `${w.balance}: ${formatMoney(card.balance, lang)}`,
     `<main class="c"><div class="n">${escapeHtml(card.maskedMsisdn)}</div>` +
       `<div class="k">${w.balance}</div><div class="b">${escapeHtml(formatMoney(card.balance, lang))}</div>` +
-      `<div class="m">${w.asOf} <time datetime="${escapeHtml(card.asOf)}">${escapeHtml(asOf)}</time> ${w.msk}</div>` +
+      `<div class="m">${w.asOf} <time datetime="${escapeHtml(card.asOf)}">${escapeHtml(asOf)}</time> ${escapeHtml(zoneLabel(card.timeZone, at, w.msk))}</div>` +
       `<div class="r"><span class="k">${w.points}</span><span class="v">${escapeHtml(points)}</span></div>` +
       `<div class="r"><span class="k">${w.tariff}</span><span class="v">${escapeHtml(card.tariffName[lang])}</span></div></main>`,
   );
