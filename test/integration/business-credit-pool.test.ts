@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
+import { getPromisedPaymentOffer } from '../../src/domain/billing/promised-payment.ts';
 import { getTrustLimit, setTrustLimit } from '../../src/domain/billing/trust-limit.ts';
 import { listContracts, updateContract } from '../../src/domain/business/limits.ts';
 import type { Core } from '../../src/domain/core.ts';
@@ -196,6 +197,8 @@ test("a pooled number's credit comes from the company: the subscriber is told so
   });
   const trust = await getTrustLimit(core, subscriberCtx(n.subscriberId), { msisdn: 'me' });
   assert.deepEqual([trust.creditSource, trust.current, trust.eligibleMax], ['company_pool', 20_000, 0]);
+  // As with a trust limit of one's own, a number with the company's credit takes no promised payment.
+  assert.equal((await getPromisedPaymentOffer(core, subscriberCtx(n.subscriberId), { msisdn: 'me' })).reason, 'trust_limit');
   const app = await testApp(core);
   try {
     const { createSession } = await import('../../src/domain/auth/sessions.ts');
