@@ -71,8 +71,18 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     en: (_p, m) => `The amount must be between ${m('min')} and ${m('max')}`,
   },
   TRUST_LIMIT_UNAVAILABLE: {
-    ru: (p) => (p.reason === 'promised_payment' ? 'Сначала погасите обещанный платёж' : 'Доверительный лимит пока недоступен для этого номера'),
-    en: (p) => (p.reason === 'promised_payment' ? 'Repay the promised payment first' : 'The trust limit is not available for this number yet'),
+    ru: (p) =>
+      p.reason === 'company_pool'
+        ? 'Корпоративный номер пользуется общим кредитным лимитом договора компании: изменить его может только администратор договора'
+        : p.reason === 'promised_payment'
+          ? 'Сначала погасите обещанный платёж'
+          : 'Доверительный лимит пока недоступен для этого номера',
+    en: (p) =>
+      p.reason === 'company_pool'
+        ? "A corporate number uses the company contract's shared credit limit: only the contract's administrator can change it"
+        : p.reason === 'promised_payment'
+          ? 'Repay the promised payment first'
+          : 'The trust limit is not available for this number yet',
   },
   PAYMENT_NOT_FOUND: { ru: () => 'Платёж не найден', en: () => 'Payment not found' },
   PAYMENT_FAILED: {

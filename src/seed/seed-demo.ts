@@ -58,8 +58,9 @@ export async function seedDemoAccounts(core: Core, opts: { businessNumbers?: num
   await core.db.tx(async (tx) => {
     const customerId = (await tx.query<{ id: number }>("INSERT INTO customer (kind, name, inn) VALUES ('business', 'ООО «Ромашка»', '7701234567') RETURNING id"))[0]!.id;
     const contracts = new Map<string, number>();
+    // Each region's contract has a 50 000 ₽ corporate credit pool its numbers share.
     for (const code of regions) {
-      const id = (await tx.query<{ id: number }>('INSERT INTO contract (customer_id, number, region_code) VALUES ($1, $2, $3) RETURNING id', [customerId, `ROM-${code}-001`, code]))[0]!.id;
+      const id = (await tx.query<{ id: number }>('INSERT INTO contract (customer_id, number, region_code, credit_limit) VALUES ($1, $2, $3, $4) RETURNING id', [customerId, `ROM-${code}-001`, code, 5_000_000]))[0]!.id;
       contracts.set(code, id);
     }
     const departments: number[] = [];
@@ -85,7 +86,6 @@ export async function seedDemoAccounts(core: Core, opts: { businessNumbers?: num
         departmentId: departments[i % departments.length]!,
         employeeName: personName(r),
         openingBalance: r.int(0, 2000) * 100,
-        creditLimit: 100_000,
       });
     }
     await tx.query(

@@ -265,6 +265,19 @@ for (const [name, viewport] of [
       assert.deepEqual({ ...row, amount: Number(row!.amount) }, { amount: 150_000, scope: 'extras', action: 'block_extras' });
     });
 
+    test("each contract card shows its credit pool: the limit, what the numbers owe together and what is left", async () => {
+      await open(page, '/business/limits', 'Лимиты');
+      const card = page.getByTestId('contract').filter({ hasText: 'ROM-77-001' });
+      const text = ((await card.getByTestId('contract-pool').textContent()) ?? '').replace(/\s/g, ' ');
+      const [pool] = await server.core.db.query<{ credit_limit: number; debt: number }>(
+        `SELECT k.credit_limit, COALESCE((SELECT SUM(-a.balance) FROM account a WHERE a.pool_contract_id = k.id AND a.balance < 0), 0)::bigint AS debt
+           FROM contract k WHERE k.number = 'ROM-77-001'`,
+      );
+      const rub = (kop: number) => new Intl.NumberFormat('ru-RU').format(Math.floor(Number(kop) / 100)).replace(/\s/g, ' ');
+      assert.match(text, new RegExp(`^Кредитный лимит: ${rub(pool!.credit_limit)}.*₽ · долг номеров ${rub(pool!.debt)}.*₽ · осталось ${rub(Math.max(0, pool!.credit_limit - pool!.debt))}`));
+      await card.getByText('Один общий лимит на все номера договора').waitFor();
+    });
+
     test('an eSIM order waits for a second admin, who approves it; a number change is rejected with a reason', async () => {
       await open(page, '/business/limits', 'Лимиты');
       const approval = page.getByRole('switch', { name: 'Заявки подтверждает второй администратор' });

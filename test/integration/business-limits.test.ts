@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { checkSpendingLimits, listLimits, setNumberLimit, updateContract } from '../../src/domain/business/limits.ts';
+import { checkSpendingLimits, listContracts, listLimits, setNumberLimit, updateContract } from '../../src/domain/business/limits.ts';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
@@ -144,17 +144,26 @@ test('the allowed-services filter of the contract refuses content subscriptions 
   await connectProduct(core, admin.ctx, { msisdn: elsewhere.msisdn, productCode: 'weather' });
 });
 
-test("the contract's corporate trust limit is every number's credit limit: a number in debt is unblocked when it is raised", async () => {
+test("the contract's corporate trust limit is one pool its numbers share (not copied onto each account): a number in debt is unblocked when it is raised", async () => {
   const admin = await company.admin('contract_admin');
+  const contractId = company.contracts['78']!;
   const n = await company.number({ region: '78', balance: -150_000 });
   const { applyBalanceRules } = await import('../../src/domain/billing/balance-rules.ts');
   await core.db.tx((tx) => applyBalanceRules(tx, core, systemCtx('test'), [n.accountId]));
   const status = async () => (await core.db.query<{ status: string; credit_limit: number }>('SELECT s.status, a.credit_limit FROM subscriber s JOIN account a ON a.id = s.account_id WHERE s.id = $1', [n.subscriberId]))[0]!;
+  const pool = async () => {
+    const c = (await listContracts(core, admin.ctx)).items.find((x) => x.id === contractId)!;
+    return [c.creditLimit, c.poolDebt, c.poolRemaining];
+  };
   assert.deepEqual(await status(), { status: 'blocked', credit_limit: 0 });
-  await updateContract(core, admin.ctx, { contractId: company.contracts['78']!, creditLimit: 100_000 });
-  assert.deepEqual(await status(), { status: 'active', credit_limit: 100_000 });
-  await updateContract(core, admin.ctx, { contractId: company.contracts['78']!, creditLimit: 0 });
+  const [, debt] = await pool();
+  assert.ok(debt! >= 150_000, 'the number owes the pool');
+  await updateContract(core, admin.ctx, { contractId, creditLimit: 100_000 });
+  // The account's own limit stays 0: the contract's pool is the credit.
+  assert.deepEqual(await status(), { status: 'active', credit_limit: 0 });
+  assert.deepEqual(await pool(), [100_000, debt, 0]);
+  await updateContract(core, admin.ctx, { contractId, creditLimit: 0 });
   assert.deepEqual(await status(), { status: 'blocked', credit_limit: 0 });
   const other = await makeCompany(core, 'ООО Чужой договор');
-  await assert.rejects(updateContract(core, (await other.admin('contract_admin')).ctx, { contractId: company.contracts['78']!, creditLimit: 5 }), refusal('NOT_FOUND'));
+  await assert.rejects(updateContract(core, (await other.admin('contract_admin')).ctx, { contractId, creditLimit: 5 }), refusal('NOT_FOUND'));
 });

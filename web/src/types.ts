@@ -9,6 +9,8 @@ export interface Balance {
   msisdn: string;
   balance: number;
   creditLimit: number;
+  /** `company_pool`: a business number's credit comes from its company contract's shared limit. */
+  creditSource?: 'own' | 'company_pool';
   available: number;
   asOf: string;
   status: string;

@@ -7,7 +7,26 @@ import type { Ctx } from '../shared/context.ts';
 import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
 import { grantAllowance } from '../subscribers/quotas.ts';
+import { FundsTracker } from '../ledger/funds.ts';
 import { charge, feeCategory } from './charge.ts';
+
+/**
+ * Moves a number between active and blocked. A number the caller holds (its account is locked) is
+ * updated as usual; another number of the same pool only if nobody else holds its row right now
+ * (that transaction judges it itself), so judging a pool never waits on a number's row.
+ */
+async function setStatus(tx: Tx, id: number, status: 'active' | 'blocked', held: boolean): Promise<boolean> {
+  const from = status === 'active' ? 'blocked' : 'active';
+  if (held) {
+    await tx.query('UPDATE subscriber SET status = $2 WHERE id = $1', [id, status]);
+    return true;
+  }
+  const done = await tx.query(
+    `UPDATE subscriber SET status = $2 WHERE id = (SELECT id FROM subscriber WHERE id = $1 AND status = $3 FOR NO KEY UPDATE SKIP LOCKED) RETURNING id`,
+    [id, status, from],
+  );
+  return done.length > 0;
+}
 
 interface Row {
   id: number;
@@ -19,6 +38,7 @@ interface Row {
   time_zone: string;
   balance: number;
   credit_limit: number;
+  pool_contract_id: number | null;
   tariff: Tariff;
 }
 
@@ -46,17 +66,48 @@ const text = {
  * what it may spend falls below the tariff's threshold, and unblocked when it is back; suspended
  * paid products resume, oldest first, while the money covers their fee. Each transition is
  * audited and told to the subscriber by SMS.
+ *
+ * `accountIds` are the accounts the caller holds (their products may resume). A contract's numbers
+ * share one credit pool, so when one of them is among them — or its contract is named in `pools`
+ * (the pool's limit changed) — every other number of that pool is judged too: blocked when the pool
+ * no longer covers its debt, unblocked when it does again. Those others are only blocked or
+ * unblocked (their products resume at their own next money event), and a row another transaction
+ * holds is skipped rather than waited for, so this never waits on a number it does not hold.
  */
-export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds: number[]): Promise<void> {
-  if (accountIds.length === 0) return;
+export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds: number[], opts: { pools?: number[] } = {}): Promise<void> {
+  if (accountIds.length === 0 && !opts.pools?.length) return;
   const now = core.clock.now();
-  const subs = await tx.query<Row>(
-    `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, t.spec AS tariff
+  const own = await tx.query<Row>(
+    `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, a.pool_contract_id, t.spec AS tariff
        FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
        JOIN tariff_plan t ON t.code = s.tariff_code
       WHERE s.account_id = ANY($1::bigint[]) ORDER BY s.account_id, s.id`,
     [accountIds],
   );
+  const pools = new Set<number>(opts.pools ?? []);
+  for (const s of own) if (s.pool_contract_id !== null) pools.add(s.pool_contract_id);
+  const others =
+    pools.size === 0
+      ? []
+      : await tx.query<Row>(
+          `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, a.pool_contract_id, t.spec AS tariff
+             FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
+             JOIN tariff_plan t ON t.code = s.tariff_code
+            WHERE a.pool_contract_id = ANY($1::bigint[]) AND a.id <> ALL($2::bigint[]) ORDER BY s.account_id, s.id`,
+          [[...pools], accountIds],
+        );
+  // A pooled number's product resumes only under its contract's lock (like any paid action of a
+  // pool); a pool another transaction holds now is not waited for: its products resume later.
+  const lockedPools =
+    pools.size === 0
+      ? new Set<number>()
+      : new Set(
+          (await tx.query<{ id: number }>('SELECT id FROM contract WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED', [[...pools]])).map((r) => Number(r.id)),
+        );
+  // The pools' money in memory: a resumed product's fee on one number lowers what the others may use.
+  const funds = pools.size === 0 ? null : await FundsTracker.load(tx, [...new Set([...own, ...others].map((s) => s.account_id))]);
+  const availableOf = (s: Row): number => (s.pool_contract_id !== null && funds ? funds.available(s.account_id) : s.balance + s.credit_limit);
+  const subs = [...own.map((s) => ({ s, held: true })), ...others.map((s) => ({ s, held: false }))];
   const suspendedRows = await tx.query<{ id: number; account_id: number; subscriber_id: number; product_code: string; spec: Product }>(
     `SELECT i.id, i.account_id, i.subscriber_id, i.product_code, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
       WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'suspended' ORDER BY i.connected_at, i.id`,
@@ -64,21 +115,22 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
   );
   const suspendedOf = new Map<number, typeof suspendedRows>();
   for (const r of suspendedRows) suspendedOf.set(r.subscriber_id, [...(suspendedOf.get(r.subscriber_id) ?? []), r]);
-  for (const s of subs) {
-    let available = s.balance + s.credit_limit;
+  for (const { s, held } of subs) {
+    let available = availableOf(s);
     const threshold = s.tariff.blockThreshold;
     if (s.status === 'active' && available < threshold) {
-      await tx.query("UPDATE subscriber SET status = 'blocked' WHERE id = $1", [s.id]);
-      await recordAudit(tx, core, ctx, { action: 'subscriber.block', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, threshold } });
+      if (!(await setStatus(tx, s.id, 'blocked', held))) continue;
+      await recordAudit(tx, core, ctx, { action: 'subscriber.block', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, threshold, ...(held ? {} : { pool: s.pool_contract_id }) } });
       await enqueueSms(tx, { msisdn: s.msisdn, text: text.blocked[s.language](formatMoney(s.balance, s.language)), kind: 'blocked', at: now });
       continue;
     }
     if (s.status === 'blocked') {
       if (available < threshold) continue;
-      await tx.query("UPDATE subscriber SET status = 'active' WHERE id = $1", [s.id]);
-      await recordAudit(tx, core, ctx, { action: 'subscriber.unblock', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance } });
+      if (!(await setStatus(tx, s.id, 'active', held))) continue;
+      await recordAudit(tx, core, ctx, { action: 'subscriber.unblock', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, ...(held ? {} : { pool: s.pool_contract_id }) } });
       await enqueueSms(tx, { msisdn: s.msisdn, text: text.unblocked[s.language](), kind: 'unblocked', at: now });
     } else if (s.status !== 'active') continue;
+    if (!held || (s.pool_contract_id !== null && !lockedPools.has(s.pool_contract_id))) continue;
 
     for (const inst of suspendedOf.get(s.id) ?? []) {
       const fee = inst.spec.fee.model === 'none' ? 0 : inst.spec.fee.amount;
@@ -98,6 +150,7 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
           at: now,
         });
         available -= fee;
+        funds?.spend(s.account_id, fee);
       }
       await tx.query("UPDATE product_instance SET status = 'active', next_charge_at = $3, anchor_day = $4 WHERE account_id = $1 AND id = $2", [s.account_id, inst.id, next, anchorDay]);
       if (inst.spec.includes && next) {

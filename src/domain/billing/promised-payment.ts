@@ -52,7 +52,12 @@ async function offerFor(q: Queryable, sub: SubscriberRow, now: Date): Promise<Pr
   const active = await activePromised(q, sub.accountId);
   const max = promisedMax(s, await averageMonthlySpend(q, sub.accountId, now));
   const steps = [3000, 5000, 10_000, 20_000, 30_000, 50_000, 100_000, 150_000, 300_000, 500_000].filter((a) => a <= max);
-  const reason = active ? 'active' : sub.creditLimit > 0 ? 'trust_limit' : null;
+  // A contract's number has credit while its company's pool has a limit, used up or not.
+  const hasCredit =
+    sub.poolContractId !== null
+      ? Number((await q.query<{ credit_limit: number }>('SELECT credit_limit FROM contract WHERE id = $1', [sub.poolContractId]))[0]?.credit_limit ?? 0) > 0
+      : sub.creditLimit > 0;
+  const reason = active ? 'active' : hasCredit ? 'trust_limit' : null;
   return {
     available: reason === null && max > 0,
     reason,

@@ -10,6 +10,7 @@ import type { Ctx } from '../shared/context.ts';
 import { billingDayIn, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
 import { MB } from '../subscribers/quotas.ts';
+import { FundsTracker } from '../ledger/funds.ts';
 import { applyBalanceRules, nextChargeAfter } from './balance-rules.ts';
 import { feeCategory } from './charge.ts';
 
@@ -140,10 +141,8 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
 
 async function chargeAccounts(tx: Tx, core: Core, ctx: Ctx, accountIds: number[], now: Date, stats: FeeRunStats): Promise<void> {
   const batch = new Batch();
-  const funds = new Map<number, number>();
-  for (const a of await tx.query<{ id: number; balance: number; credit_limit: number }>('SELECT id, balance, credit_limit FROM account WHERE id = ANY($1::bigint[])', [accountIds])) {
-    funds.set(a.id, a.balance + a.credit_limit);
-  }
+  // What each account may spend; a contract's numbers in the batch share what is left of its pool.
+  const funds = await FundsTracker.load(tx, accountIds);
   const subs = await tx.query<{ id: number; account_id: number; tariff_next_charge_at: Date; billing_day: number; time_zone: string; tariff: Tariff }>(
     `SELECT s.id, s.account_id, s.tariff_next_charge_at, s.billing_day, r.time_zone, t.spec AS tariff
        FROM subscriber s JOIN region r ON r.code = s.region_code JOIN tariff_plan t ON t.code = s.tariff_code
@@ -189,7 +188,7 @@ async function chargeAccounts(tx: Tx, core: Core, ctx: Ctx, accountIds: number[]
       const s = e.tariff;
       if (s.tariff.fee.amount > 0) {
         batch.fee(s.account_id, s.id, s.tariff.fee.amount, `tariff:${s.id}:${e.at.toISOString()}`, 'subscription', null, `${s.tariff.fee.model} fee ${s.tariff.code}`);
-        funds.set(s.account_id, funds.get(s.account_id)! - s.tariff.fee.amount);
+        funds.spend(s.account_id, s.tariff.fee.amount);
         stats.tariffFees++;
         stats.amount += s.tariff.fee.amount;
       }
@@ -199,13 +198,13 @@ async function chargeAccounts(tx: Tx, core: Core, ctx: Ctx, accountIds: number[]
     const st = instState.get(inst.id)!;
     if (st.status !== 'active') continue;
     const fee = inst.spec.fee.model === 'none' ? 0 : inst.spec.fee.amount;
-    if (fee > funds.get(inst.account_id)!) {
+    if (fee > funds.available(inst.account_id)) {
       st.status = 'suspended';
       continue;
     }
     if (fee > 0) {
       batch.fee(inst.account_id, inst.subscriber_id, fee, `fee:${inst.id}:${e.at.toISOString()}`, feeCategory(inst.spec), inst.product_code, `${inst.spec.fee.model} fee`);
-      funds.set(inst.account_id, funds.get(inst.account_id)! - fee);
+      funds.spend(inst.account_id, fee);
       stats.productFees++;
       stats.amount += fee;
     }

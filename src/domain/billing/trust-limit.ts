@@ -18,6 +18,8 @@ export interface TrustLimitView {
   tenureDays: number;
   minTenureDays: number;
   averageMonthlySpend: number;
+  /** `company_pool`: a business number's credit comes from its contract's shared pool, set by the company. */
+  creditSource: 'own' | 'company_pool';
 }
 
 /** "Full trust": a limit computed from tenure and spending; charges may go below zero down to it. */
@@ -28,7 +30,10 @@ async function view(q: Queryable, sub: SubscriberRow, now: Date): Promise<TrustL
   const raw = tenureDays >= s.minTenureDays ? Math.min(s.max, avg * s.shareOfMonthlySpend) : 0;
   // Whole tens of rubles, rounded down.
   const eligibleMax = Math.floor(raw / 1000) * 1000;
-  return { current: sub.creditLimit, eligibleMax: Math.max(eligibleMax, sub.customerKind === 'business' ? sub.creditLimit : 0), tenureDays, minTenureDays: s.minTenureDays, averageMonthlySpend: avg };
+  if (sub.poolContractId !== null) {
+    return { current: sub.creditLimit, eligibleMax: 0, tenureDays, minTenureDays: s.minTenureDays, averageMonthlySpend: avg, creditSource: 'company_pool' };
+  }
+  return { current: sub.creditLimit, eligibleMax: Math.max(eligibleMax, sub.customerKind === 'business' ? sub.creditLimit : 0), tenureDays, minTenureDays: s.minTenureDays, averageMonthlySpend: avg, creditSource: 'own' };
 }
 
 export async function getTrustLimit(core: Core, ctx: Ctx, input: { msisdn: string }): Promise<TrustLimitView> {
@@ -42,6 +47,8 @@ export async function setTrustLimit(core: Core, ctx: Ctx, input: { msisdn: strin
     const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true });
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;
+    // A contract's number draws on the company's pool: only the company's admin changes it.
+    if (sub.poolContractId !== null) throw new DomainError('TRUST_LIMIT_UNAVAILABLE', { reason: 'company_pool' });
     const now = core.clock.now();
     const v = await view(tx, sub, now);
     if (input.limit > 0) {

@@ -5,6 +5,7 @@ import type { Core } from '../core.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import { systemCtx, type Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
+import { poolUse } from '../ledger/funds.ts';
 import { formatMoney } from '../shared/money.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadBusinessNumber, page, requireBusinessAdmin, scopeOf } from './access.ts';
@@ -187,12 +188,17 @@ export interface ContractView {
   number: string;
   regionCode: string;
   numbers: number;
+  /** The corporate trust limit L: one credit pool the contract's numbers share. */
   creditLimit: number;
+  /** D: what the contract's numbers owe together (the sum of their balances below zero). */
+  poolDebt: number;
+  /** What is left of the pool: max(0, L − D). */
+  poolRemaining: number;
   denyContent: boolean;
   deniedProducts: string[];
 }
 
-/** The customer's contracts (per region) with their trust limit and allowed-services filter. */
+/** The customer's contracts (per region) with their credit pool's use and allowed-services filter. */
 export async function listContracts(core: Core, ctx: Ctx): Promise<{ orderApproval: boolean; items: ContractView[] }> {
   const admin = requireBusinessAdmin(ctx, 'read');
   const rows = await core.db.query<{ id: number; number: string; region_code: string; n: number; credit_limit: number; deny_content: boolean; denied_products: string[] }>(
@@ -202,16 +208,31 @@ export async function listContracts(core: Core, ctx: Ctx): Promise<{ orderApprov
     admin.role === 'department_manager' ? [admin.customerId, admin.departmentId] : [admin.customerId],
   );
   const [cust] = await core.db.query<{ order_approval: boolean }>('SELECT order_approval FROM customer WHERE id = $1', [admin.customerId]);
+  const pools = await poolUse(core.db, rows.map((r) => r.id));
   return {
     orderApproval: cust?.order_approval ?? false,
-    items: rows.map((r) => ({ id: r.id, number: r.number, regionCode: r.region_code, numbers: r.n, creditLimit: Number(r.credit_limit), denyContent: r.deny_content, deniedProducts: r.denied_products })),
+    items: rows.map((r) => {
+      const pool = pools.get(Number(r.id));
+      const creditLimit = Number(r.credit_limit);
+      return {
+        id: r.id,
+        number: r.number,
+        regionCode: r.region_code,
+        numbers: r.n,
+        creditLimit,
+        poolDebt: pool?.debt ?? 0,
+        poolRemaining: pool?.remaining ?? creditLimit,
+        denyContent: r.deny_content,
+        deniedProducts: r.denied_products,
+      };
+    }),
   };
 }
 
 /**
- * Changes a contract: its corporate trust limit (set on every number's account of the contract,
- * after which the balance rules block or unblock as the money now allows) and its allowed-services
- * filter. Contract admins only.
+ * Changes a contract: its corporate trust limit — one credit pool its numbers share (after which the
+ * balance rules block or unblock the contract's numbers as the pool now allows: lowered below the
+ * debt, every number below zero is blocked) — and its allowed-services filter. Contract admins only.
  */
 export async function updateContract(
   core: Core,
@@ -241,13 +262,8 @@ export async function updateContract(
     };
     await tx.query('UPDATE contract SET credit_limit = $2, deny_content = $3, denied_products = $4 WHERE id = $1', [c.id, next.creditLimit, next.denyContent, next.deniedProducts]);
     if (input.creditLimit !== undefined && input.creditLimit !== Number(c.credit_limit)) {
-      const accounts = (
-        await tx.query<{ account_id: number }>(
-          `UPDATE account a SET credit_limit = $2, updated_at = $3 FROM subscriber s WHERE s.account_id = a.id AND s.contract_id = $1 RETURNING a.id AS account_id`,
-          [c.id, input.creditLimit, core.clock.now()],
-        )
-      ).map((r) => r.account_id);
-      await applyBalanceRules(tx, core, ctx, accounts);
+      // The contract row is locked (lock order contract → account): no paid action of the pool runs now.
+      await applyBalanceRules(tx, core, ctx, [], { pools: [c.id] });
     }
     await recordAudit(tx, core, ctx, {
       action: 'business.contract.update',

@@ -6,6 +6,7 @@ import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
+import { lockAccount } from '../subscribers/access.ts';
 
 /**
  * Returns money of a succeeded payment to the card (operator staff or API only). The refund is
@@ -24,7 +25,8 @@ export async function refundPayment(core: Core, ctx: Ctx, input: { paymentId: st
   const booked = await runUseCase(core, ctx, 'payment.refund', async (tx, subject) => {
     const found = (await tx.query<{ account_id: number }>('SELECT account_id FROM payment WHERE id = $1', [input.paymentId]))[0];
     if (!found) throw new DomainError('PAYMENT_NOT_FOUND');
-    await tx.query('SELECT id FROM account WHERE id = $1 FOR UPDATE', [found.account_id]);
+    // A refund takes money back: a contract's number's pool is locked first, as for any paid action.
+    await lockAccount(tx, found.account_id);
     const p = (await tx.query<{ id: string; account_id: number; subscriber_id: number; amount: number; refunded: number; status: string; provider_ref: string }>(
       'SELECT id, account_id, subscriber_id, amount, refunded, status, provider_ref FROM payment WHERE id = $1 FOR UPDATE',
       [input.paymentId],
@@ -50,7 +52,7 @@ export async function refundPayment(core: Core, ctx: Ctx, input: { paymentId: st
     const res = await core.payments.refund({ providerRef: booked.providerRef, amount: input.amount });
     if (!res.ok) {
       await core.db.tx(async (tx) => {
-        await tx.query('SELECT id FROM account WHERE id = $1 FOR UPDATE', [booked.accountId]);
+        await lockAccount(tx, booked.accountId);
         const reversal = await postEntry(tx, { accountId: booked.accountId, subscriberId: booked.subscriberId, amount: input.amount, kind: 'refund', category: 'payment', idempotencyKey: `refund-reversal:${booked.paymentId}:${key}`, reference: booked.paymentId, description: `refund refused by provider: ${res.reason ?? ''}`.slice(0, 300), at: core.clock.now() });
         if (reversal.booked) await tx.query('UPDATE payment SET refunded = refunded - $2 WHERE id = $1', [booked.paymentId, input.amount]);
         // The key's stored answer must not claim a refund that did not happen.

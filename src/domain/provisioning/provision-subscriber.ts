@@ -45,7 +45,13 @@ export async function provisionSubscriberTx(tx: Tx, core: Core, ctx: Ctx, input:
     input.customerId ??
     (await tx.query<{ id: number }>("INSERT INTO customer (kind, name, created_at) VALUES ('person', $1, $2) RETURNING id", [input.customerName ?? msisdn, at]))[0]!.id;
   const accountId = (
-    await tx.query<{ id: number }>('INSERT INTO account (customer_id, credit_limit, created_at) VALUES ($1, $2, $3) RETURNING id', [customerId, input.creditLimit ?? 0, at])
+    // A contract's number draws on the contract's shared credit pool, not a limit of its own.
+    await tx.query<{ id: number }>('INSERT INTO account (customer_id, credit_limit, pool_contract_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id', [
+      customerId,
+      input.contractId ? 0 : (input.creditLimit ?? 0),
+      input.contractId ?? null,
+      at,
+    ])
   )[0]!.id;
   const billingDay = localDayOfMonth(at, region.time_zone);
   const period = tariffPeriod(tariff, { timeZone: region.time_zone, billingDay }, at);

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../store/db.ts';
 import type { Actor } from '../shared/context.ts';
+import { effectiveCreditSql } from '../ledger/funds.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 
@@ -23,7 +24,10 @@ export interface SubscriberRow {
   contentBan: boolean;
   billingDay: number;
   balance: number;
+  /** The credit this number may use now: its own trust limit, or what the contract's pool leaves it. */
   creditLimit: number;
+  /** The contract whose corporate credit pool the number draws on (business numbers), else null. */
+  poolContractId: number | null;
   currency: string;
   employeeName: string | null;
   activatedAt: Date;
@@ -34,7 +38,7 @@ const columns = `s.id, s.account_id AS "accountId", s.customer_id AS "customerId
   s.region_code AS "regionCode", r.time_zone AS "timeZone", s.tariff_code AS "tariffCode",
   s.tariff_since AS "tariffSince", s.tariff_next_charge_at AS "tariffNextChargeAt", s.status, s.language,
   s.script, s.content_ban AS "contentBan", s.billing_day AS "billingDay", a.balance,
-  a.credit_limit AS "creditLimit", a.currency, s.employee_name AS "employeeName", s.activated_at AS "activatedAt"`;
+  ${effectiveCreditSql('a')} AS "creditLimit", a.pool_contract_id AS "poolContractId", a.currency, s.employee_name AS "employeeName", s.activated_at AS "activatedAt"`;
 
 const from = `FROM subscriber s JOIN account a ON a.id = s.account_id JOIN customer c ON c.id = s.customer_id
   JOIN region r ON r.code = s.region_code`;
@@ -54,6 +58,7 @@ export async function loadSubscriber(
   opts: { access: Access; lock?: boolean },
 ): Promise<SubscriberRow> {
   const { where, param } = subscriberKey(actor, msisdnOrMe);
+  if (opts.lock) await lockPool(q, `SELECT a.pool_contract_id FROM subscriber s JOIN account a ON a.id = s.account_id WHERE ${where}`, param);
   const rows = await q.query<SubscriberRow>(
     `SELECT ${columns} ${from} WHERE ${where}${opts.lock ? ' FOR UPDATE OF a' : ''}`,
     [param],
@@ -80,6 +85,29 @@ export function subscriberKey(actor: Actor, msisdnOrMe: string): { where: string
   return { where: 's.msisdn = $1', param: msisdn };
 }
 
+/**
+ * Paid actions of a contract's numbers share one credit pool, so they run one after another on the
+ * contract row: it is locked BEFORE the account (lock order contract → account everywhere; code that
+ * locks accounts only — usage rating, fee runs, the ledger trigger — never waits on a contract).
+ */
+async function lockPool(q: Queryable, sql: string, param: string | number): Promise<void> {
+  const [row] = await q.query<{ pool_contract_id: number | null }>(sql, [param]);
+  if (row?.pool_contract_id != null) await lockContractPools(q, [row.pool_contract_id]);
+}
+
+/** Locks the pools' contract rows in id order (before any of their accounts). */
+export async function lockContractPools(q: Queryable, contractIds: number[]): Promise<void> {
+  if (contractIds.length === 0) return;
+  await q.query('SELECT id FROM contract WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE', [[...new Set(contractIds)]]);
+}
+
+/** Locks an account for a money action, its contract's pool first when it has one. */
+export async function lockAccount(q: Queryable, accountId: number): Promise<void> {
+  const [row] = await q.query<{ pool_contract_id: number | null }>('SELECT pool_contract_id FROM account WHERE id = $1', [accountId]);
+  if (row?.pool_contract_id != null) await lockContractPools(q, [row.pool_contract_id]);
+  await q.query('SELECT id FROM account WHERE id = $1 FOR UPDATE', [accountId]);
+}
+
 /** Whether an actor may see a subscriber: their own number, their company's (or department's), or staff. */
 export function canSee(actor: Actor, sub: { id: number; customerId: number; departmentId: number | null }): boolean {
   switch (actor.kind) {
@@ -99,6 +127,7 @@ export function canSee(actor: Actor, sub: { id: number; customerId: number; depa
 
 /** For code that already knows the id (jobs, auth): no access check. */
 export async function loadSubscriberById(q: Queryable, id: number, lock = false): Promise<SubscriberRow | undefined> {
+  if (lock) await lockPool(q, 'SELECT a.pool_contract_id FROM subscriber s JOIN account a ON a.id = s.account_id WHERE s.id = $1', id);
   const rows = await q.query<SubscriberRow>(`SELECT ${columns} ${from} WHERE s.id = $1${lock ? ' FOR UPDATE OF a' : ''}`, [id]);
   return rows[0];
 }

@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { available } from '../ledger/funds.ts';
+import { available, effectiveCreditSql } from '../ledger/funds.ts';
 import { DomainError } from '../shared/errors.ts';
 import { canSee, subscriberKey } from './access.ts';
 import type { QuotaLine, QuotaUnit } from './quotas.ts';
@@ -8,7 +8,10 @@ import type { QuotaLine, QuotaUnit } from './quotas.ts';
 export interface BalanceView {
   msisdn: string;
   balance: number;
+  /** The credit the number may use now (for a contract's number: what the company's pool leaves it). */
   creditLimit: number;
+  /** `own`: the subscriber's own trust limit; `company_pool`: the company contract's shared credit pool. */
+  creditSource: 'own' | 'company_pool';
   available: number;
   currency: string;
   status: string;
@@ -25,6 +28,7 @@ interface BalanceRow {
   status: string;
   balance: number;
   creditLimit: number;
+  pooled: boolean;
   currency: string;
   quotas: { unit: QuotaUnit; source: string; included: number; used: number; period_start: string; period_end: string }[] | null;
 }
@@ -40,7 +44,7 @@ export async function getBalance(core: Core, ctx: Ctx, input: { msisdn: string }
   const read = core.db.prepare<BalanceRow>(
     byId ? 'balance_by_id' : 'balance_by_msisdn',
     `SELECT s.id, s.customer_id AS "customerId", s.department_id AS "departmentId", s.msisdn, s.status,
-            a.balance, a.credit_limit AS "creditLimit", a.currency,
+            a.balance, ${effectiveCreditSql('a')} AS "creditLimit", a.pool_contract_id IS NOT NULL AS pooled, a.currency,
             (SELECT json_agg(json_build_object('unit', q.unit, 'source', q.source, 'included', q.included, 'used', q.used,
                                                'period_start', q.period_start, 'period_end', q.period_end) ORDER BY q.unit, q.period_end, q.id)
                FROM quota q WHERE q.account_id = s.account_id AND q.subscriber_id = s.id AND q.period_start <= $2 AND q.period_end > $2) AS quotas
@@ -74,6 +78,7 @@ export async function getBalance(core: Core, ctx: Ctx, input: { msisdn: string }
     msisdn: sub.msisdn,
     balance: sub.balance,
     creditLimit: sub.creditLimit,
+    creditSource: sub.pooled ? 'company_pool' : 'own',
     available: available(sub),
     currency: sub.currency,
     status: sub.status,

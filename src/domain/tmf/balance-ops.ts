@@ -10,7 +10,7 @@ import { idempotent } from '../shared/idempotency.ts';
 import { assertMinor } from '../shared/money.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
-import { findSubscriberByMsisdn, loadSubscriber, loadSubscriberById } from '../subscribers/access.ts';
+import { lockContractPools, findSubscriberByMsisdn, loadSubscriber, loadSubscriberById } from '../subscribers/access.ts';
 import { LIST_CAP, requireOperator } from './access.ts';
 
 const msisdnOrNull = (m: string | undefined): string | null | false => (m === undefined ? null : (normalizeMsisdn(m) ?? false));
@@ -206,7 +206,8 @@ export async function transferBalance(
   await runUseCase(core, keyed, 'balance.transfer', async (tx, subject) => {
     subject.subscriberId = src.id;
     subject.customerId = src.customerId;
-    // Lock both accounts, lower account id first.
+    // Lock both accounts, lower account id first — their contracts' credit pools before them.
+    await lockContractPools(tx, [src.poolContractId, dst.poolContractId].filter((c): c is number => c !== null));
     const locked = new Map<number, Awaited<ReturnType<typeof loadSubscriberById>>>();
     for (const s of [src, dst].sort((a, b) => a.accountId - b.accountId)) locked.set(s.id, await loadSubscriberById(tx, s.id, true));
     const source = locked.get(src.id)!;

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Core } from '../core.ts';
 import { adjustBalance } from '../ledger/adjust-balance.ts';
+import { effectiveCreditSql } from '../ledger/funds.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
@@ -19,7 +20,7 @@ export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return [];
   const money = await core.db.query<Bucket>(
-    `SELECT 'money' AS kind, s.id AS "subscriberId", s.account_id AS "accountId", s.msisdn, a.balance, a.credit_limit AS "creditLimit", a.currency, s.status,
+    `SELECT 'money' AS kind, s.id AS "subscriberId", s.account_id AS "accountId", s.msisdn, a.balance, ${effectiveCreditSql('a')} AS "creditLimit", a.currency, s.status,
             (SELECT COALESCE(SUM(r.amount), 0)::bigint FROM tmf_reservation r WHERE r.subscriber_id = s.id AND r.state = 'active') AS reserved
        FROM subscriber s JOIN account a ON a.id = s.account_id WHERE ($1::text IS NULL OR s.msisdn = $1) ORDER BY s.id LIMIT ${LIST_CAP}`,
     [msisdn],

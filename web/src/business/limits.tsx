@@ -83,10 +83,12 @@ function ContractCard({ c, editable, onSaved }: { c: Contract; editable: boolean
     <li className="card inset" data-testid="contract">
       <h3>{title}</h3>
       <p className="muted">
-        {bt('bizNumbersCount')}: {c.numbers} · {bt('bizCreditLimit')}: {money(c.creditLimit, lang)}
+        {bt('bizNumbersCount')}: {c.numbers}
         {c.denyContent ? ` · ${bt('bizDenyContent')}` : ''}
         {c.deniedProducts.length ? ` · ${c.deniedProducts.join(', ')}` : ''}
       </p>
+      <p data-testid="contract-pool">{bt('bizPool', { limit: money(c.creditLimit, lang), debt: money(c.poolDebt, lang), remaining: money(c.poolRemaining, lang) })}</p>
+      <p className="muted">{bt('bizPoolHint')}</p>
       {editable ? (
         <form onSubmit={save} aria-label={title}>
           <Field label={bt('bizCreditLimit')}>{(id) => <input id={id} inputMode="decimal" value={credit} onChange={(e) => setCredit(e.target.value)} />}</Field>

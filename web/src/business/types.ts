@@ -89,7 +89,12 @@ export interface Contract {
   number: string;
   regionCode: string;
   numbers: number;
+  /** The contract's credit pool L, shared by its numbers. */
   creditLimit: number;
+  /** What the numbers owe together (D). */
+  poolDebt: number;
+  /** max(0, L − D). */
+  poolRemaining: number;
   denyContent: boolean;
   deniedProducts: string[];
 }

@@ -82,8 +82,13 @@ export default function Home() {
         </p>
         <p className="muted">
           {t('asOf')} <time dateTime={b.asOf}>{dateTime(b.asOf, lang)}</time>
-          {b.creditLimit > 0 ? ` · ${t('available')} ${money(b.available, lang)}` : ''}
+          {b.creditLimit > 0 || b.creditSource === 'company_pool' ? ` · ${t('available')} ${money(b.available, lang)}` : ''}
         </p>
+        {b.creditSource === 'company_pool' ? (
+          <p className="muted" data-testid="credit-source">
+            {t('creditFromCompany')}
+          </p>
+        ) : null}
         <Link href="/payments" className="button primary">
           {t('topUp')}
         </Link>

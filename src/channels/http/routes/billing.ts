@@ -44,7 +44,7 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
     reply.status(201).send(await takePromisedPayment(core, ctxOf(req), { msisdn: req.params.msisdn, amount: req.body.amount })),
   );
   r.get(`${base}/trust-limit`, { schema: { ...tag, summary: 'Trust credit limit: current and eligible', params } }, async (req) => getTrustLimit(core, ctxOf(req), req.params));
-  r.put(`${base}/trust-limit`, { schema: { ...tag, summary: 'Set the trust limit (0 switches it off)', params, body: z.object({ limit: kopecks }) } }, async (req) =>
+  r.put(`${base}/trust-limit`, { schema: { ...tag, summary: "Set the trust limit (0 switches it off); refused for a contract's number, whose credit is the company's pool", params, body: z.object({ limit: kopecks }) } }, async (req) =>
     setTrustLimit(core, ctxOf(req), { msisdn: req.params.msisdn, limit: req.body.limit }),
   );
 

@@ -136,13 +136,13 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
   r.delete('/business/numbers/:msisdn/limit', { schema: { ...tag, summary: "Remove a number's spending limit", params: msisdnParams } }, async (req) =>
     removeNumberLimit(core, ctx(req), req.params),
   );
-  r.get('/business/contracts', { schema: { ...tag, summary: 'Contracts with their trust limit and allowed-services filter' } }, async (req) => listContracts(core, ctx(req)));
+  r.get('/business/contracts', { schema: { ...tag, summary: "Contracts with their credit pool's use (limit, the numbers' debt, what is left) and allowed-services filter" } }, async (req) => listContracts(core, ctx(req)));
   r.patch(
     '/business/contracts/:id',
     {
       schema: {
         ...tag,
-        summary: "Change a contract's corporate trust limit (per number) and allowed-services filter (contract admin)",
+        summary: "Change a contract's corporate trust limit (one credit pool shared by its numbers) and allowed-services filter (contract admin)",
         params: z.object({ id: z.coerce.number().int().min(1) }),
         body: z.object({ creditLimit: kopecks.optional(), denyContent: z.boolean().optional(), deniedProducts: z.array(z.string().min(1).max(40)).max(200).optional() }),
       },
