@@ -1,0 +1,7 @@
+-- "Block paid extras" suspends a corporate number's connected paid extras when its monthly spending
+-- limit is reached: such a product instance rests in status 'limit_suspended' (no recurring fee is
+-- charged, and a top-up does not resume it as it does a 'suspended' one) until the number's next
+-- local month begins or an admin raises or removes the limit.
+ALTER TABLE product_instance DROP CONSTRAINT product_instance_status_check;
+ALTER TABLE product_instance ADD CONSTRAINT product_instance_status_check CHECK (status IN ('active', 'suspended', 'disabled', 'limit_suspended'));
+CREATE INDEX product_instance_limit_suspended ON product_instance(subscriber_id) WHERE status = 'limit_suspended';
