@@ -5,7 +5,7 @@ import { systemCtx, type Ctx, type Lang } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { requireBusinessAdmin, scopeOf } from './access.ts';
 import { computeDashboard, spendByNumber, type DashboardFilter, type Selection } from './dashboard.ts';
-import { monthOf, parseMonth, previousMonth, type Month } from './period.ts';
+import { localMonthOf, monthOf, parseMonth, previousMonth, type Month } from './period.ts';
 import { renderExpense, renderExpenseCsv, renderExpensePdf, renderExpenseXlsx, type ExportFormat } from './render-export.ts';
 import type { Queryable } from '../../store/db.ts';
 
@@ -39,7 +39,9 @@ export async function exportExpenses(core: Core, ctx: Ctx, input: { format: Expo
  */
 export async function generateMonthlyReports(core: Core, opts: { now?: Date } = {}): Promise<{ month: string; made: number[] }> {
   const now = opts.now ?? core.clock.now();
-  const month = previousMonth(monthOf(now));
+  // Each number's month ends at its own local midnight: the report waits for the last of them
+  // (the westernmost region's), so a Kaliningrad number's last hour is in it.
+  const month = previousMonth(await lastMonthToEnd(core, now));
   const due = await core.db.query<{ id: number }>(
     `SELECT c.id FROM customer c WHERE c.kind = 'business'
         AND NOT EXISTS (SELECT 1 FROM business_report r WHERE r.customer_id = c.id AND r.month = $1) ORDER BY c.id`,
@@ -63,6 +65,17 @@ export async function generateMonthlyReports(core: Core, opts: { now?: Date } = 
     if (stored) made.push(customerId);
   }
   return { month: month.month, made };
+}
+
+/** The month running now in the region whose clock is the furthest behind (its month ends last). */
+async function lastMonthToEnd(core: Core, now: Date): Promise<Month> {
+  const zones = (await core.db.query<{ time_zone: string }>('SELECT DISTINCT time_zone FROM region')).map((r) => r.time_zone);
+  let latest = monthOf(now);
+  for (const z of zones) {
+    const m = localMonthOf(now, z);
+    if (m.month < latest.month) latest = parseMonth(m.month);
+  }
+  return latest;
 }
 
 function requireReportReader(ctx: Ctx) {
