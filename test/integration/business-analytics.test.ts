@@ -256,6 +256,77 @@ test('the monthly report is made by the job on the 1st for the month before, onc
   }
 });
 
+test('the monthly report in the language the contract admin chose: Russian, English or both, each readable back in XLSX, PDF and CSV', async () => {
+  const app = await testApp(core);
+  try {
+    clock.set('2026-05-20T09:00:00Z');
+    const co = await makeCompany(core, 'ООО Двуязычная', { regions: ['77'] });
+    const boss = await co.admin('contract_admin');
+    const accountant = await co.admin('accountant');
+    const n = await co.number({ region: '77', balance: 0, employee: 'Орлова Ольга' });
+    await charge(core.db, { accountId: n.accountId, subscriberId: n.subscriberId, amount: 12_345, kind: 'fee', category: 'calls', idempotencyKey: 'lang:1', at: new Date('2026-05-10T10:00:00Z') });
+    const enOnly = await makeCompany(core, 'ООО Только английский', { regions: ['77'] });
+    const enBoss = await enOnly.admin('contract_admin');
+    const auth = (a: Admin) => ({ authorization: `Bearer ${a.token}` });
+
+    assert.deepEqual((await app.inject({ url: '/api/v1/business/reports/settings', headers: auth(boss) })).json(), { languages: ['ru'] }, 'Russian by default');
+    const put = (a: Admin, languages: unknown) => app.inject({ method: 'PUT', url: '/api/v1/business/reports/settings', headers: auth(a), payload: { languages } });
+    assert.equal((await put(accountant, ['en'])).statusCode, 403, 'contract admins choose');
+    assert.equal((await put(boss, ['de'])).statusCode, 400);
+    assert.equal((await put(boss, [])).statusCode, 400);
+    const both = await put(boss, ['en', 'ru']);
+    assert.equal(both.statusCode, 200, both.body);
+    assert.deepEqual(both.json(), { languages: ['ru', 'en'] }, 'Russian first');
+    assert.equal((await put(enBoss, ['en'])).statusCode, 200);
+    assert.deepEqual((await app.inject({ url: '/api/v1/business/reports/settings', headers: auth(accountant) })).json(), { languages: ['ru', 'en'] });
+
+    clock.set('2026-06-01T06:00:00Z');
+    const res = await generateMonthlyReports(core);
+    assert.equal(res.month, '2026-05');
+    assert.deepEqual(res.files.filter((f) => f.customerId === co.id || f.customerId === enOnly.id), [
+      { customerId: co.id, language: 'ru' },
+      { customerId: co.id, language: 'en' },
+      { customerId: enOnly.id, language: 'en' },
+    ]);
+    assert.deepEqual((await generateMonthlyReports(core)).files, [], 'made once');
+    const list = (await app.inject({ url: '/api/v1/business/reports', headers: auth(boss) })).json<{ items: { id: string; month: string; language: string; total: number }[] }>().items;
+    assert.deepEqual(list.map((r) => [r.month, r.language, r.total]), [['2026-05', 'ru', 12_345], ['2026-05', 'en', 12_345]]);
+    assert.deepEqual((await app.inject({ url: '/api/v1/business/reports', headers: auth(enBoss) })).json<{ items: { language: string }[] }>().items.map((r) => r.language), ['en']);
+
+    const file = async (id: string, format: string) => {
+      const r = await app.inject({ url: `/api/v1/business/reports/${id}/download?format=${format}`, headers: auth(boss) });
+      assert.equal(r.statusCode, 200);
+      return r;
+    };
+    const [ru, en] = list;
+    const ruXlsx = await readXlsx((await file(ru!.id, 'xlsx')).rawPayload);
+    assert.deepEqual(ruXlsx.worksheets.map((w) => w.name), ['Сводка', 'По категориям', 'По регионам', 'По подразделениям', 'По номерам', 'Трафик по дням']);
+    assert.equal(ruXlsx.getWorksheet('Сводка')!.getCell('B2').value, 123.45);
+    assert.equal(ruXlsx.getWorksheet('По регионам')!.getCell('A2').value, 'Москва');
+    const enFile = await file(en!.id, 'xlsx');
+    assert.match(String(enFile.headers['content-disposition']), /expenses-2026-05-en\.xlsx/);
+    const enXlsx = await readXlsx(enFile.rawPayload);
+    assert.deepEqual(enXlsx.worksheets.map((w) => w.name), ['Summary', 'By category', 'By region', 'By department', 'By number', 'Traffic by day']);
+    assert.equal(enXlsx.getWorksheet('Summary')!.getCell('B2').value, 123.45);
+    assert.equal(enXlsx.getWorksheet('By region')!.getCell('A2').value, 'Moscow');
+    assert.equal(enXlsx.getWorksheet('By category')!.getCell('A3').value, 'Calls');
+    assert.equal(enXlsx.getWorksheet('By number')!.getCell('B2').value, 'Орлова Ольга');
+    const ruPdf = await pdfText((await file(ru!.id, 'pdf')).rawPayload);
+    assert.match(ruPdf, /Расходы по корпоративным номерам/);
+    const enPdf = await pdfText((await file(en!.id, 'pdf')).rawPayload);
+    assert.match(enPdf, /Corporate numbers expenses/);
+    assert.doesNotMatch(enPdf, /Расходы по корпоративным номерам/);
+    assert.ok(enPdf.includes(n.msisdn));
+    assert.ok((await file(ru!.id, 'csv')).body.startsWith('\uFEFFСводка\r\n'));
+    const enCsv = (await file(en!.id, 'csv')).body;
+    assert.ok(enCsv.startsWith('\uFEFFSummary\r\nMonth;Total;'));
+    assert.ok(enCsv.includes('\r\n2026-05;123,45;'));
+  } finally {
+    clock.set('2026-03-20T09:00:00Z');
+    await app.close();
+  }
+});
+
 test('the employee directory: CSV export, import with a bad line changes nothing and names the line, a good file applies', async () => {
   const exported = (await exportDirectory(core, admin.ctx)).content.toString('utf8');
   const lines = exported.replace(/^\uFEFF/, '').trim().split('\r\n');

@@ -747,6 +747,11 @@ const bizRu = {
   bizMonthly: 'Ежемесячные отчёты',
   bizNoReports: 'Отчётов пока нет: отчёт за месяц формируется 1-го числа следующего.',
   bizReportOf: 'Отчёт за {month}, итого {total}',
+  bizReportLangs: 'Язык ежемесячного отчёта',
+  bizReportLang_ru: 'Русский',
+  bizReportLang_en: 'Английский',
+  bizReportLang_both: 'Оба: русский и английский',
+  bizReportLangSaved: 'Сохранено: следующий отчёт будет на выбранных языках',
   bizDownloadAs: 'Скачать отчёт за {month} в {format}',
   bizLogout: 'Выйти',
 };
@@ -929,6 +934,11 @@ const bizEn: Record<BizKey, string> = {
   bizMonthly: 'Monthly reports',
   bizNoReports: "No reports yet: a month's report is made on the 1st of the next.",
   bizReportOf: 'Report for {month}, total {total}',
+  bizReportLangs: 'Monthly report language',
+  bizReportLang_ru: 'Russian',
+  bizReportLang_en: 'English',
+  bizReportLang_both: 'Both: Russian and English',
+  bizReportLangSaved: 'Saved: the next report is made in the chosen language(s)',
   bizDownloadAs: 'Download the {month} report as {format}',
   bizLogout: 'Log out',
 };

@@ -119,6 +119,7 @@ export interface Order {
 export interface MonthlyReport {
   id: string;
   month: string;
+  language: 'ru' | 'en';
   total: number;
   createdAt: string;
   formats: ('csv' | 'xlsx' | 'pdf')[];
