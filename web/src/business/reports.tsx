@@ -92,7 +92,7 @@ export default function Reports() {
                 </div>
                 <div className="row">
                   {r.formats.map((f) => (
-                    <a key={f} className="button" href={`/api/v1/business/reports/${r.id}/download?format=${f}`} download aria-label={`${bt('bizDownloadAs', { month: monthName(r.month, lang), format: f.toUpperCase() })} (${bt(`bizReportLang_${r.language}`)})`}>
+                    <a key={f} className="button" href={`/api/v1/business/reports/${r.id}/download?format=${f}`} download aria-label={bt('bizDownloadAs', { month: `${monthName(r.month, lang)} (${bt(`bizReportLang_${r.language}`)})`, format: f.toUpperCase() })}>
                       {f.toUpperCase()}
                     </a>
                   ))}
