@@ -88,14 +88,17 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
 
   // One scan of both months' ledger entries (charges and payments), grouped by category, region,
   // department, number and payment day, each split into this month and the month before.
-  const grouped = await q.query<{ g: number; cat: string | null; region_code: string | null; department_id: number | null; sid: number | null; payday: string | null; cur: boolean; amount: number | null; paid: number | null; payments: number }>(
-    `WITH subs AS (${subs}),
-          ch AS (SELECT s.id AS sid, s.region_code, s.department_id, COALESCE(l.category, 'other') AS cat, l.created_at >= s.m_start AS cur, l.amount,
+  // The per-number bounds are read in the select list, not the join: the planner then counts the
+  // rows of the constant window right and aggregates them in memory.
+  const grouped = await q.query<{ g: number; cat: string | null; region_code: string | null; department_id: number | null; sid: number | null; payday: string | null; cur: boolean | null; amount: number | null; paid: number | null; payments: number }>(
+    `WITH subs AS MATERIALIZED (${subs}),
+          ch AS (SELECT s.id AS sid, s.region_code, s.department_id, COALESCE(l.category, 'other') AS cat, l.amount,
+                        -- this month (true), the month before (false), or outside both where the number lives (null: left out)
+                        CASE WHEN l.created_at >= s.p_start AND l.created_at < s.m_end THEN l.created_at >= s.m_start END AS cur,
                         ${SPENDING_ENTRY} AS spending, (l.kind = 'payment' AND l.amount > 0) AS payment,
-                        CASE WHEN l.kind = 'payment' AND l.amount > 0 AND l.created_at >= s.m_start THEN ${localSql.day('l.created_at', 's.tz')} END AS payday
+                        CASE WHEN l.kind = 'payment' AND l.amount > 0 AND l.created_at >= s.m_start AND l.created_at < s.m_end THEN ${localSql.day('l.created_at', 's.tz')} END AS payday
                    FROM subs s JOIN ledger_entry l ON l.account_id = s.account_id
-                  WHERE l.created_at >= $2 AND l.created_at < $3 AND l.created_at >= s.p_start AND l.created_at < s.m_end
-                    AND (${SPENDING_ENTRY} OR (l.kind = 'payment' AND l.amount > 0)))
+                  WHERE l.created_at >= $2 AND l.created_at < $3 AND (${SPENDING_ENTRY} OR (l.kind = 'payment' AND l.amount > 0)))
      SELECT GROUPING(cat, region_code, department_id, sid, payday)::int AS g, cat, region_code, department_id, sid, payday, cur,
             SUM(-amount) FILTER (WHERE spending)::bigint AS amount, SUM(amount) FILTER (WHERE payment)::bigint AS paid,
             (count(*) FILTER (WHERE payment))::int AS payments
@@ -104,22 +107,22 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
   );
   // The four months before those two: totals only, by each number's own month.
   const older = await q.query<{ m: string; amount: number }>(
-    `WITH subs AS (${subs})
+    `WITH subs AS MATERIALIZED (${subs})
      SELECT ${localSql.month('l.created_at', 's.tz')} AS m, SUM(-l.amount)::bigint AS amount
        FROM subs s JOIN ledger_entry l ON l.account_id = s.account_id
-      WHERE l.created_at >= $2 AND l.created_at < $3 AND l.created_at >= s.t_start AND l.created_at < s.p_start AND ${SPENDING_ENTRY}
+      WHERE l.created_at >= $2 AND l.created_at < $3 AND ${SPENDING_ENTRY}
       GROUP BY 1`,
     p(trendStart, prev.start),
   );
   const traffic = await q.query<{ d: string; seconds: number; sms: number; bytes: number; charged: number }>(
-    `WITH subs AS (${subs})
+    `WITH subs AS MATERIALIZED (${subs})
      SELECT ${localSql.day('u.started_at', 's.tz')} AS d,
             COALESCE(SUM(u.duration_seconds) FILTER (WHERE u.kind = 'voice'), 0)::bigint AS seconds,
             count(*) FILTER (WHERE u.kind IN ('sms', 'mms'))::bigint AS sms,
             COALESCE(SUM(u.bytes) FILTER (WHERE u.kind = 'data'), 0)::bigint AS bytes,
             COALESCE(SUM(u.charged), 0)::bigint AS charged
        FROM subs s JOIN usage_record u ON u.account_id = s.account_id AND u.subscriber_id = s.id
-      WHERE u.started_at >= $2 AND u.started_at < $3 AND u.started_at >= s.m_start AND u.started_at < s.m_end
+      WHERE u.started_at >= $2 AND u.started_at < $3
       GROUP BY 1 ORDER BY 1`,
     p(month.start, month.end),
   );
@@ -147,6 +150,7 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
   const paymentDays: { date: string; amount: number }[] = [];
   const paid = { cur: 0, prev: 0, count: 0 };
   for (const r of grouped) {
+    if (r.cur === null) continue; // outside the two months where the number lives
     if (r.g === G.payday) {
       if (r.paid === null) continue;
       if (r.cur) {
@@ -212,7 +216,7 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
       const r = topRows.find((x) => Number(x.id) === id);
       return { msisdn: r?.msisdn ?? '', employeeName: r?.employee_name ?? null, departmentName: r?.department ?? null, amount: v.cur, previous: v.prev };
     }),
-    trafficByDay: traffic.map((t) => ({
+    trafficByDay: traffic.filter((t) => t.d.startsWith(`${month.month}-`)).map((t) => ({
       date: t.d,
       minutes: Math.round((Number(t.seconds) / 60) * 10) / 10,
       sms: Number(t.sms),
@@ -236,13 +240,12 @@ export async function spendByNumber(q: Queryable, base: Selection, month: Month,
   const prev = previousMonth(month);
   const sel = shift(narrow(base, f), 3);
   const rows = await q.query<{ msisdn: string; employee_name: string | null; department: string | null; region_code: string; cur: number; prev: number }>(
-    `WITH subs AS (${numbersWithMonths(sel.where)})
+    `WITH subs AS MATERIALIZED (${numbersWithMonths(sel.where)})
      SELECT s.msisdn, s.employee_name, d.name AS department, s.region_code,
-            COALESCE(SUM(-l.amount) FILTER (WHERE l.created_at >= s.m_start), 0)::bigint AS cur,
-            COALESCE(SUM(-l.amount) FILTER (WHERE l.created_at < s.m_start), 0)::bigint AS prev
+            COALESCE(SUM(-l.amount) FILTER (WHERE l.created_at >= s.m_start AND l.created_at < s.m_end), 0)::bigint AS cur,
+            COALESCE(SUM(-l.amount) FILTER (WHERE l.created_at >= s.p_start AND l.created_at < s.m_start), 0)::bigint AS prev
        FROM subs s LEFT JOIN department d ON d.id = s.department_id
-       LEFT JOIN ledger_entry l ON l.account_id = s.account_id AND l.created_at >= $2 AND l.created_at < $3
-                               AND l.created_at >= s.p_start AND l.created_at < s.m_end AND ${SPENDING_ENTRY}
+       LEFT JOIN ledger_entry l ON l.account_id = s.account_id AND l.created_at >= $2 AND l.created_at < $3 AND ${SPENDING_ENTRY}
       GROUP BY s.id, s.msisdn, s.employee_name, d.name, s.region_code ORDER BY cur DESC, s.msisdn`,
     [month.month, ...widen(prev.start, month.end), ...sel.params],
   );
