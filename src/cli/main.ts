@@ -6,7 +6,13 @@ import { setPasswordHash } from '../domain/auth/subscriber-login.ts';
 import { CatalogError, loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
 import { verifyLedger } from '../domain/ledger/verify-ledger.ts';
+import { addPoolNumbers } from '../domain/number-pool/add-pool-numbers.ts';
+import { listNumberPool } from '../domain/number-pool/list-number-pool.ts';
+import { releaseQuarantine } from '../domain/number-pool/release-quarantine.ts';
+import { systemCtx } from '../domain/shared/context.ts';
+import { isDomainError } from '../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../domain/shared/msisdn.ts';
+import { errorMessage } from '../i18n/error-messages.ts';
 import { createCore } from '../runtime.ts';
 import { seedSubscribers } from '../seed/seed-demo.ts';
 import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';
@@ -37,6 +43,12 @@ Options for every command: --now ISO runs with the clock fixed at that instant (
   apikey revoke --prefix P    revoke an operator API key
   password reset --msisdn N [--password P]
                               set a subscriber's password (random when not given)
+  numbers add --region R --from MSISDN --count N
+                              add N consecutive numbers to region R's pool of free numbers
+  numbers list [--region R] [--status free|reserved|quarantined]
+                              the number pool: counts per region and status (and the numbers of a region)
+  numbers release [--region R]
+                              free quarantined numbers whose quarantine has ended
 
 Configuration comes from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, TRUSTED_PROXIES, …
 (see README.md).`;
@@ -57,6 +69,10 @@ async function main(argv: string[]): Promise<number> {
       rate: { type: 'string' },
       batch: { type: 'string' },
       now: { type: 'string' },
+      region: { type: 'string' },
+      from: { type: 'string' },
+      count: { type: 'string' },
+      status: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -182,6 +198,43 @@ async function main(argv: string[]): Promise<number> {
           const ok = await revokeApiKey(core.db, values.prefix);
           console.log(ok ? 'revoked' : 'no active key with that prefix');
           return ok ? 0 : 1;
+        }
+        break;
+      }
+      case 'numbers': {
+        const ctx = systemCtx('cli', 'cli');
+        try {
+          if (sub === 'add') {
+            if (!values.region || !values.from || !values.count || !/^\d+$/.test(values.count)) {
+              console.error('numbers add: --region, --from and --count (a whole number) are required');
+              return 2;
+            }
+            const res = await addPoolNumbers(core, ctx, { regionCode: values.region, from: values.from, count: Number(values.count) });
+            console.log(`added ${res.added} numbers to region ${res.regionCode}: ${res.from}–${res.to}`);
+            return 0;
+          }
+          if (sub === 'list') {
+            const status = values.status as 'free' | 'reserved' | 'quarantined' | undefined;
+            if (status && !['free', 'reserved', 'quarantined'].includes(status)) {
+              console.error('numbers list: --status is free, reserved or quarantined');
+              return 2;
+            }
+            const res = await listNumberPool(core, ctx, { region: values.region, status, limit: 1000 });
+            console.log('region  free  reserved  quarantined  (quarantine over)');
+            for (const r of res.regions) console.log(`${r.regionCode.padEnd(6)}  ${String(r.free).padStart(4)}  ${String(r.reserved).padStart(8)}  ${String(r.quarantined).padStart(11)}  (${r.quarantineEnded})  ${r.regionName}`);
+            console.log(`total   ${res.total.free} free, ${res.total.reserved} reserved, ${res.total.quarantined} quarantined`);
+            if (values.region || status) for (const i of res.items) console.log(`${i.msisdn}  ${i.regionCode}  ${i.status}${i.availableAt ? `  until ${i.availableAt}` : ''}`);
+            return 0;
+          }
+          if (sub === 'release') {
+            const res = await releaseQuarantine(core, ctx, { region: values.region });
+            console.log(`released ${res.released} numbers from quarantine`);
+            return 0;
+          }
+        } catch (e) {
+          if (!isDomainError(e)) throw e;
+          console.error(`numbers ${sub}: ${errorMessage(e.code, e.params, 'en')} (${e.code})`);
+          return 1;
         }
         break;
       }

@@ -144,6 +144,11 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     en: () => 'Another administrator must approve this order',
   },
   NUMBER_NOT_AVAILABLE: { ru: (p) => `Номер ${p.msisdn} недоступен для выбора`, en: (p) => `The number ${p.msisdn} is not available` },
+  NUMBER_TAKEN: {
+    ru: (p) => (p.by === 'subscriber' ? `Номер ${p.msisdn} уже принадлежит абоненту` : `Номер ${p.msisdn} уже есть в пуле номеров`),
+    en: (p) => (p.by === 'subscriber' ? `The number ${p.msisdn} already belongs to a subscriber` : `The number ${p.msisdn} is already in the number pool`),
+  },
+  NUMBER_INVALID: { ru: (p) => `${p.msisdn} — не номер телефона (диапазон выходит за пределы нумерации)`, en: (p) => `${p.msisdn} is not a phone number (the range runs past the numbering)` },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

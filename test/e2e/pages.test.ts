@@ -112,9 +112,18 @@ for (const [name, viewport] of [
       await waitForSms(page, server.url, DEMO.subscriber.msisdn, new RegExp(`(Поддержка ответила на обращение №${id})\\D`));
       await page.getByRole('button', { name: 'закрыто' }).click();
       await page.getByTestId('queue').locator('details').filter({ hasText: subject }).waitFor();
-      await page.getByLabel('Номер').fill(DEMO.subscriber.msisdn);
+      await page.getByLabel('Номер', { exact: true }).fill(DEMO.subscriber.msisdn);
       await page.getByRole('button', { name: 'Найти' }).click();
       await page.getByTestId('audit').getByText('auth.login').first().waitFor();
+      // The number pool: a range added for St Petersburg shows in its counts.
+      const pool = page.getByTestId('pool').locator('[data-region="78"]');
+      const freeBefore = Number(/(\d+) свободно/.exec((await pool.getByTestId('pool-counts').textContent()) ?? '')?.[1] ?? 'NaN');
+      await page.getByLabel('Регион (код)').fill('78');
+      await page.getByLabel('Начало диапазона').fill(`7921440${String(viewport.width).padStart(4, '0')}`);
+      await page.getByLabel('Количество').fill('5');
+      await page.getByRole('button', { name: 'Добавить диапазон' }).click();
+      await page.getByText(/Добавлено номеров: 5/).waitFor();
+      await pool.getByText(new RegExp(`^${freeBefore + 5} свободно`)).waitFor();
       await expectClean(page, '/staff', name, viewport === PHONE);
       await ctx.close();
     });

@@ -5,7 +5,7 @@ import { charge } from '../../src/domain/billing/charge.ts';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import { getDashboard } from '../../src/domain/business/dashboard.ts';
 import { exportDirectory, importDirectory } from '../../src/domain/business/directory.ts';
-import { exportExpenses } from '../../src/domain/business/expense-reports.ts';
+import { exportExpenses, generateMonthlyReports } from '../../src/domain/business/expense-reports.ts';
 import { listNumbers } from '../../src/domain/business/list-numbers.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { postEntry, type EntryCategory } from '../../src/domain/ledger/post-entry.ts';
@@ -29,14 +29,15 @@ interface Charge {
   category: EntryCategory;
   at: string;
 }
-/** What the company spent: February and March (Moscow time), two regions, two departments. */
+/** What the company spent: February and March (each number's own local time), two regions, two departments. */
 const charges: Charge[] = [
   { n: 0, amount: 70_000, category: 'subscription', at: '2026-03-02T08:00:00Z' },
   { n: 0, amount: 1_250, category: 'calls', at: '2026-03-05T10:00:00Z' },
   { n: 1, amount: 9_900, category: 'content', at: '2026-03-06T10:00:00Z' },
   { n: 1, amount: 45_000, category: 'roaming', at: '2026-03-07T10:00:00Z' },
-  { n: 2, amount: 70_000, category: 'subscription', at: '2026-02-28T22:30:00Z' }, // 1 March, 01:30 in Moscow
-  { n: 2, amount: 3_333, category: 'sms', at: '2026-02-28T20:00:00Z' }, // 28 February, 23:00 in Moscow
+  { n: 2, amount: 70_000, category: 'subscription', at: '2026-02-28T22:30:00Z' }, // 1 March, 05:30 in Novosibirsk
+  { n: 2, amount: 3_333, category: 'sms', at: '2026-02-28T20:00:00Z' }, // 28 February 23:00 in Moscow, but 1 March 03:00 in Novosibirsk, where the number is
+  { n: 0, amount: 2_222, category: 'sms', at: '2026-02-28T20:30:00Z' }, // 28 February, 23:30 in Moscow
   { n: 3, amount: 25_000, category: 'internet', at: '2026-03-10T10:00:00Z' },
   { n: 3, amount: 70_000, category: 'subscription', at: '2026-02-02T10:00:00Z' },
   { n: 0, amount: 70_000, category: 'subscription', at: '2026-02-02T10:00:00Z' },
@@ -45,7 +46,8 @@ const charges: Charge[] = [
 /** Older charges, seen only in the six-month trend. */
 const older: Charge[] = [
   { n: 1, amount: 4_200, category: 'calls', at: '2025-12-10T10:00:00Z' },
-  { n: 2, amount: 1_700, category: 'sms', at: '2025-12-31T21:30:00Z' }, // 1 January, 00:30 in Moscow
+  { n: 2, amount: 1_700, category: 'sms', at: '2025-12-31T21:30:00Z' }, // 1 January, 04:30 in Novosibirsk
+  { n: 1, amount: 800, category: 'sms', at: '2025-12-31T20:30:00Z' }, // 31 December, 23:30 in Moscow
   { n: 3, amount: 900, category: 'sms', at: '2025-09-30T10:00:00Z' }, // before the six months
 ];
 const payments = [
@@ -53,7 +55,9 @@ const payments = [
   { n: 3, amount: 50_000, at: '2026-03-12T10:00:00Z' },
   { n: 1, amount: 10_000, at: '2026-02-12T10:00:00Z' },
 ];
-const isMarch = (at: string) => new Date(at) >= new Date('2026-02-28T21:00:00Z');
+/** When March began where each number lives: Moscow (UTC+3) and Novosibirsk (UTC+7). */
+const MARCH: Record<string, string> = { '77': '2026-02-28T21:00:00Z', '54': '2026-02-28T17:00:00Z' };
+const isMarch = (c: { n: number; at: string }) => new Date(c.at) >= new Date(MARCH[nums[c.n]!.region]!);
 const sum = (xs: Charge[]) => xs.reduce((s, c) => s + c.amount, 0);
 
 before(async () => {
@@ -101,8 +105,8 @@ after(async () => {
 
 test('the dashboard: totals, categories, regions, departments, top spenders, trend, traffic by day and payments, beside the previous month', async () => {
   const d = await getDashboard(core, admin.ctx, { month: '2026-03' });
-  const march = charges.filter((c) => isMarch(c.at));
-  const feb = charges.filter((c) => !isMarch(c.at));
+  const march = charges.filter((c) => isMarch(c));
+  const feb = charges.filter((c) => !isMarch(c));
   assert.equal(d.month, '2026-03');
   assert.equal(d.numbers, 4);
   assert.equal(d.total, sum(march));
@@ -121,11 +125,11 @@ test('the dashboard: totals, categories, regions, departments, top spenders, tre
   for (const x of d.byDepartment) assert.equal(x.amount, sum(march.filter((c) => nums[c.n]!.dept === x.departmentId)), String(x.departmentName));
   const perNumber = nums.map((n, i) => ({ msisdn: n.msisdn, amount: sum(march.filter((c) => c.n === i)) })).filter((x) => x.amount > 0).sort((a, b) => b.amount - a.amount);
   assert.deepEqual(d.topSpenders.map((t) => [t.msisdn, t.amount]), perNumber.map((p) => [p.msisdn, p.amount]));
-  assert.equal(d.topSpenders[0]!.employeeName, 'Иванов Иван');
+  assert.equal(d.topSpenders[0]!.employeeName, 'Сидорова Анна', 'her SMS of 28 February, Moscow time, is March in Novosibirsk');
   assert.deepEqual(d.byMonth, [
     { month: '2025-10', amount: 0 },
     { month: '2025-11', amount: 0 },
-    { month: '2025-12', amount: 4_200 },
+    { month: '2025-12', amount: 4_200 + 800 },
     { month: '2026-01', amount: 1_700 },
     { month: '2026-02', amount: sum(feb) },
     { month: '2026-03', amount: sum(march) },
@@ -134,7 +138,7 @@ test('the dashboard: totals, categories, regions, departments, top spenders, tre
     { date: '2026-03-18', minutes: 7.5, sms: 1, gb: 0, charged: 0 },
     { date: '2026-03-19', minutes: 0, sms: 0, gb: 1.5, charged: 0 },
   ]);
-  const marchPayments = payments.filter((p) => isMarch(p.at));
+  const marchPayments = payments.filter((p) => isMarch(p));
   assert.equal(d.payments.total, marchPayments.reduce((s, p) => s + p.amount, 0));
   assert.equal(d.payments.count, marchPayments.length);
   assert.equal(d.payments.previousTotal, 10_000);
@@ -153,7 +157,7 @@ test('the dashboard: totals, categories, regions, departments, top spenders, tre
 });
 
 test('numbers: month-to-date spend, search by number or name, filters and paging', async () => {
-  const march = charges.filter((c) => isMarch(c.at));
+  const march = charges.filter((c) => isMarch(c));
   const all = await listNumbers(core, admin.ctx, { sort: 'spend', order: 'desc' });
   assert.equal(all.total, 4);
   assert.deepEqual(all.items.map((i) => i.monthSpend), nums.map((_n, i) => sum(march.filter((c) => c.n === i))).sort((a, b) => b - a));
@@ -230,7 +234,7 @@ test('the monthly report is made by the job on the 1st for the month before, onc
     const h = { authorization: `Bearer ${admin.token}` };
     const list = (await app.inject({ url: '/api/v1/business/reports', headers: h })).json<{ items: { id: string; month: string; total: number }[] }>().items;
     assert.deepEqual(list.map((r) => r.month), ['2026-03']);
-    assert.equal(list[0]!.total, sum(charges.filter((c) => isMarch(c.at))));
+    assert.equal(list[0]!.total, sum(charges.filter((c) => isMarch(c))));
     const xlsx = await app.inject({ url: `/api/v1/business/reports/${list[0]!.id}/download?format=xlsx`, headers: h });
     assert.equal(xlsx.statusCode, 200);
     assert.match(String(xlsx.headers['content-disposition']), /expenses-2026-03\.xlsx/);
@@ -246,6 +250,77 @@ test('the monthly report is made by the job on the 1st for the month before, onc
     const other = await (await makeCompany(core, 'ООО Другие')).admin('contract_admin');
     const foreign = await app.inject({ url: `/api/v1/business/reports/${list[0]!.id}/download?format=pdf`, headers: { authorization: `Bearer ${other.token}` } });
     assert.equal(foreign.statusCode, 404);
+  } finally {
+    clock.set('2026-03-20T09:00:00Z');
+    await app.close();
+  }
+});
+
+test('the monthly report in the language the contract admin chose: Russian, English or both, each readable back in XLSX, PDF and CSV', async () => {
+  const app = await testApp(core);
+  try {
+    clock.set('2026-05-20T09:00:00Z');
+    const co = await makeCompany(core, 'ООО Двуязычная', { regions: ['77'] });
+    const boss = await co.admin('contract_admin');
+    const accountant = await co.admin('accountant');
+    const n = await co.number({ region: '77', balance: 0, employee: 'Орлова Ольга' });
+    await charge(core.db, { accountId: n.accountId, subscriberId: n.subscriberId, amount: 12_345, kind: 'fee', category: 'calls', idempotencyKey: 'lang:1', at: new Date('2026-05-10T10:00:00Z') });
+    const enOnly = await makeCompany(core, 'ООО Только английский', { regions: ['77'] });
+    const enBoss = await enOnly.admin('contract_admin');
+    const auth = (a: Admin) => ({ authorization: `Bearer ${a.token}` });
+
+    assert.deepEqual((await app.inject({ url: '/api/v1/business/reports/settings', headers: auth(boss) })).json(), { languages: ['ru'] }, 'Russian by default');
+    const put = (a: Admin, languages: unknown) => app.inject({ method: 'PUT', url: '/api/v1/business/reports/settings', headers: auth(a), payload: { languages } });
+    assert.equal((await put(accountant, ['en'])).statusCode, 403, 'contract admins choose');
+    assert.equal((await put(boss, ['de'])).statusCode, 400);
+    assert.equal((await put(boss, [])).statusCode, 400);
+    const both = await put(boss, ['en', 'ru']);
+    assert.equal(both.statusCode, 200, both.body);
+    assert.deepEqual(both.json(), { languages: ['ru', 'en'] }, 'Russian first');
+    assert.equal((await put(enBoss, ['en'])).statusCode, 200);
+    assert.deepEqual((await app.inject({ url: '/api/v1/business/reports/settings', headers: auth(accountant) })).json(), { languages: ['ru', 'en'] });
+
+    clock.set('2026-06-01T06:00:00Z');
+    const res = await generateMonthlyReports(core);
+    assert.equal(res.month, '2026-05');
+    assert.deepEqual(res.files.filter((f) => f.customerId === co.id || f.customerId === enOnly.id), [
+      { customerId: co.id, language: 'ru' },
+      { customerId: co.id, language: 'en' },
+      { customerId: enOnly.id, language: 'en' },
+    ]);
+    assert.deepEqual((await generateMonthlyReports(core)).files, [], 'made once');
+    const list = (await app.inject({ url: '/api/v1/business/reports', headers: auth(boss) })).json<{ items: { id: string; month: string; language: string; total: number }[] }>().items;
+    assert.deepEqual(list.map((r) => [r.month, r.language, r.total]), [['2026-05', 'ru', 12_345], ['2026-05', 'en', 12_345]]);
+    assert.deepEqual((await app.inject({ url: '/api/v1/business/reports', headers: auth(enBoss) })).json<{ items: { language: string }[] }>().items.map((r) => r.language), ['en']);
+
+    const file = async (id: string, format: string) => {
+      const r = await app.inject({ url: `/api/v1/business/reports/${id}/download?format=${format}`, headers: auth(boss) });
+      assert.equal(r.statusCode, 200);
+      return r;
+    };
+    const [ru, en] = list;
+    const ruXlsx = await readXlsx((await file(ru!.id, 'xlsx')).rawPayload);
+    assert.deepEqual(ruXlsx.worksheets.map((w) => w.name), ['Сводка', 'По категориям', 'По регионам', 'По подразделениям', 'По номерам', 'Трафик по дням']);
+    assert.equal(ruXlsx.getWorksheet('Сводка')!.getCell('B2').value, 123.45);
+    assert.equal(ruXlsx.getWorksheet('По регионам')!.getCell('A2').value, 'Москва');
+    const enFile = await file(en!.id, 'xlsx');
+    assert.match(String(enFile.headers['content-disposition']), /expenses-2026-05-en\.xlsx/);
+    const enXlsx = await readXlsx(enFile.rawPayload);
+    assert.deepEqual(enXlsx.worksheets.map((w) => w.name), ['Summary', 'By category', 'By region', 'By department', 'By number', 'Traffic by day']);
+    assert.equal(enXlsx.getWorksheet('Summary')!.getCell('B2').value, 123.45);
+    assert.equal(enXlsx.getWorksheet('By region')!.getCell('A2').value, 'Moscow');
+    assert.equal(enXlsx.getWorksheet('By category')!.getCell('A3').value, 'Calls');
+    assert.equal(enXlsx.getWorksheet('By number')!.getCell('B2').value, 'Орлова Ольга');
+    const ruPdf = await pdfText((await file(ru!.id, 'pdf')).rawPayload);
+    assert.match(ruPdf, /Расходы по корпоративным номерам/);
+    const enPdf = await pdfText((await file(en!.id, 'pdf')).rawPayload);
+    assert.match(enPdf, /Corporate numbers expenses/);
+    assert.doesNotMatch(enPdf, /Расходы по корпоративным номерам/);
+    assert.ok(enPdf.includes(n.msisdn));
+    assert.ok((await file(ru!.id, 'csv')).body.startsWith('\uFEFFСводка\r\n'));
+    const enCsv = (await file(en!.id, 'csv')).body;
+    assert.ok(enCsv.startsWith('\uFEFFSummary\r\nMonth;Total;'));
+    assert.ok(enCsv.includes('\r\n2026-05;123,45;'));
   } finally {
     clock.set('2026-03-20T09:00:00Z');
     await app.close();
@@ -283,4 +358,66 @@ test('the employee directory: CSV export, import with a bad line changes nothing
   const row = (await listNumbers(core, admin.ctx, { q: nums[0]!.msisdn })).items[0]!;
   assert.deepEqual([row.employeeName, row.departmentId], ['Иванов; Иван Иванович', company.departments[1]]);
   await assert.rejects(importDirectory(core, (await company.admin('accountant')).ctx, { csv: good }), refusal('FORBIDDEN'));
+});
+
+test("months and days are each number's own: Kaliningrad, Moscow and Vladivostok around the turn of March, alike on screen, in exports and in the monthly report", async () => {
+  clock.set('2026-03-25T09:00:00Z');
+  const co = await makeCompany(core, 'ООО Три пояса', { regions: ['39', '77', '25'], departments: ['Все'] });
+  const boss = await co.admin('contract_admin');
+  const kal = await co.number({ region: '39', balance: 0, employee: 'Калининград' });
+  const msk = await co.number({ region: '77', balance: 0, employee: 'Москва' });
+  const vlad = await co.number({ region: '25', balance: 0, employee: 'Владивосток' });
+  let k = 0;
+  for (const n of [kal, msk, vlad]) {
+    // 23:30 on 31 March in Moscow (22:30 in Kaliningrad, 06:30 on 1 April in Vladivostok), then an hour later.
+    await charge(core.db, { accountId: n.accountId, subscriberId: n.subscriberId, amount: 1_111, kind: 'fee', category: 'calls', idempotencyKey: `tz:${++k}`, at: new Date('2026-03-31T20:30:00Z') });
+    await charge(core.db, { accountId: n.accountId, subscriberId: n.subscriberId, amount: 2_222, kind: 'fee', category: 'calls', idempotencyKey: `tz:${++k}`, at: new Date('2026-03-31T21:30:00Z') });
+  }
+  await postEntry(core.db, { accountId: kal.accountId, subscriberId: kal.subscriberId, amount: 5_000, kind: 'payment', category: 'payment', idempotencyKey: 'tz:p1', at: new Date('2026-03-31T21:59:00Z') }); // 23:59 on 31 March there
+  await postEntry(core.db, { accountId: vlad.accountId, subscriberId: vlad.subscriberId, amount: 7_000, kind: 'payment', category: 'payment', idempotencyKey: 'tz:p2', at: new Date('2026-03-31T15:00:00Z') }); // 01:00 on 1 April there
+  clock.set('2026-04-02T00:00:00Z');
+  const sms = await ingestUsage(core, systemCtx('test'), [{ recordId: 'tz-u1', msisdn: vlad.msisdn, kind: 'sms', zone: 'home', startedAt: '2026-03-31T20:00:00Z', counterpart: '79990000001' }]);
+  assert.equal(sms.accepted, 1);
+  const expected = { march: { [kal.msisdn]: 3_333, [msk.msisdn]: 1_111, [vlad.msisdn]: 0 }, april: { [kal.msisdn]: 0, [msk.msisdn]: 2_222, [vlad.msisdn]: 3_333 } };
+
+  const march = await getDashboard(core, boss.ctx, { month: '2026-03' });
+  const april = await getDashboard(core, boss.ctx, { month: '2026-04' });
+  const byRegion = (d: typeof march) => Object.fromEntries(d.byRegion.map((r) => [r.regionCode, r.amount]));
+  assert.deepEqual(byRegion(march), { '39': 3_333, '77': 1_111, '25': 0 });
+  assert.deepEqual(byRegion(april), { '39': 0, '77': 2_222, '25': 3_333 });
+  assert.equal(march.total, 4_444);
+  assert.equal(april.total, 5_555);
+  assert.equal(april.previousTotal, march.total);
+  assert.deepEqual(april.byMonth.slice(-2), [{ month: '2026-03', amount: 4_444 }, { month: '2026-04', amount: 5_555 }]);
+  assert.deepEqual(march.payments.byDay, [{ date: '2026-03-31', amount: 5_000 }]);
+  assert.deepEqual(april.payments.byDay, [{ date: '2026-04-01', amount: 7_000 }]);
+  assert.deepEqual(march.trafficByDay, []);
+  assert.deepEqual(april.trafficByDay.map((t) => [t.date, t.sms]), [['2026-04-01', 1]]);
+
+  // The export reads the same per number.
+  const wb = await readXlsx((await exportExpenses(core, boss.ctx, { format: 'xlsx', month: '2026-03' })).content);
+  const sheet = wb.getWorksheet('По номерам')!;
+  const rows: Record<string, number> = {};
+  sheet.eachRow((row, i) => {
+    if (i > 1) rows[String(row.getCell(1).value)] = Math.round(Number(row.getCell(5).value) * 100);
+  });
+  assert.deepEqual(rows, expected.march);
+
+  // Month-to-date spend in the numbers list at 00:45 on 1 April in Moscow: still March in Kaliningrad.
+  clock.set('2026-03-31T21:45:00Z');
+  const list = await listNumbers(core, boss.ctx, {});
+  assert.deepEqual(Object.fromEntries(list.items.map((i) => [i.msisdn, i.monthSpend])), { [kal.msisdn]: 3_333, [msk.msisdn]: 2_222, [vlad.msisdn]: 3_333 });
+
+  // The monthly report waits for the last region's month to end, then matches the screen.
+  const early = await generateMonthlyReports(core);
+  assert.equal(early.month, '2026-02', 'March has not ended in Kaliningrad yet');
+  clock.set('2026-03-31T22:30:00Z'); // 00:30 on 1 April in Kaliningrad
+  const made = await generateMonthlyReports(core);
+  assert.equal(made.month, '2026-03');
+  assert.ok(made.made.includes(co.id));
+  const [report] = await core.db.query<{ total: number; xlsx: Buffer }>("SELECT total, xlsx FROM business_report WHERE customer_id = $1 AND month = '2026-03'", [co.id]);
+  assert.equal(Number(report!.total), march.total);
+  const stored = await readXlsx(Buffer.from(report!.xlsx));
+  assert.equal(stored.getWorksheet('Сводка')!.getCell('B2').value, march.total / 100);
+  clock.set('2026-03-20T09:00:00Z');
 });

@@ -64,6 +64,8 @@ const inputs: Record<string, Input> = {
   [`GET ${P}/analytics`]: { kind: 'list', query: () => ({ month: '2026-03' }) },
   [`GET ${P}/analytics/export`]: { kind: 'list', query: () => ({ format: 'csv', month: '2026-03' }) },
   [`GET ${P}/reports`]: { kind: 'list' },
+  [`GET ${P}/reports/settings`]: { kind: 'list' },
+  [`PUT ${P}/reports/settings`]: { kind: 'own', body: () => ({ languages: ['ru', 'en'] }) },
   [`GET ${P}/reports/{id}/download`]: { kind: 'target', params: (f) => ({ id: f.report }), query: () => ({ format: 'csv' }) },
 };
 
@@ -204,6 +206,7 @@ test('every write works for X’s contract admin on X’s own number (so the ref
     [`DELETE ${P}/numbers/{msisdn}/limit`]: [200],
     [`PATCH ${P}/contracts/{id}`]: [200],
     [`PATCH ${P}/settings`]: [200],
+    [`PUT ${P}/reports/settings`]: [200],
     [`POST ${P}/bulk-operations`]: [202],
     [`POST ${P}/orders`]: [409, 'CONFLICT'], // the number already has an open order
     [`POST ${P}/orders/{id}/approve`]: [409, 'ORDER_TRANSITION_INVALID'], // approved at creation
@@ -221,6 +224,7 @@ test('every write works for X’s contract admin on X’s own number (so the ref
     if (code) assert.equal(res.json<{ code: string }>().code, code, key(r));
   }
   await app.inject({ method: 'PATCH', url: `${P}/settings`, headers: bearer(xAdmin), payload: { orderApproval: false } });
+  await app.inject({ method: 'PUT', url: `${P}/reports/settings`, headers: bearer(xAdmin), payload: { languages: ['ru'] } });
   await app.inject({ method: 'PATCH', url: `${P}/contracts/${own.contract}`, headers: bearer(xAdmin), payload: { creditLimit: 0, denyContent: false } });
 });
 
@@ -245,7 +249,7 @@ test("another company's admin gets 404 for everything of X on every route, sees 
 
 test('a department manager reaches only their department: 404 for the other department’s number, order and operation; company-wide writes are 403', async () => {
   const before = await snapshot(x);
-  const roleOnly: Record<string, number> = { [`PATCH ${P}/contracts/{id}`]: 403, [`PATCH ${P}/settings`]: 403, [`GET ${P}/reports`]: 403, [`GET ${P}/reports/{id}/download`]: 403 };
+  const roleOnly: Record<string, number> = { [`PATCH ${P}/contracts/{id}`]: 403, [`PATCH ${P}/settings`]: 403, [`PUT ${P}/reports/settings`]: 403, [`GET ${P}/reports`]: 403, [`GET ${P}/reports/{id}/download`]: 403 };
   for (const r of routes) {
     const inp = inputs[key(r)]!;
     const res = await call(r, x2, bearer(xManager));

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { checkSpendingLimits, listContracts, listLimits, setNumberLimit, updateContract } from '../../src/domain/business/limits.ts';
+import { checkSpendingLimits, listContracts, listLimits, removeNumberLimit, setNumberLimit, updateContract } from '../../src/domain/business/limits.ts';
+import { listNumbers } from '../../src/domain/business/list-numbers.ts';
+import { postEntry } from '../../src/domain/ledger/post-entry.ts';
+import { applyBalanceRules } from '../../src/domain/billing/balance-rules.ts';
+import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
+import { listConnectedProducts } from '../../src/domain/services/list-connected-products.ts';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
@@ -166,4 +171,87 @@ test("the contract's corporate trust limit is one pool its numbers share (not co
   assert.deepEqual(await status(), { status: 'blocked', credit_limit: 0 });
   const other = await makeCompany(core, 'ООО Чужой договор');
   await assert.rejects(updateContract(core, (await other.admin('contract_admin')).ctx, { contractId, creditLimit: 5 }), refusal('NOT_FOUND'));
+});
+
+test('"block paid extras" suspends connected paid extras exactly once, names them by SMS, charges no fee while held, and resumes them at the local new month or when the limit is raised', async () => {
+  // 31 March, 15:00 in Moscow, 22:00 in Vladivostok.
+  clock.set('2026-03-31T12:00:00Z');
+  const co = await makeCompany(core, 'ООО Удержание', { regions: ['77', '25'] });
+  const admin = await co.admin('contract_admin');
+  const moscow = await co.number({ region: '77', balance: 1_000_000 });
+  const vlad = await co.number({ region: '25', balance: 1_000_000 });
+  const raised = await co.number({ region: '77', balance: 1_000_000 });
+  await core.db.query("UPDATE subscriber SET language = 'en' WHERE id = $1", [vlad.subscriberId]);
+  for (const n of [moscow, vlad, raised]) {
+    for (const code of ['weather', 'internet_plus']) await connectProduct(core, admin.ctx, { msisdn: n.msisdn, productCode: code });
+    await setNumberLimit(core, admin.ctx, { msisdn: n.msisdn, amount: 20_000, scope: 'both', action: 'block_extras' });
+  }
+  const statuses = async (subscriberId: number) =>
+    Object.fromEntries((await core.db.query<{ product_code: string; status: string }>('SELECT product_code, status FROM product_instance WHERE subscriber_id = $1 AND status <> \'disabled\' AND product_code IN (\'weather\', \'internet_plus\', \'caller_id\')', [subscriberId])).map((r) => [r.product_code, r.status]));
+  const count = async (sql: string, params: unknown[]) => (await core.db.query<{ n: number }>(sql, params))[0]!.n;
+  const audits = (subscriberId: number, action: string) => count('SELECT count(*)::int AS n FROM audit_event WHERE subscriber_id = $1 AND action = $2', [subscriberId, action]);
+  const smsOf = (msisdn: string, kind: string) => core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND meta->>'kind' = $2 ORDER BY id", [msisdn, kind]);
+
+  // Checks from two instances at once, with usage still arriving.
+  const other = await secondCore(env);
+  const work: Promise<unknown>[] = [];
+  for (let i = 0; i < 6; i++) {
+    work.push(checkSpendingLimits(i % 2 ? core : other, { customerId: co.id }));
+    work.push(ingestUsage(i % 2 ? other : core, systemCtx('test'), calls(moscow.msisdn, 1, 1)));
+  }
+  await Promise.all(work);
+  for (const n of [moscow, vlad, raised]) {
+    assert.deepEqual(await statuses(n.subscriberId), { weather: 'limit_suspended', internet_plus: 'limit_suspended', caller_id: 'active' }, 'paid extras held, free ones not');
+    assert.equal(await audits(n.subscriberId, 'business.limit.suspend'), 1, 'suspension audited once');
+    assert.equal((await smsOf(n.msisdn, 'business.limit')).length, 1, 'one SMS');
+  }
+  const [ru] = await smsOf(moscow.msisdn, 'business.limit');
+  assert.match(ru!.text, /Платные услуги приостановлены до конца месяца: «Интернет Плюс», «Погода»/);
+  const [en] = await smsOf(vlad.msisdn, 'business.limit');
+  assert.match(en!.text, /Paid extras are suspended until the end of the month: "Internet Plus", "Weather"/);
+
+  // The portal's number card and limits list, and the employee's own services list, show them as suspended.
+  const card = (await listNumbers(core, admin.ctx, { q: moscow.msisdn })).items[0]!;
+  assert.deepEqual(card.suspendedExtras.map((x) => x.code).sort(), ['internet_plus', 'weather']);
+  assert.deepEqual((await listLimits(core, admin.ctx, { msisdn: moscow.msisdn })).items[0]!.suspendedExtras.map((x) => x.code).sort(), ['internet_plus', 'weather']);
+  const own = await listConnectedProducts(core, subscriberCtx(moscow.subscriberId), { msisdn: 'me' });
+  assert.deepEqual(own.paid.map((p) => [p.code, p.status]).sort(), [['internet_plus', 'limit_suspended'], ['weather', 'limit_suspended']]);
+
+  // A top-up does not bring them back (that is for products out of money).
+  await core.db.tx(async (tx) => {
+    await postEntry(tx, { accountId: moscow.accountId, amount: 500_000, kind: 'payment', category: 'payment', idempotencyKey: 'held-topup', at: clock.now() });
+    await applyBalanceRules(tx, core, systemCtx('test'), [moscow.accountId]);
+  });
+  assert.equal((await statuses(moscow.subscriberId)).weather, 'limit_suspended');
+
+  // 23:00 in Moscow, 06:00 on 1 April in Vladivostok: the daily fees fall due, none is charged for a held extra.
+  clock.set('2026-03-31T20:00:00Z');
+  const fees = (accountId: number, code: string) => count('SELECT count(*)::int AS n FROM ledger_entry WHERE account_id = $1 AND product_code = $2', [accountId, code]);
+  const before = { moscow: await fees(moscow.accountId, 'weather'), vlad: await fees(vlad.accountId, 'weather') };
+  await runRecurringFees(core, systemCtx('test'), { now: clock.now() });
+  assert.equal(await fees(moscow.accountId, 'weather'), before.moscow, 'no fee while held');
+  assert.equal(await fees(vlad.accountId, 'weather'), before.vlad, 'no fee while held');
+
+  // Vladivostok's April has begun, Moscow's has not: only the Vladivostok number's extras resume, once.
+  const [a, b] = await Promise.all([checkSpendingLimits(core, { customerId: co.id }), checkSpendingLimits(other, { customerId: co.id })]);
+  assert.deepEqual([...a!.resumed, ...b!.resumed].map((r) => [r.msisdn, r.products.sort()]), [[vlad.msisdn, ['internet_plus', 'weather']]]);
+  assert.deepEqual(await statuses(vlad.subscriberId), { weather: 'active', internet_plus: 'active', caller_id: 'active' });
+  assert.equal((await statuses(moscow.subscriberId)).weather, 'limit_suspended');
+  assert.equal(await audits(vlad.subscriberId, 'business.limit.resume'), 1);
+  assert.match((await smsOf(vlad.msisdn, 'business.limit.resume'))[0]!.text, /back on: "Internet Plus", "Weather"/);
+  // The resumed daily extra is due at once and charged exactly once, from now on.
+  await runRecurringFees(core, systemCtx('test'), { now: clock.now() });
+  await runRecurringFees(core, systemCtx('test'), { now: clock.now() });
+  assert.equal(await fees(vlad.accountId, 'weather'), before.vlad + 1);
+
+  // An admin raising the limit above the month's spend resumes at once; removing it too.
+  await setNumberLimit(core, admin.ctx, { msisdn: raised.msisdn, amount: 50_000, scope: 'both', action: 'block_extras' });
+  assert.deepEqual(await statuses(raised.subscriberId), { weather: 'active', internet_plus: 'active', caller_id: 'active' });
+  const [resume] = await core.db.query<{ details: { reason: string } }>("SELECT details FROM audit_event WHERE subscriber_id = $1 AND action = 'business.limit.resume'", [raised.subscriberId]);
+  assert.equal(resume!.details.reason, 'limit_raised');
+  await removeNumberLimit(core, admin.ctx, { msisdn: moscow.msisdn });
+  assert.deepEqual(await statuses(moscow.subscriberId), { weather: 'active', internet_plus: 'active', caller_id: 'active' });
+  // Nothing more to resume, whoever asks.
+  assert.deepEqual((await checkSpendingLimits(core, { customerId: co.id })).resumed, []);
+  clock.set('2026-03-15T09:00:00Z');
 });

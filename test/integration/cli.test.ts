@@ -71,6 +71,27 @@ test('migrate, seed, verify, apikey, password reset', () => {
   assert.equal(cli('no-such-command').code, 2);
 });
 
+test('numbers add / list / release: ranges into a region\'s pool, refused whole when a number is taken, with the number named', () => {
+  const add = cli('numbers', 'add', '--region', '78', '--from', '79215550000', '--count', '100');
+  assert.equal(add.code, 0, add.err);
+  assert.match(add.out, /added 100 numbers to region 78: 79215550000–79215550099/);
+  const again = cli('numbers', 'add', '--region', '78', '--from', '79215550099', '--count', '2');
+  assert.equal(again.code, 1);
+  assert.match(again.err, /79215550099 is already in the number pool \(NUMBER_TAKEN\)/);
+  const owned = cli('numbers', 'add', '--region', '77', '--from', '79260000003', '--count', '1');
+  assert.equal(owned.code, 1);
+  assert.match(owned.err, /79260000003 already belongs to a subscriber/);
+  // (Each run opens the store anew, so the refusals of bad input are tested through the same use case over HTTP.)
+  const list = cli('numbers', 'list', '--region', '78', '--status', 'free');
+  assert.equal(list.code, 0, list.err);
+  assert.match(list.out, /^78\s+100\s+0\s+0\s+\(0\)/m);
+  assert.match(list.out, /total\s+100 free, 0 reserved, 0 quarantined/);
+  assert.equal(list.out.split('\n').filter((l) => /^7921555\d{4}\s+78\s+free$/.test(l)).length, 100);
+  const rel = cli('numbers', 'release');
+  assert.equal(rel.code, 0, rel.err);
+  assert.match(rel.out, /released 0 numbers/);
+});
+
 test('seeding is deterministic: the same seed gives the same subscribers', async () => {
   const seedInto = async () => {
     const st = newStore();

@@ -54,6 +54,7 @@ export interface ConnectedProduct {
   monthlyCost: number;
   disableable: boolean;
   nextChargeAt: string | null;
+  status: 'active' | 'suspended' | 'disabled' | 'limit_suspended';
 }
 export interface AvailableProduct {
   code: string;

@@ -46,6 +46,8 @@ export const httpStatus: Record<ErrorCode, number> = {
   ORDER_TRANSITION_INVALID: 409,
   OWN_ORDER_APPROVAL: 403,
   NUMBER_NOT_AVAILABLE: 409,
+  NUMBER_TAKEN: 409,
+  NUMBER_INVALID: 400,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

@@ -16,7 +16,7 @@ const CATALOG_PATH = '/tmf-api/productCatalogManagement/v4';
 const API = 'productInventory';
 const tag = 'TMF637 Product Inventory';
 
-const STATUS: Record<string, string> = { active: 'active', suspended: 'suspended', disabled: 'terminated', blocked: 'suspended' };
+const STATUS: Record<string, string> = { active: 'active', suspended: 'suspended', limit_suspended: 'suspended', disabled: 'terminated', blocked: 'suspended' };
 
 export function renderInventoryItem(p: InventoryItem, base: string, origin: string, lang: Lang): Record<string, unknown> {
   const offeringId = p.kind === 'tariff' ? `tariff-${p.spec.code}` : p.spec.code;

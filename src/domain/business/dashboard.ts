@@ -3,7 +3,7 @@ import type { Queryable } from '../../store/db.ts';
 import type { Core } from '../core.ts';
 import type { Ctx, Lang } from '../shared/context.ts';
 import { requireBusinessAdmin, scopeOf } from './access.ts';
-import { BUSINESS_ZONE, monthOf, parseMonth, previousMonth, SPENDING_ENTRY, type Month } from './period.ts';
+import { BUSINESS_ZONE, localSql, monthOf, parseMonth, previousMonth, SPENDING_ENTRY, type Month } from './period.ts';
 
 export const CATEGORIES = ['subscription', 'calls', 'sms', 'internet', 'content', 'roaming', 'one_off', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -56,55 +56,75 @@ function shift(sel: Selection, by: number): Selection {
   return { where: sel.where.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + by}`), params: sel.params };
 }
 
+/** A day either side: every Russian zone's month starts within it of Moscow's (UTC+2 … UTC+12). */
+const SLACK = 24 * 3600_000;
+const widen = (from: Date, to: Date): [Date, Date] => [new Date(from.getTime() - SLACK), new Date(to.getTime() + SLACK)];
+
 /**
- * Expenses and traffic of a selection of numbers for a month (Moscow time) beside the month
- * before: SQL aggregates over the ledger and usage records, a handful of statements whatever the
- * number count. Spending is every charge (not payments, promised credit or bonus moves).
+ * The selected numbers (alias `s`) with their own month's bounds: `$1` names the month (`YYYY-MM`),
+ * and each number's months begin at midnight on the 1st in its region's time zone (`tz`).
+ */
+function numbersWithMonths(where: string): string {
+  const at = (months: number) => localSql.namedStart('$1', 'r.time_zone', months);
+  return `SELECT s.id, s.account_id, s.region_code, s.department_id, s.msisdn, s.employee_name, r.time_zone AS tz,
+                 ${at(-5)} AS t_start, ${at(-1)} AS p_start, ${at(0)} AS m_start, ${at(1)} AS m_end
+            FROM subscriber s JOIN region r ON r.code = s.region_code WHERE ${where}`;
+}
+
+/**
+ * Expenses and traffic of a selection of numbers for a month beside the month before, each number's
+ * months and days cut in its own region's time zone (a charge at 23:30 Moscow time on the 31st is
+ * the next month in Vladivostok): SQL aggregates over the ledger and usage records, a handful of
+ * statements whatever the number count. Spending is every charge (not payments, promised credit or
+ * bonus moves).
  */
 export async function computeDashboard(q: Queryable, base: Selection, month: Month, lang: Lang, f: DashboardFilter = {}, topN = 10): Promise<Dashboard> {
   const prev = previousMonth(month);
   const trendStart = DateTime.fromJSDate(month.start, { zone: BUSINESS_ZONE }).minus({ months: 5 }).toJSDate();
   const sel = shift(narrow(base, f), 3);
-  const subs = `SELECT s.id, s.account_id, s.region_code, s.department_id, s.msisdn, s.employee_name FROM subscriber s WHERE ${sel.where}`;
-  const p = (a: Date, b: Date, c: Date) => [a, b, c, ...sel.params];
+  const subs = numbersWithMonths(sel.where);
+  // $1: the month; $2, $3: a constant outer window (the index's range) around the numbers' own bounds.
+  const p = (from: Date, to: Date) => [month.month, ...widen(from, to), ...sel.params];
 
   // One scan of both months' ledger entries (charges and payments), grouped by category, region,
   // department, number and payment day, each split into this month and the month before.
-  const grouped = await q.query<{ g: number; cat: string | null; region_code: string | null; department_id: number | null; sid: number | null; payday: string | null; cur: boolean; amount: number | null; paid: number | null; payments: number }>(
-    `WITH subs AS (${subs}),
-          ch AS (SELECT s.id AS sid, s.region_code, s.department_id, COALESCE(l.category, 'other') AS cat, l.created_at >= $2 AS cur, l.amount,
+  // The per-number bounds are read in the select list, not the join: the planner then counts the
+  // rows of the constant window right and aggregates them in memory.
+  const grouped = await q.query<{ g: number; cat: string | null; region_code: string | null; department_id: number | null; sid: number | null; payday: string | null; cur: boolean | null; amount: number | null; paid: number | null; payments: number }>(
+    `WITH subs AS MATERIALIZED (${subs}),
+          ch AS (SELECT s.id AS sid, s.region_code, s.department_id, COALESCE(l.category, 'other') AS cat, l.amount,
+                        -- this month (true), the month before (false), or outside both where the number lives (null: left out)
+                        CASE WHEN l.created_at >= s.p_start AND l.created_at < s.m_end THEN l.created_at >= s.m_start END AS cur,
                         ${SPENDING_ENTRY} AS spending, (l.kind = 'payment' AND l.amount > 0) AS payment,
-                        CASE WHEN l.kind = 'payment' AND l.amount > 0 AND l.created_at >= $2 THEN to_char(l.created_at AT TIME ZONE '${BUSINESS_ZONE}', 'YYYY-MM-DD') END AS payday
+                        CASE WHEN l.kind = 'payment' AND l.amount > 0 AND l.created_at >= s.m_start AND l.created_at < s.m_end THEN ${localSql.day('l.created_at', 's.tz')} END AS payday
                    FROM subs s JOIN ledger_entry l ON l.account_id = s.account_id
-                  WHERE l.created_at >= $1 AND l.created_at < $3 AND (${SPENDING_ENTRY} OR (l.kind = 'payment' AND l.amount > 0)))
+                  WHERE l.created_at >= $2 AND l.created_at < $3 AND (${SPENDING_ENTRY} OR (l.kind = 'payment' AND l.amount > 0)))
      SELECT GROUPING(cat, region_code, department_id, sid, payday)::int AS g, cat, region_code, department_id, sid, payday, cur,
             SUM(-amount) FILTER (WHERE spending)::bigint AS amount, SUM(amount) FILTER (WHERE payment)::bigint AS paid,
             (count(*) FILTER (WHERE payment))::int AS payments
        FROM ch GROUP BY GROUPING SETS ((cur, cat), (cur, region_code), (cur, department_id), (cur, sid), (cur, payday))`,
-    p(prev.start, month.start, month.end),
+    p(prev.start, month.end),
   );
-  // The four months before those two: totals only, bucketed by month boundaries.
-  const olderStarts: Date[] = [];
-  for (let i = 5; i >= 2; i--) olderStarts.push(DateTime.fromJSDate(month.start, { zone: BUSINESS_ZONE }).minus({ months: i }).toJSDate());
-  const older = await q.query<{ i: number; amount: number }>(
-    `WITH subs AS (${subs})
-     SELECT width_bucket(l.created_at, $1::timestamptz[]) AS i, SUM(-l.amount)::bigint AS amount
+  // The four months before those two: totals only, by each number's own month.
+  const older = await q.query<{ m: string; amount: number }>(
+    `WITH subs AS MATERIALIZED (${subs})
+     SELECT ${localSql.month('l.created_at', 's.tz')} AS m, SUM(-l.amount)::bigint AS amount
        FROM subs s JOIN ledger_entry l ON l.account_id = s.account_id
       WHERE l.created_at >= $2 AND l.created_at < $3 AND ${SPENDING_ENTRY}
       GROUP BY 1`,
-    [[...olderStarts, prev.start], trendStart, prev.start, ...sel.params],
+    p(trendStart, prev.start),
   );
   const traffic = await q.query<{ d: string; seconds: number; sms: number; bytes: number; charged: number }>(
-    `WITH subs AS (${subs})
-     SELECT to_char(u.started_at AT TIME ZONE '${BUSINESS_ZONE}', 'YYYY-MM-DD') AS d,
+    `WITH subs AS MATERIALIZED (${subs})
+     SELECT ${localSql.day('u.started_at', 's.tz')} AS d,
             COALESCE(SUM(u.duration_seconds) FILTER (WHERE u.kind = 'voice'), 0)::bigint AS seconds,
             count(*) FILTER (WHERE u.kind IN ('sms', 'mms'))::bigint AS sms,
             COALESCE(SUM(u.bytes) FILTER (WHERE u.kind = 'data'), 0)::bigint AS bytes,
             COALESCE(SUM(u.charged), 0)::bigint AS charged
        FROM subs s JOIN usage_record u ON u.account_id = s.account_id AND u.subscriber_id = s.id
-      WHERE u.started_at >= $2 AND u.started_at < $3 AND $1::timestamptz IS NOT NULL
+      WHERE u.started_at >= $2 AND u.started_at < $3
       GROUP BY 1 ORDER BY 1`,
-    p(prev.start, month.start, month.end),
+    p(month.start, month.end),
   );
   const numbers = await q.query<{ region_code: string; department_id: number | null; n: number }>(
     `SELECT s.region_code, s.department_id, count(*)::int AS n FROM subscriber s WHERE ${sel.where.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) - 3}`)} GROUP BY 1, 2`,
@@ -130,6 +150,7 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
   const paymentDays: { date: string; amount: number }[] = [];
   const paid = { cur: 0, prev: 0, count: 0 };
   for (const r of grouped) {
+    if (r.cur === null) continue; // outside the two months where the number lives
     if (r.g === G.payday) {
       if (r.paid === null) continue;
       if (r.cur) {
@@ -168,7 +189,7 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
     [prev.month, previousTotal],
     [month.month, total],
   ]);
-  for (const o of older) if (o.i >= 1 && o.i <= 4) trendBy.set(months[o.i - 1]!, Number(o.amount));
+  for (const o of older) if (months.slice(0, 4).includes(o.m)) trendBy.set(o.m, Number(o.amount));
   return {
     month: month.month,
     previousMonth: prev.month,
@@ -195,7 +216,7 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
       const r = topRows.find((x) => Number(x.id) === id);
       return { msisdn: r?.msisdn ?? '', employeeName: r?.employee_name ?? null, departmentName: r?.department ?? null, amount: v.cur, previous: v.prev };
     }),
-    trafficByDay: traffic.map((t) => ({
+    trafficByDay: traffic.filter((t) => t.d.startsWith(`${month.month}-`)).map((t) => ({
       date: t.d,
       minutes: Math.round((Number(t.seconds) / 60) * 10) / 10,
       sms: Number(t.sms),
@@ -214,18 +235,19 @@ export async function getDashboard(core: Core, ctx: Ctx, input: { month?: string
   return computeDashboard(core.db, scope, month, ctx.lang, { region: input.region, departmentId: input.departmentId });
 }
 
-/** Every number's spend of the month (for exports): number, employee, department, region, amount, previous. */
+/** Every number's spend of the month, in its own local month (for exports): number, employee, department, region, amount, previous. */
 export async function spendByNumber(q: Queryable, base: Selection, month: Month, f: DashboardFilter = {}): Promise<{ msisdn: string; employeeName: string | null; department: string | null; regionCode: string; amount: number; previous: number }[]> {
   const prev = previousMonth(month);
   const sel = shift(narrow(base, f), 3);
   const rows = await q.query<{ msisdn: string; employee_name: string | null; department: string | null; region_code: string; cur: number; prev: number }>(
-    `SELECT s.msisdn, s.employee_name, d.name AS department, s.region_code,
-            COALESCE(SUM(-l.amount) FILTER (WHERE l.created_at >= $2), 0)::bigint AS cur,
-            COALESCE(SUM(-l.amount) FILTER (WHERE l.created_at < $2), 0)::bigint AS prev
-       FROM subscriber s LEFT JOIN department d ON d.id = s.department_id
-       LEFT JOIN ledger_entry l ON l.account_id = s.account_id AND l.created_at >= $1 AND l.created_at < $3 AND ${SPENDING_ENTRY}
-      WHERE ${sel.where} GROUP BY s.id, s.msisdn, s.employee_name, d.name, s.region_code ORDER BY cur DESC, s.msisdn`,
-    [prev.start, month.start, month.end, ...sel.params],
+    `WITH subs AS MATERIALIZED (${numbersWithMonths(sel.where)})
+     SELECT s.msisdn, s.employee_name, d.name AS department, s.region_code,
+            COALESCE(SUM(-l.amount) FILTER (WHERE l.created_at >= s.m_start AND l.created_at < s.m_end), 0)::bigint AS cur,
+            COALESCE(SUM(-l.amount) FILTER (WHERE l.created_at >= s.p_start AND l.created_at < s.m_start), 0)::bigint AS prev
+       FROM subs s LEFT JOIN department d ON d.id = s.department_id
+       LEFT JOIN ledger_entry l ON l.account_id = s.account_id AND l.created_at >= $2 AND l.created_at < $3 AND ${SPENDING_ENTRY}
+      GROUP BY s.id, s.msisdn, s.employee_name, d.name, s.region_code ORDER BY cur DESC, s.msisdn`,
+    [month.month, ...widen(prev.start, month.end), ...sel.params],
   );
   return rows.map((r) => ({ msisdn: r.msisdn, employeeName: r.employee_name, department: r.department, regionCode: r.region_code, amount: Number(r.cur), previous: Number(r.prev) }));
 }

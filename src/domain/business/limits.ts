@@ -9,7 +9,8 @@ import { poolUse } from '../ledger/funds.ts';
 import { formatMoney } from '../shared/money.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadBusinessNumber, page, requireBusinessAdmin, scopeOf } from './access.ts';
-import { monthOf, SPENDING_ENTRY } from './period.ts';
+import { heldExtrasOf, holdPaidExtras, lockNumberForHolds, namesOf, releaseDueHolds, releaseLimitHolds, type HeldExtra } from './limit-holds.ts';
+import { localMonthOf, localSql, SPENDING_ENTRY } from './period.ts';
 
 export type LimitScope = 'tariff' | 'extras' | 'both';
 export type LimitAction = 'notify' | 'block_extras';
@@ -27,11 +28,27 @@ export interface NumberLimitView {
   amount: number;
   scope: LimitScope;
   action: LimitAction;
+  /** The number's own month (`YYYY-MM` in its region's time zone). */
   month: string;
   /** What counts against the limit this month so far. */
   spent: number;
   /** When it was reached this month, if it was. */
   reachedAt: string | null;
+  /** Paid extras suspended by the limit ("block paid extras") until the month ends. */
+  suspendedExtras: HeldExtra[];
+}
+
+/** Month-to-date spend of one number in a limit's scope (its own local month). */
+async function spentInScope(tx: Tx, subscriberId: number, scope: LimitScope, now: Date): Promise<{ spent: number; period: string; timeZone: string }> {
+  const [r] = await tx.query<{ spent: number; period: string; time_zone: string }>(
+    `SELECT r.time_zone, ${localSql.month('$2', 'r.time_zone')} AS period,
+            COALESCE((SELECT SUM(-l.amount) FROM ledger_entry l WHERE l.account_id = s.account_id
+                        AND l.created_at >= ${localSql.monthStart('$2', 'r.time_zone')} AND l.created_at < ${localSql.monthStart('$2', 'r.time_zone', 1)}
+                        AND ${SPENDING_ENTRY} AND ${scopeCondition(scope)}), 0)::bigint AS spent
+       FROM subscriber s JOIN region r ON r.code = s.region_code WHERE s.id = $1`,
+    [subscriberId, now],
+  );
+  return { spent: Number(r!.spent), period: r!.period, timeZone: r!.time_zone };
 }
 
 /** Sets (or replaces) a number's monthly spending limit. */
@@ -50,9 +67,14 @@ export async function setNumberLimit(core: Core, ctx: Ctx, input: { msisdn: stri
          updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
       [num.id, num.customerId, input.amount, input.scope, input.action, now, admin.adminId],
     );
-    // A new or changed limit is judged afresh this month.
+    // A new or changed limit is judged afresh this month; paid extras it held come back at once
+    // when the new limit is above the month's spend (or no longer blocks them).
     if (!prior || Number(prior.amount) !== input.amount || prior.scope !== input.scope || prior.action !== input.action) {
-      await tx.query('DELETE FROM number_limit_event WHERE subscriber_id = $1 AND period = $2', [num.id, monthOf(now).month]);
+      const m = await spentInScope(tx, num.id, input.scope, now);
+      await tx.query('DELETE FROM number_limit_event WHERE subscriber_id = $1 AND period = $2', [num.id, m.period]);
+      if (m.spent < input.amount || input.action !== 'block_extras') {
+        await releaseLimitHolds(tx, core, ctx, { id: num.id, accountId: num.accountId, customerId: num.customerId, msisdn: num.msisdn, language: num.language, timeZone: m.timeZone }, 'limit_raised', now);
+      }
     }
     await recordAudit(tx, core, ctx, { action: 'business.limit.set', subscriberId: num.id, customerId: num.customerId, details: { ...input, previous: prior ?? null } });
     return num.msisdn;
@@ -68,34 +90,40 @@ export async function removeNumberLimit(core: Core, ctx: Ctx, input: { msisdn: s
     subject.subscriberId = num.id;
     const gone = await tx.query('DELETE FROM number_limit WHERE subscriber_id = $1 RETURNING subscriber_id', [num.id]);
     if (gone.length === 0) throw new DomainError('NOT_FOUND', { what: 'limit' });
-    await tx.query('DELETE FROM number_limit_event WHERE subscriber_id = $1 AND period = $2', [num.id, monthOf(core.clock.now()).month]);
+    const now = core.clock.now();
+    const m = await spentInScope(tx, num.id, 'both', now);
+    await tx.query('DELETE FROM number_limit_event WHERE subscriber_id = $1 AND period = $2', [num.id, m.period]);
+    await releaseLimitHolds(tx, core, ctx, { id: num.id, accountId: num.accountId, customerId: num.customerId, msisdn: num.msisdn, language: num.language, timeZone: m.timeZone }, 'limit_removed', now);
     await recordAudit(tx, core, ctx, { action: 'business.limit.remove', subscriberId: num.id, customerId: num.customerId });
     return { msisdn: num.msisdn, removed: true };
   });
 }
 
-/** The limits of numbers in reach, with this month's spend against each. */
+/** The limits of numbers in reach, with this month's spend against each (each number's own local month). */
 export async function listLimits(core: Core, ctx: Ctx, input: { msisdn?: string; offset?: number; limit?: number } = {}): Promise<{ month: string; total: number; items: NumberLimitView[] }> {
   const admin = requireBusinessAdmin(ctx, 'read');
   const pg = page(input, 200);
-  const month = monthOf(core.clock.now());
-  const scope = scopeOf(admin, 's', 4);
-  const params: unknown[] = [month.start, month.end, month.month, ...scope.params];
+  const now = core.clock.now();
+  const month = localMonthOf(now, 'Europe/Moscow');
+  const scope = scopeOf(admin, 's', 2);
+  const params: unknown[] = [now, ...scope.params];
   let where = scope.where;
   if (input.msisdn !== undefined) {
     const num = await loadBusinessNumber(core.db, admin, input.msisdn);
     params.push(num.id);
     where += ` AND s.id = $${params.length}`;
   }
-  const rows = await core.db.query<{ msisdn: string; employee_name: string | null; amount: number; scope: LimitScope; action: LimitAction; spent: number; reached_at: Date | null; n: number }>(
-    `SELECT s.msisdn, s.employee_name, nl.amount, nl.scope, nl.action, e.at AS reached_at, count(*) OVER ()::int AS n,
-            COALESCE((SELECT SUM(-l.amount) FROM ledger_entry l WHERE l.account_id = s.account_id AND l.created_at >= $1 AND l.created_at < $2
+  const rows = await core.db.query<{ id: number; msisdn: string; employee_name: string | null; amount: number; scope: LimitScope; action: LimitAction; period: string; spent: number; reached_at: Date | null; n: number }>(
+    `SELECT s.id, s.msisdn, s.employee_name, nl.amount, nl.scope, nl.action, ${localSql.month('$1', 'r.time_zone')} AS period, e.at AS reached_at, count(*) OVER ()::int AS n,
+            COALESCE((SELECT SUM(-l.amount) FROM ledger_entry l WHERE l.account_id = s.account_id
+                        AND l.created_at >= ${localSql.monthStart('$1', 'r.time_zone')} AND l.created_at < ${localSql.monthStart('$1', 'r.time_zone', 1)}
                         AND ${SPENDING_ENTRY} AND (nl.scope = 'both' OR (nl.scope = 'tariff') = (l.product_code IS NULL))), 0)::bigint AS spent
-       FROM number_limit nl JOIN subscriber s ON s.id = nl.subscriber_id
-       LEFT JOIN number_limit_event e ON e.subscriber_id = s.id AND e.period = $3
+       FROM number_limit nl JOIN subscriber s ON s.id = nl.subscriber_id JOIN region r ON r.code = s.region_code
+       LEFT JOIN number_limit_event e ON e.subscriber_id = s.id AND e.period = ${localSql.month('$1', 'r.time_zone')}
       WHERE ${where} ORDER BY s.msisdn LIMIT ${pg.limit} OFFSET ${pg.offset}`,
     params,
   );
+  const held = await heldExtrasOf(core.db, rows.map((r) => r.id));
   return {
     month: month.month,
     total: rows[0]?.n ?? 0,
@@ -105,9 +133,10 @@ export async function listLimits(core: Core, ctx: Ctx, input: { msisdn?: string;
       amount: Number(r.amount),
       scope: r.scope,
       action: r.action,
-      month: month.month,
+      month: r.period,
       spent: Number(r.spent),
       reachedAt: r.reached_at ? new Date(r.reached_at).toISOString() : null,
+      suspendedExtras: held.get(Number(r.id)) ?? [],
     })),
   };
 }
@@ -123,64 +152,91 @@ const notice = {
   },
 };
 
+/** The "block paid extras" notice when connected extras were suspended, naming them. */
+const suspendedNotice = {
+  ru: (limit: string, spent: string, names: string) => `Достигнут месячный лимит расходов (${spent} из ${limit}). Платные услуги приостановлены до конца месяца: ${names}. Новые платные услуги не подключаются.`,
+  en: (limit: string, spent: string, names: string) => `Monthly spending limit reached (${spent} of ${limit}). Paid extras are suspended until the end of the month: ${names}. New paid extras cannot be connected.`,
+};
+
 export interface LimitCheckResult {
   month: string;
-  triggered: { msisdn: string; action: LimitAction; spent: number; amount: number }[];
+  triggered: { msisdn: string; action: LimitAction; spent: number; amount: number; suspended: string[] }[];
+  /** Numbers whose held extras came back (a new local month began). */
+  resumed: { msisdn: string; products: string[] }[];
 }
 
 /**
- * Finds numbers whose month-to-date spend (in the limit's scope) has reached their limit and
- * takes the chosen action — an SMS to the employee, and for `block_extras` paid extras refused
- * until the month ends — exactly once per number and month: the action is done in the same
- * transaction as the insert of the month's `number_limit_event` row, whose primary key lets only
- * one of any number of concurrent checks through.
+ * Finds numbers whose month-to-date spend (in the limit's scope, in the number's own local month)
+ * has reached their limit and takes the chosen action — an SMS to the employee, and for
+ * `block_extras` the number's connected paid extras suspended and new ones refused until its month
+ * ends — exactly once per number and month: the action is done in the same transaction as the
+ * insert of the month's `number_limit_event` row, whose primary key lets only one of any number of
+ * concurrent checks through. Then resumes the extras held in a month that has ended.
  */
 export async function checkSpendingLimits(core: Core, opts: { now?: Date; customerId?: number } = {}): Promise<LimitCheckResult> {
   const now = opts.now ?? core.clock.now();
-  const month = monthOf(now);
   const ctx = systemCtx('business-limits');
-  const candidates = await core.db.query<{ id: number; customer_id: number; msisdn: string; language: 'ru' | 'en'; amount: number; scope: LimitScope; action: LimitAction; spent: number }>(
-    `SELECT s.id, s.customer_id, s.msisdn, s.language, nl.amount, nl.scope, nl.action, x.spent
-       FROM number_limit nl JOIN subscriber s ON s.id = nl.subscriber_id
+  const candidates = await core.db.query<Candidate>(
+    `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.language, nl.amount, nl.scope, nl.action, x.spent, ${localSql.month('$1', 'r.time_zone')} AS period
+       FROM number_limit nl JOIN subscriber s ON s.id = nl.subscriber_id JOIN region r ON r.code = s.region_code
        CROSS JOIN LATERAL (SELECT COALESCE(SUM(-l.amount), 0)::bigint AS spent FROM ledger_entry l
-                            WHERE l.account_id = s.account_id AND l.created_at >= $1 AND l.created_at < $2 AND ${SPENDING_ENTRY}
+                            WHERE l.account_id = s.account_id AND l.created_at >= ${localSql.monthStart('$1', 'r.time_zone')}
+                              AND l.created_at < ${localSql.monthStart('$1', 'r.time_zone', 1)} AND ${SPENDING_ENTRY}
                               AND (nl.scope = 'both' OR (nl.scope = 'tariff') = (l.product_code IS NULL))) x
-      WHERE x.spent >= nl.amount ${opts.customerId !== undefined ? 'AND nl.customer_id = $4' : ''}
-        AND NOT EXISTS (SELECT 1 FROM number_limit_event e WHERE e.subscriber_id = s.id AND e.period = $3)
+      WHERE x.spent >= nl.amount ${opts.customerId !== undefined ? 'AND nl.customer_id = $2' : ''}
+        AND NOT EXISTS (SELECT 1 FROM number_limit_event e WHERE e.subscriber_id = s.id AND e.period = ${localSql.month('$1', 'r.time_zone')})
       ORDER BY s.id`,
-    opts.customerId !== undefined ? [month.start, month.end, month.month, opts.customerId] : [month.start, month.end, month.month],
+    opts.customerId !== undefined ? [now, opts.customerId] : [now],
   );
   const triggered: LimitCheckResult['triggered'] = [];
   for (const c of candidates) {
-    const done = await core.db.tx((tx) => trigger(tx, core, ctx, c, month.month, now));
-    if (done) triggered.push({ msisdn: c.msisdn, action: c.action, spent: Number(c.spent), amount: Number(c.amount) });
+    const done = await core.db.tx((tx) => trigger(tx, core, ctx, c, now));
+    if (done) triggered.push({ msisdn: c.msisdn, action: c.action, spent: Number(c.spent), amount: Number(c.amount), suspended: done.map((h) => h.code) });
   }
-  return { month: month.month, triggered };
+  const resumed = await releaseDueHolds(core, now, { customerId: opts.customerId });
+  return { month: localMonthOf(now, 'Europe/Moscow').month, triggered, resumed };
 }
 
-async function trigger(
-  tx: Tx,
-  core: Core,
-  ctx: Ctx,
-  c: { id: number; customer_id: number; msisdn: string; language: 'ru' | 'en'; amount: number; scope: LimitScope; action: LimitAction; spent: number },
-  period: string,
-  now: Date,
-): Promise<boolean> {
+interface Candidate {
+  id: number;
+  account_id: number;
+  customer_id: number;
+  msisdn: string;
+  language: 'ru' | 'en';
+  amount: number;
+  scope: LimitScope;
+  action: LimitAction;
+  spent: number;
+  period: string;
+}
+
+/** Acts on one reached limit; null when another check got there first. Returns what it suspended. */
+async function trigger(tx: Tx, core: Core, ctx: Ctx, c: Candidate, now: Date): Promise<HeldExtra[] | null> {
+  // The number's row lock orders this against a concurrent release of its holds.
+  if (!(await lockNumberForHolds(tx, c.id))) return null;
+  const period = c.period;
   const inserted = await tx.query(
     `INSERT INTO number_limit_event (subscriber_id, period, customer_id, amount, spent, scope, action, at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subscriber_id, period) DO NOTHING RETURNING subscriber_id`,
     [c.id, period, c.customer_id, c.amount, c.spent, c.scope, c.action, now],
   );
-  if (inserted.length === 0) return false;
+  if (inserted.length === 0) return null;
   const lang = c.language;
-  await enqueueSms(tx, { msisdn: c.msisdn, text: notice[c.action][lang](formatMoney(Number(c.amount), lang), formatMoney(Number(c.spent), lang)), kind: 'business.limit', at: now });
+  const held = c.action === 'block_extras' ? await holdPaidExtras(tx, { id: c.id, accountId: c.account_id }) : [];
+  const amount = formatMoney(Number(c.amount), lang);
+  const spent = formatMoney(Number(c.spent), lang);
+  const text = held.length ? suspendedNotice[lang](amount, spent, namesOf(held, lang)) : notice[c.action][lang](amount, spent);
+  await enqueueSms(tx, { msisdn: c.msisdn, text, kind: 'business.limit', at: now });
   await recordAudit(tx, core, ctx, {
     action: 'business.limit.reached',
     subscriberId: c.id,
     customerId: c.customer_id,
     details: { period, amount: Number(c.amount), spent: Number(c.spent), scope: c.scope, action: c.action },
   });
-  return true;
+  if (held.length) {
+    await recordAudit(tx, core, ctx, { action: 'business.limit.suspend', subscriberId: c.id, customerId: c.customer_id, details: { period, products: held.map((h) => h.code) } });
+  }
+  return held;
 }
 
 export interface ContractView {

@@ -1,7 +1,8 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { page, requireBusinessAdmin, scopeOf } from './access.ts';
-import { monthOf, SPENDING_ENTRY } from './period.ts';
+import { heldExtrasOf, type HeldExtra } from './limit-holds.ts';
+import { localSql, monthOf, SPENDING_ENTRY } from './period.ts';
 
 export interface NumberFilter {
   q?: string;
@@ -35,6 +36,8 @@ export interface NumberListItem {
   monthSpend: number;
   limit: { amount: number; scope: string; action: string } | null;
   overLimit: boolean;
+  /** Paid extras suspended by the spending limit ("block paid extras") until the number's month ends. */
+  suspendedExtras: HeldExtra[];
 }
 
 export interface NumberList {
@@ -47,13 +50,15 @@ export interface NumberList {
 
 /**
  * The numbers of every contract and region the admin may see, with search (number or employee
- * name), filters and paging. Month-to-date spend is the month's charges in Moscow time.
+ * name), filters and paging. Month-to-date spend is the charges of each number's own month, in its
+ * region's time zone.
  */
 export async function listNumbers(core: Core, ctx: Ctx, f: NumberFilter): Promise<NumberList> {
   const admin = requireBusinessAdmin(ctx, 'read');
-  const month = monthOf(core.clock.now());
-  const scope = scopeOf(admin, 's', 3);
-  const params: unknown[] = [month.start, month.end, ...scope.params];
+  const now = core.clock.now();
+  const month = monthOf(now);
+  const scope = scopeOf(admin, 's', 2);
+  const params: unknown[] = [now, ...scope.params];
   const where = [scope.where];
   const add = (sql: (n: number) => string, v: unknown) => {
     params.push(v);
@@ -85,10 +90,11 @@ export async function listNumbers(core: Core, ctx: Ctx, f: NumberFilter): Promis
   const orderBy = f.sort === 'spend' ? `x.spend ${dir}, x.msisdn` : f.sort === 'employee' ? `x.employee_name ${dir} NULLS LAST, x.msisdn` : `x.msisdn ${dir}`;
 
   const base = `
-    SELECT s.msisdn, s.employee_name, s.region_code, r.name_ru AS region_ru, r.name_en AS region_en, c.number AS contract_number,
+    SELECT s.id, s.msisdn, s.employee_name, s.region_code, r.name_ru AS region_ru, r.name_en AS region_en, c.number AS contract_number,
            s.department_id, d.name AS department_name, s.tariff_code, s.status, a.balance,
            COALESCE((SELECT SUM(-l.amount) FROM ledger_entry l
-                      WHERE l.account_id = s.account_id AND l.created_at >= $1 AND l.created_at < $2 AND ${SPENDING_ENTRY}), 0)::bigint AS spend,
+                      WHERE l.account_id = s.account_id AND l.created_at >= ${localSql.monthStart('$1', 'r.time_zone')}
+                        AND l.created_at < ${localSql.monthStart('$1', 'r.time_zone', 1)} AND ${SPENDING_ENTRY}), 0)::bigint AS spend,
            nl.amount AS limit_amount, nl.scope AS limit_scope, nl.action AS limit_action
       FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
       LEFT JOIN contract c ON c.id = s.contract_id LEFT JOIN department d ON d.id = s.department_id
@@ -97,10 +103,11 @@ export async function listNumbers(core: Core, ctx: Ctx, f: NumberFilter): Promis
   const filtered = `SELECT * FROM (${base}) x${having.length ? ` WHERE ${having.join(' AND ')}` : ''}`;
   const [count] = await core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${filtered}) y`, params);
   const rows = await core.db.query<{
-    msisdn: string; employee_name: string | null; region_code: string; region_ru: string; region_en: string; contract_number: string | null;
+    id: number; msisdn: string; employee_name: string | null; region_code: string; region_ru: string; region_en: string; contract_number: string | null;
     department_id: number | null; department_name: string | null; tariff_code: string; status: string; balance: number; spend: number;
     limit_amount: number | null; limit_scope: string | null; limit_action: string | null;
   }>(`${filtered} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`, params);
+  const held = await heldExtrasOf(core.db, rows.map((r) => r.id));
   return {
     month: month.month,
     total: count?.n ?? 0,
@@ -120,6 +127,7 @@ export async function listNumbers(core: Core, ctx: Ctx, f: NumberFilter): Promis
       monthSpend: Number(r.spend),
       limit: r.limit_amount !== null ? { amount: Number(r.limit_amount), scope: r.limit_scope!, action: r.limit_action! } : null,
       overLimit: r.limit_amount !== null && Number(r.spend) >= Number(r.limit_amount),
+      suspendedExtras: held.get(Number(r.id)) ?? [],
     })),
   };
 }

@@ -6,7 +6,7 @@ export interface InstanceRow {
   accountId: number;
   subscriberId: number;
   productCode: string;
-  status: 'active' | 'suspended' | 'disabled';
+  status: 'active' | 'suspended' | 'disabled' | 'limit_suspended';
   connectedAt: Date;
   nextChargeAt: Date | null;
   anchorDay: number;

@@ -9,7 +9,7 @@ export interface ConnectedProduct {
   code: string;
   kind: Product['kind'];
   name: Localized;
-  status: 'active' | 'suspended' | 'disabled';
+  status: 'active' | 'suspended' | 'disabled' | 'limit_suspended';
   paid: boolean;
   content: boolean;
   fee: Product['fee'];

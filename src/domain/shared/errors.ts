@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'ORDER_TRANSITION_INVALID',
   'OWN_ORDER_APPROVAL',
   'NUMBER_NOT_AVAILABLE',
+  'NUMBER_TAKEN',
+  'NUMBER_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

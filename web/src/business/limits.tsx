@@ -131,6 +131,11 @@ export default function Limits() {
                   {bt(`scope_${l.scope}`)} · {bt(`action_${l.action}`)}
                   {l.reachedAt ? ` · ${bt('bizReached', { at: dateTime(l.reachedAt, lang) })}` : ''}
                 </p>
+                {l.suspendedExtras.length > 0 ? (
+                  <p className="biz-warn" data-testid="suspended-extras">
+                    {bt('bizSuspendedExtras', { names: l.suspendedExtras.map((x) => (lang === 'en' ? x.name.en : x.name.ru)).join(', ') })}
+                  </p>
+                ) : null}
                 <span className="bar biz-limit-bar" aria-hidden="true">
                   <span className={l.spent >= l.amount ? 'over' : ''} style={{ width: `${Math.min(100, Math.round((l.spent / l.amount) * 100))}%` }} />
                 </span>

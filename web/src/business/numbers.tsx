@@ -223,6 +223,11 @@ export default function Numbers() {
                     {n.status === 'active' || n.status === 'blocked' || n.status === 'suspended' ? bt(`st_${n.status}`) : n.status}
                     {n.overLimit ? ` · ${bt('bizOver')}` : ''}
                   </p>
+                  {n.suspendedExtras.length > 0 ? (
+                    <p className="biz-warn" data-testid="suspended-extras">
+                      {bt('bizSuspendedExtras', { names: n.suspendedExtras.map((x) => named(x.name, lang)).join(', ') })}
+                    </p>
+                  ) : null}
                 </div>
               </li>
             ))}

@@ -23,6 +23,7 @@ export interface NumberItem {
   monthSpend: number;
   limit: { amount: number; scope: string; action: string } | null;
   overLimit: boolean;
+  suspendedExtras: { code: string; name: { ru: string; en: string } }[];
 }
 export interface NumberList {
   month: string;
@@ -83,6 +84,7 @@ export interface LimitItem {
   month: string;
   spent: number;
   reachedAt: string | null;
+  suspendedExtras: { code: string; name: { ru: string; en: string } }[];
 }
 export interface Contract {
   id: number;
@@ -122,6 +124,7 @@ export interface Order {
 export interface MonthlyReport {
   id: string;
   month: string;
+  language: 'ru' | 'en';
   total: number;
   createdAt: string;
   formats: ('csv' | 'xlsx' | 'pdf')[];

@@ -45,6 +45,11 @@ export default function Services() {
                 <p className="muted">
                   {p.paid ? `${t('paid')} · ${money(p.monthlyCost, lang)} ${t('perMonth')}` : t('free')}
                 </p>
+                {p.status === 'limit_suspended' || p.status === 'suspended' ? (
+                  <p className="biz-warn" data-testid="product-status" data-status={p.status}>
+                    {t(p.status === 'limit_suspended' ? 'prodLimitSuspended' : 'prodSuspended')}
+                  </p>
+                ) : null}
               </div>
               {p.disableable && (
                 <button type="button" onClick={() => act.ask(t('confirmDisable', { name: named(p.name, lang) }), () => after(() => api(`subscribers/${m}/products/${p.code}`, { method: 'DELETE' })))}>

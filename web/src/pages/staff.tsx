@@ -137,6 +137,84 @@ function Audit() {
   );
 }
 
+interface PoolRegion {
+  regionCode: string;
+  regionName: string;
+  free: number;
+  reserved: number;
+  quarantined: number;
+  quarantineEnded: number;
+}
+
+/** The operator's number pool: counts per region, adding a range, freeing numbers out of quarantine. */
+function NumberPool() {
+  const { t } = useApp();
+  const pool = useLoad(() => api<{ regions: PoolRegion[] }>('staff/numbers?limit=1'), []);
+  const [region, setRegion] = useState('');
+  const [from, setFrom] = useState('');
+  const [count, setCount] = useState('100');
+  const act = useAction();
+  const [said, setSaid] = useState<string | null>(null);
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    setSaid(null);
+    void act.run(async () => {
+      const r = await api<{ added: number; from: string; to: string }>('staff/numbers', { method: 'POST', body: { region, from, count: Number(count) } });
+      setSaid(t('poolAdded', { n: r.added, from: r.from, to: r.to }));
+      await pool.reload();
+    });
+  };
+  const ended = (pool.data?.regions ?? []).reduce((s, r) => s + r.quarantineEnded, 0);
+  return (
+    <>
+      <ErrorBox error={pool.error} onRetry={() => void pool.reload()} />
+      {!pool.data ? (pool.error ? null : <Loading />) : pool.data.regions.length === 0 ? <p className="muted">{t('poolEmpty')}</p> : null}
+      <ul className="list" data-testid="pool">
+        {(pool.data?.regions ?? []).map((r) => (
+          <li key={r.regionCode} className="item" data-region={r.regionCode}>
+            <div>
+              <p className="strong">
+                {r.regionCode} · {r.regionName}
+              </p>
+              <p className="muted" data-testid="pool-counts">
+                {r.free} {t('poolFree')} · {r.reserved} {t('poolReserved')} · {r.quarantined} {t('poolQuarantined')}
+                {r.quarantineEnded ? ` (${r.quarantineEnded} ${t('poolEnded')})` : ''}
+              </p>
+            </div>
+          </li>
+        ))}
+      </ul>
+      <form onSubmit={add} aria-label={t('poolAdd')}>
+        <div className="filters">
+          <Field label={t('poolRegion')}>{(id) => <input id={id} required inputMode="numeric" pattern={'\\d{2,3}'} value={region} onChange={(e) => setRegion(e.target.value)} />}</Field>
+          <Field label={t('poolFrom')}>{(id) => <input id={id} required inputMode="tel" value={from} onChange={(e) => setFrom(e.target.value)} />}</Field>
+          <Field label={t('poolCount')}>{(id) => <input id={id} required type="number" min={1} max={10000} value={count} onChange={(e) => setCount(e.target.value)} />}</Field>
+        </div>
+        <button type="submit" disabled={act.busy}>
+          {t('poolAdd')}
+        </button>
+      </form>
+      <ErrorBox error={act.error} />
+      <Notice text={said} />
+      {ended > 0 ? (
+        <button
+          type="button"
+          disabled={act.busy}
+          onClick={() =>
+            void act.run(async () => {
+              const r = await api<{ released: number }>('staff/numbers/release', { method: 'POST', body: {} });
+              setSaid(t('poolReleased', { n: r.released }));
+              await pool.reload();
+            })
+          }
+        >
+          {t('poolRelease')}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
 export default function Staff() {
   const { t } = useApp();
   return (
@@ -146,6 +224,9 @@ export default function Staff() {
       </Section>
       <Section title={t('auditSearch')}>
         <Audit />
+      </Section>
+      <Section title={t('poolTitle')}>
+        <NumberPool />
       </Section>
     </Page>
   );

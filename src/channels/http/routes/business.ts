@@ -8,6 +8,7 @@ import { exportDirectory, importDirectory } from '../../../domain/business/direc
 import { downloadMonthlyReport, exportExpenses, listMonthlyReports } from '../../../domain/business/expense-reports.ts';
 import { listContracts, listLimits, removeNumberLimit, setNumberLimit, updateContract, updateCustomerSettings } from '../../../domain/business/limits.ts';
 import { listNumbers } from '../../../domain/business/list-numbers.ts';
+import { getReportSettings, setReportLanguages } from '../../../domain/business/report-settings.ts';
 import { moveToDepartment } from '../../../domain/business/move-to-department.ts';
 import { createOrder, getOrder, listFreeNumbers, listOrders, orderQr, transitionOrder } from '../../../domain/business/orders.ts';
 import { getOverview } from '../../../domain/business/overview.ts';
@@ -255,7 +256,19 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
     { schema: { ...tag, summary: "A month's analytics as CSV, XLSX or PDF", querystring: z.object({ format, ...analyticsQuery }) } },
     async (req, reply) => sendFile(reply, await exportExpenses(core, ctx(req), req.query)),
   );
-  r.get('/business/reports', { schema: { ...tag, summary: 'Monthly expense reports, made on the 1st for the month before' } }, async (req) => listMonthlyReports(core, ctx(req)));
+  r.get('/business/reports', { schema: { ...tag, summary: 'Monthly expense reports, made on the 1st for the month before, in the chosen language(s)' } }, async (req) => listMonthlyReports(core, ctx(req)));
+  r.get('/business/reports/settings', { schema: { ...tag, summary: 'The language(s) the monthly report is made in' } }, async (req) => getReportSettings(core, ctx(req)));
+  r.put(
+    '/business/reports/settings',
+    {
+      schema: {
+        ...tag,
+        summary: 'Choose the language(s) of the monthly report: ru (the default), en, or both (contract admin)',
+        body: z.object({ languages: z.array(z.enum(['ru', 'en'])).min(1).max(2) }),
+      },
+    },
+    async (req) => setReportLanguages(core, ctx(req), req.body),
+  );
   r.get(
     '/business/reports/:id/download',
     { schema: { ...tag, summary: 'Download a monthly report', params: idParams, querystring: z.object({ format: format.optional() }) } },

@@ -8,6 +8,10 @@ import { staffReply } from '../../../domain/support/staff-reply.ts';
 import { staffSearchAudit } from '../../../domain/support/staff-search-audit.ts';
 import { MESSAGE_MAX } from '../../../domain/support/ticket-view.ts';
 import { requireStaff } from '../../../domain/support/staff.ts';
+import { addPoolNumbers } from '../../../domain/number-pool/add-pool-numbers.ts';
+import { POOL_RANGE_MAX } from '../../../domain/number-pool/access.ts';
+import { listNumberPool } from '../../../domain/number-pool/list-number-pool.ts';
+import { releaseQuarantine } from '../../../domain/number-pool/release-quarantine.ts';
 import { publishTerms } from '../../../domain/terms/publish-terms.ts';
 import { termsSchema } from '../../../domain/terms/terms-file.ts';
 import { ctxOf } from '../context.ts';
@@ -102,5 +106,55 @@ export async function staffRoutes(app: FastifyInstance, opts: { core: Core }): P
       },
     },
     async (req) => staffSearchAudit(core, ctxOf(req, 'staff'), req.query),
+  );
+
+  const poolStatus = z.enum(['free', 'reserved', 'quarantined']);
+  const region = z.string().regex(/^\d{2,3}$/);
+  r.get(
+    '/staff/numbers',
+    {
+      schema: {
+        ...tag,
+        summary: 'The number pool: counts per region and status, and a page of numbers (by region, status; after = the last number seen)',
+        querystring: z.object({
+          region: region.optional(),
+          status: poolStatus.optional(),
+          after: z.string().regex(/^\d{8,15}$/).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).optional(),
+        }),
+        response: {
+          200: z.object({
+            regions: z.array(z.object({ regionCode: z.string(), regionName: z.string(), free: z.number(), reserved: z.number(), quarantined: z.number(), quarantineEnded: z.number() })),
+            total: z.object({ free: z.number(), reserved: z.number(), quarantined: z.number() }),
+            items: z.array(z.object({ msisdn: z.string(), regionCode: z.string(), status: poolStatus, availableAt: z.string().nullable() })),
+          }),
+        },
+      },
+    },
+    async (req) => listNumberPool(core, ctxOf(req, 'staff'), req.query),
+  );
+  r.post(
+    '/staff/numbers',
+    {
+      schema: {
+        ...tag,
+        summary: `Add a range of consecutive numbers (up to ${POOL_RANGE_MAX}) to a region's pool of free numbers; all or nothing`,
+        body: z.object({ region, from: z.string().min(1).max(32), count: z.number().int().min(1).max(POOL_RANGE_MAX) }),
+        response: { 201: z.object({ regionCode: z.string(), from: z.string(), to: z.string(), added: z.number() }) },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await addPoolNumbers(core, ctxOf(req, 'staff'), { regionCode: req.body.region, from: req.body.from, count: req.body.count })),
+  );
+  r.post(
+    '/staff/numbers/release',
+    {
+      schema: {
+        ...tag,
+        summary: 'Free the quarantined numbers whose quarantine has ended',
+        body: z.object({ region: region.optional() }).optional(),
+        response: { 200: z.object({ released: z.number(), msisdns: z.array(z.string()) }) },
+      },
+    },
+    async (req) => releaseQuarantine(core, ctxOf(req, 'staff'), { region: req.body?.region }),
   );
 }
