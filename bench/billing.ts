@@ -4,7 +4,7 @@
 // 20) sets the measured usage batches; BENCH_FEE_SUBSCRIBERS (default 100,000) the fee run's size.
 import { performance } from 'node:perf_hooks';
 import { ingestUsage, type UsageInput } from '../src/domain/billing/ingest-usage.ts';
-import { runRecurringFees, type FeeRunStats } from '../src/domain/billing/run-recurring-fees.ts';
+import { FEE_BATCH_SIZE, runRecurringFees, type FeeRunStats } from '../src/domain/billing/run-recurring-fees.ts';
 import { listProducts, requireTariff } from '../src/domain/catalog/read-catalog.ts';
 import type { Core } from '../src/domain/core.ts';
 import { provisionSubscriber } from '../src/domain/provisioning/provision-subscriber.ts';
@@ -508,7 +508,7 @@ async function benchFees(n: number): Promise<FeeBenchResult & FeeExtrapolation> 
         [
           ['subscribers on super_day, fee due', rate(n)],
           ['setup with set-based SQL (not part of the run)', sec(big.setupMs)],
-          ['one runRecurringFees run (batchSize 1,000)', `${sec(runMs)} in ${batchTimes.length} batches`],
+          [`one runRecurringFees run (default batchSize ${rate(FEE_BATCH_SIZE)})`, `${sec(runMs)} in ${batchTimes.length} batches`],
           ['tariff fees booked per second', rate(stats.tariffFees / (runMs / 1000))],
           ['batch time, first tenth → last tenth of the run', `${ms(avg(batchTimes.slice(0, tenth)))} → ${ms(avg(batchTimes.slice(-tenth)))} ms`],
           ['  of which the due-set query (scans subscriber and product_instance)', `${sec(scanMs)} (${pct(scanMs, runMs)}), ${ms(scanMs / Math.max(1, scanCalls))} ms per call`],

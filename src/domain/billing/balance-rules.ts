@@ -1,8 +1,8 @@
 import type { Tx } from '../../store/db.ts';
-import { recordAudit } from '../audit/record-audit.ts';
+import { recordAudit, recordAuditBulk } from '../audit/record-audit.ts';
 import type { Product, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
-import { enqueueSms } from '../notifications/enqueue-sms.ts';
+import { enqueueSms, enqueueSmsBulk } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
 import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
@@ -54,23 +54,30 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
     `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, t.spec AS tariff
        FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
        JOIN tariff_plan t ON t.code = s.tariff_code
-      WHERE s.account_id = ANY($1::bigint[]) ORDER BY s.account_id, s.id`,
+      WHERE s.account_id = ANY($1::bigint[])
+        -- Only numbers whose state may change: blocked ones, active ones under the threshold, and
+        -- active ones with a suspended product. For the rest the rules below do nothing.
+        AND (s.status = 'blocked'
+             OR (s.status = 'active' AND (a.balance + a.credit_limit < COALESCE((t.spec->>'blockThreshold')::bigint, 0)
+                 OR EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = s.account_id AND i.subscriber_id = s.id AND i.status = 'suspended'))))
+      ORDER BY s.account_id, s.id`,
     [accountIds],
   );
+  if (subs.length === 0) return;
   const suspendedRows = await tx.query<{ id: number; account_id: number; subscriber_id: number; product_code: string; spec: Product }>(
     `SELECT i.id, i.account_id, i.subscriber_id, i.product_code, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
       WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'suspended' ORDER BY i.connected_at, i.id`,
-    [accountIds],
+    [[...new Set(subs.map((s) => s.account_id))]],
   );
   const suspendedOf = new Map<number, typeof suspendedRows>();
   for (const r of suspendedRows) suspendedOf.set(r.subscriber_id, [...(suspendedOf.get(r.subscriber_id) ?? []), r]);
+  // Blocks are written together after the loop (a fee run may block hundreds of numbers at once).
+  const blocked: Row[] = [];
   for (const s of subs) {
     let available = s.balance + s.credit_limit;
     const threshold = s.tariff.blockThreshold;
     if (s.status === 'active' && available < threshold) {
-      await tx.query("UPDATE subscriber SET status = 'blocked' WHERE id = $1", [s.id]);
-      await recordAudit(tx, core, ctx, { action: 'subscriber.block', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, threshold } });
-      await enqueueSms(tx, { msisdn: s.msisdn, text: text.blocked[s.language](formatMoney(s.balance, s.language)), kind: 'blocked', at: now });
+      blocked.push(s);
       continue;
     }
     if (s.status === 'blocked') {
@@ -106,5 +113,18 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
       await recordAudit(tx, core, ctx, { action: 'product.resume', subscriberId: s.id, customerId: s.customer_id, details: { product: inst.product_code, charged: fee } });
       await enqueueSms(tx, { msisdn: s.msisdn, text: text.resumed[s.language](inst.spec.name[s.language], formatMoney(fee, s.language)), kind: 'resumed', at: now });
     }
+  }
+  if (blocked.length) {
+    await tx.query("UPDATE subscriber SET status = 'blocked' WHERE id = ANY($1::bigint[])", [blocked.map((s) => s.id)]);
+    await recordAuditBulk(
+      tx,
+      core,
+      ctx,
+      blocked.map((s) => ({ action: 'subscriber.block', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, threshold: s.tariff.blockThreshold } })),
+    );
+    await enqueueSmsBulk(
+      tx,
+      blocked.map((s) => ({ msisdn: s.msisdn, text: text.blocked[s.language](formatMoney(s.balance, s.language)), kind: 'blocked', at: now })),
+    );
   }
 }
