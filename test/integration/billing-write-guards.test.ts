@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
 import type { Core } from '../../src/domain/core.ts';
+import { requireTariff } from '../../src/domain/catalog/read-catalog.ts';
 import { adjustBalance } from '../../src/domain/ledger/adjust-balance.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { ctxAs, ledgerSum, makeSubscriber, testCore, type TestEnv } from '../helpers/core.ts';
@@ -155,4 +156,26 @@ test('a fee run that leaves several numbers short blocks, audits and tells each 
   await adjustBalance(core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: 'guard-topup' }), { msisdn: poor[0]!.msisdn, amount: 100_000, kind: 'payment', reason: 'cash' });
   const back = await core.db.query<{ status: string }>('SELECT status FROM subscriber WHERE id = $1', [poor[0]!.subscriberId]);
   assert.equal(back[0]!.status, 'active');
+});
+
+test('the fee run grants the new period one quota row per unit the tariff includes, with its amounts', async () => {
+  env.clock.set('2026-08-01T06:00:00Z');
+  const s = await makeSubscriber(core, { openingBalance: 500_000 });
+  const tariff = await requireTariff(core.db, 'smart');
+  env.clock.set('2026-09-01T06:00:00Z');
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-09-01T06:00:00Z') });
+  const rows = await core.db.query<{ unit: string; included: number; period_start: Date; period_end: Date }>(
+    "SELECT unit, included, period_start, period_end FROM quota WHERE subscriber_id = $1 AND source = 'tariff:smart' AND period_start >= '2026-08-15' ORDER BY id",
+    [s.subscriberId],
+  );
+  const expected: [string, number][] = [];
+  if (tariff.included.minutes) expected.push(['seconds', tariff.included.minutes * 60]);
+  if (tariff.included.sms) expected.push(['sms', tariff.included.sms]);
+  if (tariff.included.dataMb) expected.push(['bytes', tariff.included.dataMb * 1024 * 1024]);
+  assert.ok(expected.length >= 2, 'smart includes several kinds of allowance');
+  assert.deepEqual(rows.map((r) => [r.unit, Number(r.included)]), expected);
+  for (const r of rows) {
+    assert.equal(r.period_start.toISOString(), '2026-08-31T21:00:00.000Z', 'from the local midnight of the billing day (Moscow)');
+    assert.equal(r.period_end.toISOString(), '2026-09-30T21:00:00.000Z');
+  }
 });

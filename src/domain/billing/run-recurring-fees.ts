@@ -24,7 +24,8 @@ export interface FeeRunStats {
 /** Entries, quota grants and updates gathered for one batch, written with a few set statements. */
 class Batch {
   entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], product: [] as (string | null)[], description: [] as string[] };
-  quotas = { account: [] as number[], sub: [] as number[], unit: [] as string[], source: [] as string[], start: [] as string[], end: [] as string[], included: [] as number[] };
+  /** One row per grant (not per unit): the units are spread into quota rows by the INSERT itself. */
+  quotas = { account: [] as number[], sub: [] as number[], source: [] as string[], start: [] as string[], end: [] as string[], seconds: [] as number[], sms: [] as number[], bytes: [] as number[] };
 
   fee(accountId: number, subscriberId: number, amount: number, key: string, category: EntryCategory, product: string | null, description: string): void {
     this.entries.account.push(accountId);
@@ -37,19 +38,18 @@ class Batch {
   }
 
   grant(accountId: number, subscriberId: number, source: string, a: Allowance, start: Date, end: Date): void {
-    const add = (unit: string, n: number | undefined) => {
-      if (!n) return;
-      this.quotas.account.push(accountId);
-      this.quotas.sub.push(subscriberId);
-      this.quotas.unit.push(unit);
-      this.quotas.source.push(source);
-      this.quotas.start.push(start.toISOString());
-      this.quotas.end.push(end.toISOString());
-      this.quotas.included.push(n);
-    };
-    add('seconds', a.minutes ? a.minutes * 60 : undefined);
-    add('sms', a.sms);
-    add('bytes', a.dataMb ? a.dataMb * MB : undefined);
+    const seconds = a.minutes ? a.minutes * 60 : 0;
+    const sms = a.sms ?? 0;
+    const bytes = a.dataMb ? a.dataMb * MB : 0;
+    if (!seconds && !sms && !bytes) return;
+    this.quotas.account.push(accountId);
+    this.quotas.sub.push(subscriberId);
+    this.quotas.source.push(source);
+    this.quotas.start.push(start.toISOString());
+    this.quotas.end.push(end.toISOString());
+    this.quotas.seconds.push(seconds);
+    this.quotas.sms.push(sms);
+    this.quotas.bytes.push(bytes);
   }
 
   async write(tx: Tx, at: Date): Promise<void> {
@@ -73,10 +73,16 @@ class Batch {
     }
     const q = this.quotas;
     if (q.account.length) {
+      // Seconds, SMS, bytes of each grant, in that order, as grantAllowance writes them; none that is 0.
       await tx.query(
         `INSERT INTO quota (account_id, subscriber_id, unit, source, period_start, period_end, included)
-         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bigint[])`,
-        [q.account, q.sub, q.unit, q.source, q.start, q.end, q.included],
+         SELECT g.a, g.s, u.unit, g.src, g.ps, g.pe, u.n
+           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[], $7::bigint[], $8::bigint[])
+                WITH ORDINALITY AS g(a, s, src, ps, pe, sec, sms, b, k)
+          CROSS JOIN LATERAL (VALUES (1, 'seconds', g.sec), (2, 'sms', g.sms), (3, 'bytes', g.b)) AS u(o, unit, n)
+          WHERE u.n > 0
+          ORDER BY g.k, u.o`,
+        [q.account, q.sub, q.source, q.start, q.end, q.seconds, q.sms, q.bytes],
       );
     }
   }
