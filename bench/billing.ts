@@ -4,7 +4,7 @@
 // 20) sets the measured usage batches; BENCH_FEE_SUBSCRIBERS (default 100,000) the fee run's size.
 import { performance } from 'node:perf_hooks';
 import { ingestUsage, type UsageInput } from '../src/domain/billing/ingest-usage.ts';
-import { runRecurringFees, type FeeRunStats } from '../src/domain/billing/run-recurring-fees.ts';
+import { FEE_BATCH_SIZE, runRecurringFees, type FeeRunStats } from '../src/domain/billing/run-recurring-fees.ts';
 import { listProducts, requireTariff } from '../src/domain/catalog/read-catalog.ts';
 import type { Core } from '../src/domain/core.ts';
 import { provisionSubscriber } from '../src/domain/provisioning/provision-subscriber.ts';
@@ -316,7 +316,7 @@ async function benchUsage(measuredBatches: number): Promise<UsageBenchResult> {
     log(`(2) raw bulk insert: ${total} statements of ${rate(BATCH)} rows (${WARMUP_BATCHES} warm-up) into bench_usage_raw (LIKE usage_record INCLUDING DEFAULTS INCLUDING IDENTITY)`);
     await env.core.db.query('CREATE TABLE bench_usage_raw (LIKE usage_record INCLUDING DEFAULTS INCLUDING IDENTITY)');
     const raw = await rawInsert(env.core.db, 'bench_usage_raw', batches, bySub, 'raw-');
-    log('(diag) the same statements into usage_record itself (its primary key, unique key, index and foreign keys), fresh record ids');
+    log('(diag) the same statements into usage_record itself (its primary key, unique key, index and reference-check trigger), fresh record ids');
     const rawReal = await rawInsert(env.core.db, 'usage_record', batches, bySub, 'raw-');
 
     const perBatch = (r: BatchRun) => [rate(r.perSecond), ms(r.p50), ms(r.max)];
@@ -327,7 +327,7 @@ async function benchUsage(measuredBatches: number): Promise<UsageBenchResult> {
           [
             ['(1) ingestUsage: rate, write usage, quotas, ledger, points, balance rules, audit — one transaction', `${times.length} × ${rate(BATCH)}`, ...perBatch(ingest)],
             ['(2) raw INSERT … SELECT FROM unnest(…) into bench_usage_raw (no index, no key, no check)', `${times.length} × ${rate(BATCH)}`, ...perBatch(raw)],
-            ['(diag) same raw INSERT into usage_record (PK, unique, index, 2 FKs)', `${times.length} × ${rate(BATCH)}`, ...perBatch(rawReal)],
+            ['(diag) same raw INSERT into usage_record (PK, unique, index, reference check)', `${times.length} × ${rate(BATCH)}`, ...perBatch(rawReal)],
           ],
         ),
     );
@@ -508,7 +508,7 @@ async function benchFees(n: number): Promise<FeeBenchResult & FeeExtrapolation> 
         [
           ['subscribers on super_day, fee due', rate(n)],
           ['setup with set-based SQL (not part of the run)', sec(big.setupMs)],
-          ['one runRecurringFees run (batchSize 1,000)', `${sec(runMs)} in ${batchTimes.length} batches`],
+          [`one runRecurringFees run (default batchSize ${rate(FEE_BATCH_SIZE)})`, `${sec(runMs)} in ${batchTimes.length} batches`],
           ['tariff fees booked per second', rate(stats.tariffFees / (runMs / 1000))],
           ['batch time, first tenth → last tenth of the run', `${ms(avg(batchTimes.slice(0, tenth)))} → ${ms(avg(batchTimes.slice(-tenth)))} ms`],
           ['  of which the due-set query (scans subscriber and product_instance)', `${sec(scanMs)} (${pct(scanMs, runMs)}), ${ms(scanMs / Math.max(1, scanCalls))} ms per call`],

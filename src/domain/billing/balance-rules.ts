@@ -1,8 +1,8 @@
 import type { Tx } from '../../store/db.ts';
-import { recordAudit } from '../audit/record-audit.ts';
+import { recordAudit, recordAuditBulk } from '../audit/record-audit.ts';
 import type { Product, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
-import { enqueueSms } from '../notifications/enqueue-sms.ts';
+import { enqueueSms, enqueueSmsBulk } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
 import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
@@ -81,7 +81,13 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
     `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, a.pool_contract_id, t.spec AS tariff
        FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
        JOIN tariff_plan t ON t.code = s.tariff_code
-      WHERE s.account_id = ANY($1::bigint[]) ORDER BY s.account_id, s.id`,
+      WHERE s.account_id = ANY($1::bigint[])
+        -- Only numbers whose state may change: blocked ones, active ones under the threshold, active
+        -- ones with a suspended product, and a pool's numbers (their credit is the pool's, judged below).
+        AND (s.status = 'blocked' OR a.pool_contract_id IS NOT NULL
+             OR (s.status = 'active' AND (a.balance + a.credit_limit < COALESCE((t.spec->>'blockThreshold')::bigint, 0)
+                 OR EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = s.account_id AND i.subscriber_id = s.id AND i.status = 'suspended'))))
+      ORDER BY s.account_id, s.id`,
     [accountIds],
   );
   const pools = new Set<number>(opts.pools ?? []);
@@ -108,6 +114,7 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
   const funds = pools.size === 0 ? null : await FundsTracker.load(tx, [...new Set([...own, ...others].map((s) => s.account_id))]);
   const availableOf = (s: Row): number => (s.pool_contract_id !== null && funds ? funds.available(s.account_id) : s.balance + s.credit_limit);
   const subs = [...own.map((s) => ({ s, held: true })), ...others.map((s) => ({ s, held: false }))];
+  if (subs.length === 0) return;
   const suspendedRows = await tx.query<{ id: number; account_id: number; subscriber_id: number; product_code: string; spec: Product }>(
     `SELECT i.id, i.account_id, i.subscriber_id, i.product_code, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
       WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'suspended' ORDER BY i.connected_at, i.id`,
@@ -115,13 +122,15 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
   );
   const suspendedOf = new Map<number, typeof suspendedRows>();
   for (const r of suspendedRows) suspendedOf.set(r.subscriber_id, [...(suspendedOf.get(r.subscriber_id) ?? []), r]);
+  const blocked: Row[] = [];
+  const blocks: { s: Row; pool?: number | null }[] = [];
   for (const { s, held } of subs) {
     let available = availableOf(s);
     const threshold = s.tariff.blockThreshold;
     if (s.status === 'active' && available < threshold) {
-      if (!(await setStatus(tx, s.id, 'blocked', held))) continue;
-      await recordAudit(tx, core, ctx, { action: 'subscriber.block', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, threshold, ...(held ? {} : { pool: s.pool_contract_id }) } });
-      await enqueueSms(tx, { msisdn: s.msisdn, text: text.blocked[s.language](formatMoney(s.balance, s.language)), kind: 'blocked', at: now });
+      // Numbers the caller holds are blocked together after the loop (a fee run may block hundreds).
+      if (held) blocked.push(s);
+      else if (await setStatus(tx, s.id, 'blocked', false)) blocks.push({ s, pool: s.pool_contract_id });
       continue;
     }
     if (s.status === 'blocked') {
@@ -159,5 +168,21 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
       await recordAudit(tx, core, ctx, { action: 'product.resume', subscriberId: s.id, customerId: s.customer_id, details: { product: inst.product_code, charged: fee } });
       await enqueueSms(tx, { msisdn: s.msisdn, text: text.resumed[s.language](inst.spec.name[s.language], formatMoney(fee, s.language)), kind: 'resumed', at: now });
     }
+  }
+  if (blocked.length) {
+    await tx.query("UPDATE subscriber SET status = 'blocked' WHERE id = ANY($1::bigint[])", [blocked.map((s) => s.id)]);
+    blocks.push(...blocked.map((s) => ({ s })));
+  }
+  if (blocks.length) {
+    await recordAuditBulk(
+      tx,
+      core,
+      ctx,
+      blocks.map(({ s, pool }) => ({ action: 'subscriber.block', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, threshold: s.tariff.blockThreshold, ...(pool === undefined ? {} : { pool }) } })),
+    );
+    await enqueueSmsBulk(
+      tx,
+      blocks.map(({ s }) => ({ msisdn: s.msisdn, text: text.blocked[s.language](formatMoney(s.balance, s.language)), kind: 'blocked', at: now })),
+    );
   }
 }

@@ -1,8 +1,8 @@
 import type { Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { earnPointsBulk } from '../bonus/earn-points.ts';
-import { getSettings } from '../catalog/read-catalog.ts';
-import type { Allowance, Product, Tariff } from '../catalog/schema.ts';
+import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
+import type { Allowance, Product } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import type { EntryCategory } from '../ledger/post-entry.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
@@ -25,7 +25,8 @@ export interface FeeRunStats {
 /** Entries, quota grants and updates gathered for one batch, written with a few set statements. */
 class Batch {
   entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], product: [] as (string | null)[], description: [] as string[] };
-  quotas = { account: [] as number[], sub: [] as number[], unit: [] as string[], source: [] as string[], start: [] as string[], end: [] as string[], included: [] as number[] };
+  /** One row per grant (not per unit): the units are spread into quota rows by the INSERT itself. */
+  quotas = { account: [] as number[], sub: [] as number[], source: [] as string[], start: [] as string[], end: [] as string[], seconds: [] as number[], sms: [] as number[], bytes: [] as number[] };
 
   fee(accountId: number, subscriberId: number, amount: number, key: string, category: EntryCategory, product: string | null, description: string): void {
     this.entries.account.push(accountId);
@@ -38,19 +39,18 @@ class Batch {
   }
 
   grant(accountId: number, subscriberId: number, source: string, a: Allowance, start: Date, end: Date): void {
-    const add = (unit: string, n: number | undefined) => {
-      if (!n) return;
-      this.quotas.account.push(accountId);
-      this.quotas.sub.push(subscriberId);
-      this.quotas.unit.push(unit);
-      this.quotas.source.push(source);
-      this.quotas.start.push(start.toISOString());
-      this.quotas.end.push(end.toISOString());
-      this.quotas.included.push(n);
-    };
-    add('seconds', a.minutes ? a.minutes * 60 : undefined);
-    add('sms', a.sms);
-    add('bytes', a.dataMb ? a.dataMb * MB : undefined);
+    const seconds = a.minutes ? a.minutes * 60 : 0;
+    const sms = a.sms ?? 0;
+    const bytes = a.dataMb ? a.dataMb * MB : 0;
+    if (!seconds && !sms && !bytes) return;
+    this.quotas.account.push(accountId);
+    this.quotas.sub.push(subscriberId);
+    this.quotas.source.push(source);
+    this.quotas.start.push(start.toISOString());
+    this.quotas.end.push(end.toISOString());
+    this.quotas.seconds.push(seconds);
+    this.quotas.sms.push(sms);
+    this.quotas.bytes.push(bytes);
   }
 
   async write(tx: Tx, at: Date): Promise<void> {
@@ -74,10 +74,16 @@ class Batch {
     }
     const q = this.quotas;
     if (q.account.length) {
+      // Seconds, SMS, bytes of each grant, in that order, as grantAllowance writes them; none that is 0.
       await tx.query(
         `INSERT INTO quota (account_id, subscriber_id, unit, source, period_start, period_end, included)
-         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bigint[])`,
-        [q.account, q.sub, q.unit, q.source, q.start, q.end, q.included],
+         SELECT g.a, g.s, u.unit, g.src, g.ps, g.pe, u.n
+           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[], $7::bigint[], $8::bigint[])
+                WITH ORDINALITY AS g(a, s, src, ps, pe, sec, sms, b, k)
+          CROSS JOIN LATERAL (VALUES (1, 'seconds', g.sec), (2, 'sms', g.sms), (3, 'bytes', g.b)) AS u(o, unit, n)
+          WHERE u.n > 0
+          ORDER BY g.k, u.o`,
+        [q.account, q.sub, q.source, q.start, q.end, q.seconds, q.sms, q.bytes],
       );
     }
   }
@@ -103,6 +109,12 @@ const suspendText = {
 };
 
 /**
+ * Accounts per fee-run transaction. Measured (PGlite, 100,000 subscribers, process CPU time):
+ * 2,000 costs about 6% more than 1,000 once the tables outgrow the engine's buffers, so 1,000 stays.
+ */
+export const FEE_BATCH_SIZE = 1000;
+
+/**
  * Charges every recurring fee that has fallen due by `now`, one batch of accounts per transaction.
  * Accounts are claimed with SKIP LOCKED, and every fee carries a key made of what it pays for and
  * its period (`tariff:<subscriber>:<period start>`, `fee:<instance>:<period start>`), so several
@@ -112,10 +124,11 @@ const suspendText = {
  */
 export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; batchSize?: number; onBatch?: (s: FeeRunStats) => void }): Promise<FeeRunStats> {
   const stats: FeeRunStats = { accounts: 0, tariffFees: 0, productFees: 0, suspended: 0, amount: 0 };
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? FEE_BATCH_SIZE;
   // One pass in account order: each batch starts after the last account seen, so it reads only
   // the next due rows by index. Accounts another runner holds are skipped; the next run has them.
   let after = 0;
+  const dates = new DateMemo();
   for (;;) {
     const done = await core.db.tx(async (tx) => {
       const due = await tx.query<{ account_id: number }>(
@@ -128,9 +141,12 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
       );
       if (due.length === 0) return true;
       after = due[due.length - 1]!.account_id;
-      const locked = await tx.query<{ id: number }>('SELECT id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED', [due.map((d) => d.account_id)]);
+      const locked = await tx.query<{ id: number; balance: number; credit_limit: number }>(
+        'SELECT id, balance, credit_limit FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED',
+        [due.map((d) => d.account_id)],
+      );
       if (locked.length === 0) return false;
-      await chargeAccounts(tx, core, ctx, locked.map((l) => l.id), opts.now, stats);
+      await chargeAccounts(tx, core, ctx, locked, opts.now, stats, dates);
       stats.accounts += locked.length;
       opts.onBatch?.(stats);
       return false;
@@ -139,16 +155,56 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
   }
 }
 
-async function chargeAccounts(tx: Tx, core: Core, ctx: Ctx, accountIds: number[], now: Date, stats: FeeRunStats): Promise<void> {
+/**
+ * The next charge dates of a run, remembered: thousands of subscribers of a region share the same
+ * due time and zone, and each date is worked out with the time-zone rules once, not once each.
+ */
+class DateMemo {
+  private readonly known = new Map<string, Date | null>();
+
+  private get(key: string, make: () => Date | null): Date | null {
+    let v = this.known.get(key);
+    if (v === undefined) {
+      v = make();
+      this.known.set(key, v);
+    }
+    return v;
+  }
+
+  tariffNext(model: string, at: Date, tz: string, billingDay: number): Date {
+    return this.get(`t|${model}|${at.getTime()}|${tz}|${model === 'daily' ? 0 : billingDay}`, () =>
+      model === 'daily' ? startOfNextLocalDay(at, tz) : billingDayIn(at, tz, billingDay, 1),
+    )!;
+  }
+
+  productNext(model: string, at: Date, tz: string, anchorDay: number): Date | null {
+    return this.get(`p|${model}|${at.getTime()}|${tz}|${anchorDay}`, () => nextChargeAfter(model, at, tz, anchorDay));
+  }
+}
+
+async function chargeAccounts(
+  tx: Tx,
+  core: Core,
+  ctx: Ctx,
+  accounts: { id: number; balance: number; credit_limit: number }[],
+  now: Date,
+  stats: FeeRunStats,
+  dates: DateMemo,
+): Promise<void> {
   const batch = new Batch();
+  const accountIds = accounts.map((a) => a.id);
   // What each account may spend; a contract's numbers in the batch share what is left of its pool.
   const funds = await FundsTracker.load(tx, accountIds);
-  const subs = await tx.query<{ id: number; account_id: number; tariff_next_charge_at: Date; billing_day: number; time_zone: string; tariff: Tariff }>(
-    `SELECT s.id, s.account_id, s.tariff_next_charge_at, s.billing_day, r.time_zone, t.spec AS tariff
-       FROM subscriber s JOIN region r ON r.code = s.region_code JOIN tariff_plan t ON t.code = s.tariff_code
-      WHERE s.account_id = ANY($1::bigint[]) AND s.tariff_next_charge_at <= $2`,
-    [accountIds, now],
-  );
+  // Tariffs by code: a handful of rows, rather than the plan's JSON once per subscriber.
+  const tariffs = new Map((await listTariffs(tx, { includeRetired: true })).map((t) => [t.code, t]));
+  const subs = (
+    await tx.query<{ id: number; account_id: number; tariff_next_charge_at: Date; billing_day: number; time_zone: string; tariff_code: string }>(
+      `SELECT s.id, s.account_id, s.tariff_next_charge_at, s.billing_day, r.time_zone, s.tariff_code
+         FROM subscriber s JOIN region r ON r.code = s.region_code
+        WHERE s.account_id = ANY($1::bigint[]) AND s.tariff_next_charge_at <= $2`,
+      [accountIds, now],
+    )
+  ).map((s) => ({ ...s, tariff: tariffs.get(s.tariff_code)! }));
   const instances = await tx.query<InstanceDue>(
     `SELECT i.id, i.account_id, i.subscriber_id, i.product_code, i.next_charge_at, i.anchor_day, p.spec, r.time_zone, s.msisdn, s.language, s.customer_id
        FROM product_instance i JOIN product p ON p.code = i.product_code JOIN subscriber s ON s.id = i.subscriber_id JOIN region r ON r.code = s.region_code
@@ -165,7 +221,7 @@ async function chargeAccounts(tx: Tx, core: Core, ctx: Ctx, accountIds: number[]
   for (const s of subs) {
     let at = s.tariff_next_charge_at;
     while (at.getTime() <= now.getTime()) {
-      const next = s.tariff.fee.model === 'daily' ? startOfNextLocalDay(at, s.time_zone) : billingDayIn(at, s.time_zone, s.billing_day, 1);
+      const next = dates.tariffNext(s.tariff.fee.model, at, s.time_zone, s.billing_day);
       events.push({ at, next, tariff: s });
       tariffNext.set(s.id, { at: next, periodStart: at, s });
       at = next;
@@ -176,7 +232,7 @@ async function chargeAccounts(tx: Tx, core: Core, ctx: Ctx, accountIds: number[]
     let at: Date | null = inst.next_charge_at;
     instState.set(inst.id, { next: at, status: 'active', inst });
     while (at && at.getTime() <= now.getTime()) {
-      const next = nextChargeAfter(inst.spec.fee.model, at, inst.time_zone, inst.anchor_day);
+      const next = dates.productNext(inst.spec.fee.model, at, inst.time_zone, inst.anchor_day);
       events.push({ at, next, inst });
       at = next;
     }

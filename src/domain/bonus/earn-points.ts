@@ -57,6 +57,13 @@ export async function earnPoints(q: Queryable, rules: BonusRules, e: EarnInput):
 export async function earnPointsBulk(q: Queryable, rules: BonusRules, items: EarnInput[]): Promise<void> {
   const rows = items.map((e) => ({ ...e, points: pointsFor(e.spent, rules.pointsPerRuble) })).filter((e) => e.points > 0);
   if (rows.length === 0) return;
+  // A batch's charges share one time, so its lots share one expiry: worked out once per time.
+  const expiry = new Map<number, string>();
+  const expiresAt = (at: Date) => {
+    let v = expiry.get(at.getTime());
+    if (v === undefined) expiry.set(at.getTime(), (v = lotExpiry(at, rules.expiryMonths).toISOString()));
+    return v;
+  };
   await q.query(
     `WITH lot AS (
        INSERT INTO bonus_lot (account_id, subscriber_id, points, remaining, earned_at, expires_at, reference)
@@ -70,7 +77,7 @@ export async function earnPointsBulk(q: Queryable, rules: BonusRules, items: Ear
       rows.map((r) => r.subscriberId),
       rows.map((r) => r.points),
       rows.map((r) => r.at.toISOString()),
-      rows.map((r) => lotExpiry(r.at, rules.expiryMonths).toISOString()),
+      rows.map((r) => expiresAt(r.at)),
       rows.map((r) => r.reference),
     ],
   );

@@ -18,3 +18,14 @@ export async function enqueueSms(
   );
   return rows[0]!.id;
 }
+
+/** Queues many outbound SMS with one statement, in the order given (see `enqueueSms`). */
+export async function enqueueSmsBulk(q: Queryable, ms: { msisdn: string; text: string; sender?: string; kind: string; at: Date }[]): Promise<void> {
+  if (ms.length === 0) return;
+  await q.query(
+    `INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, meta)
+     SELECT 'mt', m, s, t, 'queued', a, jsonb_build_object('kind', k)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WITH ORDINALITY AS u(m, s, t, a, k, n) ORDER BY n`,
+    [ms.map((m) => m.msisdn), ms.map((m) => m.sender ?? NOTICE_SENDER), ms.map((m) => m.text), ms.map((m) => m.at.toISOString()), ms.map((m) => m.kind)],
+  );
+}
