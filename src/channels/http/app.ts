@@ -40,8 +40,10 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onSend', async (req, reply) => {
+  // Callback-style hooks on every request: no promise per hook.
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    done(null, payload);
   });
 
   await app.register(fastifyCookie);

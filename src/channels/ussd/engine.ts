@@ -4,7 +4,7 @@ import type { Core } from '../../domain/core.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import { isDomainError, type DomainError } from '../../domain/shared/errors.ts';
 import { getProfile } from '../../domain/subscribers/get-profile.ts';
-import { findUssdCaller, loadUssdSession, saveUssdSession, type UssdCaller, type UssdFrame } from '../../domain/ussd/ussd-session.ts';
+import { saveUssdSession, startUssdHop, type UssdCaller, type UssdDialTarget, type UssdFrame } from '../../domain/ussd/ussd-session.ts';
 import { errorMessage } from '../../i18n/error-messages.ts';
 import { fitsPage } from './gsm7.ts';
 import { nodes, serviceRoots, type MenuCtx, type Outcome, type View } from './menu.ts';
@@ -174,15 +174,13 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
     st.stack.push({ n: item.to.n, ...(item.to.a !== undefined ? { a: item.to.a } : {}), p: 0 });
   }
 
-  /** The stack a dial string opens: a product's or tariff's own code, or a menu path. */
-  async function open(m: MenuCtx, segments: string[], out: (s: string) => string): Promise<HopState | null> {
-    const code = `*${segments.join('*')}#`;
-    if (segments.length > 1) {
-      const product = (await listProducts(core.db)).find((p) => p.ussdCode === code);
-      if (product) return { stack: [{ n: 'root', p: 0 }, { n: 'prod', a: product.code, p: 0 }], notice: null, done: null };
-      const tariff = (await listTariffs(core.db)).find((t) => t.ussdCode === code);
-      if (tariff) return { stack: [{ n: 'root', p: 0 }, { n: 'tariff.q', a: tariff.code, p: 0 }], notice: null, done: null };
-    }
+  /**
+   * The stack a dial string opens: a product's or tariff's own code (looked up with the hop's
+   * first read, see `dialLookup`), or a menu path.
+   */
+  async function open(m: MenuCtx, segments: string[], out: (s: string) => string, target: UssdDialTarget | null): Promise<HopState | null> {
+    if (segments.length > 1 && target?.kind === 'product') return { stack: [{ n: 'root', p: 0 }, { n: 'prod', a: target.code, p: 0 }], notice: null, done: null };
+    if (segments.length > 1 && target?.kind === 'tariff') return { stack: [{ n: 'root', p: 0 }, { n: 'tariff.q', a: target.code, p: 0 }], notice: null, done: null };
     // The longest known service prefix, then the rest as menu choices.
     for (let k = Math.min(segments.length, 2); k >= 1; k--) {
       const root = serviceRoots[segments.slice(0, k).join('*')];
@@ -220,10 +218,16 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
   }
 
   async function handleUssd(req: UssdRequest): Promise<UssdReply> {
-    const caller = await findUssdCaller(core, req.msisdn);
-    if (!caller) return { text: texts.ru.notServed, end: true };
+    // A new session's dial string, known before anything is read, so that the product or tariff
+    // it may name is looked up in the same statement as the caller and their session.
+    const dialInText = parseDialString(req.input) !== null && /[#*]/.test(req.input);
+    const newServiceCode = dialInText ? req.input.trim() : req.serviceCode.trim();
+    const newSegments = req.isFirst ? parseDialString(newServiceCode) : null;
+    const hop = await startUssdHop(core, req.msisdn, dialLookup(newSegments));
+    if (!hop) return { text: texts.ru.notServed, end: true };
+    const caller = hop.caller;
     const now = core.clock.now();
-    const row = await loadUssdSession(core, caller);
+    const row = hop.session;
     const same = row !== null && row.sessionId === req.sessionId;
     const fresh = row !== null && now.getTime() - row.updatedAt.getTime() <= ttlMs;
     const history = req.history !== undefined ? splitHistory(req.history.slice(0, 4096)) : null;
@@ -258,17 +262,15 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
       serviceCode = same ? row.serviceCode : req.serviceCode;
       const m = menuCtx(caller, ctxFor(consumed));
       const segments = parseDialString(serviceCode) ?? ['111'];
-      st = (await open(m, segments.slice(0, 1), out)) ?? { stack: [{ n: 'root', p: 0 }], notice: null, done: null };
+      st = (await open(m, segments.slice(0, 1), out, null)) ?? { stack: [{ n: 'root', p: 0 }], notice: null, done: null };
       st.notice = m.t.expired;
       return finish(m, st);
     }
     // A new session: the dial string, from the service code or a full one sent as the first text.
-    const dialInText = parseDialString(req.input) !== null && /[#*]/.test(req.input);
-    serviceCode = dialInText ? req.input.trim() : req.serviceCode.trim();
-    const segments = parseDialString(serviceCode);
+    serviceCode = newServiceCode;
     consumed = 0;
     const m = menuCtx(caller, ctxFor(consumed));
-    const opened = segments ? await open(m, segments, out) : null;
+    const opened = newSegments ? await open(m, newSegments, out, hop.dialTarget) : null;
     if (!opened) return { text: out(m.t.unknownCode), end: true };
     st = opened;
     return finish(m, st);
@@ -290,6 +292,11 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
   }
 
   return { handleUssd };
+}
+
+/** The catalog code a dial string of several segments may be ("*111*56#"); null for a bare service code. */
+function dialLookup(segments: string[] | null): string | null {
+  return segments && segments.length > 1 ? `*${segments.join('*')}#` : null;
 }
 
 function outFor(script: 'cyrillic' | 'latin'): (s: string) => string {
