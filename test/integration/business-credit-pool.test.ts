@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
+import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
+import { lockContractPools } from '../../src/domain/subscribers/access.ts';
 import { getPromisedPaymentOffer } from '../../src/domain/billing/promised-payment.ts';
 import { getTrustLimit, setTrustLimit } from '../../src/domain/billing/trust-limit.ts';
 import { listContracts, updateContract } from '../../src/domain/business/limits.ts';
@@ -219,4 +221,50 @@ test("a pooled number's credit comes from the company: the subscriber is told so
   } finally {
     await app.close();
   }
+});
+
+test('the fee run takes a pool’s contract without waiting: numbers of a pool that a paid action holds are left for the next run', async () => {
+  const { company, contractId } = await pooled(10_000);
+  const a = await company.number({ tariff: 'super_day', balance: 0 });
+  const b = await company.number({ tariff: 'super_day', balance: 0 });
+  const ids = [a.accountId, b.accountId];
+  await core.db.query('UPDATE subscriber SET tariff_next_charge_at = $2 WHERE id = ANY($1::bigint[])', [[a.subscriberId, b.subscriberId], clock.now()]);
+  const fees = async () =>
+    (await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_entry WHERE account_id = ANY($1::bigint[]) AND kind = 'fee'", [ids]))[0]!.n;
+  const before = await fees();
+
+  // A paid action of the pool (on another instance) holds the contract row, as connectProduct does.
+  const other = await secondCore(env);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let holding!: () => void;
+  const held = new Promise<void>((r) => (holding = r));
+  const holder = other.db.tx(async (tx) => {
+    await lockContractPools(tx, [contractId]);
+    holding();
+    await gate;
+  });
+  await held;
+  const run = runRecurringFees(core, systemCtx('test'), { now: clock.now() });
+  try {
+    if (core.db.kind === 'postgres') {
+      const first = await run;
+      assert.equal(first.deferred, 2, 'both numbers of the held pool are left for the next run');
+      assert.equal(await fees(), before, 'nothing charged on them meanwhile');
+      release();
+      await holder;
+      const second = await runRecurringFees(core, systemCtx('test'), { now: clock.now() });
+      assert.equal(second.deferred, 0);
+    } else {
+      // The embedded store runs one transaction at a time: the fee run waits for the paid action.
+      release();
+      await holder;
+      assert.equal((await run).deferred, 0);
+    }
+  } finally {
+    release();
+    await holder;
+  }
+  assert.equal(await fees(), before + 2, 'each number charged its fee once');
+  await ledgerDebt(ids);
 });

@@ -20,6 +20,8 @@ export interface FeeRunStats {
   productFees: number;
   suspended: number;
   amount: number;
+  /** Accounts of a credit pool a paid action held at that moment: left for the next run. */
+  deferred: number;
 }
 
 /** Entries, quota grants and updates gathered for one batch, written with a few set statements. */
@@ -123,7 +125,7 @@ export const FEE_BATCH_SIZE = 1000;
  * number is then blocked); a paid product whose fee the money does not cover is suspended.
  */
 export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; batchSize?: number; onBatch?: (s: FeeRunStats) => void }): Promise<FeeRunStats> {
-  const stats: FeeRunStats = { accounts: 0, tariffFees: 0, productFees: 0, suspended: 0, amount: 0 };
+  const stats: FeeRunStats = { accounts: 0, tariffFees: 0, productFees: 0, suspended: 0, amount: 0, deferred: 0 };
   const batchSize = opts.batchSize ?? FEE_BATCH_SIZE;
   // One pass in account order: each batch starts after the last account seen, so it reads only
   // the next due rows by index. Accounts another runner holds are skipped; the next run has them.
@@ -141,10 +143,20 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
       );
       if (due.length === 0) return true;
       after = due[due.length - 1]!.account_id;
-      const locked = await tx.query<{ id: number; balance: number; credit_limit: number }>(
-        'SELECT id, balance, credit_limit FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED',
+      const held = await tx.query<{ id: number; balance: number; credit_limit: number; pool_contract_id: number | null }>(
+        'SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED',
         [due.map((d) => d.account_id)],
       );
+      // A contract's numbers share its credit pool, and its paid actions run one after another on
+      // the contract row. The fee run takes those rows too — without waiting (it already holds
+      // accounts; lock order is contract → account): the numbers of a pool that a paid action holds
+      // right now are left for the next run, like accounts another runner holds.
+      const pools = [...new Set(held.flatMap((a) => (a.pool_contract_id === null ? [] : [Number(a.pool_contract_id)])))];
+      const ours = pools.length
+        ? new Set((await tx.query<{ id: number }>('SELECT id FROM contract WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED', [pools])).map((r) => Number(r.id)))
+        : new Set<number>();
+      const locked = held.filter((a) => a.pool_contract_id === null || ours.has(Number(a.pool_contract_id)));
+      stats.deferred += held.length - locked.length;
       if (locked.length === 0) return false;
       await chargeAccounts(tx, core, ctx, locked, opts.now, stats, dates);
       stats.accounts += locked.length;
