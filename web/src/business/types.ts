@@ -1,4 +1,18 @@
-// Shapes of the business portal API (src/domain/business/*), as the screens use them.
+// Shapes of the business portal API as the screens use them. The server's own view types are
+// imported type-only (erased from the bundle), so each shape is defined once.
+import type { NumberListItem } from '../../../src/domain/business/list-numbers.ts';
+import type { OrderView } from '../../../src/domain/business/orders.ts';
+import type { Dashboard as DashboardView } from '../../../src/domain/business/dashboard.ts';
+import type { BulkItemView, BulkOperationView } from '../../../src/domain/business/bulk.ts';
+import type { ContractView, NumberLimitView } from '../../../src/domain/business/limits.ts';
+
+export type NumberItem = NumberListItem;
+export type Order = OrderView;
+export type Dashboard = DashboardView;
+export type BulkOperation = BulkOperationView;
+export type BulkItem = BulkItemView;
+export type LimitItem = NumberLimitView;
+export type Contract = ContractView;
 export type Role = 'contract_admin' | 'accountant' | 'department_manager';
 
 export interface Overview {
@@ -9,22 +23,6 @@ export interface Overview {
   can: { changeNumbers: boolean; changeContract: boolean; seeMoney: boolean; monthlyReports: boolean };
 }
 
-export interface NumberItem {
-  msisdn: string;
-  employeeName: string | null;
-  regionCode: string;
-  regionName: string;
-  contractNumber: string | null;
-  departmentId: number | null;
-  departmentName: string | null;
-  tariffCode: string;
-  status: string;
-  balance: number;
-  monthSpend: number;
-  limit: { amount: number; scope: string; action: string } | null;
-  overLimit: boolean;
-  suspendedExtras: { code: string; name: { ru: string; en: string } }[];
-}
 export interface NumberList {
   month: string;
   total: number;
@@ -36,90 +34,12 @@ export interface NumberList {
 export const CATEGORIES = ['subscription', 'calls', 'sms', 'internet', 'content', 'roaming', 'one_off', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export interface Dashboard {
-  month: string;
-  previousMonth: string;
-  numbers: number;
-  total: number;
-  previousTotal: number;
-  change: { amount: number; percent: number | null };
-  byMonth: { month: string; amount: number }[];
-  byCategory: { category: Category; amount: number; previous: number }[];
-  byRegion: { regionCode: string; regionName: string; amount: number; previous: number; numbers: number }[];
-  byDepartment: { departmentId: number | null; departmentName: string | null; amount: number; previous: number; numbers: number }[];
-  topSpenders: { msisdn: string; employeeName: string | null; departmentName: string | null; amount: number; previous: number }[];
-  trafficByDay: { date: string; minutes: number; sms: number; gb: number; charged: number }[];
-  payments: { total: number; count: number; previousTotal: number; byDay: { date: string; amount: number }[] };
-}
 
 export const BULK_KINDS = ['connect_product', 'disable_product', 'change_tariff', 'block', 'unblock', 'move_department'] as const;
 export type BulkKind = (typeof BULK_KINDS)[number];
-export interface BulkOperation {
-  id: string;
-  kind: BulkKind;
-  params: { productCode?: string; tariffCode?: string; departmentId?: number | null };
-  status: 'queued' | 'running' | 'done';
-  total: number;
-  done: number;
-  refused: number;
-  pending: number;
-  progress: number;
-  createdAt: string;
-  finishedAt: string | null;
-}
-export interface BulkItem {
-  msisdn: string;
-  status: 'pending' | 'done' | 'refused';
-  code: string | null;
-  reason: string | null;
-  processedAt: string | null;
-}
 
-export interface LimitItem {
-  msisdn: string;
-  employeeName: string | null;
-  amount: number;
-  scope: 'tariff' | 'extras' | 'both';
-  action: 'notify' | 'block_extras';
-  month: string;
-  spent: number;
-  reachedAt: string | null;
-  suspendedExtras: { code: string; name: { ru: string; en: string } }[];
-}
-export interface Contract {
-  id: number;
-  number: string;
-  regionCode: string;
-  numbers: number;
-  /** The contract's credit pool L, shared by its numbers. */
-  creditLimit: number;
-  /** What the numbers owe together (D). */
-  poolDebt: number;
-  /** max(0, L − D). */
-  poolRemaining: number;
-  denyContent: boolean;
-  deniedProducts: string[];
-}
 
 export type OrderStatus = 'created' | 'approved' | 'in_progress' | 'done' | 'rejected';
-export interface Order {
-  id: string;
-  kind: 'sim_replacement' | 'number_change';
-  status: OrderStatus;
-  msisdn: string;
-  employeeName: string | null;
-  simType: 'physical' | 'esim' | null;
-  newIccid: string | null;
-  activationCode: string | null;
-  oldMsisdn: string;
-  newMsisdn: string | null;
-  createdBy: number;
-  approvedBy: number | null;
-  rejectReason: string | null;
-  requiresApproval: boolean;
-  history: { at: string; status: OrderStatus; by: string; note?: string }[];
-  createdAt: string;
-}
 
 export interface MonthlyReport {
   id: string;
