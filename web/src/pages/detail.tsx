@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime, gb, isoDay, money } from '../format.ts';
 import type { Key } from '../i18n.ts';
+import type { UsageItem, UsageList } from '../../../src/domain/reports/list-usage.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 interface Day {
@@ -23,22 +24,6 @@ interface Report {
   records: number | null;
 }
 type Metric = 'money' | 'voice' | 'sms' | 'data';
-interface UsageItem {
-  id: string;
-  kind: 'voice' | 'sms' | 'mms' | 'data';
-  zone: 'home' | 'intercity' | 'roaming';
-  startedAt: string;
-  durationSeconds: number | null;
-  bytes: number | null;
-  counterpart: string | null;
-  billedUnits: number;
-  quotaUnits: number;
-  charged: number;
-}
-interface UsagePage {
-  items: UsageItem[];
-  nextCursor: string | null;
-}
 type KindFilter = '' | 'voice' | 'sms' | 'data';
 
 const amountOf = (u: UsageItem): string =>
@@ -53,14 +38,14 @@ function UsageRecords({ m, span }: { m: string; span: number }) {
     const f = isoDay(new Date(Date.now() - (span - 1) * 86_400_000));
     return `subscribers/${m}/usage?from=${f}&to=${isoDay(new Date())}&limit=20${kind ? `&kind=${kind}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
   };
-  const first = useLoad(() => api<UsagePage>(query(null)), [m, span, kind]);
+  const first = useLoad(() => api<UsageList>(query(null)), [m, span, kind]);
   useEffect(() => setMore(null), [m, span, kind]);
   const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
   const cursor = more ? more.cursor : (first.data?.nextCursor ?? null);
   const act = useAction();
   const loadMore = () =>
     void act.run(async () => {
-      const page = await api<UsagePage>(query(cursor));
+      const page = await api<UsageList>(query(cursor));
       setMore((prev) => ({ items: [...(prev?.items ?? []), ...page.items], cursor: page.nextCursor }));
     });
   return (
