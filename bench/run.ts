@@ -67,7 +67,7 @@ if (only === '' || only === 'spine') {
     };
     const rows: string[][] = [
       ['(a) store: SELECT balance FROM account WHERE id = $1', callersLabel, rate(select.rate), ms(select.p50), ms(select.p99), `${rate(select.ops)} queries`],
-      ['(diag) resolveSession + getBalance, no HTTP (1 statement, session cached)', callersLabel, rate(useCase.rate), ms(useCase.p50), ms(useCase.p99), `${rate(useCase.ops)} calls`],
+      ['(diag) resolveSession + getBalance, no HTTP (2 statements: session, balance)', callersLabel, rate(useCase.rate), ms(useCase.p50), ms(useCase.p99), `${rate(useCase.ops)} calls`],
     ];
     for (const mode of modes) {
       const { api: a, bare: b } = http[mode];

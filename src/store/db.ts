@@ -11,13 +11,13 @@ export interface Queryable {
 
 export type Tx = Queryable;
 
-export type ParamType = 'bigint' | 'text' | 'timestamptz';
+export type ParamType = 'bigint' | 'text' | 'timestamptz' | 'bigint[]' | 'text[]';
 
 /**
  * A statement parsed and planned once per connection, for the hottest reads: on PGlite, where
  * planning costs more than running a key lookup, it about doubles their rate.
  */
-export type Prepared<T> = (params: readonly (number | string | Date | null)[]) => Promise<T[]>;
+export type Prepared<T> = (params: readonly (number | string | Date | null | readonly number[] | readonly string[])[]) => Promise<T[]>;
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';

@@ -7,20 +7,27 @@ import type { Db, ParamType, Prepared, Tx } from './db.ts';
  * text is quoted by doubling quotes (standard_conforming_strings is on), so nothing a caller
  * sends can leave the literal.
  */
-export function literal(v: number | string | Date | null, type: ParamType): string {
+export function literal(v: number | string | Date | null | readonly number[] | readonly string[], type: ParamType): string {
   if (v === null) return 'NULL';
+  if (type === 'bigint[]' || type === 'text[]') {
+    if (!Array.isArray(v)) throw new TypeError('not an array');
+    const element = type === 'bigint[]' ? 'bigint' : 'text';
+    return `ARRAY[${(v as readonly (number | string)[]).map((x) => literal(x, element)).join(', ')}]::${type}`;
+  }
+  if (Array.isArray(v)) throw new TypeError('an array where one value is expected');
+  const one = v as number | string | Date;
   switch (type) {
     case 'bigint':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`not an integer: ${String(v)}`);
-      return String(v);
+      if (typeof one !== 'number' || !Number.isSafeInteger(one)) throw new TypeError(`not an integer: ${String(one)}`);
+      return String(one);
     case 'timestamptz': {
-      const d = v instanceof Date ? v : new Date(String(v));
+      const d = one instanceof Date ? one : new Date(String(one));
       if (!Number.isFinite(d.getTime())) throw new TypeError('not a time');
       return `'${d.toISOString()}'`;
     }
     case 'text':
-      if (typeof v !== 'string') throw new TypeError('not text');
-      return `'${v.replace(/'/g, "''")}'`;
+      if (typeof one !== 'string') throw new TypeError('not text');
+      return `'${one.replace(/'/g, "''")}'`;
   }
 }
 
@@ -45,6 +52,7 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
     },
     prepare<T>(name: string, sql: string, types: readonly ParamType[]): Prepared<T> {
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad statement name ${name}`);
+      const takesArray = types.some((t) => t.endsWith('[]'));
       return async (params) => {
         if (params.length !== types.length) throw new Error(`${name}: ${types.length} parameters expected`);
         let ready = prepared.get(name);
@@ -54,8 +62,13 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
           ready.catch(() => prepared.delete(name)); // a failed PREPARE is tried again by the next call
         }
         await ready;
-        const res = await pg.exec(`EXECUTE ${name}${params.length ? `(${params.map((p, i) => literal(p, types[i]!)).join(', ')})` : ''}`);
-        return (res[0]?.rows ?? []) as T[];
+        const execute = `EXECUTE ${name}${params.length ? `(${params.map((p, i) => literal(p, types[i]!)).join(', ')})` : ''}`;
+        if (!takesArray) return ((await pg.exec(execute))[0]?.rows ?? []) as T[];
+        // The planner re-plans a statement taking an array (`= ANY($1)`) at most calls, since the
+        // array's length changes its estimate, and planning costs more than running the lookup. The
+        // SET LOCAL lasts for this one script: both run in one implicit transaction.
+        const res = await pg.exec(`SET LOCAL plan_cache_mode = force_generic_plan; ${execute}`);
+        return (res[1]?.rows ?? []) as T[];
       };
     },
     tx<T>(fn: (tx: Tx) => Promise<T>) {

@@ -5,7 +5,7 @@ import { createApiKey, resolveApiKey, revokeApiKey } from '../../src/domain/auth
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { makeSubscriber, secondCore, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -169,6 +169,25 @@ test('logout ends one session; logout everywhere ends them all', async () => {
   assert.equal(all.json<{ revoked: number }>().revoked, 2);
   assert.equal((await bal(t2)).statusCode, 401);
   assert.equal((await bal(t3)).statusCode, 401);
+});
+
+test('a logout on one instance ends the session on another at once', async () => {
+  const other = await testApp(await secondCore(env));
+  try {
+    const s = await subscriberWithPassword();
+    const t1 = (await post('/api/v1/auth/login', { msisdn: s.msisdn, password: 'secret-123' })).json<{ token: string }>().token;
+    const t2 = (await post('/api/v1/auth/login', { msisdn: s.msisdn, password: 'secret-123' })).json<{ token: string }>().token;
+    const balOn = (a: FastifyInstance, t: string) => a.inject({ url: '/api/v1/subscribers/me/balance', headers: { authorization: `Bearer ${t}` } });
+    // Both instances have just answered with these sessions, so a per-process cache would hold them.
+    for (const a of [app, other]) for (const t of [t1, t2]) assert.equal((await balOn(a, t)).statusCode, 200);
+    await other.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${t1}` } });
+    assert.equal((await balOn(app, t1)).statusCode, 401);
+    assert.equal((await balOn(app, t2)).statusCode, 200);
+    await other.inject({ method: 'POST', url: '/api/v1/auth/logout-all', headers: { authorization: `Bearer ${t2}` } });
+    assert.equal((await balOn(app, t2)).statusCode, 401);
+  } finally {
+    await other.close();
+  }
 });
 
 test('sessions expire', async () => {

@@ -41,3 +41,30 @@ test('a statement whose PREPARE failed is prepared again by the next call', asyn
   await db.exec('CREATE TABLE t_later (x int); INSERT INTO t_later VALUES (1), (2), (3)');
   assert.deepEqual(await late([]), [{ n: 3 }]);
 });
+
+test('array parameters are written element by element, each by its own type', async () => {
+  assert.equal(literal([1, 2], 'bigint[]'), 'ARRAY[1, 2]::bigint[]');
+  assert.equal(literal(["O'Brien"], 'text[]'), "ARRAY['O''Brien']::text[]");
+  assert.throws(() => literal([1, '2; DROP TABLE t'] as number[], 'bigint[]'), TypeError);
+  assert.throws(() => literal(1, 'bigint[]'), TypeError);
+  assert.throws(() => literal([1], 'bigint'), TypeError);
+  const byIds = db.prepare<{ id: number }>('t_by_ids', 'SELECT id FROM t WHERE id = ANY($1) ORDER BY id', ['bigint[]']);
+  assert.deepEqual(await byIds([[2, 1, 7]]), [{ id: 1 }, { id: 2 }]);
+  assert.deepEqual(await byIds([[]]), []);
+  const byNames = db.prepare<{ id: number }>('t_by_names', 'SELECT id FROM t WHERE name = ANY($1) ORDER BY id', ['text[]']);
+  assert.deepEqual(await byNames([["O'Brien", "' OR '1'='1"]]), [{ id: 2 }]);
+});
+
+test('a statement taking an array is planned once, and the setting that does it stays with that statement', async () => {
+  const mode = async () => (await db.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode'))[0]!.plan_cache_mode;
+  const byIds = db.prepare<{ id: number }>('t_by_ids_generic', 'SELECT id FROM t WHERE id = ANY($1)', ['bigint[]']);
+  for (const ids of [[1], [1, 2], [2, 1, 5]]) assert.ok((await byIds([ids])).length >= 1);
+  const [plans] = await db.query<{ generic_plans: number; custom_plans: number }>(
+    "SELECT generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE name = 't_by_ids_generic'",
+  );
+  assert.deepEqual(plans, { generic_plans: 3, custom_plans: 0 });
+  assert.equal(await mode(), 'auto');
+  const failing = db.prepare<{ n: number }>('t_fails_on_array', 'SELECT 1 / (cardinality($1) - 1) AS n', ['bigint[]']);
+  await assert.rejects(failing([[1]]), /division by zero/);
+  assert.equal(await mode(), 'auto');
+});

@@ -4,6 +4,7 @@ import type { Core } from '../core.ts';
 import type { Actor, BusinessRole, Channel, Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { newToken, sha256 } from './secrets.ts';
+import { batchedLookup } from '../../store/batched-lookup.ts';
 
 export type SessionKind = 'subscriber' | 'business_admin' | 'staff';
 
@@ -31,69 +32,49 @@ export async function createSession(
 
 type ResolvedSession = Actor & { sessionId: string };
 
+interface SessionRow {
+  id: string;
+  kind: SessionKind;
+  subject_id: number;
+  customer_id: number | null;
+  role: BusinessRole | null;
+  department_id: number | null;
+}
+
 /**
- * Sessions resolved recently, per store: every authenticated request would otherwise begin with
- * the same lookup. An entry lives a few seconds; logout in this process removes it at once, so a
- * session revoked on another instance stops working here within CACHE_MS.
+ * The actor a session token stands for, or null when it is unknown, expired or revoked. Read from
+ * the store on every request — a logout or "log out everywhere" on any instance ends the session
+ * on all of them at once — with the lookups of concurrent requests sharing one statement.
  */
-const CACHE_MS = 5_000;
-const CACHE_MAX = 50_000;
-const sessionCache = new WeakMap<object, Map<string, { actor: ResolvedSession; expiresAt: number; until: number }>>();
-
-function cacheOf(core: Core) {
-  let c = sessionCache.get(core.db);
-  if (!c) sessionCache.set(core.db, (c = new Map()));
-  return c;
-}
-
-function forget(core: Core, match: (a: ResolvedSession, id: string) => boolean): void {
-  const c = cacheOf(core);
-  for (const [id, e] of c) if (match(e.actor, id)) c.delete(id);
-}
-
-/** The actor a session token stands for, or null when it is unknown, expired or revoked. */
 export async function resolveSession(core: Core, token: string): Promise<ResolvedSession | null> {
   if (token.length < 20 || token.length > 200) return null;
   const id = sha256(token);
-  const cache = cacheOf(core);
-  const hit = cache.get(id);
-  if (hit && hit.until > Date.now() && hit.expiresAt > core.clock.now().getTime()) return hit.actor;
-  const actor = await lookupSession(core, id);
-  if (actor) {
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(id, { actor: actor.actor, expiresAt: actor.expiresAt, until: Date.now() + CACHE_MS });
-  } else cache.delete(id);
-  return actor?.actor ?? null;
-}
-
-async function lookupSession(core: Core, id: string): Promise<{ actor: ResolvedSession; expiresAt: number } | null> {
-  const rows = await core.db.prepare<{
-    kind: SessionKind;
-    subject_id: number;
-    expires_at: Date;
-    customer_id: number | null;
-    role: BusinessRole | null;
-    department_id: number | null;
-  }>(
-    'session_lookup',
-    `SELECT s.kind, s.subject_id, s.expires_at, b.customer_id, b.role, b.department_id
+  const r = await batchedLookup(core.db, {
+    name: 'session_lookup',
+    sql: (cond) => `SELECT s.id, s.kind, s.subject_id, b.customer_id, b.role, b.department_id
        FROM session s LEFT JOIN business_admin b ON s.kind = 'business_admin' AND b.id = s.subject_id
-      WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,
-    ['text', 'timestamptz'],
-  )([id, core.clock.now()]);
-  const r = rows[0];
+      WHERE ${cond} AND s.revoked_at IS NULL AND s.expires_at > $2`,
+    keyColumn: 's.id',
+    keyType: 'text',
+    paramTypes: ['timestamptz'],
+    params: () => [core.clock.now()],
+    keyOf: (row: SessionRow) => row.id,
+  })(id);
   if (!r) return null;
-  const expiresAt = r.expires_at.getTime();
   switch (r.kind) {
     case 'subscriber':
-      return { actor: { kind: 'subscriber', subscriberId: r.subject_id, sessionId: id }, expiresAt };
+      return { kind: 'subscriber', subscriberId: Number(r.subject_id), sessionId: id };
     case 'staff':
-      return { actor: { kind: 'staff', staffId: r.subject_id, sessionId: id }, expiresAt };
+      return { kind: 'staff', staffId: Number(r.subject_id), sessionId: id };
     case 'business_admin':
       if (r.customer_id === null || r.role === null) return null;
       return {
-        actor: { kind: 'business_admin', adminId: r.subject_id, customerId: r.customer_id, role: r.role, departmentId: r.department_id, sessionId: id },
-        expiresAt,
+        kind: 'business_admin',
+        adminId: Number(r.subject_id),
+        customerId: Number(r.customer_id),
+        role: r.role,
+        departmentId: r.department_id === null ? null : Number(r.department_id),
+        sessionId: id,
       };
   }
 }
@@ -101,11 +82,6 @@ async function lookupSession(core: Core, id: string): Promise<{ actor: ResolvedS
 export async function logout(core: Core, ctx: Ctx, input: { token: string }): Promise<void> {
   const id = sha256(input.token);
   await core.db.query('UPDATE session SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, core.clock.now()]);
-  forget(core, (_a, cached) => cached === id);
-}
-
-function subjectOrNull(actor: Actor): { kind: SessionKind; id: number } | null {
-  return actor.kind === 'subscriber' || actor.kind === 'business_admin' || actor.kind === 'staff' ? subjectOf(actor) : null;
 }
 
 function subjectOf(actor: Actor): { kind: SessionKind; id: number } {
@@ -129,7 +105,6 @@ export async function logoutEverywhere(core: Core, ctx: Ctx): Promise<{ revoked:
       'UPDATE session SET revoked_at = $3 WHERE kind = $1 AND subject_id = $2 AND revoked_at IS NULL RETURNING id',
       [s.kind, s.id, core.clock.now()],
     );
-    forget(core, (a) => subjectOrNull(a)?.kind === s.kind && subjectOrNull(a)?.id === s.id);
     await recordAudit(tx, core, ctx, {
       action: 'auth.logout_everywhere',
       subscriberId: s.kind === 'subscriber' ? s.id : null,
