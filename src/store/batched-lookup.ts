@@ -3,6 +3,28 @@ import type { Db, ParamType } from './db.ts';
 
 type Param = number | string | Date | null;
 
+const perDb = new WeakMap<Db, Map<string, DataLoader<unknown, unknown>>>();
+
+/**
+ * Calls whose concurrent callers share one statement. Every call made in the same turn of the
+ * event loop is collected (DataLoader, without its cache) and handed to `run` at the next turn,
+ * in call order; `run` answers each input at its position. Nothing is kept between batches, so
+ * every caller sees the store as it is when its batch runs. On PGlite, whose statements run one
+ * after another, fifty concurrent callers then cost one statement instead of fifty. If `run`
+ * throws, every caller of that batch gets the error.
+ */
+export function coalesced<I, O>(db: Db, name: string, run: (inputs: readonly I[]) => Promise<readonly O[]>): (input: I) => Promise<O> {
+  let loaders = perDb.get(db);
+  if (!loaders) perDb.set(db, (loaders = new Map()));
+  let loader = loaders.get(name) as DataLoader<I, O> | undefined;
+  if (!loader) {
+    loader = new DataLoader<I, O>(run, { cache: false, maxBatchSize: 500, batchScheduleFn: (dispatch) => setImmediate(dispatch) });
+    loaders.set(name, loader as DataLoader<unknown, unknown>);
+  }
+  const l = loader;
+  return (input) => l.load(input);
+}
+
 export interface LookupSpec<K extends number | string, R> {
   /** Statement name; the batched form is prepared as `<name>_batch`. */
   name: string;
@@ -18,35 +40,23 @@ export interface LookupSpec<K extends number | string, R> {
   keyOf: (row: R) => K;
 }
 
-const perDb = new WeakMap<Db, Map<string, DataLoader<number | string, unknown>>>();
-
 /**
- * A key lookup whose concurrent callers share one statement. Every `load` made in the same turn
- * of the event loop is collected (DataLoader, without its cache) and answered at the next turn by
- * one `= ANY(keys)` read, or by the plain `= $1` read when a single key came. Nothing is kept
- * between batches: each caller sees the store as it is when its batch runs. On PGlite, whose
- * statements run one after another, fifty concurrent readers cost one statement instead of fifty.
- * At most one row per key is expected; keys without a row resolve to `undefined`.
+ * A key lookup through `coalesced`: one `= ANY(keys)` read per batch, or the plain `= $1` read
+ * when a single key came (it costs less than `= ANY` of one element). At most one row per key is
+ * expected; keys without a row resolve to `undefined`.
  */
 export function batchedLookup<K extends number | string, R>(db: Db, spec: LookupSpec<K, R>): (key: K) => Promise<R | undefined> {
-  let loaders = perDb.get(db);
-  if (!loaders) perDb.set(db, (loaders = new Map()));
-  let loader = loaders.get(spec.name) as DataLoader<K, R | undefined> | undefined;
-  if (!loader) {
-    const one = db.prepare<R>(spec.name, spec.sql(`${spec.keyColumn} = $1`), [spec.keyType, ...spec.paramTypes]);
-    const many = db.prepare<R>(`${spec.name}_batch`, spec.sql(`${spec.keyColumn} = ANY($1)`), [`${spec.keyType}[]`, ...spec.paramTypes]);
-    loader = new DataLoader<K, R | undefined>(
-      async (keys) => {
-        const unique = [...new Set(keys)];
-        const rest = spec.params();
-        const rows = unique.length === 1 ? await one([unique[0]!, ...rest]) : await many([unique as number[] | string[], ...rest]);
-        const byKey = new Map(rows.map((r) => [spec.keyOf(r), r]));
-        return keys.map((k) => byKey.get(k));
-      },
-      { cache: false, maxBatchSize: 500, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
-    );
-    loaders.set(spec.name, loader as DataLoader<number | string, unknown>);
-  }
-  const l = loader;
-  return (key) => l.load(key);
+  return coalesced<K, R | undefined>(db, spec.name, async (keys) => {
+    const unique = [...new Set(keys)];
+    const rest = spec.params();
+    const rows =
+      unique.length === 1
+        ? await db.prepare<R>(spec.name, spec.sql(`${spec.keyColumn} = $1`), [spec.keyType, ...spec.paramTypes])([unique[0]!, ...rest])
+        : await db.prepare<R>(`${spec.name}_batch`, spec.sql(`${spec.keyColumn} = ANY($1)`), [`${spec.keyType}[]`, ...spec.paramTypes])([
+            unique as number[] | string[],
+            ...rest,
+          ]);
+    const byKey = new Map(rows.map((r) => [spec.keyOf(r), r]));
+    return keys.map((k) => byKey.get(k));
+  });
 }

@@ -11,13 +11,16 @@ export interface Queryable {
 
 export type Tx = Queryable;
 
-export type ParamType = 'bigint' | 'text' | 'timestamptz' | 'bigint[]' | 'text[]';
+export type ParamType = 'bigint' | 'text' | 'timestamptz' | 'bigint[]' | 'text[]' | 'timestamptz[]';
+
+/** A prepared statement's parameter: one value, or an array of them for an `…[]` type. */
+export type PreparedParam = number | string | Date | null | readonly (number | null)[] | readonly (string | null)[] | readonly (Date | null)[];
 
 /**
  * A statement parsed and planned once per connection, for the hottest reads: on PGlite, where
  * planning costs more than running a key lookup, it about doubles their rate.
  */
-export type Prepared<T> = (params: readonly (number | string | Date | null | readonly number[] | readonly string[])[]) => Promise<T[]>;
+export type Prepared<T> = (params: readonly PreparedParam[]) => Promise<T[]>;
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';

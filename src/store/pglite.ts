@@ -1,18 +1,18 @@
 import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
-import type { Db, ParamType, Prepared, Tx } from './db.ts';
+import type { Db, ParamType, Prepared, PreparedParam, Tx } from './db.ts';
 
 /**
  * A parameter written as an SQL literal for EXECUTE. Only the declared types are accepted and
  * text is quoted by doubling quotes (standard_conforming_strings is on), so nothing a caller
  * sends can leave the literal.
  */
-export function literal(v: number | string | Date | null | readonly number[] | readonly string[], type: ParamType): string {
+export function literal(v: PreparedParam, type: ParamType): string {
   if (v === null) return 'NULL';
-  if (type === 'bigint[]' || type === 'text[]') {
+  if (type.endsWith('[]')) {
     if (!Array.isArray(v)) throw new TypeError('not an array');
-    const element = type === 'bigint[]' ? 'bigint' : 'text';
-    return `ARRAY[${(v as readonly (number | string)[]).map((x) => literal(x, element)).join(', ')}]::${type}`;
+    const element = type.slice(0, -2) as ParamType;
+    return `ARRAY[${(v as readonly (number | string | Date | null)[]).map((x) => literal(x, element)).join(', ')}]::${type}`;
   }
   if (Array.isArray(v)) throw new TypeError('an array where one value is expected');
   const one = v as number | string | Date;
@@ -28,6 +28,8 @@ export function literal(v: number | string | Date | null | readonly number[] | r
     case 'text':
       if (typeof one !== 'string') throw new TypeError('not text');
       return `'${one.replace(/'/g, "''")}'`;
+    default:
+      throw new TypeError(`unknown parameter type ${String(type)}`);
   }
 }
 

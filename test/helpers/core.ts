@@ -129,3 +129,19 @@ export async function ledgerSum(core: Core, accountId: number): Promise<{ balanc
 export function refusal(code: string): (e: unknown) => boolean {
   return (e) => e instanceof DomainError && e.code === code;
 }
+
+/** The same core on a store that counts how often each prepared statement runs. */
+export function countingPrepared(core: Core): { core: Core; runs: Map<string, number> } {
+  const runs = new Map<string, number>();
+  const db: Db = {
+    ...core.db,
+    prepare<T>(name: string, sql: string, types: Parameters<Db['prepare']>[2]) {
+      const run = core.db.prepare<T>(name, sql, types);
+      return async (params) => {
+        runs.set(name, (runs.get(name) ?? 0) + 1);
+        return run(params);
+      };
+    },
+  };
+  return { core: { ...core, db }, runs };
+}

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Core } from '../../src/domain/core.ts';
 import { adjustBalance } from '../../src/domain/ledger/adjust-balance.ts';
 import { getBalance } from '../../src/domain/subscribers/get-balance.ts';
-import type { Db } from '../../src/store/db.ts';
-import { ctxAs, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+import { countingPrepared, ctxAs, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
 
 // Balance reads that arrive together share one statement (DataLoader without a cache). What has to
 // hold: each caller gets its own number's balance, access is still checked per caller, and nothing
@@ -19,24 +17,8 @@ before(async () => {
 });
 after(() => env.close());
 
-/** The same core on a store that counts the executions of each prepared statement. */
-function counting(core: Core): { core: Core; runs: Map<string, number> } {
-  const runs = new Map<string, number>();
-  const db: Db = {
-    ...core.db,
-    prepare(name, sql, types) {
-      const run = core.db.prepare(name, sql, types);
-      return async (params) => {
-        runs.set(name, (runs.get(name) ?? 0) + 1);
-        return run(params);
-      };
-    },
-  } as Db;
-  return { core: { ...core, db }, runs };
-}
-
 test('thirty subscribers reading at once each get their own balance, from one statement', async () => {
-  const { core, runs } = counting(env.core);
+  const { core, runs } = countingPrepared(env.core);
   const views = await Promise.all(subs.map((s) => getBalance(core, subscriberCtx(s.subscriberId), { msisdn: 'me' })));
   views.forEach((v, i) => {
     assert.equal(v.msisdn, subs[i]!.msisdn);
@@ -47,7 +29,7 @@ test('thirty subscribers reading at once each get their own balance, from one st
 });
 
 test('by number: staff reads are batched too, and a subscriber asking for another number is refused alone', async () => {
-  const { core, runs } = counting(env.core);
+  const { core, runs } = countingPrepared(env.core);
   const [a, b, c] = subs;
   const results = await Promise.allSettled([
     getBalance(core, ctxAs({ kind: 'staff', staffId: 1 }), { msisdn: a!.msisdn }),
