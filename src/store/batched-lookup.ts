@@ -11,7 +11,8 @@ const perDb = new WeakMap<Db, Map<string, DataLoader<unknown, unknown>>>();
  * in call order; `run` answers each input at its position. Nothing is kept between batches, so
  * every caller sees the store as it is when its batch runs. On PGlite, whose statements run one
  * after another, fifty concurrent callers then cost one statement instead of fifty. If `run`
- * throws, every caller of that batch gets the error. One loader serves a store and a name: the
+ * throws for a batch, each of its inputs is run again alone, so only the callers whose own input
+ * fails get an error; `run` must therefore write nothing unless it succeeds (one statement does). One loader serves a store and a name: the
  * `run` of the first call is kept, so it must not depend on anything but the store (its clock
  * comes from the core, which is one per store).
  */
@@ -20,7 +21,19 @@ export function coalesced<I, O>(db: Db, name: string, run: (inputs: readonly I[]
   if (!loaders) perDb.set(db, (loaders = new Map()));
   let loader = loaders.get(name) as DataLoader<I, O> | undefined;
   if (!loader) {
-    loader = new DataLoader<I, O>(run, { cache: false, maxBatchSize: 500, batchScheduleFn: (dispatch) => setImmediate(dispatch) });
+    // A batch that fails is one statement undone whole, so each input is tried again alone: one
+    // caller's bad input fails that caller only.
+    const isolating = async (inputs: readonly I[]): Promise<readonly (O | Error)[]> => {
+      try {
+        return await run(inputs);
+      } catch (err) {
+        if (inputs.length === 1) throw err;
+        const alone: (O | Error)[] = [];
+        for (const input of inputs) alone.push(await run([input]).then((r) => r[0]!, (e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+        return alone;
+      }
+    };
+    loader = new DataLoader<I, O>(isolating, { cache: false, maxBatchSize: 500, batchScheduleFn: (dispatch) => setImmediate(dispatch) });
     loaders.set(name, loader as DataLoader<unknown, unknown>);
   }
   const l = loader;

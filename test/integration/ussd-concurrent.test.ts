@@ -77,3 +77,21 @@ test('session writes made together are one statement; of two for one caller the 
     ['w-c', 4, 'page w-c'],
   ]);
 });
+
+test("one caller's write that the store refuses fails that caller only", async () => {
+  const hops = await Promise.all(subs.slice(3, 6).map((s) => startUssdHop(env.core, s.msisdn, null)));
+  const at = env.clock.now();
+  const row = (sessionId: string) => ({
+    sessionId, serviceCode: '*111#', stack: [{ n: 'root', p: 0 }], consumed: 0, lastReply: { text: 'menu', end: false }, ended: false, startedAt: at, updatedAt: at,
+  });
+  const results = await Promise.allSettled([
+    saveUssdSession(env.core, hops[0]!.caller, row('iso-a')),
+    saveUssdSession(env.core, hops[1]!.caller, row('iso-\u0000-b')), // text may not hold NUL
+    saveUssdSession(env.core, hops[2]!.caller, row('iso-c')),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  const stored = await Promise.all(subs.slice(3, 6).map((s) => startUssdHop(env.core, s.msisdn, null)));
+  assert.equal(stored[0]!.session!.sessionId, 'iso-a');
+  assert.notEqual(stored[1]!.session?.sessionId, 'iso-\u0000-b');
+  assert.equal(stored[2]!.session!.sessionId, 'iso-c');
+});
