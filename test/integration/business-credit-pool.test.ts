@@ -268,3 +268,36 @@ test('the fee run takes a pool’s contract without waiting: numbers of a pool t
   assert.equal(await fees(), before + 2, 'each number charged its fee once');
   await ledgerDebt(ids);
 });
+
+test("a payment that frees the pool resumes the other numbers' suspended products at once, from the pool", async () => {
+  const limit = 30_000;
+  const { company } = await pooled(limit);
+  const a = await number(company);
+  const b = await number(company);
+  await connectProduct(core, subscriberCtx(b.subscriberId), { msisdn: 'me', productCode: 'child_location' });
+  await ingestUsage(core, systemCtx('test'), call(a.msisdn, 20));
+  assert.ok((await ledgerDebt([a.accountId, b.accountId])) > limit, 'the pool is exhausted');
+  const [inst] = await core.db.query<{ next_charge_at: Date }>("SELECT next_charge_at FROM product_instance WHERE subscriber_id = $1 AND product_code = 'child_location'", [b.subscriberId]);
+  const back = clock.now().getTime();
+  clock.set(new Date(inst!.next_charge_at.getTime() + 60_000));
+  try {
+    await runRecurringFees(core, systemCtx('test'), { now: clock.now() });
+    const productStatus = async () =>
+      (await core.db.query<{ status: string }>("SELECT status FROM product_instance WHERE subscriber_id = $1 AND product_code = 'child_location'", [b.subscriberId]))[0]!.status;
+    assert.equal(await productStatus(), 'suspended', 'no money in the pool for the month');
+    const before = await ledgerSum(core, b.accountId);
+
+    // A pays off enough of its own debt for the pool to cover B's month again.
+    const debt = await ledgerDebt([a.accountId, b.accountId]);
+    await pay(a.subscriberId, debt - limit + 15_000);
+    assert.equal(await productStatus(), 'active', "B's product resumed with A's payment");
+    const after = await ledgerSum(core, b.accountId);
+    assert.equal(after.balance, before.balance - 10_000, "the month's fee is charged to B, from the pool");
+    assert.equal(after.entries, before.entries + 1);
+    assert.ok((await ledgerDebt([a.accountId, b.accountId])) <= limit, 'within the pool');
+    const [audit] = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE subscriber_id = $1 AND action = 'product.resume'", [b.subscriberId]);
+    assert.equal(audit!.n, 1);
+  } finally {
+    clock.set(new Date(back));
+  }
+});

@@ -70,9 +70,10 @@ const text = {
  * `accountIds` are the accounts the caller holds (their products may resume). A contract's numbers
  * share one credit pool, so when one of them is among them — or its contract is named in `pools`
  * (the pool's limit changed) — every other number of that pool is judged too: blocked when the pool
- * no longer covers its debt, unblocked when it does again. Those others are only blocked or
- * unblocked (their products resume at their own next money event), and a row another transaction
- * holds is skipped rather than waited for, so this never waits on a number it does not hold.
+ * no longer covers its debt, unblocked when it does again, and their suspended products resume
+ * while the pool covers them (their accounts are taken after the contract's row). A row another
+ * transaction holds is skipped rather than waited for, so this never waits on a number it does not
+ * hold: what it skips is judged at that number's next money event.
  */
 export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds: number[], opts: { pools?: number[] } = {}): Promise<void> {
   if (accountIds.length === 0 && !opts.pools?.length) return;
@@ -110,6 +111,21 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
       : new Set(
           (await tx.query<{ id: number }>('SELECT id FROM contract WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED', [[...pools]])).map((r) => Number(r.id)),
         );
+  // The other numbers of a pool held here whose products wait for money: their accounts are taken
+  // too (after the contract, as everywhere; without waiting — one held elsewhere resumes later).
+  const othersWaiting = others.filter((s) => lockedPools.has(s.pool_contract_id!)).map((s) => s.account_id);
+  const resumable = new Set<number>(
+    othersWaiting.length === 0
+      ? []
+      : (
+          await tx.query<{ id: number }>(
+            `SELECT a.id FROM account a WHERE a.id = ANY($1::bigint[])
+                AND EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = a.id AND i.status = 'suspended')
+              ORDER BY a.id FOR UPDATE SKIP LOCKED`,
+            [othersWaiting],
+          )
+        ).map((r) => Number(r.id)),
+  );
   // The pools' money in memory: a resumed product's fee on one number lowers what the others may use.
   const funds = pools.size === 0 ? null : await FundsTracker.load(tx, [...new Set([...own, ...others].map((s) => s.account_id))]);
   const availableOf = (s: Row): number => (s.pool_contract_id !== null && funds ? funds.available(s.account_id) : s.balance + s.credit_limit);
@@ -118,7 +134,7 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
   const suspendedRows = await tx.query<{ id: number; account_id: number; subscriber_id: number; product_code: string; spec: Product }>(
     `SELECT i.id, i.account_id, i.subscriber_id, i.product_code, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
       WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'suspended' ORDER BY i.connected_at, i.id`,
-    [accountIds],
+    [[...accountIds, ...resumable]],
   );
   const suspendedOf = new Map<number, typeof suspendedRows>();
   for (const r of suspendedRows) suspendedOf.set(r.subscriber_id, [...(suspendedOf.get(r.subscriber_id) ?? []), r]);
@@ -139,7 +155,7 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
       await recordAudit(tx, core, ctx, { action: 'subscriber.unblock', subscriberId: s.id, customerId: s.customer_id, details: { balance: s.balance, ...(held ? {} : { pool: s.pool_contract_id }) } });
       await enqueueSms(tx, { msisdn: s.msisdn, text: text.unblocked[s.language](), kind: 'unblocked', at: now });
     } else if (s.status !== 'active') continue;
-    if (!held || (s.pool_contract_id !== null && !lockedPools.has(s.pool_contract_id))) continue;
+    if (!(held || resumable.has(s.account_id)) || (s.pool_contract_id !== null && !lockedPools.has(s.pool_contract_id))) continue;
 
     for (const inst of suspendedOf.get(s.id) ?? []) {
       const fee = inst.spec.fee.model === 'none' ? 0 : inst.spec.fee.amount;
