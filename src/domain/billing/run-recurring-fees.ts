@@ -10,7 +10,7 @@ import type { Ctx } from '../shared/context.ts';
 import { billingDayIn, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
 import { MB } from '../subscribers/quotas.ts';
-import { FundsTracker } from '../ledger/funds.ts';
+import { FundsTracker, type AccountRow } from '../ledger/funds.ts';
 import { applyBalanceRules, nextChargeAfter } from './balance-rules.ts';
 import { feeCategory } from './charge.ts';
 
@@ -198,7 +198,7 @@ async function chargeAccounts(
   tx: Tx,
   core: Core,
   ctx: Ctx,
-  accounts: { id: number; balance: number; credit_limit: number }[],
+  accounts: AccountRow[],
   now: Date,
   stats: FeeRunStats,
   dates: DateMemo,
@@ -206,7 +206,8 @@ async function chargeAccounts(
   const batch = new Batch();
   const accountIds = accounts.map((a) => a.id);
   // What each account may spend; a contract's numbers in the batch share what is left of its pool.
-  const funds = await FundsTracker.load(tx, accountIds);
+  // (from the rows the run has just locked: their balances cannot have moved since).
+  const funds = await FundsTracker.fromRows(tx, accounts);
   // Tariffs by code: a handful of rows, rather than the plan's JSON once per subscriber.
   const tariffs = new Map((await listTariffs(tx, { includeRetired: true })).map((t) => [t.code, t]));
   const subs = (
@@ -288,7 +289,12 @@ async function chargeAccounts(
     nextTariff.at.push(t.at.toISOString());
   }
   if (nextTariff.id.length) {
-    await tx.query('UPDATE subscriber s SET tariff_next_charge_at = u.at FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE s.id = u.id', [nextTariff.id, nextTariff.at]);
+    // `s.id = ANY` makes it a primary-key probe per subscriber: joined to the unnest alone, the
+    // planner hashed the whole subscriber table on every batch (a cost growing with the table).
+    await tx.query(
+      'UPDATE subscriber s SET tariff_next_charge_at = u.at FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE s.id = ANY($1::bigint[]) AND s.id = u.id',
+      [nextTariff.id, nextTariff.at],
+    );
   }
   const upd = { account: [] as number[], id: [] as number[], next: [] as (string | null)[], status: [] as string[] };
   for (const { next, status, inst } of instState.values()) {
