@@ -133,20 +133,28 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
   const dates = new DateMemo();
   for (;;) {
     const done = await core.db.tx(async (tx) => {
-      const due = await tx.query<{ account_id: number }>(
-        `SELECT account_id FROM (
-           (SELECT account_id FROM subscriber WHERE account_id > $3 AND tariff_next_charge_at <= $1 ORDER BY account_id LIMIT $2)
-           UNION
-           (SELECT account_id FROM product_instance WHERE account_id > $3 AND status = 'active' AND next_charge_at <= $1 ORDER BY account_id LIMIT $2)) d
-         ORDER BY account_id LIMIT $2`,
+      // The next due accounts and the lock on them in one statement: `last` (the row with
+      // `last = true`) is the last due account seen, locked or not, so the next batch starts after
+      // it even when every account of this one was held by another runner.
+      const rows = await tx.query<{ id: number; balance: number; credit_limit: number; pool_contract_id: number | null; last: boolean }>(
+        `WITH due AS (
+           SELECT account_id FROM (
+             (SELECT account_id FROM subscriber WHERE account_id > $3 AND tariff_next_charge_at <= $1 ORDER BY account_id LIMIT $2)
+             UNION
+             (SELECT account_id FROM product_instance WHERE account_id > $3 AND status = 'active' AND next_charge_at <= $1 ORDER BY account_id LIMIT $2)) d
+           ORDER BY account_id LIMIT $2),
+         held AS (
+           SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id IN (SELECT account_id FROM due) ORDER BY id FOR UPDATE SKIP LOCKED)
+         SELECT id, balance, credit_limit, pool_contract_id, false AS last FROM held
+         UNION ALL
+         SELECT max(account_id), NULL, NULL, NULL, true FROM due
+         ORDER BY last, id`,
         [opts.now, batchSize, after],
       );
-      if (due.length === 0) return true;
-      after = due[due.length - 1]!.account_id;
-      const held = await tx.query<{ id: number; balance: number; credit_limit: number; pool_contract_id: number | null }>(
-        'SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED',
-        [due.map((d) => d.account_id)],
-      );
+      const end = rows.pop()!;
+      if (end.id === null) return true;
+      after = Number(end.id);
+      const held = rows;
       // A contract's numbers share its credit pool, and its paid actions run one after another on
       // the contract row. The fee run takes those rows too — without waiting (it already holds
       // accounts; lock order is contract → account): the numbers of a pool that a paid action holds
