@@ -26,6 +26,8 @@ export interface FeeRunStats {
 
 /** Entries, quota grants and updates gathered for one batch, written with a few set statements. */
 class Batch {
+  constructor(private readonly dates: DateMemo) {}
+
   entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], product: [] as (string | null)[], description: [] as string[] };
   /** One row per grant (not per unit): the units are spread into quota rows by the INSERT itself. */
   quotas = { account: [] as number[], sub: [] as number[], source: [] as string[], start: [] as string[], end: [] as string[], seconds: [] as number[], sms: [] as number[], bytes: [] as number[] };
@@ -48,8 +50,8 @@ class Batch {
     this.quotas.account.push(accountId);
     this.quotas.sub.push(subscriberId);
     this.quotas.source.push(source);
-    this.quotas.start.push(start.toISOString());
-    this.quotas.end.push(end.toISOString());
+    this.quotas.start.push(this.dates.iso(start));
+    this.quotas.end.push(this.dates.iso(end));
     this.quotas.seconds.push(seconds);
     this.quotas.sms.push(sms);
     this.quotas.bytes.push(bytes);
@@ -181,6 +183,14 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
  */
 class DateMemo {
   private readonly known = new Map<string, Date | null>();
+  private readonly isoText = new Map<number, string>();
+
+  /** A time as ISO text, worked out once per distinct time (a batch's keys and periods share a few). */
+  iso(d: Date): string {
+    let v = this.isoText.get(d.getTime());
+    if (v === undefined) this.isoText.set(d.getTime(), (v = d.toISOString()));
+    return v;
+  }
 
   private get(key: string, make: () => Date | null): Date | null {
     let v = this.known.get(key);
@@ -211,7 +221,7 @@ async function chargeAccounts(
   stats: FeeRunStats,
   dates: DateMemo,
 ): Promise<void> {
-  const batch = new Batch();
+  const batch = new Batch(dates);
   const accountIds = accounts.map((a) => a.id);
   // What each account may spend; a contract's numbers in the batch share what is left of its pool.
   // (from the rows the run has just locked: their balances cannot have moved since).
@@ -264,7 +274,7 @@ async function chargeAccounts(
     if (e.tariff) {
       const s = e.tariff;
       if (s.tariff.fee.amount > 0) {
-        batch.fee(s.account_id, s.id, s.tariff.fee.amount, `tariff:${s.id}:${e.at.toISOString()}`, 'subscription', null, `${s.tariff.fee.model} fee ${s.tariff.code}`);
+        batch.fee(s.account_id, s.id, s.tariff.fee.amount, `tariff:${s.id}:${dates.iso(e.at)}`, 'subscription', null, `${s.tariff.fee.model} fee ${s.tariff.code}`);
         funds.spend(s.account_id, s.tariff.fee.amount);
         stats.tariffFees++;
         stats.amount += s.tariff.fee.amount;
@@ -280,7 +290,7 @@ async function chargeAccounts(
       continue;
     }
     if (fee > 0) {
-      batch.fee(inst.account_id, inst.subscriber_id, fee, `fee:${inst.id}:${e.at.toISOString()}`, feeCategory(inst.spec), inst.product_code, `${inst.spec.fee.model} fee`);
+      batch.fee(inst.account_id, inst.subscriber_id, fee, `fee:${inst.id}:${dates.iso(e.at)}`, feeCategory(inst.spec), inst.product_code, `${inst.spec.fee.model} fee`);
       funds.spend(inst.account_id, fee);
       stats.productFees++;
       stats.amount += fee;
@@ -294,7 +304,7 @@ async function chargeAccounts(
     // The plan's allowance starts again for the period now running.
     batch.grant(t.s.account_id, id, `tariff:${t.s.tariff.code}`, t.s.tariff.included, t.periodStart, t.at);
     nextTariff.id.push(id);
-    nextTariff.at.push(t.at.toISOString());
+    nextTariff.at.push(dates.iso(t.at));
   }
   if (nextTariff.id.length) {
     // `s.id = ANY` makes it a primary-key probe per subscriber: joined to the unnest alone, the
@@ -308,7 +318,7 @@ async function chargeAccounts(
   for (const { next, status, inst } of instState.values()) {
     upd.account.push(inst.account_id);
     upd.id.push(inst.id);
-    upd.next.push(next?.toISOString() ?? null);
+    upd.next.push(next ? dates.iso(next) : null);
     upd.status.push(status);
     if (status === 'suspended') {
       const fee = inst.spec.fee.amount;
