@@ -82,7 +82,8 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
     `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, a.pool_contract_id, t.spec AS tariff
        FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
        JOIN tariff_plan t ON t.code = s.tariff_code
-      WHERE s.account_id = ANY($1::bigint[])
+      WHERE s.account_id = ANY($1::bigint[]) AND a.id = ANY($1::bigint[])
+        -- (both: the accounts by key, not the whole account table hashed for a join)
         -- Only numbers whose state may change: blocked ones, active ones under the threshold, active
         -- ones with a suspended product, and a pool's numbers (their credit is the pool's, judged below).
         AND (s.status = 'blocked' OR a.pool_contract_id IS NOT NULL

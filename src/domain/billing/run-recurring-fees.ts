@@ -10,7 +10,7 @@ import type { Ctx } from '../shared/context.ts';
 import { billingDayIn, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
 import { MB } from '../subscribers/quotas.ts';
-import { FundsTracker } from '../ledger/funds.ts';
+import { FundsTracker, type AccountRow } from '../ledger/funds.ts';
 import { applyBalanceRules, nextChargeAfter } from './balance-rules.ts';
 import { feeCategory } from './charge.ts';
 
@@ -26,6 +26,8 @@ export interface FeeRunStats {
 
 /** Entries, quota grants and updates gathered for one batch, written with a few set statements. */
 class Batch {
+  constructor(private readonly dates: DateMemo) {}
+
   entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], product: [] as (string | null)[], description: [] as string[] };
   /** One row per grant (not per unit): the units are spread into quota rows by the INSERT itself. */
   quotas = { account: [] as number[], sub: [] as number[], source: [] as string[], start: [] as string[], end: [] as string[], seconds: [] as number[], sms: [] as number[], bytes: [] as number[] };
@@ -48,8 +50,8 @@ class Batch {
     this.quotas.account.push(accountId);
     this.quotas.sub.push(subscriberId);
     this.quotas.source.push(source);
-    this.quotas.start.push(start.toISOString());
-    this.quotas.end.push(end.toISOString());
+    this.quotas.start.push(this.dates.iso(start));
+    this.quotas.end.push(this.dates.iso(end));
     this.quotas.seconds.push(seconds);
     this.quotas.sms.push(sms);
     this.quotas.bytes.push(bytes);
@@ -133,20 +135,28 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
   const dates = new DateMemo();
   for (;;) {
     const done = await core.db.tx(async (tx) => {
-      const due = await tx.query<{ account_id: number }>(
-        `SELECT account_id FROM (
-           (SELECT account_id FROM subscriber WHERE account_id > $3 AND tariff_next_charge_at <= $1 ORDER BY account_id LIMIT $2)
-           UNION
-           (SELECT account_id FROM product_instance WHERE account_id > $3 AND status = 'active' AND next_charge_at <= $1 ORDER BY account_id LIMIT $2)) d
-         ORDER BY account_id LIMIT $2`,
+      // The next due accounts and the lock on them in one statement: `last` (the row with
+      // `last = true`) is the last due account seen, locked or not, so the next batch starts after
+      // it even when every account of this one was held by another runner.
+      const rows = await tx.query<{ id: number; balance: number; credit_limit: number; pool_contract_id: number | null; last: boolean }>(
+        `WITH due AS (
+           SELECT account_id FROM (
+             (SELECT account_id FROM subscriber WHERE account_id > $3 AND tariff_next_charge_at <= $1 ORDER BY account_id LIMIT $2)
+             UNION
+             (SELECT account_id FROM product_instance WHERE account_id > $3 AND status = 'active' AND next_charge_at <= $1 ORDER BY account_id LIMIT $2)) d
+           ORDER BY account_id LIMIT $2),
+         held AS (
+           SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id IN (SELECT account_id FROM due) ORDER BY id FOR UPDATE SKIP LOCKED)
+         SELECT id, balance, credit_limit, pool_contract_id, false AS last FROM held
+         UNION ALL
+         SELECT max(account_id), NULL, NULL, NULL, true FROM due
+         ORDER BY last, id`,
         [opts.now, batchSize, after],
       );
-      if (due.length === 0) return true;
-      after = due[due.length - 1]!.account_id;
-      const held = await tx.query<{ id: number; balance: number; credit_limit: number; pool_contract_id: number | null }>(
-        'SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED',
-        [due.map((d) => d.account_id)],
-      );
+      const end = rows.pop()!;
+      if (end.id === null) return true;
+      after = Number(end.id);
+      const held = rows;
       // A contract's numbers share its credit pool, and its paid actions run one after another on
       // the contract row. The fee run takes those rows too — without waiting (it already holds
       // accounts; lock order is contract → account): the numbers of a pool that a paid action holds
@@ -173,6 +183,14 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
  */
 class DateMemo {
   private readonly known = new Map<string, Date | null>();
+  private readonly isoText = new Map<number, string>();
+
+  /** A time as ISO text, worked out once per distinct time (a batch's keys and periods share a few). */
+  iso(d: Date): string {
+    let v = this.isoText.get(d.getTime());
+    if (v === undefined) this.isoText.set(d.getTime(), (v = d.toISOString()));
+    return v;
+  }
 
   private get(key: string, make: () => Date | null): Date | null {
     let v = this.known.get(key);
@@ -198,15 +216,16 @@ async function chargeAccounts(
   tx: Tx,
   core: Core,
   ctx: Ctx,
-  accounts: { id: number; balance: number; credit_limit: number }[],
+  accounts: AccountRow[],
   now: Date,
   stats: FeeRunStats,
   dates: DateMemo,
 ): Promise<void> {
-  const batch = new Batch();
+  const batch = new Batch(dates);
   const accountIds = accounts.map((a) => a.id);
   // What each account may spend; a contract's numbers in the batch share what is left of its pool.
-  const funds = await FundsTracker.load(tx, accountIds);
+  // (from the rows the run has just locked: their balances cannot have moved since).
+  const funds = await FundsTracker.fromRows(tx, accounts);
   // Tariffs by code: a handful of rows, rather than the plan's JSON once per subscriber.
   const tariffs = new Map((await listTariffs(tx, { includeRetired: true })).map((t) => [t.code, t]));
   const subs = (
@@ -255,7 +274,7 @@ async function chargeAccounts(
     if (e.tariff) {
       const s = e.tariff;
       if (s.tariff.fee.amount > 0) {
-        batch.fee(s.account_id, s.id, s.tariff.fee.amount, `tariff:${s.id}:${e.at.toISOString()}`, 'subscription', null, `${s.tariff.fee.model} fee ${s.tariff.code}`);
+        batch.fee(s.account_id, s.id, s.tariff.fee.amount, `tariff:${s.id}:${dates.iso(e.at)}`, 'subscription', null, `${s.tariff.fee.model} fee ${s.tariff.code}`);
         funds.spend(s.account_id, s.tariff.fee.amount);
         stats.tariffFees++;
         stats.amount += s.tariff.fee.amount;
@@ -271,7 +290,7 @@ async function chargeAccounts(
       continue;
     }
     if (fee > 0) {
-      batch.fee(inst.account_id, inst.subscriber_id, fee, `fee:${inst.id}:${e.at.toISOString()}`, feeCategory(inst.spec), inst.product_code, `${inst.spec.fee.model} fee`);
+      batch.fee(inst.account_id, inst.subscriber_id, fee, `fee:${inst.id}:${dates.iso(e.at)}`, feeCategory(inst.spec), inst.product_code, `${inst.spec.fee.model} fee`);
       funds.spend(inst.account_id, fee);
       stats.productFees++;
       stats.amount += fee;
@@ -285,16 +304,21 @@ async function chargeAccounts(
     // The plan's allowance starts again for the period now running.
     batch.grant(t.s.account_id, id, `tariff:${t.s.tariff.code}`, t.s.tariff.included, t.periodStart, t.at);
     nextTariff.id.push(id);
-    nextTariff.at.push(t.at.toISOString());
+    nextTariff.at.push(dates.iso(t.at));
   }
   if (nextTariff.id.length) {
-    await tx.query('UPDATE subscriber s SET tariff_next_charge_at = u.at FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE s.id = u.id', [nextTariff.id, nextTariff.at]);
+    // `s.id = ANY` makes it a primary-key probe per subscriber: joined to the unnest alone, the
+    // planner hashed the whole subscriber table on every batch (a cost growing with the table).
+    await tx.query(
+      'UPDATE subscriber s SET tariff_next_charge_at = u.at FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE s.id = ANY($1::bigint[]) AND s.id = u.id',
+      [nextTariff.id, nextTariff.at],
+    );
   }
   const upd = { account: [] as number[], id: [] as number[], next: [] as (string | null)[], status: [] as string[] };
   for (const { next, status, inst } of instState.values()) {
     upd.account.push(inst.account_id);
     upd.id.push(inst.id);
-    upd.next.push(next?.toISOString() ?? null);
+    upd.next.push(next ? dates.iso(next) : null);
     upd.status.push(status);
     if (status === 'suspended') {
       const fee = inst.spec.fee.amount;

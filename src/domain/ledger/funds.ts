@@ -69,6 +69,14 @@ export async function poolUse(q: Queryable, contractIds: number[]): Promise<Map<
  * consumer account has its balance plus its own limit; the accounts of one pool share what is left
  * of it, so a charge to one lowers what the others may use.
  */
+/** The columns of an account row that what it may spend is worked out from. */
+export interface AccountRow {
+  id: number;
+  balance: number;
+  credit_limit: number;
+  pool_contract_id: number | null;
+}
+
 export class FundsTracker {
   private readonly balance = new Map<number, number>();
   private readonly own = new Map<number, number>();
@@ -77,11 +85,17 @@ export class FundsTracker {
   private readonly pools = new Map<number, { limit: number; outsideDebt: number; members: number[] }>();
 
   static async load(q: Queryable, accountIds: number[]): Promise<FundsTracker> {
+    const rows = await q.query<AccountRow>('SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id = ANY($1::bigint[])', [accountIds]);
+    return FundsTracker.fromRows(q, rows);
+  }
+
+  /**
+   * The same from account rows the caller has just read (and holds): a fee run has them from its
+   * lock statement, so they are not read twice. Only the pools' limits and outside debts are read.
+   */
+  static async fromRows(q: Queryable, rows: readonly AccountRow[]): Promise<FundsTracker> {
     const t = new FundsTracker();
-    const rows = await q.query<{ id: number; balance: number; credit_limit: number; pool_contract_id: number | null }>(
-      'SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id = ANY($1::bigint[])',
-      [accountIds],
-    );
+    const accountIds = rows.map((r) => Number(r.id));
     const pooled = new Set<number>();
     for (const r of rows) {
       t.balance.set(Number(r.id), Number(r.balance));
