@@ -4,23 +4,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { acceptTermsIfAsked, DESKTOP, launchBrowser, newContext, PHONE, startWebServer, waitForSms, type WebServer } from '../helpers/browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { acceptTermsIfAsked, DESKTOP, newContext, PHONE, waitForSms, webSuite } from '../helpers/browser.ts';
 import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { makeSubscriber } from '../helpers/core.ts';
 
-let server: WebServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const web = webSuite();
 
 /** "1 000 ₽", "997,50 ₽", "−12 ₽" as kopecks. */
 function kopecks(text: string): number {
@@ -45,8 +35,8 @@ for (const [name, viewport] of [
     let page: Page;
 
     before(async () => {
-      msisdn = (await makeSubscriber(server.core, { openingBalance: 100_000 })).msisdn;
-      ctx = await newContext(browser, server.url, viewport);
+      msisdn = (await makeSubscriber(web.server.core, { openingBalance: 100_000 })).msisdn;
+      ctx = await newContext(web.browser, web.server.url, viewport);
       page = await ctx.newPage();
     });
     after(async () => {
@@ -58,7 +48,7 @@ for (const [name, viewport] of [
       await page.getByLabel('Номер телефона').fill(`+${msisdn}`);
       await page.getByRole('button', { name: 'Получить пароль по SMS' }).click();
       await page.getByText('Новый пароль отправлен в SMS.').waitFor();
-      const password = await waitForSms(page, server.url, msisdn, /пароль для входа в личный кабинет: (\w+)/);
+      const password = await waitForSms(page, web.server.url, msisdn, /пароль для входа в личный кабинет: (\w+)/);
       assert.match(password, /^\w{8,}$/);
       await page.getByLabel('Пароль').fill(`${password}x`);
       await page.getByRole('button', { name: 'Войти' }).click();
@@ -70,14 +60,14 @@ for (const [name, viewport] of [
     });
 
     test('log in with an SMS code', async () => {
-      const other = await newContext(browser, server.url, viewport);
+      const other = await newContext(web.browser, web.server.url, viewport);
       const p = await other.newPage();
       await p.goto('/');
       await p.getByRole('button', { name: 'По SMS-коду' }).click();
       await p.getByLabel('Номер телефона').fill(msisdn);
       await p.getByRole('button', { name: 'Получить код' }).click();
       await p.getByLabel('Код из SMS').waitFor();
-      const code = await waitForSms(p, server.url, msisdn, /Код для входа: (\d+)/);
+      const code = await waitForSms(p, web.server.url, msisdn, /Код для входа: (\d+)/);
       await p.getByLabel('Код из SMS').fill(code);
       await p.getByRole('button', { name: 'Войти' }).click();
       await acceptTermsIfAsked(p);
@@ -132,7 +122,7 @@ for (const [name, viewport] of [
 
     test('usage record by record, filtered by kind', async () => {
       const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
-      const res = await ingestUsage(server.core, systemCtx('e2e'), [
+      const res = await ingestUsage(web.server.core, systemCtx('e2e'), [
         { recordId: `e2e-call-${msisdn}`, msisdn, kind: 'voice', zone: 'home', startedAt: at(90), durationSeconds: 125, counterpart: '79005550101' },
         { recordId: `e2e-data-${msisdn}`, msisdn, kind: 'data', zone: 'home', startedAt: at(60), bytes: 3 * 1024 ** 2 },
       ]);
@@ -160,7 +150,7 @@ for (const [name, viewport] of [
       const csv = await readFile((await download.path())!, 'utf8');
       assert.match(download.suggestedFilename(), /\.csv$/);
       assert.ok(csv.includes(msisdn) || /Дата|Date/.test(csv), 'the CSV is the detail report');
-      await waitForSms(page, server.url, msisdn, /(Детализация за .+ готова)/);
+      await waitForSms(page, web.server.url, msisdn, /(Детализация за .+ готова)/);
     });
 
     test('submit feedback and see the ticket', async () => {

@@ -1,10 +1,10 @@
 // Every page of the web app on a 360×640 phone and a desktop: tap targets, horizontal overflow,
 // text size and axe-core (zero serious or critical violations). Real Chromium, real server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { DEMO } from '../../src/seed/seed-demo.ts';
-import { acceptTermsIfAsked, checkPage, waitForSms, DESKTOP, launchBrowser, newContext, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
+import { acceptTermsIfAsked, checkPage, waitForSms, DESKTOP, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 
 const SUBSCRIBER_PAGES: [string, string][] = [
   ['/', 'Главная'],
@@ -21,17 +21,7 @@ const SUBSCRIBER_PAGES: [string, string][] = [
   ['/terms', 'Условия использования'],
 ];
 
-let server: WebServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const web = webSuite();
 
 async function expectClean(page: Page, path: string, viewport: string, tapTargets: boolean) {
   const r = await checkPage(page);
@@ -44,7 +34,7 @@ async function expectClean(page: Page, path: string, viewport: string, tapTarget
 }
 
 test('the page checks catch what they look for', async () => {
-  const ctx = await newContext(browser, server.url, PHONE);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
   const page = await ctx.newPage();
   await page.setContent('<html lang="en"><title>t</title><body style="margin:0"><main><h1>t</h1><button style="width:20px;height:20px;font-size:12px">x</button><button></button><div style="width:500px">wide</div></main></body></html>');
   const r = await checkPage(page);
@@ -61,7 +51,7 @@ for (const [name, viewport] of [
 ] as const) {
   describe(`every page on ${name}`, () => {
     test('login page (anonymous) and the subscriber pages', async () => {
-      const ctx = await newContext(browser, server.url, viewport);
+      const ctx = await newContext(web.browser, web.server.url, viewport);
       const page = await ctx.newPage();
       await page.goto('/');
       await page.getByRole('heading', { name: 'Вход в личный кабинет' }).waitFor();
@@ -85,16 +75,16 @@ for (const [name, viewport] of [
 
     test('operator staff view: the queue, a reply that reaches the subscriber, audit search', async () => {
       // A subscriber's question through the API, as the app would send it.
-      const login = (await (await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO.subscriber) })).json()) as { token: string };
+      const login = (await (await fetch(`${web.server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO.subscriber) })).json()) as { token: string };
       const subject = `Вопрос ${viewport.width}`;
-      const made = await fetch(`${server.url}/api/v1/subscribers/me/tickets`, {
+      const made = await fetch(`${web.server.url}/api/v1/subscribers/me/tickets`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
         body: JSON.stringify({ kind: 'question', subject, text: 'Когда спишется абонентская плата?' }),
       });
       assert.equal(made.status, 201);
       const { id } = (await made.json()) as { id: string };
-      const ctx = await newContext(browser, server.url, viewport);
+      const ctx = await newContext(web.browser, web.server.url, viewport);
       const page = await ctx.newPage();
       await page.goto('/');
       await page.getByRole('button', { name: 'Вход для сотрудников' }).click();
@@ -109,7 +99,7 @@ for (const [name, viewport] of [
       await ticket.getByRole('switch', { name: 'Ответить и закрыть' }).click();
       await ticket.getByRole('button', { name: 'Отправить' }).click();
       await ticket.waitFor({ state: 'detached' });
-      await waitForSms(page, server.url, DEMO.subscriber.msisdn, new RegExp(`(Поддержка ответила на обращение №${id})\\D`));
+      await waitForSms(page, web.server.url, DEMO.subscriber.msisdn, new RegExp(`(Поддержка ответила на обращение №${id})\\D`));
       await page.getByRole('button', { name: 'закрыто' }).click();
       await page.getByTestId('queue').locator('details').filter({ hasText: subject }).waitFor();
       await page.getByLabel('Номер', { exact: true }).fill(DEMO.subscriber.msisdn);

@@ -4,25 +4,14 @@
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { DEMO } from '../../src/seed/seed-demo.ts';
-import { acceptTermsIfAsked, launchBrowser, newContext, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
+import { acceptTermsIfAsked, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 
-let server: WebServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const web = webSuite();
 
 test('phone simulator: USSD menu pages with their length and alphabet, SMS to 8111 with the reply, voice only if the server has it', async () => {
-  const ctx = await newContext(browser, server.url, PHONE);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
   const page = await ctx.newPage();
   await page.goto('/phone');
   await page.getByRole('heading', { level: 1, name: 'Симулятор телефона' }).waitFor();
@@ -55,25 +44,25 @@ test('phone simulator: USSD menu pages with their length and alphabet, SMS to 81
       throw new Error(`${String(e)}\ninbox: ${await inbox.innerText()}`);
     });
 
-  const caps = (await (await fetch(`${server.url}/phone/api/capabilities`)).json()) as { voice: boolean };
+  const caps = (await (await fetch(`${web.server.url}/phone/api/capabilities`)).json()) as { voice: boolean };
   await page.getByRole('button', { name: 'Звонок 111' }).click();
   if (!caps.voice) await page.getByText('Голосовой портал на этом сервере ещё не подключён.').waitFor();
   await ctx.close();
 });
 
 test('installable: manifest with 192 and 512 px icons; offline the app shell opens and shows the last known balance with its time', async () => {
-  const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { start_url: string; display: string; icons: { src: string; sizes: string }[] };
+  const manifest = (await (await fetch(`${web.server.url}/manifest.webmanifest`)).json()) as { start_url: string; display: string; icons: { src: string; sizes: string }[] };
   assert.equal(manifest.display, 'standalone');
   for (const size of ['192x192', '512x512']) {
     const icon = manifest.icons.find((i) => i.sizes === size);
     assert.ok(icon, size);
-    const res = await fetch(`${server.url}${icon.src}`);
+    const res = await fetch(`${web.server.url}${icon.src}`);
     assert.equal(res.headers.get('content-type'), 'image/png');
     const png = Buffer.from(await res.arrayBuffer());
     assert.equal(png.readUInt32BE(16), Number(size.split('x')[0]));
   }
 
-  const ctx = await browser.newContext({ baseURL: server.url, viewport: PHONE, serviceWorkers: 'allow' });
+  const ctx = await web.browser.newContext({ baseURL: web.server.url, viewport: PHONE, serviceWorkers: 'allow' });
   ctx.setDefaultTimeout(15_000);
   const page = await ctx.newPage();
   await page.goto('/');
@@ -96,7 +85,7 @@ test('installable: manifest with 192 and 512 px icons; offline the app shell ope
 });
 
 test('widget: a read-only token made in Settings shows the card and can be revoked', async () => {
-  const ctx = await newContext(browser, server.url, PHONE);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
   const page = await ctx.newPage();
   await page.goto('/');
   await page.getByLabel('Номер телефона').fill(DEMO.subscriber.msisdn);
@@ -115,13 +104,13 @@ test('widget: a read-only token made in Settings shows the card and can be revok
 
   await page.getByRole('button', { name: 'Отозвать: Мой сайт' }).click();
   await page.getByText('отозван').waitFor();
-  const res = await fetch(`${server.url}/widget/card?token=${encodeURIComponent(token)}`);
+  const res = await fetch(`${web.server.url}/widget/card?token=${encodeURIComponent(token)}`);
   assert.equal(res.status, 404);
   await ctx.close();
 });
 
 test('keyboard only: log in and reach a page from the menu without a pointer', async () => {
-  const ctx = await newContext(browser, server.url, { width: 1280, height: 800 });
+  const ctx = await newContext(web.browser, web.server.url, { width: 1280, height: 800 });
   const page = await ctx.newPage();
   await page.goto('/');
   await page.getByRole('heading', { name: 'Вход в личный кабинет' }).waitFor();
@@ -160,9 +149,9 @@ function enrichingProxy(target: string, msisdn: string): Promise<Server> {
 }
 
 test('on the operator\'s mobile data the app logs in without a password (header enrichment from a trusted proxy)', async () => {
-  const proxy = await enrichingProxy(server.url, DEMO.subscriber.msisdn);
+  const proxy = await enrichingProxy(web.server.url, DEMO.subscriber.msisdn);
   try {
-    const ctx = await browser.newContext({ baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, viewport: PHONE, serviceWorkers: 'block' });
+    const ctx = await web.browser.newContext({ baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, viewport: PHONE, serviceWorkers: 'block' });
     ctx.setDefaultTimeout(15_000);
     const page = await ctx.newPage();
     await page.goto('/');
@@ -170,7 +159,7 @@ test('on the operator\'s mobile data the app logs in without a password (header 
     await page.getByText(`+${DEMO.subscriber.msisdn}`).waitFor();
     await ctx.close();
     // Straight to the server (not through the proxy) the same request is refused.
-    const direct = await fetch(`${server.url}/api/v1/auth/network`, { method: 'POST', headers: { 'x-msisdn': DEMO.subscriber.msisdn } });
+    const direct = await fetch(`${web.server.url}/api/v1/auth/network`, { method: 'POST', headers: { 'x-msisdn': DEMO.subscriber.msisdn } });
     assert.equal(direct.status, 401);
   } finally {
     proxy.closeAllConnections();

@@ -3,30 +3,20 @@
 // balance the API gives, English on 9, keys from the keyboard, silence and hang-up; on a 360×640
 // phone the keypad passes the tap-target, overflow, text-size and axe checks. Real Chromium, real server.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
 import { voiceTexts } from '../../src/domain/voice/voice-texts.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
-import { checkPage, launchBrowser, newContext, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
+import { checkPage, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 
-let server: WebServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const web = webSuite();
 
 async function apiBalance(): Promise<number> {
-  const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO.subscriber) });
+  const login = await fetch(`${web.server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO.subscriber) });
   assert.equal(login.status, 200);
   const { token } = (await login.json()) as { token: string };
-  const res = await fetch(`${server.url}/api/v1/subscribers/me/balance`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${web.server.url}/api/v1/subscribers/me/balance`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200);
   return ((await res.json()) as { balance: number }).balance;
 }
@@ -40,7 +30,7 @@ async function expectClean(page: Page, what: string) {
 }
 
 test('voice tab: call 111, hear the menu, balance on 1, English on 9, keys from the keyboard, silence, hang up', async () => {
-  const ctx = await newContext(browser, server.url, PHONE);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
   const page = await ctx.newPage();
   await page.goto('/phone');
   await page.getByRole('heading', { level: 1, name: 'Симулятор телефона' }).waitFor();
@@ -59,7 +49,7 @@ test('voice tab: call 111, hear the menu, balance on 1, English on 9, keys from 
   // The player was given the first prompt's WAV; it answers with RIFF audio.
   await page.waitForFunction(() => /\.wav$/.test(document.querySelector('[data-testid="voice-audio"]')?.getAttribute('src') ?? ''));
   const src = (await audio.getAttribute('src'))!;
-  const wav = await fetch(new URL(src, server.url));
+  const wav = await fetch(new URL(src, web.server.url));
   assert.equal(wav.status, 200);
   assert.equal(wav.headers.get('content-type'), 'audio/wav');
   assert.equal(Buffer.from(await wav.arrayBuffer()).subarray(0, 4).toString('latin1'), 'RIFF');
@@ -99,7 +89,7 @@ test('voice tab: call 111, hear the menu, balance on 1, English on 9, keys from 
 });
 
 test('voice tab in English; a number outside the demo set is refused', async () => {
-  const ctx = await newContext(browser, server.url, PHONE);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
   const page = await ctx.newPage();
   await page.goto('/phone');
   await page.evaluate(() => localStorage.setItem('abonent.lang', 'en'));

@@ -2,6 +2,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadCatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
@@ -50,6 +51,23 @@ export async function startWebServer(): Promise<WebServer> {
       await store.drop();
     },
   };
+}
+
+/**
+ * The web server and Chromium for one test file: started before its tests, closed after them.
+ * Read `server` and `browser` inside tests and hooks (they exist once `before` has run).
+ */
+export function webSuite(): { readonly server: WebServer; readonly browser: Browser } {
+  const suite = {} as { server: WebServer; browser: Browser };
+  before(async () => {
+    suite.server = await startWebServer();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
 
 export function launchBrowser(): Promise<Browser> {
