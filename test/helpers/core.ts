@@ -10,7 +10,7 @@ import { systemCtx, type Ctx } from '../../src/domain/shared/context.ts';
 import { provisionSubscriber, type ProvisionInput } from '../../src/domain/provisioning/provision-subscriber.ts';
 import { createCore } from '../../src/runtime.ts';
 import { buildServer } from '../../src/server.ts';
-import type { Db } from '../../src/store/db.ts';
+import type { Db, Tx } from '../../src/store/db.ts';
 import { openPglite } from '../../src/store/pglite.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 
@@ -144,4 +144,27 @@ export function countingPrepared(core: Core): { core: Core; runs: Map<string, nu
     },
   };
   return { core: { ...core, db }, runs };
+}
+
+/**
+ * Opens a transaction on `db` (another instance, say), takes the locks `lock` takes and keeps them
+ * until `release()`, which ends the transaction and resolves when it has (safe to call twice).
+ */
+export async function holdLocks(db: Db, lock: (tx: Tx) => Promise<unknown>): Promise<{ release: () => Promise<void> }> {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  let holding!: () => void;
+  const held = new Promise<void>((r) => (holding = r));
+  const holder = db.tx(async (tx) => {
+    await lock(tx);
+    holding();
+    await gate;
+  });
+  await Promise.race([held, holder]);
+  return {
+    release: async () => {
+      open();
+      await holder;
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { ledgerSum, makeSubscriber, secondCore, testCore, type TestEnv } from '../helpers/core.ts';
+import { holdLocks, ledgerSum, makeSubscriber, secondCore, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -77,35 +77,23 @@ test('a fee run goes past a batch whose accounts another runner holds, and the n
 
   // Another instance holds the first two accounts (a whole batch of two).
   const other = await secondCore(env);
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  let holding!: () => void;
-  const held = new Promise<void>((r) => (holding = r));
-  const holder = other.db.tx(async (tx) => {
-    await tx.query('SELECT id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [[subs[0]!.accountId, subs[1]!.accountId]]);
-    holding();
-    await gate;
-  });
-  await held;
+  const hold = await holdLocks(other.db, (tx) => tx.query('SELECT id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [[subs[0]!.accountId, subs[1]!.accountId]]));
   try {
     const run = runRecurringFees(core, systemCtx('test'), { now: at, batchSize: 2 });
     if (core.db.kind === 'postgres') {
       const first = await run;
       assert.equal(first.tariffFees, 1, 'only the free account was charged');
       assert.deepEqual(await Promise.all(subs.map((s) => fees(s.accountId))), [before[0], before[1], before[2]! + 1]);
-      release();
-      await holder;
+      await hold.release();
       const second = await runRecurringFees(core, systemCtx('test'), { now: at, batchSize: 2 });
       assert.equal(second.tariffFees, 2, 'the held accounts, once each');
     } else {
       // The embedded store runs one transaction at a time: the fee run waits for the holder.
-      release();
-      await holder;
+      await hold.release();
       assert.equal((await run).tariffFees, 3);
     }
   } finally {
-    release();
-    await holder;
+    await hold.release();
   }
   assert.deepEqual(await Promise.all(subs.map((s) => fees(s.accountId))), before.map((n) => n + 1), 'each number charged its day once');
   const again = await runRecurringFees(core, systemCtx('test'), { now: at, batchSize: 2 });

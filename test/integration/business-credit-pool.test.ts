@@ -15,7 +15,7 @@ import { systemCtx } from '../../src/domain/shared/context.ts';
 import { DomainError, isDomainError } from '../../src/domain/shared/errors.ts';
 import { getBalance } from '../../src/domain/subscribers/get-balance.ts';
 import { makeCompany, type Company } from '../helpers/business.ts';
-import { ledgerSum, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { holdLocks, ledgerSum, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -235,35 +235,23 @@ test('the fee run takes a pool’s contract without waiting: numbers of a pool t
 
   // A paid action of the pool (on another instance) holds the contract row, as connectProduct does.
   const other = await secondCore(env);
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  let holding!: () => void;
-  const held = new Promise<void>((r) => (holding = r));
-  const holder = other.db.tx(async (tx) => {
-    await lockContractPools(tx, [contractId]);
-    holding();
-    await gate;
-  });
-  await held;
+  const hold = await holdLocks(other.db, (tx) => lockContractPools(tx, [contractId]));
   const run = runRecurringFees(core, systemCtx('test'), { now: clock.now() });
   try {
     if (core.db.kind === 'postgres') {
       const first = await run;
       assert.equal(first.deferred, 2, 'both numbers of the held pool are left for the next run');
       assert.equal(await fees(), before, 'nothing charged on them meanwhile');
-      release();
-      await holder;
+      await hold.release();
       const second = await runRecurringFees(core, systemCtx('test'), { now: clock.now() });
       assert.equal(second.deferred, 0);
     } else {
       // The embedded store runs one transaction at a time: the fee run waits for the paid action.
-      release();
-      await holder;
+      await hold.release();
       assert.equal((await run).deferred, 0);
     }
   } finally {
-    release();
-    await holder;
+    await hold.release();
   }
   assert.equal(await fees(), before + 2, 'each number charged its fee once');
   await ledgerDebt(ids);
