@@ -12,9 +12,9 @@ const perDb = new WeakMap<Db, Map<string, DataLoader<unknown, unknown>>>();
  * every caller sees the store as it is when its batch runs. On PGlite, whose statements run one
  * after another, fifty concurrent callers then cost one statement instead of fifty. If `run`
  * throws for a batch, each of its inputs is run again alone, so only the callers whose own input
- * fails get an error; `run` must therefore write nothing unless it succeeds (one statement does). One loader serves a store and a name: the
- * `run` of the first call is kept, so it must not depend on anything but the store (its clock
- * comes from the core, which is one per store).
+ * fails get an error; `run` must therefore write nothing unless it succeeds (one statement does).
+ * One loader serves a store and a name: the `run` of the first call is kept, so it must not
+ * depend on anything but the store (its clock comes from the core, which is one per store).
  */
 export function coalesced<I, O>(db: Db, name: string, run: (inputs: readonly I[]) => Promise<readonly O[]>): (input: I) => Promise<O> {
   let loaders = perDb.get(db);
