@@ -65,16 +65,31 @@ test('every charge earns points: floor(rubles × rate), once per ledger entry, a
   }
   bonus = await getBonusBalance(core, ctx, { msisdn: 'me' });
   assert.equal(bonus.points, 33 + 9 + 21);
-  const history = await getBonusHistory(core, ctx, { msisdn: 'me' });
-  assert.deepEqual(history.items.map((i) => [i.kind, i.points]), [['earn', 21], ['earn', 9], ['earn', 3], ['earn', 30]]);
+  // The month's points are one lot and one line of history that grows with it.
+  let history = await getBonusHistory(core, ctx, { msisdn: 'me' });
+  assert.deepEqual(history.items.map((i) => [i.kind, i.points, i.period]), [['earn', 63, '2026-03']]);
   assert.equal(history.nextBefore, null);
-  const page1 = await getBonusHistory(core, ctx, { msisdn: 'me', limit: 3 });
-  const page2 = await getBonusHistory(core, ctx, { msisdn: 'me', limit: 3, before: page1.nextBefore! });
-  assert.deepEqual([...page1.items, ...page2.items].map((i) => i.points), [21, 9, 3, 30]);
+  // March's lot expires when the 13th month after it begins: every point lives 12 full months.
+  const lots = await core.db.query<{ points: number; remaining: number; expires_at: Date; reference: string }>(
+    'SELECT points, remaining, expires_at, reference FROM bonus_lot WHERE account_id = $1 ORDER BY id',
+    [s.accountId],
+  );
+  assert.deepEqual(
+    lots.map((l) => [Number(l.points), Number(l.remaining), l.expires_at.toISOString(), l.reference]),
+    [[63, 63, '2027-04-01T00:00:00.000Z', 'month:2026-03']],
+  );
+  // A new month starts a new lot and a new line.
+  env.clock.set('2026-04-02T10:00:00Z');
+  await spend(s, 550, 'fee-run-3');
+  await spend(s, 1_000, 'fee-run-4');
+  history = await getBonusHistory(core, ctx, { msisdn: 'me' });
+  assert.deepEqual(history.items.map((i) => [i.kind, i.points, i.period]), [['earn', 15, '2026-04'], ['earn', 63, '2026-03']]);
+  assert.equal(history.items[0]!.at, '2026-04-02T10:00:00.000Z', 'placed where the month began');
+  const page1 = await getBonusHistory(core, ctx, { msisdn: 'me', limit: 1 });
+  const page2 = await getBonusHistory(core, ctx, { msisdn: 'me', limit: 1, before: page1.nextBefore! });
+  assert.deepEqual([...page1.items, ...page2.items].map((i) => i.points), [15, 63]);
   assert.equal(page2.nextBefore, null);
-  // A lot expires 12 months after it was earned.
-  const lots = await core.db.query<{ expires_at: Date }>('SELECT expires_at FROM bonus_lot WHERE account_id = $1 ORDER BY id LIMIT 1', [s.accountId]);
-  assert.equal(lots[0]!.expires_at.toISOString(), '2027-03-10T09:00:00.000Z');
+  assert.equal((await getBonusBalance(core, ctx, { msisdn: 'me' })).points, 78);
   const books = await pointsBooks(s.accountId);
   assert.equal(books.entries, books.lots);
 });
@@ -83,9 +98,9 @@ test('exchange spends the oldest lots first and adds the package to the quotas f
   env.clock.set('2026-03-10T09:00:00Z');
   const s = await makeSubscriber(core, { openingBalance: 100_000 });
   const ctx = subscriberCtx(s.subscriberId);
-  await connectProduct(core, ctx, { msisdn: 'me', productCode: 'internet_plus' }); // 250 ₽: 250 points
-  env.clock.advance(DAY);
-  await connectProduct(core, ctx, { msisdn: 'me', productCode: 'child_location' }); // 100 ₽: 100 points
+  await connectProduct(core, ctx, { msisdn: 'me', productCode: 'internet_plus' }); // 250 ₽: 250 points in March
+  env.clock.set('2026-04-01T09:00:00Z');
+  await connectProduct(core, ctx, { msisdn: 'me', productCode: 'child_location' }); // 100 ₽: 100 points in April
   const rewards = await listRewards(core, ctx, { msisdn: 'me' });
   assert.equal(rewards.points, 350);
   assert.ok(rewards.items.length >= 4 && rewards.items.length <= 6);
@@ -155,47 +170,74 @@ test('exchange refusals change nothing and are audited; a repeat with the same k
   await assert.rejects(exchangePoints(core, keyed, { msisdn: 'me', rewardCode: 'sms_100' }), refusal('IDEMPOTENCY_KEY_REUSED'));
 });
 
-test('points expire 12 months after they were earned, exactly once per lot, and are shown as expiring soon before', async () => {
+test("a month's points expire when the 13th month after it begins, exactly once per lot, and are shown as expiring soon before", async () => {
   env.clock.set('2026-05-01T09:00:00Z');
   const s = await makeSubscriber(core, { openingBalance: 100_000 });
   const ctx = subscriberCtx(s.subscriberId);
-  await spend(s, 50_000, 'may'); // 500 points, until 2027-05-01T09:00Z
-  env.clock.advance(DAY);
-  await spend(s, 20_000, 'may-2'); // 200 points, a day later
-  await exchangePoints(core, ctx, { msisdn: 'me', rewardCode: 'sms_100' }); // 150 from the first lot
+  await spend(s, 50_000, 'may'); // 500 points of May, until 2027-06-01T00:00Z
+  env.clock.set('2026-06-30T23:00:00Z');
+  await spend(s, 20_000, 'june'); // 200 points of June, until 2027-07-01T00:00Z
+  await exchangePoints(core, ctx, { msisdn: 'me', rewardCode: 'sms_100' }); // 150 from May's lot
   assert.equal((await getBonusBalance(core, ctx, { msisdn: 'me' })).points, 550);
 
-  env.clock.set('2027-04-15T09:00:00Z');
-  const soon = await getBonusBalance(core, ctx, { msisdn: 'me' });
-  assert.deepEqual(soon.expiringSoon, [
-    { points: 350, expiresAt: '2027-05-01T09:00:00.000Z' },
-    { points: 200, expiresAt: '2027-05-02T09:00:00.000Z' },
-  ]);
-  assert.equal(soon.expiringSoonTotal, 550);
+  env.clock.set('2027-05-15T09:00:00Z');
+  let soon = await getBonusBalance(core, ctx, { msisdn: 'me' });
+  assert.deepEqual(soon.expiringSoon, [{ points: 350, expiresAt: '2027-06-01T00:00:00.000Z' }]);
+  assert.equal(soon.expiringSoonTotal, 350);
 
-  env.clock.set('2027-05-01T08:59:59.999Z');
+  env.clock.set('2027-05-31T23:59:59.999Z');
   await expirePoints(core, { now: core.clock.now() });
   assert.equal((await getBonusBalance(core, ctx, { msisdn: 'me' })).points, 550, 'not a millisecond early');
 
-  env.clock.set('2027-05-01T09:00:00Z');
+  env.clock.set('2027-06-01T00:00:00Z');
   await Promise.all([expirePoints(core, { now: core.clock.now() }), expirePoints(core, { now: core.clock.now() })]);
   await expirePoints(core, { now: core.clock.now() });
   assert.equal((await getBonusBalance(core, ctx, { msisdn: 'me' })).points, 200);
   const expired = await core.db.query<{ points: number; lot_id: number }>("SELECT points, lot_id FROM bonus_entry WHERE account_id = $1 AND kind = 'expire'", [s.accountId]);
   assert.deepEqual(expired.map((e) => e.points), [-350]);
-  // A spent-out lot leaves nothing to expire; the second lot goes a day later.
-  env.clock.set('2027-05-02T09:00:00Z');
+  soon = await getBonusBalance(core, ctx, { msisdn: 'me' });
+  assert.deepEqual(soon.expiringSoon, [{ points: 200, expiresAt: '2027-07-01T00:00:00.000Z' }]);
+  // The second lot goes a month later; a run after that finds nothing.
+  env.clock.set('2027-07-01T00:00:00Z');
   await expirePoints(core, { now: core.clock.now() });
-  await expirePoints(core, { now: core.clock.now() });
+  const again = await expirePoints(core, { now: core.clock.now() });
+  assert.equal(again.points, 0);
   const all = await getBonusHistory(core, ctx, { msisdn: 'me' });
   assert.deepEqual(all.items.map((i) => [i.kind, i.points]), [['expire', -200], ['expire', -350], ['spend', -150], ['earn', 200], ['earn', 500]]);
   assert.equal((await getBonusBalance(core, ctx, { msisdn: 'me' })).points, 0);
   assert.deepEqual(await pointsBooks(s.accountId), { entries: 0, lots: 0 });
+
+  // A charge dated in a month whose lot has already expired earns nothing: its points would be gone.
+  await spend(s, 10_000, 'july');
+  assert.deepEqual(await pointsBooks(s.accountId), { entries: 100, lots: 100 }, 'July 2027 earns as usual');
+  await core.db.tx((tx) =>
+    charge(tx, { accountId: s.accountId, subscriberId: s.subscriberId, amount: 5_000, kind: 'fee', category: 'one_off', idempotencyKey: 'dated-back', at: new Date('2026-05-20T00:00:00Z') }),
+  );
+  assert.deepEqual(await pointsBooks(s.accountId), { entries: 100, lots: 100 });
+  const mayLot = await core.db.query<{ remaining: number }>("SELECT remaining FROM bonus_lot WHERE account_id = $1 AND reference = 'month:2026-05'", [s.accountId]);
+  assert.deepEqual(mayLot.map((l) => Number(l.remaining)), [0]);
+
   // Expired points cannot be exchanged even before the job has run on them.
   const late = await makeSubscriber(core, { openingBalance: 100_000 });
-  await spend(late, 30_000, 'late');
-  env.clock.advance(366 * DAY);
+  await spend(late, 30_000, 'late'); // July 2027: until 2028-08-01T00:00Z
+  env.clock.set('2028-08-01T00:00:00Z');
   await assert.rejects(exchangePoints(core, subscriberCtx(late.subscriberId), { msisdn: 'me', rewardCode: 'sms_100' }), refusal('INSUFFICIENT_POINTS'));
+});
+
+test("the points history only grows: a month's earn line may gain points, nothing else changes or goes", async () => {
+  env.clock.set('2026-08-10T09:00:00Z');
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  await spend(s, 20_000, 'aug-1');
+  await exchangePoints(core, subscriberCtx(s.subscriberId), { msisdn: 'me', rewardCode: 'sms_100' });
+  const refused = /append-only/;
+  await assert.rejects(core.db.query("UPDATE bonus_entry SET points = points - 1 WHERE account_id = $1 AND kind = 'earn'", [s.accountId]), refused);
+  await assert.rejects(core.db.query("UPDATE bonus_entry SET created_at = created_at - interval '1 day' WHERE account_id = $1 AND kind = 'earn'", [s.accountId]), refused);
+  await assert.rejects(core.db.query("UPDATE bonus_entry SET points = points - 1 WHERE account_id = $1 AND kind = 'spend'", [s.accountId]), refused);
+  await assert.rejects(core.db.query('DELETE FROM bonus_entry WHERE account_id = $1', [s.accountId]), refused);
+  await spend(s, 5_000, 'aug-2');
+  const lines = await core.db.query<{ kind: string; points: number }>('SELECT kind, points FROM bonus_entry WHERE account_id = $1 ORDER BY id', [s.accountId]);
+  assert.deepEqual(lines.map((l) => [l.kind, Number(l.points)]), [['earn', 250], ['spend', -150]]);
+  assert.deepEqual(await pointsBooks(s.accountId), { entries: 100, lots: 100 });
 });
 
 test('HTTP: points, rewards, exchange and its refusals as problem+json', async () => {

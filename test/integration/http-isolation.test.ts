@@ -153,7 +153,7 @@ after(async () => {
 async function prepare(s: Sub): Promise<Sub> {
   const ctx = subscriberCtx(s.subscriberId);
   await connectProduct(core, ctx, { msisdn: 'me', productCode: CONNECTED });
-  await earnPoints(core.db, { pointsPerRuble: 1, expiryMonths: 12 }, { accountId: s.accountId, subscriberId: s.subscriberId, spent: 50_000, at: core.clock.now(), reference: `gift:${s.subscriberId}` });
+  await earnPoints(core.db, { pointsPerRuble: 1, expiryMonths: 12 }, { accountId: s.accountId, subscriberId: s.subscriberId, spent: 50_000, at: core.clock.now() });
   const plan = await createInstallmentPlan(core, ctx, { msisdn: 'me', deviceName: 'Phone', total: 12_000, months: 12 });
   const report = await orderDetailReport(core, ctx, { msisdn: 'me', from: '2026-03-01', to: '2026-03-09' });
   const topUp = await startTopUp(core, ctx, { msisdn: 'me', amount: 20_000, saveCard: true, returnUrl: '/payments' });

@@ -145,6 +145,7 @@ const ru = {
   confirmExchange: 'Обменять {cost} баллов на «{name}»?',
   bonusHistory: 'История баллов',
   bk_earn: 'начислено',
+  bk_earn_month: 'начислено за {month}',
   bk_spend: 'списано',
   bk_expire: 'сгорело',
   // detail
@@ -422,6 +423,7 @@ const en: Dict = {
   confirmExchange: 'Exchange {cost} points for “{name}”?',
   bonusHistory: 'Points history',
   bk_earn: 'earned',
+  bk_earn_month: 'earned for {month}',
   bk_spend: 'spent',
   bk_expire: 'expired',
   trafficByDay: 'Usage by day',

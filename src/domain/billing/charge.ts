@@ -29,7 +29,7 @@ export async function charge(q: Queryable, c: ChargeInput): Promise<PostedEntry>
   if (posted.booked) {
     // Settings are read from this store every time: operators change them at run time.
     const { bonus } = await getSettings(q);
-    await earnPoints(q, bonus, { accountId: c.accountId, subscriberId: c.subscriberId, spent: c.amount, at: c.at, reference: `ledger:${posted.id}` });
+    await earnPoints(q, bonus, { accountId: c.accountId, subscriberId: c.subscriberId, spent: c.amount, at: c.at });
   }
   return posted;
 }

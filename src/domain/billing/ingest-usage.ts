@@ -1,6 +1,5 @@
 import type { Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { earnPointsBulk } from '../bonus/earn-points.ts';
 import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
 import type { Product, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
@@ -8,6 +7,7 @@ import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { applyBalanceRules } from './balance-rules.ts';
+import { bookCharges } from './book-charges.ts';
 import { rateUsage, type QuotaState, type UsageKind, type Zone } from './rate-usage.ts';
 
 export interface UsageInput {
@@ -200,23 +200,9 @@ async function rateBatch(
     );
   }
   if (entries.account.length) {
-    await tx.query(
-      `INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, idempotency_key, category, reference, created_at)
-       SELECT a, m, 'usage', s, k, c, r, $7 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS e(a, m, s, k, c, r)
-       ON CONFLICT (account_id, idempotency_key) DO NOTHING`,
-      [entries.account, entries.amount, entries.sub, entries.key, entries.category, entries.ref, now],
-    );
-  }
-  // Points for what this batch charged: one lot per account, named by the batch's first record.
-  const spent = new Map<number, { subscriberId: number; spent: number; first: string }>();
-  entries.account.forEach((a, i) => {
-    const cur = spent.get(a) ?? { subscriberId: entries.sub[i]!, spent: 0, first: entries.ref[i]! };
-    cur.spent -= entries.amount[i]!;
-    spent.set(a, cur);
-  });
-  if (spent.size) {
+    // The charges and the points they earn (per account, added to its lot of the month): one statement.
     const { bonus } = await getSettings(tx);
-    await earnPointsBulk(tx, bonus, [...spent].map(([accountId, v]) => ({ accountId, subscriberId: v.subscriberId, spent: v.spent, at: now, reference: `usage:${v.first}` })));
+    await bookCharges(tx, bonus, 'usage', { account: entries.account, amount: entries.amount, sub: entries.sub, key: entries.key, category: entries.category, reference: entries.ref }, now);
   }
   await applyBalanceRules(tx, core, ctx, [...new Set(entries.account)]);
   await recordAudit(tx, core, ctx, { action: 'usage.ingest', details: { accepted: fresh.length, duplicates, rejected: rejected.length, charged } });

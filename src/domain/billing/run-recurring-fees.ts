@@ -1,6 +1,5 @@
 import type { Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { earnPointsBulk } from '../bonus/earn-points.ts';
 import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
 import type { Allowance, Product } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
@@ -12,6 +11,7 @@ import { formatMoney } from '../shared/money.ts';
 import { MB } from '../subscribers/quotas.ts';
 import { FundsTracker, type AccountRow } from '../ledger/funds.ts';
 import { applyBalanceRules, nextChargeAfter } from './balance-rules.ts';
+import { bookCharges } from './book-charges.ts';
 import { feeCategory } from './charge.ts';
 
 export interface FeeRunStats {
@@ -60,21 +60,9 @@ class Batch {
   async write(tx: Tx, at: Date): Promise<void> {
     const e = this.entries;
     if (e.account.length) {
-      // Points for the fees: one lot per account and run, named by the account's first fee key.
-      const spent = new Map<number, { subscriberId: number; spent: number; first: string }>();
-      e.account.forEach((a, i) => {
-        const cur = spent.get(a) ?? { subscriberId: e.sub[i]!, spent: 0, first: e.key[i]! };
-        cur.spent -= e.amount[i]!;
-        spent.set(a, cur);
-      });
+      // The fees and the points they earn (per account, added to its lot of the month): one statement.
       const { bonus } = await getSettings(tx);
-      await earnPointsBulk(tx, bonus, [...spent].map(([accountId, v]) => ({ accountId, subscriberId: v.subscriberId, spent: v.spent, at, reference: v.first })));
-      await tx.query(
-        `INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, idempotency_key, category, product_code, description, created_at)
-         SELECT a, m, 'fee', s, k, c, p, d, $8 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(a, m, s, k, c, p, d)
-         ON CONFLICT (account_id, idempotency_key) DO NOTHING`,
-        [e.account, e.amount, e.sub, e.key, e.category, e.product, e.description, at],
-      );
+      await bookCharges(tx, bonus, 'fee', { account: e.account, amount: e.amount, sub: e.sub, key: e.key, category: e.category, product: e.product, description: e.description }, at);
     }
     const q = this.quotas;
     if (q.account.length) {

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { Queryable } from '../../store/db.ts';
 import type { CatalogSettings } from '../catalog/schema.ts';
 
@@ -13,8 +12,42 @@ export function pointsFor(spent: number, pointsPerRuble: number): number {
   return Math.floor((spent * pointsPerRuble) / 100 + 1e-9);
 }
 
+/**
+ * Points accrue into one lot per account and calendar month (UTC). The lot's reference names the
+ * month: `month:2026-11`.
+ */
+export function monthLotReference(at: Date): string {
+  return `month:${at.toISOString().slice(0, 7)}`;
+}
+
+/**
+ * When the lot of `at`'s month expires: at the start of the month `expiryMonths` after the month
+ * following it (points of November 2026, with 12 months, expire on 1 December 2027 00:00 UTC), so
+ * every point lives at least `expiryMonths` full months.
+ */
 export function lotExpiry(at: Date, expiryMonths: number): Date {
-  return DateTime.fromJSDate(at, { zone: 'utc' }).plus({ months: expiryMonths }).toJSDate();
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1 + expiryMonths, 1));
+}
+
+/**
+ * The SQL that adds `earned` (a relation of account_id, subscriber_id, points) to each account's
+ * lot of the month and to the month's `earn` entry in the points history, in one statement with
+ * whatever produced `earned`. `$at`, `$expires` and `$month` are the parameter numbers of the
+ * earning time, the lot's expiry and the month's reference. A month whose lot has already expired
+ * (earning dated more than a year back) earns nothing.
+ */
+export function accrueSql(earned: string, p: { at: number; expires: number; month: number }): string {
+  return `lot AS (
+       INSERT INTO bonus_lot AS l (account_id, subscriber_id, points, remaining, earned_at, expires_at, reference)
+       SELECT account_id, subscriber_id, points, points, $${p.at}, $${p.expires}, $${p.month} FROM ${earned} WHERE points > 0
+       ON CONFLICT (account_id, reference) DO UPDATE SET points = l.points + excluded.points, remaining = l.remaining + excluded.points
+        WHERE l.expired_at IS NULL
+       RETURNING account_id, id, subscriber_id
+     )
+     INSERT INTO bonus_entry AS e (account_id, subscriber_id, kind, points, lot_id, reference, idempotency_key, created_at)
+     SELECT lot.account_id, lot.subscriber_id, 'earn', x.points, lot.id, $${p.month}, 'earn:' || $${p.month}, $${p.at}
+       FROM lot JOIN ${earned} x ON x.account_id = lot.account_id
+     ON CONFLICT (account_id, idempotency_key) DO UPDATE SET points = e.points + excluded.points`;
 }
 
 export interface EarnInput {
@@ -23,62 +56,22 @@ export interface EarnInput {
   /** Positive kopecks spent. */
   spent: number;
   at: Date;
-  /** What the points are for (a ledger entry); a reference already rewarded earns nothing again. */
-  reference: string;
 }
 
 /**
- * Adds a lot of points for money spent, with its expiry and its `earn` history entry. One
- * statement writes both, so it is atomic even outside a transaction, and a repeated reference
- * writes nothing.
+ * Adds the points for money spent to the account's lot of the month and to the month's history
+ * entry, in one statement (atomic even outside a transaction). Earning once per charge is the
+ * caller's part: `charge` earns only for a ledger entry it has just booked.
  */
 export async function earnPoints(q: Queryable, rules: BonusRules, e: EarnInput): Promise<{ points: number; booked: boolean }> {
   if (!Number.isSafeInteger(e.spent) || e.spent <= 0) throw new RangeError(`points are earned on a positive whole amount, got ${e.spent}`);
   const points = pointsFor(e.spent, rules.pointsPerRuble);
   if (points === 0) return { points: 0, booked: false };
   const rows = await q.query<{ id: number }>(
-    `WITH lot AS (
-       INSERT INTO bonus_lot (account_id, subscriber_id, points, remaining, earned_at, expires_at, reference)
-       VALUES ($1, $2, $3, $3, $4, $5, $6)
-       ON CONFLICT (account_id, reference) DO NOTHING RETURNING id
-     )
-     INSERT INTO bonus_entry (account_id, subscriber_id, kind, points, lot_id, reference, idempotency_key, created_at)
-     SELECT $1, $2, 'earn', $3, lot.id, $6, 'earn:' || $6, $4 FROM lot
+    `WITH earned AS (SELECT $1::bigint AS account_id, $2::bigint AS subscriber_id, $3::bigint AS points),
+     ${accrueSql('earned', { at: 4, expires: 5, month: 6 })}
      RETURNING id`,
-    [e.accountId, e.subscriberId, points, e.at, lotExpiry(e.at, rules.expiryMonths), e.reference],
+    [e.accountId, e.subscriberId, points, e.at, lotExpiry(e.at, rules.expiryMonths), monthLotReference(e.at)],
   );
   return { points, booked: rows.length > 0 };
-}
-
-/**
- * Earning for a whole batch of charges (a usage import, a fee run): one lot per account and
- * batch, written with two set statements. Each reference earns once, like `earnPoints`.
- */
-export async function earnPointsBulk(q: Queryable, rules: BonusRules, items: EarnInput[]): Promise<void> {
-  const rows = items.map((e) => ({ ...e, points: pointsFor(e.spent, rules.pointsPerRuble) })).filter((e) => e.points > 0);
-  if (rows.length === 0) return;
-  // A batch's charges share one time, so its lots share one expiry: worked out once per time.
-  const expiry = new Map<number, string>();
-  const expiresAt = (at: Date) => {
-    let v = expiry.get(at.getTime());
-    if (v === undefined) expiry.set(at.getTime(), (v = lotExpiry(at, rules.expiryMonths).toISOString()));
-    return v;
-  };
-  await q.query(
-    `WITH lot AS (
-       INSERT INTO bonus_lot (account_id, subscriber_id, points, remaining, earned_at, expires_at, reference)
-       SELECT a, s, p, p, at, ex, r FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::text[]) AS u(a, s, p, at, ex, r)
-       ON CONFLICT (account_id, reference) DO NOTHING RETURNING account_id, id, subscriber_id, points, earned_at, reference
-     )
-     INSERT INTO bonus_entry (account_id, subscriber_id, kind, points, lot_id, reference, idempotency_key, created_at)
-     SELECT account_id, subscriber_id, 'earn', points, id, reference, 'earn:' || reference, earned_at FROM lot`,
-    [
-      rows.map((r) => r.accountId),
-      rows.map((r) => r.subscriberId),
-      rows.map((r) => r.points),
-      rows.map((r) => r.at.toISOString()),
-      rows.map((r) => expiresAt(r.at)),
-      rows.map((r) => r.reference),
-    ],
-  );
 }

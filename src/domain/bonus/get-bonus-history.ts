@@ -10,9 +10,15 @@ export interface BonusHistoryItem {
   points: number;
   rewardCode: string | null;
   reference: string | null;
+  /** For a month's points (`earn`), the month they were earned in, e.g. `2026-11`; it grows through the month. */
+  period: string | null;
 }
 
-/** The points history, newest first, a page at a time (`before` is the last id of the previous page). */
+/**
+ * The points history, newest first, a page at a time (`before` is the last id of the previous
+ * page). Points earned accrue into one `earn` line per month, placed where the month's first
+ * points came in; spending and expiry are a line each.
+ */
 export async function getBonusHistory(
   core: Core,
   ctx: Ctx,
@@ -35,6 +41,7 @@ export async function getBonusHistory(
       points: Number(r.points),
       rewardCode: r.reward_code,
       reference: r.reference,
+      period: r.kind === 'earn' && r.reference?.startsWith('month:') ? r.reference.slice(6) : null,
     })),
     nextBefore: rows.length > limit ? Number(page[page.length - 1]!.id) : null,
   };

@@ -1,6 +1,6 @@
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime, named, type Named } from '../format.ts';
+import { dateTime, monthName, named, type Named } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import { ErrorBox, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
@@ -18,7 +18,7 @@ export default function Bonuses() {
     const [bonus, rewards, history] = await Promise.all([
       api<{ points: number; expiringSoonTotal: number; asOf: string }>(`subscribers/${m}/bonus`),
       api<{ items: Reward[] }>(`subscribers/${m}/bonus/rewards`),
-      api<{ items: { id: number; at: string; kind: string; points: number; rewardCode: string | null }[] }>(`subscribers/${m}/bonus/history?limit=50`),
+      api<{ items: { id: number; at: string; kind: string; points: number; rewardCode: string | null; period: string | null }[] }>(`subscribers/${m}/bonus/history?limit=50`),
     ]);
     return { bonus, rewards: rewards.items, history: history.items };
   }, [m]);
@@ -65,7 +65,7 @@ export default function Bonuses() {
             <li key={h.id} className="item">
               <span>{dateTime(h.at, lang)}</span>
               <span>
-                {t(`bk_${h.kind}` as Key) || h.kind} {h.points}
+                {h.period ? t('bk_earn_month', { month: monthName(h.period, lang) }) : t(`bk_${h.kind}` as Key) || h.kind} {h.points}
               </span>
             </li>
           ))}

@@ -30,7 +30,7 @@ export async function bonusInstallmentRoutes(app: FastifyInstance, opts: { core:
     {
       schema: {
         ...bonusTag,
-        summary: 'Points earned, spent and expired, newest first',
+        summary: 'Points earned (a line per month), spent and expired, newest first',
         params,
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.number().int().min(1).optional() }),
       },
