@@ -316,7 +316,7 @@ async function benchUsage(measuredBatches: number): Promise<UsageBenchResult> {
     log(`(2) raw bulk insert: ${total} statements of ${rate(BATCH)} rows (${WARMUP_BATCHES} warm-up) into bench_usage_raw (LIKE usage_record INCLUDING DEFAULTS INCLUDING IDENTITY)`);
     await env.core.db.query('CREATE TABLE bench_usage_raw (LIKE usage_record INCLUDING DEFAULTS INCLUDING IDENTITY)');
     const raw = await rawInsert(env.core.db, 'bench_usage_raw', batches, bySub, 'raw-');
-    log('(diag) the same statements into usage_record itself (its primary key, unique key, index and reference-check trigger), fresh record ids');
+    log('(diag) the same statements into usage_record itself (its primary key (account, record id), subscriber/time index and reference-check trigger), fresh record ids');
     const rawReal = await rawInsert(env.core.db, 'usage_record', batches, bySub, 'raw-');
 
     const perBatch = (r: BatchRun) => [rate(r.perSecond), ms(r.p50), ms(r.max)];
@@ -327,7 +327,7 @@ async function benchUsage(measuredBatches: number): Promise<UsageBenchResult> {
           [
             ['(1) ingestUsage: rate, write usage, quotas, ledger, points, balance rules, audit — one transaction', `${times.length} × ${rate(BATCH)}`, ...perBatch(ingest)],
             ['(2) raw INSERT … SELECT FROM unnest(…) into bench_usage_raw (no index, no key, no check)', `${times.length} × ${rate(BATCH)}`, ...perBatch(raw)],
-            ['(diag) same raw INSERT into usage_record (PK, unique, index, reference check)', `${times.length} × ${rate(BATCH)}`, ...perBatch(rawReal)],
+            ['(diag) same raw INSERT into usage_record (key, index, reference check)', `${times.length} × ${rate(BATCH)}`, ...perBatch(rawReal)],
           ],
         ),
     );
