@@ -49,7 +49,7 @@ export async function openBenchEnv(): Promise<BenchEnv> {
     };
     storeLabel = `PostgreSQL (schema ${schema}, pool ${config.DATABASE_POOL_SIZE})`;
   } else {
-    db = await openPglite(null);
+    db = await openPglite(process.env.BENCH_PGLITE_DIR ? `${process.env.BENCH_PGLITE_DIR}/pglite-${process.pid}-${Date.now()}` : null);
     storeLabel = 'PGlite in memory, in-process';
   }
 

@@ -56,3 +56,9 @@ export async function jsonRows<T>(q: Queryable, sql: string, params?: readonly u
   const res = await q.query<{ rows: string }>(`SELECT coalesce(json_agg(r), '[]')::text AS rows FROM (${sql}) r`, params);
   return JSON.parse(res[0]!.rows) as T[];
 }
+
+/** The one JSON value a query returns as text in a column named `j` (see `jsonRows`), parsed. */
+export async function jsonOf<T>(q: Queryable, sql: string, params?: readonly unknown[]): Promise<T> {
+  const res = await q.query<{ j: string }>(sql, params);
+  return JSON.parse(res[0]!.j) as T;
+}

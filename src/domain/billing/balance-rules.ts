@@ -61,6 +61,30 @@ const text = {
   },
 };
 
+/** An account a batch of charges took money from, as the batch read and locked it. */
+export interface ChargedAccount {
+  id: number;
+  pool_contract_id: number | null;
+}
+
+/**
+ * Of the accounts a batch has only charged (money went out, none came in), those whose number's
+ * state the balance rules could change: a charge can only block. That is an account left below
+ * the threshold of its number's tariff, and every account of a credit pool (its pool's other
+ * numbers may be blocked too). An account whose number's tariff the batch did not read is judged
+ * anyway. (An account has one number: subscriber.account_id is unique, migration 024.) Unblocking
+ * and resuming wait for money coming in, when the rules run on the account again.
+ */
+export function mayBlock(accounts: readonly ChargedAccount[], fundsAfter: (accountId: number) => number, tariffOf: Map<number, Tariff>): number[] {
+  return accounts
+    .filter((a) => {
+      if (a.pool_contract_id !== null) return true;
+      const tariff = tariffOf.get(Number(a.id));
+      return tariff === undefined || fundsAfter(Number(a.id)) < tariff.blockThreshold;
+    })
+    .map((a) => Number(a.id));
+}
+
 /**
  * What the balance decides after money moved: the number is blocked for outgoing services when
  * what it may spend falls below the tariff's threshold, and unblocked when it is back; suspended

@@ -1,4 +1,4 @@
-import { jsonRows, type Tx } from '../../store/db.ts';
+import { jsonOf, type Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
 import type { Product, Tariff } from '../catalog/schema.ts';
@@ -6,7 +6,7 @@ import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
-import { applyBalanceRules } from './balance-rules.ts';
+import { applyBalanceRules, mayBlock, type ChargedAccount } from './balance-rules.ts';
 import { bookCharges } from './book-charges.ts';
 import { rateUsage, type QuotaState, type UsageKind, type Zone } from './rate-usage.ts';
 
@@ -35,6 +35,11 @@ interface Sub {
   account_id: number;
   msisdn: string;
   tariff_code: string;
+}
+
+interface Held extends ChargedAccount {
+  balance: number;
+  credit_limit: number;
 }
 
 function check(r: UsageInput): string | null {
@@ -92,16 +97,16 @@ async function rateBatch(
 ): Promise<IngestResult> {
   const now = core.clock.now();
   // The numbers and the lock on their accounts in one statement: the accounts are locked in id
-  // order, so concurrent batches over the same accounts cannot deadlock. The batch reads come as
-  // one JSON text each (`jsonRows`): PGlite decodes a result field by field, which for a thousand
-  // rows costs several times more.
-  const subs = await jsonRows<Sub>(
+  // order, so concurrent batches over the same accounts cannot deadlock. Batch reads come as JSON
+  // text: PGlite decodes a result field by field, which for a thousand rows costs several times more.
+  const locked = await jsonOf<{ subs: Sub[]; accounts: Held[] }>(
     tx,
     `WITH s AS (SELECT id, account_id, msisdn, tariff_code FROM subscriber WHERE msisdn = ANY($1::text[])),
-          held AS (SELECT id FROM account WHERE id IN (SELECT account_id FROM s) ORDER BY id FOR UPDATE)
-     SELECT s.* FROM s, (SELECT count(*) FROM held) n`,
+          held AS (SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id IN (SELECT account_id FROM s) ORDER BY id FOR UPDATE)
+     SELECT json_build_object('subs', (SELECT coalesce(json_agg(s), '[]') FROM s), 'accounts', (SELECT coalesce(json_agg(held), '[]') FROM held))::text AS j`,
     [[...new Set(records.map((r) => r.msisdn))]],
   );
+  const subs = locked.subs;
   const byMsisdn = new Map(subs.map((s) => [s.msisdn, s]));
   const accountOf = new Map(subs.map((s) => [s.id, s.account_id]));
   const known = records.filter((r) => {
@@ -109,27 +114,37 @@ async function rateBatch(
     rejected.push({ recordId: r.recordId, reason: 'unknown subscriber' });
     return false;
   });
-  const accountIds = [...new Set(subs.map((s) => s.account_id))].sort((a, b) => a - b);
+  const accountIds = locked.accounts.map((a) => a.id);
   if (known.length === 0) return { accepted: 0, duplicates: 0, rejected, charged: 0 };
-  // One key probe per record, whatever the size of usage_record: the LATERAL … LIMIT 1 keeps the
-  // planner from hashing the whole table instead while it is small.
-  const existing = await tx.query<{ account_id: number; record_id: string }>(
-    `SELECT k.a AS account_id, k.r AS record_id FROM unnest($1::bigint[], $2::text[]) AS k(a, r)
-      CROSS JOIN LATERAL (SELECT 1 FROM usage_record u WHERE u.account_id = k.a AND u.record_id = k.r LIMIT 1) x`,
-    [known.map((r) => byMsisdn.get(r.msisdn)!.account_id), known.map((r) => r.recordId)],
+  // Then, under the lock (a statement of its own, so it sees what a batch that held these
+  // accounts before has committed): the records already booked, the period's quotas and the
+  // options that change prices. The duplicate check is one key probe per record, whatever the size
+  // of usage_record (LATERAL … LIMIT 1 keeps the planner from hashing the table while it is small).
+  const times = known.map((r) => r.at.getTime());
+  const read = await jsonOf<{
+    seen: [number, string][];
+    quotas: { id: number; subscriber_id: number; unit: QuotaState['unit']; source: string; period_start: string; period_end: string; remaining: number }[];
+    options: { subscriber_id: number; spec: Product }[];
+  }>(
+    tx,
+    `SELECT json_build_object(
+       'seen', (SELECT coalesce(json_agg(json_build_array(k.a, k.r)), '[]') FROM unnest($2::bigint[], $3::text[]) AS k(a, r)
+                 CROSS JOIN LATERAL (SELECT 1 FROM usage_record u WHERE u.account_id = k.a AND u.record_id = k.r LIMIT 1) x),
+       'quotas', (SELECT coalesce(json_agg(q), '[]') FROM (
+                   SELECT id, subscriber_id, unit, source, period_start, period_end, included - used AS remaining FROM quota
+                    WHERE account_id = ANY($1::bigint[]) AND used < included AND period_end > $4 AND period_start <= $5) q),
+       'options', (SELECT coalesce(json_agg(o), '[]') FROM (
+                   SELECT i.subscriber_id, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
+                    WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'active'
+                      AND (p.spec ? 'rateOverrides' OR (p.spec->>'intercityAsHome')::boolean)) o)
+     )::text AS j`,
+    [accountIds, known.map((r) => byMsisdn.get(r.msisdn)!.account_id), known.map((r) => r.recordId), new Date(Math.min(...times)), new Date(Math.max(...times))],
   );
-  const seen = new Set(existing.map((e) => `${e.account_id}|${e.record_id}`));
+  const seen = new Set(read.seen.map(([a, r]) => `${a}|${r}`));
   const fresh = known.filter((r) => !seen.has(`${byMsisdn.get(r.msisdn)!.account_id}|${r.recordId}`));
   const duplicates = known.length - fresh.length;
   if (fresh.length === 0) return { accepted: 0, duplicates, rejected, charged: 0 };
 
-  const times = fresh.map((r) => r.at.getTime());
-  const quotaRows = await jsonRows<{ id: number; account_id: number; subscriber_id: number; unit: QuotaState['unit']; source: string; period_start: string; period_end: string; remaining: number }>(
-    tx,
-    `SELECT id, account_id, subscriber_id, unit, source, period_start, period_end, included - used AS remaining FROM quota
-      WHERE account_id = ANY($1::bigint[]) AND used < included AND period_end > $2 AND period_start <= $3`,
-    [accountIds, new Date(Math.min(...times)), new Date(Math.max(...times))],
-  );
   const quotas = new Map<number, QuotaState[]>();
   const bounds = new Map<string, Date>(); // quota periods share a few bounds
   const time = (text: string) => {
@@ -137,20 +152,13 @@ async function rateBatch(
     if (d === undefined) bounds.set(text, (d = new Date(text)));
     return d;
   };
-  for (const q of quotaRows) {
+  for (const q of read.quotas) {
     const list = quotas.get(q.subscriber_id) ?? [];
     list.push({ id: q.id, unit: q.unit, source: q.source, periodStart: time(q.period_start), periodEnd: time(q.period_end), remaining: q.remaining });
     quotas.set(q.subscriber_id, list);
   }
-  const optionRows = await jsonRows<{ subscriber_id: number; spec: Product }>(
-    tx,
-    `SELECT i.subscriber_id, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
-      WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'active'
-        AND (p.spec ? 'rateOverrides' OR (p.spec->>'intercityAsHome')::boolean)`,
-    [accountIds],
-  );
   const options = new Map<number, Product[]>();
-  for (const o of optionRows) options.set(o.subscriber_id, [...(options.get(o.subscriber_id) ?? []), o.spec]);
+  for (const o of read.options) options.set(o.subscriber_id, [...(options.get(o.subscriber_id) ?? []), o.spec]);
 
   fresh.sort((a, b) => a.at.getTime() - b.at.getTime());
   const startQuota = new Map<number, number>();
@@ -221,7 +229,13 @@ async function rateBatch(
     const { bonus } = await getSettings(tx);
     await bookCharges(tx, bonus, 'usage', { account: entries.account, amount: entries.amount, sub: entries.sub, key: entries.key, category: entries.category, reference: entries.ref }, now);
   }
-  await applyBalanceRules(tx, core, ctx, [...new Set(entries.account)]);
+  // Charges only take money: the balance rules judge only the accounts that may now be blocked.
+  const spentOn = new Map<number, number>();
+  entries.account.forEach((a, i) => spentOn.set(a, (spentOn.get(a) ?? 0) - entries.amount[i]!));
+  const tariffOf = new Map(subs.map((s) => [s.account_id, tariffs.get(s.tariff_code)!]));
+  const held = new Map(locked.accounts.map((a) => [a.id, a]));
+  const chargedAccounts = locked.accounts.filter((a) => spentOn.has(a.id));
+  await applyBalanceRules(tx, core, ctx, mayBlock(chargedAccounts, (id) => held.get(id)!.balance + held.get(id)!.credit_limit - spentOn.get(id)!, tariffOf));
   await recordAudit(tx, core, ctx, { action: 'usage.ingest', details: { accepted: fresh.length, duplicates, rejected: rejected.length, charged } });
   return { accepted: fresh.length, duplicates, rejected, charged };
 }

@@ -1,7 +1,7 @@
 import { jsonRows, type Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
-import type { Allowance, Product } from '../catalog/schema.ts';
+import type { Allowance, Product, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import type { EntryCategory } from '../ledger/post-entry.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
@@ -10,7 +10,7 @@ import { billingDayIn, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
 import { MB } from '../subscribers/quotas.ts';
 import { FundsTracker, type AccountRow } from '../ledger/funds.ts';
-import { applyBalanceRules, nextChargeAfter } from './balance-rules.ts';
+import { applyBalanceRules, mayBlock, nextChargeAfter } from './balance-rules.ts';
 import { bookCharges } from './book-charges.ts';
 import { feeCategory } from './charge.ts';
 
@@ -339,5 +339,7 @@ async function chargeAccounts(
     );
   }
   await batch.write(tx, now);
-  await applyBalanceRules(tx, core, ctx, accountIds);
+  // Fees only take money: the balance rules judge only the accounts that may now be blocked.
+  const tariffOf = new Map<number, Tariff>(subs.map((s) => [s.account_id, s.tariff]));
+  await applyBalanceRules(tx, core, ctx, mayBlock(accounts, (id) => funds.available(id), tariffOf));
 }
