@@ -96,6 +96,28 @@ test('replaying a batch charges nothing twice; duplicates inside a batch count o
   assert.equal((await ledgerSum(core, s.accountId)).balance, 10_000 - 500);
 });
 
+test('a batch mixing booked and new records books only the new ones: the quota and money of the first try are rolled back whole', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 10_000 });
+  const other = await makeSubscriber(core, { openingBalance: 10_000 });
+  const quota = async () =>
+    Number((await core.db.query<{ used: number }>("SELECT sum(used)::bigint AS used FROM quota WHERE subscriber_id = $1 AND unit = 'seconds'", [s.subscriberId]))[0]!.used);
+  const before = await quota();
+  const old = rec(s.msisdn, { durationSeconds: 120 });
+  await ingestUsage(core, op(), [old]);
+  assert.equal(await quota(), before + 120);
+  // The booked record comes again between new ones, and a bad one is refused once, not per try.
+  const fresh = [rec(s.msisdn, { durationSeconds: 60 }), rec(other.msisdn, { kind: 'sms', durationSeconds: null })];
+  const res = await ingestUsage(core, op(), [fresh[0]!, old, rec(s.msisdn, { durationSeconds: -1 }), fresh[1]!]);
+  assert.deepEqual([res.accepted, res.duplicates, res.rejected.length], [2, 1, 1]);
+  assert.equal(await quota(), before + 120 + 60, 'the booked call took its minutes once');
+  const rows = await core.db.query<{ record_id: string }>('SELECT record_id FROM usage_record WHERE account_id = ANY($1::bigint[]) ORDER BY record_id', [[s.accountId, other.accountId]]);
+  assert.deepEqual(rows.map((r) => r.record_id).sort(), [old.recordId, fresh[0]!.recordId, fresh[1]!.recordId].sort());
+  for (const a of [s.accountId, other.accountId]) {
+    const sums = await ledgerSum(core, a);
+    assert.equal(sums.balance, sums.sum);
+  }
+});
+
 test('bad records are rejected with a reason; the rest of the batch goes through', async () => {
   const s = await makeSubscriber(core);
   const res = await ingestUsage(core, op(), [

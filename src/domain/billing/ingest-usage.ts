@@ -1,14 +1,14 @@
 import { jsonOf, type Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
-import type { Product, Tariff } from '../catalog/schema.ts';
+import { listTariffs, settingsFrom } from '../catalog/read-catalog.ts';
+import type { Product, Rates, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { applyBalanceRules, mayBlock, type ChargedAccount } from './balance-rules.ts';
 import { bookCharges } from './book-charges.ts';
-import { rateUsage, type QuotaState, type UsageKind, type Zone } from './rate-usage.ts';
+import { effectiveRates, rateUsage, type QuotaState, type UsageKind, type Zone } from './rate-usage.ts';
 
 export interface UsageInput {
   recordId: string;
@@ -82,10 +82,22 @@ export async function ingestUsage(core: Core, ctx: Ctx, records: UsageInput[]): 
     valid.push({ ...r, msisdn, at: new Date(r.startedAt) });
   }
   const tariffs = new Map((await listTariffs(core.db, { includeRetired: true })).map((t) => [t.code, t]));
-  const result = await core.db.tx((tx) => rateBatch(tx, core, ctx, valid, tariffs, rejected));
+  // Records are new far more often than not, so a batch is first rated without looking for them in
+  // usage_record: its INSERT skips a record already booked and says so, and then the whole
+  // transaction is rolled back and run again, this time looking every record up first.
+  let result: IngestResult;
+  try {
+    result = await core.db.tx((tx) => rateBatch(tx, core, ctx, valid, tariffs, [...rejected], false));
+  } catch (e) {
+    if (!(e instanceof AlreadyBooked)) throw e;
+    result = await core.db.tx((tx) => rateBatch(tx, core, ctx, valid, tariffs, [...rejected], true));
+  }
   result.duplicates += duplicates;
   return result;
 }
+
+/** A record of the batch turned out to be booked already: the batch is rated again, looking first. */
+class AlreadyBooked extends Error {}
 
 async function rateBatch(
   tx: Tx,
@@ -94,6 +106,7 @@ async function rateBatch(
   records: (UsageInput & { msisdn: string; at: Date })[],
   tariffs: Map<string, Tariff>,
   rejected: IngestResult['rejected'],
+  lookFirst: boolean,
 ): Promise<IngestResult> {
   const now = core.clock.now();
   // The numbers and the lock on their accounts in one statement: the accounts are locked in id
@@ -117,14 +130,16 @@ async function rateBatch(
   const accountIds = locked.accounts.map((a) => a.id);
   if (known.length === 0) return { accepted: 0, duplicates: 0, rejected, charged: 0 };
   // Then, under the lock (a statement of its own, so it sees what a batch that held these
-  // accounts before has committed): the records already booked, the period's quotas and the
-  // options that change prices. The duplicate check is one key probe per record, whatever the size
-  // of usage_record (LATERAL … LIMIT 1 keeps the planner from hashing the table while it is small).
+  // accounts before has committed): the period's quotas, the options that change prices, the
+  // catalog settings, and — when looking first — the records already booked: one key probe per
+  // record, whatever the size of usage_record (LATERAL … LIMIT 1 keeps the planner from hashing
+  // the table while it is small).
   const times = known.map((r) => r.at.getTime());
   const read = await jsonOf<{
     seen: [number, string][];
     quotas: { id: number; subscriber_id: number; unit: QuotaState['unit']; source: string; period_start: string; period_end: string; remaining: number }[];
     options: { subscriber_id: number; spec: Product }[];
+    settings: unknown;
   }>(
     tx,
     `SELECT json_build_object(
@@ -136,9 +151,16 @@ async function rateBatch(
        'options', (SELECT coalesce(json_agg(o), '[]') FROM (
                    SELECT i.subscriber_id, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
                     WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'active'
-                      AND (p.spec ? 'rateOverrides' OR (p.spec->>'intercityAsHome')::boolean)) o)
+                      AND (p.spec ? 'rateOverrides' OR (p.spec->>'intercityAsHome')::boolean)) o),
+       'settings', (SELECT value FROM catalog_setting WHERE key = 'settings')
      )::text AS j`,
-    [accountIds, known.map((r) => byMsisdn.get(r.msisdn)!.account_id), known.map((r) => r.recordId), new Date(Math.min(...times)), new Date(Math.max(...times))],
+    [
+      accountIds,
+      lookFirst ? known.map((r) => byMsisdn.get(r.msisdn)!.account_id) : [],
+      lookFirst ? known.map((r) => r.recordId) : [],
+      new Date(Math.min(...times)),
+      new Date(Math.max(...times)),
+    ],
   );
   const seen = new Set(read.seen.map(([a, r]) => `${a}|${r}`));
   const fresh = known.filter((r) => !seen.has(`${byMsisdn.get(r.msisdn)!.account_id}|${r.recordId}`));
@@ -170,10 +192,15 @@ async function rateBatch(
   };
   const entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], ref: [] as string[] };
   let charged = 0;
+  const ratesOf = new Map<number, Rates>(); // each number's prices, worked out once per batch
   for (const r of fresh) {
     const s = byMsisdn.get(r.msisdn)!;
     const tariff = tariffs.get(s.tariff_code)!;
-    const rated = rateUsage({ ...r, startedAt: r.at }, tariff, options.get(s.id) ?? [], quotas.get(s.id) ?? []);
+    const own = options.get(s.id) ?? [];
+    let rates = ratesOf.get(s.id);
+    if (rates === undefined) ratesOf.set(s.id, (rates = effectiveRates(tariff, own)));
+    const event = { kind: r.kind, zone: r.zone, startedAt: r.at, durationSeconds: r.durationSeconds, bytes: r.bytes };
+    const rated = rateUsage(event, tariff, own, quotas.get(s.id) ?? [], rates);
     cols.account.push(s.account_id);
     cols.record.push(r.recordId);
     cols.sub.push(s.id);
@@ -197,14 +224,6 @@ async function rateBatch(
       charged += rated.charged;
     }
   }
-  await tx.query(
-    `INSERT INTO usage_record (account_id, record_id, subscriber_id, kind, zone, started_at, duration_seconds, bytes, counterpart,
-                               billed_units, quota_units, consumed, charged, rated_at)
-     SELECT a, r, s, k, z, t, d, b, c, bu, qu, co::jsonb, ch, $14
-       FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::bigint[],
-                   $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::bigint[]) AS u(a, r, s, k, z, t, d, b, c, bu, qu, co, ch)`,
-    [cols.account, cols.record, cols.sub, cols.kind, cols.zone, cols.started, cols.duration, cols.bytes, cols.counterpart, cols.billed, cols.quotaUnits, cols.consumed, cols.charged, now],
-  );
   const used = { account: [] as number[], id: [] as number[], units: [] as number[] };
   for (const [subId, list] of quotas) {
     const accountId = accountOf.get(subId)!;
@@ -217,16 +236,30 @@ async function rateBatch(
       }
     }
   }
-  if (used.id.length) {
+  // The records and what they took from the quotas: one statement. Not looking first, a record
+  // already booked fails it on usage_record's key (a plain INSERT: ON CONFLICT's speculative
+  // insertion costs more per row than the lookup it would save), and the batch runs again.
+  try {
     await tx.query(
-      `UPDATE quota q SET used = q.used + d.units FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS d(account_id, id, units)
-        WHERE q.account_id = d.account_id AND q.id = d.id`,
-      [used.account, used.id, used.units],
+      `WITH taken AS (
+         UPDATE quota q SET used = q.used + d.units FROM unnest($15::bigint[], $16::bigint[], $17::bigint[]) AS d(account_id, id, units)
+          WHERE q.account_id = d.account_id AND q.id = d.id
+       )
+       INSERT INTO usage_record (account_id, record_id, subscriber_id, kind, zone, started_at, duration_seconds, bytes, counterpart,
+                                 billed_units, quota_units, consumed, charged, rated_at)
+       SELECT a, r, s, k, z, t, d, b, c, bu, qu, co::jsonb, ch, $14
+         FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::bigint[],
+                     $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::bigint[]) AS u(a, r, s, k, z, t, d, b, c, bu, qu, co, ch)`,
+      [cols.account, cols.record, cols.sub, cols.kind, cols.zone, cols.started, cols.duration, cols.bytes, cols.counterpart, cols.billed, cols.quotaUnits, cols.consumed, cols.charged, now, used.account, used.id, used.units],
     );
+  } catch (e) {
+    const err = e as { code?: string; constraint?: string };
+    if (!lookFirst && err.code === '23505' && err.constraint === 'usage_record_pkey') throw new AlreadyBooked();
+    throw e;
   }
   if (entries.account.length) {
     // The charges and the points they earn (per account, added to its lot of the month): one statement.
-    const { bonus } = await getSettings(tx);
+    const { bonus } = settingsFrom(read.settings);
     await bookCharges(tx, bonus, 'usage', { account: entries.account, amount: entries.amount, sub: entries.sub, key: entries.key, category: entries.category, reference: entries.ref }, now);
   }
   // Charges only take money: the balance rules judge only the accounts that may now be blocked.

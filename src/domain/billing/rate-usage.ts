@@ -41,7 +41,14 @@ const MB = 1024 * 1024;
  * minute unless the tariff bills per second; data per started 1 KB or 100 KB as the tariff says.
  * Rates may be fractional kopecks; the charge is rounded once, here, half away from zero.
  */
-export function rateUsage(e: UsageEvent, tariff: Tariff, options: Pick<Product, 'rateOverrides' | 'intercityAsHome'>[], quotas: QuotaState[]): Rated {
+export function rateUsage(
+  e: UsageEvent,
+  tariff: Tariff,
+  options: Pick<Product, 'rateOverrides' | 'intercityAsHome'>[],
+  quotas: QuotaState[],
+  /** `effectiveRates(tariff, options)`, when the caller has it already (a batch works it out once per number). */
+  rates: Rates = effectiveRates(tariff, options),
+): Rated {
   let billedUnits: number;
   let unit: QuotaUnit | null;
   switch (e.kind) {
@@ -84,7 +91,6 @@ export function rateUsage(e: UsageEvent, tariff: Tariff, options: Pick<Product, 
       consumed.push({ quotaId: q.id, source: q.source, units: take });
     }
   }
-  const rates = effectiveRates(tariff, options);
   let money: number;
   switch (e.kind) {
     case 'voice': {

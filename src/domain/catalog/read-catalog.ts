@@ -47,9 +47,13 @@ export async function listRegions(q: Queryable): Promise<Region[]> {
 
 export async function getSettings(q: Queryable): Promise<CatalogSettings> {
   const rows = await q.query<{ value: CatalogSettings }>("SELECT value FROM catalog_setting WHERE key = 'settings'");
-  const row = rows[0];
-  if (!row) throw new Error('catalog settings are missing: run `abonent seed`');
-  return row.value;
+  return settingsFrom(rows[0]?.value);
+}
+
+/** The settings a statement of the caller's own read with `(SELECT value FROM catalog_setting WHERE key = 'settings')`. */
+export function settingsFrom(value: unknown): CatalogSettings {
+  if (value === null || value === undefined) throw new Error('catalog settings are missing: run `abonent seed`');
+  return value as CatalogSettings;
 }
 
 /** What a fee costs over a month, for the paid-services audit: daily fees over 30 days. */
