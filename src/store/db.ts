@@ -50,7 +50,8 @@ export async function maybeOne<T>(q: Queryable, sql: string, params?: readonly u
  * columns cost 9 ms that way and 2.5 ms as one `json_agg`. Use it for the batch reads of the
  * billing paths. What changes is the types: numbers and bigints (below 2^53) come as numbers,
  * jsonb as values, but `timestamptz` as ISO text — convert what you need with `new Date(…)`.
- * The rows keep the order of `sql`'s own ORDER BY.
+ * The rows keep the order of `sql`'s own ORDER BY: PostgreSQL aggregates a sorted subquery in
+ * its order.
  */
 export async function jsonRows<T>(q: Queryable, sql: string, params?: readonly unknown[]): Promise<T[]> {
   const res = await q.query<{ rows: string }>(`SELECT coalesce(json_agg(r), '[]')::text AS rows FROM (${sql}) r`, params);

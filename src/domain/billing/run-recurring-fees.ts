@@ -142,10 +142,10 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
          ORDER BY last, id`,
         [opts.now, batchSize, after],
       );
-      const end = rows.pop()!;
+      const end = rows.find((r) => r.last)!;
       if (end.id === null) return true;
       after = Number(end.id);
-      const held = rows;
+      const held = rows.filter((r) => !r.last);
       // A contract's numbers share its credit pool, and its paid actions run one after another on
       // the contract row. The fee run takes those rows too — without waiting (it already holds
       // accounts; lock order is contract → account): the numbers of a pool that a paid action holds
