@@ -83,7 +83,7 @@ export async function ingestUsage(core: Core, ctx: Ctx, records: UsageInput[]): 
   }
   const tariffs = new Map((await listTariffs(core.db, { includeRetired: true })).map((t) => [t.code, t]));
   // Records are new far more often than not, so a batch is first rated without looking for them in
-  // usage_record: its INSERT skips a record already booked and says so, and then the whole
+  // usage_record. A record already booked then fails the INSERT on the table's key: the whole
   // transaction is rolled back and run again, this time looking every record up first.
   let result: IngestResult;
   try {
