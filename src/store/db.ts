@@ -58,6 +58,19 @@ export async function jsonRows<T>(q: Queryable, sql: string, params?: readonly u
   return JSON.parse(res[0]!.rows) as T[];
 }
 
+/**
+ * Times read through `jsonRows`/`jsonOf` come as ISO text. This parses them, one `Date` per
+ * distinct text: a batch's rows share a few (period bounds, due times). Treat the dates as shared.
+ */
+export function timeParser(): (text: string) => Date {
+  const known = new Map<string, Date>();
+  return (text) => {
+    let d = known.get(text);
+    if (d === undefined) known.set(text, (d = new Date(text)));
+    return d;
+  };
+}
+
 /** The one JSON value a query returns as text in a column named `j` (see `jsonRows`), parsed. */
 export async function jsonOf<T>(q: Queryable, sql: string, params?: readonly unknown[]): Promise<T> {
   const res = await q.query<{ j: string }>(sql, params);

@@ -1,4 +1,4 @@
-import { jsonOf, type Tx } from '../../store/db.ts';
+import { jsonOf, timeParser, type Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { listTariffs, settingsFrom } from '../catalog/read-catalog.ts';
 import type { Product, Rates, Tariff } from '../catalog/schema.ts';
@@ -168,12 +168,7 @@ async function rateBatch(
   if (fresh.length === 0) return { accepted: 0, duplicates, rejected, charged: 0 };
 
   const quotas = new Map<number, QuotaState[]>();
-  const bounds = new Map<string, Date>(); // quota periods share a few bounds
-  const time = (text: string) => {
-    let d = bounds.get(text);
-    if (d === undefined) bounds.set(text, (d = new Date(text)));
-    return d;
-  };
+  const time = timeParser(); // quota periods share a few bounds
   for (const q of read.quotas) {
     const list = quotas.get(q.subscriber_id) ?? [];
     list.push({ id: q.id, unit: q.unit, source: q.source, periodStart: time(q.period_start), periodEnd: time(q.period_end), remaining: q.remaining });

@@ -1,4 +1,4 @@
-import { jsonRows, type Tx } from '../../store/db.ts';
+import { jsonRows, timeParser, type Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
 import type { Allowance, Product, Tariff } from '../catalog/schema.ts';
@@ -173,14 +173,8 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
 class DateMemo {
   private readonly known = new Map<string, Date | null>();
   private readonly isoText = new Map<number, string>();
-  private readonly parsed = new Map<string, Date>();
-
   /** A time read as JSON text, parsed once per distinct text (a batch's subscribers share a few). */
-  parse(text: string): Date {
-    let v = this.parsed.get(text);
-    if (v === undefined) this.parsed.set(text, (v = new Date(text)));
-    return v;
-  }
+  readonly parse = timeParser();
 
   /** A time as ISO text, worked out once per distinct time (a batch's keys and periods share a few). */
   iso(d: Date): string {
