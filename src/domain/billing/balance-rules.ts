@@ -1,4 +1,4 @@
-import type { Tx } from '../../store/db.ts';
+import { jsonRows, type Tx } from '../../store/db.ts';
 import { recordAudit, recordAuditBulk } from '../audit/record-audit.ts';
 import type { Product, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
@@ -102,7 +102,10 @@ export function mayBlock(accounts: readonly ChargedAccount[], fundsAfter: (accou
 export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds: number[], opts: { pools?: number[] } = {}): Promise<void> {
   if (accountIds.length === 0 && !opts.pools?.length) return;
   const now = core.clock.now();
-  const own = await tx.query<Row>(
+  // Read as one JSON text (`jsonRows`): each row carries its tariff's spec, and a fee run judges
+  // hundreds of numbers at once.
+  const own = await jsonRows<Row>(
+    tx,
     `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, a.pool_contract_id, t.spec AS tariff
        FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
        JOIN tariff_plan t ON t.code = s.tariff_code
@@ -121,7 +124,8 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
   const others =
     pools.size === 0
       ? []
-      : await tx.query<Row>(
+      : await jsonRows<Row>(
+          tx,
           `SELECT s.id, s.account_id, s.customer_id, s.msisdn, s.status, s.language, r.time_zone, a.balance, a.credit_limit, a.pool_contract_id, t.spec AS tariff
              FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
              JOIN tariff_plan t ON t.code = s.tariff_code
