@@ -115,7 +115,7 @@ async function rateBatch(
   const locked = await jsonOf<{ subs: Sub[]; accounts: Held[] }>(
     tx,
     `WITH s AS (SELECT id, account_id, msisdn, tariff_code FROM subscriber WHERE msisdn = ANY($1::text[])),
-          held AS (SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id IN (SELECT account_id FROM s) ORDER BY id FOR UPDATE)
+          held AS (SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id = ANY(ARRAY(SELECT account_id FROM s)) ORDER BY id FOR UPDATE)
      SELECT json_build_object('subs', (SELECT coalesce(json_agg(s), '[]') FROM s), 'accounts', (SELECT coalesce(json_agg(held), '[]') FROM held))::text AS j`,
     [[...new Set(records.map((r) => r.msisdn))]],
   );
@@ -151,7 +151,7 @@ async function rateBatch(
        'options', (SELECT coalesce(json_agg(o), '[]') FROM (
                    SELECT i.subscriber_id, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
                     WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'active'
-                      AND (p.spec ? 'rateOverrides' OR (p.spec->>'intercityAsHome')::boolean)) o),
+                      AND i.product_code = ANY(ARRAY(SELECT code FROM product WHERE spec ? 'rateOverrides' OR (spec->>'intercityAsHome')::boolean))) o),
        'settings', (SELECT value FROM catalog_setting WHERE key = 'settings')
      )::text AS j`,
     [
