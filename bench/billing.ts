@@ -264,6 +264,8 @@ export interface UsageBenchResult {
   kind: Db['kind'];
   ingest: BatchRun;
   raw: BatchRun;
+  /** The same raw insert into usage_record itself (its key, index and reference check). */
+  rawReal: BatchRun;
 }
 
 async function benchUsage(measuredBatches: number): Promise<UsageBenchResult> {
@@ -341,7 +343,7 @@ async function benchUsage(measuredBatches: number): Promise<UsageBenchResult> {
     console.log(`\n(3) ratio: ingestUsage / raw insert = ${ratio(ingest.perSecond / raw.perSecond)} (vs raw into usage_record itself: ${ratio(ingest.perSecond / rawReal.perSecond)})`);
     console.log(`\n(diag) where ingestUsage's time goes, ${times.length} measured batches (${ms(ingest.ms)} ms in all):`);
     console.log(table(timerHeader, timer.rows(ingest.ms)));
-    return { store: env.storeLabel, kind: env.core.db.kind, ingest, raw };
+    return { store: env.storeLabel, kind: env.core.db.kind, ingest, raw, rawReal };
   } finally {
     await env.close();
   }
@@ -554,7 +556,12 @@ export async function runBillingBench(): Promise<void> {
           `${rate(usage.ingest.perSecond)} records/s`,
           onPglite ? verdict(usage.ingest.perSecond >= INGEST_TARGET) : 'n/a (target is for PGlite)',
         ],
-        [`usage rating ≥ ${RAW_SHARE_TARGET}× raw bulk insert`, `${rate(usage.ingest.perSecond)} vs ${rate(usage.raw.perSecond)} rows/s (${ratio(share)})`, verdict(share >= RAW_SHARE_TARGET)],
+        [`usage rating ≥ ${RAW_SHARE_TARGET}× raw bulk insert (into a copy without key or index)`, `${rate(usage.ingest.perSecond)} vs ${rate(usage.raw.perSecond)} rows/s (${ratio(share)})`, verdict(share >= RAW_SHARE_TARGET)],
+        [
+          `  the same ratio against the raw insert into usage_record itself (its key and index)`,
+          `${rate(usage.ingest.perSecond)} vs ${rate(usage.rawReal.perSecond)} rows/s (${ratio(usage.ingest.perSecond / usage.rawReal.perSecond)})`,
+          `${verdict(usage.ingest.perSecond / usage.rawReal.perSecond >= RAW_SHARE_TARGET)} (for information: the target is the line above)`,
+        ],
         ...(fees.subscribers >= FEE_TARGET_SUBSCRIBERS
           ? [[`daily fees for ${rate(fees.subscribers)} subscribers < 2 min — MEASURED`, sec(fees.runMs), verdict(fees.runMs < FEE_TARGET_SECONDS * 1000)]]
           : [
