@@ -6,7 +6,7 @@ import type { Core } from '../domain/core.ts';
 import { connectProduct } from '../domain/services/connect-product.ts';
 import { systemCtx, type Ctx } from '../domain/shared/context.ts';
 import { charge } from '../domain/billing/charge.ts';
-import { generateMonthlyReports } from '../domain/business/expense-reports.ts';
+import { generateMonthlyReports, reportMonthAt } from '../domain/business/expense-reports.ts';
 import { setNumberLimit, updateContract } from '../domain/business/limits.ts';
 import { createOrder } from '../domain/business/orders.ts';
 import { monthOf, previousMonth } from '../domain/business/period.ts';
@@ -118,13 +118,21 @@ async function seedBusinessPortal(core: Core): Promise<void> {
     'SELECT id, account_id, msisdn FROM subscriber WHERE customer_id = $1 ORDER BY msisdn LIMIT 24',
     [customer.id],
   );
-  const lastMonth = previousMonth(monthOf(core.clock.now()));
+  // Last month's charges, for the dashboard to compare with, and the charges of the month the
+  // monthly report covers: the same month, except in the first hour of a Moscow month, when the
+  // westernmost region's month has not ended yet and the report is still the month before.
+  const now = core.clock.now();
+  const lastMonth = previousMonth(monthOf(now));
+  const reportMonth = await reportMonthAt(core, now);
+  const months = reportMonth.month === lastMonth.month ? [lastMonth] : [reportMonth, lastMonth];
   const r = rng(7);
   await core.db.tx(async (tx) => {
     for (const n of numbers) {
       const base = { accountId: Number(n.account_id), subscriberId: Number(n.id), kind: 'fee' as const };
-      await charge(tx, { ...base, amount: 70_000, category: 'subscription', idempotencyKey: `seed:fee:${n.id}:${lastMonth.month}`, at: new Date(lastMonth.start.getTime() + 2 * 86_400_000) });
-      await charge(tx, { ...base, kind: 'usage', amount: r.int(10, 400) * 100, category: 'calls', idempotencyKey: `seed:calls:${n.id}:${lastMonth.month}`, at: new Date(lastMonth.start.getTime() + r.int(3, 25) * 86_400_000) });
+      for (const m of months) {
+        await charge(tx, { ...base, amount: 70_000, category: 'subscription', idempotencyKey: `seed:fee:${n.id}:${m.month}`, at: new Date(m.start.getTime() + 2 * 86_400_000) });
+        await charge(tx, { ...base, kind: 'usage', amount: r.int(10, 400) * 100, category: 'calls', idempotencyKey: `seed:calls:${n.id}:${m.month}`, at: new Date(m.start.getTime() + r.int(3, 25) * 86_400_000) });
+      }
     }
     let k = 0;
     for (const region of ['77', '78', '16']) {

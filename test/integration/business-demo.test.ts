@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { runBulkOperations } from '../../src/domain/business/run-bulk.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { DEMO, seedDemoAccounts } from '../../src/seed/seed-demo.ts';
+import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 // The demo business customer as a fresh install seeds it, reached the way an admin reaches it:
@@ -25,7 +26,8 @@ after(async () => {
   await env?.close();
 });
 
-async function login(email: string, password: string, phone: string): Promise<Record<string, string>> {
+async function login(email: string, password: string, phone: string, on: { app: FastifyInstance; core: Core } = { app, core }): Promise<Record<string, string>> {
+  const { app, core } = on;
   const step1 = await app.inject({ method: 'POST', url: '/api/v1/auth/business/login', payload: { email, password } });
   assert.equal(step1.statusCode, 200, step1.body);
   const { challenge } = step1.json<{ challenge: string }>();
@@ -79,4 +81,22 @@ test('the demo department head sees only their department; the accountant reads 
   assert.equal((await app.inject({ url: '/api/v1/business/analytics', headers: buh })).statusCode, 200);
   const refused = await app.inject({ method: 'PATCH', url: '/api/v1/business/settings', headers: buh, payload: { orderApproval: true } });
   assert.equal(refused.statusCode, 403);
+});
+
+test('a fresh install in the first hour of a Moscow month still shows a monthly report with spending, and last month to compare with', async () => {
+  // 1 December, 00:30 in Moscow: Kaliningrad is still in November, so the last report is October's.
+  const early = await testCore({ clock: new ManualClock('2026-11-30T21:30:00Z') });
+  const earlyApp = await testApp(early.core);
+  try {
+    await seedDemoAccounts(early.core, { businessNumbers: 6 });
+    const h = await login(DEMO.businessAdmin.email, DEMO.businessAdmin.password, DEMO.businessAdmin.phone, { app: earlyApp, core: early.core });
+    const reports = (await earlyApp.inject({ url: '/api/v1/business/reports', headers: h })).json<{ items: { month: string; total: number }[] }>();
+    assert.deepEqual(reports.items.map((i) => i.month), ['2026-10']);
+    assert.ok(reports.items[0]!.total > 0, 'the report has the seeded spending');
+    const analytics = (await earlyApp.inject({ url: '/api/v1/business/analytics', headers: h })).json<{ previousTotal: number }>();
+    assert.ok(analytics.previousTotal > 0, 'November has spending to compare with');
+  } finally {
+    await earlyApp.close();
+    await early.close();
+  }
 });

@@ -40,9 +40,7 @@ export async function exportExpenses(core: Core, ctx: Ctx, input: { format: Expo
  */
 export async function generateMonthlyReports(core: Core, opts: { now?: Date } = {}): Promise<{ month: string; made: number[]; files: { customerId: number; language: Lang }[] }> {
   const now = opts.now ?? core.clock.now();
-  // Each number's month ends at its own local midnight: the report waits for the last of them
-  // (the westernmost region's), so a Kaliningrad number's last hour is in it.
-  const month = previousMonth(await lastMonthToEnd(core, now));
+  const month = await reportMonthAt(core, now);
   const due = await core.db.query<{ id: number; lang: Lang }>(
     `SELECT c.id, l.lang FROM customer c CROSS JOIN LATERAL unnest(c.report_languages) WITH ORDINALITY AS l(lang, i)
       WHERE c.kind = 'business'
@@ -71,6 +69,16 @@ export async function generateMonthlyReports(core: Core, opts: { now?: Date } = 
     }
   }
   return { month: month.month, made, files };
+}
+
+/**
+ * The month whose monthly report is due at `now`: the last one that has ended everywhere. Each
+ * number's month ends at its own local midnight, so the report waits for the last of them (the
+ * westernmost region's): a Kaliningrad number's last hour is in it. In the first hour of a Moscow
+ * month that is still the month before last.
+ */
+export async function reportMonthAt(core: Core, now: Date): Promise<Month> {
+  return previousMonth(await lastMonthToEnd(core, now));
 }
 
 /** The month running now in the region whose clock is the furthest behind (its month ends last). */
