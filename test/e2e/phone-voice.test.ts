@@ -102,3 +102,29 @@ test('voice tab in English; a number outside the demo set is refused', async () 
   await page.getByTestId('voice-screen').getByText('Press “Dial 111”.').waitFor();
   await ctx.close();
 });
+
+test('voice tab: once the prompts have played, the portal waits for the page\'s timeout and then hears silence', async () => {
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
+  const page = await ctx.newPage();
+  // The page's timers run on a clock the test moves; everything else (audio, network) runs as usual.
+  await page.clock.install();
+  await page.goto('/phone');
+  await page.getByRole('button', { name: 'Звонок 111' }).click();
+  // The caller hears every prompt to its end, sixteen times faster than spoken.
+  await page.getByTestId('voice-audio').evaluate((el: HTMLAudioElement) => (el.defaultPlaybackRate = 16));
+  await page.getByRole('button', { name: 'Позвонить на 111' }).click();
+  const transcript = page.getByTestId('voice-transcript');
+  await transcript.getByText(voiceTexts.ru.mainItems[0]!).waitFor();
+  const screen = page.getByTestId('voice-screen');
+  // Once the last prompt has played, the portal listens.
+  await page.locator('[data-testid="voice-screen"][data-listening="true"]').waitFor();
+  const silence = transcript.getByText(new RegExp(`^${voiceTexts.ru.noinput}`));
+  await page.clock.runFor(4_000);
+  assert.equal(await silence.count(), 0, 'still listening 4 s after the prompts');
+  await page.clock.runFor(1_100);
+  await silence.waitFor();
+  assert.equal(await transcript.getByText('→ Промолчать', { exact: true }).count(), 1, 'the silence is in the transcript');
+  await page.getByRole('button', { name: 'Положить трубку' }).click();
+  await screen.getByText('Звонок завершён').waitFor();
+  await ctx.close();
+});

@@ -15,6 +15,7 @@ interface Turn {
   lang: string | null;
   prompts: { text: string; audioUrl: string | null }[];
   expects: { kind: 'menu'; keys: string[] } | { kind: 'digits'; maxDigits: number } | null;
+  timeoutMs: number | null;
   next: string | null;
   ended: boolean;
 }
@@ -52,6 +53,7 @@ test('a call from the demo subscriber: main menu with WAV prompts, balance, Engl
   assert.ok(say(call.json).includes(ru.mainItems[0]!), say(call.json));
   assert.equal(call.json.ended, false);
   assert.equal(call.json.expects?.kind, 'menu');
+  assert.equal(call.json.timeoutMs, 5000, "the menu's <property name=\"timeout\" value=\"5s\"/>");
   assert.ok(call.json.expects.kind === 'menu' && call.json.expects.keys.includes('1') && call.json.expects.keys.includes('9'));
   const audio = call.json.prompts.map((p) => p.audioUrl).filter((u): u is string => u !== null);
   assert.equal(audio.length, call.json.prompts.length, 'every prompt has its WAV');
@@ -87,6 +89,7 @@ test('a call from the demo subscriber: main menu with WAV prompts, balance, Engl
   assert.equal(hang.status, 200);
   assert.equal(hang.json.ended, true);
   assert.equal(hang.json.next, null);
+  assert.equal(hang.json.timeoutMs, null, 'an ended call waits for nothing');
 });
 
 test('a number typed on the keypad: the <field> gets the keys, "#" ends the entry', async () => {
@@ -97,6 +100,7 @@ test('a number typed on the keypad: the <field> gets the keys, "#" ends the entr
     t = (await post(v.app, '/phone/api/voice/step', { next: t.next, input: { kind: 'keys', keys: key } })).json;
   }
   assert.equal(t.expects?.kind, 'digits', say(t));
+  assert.equal(t.timeoutMs, 5000, "the form's timeout");
   assert.ok(say(t).includes(voiceTexts.ru.askAmount));
   const bad = (await post(v.app, '/phone/api/voice/step', { next: t.next, input: { kind: 'keys', keys: '5#' } })).json;
   assert.ok(say(bad).includes(voiceTexts.ru.badAmount), say(bad));

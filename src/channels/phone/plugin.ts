@@ -129,7 +129,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
       const file = src && src.origin === GATEWAY.origin && src.pathname.startsWith(PROMPT_PATH) ? src.pathname.slice(PROMPT_PATH.length) : null;
       return { text: x.text, audioUrl: file && /^[\w.-]{1,80}$/.test(file) ? `${RELAYED_PROMPTS}${file}` : null };
     });
-    return reply.send({ lang: p.lang && /^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$/.test(p.lang) ? p.lang : null, prompts, expects: p.expects, next: p.ended ? null : encodeHandle(p), ended: p.ended });
+    return reply.send({ lang: p.lang && /^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$/.test(p.lang) ? p.lang : null, prompts, expects: p.expects, timeoutMs: p.timeoutMs, next: p.ended ? null : encodeHandle(p), ended: p.ended });
   }
 
   r.post(
@@ -194,7 +194,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
       if (!target) return refuse(req, reply, 'unknown-handle');
       const page = typeof target === 'string' ? await fetchPage('GET', target) : await fetchPage('POST', target.url, target.form);
       // After a hang-up the call is over whatever the gateway said last.
-      if (input.kind === 'hangup' && page) return answer(req, reply, { ...page, expects: null, ended: true });
+      if (input.kind === 'hangup' && page) return answer(req, reply, { ...page, expects: null, timeoutMs: null, ended: true });
       return answer(req, reply, page);
     },
   );

@@ -27,7 +27,24 @@ export interface VxmlPage {
   choices: Record<string, string>;
   filled: Submit | null;
   events: Partial<Record<'noinput' | 'nomatch' | 'hangup', Submit>>;
+  /**
+   * How long the browser waits for a key once the prompts have played before it throws `noinput`:
+   * the page's `timeout` property (in its menu or form, else at document level), or 5 s, the usual
+   * platform default. Null when the page waits for nothing.
+   */
+  timeoutMs: number | null;
   ended: boolean;
+}
+
+/** The default `timeout` when a page sets none (VoiceXML 2.1 leaves it to the platform). */
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** A VoiceXML time designation (`5s`, `2.5s`, `500ms`) in milliseconds; null if it is not one. */
+export function timeDesignation(value: string | undefined): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)(s|ms)\s*$/.exec(value ?? '');
+  if (!m) return null;
+  const ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  return Number.isFinite(ms) && ms <= 600_000 ? Math.round(ms) : null;
 }
 
 const parser = new XMLParser({
@@ -130,5 +147,9 @@ export function readVxml(xml: string): VxmlPage {
     expects = filled ? { kind: 'digits', maxDigits: max } : null;
   }
   const ended = expects === null || all.some((n) => nameOf(n) === 'disconnect' || nameOf(n) === 'exit');
-  return { lang: attr(root, 'xml:lang') ?? null, prompts, expects: ended ? null : expects, choices, filled, events, ended };
+  // The nearest `timeout` property: the menu's or form's own, then the document's.
+  const timeoutOf = (nodes: Node[]) => nodes.filter((n) => nameOf(n) === 'property' && attr(n, 'name') === 'timeout').map((n) => timeDesignation(attr(n, 'value'))).find((v) => v !== null);
+  const form = field ? top.find((n) => nameOf(n) === 'form' && [...walk(kids(n))].includes(field)) : undefined;
+  const timeoutMs = ended ? null : (timeoutOf(kids(field ?? menu!)) ?? timeoutOf(form ? kids(form) : []) ?? timeoutOf(top) ?? DEFAULT_TIMEOUT_MS);
+  return { lang: attr(root, 'xml:lang') ?? null, prompts, expects: ended ? null : expects, choices, filled, events, timeoutMs, ended };
 }

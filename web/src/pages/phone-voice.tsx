@@ -8,6 +8,8 @@ export interface VoiceTurn {
   lang: string | null;
   prompts: { text: string; audioUrl: string | null }[];
   expects: { kind: 'menu'; keys: string[] } | { kind: 'digits'; maxDigits: number } | null;
+  /** How long the portal waits for a key once its prompts have played (the page's `timeout`). */
+  timeoutMs: number | null;
   next: string | null;
   ended: boolean;
 }
@@ -19,7 +21,10 @@ const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 /**
  * The voice tab: call 111 from the picked number, press keys, keep silent or hang up. Each page
  * of the voice portal comes through the phone relay; its prompts are played in order (a key
- * press interrupts them, as barge-in does on a real call) and written in the transcript.
+ * press interrupts them, as barge-in does on a real call) and written in the transcript. As on a
+ * real call, once the last prompt has played the portal listens for the page's timeout and then
+ * hears silence; each key of a number starts the wait again. (A browser that will not play the
+ * prompts does not time out: the caller is reading the transcript, and has the silence button.)
  */
 export default function PhoneVoice({ msisdn }: { msisdn: string }) {
   const { t } = useApp();
@@ -33,18 +38,41 @@ export default function PhoneVoice({ msisdn }: { msisdn: string }) {
   const seq = useRef(0);
   const box = useRef<HTMLDivElement>(null);
   const live = turn !== null && !turn.ended && turn.next !== null;
+  const [listening, setListening] = useState(false);
+  const turnRef = useRef<VoiceTurn | null>(null);
+  const wait = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const stopListening = () => {
+    clearTimeout(wait.current);
+    wait.current = undefined;
+    setListening(false);
+  };
+  /** The prompts are over: the portal waits for a key, then hears silence. */
+  const listen = () => {
+    const current = turnRef.current;
+    clearTimeout(wait.current);
+    if (!current || current.ended || !current.next || !current.expects || current.timeoutMs === null) return;
+    setListening(true);
+    wait.current = setTimeout(() => {
+      wait.current = undefined;
+      setListening(false);
+      if (turnRef.current === current) silenceRef.current();
+    }, current.timeoutMs);
+  };
 
   const playNext = () => {
     const el = audio.current;
     if (!el) return;
     const url = queue.current.shift();
-    if (!url) return;
+    if (!url) return listen();
     el.src = url;
     // A browser that refuses to play still has the transcript; the player's controls can start it.
     el.play().catch(() => undefined);
   };
 
   const show = (r: VoiceTurn) => {
+    stopListening();
+    turnRef.current = r;
     setTurn(r);
     setDigits('');
     const text = r.prompts.map((p) => p.text).join(' ');
@@ -75,6 +103,7 @@ export default function PhoneVoice({ msisdn }: { msisdn: string }) {
   const send = (input: Input, said: string) => {
     if (busy || !turn?.next) return;
     const next = turn.next;
+    stopListening();
     audio.current?.pause();
     setLines((l) => [...l, { id: ++seq.current, who: 'caller', text: said }]);
     void run(() => api<VoiceTurn>('/phone/api/voice/step', { method: 'POST', body: { next, input } }));
@@ -87,7 +116,19 @@ export default function PhoneVoice({ msisdn }: { msisdn: string }) {
     if (key === '#') return digits ? send({ kind: 'keys', keys: `${digits}#` }, `${digits}#`) : send({ kind: 'noinput' }, t('voiceSilence'));
     const typed = digits + key;
     if (typed.length >= turn.expects.maxDigits) send({ kind: 'keys', keys: typed }, typed);
-    else setDigits(typed);
+    else {
+      setDigits(typed);
+      // A key stops the prompts (barge-in) and the wait starts again for the next one.
+      audio.current?.pause();
+      queue.current = [];
+      listen();
+    }
+  };
+
+  const silenceRef = useRef<() => void>(() => undefined);
+  silenceRef.current = () => {
+    if (digits) send({ kind: 'keys', keys: `${digits}#` }, `${digits}#`);
+    else send({ kind: 'noinput' }, t('voiceSilence'));
   };
 
   // Keys typed on a keyboard while the voice tab has focus press the keypad.
@@ -105,17 +146,20 @@ export default function PhoneVoice({ msisdn }: { msisdn: string }) {
     return () => el.removeEventListener('keydown', onKey);
   }, []);
 
-  // Leaving the tab stops the voice.
+  // Leaving the tab stops the voice and the wait.
   useEffect(() => {
     const el = audio.current;
-    return () => el?.pause();
+    return () => {
+      el?.pause();
+      clearTimeout(wait.current);
+    };
   }, []);
 
   const last = [...lines].reverse().find((l) => l.who === 'portal');
   const status = !turn ? t('voiceIdle') : turn.ended ? t('voiceEnded') : turn.expects?.kind === 'digits' ? t('voiceEnterDigits') : t('voiceInCall');
   return (
     <div ref={box} className="voice">
-      <div className="screen" data-testid="voice-screen">
+      <div className="screen" data-testid="voice-screen" data-listening={listening ? 'true' : 'false'}>
         <p className="muted" role="status">
           {status}
           {digits ? ` · ${digits}` : ''}
