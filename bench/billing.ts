@@ -1,7 +1,8 @@
 // The billing core's benchmark (issue "Billing core"): usage rating through `ingestUsage` against
 // the store's raw bulk-insert rate, and one daily-fee run over many subscribers. Run by run.ts
 // (`BENCH_ONLY=billing npm run bench` runs only this part). BENCH_USAGE_BATCHES (default 30, at least
-// 20) sets the measured usage batches; BENCH_FEE_SUBSCRIBERS (default 100,000) the fee run's size.
+// 20) sets the measured usage batches; BENCH_USAGE_SUBSCRIBERS (default 1,000) how many numbers they
+// draw from; BENCH_FEE_SUBSCRIBERS (default 100,000) the fee run's size.
 import { performance } from 'node:perf_hooks';
 import { ingestUsage, type UsageInput } from '../src/domain/billing/ingest-usage.ts';
 import { FEE_BATCH_SIZE, runRecurringFees, type FeeRunStats } from '../src/domain/billing/run-recurring-fees.ts';
@@ -17,7 +18,8 @@ import { ms, rate, ratio, table, verdict } from './report.ts';
 import { openBenchEnv } from './setup.ts';
 
 const BATCH = 1000;
-const USAGE_SUBSCRIBERS = 1000;
+/** How many numbers the usage batches draw from (BENCH_USAGE_SUBSCRIBERS, default 1,000). */
+const USAGE_SUBSCRIBERS = positiveInt('BENCH_USAGE_SUBSCRIBERS', 1000, 10);
 const WARMUP_BATCHES = 2;
 const INGEST_TARGET = 20_000;
 const RAW_SHARE_TARGET = 0.3;
