@@ -40,7 +40,10 @@ export function literal(v: PreparedParam, type: ParamType): string {
 export async function openPglite(dataDir: string | null): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir ?? undefined);
-  await pg.exec("SET TIME ZONE 'UTC'; SET standard_conforming_strings = on");
+  // Every page of the embedded store is in memory, so a random page costs what a sequential one
+  // does: with random_page_cost at 1.1 the planner probes a table by key for a batch's thousand
+  // accounts instead of scanning it whole (usage rating from 20,000 numbers: 10,860 → 12,215/s).
+  await pg.exec("SET TIME ZONE 'UTC'; SET standard_conforming_strings = on; SET random_page_cost = 1.1");
   // One PREPARE per statement, even when its first callers arrive together.
   const prepared = new Map<string, Promise<unknown>>();
   return {
