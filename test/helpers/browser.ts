@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { loadCatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
 import type { Core } from '../../src/domain/core.ts';
@@ -74,8 +74,8 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }
 
-export async function newContext(browser: Browser, base: string, viewport: { width: number; height: number }): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ baseURL: base, viewport, locale: 'ru-RU', hasTouch: viewport.width < 600, serviceWorkers: 'block' });
+export async function newContext(browser: Browser, base: string, viewport: { width: number; height: number }, extra: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ baseURL: base, viewport, locale: 'ru-RU', hasTouch: viewport.width < 600, serviceWorkers: 'block', ...extra });
   ctx.setDefaultTimeout(15_000);
   return ctx;
 }

@@ -538,3 +538,31 @@ test('HTTP usage list: record by record, newest first, by kind and period, paged
   assert.equal((await get('?limit=1000')).statusCode, 400);
   assert.equal((await get('?from=2025-01-01&to=2025-02-01')).statusCode, 422);
 });
+
+test("HTTP usage list and traffic by `days`: the number's own local days, whatever the caller's calendar says", async () => {
+  // 20:00 UTC on 10 March is already 06:00 on 11 March in Vladivostok (UTC+10): a phone whose
+  // calendar says 10 March would ask for the wrong day; `days` counts the region's.
+  env.clock.set('2026-03-10T20:00:00Z');
+  try {
+    const s = await makeSubscriber(core, { regionCode: '25' });
+    await addUsage(s, { at: '2026-03-10T19:30:00Z', kind: 'voice', seconds: 42 }); // 05:30 on 11 March there
+    await addUsage(s, { at: '2026-03-10T10:00:00Z', kind: 'voice', seconds: 7 }); // 20:00 on 10 March there
+    const token = (await createSession(core.db, core, { kind: 'subscriber', subjectId: s.subscriberId, channel: 'web', method: 'test' })).token;
+    const get = (path: string) => app.inject({ url: `/api/v1/subscribers/me/${path}`, headers: { authorization: `Bearer ${token}` } });
+
+    const today = (await get('usage?days=1')).json<{ from: string; to: string; items: { durationSeconds: number }[] }>();
+    assert.deepEqual([today.from, today.to], ['2026-03-11', '2026-03-11']);
+    assert.deepEqual(today.items.map((i) => i.durationSeconds), [42]);
+    const two = (await get('usage?days=2')).json<{ items: { durationSeconds: number }[] }>();
+    assert.deepEqual(two.items.map((i) => i.durationSeconds), [42, 7]);
+    const series = (await get('traffic?days=2')).json<{ to: string; days: { date: string; voiceSeconds: number }[] }>();
+    assert.equal(series.to, '2026-03-11', 'the region’s today, for the report form to start from');
+    assert.deepEqual(series.days.map((d) => [d.date, d.voiceSeconds]), [['2026-03-10', 7], ['2026-03-11', 42]]);
+
+    // Past the six months a list may reach, and not a count of days at all.
+    assert.equal((await get('usage?days=400')).statusCode, 400);
+    assert.equal((await get('traffic?days=0')).statusCode, 400);
+  } finally {
+    env.clock.set('2026-03-10T09:00:00Z');
+  }
+});

@@ -1,7 +1,7 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
-import { checkPeriod, localDate, localDays, todayIn } from './period.ts';
+import { localDays, recentPeriod, type RecentPeriodInput } from './period.ts';
 
 export interface TrafficDay {
   /** Local date `YYYY-MM-DD`. */
@@ -23,21 +23,16 @@ export interface TrafficSeries {
   totals: Omit<TrafficDay, 'date'>;
 }
 
-/** Days shown when the caller names no period: the last 30 local days, today included. */
-const DEFAULT_DAYS = 30;
-
 /**
  * Usage per local day of the subscriber's region for a chart: call seconds, messages, bytes and
  * money, every day of the period present (a day without usage is all zeros). The period follows
  * the detail report's rules.
  */
-export async function getTrafficSeries(core: Core, ctx: Ctx, input: { msisdn: string; from?: string; to?: string }): Promise<TrafficSeries> {
+export async function getTrafficSeries(core: Core, ctx: Ctx, input: { msisdn: string } & RecentPeriodInput): Promise<TrafficSeries> {
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'read' });
   const tz = sub.timeZone;
   const now = core.clock.now();
-  const last = input.to !== undefined ? localDate(input.to, tz, 'to') : todayIn(now, tz);
-  const from = input.from ?? last.minus({ days: DEFAULT_DAYS - 1 }).toISODate()!;
-  const period = checkPeriod({ from, to: last.toISODate()! }, now, tz);
+  const period = recentPeriod(input, now, tz);
   const rows = await core.db.query<TrafficDay>(
     `SELECT to_char(started_at AT TIME ZONE $3, 'YYYY-MM-DD') AS date,
             COALESCE(SUM(duration_seconds) FILTER (WHERE kind = 'voice'), 0)::bigint AS "voiceSeconds",

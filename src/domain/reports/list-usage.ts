@@ -2,7 +2,7 @@ import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
-import { checkPeriod, localDate, todayIn } from './period.ts';
+import { recentPeriod, type RecentPeriodInput } from './period.ts';
 
 export type UsageKindFilter = 'voice' | 'sms' | 'mms' | 'data';
 
@@ -32,7 +32,6 @@ export interface UsageList {
   nextCursor: string | null;
 }
 
-const DEFAULT_DAYS = 30;
 const MAX_LIMIT = 200;
 
 /**
@@ -43,14 +42,12 @@ const MAX_LIMIT = 200;
 export async function listUsage(
   core: Core,
   ctx: Ctx,
-  input: { msisdn: string; from?: string; to?: string; kind?: UsageKindFilter; limit?: number; cursor?: string },
+  input: { msisdn: string; kind?: UsageKindFilter; limit?: number; cursor?: string } & RecentPeriodInput,
 ): Promise<UsageList> {
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'read' });
   const tz = sub.timeZone;
   const now = core.clock.now();
-  const last = input.to !== undefined ? localDate(input.to, tz, 'to') : todayIn(now, tz);
-  const from = input.from ?? last.minus({ days: DEFAULT_DAYS - 1 }).toISODate()!;
-  const period = checkPeriod({ from, to: last.toISODate()! }, now, tz);
+  const period = recentPeriod(input, now, tz);
   const limit = Math.min(Math.max(input.limit ?? 50, 1), MAX_LIMIT);
   let after: { at: Date; id: number } | null = null;
   if (input.cursor !== undefined) {

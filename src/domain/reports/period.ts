@@ -58,3 +58,26 @@ export function localDays(period: Pick<LocalPeriod, 'from' | 'to'>): string[] {
   for (let d = DateTime.fromISO(period.from, { zone: 'UTC' }); d <= last; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
   return days;
 }
+
+/** What a caller may say of a recent period: explicit days, or the last `days` local days up to `to` (today by default). */
+export interface RecentPeriodInput {
+  from?: string | undefined;
+  to?: string | undefined;
+  days?: number | undefined;
+}
+
+/** Days shown when the caller names no period: the last 30 local days, today included. */
+export const DEFAULT_RECENT_DAYS = 30;
+
+/**
+ * A period for lists and charts, counted in the number's own local days: `to` defaults to today
+ * there, `from` to `days` days back (30 unless given). A client need not know the number's time
+ * zone — a phone abroad, whose own calendar is a day ahead or behind, asks for `days` and gets the
+ * region's today. Then the detail report's rules (`checkPeriod`).
+ */
+export function recentPeriod(input: RecentPeriodInput, now: Date, tz: string): LocalPeriod {
+  if (input.days !== undefined && !(Number.isInteger(input.days) && input.days >= 1 && input.days <= 31 * REPORT_MAX_MONTHS)) throw new DomainError('VALIDATION', { field: 'days' });
+  const last = input.to !== undefined ? localDate(input.to, tz, 'to') : todayIn(now, tz);
+  const from = input.from ?? last.minus({ days: (input.days ?? DEFAULT_RECENT_DAYS) - 1 }).toISODate()!;
+  return checkPeriod({ from, to: last.toISODate()! }, now, tz);
+}

@@ -34,10 +34,10 @@ function UsageRecords({ m, span }: { m: string; span: number }) {
   const { t, lang } = useApp();
   const [kind, setKind] = useState<KindFilter>('');
   const [more, setMore] = useState<{ items: UsageItem[]; cursor: string | null } | null>(null);
-  const query = (cursor: string | null) => {
-    const f = isoDay(new Date(Date.now() - (span - 1) * 86_400_000));
-    return `subscribers/${m}/usage?from=${f}&to=${isoDay(new Date())}&limit=20${kind ? `&kind=${kind}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-  };
+  // The last `span` days of the number's region, counted by the server: a phone abroad has a
+  // calendar a day ahead or behind the region's.
+  const query = (cursor: string | null) =>
+    `subscribers/${m}/usage?days=${span}&limit=20${kind ? `&kind=${kind}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
   const first = useLoad(() => api<UsageList>(query(null)), [m, span, kind]);
   useEffect(() => setMore(null), [m, span, kind]);
   const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
@@ -142,10 +142,20 @@ export default function Detail() {
   const [from, setFrom] = useState(isoDay(new Date(today.getFullYear(), today.getMonth(), 1)));
   const [to, setTo] = useState(isoDay(today));
   const [format, setFormat] = useState<'csv' | 'pdf'>('csv');
-  const traffic = useLoad(() => {
-    const f = new Date(Date.now() - (span - 1) * 86_400_000);
-    return api<{ days: Day[] }>(`subscribers/${m}/traffic?from=${isoDay(f)}&to=${isoDay(new Date())}`);
-  }, [m, span]);
+  const traffic = useLoad(() => api<{ days: Day[]; to: string }>(`subscribers/${m}/traffic?days=${span}`), [m, span]);
+  // The report form starts at the month of the region's today, which the series ends on (the
+  // device's own date may be a day off), until the subscriber picks dates.
+  const [picked, setPicked] = useState(false);
+  const regionToday = traffic.data?.to;
+  useEffect(() => {
+    if (!regionToday || picked) return;
+    setFrom(`${regionToday.slice(0, 8)}01`);
+    setTo(regionToday);
+  }, [regionToday, picked]);
+  const pick = (set: (v: string) => void, value: string) => {
+    setPicked(true);
+    set(value);
+  };
   const reports = useLoad(() => api<{ items: Report[] }>(`subscribers/${m}/reports`), [m]);
   const act = useAction();
   const pending = reports.data?.items.some((r) => r.status === 'queued') ?? false;
@@ -216,8 +226,8 @@ export default function Detail() {
       <Section title={t('orderReport')}>
         <form onSubmit={order}>
           <div className="filters">
-            <Field label={t('from')}>{(id) => <input id={id} type="date" required value={from} onChange={(e) => setFrom(e.target.value)} />}</Field>
-            <Field label={t('to')}>{(id) => <input id={id} type="date" required value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
+            <Field label={t('from')}>{(id) => <input id={id} type="date" required value={from} onChange={(e) => pick(setFrom, e.target.value)} />}</Field>
+            <Field label={t('to')}>{(id) => <input id={id} type="date" required value={to} onChange={(e) => pick(setTo, e.target.value)} />}</Field>
             <Field label={t('format')}>
               {(id) => (
                 <select id={id} value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'pdf')}>

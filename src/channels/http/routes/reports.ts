@@ -15,6 +15,9 @@ const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 const format = z.enum(['csv', 'pdf']);
 const tag = { tags: ['reports'] };
 
+/** The last N local days of the number's region, ending today there (or at `to`). */
+const days = z.coerce.number().int().min(1).optional().describe("the last N local days of the number's region, today included");
+
 /** Detail reports, spending by category and traffic per day of a number. */
 export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
   const { core } = opts;
@@ -73,23 +76,24 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
     {
       schema: {
         ...tag,
-        summary: 'Calls, messages, traffic and money per local day (the last 30 days unless from/to are given)',
+        summary: 'Calls, messages, traffic and money per local day of the number\'s region (the last `days`, 30 unless from/to are given)',
         params,
-        querystring: z.object({ from: date.optional(), to: date.optional() }),
+        querystring: z.object({ from: date.optional(), to: date.optional(), days }),
       },
     },
-    async (req) => getTrafficSeries(core, ctxOf(req), { msisdn: req.params.msisdn, from: req.query.from, to: req.query.to }),
+    async (req) => getTrafficSeries(core, ctxOf(req), { msisdn: req.params.msisdn, from: req.query.from, to: req.query.to, days: req.query.days }),
   );
   r.get(
     `${base}/usage`,
     {
       schema: {
         ...tag,
-        summary: 'Usage record by record, newest first: calls, messages and data sessions of local days (the last 30 unless from/to are given), optionally of one kind',
+        summary: 'Usage record by record, newest first: calls, messages and data sessions of local days of the number\'s region (the last `days`, 30 unless from/to are given), optionally of one kind',
         params,
         querystring: z.object({
           from: date.optional(),
           to: date.optional(),
+          days,
           kind: z.enum(['voice', 'sms', 'mms', 'data']).optional(),
           limit: z.coerce.number().int().min(1).max(200).optional(),
           cursor: z.string().max(40).optional().describe('`nextCursor` of the previous page'),
@@ -101,6 +105,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
         msisdn: req.params.msisdn,
         ...(req.query.from !== undefined ? { from: req.query.from } : {}),
         ...(req.query.to !== undefined ? { to: req.query.to } : {}),
+        ...(req.query.days !== undefined ? { days: req.query.days } : {}),
         ...(req.query.kind !== undefined ? { kind: req.query.kind } : {}),
         ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}),
         ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}),
