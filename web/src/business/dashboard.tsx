@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { money } from '../format.ts';
+import { businessMonthNow } from './month.ts';
 import { ErrorBox, Field, Loading, Page, Section, useLoad } from '../ui.tsx';
 import { BarChart } from './chart.tsx';
 import { monthName, phone, useBiz } from './context.ts';
@@ -9,11 +10,6 @@ import { regionLabel, useRegions } from './regions.ts';
 import type { Dashboard as D } from './types.ts';
 
 type Metric = 'minutes' | 'sms' | 'gb';
-
-function currentMonth(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
-}
 
 /** Amount with the previous period beside it, and a bar relative to the largest of the list. */
 function Bars({ rows, max }: { rows: { key: string; label: string; amount: number; previous?: number }[]; max: number }) {
@@ -40,7 +36,7 @@ function Bars({ rows, max }: { rows: { key: string; label: string; amount: numbe
 export default function Dashboard() {
   const { lang } = useApp();
   const { bt, me } = useBiz();
-  const [month, setMonth] = useState(currentMonth());
+  const [month, setMonth] = useState(businessMonthNow());
   const [region, setRegion] = useState('');
   const [dept, setDept] = useState('');
   const [metric, setMetric] = useState<Metric>('minutes');

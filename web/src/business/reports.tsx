@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { money } from '../format.ts';
+import { businessMonthNow } from './month.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { monthName, useBiz } from './context.ts';
 import type { MonthlyReport } from './types.ts';
@@ -51,8 +52,7 @@ function ReportLanguages() {
 export default function Reports() {
   const { lang } = useApp();
   const { bt, me } = useBiz();
-  const now = new Date();
-  const [month, setMonth] = useState(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);
+  const [month, setMonth] = useState(businessMonthNow());
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('xlsx');
   const reports = useLoad(() => (me.can.monthlyReports ? api<{ items: MonthlyReport[] }>('business/reports') : Promise.resolve({ items: [] })), [me.can.monthlyReports]);
   const q = new URLSearchParams({ format });
