@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
-import { acceptTermsIfAsked, newContext, PHONE, webSuite } from '../helpers/browser.ts';
+import { logInAsDemoSubscriber, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 
 const web = webSuite();
 
@@ -24,12 +24,7 @@ for (const timezoneId of ['Pacific/Kiritimati', 'Pacific/Pago_Pago']) {
 
     const ctx = await newContext(web.browser, web.server.url, PHONE, { timezoneId });
     const page = await ctx.newPage();
-    await page.goto('/');
-    await page.getByLabel('Номер телефона').fill(DEMO.subscriber.msisdn);
-    await page.getByLabel('Пароль').fill(DEMO.subscriber.password);
-    await page.getByRole('button', { name: 'Войти' }).click();
-    await acceptTermsIfAsked(page);
-    await page.getByTestId('balance').waitFor();
+    await logInAsDemoSubscriber(page);
     await page.goto('/detail');
     await page.getByTestId('usage-records').getByText(`Звонок · 0:14 · ${counterpart}`).waitFor();
     assert.equal(await page.getByRole('alert').count(), 0, 'no refusal of a period "in the future"');

@@ -6,7 +6,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { DEMO } from '../../src/seed/seed-demo.ts';
-import { acceptTermsIfAsked, newContext, PHONE, webSuite } from '../helpers/browser.ts';
+import { acceptTermsIfAsked, logInAsDemoSubscriber, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 
 const web = webSuite();
 
@@ -65,11 +65,7 @@ test('installable: manifest with 192 and 512 px icons; offline the app shell ope
   const ctx = await web.browser.newContext({ baseURL: web.server.url, viewport: PHONE, serviceWorkers: 'allow' });
   ctx.setDefaultTimeout(15_000);
   const page = await ctx.newPage();
-  await page.goto('/');
-  await page.getByLabel('Номер телефона').fill(DEMO.subscriber.msisdn);
-  await page.getByLabel('Пароль').fill(DEMO.subscriber.password);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await acceptTermsIfAsked(page);
+  await logInAsDemoSubscriber(page);
   const balance = (await page.getByTestId('balance').textContent()) ?? '';
   assert.match(balance, /₽/);
   // The worker has cached the shell once it is active.
@@ -87,11 +83,7 @@ test('installable: manifest with 192 and 512 px icons; offline the app shell ope
 test('widget: a read-only token made in Settings shows the card and can be revoked', async () => {
   const ctx = await newContext(web.browser, web.server.url, PHONE);
   const page = await ctx.newPage();
-  await page.goto('/');
-  await page.getByLabel('Номер телефона').fill(DEMO.subscriber.msisdn);
-  await page.getByLabel('Пароль').fill(DEMO.subscriber.password);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await acceptTermsIfAsked(page);
+  await logInAsDemoSubscriber(page);
   await page.goto('/settings');
   await page.getByRole('textbox', { name: 'Название' }).fill('Мой сайт');
   await page.getByRole('button', { name: 'Создать виджет' }).click();

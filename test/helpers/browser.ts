@@ -10,7 +10,7 @@ import type { Core } from '../../src/domain/core.ts';
 import { startScheduler } from '../../src/jobs/scheduler.ts';
 import { logTransport } from '../../src/jobs/sms-outbox.ts';
 import { createCore } from '../../src/runtime.ts';
-import { seedDemoAccounts } from '../../src/seed/seed-demo.ts';
+import { DEMO, seedDemoAccounts } from '../../src/seed/seed-demo.ts';
 import { buildServer } from '../../src/server.ts';
 import { freshStore, quietLog, testConfig } from './core.ts';
 
@@ -157,4 +157,13 @@ export async function acceptTermsIfAsked(page: Page): Promise<void> {
   await accept.or(balance).first().waitFor();
   if (await accept.isVisible()) await accept.click();
   await balance.waitFor();
+}
+
+/** Logs the demo subscriber in with the password form, from the start page, terms accepted: the balance is on screen. */
+export async function logInAsDemoSubscriber(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Номер телефона').fill(DEMO.subscriber.msisdn);
+  await page.getByLabel('Пароль').fill(DEMO.subscriber.password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await acceptTermsIfAsked(page);
 }
