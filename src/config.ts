@@ -122,6 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   if (c.SMS_TRANSPORT === 'kannel' && !c.KANNEL_SENDSMS_URL) {
     throw new ConfigError('invalid configuration:\n  KANNEL_SENDSMS_URL: required when SMS_TRANSPORT=kannel');
   }
+  if (production && c.DEMO_MODE) {
+    // Demo mode ships known passwords and a simulator that acts for any number: never on a live store.
+    throw new ConfigError('invalid configuration:\n  DEMO_MODE: cannot be on when NODE_ENV=production');
+  }
   if (production && !c.SECRET_KEY) {
     throw new ConfigError('invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)');
   }
