@@ -3,7 +3,7 @@
 // when tsx is not installed (a production install: `npm ci --omit=dev`). Otherwise the TypeScript
 // sources through tsx, so `npm install && npm start` needs no build step while developing.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 const stamp = fileURLToPath(new URL('../dist/BUILT', import.meta.url));
