@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// Builds the web app (web/ → web/dist) when it is missing or older than its sources, then prints
-// the initial JavaScript size. `--force` always builds. Used by `prepare`, `npm start` and the tests.
+// Builds the web app (web/ → web/dist) when it is missing or older than its sources, writes the
+// brotli and gzip copies the server sends, then prints the initial JavaScript size. `--force`
+// always builds. Used by `prepare`, `npm start`, `npm run build` and the tests.
+// A production install (`npm ci --omit=dev`) has no vite: it serves the web/dist built before
+// (`npm run build`), and only fails when there is none. `--if-possible` (prepare) warns instead.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { precompress } from './precompress.mjs';
 
 const root = join(import.meta.dirname, '..');
 const web = join(root, 'web');
-const stamp = join(web, 'dist', 'index.html');
+const dist = join(web, 'dist');
+const stamp = join(dist, 'index.html');
+const viteBin = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 
 function newest(path) {
   const s = statSync(path);
@@ -18,11 +24,22 @@ function newest(path) {
 }
 
 const force = process.argv.includes('--force');
-const sources = [join(web, 'src'), join(web, 'public'), join(web, 'index.html'), join(web, 'vite.config.ts')];
-const stale = force || !existsSync(stamp) || Math.max(...sources.map(newest)) > statSync(stamp).mtimeMs;
+const built = existsSync(stamp);
+const sources = [join(web, 'src'), join(web, 'public'), join(web, 'index.html'), join(web, 'vite.config.ts')].filter(existsSync);
+const stale = force || !built || (sources.length > 0 && Math.max(...sources.map(newest)) > statSync(stamp).mtimeMs);
 if (!stale) process.exit(0);
+if (!existsSync(viteBin)) {
+  // No build tools (devDependencies omitted): what was built before is what is served.
+  if (built && !force) process.exit(0);
+  const message = built
+    ? 'web: cannot rebuild the app: vite is not installed (npm install, without --omit=dev)'
+    : 'web: the app is not built and vite is not installed: run `npm run build` where the dev dependencies are installed, then copy web/dist (see docs/production.md)';
+  console.error(message);
+  process.exit(process.argv.includes('--if-possible') ? 0 : 1);
+}
 console.log('web: building the app (vite)…');
-const vite = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(web, 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+const vite = spawnSync(process.execPath, [viteBin, 'build', '--config', join(web, 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
 if (vite.status !== 0) process.exit(vite.status ?? 1);
+console.log(`web: ${precompress(dist)} files precompressed (brotli, gzip)`);
 const size = spawnSync(process.execPath, [join(import.meta.dirname, 'web-size.mjs')], { stdio: 'inherit' });
 process.exit(size.status ?? 1);

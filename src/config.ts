@@ -39,8 +39,14 @@ const schema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   OTP_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
-  /** Demo mode exposes the SMS outbox to the phone simulator and prints demo logins. */
+  /** Demo mode: demo data in an empty store, the phone simulator, the SMS inbox and demo logins. Never in production. */
   DEMO_MODE: bool.optional(),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** When set, /metrics is served on this port (of METRICS_HOST) instead of the public one. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address the metrics port binds to. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Shared secret SMS gateways (Kannel's get-url) send as `secret`; loopback only when unset. */
   SMS_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -115,6 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   if (c.SMS_TRANSPORT === 'kannel' && !c.KANNEL_SENDSMS_URL) {
     throw new ConfigError('invalid configuration:\n  KANNEL_SENDSMS_URL: required when SMS_TRANSPORT=kannel');
+  }
+  if (production && c.DEMO_MODE) {
+    // Demo mode ships known passwords and a simulator that acts for any number: never on a live store.
+    throw new ConfigError('invalid configuration:\n  DEMO_MODE: cannot be on when NODE_ENV=production');
   }
   if (production && !c.SECRET_KEY) {
     throw new ConfigError('invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)');

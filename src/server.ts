@@ -51,7 +51,7 @@ export async function buildServer(core: Core, config: Config, voice: VoiceParts 
         ]
       : []),
     // The web personal account (SPA) last: only its own client routes, nothing under the others' prefixes.
-    (app) => app.register(webApp),
+    (app) => app.register(webApp, { demo: config.DEMO_MODE }),
   ]);
 }
 

@@ -25,7 +25,8 @@ const usage = `abonent — self-service platform for mobile operators
 
 Usage: abonent <command> [options]
 
-  start                       migrate, seed demo data if the store is empty, serve HTTP
+  start                       migrate, load the catalog into an empty store (and demo data unless
+                              NODE_ENV=production), serve HTTP
   migrate                     apply database migrations
   catalog load [--dir DIR]    validate catalog/*.json and write it into the store
   catalog check [--dir DIR]   validate the catalog files only

@@ -1,24 +1,22 @@
 import type { Config } from '../config.ts';
 import { buildFastAgi, buildServer, buildSmpp, buildVoice, channelJobs } from '../server.ts';
-import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
-import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { logTransport } from '../jobs/sms-outbox.ts';
 import { kannelTransport } from '../adapters/sms/kannel.ts';
 import { smppTransport } from '../adapters/smpp/esme.ts';
 import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';
 import { createCore } from '../runtime.ts';
-import { DEMO, isSeeded, seedDemoAccounts, seedSubscribers } from '../seed/seed-demo.ts';
+import { DEMO } from '../seed/seed-demo.ts';
+import { metricsServer } from '../channels/http/metrics.ts';
+import { prepareStore } from './prepare-store.ts';
 
-/** `npm start`: migrate, seed demo data into an empty store, serve until a signal. Returns -1 (keeps running). */
+/**
+ * `npm start`: migrate, load the catalog into an empty store (and demo data in demo mode), serve
+ * until a signal. Returns -1 (keeps running).
+ */
 export async function startServer(config: Config): Promise<number> {
   const core = await createCore(config);
-  if (!(await isSeeded(core))) {
-    console.log('Empty store: loading the catalog and demo data (once)…');
-    await syncCatalog(core.db, loadCatalogFiles());
-    await seedDemoAccounts(core);
-    await seedSubscribers(core, { count: Number(process.env.DEMO_SUBSCRIBERS ?? 3000), progress: process.stdout.isTTY });
-  }
+  const todo = await prepareStore(core, config, { demoSubscribers: Number(process.env.DEMO_SUBSCRIBERS ?? 3000), progress: process.stdout.isTTY });
   const voice = buildVoice(core, config);
   const app = await buildServer(core, config, voice);
   await app.listen({ port: config.PORT, host: config.HOST });
@@ -26,6 +24,16 @@ export async function startServer(config: Config): Promise<number> {
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
+  // Metrics on a port of their own (METRICS_PORT), usually reachable only from the monitoring network.
+  const metrics = config.METRICS_PORT !== undefined ? metricsServer(app.metricsRegistry, config.METRICS_TOKEN) : null;
+  const metricsUrl = metrics
+    ? await metrics.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST }).then(() => {
+        const a = metrics.server.address();
+        return `http://${config.METRICS_HOST}:${typeof a === 'object' && a ? a.port : config.METRICS_PORT}/metrics`;
+      })
+    : config.METRICS_TOKEN || config.NODE_ENV !== 'production'
+      ? `${url}/metrics${config.METRICS_TOKEN ? ' (Bearer METRICS_TOKEN)' : ''}`
+      : 'off (set METRICS_TOKEN or METRICS_PORT)';
 
   // Voice over Asterisk FastAGI beside HTTP; a busy port leaves the rest of the platform serving.
   const agi = buildFastAgi(core, config, voice);
@@ -59,7 +67,8 @@ export async function startServer(config: Config): Promise<number> {
 Abonent is running at ${url}  (store: ${core.db.kind}${core.db.kind === 'pglite' ? `, ${config.STORE === 'memory' ? 'in memory' : config.DATA_DIR}` : ''})
   API docs:         ${url}/docs
   OpenAPI:          ${url}/api/v1/openapi.json
-  Health, metrics:  ${url}/health  ${url}/metrics
+  Health:           ${url}/health
+  Metrics:          ${metricsUrl}
   Voice (111):      ${url}/gateways/voice/vxml?caller=<number>${agiPort !== null ? `   FastAGI agi://${config.VOICE_AGI_HOST ?? host}:${agiPort}` : ''}${esme ? `\n  SMPP:             ${config.SMPP_HOST}:${config.SMPP_PORT} (binding as ${config.SMPP_SYSTEM_ID || '-'})` : ''}
 ${
   config.DEMO_MODE
@@ -70,13 +79,14 @@ ${
   Department head:  ${DEMO.departmentManager.email} / ${DEMO.departmentManager.password}
   Operator staff:   ${DEMO.staff.email} / ${DEMO.staff.password}`
     : ''
-}`);
+}${config.DEMO_MODE ? '' : firstSteps(todo)}`);
 
   const stop = async () => {
     clearInterval(traffic);
     await scheduler.stop();
     await esme?.stop();
     await agi?.close();
+    await metrics?.close();
     await app.close();
     await core.db.close();
     process.exit(0);
@@ -84,4 +94,13 @@ ${
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   return -1;
+}
+
+/** How to make what a fresh production store lacks: its first staff account, an operator API key. */
+function firstSteps(todo: { needsStaff: boolean; needsApiKey: boolean }): string {
+  const lines = [
+    todo.needsStaff ? '  Staff account:    npx abonent staff create --email you@operator.example   (the password is shown once)' : '',
+    todo.needsApiKey ? '  Operator API key: npx abonent apikey create --name crm   (the key is shown once)' : '',
+  ].filter(Boolean);
+  return lines.length ? `\nFirst steps (run beside the server, with the same environment):\n${lines.join('\n')}` : '';
 }

@@ -67,8 +67,8 @@ test('the shipped terms are in force; a subscriber must accept them, and whoami 
   assert.equal(ok.body, '');
   const afterAccept = (await get('/api/v1/terms', token)).json<TermsView>();
   assert.deepEqual([afterAccept.acceptedVersion, afterAccept.mustAccept], [shipped.version, false]);
-  const who = (await get('/api/v1/auth/whoami', token)).json<{ kind: string; subscriberId: number; termsMustAccept: boolean }>();
-  assert.deepEqual(who, { kind: 'subscriber', subscriberId: sub.subscriberId, termsMustAccept: false });
+  const who = (await get('/api/v1/auth/whoami', token)).json<{ kind: string; subscriberId: number; termsMustAccept: boolean; demo: boolean }>();
+  assert.deepEqual(who, { kind: 'subscriber', subscriberId: sub.subscriberId, termsMustAccept: false, demo: true });
 
   const rows = await core.db.query<{ version: string; accepted_at: Date; channel: string }>('SELECT version, accepted_at, channel FROM terms_acceptance WHERE subscriber_id = $1', [sub.subscriberId]);
   assert.deepEqual(rows, [{ version: shipped.version, accepted_at: core.clock.now(), channel: 'web' }]);

@@ -22,6 +22,23 @@ test('production requires a secret and turns demo mode off', () => {
   assert.equal(c.DEMO_MODE, false);
 });
 
+test('DEMO_MODE cannot be switched on in production: a config error naming it', () => {
+  const prod = { NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(40) };
+  for (const on of ['true', '1', 'yes']) {
+    assert.throws(() => loadConfig({ ...prod, DEMO_MODE: on } as NodeJS.ProcessEnv), (e: unknown) => e instanceof ConfigError && /DEMO_MODE: cannot be on when NODE_ENV=production/.test(e.message));
+  }
+  assert.equal(loadConfig({ ...prod, DEMO_MODE: 'false' } as NodeJS.ProcessEnv).DEMO_MODE, false);
+  assert.equal(loadConfig({ DEMO_MODE: 'true' } as NodeJS.ProcessEnv).DEMO_MODE, true);
+});
+
+test('metrics: a token of at least 16 characters, a port of their own on loopback unless told', () => {
+  assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' } as NodeJS.ProcessEnv), /METRICS_TOKEN: must be at least 16 characters/);
+  const c = loadConfig({ METRICS_PORT: '9464' } as NodeJS.ProcessEnv);
+  assert.equal(c.METRICS_PORT, 9464);
+  assert.equal(c.METRICS_HOST, '127.0.0.1');
+  assert.equal(loadConfig({} as NodeJS.ProcessEnv).METRICS_PORT, undefined);
+});
+
 test('SMPP: SMPP_HOST makes smpp the SMS transport unless another is named; smpp needs a host', () => {
   assert.equal(loadConfig({} as NodeJS.ProcessEnv).SMS_TRANSPORT, 'log');
   const c = loadConfig({ SMPP_HOST: 'smsc.local', SMPP_SYSTEM_ID: 'abonent', SMPP_PASSWORD: 'pw' } as NodeJS.ProcessEnv);

@@ -5,6 +5,8 @@ export interface Me {
   kind: 'subscriber' | 'staff' | 'anonymous' | string;
   msisdn?: string;
   termsMustAccept?: boolean;
+  /** The server runs in demo mode: the phone simulator exists. */
+  demo?: boolean;
 }
 
 export interface AppState {

@@ -172,7 +172,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   return (
     <div className="layout">
       <header className="topbar">
-        <Link href={loggedIn ? '/' : '/phone'} className="brand">
+        <Link href={loggedIn || !me.demo ? '/' : '/phone'} className="brand">
           {t('appName')}
         </Link>
         {me.msisdn && <span className="muted msisdn">+{me.msisdn}</span>}

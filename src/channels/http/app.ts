@@ -1,3 +1,4 @@
+import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -23,9 +24,12 @@ import { supportRoutes } from './routes/support.ts';
 import { termsRoutes } from './routes/terms.ts';
 import { widgetRoutes, widgetTokenRoutes } from './routes/widget.ts';
 
-export type HttpConfig = Pick<Config, 'TRUSTED_PROXIES' | 'MSISDN_HEADER' | 'DEMO_MODE' | 'BODY_LIMIT_BYTES' | 'NODE_ENV' | 'PUBLIC_URL'>;
+export type HttpConfig = Pick<Config, 'TRUSTED_PROXIES' | 'MSISDN_HEADER' | 'DEMO_MODE' | 'BODY_LIMIT_BYTES' | 'NODE_ENV' | 'PUBLIC_URL' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
 
-/** The HTTP channel: /api/v1 for the web app and native apps, OpenAPI 3.1, /docs, /health, /metrics. */
+/** Responses smaller than this go out as they are: compressing them saves less than it costs. */
+export const COMPRESS_THRESHOLD_BYTES = 1024;
+
+/** The HTTP channel: /api/v1 for the web app and native apps, OpenAPI 3.1, /docs, /health, /metrics (see installMetrics). */
 export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app: FastifyInstance) => PromiseLike<unknown>)[] = []): Promise<FastifyInstance> {
   const app = Fastify({
     // Per-request lines stay out of the log (warn and above only); metrics count requests instead.
@@ -46,10 +50,16 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
     done(null, payload);
   });
 
+  // Before any route: it attaches itself to each route as it is added. Brotli (at the plugin's
+  // quick level 4) or gzip for JSON, text and XML; already-encoded replies (the web app's
+  // precompressed files) and binary downloads (PDF, XLSX) pass untouched. Request bodies are not
+  // inflated: clients send them plain.
+  await app.register(fastifyCompress, { encodings: ['br', 'gzip'], threshold: COMPRESS_THRESHOLD_BYTES, globalDecompression: false });
   await app.register(fastifyCookie);
   installErrorHandling(app);
   installAuthentication(app, core);
-  installMetrics(app);
+  // /metrics on the public port unless a port of its own serves them; in production only behind a token.
+  installMetrics(app, { token: config.METRICS_TOKEN, expose: config.METRICS_PORT === undefined && (config.NODE_ENV !== 'production' || config.METRICS_TOKEN !== undefined) });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -82,7 +92,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
 
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { core, trustedProxies: config.TRUSTED_PROXIES, msisdnHeader: config.MSISDN_HEADER, secureCookies: config.NODE_ENV === 'production' });
+      await api.register(authRoutes, { core, trustedProxies: config.TRUSTED_PROXIES, msisdnHeader: config.MSISDN_HEADER, secureCookies: config.NODE_ENV === 'production', demoMode: config.DEMO_MODE });
       await api.register(subscriberRoutes, { core });
       await api.register(bonusInstallmentRoutes, { core });
       await api.register(reportRoutes, { core });

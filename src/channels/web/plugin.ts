@@ -17,11 +17,13 @@ export const SPA_ROUTES = [
   '/settings',
   '/more',
   '/staff',
-  '/phone',
   '/terms',
   '/business',
   '/business/*',
 ];
+
+/** The phone simulator's page: served in demo mode only. */
+export const DEMO_ROUTES = ['/phone'];
 
 /** The app's own pages: scripts only from this origin, never framed (the widget card is served elsewhere). */
 export const SPA_CSP = [
@@ -52,17 +54,20 @@ function secure(reply: FastifyReply): void {
 /**
  * The web channel: serves the built SPA (web/dist) from the same server as the API. Hashed assets
  * are cached for a year, index.html, the service worker and the manifest are revalidated every time.
- * Only the app's own client routes fall back to index.html: /api, /gateways, /docs, /tmf-api,
- * /sandbox and /widget keep their own answers (and their 404 problem documents).
+ * Files the build compressed (name.br, name.gz beside name) go out in the encoding the client
+ * accepts, so nothing is compressed per request. Only the app's own client routes fall back to
+ * index.html: /api, /gateways, /docs, /tmf-api, /sandbox and /widget keep their own answers (and
+ * their 404 problem documents); /phone only in demo mode.
  */
-export async function webApp(app: FastifyInstance, opts: { dist?: string } = {}): Promise<void> {
+export async function webApp(app: FastifyInstance, opts: { dist?: string; demo?: boolean } = {}): Promise<void> {
   const dist = resolve(opts.dist ?? join(import.meta.dirname, '../../../web/dist'));
+  const routes = opts.demo ? [...SPA_ROUTES, ...DEMO_ROUTES] : SPA_ROUTES;
   app.addHook('onSend', async (_req, reply) => {
     secure(reply);
   });
   if (!existsSync(join(dist, 'index.html'))) {
     app.log.warn({ dist }, 'web app not built: run `npm run build:web`');
-    for (const url of SPA_ROUTES) {
+    for (const url of routes) {
       app.get(url, { schema: { hide: true } }, async (_req, reply) =>
         reply.status(503).type('text/plain; charset=utf-8').send('Веб-кабинет не собран: npm run build:web / The web app is not built: npm run build:web'),
       );
@@ -76,9 +81,12 @@ export async function webApp(app: FastifyInstance, opts: { dist?: string } = {})
     wildcard: true,
     index: false,
     cacheControl: false,
+    preCompressed: true,
     // sendFile() below goes through this registration too: only hashed assets are immutable.
     setHeaders: (res, path) => {
       res.setHeader('cache-control', path.startsWith(join(dist, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // The same URL answers brotli, gzip or plain by Accept-Encoding: caches must keep them apart.
+      res.setHeader('vary', 'accept-encoding');
     },
   });
   await app.register(fastifyStatic, {
@@ -100,5 +108,5 @@ export async function webApp(app: FastifyInstance, opts: { dist?: string } = {})
   };
   app.get('/sw.js', { schema: { hide: true } }, file('sw.js', 'text/javascript; charset=utf-8'));
   app.get('/manifest.webmanifest', { schema: { hide: true } }, file('manifest.webmanifest', 'application/manifest+json'));
-  for (const url of SPA_ROUTES) app.get(url, { schema: { hide: true } }, file('index.html'));
+  for (const url of routes) app.get(url, { schema: { hide: true } }, file('index.html'));
 }

@@ -8,7 +8,7 @@ import { LangSwitch } from './lang-switch.tsx';
 type Mode = 'password' | 'code' | 'staff';
 
 export function Login() {
-  const { t, refreshMe, lang } = useApp();
+  const { t, refreshMe, lang, me } = useApp();
   const [mode, setMode] = useState<Mode>('password');
   const [msisdn, setMsisdn] = useState('');
   const [password, setPassword] = useState('');
@@ -120,9 +120,11 @@ export function Login() {
           <button type="button" onClick={() => (setMode('staff'), setError(undefined))}>
             {t('staffLogin')}
           </button>
-          <a className="button" href="/phone">
-            {t('navPhone')}
-          </a>
+          {me.demo ? (
+            <a className="button" href="/phone">
+              {t('navPhone')}
+            </a>
+          ) : null}
           <a className="button" href="/business">
             {translateBiz(lang, 'bizLink')}
           </a>

@@ -4,7 +4,7 @@ import { NAV } from '../nav.ts';
 import { Page } from '../ui.tsx';
 
 export default function More() {
-  const { t } = useApp();
+  const { t, me } = useApp();
   return (
     <Page title={t('more')}>
       <ul className="menu">
@@ -18,14 +18,16 @@ export default function More() {
             </Link>
           </li>
         ))}
-        <li>
-          <a href="/phone" className="button">
-            <span aria-hidden="true" className="icon">
-              ☏
-            </span>
-            {t('navPhone')}
-          </a>
-        </li>
+        {me.demo ? (
+          <li>
+            <a href="/phone" className="button">
+              <span aria-hidden="true" className="icon">
+                ☏
+              </span>
+              {t('navPhone')}
+            </a>
+          </li>
+        ) : null}
       </ul>
     </Page>
   );

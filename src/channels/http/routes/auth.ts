@@ -27,6 +27,8 @@ export interface AuthRouteOptions {
   trustedProxies: string[];
   msisdnHeader: string;
   secureCookies: boolean;
+  /** Told to the web app in whoami, which then offers the phone simulator (demo mode only). */
+  demoMode?: boolean;
 }
 
 export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): Promise<void> {
@@ -88,8 +90,9 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     return res;
   });
   r.get('/auth/sessions', { schema: { ...tag, summary: 'Open sessions of the person logged in' } }, async (req) => ({ items: await listSessions(core, ctxOf(req)) }));
-  r.get('/auth/whoami', { schema: { ...tag, summary: 'Who the request is authenticated as (subscribers: whether new terms of use await acceptance)' } }, async (req) =>
-    req.actor.kind === 'subscriber' ? { ...req.actor, termsMustAccept: await mustAcceptTerms(core, req.actor.subscriberId) } : req.actor,
+  const demo = opts.demoMode ?? false;
+  r.get('/auth/whoami', { schema: { ...tag, summary: 'Who the request is authenticated as (subscribers: whether new terms of use await acceptance), and whether the server runs in demo mode' } }, async (req) =>
+    req.actor.kind === 'subscriber' ? { ...req.actor, termsMustAccept: await mustAcceptTerms(core, req.actor.subscriberId), demo } : { ...req.actor, demo },
   );
 
   r.post(
