@@ -29,6 +29,11 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
       loginLockoutMinutes: config.LOGIN_LOCKOUT_MINUTES,
       otpRequestsPerHour: config.OTP_REQUESTS_PER_HOUR,
       sessionTtlHours: config.SESSION_TTL_HOURS,
+      usageMaxAgeDays: config.USAGE_MAX_AGE_DAYS,
+      usageMaxFutureDays: config.USAGE_MAX_FUTURE_DAYS,
+      hubCallbackAllowed: config.HUB_CALLBACK_ALLOWED,
+      hubDeliveryTimeoutMs: config.HUB_DELIVERY_TIMEOUT_MS,
+      hubDeliveryMaxAttempts: config.HUB_DELIVERY_MAX_ATTEMPTS,
     },
   };
   // The sandbox provider delivers its signed webhooks straight to the platform's receiver, the
