@@ -72,7 +72,10 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.addHook('preValidation', async (req, reply) => {
     // Gateways relaying what a handset sent (an SMS may hold anything) take the text as it is.
     if ((req.routeOptions.config as { rawText?: boolean } | undefined)?.rawText) return;
-    const found = findBadInput(req.params) ?? findBadInput(req.query) ?? findBadInput(req.headers) ?? findBadInput(req.body);
+    const inHeader = findBadInput(req.headers);
+    // A header is named as it is written (Idempotency-Key), not as Node lower-cases it.
+    if (inHeader) inHeader.field = inHeader.field.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+    const found = findBadInput(req.params) ?? findBadInput(req.query) ?? inHeader ?? findBadInput(req.body);
     if (!found) return;
     const { field } = found;
     const lang = req.lang ?? requestLang(req);
