@@ -5,6 +5,7 @@ import { receiveWebhook } from './domain/payments/settle-payment.ts';
 import type { Config } from './config.ts';
 import type { Core } from './domain/core.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
+import { callbackPolicy } from './domain/tmf/callback-address.ts';
 import type { Db } from './store/db.ts';
 import { installSecret } from './store/install-secret.ts';
 import { migrate } from './store/migrate.ts';
@@ -17,6 +18,8 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
   await migrate(db);
   const secret = config.SECRET_KEY ?? (await installSecret(db));
   const clock = opts.clock ?? systemClock;
+  // A bad HUB_CALLBACK_ALLOWED entry stops the start, not the first hub registration.
+  callbackPolicy(config.HUB_CALLBACK_ALLOWED);
   const core: Core = {
     db,
     clock,

@@ -9,10 +9,10 @@ import { getTrafficSeries } from '../../../domain/reports/get-traffic-series.ts'
 import { listUsage } from '../../../domain/reports/list-usage.ts';
 import { orderDetailReport } from '../../../domain/reports/order-detail-report.ts';
 import { ctxOf } from '../context.ts';
-import { wholeNumber } from '../../../domain/shared/strict-input.ts';
+import { calendarDate, wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const date = calendarDate.describe('a date YYYY-MM-DD that exists in the calendar');
 const format = z.enum(['csv', 'pdf']);
 const tag = { tags: ['reports'] };
 
