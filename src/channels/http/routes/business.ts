@@ -22,7 +22,8 @@ const tag = { tags: ['business'] };
 const msisdnParams = z.object({ msisdn: z.string().min(1).max(32).describe('a number of the company, in any common spelling') });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM');
-const nonNegativeKopecks = kopecks.min(0);
+// The portal's own ceiling (a hundred million roubles) sits well inside the shared bound.
+const nonNegativeKopecks = kopecks.min(0).max(10_000_000_000);
 const paging = { offset: wholeNumber({ min: 0, max: 1_000_000 }).optional(), limit: wholeNumber({ min: 1, max: 1000 }).optional() };
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const region = z.string().regex(/^\d{2,3}$/, 'a region code');
