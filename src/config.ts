@@ -84,6 +84,16 @@ const schema = z.object({
   VOICE_DIGIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
   /** Where synthesised prompts are cached; DATA_DIR/voice-prompts when unset. */
   VOICE_PROMPT_DIR: z.string().min(1).optional(),
+  /** Usage older than this many days (before the clock's now) is refused record by record. */
+  USAGE_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Usage dated more than this many days ahead of now is refused record by record. */
+  USAGE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(365).default(1),
+  /** Addresses or CIDRs TMF hub callbacks may reach although loopback, private or link-local (none by default). */
+  HUB_CALLBACK_ALLOWED: cidrList,
+  /** How long one TMF event delivery may take before it counts as failed and is retried. */
+  HUB_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Tries of one TMF event delivery before it is recorded as failed for good. */
+  HUB_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
 });
 
 export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE' | 'SMS_TRANSPORT' | 'VOICE_AGI_ENABLED'> & { DEMO_MODE: boolean; SMS_TRANSPORT: 'log' | 'kannel' | 'smpp'; VOICE_AGI_ENABLED: boolean };

@@ -5,6 +5,7 @@ import { receiveWebhook } from './domain/payments/settle-payment.ts';
 import type { Config } from './config.ts';
 import type { Core } from './domain/core.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
+import { callbackPolicy } from './domain/tmf/callback-address.ts';
 import type { Db } from './store/db.ts';
 import { installSecret } from './store/install-secret.ts';
 import { migrate } from './store/migrate.ts';
@@ -17,6 +18,8 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
   await migrate(db);
   const secret = config.SECRET_KEY ?? (await installSecret(db));
   const clock = opts.clock ?? systemClock;
+  // A bad HUB_CALLBACK_ALLOWED entry stops the start, not the first hub registration.
+  callbackPolicy(config.HUB_CALLBACK_ALLOWED);
   const core: Core = {
     db,
     clock,
@@ -29,6 +32,11 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
       loginLockoutMinutes: config.LOGIN_LOCKOUT_MINUTES,
       otpRequestsPerHour: config.OTP_REQUESTS_PER_HOUR,
       sessionTtlHours: config.SESSION_TTL_HOURS,
+      usageMaxAgeDays: config.USAGE_MAX_AGE_DAYS,
+      usageMaxFutureDays: config.USAGE_MAX_FUTURE_DAYS,
+      hubCallbackAllowed: config.HUB_CALLBACK_ALLOWED,
+      hubDeliveryTimeoutMs: config.HUB_DELIVERY_TIMEOUT_MS,
+      hubDeliveryMaxAttempts: config.HUB_DELIVERY_MAX_ATTEMPTS,
     },
   };
   // The sandbox provider delivers its signed webhooks straight to the platform's receiver, the

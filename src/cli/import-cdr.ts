@@ -13,7 +13,7 @@ const ZONES = new Set(['home', 'intercity', 'roaming']);
  * (comma or semicolon separated). Rated in batches of 1,000; each record id is charged once, so an
  * interrupted import is simply run again.
  */
-export async function importCdrFile(core: Core, path: string, opts: { progress?: boolean; batchSize?: number; onBatch?: (n: number, accepted: number) => void } = {}) {
+export async function importCdrFile(core: Core, path: string, opts: { progress?: boolean; batchSize?: number; onBatch?: (n: number, accepted: number) => void; onRejected?: (r: { recordId: string; reason: string }) => void } = {}) {
   const size = statSync(path).size;
   const bar = opts.progress ? new SingleBar({ format: 'cdr {bar} {percentage}% {value}/{total} bytes' }, Presets.shades_classic) : null;
   bar?.start(size, 0);
@@ -33,6 +33,7 @@ export async function importCdrFile(core: Core, path: string, opts: { progress?:
     totals.charged += res.charged;
     opts.onBatch?.(++batches, res.accepted);
     for (const r of res.rejected.slice(0, 5)) core.log.warn({ record: r.recordId, reason: r.reason }, 'cdr record rejected');
+    for (const r of res.rejected) opts.onRejected?.(r);
     batch = [];
     bar?.update(Math.min(bytesRead, size));
   };
@@ -48,7 +49,8 @@ export async function importCdrFile(core: Core, path: string, opts: { progress?:
     const get = (name: string) => cells[header!.indexOf(name)] ?? '';
     const kind = get('kind');
     const zone = get('zone') || 'home';
-    const num = (v: string) => (v === '' ? null : Number(v));
+    // Digits only: Number() would take "0x10" or "1e3"; anything else is refused by the use case as NaN.
+    const num = (v: string) => (v === '' ? null : /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN);
     batch.push({
       recordId: get('record_id'),
       msisdn: get('msisdn'),

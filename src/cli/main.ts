@@ -150,11 +150,17 @@ async function main(argv: string[]): Promise<number> {
           console.error('import-cdr: name the CSV file');
           return 2;
         }
+        let shown = 0;
         const res = await importCdrFile(core, sub, {
           progress: process.stderr.isTTY,
           ...(values.batch ? { batchSize: Number(values.batch) } : {}),
           onBatch: (n, accepted) => console.log(`batch ${n}: ${accepted} rated`),
+          // Each refused record with its reason, so the file can be fixed; the rest is booked.
+          onRejected: (r) => {
+            if (++shown <= 100) console.log(`rejected ${r.recordId}: ${r.reason}`);
+          },
         });
+        if (shown > 100) console.log(`… and ${shown - 100} more rejected records`);
         console.log(`import done: ${res.accepted} rated, ${res.duplicates} already seen, ${res.rejected} rejected, ${res.charged} kopecks charged`);
         return res.rejected > 0 ? 1 : 0;
       }

@@ -10,6 +10,14 @@ export interface DomainSettings {
   loginLockoutMinutes: number;
   otpRequestsPerHour: number;
   sessionTtlHours: number;
+  /** Usage this many days older than now is refused per record. */
+  usageMaxAgeDays: number;
+  /** Usage this many days ahead of now is refused per record. */
+  usageMaxFutureDays: number;
+  /** Addresses/CIDRs TMF hub callbacks may reach although loopback, private or link-local. */
+  hubCallbackAllowed: string[];
+  hubDeliveryTimeoutMs: number;
+  hubDeliveryMaxAttempts: number;
 }
 
 /** What every use case is given: the store, the clock, a secret for keyed hashes, a logger. */
@@ -29,4 +37,9 @@ export const defaultSettings: DomainSettings = {
   loginLockoutMinutes: 15,
   otpRequestsPerHour: 5,
   sessionTtlHours: 24 * 30,
+  usageMaxAgeDays: 90,
+  usageMaxFutureDays: 1,
+  hubCallbackAllowed: [],
+  hubDeliveryTimeoutMs: 5000,
+  hubDeliveryMaxAttempts: 8,
 };

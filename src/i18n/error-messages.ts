@@ -149,6 +149,14 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     en: (p) => (p.by === 'subscriber' ? `The number ${p.msisdn} already belongs to a subscriber` : `The number ${p.msisdn} is already in the number pool`),
   },
   NUMBER_INVALID: { ru: (p) => `${p.msisdn} — не номер телефона (диапазон выходит за пределы нумерации)`, en: (p) => `${p.msisdn} is not a phone number (the range runs past the numbering)` },
+  BALANCE_LIMIT_EXCEEDED: {
+    ru: () => 'Операция невозможна: баланс вышел бы за допустимые пределы',
+    en: () => 'Not possible: the balance would leave the bounds an account may hold',
+  },
+  CALLBACK_NOT_ALLOWED: {
+    ru: (p) => `Адрес обратного вызова не разрешён: ${p.reason ?? 'внутренний или служебный адрес'}`,
+    en: (p) => `The callback address is not allowed: ${p.reason ?? 'an internal or reserved address'}`,
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

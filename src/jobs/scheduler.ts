@@ -3,6 +3,7 @@ import type { Core } from '../domain/core.ts';
 import { runAutoPayments } from '../domain/payments/auto-payment.ts';
 import { systemCtx } from '../domain/shared/context.ts';
 import { expireReservations } from '../domain/tmf/balance-ops.ts';
+import { deliverHubEventsTick } from '../domain/tmf/deliver-hub-events.ts';
 import { businessBulkJob } from './business-bulk.ts';
 import { businessLimitsJob } from './business-limits.ts';
 import { businessMonthlyReportJob } from './business-monthly-report.ts';
@@ -37,6 +38,8 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: s
     { name: 'business-bulk', everyMs: 2000, run: () => businessBulkJob(core, { holder }) },
     { name: 'business-limits', everyMs: 30_000, run: (now) => businessLimitsJob(core, { holder, now }) },
     { name: 'business-monthly-report', everyMs: 3_600_000, run: (now) => businessMonthlyReportJob(core, { holder, now }) },
+    // TMF hub events a listener did not take at once, retried with backoff (SKIP LOCKED claims).
+    { name: 'tmf-hub-deliveries', everyMs: 5000, run: () => deliverHubEventsTick(core) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
     // Work the channels bring (composed in src/server.ts), e.g. answering SMS left unanswered.
     ...(opts.extra ?? []),

@@ -56,7 +56,7 @@ export async function freshStore(): Promise<TestStore> {
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-export const testConfig = loadConfig({ NODE_ENV: 'test', STORE: 'memory', LOG_LEVEL: 'silent', TRUSTED_PROXIES: '10.20.0.0/16,127.0.0.2' } as NodeJS.ProcessEnv);
+export const testConfig = loadConfig({ NODE_ENV: 'test', STORE: 'memory', LOG_LEVEL: 'silent', TRUSTED_PROXIES: '10.20.0.0/16,127.0.0.2', HUB_CALLBACK_ALLOWED: '127.0.0.1' } as NodeJS.ProcessEnv);
 
 export interface TestEnv {
   core: Core;

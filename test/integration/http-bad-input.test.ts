@@ -392,9 +392,9 @@ test('unknown product, tariff, reward, plan, report, payment and card: 404 with 
   for (const rewardCode of ['no_such', 'SMS_100', 'ringback']) {
     assertProblem(await json('POST', '/api/v1/subscribers/me/bonus/exchange', { rewardCode }), 404, 'REWARD_NOT_FOUND', `reward ${rewardCode}`);
   }
-  for (const id of ['999999', '1e3']) {
-    assertProblem(await json('POST', `/api/v1/subscribers/me/installments/${id}/pay`, {}), 404, 'INSTALLMENT_NOT_FOUND', `plan ${id}`);
-  }
+  assertProblem(await json('POST', '/api/v1/subscribers/me/installments/999999/pay', {}), 404, 'INSTALLMENT_NOT_FOUND', 'plan 999999');
+  // Not a plan number at all: ids are digits only ("1e3" is not 1000).
+  assertProblem(await json('POST', '/api/v1/subscribers/me/installments/1e3/pay', {}), 400, 'VALIDATION', 'plan 1e3');
   for (const id of ['not-a-uuid', '00000000-0000-4000-8000-000000000000', encodeURIComponent('😀')]) {
     assertProblem(await send({ url: `/api/v1/subscribers/me/reports/${id}/download`, headers: auth }), 404, 'NOT_FOUND', `report ${id}`);
     assertProblem(await send({ url: `/api/v1/subscribers/me/payments/${id}`, headers: auth }), 404, 'PAYMENT_NOT_FOUND', `payment ${id}`);

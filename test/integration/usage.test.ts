@@ -129,7 +129,7 @@ test('bad records are rejected with a reason; the rest of the batch goes through
     rec(s.msisdn, { recordId: 'x'.repeat(300) }),
   ]);
   assert.equal(res.accepted, 1);
-  assert.deepEqual(res.rejected.map((r) => r.reason), ['unknown number format', 'voice needs durationSeconds 0..86400', 'bad startedAt', 'bad recordId', 'unknown subscriber']);
+  assert.deepEqual(res.rejected.map((r) => r.reason), ['unknown number format', 'voice needs durationSeconds 0..86400', 'startedAt must be an ISO 8601 date-time that exists in the calendar', 'bad recordId', 'unknown subscriber']);
   await assert.rejects(ingestUsage(core, subscriberCtx(s.subscriberId), [rec(s.msisdn, {})]), (e: unknown) => e instanceof DomainError && e.code === 'FORBIDDEN');
 });
 

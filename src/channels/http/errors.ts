@@ -36,13 +36,31 @@ export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, re
 // eslint-disable-next-line no-control-regex -- finding NUL is the point
 const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function findBadText(v: unknown, path: string, depth = 0): string | null {
-  if (typeof v === 'string') return BAD_TEXT.test(v) ? path || '(root)' : null;
-  if (depth > 20 || v === null || typeof v !== 'object') return null;
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    if (BAD_TEXT.test(k)) return `${path}${path ? '.' : ''}(key)`;
-    const found = findBadText(x, `${path}${path ? '.' : ''}${k}`, depth + 1);
-    if (found) return found;
+/** Deeper than any body an API takes (TM Forum resources nest about 8 levels); deeper is refused. */
+export const MAX_INPUT_DEPTH = 64;
+
+type Finding = { field: string; problem: 'text' | 'depth' };
+
+/**
+ * Walks a parsed input with its own stack (never the call stack, so a body nested 10,000 levels
+ * deep costs a loop, not a stack overflow) and reports the first bad string or key, or the first
+ * value nested deeper than MAX_INPUT_DEPTH.
+ */
+export function findBadInput(root: unknown): Finding | null {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: root, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (BAD_TEXT.test(v)) return { field: path || '(root)', problem: 'text' };
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_INPUT_DEPTH) return { field: path || '(root)', problem: 'depth' };
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const at = `${path}${path ? '.' : ''}${k.length > 40 ? `${k.slice(0, 40)}…` : k}`;
+      if (BAD_TEXT.test(k)) return { field: `${path}${path ? '.' : ''}(key)`, problem: 'text' };
+      stack.push({ v: x, path: at, depth: depth + 1 });
+    }
   }
   return null;
 }
@@ -54,18 +72,24 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.addHook('preValidation', async (req, reply) => {
     // Gateways relaying what a handset sent (an SMS may hold anything) take the text as it is.
     if ((req.routeOptions.config as { rawText?: boolean } | undefined)?.rawText) return;
-    const field = findBadText(req.params, '') ?? findBadText(req.query, '') ?? findBadText(req.body, '');
-    if (!field) return;
+    const inHeader = findBadInput(req.headers);
+    // A header is named as it is written (Idempotency-Key), not as Node lower-cases it.
+    if (inHeader) inHeader.field = inHeader.field.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+    const found = findBadInput(req.params) ?? findBadInput(req.query) ?? inHeader ?? findBadInput(req.body);
+    if (!found) return;
+    const { field } = found;
     const lang = req.lang ?? requestLang(req);
+    const en = found.problem === 'text' ? 'NUL or broken Unicode' : `nested deeper than ${MAX_INPUT_DEPTH} levels`;
+    const ru = found.problem === 'text' ? 'недопустимые символы' : `вложенность глубже ${MAX_INPUT_DEPTH} уровней`;
     return send(reply, {
       type: problemType('VALIDATION'),
       title: lang === 'ru' ? 'Неверные данные запроса' : 'Invalid request data',
       status: 400,
-      detail: `${field}: NUL or broken Unicode`,
+      detail: `${field}: ${en}`,
       field,
       code: 'VALIDATION',
       requestId: String(req.id),
-      errors: [{ path: field, message: lang === 'ru' ? 'недопустимые символы' : 'NUL or broken Unicode' }],
+      errors: [{ path: field, message: lang === 'ru' ? ru : en }],
     });
   });
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {

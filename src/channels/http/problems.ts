@@ -48,6 +48,8 @@ export const httpStatus: Record<ErrorCode, number> = {
   NUMBER_NOT_AVAILABLE: 409,
   NUMBER_TAKEN: 409,
   NUMBER_INVALID: 400,
+  BALANCE_LIMIT_EXCEEDED: 422,
+  CALLBACK_NOT_ALLOWED: 400,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

@@ -2,13 +2,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
+import { MAX_AMOUNT_KOPECKS, rublesToKopecks, wholeNumber } from '../../domain/shared/strict-input.ts';
 
 /** Conventions every TM Forum Open API shares: hrefs, lists, `fields=`, filters, money, context. */
 
 export const listQuery = z.looseObject({
   fields: z.string().max(1000).optional().describe('comma-separated attributes to return (id and href always are)'),
-  offset: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  offset: wholeNumber({ min: 0 }).optional(),
+  limit: wholeNumber({ min: 1, max: 1000 }).optional(),
 });
 export const fieldsQuery = z.looseObject({ fields: z.string().max(1000).optional() });
 export const idParams = z.object({ id: z.string().min(1).max(200) });
@@ -77,12 +78,13 @@ export function money(kopecks: number): { unit: string; value: number } {
   return { unit: 'RUB', value: kopecks / 100 };
 }
 
-/** Rubles with at most two decimals into kopecks; anything else is refused. */
+/**
+ * Rubles with at most two decimals into kopecks: a JSON number or a plain decimal string, within
+ * the amount bound; anything else ("0x10", "1e3", " 5 ") is refused.
+ */
 export function toKopecks(value: unknown, field: string): number {
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new DomainError('VALIDATION', { field });
-  const k = Math.round(n * 100);
-  if (Math.abs(k - n * 100) > 1e-6 || !Number.isSafeInteger(k)) throw new DomainError('VALIDATION', { field });
+  const k = rublesToKopecks(value);
+  if (k === null) throw new DomainError('VALIDATION', { field, message: `a plain decimal number of roubles, at most ${MAX_AMOUNT_KOPECKS / 100}` });
   return k;
 }
 

@@ -17,6 +17,8 @@ const status: Partial<Record<ErrorCode, number>> = {
   INSUFFICIENT_FUNDS: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   AMOUNT_NOT_ALLOWED: 422,
+  BALANCE_LIMIT_EXCEEDED: 422,
+  CALLBACK_NOT_ALLOWED: 400,
   RATE_LIMITED: 429,
 };
 
@@ -40,6 +42,8 @@ const reasons: Partial<Record<ErrorCode, string>> = {
   CONTENT_BANNED: 'Paid content is banned on this number',
   SUBSCRIBER_BLOCKED: 'The number is blocked',
   CONFLICT: 'Conflict',
+  BALANCE_LIMIT_EXCEEDED: 'The balance would leave the bounds an account may hold',
+  CALLBACK_NOT_ALLOWED: 'The callback address is not allowed',
 };
 
 export function statusOf(code: ErrorCode): number {

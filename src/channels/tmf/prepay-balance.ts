@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
+import { parseInstant } from '../../domain/shared/strict-input.ts';
 import {
   balanceActionId,
   bookBalanceAction,
@@ -253,8 +254,8 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     const msisdn = numberOf(b);
     const amount = toKopecks(b.amount.amount, 'amount.amount');
     const end = b.validFor?.endDateTime;
-    const validUntil = end === undefined ? null : new Date(end);
-    if (validUntil && Number.isNaN(validUntil.getTime())) throw new DomainError('VALIDATION', { field: 'validFor.endDateTime' });
+    const validUntil = end === undefined ? null : parseInstant(end);
+    if (end !== undefined && !validUntil) throw new DomainError('VALIDATION', { field: 'validFor.endDateTime' });
     const ctx = tmfCtx(req);
     const id = balanceActionId(ctx.idempotencyKey && `reserve:${ctx.idempotencyKey}`);
     const res = await reserveBalance(core, ctx, { id, msisdn, amount, validUntil, reason: b.reason ?? b.description?.toString() ?? 'TMF654 reserveBalance', body: stripOwned(b) });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
+import { isoInstant } from '../../domain/shared/strict-input.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import {
   annotateProductOrder,
@@ -73,7 +74,7 @@ function renderCancel(c: OrderCancellation, base: string): Record<string, unknow
 const cancelCreate = z.looseObject({
   productOrder: z.looseObject({ id: z.string().min(1).max(200) }),
   cancellationReason: z.string().max(2000).optional(),
-  requestedCancellationDate: z.string().max(40).optional(),
+  requestedCancellationDate: isoInstant.optional(),
 });
 
 const orderItem = z.looseObject({

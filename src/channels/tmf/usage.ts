@@ -76,7 +76,7 @@ function renderSpec(u: UsageSpec, base: string): Record<string, unknown> {
 
 const usageCreate = z.looseObject({
   usageType: z.enum(['voice', 'sms', 'mms', 'data']),
-  usageDate: z.string().min(1).max(40).describe('ISO 8601'),
+  usageDate: z.string().min(1).max(40).describe('ISO 8601, a date-time that exists in the calendar'),
   relatedParty: z.array(z.looseObject({ id: z.string().max(200) })).optional(),
   usageCharacteristic: z.array(z.looseObject({ name: z.string().max(100), value: z.unknown() })).optional(),
 });
@@ -90,9 +90,12 @@ export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publ
   r.post('/usage', { schema: { tags: [tag], summary: 'Report usage: rated at once against quotas and money (characteristics: msisdn, zone, durationSeconds, bytes, counterpart, recordId)', body: usageCreate } }, async (req, reply) => {
     const chars = new Map((req.body.usageCharacteristic ?? []).map((c) => [c.name, c.value]));
     const msisdn = msisdnFrom([chars.get('msisdn'), ...arr(req.body.relatedParty)], 'relatedParty');
+    // A JSON integer or a string of digits; anything else reaches the use case as NaN and is refused there.
     const num = (name: string) => {
       const v = chars.get(name);
-      return v === undefined || v === null ? null : Number(v);
+      if (v === undefined || v === null) return null;
+      if (typeof v === 'number') return v;
+      return typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
     };
     const ctx = tmfCtx(req);
     const recordId = String(chars.get('recordId') ?? ctx.idempotencyKey ?? randomUUID());

@@ -6,6 +6,8 @@ import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
+import { parseInstant } from '../shared/strict-input.ts';
+import { balanceBoundRefusal } from '../ledger/balance-bound.ts';
 import { applyBalanceRules, mayBlock, type ChargedAccount } from './balance-rules.ts';
 import { bookCharges } from './book-charges.ts';
 import { effectiveRates, rateUsage, type QuotaState, type UsageKind, type Zone } from './rate-usage.ts';
@@ -42,12 +44,17 @@ interface Held extends ChargedAccount {
   credit_limit: number;
 }
 
-function check(r: UsageInput): string | null {
+const DAY_MS = 86_400_000;
+
+/** Why a record cannot be booked, or null; `at` is its start, parsed strictly. */
+function check(r: UsageInput, at: Date | null, window: { from: Date; to: Date; maxAgeDays: number; maxFutureDays: number }): string | null {
   if (typeof r.recordId !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(r.recordId)) return 'bad recordId';
   if (!['voice', 'sms', 'mms', 'data'].includes(r.kind)) return 'kind must be voice, sms, mms or data';
   if (!['home', 'intercity', 'roaming'].includes(r.zone)) return 'zone must be home, intercity or roaming';
-  const t = new Date(r.startedAt).getTime();
-  if (!Number.isFinite(t)) return 'bad startedAt';
+  if (!at) return 'startedAt must be an ISO 8601 date-time that exists in the calendar';
+  // Far-off dates are a broken switch or a replayed file, not calls to charge now.
+  if (at < window.from) return `startedAt more than ${window.maxAgeDays} days ago`;
+  if (at > window.to) return `startedAt more than ${window.maxFutureDays} days ahead`;
   if (r.kind === 'voice' && !(Number.isInteger(r.durationSeconds) && r.durationSeconds! >= 0 && r.durationSeconds! <= 86_400)) return 'voice needs durationSeconds 0..86400';
   if (r.kind === 'data' && !(Number.isInteger(r.bytes) && r.bytes! >= 0 && r.bytes! <= 1e13)) return 'data needs bytes';
   return null;
@@ -66,10 +73,14 @@ export async function ingestUsage(core: Core, ctx: Ctx, records: UsageInput[]): 
   const valid: (UsageInput & { msisdn: string; at: Date })[] = [];
   const seenInBatch = new Set<string>();
   let duplicates = 0;
+  const now = core.clock.now().getTime();
+  const { usageMaxAgeDays: maxAgeDays, usageMaxFutureDays: maxFutureDays } = core.settings;
+  const window = { from: new Date(now - maxAgeDays * DAY_MS), to: new Date(now + maxFutureDays * DAY_MS), maxAgeDays, maxFutureDays };
   for (const r of records) {
-    const problem = check(r);
+    const at = parseInstant(r.startedAt);
+    const problem = check(r, at, window);
     const msisdn = normalizeMsisdn(String(r.msisdn ?? ''));
-    if (problem || !msisdn) {
+    if (problem || !msisdn || !at) {
       rejected.push({ recordId: String(r.recordId ?? '').slice(0, 100), reason: problem ?? 'unknown number format' });
       continue;
     }
@@ -79,7 +90,7 @@ export async function ingestUsage(core: Core, ctx: Ctx, records: UsageInput[]): 
       continue;
     }
     seenInBatch.add(key);
-    valid.push({ ...r, msisdn, at: new Date(r.startedAt) });
+    valid.push({ ...r, msisdn, at });
   }
   const tariffs = new Map((await listTariffs(core.db, { includeRetired: true })).map((t) => [t.code, t]));
   // Records are new far more often than not, so a batch is first rated without looking for them in
@@ -89,8 +100,10 @@ export async function ingestUsage(core: Core, ctx: Ctx, records: UsageInput[]): 
   try {
     result = await core.db.tx((tx) => rateBatch(tx, core, ctx, valid, tariffs, [...rejected], false));
   } catch (e) {
-    if (!(e instanceof AlreadyBooked)) throw e;
-    result = await core.db.tx((tx) => rateBatch(tx, core, ctx, valid, tariffs, [...rejected], true));
+    if (!(e instanceof AlreadyBooked)) throw balanceBoundRefusal(e) ?? e;
+    result = await core.db.tx((tx) => rateBatch(tx, core, ctx, valid, tariffs, [...rejected], true)).catch((err: unknown) => {
+      throw balanceBoundRefusal(err) ?? err;
+    });
   }
   result.duplicates += duplicates;
   return result;

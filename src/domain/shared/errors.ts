@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'NUMBER_NOT_AVAILABLE',
   'NUMBER_TAKEN',
   'NUMBER_INVALID',
+  'BALANCE_LIMIT_EXCEEDED',
+  'CALLBACK_NOT_ALLOWED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from './context.ts';
 import { isDomainError } from './errors.ts';
+import { balanceBoundRefusal } from '../ledger/balance-bound.ts';
 
 export interface Subject {
   subscriberId?: number | null;
@@ -22,7 +23,9 @@ export async function runUseCase<T>(
   const subject: Subject = {};
   try {
     return await core.db.tx((tx) => fn(tx, subject));
-  } catch (e) {
+  } catch (thrown) {
+    // A batch that would push a balance past the store's bound is a refusal, not a crash.
+    const e = balanceBoundRefusal(thrown) ?? thrown;
     if (isDomainError(e)) {
       await recordAudit(core.db, core, ctx, {
         action,

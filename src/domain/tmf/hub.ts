@@ -3,6 +3,8 @@ import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { callbackPolicy, callbackRefusal } from './callback-address.ts';
+import { deliverHubEvents } from './deliver-hub-events.ts';
 
 export interface HubSubscription {
   id: string;
@@ -25,6 +27,9 @@ export async function subscribeToEvents(core: Core, ctx: Ctx, input: { api: stri
     throw new DomainError('VALIDATION', { field: 'callback' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DomainError('VALIDATION', { field: 'callback' });
+  if (url.username || url.password) throw new DomainError('VALIDATION', { field: 'callback', message: 'no credentials in the URL' });
+  const refused = await callbackRefusal(callbackPolicy(core.settings.hubCallbackAllowed), url);
+  if (refused) throw new DomainError('CALLBACK_NOT_ALLOWED', { field: 'callback', reason: refused });
   const id = randomUUID();
   const callback = url.toString().replace(/\/$/, '');
   await core.db.tx(async (tx) => {
@@ -51,40 +56,31 @@ function wants(query: string | null, eventType: string): boolean {
   return types.length === 0 || types.includes(eventType);
 }
 
-export const DELIVERY_TIMEOUT_MS = 3000;
+/** The event as TM Forum listeners take it: `POST <callback>/listener/<eventType>`. */
+function eventBody(eventType: string, resourceName: string, resource: unknown, at: Date) {
+  return { eventId: randomUUID(), eventTime: at.toISOString(), eventType, '@type': eventType, event: { [resourceName]: resource } };
+}
 
 /**
- * Tells every listener of an API about an event: `POST <callback>/listener/<eventType>`. Called
- * after the change is committed; best effort with a short timeout, never failing the caller.
- * Resolves when every delivery has been tried (callers need not wait for it).
+ * Tells every listener of an API about an event. Called after the change is committed: each
+ * delivery is written to the outbox first (so none is lost to a crash or a listener that is
+ * down), then tried at once; what fails is retried by `deliverHubEvents` with backoff. Resolves
+ * with how many were delivered on this first try (callers need not wait for it).
  */
 export async function notifyListeners(core: Core, input: { api: string; eventType: string; resourceName: string; resource: unknown }): Promise<number> {
   const subs = await core.db.query<HubSubscription>('SELECT id, callback, query FROM tmf_hub WHERE api = $1', [input.api]);
-  const now = core.clock.now().toISOString();
   const targets = subs.filter((s) => wants(s.query, input.eventType));
-  const results = await Promise.all(
-    targets.map(async (s) => {
-      const event = {
-        eventId: randomUUID(),
-        eventTime: now,
-        eventType: input.eventType,
-        '@type': input.eventType,
-        event: { [input.resourceName]: input.resource },
-      };
-      try {
-        const res = await fetch(`${s.callback}/listener/${input.eventType}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(event),
-          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-        });
-        await res.body?.cancel();
-        return res.ok;
-      } catch (err) {
-        core.log.warn({ err: String(err), callback: s.callback, eventType: input.eventType }, 'TMF event delivery failed');
-        return false;
-      }
-    }),
-  );
-  return results.filter(Boolean).length;
+  if (targets.length === 0) return 0;
+  const now = core.clock.now();
+  const ids: number[] = [];
+  for (const s of targets) {
+    const body = eventBody(input.eventType, input.resourceName, input.resource, now);
+    const [row] = await core.db.query<{ id: number }>(
+      `INSERT INTO tmf_event_delivery (hub_id, api, event_id, event_type, url, body, next_attempt_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+      [s.id, input.api, body.eventId, input.eventType, `${s.callback}/listener/${input.eventType}`, JSON.stringify(body), now],
+    );
+    if (row) ids.push(row.id);
+  }
+  return (await deliverHubEvents(core, { ids })).delivered;
 }

@@ -10,9 +10,9 @@ import { getPayment, listCards, listPayments, removeCard } from '../../../domain
 import { refundPayment } from '../../../domain/payments/refund-payment.ts';
 import { payWithSavedCard, startTopUp } from '../../../domain/payments/top-up.ts';
 import { ctxOf } from '../context.ts';
+import { kopecks, wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32) });
-const kopecks = z.number().int().describe('kopecks');
 const tag = { tags: ['billing'] };
 
 const usageRecord = z.object({
@@ -70,7 +70,7 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
     getPayment(core, ctxOf(req), req.params),
   );
   r.get(`${base}/cards`, { schema: { ...tag, summary: 'Saved cards (provider tokens only)', params } }, async (req) => ({ items: await listCards(core, ctxOf(req), req.params) }));
-  r.delete(`${base}/cards/:cardId`, { schema: { ...tag, summary: 'Remove a saved card', params: params.extend({ cardId: z.coerce.number().int().positive() }) } }, async (req) =>
+  r.delete(`${base}/cards/:cardId`, { schema: { ...tag, summary: 'Remove a saved card', params: params.extend({ cardId: wholeNumber({ min: 1 }) }) } }, async (req) =>
     removeCard(core, ctxOf(req), req.params),
   );
   r.get(`${base}/auto-payment`, { schema: { ...tag, summary: 'Auto-payment settings and recent attempts', params } }, async (req) => getAutoPayment(core, ctxOf(req), req.params));

@@ -10,9 +10,10 @@ import { createInstallmentPlan, MAX_INSTALLMENT_MONTHS, MAX_INSTALLMENT_TOTAL } 
 import { getInstallments } from '../../../domain/installments/get-installments.ts';
 import { payInstallment } from '../../../domain/installments/pay-installment.ts';
 import { ctxOf } from '../context.ts';
+import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
-const planParams = params.extend({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+const planParams = params.extend({ id: wholeNumber({ min: 1, max: Number.MAX_SAFE_INTEGER }) });
 const bonusTag = { tags: ['bonus'] };
 const installmentTag = { tags: ['installments'] };
 
@@ -32,7 +33,7 @@ export async function bonusInstallmentRoutes(app: FastifyInstance, opts: { core:
         ...bonusTag,
         summary: 'Points earned (a line per month), spent and expired, newest first',
         params,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.number().int().min(1).optional() }),
+        querystring: z.object({ limit: wholeNumber({ min: 1, max: 200 }).optional(), before: wholeNumber({ min: 1 }).optional() }),
       },
     },
     async (req) => getBonusHistory(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),

@@ -5,6 +5,7 @@ import { searchAudit } from '../../../domain/audit/search-audit.ts';
 import type { Core } from '../../../domain/core.ts';
 import { listMessages } from '../../../domain/notifications/list-messages.ts';
 import { ctxOf } from '../context.ts';
+import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; demoMode: boolean }): Promise<void> {
   const { core } = opts;
@@ -20,8 +21,8 @@ export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; d
           action: z.string().max(60).optional(),
           channel: z.string().max(20).optional(),
           outcome: z.enum(['ok', 'refused', 'failed']).optional(),
-          limit: z.coerce.number().int().min(1).max(500).optional(),
-          before: z.coerce.number().int().min(1).optional(),
+          limit: wholeNumber({ min: 1, max: 500 }).optional(),
+          before: wholeNumber({ min: 1 }).optional(),
         }),
       },
     },
@@ -35,7 +36,7 @@ export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; d
       schema: {
         tags: ['demo'],
         summary: "A number's SMS inbox and outbox, for the phone simulator (demo mode only)",
-        querystring: z.object({ msisdn: z.string().min(1).max(32), afterId: z.coerce.number().int().min(0).optional() }),
+        querystring: z.object({ msisdn: z.string().min(1).max(32), afterId: wholeNumber({ min: 0 }).optional() }),
       },
     },
     async (req) => ({ items: await listMessages(core, req.query) }),

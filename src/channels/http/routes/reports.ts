@@ -9,14 +9,15 @@ import { getTrafficSeries } from '../../../domain/reports/get-traffic-series.ts'
 import { listUsage } from '../../../domain/reports/list-usage.ts';
 import { orderDetailReport } from '../../../domain/reports/order-detail-report.ts';
 import { ctxOf } from '../context.ts';
+import { calendarDate, wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const date = calendarDate.describe('a date YYYY-MM-DD that exists in the calendar');
 const format = z.enum(['csv', 'pdf']);
 const tag = { tags: ['reports'] };
 
 /** The last N local days of the number's region, ending today there (or at `to`). */
-const days = z.coerce.number().int().min(1).optional().describe("the last N local days of the number's region, today included");
+const days = wholeNumber({ min: 1 }).optional().describe("the last N local days of the number's region, today included");
 
 /** Detail reports, spending by category and traffic per day of a number. */
 export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
@@ -95,7 +96,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
           to: date.optional(),
           days,
           kind: z.enum(['voice', 'sms', 'mms', 'data']).optional(),
-          limit: z.coerce.number().int().min(1).max(200).optional(),
+          limit: wholeNumber({ min: 1, max: 200 }).optional(),
           cursor: z.string().max(40).optional().describe('`nextCursor` of the previous page'),
         }),
       },

@@ -16,6 +16,7 @@ import { publishTerms } from '../../../domain/terms/publish-terms.ts';
 import { termsSchema } from '../../../domain/terms/terms-file.ts';
 import { ctxOf } from '../context.ts';
 import { ideaSchema, ticketSchema } from './support.ts';
+import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const tag = { tags: ['staff'] };
 const id = z.string().min(1).max(20);
@@ -33,7 +34,7 @@ export async function staffRoutes(app: FastifyInstance, opts: { core: Core }): P
         summary: 'Ticket queue: high priority (premium plans) first, then the longest waiting',
         querystring: z.object({
           status: z.enum(['open', 'answered', 'closed']).default('open'),
-          limit: z.coerce.number().int().min(1).max(200).optional(),
+          limit: wholeNumber({ min: 1, max: 200 }).optional(),
           cursor: cursor.optional(),
         }),
         response: {
@@ -100,7 +101,7 @@ export async function staffRoutes(app: FastifyInstance, opts: { core: Core }): P
           channel: z.string().max(20).optional(),
           from: z.iso.datetime({ offset: true }).optional(),
           to: z.iso.datetime({ offset: true }).optional(),
-          limit: z.coerce.number().int().min(1).max(500).optional(),
+          limit: wholeNumber({ min: 1, max: 500 }).optional(),
           cursor: cursor.optional(),
         }),
       },
@@ -120,7 +121,7 @@ export async function staffRoutes(app: FastifyInstance, opts: { core: Core }): P
           region: region.optional(),
           status: poolStatus.optional(),
           after: z.string().regex(/^\d{8,15}$/).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).optional(),
+          limit: wholeNumber({ min: 1, max: 1000 }).optional(),
         }),
         response: {
           200: z.object({

@@ -16,6 +16,7 @@ import { getProfile } from '../../../domain/subscribers/get-profile.ts';
 import { getTariff } from '../../../domain/subscribers/get-tariff.ts';
 import { updatePreferences } from '../../../domain/subscribers/update-preferences.ts';
 import { ctxOf } from '../context.ts';
+import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
 const code = z.string().min(1).max(40);
@@ -95,7 +96,7 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
         ...tag,
         summary: 'Actions on the number: what, when, from which channel',
         params,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.number().int().min(1).optional() }),
+        querystring: z.object({ limit: wholeNumber({ min: 1, max: 200 }).optional(), before: wholeNumber({ min: 1 }).optional() }),
       },
     },
     async (req) => getActionHistory(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),

@@ -13,6 +13,7 @@ import { MESSAGE_MAX, SUBJECT_MAX } from '../../../domain/support/ticket-view.ts
 import { unvoteIdea } from '../../../domain/support/unvote-idea.ts';
 import { voteIdea } from '../../../domain/support/vote-idea.ts';
 import { ctxOf } from '../context.ts';
+import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
 const id = z.string().min(1).max(20);
@@ -90,7 +91,7 @@ export async function supportRoutes(app: FastifyInstance, opts: { core: Core }):
       schema: {
         ...ideaTag,
         summary: 'The idea board: most voted (top) or newest (new) first',
-        querystring: z.object({ sort: z.enum(['top', 'new']).default('top'), limit: z.coerce.number().int().min(1).max(200).optional() }),
+        querystring: z.object({ sort: z.enum(['top', 'new']).default('top'), limit: wholeNumber({ min: 1, max: 200 }).optional() }),
         response: { 200: z.object({ items: z.array(ideaSchema) }) },
       },
     },
