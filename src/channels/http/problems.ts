@@ -48,6 +48,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   NUMBER_NOT_AVAILABLE: 409,
   NUMBER_TAKEN: 409,
   NUMBER_INVALID: 400,
+  STAFF_EMAIL_TAKEN: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';
