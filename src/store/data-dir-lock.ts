@@ -115,7 +115,9 @@ export function acquireDataDirLock(path: string, command = process.argv.slice(1)
     }
     const seen = readHolder(path);
     if (!seen) continue; // released meanwhile
-    if (seen.holder && (seen.holder.pid === process.pid || alive(seen.holder))) throw new StoreLockedError(path, seen.holder);
+    // Our own pid: this process holds it, or an earlier one did that had our pid (a container restarted).
+    const live = seen.holder && (seen.holder.pid === process.pid ? held.has(path) : alive(seen.holder));
+    if (live) throw new StoreLockedError(path, seen.holder!);
     recoverStale(path, seen.text);
   }
   const last = readHolder(path)?.holder;
