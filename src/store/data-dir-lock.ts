@@ -152,9 +152,3 @@ function unlinkQuiet(path: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
-
-/** The holder named in a lock file, when that process is alive. */
-export function liveHolder(path: string): LockHolder | null {
-  const seen = readHolder(path);
-  return seen?.holder && alive(seen.holder) ? seen.holder : null;
-}
