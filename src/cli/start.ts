@@ -9,6 +9,7 @@ import { createCore } from '../runtime.ts';
 import { DEMO } from '../seed/seed-demo.ts';
 import { metricsServer } from '../channels/http/metrics.ts';
 import { prepareStore } from './prepare-store.ts';
+import { startAdminChannel } from './admin-channel.ts';
 
 /**
  * `npm start`: migrate, load the catalog into an empty store (and demo data in demo mode), serve
@@ -63,12 +64,21 @@ export async function startServer(config: Config): Promise<number> {
     }, 15_000);
   }
 
+  // The embedded store is this process's alone: operator commands come to it over the admin channel.
+  const admin =
+    core.db.kind === 'pglite' && config.STORE === 'file'
+      ? await startAdminChannel(core, config.DATA_DIR).catch((err: unknown) => {
+          console.error(`Admin channel off (${(err as Error).message}): operator commands will wait until the server stops.`);
+          return null;
+        })
+      : null;
+
   console.log(`
 Abonent is running at ${url}  (store: ${core.db.kind}${core.db.kind === 'pglite' ? `, ${config.STORE === 'memory' ? 'in memory' : config.DATA_DIR}` : ''})
   API docs:         ${url}/docs
   OpenAPI:          ${url}/api/v1/openapi.json
   Health:           ${url}/health
-  Metrics:          ${metricsUrl}
+  Metrics:          ${metricsUrl}${admin ? `\n  Admin channel:    ${admin.path} (abonent apikey|staff|numbers|seed|backup|… run here)` : ''}
   Voice (111):      ${url}/gateways/voice/vxml?caller=<number>${agiPort !== null ? `   FastAGI agi://${config.VOICE_AGI_HOST ?? host}:${agiPort}` : ''}${esme ? `\n  SMPP:             ${config.SMPP_HOST}:${config.SMPP_PORT} (binding as ${config.SMPP_SYSTEM_ID || '-'})` : ''}
 ${
   config.DEMO_MODE
@@ -83,6 +93,7 @@ ${
 
   const stop = async () => {
     clearInterval(traffic);
+    await admin?.close();
     await scheduler.stop();
     await esme?.stop();
     await agi?.close();

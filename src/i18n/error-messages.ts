@@ -148,6 +148,7 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: (p) => (p.by === 'subscriber' ? `Номер ${p.msisdn} уже принадлежит абоненту` : `Номер ${p.msisdn} уже есть в пуле номеров`),
     en: (p) => (p.by === 'subscriber' ? `The number ${p.msisdn} already belongs to a subscriber` : `The number ${p.msisdn} is already in the number pool`),
   },
+  STAFF_EMAIL_TAKEN: { ru: (p) => `Сотрудник с адресом ${p.email} уже есть`, en: (p) => `A staff account with the email ${p.email} already exists` },
   NUMBER_INVALID: { ru: (p) => `${p.msisdn} — не номер телефона (диапазон выходит за пределы нумерации)`, en: (p) => `${p.msisdn} is not a phone number (the range runs past the numbering)` },
   BALANCE_LIMIT_EXCEEDED: {
     ru: () => 'Операция невозможна: баланс вышел бы за допустимые пределы',

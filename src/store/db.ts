@@ -28,6 +28,8 @@ export interface Db extends Queryable {
   prepare<T>(name: string, sql: string, types: readonly ParamType[]): Prepared<T>;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The embedded store only: a gzipped tar of its data directory at a moment between transactions. */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 

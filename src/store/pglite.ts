@@ -1,5 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import type { Db, ParamType, Prepared, PreparedParam, Tx } from './db.ts';
 
 /**
@@ -33,13 +35,34 @@ export function literal(v: PreparedParam, type: ParamType): string {
   }
 }
 
+/** The lock file of a store directory: beside it, in DATA_DIR. */
+export function storeLockPath(dataDir: string): string {
+  return `${resolve(dataDir)}.lock`;
+}
+
 /**
  * PGlite runs one connection: a transaction holds it exclusively, so statements from other
  * requests wait. Use cases must therefore issue every statement of a transaction through `tx`.
+ *
+ * A directory belongs to one process at a time (two PGlite instances on one directory corrupt
+ * it): its lock is taken before PGlite reads a file and held until `close` or the process ends.
+ * `loadDataDir` fills a new directory from a `dumpDataDir` archive (restore).
  */
-export async function openPglite(dataDir: string | null): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir ?? undefined);
+export async function openPglite(dataDir: string | null, opts: { loadDataDir?: Blob } = {}): Promise<Db> {
+  let lock: DataDirLock | undefined;
+  if (dataDir) {
+    // A new DATA_DIR is the owner's alone: the lock and the admin socket live there.
+    mkdirSync(dirname(resolve(dataDir)), { recursive: true, mode: 0o700 });
+    lock = acquireDataDirLock(storeLockPath(dataDir));
+  }
+  let pg: PGlite;
+  try {
+    if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) });
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   // Every page of the embedded store is in memory, so a random page costs what a sequential one
   // does: with random_page_cost at 1.1 the planner probes a table by key for a batch's thousand
   // accounts instead of scanning it whole (usage rating from 20,000 numbers: 10,860 → 12,215/s).
@@ -89,8 +112,20 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
         }),
       );
     },
+    dumpDataDir() {
+      // Inside a transaction no other one is open (PGlite serialises them), so the copy holds only
+      // committed work; CHECKPOINT first writes every changed page to the files that are copied.
+      return pg.transaction(async (t) => {
+        await t.exec('CHECKPOINT');
+        return pg.dumpDataDir('gzip');
+      });
+    },
     async close() {
-      await pg.close();
+      try {
+        await pg.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

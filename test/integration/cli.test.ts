@@ -71,6 +71,38 @@ test('migrate, seed, verify, apikey, password reset', () => {
   assert.equal(cli('no-such-command').code, 2);
 });
 
+test('staff create prints the password once and refuses the same email again; backup and restore (pg_dump on PostgreSQL)', async () => {
+  const staff = cli('staff', 'create', '--email', 'chief@operator.example');
+  assert.equal(staff.code, 0, staff.err);
+  assert.match(staff.out, /^staff account chief@operator\.example created \(id \d+\); password, shown only now:\n\S{14}\n$/);
+  const dup = cli('staff', 'create', '--email', 'Chief@operator.example', '--password', 'a-long-password');
+  assert.equal(dup.code, 1);
+  assert.match(dup.err, /A staff account with the email chief@operator\.example already exists \(STAFF_EMAIL_TAKEN\)/);
+  assert.equal(cli('staff', 'create').code, 2);
+
+  const file = join(dir, 'backup.tar.gz');
+  const backup = cli('backup', file);
+  if (pgUrl) {
+    assert.equal(backup.code, 2);
+    assert.match(backup.err, /pg_dump --format=custom/);
+    assert.match(cli('restore', file).err, /pg_restore/);
+    return;
+  }
+  assert.equal(backup.code, 0, backup.err);
+  const target = newStore();
+  const restored = spawnSync(process.execPath, ['bin/abonent.js', 'restore', file], { env: env(target), encoding: 'utf8' });
+  assert.equal(restored.status, 0, restored.stderr);
+  const [a, b] = [await openSame(main), await openSame(target)];
+  try {
+    const q = 'SELECT email, password_hash FROM staff_user ORDER BY email';
+    assert.deepEqual(await b.query(q), await a.query(q));
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(target.dir, { recursive: true, force: true });
+  }
+});
+
 test('numbers add / list / release: ranges into a region\'s pool, refused whole when a number is taken, with the number named', () => {
   const add = cli('numbers', 'add', '--region', '78', '--from', '79215550000', '--count', '100');
   assert.equal(add.code, 0, add.err);

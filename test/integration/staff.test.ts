@@ -3,6 +3,8 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createApiKey } from '../../src/domain/auth/api-keys.ts';
 import { createSession } from '../../src/domain/auth/sessions.ts';
+import { createStaffUser } from '../../src/domain/staff/create-staff-user.ts';
+import { systemCtx } from '../../src/domain/shared/context.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { createTicket } from '../../src/domain/support/create-ticket.ts';
 import type { Idea } from '../../src/domain/support/idea-view.ts';
@@ -228,4 +230,27 @@ test('audit search by number, action prefix, channel and time window, a page at 
   assert.deepEqual((await q({ msisdn: '79559999998' })).json<{ items: unknown[] }>().items, []);
   problem(await q({ msisdn: 'not-a-number' }), 400, 'VALIDATION');
   problem(await q({ from: 'yesterday' }), 400, 'VALIDATION');
+});
+
+test('staff create: the account logs in with the password shown once; a second one with the same email is refused and audited', async () => {
+  const made = await createStaffUser(core, systemCtx('cli', 'cli'), { email: ' First.Ops@Operator.example ', name: 'First' });
+  assert.equal(made.email, 'first.ops@operator.example');
+  assert.ok(made.generated && made.password.length >= 12);
+  const stored = await core.db.query<{ password_hash: string }>('SELECT password_hash FROM staff_user WHERE id = $1', [made.id]);
+  assert.match(stored[0]!.password_hash, /^\$argon2id\$/, 'only a hash is kept');
+  const login = (password: string) => app.inject({ method: 'POST', url: '/api/v1/auth/staff/login', payload: { email: 'first.ops@operator.example', password } });
+  const ok = await login(made.password);
+  assert.equal(ok.statusCode, 200, ok.body);
+  const session = ok.json<{ token: string }>().token;
+  assert.equal((await app.inject({ url: '/api/v1/staff/tickets', headers: { authorization: `Bearer ${session}` } })).statusCode, 200);
+  assert.equal((await login('wrong-password')).statusCode, 401);
+
+  await assert.rejects(createStaffUser(core, systemCtx('cli', 'cli'), { email: 'FIRST.OPS@operator.example', password: 'another-pass-1' }), refusal('STAFF_EMAIL_TAKEN'));
+  await assert.rejects(createStaffUser(core, systemCtx('cli', 'cli'), { email: 'not an email' }), refusal('VALIDATION'));
+  await assert.rejects(createStaffUser(core, systemCtx('cli', 'cli'), { email: 'short@operator.example', password: 'short' }), refusal('VALIDATION'));
+  const rows = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM staff_user WHERE email IN ('first.ops@operator.example', 'short@operator.example')");
+  assert.equal(rows[0]!.n, 1);
+  const audit = await core.db.query<{ outcome: string }>("SELECT outcome FROM audit_event WHERE action = 'staff.create' ORDER BY id");
+  assert.deepEqual(audit.map((a) => a.outcome), ['ok', 'refused']);
+  assert.equal((await login('another-pass-1')).statusCode, 401, 'the refused creation changed nothing');
 });

@@ -50,6 +50,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   NUMBER_INVALID: 400,
   BALANCE_LIMIT_EXCEEDED: 422,
   CALLBACK_NOT_ALLOWED: 400,
+  STAFF_EMAIL_TAKEN: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

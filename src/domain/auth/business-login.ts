@@ -10,7 +10,7 @@ import { createSession } from './sessions.ts';
 
 const key = (email: string) => `login-admin:${email}`;
 
-function normalizeEmail(email: string): string {
+export function normalizeEmail(email: string): string {
   const e = email.trim().toLowerCase();
   if (!/^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]{1,190}$/u.test(e)) throw new DomainError('VALIDATION', { field: 'email' });
   return e;

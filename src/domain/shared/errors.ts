@@ -51,6 +51,7 @@ export const ERROR_CODES = [
   'NUMBER_INVALID',
   'BALANCE_LIMIT_EXCEEDED',
   'CALLBACK_NOT_ALLOWED',
+  'STAFF_EMAIL_TAKEN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
