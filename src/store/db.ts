@@ -22,12 +22,24 @@ export type PreparedParam = number | string | Date | null | readonly (number | n
  */
 export type Prepared<T> = (params: readonly PreparedParam[]) => Promise<T[]>;
 
+/** A lock taken with `Db.tryLock`. */
+export interface HeldLock {
+  /** False once the lock is gone from under its holder (on PostgreSQL: its connection ended). */
+  isHeld(): boolean;
+  release(): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** A prepared statement by a unique name; `types` are its parameters' SQL types. */
   prepare<T>(name: string, sql: string, types: readonly ParamType[]): Prepared<T>;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Takes the named lock if nobody holds it, without waiting; null when it is held. The lock lives
+   * as long as its holder: a process that dies loses it at once (see the two drivers).
+   */
+  tryLock(name: string): Promise<HeldLock | null>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, ParamType, Prepared, Tx } from './db.ts';
+import type { Db, HeldLock, ParamType, Prepared, Tx } from './db.ts';
 
 // bigint (int8) and numeric come back as strings by default; ours fit in a JS number
 // (kopecks up to 2^53), so parse them once here instead of in every query.
@@ -13,11 +13,11 @@ export interface PostgresOptions {
 }
 
 export async function openPostgres(opts: PostgresOptions): Promise<Db> {
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: opts.url,
-    max: opts.poolSize ?? 10,
     options: `-c timezone=UTC${opts.schema ? ` -c search_path=${opts.schema}` : ''}`,
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: opts.poolSize ?? 10 });
   // Fail at start, with the server's own message, rather than on the first request.
   const client = await pool.connect();
   client.release();
@@ -56,6 +56,39 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
       } finally {
         c.release();
       }
+    },
+    /**
+     * A session advisory lock on a connection of its own (not the pool's, which the holder's work
+     * needs), keyed by the schema and the name. The server releases it when that connection ends:
+     * a holder killed with -9 loses it as soon as the kernel closes its socket, so the next run
+     * need not wait out a lease; and while the holder lives, nobody else gets it.
+     */
+    async tryLock(name: string): Promise<HeldLock | null> {
+      const client = new pg.Client({ ...connection, keepAlive: true });
+      let held = false;
+      // An ended connection (server restart, network) has lost the lock: the holder must stop.
+      client.on('error', () => (held = false));
+      client.on('end', () => (held = false));
+      await client.connect();
+      try {
+        const res = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext(current_schema()), hashtext($1)) AS ok', [name]);
+        held = res.rows[0]?.ok === true;
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        throw err;
+      }
+      if (!held) {
+        await client.end().catch(() => undefined);
+        return null;
+      }
+      return {
+        isHeld: () => held,
+        release: async () => {
+          held = false;
+          // Ending the session releases its advisory locks.
+          await client.end().catch(() => undefined);
+        },
+      };
     },
     async close() {
       await pool.end();
