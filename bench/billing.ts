@@ -115,6 +115,7 @@ function timedCore(core: Core, timer: StatementTimer): Core {
     kind: inner.kind,
     query: outer.query,
     exec: outer.exec,
+    tryLock: (name) => inner.tryLock(name),
     prepare<T>(name: string, sql: string, types: readonly ParamType[]): Prepared<T> {
       const run = inner.prepare<T>(name, sql, types);
       return async (params) => {

@@ -15,7 +15,7 @@ import { isDomainError } from '../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../domain/shared/msisdn.ts';
 import { createStaffUser } from '../domain/staff/create-staff-user.ts';
 import { errorMessage } from '../i18n/error-messages.ts';
-import { feeRunJob, instanceId } from '../jobs/fee-run.ts';
+import { feeRunJob } from '../jobs/fee-run.ts';
 import { seedSubscribers } from '../seed/seed-demo.ts';
 import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';
 import { usage, type CliArgs, type Io } from './args.ts';
@@ -98,12 +98,19 @@ export async function runCommand(core: Core, { values, positionals }: CliArgs, i
     case 'bill': {
       let batches = 0;
       const batchSize = values.batch ? Number(values.batch) : undefined;
-      const stats = await feeRunJob(core, {
-        // Its own holder, also inside a server whose scheduler runs fees under the instance's name.
-        holder: `${instanceId}/cli`,
-        ...(batchSize ? { batchSize } : {}),
-        onBatch: (st) => io.out(`batch ${++batches}: ${st.accounts} accounts, ${st.tariffFees + st.productFees} fees, ${st.suspended} suspended`),
-      });
+      const run = () =>
+        feeRunJob(core, {
+          ...(batchSize ? { batchSize } : {}),
+          onBatch: (st) => io.out(`batch ${++batches}: ${st.accounts} accounts, ${st.tariffFees + st.productFees} fees, ${st.suspended} suspended`),
+        });
+      // A run in progress (the running server's scheduler, or another instance's) usually ends
+      // within moments: wait for it a while, then charge what it left, rather than do nothing.
+      const waitUntil = Date.now() + 30_000;
+      let stats = await run();
+      while (!stats && Date.now() < waitUntil) {
+        await new Promise((r) => setTimeout(r, 250));
+        stats = await run();
+      }
       if (!stats) {
         io.out('another instance holds the fee lease; nothing done');
         return 0;

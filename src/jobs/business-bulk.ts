@@ -8,6 +8,6 @@ import { withLease } from './lease.ts';
  * restart) leaves its unfinished items pending, and the idempotency keys keep a number whose change
  * committed from being changed again.
  */
-export async function businessBulkJob(core: Core, opts: { holder: string; maxItems?: number }): Promise<BulkRunResult | null> {
-  return withLease(core, 'business-bulk', opts.holder, 120_000, () => runBulkOperations(core, { maxItems: opts.maxItems ?? 500 }));
+export async function businessBulkJob(core: Core, opts: { maxItems?: number } = {}): Promise<BulkRunResult | null> {
+  return withLease(core, 'business-bulk', () => runBulkOperations(core, { maxItems: opts.maxItems ?? 500 }));
 }

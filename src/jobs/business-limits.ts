@@ -3,6 +3,6 @@ import { checkSpendingLimits, type LimitCheckResult } from '../domain/business/l
 import { withLease } from './lease.ts';
 
 /** Spending limits of corporate numbers, checked under a lease; each limit acts once a month anyway. */
-export async function businessLimitsJob(core: Core, opts: { holder: string; now?: Date }): Promise<LimitCheckResult | null> {
-  return withLease(core, 'business-limits', opts.holder, 60_000, () => checkSpendingLimits(core, { now: opts.now }));
+export async function businessLimitsJob(core: Core, opts: { now?: Date } = {}): Promise<LimitCheckResult | null> {
+  return withLease(core, 'business-limits', () => checkSpendingLimits(core, { now: opts.now }));
 }

@@ -3,6 +3,6 @@ import { generateMonthlyReports } from '../domain/business/expense-reports.ts';
 import { withLease } from './lease.ts';
 
 /** The monthly expense report of every business customer, made on the 1st for the month before. */
-export async function businessMonthlyReportJob(core: Core, opts: { holder: string; now?: Date }): Promise<{ month: string; made: number[] } | null> {
-  return withLease(core, 'business-monthly-report', opts.holder, 600_000, () => generateMonthlyReports(core, { now: opts.now }));
+export async function businessMonthlyReportJob(core: Core, opts: { now?: Date } = {}): Promise<{ month: string; made: number[] } | null> {
+  return withLease(core, 'business-monthly-report', () => generateMonthlyReports(core, { now: opts.now }));
 }

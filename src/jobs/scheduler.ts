@@ -8,7 +8,7 @@ import { businessBulkJob } from './business-bulk.ts';
 import { businessLimitsJob } from './business-limits.ts';
 import { businessMonthlyReportJob } from './business-monthly-report.ts';
 import { expirePoints } from './expire-points.ts';
-import { feeRunJob, instanceId } from './fee-run.ts';
+import { feeRunJob } from './fee-run.ts';
 import { generateReports } from './generate-reports.ts';
 import { runInstallments } from './installments.ts';
 import { withLease } from './lease.ts';
@@ -24,20 +24,19 @@ export interface Job {
  * The periodic work of one instance. Every job runs under its own lease, so with several
  * instances each runs once per tick across all of them; and each is safe to run twice anyway.
  */
-export function startScheduler(core: Core, opts: { sms: SmsTransport; holder?: string; extra?: Job[] }): { stop: () => Promise<void> } {
-  const holder = opts.holder ?? instanceId;
-  const leased = (name: string, fn: (now: Date) => Promise<unknown>) => (now: Date) => withLease(core, name, holder, 60_000, () => fn(now));
+export function startScheduler(core: Core, opts: { sms: SmsTransport; extra?: Job[] }): { stop: () => Promise<void> } {
+  const leased = (name: string, fn: (now: Date) => Promise<unknown>) => (now: Date) => withLease(core, name, () => fn(now));
   const jobs: Job[] = [
     { name: 'sms-outbox', everyMs: 1000, run: () => drainOutboxTick(core, opts.sms) },
-    { name: 'fees', everyMs: 30_000, run: (now) => feeRunJob(core, { now, holder }) },
+    { name: 'fees', everyMs: 30_000, run: (now) => feeRunJob(core, { now }) },
     { name: 'promised-expiry', everyMs: 30_000, run: leased('promised-expiry', (now) => expirePromisedPayments(core, systemCtx('promised-expiry'), { now })) },
     { name: 'auto-payments', everyMs: 60_000, run: leased('auto-payments', (now) => runAutoPayments(core, { now })) },
     { name: 'reports', everyMs: 2000, run: (now) => generateReports(core, { now, limit: 5 }) },
     { name: 'installments', everyMs: 60_000, run: leased('installments', (now) => runInstallments(core, { now })) },
     { name: 'reservation-expiry', everyMs: 30_000, run: leased('reservation-expiry', (now) => expireReservations(core, systemCtx('reservation-expiry'), { now })) },
-    { name: 'business-bulk', everyMs: 2000, run: () => businessBulkJob(core, { holder }) },
-    { name: 'business-limits', everyMs: 30_000, run: (now) => businessLimitsJob(core, { holder, now }) },
-    { name: 'business-monthly-report', everyMs: 3_600_000, run: (now) => businessMonthlyReportJob(core, { holder, now }) },
+    { name: 'business-bulk', everyMs: 2000, run: () => businessBulkJob(core) },
+    { name: 'business-limits', everyMs: 30_000, run: (now) => businessLimitsJob(core, { now }) },
+    { name: 'business-monthly-report', everyMs: 3_600_000, run: (now) => businessMonthlyReportJob(core, { now }) },
     // TMF hub events a listener did not take at once, retried with backoff (SKIP LOCKED claims).
     { name: 'tmf-hub-deliveries', everyMs: 5000, run: () => deliverHubEventsTick(core) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },

@@ -22,6 +22,13 @@ export type PreparedParam = number | string | Date | null | readonly (number | n
  */
 export type Prepared<T> = (params: readonly PreparedParam[]) => Promise<T[]>;
 
+/** A lock taken with `Db.tryLock`. */
+export interface HeldLock {
+  /** False once the lock is gone from under its holder (on PostgreSQL: its connection ended). */
+  isHeld(): boolean;
+  release(): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** A prepared statement by a unique name; `types` are its parameters' SQL types. */
@@ -30,6 +37,11 @@ export interface Db extends Queryable {
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** The embedded store only: a gzipped tar of its data directory at a moment between transactions. */
   dumpDataDir?(): Promise<Blob>;
+  /**
+   * Takes the named lock if nobody holds it, without waiting; null when it is held. The lock lives
+   * as long as its holder: a process that dies loses it at once (see the two drivers).
+   */
+  tryLock(name: string): Promise<HeldLock | null>;
   close(): Promise<void>;
 }
 

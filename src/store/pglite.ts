@@ -69,6 +69,9 @@ export async function openPglite(dataDir: string | null, opts: { loadDataDir?: B
   await pg.exec("SET TIME ZONE 'UTC'; SET standard_conforming_strings = on; SET random_page_cost = 1.1");
   // One PREPARE per statement, even when its first callers arrive together.
   const prepared = new Map<string, Promise<unknown>>();
+  // Locks by name (job leases). One process owns an embedded store, so a lock held in this process
+  // is held on the store, and a process that died took its locks with it: nothing to recover.
+  const locks = new Set<string>();
   return {
     kind: 'pglite',
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -119,6 +122,18 @@ export async function openPglite(dataDir: string | null, opts: { loadDataDir?: B
         await t.exec('CHECKPOINT');
         return pg.dumpDataDir('gzip');
       });
+    },
+    async tryLock(name: string) {
+      if (locks.has(name)) return null;
+      locks.add(name);
+      let held = true;
+      return {
+        isHeld: () => held,
+        release: async () => {
+          if (held) locks.delete(name);
+          held = false;
+        },
+      };
     },
     async close() {
       try {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, ParamType, Prepared, Tx } from './db.ts';
+import type { Db, HeldLock, ParamType, Prepared, Tx } from './db.ts';
 
 // bigint (int8) and numeric come back as strings by default; ours fit in a JS number
 // (kopecks up to 2^53), so parse them once here instead of in every query.
@@ -13,11 +13,43 @@ export interface PostgresOptions {
 }
 
 export async function openPostgres(opts: PostgresOptions): Promise<Db> {
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: opts.url,
-    max: opts.poolSize ?? 10,
     options: `-c timezone=UTC${opts.schema ? ` -c search_path=${opts.schema}` : ''}`,
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: opts.poolSize ?? 10 });
+  // The connection that holds this instance's advisory locks, opened at the first lock.
+  interface LockSession {
+    client: pg.Client;
+    holders: Set<{ name: string; held: boolean }>;
+  }
+  const lockNames = new Set<string>();
+  let session: Promise<LockSession> | null = null;
+  const lockSession = (): Promise<LockSession> => {
+    session ??= (async () => {
+      const client = new pg.Client({ ...connection, keepAlive: true });
+      const s: LockSession = { client, holders: new Set() };
+      // The connection ended (server restart, network): its locks are gone, and their holders must stop.
+      const lost = () => {
+        for (const h of s.holders) {
+          h.held = false;
+          lockNames.delete(h.name);
+        }
+        s.holders.clear();
+        session = null;
+      };
+      client.on('error', lost);
+      client.on('end', lost);
+      try {
+        await client.connect();
+      } catch (err) {
+        session = null;
+        throw err;
+      }
+      return s;
+    })();
+    return session;
+  };
   // Fail at start, with the server's own message, rather than on the first request.
   const client = await pool.connect();
   client.release();
@@ -57,7 +89,44 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
         c.release();
       }
     },
+    /**
+     * A session advisory lock, keyed by the schema and the name, on one connection of this
+     * instance's own (not the pool's, which the holders' work needs; and not one per lock, since
+     * the scheduler takes a lease every few seconds). The server releases it when that connection
+     * ends: a holder killed with -9 loses it as soon as the kernel closes its socket, so the next
+     * run need not wait out a lease; and while the holder lives, nobody else gets it. Two callers
+     * in this process share the session, where the lock is re-entrant, so they are kept apart here.
+     */
+    async tryLock(name: string): Promise<HeldLock | null> {
+      if (lockNames.has(name)) return null;
+      lockNames.add(name);
+      try {
+        const s = await lockSession();
+        const res = await s.client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext(current_schema()), hashtext($1)) AS ok', [name]);
+        if (res.rows[0]?.ok !== true) {
+          lockNames.delete(name);
+          return null;
+        }
+        const holder = { name, held: true };
+        s.holders.add(holder);
+        return {
+          isHeld: () => holder.held,
+          release: async () => {
+            if (!holder.held) return;
+            holder.held = false;
+            s.holders.delete(holder);
+            lockNames.delete(name);
+            await s.client.query('SELECT pg_advisory_unlock(hashtext(current_schema()), hashtext($1))', [name]).catch(() => undefined);
+          },
+        };
+      } catch (err) {
+        lockNames.delete(name);
+        throw err;
+      }
+    },
     async close() {
+      const s = await session?.catch(() => null);
+      await s?.client.end().catch(() => undefined);
       await pool.end();
     },
   };

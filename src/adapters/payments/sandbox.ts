@@ -49,13 +49,27 @@ export class SandboxProvider implements PaymentProvider {
     return createHmac('sha256', this.o.secret).update(body).digest('hex');
   }
 
+  /** Idempotent on `paymentId` (the merchant's key): a repeat returns the first payment and its page. */
   async createPayment(p: { paymentId: string; amount: number; description: string; returnUrl: string | null; saveCard: boolean }) {
-    const ref = `sbx_${randomUUID()}`;
-    await this.o.db.query(
-      `INSERT INTO sandbox_payment (ref, amount, description, return_url, save_card, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)`,
-      [ref, p.amount, p.description.slice(0, 200), p.returnUrl, p.saveCard, this.o.now()],
+    const inserted = await this.o.db.query<{ ref: string }>(
+      `INSERT INTO sandbox_payment (ref, merchant_key, amount, description, return_url, save_card, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)
+       ON CONFLICT (merchant_key) DO NOTHING RETURNING ref`,
+      [`sbx_${randomUUID()}`, p.paymentId, p.amount, p.description.slice(0, 200), p.returnUrl, p.saveCard, this.o.now()],
     );
+    const ref = inserted[0]?.ref ?? (await this.byMerchantKey(p.paymentId, p.amount)).ref;
     return { providerRef: ref, confirmationUrl: `${this.o.publicUrl()}/sandbox/pay/${ref}` };
+  }
+
+  /** The payment a key already made; the key with another amount is refused, as an acquirer refuses it. */
+  private async byMerchantKey(key: string, amount: number) {
+    const rows = await this.o.db.query<{ ref: string; amount: number; status: string; failure_reason: string | null }>(
+      'SELECT ref, amount, status, failure_reason FROM sandbox_payment WHERE merchant_key = $1',
+      [key],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`sandbox: no payment under key ${key}`);
+    if (row.amount !== amount) throw new Error(`sandbox: key ${key} was used for another amount`);
+    return row;
   }
 
   async describe(ref: string) {
@@ -106,20 +120,21 @@ export class SandboxProvider implements PaymentProvider {
     return card;
   }
 
+  /** Idempotent on `paymentId` like createPayment: a repeat reports the first charge's outcome and charges nothing. */
   async chargeToken(p: { paymentId: string; amount: number; token: string; description: string }) {
     const ref = `sbx_${randomUUID()}`;
     const cards = await this.o.db.query<{ declines: boolean }>('SELECT declines FROM sandbox_card WHERE token = $1', [p.token]);
     const card = cards[0];
-    const event: ProviderEvent = !card
-      ? { type: 'payment.failed', providerRef: ref, reason: 'unknown card token' }
-      : card.declines
-        ? { type: 'payment.failed', providerRef: ref, reason: 'card declined' }
-        : { type: 'payment.succeeded', providerRef: ref };
-    await this.o.db.query(
-      `INSERT INTO sandbox_payment (ref, amount, description, save_card, status, created_at) VALUES ($1, $2, $3, false, $4, $5)`,
-      [ref, p.amount, p.description.slice(0, 200), event.type === 'payment.succeeded' ? 'succeeded' : 'failed', this.o.now()],
+    const reason = !card ? 'unknown card token' : card.declines ? 'card declined' : null;
+    const inserted = await this.o.db.query<{ ref: string }>(
+      `INSERT INTO sandbox_payment (ref, merchant_key, amount, description, save_card, status, failure_reason, created_at) VALUES ($1, $2, $3, $4, false, $5, $6, $7)
+       ON CONFLICT (merchant_key) DO NOTHING RETURNING ref`,
+      [ref, p.paymentId, p.amount, p.description.slice(0, 200), reason ? 'failed' : 'succeeded', reason, this.o.now()],
     );
-    return { providerRef: ref, event };
+    const row = inserted[0] ? { ref, status: reason ? 'failed' : 'succeeded', failure_reason: reason } : await this.byMerchantKey(p.paymentId, p.amount);
+    const event: ProviderEvent =
+      row.status === 'succeeded' ? { type: 'payment.succeeded', providerRef: row.ref } : { type: 'payment.failed', providerRef: row.ref, reason: row.failure_reason ?? 'card declined' };
+    return { providerRef: row.ref, event };
   }
 
   async refund(p: { providerRef: string; amount: number }) {

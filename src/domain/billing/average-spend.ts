@@ -9,5 +9,5 @@ export async function averageMonthlySpend(q: Queryable, accountId: number, now: 
       WHERE account_id = $1 AND kind IN ('fee', 'usage') AND amount < 0 AND created_at > $2 AND created_at <= $3`,
     [accountId, new Date(now.getTime() - 90 * DAY), now],
   );
-  return Math.floor(rows[0]!.spent / 3);
+  return Math.floor((rows[0]?.spent ?? 0) / 3); // an aggregate: always one row
 }

@@ -4,7 +4,7 @@ import { listTariffs, settingsFrom } from '../catalog/read-catalog.ts';
 import type { Product, Rates, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { parseInstant } from '../shared/strict-input.ts';
 import { balanceBoundRefusal } from '../ledger/balance-bound.ts';
@@ -203,7 +203,7 @@ async function rateBatch(
   const ratesOf = new Map<number, Rates>(); // each number's prices, worked out once per batch
   for (const r of fresh) {
     const s = byMsisdn.get(r.msisdn)!;
-    const tariff = tariffs.get(s.tariff_code)!;
+    const tariff = mustExist(tariffs.get(s.tariff_code), `tariff ${s.tariff_code}`);
     const own = options.get(s.id) ?? [];
     let rates = ratesOf.get(s.id);
     if (rates === undefined) ratesOf.set(s.id, (rates = effectiveRates(tariff, own)));
@@ -273,7 +273,7 @@ async function rateBatch(
   // Charges only take money: the balance rules judge only the accounts that may now be blocked.
   const spentOn = new Map<number, number>();
   entries.account.forEach((a, i) => spentOn.set(a, (spentOn.get(a) ?? 0) - entries.amount[i]!));
-  const tariffOf = new Map(subs.map((s) => [s.account_id, tariffs.get(s.tariff_code)!]));
+  const tariffOf = new Map(subs.map((s) => [s.account_id, mustExist(tariffs.get(s.tariff_code), `tariff ${s.tariff_code}`)]));
   const held = new Map(locked.accounts.map((a) => [a.id, a]));
   const chargedAccounts = locked.accounts.filter((a) => spentOn.has(a.id));
   await applyBalanceRules(tx, core, ctx, mayBlock(chargedAccounts, (id) => held.get(id)!.balance + held.get(id)!.credit_limit - spentOn.get(id)!, tariffOf));

@@ -6,7 +6,7 @@ import type { Core } from '../core.ts';
 import { postEntry } from '../ledger/post-entry.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
 import { formatMoney } from '../shared/money.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
@@ -99,7 +99,7 @@ export async function takePromisedPayment(core: Core, ctx: Ctx, input: { msisdn:
         `INSERT INTO promised_payment (account_id, subscriber_id, amount, fee, taken_at, due_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING id`,
         [sub.accountId, sub.id, input.amount, fee, now, dueAt],
       );
-      const id = row!.id;
+      const { id } = mustExist(row, 'promised payment');
       await postEntry(tx, { accountId: sub.accountId, subscriberId: sub.id, amount: input.amount, kind: 'promised', category: 'promised', idempotencyKey: `promised:${id}`, description: 'promised payment', at: now });
       if (fee > 0) {
         await charge(tx, { accountId: sub.accountId, subscriberId: sub.id, amount: fee, kind: 'fee', category: 'one_off', idempotencyKey: `promised-fee:${id}`, description: 'promised payment fee', at: now });

@@ -6,6 +6,7 @@ import type { Core } from '../core.ts';
 import type { EntryCategory } from '../ledger/post-entry.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
+import { mustExist } from '../shared/errors.ts';
 import { billingDayIn, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
 import { MB } from '../subscribers/quotas.ts';
@@ -142,7 +143,7 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
          ORDER BY last, id`,
         [opts.now, batchSize, after],
       );
-      const end = rows.find((r) => r.last)!;
+      const end = mustExist(rows.find((r) => r.last), 'end of the due list');
       if (end.id === null) return true;
       after = Number(end.id);
       const held = rows.filter((r) => !r.last);
@@ -229,7 +230,7 @@ async function chargeAccounts(
         WHERE s.account_id = ANY($1::bigint[]) AND s.tariff_next_charge_at <= $2`,
       [accountIds, now],
     )
-  ).map((s) => ({ ...s, tariff_next_charge_at: dates.parse(s.tariff_next_charge_at), tariff: tariffs.get(s.tariff_code)! }));
+  ).map((s) => ({ ...s, tariff_next_charge_at: dates.parse(s.tariff_next_charge_at), tariff: mustExist(tariffs.get(s.tariff_code), `tariff ${s.tariff_code}`) }));
   const instances = (
     await jsonRows<Omit<InstanceDue, 'next_charge_at'> & { next_charge_at: string }>(
       tx,

@@ -4,7 +4,7 @@ import { applyBalanceRules } from '../billing/balance-rules.ts';
 import type { Core } from '../core.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import { systemCtx, type Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { poolUse } from '../ledger/funds.ts';
 import { formatMoney } from '../shared/money.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
@@ -48,7 +48,8 @@ async function spentInScope(tx: Tx, subscriberId: number, scope: LimitScope, now
        FROM subscriber s JOIN region r ON r.code = s.region_code WHERE s.id = $1`,
     [subscriberId, now],
   );
-  return { spent: Number(r!.spent), period: r!.period, timeZone: r!.time_zone };
+  const row = mustExist(r, 'subscriber');
+  return { spent: Number(row.spent), period: row.period, timeZone: row.time_zone };
 }
 
 /** Sets (or replaces) a number's monthly spending limit. */
@@ -79,7 +80,7 @@ export async function setNumberLimit(core: Core, ctx: Ctx, input: { msisdn: stri
     await recordAudit(tx, core, ctx, { action: 'business.limit.set', subscriberId: num.id, customerId: num.customerId, details: { ...input, previous: prior ?? null } });
     return num.msisdn;
   });
-  return (await listLimits(core, ctx, { msisdn: view })).items[0]!;
+  return mustExist((await listLimits(core, ctx, { msisdn: view })).items[0], 'limit');
 }
 
 export async function removeNumberLimit(core: Core, ctx: Ctx, input: { msisdn: string }): Promise<{ msisdn: string; removed: boolean }> {
@@ -327,7 +328,7 @@ export async function updateContract(
       details: { contract: c.id, from: { creditLimit: Number(c.credit_limit), denyContent: c.deny_content, deniedProducts: c.denied_products }, to: next },
     });
   });
-  return (await listContracts(core, ctx)).items.find((x) => x.id === input.contractId)!;
+  return mustExist((await listContracts(core, ctx)).items.find((x) => x.id === input.contractId), 'contract');
 }
 
 /** Whether orders need a second admin's approval. Contract admins only. */

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
 import { assertMinor } from '../shared/money.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
@@ -46,7 +46,7 @@ export async function createInstallmentPlan(core: Core, ctx: Ctx, input: CreateP
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8) RETURNING id`,
         [sub.accountId, sub.id, deviceName, input.total, input.months, monthlyAmount, dayOfMonth, now],
       );
-      const planId = plan!.id;
+      const planId = mustExist(plan, 'installment plan').id;
       for (const l of lines) {
         await tx.query('INSERT INTO installment_payment (account_id, plan_id, seq, due_at, amount) VALUES ($1, $2, $3, $4, $5)', [
           sub.accountId,

@@ -3,7 +3,7 @@ import { applyBalanceRules } from '../billing/balance-rules.ts';
 import { repayPromisedFromTopUp } from '../billing/promised-payment.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
 import { assertMinor } from '../shared/money.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
@@ -58,7 +58,7 @@ export async function adjustBalance(core: Core, ctx: Ctx, input: AdjustInput): P
         details: { amount: input.amount, kind: input.kind ?? 'adjustment', reason: input.reason.slice(0, 500) },
       });
       const [acc] = await tx.query<{ balance: number }>('SELECT balance FROM account WHERE id = $1', [sub.accountId]);
-      return { msisdn: sub.msisdn, entryId: entry.id, balance: acc!.balance };
+      return { msisdn: sub.msisdn, entryId: entry.id, balance: mustExist(acc, 'account').balance };
     });
   });
 }

@@ -30,7 +30,8 @@ export async function refundPayment(core: Core, ctx: Ctx, input: { paymentId: st
     const p = (await tx.query<{ id: string; account_id: number; subscriber_id: number; amount: number; refunded: number; status: string; provider_ref: string }>(
       'SELECT id, account_id, subscriber_id, amount, refunded, status, provider_ref FROM payment WHERE id = $1 FOR UPDATE',
       [input.paymentId],
-    ))[0]!;
+    ))[0];
+    if (!p) throw new DomainError('PAYMENT_NOT_FOUND');
     subject.subscriberId = p.subscriber_id;
     return idempotent(tx, ctx, `account:${p.account_id}`, 'payment.refund', input, async () => {
       if (p.status !== 'succeeded') throw new DomainError('CONFLICT', { reason: 'payment not succeeded' });

@@ -6,7 +6,7 @@ import type { Core } from '../core.ts';
 import { postEntry } from '../ledger/post-entry.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import { systemCtx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { ProviderEvent } from './provider.ts';
 
@@ -36,7 +36,8 @@ export async function settlePayment(core: Core, event: ProviderEvent): Promise<{
     if (!found) throw new DomainError('PAYMENT_NOT_FOUND');
     // Lock the account first, as every money action does, then the payment.
     await tx.query('SELECT id FROM account WHERE id = $1 FOR UPDATE', [found.account_id]);
-    const p = (await tx.query<PaymentRow>('SELECT id, account_id, subscriber_id, amount, status, purpose, save_card, provider FROM payment WHERE id = $1 FOR UPDATE', [found.id]))[0]!;
+    const p = (await tx.query<PaymentRow>('SELECT id, account_id, subscriber_id, amount, status, purpose, save_card, provider FROM payment WHERE id = $1 FOR UPDATE', [found.id]))[0];
+    if (!p) throw new DomainError('PAYMENT_NOT_FOUND');
     if (p.status !== 'pending') return { paymentId: p.id, status: p.status, changed: false };
     await applyEvent(tx, core, p, event);
     return { paymentId: p.id, status: event.type === 'payment.succeeded' ? 'succeeded' : event.type === 'payment.failed' ? 'failed' : 'cancelled', changed: true };
@@ -46,7 +47,8 @@ export async function settlePayment(core: Core, event: ProviderEvent): Promise<{
 export async function applyEvent(tx: Tx, core: Core, p: PaymentRow, event: ProviderEvent): Promise<void> {
   const ctx = systemCtx('payment-provider');
   const now = core.clock.now();
-  const sub = (await tx.query<{ msisdn: string; language: 'ru' | 'en'; customer_id: number }>('SELECT msisdn, language, customer_id FROM subscriber WHERE id = $1', [p.subscriber_id]))[0]!;
+  const sub = (await tx.query<{ msisdn: string; language: 'ru' | 'en'; customer_id: number }>('SELECT msisdn, language, customer_id FROM subscriber WHERE id = $1', [p.subscriber_id]))[0];
+  if (!sub) throw new DomainError('SUBSCRIBER_NOT_FOUND');
   if (event.type !== 'payment.succeeded') {
     const status = event.type === 'payment.failed' ? 'failed' : 'cancelled';
     const reason = event.type === 'payment.failed' ? event.reason : null;
@@ -69,7 +71,7 @@ export async function applyEvent(tx: Tx, core: Core, p: PaymentRow, event: Provi
   const repaid = await repayPromisedFromTopUp(tx, p.account_id, p.subscriber_id, p.amount, now, p.id);
   await applyBalanceRules(tx, core, ctx, [p.account_id]);
   await recordAudit(tx, core, ctx, { action: 'payment.succeeded', subscriberId: p.subscriber_id, customerId: sub.customer_id, details: { paymentId: p.id, amount: p.amount, purpose: p.purpose, promisedRepaid: repaid } });
-  const balance = (await tx.query<{ balance: number }>('SELECT balance FROM account WHERE id = $1', [p.account_id]))[0]!.balance;
+  const { balance } = mustExist((await tx.query<{ balance: number }>('SELECT balance FROM account WHERE id = $1', [p.account_id]))[0], 'account');
   const text =
     sub.language === 'en'
       ? `Payment of ${formatMoney(p.amount, 'en')} received. Balance ${formatMoney(balance, 'en')}.`

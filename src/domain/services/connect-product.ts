@@ -4,7 +4,7 @@ import type { Core } from '../core.ts';
 import { requireFunds } from '../ledger/funds.ts';
 import { charge, feeCategory } from '../billing/charge.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
 import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/local-time.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
@@ -68,7 +68,7 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
          VALUES ($1, $2, $3, 'active', $4, $5, $6) RETURNING id`,
         [sub.accountId, sub.id, product.code, now, nextChargeAt, anchorDay],
       );
-      const instanceId = inst!.id;
+      const instanceId = mustExist(inst, 'product instance').id;
       const base = { accountId: sub.accountId, subscriberId: sub.id, productCode: product.code, at: now, kind: 'fee' as const };
       if (charges.connectionFee > 0) {
         await charge(tx, { ...base, amount: charges.connectionFee, category: 'one_off', idempotencyKey: `conn:${instanceId}`, description: 'connection fee' });

@@ -71,3 +71,13 @@ export class DomainError extends Error {
 export function isDomainError(e: unknown): e is DomainError {
   return e instanceof DomainError;
 }
+
+/**
+ * A row a money path has just written or locked, read back: its absence means the store changed
+ * under the request (a number released, a plan removed), so the request fails instead of
+ * carrying `undefined` on into the ledger.
+ */
+export function mustExist<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new DomainError('CONFLICT', { reason: `${what} not found` });
+  return value;
+}

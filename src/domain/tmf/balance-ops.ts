@@ -5,7 +5,7 @@ import type { Core } from '../core.ts';
 import { requireFunds } from '../ledger/funds.ts';
 import { postEntry } from '../ledger/post-entry.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
 import { assertMinor } from '../shared/money.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
@@ -99,7 +99,7 @@ export async function reserveBalance(
       return input.id;
     });
   });
-  return (await listReservations(core, ctx, { id: input.id }))[0]!;
+  return mustExist((await listReservations(core, ctx, { id: input.id }))[0], 'reservation');
 }
 
 async function release(tx: Tx, core: Core, ctx: Ctx, r: Reservation, state: 'released' | 'expired'): Promise<void> {
@@ -130,7 +130,7 @@ export async function releaseReservation(core: Core, ctx: Ctx, input: { id: stri
     const [r] = await tx.query<{ state: ReservationState }>('SELECT state FROM tmf_reservation WHERE id = $1 FOR UPDATE', [input.id]);
     if (r?.state === 'active') await release(tx, core, ctx, found, 'released');
   });
-  return (await listReservations(core, ctx, { id: input.id }))[0]!;
+  return mustExist((await listReservations(core, ctx, { id: input.id }))[0], 'reservation');
 }
 
 /** Credits back every reservation whose validity has ended (the scheduler's `reservation-expiry`). */
@@ -210,8 +210,8 @@ export async function transferBalance(
     await lockContractPools(tx, [src.poolContractId, dst.poolContractId].filter((c): c is number => c !== null));
     const locked = new Map<number, Awaited<ReturnType<typeof loadSubscriberById>>>();
     for (const s of [src, dst].sort((a, b) => a.accountId - b.accountId)) locked.set(s.id, await loadSubscriberById(tx, s.id, true));
-    const source = locked.get(src.id)!;
-    const target = locked.get(dst.id)!;
+    const source = mustExist(locked.get(src.id), 'source number');
+    const target = mustExist(locked.get(dst.id), 'target number');
     const fingerprint = { from: source.msisdn, to: target.msisdn, amount: input.amount };
     return idempotent(tx, keyed, `account:${source.accountId}`, 'balance.transfer', fingerprint, async () => {
       requireFunds(source, input.amount);
@@ -235,5 +235,5 @@ export async function transferBalance(
       return input.id;
     });
   });
-  return (await listTransfers(core, ctx, { id: input.id }))[0]!;
+  return mustExist((await listTransfers(core, ctx, { id: input.id }))[0], 'transfer');
 }

@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import { adjustBalance } from '../ledger/adjust-balance.ts';
 import { effectiveCreditSql } from '../ledger/funds.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../subscribers/access.ts';
 import { LIST_CAP, requireOperator } from './access.ts';
@@ -75,13 +75,13 @@ export async function bookBalanceAction(
     kind: input.kind === 'topupBalance' ? 'payment' : 'adjustment',
     reason: input.reason,
   });
-  const sub = await findSubscriberByMsisdn(core.db, booked.msisdn);
+  const sub = mustExist(await findSubscriberByMsisdn(core.db, booked.msisdn), 'subscriber');
   await core.db.query(
     `INSERT INTO tmf_balance_action (account_id, id, kind, subscriber_id, amount, entry_id, body, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-    [sub!.accountId, input.id, input.kind, sub!.id, input.amount, booked.entryId, JSON.stringify(input.body), core.clock.now()],
+    [sub.accountId, input.id, input.kind, sub.id, input.amount, booked.entryId, JSON.stringify(input.body), core.clock.now()],
   );
-  const action = (await listBalanceActions(core, ctx, { kind: input.kind, id: input.id }))[0]!;
+  const action = mustExist((await listBalanceActions(core, ctx, { kind: input.kind, id: input.id }))[0], 'balance action');
   return { ...action, balance: booked.balance };
 }
 
