@@ -41,6 +41,11 @@ const schema = z.object({
   OTP_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
   /** Demo mode: demo data in an empty store, the phone simulator, the SMS inbox and demo logins. Never in production. */
   DEMO_MODE: bool.optional(),
+  /**
+   * Who takes card payments: the built-in `sandbox` (test cards, no money moves) or `none` (card
+   * payments refused). The default is the sandbox outside production and none in production.
+   */
+  PAYMENT_PROVIDER: z.enum(['sandbox', 'none']).optional(),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** When set, /metrics is served on this port (of METRICS_HOST) instead of the public one. */
@@ -96,7 +101,12 @@ const schema = z.object({
   HUB_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
 });
 
-export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE' | 'SMS_TRANSPORT' | 'VOICE_AGI_ENABLED'> & { DEMO_MODE: boolean; SMS_TRANSPORT: 'log' | 'kannel' | 'smpp'; VOICE_AGI_ENABLED: boolean };
+export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE' | 'SMS_TRANSPORT' | 'VOICE_AGI_ENABLED' | 'PAYMENT_PROVIDER'> & {
+  DEMO_MODE: boolean;
+  SMS_TRANSPORT: 'log' | 'kannel' | 'smpp';
+  VOICE_AGI_ENABLED: boolean;
+  PAYMENT_PROVIDER: 'sandbox' | 'none';
+};
 
 export class ConfigError extends Error {}
 
@@ -136,6 +146,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     // Demo mode ships known passwords and a simulator that acts for any number: never on a live store.
     throw new ConfigError('invalid configuration:\n  DEMO_MODE: cannot be on when NODE_ENV=production');
   }
+  if (production && c.PAYMENT_PROVIDER === 'sandbox') {
+    // The sandbox's test cards credit balances without any money: anyone could top up for free.
+    throw new ConfigError('invalid configuration:\n  PAYMENT_PROVIDER: the sandbox cannot be used when NODE_ENV=production');
+  }
   if (production && !c.SECRET_KEY) {
     throw new ConfigError('invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)');
   }
@@ -144,5 +158,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     SMS_TRANSPORT: smsTransport,
     DEMO_MODE: c.DEMO_MODE ?? !production,
     VOICE_AGI_ENABLED: c.VOICE_AGI_ENABLED ?? true,
+    PAYMENT_PROVIDER: c.PAYMENT_PROVIDER ?? (production ? 'none' : 'sandbox'),
   };
 }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import { NoPaymentProvider } from './adapters/payments/none.ts';
 import { SandboxProvider, SIGNATURE_HEADER } from './adapters/payments/sandbox.ts';
 import { receiveWebhook } from './domain/payments/settle-payment.ts';
 import type { Config } from './config.ts';
@@ -41,7 +42,7 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
   };
   // The sandbox provider delivers its signed webhooks straight to the platform's receiver, the
   // same code the HTTP webhook route runs; a real provider would POST them.
-  core.payments = new SandboxProvider({
+  core.payments = config.PAYMENT_PROVIDER === 'none' ? new NoPaymentProvider() : new SandboxProvider({
     db,
     secret: createHmac('sha256', secret).update('sandbox-webhooks').digest('hex'),
     // Relative unless PUBLIC_URL is set: the browser resolves it against the page it came from.

@@ -89,6 +89,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: (p) => `Платёж не прошёл${p.reason ? `: ${p.reason}` : ''}`,
     en: (p) => `The payment failed${p.reason ? `: ${p.reason}` : ''}`,
   },
+  PAYMENTS_UNAVAILABLE: {
+    ru: () => 'Оплата картой сейчас недоступна: пополните баланс другим способом',
+    en: () => 'Card payments are not available now: top up another way',
+  },
   CARD_NOT_FOUND: { ru: () => 'Карта не найдена', en: () => 'Card not found' },
   INSUFFICIENT_POINTS: {
     ru: (p) => `Недостаточно бонусных баллов: нужно ${p.required}, доступно ${p.available}`,

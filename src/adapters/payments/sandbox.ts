@@ -43,6 +43,7 @@ export interface SandboxOptions {
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox';
+  readonly available = true;
   constructor(private readonly o: SandboxOptions) {}
 
   sign(body: string): string {

@@ -16,6 +16,8 @@ export type ProviderEvent =
 
 export interface PaymentProvider {
   readonly name: string;
+  /** False when no acquirer is configured: card payments are refused before anything is written. */
+  readonly available: boolean;
   /** Starts a payment the payer confirms on the provider's page. */
   createPayment(p: { paymentId: string; amount: number; description: string; returnUrl: string | null; saveCard: boolean }): Promise<{ providerRef: string; confirmationUrl: string }>;
   /** Charges a saved card without the payer (auto-payment, voice menu). */

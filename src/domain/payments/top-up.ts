@@ -122,6 +122,7 @@ async function recordProviderPayment(core: Core, id: string, providerRef: string
  */
 export async function startTopUp(core: Core, ctx: Ctx, input: { msisdn: string; amount: number; saveCard?: boolean; returnUrl?: string | null }) {
   checkAmount(input.amount);
+  if (!core.payments.available) throw new DomainError('PAYMENTS_UNAVAILABLE');
   const saveCard = input.saveCard ?? false;
   const returnUrl = input.returnUrl ?? null;
   const hash = requestHash({ op: 'topup', amount: input.amount, saveCard, returnUrl });
@@ -150,6 +151,7 @@ export async function startTopUp(core: Core, ctx: Ctx, input: { msisdn: string; 
  */
 export async function payWithSavedCard(core: Core, ctx: Ctx, input: { msisdn: string; amount: number; cardId: number; purpose?: 'topup' | 'autopay' }) {
   checkAmount(input.amount);
+  if (!core.payments.available) throw new DomainError('PAYMENTS_UNAVAILABLE');
   const purpose = input.purpose ?? 'topup';
   const hash = requestHash({ op: 'card', amount: input.amount, cardId: input.cardId, purpose });
   const claimed = await runUseCase(core, ctx, 'payment.card', async (tx, subject) => {
