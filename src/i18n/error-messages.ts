@@ -149,6 +149,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     en: (p) => (p.by === 'subscriber' ? `The number ${p.msisdn} already belongs to a subscriber` : `The number ${p.msisdn} is already in the number pool`),
   },
   NUMBER_INVALID: { ru: (p) => `${p.msisdn} — не номер телефона (диапазон выходит за пределы нумерации)`, en: (p) => `${p.msisdn} is not a phone number (the range runs past the numbering)` },
+  CROSS_SITE_REQUEST: {
+    ru: () => 'Запрос пришёл с другого сайта и отклонён. Откройте личный кабинет по его адресу и повторите.',
+    en: () => 'The request came from another site and was refused. Open the account at its own address and try again.',
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

@@ -48,6 +48,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   NUMBER_NOT_AVAILABLE: 409,
   NUMBER_TAKEN: 409,
   NUMBER_INVALID: 400,
+  CROSS_SITE_REQUEST: 403,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

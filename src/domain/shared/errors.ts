@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   'NUMBER_NOT_AVAILABLE',
   'NUMBER_TAKEN',
   'NUMBER_INVALID',
+  'CROSS_SITE_REQUEST',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
