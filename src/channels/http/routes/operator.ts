@@ -5,9 +5,11 @@ import { searchAudit } from '../../../domain/audit/search-audit.ts';
 import type { Core } from '../../../domain/core.ts';
 import { listMessages } from '../../../domain/notifications/list-messages.ts';
 import { DomainError } from '../../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../../domain/shared/msisdn.ts';
+import { simulatorNumbers } from '../../../domain/subscribers/simulator-numbers.ts';
 import { ctxOf } from '../context.ts';
 
-export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; demoMode: boolean }): Promise<void> {
+export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; demoMode: boolean; demoNumbers: readonly string[] }): Promise<void> {
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -33,13 +35,18 @@ export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; d
     {
       schema: {
         tags: ['demo'],
-        summary: "A number's SMS inbox and outbox, for the phone simulator (demo mode or staff only)",
+        summary: "A number's SMS inbox and outbox: staff for any number; in demo mode, the phone simulator for the demo numbers and your own",
         querystring: z.object({ msisdn: z.string().min(1).max(32), afterId: z.coerce.number().int().min(0).optional() }),
       },
     },
     async (req) => {
       const staff = req.actor.kind === 'staff' || req.actor.kind === 'operator_api';
-      if (!opts.demoMode && !staff) throw new DomainError('FORBIDDEN');
+      if (!staff) {
+        // Another subscriber's inbox holds their login codes and passwords.
+        if (!opts.demoMode) throw new DomainError('FORBIDDEN');
+        const allowed = await simulatorNumbers(core, req.actor, opts.demoNumbers);
+        if (!allowed.includes(normalizeMsisdn(req.query.msisdn) ?? '')) throw new DomainError('FORBIDDEN', { msisdn: req.query.msisdn });
+      }
       return { items: await listMessages(core, req.query) };
     },
   );
