@@ -31,7 +31,7 @@ export interface WebServer {
  * operator's to read (the phone simulator shows only the demo numbers' and your own).
  */
 const operatorKeys = new Map<string, string>();
-const outboxHeaders = (base: string): Record<string, string> => {
+export const outboxHeaders = (base: string): Record<string, string> => {
   const key = operatorKeys.get(base);
   return key ? { authorization: `Bearer ${key}` } : {};
 };
