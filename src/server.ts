@@ -16,7 +16,8 @@ import { voiceVxmlGateway } from './channels/voice/vxml-gateway.ts';
 import type { VoiceDeps } from './domain/voice/voice-call.ts';
 import { phoneRelay } from './channels/phone/plugin.ts';
 import { webApp } from './channels/web/plugin.ts';
-import { DEMO } from './seed/seed-demo.ts';
+import { DEMO_NUMBERS } from './seed/seed-demo.ts';
+import { simulatorNumbers } from './domain/subscribers/simulator-numbers.ts';
 import type { Config } from './config.ts';
 import type { Core } from './domain/core.ts';
 
@@ -46,7 +47,8 @@ export async function buildServer(core: Core, config: Config, voice: VoiceParts 
               ussdSecret: config.USSD_GATEWAY_SECRET,
               smsSecret: config.SMS_GATEWAY_SECRET,
               voiceSecret: config.VOICE_GATEWAY_SECRET,
-              demoNumbers: [DEMO.subscriber.msisdn, DEMO.businessAdmin.phone, DEMO.accountant.phone],
+              demoMode: config.DEMO_MODE,
+              numbersFor: (req) => simulatorNumbers(core, req.actor, DEMO_NUMBERS),
             }),
         ]
       : []),

@@ -162,6 +162,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: (p) => `Адрес обратного вызова не разрешён: ${p.reason ?? 'внутренний или служебный адрес'}`,
     en: (p) => `The callback address is not allowed: ${p.reason ?? 'an internal or reserved address'}`,
   },
+  CROSS_SITE_REQUEST: {
+    ru: () => 'Запрос пришёл с другого сайта и отклонён. Откройте личный кабинет по его адресу и повторите.',
+    en: () => 'The request came from another site and was refused. Open the account at its own address and try again.',
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

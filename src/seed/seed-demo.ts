@@ -22,6 +22,9 @@ export const DEMO = {
   staff: { email: 'staff@abonent.example', password: 'demo1234' },
 };
 
+/** The demo numbers anyone may use in the phone simulator: the subscriber and the business admins' phones (their login codes come there). */
+export const DEMO_NUMBERS: readonly string[] = [DEMO.subscriber.msisdn, DEMO.businessAdmin.phone, DEMO.accountant.phone, DEMO.departmentManager.phone];
+
 export async function isSeeded(core: Core): Promise<boolean> {
   const rows = await core.db.query('SELECT 1 FROM subscriber LIMIT 1');
   return rows.length > 0;

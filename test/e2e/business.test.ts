@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
-import { checkPage, DESKTOP, launchBrowser, newContext, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
+import { checkPage, DESKTOP, launchBrowser, newContext, outboxHeaders, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
 
 const SECOND = { email: 'second@romashka.example', password: 'demo5678', phone: '79001110009' };
 
@@ -47,7 +47,7 @@ function kopecks(text: string): number {
 }
 
 async function lastSmsId(msisdn: string): Promise<number> {
-  const b = (await (await fetch(`${server.url}/api/v1/demo/sms?msisdn=${msisdn}`)).json()) as { items: { id: number }[] };
+  const b = (await (await fetch(`${server.url}/api/v1/demo/sms?msisdn=${msisdn}`, { headers: outboxHeaders(server.url) })).json()) as { items: { id: number }[] };
   return b.items[0]?.id ?? 0;
 }
 
@@ -62,12 +62,12 @@ async function bizLogin(page: Page, who: { email: string; password: string; phon
   await page.getByLabel('Код из SMS').waitFor();
   // The code of this login: the first message to the admin's phone after the ones seen before.
   const handle = await page.waitForFunction(
-    async ([url]) => {
-      const b = (await (await fetch(url!)).json()) as { items: { text: string }[] };
+    async ([url, headers]) => {
+      const b = (await (await fetch(url, { headers })).json()) as { items: { text: string }[] };
       const m = b.items.map((i) => /Код входа в бизнес-кабинет: (\d+)/.exec(i.text)).find(Boolean);
       return m ? m[1] : false;
     },
-    [`${server.url}/api/v1/demo/sms?msisdn=${who.phone}&afterId=${after}`],
+    [`${server.url}/api/v1/demo/sms?msisdn=${who.phone}&afterId=${after}`, outboxHeaders(server.url)] as const,
     { polling: 200, timeout: 10_000 },
   );
   const code = (await handle.jsonValue()) as string;
@@ -439,12 +439,12 @@ test('keyboard only: log in with the SMS code, select a number, follow the navig
   await page.keyboard.press('Enter');
   await page.getByLabel('Код из SMS').waitFor();
   const handle = await page.waitForFunction(
-    async ([url]) => {
-      const b = (await (await fetch(url!)).json()) as { items: { text: string }[] };
+    async ([url, headers]) => {
+      const b = (await (await fetch(url, { headers })).json()) as { items: { text: string }[] };
       const m = b.items.map((i) => /Код входа в бизнес-кабинет: (\d+)/.exec(i.text)).find(Boolean);
       return m ? m[1] : false;
     },
-    [`${server.url}/api/v1/demo/sms?msisdn=${DEMO.businessAdmin.phone}&afterId=${after}`],
+    [`${server.url}/api/v1/demo/sms?msisdn=${DEMO.businessAdmin.phone}&afterId=${after}`, outboxHeaders(server.url)] as const,
     { polling: 200, timeout: 10_000 },
   );
   await tabTo(page, 'input[autocomplete="one-time-code"]');

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { createApiKey } from '../../src/domain/auth/api-keys.ts';
 import { loadCatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
 import type { Core } from '../../src/domain/core.ts';
@@ -26,6 +27,16 @@ export interface WebServer {
 }
 
 /**
+ * An operator API key per server: the SMS outbox of a number other than the demo ones is the
+ * operator's to read (the phone simulator shows only the demo numbers' and your own).
+ */
+const operatorKeys = new Map<string, string>();
+export const outboxHeaders = (base: string): Record<string, string> => {
+  const key = operatorKeys.get(base);
+  return key ? { authorization: `Bearer ${key}` } : {};
+};
+
+/**
  * The real server as `npm start` runs it, on a random port with a fresh store: the SPA from
  * web/dist, every channel, and the job scheduler (SMS outbox, report generation) on the system
  * clock, so the browser's cookies and the server agree on time.
@@ -41,11 +52,14 @@ export async function startWebServer(): Promise<WebServer> {
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   const scheduler = startScheduler(core, { sms: logTransport(core) });
+  const url = `http://127.0.0.1:${port}`;
+  operatorKeys.set(url, (await createApiKey(core.db, { name: 'e2e outbox reader' })).key);
   return {
     core,
     app,
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: async () => {
+      operatorKeys.delete(url);
       await scheduler.stop();
       await app.close();
       await store.drop();
@@ -82,7 +96,7 @@ export async function newContext(browser: Browser, base: string, viewport: { wid
 
 /** The newest SMS the server sent to a number (the demo outbox the phone simulator reads). */
 export async function lastSms(base: string, msisdn: string, match: RegExp): Promise<string> {
-  const res = await fetch(`${base}/api/v1/demo/sms?msisdn=${msisdn}`);
+  const res = await fetch(`${base}/api/v1/demo/sms?msisdn=${msisdn}`, { headers: outboxHeaders(base) });
   const body = (await res.json()) as { items: { direction: string; text: string }[] };
   const hit = body.items.find((m) => m.direction === 'mt' && match.test(m.text));
   if (!hit) throw new Error(`no SMS to ${msisdn} matching ${match}`);
@@ -93,12 +107,12 @@ export async function lastSms(base: string, msisdn: string, match: RegExp): Prom
 export async function waitForSms(page: Page, base: string, msisdn: string, match: RegExp): Promise<string> {
   let found = '';
   await page.waitForFunction(
-    async ([url, re]) => {
-      const r = await fetch(url);
+    async ([url, re, headers]) => {
+      const r = await fetch(url, { headers });
       const b = (await r.json()) as { items: { direction: string; text: string }[] };
       return b.items.some((m) => m.direction === 'mt' && new RegExp(re).test(m.text));
     },
-    [`${base}/api/v1/demo/sms?msisdn=${msisdn}`, match.source] as const,
+    [`${base}/api/v1/demo/sms?msisdn=${msisdn}`, match.source, outboxHeaders(base)] as const,
     { polling: 200, timeout: 10_000 },
   );
   const text = await lastSms(base, msisdn, match);

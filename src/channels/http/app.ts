@@ -7,9 +7,11 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { Core } from '../../domain/core.ts';
+import { DEMO_NUMBERS } from '../../seed/seed-demo.ts';
 import { installAuthentication } from './authenticate.ts';
 import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
 import { installMetrics } from './metrics.ts';
+import { refuseCrossSite } from './same-origin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
 import { businessRoutes } from './routes/business.ts';
@@ -58,6 +60,8 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
   await app.register(fastifyCookie);
   installErrorHandling(app);
   installAuthentication(app, core);
+  // A browser attaches the session cookie to any site's form post: such requests must come from our own pages.
+  app.addHook('onRequest', refuseCrossSite({ publicUrl: config.PUBLIC_URL, mode: 'cookie' }));
   // /metrics on the public port unless a port of its own serves them; in production only behind a token.
   installMetrics(app, { token: config.METRICS_TOKEN, expose: config.METRICS_PORT === undefined && (config.NODE_ENV !== 'production' || config.METRICS_TOKEN !== undefined) });
 
@@ -92,12 +96,12 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
 
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { core, trustedProxies: config.TRUSTED_PROXIES, msisdnHeader: config.MSISDN_HEADER, secureCookies: config.NODE_ENV === 'production', demoMode: config.DEMO_MODE });
+      await api.register(authRoutes, { core, trustedProxies: config.TRUSTED_PROXIES, msisdnHeader: config.MSISDN_HEADER, secureCookies: config.NODE_ENV === 'production', demoMode: config.DEMO_MODE, publicUrl: config.PUBLIC_URL });
       await api.register(subscriberRoutes, { core });
       await api.register(bonusInstallmentRoutes, { core });
       await api.register(reportRoutes, { core });
       await api.register(catalogRoutes, { core });
-      await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE });
+      await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE, demoNumbers: DEMO_NUMBERS });
       await api.register(billingRoutes, { core });
       await api.register(businessRoutes, { core });
       await api.register(supportRoutes, { core });

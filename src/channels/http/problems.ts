@@ -52,6 +52,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   BALANCE_LIMIT_EXCEEDED: 422,
   CALLBACK_NOT_ALLOWED: 400,
   STAFF_EMAIL_TAKEN: 409,
+  CROSS_SITE_REQUEST: 403,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

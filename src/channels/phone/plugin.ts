@@ -11,8 +11,13 @@ export interface PhoneRelayOptions {
   smsSecret?: string | undefined;
   /** Sent as X-Gateway-Secret to the VoiceXML gateway when it is configured. */
   voiceSecret?: string | undefined;
-  /** Numbers offered in the simulator's picker (the only ones that may place a voice call). */
-  demoNumbers: string[];
+  /**
+   * The numbers this request may act for (the demo numbers, and the logged-in subscriber's own):
+   * offered in the picker, and the only ones any step may use.
+   */
+  numbersFor: (req: FastifyRequest) => Promise<string[]>;
+  /** Demo mode: without it the relay refuses everything (it is mounted only in demo mode, too). */
+  demoMode: boolean;
 }
 
 const msisdn = z.string().regex(/^\d{10,15}$/, 'digits only, 10 to 15');
@@ -31,6 +36,13 @@ function gatewayUrl(ref: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** Whether a step's request carries a call token `t`, in its address or its form (the gateway reads both). */
+function carriesCallToken(target: string | { url: string; form: Record<string, string> }): boolean {
+  const url = new URL(typeof target === 'string' ? target : target.url, GATEWAY);
+  const t = typeof target === 'string' ? url.searchParams.get('t') : (target.form.t ?? url.searchParams.get('t'));
+  return typeof t === 'string' && t.length > 0;
 }
 
 const submitSchema = z.object({
@@ -61,8 +73,13 @@ function decodeHandle(s: string): Handle | null {
 const refusals = {
   'not-demo-number': {
     status: 403,
-    ru: ['Номер не из демо-набора', 'Симулятор звонит только с демо-номеров, которые он предлагает.'],
-    en: ['Not a demo number', 'The simulator calls only from the demo numbers it offers.'],
+    ru: ['Номер не из демо-набора', 'Симулятор работает только с демо-номерами и с номером, под которым вы вошли.'],
+    en: ['Not a demo number', 'The simulator acts only for the demo numbers and the number you are logged in with.'],
+  },
+  'demo-mode-off': {
+    status: 404,
+    ru: ['Симулятор выключен', 'Симулятор телефона работает только в демо-режиме.'],
+    en: ['The simulator is off', 'The phone simulator works only in demo mode.'],
   },
   'unknown-handle': {
     status: 400,
@@ -90,14 +107,21 @@ function refuse(req: FastifyRequest, reply: FastifyReply, code: keyof typeof ref
  * directly (they trust only the operator's network), so each request is forwarded unchanged to
  * the server's own USSD HTTP gateway and Kannel MO gateway with `inject`, as the aggregator would
  * send it. Nothing here knows what the menus or commands mean: the answers are the gateways' own.
- * Mounted by the composition root only when DEMO_MODE is on.
+ * Mounted by the composition root only when DEMO_MODE is on. It acts only for the numbers
+ * `numbersFor` allows the caller — the gateways behind it believe whatever number it names.
  */
 export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tag = { tags: ['demo'] };
 
-  r.get('/phone/api/capabilities', { schema: { ...tag, summary: 'What the phone simulator can reach on this server' } }, async () => ({
-    numbers: opts.demoNumbers,
+  // Whatever mounts it, the relay never answers outside demo mode.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!opts.demoMode && req.url.startsWith('/phone/api/')) return refuse(req, reply, 'demo-mode-off');
+  });
+  const mayActFor = async (req: FastifyRequest, msisdn: string) => (await opts.numbersFor(req)).includes(msisdn);
+
+  r.get('/phone/api/capabilities', { schema: { ...tag, summary: 'What the phone simulator can reach on this server' } }, async (req) => ({
+    numbers: await opts.numbersFor(req),
     ussd: app.hasRoute({ method: 'POST', url: '/gateways/ussd/http' }),
     sms: app.hasRoute({ method: 'GET', url: '/gateways/sms/kannel' }),
     voice: app.hasRoute({ method: 'POST', url: VXML_PATH }) || app.hasRoute({ method: 'GET', url: VXML_PATH }),
@@ -137,12 +161,12 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
     {
       schema: {
         ...tag,
-        summary: 'Call 111 from a demo number through the VoiceXML gateway',
+        summary: 'Call 111 from a demo number (or your own) through the VoiceXML gateway',
         body: z.object({ msisdn }),
       },
     },
     async (req, reply) => {
-      if (!opts.demoNumbers.includes(req.body.msisdn)) return refuse(req, reply, 'not-demo-number');
+      if (!(await mayActFor(req, req.body.msisdn))) return refuse(req, reply, 'not-demo-number');
       const query = new URLSearchParams({ caller: req.body.msisdn, call: `phone-${randomUUID()}` });
       return answer(req, reply, await fetchPage('GET', `${VXML_PATH}?${query.toString()}`));
     },
@@ -191,7 +215,9 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
         target = digits ? submit(h.f, [...digits].join(' ')) : h.e.noinput ? submit(h.e.noinput) : null;
       } else if (input.kind === 'noinput' && h.e.noinput) target = submit(h.e.noinput);
       else if (input.kind === 'hangup' && h.e.hangup) target = submit(h.e.hangup);
-      if (!target) return refuse(req, reply, 'unknown-handle');
+      // Every step goes on with the sealed call token the gateway gave out (it names the caller); a
+      // handle edited into a fresh call start (`?caller=`) would call from any number.
+      if (!target || !carriesCallToken(target)) return refuse(req, reply, 'unknown-handle');
       const page = typeof target === 'string' ? await fetchPage('GET', target) : await fetchPage('POST', target.url, target.form);
       // After a hang-up the call is over whatever the gateway said last.
       if (input.kind === 'hangup' && page) return answer(req, reply, { ...page, expects: null, timeoutMs: null, ended: true });
@@ -219,6 +245,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
       },
     },
     async (req, reply) => {
+      if (!(await mayActFor(req, req.body.msisdn))) return refuse(req, reply, 'not-demo-number');
       const sessionId = req.body.sessionId ?? randomUUID();
       const res = await app.inject({
         method: 'POST',
@@ -243,6 +270,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
       },
     },
     async (req, reply) => {
+      if (!(await mayActFor(req, req.body.msisdn))) return refuse(req, reply, 'not-demo-number');
       const query = new URLSearchParams({ from: req.body.msisdn, to: req.body.to, text: req.body.text, id: `phone-${randomUUID()}` });
       if (opts.smsSecret) query.set('secret', opts.smsSecret);
       const res = await app.inject({ method: 'GET', url: `/gateways/sms/kannel?${query.toString()}` });

@@ -5,8 +5,8 @@ import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { requireMsisdn } from '../shared/msisdn.ts';
 import { findSubscriberByMsisdn, type SubscriberRow } from '../subscribers/access.ts';
-import { assertNotLocked, clearFailures, registerFailure, takeToken } from './rate-limit.ts';
-import { burnPasswordCheck, hashCode, hashPassword, newCode, newPassword, sameHash, verifyPassword } from './secrets.ts';
+import { clearFailures, loginLimit, reserveAttempt, takeToken } from './rate-limit.ts';
+import { burnPasswordCheck, hashCode, hashPassword, newCode, newPassword, sameHash, sha256, verifyPassword } from './secrets.ts';
 import { createSession, type NewSession } from './sessions.ts';
 
 interface Client {
@@ -20,9 +20,8 @@ function sessionChannel(ctx: Ctx) {
   return ctx.channel === 'app' ? 'app' : 'web';
 }
 
-async function failLogin(core: Core, ctx: Ctx, msisdn: string, sub: SubscriberRow | undefined, code: 'INVALID_CREDENTIALS' | 'OTP_INVALID' | 'OTP_EXPIRED', method: string): Promise<never> {
-  const s = core.settings;
-  await registerFailure(core.db, loginKey(msisdn), core.clock.now(), { max: s.loginMaxAttempts, windowMinutes: s.loginLockoutMinutes, lockMinutes: s.loginLockoutMinutes });
+/** The attempt was counted when it was reserved; a failure only leaves it counted. */
+async function failLogin(core: Core, ctx: Ctx, sub: SubscriberRow | undefined, code: 'INVALID_CREDENTIALS' | 'OTP_INVALID' | 'OTP_EXPIRED', method: string): Promise<never> {
   await recordAudit(core.db, core, ctx, { action: 'auth.login', subscriberId: sub?.id ?? null, outcome: 'refused', details: { method, code } });
   throw new DomainError(code);
 }
@@ -39,12 +38,12 @@ async function succeed(core: Core, ctx: Ctx, sub: SubscriberRow, method: string,
 /** Phone number and password. Failures count towards a lockout of the number. */
 export async function loginWithPassword(core: Core, ctx: Ctx, input: { msisdn: string; password: string } & Client) {
   const msisdn = requireMsisdn(input.msisdn);
-  await assertNotLocked(core.db, loginKey(msisdn), core.clock.now());
+  await reserveAttempt(core.db, loginKey(msisdn), core.clock.now(), loginLimit(core));
   const sub = await findSubscriberByMsisdn(core.db, msisdn);
   const rows = sub ? await core.db.query<{ password_hash: string }>('SELECT password_hash FROM subscriber_credential WHERE subscriber_id = $1', [sub.id]) : [];
   const stored = rows[0]?.password_hash;
   const ok = stored ? await verifyPassword(stored, input.password) : (await burnPasswordCheck(input.password), false);
-  if (!sub || !ok) return failLogin(core, ctx, msisdn, sub, 'INVALID_CREDENTIALS', 'password');
+  if (!sub || !ok) return failLogin(core, ctx, sub, 'INVALID_CREDENTIALS', 'password');
   return succeed(core, ctx, sub, 'password', input);
 }
 
@@ -104,15 +103,18 @@ export async function checkCode(core: Core, subject: string, purpose: string, co
 
 export async function loginWithCode(core: Core, ctx: Ctx, input: { msisdn: string; code: string } & Client) {
   const msisdn = requireMsisdn(input.msisdn);
-  await assertNotLocked(core.db, loginKey(msisdn), core.clock.now());
+  await reserveAttempt(core.db, loginKey(msisdn), core.clock.now(), loginLimit(core));
   const sub = await findSubscriberByMsisdn(core.db, msisdn);
   const result = await checkCode(core, msisdn, 'login', input.code.trim());
-  if (!sub || result !== 'ok') return failLogin(core, ctx, msisdn, sub, result === 'ok' ? 'OTP_INVALID' : result, 'sms_code');
+  if (!sub || result !== 'ok') return failLogin(core, ctx, sub, result === 'ok' ? 'OTP_INVALID' : result, 'sms_code');
   return succeed(core, ctx, sub, 'sms_code', input);
 }
 
-/** "Send me a password by SMS": sets a new random password and texts it. */
-export async function sendPasswordBySms(core: Core, ctx: Ctx, input: { msisdn: string }): Promise<{ sent: true }> {
+/**
+ * "Send me a password by SMS": sets a new random password and texts it. Every session of the
+ * number ends, but `sessionToken` when it is one of that subscriber's (asked while logged in).
+ */
+export async function sendPasswordBySms(core: Core, ctx: Ctx, input: { msisdn: string; sessionToken?: string | null }): Promise<{ sent: true }> {
   const msisdn = requireMsisdn(input.msisdn);
   const now = core.clock.now();
   await takeToken(core.db, `password-sms:${msisdn}`, now, { limit: 3, windowSeconds: 3600 });
@@ -121,25 +123,47 @@ export async function sendPasswordBySms(core: Core, ctx: Ctx, input: { msisdn: s
     const password = newPassword();
     const hash = await hashPassword(password);
     await core.db.tx(async (tx) => {
-      await setPasswordHash(tx, sub.id, hash, now);
+      const { sessionsEnded } = await setPasswordHash(tx, sub.id, hash, now, { keepSessionToken: input.sessionToken ?? null });
       const text = sub.language === 'en' ? `Your password for the personal account: ${password}` : `Ваш пароль для входа в личный кабинет: ${password}`;
       await enqueueSms(tx, { msisdn, text, kind: 'password', at: now });
-      await recordAudit(tx, core, ctx, { action: 'auth.password_sent', subscriberId: sub.id, customerId: sub.customerId });
+      await recordAudit(tx, core, ctx, { action: 'auth.password_sent', subscriberId: sub.id, customerId: sub.customerId, details: { sessionsEnded } });
     });
   }
   return { sent: true };
 }
 
-export async function setPasswordHash(q: Parameters<typeof enqueueSms>[0], subscriberId: number, hash: string, at: Date): Promise<void> {
+/**
+ * Sets a subscriber's password and ends every session of the subscriber but `keepSessionToken`
+ * (the one making the change): whoever had the old password, or a session opened with it, is out.
+ */
+export async function setPasswordHash(
+  q: Parameters<typeof enqueueSms>[0],
+  subscriberId: number,
+  hash: string,
+  at: Date,
+  opts: { keepSessionToken?: string | null } = {},
+): Promise<{ sessionsEnded: number }> {
   await q.query(
     `INSERT INTO subscriber_credential (subscriber_id, password_hash, updated_at) VALUES ($1, $2, $3)
      ON CONFLICT (subscriber_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = EXCLUDED.updated_at`,
     [subscriberId, hash, at],
   );
+  const ended = await q.query(
+    `UPDATE session SET revoked_at = $2 WHERE kind = 'subscriber' AND subject_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3::text RETURNING id`,
+    [subscriberId, at, opts.keepSessionToken ? sha256(opts.keepSessionToken) : null],
+  );
+  return { sessionsEnded: ended.length };
 }
 
-/** Changes the password of the subscriber who is logged in, after checking the current one. */
-export async function changePassword(core: Core, ctx: Ctx, input: { currentPassword: string; newPassword: string }): Promise<{ changed: true }> {
+/**
+ * Changes the password of the subscriber who is logged in, after checking the current one. The
+ * session making the change (`sessionToken`) stays open; every other session of the subscriber ends.
+ */
+export async function changePassword(
+  core: Core,
+  ctx: Ctx,
+  input: { currentPassword: string; newPassword: string; sessionToken?: string | null },
+): Promise<{ changed: true; sessionsEnded: number }> {
   if (ctx.actor.kind !== 'subscriber') throw new DomainError('FORBIDDEN');
   const id = ctx.actor.subscriberId;
   const rows = await core.db.query<{ password_hash: string | null; msisdn: string }>(
@@ -150,20 +174,18 @@ export async function changePassword(core: Core, ctx: Ctx, input: { currentPassw
   if (!row) throw new DomainError('SUBSCRIBER_NOT_FOUND');
   // Guesses of the current password count with the number's login failures: a stolen session
   // cannot be used to try passwords without limit.
-  await assertNotLocked(core.db, loginKey(row.msisdn), core.clock.now());
+  await reserveAttempt(core.db, loginKey(row.msisdn), core.clock.now(), loginLimit(core));
   if (!row.password_hash || !(await verifyPassword(row.password_hash, input.currentPassword))) {
-    const s = core.settings;
-    await registerFailure(core.db, loginKey(row.msisdn), core.clock.now(), { max: s.loginMaxAttempts, windowMinutes: s.loginLockoutMinutes, lockMinutes: s.loginLockoutMinutes });
     await recordAudit(core.db, core, ctx, { action: 'auth.password_changed', subscriberId: id, outcome: 'refused', details: { code: 'INVALID_CREDENTIALS' } });
     throw new DomainError('INVALID_CREDENTIALS');
   }
   const hash = await hashPassword(input.newPassword);
-  await core.db.tx(async (tx) => {
+  return core.db.tx(async (tx) => {
     await clearFailures(tx, loginKey(row.msisdn));
-    await setPasswordHash(tx, id, hash, core.clock.now());
-    await recordAudit(tx, core, ctx, { action: 'auth.password_changed', subscriberId: id });
+    const { sessionsEnded } = await setPasswordHash(tx, id, hash, core.clock.now(), { keepSessionToken: input.sessionToken ?? null });
+    await recordAudit(tx, core, ctx, { action: 'auth.password_changed', subscriberId: id, details: { sessionsEnded } });
+    return { changed: true as const, sessionsEnded };
   });
-  return { changed: true };
 }
 
 /**

@@ -53,6 +53,7 @@ export const ERROR_CODES = [
   'BALANCE_LIMIT_EXCEEDED',
   'CALLBACK_NOT_ALLOWED',
   'STAFF_EMAIL_TAKEN',
+  'CROSS_SITE_REQUEST',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -16,6 +16,7 @@ import { mustAcceptTerms } from '../../../domain/terms/current-terms.ts';
 import { DomainError } from '../../../domain/shared/errors.ts';
 import { isTrusted, SESSION_COOKIE, trustedProxies } from '../authenticate.ts';
 import { ctxOf } from '../context.ts';
+import { refuseCrossSite } from '../same-origin.ts';
 
 const msisdn = z.string().min(1).max(32).describe('Phone number in any common form: +7 900 123-45-67, 89001234567, 9001234567');
 const password = z.string().min(1).max(200);
@@ -29,12 +30,15 @@ export interface AuthRouteOptions {
   secureCookies: boolean;
   /** Told to the web app in whoami, which then offers the phone simulator (demo mode only). */
   demoMode?: boolean;
+  publicUrl?: string | undefined;
 }
 
 export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): Promise<void> {
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const proxies = trustedProxies(opts.trustedProxies);
+  // Login CSRF: a foreign page must not post a login (no cookie yet) and log the visitor in as someone else.
+  app.addHook('onRequest', refuseCrossSite({ publicUrl: opts.publicUrl, mode: 'always' }));
 
   const open = (reply: FastifyReply, s: NewSession) => {
     reply.setCookie(SESSION_COOKIE, s.token, {
@@ -59,13 +63,13 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     { schema: { ...tag, summary: 'Log in with the SMS code', body: z.object({ msisdn, code: z.string().min(1).max(12) }) } },
     async (req, reply) => open(reply, await loginWithCode(core, ctxOf(req), { ...req.body, ...client(req) })),
   );
-  r.post('/auth/password/sms', { schema: { ...tag, summary: 'Send a new password by SMS', body: z.object({ msisdn }) } }, async (req) =>
-    sendPasswordBySms(core, ctxOf(req), req.body),
+  r.post('/auth/password/sms', { schema: { ...tag, summary: "Send a new password by SMS (every other session of the number's subscriber ends)", body: z.object({ msisdn }) } }, async (req) =>
+    sendPasswordBySms(core, ctxOf(req), { ...req.body, sessionToken: req.sessionToken }),
   );
   r.post(
     '/auth/password/change',
-    { schema: { ...tag, summary: 'Change the password', body: z.object({ currentPassword: password, newPassword: z.string().min(8).max(200) }) } },
-    async (req) => changePassword(core, ctxOf(req), req.body),
+    { schema: { ...tag, summary: 'Change the password (every other session of the subscriber ends)', body: z.object({ currentPassword: password, newPassword: z.string().min(8).max(200) }) } },
+    async (req) => changePassword(core, ctxOf(req), { ...req.body, sessionToken: req.sessionToken }),
   );
   r.post(
     '/auth/network',

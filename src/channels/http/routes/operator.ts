@@ -4,10 +4,13 @@ import { z } from 'zod';
 import { searchAudit } from '../../../domain/audit/search-audit.ts';
 import type { Core } from '../../../domain/core.ts';
 import { listMessages } from '../../../domain/notifications/list-messages.ts';
+import { DomainError } from '../../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../../domain/shared/msisdn.ts';
+import { simulatorNumbers } from '../../../domain/subscribers/simulator-numbers.ts';
 import { ctxOf } from '../context.ts';
 import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
-export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; demoMode: boolean }): Promise<void> {
+export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; demoMode: boolean; demoNumbers: readonly string[] }): Promise<void> {
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -35,10 +38,18 @@ export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; d
     {
       schema: {
         tags: ['demo'],
-        summary: "A number's SMS inbox and outbox, for the phone simulator (demo mode only)",
+        summary: "A number's SMS inbox and outbox: (demo mode only): staff for any number, the phone simulator for the demo numbers and your own",
         querystring: z.object({ msisdn: z.string().min(1).max(32), afterId: wholeNumber({ min: 0 }).optional() }),
       },
     },
-    async (req) => ({ items: await listMessages(core, req.query) }),
+    async (req) => {
+      const staff = req.actor.kind === 'staff' || req.actor.kind === 'operator_api';
+      if (!staff) {
+        // Another subscriber's inbox holds their login codes and passwords.
+        const allowed = await simulatorNumbers(core, req.actor, opts.demoNumbers);
+        if (!allowed.includes(normalizeMsisdn(req.query.msisdn) ?? '')) throw new DomainError('FORBIDDEN', { msisdn: req.query.msisdn });
+      }
+      return { items: await listMessages(core, req.query) };
+    },
   );
 }
