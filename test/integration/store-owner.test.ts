@@ -9,7 +9,7 @@ import { openPglite } from '../../src/store/pglite.ts';
 /**
  * One owner per embedded store, with real processes: `abonent start` on a file-backed PGlite store
  * (whatever store the suite runs on: the lock and the admin channel belong to the embedded one),
- * and the command line beside it.
+ * and the command line beside it. @store-independent: it runs in the suite's first pass only.
  */
 const root = mkdtempSync(join(tmpdir(), 'abonent-owner-'));
 const dataDir = join(root, 'data');
