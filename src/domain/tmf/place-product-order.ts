@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import { connectProduct } from '../services/connect-product.ts';
 import { disableProduct } from '../services/disable-product.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError, isDomainError, type ErrorCode } from '../shared/errors.ts';
+import { DomainError, isDomainError, mustExist, type ErrorCode } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { changeTariff } from '../subscribers/change-tariff.ts';
 import { findSubscriberByMsisdn } from '../subscribers/access.ts';
@@ -89,7 +89,7 @@ export async function placeProductOrder(
      VALUES ($1, $2, 'inProgress', $3, '[]', $4, $4) ON CONFLICT (id) DO NOTHING RETURNING id`,
     [input.id, sub.id, JSON.stringify(input.request), now],
   );
-  if (inserted.length === 0) return (await listProductOrders(core, ctx, { id: input.id }))[0]!;
+  if (inserted.length === 0) return mustExist((await listProductOrders(core, ctx, { id: input.id }))[0], 'product order');
 
   const outcomes: OrderItemOutcome[] = [];
   for (const item of input.items) {
@@ -110,7 +110,7 @@ export async function placeProductOrder(
     `UPDATE tmf_product_order SET state = CASE WHEN state = 'cancelled' THEN state ELSE $2 END, items = $3, updated_at = $4 WHERE id = $1`,
     [input.id, state, JSON.stringify(outcomes), core.clock.now()],
   );
-  return (await listProductOrders(core, ctx, { id: input.id }))[0]!;
+  return mustExist((await listProductOrders(core, ctx, { id: input.id }))[0], 'product order');
 }
 
 /** Removes an order that has finished (its effects stay: they are in the ledger and the audit). */
@@ -135,7 +135,7 @@ export async function annotateProductOrder(core: Core, ctx: Ctx, input: { id: st
     await tx.query('UPDATE tmf_product_order SET request = $2, updated_at = $3 WHERE id = $1', [input.id, JSON.stringify({ ...order.request, ...input.patch }), core.clock.now()]);
     await recordAudit(tx, core, ctx, { action: 'tmf.order.update', details: { id: input.id, changed: Object.keys(input.patch) } });
   });
-  return (await listProductOrders(core, ctx, { id: input.id }))[0]!;
+  return mustExist((await listProductOrders(core, ctx, { id: input.id }))[0], 'product order');
 }
 
 export type CancelState = 'acknowledged' | 'inProgress' | 'done' | 'terminatedWithError';
@@ -171,7 +171,7 @@ export async function cancelProductOrder(
 ): Promise<{ cancellation: OrderCancellation; order: ProductOrderRecord; changed: boolean }> {
   requireOperator(ctx);
   const [prior] = await listOrderCancellations(core, ctx, { id: input.id });
-  if (prior) return { cancellation: prior, order: (await listProductOrders(core, ctx, { id: prior.orderId }))[0]!, changed: false };
+  if (prior) return { cancellation: prior, order: mustExist((await listProductOrders(core, ctx, { id: prior.orderId }))[0], 'product order'), changed: false };
   const [order] = await listProductOrders(core, ctx, { id: input.orderId });
   if (!order) throw new DomainError('NOT_FOUND', { id: input.orderId });
   const now = core.clock.now();
@@ -197,5 +197,5 @@ export async function cancelProductOrder(
     return ok;
   });
   const [cancellation] = await listOrderCancellations(core, ctx, { id: input.id });
-  return { cancellation: cancellation!, order: (await listProductOrders(core, ctx, { id: input.orderId }))[0]!, changed };
+  return { cancellation: mustExist(cancellation, 'order cancellation'), order: mustExist((await listProductOrders(core, ctx, { id: input.orderId }))[0], 'product order'), changed };
 }
