@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
+import { requestFingerprint } from '../shared/idempotency.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber, type SubscriberRow } from '../subscribers/access.ts';
 import { settlePayment } from './settle-payment.ts';
@@ -31,11 +32,6 @@ interface PaymentState {
 }
 
 const stateColumns = 'id, status, amount, confirmation_url, provider_ref, card_id, request_hash';
-
-/** What a key stands for: the operation and every parameter that shapes the payment. */
-function requestHash(fields: Record<string, string | number | boolean | null>): string {
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
-}
 
 async function paymentByKey(tx: Tx, accountId: number, key: string): Promise<PaymentState | undefined> {
   const rows = await tx.query<PaymentState>(`SELECT ${stateColumns} FROM payment WHERE account_id = $1 AND idempotency_key = $2`, [accountId, key]);
@@ -125,7 +121,7 @@ export async function startTopUp(core: Core, ctx: Ctx, input: { msisdn: string; 
   if (!core.payments.available) throw new DomainError('PAYMENTS_UNAVAILABLE');
   const saveCard = input.saveCard ?? false;
   const returnUrl = input.returnUrl ?? null;
-  const hash = requestHash({ op: 'topup', amount: input.amount, saveCard, returnUrl });
+  const hash = requestFingerprint({ op: 'topup', amount: input.amount, saveCard, returnUrl });
   const claimed = await runUseCase(core, ctx, 'payment.start', async (tx, subject) => {
     const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
     subject.subscriberId = sub.id;
@@ -153,7 +149,7 @@ export async function payWithSavedCard(core: Core, ctx: Ctx, input: { msisdn: st
   checkAmount(input.amount);
   if (!core.payments.available) throw new DomainError('PAYMENTS_UNAVAILABLE');
   const purpose = input.purpose ?? 'topup';
-  const hash = requestHash({ op: 'card', amount: input.amount, cardId: input.cardId, purpose });
+  const hash = requestFingerprint({ op: 'card', amount: input.amount, cardId: input.cardId, purpose });
   const claimed = await runUseCase(core, ctx, 'payment.card', async (tx, subject) => {
     const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
     subject.subscriberId = sub.id;

@@ -3,6 +3,11 @@ import type { Tx } from '../../store/db.ts';
 import type { Ctx } from './context.ts';
 import { DomainError } from './errors.ts';
 
+/** What a key stands for: a digest of the request's parameters, compared when the key comes again. */
+export function requestFingerprint(input: unknown): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+}
+
 /**
  * Returns the first result of a request key instead of doing the work again. The record is
  * written in the caller's transaction, so it exists exactly when the work was committed; a
@@ -18,7 +23,7 @@ export async function idempotent<T>(
 ): Promise<T> {
   const key = ctx.idempotencyKey;
   if (!key) return fn();
-  const fingerprint = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  const fingerprint = requestFingerprint(input);
   const inserted = await tx.query(
     `INSERT INTO idempotency_record (scope, key, operation, fingerprint, result)
      VALUES ($1, $2, $3, $4, 'null') ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
