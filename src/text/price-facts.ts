@@ -1,0 +1,22 @@
+/**
+ * The facts of what a subscriber pays for an action, as every channel states them. The action
+ * registry (src/domain/actions) produces them; the price formatter (src/text) turns them into words.
+ * This folder is the lowest layer of presentation: it imports nothing from the rest of src/.
+ */
+export type PricePeriod = 'once' | 'day' | 'month';
+
+export interface PriceFacts {
+  /** Kopecks per period; for `once`, the one-off price of each use. */
+  price: number;
+  period: PricePeriod;
+  /** One-off fee for connecting (or switching), kopecks; 0 when there is none. */
+  connectionFee: number;
+  /** A commission taken with the action (promised payment), kopecks; 0 when there is none. */
+  commission: number;
+  /** What is charged now if the subscriber takes it today, kopecks. */
+  chargedToday: number;
+}
+
+export type Lang = 'ru' | 'en';
+/** How the words are delivered: on a screen, in 7-bit Latin transliteration (USSD), or spoken. */
+export type TextStyle = 'text' | 'translit' | 'speech';
