@@ -1,9 +1,20 @@
-// Lint with type-aware rules, and the layers enforced: the domain never reaches for a channel or a
-// database driver, and channels never import each other.
+// Lint with type-aware rules, and the layers enforced: the domain never reaches for a channel, a job,
+// the composition root or a database driver; jobs never reach for a channel; channels never import
+// each other. test/unit/lint-layers.test.ts proves these rules bite.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const channels = ['http', 'tmf', 'ussd', 'sms', 'voice', 'web', 'phone'];
+
+// Relative imports name a folder by how many '../' it takes to reach it, which depends on how deep
+// the importing file sits. Each layer rule below is repeated per depth (0 = a file directly in the
+// layer's folder) so that '../sms/x.ts' from src/channels/http/ and '../../../sms/x.ts' from
+// src/channels/http/a/b/ are both caught. MAX_DEPTH bounds the nesting the rules cover; a file
+// nested deeper than that is refused outright by the 'layer folders nest at most' block.
+const MAX_DEPTH = 4;
+const depths = Array.from({ length: MAX_DEPTH + 1 }, (_, d) => d);
+const up = (d) => '../'.repeat(d + 1);
+const atDepth = (folder, d) => `${folder}/${'*/'.repeat(d)}*.{ts,tsx}`;
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/', 'coverage/'] },
@@ -23,8 +34,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  {
-    files: ['src/domain/**/*.ts'],
+  // The domain: no channel, job, CLI, seed, composition root (server.ts, runtime.ts) or driver.
+  ...depths.map((d) => ({
+    files: [atDepth('src/domain', d)],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -33,6 +45,7 @@ export default tseslint.config(
             { group: ['**/channels/**'], message: 'The domain does not know about channels.' },
             { group: ['**/store/pglite*', '**/store/postgres*', '**/store/open-store*'], message: 'The domain sees only the Db port (store/db.ts).' },
             { group: ['**/jobs/**', '**/cli/**', '**/seed/**'], message: 'The domain is called by jobs and the CLI, never the other way.' },
+            { group: [`${up(d)}server.ts`, `${up(d)}runtime.ts`, '**/src/server.ts', '**/src/runtime.ts'], message: 'The domain is wired by the composition root, never imports it.' },
           ],
           paths: [
             { name: 'pg', message: 'No database driver in the domain: use the Db port.' },
@@ -42,24 +55,57 @@ export default tseslint.config(
         },
       ],
     },
-  },
-  ...channels.map((ch) => ({
-    files: [`src/channels/${ch}/**/*.ts`],
+  })),
+  // Jobs run use cases on a schedule: what a job needs lives in the domain, never in a channel.
+  {
+    files: ['src/jobs/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            {
-              group: channels.filter((c) => c !== ch).flatMap((c) => [`**/channels/${c}/**`, `../${c}/**`, `../../${c}/**`]),
-              message: 'Channels never import each other; share through the domain, meet in src/server.ts.',
-            },
-            { group: ['**/store/pglite*', '**/store/postgres*'], message: 'Channels call use cases, not the store drivers.' },
+            { group: ['**/channels/**'], message: 'Jobs do not import channels: what a job needs lives in the domain.' },
+            { group: ['**/cli/**', '**/seed/**'], message: 'Jobs do not import the CLI or the seed.' },
           ],
         },
       ],
     },
+  },
+  // Channels never import each other, from any depth.
+  ...channels.flatMap((ch) =>
+    depths.map((d) => ({
+      files: [atDepth(`src/channels/${ch}`, d)],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: channels.filter((c) => c !== ch).flatMap((c) => [`**/channels/${c}/**`, `${up(d)}${c}/**`]),
+                message: 'Channels never import each other; share through the domain, meet in src/server.ts.',
+              },
+              { group: ['**/store/pglite*', '**/store/postgres*'], message: 'Channels call use cases, not the store drivers.' },
+            ],
+          },
+        ],
+      },
+    })),
+  ),
+  // src/text is the lowest layer: words, numbers and formats, importing nothing else from src/.
+  ...depths.map((d) => ({
+    files: [atDepth('src/text', d)],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: [`${up(d)}**`, '**/src/**'], message: 'src/text is the lowest layer: it imports nothing from src/ outside src/text.' }] },
+      ],
+    },
   })),
+  // Layer folders nest at most MAX_DEPTH deep, so the per-depth rules above cover every file.
+  {
+    files: ['src/{domain,text}/*/*/*/*/*/**/*.{ts,tsx}', 'src/channels/*/*/*/*/*/*/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-syntax': ['error', { selector: 'Program', message: 'Nested deeper than the layer lint rules cover (MAX_DEPTH in eslint.config.js).' }] },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

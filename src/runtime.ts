@@ -6,7 +6,7 @@ import { receiveWebhook } from './domain/payments/settle-payment.ts';
 import type { Config } from './config.ts';
 import type { Core } from './domain/core.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
-import { callbackPolicy } from './domain/tmf/callback-address.ts';
+import { callbackPolicy } from './domain/events/callback-address.ts';
 import type { Db } from './store/db.ts';
 import { installSecret } from './store/install-secret.ts';
 import { migrate } from './store/migrate.ts';

@@ -13,7 +13,7 @@ import { ussdHttpGateway } from './channels/ussd/http-gateway.ts';
 import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
 import { createFastAgiServer, type FastAgiServer } from './channels/voice/fastagi-server.ts';
 import { voiceVxmlGateway } from './channels/voice/vxml-gateway.ts';
-import type { VoiceDeps } from './domain/voice/voice-call.ts';
+import type { VoiceDeps } from './channels/voice/voice-call.ts';
 import { phoneRelay } from './channels/phone/plugin.ts';
 import { webApp } from './channels/web/plugin.ts';
 import { DEMO_NUMBERS } from './seed/seed-demo.ts';

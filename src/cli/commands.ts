@@ -14,7 +14,7 @@ import { systemCtx } from '../domain/shared/context.ts';
 import { isDomainError } from '../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../domain/shared/msisdn.ts';
 import { createStaffUser } from '../domain/staff/create-staff-user.ts';
-import { errorMessage } from '../i18n/error-messages.ts';
+import { errorMessage } from '../domain/shared/error-messages.ts';
 import { feeRunJob } from '../jobs/fee-run.ts';
 import { seedSubscribers } from '../seed/seed-demo.ts';
 import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';

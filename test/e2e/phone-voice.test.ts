@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
-import { voiceTexts } from '../../src/domain/voice/voice-texts.ts';
+import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
 import { checkPage, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
-import { voiceTexts } from '../../src/domain/voice/voice-texts.ts';
+import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { DEMO, seedDemoAccounts } from '../../src/seed/seed-demo.ts';
 import { buildServer } from '../../src/server.ts';
 import { testConfig } from '../helpers/core.ts';

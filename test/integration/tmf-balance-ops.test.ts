@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../src/domain/core.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { expireReservations } from '../../src/domain/tmf/balance-ops.ts';
+import { expireReservations } from '../../src/domain/ledger/balance-ops.ts';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger.ts';
 import { ledgerSum, makeSubscriber } from '../helpers/core.ts';
 import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';

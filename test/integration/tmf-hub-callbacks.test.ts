@@ -5,9 +5,9 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../src/domain/core.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { addressRefusal, callbackPolicy } from '../../src/domain/tmf/callback-address.ts';
-import { deliverHubEvents, retryDelayMs } from '../../src/domain/tmf/deliver-hub-events.ts';
-import { notifyListeners, subscribeToEvents } from '../../src/domain/tmf/hub.ts';
+import { addressRefusal, callbackPolicy } from '../../src/domain/events/callback-address.ts';
+import { deliverHubEvents, retryDelayMs } from '../../src/domain/events/deliver-hub-events.ts';
+import { notifyListeners, subscribeToEvents } from '../../src/domain/events/hub.ts';
 import { testApp, testCore, type TestEnv } from '../helpers/core.ts';
 import { operatorAuth } from '../helpers/tmf.ts';
 

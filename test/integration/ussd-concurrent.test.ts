@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { saveUssdSession, startUssdHop } from '../../src/domain/ussd/ussd-session.ts';
+import { saveUssdSession, startUssdHop } from '../../src/channels/ussd/ussd-session.ts';
 import { countingPrepared, makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 import { handset } from '../helpers/ussd.ts';
 

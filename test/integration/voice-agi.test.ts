@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { createFastAgiServer } from '../../src/channels/voice/fastagi-server.ts';
 import { getBalance } from '../../src/domain/subscribers/get-balance.ts';
 import { sayCount, sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
-import { voiceTexts } from '../../src/domain/voice/voice-texts.ts';
+import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { AgiPeer } from '../helpers/agi-peer.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx } from '../helpers/core.ts';
 import { agiJourney, saveCard, voiceEnv, type VoiceEnv } from '../helpers/voice-env.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { voiceTexts } from '../../src/domain/voice/voice-texts.ts';
+import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { buildServer } from '../../src/server.ts';
 import { ledgerSum, makeSubscriber, testConfig } from '../helpers/core.ts';
 import { agiJourney, saveCard, voiceEnv, type ScriptStep, type VoiceEnv } from '../helpers/voice-env.ts';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../../domain/shared/errors.ts';
-import { errorMessage } from '../../i18n/error-messages.ts';
+import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { requestLang } from './context.ts';
 import { httpStatus, problemType, type Problem } from './problems.ts';
 

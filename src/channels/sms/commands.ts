@@ -10,7 +10,7 @@ import { stopPaidContent } from '../../domain/services/stop-paid-content.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import { DomainError, isDomainError } from '../../domain/shared/errors.ts';
 import { formatMoney } from '../../domain/shared/money.ts';
-import { errorMessage } from '../../i18n/error-messages.ts';
+import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { sameWord } from './normalize.ts';
 
 /** How long a "reply YES" offer stays open. */

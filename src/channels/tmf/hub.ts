@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
-import { notifyListeners, subscribeToEvents, unsubscribeFromEvents } from '../../domain/tmf/hub.ts';
+import { notifyListeners, subscribeToEvents, unsubscribeFromEvents } from '../../domain/events/hub.ts';
 import { wholeNumber } from '../../domain/shared/strict-input.ts';
-import { listHubDeliveries } from '../../domain/tmf/list-hub-deliveries.ts';
+import { listHubDeliveries } from '../../domain/events/list-hub-deliveries.ts';
 import { compact, iso, tmfCtx } from './conventions.ts';
 
 /** `POST /hub`, `GET /hub/:id/delivery` and `DELETE /hub/:id` of one API: listeners get `<callback>/listener/<eventType>`. */

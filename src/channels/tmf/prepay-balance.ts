@@ -14,8 +14,8 @@ import {
   type BalanceActionKind,
   type Bucket,
   type LedgerLine,
-} from '../../domain/tmf/balance.ts';
-import { listReservations, listTransfers, releaseReservation, reserveBalance, transferBalance, type Reservation, type Transfer } from '../../domain/tmf/balance-ops.ts';
+} from './balance-actions.ts';
+import { listReservations, listTransfers, releaseReservation, reserveBalance, transferBalance, type Reservation, type Transfer } from '../../domain/ledger/balance-ops.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';

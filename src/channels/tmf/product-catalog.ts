@@ -18,7 +18,7 @@ import {
   patchCatalogResource,
   type CatalogResource,
   type CatalogResourceKind,
-} from '../../domain/tmf/catalog-resources.ts';
+} from './catalog-resources.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 

@@ -6,7 +6,7 @@ import { connectProduct } from '../../domain/services/connect-product.ts';
 import { disableProduct } from '../../domain/services/disable-product.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
-import { getInventoryItem, listProductInventory, type InventoryItem } from '../../domain/tmf/product-inventory.ts';
+import { getInventoryItem, listProductInventory, type InventoryItem } from './inventory-items.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom, partiesOf } from './parties.ts';

@@ -15,8 +15,8 @@ import {
   type OrderCancellation,
   type OrderItemInput,
   type ProductOrderRecord,
-} from '../../domain/tmf/place-product-order.ts';
-import { getInventoryItem } from '../../domain/tmf/product-inventory.ts';
+} from './place-product-order.ts';
+import { getInventoryItem } from './inventory-items.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
 import { describeRefusal } from './errors.ts';
 import { hubRoutes, publish } from './hub.ts';

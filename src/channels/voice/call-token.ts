@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import type { VoiceCaller } from '../../domain/voice/voice-call.ts';
-import type { VoiceState } from '../../domain/voice/voice-menu.ts';
+import type { VoiceCaller } from './voice-call.ts';
+import type { VoiceState } from './voice-menu.ts';
 
 /**
  * The state of a VoiceXML call travels with the call, sealed: AES-256-GCM under a key derived from

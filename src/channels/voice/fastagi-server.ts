@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Core } from '../../domain/core.ts';
-import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from '../../domain/voice/voice-call.ts';
-import type { VoiceInput } from '../../domain/voice/voice-menu.ts';
-import { voiceOf, voiceTexts } from '../../domain/voice/voice-texts.ts';
+import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from './voice-call.ts';
+import type { VoiceInput } from './voice-menu.ts';
+import { voiceOf, voiceTexts } from './voice-texts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
 import { AgiConnection, AgiHangup, agiQuote } from './agi-protocol.ts';
 

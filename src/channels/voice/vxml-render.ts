@@ -1,4 +1,4 @@
-import type { Expect } from '../../domain/voice/voice-menu.ts';
+import type { Expect } from './voice-menu.ts';
 
 /** One VoiceXML 2.1 document per step of the call. */
 export interface VxmlStep {

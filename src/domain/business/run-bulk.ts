@@ -5,7 +5,7 @@ import type { BusinessRole, Ctx } from '../shared/context.ts';
 import { isDomainError } from '../shared/errors.ts';
 import { changeTariff } from '../subscribers/change-tariff.ts';
 import { blockNumber, unblockNumber } from '../subscribers/set-block.ts';
-import { errorMessage } from '../../i18n/error-messages.ts';
+import { errorMessage } from '../shared/error-messages.ts';
 import type { BulkKind, BulkParams } from './bulk.ts';
 import { moveToDepartment } from './move-to-department.ts';
 

@@ -13,7 +13,7 @@ import { moveToDepartment } from '../../../domain/business/move-to-department.ts
 import { createOrder, getOrder, listFreeNumbers, listOrders, orderQr, transitionOrder } from '../../../domain/business/orders.ts';
 import { getOverview } from '../../../domain/business/overview.ts';
 import type { Core } from '../../../domain/core.ts';
-import { errorMessage } from '../../../i18n/error-messages.ts';
+import { errorMessage } from '../../../domain/shared/error-messages.ts';
 import { ctxOf } from '../context.ts';
 import { problemType } from '../problems.ts';
 import { kopecks, wholeNumber } from '../../../domain/shared/strict-input.ts';

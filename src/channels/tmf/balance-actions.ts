@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Core } from '../core.ts';
-import { adjustBalance } from '../ledger/adjust-balance.ts';
-import { effectiveCreditSql } from '../ledger/funds.ts';
-import type { Ctx } from '../shared/context.ts';
-import { DomainError, mustExist } from '../shared/errors.ts';
-import { normalizeMsisdn } from '../shared/msisdn.ts';
-import { findSubscriberByMsisdn } from '../subscribers/access.ts';
-import { LIST_CAP, requireOperator } from './access.ts';
+import type { Core } from '../../domain/core.ts';
+import { adjustBalance } from '../../domain/ledger/adjust-balance.ts';
+import { effectiveCreditSql } from '../../domain/ledger/funds.ts';
+import type { Ctx } from '../../domain/shared/context.ts';
+import { DomainError, mustExist } from '../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
+import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
+import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
 
 export type Bucket =
   | { kind: 'money'; subscriberId: number; accountId: number; msisdn: string; balance: number; creditLimit: number; currency: string; status: string; reserved: number }

@@ -1,9 +1,9 @@
-import type { Localized } from '../catalog/schema.ts';
-import type { ErrorCode } from '../shared/errors.ts';
-import type { Lang } from '../shared/context.ts';
-import { sayCount, sayData, sayMoney } from './spoken-numbers.ts';
+import type { Localized } from '../../domain/catalog/schema.ts';
+import type { ErrorCode } from '../../domain/shared/errors.ts';
+import type { Lang } from '../../domain/shared/context.ts';
+import { sayCount, sayData, sayMoney } from '../../domain/voice/spoken-numbers.ts';
 import { sayDigits, sayTime, speakable, voiceTexts } from './voice-texts.ts';
-import { errorMessage } from '../../i18n/error-messages.ts';
+import { errorMessage } from '../../domain/shared/error-messages.ts';
 
 /**
  * The voice portal on 111 as one pure state machine: (state, input) → next state and the use case

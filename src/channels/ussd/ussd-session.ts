@@ -1,6 +1,6 @@
-import type { Core } from '../core.ts';
+import type { Core } from '../../domain/core.ts';
 import { coalesced } from '../../store/batched-lookup.ts';
-import { normalizeMsisdn } from '../shared/msisdn.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 
 /** Who dials: the subscriber behind the number an authenticated gateway reports. */
 export interface UssdCaller {

@@ -1,9 +1,9 @@
-import type { Product, Tariff } from '../catalog/schema.ts';
-import type { Core } from '../core.ts';
-import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
-import { normalizeMsisdn } from '../shared/msisdn.ts';
-import { LIST_CAP, requireOperator } from './access.ts';
+import type { Product, Tariff } from '../../domain/catalog/schema.ts';
+import type { Core } from '../../domain/core.ts';
+import type { Ctx } from '../../domain/shared/context.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
+import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
 
 /** What a subscriber has: its tariff plan and every product instance, past ones too. */
 export type InventoryItem = {

@@ -1,5 +1,5 @@
-import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import type { Ctx } from './context.ts';
+import { DomainError } from './errors.ts';
 
 /** Reads across every subscriber (inventory, buckets, usage) are for operator integrations and staff. */
 export function requireOperator(ctx: Ctx): void {

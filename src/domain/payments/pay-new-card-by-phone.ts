@@ -1,5 +1,5 @@
 import type { Core } from '../core.ts';
-import { startTopUp } from '../payments/top-up.ts';
+import { startTopUp } from './top-up.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 

@@ -1,7 +1,7 @@
-import type { Core } from '../core.ts';
-import type { Ctx } from '../shared/context.ts';
-import { normalizeMsisdn } from '../shared/msisdn.ts';
-import { LIST_CAP, requireOperator } from './access.ts';
+import type { Core } from '../../domain/core.ts';
+import type { Ctx } from '../../domain/shared/context.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
+import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
 
 export interface UsageRecordView {
   id: string;

@@ -2,8 +2,8 @@ import type { Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { applyBalanceRules } from '../billing/balance-rules.ts';
 import type { Core } from '../core.ts';
-import { requireFunds } from '../ledger/funds.ts';
-import { postEntry } from '../ledger/post-entry.ts';
+import { requireFunds } from './funds.ts';
+import { postEntry } from './post-entry.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError, mustExist } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
@@ -11,7 +11,7 @@ import { assertMinor } from '../shared/money.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { lockContractPools, findSubscriberByMsisdn, loadSubscriber, loadSubscriberById } from '../subscribers/access.ts';
-import { LIST_CAP, requireOperator } from './access.ts';
+import { LIST_CAP, requireOperator } from '../shared/operator-access.ts';
 
 const msisdnOrNull = (m: string | undefined): string | null | false => (m === undefined ? null : (normalizeMsisdn(m) ?? false));
 

@@ -1,5 +1,5 @@
-import type { ErrorCode } from '../domain/shared/errors.ts';
-import { formatMoney } from '../domain/shared/money.ts';
+import type { ErrorCode } from './errors.ts';
+import { formatMoney } from './money.ts';
 
 type Params = Record<string, string | number>;
 type Template = (p: Params, money: (k: string) => string) => string;

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit/record-audit.ts';
-import { getPromisedPaymentOffer, takePromisedPayment } from '../billing/promised-payment.ts';
-import type { Core } from '../core.ts';
-import { listCards } from '../payments/list-payments.ts';
-import { payWithSavedCard } from '../payments/top-up.ts';
-import { listAvailableProducts } from '../services/list-available-products.ts';
-import type { Ctx, Lang } from '../shared/context.ts';
-import { isDomainError } from '../shared/errors.ts';
-import { normalizeMsisdn } from '../shared/msisdn.ts';
-import { findSubscriberByMsisdn } from '../subscribers/access.ts';
-import { getBalance } from '../subscribers/get-balance.ts';
-import { getTariff } from '../subscribers/get-tariff.ts';
-import { payNewCardByPhone, type PhoneCardFlow } from './pay-new-card-by-phone.ts';
+import { recordAudit } from '../../domain/audit/record-audit.ts';
+import { getPromisedPaymentOffer, takePromisedPayment } from '../../domain/billing/promised-payment.ts';
+import type { Core } from '../../domain/core.ts';
+import { listCards } from '../../domain/payments/list-payments.ts';
+import { payWithSavedCard } from '../../domain/payments/top-up.ts';
+import { listAvailableProducts } from '../../domain/services/list-available-products.ts';
+import type { Ctx, Lang } from '../../domain/shared/context.ts';
+import { isDomainError } from '../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
+import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
+import { getBalance } from '../../domain/subscribers/get-balance.ts';
+import { getTariff } from '../../domain/subscribers/get-tariff.ts';
+import { payNewCardByPhone, type PhoneCardFlow } from '../../domain/payments/pay-new-card-by-phone.ts';
 import { newCall, render, step, withFacts, type Facts, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
 
 /** Who calls: the subscriber behind the number a trusted gateway reports. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit/record-audit.ts';
-import { requireCatalogEditor } from '../catalog/create-product.ts';
-import type { Core } from '../core.ts';
-import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
-import { runUseCase } from '../shared/run-use-case.ts';
+import { recordAudit } from '../../domain/audit/record-audit.ts';
+import { requireCatalogEditor } from '../../domain/catalog/create-product.ts';
+import type { Core } from '../../domain/core.ts';
+import type { Ctx } from '../../domain/shared/context.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import { runUseCase } from '../../domain/shared/run-use-case.ts';
 
 /** TMF620 resources the catalog keeps as documents: they describe, they do not price or connect. */
 export type CatalogResourceKind = 'category' | 'catalog' | 'productSpecification' | 'productOfferingPrice';

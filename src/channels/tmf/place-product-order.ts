@@ -1,13 +1,13 @@
-import { recordAudit } from '../audit/record-audit.ts';
-import type { Core } from '../core.ts';
-import { connectProduct } from '../services/connect-product.ts';
-import { disableProduct } from '../services/disable-product.ts';
-import type { Ctx } from '../shared/context.ts';
-import { DomainError, isDomainError, mustExist, type ErrorCode } from '../shared/errors.ts';
-import { normalizeMsisdn } from '../shared/msisdn.ts';
-import { changeTariff } from '../subscribers/change-tariff.ts';
-import { findSubscriberByMsisdn } from '../subscribers/access.ts';
-import { LIST_CAP, requireOperator } from './access.ts';
+import { recordAudit } from '../../domain/audit/record-audit.ts';
+import type { Core } from '../../domain/core.ts';
+import { connectProduct } from '../../domain/services/connect-product.ts';
+import { disableProduct } from '../../domain/services/disable-product.ts';
+import type { Ctx } from '../../domain/shared/context.ts';
+import { DomainError, isDomainError, mustExist, type ErrorCode } from '../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
+import { changeTariff } from '../../domain/subscribers/change-tariff.ts';
+import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
+import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
 
 export type OrderAction = 'add' | 'modify' | 'delete' | 'noChange';
 

@@ -1,5 +1,5 @@
-import type { Lang } from '../shared/context.ts';
-import { enCardinal, ruCardinal, sayCount, sayMoney } from './spoken-numbers.ts';
+import type { Lang } from '../../domain/shared/context.ts';
+import { enCardinal, ruCardinal, sayCount, sayMoney } from '../../domain/voice/spoken-numbers.ts';
 
 /** What the voice menu says, in Russian and English; numbers are already words here. */
 export interface VoiceTexts {
