@@ -1,4 +1,4 @@
-import { fitsPage } from './gsm7.ts';
+import { fitsPage } from '../../text/gsm7.ts';
 
 /**
  * Splits one screen into pages that each fit the handset: 182 GSM-7 septets, or 80 UCS-2 units
