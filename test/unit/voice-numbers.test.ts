@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { enCardinal, ruCardinal, ruPlural, sayCount, sayData, sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
+import { enCardinal, ruCardinal, ruPlural, sayCount, sayData, sayMoney } from '../../src/text/spoken.ts';
 
 // Independent readers of the words back into numbers: a said number must read back as itself.
 const RU_VALUES: Record<string, number> = {

@@ -1,7 +1,7 @@
 import type { Localized } from '../catalog/schema.ts';
 import type { ErrorCode } from '../shared/errors.ts';
 import type { Lang } from '../shared/context.ts';
-import { sayCount, sayData, sayMoney } from './spoken-numbers.ts';
+import { sayCount, sayData, sayMoney } from '../../text/spoken.ts';
 import { sayDigits, sayTime, speakable, voiceTexts } from './voice-texts.ts';
 import { errorMessage } from '../../i18n/error-messages.ts';
 
