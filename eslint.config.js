@@ -61,6 +61,17 @@ export default tseslint.config(
     },
   })),
   {
+    // src/text is the lowest layer of presentation (formatting, statement of price, transliteration,
+    // spoken numbers): it imports npm packages and other src/text files only, never the rest of src/.
+    files: ['src/text/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./(?!text/)|(?:^|/)src/', message: 'src/text imports nothing from src/ outside src/text.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
