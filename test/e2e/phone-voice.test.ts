@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
+import { sayMoney } from '../../src/text/spoken.ts';
 import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
 import { checkPage, newContext, PHONE, webSuite } from '../helpers/browser.ts';
@@ -60,7 +60,7 @@ test('voice tab: call 111, hear the menu, balance on 1, English on 9, keys from 
   await transcript.getByText('→ 1', { exact: true }).waitFor();
   const said = transcript.getByText(/^Ваш баланс /);
   await said.waitFor();
-  const expected = `Ваш баланс ${sayMoney(await apiBalance(), 'ru')} на `;
+  const expected = `Ваш баланс ${sayMoney(await apiBalance(), 'ru')} по состоянию на `;
   assert.ok(((await said.textContent()) ?? '').startsWith(expected), `${await said.textContent()}\nexpected: ${expected}`);
 
   await key('*').click();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { fitsPage, isGsm7Basic } from '../../src/channels/ussd/gsm7.ts';
+import { fitsPage, isGsm7Basic } from '../../src/text/gsm7.ts';
 
 export interface Page {
   status: number;

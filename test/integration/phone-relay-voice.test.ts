@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
+import { sayMoney } from '../../src/text/spoken.ts';
 import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { DEMO, seedDemoAccounts } from '../../src/seed/seed-demo.ts';
 import { buildServer } from '../../src/server.ts';
@@ -67,7 +67,7 @@ test('a call from the demo subscriber: main menu with WAV prompts, balance, Engl
 
   const balance = await post(v.app, '/phone/api/voice/step', { next: call.json.next, input: { kind: 'keys', keys: '1' } });
   assert.equal(balance.status, 200);
-  const expected = `Ваш баланс ${sayMoney(await apiBalance(v.app), 'ru')} на `;
+  const expected = `Ваш баланс ${sayMoney(await apiBalance(v.app), 'ru')} по состоянию на `;
   assert.ok(say(balance.json).includes(expected), `${say(balance.json)}\nexpected: ${expected}`);
 
   const back = await post(v.app, '/phone/api/voice/step', { next: balance.json.next, input: { kind: 'keys', keys: '*' } });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/server.ts';
-import { fitsPage } from '../../src/channels/ussd/gsm7.ts';
+import { fitsPage } from '../../src/text/gsm7.ts';
 import { texts } from '../../src/channels/ussd/texts.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { listConnectedProducts } from '../../src/domain/services/list-connected-products.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { shortMoney, texts } from '../../src/channels/ussd/texts.ts';
-import { toGsm7Latin } from '../../src/channels/ussd/translit.ts';
+import { toGsm7Latin } from '../../src/text/translit.ts';
 import { earnPoints } from '../../src/domain/bonus/earn-points.ts';
 import { listProducts, listTariffs } from '../../src/domain/catalog/read-catalog.ts';
 import type { Core } from '../../src/domain/core.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
-import { fitsPage, isGsm7Basic, pageLength } from '../../src/channels/ussd/gsm7.ts';
+import { fitsPage, isGsm7Basic, pageLength } from '../../src/text/gsm7.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { updatePreferences } from '../../src/domain/subscribers/update-preferences.ts';

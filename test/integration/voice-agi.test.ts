@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createFastAgiServer } from '../../src/channels/voice/fastagi-server.ts';
 import { getBalance } from '../../src/domain/subscribers/get-balance.ts';
-import { sayCount, sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
+import { sayCount, sayMoney } from '../../src/text/spoken.ts';
 import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { AgiPeer } from '../helpers/agi-peer.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx } from '../helpers/core.ts';
@@ -38,8 +38,8 @@ test('balance: the main menu says actions are recorded; 1 speaks the balance in 
   const spoken = r.turns[1]!.find((x) => x.startsWith('Ваш баланс'));
   assert.ok(spoken, flat(r.turns[1]!));
   assert.ok(spoken.includes(sayMoney(balance, 'ru')), spoken);
-  // 09:00 UTC in Moscow (the test region) is twelve o'clock.
-  assert.match(spoken, /на двенадцать часов ноль минут\.$/);
+  // 09:00 UTC in Moscow (the test region) is twelve o'clock, said as a time of day, not a duration.
+  assert.match(spoken, /по состоянию на двенадцать ноль-ноль\.$/);
   assert.deepEqual(r.turns[2], r.turns[1], '0 repeats the same screen');
   assert.ok(r.turns[3]!.includes(ru.mainItems[0]!), '* goes back to the main menu');
   assert.ok(!r.turns[3]!.includes(ru.recorded), 'the welcome is said once');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { fitsPage, gsm7Septets, isGsm7, isGsm7Basic, pageLength } from '../../src/channels/ussd/gsm7.ts';
+import { fitsPage, gsm7Septets, isGsm7, isGsm7Basic, pageLength } from '../../src/text/gsm7.ts';
 import { paginate, type Screen } from '../../src/channels/ussd/paginate.ts';
 import { texts } from '../../src/channels/ussd/texts.ts';
-import { toGsm7Latin, transliterate } from '../../src/channels/ussd/translit.ts';
+import { toGsm7Latin, transliterate } from '../../src/text/translit.ts';
 
 test('GSM 03.38: basic and extension characters, septets, the alphabet a page needs', () => {
   assert.equal(isGsm7('Hello @£$¥ èé ÄÖÑÜ §¿ à'), true);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { enCardinal, ruCardinal, ruPlural, sayCount, sayData, sayMoney } from '../../src/domain/voice/spoken-numbers.ts';
+import { enCardinal, ruCardinal, ruPlural, sayClock, sayCount, sayData, sayMoney } from '../../src/text/spoken.ts';
 
 // Independent readers of the words back into numbers: a said number must read back as itself.
 const RU_VALUES: Record<string, number> = {
@@ -182,4 +182,28 @@ test('refuses what it cannot say exactly', () => {
   assert.throws(() => sayMoney(1.5, 'ru'), RangeError);
   assert.throws(() => ruCardinal(Number.MAX_SAFE_INTEGER + 1), RangeError);
   assert.throws(() => ruCardinal(10n ** 15n), RangeError);
+});
+
+test('a time of day is said on the clock, never as a duration ("на три часа сорок две минуты")', () => {
+  const msk = 'Europe/Moscow';
+  assert.equal(sayClock(new Date('2026-12-07T00:42:00Z'), msk, 'ru'), 'три сорок две');
+  assert.equal(sayClock(new Date('2026-12-07T12:42:00Z'), msk, 'ru'), 'пятнадцать сорок две');
+  assert.equal(sayClock(new Date('2026-12-07T06:05:00Z'), msk, 'ru'), 'девять ноль пять');
+  assert.equal(sayClock(new Date('2026-12-07T09:00:00Z'), msk, 'ru'), 'двенадцать ноль-ноль');
+  assert.equal(sayClock(new Date('2026-12-07T18:21:00Z'), msk, 'ru'), 'двадцать один двадцать одна');
+  assert.equal(sayClock(new Date('2026-12-07T21:01:00Z'), msk, 'ru'), 'ноль ноль одна');
+  assert.equal(sayClock(new Date('2026-12-07T00:42:00Z'), msk, 'en'), 'three forty-two a.m.');
+  assert.equal(sayClock(new Date('2026-12-07T12:42:00Z'), msk, 'en'), 'three forty-two p.m.');
+  assert.equal(sayClock(new Date('2026-12-07T06:05:00Z'), msk, 'en'), 'nine oh five a.m.');
+  assert.equal(sayClock(new Date('2026-12-07T09:00:00Z'), msk, 'en'), 'twelve p.m.');
+  assert.equal(sayClock(new Date('2026-12-07T21:00:00Z'), msk, 'en'), 'twelve a.m.');
+  for (let m = 0; m < 24 * 60; m += 7) {
+    const ru = sayClock(new Date(Date.UTC(2026, 11, 7, 0, m) - 3 * 3600_000), msk, 'ru');
+    assert.ok(!/час|минут/.test(ru), ru);
+  }
+});
+
+test('noun forms follow the CLDR plural rules for fractions as well: 1,5 рубля', () => {
+  assert.equal(ruPlural(1.5, ['рубль', 'рубля', 'рублей']), 'рубля');
+  assert.equal(ruPlural(10n ** 14n + 1n, ['рубль', 'рубля', 'рублей']), 'рубль');
 });

@@ -6,11 +6,11 @@ import { isDomainError, type DomainError } from '../../domain/shared/errors.ts';
 import { getProfile } from '../../domain/subscribers/get-profile.ts';
 import { saveUssdSession, startUssdHop, type UssdCaller, type UssdDialTarget, type UssdFrame } from './ussd-session.ts';
 import { errorMessage } from '../../domain/shared/error-messages.ts';
-import { fitsPage } from './gsm7.ts';
+import { fitsPage } from '../../text/gsm7.ts';
 import { nodes, serviceRoots, type MenuCtx, type Outcome, type View } from './menu.ts';
 import { paginate, shorten } from './paginate.ts';
 import { texts } from './texts.ts';
-import { toGsm7Latin } from './translit.ts';
+import { toGsm7Latin } from '../../text/translit.ts';
 
 /**
  * The USSD engine every gateway calls (HTTP aggregators now, SMPP later): one hop in, one page

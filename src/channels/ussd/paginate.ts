@@ -1,4 +1,4 @@
-import { fitsPage } from './gsm7.ts';
+import { fitsPage } from '../../text/gsm7.ts';
 
 /**
  * Splits one screen into pages that each fit the handset: 182 GSM-7 septets, or 80 UCS-2 units
@@ -45,34 +45,87 @@ export function shorten(line: string, fits: (s: string) => boolean): string {
   return cps.slice(0, lo).join('').trimEnd() + ELLIPSIS;
 }
 
-/** Breaks a long text line into pieces that each fit a page beside the widest navigation. */
-function wrap(line: string, fits: (s: string) => boolean): string[] {
-  if (fits(line)) return [line];
+/**
+ * The sentences of a line: a break after ".", "!", "?" or "…" (and any closing quote or bracket)
+ * followed by a space and a capital, a digit or an opening quote. "3.50" and "3,50" have no space
+ * after the point, and an abbreviation inside a sentence ("на 3 дн. и") is followed by a small letter.
+ */
+export function sentences(line: string): string[] {
+  return line
+    .split(/(?<=[.!?…]["»)]*) +(?=[«"„(\p{Lu}\d])/u)
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+}
+
+/** Units and currencies a number is never parted from ("30 ₽", "1,6 МБ", "RUB 100", "3 дн."). */
+const UNIT = /^(?:₽|руб|rub|коп|kop|%|[кКМГТ]?Б|[kKMGT]?B|[кКМГТ]Б|[KMGT]b|мин|min|SMS|СМС|sms|дн|день|дня|дней|days?|мес|mes|months?|шт|ч|h|сек|sec|мегабайт\S*|гигабайт\S*|рубл\S*|копе\S*)(?=$|[/.,;:!?)»"'])/;
+const NUMBER = /^[-−+]?\d[\d.,]*$/;
+
+function glued(prev: string, next: string): boolean {
+  const last = prev.slice(prev.lastIndexOf(' ') + 1);
+  if (NUMBER.test(last) && UNIT.test(next)) return true;
+  // Thousands written apart: "1 234,56 rub" on a Latin page, where the no-break space became a space.
+  if (/^[-−+]?\d{1,3}$/.test(last) && /^\d{3}(?:[.,]\d+)?(?!\d)/.test(next)) return true;
+  // A currency written first: "RUB 100".
+  return /^(?:RUB|EUR|USD)$/.test(last) && /^[-−+]?\d/.test(next);
+}
+
+/** The words of a sentence, each number held together with its thousands and its unit. */
+function chunks(sentence: string): string[] {
+  const out: string[] = [];
+  for (const word of sentence.split(/ +/)) {
+    const prev = out[out.length - 1];
+    if (prev !== undefined && glued(prev, word)) out[out.length - 1] = `${prev} ${word}`;
+    else out.push(word);
+  }
+  return out;
+}
+
+/** Packs pieces greedily, joined by a space, into lines that each fit; a piece too long is given to `split`. */
+function pack(pieces: string[], fits: (s: string) => boolean, split: (piece: string) => string[]): string[] {
   const out: string[] = [];
   let cur = '';
-  for (const word of line.split(/ +/)) {
-    const candidate = cur ? `${cur} ${word}` : word;
+  for (const piece of pieces) {
+    const candidate = cur ? `${cur} ${piece}` : piece;
     if (fits(candidate)) {
       cur = candidate;
       continue;
     }
     if (cur) out.push(cur);
-    if (fits(word)) {
-      cur = word;
+    if (fits(piece)) {
+      cur = piece;
       continue;
     }
-    // A single word longer than a page: hard split by code points.
-    let rest = Array.from(word);
-    while (rest.length > 0) {
-      let n = rest.length;
-      while (n > 1 && !fits(rest.slice(0, n).join(''))) n--;
-      out.push(rest.slice(0, n).join(''));
-      rest = rest.slice(n);
-    }
-    cur = out.pop() ?? '';
+    const parts = split(piece);
+    cur = parts.pop() ?? '';
+    out.push(...parts);
   }
   if (cur) out.push(cur);
   return out;
+}
+
+/** A single word longer than a page: hard split by code points. */
+function hardSplit(word: string, fits: (s: string) => boolean): string[] {
+  const out: string[] = [];
+  let rest = Array.from(word);
+  while (rest.length > 0) {
+    let n = rest.length;
+    while (n > 1 && !fits(rest.slice(0, n).join(''))) n--;
+    out.push(rest.slice(0, n).join(''));
+    rest = rest.slice(n);
+  }
+  return out;
+}
+
+/**
+ * Breaks a long text line into pieces that each fit a page beside the widest navigation. Pieces
+ * end between sentences, so a sentence that states an amount ("Спишем сейчас 33,50 ₽") is read
+ * whole on one page. Only a sentence longer than a page is broken inside, between words, and then
+ * never between a number and its currency or unit.
+ */
+function wrap(line: string, fits: (s: string) => boolean): string[] {
+  if (fits(line)) return [line];
+  return pack(sentences(line), fits, (sentence) => pack(chunks(sentence), fits, (word) => hardSplit(word, fits)));
 }
 
 export function paginate(s: Screen): string[] {

@@ -1,7 +1,7 @@
 import type { Localized } from '../../domain/catalog/schema.ts';
 import type { ErrorCode } from '../../domain/shared/errors.ts';
 import type { Lang } from '../../domain/shared/context.ts';
-import { sayCount, sayData, sayMoney } from '../../domain/voice/spoken-numbers.ts';
+import { sayCount, sayData, sayMoney } from '../../text/spoken.ts';
 import { sayDigits, sayTime, speakable, voiceTexts } from './voice-texts.ts';
 import { errorMessage } from '../../domain/shared/error-messages.ts';
 

@@ -1,5 +1,5 @@
 import type { Lang } from '../../domain/shared/context.ts';
-import { enCardinal, ruCardinal, sayCount, sayMoney } from '../../domain/voice/spoken-numbers.ts';
+import { enCardinal, ruCardinal, sayClock, sayCount, sayMoney } from '../../text/spoken.ts';
 
 /** What the voice menu says, in Russian and English; numbers are already words here. */
 export interface VoiceTexts {
@@ -51,11 +51,9 @@ export function sayDigits(s: string, lang: Lang): string {
   return [...s].map((d) => (lang === 'ru' ? ruCardinal(Number(d)) : enCardinal(Number(d)))).join(' ');
 }
 
+/** A time of day said on the clock ("пятнадцать сорок две", "three forty-two p.m."), never as a duration. */
 export function sayTime(at: Date, tz: string, lang: Lang): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
-  const h = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
-  const m = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
-  return lang === 'ru' ? `${sayCount(h, 'hour', 'ru')} ${sayCount(m, 'minute', 'ru')}` : `${sayCount(h, 'hour', 'en')} ${sayCount(m, 'minute', 'en')}`;
+  return sayClock(at, tz, lang);
 }
 
 export const voiceTexts: Record<Lang, VoiceTexts> = {
@@ -73,12 +71,12 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     bye: 'Спасибо за звонок, до свидания.',
     notServed: 'Этот номер не обслуживается. До свидания.',
     unavailable: 'Сервис временно недоступен. Позвоните позже.',
-    balance: (money, asOf) => `Ваш баланс ${money} на ${asOf}.`,
+    balance: (money, asOf) => `Ваш баланс ${money} по состоянию на ${asOf}.`,
     remaining: (parts) => `Осталось: ${parts.join(', ')}.`,
     paymentsKey: 'Платежи — 2.',
     payByCardKey: 'Оплата банковской картой — 1.',
-    askAmount: 'Введите сумму пополнения в рублях, от десяти до пятнадцати тысяч, и нажмите решётку.',
-    badAmount: 'Сумма должна быть от десяти до пятнадцати тысяч рублей.',
+    askAmount: 'Введите сумму пополнения в рублях, от десяти рублей до пятнадцати тысяч рублей, и нажмите решётку.',
+    badAmount: 'Сумма должна быть от десяти рублей до пятнадцати тысяч рублей.',
     card: (brand, last4, key) => `Карта ${brand}, последние цифры ${last4} — ${ruCardinal(key)}.`,
     noCards: 'Сохранённых карт нет.',
     newCardKey: 'Новая карта — 8.',
@@ -120,8 +118,8 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     remaining: (parts) => `Remaining: ${parts.join(', ')}.`,
     paymentsKey: 'Payments, 2.',
     payByCardKey: 'To pay by bank card, press 1.',
-    askAmount: 'Enter the top-up amount in roubles, from ten to fifteen thousand, then press hash.',
-    badAmount: 'The amount must be from ten to fifteen thousand roubles.',
+    askAmount: 'Enter the top-up amount in roubles, from ten roubles to fifteen thousand roubles, then press hash.',
+    badAmount: 'The amount must be from ten roubles to fifteen thousand roubles.',
     card: (brand, last4, key) => `Card ${brand} ending in ${last4}, ${enCardinal(key)}.`,
     noCards: 'You have no saved cards.',
     newCardKey: 'New card, 8.',

@@ -1,3 +1,5 @@
+import { formatMoney as formatMoneyByLocale } from '../../text/format.ts';
+
 /** Money is integer minor units (kopecks) in one currency; never a float. */
 export interface Money {
   amount: number;
@@ -9,19 +11,10 @@ export function assertMinor(amount: number): number {
   return amount;
 }
 
-/** 12345 → "123,45 ₽" (ru) or "RUB 123.45" (en). */
+/** 12345 → "123,45 ₽" (ru) or "RUB 123.45" (en): the locale formatter of src/text, kopecks always shown. */
 export function formatMoney(minor: number, lang: 'ru' | 'en'): string {
   assertMinor(minor);
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  const units = Math.floor(abs / 100);
-  const kop = String(abs % 100).padStart(2, '0');
-  if (lang === 'ru') {
-    const grouped = String(units).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
-    return `${sign}${grouped},${kop}\u00a0₽`;
-  }
-  const grouped = String(units).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}RUB ${grouped}.${kop}`;
+  return formatMoneyByLocale(minor, lang);
 }
 
 /**

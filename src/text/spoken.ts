@@ -9,6 +9,7 @@
 
 import { toCardinal as enToCardinal } from 'n2words/en-US';
 import { toCardinal as ruToCardinal } from 'n2words/ru-RU';
+import { clockOf, pluralCategory } from './format.ts';
 
 export type Gender = 'm' | 'f' | 'n';
 
@@ -18,15 +19,20 @@ export interface RuNoun {
   forms: [one: string, few: string, many: string];
 }
 
-/** The form of a noun after the number n: 1, 21, 101 → one; 2–4, 22–24 → few; 0, 5–20, 11–14 → many. */
+/**
+ * The form of a noun after the number n, by the Russian plural rules of CLDR (Intl.PluralRules):
+ * 1, 21, 101 → one; 2–4, 22–24 → few; 0, 5–20, 11–14 → many.
+ */
 export function ruPlural(n: number | bigint, forms: readonly [string, string, string]): string {
-  const abs = BigInt(n) < 0n ? -BigInt(n) : BigInt(n);
-  const d100 = Number(abs % 100n);
-  const d10 = d100 % 10;
-  if (d100 >= 11 && d100 <= 14) return forms[2];
-  if (d10 === 1) return forms[0];
-  if (d10 >= 2 && d10 <= 4) return forms[1];
-  return forms[2];
+  switch (pluralCategory(n, 'ru')) {
+    case 'one':
+      return forms[0];
+    case 'few':
+    case 'other': // a fraction takes the genitive singular, as "few" does: 1,5 рубля
+      return forms[1];
+    default:
+      return forms[2];
+  }
 }
 
 const LIMIT = 10n ** 15n;
@@ -121,4 +127,21 @@ export function sayData(bytes: number, lang: 'ru' | 'en'): string {
   if (gb > 0) parts.push(sayCount(gb, 'gigabyte', lang));
   if (mb > 0 || gb === 0) parts.push(sayCount(mb, 'megabyte', lang));
   return parts.join(lang === 'en' && parts.length > 1 ? ' and ' : ' ');
+}
+
+/**
+ * A time of day as it is said on the clock, so it is never heard as a duration:
+ * 15:42 → "пятнадцать сорок две", 9:05 → "девять ноль пять", 18:00 → "восемнадцать ноль-ноль";
+ * English on the 12-hour clock: "three forty-two p.m.", "nine oh five a.m.", "six p.m.".
+ */
+export function sayClock(at: Date | string | number, tz: string, lang: 'ru' | 'en'): string {
+  const { hour, minute } = clockOf(at, tz);
+  if (lang === 'ru') {
+    const mins = minute === 0 ? 'ноль-ноль' : minute < 10 ? `ноль ${ruCardinal(minute, 'f')}` : ruCardinal(minute, 'f');
+    return `${ruCardinal(hour)} ${mins}`;
+  }
+  const h12 = hour % 12 === 0 ? 12 : hour % 12;
+  const half = hour < 12 ? 'a.m.' : 'p.m.';
+  const mins = minute === 0 ? '' : minute < 10 ? ` oh ${enCardinal(minute)}` : ` ${enCardinal(minute)}`;
+  return `${enCardinal(h12)}${mins} ${half}`;
 }
