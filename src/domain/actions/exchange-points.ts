@@ -16,7 +16,7 @@ export interface RewardDetails extends RewardView {
 
 function offerOf(r: RewardView, points: number): Offer<RewardDetails> {
   return {
-    action: 'points.exchange',
+    action: 'bonus.exchange',
     refusal: r.affordable ? null : { code: 'INSUFFICIENT_POINTS', params: { required: r.cost, available: points } },
     shown: true,
     // Paid in points, not money: no price facts.
@@ -32,7 +32,7 @@ async function all(core: Core, ctx: Ctx, msisdn: string): Promise<Offer<RewardDe
 
 /** Exchange bonus points for a reward. Offered per reward; refused INSUFFICIENT_POINTS {required, available}. */
 export const exchangePointsAction: CatalogAction<{ rewardCode: string }, z.infer<typeof input>, ExchangeResult, RewardDetails> = {
-  id: 'points.exchange',
+  id: 'bonus.exchange',
   summary: 'Exchange bonus points',
   input,
   async offer(core, ctx, t) {

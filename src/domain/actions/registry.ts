@@ -27,9 +27,9 @@ export const actions = {
   'product.connect': connectProductAction,
   'product.disable': disableProductAction,
   'tariff.change': changeTariffAction,
-  'content.stop': stopPaidContentAction,
+  'content.stop_all': stopPaidContentAction,
   'content.ban': contentBanAction,
-  'points.exchange': exchangePointsAction,
+  'bonus.exchange': exchangePointsAction,
   'report.order': orderReportAction,
   'app_link.send': sendAppLinkAction,
 } as const satisfies Record<ActionId, AnyAction>;
@@ -38,7 +38,7 @@ export const actions = {
 export const ACTION_IDS = Object.keys(actions) as ActionId[];
 
 /** Actions offered per catalog item (they have `offers()` for the whole catalog). */
-export const CATALOG_ACTIONS = ['product.connect', 'product.disable', 'tariff.change', 'points.exchange'] as const satisfies readonly ActionId[];
+export const CATALOG_ACTIONS = ['product.connect', 'product.disable', 'tariff.change', 'bonus.exchange'] as const satisfies readonly ActionId[];
 
 export {
   changeTariffAction,

@@ -18,13 +18,13 @@ export interface StopContentDetails {
  * offered (with nothing to stop it only sets the ban); `shown` only when some content is on.
  */
 export const stopPaidContentAction: Action<{ ban?: boolean }, z.infer<typeof input>, Awaited<ReturnType<typeof stopPaidContent>>, StopContentDetails> = {
-  id: 'content.stop',
+  id: 'content.stop_all',
   summary: 'Stop all paid content',
   input,
   async offer(core, ctx, t) {
     const sub = await loadSubscriber(core.db, ctx.actor, t.msisdn, { access: 'read' });
     const content = (await liveInstances(core.db, sub.accountId, sub.id)).filter((i) => i.spec.content).map((i) => i.productCode);
-    return { action: 'content.stop', refusal: null, shown: content.length > 0, facts: null, details: { content, contentBan: sub.contentBan } };
+    return { action: 'content.stop_all', refusal: null, shown: content.length > 0, facts: null, details: { content, contentBan: sub.contentBan } };
   },
   confirmation: (_offer, channel) => confirmationFor('change', channel),
   run: (core, ctx, i) => stopPaidContent(core, ctx, { msisdn: i.msisdn, ban: i.ban }),

@@ -11,7 +11,7 @@ export { MAX_TOP_UP, MIN_TOP_UP };
  * A top-up: through the provider's page (`saveCard`, `returnUrl`), or from a saved card (`cardId`).
  * `amount` is any kopecks here; the offer judges it against the limits.
  */
-const input = z.object({
+export const topUpInput = z.object({
   amount: kopecks,
   cardId: z.number().int().positive().optional(),
   saveCard: z.boolean().default(false),
@@ -31,10 +31,10 @@ type TopUpResult = Awaited<ReturnType<typeof startTopUp>> | Awaited<ReturnType<t
  * Confirmation: none on screens (the provider's page, or the button itself); a keypad channel
  * paying a saved card confirms explicitly.
  */
-export const topUpAction: Action<{ amount?: number; cardId?: number }, z.infer<typeof input>, TopUpResult, TopUpDetails> = {
+export const topUpAction: Action<{ amount?: number; cardId?: number }, z.infer<typeof topUpInput>, TopUpResult, TopUpDetails> = {
   id: 'topup',
   summary: 'Top up the balance',
-  input,
+  input: topUpInput,
   async offer(core, ctx, t) {
     await loadSubscriber(core.db, ctx.actor, t.msisdn, { access: 'read' });
     const amount = t.amount ?? null;

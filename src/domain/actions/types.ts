@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { PriceFacts } from '../../text/price-facts.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
+import { loadSubscriber } from '../subscribers/access.ts';
 import type { Channel, Ctx } from '../shared/context.ts';
 import { DomainError, isDomainError, type ErrorCode } from '../shared/errors.ts';
 
@@ -30,9 +32,9 @@ export type ActionId =
   | 'product.connect'
   | 'product.disable'
   | 'tariff.change'
-  | 'content.stop'
+  | 'content.stop_all'
   | 'content.ban'
-  | 'points.exchange'
+  | 'bonus.exchange'
   | 'report.order'
   | 'app_link.send';
 
@@ -131,7 +133,32 @@ export function parseInput<I extends object>(action: Action<object, I, unknown, 
 export async function perform<T extends object, I extends object, R, D>(core: Core, ctx: Ctx, action: Action<T, I, R, D>, msisdn: string, raw: unknown): Promise<R> {
   const input = parseInput(action as Action<object, I, unknown, unknown>, raw);
   const target = { msisdn, ...input } as { msisdn: string } & T & I;
-  const offer = await action.offer(core, ctx, target);
-  if (offer.refusal && !ctx.idempotencyKey) requireOffered(offer);
+  let offer: Offer<D>;
+  try {
+    offer = await action.offer(core, ctx, target);
+    if (offer.refusal && !ctx.idempotencyKey) requireOffered(offer);
+  } catch (e) {
+    if (isDomainError(e)) await auditRefusal(core, ctx, action.id, msisdn, e);
+    throw e;
+  }
   return action.run(core, ctx, target);
+}
+
+/**
+ * A refusal by the offer is audited as the use case audits its own (runUseCase): the log shows
+ * what was attempted, by whom, on which number the actor may see (none when it may not).
+ */
+async function auditRefusal(core: Core, ctx: Ctx, action: ActionId, msisdn: string, e: DomainError): Promise<void> {
+  try {
+    const sub = await loadSubscriber(core.db, ctx.actor, msisdn, { access: 'read' }).catch(() => null);
+    await recordAudit(core.db, core, ctx, {
+      action,
+      subscriberId: sub?.id ?? null,
+      customerId: sub?.customerId ?? null,
+      outcome: 'refused',
+      details: { code: e.code, ...e.params },
+    });
+  } catch (err) {
+    core.log.error({ err, requestId: ctx.requestId }, 'audit of a refusal failed');
+  }
 }
