@@ -29,5 +29,7 @@ export function statePrice(facts: PriceFacts, lang: Lang, style: TextStyle = 'te
   const extras: string[] = [];
   if (facts.connectionFee > 0) extras.push(lang === 'ru' ? `подключение ${statePrice_money(facts.connectionFee, lang)}` : `${statePrice_money(facts.connectionFee, lang)} to connect`);
   if (facts.commission > 0) extras.push(lang === 'ru' ? `комиссия ${statePrice_money(facts.commission, lang)}` : `${statePrice_money(facts.commission, lang)} fee`);
+  // A price of nothing beside a fee (a promised payment's commission) is stated as the fee alone.
+  if (facts.price === 0 && facts.period === 'once' && extras.length > 0) return extras.join(' + ');
   return [head, ...extras].join(' + ');
 }
