@@ -24,6 +24,7 @@ const per = {
  */
 export function statePrice(facts: PriceFacts, lang: Lang, style: TextStyle = 'text'): string {
   if (style !== 'text') throw new RangeError(`style ${style} is not written yet`);
+  if (facts.price === 0 && facts.connectionFee === 0 && facts.commission === 0) return lang === 'ru' ? 'бесплатно' : 'free';
   const price = statePrice_money(facts.price, lang);
   const head = facts.period === 'once' ? `${price} ${per[lang].once}` : `${price}${per[lang][facts.period]}`;
   const extras: string[] = [];
