@@ -95,6 +95,16 @@ for (const [name, viewport] of [
       assert.equal(await page.getByTestId('connected').getByText('Интернет Плюс').count(), 0);
     });
 
+    test('prices are the API\'s statements: a one-off product is stated once, the promised payment\'s fee is a commission', async () => {
+      await page.goto('/services');
+      const turbo = page.getByTestId('available').getByRole('listitem').filter({ hasText: 'Турбо-кнопка' });
+      assert.match((await turbo.getByTestId('price').textContent()) ?? '', /^100\s₽ разово$/);
+      await page.goto('/payments');
+      const paid = page.locator('li[data-amount]:not([data-fee="0"])').first();
+      assert.match((await paid.textContent()) ?? '', /комиссия \d+\s₽/);
+      assert.doesNotMatch((await paid.textContent()) ?? '', /Абонентская плата/);
+    });
+
     test('top up through the sandbox provider page', async () => {
       const before = await balanceOnHome(page);
       await page.goto('/payments');

@@ -37,11 +37,50 @@ export interface Spending {
   categories: { category: string; amount: number }[];
   total: number;
 }
+/** What a subscriber pays for an offer (kopecks), as the action registry states it. */
+export interface PriceFacts {
+  price: number;
+  period: 'once' | 'day' | 'month';
+  connectionFee: number;
+  commission: number;
+  chargedToday: number;
+}
+/** The one statement of a price, in both languages: render `statement[lang]`, never compute it. */
+export interface Statement {
+  ru: string;
+  en: string;
+}
+/** Why an offer cannot be taken now: an error code with its parameters. */
+export interface Refusal {
+  code: string;
+  params: Record<string, string | number>;
+}
+/** The fields every offer of the API carries. */
+export interface OfferFields {
+  action: string;
+  available: boolean;
+  refusal: Refusal | null;
+  shown: boolean;
+  facts: PriceFacts | null;
+  statement: Statement | null;
+  confirmation: { kind: 'none' } | { kind: 'explicit' } | { kind: 'reply'; words: string[]; windowMs: number };
+}
+export interface TariffOffer extends OfferFields {
+  code: string;
+  name: Named;
+  description: Named | null;
+  fee: { model: string; amount: number };
+  included: { sms?: number; dataMb?: number; minutes?: number };
+  premium: boolean;
+  segment: string;
+  current: boolean;
+  productsDisabled: string[];
+}
 export interface Promised {
   available: boolean;
   reason: string | null;
   maxAmount: number;
-  options: { amount: number; fee: number }[];
+  options: { amount: number; fee: number; facts: PriceFacts; statement: Statement }[];
   termDays: number;
   active: null | { amount: number; fee: number; dueAt: string; [k: string]: unknown };
 }
@@ -55,6 +94,8 @@ export interface ConnectedProduct {
   disableable: boolean;
   nextChargeAt: string | null;
   status: 'active' | 'suspended' | 'disabled' | 'limit_suspended';
+  /** The product's price as stated (what disabling stops). */
+  statement: Statement | null;
 }
 export interface AvailableProduct {
   code: string;
@@ -64,7 +105,8 @@ export interface AvailableProduct {
   chargeNow: number;
   monthlyCost: number;
   content: boolean;
-  blockedBy: string | null;
+  blockedBy: Refusal | null;
+  statement: Statement;
 }
 export interface Ticket {
   id: string;

@@ -17,6 +17,9 @@ import { charge } from './charge.ts';
 
 type Settings = CatalogSettings['promisedPayment'];
 
+/** The smallest promised payment, and the step of amounts: whole roubles. */
+export const PROMISED_MIN_AMOUNT = 100;
+
 export interface PromisedOffer {
   available: boolean;
   reason: 'active' | 'trust_limit' | null;
@@ -89,8 +92,8 @@ export async function takePromisedPayment(core: Core, ctx: Ctx, input: { msisdn:
       const offer = await offerFor(tx, sub, now);
       if (offer.reason === 'active') throw new DomainError('PROMISED_PAYMENT_ACTIVE');
       if (offer.reason === 'trust_limit') throw new DomainError('PROMISED_PAYMENT_UNAVAILABLE', { reason: 'trust_limit' });
-      if (!Number.isSafeInteger(input.amount) || input.amount < 100 || input.amount % 100 !== 0 || input.amount > offer.maxAmount) {
-        throw new DomainError('AMOUNT_NOT_ALLOWED', { min: 100, max: offer.maxAmount });
+      if (!Number.isSafeInteger(input.amount) || input.amount < PROMISED_MIN_AMOUNT || input.amount % PROMISED_MIN_AMOUNT !== 0 || input.amount > offer.maxAmount) {
+        throw new DomainError('AMOUNT_NOT_ALLOWED', { min: PROMISED_MIN_AMOUNT, max: offer.maxAmount });
       }
       const settings = (await getSettings(tx)).promisedPayment;
       const fee = promisedFee(settings, input.amount);

@@ -28,7 +28,7 @@ export interface TariffChangeQuote {
 }
 
 /** The switch fee is waived when the last change was at least `freeSwitchAfterDays` ago. */
-function switchFee(target: Tariff, sub: SubscriberRow, now: Date): number {
+export function switchFee(target: Tariff, sub: SubscriberRow, now: Date): number {
   if (target.freeSwitchAfterDays !== undefined && now.getTime() - sub.tariffSince.getTime() >= target.freeSwitchAfterDays * DAY) return 0;
   return target.switchFee;
 }

@@ -157,7 +157,7 @@ export default function Payments() {
               {p.options.map((o) => (
                 <li key={o.amount} className="item" data-amount={o.amount} data-fee={o.fee}>
                   <span>
-                    {money(o.amount, lang)} · {t('fee')}: {money(o.fee, lang)}
+                    {money(o.amount, lang)} · {o.statement[lang]}
                   </span>
                   <button
                     type="button"

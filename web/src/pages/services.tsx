@@ -43,7 +43,7 @@ export default function Services() {
               <div>
                 <p className="strong">{named(p.name, lang)}</p>
                 <p className="muted">
-                  {p.paid ? `${t('paid')} · ${money(p.monthlyCost, lang)} ${t('perMonth')}` : t('free')}
+                  {p.paid && p.statement ? `${t('paid')} · ${p.statement[lang]}` : t('free')}
                 </p>
                 {p.status === 'limit_suspended' || p.status === 'suspended' ? (
                   <p className="biz-warn" data-testid="product-status" data-status={p.status}>
@@ -67,15 +67,15 @@ export default function Services() {
               <div>
                 <p className="strong">{named(p.name, lang)}</p>
                 <p>{named(p.description, lang)}</p>
-                <p className="muted">
-                  {money(p.monthlyCost, lang)} {t('perMonth')}
+                <p className="muted" data-testid="price">
+                  {p.statement[lang]}
                 </p>
               </div>
               <button
                 type="button"
                 disabled={p.blockedBy !== null}
                 onClick={() =>
-                  act.ask(t('confirmConnect', { name: named(p.name, lang), charge: money(p.chargeNow, lang), monthly: money(p.monthlyCost, lang) }), () =>
+                  act.ask(t('confirmConnect', { name: named(p.name, lang), charge: money(p.chargeNow, lang), price: p.statement[lang] }), () =>
                     after(() => api(`subscribers/${m}/products`, { method: 'POST', body: { productCode: p.code }, idempotent: true })),
                   )
                 }

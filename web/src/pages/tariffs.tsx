@@ -1,29 +1,24 @@
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { money, named } from '../format.ts';
-import type { CurrentTariff, Tariff } from '../types.ts';
+import type { CurrentTariff, TariffOffer } from '../types.ts';
 import { ErrorBox, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 export default function Tariffs() {
   const { t, lang, me } = useApp();
   const m = me.msisdn ?? 'me';
   const { data, error, reload } = useLoad(async () => {
-    const [current, catalog, profile] = await Promise.all([
-      api<CurrentTariff>(`subscribers/${m}/tariff`),
-      api<{ items: Tariff[] }>('catalog/tariffs'),
-      api<{ customerKind: string }>(`subscribers/${m}`),
-    ]);
-    const segment = profile.customerKind === 'person' ? 'person' : 'business';
-    return { current, plans: catalog.items.filter((p) => p.connectable && (p.segment === 'any' || p.segment === segment)) };
+    // Which plans are on sale to this number and what each costs is the API's: its offers.
+    const [current, offers] = await Promise.all([api<CurrentTariff>(`subscribers/${m}/tariff`), api<{ items: TariffOffer[] }>(`subscribers/${m}/tariff/offers`)]);
+    return { current, plans: offers.items };
   }, [m]);
   const act = useAction();
   if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
   if (!data) return <Loading />;
-  const switchTo = async (p: Tariff) => {
+  const switchTo = async (p: TariffOffer) => {
     await act.run(async () => {
       const quote = await api<{ switchFee: number; firstPeriodFee: number; total: number }>(`subscribers/${m}/tariff/quote?tariffCode=${encodeURIComponent(p.code)}`);
-      const fee = quote.total;
-      act.ask(t('confirmSwitch', { name: named(p.name, lang), fee: money(fee, lang) }), async () => {
+      act.ask(t('confirmSwitch', { name: named(p.name, lang), fee: money(quote.total, lang), price: p.statement?.[lang] ?? '' }), async () => {
         await act.run(async () => {
           await api(`subscribers/${m}/tariff`, { method: 'PUT', body: { tariffCode: p.code } });
           await reload();
@@ -32,6 +27,7 @@ export default function Tariffs() {
     });
   };
   const cur = data.current.tariff;
+  const curOffer = data.plans.find((p) => p.current);
   return (
     <Page title={t('navTariffs')}>
       {act.dialog}
@@ -43,7 +39,7 @@ export default function Tariffs() {
         </p>
         <p>{named(cur.description, lang)}</p>
         <p>
-          {t('fee')}: {money(cur.fee.amount, lang)}
+          {t('fee')}: {curOffer?.facts ? money(curOffer.facts.price, lang) : money(cur.fee.amount, lang)}
         </p>
       </Section>
       <Section title={t('compare')}>
@@ -52,7 +48,7 @@ export default function Tariffs() {
             <thead>
               <tr>
                 <th scope="col">{t('tariff')}</th>
-                <th scope="col">{t('fee')}</th>
+                <th scope="col">{t('price')}</th>
                 <th scope="col">{t('minutes')}</th>
                 <th scope="col">{t('sms')}</th>
                 <th scope="col">{t('gb')}</th>
@@ -60,9 +56,9 @@ export default function Tariffs() {
             </thead>
             <tbody>
               {data.plans.map((p) => (
-                <tr key={p.code}>
+                <tr key={p.code} data-code={p.code}>
                   <th scope="row">{named(p.name, lang)}</th>
-                  <td>{money(p.fee.amount, lang)}</td>
+                  <td data-testid="tariff-price">{p.statement?.[lang] ?? '—'}</td>
                   <td>{p.included.minutes ?? '—'}</td>
                   <td>{p.included.sms ?? '—'}</td>
                   <td>{p.included.dataMb ? Math.round(p.included.dataMb / 1024) : '—'}</td>
@@ -73,14 +69,14 @@ export default function Tariffs() {
         </div>
         <ul className="list">
           {data.plans
-            .filter((p) => p.code !== cur.code)
+            .filter((p) => !p.current)
             .map((p) => (
               <li key={p.code} className="item">
                 <div>
                   <p className="strong">{named(p.name, lang)}</p>
-                  <p className="muted">{named(p.description, lang)}</p>
+                  {p.description ? <p className="muted">{named(p.description, lang)}</p> : null}
                 </div>
-                <button type="button" onClick={() => void switchTo(p)} aria-label={`${t('switchTo')}: ${named(p.name, lang)}`}>
+                <button type="button" disabled={!p.available} onClick={() => void switchTo(p)} aria-label={`${t('switchTo')}: ${named(p.name, lang)}`}>
                   {t('switchTo')}
                 </button>
               </li>

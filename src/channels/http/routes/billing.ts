@@ -2,14 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ingestUsage, MAX_BATCH } from '../../../domain/billing/ingest-usage.ts';
-import { getPromisedPaymentOffer, takePromisedPayment } from '../../../domain/billing/promised-payment.ts';
+import { perform, promisedPaymentAction, topUpAction } from '../../../domain/actions/registry.ts';
+import { topUpInput } from '../../../domain/actions/top-up.ts';
 import { getTrustLimit, setTrustLimit } from '../../../domain/billing/trust-limit.ts';
 import type { Core } from '../../../domain/core.ts';
 import { getAutoPayment, setAutoPayment } from '../../../domain/payments/auto-payment.ts';
 import { getPayment, listCards, listPayments, removeCard } from '../../../domain/payments/list-payments.ts';
 import { refundPayment } from '../../../domain/payments/refund-payment.ts';
-import { payWithSavedCard, startTopUp } from '../../../domain/payments/top-up.ts';
 import { ctxOf } from '../context.ts';
+import { offerView, statementOf } from '../offer-view.ts';
 import { kopecks, wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32) });
@@ -37,11 +38,23 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
     async (req) => ingestUsage(core, ctxOf(req, 'tmf'), req.body.records),
   );
 
-  r.get(`${base}/promised-payment`, { schema: { ...tag, summary: 'Promised payment: amounts, fee, term, the active one', params } }, async (req) =>
-    getPromisedPaymentOffer(core, ctxOf(req), req.params),
+  r.get(
+    `${base}/promised-payment`,
+    { schema: { ...tag, summary: 'Promised payment: amounts with their commission (facts and statement), bounds, term, the active one', params } },
+    async (req) => {
+      const ctx = ctxOf(req);
+      const o = await promisedPaymentAction.offer(core, ctx, { msisdn: req.params.msisdn });
+      return {
+        ...o.details,
+        options: o.details.options.map((x) => ({ ...x, statement: statementOf(x.facts) })),
+        ...offerView(promisedPaymentAction, o, ctx.channel),
+        // The legacy flag keeps its meaning: takeable now by the catalog's rules.
+        available: o.details.available,
+      };
+    },
   );
-  r.post(`${base}/promised-payment`, { schema: { ...tag, summary: 'Take a promised payment', params, body: z.object({ amount: kopecks }) } }, async (req, reply) =>
-    reply.status(201).send(await takePromisedPayment(core, ctxOf(req), { msisdn: req.params.msisdn, amount: req.body.amount })),
+  r.post(`${base}/promised-payment`, { schema: { ...tag, summary: 'Take a promised payment', params, body: promisedPaymentAction.input } }, async (req, reply) =>
+    reply.status(201).send(await perform(core, ctxOf(req), promisedPaymentAction, req.params.msisdn, req.body)),
   );
   r.get(`${base}/trust-limit`, { schema: { ...tag, summary: 'Trust credit limit: current and eligible', params } }, async (req) => getTrustLimit(core, ctxOf(req), req.params));
   r.put(`${base}/trust-limit`, { schema: { ...tag, summary: "Set the trust limit (0 switches it off); refused for a contract's number, whose credit is the company's pool", params, body: z.object({ limit: kopecks }) } }, async (req) =>
@@ -55,15 +68,15 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
         ...tag,
         summary: "Top up through the provider's page; credited when the provider confirms",
         params,
-        body: z.object({ amount: kopecks, saveCard: z.boolean().default(false), returnUrl: z.string().max(500).regex(/^\/(?![/\\])/, 'a path on this site, like /payments').nullish() }),
+        body: topUpInput.omit({ cardId: true }),
       },
     },
-    async (req, reply) => reply.status(201).send(await startTopUp(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body })),
+    async (req, reply) => reply.status(201).send(await perform(core, ctxOf(req), topUpAction, req.params.msisdn, req.body)),
   );
   r.post(
     `${base}/payments/card`,
-    { schema: { ...tag, summary: 'Top up from a saved card', params, body: z.object({ amount: kopecks, cardId: z.number().int().positive() }) } },
-    async (req, reply) => reply.status(201).send(await payWithSavedCard(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body })),
+    { schema: { ...tag, summary: 'Top up from a saved card', params, body: topUpInput.pick({ amount: true, cardId: true }).required({ cardId: true }) } },
+    async (req, reply) => reply.status(201).send(await perform(core, ctxOf(req), topUpAction, req.params.msisdn, req.body)),
   );
   r.get(`${base}/payments`, { schema: { ...tag, summary: 'Payment history', params } }, async (req) => ({ items: await listPayments(core, ctxOf(req), req.params) }));
   r.get(`${base}/payments/:paymentId`, { schema: { ...tag, summary: 'One payment (for the return page)', params: params.extend({ paymentId: z.string().max(40) }) } }, async (req) =>

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { exchangePoints } from '../../../domain/bonus/exchange-points.ts';
+import { exchangePointsAction, perform } from '../../../domain/actions/registry.ts';
 import { getBonusBalance } from '../../../domain/bonus/get-bonus-balance.ts';
 import { getBonusHistory } from '../../../domain/bonus/get-bonus-history.ts';
 import { listRewards } from '../../../domain/bonus/list-rewards.ts';
@@ -48,10 +48,10 @@ export async function bonusInstallmentRoutes(app: FastifyInstance, opts: { core:
         ...bonusTag,
         summary: 'Exchange points for a reward (send Idempotency-Key to make repeats safe)',
         params,
-        body: z.object({ rewardCode: z.string().min(1).max(40) }),
+        body: exchangePointsAction.input,
       },
     },
-    async (req) => exchangePoints(core, ctxOf(req), { msisdn: req.params.msisdn, rewardCode: req.body.rewardCode }),
+    async (req) => perform(core, ctxOf(req), exchangePointsAction, req.params.msisdn, req.body),
   );
 
   r.get(`${base}/installments`, { schema: { ...installmentTag, summary: 'Device installment plans with their schedules', params } }, async (req) =>

@@ -16,14 +16,14 @@ import type { Core } from '../../../domain/core.ts';
 import { errorMessage } from '../../../domain/shared/error-messages.ts';
 import { ctxOf } from '../context.ts';
 import { problemType } from '../problems.ts';
-import { kopecks, wholeNumber } from '../../../domain/shared/strict-input.ts';
+import { wholeNumber } from '../../../domain/shared/strict-input.ts';
+import { businessAmount } from '../../../domain/actions/business-amounts.ts';
 
 const tag = { tags: ['business'] };
 const msisdnParams = z.object({ msisdn: z.string().min(1).max(32).describe('a number of the company, in any common spelling') });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM');
 // The portal's own ceiling (a hundred million roubles) sits well inside the shared bound.
-const nonNegativeKopecks = kopecks.min(0).max(10_000_000_000);
 const paging = { offset: wholeNumber({ min: 0, max: 1_000_000 }).optional(), limit: wholeNumber({ min: 1, max: 1000 }).optional() };
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const region = z.string().regex(/^\d{2,3}$/, 'a region code');
@@ -131,7 +131,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
         ...tag,
         summary: "Set a number's monthly spending limit: what counts (tariff, extras, both) and what happens when reached (notify, block paid extras)",
         params: msisdnParams,
-        body: z.object({ amount: nonNegativeKopecks.min(1), scope: z.enum(['tariff', 'extras', 'both']), action: z.enum(['notify', 'block_extras']) }),
+        body: z.object({ amount: businessAmount.min(1), scope: z.enum(['tariff', 'extras', 'both']), action: z.enum(['notify', 'block_extras']) }),
       },
     },
     async (req) => setNumberLimit(core, ctx(req), { msisdn: req.params.msisdn, ...req.body }),
@@ -147,7 +147,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
         ...tag,
         summary: "Change a contract's corporate trust limit (one credit pool shared by its numbers) and allowed-services filter (contract admin)",
         params: z.object({ id: wholeNumber({ min: 1 }) }),
-        body: z.object({ creditLimit: nonNegativeKopecks.optional(), denyContent: z.boolean().optional(), deniedProducts: z.array(z.string().min(1).max(40)).max(200).optional() }),
+        body: z.object({ creditLimit: businessAmount.optional(), denyContent: z.boolean().optional(), deniedProducts: z.array(z.string().min(1).max(40)).max(200).optional() }),
       },
     },
     async (req) => updateContract(core, ctx(req), { contractId: req.params.id, ...req.body }),

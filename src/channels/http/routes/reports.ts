@@ -7,7 +7,7 @@ import { getReports } from '../../../domain/reports/get-reports.ts';
 import { getSpending } from '../../../domain/reports/get-spending.ts';
 import { getTrafficSeries } from '../../../domain/reports/get-traffic-series.ts';
 import { listUsage } from '../../../domain/reports/list-usage.ts';
-import { orderDetailReport } from '../../../domain/reports/order-detail-report.ts';
+import { orderReportAction, perform } from '../../../domain/actions/registry.ts';
 import { ctxOf } from '../context.ts';
 import { calendarDate, wholeNumber } from '../../../domain/shared/strict-input.ts';
 
@@ -32,13 +32,10 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
         ...tag,
         summary: 'Order a detail report for local days (at most 6 months back, at most 6 months long); free, ready later with an SMS',
         params,
-        body: z.object({ from: date, to: date, format: format.optional() }),
+        body: orderReportAction.input,
       },
     },
-    async (req, reply) => {
-      const res = await orderDetailReport(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body });
-      return reply.status(202).send(res);
-    },
+    async (req, reply) => reply.status(202).send(await perform(core, ctxOf(req), orderReportAction, req.params.msisdn, req.body)),
   );
   r.get(`${base}/reports`, { schema: { ...tag, summary: 'Ordered reports with their status', params } }, async (req) => getReports(core, ctxOf(req), req.params));
   r.get(

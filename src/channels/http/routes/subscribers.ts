@@ -2,20 +2,24 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../../domain/core.ts';
-import { connectProduct } from '../../../domain/services/connect-product.ts';
-import { disableProduct } from '../../../domain/services/disable-product.ts';
-import { listAvailableProducts } from '../../../domain/services/list-available-products.ts';
+import {
+  changeTariffAction,
+  connectProductAction,
+  contentBanAction,
+  disableProductAction,
+  perform,
+  readBalanceAction,
+  stopPaidContentAction,
+} from '../../../domain/actions/registry.ts';
 import { listConnectedProducts } from '../../../domain/services/list-connected-products.ts';
 import { paidServicesAudit } from '../../../domain/services/paid-services-audit.ts';
-import { setContentBan } from '../../../domain/services/set-content-ban.ts';
-import { stopPaidContent } from '../../../domain/services/stop-paid-content.ts';
-import { changeTariff, quoteTariffChange } from '../../../domain/subscribers/change-tariff.ts';
+import { quoteTariffChange } from '../../../domain/subscribers/change-tariff.ts';
 import { getActionHistory } from '../../../domain/subscribers/get-action-history.ts';
-import { getBalance } from '../../../domain/subscribers/get-balance.ts';
 import { getProfile } from '../../../domain/subscribers/get-profile.ts';
 import { getTariff } from '../../../domain/subscribers/get-tariff.ts';
 import { updatePreferences } from '../../../domain/subscribers/update-preferences.ts';
 import { ctxOf } from '../context.ts';
+import { offerView, statementOf } from '../offer-view.ts';
 import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
@@ -34,7 +38,7 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
 
   r.get(base, { schema: { ...tag, summary: 'Profile of the number', params } }, async (req) => getProfile(core, ctxOf(req), req.params));
   r.get(`${base}/balance`, { schema: { ...tag, summary: 'Balance and what is left of minutes, SMS and data', params } }, async (req) =>
-    getBalance(core, ctxOf(req), req.params),
+    perform(core, ctxOf(req), readBalanceAction, req.params.msisdn, {}),
   );
   r.get(`${base}/tariff`, { schema: { ...tag, summary: 'Current tariff plan', params } }, async (req) => getTariff(core, ctxOf(req), req.params));
   r.get(
@@ -42,40 +46,64 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
     { schema: { ...tag, summary: 'What a tariff change would cost', params, querystring: z.object({ tariffCode: code }) } },
     async (req) => quoteTariffChange(core, ctxOf(req), { msisdn: req.params.msisdn, tariffCode: req.query.tariffCode }),
   );
-  r.put(
-    `${base}/tariff`,
-    { schema: { ...tag, summary: 'Change the tariff plan (charged by the plan rules)', params, body: z.object({ tariffCode: code }) } },
-    async (req) => changeTariff(core, ctxOf(req), { msisdn: req.params.msisdn, tariffCode: req.body.tariffCode }),
-  );
-  r.get(`${base}/products`, { schema: { ...tag, summary: 'Connected products, paid and free', params } }, async (req) =>
-    listConnectedProducts(core, ctxOf(req), req.params),
-  );
-  r.get(`${base}/products/available`, { schema: { ...tag, summary: 'Products that can be connected', params } }, async (req) => ({
-    items: await listAvailableProducts(core, ctxOf(req), req.params),
-  }));
-  r.post(
-    `${base}/products`,
-    { schema: { ...tag, summary: 'Connect a product (send Idempotency-Key to make repeats safe)', params, body: z.object({ productCode: code }) } },
-    async (req, reply) => {
-      const res = await connectProduct(core, ctxOf(req), { msisdn: req.params.msisdn, productCode: req.body.productCode });
-      return reply.status(201).send(res);
+  r.get(
+    `${base}/tariff/offers`,
+    { schema: { ...tag, summary: "Tariff plans on sale to the number's segment, each with its price facts and statement; `available` ones may be picked", params } },
+    async (req) => {
+      const ctx = ctxOf(req);
+      const offers = await changeTariffAction.offers(core, ctx, { msisdn: req.params.msisdn });
+      return { items: offers.filter((o) => o.shown).map((o) => ({ ...o.details, ...offerView(changeTariffAction, o, ctx.channel) })) };
     },
   );
+  r.put(
+    `${base}/tariff`,
+    { schema: { ...tag, summary: 'Change the tariff plan (charged by the plan rules)', params, body: changeTariffAction.input } },
+    async (req) => perform(core, ctxOf(req), changeTariffAction, req.params.msisdn, req.body),
+  );
+  r.get(`${base}/products`, { schema: { ...tag, summary: 'Connected products, paid and free, each with the statement of its price', params } }, async (req) => {
+    const ctx = ctxOf(req);
+    const list = await listConnectedProducts(core, ctx, req.params);
+    const stops = new Map((await disableProductAction.offers(core, ctx, { msisdn: req.params.msisdn })).map((o) => [o.details.code, o.details.stops]));
+    const priced = <T extends { code: string }>(p: T) => {
+      const facts = stops.get(p.code) ?? null;
+      return { ...p, facts, statement: facts ? statementOf(facts) : null };
+    };
+    return { ...list, paid: list.paid.map(priced), free: list.free.map(priced) };
+  });
+  r.get(`${base}/products/available`, { schema: { ...tag, summary: 'Products that can be connected, each with its price facts and statement', params } }, async (req) => {
+    const ctx = ctxOf(req);
+    const offers = await connectProductAction.offers(core, ctx, { msisdn: req.params.msisdn });
+    return {
+      items: offers
+        .filter((o) => o.shown)
+        .map((o) => ({
+          ...o.details,
+          chargeNow: o.facts?.chargedToday ?? 0,
+          blockedBy: o.refusal,
+          ...offerView(connectProductAction, o, ctx.channel),
+        })),
+    };
+  });
+  r.post(
+    `${base}/products`,
+    { schema: { ...tag, summary: 'Connect a product (send Idempotency-Key to make repeats safe)', params, body: connectProductAction.input } },
+    async (req, reply) => reply.status(201).send(await perform(core, ctxOf(req), connectProductAction, req.params.msisdn, req.body)),
+  );
   r.delete(`${base}/products/:code`, { schema: { ...tag, summary: 'Disable a product', params: productParams } }, async (req) =>
-    disableProduct(core, ctxOf(req), { msisdn: req.params.msisdn, productCode: req.params.code }),
+    perform(core, ctxOf(req), disableProductAction, req.params.msisdn, { productCode: req.params.code }),
   );
   r.get(`${base}/paid-services`, { schema: { ...tag, summary: 'Every paid item with its monthly cost', params } }, async (req) =>
     paidServicesAudit(core, ctxOf(req), req.params),
   );
   r.post(
     `${base}/paid-services/stop-content`,
-    { schema: { ...tag, summary: 'Stop all paid content subscriptions (and optionally ban new ones)', params, body: z.object({ ban: z.boolean().default(false) }).default({ ban: false }) } },
-    async (req) => stopPaidContent(core, ctxOf(req), { msisdn: req.params.msisdn, ban: req.body.ban }),
+    { schema: { ...tag, summary: 'Stop all paid content subscriptions (and optionally ban new ones)', params, body: stopPaidContentAction.input.optional() } },
+    async (req) => perform(core, ctxOf(req), stopPaidContentAction, req.params.msisdn, req.body ?? {}),
   );
   r.put(
     `${base}/content-ban`,
-    { schema: { ...tag, summary: 'Switch the "no paid content" guard', params, body: z.object({ enabled: z.boolean() }) } },
-    async (req) => setContentBan(core, ctxOf(req), { msisdn: req.params.msisdn, enabled: req.body.enabled }),
+    { schema: { ...tag, summary: 'Switch the "no paid content" guard', params, body: contentBanAction.input } },
+    async (req) => perform(core, ctxOf(req), contentBanAction, req.params.msisdn, req.body),
   );
   r.patch(
     `${base}/preferences`,
