@@ -30,7 +30,6 @@ export interface Texts {
   confirmDisable: (name: string, price: string) => string;
   connected: (name: string, charged: string) => string;
   disabled: (name: string) => string;
-  notDisableable: (name: string) => string;
   currentTariff: (name: string, fee: string, next: string | null) => string;
   chooseTariff: string;
   confirmTariff: (name: string, price: string, today: string, dropped: string[]) => string;
@@ -81,7 +80,6 @@ const ru: Texts = {
   confirmDisable: (n, p) => `Отключить «${n}» (${p})?`,
   connected: (n, c) => `«${n}» подключено. Списано ${c}`,
   disabled: (n) => `«${n}» отключено`,
-  notDisableable: (n) => `«${n}» нельзя отключить`,
   currentTariff: (n, f, next) => `Тариф «${n}», ${f}${next ? `. Следующее списание ${next}` : ''}`,
   chooseTariff: 'Сменить на:',
   confirmTariff: (n, p, now, d) => `Тариф «${n}»: ${p}. ${now}.${d.length ? ` Отключатся: ${d.join(', ')}.` : ''}`,
@@ -132,7 +130,6 @@ const en: Texts = {
   confirmDisable: (n, p) => `Disable "${n}" (${p})?`,
   connected: (n, c) => `"${n}" connected. Charged ${c}`,
   disabled: (n) => `"${n}" disabled`,
-  notDisableable: (n) => `"${n}" cannot be disabled`,
   currentTariff: (n, f, next) => `Tariff "${n}", ${f}${next ? `. Next charge ${next}` : ''}`,
   chooseTariff: 'Change to:',
   confirmTariff: (n, p, now, d) => `Tariff "${n}": ${p}. ${now}.${d.length ? ` Disables: ${d.join(', ')}.` : ''}`,
