@@ -39,7 +39,8 @@ test('0 lists connected services with prices, paid ones first; PAID only the pai
   const { connectProduct } = await import('../../src/domain/services/connect-product.ts');
   await connectProduct(core, subscriberCtx(s.subscriberId), { msisdn: 'me', productCode: 'weather' });
   const all = await send(s.msisdn, ' 0 ');
-  assert.match(all.reply!, /Погода — 210,00\u00a0₽\/мес \(СТОП POGODA\)/);
+  // Each is stated as the registry states what it costs: weather is 7 ₽ a day (not its 30-day total).
+  assert.match(all.reply!, /Погода — 7\u00a0₽\/день \(СТОП POGODA\)/);
   assert.match(all.reply!, /Определитель номера — бесплатно/);
   const paid = await send(s.msisdn, 'платные');
   assert.doesNotMatch(paid.reply!, /бесплатно/);

@@ -206,7 +206,7 @@ test('a confirmation split over pages cannot be confirmed before its price is on
     assert.equal(p.end, false, '1 before the last page only shows the rest');
     assert.equal(await fees(s.accountId), 0);
   }
-  assert.ok(seen.join(' ').includes('99 ₽'), 'the price was on screen');
+  assert.ok(seen.join(' ').includes('99\u00a0₽'), 'the price was on screen');
   p = await phone.send('1');
   assert.equal(p.end, true);
   assert.equal(await fees(s.accountId), 1);

@@ -8,11 +8,13 @@ import { listProducts, listTariffs } from '../../src/domain/catalog/read-catalog
 import type { Core } from '../../src/domain/core.ts';
 import { listConnectedProducts } from '../../src/domain/services/list-connected-products.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { quoteTariffChange } from '../../src/domain/subscribers/change-tariff.ts';
+import { changeTariffAction, connectProductAction, disableProductAction, promisedPaymentAction } from '../../src/domain/actions/registry.ts';
+import { stateChargedToday, statePrice } from '../../src/text/price.ts';
+import type { PriceFacts } from '../../src/text/price-facts.ts';
 import { getProfile } from '../../src/domain/subscribers/get-profile.ts';
 import { updatePreferences } from '../../src/domain/subscribers/update-preferences.ts';
 import { ledgerSum, makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
-import { handset } from '../helpers/ussd.ts';
+import { handset, type Page } from '../helpers/ussd.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -49,6 +51,19 @@ for (const v of variants) {
   const w = (s: string) => (latin ? toGsm7Latin(s) : s);
   const name = (code: string) => w(names.get(code)![v.lang]);
   const money = (k: number) => w(shortMoney(k, v.lang));
+  /** The registry's statement of price and of today's charge, as this session reads it. */
+  const price = (f: PriceFacts | null) => statePrice(f!, v.lang, latin ? 'translit' : 'text');
+  const today = (f: PriceFacts | null) => stateChargedToday(f!, v.lang, latin ? 'translit' : 'text');
+  /** A confirmation as a person reads it: "1" pages on until the page that offers "1 Confirm"; all its pages' text. */
+  const readConfirmation = async (phone: ReturnType<typeof handset>, first: Page) => {
+    let p = first;
+    const seen = [p.text];
+    while (!p.text.includes(`1 ${w(t.confirm)}`)) {
+      p = await phone.send('1');
+      seen.push(p.text);
+    }
+    return { last: p, text: seen.join('\n') };
+  };
   const subscriber = async (balance = 100_000) => {
     const s = await makeSubscriber(core, { openingBalance: balance });
     await updatePreferences(core, sys, { msisdn: s.msisdn, language: v.lang, script: v.script });
@@ -106,7 +121,10 @@ for (const v of variants) {
     p = await s.phone.send('2');
     p = await s.phone.pick(name('internet_plus'));
     assert.ok(p.text.includes(`1 ${w(t.confirm)}`) && p.text.includes(w(t.cancel)), p.text);
-    assert.ok(p.text.includes(money(25_000)), 'the price is shown before confirming');
+    const plus = await connectProductAction.offer(core, sys, { msisdn: s.msisdn, productCode: 'internet_plus' });
+    const shown = await readConfirmation(s.phone, p);
+    p = shown.last;
+    assert.ok(shown.text.includes(price(plus.facts)) && shown.text.includes(today(plus.facts)), `the price is shown before confirming: ${shown.text}`);
     const before = (await ledgerSum(core, s.accountId)).balance;
     p = await s.phone.send('0');
     assert.ok(p.text.includes(name('internet_plus')) && !p.text.includes(w(t.confirm)), 'cancel goes back to the list page it came from');
@@ -132,7 +150,8 @@ for (const v of variants) {
     let p = await s.phone.dial('*111*3#');
     p = await s.phone.send('2');
     p = await s.phone.pick(name('weather'));
-    assert.ok(p.text.includes(money(700)), p.text);
+    const weather = await connectProductAction.offer(core, sys, { msisdn: s.msisdn, productCode: 'weather' });
+    assert.ok(p.text.includes(price(weather.facts)), p.text);
     p = await s.phone.send('1');
     assert.equal(p.end, true);
     assert.ok(p.text.startsWith(w(t.connected(names.get('weather')![v.lang], '')).slice(0, 5)), p.text);
@@ -149,8 +168,10 @@ for (const v of variants) {
     p = await s.phone.send('0');
     p = await s.phone.send('2');
     p = await s.phone.pick(name('smart_mini'));
-    const quote = await quoteTariffChange(core, sys, { msisdn: s.msisdn, tariffCode: 'smart_mini' });
-    assert.ok(p.text.includes(money(quote.total)) && p.text.includes(money(quote.switchFee)) && p.text.includes(`1 ${w(t.confirm)}`), p.text);
+    const mini = await changeTariffAction.offer(core, sys, { msisdn: s.msisdn, tariffCode: 'smart_mini' });
+    const shown = await readConfirmation(s.phone, p);
+    p = shown.last;
+    assert.ok(shown.text.includes(price(mini.facts)) && shown.text.includes(today(mini.facts)), shown.text);
     p = await s.phone.send('1');
     assert.equal(p.end, true);
     assert.ok(p.text.includes(name('smart_mini')), p.text);
@@ -158,7 +179,7 @@ for (const v of variants) {
     assert.deepEqual(await auditChannels(s.subscriberId, 'tariff.change'), [{ channel: 'ussd', outcome: 'ok' }]);
     // A tariff's own code asks first; 0 cancels back to the main menu.
     p = await s.phone.dial('*111*1024#');
-    assert.ok(p.text.includes(name('smart')) && p.text.includes(`1 ${w(t.confirm)}`), p.text);
+    assert.ok(p.text.includes(name('smart')) && p.text.includes(w(t.cancel)), p.text);
     p = await s.phone.send('0');
     assert.ok(p.text.includes(`1 ${w(t.root[0]!)}`), p.text);
     assert.equal((await getProfile(core, sys, { msisdn: s.msisdn })).tariff.code, 'smart_mini');
@@ -189,7 +210,10 @@ for (const v of variants) {
     let p = await s.phone.dial('*111*7#');
     assert.ok(p.text.includes(money(3_000)), p.text);
     p = await s.phone.pick(money(5_000));
-    assert.ok(p.text.includes(money(700)) && p.text.includes(`1 ${w(t.confirm)}`), 'fee shown before confirming');
+    const fifty = await promisedPaymentAction.offer(core, sys, { msisdn: s.msisdn, amount: 5_000 });
+    const shown = await readConfirmation(s.phone, p);
+    p = shown.last;
+    assert.ok(shown.text.includes(price(fifty.facts)) && shown.text.includes(today(fifty.facts)), `fee shown before confirming: ${shown.text}`);
     const before = (await ledgerSum(core, s.accountId)).balance;
     p = await s.phone.send('1');
     assert.equal(p.end, true);
@@ -216,7 +240,8 @@ for (const v of variants) {
   test(`${v.name}: product code *111*29#, *152# list, *152*2# paid only with price, disable from the list`, async () => {
     const s = await subscriber();
     let p = await s.phone.dial('*111*29#');
-    assert.ok(p.text.includes(name('ringback')) && p.text.includes(money(250)) && p.text.includes(`1 ${w(t.confirm)}`), p.text);
+    const ringback = await connectProductAction.offer(core, sys, { msisdn: s.msisdn, productCode: 'ringback' });
+    assert.ok(p.text.includes(name('ringback')) && p.text.includes(price(ringback.facts)) && p.text.includes(`1 ${w(t.confirm)}`), p.text);
     p = await s.phone.send('1');
     assert.equal(p.end, true);
     p = await s.phone.dial('*152#');
@@ -228,7 +253,8 @@ for (const v of variants) {
     }
     assert.ok(all.join('\n').includes(name('ringback')) && all.join('\n').includes(name('caller_id')), all.join('\n'));
     p = await s.phone.dial('*152*2#');
-    assert.ok(p.text.includes(name('ringback')) && p.text.includes(money(250)), p.text);
+    const stops = (await disableProductAction.offer(core, sys, { msisdn: s.msisdn, productCode: 'ringback' })).details.stops;
+    assert.ok(p.text.includes(name('ringback')) && p.text.includes(price(stops)), p.text);
     assert.ok(!p.text.includes(name('caller_id')), 'free services are not in the paid list');
     p = await s.phone.pick(name('ringback'));
     p = await s.phone.send('1');

@@ -1,45 +1,53 @@
+import {
+  changeTariffAction,
+  connectProductAction,
+  disableProductAction,
+  perform,
+  readBalanceAction,
+  requireOffered,
+  SMS_REPLY_WORDS,
+  stopPaidContentAction,
+  type Confirmation,
+  type Refusal,
+} from '../../domain/actions/registry.ts';
+import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
-import { getBalance } from '../../domain/subscribers/get-balance.ts';
-import { listConnectedProducts } from '../../domain/services/list-connected-products.ts';
-import { listProducts } from '../../domain/catalog/read-catalog.ts';
-import { connectProduct } from '../../domain/services/connect-product.ts';
-import { connectionCharges } from '../../domain/services/eligibility.ts';
-import { disableProduct } from '../../domain/services/disable-product.ts';
 import { confirmOfferedConnection, offerConnection } from '../../domain/services/offer-connection.ts';
-import { stopPaidContent } from '../../domain/services/stop-paid-content.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
+import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { DomainError, isDomainError } from '../../domain/shared/errors.ts';
 import { formatMoney } from '../../domain/shared/money.ts';
-import { errorMessage } from '../../domain/shared/error-messages.ts';
+import { formatCount } from '../../text/format.ts';
+import { stateChargedToday, statePrice } from '../../text/price.ts';
 import { sameWord } from './normalize.ts';
-
-/** How long a "reply YES" offer stays open. */
-export const CONFIRM_WINDOW_MS = 10 * 60_000;
 
 interface Command {
   /** Russian word first, then English; any of them (or their look-alikes) calls the command. */
-  words: string[];
+  words: readonly string[];
   run: (core: Core, ctx: Ctx, args: string[], lang: Lang) => Promise<string>;
 }
 
 const t = (lang: Lang, ru: string, en: string) => (lang === 'ru' ? ru : en);
 
+/** 0 / PAID: what is connected, each with the registry's statement of what it costs. */
 async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean): Promise<string> {
-  const list = await listConnectedProducts(core, ctx, { msisdn: 'me' });
-  const lines = list.paid.map((p) => `${p.name[lang]} — ${formatMoney(p.monthlyCost, lang)}${t(lang, '/мес', '/mo')}${p.smsKeyword ? ` (${t(lang, 'СТОП', 'STOP')} ${p.smsKeyword})` : ''}`);
-  if (!paidOnly) lines.push(...list.free.map((p) => `${p.name[lang]} — ${t(lang, 'бесплатно', 'free')}`));
+  const offers = await disableProductAction.offers(core, ctx, { msisdn: 'me' });
+  const paid = offers.filter((o) => o.details.stops.price > 0);
+  const free = offers.filter((o) => o.details.stops.price === 0);
+  const line = (o: (typeof offers)[number]) =>
+    `${o.details.name[lang]} — ${statePrice(o.details.stops, lang, 'text')}${o.details.smsKeyword ? ` (${t(lang, 'СТОП', 'STOP')} ${o.details.smsKeyword})` : ''}`;
+  const lines = [...paid, ...(paidOnly ? [] : free)].map(line);
   if (lines.length === 0) return t(lang, 'Платных услуг нет.', 'No paid services.');
-  const head = paidOnly
-    ? t(lang, `Платные услуги (${formatMoney(list.monthlyTotal, lang)}/мес):`, `Paid services (${formatMoney(list.monthlyTotal, lang)}/mo):`)
-    : t(lang, `Подключено (платные ${formatMoney(list.monthlyTotal, lang)}/мес):`, `Connected (paid ${formatMoney(list.monthlyTotal, lang)}/mo):`);
+  const total = formatMoney(paid.reduce((s, o) => s + o.details.monthlyCost, 0), lang);
+  const head = paidOnly ? t(lang, `Платные услуги (${total}/мес):`, `Paid services (${total}/mo):`) : t(lang, `Подключено (платные ${total}/мес):`, `Connected (paid ${total}/mo):`);
   return [head, ...lines].join('\n');
 }
 
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; <код услуги> — подключить; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; <service code> — connect; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ТАРИФ — тарифы и цены; <код услуги> — подключить; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; TARIFF — tariffs and prices; <service code> — connect; HELP.',
   );
 }
 
@@ -48,18 +56,79 @@ async function findProductByWord(core: Core, word: string) {
   return products.find((p) => (p.smsKeyword && sameWord(word, p.smsKeyword)) || sameWord(word, p.code.toUpperCase()));
 }
 
+async function findTariffByWord(core: Core, word: string) {
+  return (await listTariffs(core.db)).find((x) => sameWord(word, x.code.toUpperCase()));
+}
+
+/**
+ * A refusal as every channel words it (the shared error messages), with catalog names in place of
+ * codes: "Услуга «Погода» уже подключена".
+ */
+export async function refusalText(core: Core, r: Refusal, lang: Lang): Promise<string> {
+  const [products, tariffs] = [await listProducts(core.db, { includeRetired: true }), await listTariffs(core.db, { includeRetired: true })];
+  const params = { ...r.params };
+  for (const k of ['product', 'conflictsWith', 'requires'] as const) {
+    const found = products.find((p) => p.code === params[k]);
+    if (found) params[k] = found.name[lang];
+  }
+  const tariff = tariffs.find((x) => x.code === params.tariff);
+  if (tariff) params.tariff = tariff.name[lang];
+  return errorMessage(r.code, params, lang);
+}
+
+/** "ответьте ДА в течение 10 минут" / "reply YES within 10 minutes": the registry's reply words and window. */
+function replyPrompt(c: Extract<Confirmation, { kind: 'reply' }>, lang: Lang): string {
+  const minutes = Math.round(c.windowMs / 60_000);
+  const word = c.words[lang === 'ru' ? 0 : c.words.length - 1]!;
+  return lang === 'ru'
+    ? `Чтобы подключить, ответьте ${word} в течение ${formatCount(minutes, 'ru', { one: 'минуты', few: 'минут', many: 'минут', other: 'минуты' })}.`
+    : `Reply ${word} within ${formatCount(minutes, 'en', { one: 'minute', other: 'minutes' })} to connect.`;
+}
+
+/** A product's keyword: the registry's offer — connected at once when it asks no reply, else stated and kept for the reply. */
+async function connectByKeyword(core: Core, ctx: Ctx, lang: Lang, productCode: string): Promise<string> {
+  const offer = requireOffered(await connectProductAction.offer(core, ctx, { msisdn: 'me', productCode }));
+  const name = offer.details.name[lang];
+  const c = connectProductAction.confirmation(offer, ctx.channel);
+  if (c.kind !== 'reply') {
+    await perform(core, ctx, connectProductAction, 'me', { productCode });
+    return t(lang, `Услуга «${name}» подключена: ${statePrice(offer.facts!, 'ru')}.`, `"${name}" is on: ${statePrice(offer.facts!, 'en')}.`);
+  }
+  await offerConnection(core, ctx, { msisdn: 'me', productCode, windowMs: c.windowMs });
+  return `${t(lang, `«${name}»`, `"${name}"`)}: ${statePrice(offer.facts!, lang, 'text')}. ${stateChargedToday(offer.facts!, lang, 'text')}. ${replyPrompt(c, lang)}`;
+}
+
+/** TARIFF: the plans the number may move to, each with its statement; TARIFF <code>: that plan's offer. */
+async function tariffText(core: Core, ctx: Ctx, lang: Lang, code: string | undefined): Promise<string> {
+  if (!code) {
+    const list = (await changeTariffAction.offers(core, ctx, { msisdn: 'me' })).filter((o) => o.shown && !o.refusal);
+    if (list.length === 0) return t(lang, 'Других тарифов для вашего номера нет.', 'No other tariffs for your number.');
+    const lines = list.map((o) => `${o.details.name[lang]} — ${statePrice(o.facts!, lang, 'text')} (${t(lang, 'ТАРИФ', 'TARIFF')} ${o.details.code.toUpperCase()})`);
+    return [t(lang, 'Тарифы:', 'Tariffs:'), ...lines].join('\n');
+  }
+  const tariff = await findTariffByWord(core, code);
+  if (!tariff) throw new DomainError('TARIFF_NOT_FOUND', { tariff: code.slice(0, 20) });
+  const o = requireOffered(await changeTariffAction.offer(core, ctx, { msisdn: 'me', tariffCode: tariff.code }));
+  return t(
+    lang,
+    `Тариф «${o.details.name.ru}»: ${statePrice(o.facts!, 'ru')}. ${stateChargedToday(o.facts!, 'ru')}. Сменить тариф: *111*4# или в приложении.`,
+    `Tariff "${o.details.name.en}": ${statePrice(o.facts!, 'en')}. ${stateChargedToday(o.facts!, 'en')}. To change: *111*4# or the app.`,
+  );
+}
+
 export const COMMANDS: Command[] = [
   { words: ['0'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, false) },
   { words: ['ПЛАТНЫЕ', 'PAID'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, true) },
   {
     words: ['БАЛАНС', 'BALANCE'],
     run: async (core, ctx, _a, lang) => {
-      const b = await getBalance(core, ctx, { msisdn: 'me' });
+      const b = await perform(core, ctx, readBalanceAction, 'me', {});
       const min = Math.floor(b.remaining.seconds.remaining / 60);
       const gb = (b.remaining.bytes.remaining / 1024 ** 3).toFixed(1).replace('.', lang === 'ru' ? ',' : '.');
       return t(lang, `Баланс ${formatMoney(b.balance, lang)}. Осталось: ${min} мин, ${b.remaining.sms.remaining} SMS, ${gb} ГБ.`, `Balance ${formatMoney(b.balance, lang)}. Left: ${min} min, ${b.remaining.sms.remaining} SMS, ${gb} GB.`);
     },
   },
+  { words: ['ТАРИФ', 'TARIFF'], run: (core, ctx, args, lang) => tariffText(core, ctx, lang, args[0]) },
   { words: ['ПОМОЩЬ', 'HELP', '?'], run: async (_c, _x, _a, lang) => helpText(lang) },
   {
     words: ['СТОП', 'STOP'],
@@ -67,19 +136,19 @@ export const COMMANDS: Command[] = [
       const what = args[0];
       if (!what) return t(lang, 'Укажите код услуги: СТОП <код>. Коды — в ответе на 0.', 'Name the service: STOP <code>. Codes are in the reply to 0.');
       if (sameWord(what, 'ВСЕ') || sameWord(what, 'ALL')) {
-        const res = await stopPaidContent(core, ctx, { msisdn: 'me' });
+        const res = await perform(core, ctx, stopPaidContentAction, 'me', {});
         return res.stopped.length
           ? t(lang, `Отключены платные подписки: ${res.stopped.length}.`, `Paid subscriptions stopped: ${res.stopped.length}.`)
           : t(lang, 'Платных подписок нет.', 'No paid subscriptions.');
       }
       const product = await findProductByWord(core, what);
       if (!product) throw new DomainError('PRODUCT_NOT_FOUND', { product: what.slice(0, 20) });
-      await disableProduct(core, ctx, { msisdn: 'me', productCode: product.code });
+      await perform(core, ctx, disableProductAction, 'me', { productCode: product.code });
       return t(lang, `Услуга «${product.name.ru}» отключена.`, `"${product.name.en}" is off.`);
     },
   },
   {
-    words: ['ДА', 'YES'],
+    words: SMS_REPLY_WORDS,
     run: async (core, ctx, _a, lang) => {
       const res = await confirmOfferedConnection(core, ctx, { msisdn: 'me' });
       if (!res) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
@@ -90,7 +159,8 @@ export const COMMANDS: Command[] = [
 
 /**
  * Runs one MO text for the subscriber in `ctx` and returns the reply. A product's keyword offers
- * to connect it (paid ones wait for YES); anything unknown gets the help text, never silence.
+ * to connect it (as the registry's confirmation says: a paid one waits for the reply word); a
+ * refusal is the shared message of its error code; anything unknown gets the help text, never silence.
  */
 export async function runSmsCommand(core: Core, ctx: Ctx, lang: Lang, tokens: string[]): Promise<string> {
   const [head, ...args] = tokens;
@@ -100,19 +170,9 @@ export async function runSmsCommand(core: Core, ctx: Ctx, lang: Lang, tokens: st
     if (cmd) return await cmd.run(core, ctx, args, lang);
     const product = await findProductByWord(core, head);
     if (!product) return `${t(lang, 'Команда не распознана.', 'Unknown command.')} ${helpText(lang)}`;
-    const price = connectionCharges(product).total;
-    if (price === 0) {
-      await connectProduct(core, ctx, { msisdn: 'me', productCode: product.code });
-      return t(lang, `Услуга «${product.name.ru}» подключена бесплатно.`, `"${product.name.en}" is on, free of charge.`);
-    }
-    await offerConnection(core, ctx, { msisdn: 'me', productCode: product.code, windowMs: CONFIRM_WINDOW_MS });
-    return t(
-      lang,
-      `«${product.name.ru}»: ${formatMoney(price, lang)} сейчас${product.fee.model === 'daily' ? ', далее в день' : product.fee.model === 'monthly' ? ', далее в месяц' : ''} ${formatMoney(product.fee.amount, lang)}. Чтобы подключить, ответьте ДА в течение 10 минут.`,
-      `"${product.name.en}": ${formatMoney(price, lang)} now${product.fee.model === 'daily' ? ', then a day' : product.fee.model === 'monthly' ? ', then a month' : ''} ${formatMoney(product.fee.amount, lang)}. Reply YES within 10 minutes to connect.`,
-    );
+    return await connectByKeyword(core, ctx, lang, product.code);
   } catch (e) {
-    if (isDomainError(e)) return errorMessage(e.code, e.params, lang);
+    if (isDomainError(e)) return refusalText(core, { code: e.code, params: e.params }, lang);
     throw e;
   }
 }

@@ -98,6 +98,7 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
       ctx,
       msisdn: caller.msisdn,
       lang: caller.language,
+      style: caller.script === 'latin' ? 'translit' : 'text',
       t: texts[caller.language],
       appUrl: options.appUrl,
       profile: () => (profile ??= getProfile(core, ctx, { msisdn: caller.msisdn })),
@@ -116,7 +117,8 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
   }
 
   function pages(m: MenuCtx, view: View, depth: number, notice: string | null, out: (s: string) => string): string[] {
-    const head = [...(notice ? [notice] : []), ...(view.kind === 'menu' ? (view.head ? [view.head] : []) : [view.text])].flatMap((l) => l.split('\n'));
+    const own = view.kind === 'menu' ? (view.head ? [view.head] : []) : view.kind === 'input' ? [view.head] : [view.text];
+    const head = [...(notice ? [notice] : []), ...own].flatMap((l) => l.split('\n'));
     return paginate({
       head: head.map(out),
       items: view.kind === 'menu' ? view.items.map((it, i) => out(`${i + 1} ${it.label}`)) : [],
@@ -153,6 +155,12 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
     // text split over pages cannot be confirmed unseen from its first page.
     if (view.kind === 'menu' && view.confirm && input === '1' && top.p < count - 1) {
       top.p += 1;
+      return;
+    }
+    if (view.kind === 'input') {
+      // A typed number opens the screen that judges it (through the action registry).
+      if (/^\d{1,9}$/.test(input)) st.stack.push({ n: view.to, a: input, p: 0 });
+      else st.notice = m.t.invalid;
       return;
     }
     const item = /^\d{1,3}$/.test(input) && view.kind === 'menu' ? view.items[Number(input) - 1] : undefined;
@@ -291,7 +299,26 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
     }
   }
 
-  return { handleUssd };
+  /**
+   * One screen as the caller would read it, whole (before it is cut into pages) and in their
+   * language and script: `{ n: 'prod', a: productCode }` is a product's confirmation (its
+   * statement of price and what is charged now), `{ n: 'tariff.q', a: tariffCode }` a tariff's,
+   * `{ n: 'pp.q', a: roubles }` a promised payment's; a refused one is the refusal's message.
+   * Reads only: for tests that compare what the channels state.
+   */
+  async function screen(msisdn: string, target: { n: string; a?: string }): Promise<{ text: string; confirm: boolean }> {
+    const hop = await startUssdHop(core, msisdn, null);
+    if (!hop) throw new Error(`no subscriber ${msisdn}`);
+    const caller = hop.caller;
+    const ctx: Ctx = { actor: { kind: 'subscriber', subscriberId: caller.subscriberId }, channel: 'ussd', requestId: randomUUID(), lang: caller.language };
+    const m = menuCtx(caller, ctx);
+    const view = await render(m, { n: target.n, ...(target.a !== undefined ? { a: target.a } : {}), p: 0 });
+    const out = outFor(caller.script);
+    const text = view.kind === 'menu' ? [view.head ?? '', ...view.items.map((it, i) => `${i + 1} ${it.label}`)].filter(Boolean).join('\n') : view.kind === 'input' ? view.head : view.text;
+    return { text: text.split('\n').map(out).join('\n'), confirm: view.kind === 'menu' && view.confirm === true };
+  }
+
+  return { handleUssd, screen };
 }
 
 /** The catalog code a dial string of several segments may be ("*111*56#"); null for a bare service code. */

@@ -1,22 +1,24 @@
-import { getPromisedPaymentOffer, takePromisedPayment } from '../../domain/billing/promised-payment.ts';
-import { exchangePoints } from '../../domain/bonus/exchange-points.ts';
-import { listRewards } from '../../domain/bonus/list-rewards.ts';
-import { listTariffs } from '../../domain/catalog/read-catalog.ts';
+import {
+  changeTariffAction,
+  connectProductAction,
+  disableProductAction,
+  exchangePointsAction,
+  perform,
+  promisedPaymentAction,
+  readBalanceAction,
+  requireOffered,
+  sendAppLinkAction,
+  type Action,
+  type Offer,
+} from '../../domain/actions/registry.ts';
 import type { Localized, Product } from '../../domain/catalog/schema.ts';
 import type { Core } from '../../domain/core.ts';
-import { sendAppLink } from '../../domain/notifications/send-app-link.ts';
-import { connectProduct } from '../../domain/services/connect-product.ts';
-import { disableProduct } from '../../domain/services/disable-product.ts';
-import { listAvailableProducts } from '../../domain/services/list-available-products.ts';
-import { listConnectedProducts } from '../../domain/services/list-connected-products.ts';
-import { paidServicesAudit } from '../../domain/services/paid-services-audit.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
-import { DomainError } from '../../domain/shared/errors.ts';
-import { changeTariff, quoteTariffChange } from '../../domain/subscribers/change-tariff.ts';
-import { getBalance } from '../../domain/subscribers/get-balance.ts';
 import type { getProfile } from '../../domain/subscribers/get-profile.ts';
 import { getTariff } from '../../domain/subscribers/get-tariff.ts';
 import { updatePreferences } from '../../domain/subscribers/update-preferences.ts';
+import type { PriceFacts } from '../../text/price-facts.ts';
+import { stateChargedToday, statePrice } from '../../text/price.ts';
 import { shortMoney, texts, type Texts } from './texts.ts';
 
 /** What a menu node sees: the caller's use-case context and the words of their language. */
@@ -25,6 +27,8 @@ export interface MenuCtx {
   ctx: Ctx;
   msisdn: string;
   lang: Lang;
+  /** How prices are stated: 'translit' when the session reads Latin, else 'text'. */
+  style: 'text' | 'translit';
   t: Texts;
   appUrl: string;
   profile(): Promise<Awaited<ReturnType<typeof getProfile>>>;
@@ -39,7 +43,9 @@ export type View =
   /** Options; `confirm` makes it a paid-action confirmation ("1 Confirm / 0 Cancel"). */
   | { kind: 'menu'; head?: string; items: { label: string; to: Target }[]; confirm?: boolean }
   /** Text; `end` finishes the session on its last page, otherwise "0 Back" returns. */
-  | { kind: 'text'; text: string; end: boolean };
+  | { kind: 'text'; text: string; end: boolean }
+  /** A prompt for a number: what is typed (other than the 0/00 navigation) opens `to` with it as the argument. */
+  | { kind: 'input'; head: string; to: string };
 
 /** What an action answers: a final text, possibly in a language or script it has just switched to. */
 export interface Outcome {
@@ -49,31 +55,33 @@ export interface Outcome {
 }
 
 /**
- * One menu node: a screen rendered from use cases, or an action that calls one and ends the
- * session. Actions are reached only through a screen's option, and every paid one only through a
- * confirmation screen that shows its price.
+ * One menu node: a screen rendered from the action registry's offers, or an action that performs
+ * one and ends the session. Actions are reached only through a screen's option, and every one the
+ * registry asks to confirm only through a confirmation screen that states its price.
  */
 export type MenuNode = { render: (m: MenuCtx, arg: string) => Promise<View> } | { act: (m: MenuCtx, arg: string) => Promise<Outcome> };
 
 const name = (m: MenuCtx, l: Localized) => l[m.lang];
+/** An amount that is not a price (a balance, what was charged, a promised amount). */
 const money = (m: MenuCtx, k: number) => shortMoney(k, m.lang);
+/** The one statement of price of the registry's facts, in the session's language and script. */
+export const price = (m: Pick<MenuCtx, 'lang' | 'style'>, f: PriceFacts) => statePrice(f, m.lang, m.style);
+const today = (m: Pick<MenuCtx, 'lang' | 'style'>, f: PriceFacts) => stateChargedToday(f, m.lang, m.style);
 const isSubscription = (kind: Product['kind']) => kind === 'subscription';
 
 function menu(items: [string, Target][], head?: string): View {
   return { kind: 'menu', ...(head ? { head } : {}), items: items.map(([label, to]) => ({ label, to })) };
 }
 
-function confirm(m: MenuCtx, head: string, to: Target): View {
-  return { kind: 'menu', head, items: [{ label: m.t.confirm, to }], confirm: true };
-}
-
-/** "2,50 ₽/день", "100 ₽ разово", "бесплатно" (+ a connection fee when there is one). */
-export function priceLabel(m: MenuCtx, fee: Product['fee'], connectionFee = 0): string {
-  const base =
-    fee.model === 'none'
-      ? m.t.free
-      : money(m, fee.amount) + (fee.model === 'monthly' ? m.t.perMonth : fee.model === 'daily' ? m.t.perDay : m.t.once);
-  return connectionFee > 0 ? base + m.t.connectFee(money(m, connectionFee)) : base;
+/**
+ * The step before `to` performs `action`: the offer's confirmation on USSD decides it. An explicit
+ * one is a "1 Confirm / 0 Cancel" screen under `head` (which states the price); none is a plain
+ * option under the same words.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function confirm<D>(m: MenuCtx, action: Action<any, any, any, D>, offer: Offer<D>, head: string, to: Target): View {
+  const kind = action.confirmation(offer, m.ctx.channel).kind;
+  return { kind: 'menu', head, items: [{ label: m.t.confirm, to }], ...(kind === 'none' ? {} : { confirm: true }) };
 }
 
 async function localDate(m: MenuCtx, iso: string): Promise<string> {
@@ -88,17 +96,28 @@ function dataLabel(bytes: number, lang: Lang): string {
   return `${mb} ${lang === 'ru' ? 'МБ' : 'MB'}`;
 }
 
+/** The catalog offered to connect (the registry's shown offers), products or subscriptions. */
 async function connectList(m: MenuCtx, subscriptions: boolean): Promise<View> {
-  const items = (await listAvailableProducts(m.core, m.ctx, { msisdn: m.msisdn })).filter((p) => isSubscription(p.kind) === subscriptions);
+  const items = (await connectProductAction.offers(m.core, m.ctx, { msisdn: m.msisdn })).filter((o) => o.shown && isSubscription(o.details.kind) === subscriptions);
   if (items.length === 0) return { kind: 'text', text: m.t.nothingAvailable, end: false };
-  return menu(items.map((p) => [`${name(m, p.name)} ${priceLabel(m, p.fee, p.connectionFee)}`, { n: 'prod', a: p.code }]), m.t.chooseToConnect);
+  return menu(items.map((o) => [`${name(m, o.details.name)} ${price(m, o.facts!)}`, { n: 'prod', a: o.details.code }]), m.t.chooseToConnect);
 }
 
-async function disableList(m: MenuCtx, filter: (p: { kind: Product['kind']; paid: boolean }) => boolean, head: string, empty: string, end: boolean): Promise<View> {
-  const c = await listConnectedProducts(m.core, m.ctx, { msisdn: m.msisdn });
-  const items = [...c.paid, ...c.free].filter(filter);
+/** What is connected (paid first), each with the price it costs, as offers to disable. */
+async function connectedOffers(m: MenuCtx) {
+  const all = await disableProductAction.offers(m.core, m.ctx, { msisdn: m.msisdn });
+  return [...all.filter((o) => o.details.stops.price > 0), ...all.filter((o) => o.details.stops.price === 0)];
+}
+
+async function disableList(m: MenuCtx, filter: (kind: Product['kind']) => boolean, head: string, empty: string, end: boolean): Promise<View> {
+  const items = (await connectedOffers(m)).filter((o) => filter(o.details.kind));
   if (items.length === 0) return { kind: 'text', text: empty, end };
-  return menu(items.map((p) => [`${name(m, p.name)} ${priceLabel(m, p.fee)}`, { n: 'off', a: p.code }]), head);
+  return menu(items.map((o) => [`${name(m, o.details.name)} ${price(m, o.details.stops)}`, { n: 'off', a: o.details.code }]), head);
+}
+
+/** A typed whole number of roubles as kopecks; anything else passes through for the registry to refuse. */
+function roublesTyped(a: string): number {
+  return /^\d{1,9}$/.test(a) ? Number(a) * 100 : Number.NaN;
 }
 
 export const nodes: Record<string, MenuNode> = {
@@ -110,99 +129,89 @@ export const nodes: Record<string, MenuNode> = {
   },
   app: {
     act: async (m) => {
-      await sendAppLink(m.core, m.ctx, { msisdn: m.msisdn, url: m.appUrl });
+      await perform(m.core, m.ctx, sendAppLinkAction, m.msisdn, { url: m.appUrl });
       return { text: m.t.appLinkSent };
     },
   },
   svc: { render: async (m) => menu([[m.t.services[0]!, { n: 'svc.list' }], [m.t.services[1]!, { n: 'svc.add' }], [m.t.services[2]!, { n: 'svc.off' }]]) },
   'svc.list': {
     render: async (m) => {
-      const c = await listConnectedProducts(m.core, m.ctx, { msisdn: m.msisdn });
-      const lines = [...c.paid, ...c.free].filter((p) => !isSubscription(p.kind)).map((p) => `${name(m, p.name)} ${priceLabel(m, p.fee)}`);
+      const lines = (await connectedOffers(m)).filter((o) => !isSubscription(o.details.kind)).map((o) => `${name(m, o.details.name)} ${price(m, o.details.stops)}`);
       return { kind: 'text', text: lines.length ? [m.t.connectedTitle, ...lines].join('\n') : m.t.nothingConnected, end: false };
     },
   },
   'svc.add': { render: (m) => connectList(m, false) },
-  'svc.off': { render: (m) => disableList(m, (p) => !isSubscription(p.kind), m.t.chooseToDisable, m.t.nothingConnected, false) },
+  'svc.off': { render: (m) => disableList(m, (k) => !isSubscription(k), m.t.chooseToDisable, m.t.nothingConnected, false) },
   subs: { render: async (m) => menu([[m.t.subscriptions[0]!, { n: 'subs.list' }], [m.t.subscriptions[1]!, { n: 'subs.add' }]]) },
-  'subs.list': { render: (m) => disableList(m, (p) => isSubscription(p.kind), m.t.chooseToDisable, m.t.nothingConnected, false) },
+  'subs.list': { render: (m) => disableList(m, isSubscription, m.t.chooseToDisable, m.t.nothingConnected, false) },
   'subs.add': { render: (m) => connectList(m, true) },
+  /** A product's offer: its price and what connecting charges now, or the registry's reason it is not offered. */
   prod: {
     render: async (m, code) => {
-      const p = (await listAvailableProducts(m.core, m.ctx, { msisdn: m.msisdn })).find((x) => x.code === code);
-      if (!p) {
-        const c = await listConnectedProducts(m.core, m.ctx, { msisdn: m.msisdn });
-        throw new DomainError([...c.paid, ...c.free].some((x) => x.code === code) ? 'ALREADY_CONNECTED' : 'PRODUCT_NOT_AVAILABLE', { product: code });
-      }
-      if (p.blockedBy) throw new DomainError(p.blockedBy.code, p.blockedBy.params);
-      const head = `${m.t.confirmConnect(name(m, p.name), priceLabel(m, p.fee, p.connectionFee))}. ${m.t.chargeNow(money(m, p.chargeNow))}`;
-      return confirm(m, head, { n: 'prod.do', a: code });
+      const o = requireOffered(await connectProductAction.offer(m.core, m.ctx, { msisdn: m.msisdn, productCode: code }));
+      const head = m.t.confirmConnect(name(m, o.details.name), price(m, o.facts!), today(m, o.facts!));
+      return confirm(m, connectProductAction, o, head, { n: 'prod.do', a: code });
     },
   },
   'prod.do': {
     act: async (m, code) => {
-      const r = await connectProduct(m.core, m.ctx, { msisdn: m.msisdn, productCode: code });
-      const c = await listConnectedProducts(m.core, m.ctx, { msisdn: m.msisdn });
-      const p = [...c.paid, ...c.free].find((x) => x.code === code);
-      return { text: m.t.connected(p ? name(m, p.name) : code, money(m, r.charged)) };
+      const r = await perform(m.core, m.ctx, connectProductAction, m.msisdn, { productCode: code });
+      const o = await disableProductAction.offer(m.core, m.ctx, { msisdn: m.msisdn, productCode: code });
+      return { text: m.t.connected(name(m, o.details.name), money(m, r.charged)) };
     },
   },
   off: {
     render: async (m, code) => {
-      const c = await listConnectedProducts(m.core, m.ctx, { msisdn: m.msisdn });
-      const p = [...c.paid, ...c.free].find((x) => x.code === code);
-      if (!p) throw new DomainError('PRODUCT_NOT_CONNECTED', { product: code });
-      if (!p.disableable) return { kind: 'text', text: m.t.notDisableable(name(m, p.name)), end: false };
-      return confirm(m, `${m.t.confirmDisable(name(m, p.name))} ${priceLabel(m, p.fee)}`, { n: 'off.do', a: code });
+      const o = requireOffered(await disableProductAction.offer(m.core, m.ctx, { msisdn: m.msisdn, productCode: code }));
+      return confirm(m, disableProductAction, o, m.t.confirmDisable(name(m, o.details.name), price(m, o.details.stops)), { n: 'off.do', a: code });
     },
   },
   'off.do': {
     act: async (m, code) => {
-      const c = await listConnectedProducts(m.core, m.ctx, { msisdn: m.msisdn });
-      const p = [...c.paid, ...c.free].find((x) => x.code === code);
-      await disableProduct(m.core, m.ctx, { msisdn: m.msisdn, productCode: code });
-      return { text: m.t.disabled(p ? name(m, p.name) : code) };
+      const o = await disableProductAction.offer(m.core, m.ctx, { msisdn: m.msisdn, productCode: code });
+      await perform(m.core, m.ctx, disableProductAction, m.msisdn, { productCode: code });
+      return { text: m.t.disabled(name(m, o.details.name)) };
     },
   },
   tariff: { render: async (m) => menu([[m.t.tariff[0]!, { n: 'tariff.cur' }], [m.t.tariff[1]!, { n: 'tariff.list' }]]) },
   'tariff.cur': {
     render: async (m) => {
       const v = await getTariff(m.core, m.ctx, { msisdn: m.msisdn });
-      const fee = `${money(m, v.tariff.fee.amount)}${v.tariff.fee.model === 'monthly' ? m.t.perMonth : m.t.perDay}`;
+      const o = await changeTariffAction.offer(m.core, m.ctx, { msisdn: m.msisdn, tariffCode: v.tariff.code });
+      // The plan one is on costs its fee per period; its switch fee is no longer anything to pay.
+      const fee = price(m, { ...o.facts!, connectionFee: 0, chargedToday: 0 });
       return { kind: 'text', text: m.t.currentTariff(name(m, v.tariff.name), fee, v.nextFeeAt ? await localDate(m, v.nextFeeAt) : null), end: false };
     },
   },
   'tariff.list': {
     render: async (m) => {
-      const profile = await m.profile();
-      const list = (await listTariffs(m.core.db)).filter((t) => t.connectable && t.code !== profile.tariff.code && (t.segment === 'any' || t.segment === profile.customerKind));
+      const list = (await changeTariffAction.offers(m.core, m.ctx, { msisdn: m.msisdn })).filter((o) => o.shown && !o.refusal);
       if (list.length === 0) return { kind: 'text', text: m.t.nothingAvailable, end: false };
-      return menu(
-        list.map((t) => [`${name(m, t.name)} ${money(m, t.fee.amount)}${t.fee.model === 'monthly' ? m.t.perMonth : m.t.perDay}`, { n: 'tariff.q', a: t.code }]),
-        m.t.chooseTariff,
-      );
+      return menu(list.map((o) => [`${name(m, o.details.name)} ${price(m, o.facts!)}`, { n: 'tariff.q', a: o.details.code }]), m.t.chooseTariff);
     },
   },
+  /** A tariff's offer: its fee and switch fee, what changing charges now, what it disables. */
   'tariff.q': {
     render: async (m, code) => {
-      const q = await quoteTariffChange(m.core, m.ctx, { msisdn: m.msisdn, tariffCode: code });
-      const all = await listTariffs(m.core.db);
-      const t = all.find((x) => x.code === code);
-      const c = await listConnectedProducts(m.core, m.ctx, { msisdn: m.msisdn });
-      const dropped = q.productsDisabled.map((pc) => [...c.paid, ...c.free].find((x) => x.code === pc)).map((p, i) => (p ? name(m, p.name) : q.productsDisabled[i]!));
-      return confirm(m, m.t.confirmTariff(t ? name(m, t.name) : code, money(m, q.total), money(m, q.switchFee), dropped), { n: 'tariff.do', a: code });
+      const o = requireOffered(await changeTariffAction.offer(m.core, m.ctx, { msisdn: m.msisdn, tariffCode: code }));
+      const connected = await disableProductAction.offers(m.core, m.ctx, { msisdn: m.msisdn });
+      const dropped = o.details.productsDisabled.map((pc) => {
+        const p = connected.find((x) => x.details.code === pc);
+        return p ? name(m, p.details.name) : pc;
+      });
+      return confirm(m, changeTariffAction, o, m.t.confirmTariff(name(m, o.details.name), price(m, o.facts!), today(m, o.facts!), dropped), { n: 'tariff.do', a: code });
     },
   },
   'tariff.do': {
     act: async (m, code) => {
-      const r = await changeTariff(m.core, m.ctx, { msisdn: m.msisdn, tariffCode: code });
-      const t = (await listTariffs(m.core.db)).find((x) => x.code === code);
-      return { text: m.t.tariffChanged(t ? name(m, t.name) : code, money(m, r.total)) };
+      const r = await perform(m.core, m.ctx, changeTariffAction, m.msisdn, { tariffCode: code });
+      const o = await changeTariffAction.offer(m.core, m.ctx, { msisdn: m.msisdn, tariffCode: code });
+      return { text: m.t.tariffChanged(name(m, o.details.name), money(m, r.total)) };
     },
   },
   bal: {
     render: async (m) => {
-      const b = await getBalance(m.core, m.ctx, { msisdn: m.msisdn });
+      const b = await perform(m.core, m.ctx, readBalanceAction, m.msisdn, {});
       const r = b.remaining;
       return { kind: 'text', text: m.t.balance(money(m, b.balance), Math.floor(r.seconds.remaining / 60), r.sms.remaining, dataLabel(r.bytes.remaining, m.lang)), end: true };
     },
@@ -228,50 +237,61 @@ export const nodes: Record<string, MenuNode> = {
       return { text: texts[language].languageSet, lang: language };
     },
   },
+  /** The promised payment's offer: its options, each with its commission, and any other amount within the registry's bounds. */
   pp: {
     render: async (m) => {
-      const o = await getPromisedPaymentOffer(m.core, m.ctx, { msisdn: m.msisdn });
-      if (o.active) return { kind: 'text', text: m.t.promisedActive(money(m, o.active.amount - o.active.repaid), await localDate(m, o.active.dueAt)), end: true };
-      if (o.reason === 'trust_limit') throw new DomainError('PROMISED_PAYMENT_UNAVAILABLE', { reason: 'trust_limit' });
-      if (!o.available || o.options.length === 0) throw new DomainError('PROMISED_PAYMENT_UNAVAILABLE');
-      return menu(o.options.map((x) => [m.t.promisedOption(money(m, x.amount), money(m, x.fee)), { n: 'pp.q', a: String(x.amount) }]), m.t.promisedTitle(o.termDays));
+      const o = await promisedPaymentAction.offer(m.core, m.ctx, { msisdn: m.msisdn });
+      const active = o.details.active;
+      if (active) return { kind: 'text', text: m.t.promisedActive(money(m, active.amount - active.repaid), await localDate(m, active.dueAt)), end: true };
+      requireOffered(o);
+      const { min, max } = o.details.bounds;
+      return menu(
+        [
+          ...o.details.options.map((x): [string, Target] => [m.t.promisedOption(money(m, x.amount), price(m, x.facts)), { n: 'pp.q', a: String(x.amount / 100) }]),
+          [m.t.promisedOther(money(m, min), money(m, max)), { n: 'pp.in' }],
+        ],
+        m.t.promisedTitle(o.details.termDays),
+      );
     },
   },
+  'pp.in': {
+    render: async (m) => {
+      const { min, max } = requireOffered(await promisedPaymentAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details.bounds;
+      return { kind: 'input', head: m.t.promisedEnter(money(m, min), money(m, max)), to: 'pp.q' };
+    },
+  },
+  /** `a`: whole roubles, chosen or typed; the registry judges the amount and states its commission. */
   'pp.q': {
     render: async (m, a) => {
-      const o = await getPromisedPaymentOffer(m.core, m.ctx, { msisdn: m.msisdn });
-      if (o.active) throw new DomainError('PROMISED_PAYMENT_ACTIVE');
-      const x = o.options.find((opt) => String(opt.amount) === a);
-      if (!x) throw new DomainError('AMOUNT_NOT_ALLOWED', { min: 100, max: o.maxAmount });
-      return confirm(m, m.t.confirmPromised(money(m, x.amount), money(m, x.fee), o.termDays), { n: 'pp.do', a });
+      const amount = roublesTyped(a);
+      const o = requireOffered(await promisedPaymentAction.offer(m.core, m.ctx, { msisdn: m.msisdn, amount }));
+      return confirm(m, promisedPaymentAction, o, m.t.confirmPromised(money(m, amount), o.details.termDays, price(m, o.facts!), today(m, o.facts!)), { n: 'pp.do', a });
     },
   },
   'pp.do': {
     act: async (m, a) => {
-      const r = await takePromisedPayment(m.core, m.ctx, { msisdn: m.msisdn, amount: Number(a) });
+      const r = await perform(m.core, m.ctx, promisedPaymentAction, m.msisdn, { amount: roublesTyped(a) });
       return { text: m.t.promisedTaken(money(m, r.amount), money(m, r.fee), await localDate(m, r.dueAt)) };
     },
   },
   bonus: {
     render: async (m) => {
-      const r = await listRewards(m.core, m.ctx, { msisdn: m.msisdn });
-      return menu(r.items.map((x) => [m.t.rewardOption(name(m, x.name), x.cost), { n: 'bonus.q', a: x.code }]), m.t.bonusTitle(r.points));
+      const offers = await exchangePointsAction.offers(m.core, m.ctx, { msisdn: m.msisdn });
+      const points = offers[0]?.details.points ?? 0;
+      return menu(offers.filter((o) => o.shown).map((o) => [m.t.rewardOption(name(m, o.details.name), o.details.cost), { n: 'bonus.q', a: o.details.code }]), m.t.bonusTitle(points));
     },
   },
   'bonus.q': {
     render: async (m, code) => {
-      const r = await listRewards(m.core, m.ctx, { msisdn: m.msisdn });
-      const x = r.items.find((i) => i.code === code);
-      if (!x) throw new DomainError('REWARD_NOT_FOUND', { reward: code });
-      if (!x.affordable) throw new DomainError('INSUFFICIENT_POINTS', { required: x.cost, available: r.points });
-      return confirm(m, m.t.confirmReward(name(m, x.name), x.cost), { n: 'bonus.do', a: code });
+      const o = requireOffered(await exchangePointsAction.offer(m.core, m.ctx, { msisdn: m.msisdn, rewardCode: code }));
+      return confirm(m, exchangePointsAction, o, m.t.confirmReward(name(m, o.details.name), o.details.cost), { n: 'bonus.do', a: code });
     },
   },
   'bonus.do': {
     act: async (m, code) => {
-      const r = await exchangePoints(m.core, m.ctx, { msisdn: m.msisdn, rewardCode: code });
-      const x = (await listRewards(m.core, m.ctx, { msisdn: m.msisdn })).items.find((i) => i.code === code);
-      return { text: m.t.rewardTaken(x ? name(m, x.name) : code, r.pointsLeft) };
+      const o = await exchangePointsAction.offer(m.core, m.ctx, { msisdn: m.msisdn, rewardCode: code });
+      const r = await perform(m.core, m.ctx, exchangePointsAction, m.msisdn, { rewardCode: code });
+      return { text: m.t.rewardTaken(name(m, o.details.name), r.pointsLeft) };
     },
   },
   /** *152#: everything connected, each with its price; choosing one offers to disable it. */
@@ -279,12 +299,11 @@ export const nodes: Record<string, MenuNode> = {
   /** *152*2#: only the paid ones, with the monthly total. */
   '152.paid': {
     render: async (m) => {
-      const a = await paidServicesAudit(m.core, m.ctx, { msisdn: m.msisdn });
-      const items = a.items.filter((i) => i.type === 'product');
+      const items = (await connectedOffers(m)).filter((o) => o.details.stops.price > 0);
       if (items.length === 0) return { kind: 'text', text: m.t.nothingPaid, end: true };
       return menu(
-        items.map((i) => [`${name(m, i.name)} ${priceLabel(m, { model: i.feeModel as Product['fee']['model'], amount: i.feeAmount })}`, { n: 'off', a: i.code }]),
-        m.t.paidTitle(money(m, items.reduce((sum, i) => sum + i.monthlyCost, 0))),
+        items.map((o) => [`${name(m, o.details.name)} ${price(m, o.details.stops)}`, { n: 'off', a: o.details.code }]),
+        m.t.paidTitle(money(m, items.reduce((sum, o) => sum + o.details.monthlyCost, 0))),
       );
     },
   },

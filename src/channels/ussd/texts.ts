@@ -25,26 +25,22 @@ export interface Texts {
   chooseToConnect: string;
   chooseToDisable: string;
   paidTitle: (monthly: string) => string;
-  free: string;
-  perMonth: string;
-  perDay: string;
-  once: string;
-  connectFee: (fee: string) => string;
-  chargeNow: (amount: string) => string;
-  confirmConnect: (name: string, price: string) => string;
-  confirmDisable: (name: string) => string;
+  /** A product's offer: its statement of price, then what is charged now (each a whole sentence). */
+  confirmConnect: (name: string, price: string, today: string) => string;
+  confirmDisable: (name: string, price: string) => string;
   connected: (name: string, charged: string) => string;
   disabled: (name: string) => string;
-  notDisableable: (name: string) => string;
   currentTariff: (name: string, fee: string, next: string | null) => string;
   chooseTariff: string;
-  confirmTariff: (name: string, total: string, switchFee: string, dropped: string[]) => string;
+  confirmTariff: (name: string, price: string, today: string, dropped: string[]) => string;
   tariffChanged: (name: string, charged: string) => string;
   balance: (money: string, minutes: number, sms: number, data: string) => string;
   promisedTitle: (days: number) => string;
-  promisedOption: (amount: string, fee: string) => string;
+  promisedOption: (amount: string, price: string) => string;
+  promisedOther: (min: string, max: string) => string;
+  promisedEnter: (min: string, max: string) => string;
   promisedActive: (amount: string, due: string) => string;
-  confirmPromised: (amount: string, fee: string, days: number) => string;
+  confirmPromised: (amount: string, days: number, price: string, today: string) => string;
   promisedTaken: (amount: string, fee: string, due: string) => string;
   bonusTitle: (points: number) => string;
   rewardOption: (name: string, cost: number) => string;
@@ -80,26 +76,21 @@ const ru: Texts = {
   chooseToConnect: 'Подключить:',
   chooseToDisable: 'Отключить:',
   paidTitle: (m) => `Платные, ${m}/мес:`,
-  free: 'бесплатно',
-  perMonth: '/мес',
-  perDay: '/день',
-  once: ' разово',
-  connectFee: (f) => ` + подключение ${f}`,
-  chargeNow: (a) => `Спишем сейчас ${a}`,
-  confirmConnect: (n, p) => `${n}: ${p}`,
-  confirmDisable: (n) => `Отключить «${n}»?`,
+  confirmConnect: (n, p, now) => `«${n}»: ${p}. ${now}.`,
+  confirmDisable: (n, p) => `Отключить «${n}» (${p})?`,
   connected: (n, c) => `«${n}» подключено. Списано ${c}`,
   disabled: (n) => `«${n}» отключено`,
-  notDisableable: (n) => `«${n}» нельзя отключить`,
   currentTariff: (n, f, next) => `Тариф «${n}», ${f}${next ? `. Следующее списание ${next}` : ''}`,
   chooseTariff: 'Сменить на:',
-  confirmTariff: (n, t, s, d) => `Тариф «${n}». Спишем ${t} (переход ${s})${d.length ? `. Отключатся: ${d.join(', ')}` : ''}`,
+  confirmTariff: (n, p, now, d) => `Тариф «${n}»: ${p}. ${now}.${d.length ? ` Отключатся: ${d.join(', ')}.` : ''}`,
   tariffChanged: (n, c) => `Тариф «${n}» подключён. Списано ${c}`,
   balance: (m, min, sms, data) => `Баланс ${m}\nМинуты: ${min}\nSMS: ${sms}\nИнтернет: ${data}`,
   promisedTitle: (d) => `Обещанный платёж на ${d} дн.:`,
-  promisedOption: (a, f) => `${a}, комиссия ${f}`,
+  promisedOption: (a, p) => `${a}: ${p}`,
+  promisedOther: (min, max) => `Другая сумма (${min}–${max})`,
+  promisedEnter: (min, max) => `Введите сумму в рублях, от ${min} до ${max}`,
   promisedActive: (a, d) => `Обещанный платёж ${a} до ${d}`,
-  confirmPromised: (a, f, d) => `Взять ${a} на ${d} дн.? Комиссия ${f}`,
+  confirmPromised: (a, d, p, now) => `Обещанный платёж ${a} на ${d} дн.: ${p}. ${now}.`,
   promisedTaken: (a, f, d) => `Зачислено ${a} до ${d}. Комиссия ${f}`,
   bonusTitle: (p) => `Баллов: ${p}. Обменять на:`,
   rewardOption: (n, c) => `${n} — ${c} б.`,
@@ -135,26 +126,21 @@ const en: Texts = {
   chooseToConnect: 'Connect:',
   chooseToDisable: 'Disable:',
   paidTitle: (m) => `Paid, ${m}/month:`,
-  free: 'free',
-  perMonth: '/month',
-  perDay: '/day',
-  once: ' once',
-  connectFee: (f) => ` + connection ${f}`,
-  chargeNow: (a) => `Charged now ${a}`,
-  confirmConnect: (n, p) => `${n}: ${p}`,
-  confirmDisable: (n) => `Disable "${n}"?`,
+  confirmConnect: (n, p, now) => `"${n}": ${p}. ${now}.`,
+  confirmDisable: (n, p) => `Disable "${n}" (${p})?`,
   connected: (n, c) => `"${n}" connected. Charged ${c}`,
   disabled: (n) => `"${n}" disabled`,
-  notDisableable: (n) => `"${n}" cannot be disabled`,
   currentTariff: (n, f, next) => `Tariff "${n}", ${f}${next ? `. Next charge ${next}` : ''}`,
   chooseTariff: 'Change to:',
-  confirmTariff: (n, t, s, d) => `Tariff "${n}". Charge ${t} (switch ${s})${d.length ? `. Disables: ${d.join(', ')}` : ''}`,
+  confirmTariff: (n, p, now, d) => `Tariff "${n}": ${p}. ${now}.${d.length ? ` Disables: ${d.join(', ')}.` : ''}`,
   tariffChanged: (n, c) => `Tariff "${n}" is on. Charged ${c}`,
   balance: (m, min, sms, data) => `Balance ${m}\nMinutes: ${min}\nSMS: ${sms}\nData: ${data}`,
   promisedTitle: (d) => `Promised payment for ${d} days:`,
-  promisedOption: (a, f) => `${a}, fee ${f}`,
+  promisedOption: (a, p) => `${a}: ${p}`,
+  promisedOther: (min, max) => `Other amount (${min}-${max})`,
+  promisedEnter: (min, max) => `Type the amount in roubles, ${min} to ${max}`,
   promisedActive: (a, d) => `Promised payment ${a} due ${d}`,
-  confirmPromised: (a, f, d) => `Take ${a} for ${d} days? Fee ${f}`,
+  confirmPromised: (a, d, p, now) => `Promised payment ${a} for ${d} days: ${p}. ${now}.`,
   promisedTaken: (a, f, d) => `${a} credited, due ${d}. Fee ${f}`,
   bonusTitle: (p) => `Points: ${p}. Exchange for:`,
   rewardOption: (n, c) => `${n} - ${c} pts`,
