@@ -110,3 +110,24 @@ test('TMF637 ends a product through the registry: a product that cannot be disab
   const audit = await t.core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE subscriber_id = $1 AND action = 'product.disable' AND outcome = 'refused'", [s.subscriberId]);
   assert.equal(audit[0]!.n, 1, 'the refusal is audited once, by perform');
 });
+
+test('an offering created with TMF prices states them back as they were given, through the registry facts', async () => {
+  const catalog = tmfClient(t.app, t.auth, '/tmf-api/productCatalogManagement/v4');
+  const given = [
+    [{ priceType: 'oneTime', price: { unit: 'RUB', value: 50 } }, { priceType: 'oneTime', price: { unit: 'RUB', value: 10 } }],
+    [{ priceType: 'recurring', recurringChargePeriodType: 'day', price: { unit: 'RUB', value: 2.5 } }, { priceType: 'oneTime', price: { unit: 'RUB', value: 15 } }],
+  ];
+  const expected = [
+    { price: 5_000, period: 'once', connectionFee: 1_000, commission: 0, chargedToday: 6_000 },
+    { price: 250, period: 'day', connectionFee: 1_500, commission: 0, chargedToday: 1_750 },
+  ];
+  for (const [i, prices] of given.entries()) {
+    const created = await catalog('POST', '/productOffering', { name: `Priced ${i}`, productOfferingPrice: prices });
+    assert.equal(created.status, 201, created.raw);
+    const id = String(created.body!.id);
+    const stated = await tmfOfferingFacts(t.app, t.auth, id);
+    assert.deepEqual(stated.facts, expected[i]);
+    const s = await makeSubscriber(t.core);
+    assert.deepEqual((await offerFor(s.msisdn, id)).facts, stated.facts, 'the registry offers what TMF states');
+  }
+});
