@@ -2,8 +2,10 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { factsOfPrices } from '../../src/channels/tmf/offering-prices.ts';
 import { createApiKey } from '../../src/domain/auth/api-keys.ts';
 import type { Core } from '../../src/domain/core.ts';
+import type { PriceFacts } from '../../src/text/price-facts.ts';
 import { testApp, testCore, type TestEnv } from './core.ts';
 
 export async function operatorAuth(core: Core): Promise<{ authorization: string }> {
@@ -93,4 +95,16 @@ export async function openTmfEnv(): Promise<TmfEnv> {
 export async function closeTmfEnv(t: TmfEnv): Promise<void> {
   await t.app.close();
   await t.env.close();
+}
+
+/**
+ * What TMF620 states a catalog entry costs, as price facts: GET productOffering/<id> (a product's
+ * code, or `tariff-<code>` for a plan) and its productOfferingPrice read back by factsOfPrices.
+ * Compare with the registry's offer facts (connectProductAction / changeTariffAction `.offer().facts`).
+ */
+export async function tmfOfferingFacts(app: FastifyInstance, auth: Record<string, string>, offeringId: string, lang: 'ru' | 'en' = 'ru'): Promise<{ facts: PriceFacts; prices: Record<string, unknown>[] }> {
+  const res = await app.inject({ url: `/tmf-api/productCatalogManagement/v4/productOffering/${encodeURIComponent(offeringId)}`, headers: { host: 'abonent.test', 'accept-language': lang, ...auth } });
+  if (res.statusCode !== 200) throw new Error(`productOffering/${offeringId}: ${res.statusCode} ${res.body}`);
+  const prices = res.json<{ productOfferingPrice: Record<string, unknown>[] }>().productOfferingPrice;
+  return { facts: factsOfPrices(prices), prices };
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { connectProductAction } from '../../src/domain/actions/registry.ts';
 import { createBulkOperation, getBulkOperation, listBulkItems } from '../../src/domain/business/bulk.ts';
 import { runBulkOperations } from '../../src/domain/business/run-bulk.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
+import { errorMessage } from '../../src/domain/shared/error-messages.ts';
 import { blockNumber } from '../../src/domain/subscribers/set-block.ts';
 import { businessBulkJob } from '../../src/jobs/business-bulk.ts';
 import { makeCompany, type Company } from '../helpers/business.ts';
@@ -177,4 +179,28 @@ test('over HTTP: 202 on create, progress polled until done, per-number results w
   } finally {
     await app.close();
   }
+});
+
+test("a bulk connect records, for a number that cannot take the product, the registry offer's refusal: its code and its words", async () => {
+  const admin = await company.admin('contract_admin');
+  // «Везде как дома» is for people; a company number is refused it, a blocked one is refused first for being blocked.
+  const fresh = await company.number({});
+  const blocked = nums[60]!;
+  const targets = [fresh, blocked, nums[0]!];
+  const offers = await Promise.all(targets.map((n) => connectProductAction.offer(core, admin.ctx, { msisdn: n.msisdn, productCode: 'everywhere_home' })));
+  assert.deepEqual(offers.map((o) => o.refusal?.code), ['PRODUCT_NOT_AVAILABLE', 'SUBSCRIBER_BLOCKED', 'PRODUCT_NOT_AVAILABLE']);
+  const op = await createBulkOperation(core, admin.ctx, { kind: 'connect_product', productCode: 'everywhere_home', msisdns: targets.map((n) => n.msisdn) });
+  await runBulkOperations(core, {});
+  const final = await getBulkOperation(core, admin.ctx, { id: op.id });
+  assert.deepEqual([final.status, final.done, final.refused], ['done', 0, 3]);
+  for (const lang of ['ru', 'en'] as const) {
+    const items = (await listBulkItems(core, { ...admin.ctx, lang }, { id: op.id })).items;
+    assert.deepEqual(
+      items.map((i) => [i.msisdn, i.status, i.code, i.reason]),
+      targets.map((n, k) => [n.msisdn, 'refused', offers[k]!.refusal!.code, errorMessage(offers[k]!.refusal!.code, offers[k]!.refusal!.params, lang)]),
+    );
+  }
+  // Each refusal was audited as the admin's attempt to connect, nothing charged.
+  const audit = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE action = 'product.connect' AND outcome = 'refused' AND request_id = $1", [`bulk-${op.id}`]);
+  assert.equal(audit[0]!.n, 3);
 });

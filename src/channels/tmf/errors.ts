@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, Lang } from '../../domain/shared/context.ts';
+import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { isDomainError, type ErrorCode } from '../../domain/shared/errors.ts';
 
 declare module 'fastify' {
@@ -55,11 +56,16 @@ export function tmfError(code: string, reason: string, httpStatus: number, messa
   return { code, reason, message: message ?? reason, status: String(httpStatus), '@type': 'Error' };
 }
 
-/** A refusal in words a TM Forum client reads: the stable code, a reason, the parameters. */
-export function describeRefusal(code: ErrorCode, params: Record<string, string | number>): { reason: string; message: string } {
+/**
+ * A refusal in words a TM Forum client reads: the stable code (the registry's refusal code), a
+ * short English reason, and as the message the refusal's own words in the request's language —
+ * what every other channel says for that code (errorMessage) — followed by its parameters.
+ */
+export function describeRefusal(code: ErrorCode, params: Record<string, string | number>, lang: Lang): { reason: string; message: string } {
   const reason = reasons[code] ?? code.toLowerCase().replace(/_/g, ' ');
   const detail = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
-  return { reason, message: detail ? `${reason} (${detail})` : reason };
+  const words = errorMessage(code, params, lang);
+  return { reason, message: detail ? `${words} (${detail})` : words };
 }
 
 function send(reply: FastifyReply, httpStatus: number, body: Record<string, unknown>): FastifyReply {
@@ -82,7 +88,7 @@ export function installTmfConventions(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (isDomainError(err)) {
       const httpStatus = statusOf(err.code);
-      const { reason, message } = describeRefusal(err.code, err.params);
+      const { reason, message } = describeRefusal(err.code, err.params, req.lang);
       return send(reply, httpStatus, { ...tmfError(err.code, reason, httpStatus, message), ...(err.code === 'VALIDATION' ? { field: err.params.field } : {}) });
     }
     if (err.validation) {

@@ -1,11 +1,9 @@
 import { recordAudit } from '../../domain/audit/record-audit.ts';
 import type { Core } from '../../domain/core.ts';
-import { connectProduct } from '../../domain/services/connect-product.ts';
-import { disableProduct } from '../../domain/services/disable-product.ts';
+import { changeTariffAction, connectProductAction, disableProductAction, perform } from '../../domain/actions/registry.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError, isDomainError, mustExist, type ErrorCode } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { changeTariff } from '../../domain/subscribers/change-tariff.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
 import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
 
@@ -51,22 +49,28 @@ export async function listProductOrders(core: Core, ctx: Ctx, input: { id?: stri
   );
 }
 
+/**
+ * One order item is one of the registry's actions for the number — add or modify of a plan is
+ * tariff.change, add of a product is product.connect, delete of a product is product.disable — run
+ * through `perform` (input checked, offer checked, refusal audited, use case run). What it charged
+ * is the item's price.
+ */
 async function runItem(core: Core, ctx: Ctx, msisdn: string, item: OrderItemInput): Promise<number> {
   if (item.action === 'noChange') return 0;
   if (item.tariffCode && (item.action === 'add' || item.action === 'modify')) {
-    return (await changeTariff(core, ctx, { msisdn, tariffCode: item.tariffCode })).total;
+    return (await perform(core, ctx, changeTariffAction, msisdn, { tariffCode: item.tariffCode })).total;
   }
-  if (item.productCode && item.action === 'add') return (await connectProduct(core, ctx, { msisdn, productCode: item.productCode })).charged;
+  if (item.productCode && item.action === 'add') return (await perform(core, ctx, connectProductAction, msisdn, { productCode: item.productCode })).charged;
   if (item.productCode && item.action === 'delete') {
-    await disableProduct(core, ctx, { msisdn, productCode: item.productCode });
+    await perform(core, ctx, disableProductAction, msisdn, { productCode: item.productCode });
     return 0;
   }
   throw new DomainError('VALIDATION', { field: `productOrderItem[${item.id}]`, message: `${item.action} of this item is not supported` });
 }
 
 /**
- * A TMF622 product order: each item runs through the same use case, with the same refusals, as the
- * self-service channels (connect, disable, change tariff), one after another, each under its own
+ * A TMF622 product order: each item runs through the registry's action, with the same refusals, as
+ * the self-service channels (connect, disable, change tariff), one after another, each under its own
  * idempotency key `tmf622:<order>:<item>`. A refused item is `failed` with the refusal; the order
  * is completed, failed, or partial. Placing an order id again returns it as it stands.
  */

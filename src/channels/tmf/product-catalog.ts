@@ -19,8 +19,9 @@ import {
   type CatalogResource,
   type CatalogResourceKind,
 } from './catalog-resources.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
+import { offeringFacts, offeringPrices } from './offering-prices.ts';
 
 export const CATALOG_BASE = '/tmf-api/productCatalogManagement/v4';
 const API = 'productCatalogManagement';
@@ -32,20 +33,6 @@ const OWNED = ['id', 'href', 'lastUpdate', '@type'];
 
 type Body = Record<string, unknown>;
 const without = (b: Body, keys: string[]): Body => Object.fromEntries(Object.entries(b).filter(([k]) => !keys.includes(k)));
-
-/** TMF prices of a catalog entry: the recurring fee, the connection (or switch) fee, a one-off price. */
-function pricesOf(o: Offering, lang: Lang): Body[] {
-  const out: Body[] = [];
-  const fee = o.spec.fee;
-  const recurring = fee.model === 'monthly' || fee.model === 'daily';
-  if (recurring && fee.amount >= 0) {
-    out.push({ name: lang === 'ru' ? 'Абонентская плата' : 'Subscription fee', priceType: 'recurring', recurringChargePeriodType: fee.model === 'monthly' ? 'month' : 'day', recurringChargePeriodLength: 1, price: money(fee.amount), '@type': 'ProductOfferingPrice' });
-  }
-  if (fee.model === 'per_use') out.push({ name: lang === 'ru' ? 'Цена' : 'Price', priceType: 'oneTime', price: money(fee.amount), '@type': 'ProductOfferingPrice' });
-  const once = o.kind === 'tariff' ? o.spec.switchFee : o.spec.connectionFee;
-  if (once > 0) out.push({ name: o.kind === 'tariff' ? 'Switch fee' : 'Connection fee', priceType: 'oneTime', price: money(once), '@type': 'ProductOfferingPrice' });
-  return out;
-}
 
 function renderOffering(o: Offering, base: string, lang: Lang): Body {
   const a = o.attributes;
@@ -64,7 +51,7 @@ function renderOffering(o: Offering, base: string, lang: Lang): Body {
     isBundle: false,
     isSellable: o.spec.connectable && o.status === 'active',
     category: [{ id: kind, href: `${base}/category/${kind}`, '@referredType': 'Category' }, ...extraCategories],
-    productOfferingPrice: pricesOf(o, lang),
+    productOfferingPrice: offeringPrices(offeringFacts(o), o.kind, lang),
     abonentSpec: o.spec,
     '@type': 'ProductOffering',
   });
@@ -100,7 +87,9 @@ async function feeFromPrices(core: Core, prices: unknown): Promise<Partial<Produ
     out.fee = { model: period === 'month' ? 'monthly' : 'daily', amount: amount(recurring) };
     if (once[0]) out.connectionFee = amount(once[0]);
   } else if (once[0]) {
+    // A one-off price first, then its connection fee: the order offeringPrices states them in.
     out.fee = { model: 'per_use', amount: amount(once[0]) };
+    if (once[1]) out.connectionFee = amount(once[1]);
   }
   return out;
 }

@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
-import { connectProduct } from '../../domain/services/connect-product.ts';
-import { disableProduct } from '../../domain/services/disable-product.ts';
+import { connectProductAction, disableProductAction, perform, productFacts, tariffListFacts } from '../../domain/actions/registry.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { getInventoryItem, listProductInventory, type InventoryItem } from './inventory-items.ts';
@@ -20,10 +19,13 @@ const STATUS: Record<string, string> = { active: 'active', suspended: 'suspended
 
 export function renderInventoryItem(p: InventoryItem, base: string, origin: string, lang: Lang): Record<string, unknown> {
   const offeringId = p.kind === 'tariff' ? `tariff-${p.spec.code}` : p.spec.code;
-  const fee = p.spec.fee;
-  const prices: Record<string, unknown>[] = [];
-  if (fee.model === 'monthly' || fee.model === 'daily') prices.push({ priceType: 'recurring', recurringChargePeriod: fee.model === 'monthly' ? 'month' : 'day', price: { taxIncludedAmount: money(fee.amount) } });
-  if (fee.model === 'per_use') prices.push({ priceType: 'oneTime', price: { taxIncludedAmount: money(fee.amount) } });
+  // What the product goes on costing: the registry's price and period (its connection fee is paid).
+  const facts = p.kind === 'tariff' ? tariffListFacts(p.spec) : productFacts(p.spec);
+  const prices: Record<string, unknown>[] = [
+    facts.period === 'once'
+      ? { priceType: 'oneTime', price: { taxIncludedAmount: money(facts.price) } }
+      : { priceType: 'recurring', recurringChargePeriod: facts.period, price: { taxIncludedAmount: money(facts.price) } },
+  ];
   return compact({
     id: p.id,
     href: `${base}/product/${p.id}`,
@@ -77,18 +79,25 @@ export async function productInventoryRoutes(app: FastifyInstance, opts: { core:
   r.post('/product', { schema: { tags: [tag], summary: 'Connect a product offering to a number (as TMF622 add does)', body: productCreate } }, async (req, reply) => {
     if (req.body.status !== 'active' && req.body.status !== 'created') throw new DomainError('VALIDATION', { field: 'status', message: 'active or created' });
     const msisdn = msisdnFrom(arr(req.body.relatedParty), 'relatedParty');
-    const res = await connectProduct(core, tmfCtx(req), { msisdn, productCode: req.body.productOffering.id });
+    const res = await perform(core, tmfCtx(req), connectProductAction, msisdn, { productCode: req.body.productOffering.id });
     const sub = await listProductInventory(core, tmfCtx(req), { msisdn });
     const out = render(req, sub.find((p) => p.kind === 'product' && p.instanceId === res.instanceId)!);
     publish(core, API, 'productCreateEvent', 'product', out);
     return reply.status(201).send(out);
   });
+  /**
+   * Ending a product is the registry's product.disable for the number and the product's code: the
+   * offer decides (not connected, cannot be disabled, …), `perform` audits a refusal and runs it.
+   * The channel only maps its id: an id names one instance, so an instance already terminated is
+   * not the one connected now (a later connection of the same product is another item).
+   */
   const terminate = async (req: FastifyRequest, id: string) => {
-    const item = await getInventoryItem(core, tmfCtx(req), { id });
+    const ctx = tmfCtx(req);
+    const item = await getInventoryItem(core, ctx, { id });
     if (item.kind === 'tariff') throw new DomainError('CONFLICT', { id, reason: 'a tariff is changed by a product order, not terminated' });
     if (item.status === 'disabled') throw new DomainError('PRODUCT_NOT_CONNECTED', { product: item.spec.code });
-    await disableProduct(core, tmfCtx(req), { msisdn: item.msisdn, productCode: item.spec.code });
-    return render(req, await getInventoryItem(core, tmfCtx(req), { id }));
+    await perform(core, ctx, disableProductAction, item.msisdn, { productCode: item.spec.code });
+    return render(req, await getInventoryItem(core, ctx, { id }));
   };
   r.patch('/product/:id', { schema: { tags: [tag], summary: 'Update a product: status terminated disables it', params: idParams, body: productPatch } }, async (req) => {
     const keys = Object.keys(req.body);

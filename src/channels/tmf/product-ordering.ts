@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
+import type { Lang } from '../../domain/shared/context.ts';
 import { isoInstant } from '../../domain/shared/strict-input.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import {
@@ -27,12 +28,12 @@ const API = 'productOrderingManagement';
 const tag = 'TMF622 Product Ordering';
 const OWNED = ['id', 'href', 'state', 'orderDate', 'completionDate', '@type'];
 
-function renderOrder(o: ProductOrderRecord, base: string): Record<string, unknown> {
+function renderOrder(o: ProductOrderRecord, base: string, lang: Lang): Record<string, unknown> {
   const requested = arr(o.request.productOrderItem) as Record<string, unknown>[];
   const finished = o.state === 'completed' || o.state === 'failed' || o.state === 'partial' || o.state === 'cancelled';
   const notes = o.items
     .filter((i) => i.error)
-    .map((i) => ({ id: `item-${i.id}`, author: 'abonent', date: iso(o.updatedAt), text: `item ${i.id}: ${i.error!.code} — ${describeRefusal(i.error!.code, i.error!.params).message}` }));
+    .map((i) => ({ id: `item-${i.id}`, author: 'abonent', date: iso(o.updatedAt), text: `item ${i.id}: ${i.error!.code} — ${describeRefusal(i.error!.code, i.error!.params, lang).message}` }));
   return compact({
     ...Object.fromEntries(Object.entries(o.request).filter(([k]) => !OWNED.includes(k) && k !== 'productOrderItem')),
     id: o.id,
@@ -47,7 +48,7 @@ function renderOrder(o: ProductOrderRecord, base: string): Record<string, unknow
         ...item,
         state: outcome?.state ?? 'acknowledged',
         itemTotalPrice: outcome?.charged ? [{ priceType: 'oneTime', price: { taxIncludedAmount: money(outcome.charged) } }] : undefined,
-        errorMessage: outcome?.error ? { code: outcome.error.code, ...describeRefusal(outcome.error.code, outcome.error.params), '@type': 'ProductOrderItemErrorMessage' } : undefined,
+        errorMessage: outcome?.error ? { code: outcome.error.code, ...describeRefusal(outcome.error.code, outcome.error.params, lang), '@type': 'ProductOrderItemErrorMessage' } : undefined,
       });
     }),
     '@type': 'ProductOrder',
@@ -114,30 +115,30 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
     const id = ctx.idempotencyKey ? createHash('sha256').update(`tmf622:${ctx.idempotencyKey}`).digest('hex').slice(0, 32) : randomUUID();
     const request = Object.fromEntries(Object.entries(body).filter(([k]) => !OWNED.includes(k)));
     const order = await placeProductOrder(core, ctx, { id, msisdn, items, request });
-    const out = renderOrder(order, base(req));
+    const out = renderOrder(order, base(req), req.lang);
     publish(core, API, 'productOrderCreateEvent', 'productOrder', out);
     publish(core, API, 'productOrderStateChangeEvent', 'productOrder', out);
     return reply.status(201).send(out);
   });
   r.get('/productOrder', { schema: { tags: [tag], summary: 'List product orders', querystring: listQuery } }, async (req, reply) => {
     const v = req.query['relatedParty.id'];
-    return sendList(reply, req.query, (await listProductOrders(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {})).map((o) => renderOrder(o, base(req))));
+    return sendList(reply, req.query, (await listProductOrders(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {})).map((o) => renderOrder(o, base(req), req.lang)));
   });
   r.get('/productOrder/:id', { schema: { tags: [tag], summary: 'Retrieve a product order', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [o] = await listProductOrders(core, tmfCtx(req), { id: req.params.id });
     if (!o) throw new DomainError('NOT_FOUND', { id: req.params.id });
-    return selectFields(renderOrder(o, base(req)), req.query.fields);
+    return selectFields(renderOrder(o, base(req), req.lang), req.query.fields);
   });
   r.patch('/productOrder/:id', { schema: { tags: [tag], summary: 'Update what an order says about itself (description, externalId, note); items are immutable', params: idParams, body: orderPatch } }, async (req) => {
     const bad = Object.keys(req.body).find((k) => OWNED.includes(k) || k === 'productOrderItem');
     if (bad) throw new DomainError('VALIDATION', { field: bad, message: 'cannot be patched' });
-    const out = renderOrder(await annotateProductOrder(core, tmfCtx(req), { id: req.params.id, patch: req.body }), base(req));
+    const out = renderOrder(await annotateProductOrder(core, tmfCtx(req), { id: req.params.id, patch: req.body }), base(req), req.lang);
     publish(core, API, 'productOrderAttributeValueChangeEvent', 'productOrder', out);
     return out;
   });
   r.delete('/productOrder/:id', { schema: { tags: [tag], summary: 'Delete a finished order record (its effects stay)', params: idParams } }, async (req, reply) => {
     const o = await deleteProductOrder(core, tmfCtx(req), { id: req.params.id });
-    publish(core, API, 'productOrderDeleteEvent', 'productOrder', renderOrder(o, base(req)));
+    publish(core, API, 'productOrderDeleteEvent', 'productOrder', renderOrder(o, base(req), req.lang));
     return reply.status(204).send();
   });
 
@@ -149,7 +150,7 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
     const out = renderCancel(res.cancellation, base(req));
     publish(core, API, 'cancelProductOrderCreateEvent', 'cancelProductOrder', out);
     publish(core, API, 'cancelProductOrderStateChangeEvent', 'cancelProductOrder', out);
-    if (res.changed) publish(core, API, 'productOrderStateChangeEvent', 'productOrder', renderOrder(res.order, base(req)));
+    if (res.changed) publish(core, API, 'productOrderStateChangeEvent', 'productOrder', renderOrder(res.order, base(req), req.lang));
     return reply.status(201).send(out);
   });
   r.get('/cancelProductOrder', { schema: { tags: [tag], summary: 'List order cancellations', querystring: listQuery } }, async (req, reply) => {

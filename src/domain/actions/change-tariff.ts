@@ -28,7 +28,18 @@ export interface TariffDetails {
 
 /** What moving to `t` costs this number: the plan's fee per period, the switch fee (waived after the plan's free-switch days) and both today. */
 export function tariffFacts(t: Tariff, sub: SubscriberRow, now: Date): PriceFacts {
-  const fee = switchFee(t, sub, now);
+  return factsWithSwitchFee(t, switchFee(t, sub, now));
+}
+
+/**
+ * What the catalog lists for moving to `t`, before any number's waiver: the plan's fee per period
+ * and its full switch fee (a catalog without a subscriber, e.g. TMF620 productOfferingPrice).
+ */
+export function tariffListFacts(t: Tariff): PriceFacts {
+  return factsWithSwitchFee(t, t.switchFee);
+}
+
+function factsWithSwitchFee(t: Tariff, fee: number): PriceFacts {
   return { price: t.fee.amount, period: t.fee.model === 'daily' ? 'day' : 'month', connectionFee: fee, commission: 0, chargedToday: fee + t.fee.amount };
 }
 

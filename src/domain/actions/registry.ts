@@ -58,5 +58,5 @@ export { MAX_BUSINESS_AMOUNT_KOPECKS, businessAmount } from './business-amounts.
 export { MAX_TOP_UP, MIN_TOP_UP } from './top-up.ts';
 export { PROMISED_MIN_AMOUNT, promisedFacts } from './promised-payment.ts';
 export { productFacts } from './products.ts';
-export { tariffFacts } from './change-tariff.ts';
+export { tariffFacts, tariffListFacts } from './change-tariff.ts';
 export { parseInput, perform, requireOffered, type Action, type ActionId, type CatalogAction, type Confirmation, type Offer, type Refusal } from './types.ts';

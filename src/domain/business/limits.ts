@@ -8,7 +8,7 @@ import { DomainError, mustExist } from '../shared/errors.ts';
 import { poolUse } from '../ledger/funds.ts';
 import { formatMoney } from '../shared/money.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
-import { MAX_BUSINESS_AMOUNT_KOPECKS } from '../actions/business-amounts.ts';
+import { businessAmount } from '../actions/business-amounts.ts';
 import { loadBusinessNumber, page, requireBusinessAdmin, scopeOf } from './access.ts';
 import { heldExtrasOf, holdPaidExtras, lockNumberForHolds, namesOf, releaseDueHolds, releaseLimitHolds, type HeldExtra } from './limit-holds.ts';
 import { localMonthOf, localSql, SPENDING_ENTRY } from './period.ts';
@@ -58,7 +58,7 @@ export async function setNumberLimit(core: Core, ctx: Ctx, input: { msisdn: stri
   const view = await runUseCase(core, ctx, 'business.limit.set', async (tx, subject) => {
     const admin = requireBusinessAdmin(ctx, 'write');
     subject.customerId = admin.customerId;
-    if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > MAX_BUSINESS_AMOUNT_KOPECKS) throw new DomainError('VALIDATION', { field: 'amount' });
+    if (!businessAmount.min(1).safeParse(input.amount).success) throw new DomainError('VALIDATION', { field: 'amount' });
     const num = await loadBusinessNumber(tx, admin, input.msisdn, { lock: true });
     subject.subscriberId = num.id;
     const now = core.clock.now();
@@ -305,7 +305,7 @@ export async function updateContract(
       [input.contractId, admin.customerId],
     );
     if (!c) throw new DomainError('NOT_FOUND', { what: 'contract' });
-    if (input.creditLimit !== undefined && (!Number.isSafeInteger(input.creditLimit) || input.creditLimit < 0 || input.creditLimit > 100_000_000_00)) {
+    if (input.creditLimit !== undefined && !businessAmount.safeParse(input.creditLimit).success) {
       throw new DomainError('VALIDATION', { field: 'creditLimit' });
     }
     if (input.deniedProducts) {

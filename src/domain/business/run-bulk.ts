@@ -1,9 +1,7 @@
+import { changeTariffAction, connectProductAction, disableProductAction, perform } from '../actions/registry.ts';
 import type { Core } from '../core.ts';
-import { connectProduct } from '../services/connect-product.ts';
-import { disableProduct } from '../services/disable-product.ts';
 import type { BusinessRole, Ctx } from '../shared/context.ts';
 import { isDomainError } from '../shared/errors.ts';
-import { changeTariff } from '../subscribers/change-tariff.ts';
 import { blockNumber, unblockNumber } from '../subscribers/set-block.ts';
 import { errorMessage } from '../shared/error-messages.ts';
 import type { BulkKind, BulkParams } from './bulk.ts';
@@ -16,15 +14,20 @@ export interface BulkRunResult {
   finished: string[];
 }
 
-/** The use case each kind of bulk operation runs for one number: the very one a subscriber's own request runs. */
+/**
+ * What each kind of bulk operation does for one number. A self-service change is the registry's
+ * action, run through `perform` as the admin — the offer for that number decides, with the reason
+ * any channel would give. Blocking and moving between departments are the business portal's own
+ * use cases (no subscriber channel offers them).
+ */
 function apply(core: Core, ctx: Ctx, kind: BulkKind, p: BulkParams, msisdn: string): Promise<unknown> {
   switch (kind) {
     case 'connect_product':
-      return connectProduct(core, ctx, { msisdn, productCode: p.productCode! });
+      return perform(core, ctx, connectProductAction, msisdn, { productCode: p.productCode });
     case 'disable_product':
-      return disableProduct(core, ctx, { msisdn, productCode: p.productCode! });
+      return perform(core, ctx, disableProductAction, msisdn, { productCode: p.productCode });
     case 'change_tariff':
-      return changeTariff(core, ctx, { msisdn, tariffCode: p.tariffCode! });
+      return perform(core, ctx, changeTariffAction, msisdn, { tariffCode: p.tariffCode });
     case 'block':
       return blockNumber(core, ctx, { msisdn });
     case 'unblock':
