@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime } from '../format.ts';
+import { dateTime, pluralForm } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { Idea, Ticket } from '../types.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
@@ -53,7 +53,7 @@ function TicketView({ ticket, m, onChange }: { ticket: Ticket; m: string; onChan
 }
 
 function Ideas() {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   const [sort, setSort] = useState<'top' | 'new'>('top');
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
@@ -87,7 +87,7 @@ function Ideas() {
               <p className="strong">{i.title}</p>
               <p>{i.text}</p>
               <p className="muted">
-                {i.votes} {t('votes')} · {i.status}
+                {i.votes} {t(`votes_${pluralForm(i.votes, lang)}`)} · {i.status}
               </p>
             </div>
             <button
