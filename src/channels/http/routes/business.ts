@@ -14,6 +14,8 @@ import { createOrder, getOrder, listFreeNumbers, listOrders, orderQr, transition
 import { getOverview } from '../../../domain/business/overview.ts';
 import type { Core } from '../../../domain/core.ts';
 import { errorMessage } from '../../../i18n/error-messages.ts';
+import { nextCursor, pageQuery } from '../paging.ts';
+import { orderSchema } from '../schemas/business.ts';
 import { ctxOf } from '../context.ts';
 import { problemType } from '../problems.ts';
 import { kopecks, wholeNumber } from '../../../domain/shared/strict-input.ts';
@@ -211,10 +213,17 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
   );
   r.get(
     '/business/orders',
-    { schema: { ...tag, summary: 'Orders, newest first', querystring: z.object({ status: z.enum(['created', 'approved', 'in_progress', 'done', 'rejected']).optional(), ...paging }) } },
+    {
+      schema: {
+        ...tag,
+        summary: 'Orders, newest first, a page at a time (cursor); total counts every order the filter matches',
+        querystring: z.object({ status: z.enum(['created', 'approved', 'in_progress', 'done', 'rejected']).optional(), ...pageQuery }),
+        response: { 200: z.object({ total: z.number().int(), items: z.array(orderSchema), nextCursor }) },
+      },
+    },
     async (req) => listOrders(core, ctx(req), req.query),
   );
-  r.get('/business/orders/:id', { schema: { ...tag, summary: 'One order with its history', params: idParams } }, async (req) => getOrder(core, ctx(req), req.params));
+  r.get('/business/orders/:id', { schema: { ...tag, summary: 'One order with its history', params: idParams, response: { 200: orderSchema } } }, async (req) => getOrder(core, ctx(req), req.params));
   for (const action of ['approve', 'start', 'complete'] as const) {
     r.post(
       `/business/orders/:id/${action}`,
