@@ -5,6 +5,7 @@ import { BarChart } from '../business/chart.tsx';
 import { dateTime, dayLabel, isoDay, money, volume } from '../format.ts';
 import type { Key, Lang } from '../i18n.ts';
 import type { UsageItem, UsageList } from '../../../src/domain/reports/list-usage.ts';
+import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 interface Day {
@@ -34,21 +35,14 @@ const amountOf = (u: UsageItem, lang: Lang): string =>
 function UsageRecords({ m, span }: { m: string; span: number }) {
   const { t, lang } = useApp();
   const [kind, setKind] = useState<KindFilter>('');
-  const [more, setMore] = useState<{ items: UsageItem[]; cursor: string | null } | null>(null);
   // The last `span` days of the number's region, counted by the server: a phone abroad has a
   // calendar a day ahead or behind the region's.
-  const query = (cursor: string | null) =>
-    `subscribers/${m}/usage?days=${span}&limit=20${kind ? `&kind=${kind}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-  const first = useLoad(() => api<UsageList>(query(null)), [m, span, kind]);
-  useEffect(() => setMore(null), [m, span, kind]);
-  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
-  const cursor = more ? more.cursor : (first.data?.nextCursor ?? null);
-  const act = useAction();
-  const loadMore = () =>
-    void act.run(async () => {
-      const page = await api<UsageList>(query(cursor));
-      setMore((prev) => ({ items: [...(prev?.items ?? []), ...page.items], cursor: page.nextCursor }));
-    });
+  const list = useCursorList<UsageItem, UsageList>(
+    (cursor) => `subscribers/${m}/usage?days=${span}&limit=20${kind ? `&kind=${kind}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    [m, span, kind],
+  );
+  const first = list.first;
+  const items = list.items;
   return (
     <Section title={t('usageRecords')}>
       <div className="filters">
@@ -90,12 +84,7 @@ function UsageRecords({ m, span }: { m: string; span: number }) {
           ))}
         </ul>
       )}
-      <ErrorBox error={act.error} />
-      {cursor && (
-        <button type="button" className="wide" onClick={loadMore} disabled={act.busy}>
-          {t('loadMore')}
-        </button>
-      )}
+      <ShowMore list={list} />
     </Section>
   );
 }

@@ -4,6 +4,7 @@ import { useApp } from '../app-context.ts';
 import { dateTime, pluralForm } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { Idea, Ticket } from '../types.ts';
+import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 const KINDS = ['question', 'complaint', 'thanks', 'wish'] as const;
@@ -115,7 +116,8 @@ function Ideas() {
 export default function Support() {
   const { t, me } = useApp();
   const m = me.msisdn ?? 'me';
-  const tickets = useLoad(() => api<{ items: Ticket[] }>(`subscribers/${m}/tickets`), [m]);
+  const list = useCursorList<Ticket>((cursor) => `subscribers/${m}/tickets?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [m]);
+  const tickets = list.first;
   const [kind, setKind] = useState<(typeof KINDS)[number]>('question');
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
@@ -164,15 +166,16 @@ export default function Support() {
             <ErrorBox error={tickets.error} />
           ) : !tickets.data ? (
             <Loading />
-          ) : tickets.data.items.length === 0 ? (
+          ) : list.items.length === 0 ? (
             <p className="muted">{t('noTickets')}</p>
           ) : (
             <div data-testid="tickets">
-              {tickets.data.items.map((tk) => (
+              {list.items.map((tk) => (
                 <TicketView key={tk.id} ticket={tk} m={m} onChange={tickets.reload} />
               ))}
             </div>
           )}
+          <ShowMore list={list} />
         </Section>
       )}
       <Section title={t('ideas')}>
