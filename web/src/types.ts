@@ -87,10 +87,3 @@ export interface Idea {
   createdAt: string;
   status: 'new' | 'planned' | 'done' | 'declined';
 }
-export interface Payment {
-  id: string;
-  amount: number;
-  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
-  purpose: 'topup' | 'autopay' | 'installment';
-  createdAt: string;
-}

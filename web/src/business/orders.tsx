@@ -6,6 +6,7 @@ import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { phone, useBiz } from './context.ts';
 import { regionLabel, useRegions } from './regions.ts';
+import type { OrderList } from '../api-shapes.ts';
 import type { Order, OrderStatus } from './types.ts';
 
 function NewOrder({ onDone }: { onDone: () => void }) {
@@ -203,7 +204,7 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
 export default function Orders() {
   const { bt, me } = useBiz();
   const [status, setStatus] = useState<OrderStatus | ''>('');
-  const list = useCursorList<Order, { total: number; items: Order[]; nextCursor: string | null }>(
+  const list = useCursorList<Order, OrderList>(
     (cursor) => `business/orders?limit=50${status ? `&status=${status}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     [status],
   );

@@ -4,27 +4,10 @@ import { useApp } from '../app-context.ts';
 import { BarChart } from '../business/chart.tsx';
 import { dateTime, dayLabel, isoDay, money, volume } from '../format.ts';
 import type { Key, Lang } from '../i18n.ts';
-import type { UsageItem, UsageList } from '../../../src/domain/reports/list-usage.ts';
+import type { Report, TrafficDay as Day, TrafficSeries, UsageItem, UsageList } from '../api-shapes.ts';
 import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
-interface Day {
-  date: string;
-  voiceSeconds: number;
-  sms: number;
-  mms: number;
-  bytes: number;
-  charged: number;
-}
-interface Report {
-  id: string;
-  from: string;
-  to: string;
-  format: 'csv' | 'pdf';
-  status: 'queued' | 'ready' | 'failed';
-  requestedAt: string;
-  records: number | null;
-}
 type Metric = 'money' | 'voice' | 'sms' | 'data';
 type KindFilter = '' | 'voice' | 'sms' | 'data';
 
@@ -99,7 +82,7 @@ export default function Detail() {
   const [from, setFrom] = useState(isoDay(new Date(today.getFullYear(), today.getMonth(), 1)));
   const [to, setTo] = useState(isoDay(today));
   const [format, setFormat] = useState<'csv' | 'pdf'>('csv');
-  const traffic = useLoad(() => api<{ days: Day[]; to: string }>(`subscribers/${m}/traffic?days=${span}`), [m, span]);
+  const traffic = useLoad(() => api<TrafficSeries>(`subscribers/${m}/traffic?days=${span}`), [m, span]);
   // The report form starts at the month of the region's today, which the series ends on (the
   // device's own date may be a day off), until the subscriber picks dates.
   const [picked, setPicked] = useState(false);

@@ -1,22 +1,14 @@
+import type { HistoryItem } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
 import { actionName, channelName } from '../actions.ts';
 import { dateTime, money } from '../format.ts';
 import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Loading, Page } from '../ui.tsx';
 
-interface Row {
-  id: number;
-  at: string;
-  action: string;
-  channel: string;
-  outcome: string;
-  details: Record<string, unknown>;
-}
-
 export default function History() {
   const { t, lang, me } = useApp();
   const m = me.msisdn ?? 'me';
-  const list = useCursorList<Row>((cursor) => `subscribers/${m}/history?limit=30${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [m]);
+  const list = useCursorList<HistoryItem>((cursor) => `subscribers/${m}/history?limit=30${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [m]);
   const rows = list.items;
   if (list.first.error) return <ErrorBox error={list.first.error} onRetry={() => void list.reload()} />;
   if (!list.first.data) return <Loading />;

@@ -3,7 +3,7 @@ import { dateTime, money } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Loading, Section } from '../ui.tsx';
-import type { Payment } from '../types.ts';
+import type { Payment } from '../api-shapes.ts';
 
 /**
  * The number's payments, newest first, 20 at a time with "Show more" (the API pages by cursor).

@@ -3,7 +3,7 @@ import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime, pluralForm } from '../format.ts';
 import type { Key } from '../i18n.ts';
-import type { Idea, Ticket } from '../types.ts';
+import type { Idea, Ticket } from '../api-shapes.ts';
 import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
