@@ -107,7 +107,7 @@ export default function Home() {
       <Section title={t('remaining')}>
         <Gauge label={t('minutes')} q={{ included: Math.floor(b.remaining.seconds.included / 60), used: Math.ceil(b.remaining.seconds.used / 60), remaining: Math.floor(b.remaining.seconds.remaining / 60) }} show={(n) => String(n)} />
         <Gauge label={t('sms')} q={b.remaining.sms} show={(n) => String(n)} />
-        <Gauge label={t('gb')} q={b.remaining.bytes} show={(n) => volume(n, lang)} />
+        <Gauge label={t('k_data')} q={b.remaining.bytes} show={(n) => volume(n, lang)} />
       </Section>
       <Section title={t('tariff')}>
         <p className="strong">{named(tariff.tariff.name, lang)}</p>
