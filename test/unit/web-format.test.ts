@@ -2,7 +2,7 @@
 // chart days and months, plural forms, in Russian and English.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dayLabel, money, monthLabel, percent, pluralForm, volume } from '../../web/src/format.ts';
+import { dayLabel, money, monthLabel, monthShort, percent, pluralForm, volume } from '../../web/src/format.ts';
 
 /** Intl puts a no-break space (U+00A0 or U+202F) between digits groups and before units: compare with plain spaces. */
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -32,6 +32,8 @@ test('chart days and months: short, by locale, no «г.»', () => {
   assert.equal(plain(monthLabel('2026-11', 'ru')), 'нояб. 2026');
   assert.equal(plain(monthLabel('2026-11', 'en')), 'Nov 2026');
   assert.equal(plain(monthLabel('2027-01', 'en')), 'Jan 2027');
+  assert.equal(monthShort('2026-11', 'ru'), 'нояб.');
+  assert.equal(monthShort('2026-11', 'en'), 'Nov');
 });
 
 test('plural forms come from Intl.PluralRules', () => {

@@ -69,6 +69,11 @@ export function monthLabel(period: string, lang: Lang): string {
     .join('');
 }
 
+/** A calendar month given as `2026-11`, the month alone, short: «нояб.», "Nov". */
+export function monthShort(period: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { month: 'short', timeZone: 'UTC' }).format(new Date(`${period}-01T00:00:00Z`));
+}
+
 /** The plural form a count takes in a language (Intl.PluralRules): 52 → 'few' («52 символа»), 55 → 'many'. */
 export type PluralForm = 'one' | 'few' | 'many' | 'other';
 export function pluralForm(n: number, lang: Lang): PluralForm {

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 
-/** Roughly how wide one axis label is drawn (px per character of the 12 px axis font, plus a gap). */
-const labelWidth = (labels: string[]) => 7 * Math.max(1, ...labels.map((l) => l.length)) + 12;
+/** Roughly how wide an axis label is drawn (px per character of the axis font, plus a gap). */
+const labelWidth = (label: string) => 7 * Math.max(1, label.length) + 16;
 
 /**
  * A bar chart with uPlot (the chart library of the web app), loaded with the page that shows it.
@@ -12,7 +12,22 @@ const labelWidth = (labels: string[]) => 7 * Math.max(1, ...labels.map((l) => l.
  * left on the element (`data-x-labels`, `data-bars`) for tests; the numbers are also in a table or
  * list beside the chart for screen readers.
  */
-export function BarChart({ ys, labels, label, testId, height = 200 }: { ys: number[]; labels: string[]; label: string; testId?: string; height?: number }) {
+export function BarChart({
+  ys,
+  labels: full,
+  compactLabels,
+  label,
+  testId,
+  height = 200,
+}: {
+  ys: number[];
+  labels: string[];
+  /** Shorter labels (a month without its year) for when the full ones do not fit under every bar. */
+  compactLabels?: string[];
+  label: string;
+  testId?: string;
+  height?: number;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let plot: { destroy: () => void } | null = null;
@@ -24,8 +39,12 @@ export function BarChart({ ys, labels, label, testId, height = 200 }: { ys: numb
       if (gone || !box.current) return;
       const width = Math.max(260, box.current.clientWidth);
       const n = ys.length;
-      // Every k-th label, so that the printed ones fit the plot width (about width − 80 px of axis).
-      const step = Math.max(1, Math.ceil((n * labelWidth(labels)) / Math.max(1, width - 80)));
+      // Every label when they fit the plot width (about width − 80 px of y axis), the compact ones
+      // if those fit, else every k-th.
+      const room = Math.max(1, width - 80);
+      const widthOf = (ls: string[]) => ls.reduce((sum, l) => sum + labelWidth(l), 0);
+      const labels = widthOf(full) <= room || !compactLabels || compactLabels.length !== n ? full : compactLabels;
+      const step = Math.max(1, Math.ceil(widthOf(labels) / room));
       const shown = labels.map((_l, i) => i).filter((i) => i % step === 0);
       plot = new UPlot(
         {
@@ -43,7 +62,7 @@ export function BarChart({ ys, labels, label, testId, height = 200 }: { ys: numb
             { stroke: '#1a1a1a', splits: () => shown, values: (_u: unknown, splits: number[]) => splits.map((i) => labels[i] ?? '') },
             { stroke: '#1a1a1a', size: 60 },
           ],
-          series: [{}, { label, stroke: '#0b5cad', fill: 'rgba(11,92,173,0.35)', paths: UPlot.paths.bars!({ size: [0.7, 40] }) }],
+          series: [{}, { label, stroke: '#0b5cad', fill: 'rgba(11,92,173,0.35)', points: { show: false }, paths: UPlot.paths.bars!({ size: [0.7, 40] }) }],
           hooks: {
             // Once drawn: the labels printed and the middle of each bar in the canvas's own pixels.
             draw: [
@@ -64,6 +83,6 @@ export function BarChart({ ys, labels, label, testId, height = 200 }: { ys: numb
       gone = true;
       plot?.destroy();
     };
-  }, [ys, labels, label, height]);
+  }, [ys, full, compactLabels, label, height]);
   return <div ref={box} className="chart" role="img" aria-label={label} data-testid={testId} />;
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dayLabel, money, monthLabel, percent } from '../format.ts';
+import { dayLabel, money, monthLabel, monthShort, percent } from '../format.ts';
 import { businessMonthNow } from './month.ts';
 import { ErrorBox, Field, Loading, Page, Section, useLoad } from '../ui.tsx';
 import { BarChart } from './chart.tsx';
@@ -48,7 +48,19 @@ export default function Dashboard() {
   const qs = q.toString();
   const d = useLoad(() => api<D>(`business/analytics?${qs}`), [qs]);
   const data = d.data;
-  const monthsChart = useMemo(() => (data ? { ys: data.byMonth.map((m) => m.amount / 100), labels: data.byMonth.map((m) => monthLabel(m.month, lang)) } : null), [data, lang]);
+  // Months as «нояб. 2026»; where six of those do not fit (a phone), the year only on the first
+  // month and on January.
+  const monthsChart = useMemo(
+    () =>
+      data
+        ? {
+            ys: data.byMonth.map((m) => m.amount / 100),
+            labels: data.byMonth.map((m) => monthLabel(m.month, lang)),
+            compact: data.byMonth.map((m, i) => (i === 0 || m.month.endsWith('-01') ? monthLabel(m.month, lang) : monthShort(m.month, lang))),
+          }
+        : null,
+    [data, lang],
+  );
   const trafficChart = useMemo(() => (data ? { ys: data.trafficByDay.map((t) => t[metric]), labels: data.trafficByDay.map((t) => dayLabel(t.date, lang)) } : null), [data, metric, lang]);
   const metricLabel = bt(metric === 'minutes' ? 'bizMinutes' : metric === 'sms' ? 'bizSms' : 'bizGb');
   const maxOf = (xs: { amount: number; previous: number }[]) => Math.max(0, ...xs.map((x) => Math.max(x.amount, x.previous)));
@@ -116,7 +128,7 @@ export default function Dashboard() {
             </div>
           </section>
           <Section title={bt('bizByMonth')}>
-            {monthsChart && <BarChart ys={monthsChart.ys} labels={monthsChart.labels} label={bt('bizByMonth')} testId="chart-months" />}
+            {monthsChart && <BarChart ys={monthsChart.ys} labels={monthsChart.labels} compactLabels={monthsChart.compact} label={bt('bizByMonth')} testId="chart-months" />}
             <Bars rows={data.byMonth.filter((m) => m.amount > 0).map((m) => ({ key: m.month, label: monthName(m.month, lang), amount: m.amount }))} max={maxOf(data.byMonth.map((m) => ({ amount: m.amount, previous: 0 })))} />
           </Section>
           <Section title={bt('bizTraffic')}>
