@@ -188,3 +188,45 @@ test('business orders page by cursor with the total; another company sees nothin
   assert.deepEqual(res.body.items, []);
   assert.equal((await app.inject({ url: '/api/v1/business/orders?cursor=x', headers: auth })).json<{ code: string }>().code, 'CURSOR_INVALID');
 });
+
+test('detail reports and bulk operations page by cursor too, newest first, each once, several to an instant', async () => {
+  const s = await subscriber();
+  const reports: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const id = randomUUID();
+    reports.push(id);
+    await core.db.query(
+      `INSERT INTO report (account_id, id, subscriber_id, period_from, period_to, period_start, period_end, time_zone, language, format, status, channel, requested_at)
+       VALUES ($1, $2, $3, '2026-03-01', '2026-03-02', '2026-02-28T21:00:00Z', '2026-03-02T21:00:00Z', 'Europe/Moscow', 'ru', 'csv', 'queued', 'web', $4)`,
+      [s.accountId, id, s.subscriberId, `2026-03-0${1 + Math.floor(i / 2)}T10:00:00Z`],
+    );
+  }
+  const byTime = (ids: string[], at: (i: number) => number) =>
+    ids.map((id, i) => ({ id, at: at(i) })).sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : b.at - a.at)).map((x) => x.id);
+  const walkedReports = await walk<{ id: string }>('/api/v1/subscribers/me/reports?limit=2', s.auth);
+  assert.equal(walkedReports.pages, 3);
+  assert.deepEqual(
+    walkedReports.items.map((r) => r.id),
+    byTime(reports, (i) => Math.floor(i / 2)),
+  );
+
+  const co = await makeCompany(core, 'ООО «Пачка»');
+  const admin = await co.admin('contract_admin');
+  const ops: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const id = randomUUID();
+    ops.push(id);
+    await core.db.query(
+      `INSERT INTO bulk_operation (id, customer_id, admin_id, kind, params, status, total, created_at) VALUES ($1, $2, $3, 'block', '{}', 'done', 0, $4)`,
+      [id, co.id, admin.id, `2026-03-0${1 + Math.floor(i / 2)}T10:00:00Z`],
+    );
+  }
+  const walkedOps = await walk<{ id: string }>('/api/v1/business/bulk-operations?limit=2', { authorization: `Bearer ${admin.token}` });
+  assert.equal(walkedOps.pages, 3);
+  assert.deepEqual(
+    walkedOps.items.map((o) => o.id),
+    byTime(ops, (i) => Math.floor(i / 2)),
+  );
+  const bad = await app.inject({ url: `/api/v1/business/bulk-operations?cursor=${encodeCursor('orders', { at: '2026-03-01T10:00:00.000000Z', id: ops[0]! })}`, headers: { authorization: `Bearer ${admin.token}` } });
+  assert.equal(bad.json<{ code: string }>().code, 'CURSOR_INVALID');
+});

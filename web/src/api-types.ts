@@ -709,12 +709,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bulk operations, newest first */
+        /** Bulk operations, newest first, a page at a time (cursor) */
         get: {
             parameters: {
                 query?: {
-                    limit?: number | string;
-                    offset?: number | string;
+                    /** @description `nextCursor` of the previous page of the same list (opaque) */
+                    cursor?: string;
+                    /** @description Page size, 1–200 (50 unless given) */
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -750,6 +752,8 @@ export interface paths {
                                 status: "queued" | "running" | "done";
                                 total: number;
                             }[];
+                            /** @description Pass as `cursor` for the next, older page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -3930,10 +3934,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ordered reports with their status */
+        /** Ordered reports with their status, newest first, a page at a time (cursor) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description `nextCursor` of the previous page of the same list (opaque) */
+                    cursor?: string;
+                    /** @description Page size, 1–200 (50 unless given) */
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description `me` for the subscriber logged in, or a phone number */
@@ -3973,6 +3982,8 @@ export interface paths {
                                 totalCharged: number | null;
                             }[];
                             msisdn: string;
+                            /** @description Pass as `cursor` for the next, older page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };

@@ -96,9 +96,10 @@ export default function Detail() {
     setPicked(true);
     set(value);
   };
-  const reports = useLoad(() => api<{ items: Report[] }>(`subscribers/${m}/reports`), [m]);
+  const reportList = useCursorList<Report>((cursor) => `subscribers/${m}/reports?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [m]);
+  const reports = reportList.first;
   const act = useAction();
-  const pending = reports.data?.items.some((r) => r.status === 'queued') ?? false;
+  const pending = reportList.items.some((r) => r.status === 'queued');
   useEffect(() => {
     if (!pending) return;
     const timer = setInterval(() => void reports.reload(), 2000);
@@ -191,7 +192,7 @@ export default function Detail() {
           <ErrorBox error={reports.error} />
         ) : (
           <ul className="list" data-testid="reports">
-            {(reports.data?.items ?? []).map((r) => (
+            {reportList.items.map((r) => (
               <li key={r.id} className="item">
                 <div>
                   <p className="strong">
@@ -210,6 +211,7 @@ export default function Detail() {
             ))}
           </ul>
         )}
+        <ShowMore list={reportList} />
       </Section>
     </Page>
   );

@@ -179,7 +179,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
     },
     async (req, reply) => reply.status(202).send(await createBulkOperation(core, ctx(req), req.body)),
   );
-  r.get('/business/bulk-operations', { schema: { ...tag, summary: 'Bulk operations, newest first', querystring: z.object(paging), response: { 200: z.object({ items: z.array(bulkOperationSchema) }) } } }, async (req) =>
+  r.get('/business/bulk-operations', { schema: { ...tag, summary: 'Bulk operations, newest first, a page at a time (cursor)', querystring: z.object(pageQuery), response: { 200: z.object({ items: z.array(bulkOperationSchema), nextCursor }) } } }, async (req) =>
     listBulkOperations(core, ctx(req), req.query),
   );
   r.get('/business/bulk-operations/:id', { schema: { ...tag, summary: 'Progress of a bulk operation', params: idParams, response: { 200: bulkOperationSchema } } }, async (req) => getBulkOperation(core, ctx(req), req.params));

@@ -80,7 +80,19 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
       return reply.status(202).send(res);
     },
   );
-  r.get(`${base}/reports`, { schema: { ...tag, summary: 'Ordered reports with their status', params, response: { 200: z.object({ msisdn: z.string(), items: z.array(reportSchema) }) } } }, async (req) => getReports(core, ctxOf(req), req.params));
+  r.get(
+    `${base}/reports`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Ordered reports with their status, newest first, a page at a time (cursor)',
+        params,
+        querystring: z.object(pageQuery),
+        response: { 200: z.object({ msisdn: z.string(), items: z.array(reportSchema), nextCursor }) },
+      },
+    },
+    async (req) => getReports(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),
+  );
   r.get(
     `${base}/reports/:id/download`,
     {
