@@ -17,7 +17,8 @@ const up = (d) => '../'.repeat(d + 1);
 const atDepth = (folder, d) => `${folder}/${'*/'.repeat(d)}*.{ts,tsx}`;
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/', 'coverage/'] },
+  // web/src/api-types.ts is generated (npm run gen:api-types) and checked against a fresh generation by a test.
+  { ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/', 'coverage/', 'web/src/api-types.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -106,6 +107,25 @@ export default tseslint.config(
     files: ['src/{domain,text}/*/*/*/*/*/**/*.{ts,tsx}', 'src/channels/*/*/*/*/*/*/**/*.{ts,tsx}'],
     rules: { 'no-restricted-syntax': ['error', { selector: 'Program', message: 'Nested deeper than the layer lint rules cover (MAX_DEPTH in eslint.config.js).' }] },
   },
+  // The web app is built for the browser on its own: nothing of web/src reaches outside web/src —
+  // above all not into src/ (the server). API shapes come from web/src/api-shapes.ts, generated
+  // from the OpenAPI document. A file n folders below web/src leaves it with n + 1 `../`.
+  ...[0, 1, 2, 3].map((depth) => ({
+    files: [`web/src/${'*/'.repeat(depth)}*.ts`, `web/src/${'*/'.repeat(depth)}*.tsx`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./){${depth + 1}}`,
+              message: 'web/src does not import from outside web/src, and never from src/ (the server): take API shapes from web/src/api-shapes.ts (generated from the OpenAPI document).',
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

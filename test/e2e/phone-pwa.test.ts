@@ -23,8 +23,11 @@ test('phone simulator: USSD menu pages with their length and alphabet, SMS to 81
   const screen = page.getByTestId('ussd-screen');
   await screen.getByText('Баланс').waitFor();
   const menu = (await screen.locator('pre').textContent()) ?? '';
-  // The length shown is the gateway's page as it would travel: Cyrillic needs UCS-2.
-  await screen.getByText(`${[...menu].length} символов · алфавит UCS-2`).waitFor();
+  // The length shown is the gateway's page as it would travel: Cyrillic needs UCS-2. The word
+  // agrees with the number (52 символа, 55 символов, 61 символ).
+  const n = [...menu].length;
+  const word = { one: 'символ', few: 'символа', many: 'символов' }[new Intl.PluralRules('ru').select(n) as 'one' | 'few' | 'many'] ?? 'символа';
+  await screen.getByText(`${n} ${word} · алфавит UCS-2`).waitFor();
   const item = /(\d+) Баланс/.exec(menu)?.[1];
   assert.ok(item, menu);
   await page.getByRole('textbox', { name: 'Ответ' }).fill(item);

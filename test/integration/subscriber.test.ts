@@ -109,10 +109,10 @@ test('preferences and history: the subscriber sees own actions with channel, new
     ['product.connect', 'app'],
     ['preferences.update', 'web'],
   ]);
-  assert.ok(page1.nextBefore);
-  const page2 = await getActionHistory(core, web, { msisdn: 'me', limit: 2, before: page1.nextBefore! });
+  assert.ok(page1.nextCursor);
+  const page2 = await getActionHistory(core, web, { msisdn: 'me', limit: 2, cursor: page1.nextCursor });
   assert.deepEqual(page2.items.map((i) => i.action), ['subscriber.provision']);
-  assert.equal(page2.nextBefore, null);
+  assert.equal(page2.nextCursor, null);
   const profile = await getProfile(core, web, { msisdn: 'me' });
   assert.equal(profile.language, 'en');
   assert.equal(profile.script, 'latin');

@@ -2,11 +2,14 @@ import type { Lang } from './i18n.ts';
 
 export type Named = { ru: string; en: string };
 
+/** The BCP 47 locale of a language of the app: every number, date and plural goes through `Intl` with it. */
+export const locale = (lang: Lang): string => (lang === 'ru' ? 'ru-RU' : 'en-GB');
+
 export const named = (n: Named | string | null | undefined, lang: Lang): string => (n == null ? '' : typeof n === 'string' ? n : n[lang]);
 
 /** Kopecks as money text. Display only: amounts are integers everywhere else. */
 export function money(kopecks: number, lang: Lang): string {
-  return new Intl.NumberFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { style: 'currency', currency: 'RUB', minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2 }).format(kopecks / 100);
+  return new Intl.NumberFormat(locale(lang), { style: 'currency', currency: 'RUB', minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2 }).format(kopecks / 100);
 }
 
 /** "150", "150,5", "150.50" → kopecks as an integer, or null when it is not an amount. No floating point. */
@@ -18,20 +21,64 @@ export function parseRubles(text: string): number | null {
 }
 
 export function dateTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 /** A calendar month given as `2026-11`: «ноябрь 2026 г.», "November 2026". */
 export function monthName(period: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${period}-01T00:00:00Z`));
+  return new Intl.DateTimeFormat(locale(lang), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${period}-01T00:00:00Z`));
 }
 
 export function dateOnly(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium' }).format(new Date(iso));
 }
 
-export function gb(bytes: number): string {
-  return (bytes / 1024 ** 3).toFixed(bytes >= 10 * 1024 ** 3 ? 0 : 1);
+const VOLUME_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+
+/**
+ * A data volume in the largest unit it reaches (1 КБ = 1024 Б, as tariffs count it), one decimal
+ * below 100: 1 648 764 bytes are «1,6 МБ» in Russian and "1.6 MB" in English.
+ */
+export function volume(bytes: number, lang: Lang): string {
+  let i = 0;
+  let v = Math.max(0, bytes);
+  while (v >= 1024 && i < VOLUME_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return new Intl.NumberFormat(locale(lang), { style: 'unit', unit: VOLUME_UNITS[i], unitDisplay: 'short', maximumFractionDigits: v < 100 ? 1 : 0 }).format(v);
+}
+
+/** A change given in percent (−34.9 for −34.9 %), signed, one decimal: «-34,9 %», "-34.9%", «+5 %». */
+export function percent(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(locale(lang), { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(value / 100);
+}
+
+/** A calendar day given as `2026-11-09`, short, for a chart or a table: «9 нояб.», "9 Nov". */
+export function dayLabel(date: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+}
+
+/** A calendar month given as `2026-11`, short: «нояб. 2026», "Nov 2026" (without the Russian «г.»). */
+export function monthLabel(period: string, lang: Lang): string {
+  const parts = new Intl.DateTimeFormat(locale(lang), { month: 'short', year: 'numeric', timeZone: 'UTC' }).formatToParts(new Date(`${period}-01T00:00:00Z`));
+  const year = parts.findIndex((p) => p.type === 'year');
+  return parts
+    .slice(0, year + 1)
+    .map((p) => p.value)
+    .join('');
+}
+
+/** A calendar month given as `2026-11`, the month alone, short: «нояб.», "Nov". */
+export function monthShort(period: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { month: 'short', timeZone: 'UTC' }).format(new Date(`${period}-01T00:00:00Z`));
+}
+
+/** The plural form a count takes in a language (Intl.PluralRules): 52 → 'few' («52 символа»), 55 → 'many'. */
+export type PluralForm = 'one' | 'few' | 'many' | 'other';
+export function pluralForm(n: number, lang: Lang): PluralForm {
+  const f = new Intl.PluralRules(locale(lang)).select(n);
+  return f === 'one' || f === 'few' || f === 'many' ? f : 'other';
 }
 
 export function isoDay(d: Date): string {

@@ -53,6 +53,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   CALLBACK_NOT_ALLOWED: 400,
   STAFF_EMAIL_TAKEN: 409,
   CROSS_SITE_REQUEST: 403,
+  CURSOR_INVALID: 400,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

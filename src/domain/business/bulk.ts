@@ -6,6 +6,7 @@ import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
+import { decodeCursor, keysetAt, keysetPage, pageLimit } from '../shared/cursor.ts';
 import { page, requireBusinessAdmin, requireDepartment, scopeOf } from './access.ts';
 
 export const BULK_KINDS = ['connect_product', 'disable_product', 'change_tariff', 'block', 'unblock', 'move_department'] as const;
@@ -139,14 +140,24 @@ export async function getBulkOperation(core: Core, ctx: Ctx, input: { id: string
   return view(await loadOp(core, ctx, input.id));
 }
 
-export async function listBulkOperations(core: Core, ctx: Ctx, input: { offset?: number; limit?: number } = {}): Promise<{ items: BulkOperationView[] }> {
+/** The company's bulk operations (a department manager's own), newest first, a page at a time by cursor (shared/cursor.ts). */
+export async function listBulkOperations(core: Core, ctx: Ctx, input: { limit?: number; cursor?: string } = {}): Promise<{ items: BulkOperationView[]; nextCursor: string | null }> {
   const admin = requireBusinessAdmin(ctx, 'read');
-  const rows = await core.db.query<OpRow>(
-    `SELECT ${COLS} FROM bulk_operation WHERE customer_id = $1 ${admin.role === 'department_manager' ? 'AND admin_id = $2' : ''}
-      ORDER BY created_at DESC, id LIMIT ${page(input, 50).limit} OFFSET ${page(input, 50).offset}`,
-    admin.role === 'department_manager' ? [admin.customerId, admin.adminId] : [admin.customerId],
+  const limit = pageLimit(input.limit);
+  const after = decodeCursor('bulk', input.cursor);
+  const params: unknown[] = admin.role === 'department_manager' ? [admin.customerId, admin.adminId] : [admin.customerId];
+  let where = `customer_id = $1 ${admin.role === 'department_manager' ? 'AND admin_id = $2' : ''}`;
+  if (after) {
+    params.push(after.at, after.id);
+    where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+  }
+  params.push(limit + 1);
+  const rows = await core.db.query<OpRow & { key_at: string }>(
+    `SELECT ${COLS}, ${keysetAt('created_at')} AS key_at FROM bulk_operation WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
   );
-  return { items: rows.map(view) };
+  const got = keysetPage('bulk', rows, limit, (r) => ({ at: r.key_at, id: r.id }));
+  return { items: got.rows.map(view), nextCursor: got.nextCursor };
 }
 
 export interface BulkItemView {

@@ -8,6 +8,7 @@ import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { formatMsisdn, normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
+import { decodeCursor, keysetAt, keysetPage, pageLimit } from '../shared/cursor.ts';
 import { loadBusinessNumber, page, requireBusinessAdmin, scopeOf, type BusinessAdmin } from './access.ts';
 
 export type OrderKind = 'sim_replacement' | 'number_change';
@@ -217,17 +218,43 @@ export async function getOrder(core: Core, ctx: Ctx, input: { id: string }): Pro
   return view(await loadOrder(core.db, admin, input.id), canSeeSecrets(admin));
 }
 
-export async function listOrders(core: Core, ctx: Ctx, input: { status?: OrderStatus; offset?: number; limit?: number } = {}): Promise<{ total: number; items: OrderView[] }> {
+/**
+ * The company's orders in the admin's reach, newest first, optionally of one status, a page at a
+ * time (pass `nextCursor` as `cursor`; keyset on creation time and id, shared/cursor.ts); `total`
+ * counts every order the filter matches.
+ */
+export async function listOrders(
+  core: Core,
+  ctx: Ctx,
+  input: { status?: OrderStatus; limit?: number; cursor?: string } = {},
+): Promise<{ total: number; items: OrderView[]; nextCursor: string | null }> {
   const admin = requireBusinessAdmin(ctx, 'read');
+  const limit = pageLimit(input.limit);
+  const after = decodeCursor('orders', input.cursor);
   const scope = scopeOf(admin, 's', 1);
   const params: unknown[] = [...scope.params];
-  if (input.status) params.push(input.status);
-  const rows = await core.db.query<OrderRow & { n: number }>(
-    `${SELECT.replace('SELECT ', 'SELECT count(*) OVER ()::int AS n, ')} WHERE ${scope.where}${input.status ? ` AND o.status = $${params.length}` : ''}
-      ORDER BY o.created_at DESC, o.id LIMIT ${page(input, 50).limit} OFFSET ${page(input, 50).offset}`,
+  const where = [scope.where];
+  if (input.status) {
+    params.push(input.status);
+    where.push(`o.status = $${params.length}`);
+  }
+  const filtered = [...params];
+  const [count] = await core.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM business_order o JOIN subscriber s ON s.id = o.subscriber_id WHERE ${where.join(' AND ')}`,
+    filtered,
+  );
+  if (after) {
+    params.push(after.at, after.id);
+    where.push(`(o.created_at, o.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(limit + 1);
+  const rows = await core.db.query<OrderRow & { key_at: string }>(
+    `${SELECT.replace('SELECT ', `SELECT ${keysetAt('o.created_at')} AS key_at, `)} WHERE ${where.join(' AND ')}
+      ORDER BY o.created_at DESC, o.id DESC LIMIT $${params.length}`,
     params,
   );
-  return { total: rows[0]?.n ?? 0, items: rows.map((r) => view(r, canSeeSecrets(admin))) };
+  const got = keysetPage('orders', rows, limit, (r) => ({ at: r.key_at, id: r.id }));
+  return { total: Number(count?.n ?? 0), items: got.rows.map((r) => view(r, canSeeSecrets(admin))), nextCursor: got.nextCursor };
 }
 
 type Transition = 'approve' | 'start' | 'complete' | 'reject';

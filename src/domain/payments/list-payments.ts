@@ -2,16 +2,19 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import type { Ctx } from '../shared/context.ts';
+import { decodeCursor, keysetAt, keysetPage, pageLimit } from '../shared/cursor.ts';
 import { DomainError } from '../shared/errors.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
+
+const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
 const columns = `id, amount, status, purpose, refunded, failure_reason AS "failureReason", confirmation_url AS "confirmationUrl", channel, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 interface PaymentView {
   id: string;
   amount: number;
-  status: string;
-  purpose: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  purpose: 'topup' | 'autopay' | 'installment';
   refunded: number;
   failureReason: string | null;
   confirmationUrl: string | null;
@@ -20,14 +23,23 @@ interface PaymentView {
   updatedAt: Date;
 }
 
-export async function listPayments(core: Core, ctx: Ctx, input: { msisdn: string; limit?: number }) {
+/**
+ * The number's payments, newest first, a page at a time: pass the `nextCursor` of a page as
+ * `cursor` for the next, older one (keyset on creation time and id; see shared/cursor.ts).
+ */
+export async function listPayments(core: Core, ctx: Ctx, input: { msisdn: string; limit?: number; cursor?: string }) {
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'read' });
-  const rows = await core.db.query<PaymentView>(`SELECT ${columns} FROM payment WHERE account_id = $1 AND subscriber_id = $2 ORDER BY created_at DESC LIMIT $3`, [
-    sub.accountId,
-    sub.id,
-    Math.min(input.limit ?? 50, 200),
-  ]);
-  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() }));
+  const after = decodeCursor('payments', input.cursor);
+  const limit = pageLimit(input.limit);
+  const rows = await core.db.query<PaymentView & { keyAt: string }>(
+    `SELECT ${columns}, ${keysetAt('created_at')} AS "keyAt" FROM payment
+      WHERE account_id = $1 AND subscriber_id = $2
+        AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+      ORDER BY created_at DESC, id DESC LIMIT $5`,
+    [sub.accountId, sub.id, after?.at ?? null, after?.id ?? NO_UUID, limit + 1],
+  );
+  const page = keysetPage('payments', rows, limit, (r) => ({ at: r.keyAt, id: r.id }));
+  return { items: page.rows.map(({ keyAt: _k, ...r }) => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() })), nextCursor: page.nextCursor };
 }
 
 /** One payment, for the page the payer returns to (it may still be pending). */

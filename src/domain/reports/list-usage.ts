@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { decodeCursor, keysetAt, keysetPage, pageLimit } from '../shared/cursor.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { recentPeriod, type RecentPeriodInput } from './period.ts';
 
@@ -32,8 +32,6 @@ export interface UsageList {
   nextCursor: string | null;
 }
 
-const MAX_LIMIT = 200;
-
 /**
  * The subscriber's own usage, record by record, newest first, for local days of the region (the
  * detail report's period rules) and optionally one kind. Pages by a cursor of the last record
@@ -48,13 +46,8 @@ export async function listUsage(
   const tz = sub.timeZone;
   const now = core.clock.now();
   const period = recentPeriod(input, now, tz);
-  const limit = Math.min(Math.max(input.limit ?? 50, 1), MAX_LIMIT);
-  let after: { at: Date; id: number } | null = null;
-  if (input.cursor !== undefined) {
-    const m = /^(\d{13})-(\d{1,15})$/.exec(input.cursor);
-    if (!m) throw new DomainError('VALIDATION', { field: 'cursor' });
-    after = { at: new Date(Number(m[1])), id: Number(m[2]) };
-  }
+  const limit = pageLimit(input.limit);
+  const after = decodeCursor('usage', input.cursor);
   const rows = await core.db.query<{
     id: number;
     kind: UsageKindFilter;
@@ -66,24 +59,24 @@ export async function listUsage(
     billed_units: number;
     quota_units: number;
     charged: number;
+    key_at: string;
   }>(
-    `SELECT id, kind, zone, started_at, duration_seconds, bytes, counterpart, billed_units, quota_units, charged
+    `SELECT ${keysetAt('started_at')} AS key_at, id, kind, zone, started_at, duration_seconds, bytes, counterpart, billed_units, quota_units, charged
        FROM usage_record
       WHERE account_id = $1 AND subscriber_id = $2 AND started_at >= $3 AND started_at < $4
         AND ($5::text IS NULL OR kind = $5)
-        AND ($6::timestamptz IS NULL OR (started_at, id) < ($6, $7))
+        AND ($6::timestamptz IS NULL OR (started_at, id) < ($6::timestamptz, $7::bigint))
       ORDER BY started_at DESC, id DESC
       LIMIT $8`,
-    [sub.accountId, sub.id, period.start, period.end, input.kind ?? null, after?.at ?? null, after?.id ?? 0, limit + 1],
+    [sub.accountId, sub.id, period.start, period.end, input.kind ?? null, after?.at ?? null, after?.id ?? '0', limit + 1],
   );
-  const page = rows.slice(0, limit);
-  const lastRow = page[page.length - 1];
+  const page = keysetPage('usage', rows, limit, (r) => ({ at: r.key_at, id: String(r.id) }));
   return {
     msisdn: sub.msisdn,
     from: period.from,
     to: period.to,
     timeZone: tz,
-    items: page.map((r) => ({
+    items: page.rows.map((r) => ({
       id: String(r.id),
       kind: r.kind,
       zone: r.zone,
@@ -95,6 +88,6 @@ export async function listUsage(
       quotaUnits: Number(r.quota_units),
       charged: Number(r.charged),
     })),
-    nextCursor: rows.length > limit && lastRow ? `${new Date(lastRow.started_at).getTime()}-${lastRow.id}` : null,
+    nextCursor: page.nextCursor,
   };
 }

@@ -166,6 +166,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: () => 'Запрос пришёл с другого сайта и отклонён. Откройте личный кабинет по его адресу и повторите.',
     en: () => 'The request came from another site and was refused. Open the account at its own address and try again.',
   },
+  CURSOR_INVALID: {
+    ru: () => 'Неверный курсор страницы: передайте nextCursor из предыдущего ответа этого же списка',
+    en: () => 'Invalid page cursor: pass the nextCursor of the previous page of the same list',
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

@@ -54,6 +54,7 @@ export const ERROR_CODES = [
   'CALLBACK_NOT_ALLOWED',
   'STAFF_EMAIL_TAKEN',
   'CROSS_SITE_REQUEST',
+  'CURSOR_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,6 +3,7 @@ import { Link, useSearch } from 'wouter';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime } from '../format.ts';
+import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Loading, Page, Section, useLoad } from '../ui.tsx';
 import { phone, useBiz } from './context.ts';
 import type { BulkItem, BulkOperation } from './types.ts';
@@ -82,15 +83,16 @@ export default function Bulk() {
   const { bt } = useBiz();
   const search = useSearch();
   const id = new URLSearchParams(search).get('id');
-  const ops = useLoad(() => api<{ items: BulkOperation[] }>('business/bulk-operations?limit=50'), [id]);
+  const list = useCursorList<BulkOperation>((cursor) => `business/bulk-operations?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [id]);
+  const ops = list.first;
   return (
     <Page title={bt('bizBulk')}>
       {id ? <Operation key={id} id={id} /> : null}
       <Section title={bt('bizOperations')}>
         <ErrorBox error={ops.error} onRetry={() => void ops.reload()} />
-        {!ops.data ? ops.error ? null : <Loading /> : ops.data.items.length === 0 ? <p className="muted">{bt('bizNoOperations')}</p> : null}
+        {!ops.data ? ops.error ? null : <Loading /> : list.items.length === 0 ? <p className="muted">{bt('bizNoOperations')}</p> : null}
         <ul className="list">
-          {(ops.data?.items ?? []).map((o) => (
+          {list.items.map((o) => (
             <li key={o.id} className="item">
               <div>
                 <p className="strong">{bt(`bulk_${o.kind}`)}</p>
@@ -104,6 +106,7 @@ export default function Bulk() {
             </li>
           ))}
         </ul>
+        <ShowMore list={list} />
       </Section>
     </Page>
   );

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { money } from '../format.ts';
+import { dayLabel, money, monthLabel, monthShort, percent } from '../format.ts';
 import { businessMonthNow } from './month.ts';
 import { ErrorBox, Field, Loading, Page, Section, useLoad } from '../ui.tsx';
 import { BarChart } from './chart.tsx';
@@ -48,18 +48,20 @@ export default function Dashboard() {
   const qs = q.toString();
   const d = useLoad(() => api<D>(`business/analytics?${qs}`), [qs]);
   const data = d.data;
+  // Months as «нояб. 2026»; where six of those do not fit (a phone), the year only on the first
+  // month and on January.
   const monthsChart = useMemo(
     () =>
       data
         ? {
-            xs: data.byMonth.map((m) => Date.parse(`${m.month}-15T00:00:00Z`) / 1000),
             ys: data.byMonth.map((m) => m.amount / 100),
-            labels: data.byMonth.map((m) => new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { month: 'short', timeZone: 'UTC' }).format(new Date(`${m.month}-15T00:00:00Z`))),
+            labels: data.byMonth.map((m) => monthLabel(m.month, lang)),
+            compact: data.byMonth.map((m, i) => (i === 0 || m.month.endsWith('-01') ? monthLabel(m.month, lang) : monthShort(m.month, lang))),
           }
         : null,
     [data, lang],
   );
-  const trafficChart = useMemo(() => (data ? { xs: data.trafficByDay.map((t) => Date.parse(`${t.date}T12:00:00Z`) / 1000), ys: data.trafficByDay.map((t) => t[metric]) } : null), [data, metric]);
+  const trafficChart = useMemo(() => (data ? { ys: data.trafficByDay.map((t) => t[metric]), labels: data.trafficByDay.map((t) => dayLabel(t.date, lang)) } : null), [data, metric, lang]);
   const metricLabel = bt(metric === 'minutes' ? 'bizMinutes' : metric === 'sms' ? 'bizSms' : 'bizGb');
   const maxOf = (xs: { amount: number; previous: number }[]) => Math.max(0, ...xs.map((x) => Math.max(x.amount, x.previous)));
 
@@ -117,7 +119,7 @@ export default function Dashboard() {
               <p className="strong" data-testid="biz-change">
                 {data.change.amount > 0 ? '+' : ''}
                 {money(data.change.amount, lang)}
-                {data.change.percent !== null ? ` (${data.change.percent > 0 ? '+' : ''}${data.change.percent}%)` : ''}
+                {data.change.percent !== null ? ` (${percent(data.change.percent, lang)})` : ''}
               </p>
             </div>
             <div>
@@ -126,7 +128,7 @@ export default function Dashboard() {
             </div>
           </section>
           <Section title={bt('bizByMonth')}>
-            {monthsChart && <BarChart xs={monthsChart.xs} ys={monthsChart.ys} labels={monthsChart.labels} label={bt('bizByMonth')} testId="chart-months" />}
+            {monthsChart && <BarChart ys={monthsChart.ys} labels={monthsChart.labels} compactLabels={monthsChart.compact} label={bt('bizByMonth')} testId="chart-months" />}
             <Bars rows={data.byMonth.filter((m) => m.amount > 0).map((m) => ({ key: m.month, label: monthName(m.month, lang), amount: m.amount }))} max={maxOf(data.byMonth.map((m) => ({ amount: m.amount, previous: 0 })))} />
           </Section>
           <Section title={bt('bizTraffic')}>
@@ -138,7 +140,7 @@ export default function Dashboard() {
               ))}
             </div>
             {data.trafficByDay.every((d) => d[metric] === 0) ? <p className="muted">{bt('bizNoData')}</p> : null}
-            {trafficChart && <BarChart xs={trafficChart.xs} ys={trafficChart.ys} label={`${bt('bizTraffic')}: ${metricLabel}`} testId="chart-traffic" />}
+            {trafficChart && <BarChart ys={trafficChart.ys} labels={trafficChart.labels} label={`${bt('bizTraffic')}: ${metricLabel}`} testId="chart-traffic" />}
           </Section>
           <Section title={bt('bizByCategory')}>
             {data.byCategory.length === 0 ? <p className="muted">{bt('bizNoData')}</p> : null}

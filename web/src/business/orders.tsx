@@ -2,9 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime } from '../format.ts';
+import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { phone, useBiz } from './context.ts';
 import { regionLabel, useRegions } from './regions.ts';
+import type { OrderList } from '../api-shapes.ts';
 import type { Order, OrderStatus } from './types.ts';
 
 function NewOrder({ onDone }: { onDone: () => void }) {
@@ -202,7 +204,11 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
 export default function Orders() {
   const { bt, me } = useBiz();
   const [status, setStatus] = useState<OrderStatus | ''>('');
-  const orders = useLoad(() => api<{ total: number; items: Order[] }>(`business/orders?limit=50${status ? `&status=${status}` : ''}`), [status]);
+  const list = useCursorList<Order, OrderList>(
+    (cursor) => `business/orders?limit=50${status ? `&status=${status}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    [status],
+  );
+  const orders = list.first;
   return (
     <Page title={bt('bizOrders')}>
       {me.can.changeNumbers ? <NewOrder onDone={() => void orders.reload()} /> : null}
@@ -220,12 +226,13 @@ export default function Orders() {
           )}
         </Field>
         <ErrorBox error={orders.error} onRetry={() => void orders.reload()} />
-        {!orders.data ? orders.error ? null : <Loading /> : orders.data.items.length === 0 ? <p className="muted">{bt('bizNoOrders')}</p> : null}
+        {!orders.data ? orders.error ? null : <Loading /> : list.items.length === 0 ? <p className="muted">{bt('bizNoOrders')}</p> : null}
         <ul className="list" data-testid="orders">
-          {(orders.data?.items ?? []).map((o) => (
+          {list.items.map((o) => (
             <OrderCard key={`${o.id}:${o.status}`} o={o} onChanged={orders.reload} />
           ))}
         </ul>
+        <ShowMore list={list} />
       </Section>
     </Page>
   );

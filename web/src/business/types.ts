@@ -1,35 +1,9 @@
-// Shapes of the business portal API as the screens use them. The server's own view types are
-// imported type-only (erased from the bundle), so each shape is defined once.
-import type { NumberListItem } from '../../../src/domain/business/list-numbers.ts';
-import type { OrderView } from '../../../src/domain/business/orders.ts';
-import type { Dashboard as DashboardView } from '../../../src/domain/business/dashboard.ts';
-import type { BulkItemView, BulkOperationView } from '../../../src/domain/business/bulk.ts';
-import type { ContractView, NumberLimitView } from '../../../src/domain/business/limits.ts';
+// Shapes of the business portal API as the screens use them: those the OpenAPI document states
+// come from the generated web/src/api-types.ts (through api-shapes.ts); the app never imports src/.
+export type { BulkItem, BulkOperation, Contract, Dashboard, LimitItem, NumberItem, NumberList, Order, Overview } from '../api-shapes.ts';
+import type { Order, Overview } from '../api-shapes.ts';
 
-export type NumberItem = NumberListItem;
-export type Order = OrderView;
-export type Dashboard = DashboardView;
-export type BulkOperation = BulkOperationView;
-export type BulkItem = BulkItemView;
-export type LimitItem = NumberLimitView;
-export type Contract = ContractView;
-export type Role = 'contract_admin' | 'accountant' | 'department_manager';
-
-export interface Overview {
-  admin: { id: number; name: string; email: string; role: Role; departmentId: number | null };
-  customer: { id: number; name: string; inn: string | null; orderApproval: boolean };
-  departments: { id: number; name: string; numbers: number }[];
-  regions: { code: string; numbers: number }[];
-  can: { changeNumbers: boolean; changeContract: boolean; seeMoney: boolean; monthlyReports: boolean };
-}
-
-export interface NumberList {
-  month: string;
-  total: number;
-  offset: number;
-  limit: number;
-  items: NumberItem[];
-}
+export type Role = Overview['admin']['role'];
 
 export const CATEGORIES = ['subscription', 'calls', 'sms', 'internet', 'content', 'roaming', 'one_off', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -39,7 +13,7 @@ export const BULK_KINDS = ['connect_product', 'disable_product', 'change_tariff'
 export type BulkKind = (typeof BULK_KINDS)[number];
 
 
-export type OrderStatus = 'created' | 'approved' | 'in_progress' | 'done' | 'rejected';
+export type OrderStatus = Order['status'];
 
 export interface MonthlyReport {
   id: string;

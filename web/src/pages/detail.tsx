@@ -1,53 +1,31 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime, gb, isoDay, money } from '../format.ts';
-import type { Key } from '../i18n.ts';
-import type { UsageItem, UsageList } from '../../../src/domain/reports/list-usage.ts';
+import { BarChart } from '../business/chart.tsx';
+import { dateTime, dayLabel, isoDay, money, volume } from '../format.ts';
+import type { Key, Lang } from '../i18n.ts';
+import type { Report, TrafficDay as Day, TrafficSeries, UsageItem, UsageList } from '../api-shapes.ts';
+import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
-interface Day {
-  date: string;
-  voiceSeconds: number;
-  sms: number;
-  mms: number;
-  bytes: number;
-  charged: number;
-}
-interface Report {
-  id: string;
-  from: string;
-  to: string;
-  format: 'csv' | 'pdf';
-  status: 'queued' | 'ready' | 'failed';
-  requestedAt: string;
-  records: number | null;
-}
 type Metric = 'money' | 'voice' | 'sms' | 'data';
 type KindFilter = '' | 'voice' | 'sms' | 'data';
 
-const amountOf = (u: UsageItem): string =>
-  u.kind === 'voice' ? `${Math.floor((u.durationSeconds ?? 0) / 60)}:${String((u.durationSeconds ?? 0) % 60).padStart(2, '0')}` : u.kind === 'data' ? gb(u.bytes ?? 0) : String(u.billedUnits);
+const amountOf = (u: UsageItem, lang: Lang): string =>
+  u.kind === 'voice' ? `${Math.floor((u.durationSeconds ?? 0) / 60)}:${String((u.durationSeconds ?? 0) % 60).padStart(2, '0')}` : u.kind === 'data' ? volume(u.bytes ?? 0, lang) : String(u.billedUnits);
 
 /** The usage list record by record, newest first, of one kind or all, with "show more" pages. */
 function UsageRecords({ m, span }: { m: string; span: number }) {
   const { t, lang } = useApp();
   const [kind, setKind] = useState<KindFilter>('');
-  const [more, setMore] = useState<{ items: UsageItem[]; cursor: string | null } | null>(null);
   // The last `span` days of the number's region, counted by the server: a phone abroad has a
   // calendar a day ahead or behind the region's.
-  const query = (cursor: string | null) =>
-    `subscribers/${m}/usage?days=${span}&limit=20${kind ? `&kind=${kind}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-  const first = useLoad(() => api<UsageList>(query(null)), [m, span, kind]);
-  useEffect(() => setMore(null), [m, span, kind]);
-  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
-  const cursor = more ? more.cursor : (first.data?.nextCursor ?? null);
-  const act = useAction();
-  const loadMore = () =>
-    void act.run(async () => {
-      const page = await api<UsageList>(query(cursor));
-      setMore((prev) => ({ items: [...(prev?.items ?? []), ...page.items], cursor: page.nextCursor }));
-    });
+  const list = useCursorList<UsageItem, UsageList>(
+    (cursor) => `subscribers/${m}/usage?days=${span}&limit=20${kind ? `&kind=${kind}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    [m, span, kind],
+  );
+  const first = list.first;
+  const items = list.items;
   return (
     <Section title={t('usageRecords')}>
       <div className="filters">
@@ -76,7 +54,7 @@ function UsageRecords({ m, span }: { m: string; span: number }) {
             <li key={u.id} className="item" data-kind={u.kind}>
               <div>
                 <p className="strong">
-                  {t(`k_${u.kind}` as Key)} · {amountOf(u)}
+                  {t(`k_${u.kind}` as Key)} · {amountOf(u, lang)}
                   {u.counterpart ? ` · ${u.counterpart}` : ''}
                 </p>
                 <p className="muted">
@@ -89,49 +67,11 @@ function UsageRecords({ m, span }: { m: string; span: number }) {
           ))}
         </ul>
       )}
-      <ErrorBox error={act.error} />
-      {cursor && (
-        <button type="button" className="wide" onClick={loadMore} disabled={act.busy}>
-          {t('loadMore')}
-        </button>
-      )}
+      <ShowMore list={list} />
     </Section>
   );
 }
 const value = (d: Day, k: Metric): number => (k === 'money' ? d.charged / 100 : k === 'voice' ? Math.round(d.voiceSeconds / 60) : k === 'sms' ? d.sms + d.mms : Math.round(d.bytes / 1024 ** 2));
-
-/** Traffic by day as a uPlot bar chart, loaded only when this page is opened. */
-function Chart({ days, metric, label }: { days: Day[]; metric: Metric; label: string }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    let plot: { destroy: () => void } | null = null;
-    let gone = false;
-    void Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([{ default: UPlot }]) => {
-      if (gone || !box.current) return;
-      const xs = days.map((d) => Date.parse(`${d.date}T12:00:00Z`) / 1000);
-      const ys = days.map((d) => value(d, metric));
-      const width = Math.max(280, box.current.clientWidth);
-      plot = new UPlot(
-        {
-          width,
-          height: 220,
-          legend: { show: false },
-          cursor: { show: false },
-          scales: { x: { time: true } },
-          axes: [{ stroke: '#1a1a1a' }, { stroke: '#1a1a1a' }],
-          series: [{}, { label, stroke: '#0b5cad', fill: 'rgba(11,92,173,0.35)', paths: UPlot.paths.bars!({ size: [0.7, 40] }) }],
-        },
-        [xs, ys],
-        box.current,
-      );
-    });
-    return () => {
-      gone = true;
-      plot?.destroy();
-    };
-  }, [days, metric, label]);
-  return <div ref={box} className="chart" role="img" aria-label={label} />;
-}
 
 export default function Detail() {
   const { t, lang, me } = useApp();
@@ -142,7 +82,7 @@ export default function Detail() {
   const [from, setFrom] = useState(isoDay(new Date(today.getFullYear(), today.getMonth(), 1)));
   const [to, setTo] = useState(isoDay(today));
   const [format, setFormat] = useState<'csv' | 'pdf'>('csv');
-  const traffic = useLoad(() => api<{ days: Day[]; to: string }>(`subscribers/${m}/traffic?days=${span}`), [m, span]);
+  const traffic = useLoad(() => api<TrafficSeries>(`subscribers/${m}/traffic?days=${span}`), [m, span]);
   // The report form starts at the month of the region's today, which the series ends on (the
   // device's own date may be a day off), until the subscriber picks dates.
   const [picked, setPicked] = useState(false);
@@ -156,9 +96,10 @@ export default function Detail() {
     setPicked(true);
     set(value);
   };
-  const reports = useLoad(() => api<{ items: Report[] }>(`subscribers/${m}/reports`), [m]);
+  const reportList = useCursorList<Report>((cursor) => `subscribers/${m}/reports?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [m]);
+  const reports = reportList.first;
   const act = useAction();
-  const pending = reports.data?.items.some((r) => r.status === 'queued') ?? false;
+  const pending = reportList.items.some((r) => r.status === 'queued');
   useEffect(() => {
     if (!pending) return;
     const timer = setInterval(() => void reports.reload(), 2000);
@@ -173,6 +114,8 @@ export default function Detail() {
     }, t('done'));
   };
   const metricLabel = t(`t_${metric}` as Key);
+  const days = traffic.data?.days;
+  const chart = useMemo(() => ({ ys: (days ?? []).map((d) => value(d, metric)), labels: (days ?? []).map((d) => dayLabel(d.date, lang)) }), [days, metric, lang]);
   return (
     <Page title={t('navDetail')}>
       <Section title={t('trafficByDay')}>
@@ -197,7 +140,7 @@ export default function Detail() {
             )}
           </Field>
         </div>
-        {traffic.error ? <ErrorBox error={traffic.error} /> : !traffic.data ? <Loading /> : <Chart days={traffic.data.days} metric={metric} label={`${t('trafficByDay')}: ${metricLabel}`} />}
+        {traffic.error ? <ErrorBox error={traffic.error} /> : !traffic.data ? <Loading /> : <BarChart ys={chart.ys} labels={chart.labels} label={`${t('trafficByDay')}: ${metricLabel}`} height={220} testId="chart-traffic" />}
         {traffic.data && (
           <div className="table-wrap" tabIndex={0} role="region" aria-label={`${t('trafficByDay')}: ${metricLabel}`}>
             <table data-testid="usage-table">
@@ -213,7 +156,7 @@ export default function Detail() {
                   .reverse()
                   .map((d) => (
                     <tr key={d.date}>
-                      <td>{d.date}</td>
+                      <td>{dayLabel(d.date, lang)}</td>
                       <td>{metric === 'money' ? money(d.charged, lang) : value(d, metric)}</td>
                     </tr>
                   ))}
@@ -249,7 +192,7 @@ export default function Detail() {
           <ErrorBox error={reports.error} />
         ) : (
           <ul className="list" data-testid="reports">
-            {(reports.data?.items ?? []).map((r) => (
+            {reportList.items.map((r) => (
               <li key={r.id} className="item">
                 <div>
                   <p className="strong">
@@ -268,6 +211,7 @@ export default function Detail() {
             ))}
           </ul>
         )}
+        <ShowMore list={reportList} />
       </Section>
     </Page>
   );

@@ -1,31 +1,17 @@
-import { useState } from 'react';
-import { api } from '../api.ts';
+import type { HistoryItem } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
 import { actionName, channelName } from '../actions.ts';
 import { dateTime, money } from '../format.ts';
-import { ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
-
-interface Row {
-  id: number;
-  at: string;
-  action: string;
-  channel: string;
-  outcome: string;
-  details: Record<string, unknown>;
-}
+import { ShowMore, useCursorList } from '../paging.tsx';
+import { ErrorBox, Loading, Page } from '../ui.tsx';
 
 export default function History() {
   const { t, lang, me } = useApp();
   const m = me.msisdn ?? 'me';
-  const [before, setBefore] = useState<number | null>(null);
-  const [rows, setRows] = useState<Row[]>([]);
-  const { data, error, reload } = useLoad(async () => {
-    const res = await api<{ items: Row[]; nextBefore: number | null }>(`subscribers/${m}/history?limit=30${before ? `&before=${before}` : ''}`);
-    setRows((prev) => (before ? [...prev, ...res.items] : res.items));
-    return res;
-  }, [m, before]);
-  if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
-  if (!data && rows.length === 0) return <Loading />;
+  const list = useCursorList<HistoryItem>((cursor) => `subscribers/${m}/history?limit=30${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [m]);
+  const rows = list.items;
+  if (list.first.error) return <ErrorBox error={list.first.error} onRetry={() => void list.reload()} />;
+  if (!list.first.data) return <Loading />;
   return (
     <Page title={t('historyTitle')}>
       <ul className="list" data-testid="history">
@@ -45,11 +31,7 @@ export default function History() {
           </li>
         ))}
       </ul>
-      {data?.nextBefore ? (
-        <button type="button" onClick={() => setBefore(data.nextBefore)}>
-          {t('loadMore')}
-        </button>
-      ) : null}
+      <ShowMore list={list} />
     </Page>
   );
 }

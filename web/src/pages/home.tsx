@@ -1,7 +1,7 @@
 import { Link } from 'wouter';
 import { api, NetworkError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateOnly, dateTime, gb, lastBalance, money, named, saveLastBalance } from '../format.ts';
+import { dateOnly, dateTime, volume, lastBalance, money, named, saveLastBalance } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { Balance, CurrentTariff, Promised, Quota, Spending } from '../types.ts';
 import { ErrorBox, Loading, Page, Section, useLoad } from '../ui.tsx';
@@ -107,7 +107,7 @@ export default function Home() {
       <Section title={t('remaining')}>
         <Gauge label={t('minutes')} q={{ included: Math.floor(b.remaining.seconds.included / 60), used: Math.ceil(b.remaining.seconds.used / 60), remaining: Math.floor(b.remaining.seconds.remaining / 60) }} show={(n) => String(n)} />
         <Gauge label={t('sms')} q={b.remaining.sms} show={(n) => String(n)} />
-        <Gauge label={t('gb')} q={b.remaining.bytes} show={gb} />
+        <Gauge label={t('k_data')} q={b.remaining.bytes} show={(n) => volume(n, lang)} />
       </Section>
       <Section title={t('tariff')}>
         <p className="strong">{named(tariff.tariff.name, lang)}</p>

@@ -3,16 +3,11 @@ import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateOnly, dateTime, money, parseRubles } from '../format.ts';
 import type { Key } from '../i18n.ts';
+import type { Payment } from '../api-shapes.ts';
 import type { Promised } from '../types.ts';
+import { PaymentHistory } from './payment-history.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 
-interface Payment {
-  id: string;
-  amount: number;
-  status: string;
-  purpose: string;
-  createdAt: string;
-}
 interface Card {
   id: number;
   last4: string;
@@ -39,15 +34,14 @@ export default function Payments() {
   // Back from the provider's page (?payment=succeeded|failed|cancelled): show that payment's own status.
   const returned = new URLSearchParams(location.search).has('payment') ? sessionStorage.getItem('abonent.payment') : null;
   const { data, error, reload } = useLoad(async () => {
-    const [payments, cards, auto, promised, plans, back] = await Promise.all([
-      api<{ items: Payment[] }>(`subscribers/${m}/payments`),
+    const [cards, auto, promised, plans, back] = await Promise.all([
       api<{ items: Card[] }>(`subscribers/${m}/cards`),
       api<AutoPay>(`subscribers/${m}/auto-payment`),
       api<Promised>(`subscribers/${m}/promised-payment`),
       api<{ items: Plan[] }>(`subscribers/${m}/installments`),
       returned && /^[0-9a-f-]{36}$/.test(returned) ? api<Payment>(`subscribers/${m}/payments/${returned}`) : Promise.resolve(null),
     ]);
-    return { payments: payments.items, cards: cards.items, auto, promised, plans: plans.items, back };
+    return { cards: cards.items, auto, promised, plans: plans.items, back };
   }, [m, returned]);
   const act = useAction();
   const [amount, setAmount] = useState('300');
@@ -227,22 +221,7 @@ export default function Payments() {
           ))
         )}
       </Section>
-      <Section title={t('history')}>
-        {data.payments.length === 0 ? (
-          <p className="muted">{t('noPayments')}</p>
-        ) : (
-          <ul className="list" data-testid="payments">
-            {data.payments.map((x) => (
-              <li key={x.id} className="item">
-                <span>{dateTime(x.createdAt, lang)}</span>
-                <span>
-                  {money(x.amount, lang)} · {t(`st_${x.status}` as Key)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </Section>
+      <PaymentHistory m={m} refresh={data} />
     </Page>
   );
 }

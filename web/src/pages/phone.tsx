@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime } from '../format.ts';
+import { dateTime, pluralForm } from '../format.ts';
 import { ErrorBox, Field, Loading, Page, Section, useLoad } from '../ui.tsx';
 import PhoneVoice from './phone-voice.tsx';
 
@@ -41,7 +41,7 @@ interface Sms {
 }
 
 function Ussd({ msisdn }: { msisdn: string }) {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   const [input, setInput] = useState('');
   const [session, setSession] = useState<{ id: string; serviceCode: string; history: string[] } | null>(null);
   const [hops, setHops] = useState<Hop[]>([]);
@@ -83,7 +83,7 @@ function Ussd({ msisdn }: { msisdn: string }) {
           <>
             <pre>{last.text}</pre>
             <p className="muted">
-              {measure(last.text).chars} {t('chars')} · {t('alphabet')} {measure(last.text).alphabet}
+              {measure(last.text).chars} {t(`chars_${pluralForm(measure(last.text).chars, lang)}`)} · {t('alphabet')} {measure(last.text).alphabet}
               {last.end ? ` · ${t('sessionEnded')}` : ''}
             </p>
           </>

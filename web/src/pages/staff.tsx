@@ -4,7 +4,7 @@ import { useApp } from '../app-context.ts';
 import { actionName } from '../actions.ts';
 import { dateTime, named } from '../format.ts';
 import type { Key } from '../i18n.ts';
-import type { PoolRegion } from '../../../src/domain/number-pool/list-number-pool.ts';
+import type { PoolRegion } from '../api-shapes.ts';
 import type { Ticket } from '../types.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 

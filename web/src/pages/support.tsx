@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime } from '../format.ts';
+import { dateTime, pluralForm } from '../format.ts';
 import type { Key } from '../i18n.ts';
-import type { Idea, Ticket } from '../types.ts';
+import type { Idea, Ticket } from '../api-shapes.ts';
+import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 const KINDS = ['question', 'complaint', 'thanks', 'wish'] as const;
@@ -53,7 +54,7 @@ function TicketView({ ticket, m, onChange }: { ticket: Ticket; m: string; onChan
 }
 
 function Ideas() {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   const [sort, setSort] = useState<'top' | 'new'>('top');
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
@@ -87,7 +88,7 @@ function Ideas() {
               <p className="strong">{i.title}</p>
               <p>{i.text}</p>
               <p className="muted">
-                {i.votes} {t('votes')} · {i.status}
+                {i.votes} {t(`votes_${pluralForm(i.votes, lang)}`)} · {i.status}
               </p>
             </div>
             <button
@@ -115,7 +116,8 @@ function Ideas() {
 export default function Support() {
   const { t, me } = useApp();
   const m = me.msisdn ?? 'me';
-  const tickets = useLoad(() => api<{ items: Ticket[] }>(`subscribers/${m}/tickets`), [m]);
+  const list = useCursorList<Ticket>((cursor) => `subscribers/${m}/tickets?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [m]);
+  const tickets = list.first;
   const [kind, setKind] = useState<(typeof KINDS)[number]>('question');
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
@@ -164,15 +166,16 @@ export default function Support() {
             <ErrorBox error={tickets.error} />
           ) : !tickets.data ? (
             <Loading />
-          ) : tickets.data.items.length === 0 ? (
+          ) : list.items.length === 0 ? (
             <p className="muted">{t('noTickets')}</p>
           ) : (
             <div data-testid="tickets">
-              {tickets.data.items.map((tk) => (
+              {list.items.map((tk) => (
                 <TicketView key={tk.id} ticket={tk} m={m} onChange={tickets.reload} />
               ))}
             </div>
           )}
+          <ShowMore list={list} />
         </Section>
       )}
       <Section title={t('ideas')}>

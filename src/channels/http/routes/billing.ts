@@ -9,6 +9,7 @@ import type { Core } from '../../../domain/core.ts';
 import { getAutoPayment, setAutoPayment } from '../../../domain/payments/auto-payment.ts';
 import { getPayment, listCards, listPayments, removeCard } from '../../../domain/payments/list-payments.ts';
 import { refundPayment } from '../../../domain/payments/refund-payment.ts';
+import { nextCursor, pageQuery } from '../paging.ts';
 import { ctxOf } from '../context.ts';
 import { offerView, statementOf } from '../offer-view.ts';
 import { kopecks, wholeNumber } from '../../../domain/shared/strict-input.ts';
@@ -25,6 +26,19 @@ const usageRecord = z.object({
   durationSeconds: z.number().int().min(0).max(86_400).nullish(),
   bytes: z.number().int().min(0).nullish(),
   counterpart: z.string().max(32).nullish(),
+});
+
+export const paymentSchema = z.object({
+  id: z.string(),
+  amount: z.number().int().describe('Kopecks'),
+  status: z.enum(['pending', 'succeeded', 'failed', 'cancelled']),
+  purpose: z.enum(['topup', 'autopay', 'installment']),
+  refunded: z.number().int().describe('Kopecks refunded'),
+  failureReason: z.string().nullable(),
+  confirmationUrl: z.string().nullable(),
+  channel: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
 });
 
 export async function billingRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
@@ -78,8 +92,20 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
     { schema: { ...tag, summary: 'Top up from a saved card', params, body: topUpInput.pick({ amount: true, cardId: true }).required({ cardId: true }) } },
     async (req, reply) => reply.status(201).send(await perform(core, ctxOf(req), topUpAction, req.params.msisdn, req.body)),
   );
-  r.get(`${base}/payments`, { schema: { ...tag, summary: 'Payment history', params } }, async (req) => ({ items: await listPayments(core, ctxOf(req), req.params) }));
-  r.get(`${base}/payments/:paymentId`, { schema: { ...tag, summary: 'One payment (for the return page)', params: params.extend({ paymentId: z.string().max(40) }) } }, async (req) =>
+  r.get(
+    `${base}/payments`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Payment history, newest first, a page at a time (cursor)',
+        params,
+        querystring: z.object(pageQuery),
+        response: { 200: z.object({ items: z.array(paymentSchema), nextCursor }) },
+      },
+    },
+    async (req) => listPayments(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),
+  );
+  r.get(`${base}/payments/:paymentId`, { schema: { ...tag, summary: 'One payment (for the return page)', params: params.extend({ paymentId: z.string().max(40) }), response: { 200: paymentSchema } } }, async (req) =>
     getPayment(core, ctxOf(req), req.params),
   );
   r.get(`${base}/cards`, { schema: { ...tag, summary: 'Saved cards (provider tokens only)', params } }, async (req) => ({ items: await listCards(core, ctxOf(req), req.params) }));

@@ -14,6 +14,8 @@ import { createOrder, getOrder, listFreeNumbers, listOrders, orderQr, transition
 import { getOverview } from '../../../domain/business/overview.ts';
 import type { Core } from '../../../domain/core.ts';
 import { errorMessage } from '../../../domain/shared/error-messages.ts';
+import { nextCursor, pageQuery } from '../paging.ts';
+import { bulkItemListSchema, bulkOperationSchema, contractListSchema, dashboardSchema, limitListSchema, numberListSchema, orderSchema, overviewSchema } from '../schemas/business.ts';
 import { ctxOf } from '../context.ts';
 import { problemType } from '../problems.ts';
 import { wholeNumber } from '../../../domain/shared/strict-input.ts';
@@ -49,7 +51,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
   const r = app.withTypeProvider<ZodTypeProvider>();
   const ctx = (req: Parameters<typeof ctxOf>[0]) => ctxOf(req, 'business');
 
-  r.get('/business/me', { schema: { ...tag, summary: 'The admin logged in, their company, departments and regions, and what the role may do' } }, async (req) => getOverview(core, ctx(req)));
+  r.get('/business/me', { schema: { ...tag, summary: 'The admin logged in, their company, departments and regions, and what the role may do', response: { 200: overviewSchema } } }, async (req) => getOverview(core, ctx(req)));
 
   // ——— Numbers and the employee directory ———
   r.get(
@@ -71,6 +73,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
           order: z.enum(['asc', 'desc']).optional(),
           ...paging,
         }),
+        response: { 200: numberListSchema },
       },
     },
     async (req) => {
@@ -121,7 +124,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
   );
 
   // ——— Limits, contracts and settings ———
-  r.get('/business/limits', { schema: { ...tag, summary: "Numbers' monthly spending limits with this month's spend", querystring: z.object(paging) } }, async (req) =>
+  r.get('/business/limits', { schema: { ...tag, summary: "Numbers' monthly spending limits with this month's spend", querystring: z.object(paging), response: { 200: limitListSchema } } }, async (req) =>
     listLimits(core, ctx(req), req.query),
   );
   r.put(
@@ -139,7 +142,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
   r.delete('/business/numbers/:msisdn/limit', { schema: { ...tag, summary: "Remove a number's spending limit", params: msisdnParams } }, async (req) =>
     removeNumberLimit(core, ctx(req), req.params),
   );
-  r.get('/business/contracts', { schema: { ...tag, summary: "Contracts with their credit pool's use (limit, the numbers' debt, what is left) and allowed-services filter" } }, async (req) => listContracts(core, ctx(req)));
+  r.get('/business/contracts', { schema: { ...tag, summary: "Contracts with their credit pool's use (limit, the numbers' debt, what is left) and allowed-services filter", response: { 200: contractListSchema } } }, async (req) => listContracts(core, ctx(req)));
   r.patch(
     '/business/contracts/:id',
     {
@@ -176,10 +179,10 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
     },
     async (req, reply) => reply.status(202).send(await createBulkOperation(core, ctx(req), req.body)),
   );
-  r.get('/business/bulk-operations', { schema: { ...tag, summary: 'Bulk operations, newest first', querystring: z.object(paging) } }, async (req) =>
+  r.get('/business/bulk-operations', { schema: { ...tag, summary: 'Bulk operations, newest first, a page at a time (cursor)', querystring: z.object(pageQuery), response: { 200: z.object({ items: z.array(bulkOperationSchema), nextCursor }) } } }, async (req) =>
     listBulkOperations(core, ctx(req), req.query),
   );
-  r.get('/business/bulk-operations/:id', { schema: { ...tag, summary: 'Progress of a bulk operation', params: idParams } }, async (req) => getBulkOperation(core, ctx(req), req.params));
+  r.get('/business/bulk-operations/:id', { schema: { ...tag, summary: 'Progress of a bulk operation', params: idParams, response: { 200: bulkOperationSchema } } }, async (req) => getBulkOperation(core, ctx(req), req.params));
   r.get(
     '/business/bulk-operations/:id/items',
     {
@@ -188,6 +191,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
         summary: 'Per-number results of a bulk operation: done, or refused with the reason',
         params: idParams,
         querystring: z.object({ status: z.enum(['pending', 'done', 'refused']).optional(), ...paging }),
+        response: { 200: bulkItemListSchema },
       },
     },
     async (req) => listBulkItems(core, ctx(req), { id: req.params.id, ...req.query }),
@@ -211,10 +215,17 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
   );
   r.get(
     '/business/orders',
-    { schema: { ...tag, summary: 'Orders, newest first', querystring: z.object({ status: z.enum(['created', 'approved', 'in_progress', 'done', 'rejected']).optional(), ...paging }) } },
+    {
+      schema: {
+        ...tag,
+        summary: 'Orders, newest first, a page at a time (cursor); total counts every order the filter matches',
+        querystring: z.object({ status: z.enum(['created', 'approved', 'in_progress', 'done', 'rejected']).optional(), ...pageQuery }),
+        response: { 200: z.object({ total: z.number().int(), items: z.array(orderSchema), nextCursor }) },
+      },
+    },
     async (req) => listOrders(core, ctx(req), req.query),
   );
-  r.get('/business/orders/:id', { schema: { ...tag, summary: 'One order with its history', params: idParams } }, async (req) => getOrder(core, ctx(req), req.params));
+  r.get('/business/orders/:id', { schema: { ...tag, summary: 'One order with its history', params: idParams, response: { 200: orderSchema } } }, async (req) => getOrder(core, ctx(req), req.params));
   for (const action of ['approve', 'start', 'complete'] as const) {
     r.post(
       `/business/orders/:id/${action}`,
@@ -249,6 +260,7 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
         ...tag,
         summary: 'Expenses by month, category, region, department and number; traffic by day; payments; top spenders; comparison with the previous month',
         querystring: z.object(analyticsQuery),
+        response: { 200: dashboardSchema },
       },
     },
     async (req) => getDashboard(core, ctx(req), req.query),

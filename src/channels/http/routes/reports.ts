@@ -8,6 +8,7 @@ import { getSpending } from '../../../domain/reports/get-spending.ts';
 import { getTrafficSeries } from '../../../domain/reports/get-traffic-series.ts';
 import { listUsage } from '../../../domain/reports/list-usage.ts';
 import { orderReportAction, perform } from '../../../domain/actions/registry.ts';
+import { nextCursor, pageQuery } from '../paging.ts';
 import { ctxOf } from '../context.ts';
 import { calendarDate, wholeNumber } from '../../../domain/shared/strict-input.ts';
 
@@ -18,6 +19,45 @@ const tag = { tags: ['reports'] };
 
 /** The last N local days of the number's region, ending today there (or at `to`). */
 const days = wholeNumber({ min: 1 }).optional().describe("the last N local days of the number's region, today included");
+
+const usageItemSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['voice', 'sms', 'mms', 'data']),
+  zone: z.enum(['home', 'intercity', 'roaming']),
+  startedAt: z.string(),
+  durationSeconds: z.number().int().nullable().describe('Call seconds as used'),
+  bytes: z.number().int().nullable(),
+  counterpart: z.string().nullable(),
+  billedUnits: z.number().int(),
+  quotaUnits: z.number().int().describe('Of the billed units, covered by an allowance'),
+  charged: z.number().int().describe('Kopecks'),
+});
+const usageListSchema = z.object({ msisdn: z.string(), from: z.string(), to: z.string(), timeZone: z.string(), items: z.array(usageItemSchema), nextCursor });
+
+const trafficTotals = z.object({ voiceSeconds: z.number().int(), sms: z.number().int(), mms: z.number().int(), bytes: z.number().int(), charged: z.number().int().describe('Kopecks') });
+const trafficSchema = z.object({
+  msisdn: z.string(),
+  from: z.string(),
+  to: z.string(),
+  timeZone: z.string(),
+  days: z.array(trafficTotals.extend({ date: z.string().describe('Local date YYYY-MM-DD') })),
+  totals: trafficTotals,
+});
+
+export const reportSchema = z.object({
+  id: z.string(),
+  msisdn: z.string(),
+  kind: z.literal('detail'),
+  from: z.string(),
+  to: z.string(),
+  format,
+  status: z.enum(['queued', 'ready', 'failed']),
+  requestedAt: z.string(),
+  readyAt: z.string().nullable(),
+  records: z.number().int().nullable(),
+  totalCharged: z.number().int().nullable().describe('Kopecks charged for the records in the report'),
+  files: z.object({ csv: z.number().int().nullable(), pdf: z.number().int().nullable() }).describe('Sizes of the files in bytes, once made'),
+});
 
 /** Detail reports, spending by category and traffic per day of a number. */
 export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
@@ -37,7 +77,19 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
     },
     async (req, reply) => reply.status(202).send(await perform(core, ctxOf(req), orderReportAction, req.params.msisdn, req.body)),
   );
-  r.get(`${base}/reports`, { schema: { ...tag, summary: 'Ordered reports with their status', params } }, async (req) => getReports(core, ctxOf(req), req.params));
+  r.get(
+    `${base}/reports`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Ordered reports with their status, newest first, a page at a time (cursor)',
+        params,
+        querystring: z.object(pageQuery),
+        response: { 200: z.object({ msisdn: z.string(), items: z.array(reportSchema), nextCursor }) },
+      },
+    },
+    async (req) => getReports(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),
+  );
   r.get(
     `${base}/reports/:id/download`,
     {
@@ -77,6 +129,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
         summary: 'Calls, messages, traffic and money per local day of the number\'s region (the last `days`, 30 unless from/to are given)',
         params,
         querystring: z.object({ from: date.optional(), to: date.optional(), days }),
+        response: { 200: trafficSchema },
       },
     },
     async (req) => getTrafficSeries(core, ctxOf(req), { msisdn: req.params.msisdn, from: req.query.from, to: req.query.to, days: req.query.days }),
@@ -93,9 +146,9 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
           to: date.optional(),
           days,
           kind: z.enum(['voice', 'sms', 'mms', 'data']).optional(),
-          limit: wholeNumber({ min: 1, max: 200 }).optional(),
-          cursor: z.string().max(40).optional().describe('`nextCursor` of the previous page'),
+          ...pageQuery,
         }),
+        response: { 200: usageListSchema },
       },
     },
     async (req) =>

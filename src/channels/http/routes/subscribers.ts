@@ -18,9 +18,9 @@ import { getActionHistory } from '../../../domain/subscribers/get-action-history
 import { getProfile } from '../../../domain/subscribers/get-profile.ts';
 import { getTariff } from '../../../domain/subscribers/get-tariff.ts';
 import { updatePreferences } from '../../../domain/subscribers/update-preferences.ts';
+import { nextCursor, pageQuery } from '../paging.ts';
 import { ctxOf } from '../context.ts';
 import { offerView, statementOf } from '../offer-view.ts';
-import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
 const code = z.string().min(1).max(40);
@@ -124,7 +124,24 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
         ...tag,
         summary: 'Actions on the number: what, when, from which channel',
         params,
-        querystring: z.object({ limit: wholeNumber({ min: 1, max: 200 }).optional(), before: wholeNumber({ min: 1 }).optional() }),
+        querystring: z.object(pageQuery),
+        response: {
+          200: z.object({
+            msisdn: z.string(),
+            items: z.array(
+              z.object({
+                id: z.number().int(),
+                at: z.string(),
+                action: z.string(),
+                channel: z.string(),
+                actorKind: z.string(),
+                outcome: z.string(),
+                details: z.record(z.string(), z.unknown()),
+              }),
+            ),
+            nextCursor,
+          }),
+        },
       },
     },
     async (req) => getActionHistory(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),

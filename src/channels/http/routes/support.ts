@@ -12,6 +12,7 @@ import { submitIdea } from '../../../domain/support/submit-idea.ts';
 import { MESSAGE_MAX, SUBJECT_MAX } from '../../../domain/support/ticket-view.ts';
 import { unvoteIdea } from '../../../domain/support/unvote-idea.ts';
 import { voteIdea } from '../../../domain/support/vote-idea.ts';
+import { nextCursor, pageQuery } from '../paging.ts';
 import { ctxOf } from '../context.ts';
 import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
@@ -65,8 +66,18 @@ export async function supportRoutes(app: FastifyInstance, opts: { core: Core }):
     },
     async (req, reply) => reply.status(201).send(await createTicket(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body })),
   );
-  r.get(base, { schema: { ...supportTag, summary: 'Tickets of the number with replies, newest first', params, response: { 200: z.object({ items: z.array(ticketSchema) }) } } }, async (req) =>
-    listTickets(core, ctxOf(req), req.params),
+  r.get(
+    base,
+    {
+      schema: {
+        ...supportTag,
+        summary: 'Tickets of the number with replies, newest first, a page at a time (cursor)',
+        params,
+        querystring: z.object(pageQuery),
+        response: { 200: z.object({ items: z.array(ticketSchema), nextCursor }) },
+      },
+    },
+    async (req) => listTickets(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),
   );
   r.get(`${base}/:id`, { schema: { ...supportTag, summary: 'One ticket with its conversation', params: ticketParams, response: { 200: ticketSchema } } }, async (req) =>
     getTicket(core, ctxOf(req), req.params),

@@ -1,0 +1,51 @@
+// The web app's locale formatting (web/src/format.ts), all through Intl: volumes, percentages,
+// chart days and months, plural forms, in Russian and English.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dayLabel, money, monthLabel, monthShort, percent, pluralForm, volume } from '../../web/src/format.ts';
+
+/** Intl puts a no-break space (U+00A0 or U+202F) between digits groups and before units: compare with plain spaces. */
+const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+test('volumes: the largest unit reached, one decimal, decimal comma in Russian', () => {
+  assert.equal(plain(volume(1_648_764, 'ru')), '1,6 МБ');
+  assert.equal(plain(volume(1_648_764, 'en')), '1.6 MB');
+  assert.equal(plain(volume(3 * 1024 ** 2, 'ru')), '3 МБ');
+  assert.equal(plain(volume(512, 'ru')), '512 Б');
+  assert.equal(plain(volume(2048, 'en')), '2 kB');
+  assert.equal(plain(volume(Math.round(2.5 * 1024 ** 3), 'ru')), '2,5 ГБ');
+  assert.equal(plain(volume(150 * 1024 ** 3 + 1, 'en')), '150 GB');
+  assert.equal(plain(volume(0, 'ru')), '0 Б');
+});
+
+test('percentages: signed, one decimal, by locale', () => {
+  assert.match(plain(percent(-34.9, 'ru')), /^[-−]34,9 %$/);
+  assert.equal(percent(-34.9, 'en'), '-34.9%');
+  assert.equal(plain(percent(5, 'ru')), '+5 %');
+  assert.equal(percent(12.25, 'en'), '+12.3%');
+  assert.equal(plain(percent(0, 'ru')), '0 %');
+});
+
+test('chart days and months: short, by locale, no «г.»', () => {
+  assert.equal(dayLabel('2026-11-09', 'ru'), '9 нояб.');
+  assert.equal(dayLabel('2026-11-09', 'en'), '9 Nov');
+  assert.equal(plain(monthLabel('2026-11', 'ru')), 'нояб. 2026');
+  assert.equal(plain(monthLabel('2026-11', 'en')), 'Nov 2026');
+  assert.equal(plain(monthLabel('2027-01', 'en')), 'Jan 2027');
+  assert.equal(monthShort('2026-11', 'ru'), 'нояб.');
+  assert.equal(monthShort('2026-11', 'en'), 'Nov');
+});
+
+test('plural forms come from Intl.PluralRules', () => {
+  assert.equal(pluralForm(52, 'ru'), 'few'); // 52 символа
+  assert.equal(pluralForm(55, 'ru'), 'many'); // 55 символов
+  assert.equal(pluralForm(61, 'ru'), 'one'); // 61 символ
+  assert.equal(pluralForm(11, 'ru'), 'many');
+  assert.equal(pluralForm(1, 'en'), 'one');
+  assert.equal(pluralForm(52, 'en'), 'other');
+});
+
+test('money keeps kopecks only when there are some', () => {
+  assert.equal(plain(money(10_000, 'ru')), '100 ₽');
+  assert.equal(plain(money(3350, 'ru')), '33,50 ₽');
+});
