@@ -73,3 +73,43 @@ test(`only ${THE_PATH} writes ledger entries or balances`, () => {
   assert.deepEqual(offenders, [], 'book entries with postEntry/postEntries (src/domain/ledger/post-entry.ts) instead');
   assert.deepEqual(ledgerWrites(readFileSync(join(root, THE_PATH), 'utf8')), ['INSERT INTO ledger_entry'], 'the one path inserts entries and does nothing else to them');
 });
+
+/**
+ * Where an account's balance may be read straight from the store, and why. Everything else reads
+ * it through the one balance read, src/domain/ledger/read-balance.ts (readBalance/readBalances, or
+ * its columns in loadSubscriber's locked read).
+ */
+const BALANCE_READERS: Record<string, string> = {
+  'src/domain/ledger/read-balance.ts': 'the one balance read',
+  'src/domain/ledger/funds.ts': "the credit formula and FundsTracker: what a batch of charges may spend, worked out in memory",
+  'src/domain/ledger/verify-ledger.ts': 'the audit comparing each balance with the sum of its entries',
+  'src/domain/billing/balance-rules.ts': 'blocking and resuming: the locked working set of the accounts a write just moved',
+  'src/domain/billing/ingest-usage.ts': 'the usage import: the accounts it charges, locked, into a FundsTracker',
+  'src/domain/billing/run-recurring-fees.ts': 'the fee run: the accounts it charges, locked (SKIP LOCKED), into a FundsTracker',
+  'src/domain/payments/auto-payment.ts': 'the auto-payment job picks the accounts under their threshold, set-based',
+};
+
+/** SQL strings (template or quoted literals) that read `balance` from the account table. */
+function balanceReads(text: string): string[] {
+  const literals = text.match(/`[^`]*`|'[^'\n]*'|"[^"\n]*"/g) ?? [];
+  return literals.filter((s) => /\b(?:from|join)\s+(?:"?public"?\s*\.\s*)?"?account"?(?![\w"])/i.test(s) && /\bbalance\b/i.test(s));
+}
+
+test('the balance-read pattern finds SQL that reads the balance column, not other SQL on accounts', () => {
+  assert.equal(balanceReads("q.query('SELECT balance FROM account WHERE id = $1')").length, 1);
+  assert.equal(balanceReads('`SELECT s.msisdn, a.balance\n FROM subscriber s JOIN account a ON a.id = s.account_id`').length, 1);
+  assert.equal(balanceReads("q.query('SELECT pool_contract_id FROM account WHERE id = $1')").length, 0);
+  assert.equal(balanceReads("q.query('SELECT balance FROM account_history')").length, 0);
+});
+
+test('an account balance is read from the store only by the one balance read and the modules that say why', () => {
+  const readers = SCANNED.flatMap(sourceFiles).filter((f) => balanceReads(readFileSync(join(root, f), 'utf8')).length > 0);
+  const unexplained = readers.filter((f) => !(f in BALANCE_READERS));
+  assert.deepEqual(unexplained, [], 'read the balance with readBalance/readBalances (src/domain/ledger/read-balance.ts)');
+  // The list stays true: a module that no longer reads the balance leaves it.
+  assert.deepEqual(
+    Object.keys(BALANCE_READERS).filter((f) => f !== 'src/domain/ledger/read-balance.ts' && !readers.includes(f)),
+    [],
+    'drop modules that no longer read the balance from BALANCE_READERS',
+  );
+});
