@@ -1,6 +1,7 @@
 import type { Queryable } from '../../store/db.ts';
 import { accrueSql, lotExpiry, monthLotReference, type BonusRules } from '../bonus/earn-points.ts';
 import { getSettings } from '../catalog/read-catalog.ts';
+import { assertMinor } from '../shared/money.ts';
 import { balanceBoundRefusal } from './balance-bound.ts';
 
 export type EntryKind = 'payment' | 'fee' | 'usage' | 'promised' | 'bonus' | 'refund' | 'adjustment';
@@ -80,8 +81,8 @@ export async function postEntries(q: Queryable, c: EntryColumns, at: Date, opts:
   if (n === 0) return opts.ids === false ? undefined : [];
   let earning = false;
   for (let i = 0; i < n; i++) {
-    const m = c.amount[i]!;
-    if (!Number.isSafeInteger(m) || m === 0) throw new RangeError(`a ledger entry moves a non-zero whole amount of kopecks, got ${m}`);
+    const m = assertMinor(c.amount[i]!);
+    if (m === 0) throw new RangeError('a ledger entry moves a non-zero amount');
     if (earnsPoints(c.kind[i]!, m)) earning = true;
   }
   // Settings are read from this store every time: operators change the rate at run time.
