@@ -30,7 +30,7 @@ const facts = (b: BalanceFacts) => ({ balance: b.balance, creditLimit: b.creditL
 
 test('a consumer number: every reader states the same balance, own credit, available and time', async () => {
   const s = await makeSubscriber(core, { openingBalance: 12_345 });
-  await core.db.query('UPDATE account SET credit_limit = 5_000 WHERE id = $1', [s.accountId]);
+  await core.db.query('UPDATE account SET credit_limit = 5000 WHERE id = $1', [s.accountId]);
   const expected = { balance: 12_345, creditLimit: 5_000, creditSource: 'own', available: 17_345, status: 'active', asOf: clock.now().toISOString() };
 
   const one = await readBalance(core, { subscriberId: s.subscriberId });
