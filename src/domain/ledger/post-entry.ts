@@ -97,10 +97,12 @@ export async function postEntries(q: Queryable, c: EntryColumns, at: Date, opts:
          SELECT a, m, t, s, k, c, p, d, r, $10
            FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS x(a, m, t, s, k, c, p, d, r)
          ON CONFLICT (account_id, idempotency_key) DO NOTHING
-         RETURNING id, account_id, subscriber_id, amount, kind, idempotency_key
+         RETURNING id, account_id, subscriber_id, idempotency_key,
+                   CASE WHEN amount < 0 AND kind = ANY($14::text[]) THEN floor(-amount * $11::numeric / 100) ELSE 0 END AS points
        ), earned AS (
-         SELECT account_id, min(subscriber_id) AS subscriber_id, sum(floor(-amount * $11::numeric / 100))::bigint AS points
-           FROM booked WHERE $11::numeric > 0 AND amount < 0 AND kind = ANY($14::text[]) GROUP BY account_id
+         -- Points are worked out per entry above and summed here without a filter: a filter on the
+         -- CTE would make the planner expect few accounts and join the lots to them in a nested loop.
+         SELECT account_id, min(subscriber_id) AS subscriber_id, sum(points)::bigint AS points FROM booked GROUP BY account_id
        ), ${accrueSql('earned', { at: 10, expires: 12, month: 13 })}
        ${wantIds ? 'SELECT id, idempotency_key AS key, account_id AS account FROM booked' : 'SELECT 0 AS id, NULL AS key, 0 AS account WHERE false'}`,
       [
