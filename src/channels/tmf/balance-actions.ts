@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Core } from '../../domain/core.ts';
 import { adjustBalance } from '../../domain/ledger/adjust-balance.ts';
-import { effectiveCreditSql } from '../../domain/ledger/funds.ts';
+import { readBalances } from '../../domain/ledger/read-balance.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
@@ -19,12 +19,24 @@ export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return [];
-  const money = await core.db.query<Bucket>(
-    `SELECT 'money' AS kind, s.id AS "subscriberId", s.account_id AS "accountId", s.msisdn, a.balance, ${effectiveCreditSql('a')} AS "creditLimit", a.currency, s.status,
-            (SELECT COALESCE(SUM(r.amount), 0)::bigint FROM tmf_reservation r WHERE r.subscriber_id = s.id AND r.state = 'active') AS reserved
-       FROM subscriber s JOIN account a ON a.id = s.account_id WHERE ($1::text IS NULL OR s.msisdn = $1) ORDER BY s.id LIMIT ${LIST_CAP}`,
+  const numbers = await core.db.query<{ id: number; reserved: number }>(
+    `SELECT s.id, (SELECT COALESCE(SUM(r.amount), 0)::bigint FROM tmf_reservation r WHERE r.subscriber_id = s.id AND r.state = 'active') AS reserved
+       FROM subscriber s WHERE ($1::text IS NULL OR s.msisdn = $1) ORDER BY s.id LIMIT ${LIST_CAP}`,
     [msisdn],
   );
+  // The money itself is the ledger's one balance read.
+  const reserved = new Map(numbers.map((n) => [Number(n.id), n.reserved]));
+  const money: Bucket[] = (await readBalances(core.db, { subscriberIds: numbers.map((n) => Number(n.id)) }, core.clock.now())).map((b) => ({
+    kind: 'money',
+    subscriberId: b.subscriberId,
+    accountId: b.accountId,
+    msisdn: b.msisdn,
+    balance: b.balance,
+    creditLimit: b.creditLimit,
+    currency: b.currency,
+    status: b.status,
+    reserved: reserved.get(b.subscriberId) ?? 0,
+  }));
   const quotas = await core.db.query<Bucket>(
     `SELECT 'quota' AS kind, q.id, q.subscriber_id AS "subscriberId", q.account_id AS "accountId", s.msisdn, q.unit, q.source,
             q.included, q.used, q.period_start AS "periodStart", q.period_end AS "periodEnd"

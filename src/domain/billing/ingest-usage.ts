@@ -8,8 +8,8 @@ import { DomainError, mustExist } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { parseInstant } from '../shared/strict-input.ts';
 import { balanceBoundRefusal } from '../ledger/balance-bound.ts';
+import { postEntries } from '../ledger/post-entry.ts';
 import { applyBalanceRules, mayBlock, type ChargedAccount } from './balance-rules.ts';
-import { bookCharges } from './book-charges.ts';
 import { effectiveRates, rateUsage, type QuotaState, type UsageKind, type Zone } from './rate-usage.ts';
 
 export interface UsageInput {
@@ -266,9 +266,10 @@ async function rateBatch(
     throw e;
   }
   if (entries.account.length) {
-    // The charges and the points they earn (per account, added to its lot of the month): one statement.
+    // The charges and the points they earn (added to each account's lot of the month): one statement.
     const { bonus } = settingsFrom(read.settings);
-    await bookCharges(tx, bonus, 'usage', { account: entries.account, amount: entries.amount, sub: entries.sub, key: entries.key, category: entries.category, reference: entries.ref }, now);
+    const kind = new Array<'usage'>(entries.account.length).fill('usage');
+    await postEntries(tx, { account: entries.account, amount: entries.amount, kind, sub: entries.sub, key: entries.key, category: entries.category, reference: entries.ref }, now, { bonus, ids: false });
   }
   // Charges only take money: the balance rules judge only the accounts that may now be blocked.
   const spentOn = new Map<number, number>();

@@ -11,8 +11,8 @@ import { billingDayIn, startOfNextLocalDay } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
 import { MB } from '../subscribers/quotas.ts';
 import { FundsTracker, type AccountRow } from '../ledger/funds.ts';
+import { postEntries } from '../ledger/post-entry.ts';
 import { applyBalanceRules, mayBlock, nextChargeAfter } from './balance-rules.ts';
-import { bookCharges } from './book-charges.ts';
 import { feeCategory } from './charge.ts';
 
 export interface FeeRunStats {
@@ -61,9 +61,10 @@ class Batch {
   async write(tx: Tx, at: Date): Promise<void> {
     const e = this.entries;
     if (e.account.length) {
-      // The fees and the points they earn (per account, added to its lot of the month): one statement.
+      // The fees and the points they earn (added to each account's lot of the month): one statement.
       const { bonus } = await getSettings(tx);
-      await bookCharges(tx, bonus, 'fee', { account: e.account, amount: e.amount, sub: e.sub, key: e.key, category: e.category, product: e.product, description: e.description }, at);
+      const kind = new Array<'fee'>(e.account.length).fill('fee');
+      await postEntries(tx, { account: e.account, amount: e.amount, kind, sub: e.sub, key: e.key, category: e.category, product: e.product, description: e.description }, at, { bonus, ids: false });
     }
     const q = this.quotas;
     if (q.account.length) {

@@ -4,12 +4,24 @@ import type { CatalogSettings } from '../catalog/schema.ts';
 export type BonusRules = Pick<CatalogSettings['bonus'], 'pointsPerRuble' | 'expiryMonths'>;
 
 /**
- * Points for spending `spent` kopecks, rounded down. The tiny epsilon keeps a fractional rate from
- * losing a point to binary floating point (0.7 × 300 / 100 is 2.0999…, which is 2.1).
+ * Points for one charge of `spent` kopecks: `floor(spent × pointsPerRuble / 100)`, exact. The
+ * rate is taken as the decimal it is written as (0.7 is 7/10, not the binary 0.69999…), so this is
+ * the same number the ledger's write path works out in SQL numeric (`ledger/post-entry.ts`).
  */
 export function pointsFor(spent: number, pointsPerRuble: number): number {
-  if (spent <= 0 || pointsPerRuble <= 0) return 0;
-  return Math.floor((spent * pointsPerRuble) / 100 + 1e-9);
+  if (!Number.isSafeInteger(spent) || spent <= 0 || !(pointsPerRuble > 0)) return 0;
+  const [num, den] = decimalFraction(pointsPerRuble);
+  return Number((BigInt(spent) * num) / (den * 100n));
+}
+
+/** A finite non-negative number as the fraction of its shortest decimal form: 0.7 → [7n, 10n]. */
+function decimalFraction(x: number): [bigint, bigint] {
+  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
+  if (!m) throw new RangeError(`not a non-negative decimal: ${x}`);
+  const frac = m[2] ?? '';
+  const exp = Number(m[3] ?? 0) - frac.length;
+  const digits = BigInt(m[1]! + frac);
+  return exp >= 0 ? [digits * 10n ** BigInt(exp), 1n] : [digits, 10n ** BigInt(-exp)];
 }
 
 /**
@@ -30,10 +42,11 @@ export function lotExpiry(at: Date, expiryMonths: number): Date {
 }
 
 /**
- * The SQL that adds `earned` (a relation of account_id, subscriber_id, points) to each account's
- * lot of the month and to the month's `earn` entry in the points history, in one statement with
- * whatever produced `earned`. `$at`, `$expires` and `$month` are the parameter numbers of the
- * earning time, the lot's expiry and the month's reference. A month whose lot has already expired
+ * The SQL (two common table expressions, `lot` and `earn_line`) that adds `earned` (a relation of
+ * account_id, subscriber_id, points) to each account's lot of the month and to the month's `earn`
+ * entry in the points history, in one statement with whatever produced `earned`. `$at`,
+ * `$expires` and `$month` are the parameter numbers of the earning time, the lot's expiry and the
+ * month's reference. A month whose lot has already expired
  * (earning dated more than a year back) earns nothing.
  */
 export function accrueSql(earned: string, p: { at: number; expires: number; month: number }): string {
@@ -43,11 +56,13 @@ export function accrueSql(earned: string, p: { at: number; expires: number; mont
        ON CONFLICT (account_id, reference) DO UPDATE SET points = l.points + excluded.points, remaining = l.remaining + excluded.points
         WHERE l.expired_at IS NULL
        RETURNING account_id, id, subscriber_id
-     )
-     INSERT INTO bonus_entry AS e (account_id, subscriber_id, kind, points, lot_id, reference, idempotency_key, created_at)
-     SELECT lot.account_id, lot.subscriber_id, 'earn', x.points, lot.id, $${p.month}, 'earn:' || $${p.month}, $${p.at}
-       FROM lot JOIN ${earned} x ON x.account_id = lot.account_id
-     ON CONFLICT (account_id, idempotency_key) DO UPDATE SET points = e.points + excluded.points`;
+     ), earn_line AS (
+       INSERT INTO bonus_entry AS e (account_id, subscriber_id, kind, points, lot_id, reference, idempotency_key, created_at)
+       SELECT lot.account_id, lot.subscriber_id, 'earn', x.points, lot.id, $${p.month}, 'earn:' || $${p.month}, $${p.at}
+         FROM lot JOIN ${earned} x ON x.account_id = lot.account_id
+       ON CONFLICT (account_id, idempotency_key) DO UPDATE SET points = e.points + excluded.points
+       RETURNING id
+     )`;
 }
 
 export interface EarnInput {
@@ -60,8 +75,9 @@ export interface EarnInput {
 
 /**
  * Adds the points for money spent to the account's lot of the month and to the month's history
- * entry, in one statement (atomic even outside a transaction). Earning once per charge is the
- * caller's part: `charge` earns only for a ledger entry it has just booked.
+ * entry, in one statement (atomic even outside a transaction), with no ledger entry: a grant of
+ * points (and the tests' way to give a number points). Charges earn theirs in the ledger's write
+ * path (`ledger/post-entry.ts`), by the same rule (`pointsFor`).
  */
 export async function earnPoints(q: Queryable, rules: BonusRules, e: EarnInput): Promise<{ points: number; booked: boolean }> {
   if (!Number.isSafeInteger(e.spent) || e.spent <= 0) throw new RangeError(`points are earned on a positive whole amount, got ${e.spent}`);
@@ -70,7 +86,7 @@ export async function earnPoints(q: Queryable, rules: BonusRules, e: EarnInput):
   const rows = await q.query<{ id: number }>(
     `WITH earned AS (SELECT $1::bigint AS account_id, $2::bigint AS subscriber_id, $3::bigint AS points),
      ${accrueSql('earned', { at: 4, expires: 5, month: 6 })}
-     RETURNING id`,
+     SELECT id FROM earn_line`,
     [e.accountId, e.subscriberId, points, e.at, lotExpiry(e.at, rules.expiryMonths), monthLotReference(e.at)],
   );
   return { points, booked: rows.length > 0 };

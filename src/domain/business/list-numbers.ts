@@ -1,4 +1,5 @@
 import type { Core } from '../core.ts';
+import { readBalances } from '../ledger/read-balance.ts';
 import type { Ctx } from '../shared/context.ts';
 import { page, requireBusinessAdmin, scopeOf } from './access.ts';
 import { heldExtrasOf, type HeldExtra } from './limit-holds.ts';
@@ -91,12 +92,12 @@ export async function listNumbers(core: Core, ctx: Ctx, f: NumberFilter): Promis
 
   const base = `
     SELECT s.id, s.msisdn, s.employee_name, s.region_code, r.name_ru AS region_ru, r.name_en AS region_en, c.number AS contract_number,
-           s.department_id, d.name AS department_name, s.tariff_code, s.status, a.balance,
+           s.department_id, d.name AS department_name, s.tariff_code, s.status,
            COALESCE((SELECT SUM(-l.amount) FROM ledger_entry l
                       WHERE l.account_id = s.account_id AND l.created_at >= ${localSql.monthStart('$1', 'r.time_zone')}
                         AND l.created_at < ${localSql.monthStart('$1', 'r.time_zone', 1)} AND ${SPENDING_ENTRY}), 0)::bigint AS spend,
            nl.amount AS limit_amount, nl.scope AS limit_scope, nl.action AS limit_action
-      FROM subscriber s JOIN account a ON a.id = s.account_id JOIN region r ON r.code = s.region_code
+      FROM subscriber s JOIN region r ON r.code = s.region_code
       LEFT JOIN contract c ON c.id = s.contract_id LEFT JOIN department d ON d.id = s.department_id
       LEFT JOIN number_limit nl ON nl.subscriber_id = s.id
      WHERE ${where.join(' AND ')}`;
@@ -104,10 +105,11 @@ export async function listNumbers(core: Core, ctx: Ctx, f: NumberFilter): Promis
   const [count] = await core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${filtered}) y`, params);
   const rows = await core.db.query<{
     id: number; msisdn: string; employee_name: string | null; region_code: string; region_ru: string; region_en: string; contract_number: string | null;
-    department_id: number | null; department_name: string | null; tariff_code: string; status: string; balance: number; spend: number;
+    department_id: number | null; department_name: string | null; tariff_code: string; status: string; spend: number;
     limit_amount: number | null; limit_scope: string | null; limit_action: string | null;
   }>(`${filtered} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`, params);
   const held = await heldExtrasOf(core.db, rows.map((r) => r.id));
+  const balances = new Map((await readBalances(core.db, { subscriberIds: rows.map((r) => Number(r.id)) }, now)).map((b) => [b.subscriberId, b.balance]));
   return {
     month: month.month,
     total: count?.n ?? 0,
@@ -123,7 +125,7 @@ export async function listNumbers(core: Core, ctx: Ctx, f: NumberFilter): Promis
       departmentName: r.department_name,
       tariffCode: r.tariff_code,
       status: r.status,
-      balance: Number(r.balance),
+      balance: balances.get(Number(r.id)) ?? 0,
       monthSpend: Number(r.spend),
       limit: r.limit_amount !== null ? { amount: Number(r.limit_amount), scope: r.limit_scope!, action: r.limit_action! } : null,
       overLimit: r.limit_amount !== null && Number(r.spend) >= Number(r.limit_amount),

@@ -10,6 +10,7 @@ import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { requireFunds } from './funds.ts';
 import { postEntry, type EntryKind } from './post-entry.ts';
+import { readBalances } from './read-balance.ts';
 
 export interface AdjustInput {
   msisdn: string;
@@ -57,8 +58,8 @@ export async function adjustBalance(core: Core, ctx: Ctx, input: AdjustInput): P
         customerId: sub.customerId,
         details: { amount: input.amount, kind: input.kind ?? 'adjustment', reason: input.reason.slice(0, 500) },
       });
-      const [acc] = await tx.query<{ balance: number }>('SELECT balance FROM account WHERE id = $1', [sub.accountId]);
-      return { msisdn: sub.msisdn, entryId: entry.id, balance: mustExist(acc, 'account').balance };
+      const [after] = await readBalances(tx, { subscriberIds: [sub.id] }, core.clock.now());
+      return { msisdn: sub.msisdn, entryId: entry.id, balance: mustExist(after, 'balance').balance };
     });
   });
 }

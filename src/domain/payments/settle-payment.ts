@@ -4,6 +4,7 @@ import { applyBalanceRules } from '../billing/balance-rules.ts';
 import { repayPromisedFromTopUp } from '../billing/promised-payment.ts';
 import type { Core } from '../core.ts';
 import { postEntry } from '../ledger/post-entry.ts';
+import { readBalances } from '../ledger/read-balance.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import { systemCtx } from '../shared/context.ts';
 import { DomainError, mustExist } from '../shared/errors.ts';
@@ -71,7 +72,7 @@ export async function applyEvent(tx: Tx, core: Core, p: PaymentRow, event: Provi
   const repaid = await repayPromisedFromTopUp(tx, p.account_id, p.subscriber_id, p.amount, now, p.id);
   await applyBalanceRules(tx, core, ctx, [p.account_id]);
   await recordAudit(tx, core, ctx, { action: 'payment.succeeded', subscriberId: p.subscriber_id, customerId: sub.customer_id, details: { paymentId: p.id, amount: p.amount, purpose: p.purpose, promisedRepaid: repaid } });
-  const { balance } = mustExist((await tx.query<{ balance: number }>('SELECT balance FROM account WHERE id = $1', [p.account_id]))[0], 'account');
+  const { balance } = mustExist((await readBalances(tx, { accountIds: [p.account_id] }, now))[0], 'balance');
   const text =
     sub.language === 'en'
       ? `Payment of ${formatMoney(p.amount, 'en')} received. Balance ${formatMoney(balance, 'en')}.`

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../store/db.ts';
 import type { Actor } from '../shared/context.ts';
-import { effectiveCreditSql } from '../ledger/funds.ts';
+import { balanceColumnsSql } from '../ledger/read-balance.ts';
 import { DomainError } from '../shared/errors.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 
@@ -36,9 +36,9 @@ export interface SubscriberRow {
 const columns = `s.id, s.account_id AS "accountId", s.customer_id AS "customerId", c.kind AS "customerKind",
   s.contract_id AS "contractId", s.department_id AS "departmentId", s.msisdn, s.iccid,
   s.region_code AS "regionCode", r.time_zone AS "timeZone", s.tariff_code AS "tariffCode",
-  s.tariff_since AS "tariffSince", s.tariff_next_charge_at AS "tariffNextChargeAt", s.status, s.language,
-  s.script, s.content_ban AS "contentBan", s.billing_day AS "billingDay", a.balance,
-  ${effectiveCreditSql('a')} AS "creditLimit", a.pool_contract_id AS "poolContractId", a.currency, s.employee_name AS "employeeName", s.activated_at AS "activatedAt"`;
+  s.tariff_since AS "tariffSince", s.tariff_next_charge_at AS "tariffNextChargeAt", s.language,
+  s.script, s.content_ban AS "contentBan", s.billing_day AS "billingDay",
+  ${balanceColumnsSql('s', 'a')}, s.employee_name AS "employeeName", s.activated_at AS "activatedAt"`;
 
 const from = `FROM subscriber s JOIN account a ON a.id = s.account_id JOIN customer c ON c.id = s.customer_id
   JOIN region r ON r.code = s.region_code`;
@@ -46,7 +46,8 @@ const from = `FROM subscriber s JOIN account a ON a.id = s.account_id JOIN custo
 export type Access = 'read' | 'write';
 
 /**
- * Finds the subscriber a request names and checks that the actor may see (or change) it.
+ * Finds the subscriber a request names (its balance facts defined as the ledger's one balance read
+ * defines them, `ledger/read-balance.ts`) and checks that the actor may see (or change) it.
  * `me` names the subscriber who is logged in. A number the actor may not see is reported as
  * not found, so nobody learns which numbers exist. With `lock`, the account row is locked
  * for the rest of the transaction: money actions on one account run one after another.

@@ -1,7 +1,8 @@
 import { spendablePoints } from '../bonus/lots.ts';
 import type { Core } from '../core.ts';
 import type { Lang } from '../shared/context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { readBalance } from '../ledger/read-balance.ts';
+import { DomainError, mustExist } from '../shared/errors.ts';
 import { hashWidgetToken, WIDGET_TOKEN_PATTERN } from './token.ts';
 
 /** What the widget card shows, and nothing more: the token's whole read scope. */
@@ -36,22 +37,22 @@ export async function readWidgetCard(core: Core, input: { token: string }): Prom
   const rows = await core.db.query<{
     id: number;
     account_id: number;
+    subscriber_id: number;
     last_used_at: Date | null;
     msisdn: string;
     language: Lang;
-    balance: number;
-    currency: string;
     tariff_name: { ru: string; en: string };
     time_zone: string;
   }>(
-    `SELECT w.id, w.account_id, w.last_used_at, s.msisdn, s.language, a.balance, a.currency, p.spec->'name' AS tariff_name, r.time_zone
-       FROM widget_token w JOIN subscriber s ON s.id = w.subscriber_id JOIN account a ON a.id = s.account_id
+    `SELECT w.id, w.account_id, w.subscriber_id, w.last_used_at, s.msisdn, s.language, p.spec->'name' AS tariff_name, r.time_zone
+       FROM widget_token w JOIN subscriber s ON s.id = w.subscriber_id
        JOIN tariff_plan p ON p.code = s.tariff_code JOIN region r ON r.code = s.region_code
       WHERE w.token_hash = $1 AND w.revoked_at IS NULL`,
     [hashWidgetToken(core.secret, input.token)],
   );
   const r = rows[0];
   if (!r) throw new DomainError('NOT_FOUND', { resource: 'widget' });
+  const funds = mustExist(await readBalance(core, { subscriberId: Number(r.subscriber_id) }), 'balance');
   const now = core.clock.now();
   const points = await spendablePoints(core.db, r.account_id, now);
   if (!r.last_used_at || now.getTime() - r.last_used_at.getTime() >= LAST_USED_STEP_MS) {
@@ -59,9 +60,9 @@ export async function readWidgetCard(core: Core, input: { token: string }): Prom
   }
   return {
     maskedMsisdn: maskMsisdn(r.msisdn),
-    balance: Number(r.balance),
-    currency: r.currency,
-    asOf: now.toISOString(),
+    balance: funds.balance,
+    currency: funds.currency,
+    asOf: funds.asOf,
     points,
     tariffName: r.tariff_name,
     language: r.language,
