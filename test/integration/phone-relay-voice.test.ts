@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sayMoney } from '../../src/text/spoken.ts';
-import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
+import { sayRefusal, voiceTexts } from '../../src/channels/voice/voice-texts.ts';
+import { MAX_TOP_UP, MIN_TOP_UP } from '../../src/domain/actions/registry.ts';
 import { DEMO, seedDemoAccounts } from '../../src/seed/seed-demo.ts';
 import { buildServer } from '../../src/server.ts';
 import { testConfig } from '../helpers/core.ts';
@@ -101,9 +102,9 @@ test('a number typed on the keypad: the <field> gets the keys, "#" ends the entr
   }
   assert.equal(t.expects?.kind, 'digits', say(t));
   assert.equal(t.timeoutMs, 5000, "the form's timeout");
-  assert.ok(say(t).includes(voiceTexts.ru.askAmount));
+  assert.ok(say(t).includes(voiceTexts.ru.askAmount(sayMoney(MIN_TOP_UP, 'ru'), sayMoney(MAX_TOP_UP, 'ru'))));
   const bad = (await post(v.app, '/phone/api/voice/step', { next: t.next, input: { kind: 'keys', keys: '5#' } })).json;
-  assert.ok(say(bad).includes(voiceTexts.ru.badAmount), say(bad));
+  assert.ok(say(bad).includes(sayRefusal({ code: 'AMOUNT_NOT_ALLOWED', params: { min: MIN_TOP_UP, max: MAX_TOP_UP } }, 'ru')), say(bad));
 });
 
 test('refused: numbers outside the demo set, malformed numbers, handles the relay never gave out, odd prompt names', async () => {
