@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { advanceCall, findVoiceCaller, startCall, voiceOfferText, type Turn, type VoiceCaller } from '../../src/channels/voice/voice-call.ts';
 import { sayRefusal, voiceTexts } from '../../src/channels/voice/voice-texts.ts';
-import { changeTariffAction, connectProductAction, perform, promisedPaymentAction, topUpAction } from '../../src/domain/actions/registry.ts';
+import { changeTariffAction, connectProductAction, disableProductAction, perform, promisedPaymentAction, topUpAction } from '../../src/domain/actions/registry.ts';
 import { getTariff } from '../../src/domain/subscribers/get-tariff.ts';
 import { stateChargedToday, statePrice } from '../../src/text/price.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
@@ -154,4 +154,21 @@ test('refusals are the registry\'s: promised payment unavailable, a top-up amoun
   assert.ok(r.turns[3]!.includes(sayRefusal(now.refusal!, 'ru')), flat(r.turns[3]!));
   const after = await ledgerSum(env.core, s.accountId);
   assert.equal(before.balance - after.balance, internet.facts!.chargedToday, 'charged once, by the other channel');
+});
+
+test('key 7 then 8: the connected products with what they cost now (the registry\'s disable offer); one is disabled after its confirmation', async () => {
+  const s = await makeSubscriber(env.core, { openingBalance: 100_000 });
+  await perform(env.core, subscriberCtx(s.subscriberId), connectProductAction, s.msisdn, { productCode: 'internet_plus' });
+  const offer = await disableProductAction.offer(env.core, ctxOf(s), { msisdn: s.msisdn, productCode: 'internet_plus' });
+  assert.equal(offer.refusal, null);
+  const stops = statePrice(offer.details.stops, 'ru', 'speech');
+  const r = await call(s.msisdn, ['7', '8']);
+  assert.ok(r.turns[1]!.includes(voiceTexts.ru.connectedKey), flat(r.turns[1]!));
+  const { line, key } = optionLine(r.turns[2]!, 'Интернет Плюс');
+  assert.equal(line, voiceTexts.ru.item('Интернет Плюс', stops, key));
+  const done = await call(s.msisdn, ['7', '8', String(key), '1']);
+  assert.ok(done.turns[3]!.includes(voiceTexts.ru.confirmDisable('Интернет Плюс', stops)), flat(done.turns[3]!));
+  assert.ok(done.turns[4]!.includes(voiceTexts.ru.disabled('Интернет Плюс')), flat(done.turns[4]!));
+  assert.equal((await disableProductAction.offer(env.core, ctxOf(s), { msisdn: s.msisdn, productCode: 'internet_plus' })).refusal?.code, 'PRODUCT_NOT_CONNECTED');
+  assert.ok(!(await call(s.msisdn, ['7', '8'])).turns[2]!.some((x) => x.startsWith('«Интернет Плюс»')));
 });

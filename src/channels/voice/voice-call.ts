@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   changeTariffAction,
   connectProductAction,
+  disableProductAction,
   perform,
   promisedPaymentAction,
   readBalanceAction,
@@ -63,8 +64,12 @@ function confirms<D>(action: Pick<Action<object, object, unknown, D>, 'confirmat
   return action.confirmation(offer, 'voice').kind !== 'none';
 }
 
-function choiceOf<D extends { code: string; name: Choice['name'] }>(action: Pick<Action<object, object, unknown, D>, 'confirmation'>, o: Offer<D>): Choice {
-  return { code: o.details.code, name: o.details.name, facts: o.facts, confirm: confirms(action, o), refusal: o.refusal };
+/**
+ * A catalog offer as the menu keeps it. Disabling costs nothing (its facts are null): what it
+ * states is what the product costs now, the registry's `details.stops`.
+ */
+function choiceOf<D extends { code: string; name: Choice['name']; stops?: Choice['facts'] }>(action: Pick<Action<object, object, unknown, D>, 'confirmation'>, o: Offer<D>): Choice {
+  return { code: o.details.code, name: o.details.name, facts: o.facts ?? o.details.stops ?? null, confirm: confirms(action, o), refusal: o.refusal };
 }
 
 /**
@@ -76,6 +81,10 @@ export async function voiceChoices(core: Core, ctx: Ctx, action: PickAction, msi
   if (action === 'product.connect') {
     const offers = await connectProductAction.offers(core, ctx, { msisdn });
     return offers.filter((o) => o.shown && OPTION_KINDS.includes(o.details.kind)).slice(0, MAX_LISTED).map((o) => choiceOf(connectProductAction, o));
+  }
+  if (action === 'product.disable') {
+    const offers = await disableProductAction.offers(core, ctx, { msisdn });
+    return offers.filter((o) => o.shown).slice(0, MAX_LISTED).map((o) => choiceOf(disableProductAction, o));
   }
   const offers = await changeTariffAction.offers(core, ctx, { msisdn });
   return offers.filter((o) => o.shown && !o.refusal).slice(0, MAX_LISTED).map((o) => choiceOf(changeTariffAction, o));
@@ -174,6 +183,7 @@ async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceSta
       }
       case 'pick':
         if (call.action === 'product.connect') await perform(core, ctx, connectProductAction, msisdn, { productCode: call.code });
+        else if (call.action === 'product.disable') await perform(core, ctx, disableProductAction, msisdn, { productCode: call.code });
         else await perform(core, ctx, changeTariffAction, msisdn, { tariffCode: call.code });
         return { kind: 'done', action: call.action, name: call.name };
     }

@@ -29,6 +29,7 @@ export type VoiceNode =
   | 'tariff'
   | 'tariffs'
   | 'offers'
+  | 'connected'
   | 'pick.confirm'
   | 'pick.result'
   | 'bye';
@@ -53,7 +54,7 @@ export interface Choice {
 }
 
 /** The catalog actions the menu offers by key. */
-export type PickAction = 'product.connect' | 'tariff.change';
+export type PickAction = 'product.connect' | 'product.disable' | 'tariff.change';
 
 /** What a node shows, as the action registry offered it or the use case returned it. */
 export type Facts =
@@ -125,7 +126,10 @@ const loaders: Partial<Record<VoiceNode, VoiceCall>> = {
   tariff: { kind: 'tariff' },
   tariffs: { kind: 'choices', action: 'tariff.change' },
   offers: { kind: 'choices', action: 'product.connect' },
+  connected: { kind: 'choices', action: 'product.disable' },
 };
+/** From the options menu (key 7): the connected products, to disable one. */
+export const CONNECTED_KEY = '8';
 
 /** What a node loads when the caller comes to it; the cards are loaded with the amount judged again. */
 function loaderOf(s: VoiceState): VoiceCall | null {
@@ -223,7 +227,9 @@ function menuKey(s: VoiceState, key: string): Step | null {
     case 'tariff':
       return key === '1' && f?.kind === 'tariff' && f.canChange ? go(s, 'tariffs') : null;
     case 'tariffs':
-    case 'offers': {
+    case 'offers':
+    case 'connected': {
+      if (s.node === 'offers' && key === CONNECTED_KEY) return go(s, 'connected');
       const item = pickable(f)[Number(key) - 1];
       if (!item || f?.kind !== 'choices') return null;
       const pick = { action: f.action, code: item.code, name: item.name, facts: item.facts };
@@ -326,6 +332,7 @@ export function sayPickConfirmation(pick: NonNullable<VoiceState['pick']>, lang:
   const t = voiceTexts[lang];
   const price = pick.facts ? statePrice(pick.facts, lang, 'speech') : t.free;
   const charged = pick.facts ? stateChargedToday(pick.facts, lang, 'speech') : null;
+  if (pick.action === 'product.disable') return t.confirmDisable(pick.name[lang], price);
   return pick.action === 'product.connect' ? t.confirmConnect(pick.name[lang], price, charged) : t.confirmTariff(pick.name[lang], price, charged);
 }
 
@@ -412,24 +419,26 @@ export function render(s: VoiceState): Rendered {
       out.push(t.tariff(f.name[lang], f.fee && f.fee.price > 0 ? price(f.fee) : null));
       return f.canChange ? nav('1', t.changeTariffKey) : nav('');
     case 'tariffs':
-    case 'offers': {
+    case 'offers':
+    case 'connected': {
       if (f?.kind !== 'choices') return nav('');
-      const tariffs = f.action === 'tariff.change';
+      const words = { 'tariff.change': [t.tariffsTitle, t.noTariffs], 'product.connect': [t.offersTitle, t.noOffers], 'product.disable': [t.connectedTitle, t.noConnected] }[f.action];
+      const more = s.node === 'offers' ? { keys: CONNECTED_KEY, say: [t.connectedKey] } : { keys: '', say: [] };
       if (f.items.length === 0) {
-        out.push(tariffs ? t.noTariffs : t.noOffers);
-        return nav('');
+        out.push(words[1]!);
+        return nav(more.keys, ...more.say);
       }
       let key = 0;
       const lines = f.items.map((i) => sayChoice(i, lang, i.refusal ? null : ++key));
-      out.push(tariffs ? t.tariffsTitle : t.offersTitle, ...lines);
-      return nav(pickable(f).map((_i, n) => String(n + 1)).join(''));
+      out.push(words[0]!, ...lines);
+      return nav(pickable(f).map((_i, n) => String(n + 1)).join('') + more.keys, ...more.say);
     }
     case 'pick.confirm':
       if (!s.pick) return nav('');
       out.push(sayPickConfirmation(s.pick, lang));
       return nav('1', t.confirmKey);
     case 'pick.result':
-      if (f?.kind === 'done') out.push(f.action === 'product.connect' ? t.connected(f.name[lang]) : t.tariffChanged(f.name[lang]));
+      if (f?.kind === 'done') out.push(f.action === 'product.connect' ? t.connected(f.name[lang]) : f.action === 'product.disable' ? t.disabled(f.name[lang]) : t.tariffChanged(f.name[lang]));
       return done();
     case 'bye':
       return { prompts: [t.bye], expect: { kind: 'end' } };

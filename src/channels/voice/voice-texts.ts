@@ -56,7 +56,13 @@ export interface VoiceTexts {
   unavailableItem(name: string, price: string, reason: string): string;
   confirmConnect(name: string, price: string, charged: string | null): string;
   confirmTariff(name: string, price: string, charged: string | null): string;
+  /** `price`: what the product costs now (statePrice of what disabling stops). */
+  confirmDisable(name: string, price: string): string;
   connected(name: string): string;
+  disabled(name: string): string;
+  connectedKey: string;
+  connectedTitle: string;
+  noConnected: string;
   tariffChanged(name: string): string;
 }
 
@@ -115,10 +121,15 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     noOffers: 'Сейчас для вас нет новых предложений.',
     free: 'бесплатно',
     item: (name, price, key) => `«${name}»: ${price} — ${ruCardinal(key)}.`,
-    unavailableItem: (name, price, reason) => `«${name}»: ${price}. Сейчас недоступно: ${reason}.`,
+    unavailableItem: (name, price, reason) => `«${name}»: ${price}. ${reason}.`,
     confirmConnect: (name, price, charged) => `Подключение «${name}»: ${price}${charged ? `; ${charged}` : ''}.`,
     confirmTariff: (name, price, charged) => `Переход на тариф «${name}»: ${price}${charged ? `; ${charged}` : ''}.`,
+    confirmDisable: (name, price) => `Отключить «${name}» (${price})? Отключение бесплатное.`,
     connected: (name) => `Готово: «${name}» подключено.`,
+    disabled: (name) => `Готово: «${name}» отключено.`,
+    connectedKey: 'Ваши подключённые услуги и их отключение — 8.',
+    connectedTitle: 'Ваши подключённые услуги. Чтобы отключить услугу, нажмите её номер.',
+    noConnected: 'Подключённых услуг нет.',
     tariffChanged: (name) => `Готово: ваш тариф теперь «${name}».`,
   },
   en: {
@@ -165,10 +176,15 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     noOffers: 'There are no new offers for you now.',
     free: 'free',
     item: (name, price, key) => `${name}: ${price}, ${enCardinal(key)}.`,
-    unavailableItem: (name, price, reason) => `${name}: ${price}. Not available now: ${reason}.`,
+    unavailableItem: (name, price, reason) => `${name}: ${price}. ${reason}.`,
     confirmConnect: (name, price, charged) => `Connecting ${name}: ${price}${charged ? `; ${charged}` : ''}.`,
     confirmTariff: (name, price, charged) => `Moving to the ${name} tariff: ${price}${charged ? `; ${charged}` : ''}.`,
+    confirmDisable: (name, price) => `Disable ${name} (${price})? Disabling is free.`,
     connected: (name) => `Done: ${name} is connected.`,
+    disabled: (name) => `Done: ${name} is disabled.`,
+    connectedKey: 'To hear your connected services and disable one, press 8.',
+    connectedTitle: 'Your connected services. To disable one, press its number.',
+    noConnected: 'You have no connected services.',
     tariffChanged: (name) => `Done: your tariff is now ${name}.`,
   },
 };
