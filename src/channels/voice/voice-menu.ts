@@ -10,6 +10,12 @@ import { sayDigits, sayRefusal, sayTime, voiceTexts } from './voice-texts.ts';
  * The voice portal on 111 as one pure state machine: (state, input) → next state and the use case
  * to call. Both telephony front ends (VoiceXML and Asterisk FastAGI) drive it the same way, so a
  * journey gives the same result through either.
+ *
+ * It decides no availability, amounts, bounds or confirmation: what it offers, at what price, with
+ * which bounds and whether to confirm come from the action registry's offers (voice-call.ts loads
+ * them); prices are said with statePrice / stateChargedToday in speech, refusals with the error
+ * code's message (sayRefusal). Keys: 1 balance → 2 payments → 1 top-up by card; 3 promised payment;
+ * 4 tariff → 1 change it; 7 options to connect → 8 connected ones to disable.
  */
 export type VoiceInput = { kind: 'start' } | { kind: 'digits'; digits: string } | { kind: 'noinput' } | { kind: 'nomatch' } | { kind: 'hangup' };
 
