@@ -154,3 +154,19 @@ test('with VOICE_GATEWAY_SECRET the gateway refuses the bare request, and the re
     await app.close();
   }
 });
+
+test('the catalog menus through the relay: options (7), connected services (8), tariffs (4, 1), promised payment (3) — each page small enough to relay', async () => {
+  let t = (await post(v.app, '/phone/api/voice/call', { msisdn: DEMO.subscriber.msisdn })).json;
+  const seen: string[] = [];
+  for (const key of ['7', '8', '*', '*', '4', '1', '*', '*', '3', '1']) {
+    const r = await post(v.app, '/phone/api/voice/step', { next: t.next, input: { kind: 'keys', keys: key } });
+    assert.equal(r.status, 200, `${key}: ${JSON.stringify(r.json).slice(0, 300)}`);
+    t = r.json;
+    assert.ok(t.next && t.next.length < 20_000, `${key}: the handle is ${t.next?.length} characters`);
+    seen.push(say(t));
+  }
+  assert.ok(seen[0]!.includes(voiceTexts.ru.offersTitle), seen[0]);
+  assert.ok(seen[1]!.includes(voiceTexts.ru.connectedTitle) || seen[1]!.includes(voiceTexts.ru.noConnected), seen[1]);
+  assert.ok(seen[5]!.includes(voiceTexts.ru.tariffsTitle) || seen[5]!.includes(voiceTexts.ru.noTariffs), seen[5]);
+  assert.ok(seen[9]!.includes(voiceTexts.ru.acceptKey) || seen[8]!.includes('Обещанный платёж'), `${seen[8]}\n${seen[9]}`);
+});

@@ -20,7 +20,7 @@ import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
 import { getTariff } from '../../domain/subscribers/get-tariff.ts';
 import { payNewCardByPhone, type PhoneCardFlow } from '../../domain/payments/pay-new-card-by-phone.ts';
-import { newCall, render, sayChoice, sayPickConfirmation, step, withFacts, type Choice, type Facts, type PickAction, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
+import { compact, newCall, render, sayChoice, sayPickConfirmation, step, withFacts, type Choice, type Facts, type PickAction, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
 
 /** Who calls: the subscriber behind the number a trusted gateway reports. */
 export interface VoiceCaller {
@@ -90,6 +90,13 @@ export async function voiceChoices(core: Core, ctx: Ctx, action: PickAction, msi
   return offers.filter((o) => o.shown && !o.refusal).slice(0, MAX_LISTED).map((o) => choiceOf(changeTariffAction, o));
 }
 
+/** One catalog item as the registry offers it now (picked from a list: judged again). */
+async function voiceChoice(core: Core, ctx: Ctx, action: PickAction, msisdn: string, code: string): Promise<Choice> {
+  if (action === 'product.connect') return choiceOf(connectProductAction, await connectProductAction.offer(core, ctx, { msisdn, productCode: code }));
+  if (action === 'product.disable') return choiceOf(disableProductAction, await disableProductAction.offer(core, ctx, { msisdn, productCode: code }));
+  return choiceOf(changeTariffAction, await changeTariffAction.offer(core, ctx, { msisdn, tariffCode: code }));
+}
+
 /**
  * What the voice channel says for one product or tariff offer, in the text before speech (for
  * cross-channel tests): `line`, how the menu lists it (its name, `statePrice(facts, lang, 'speech')`
@@ -103,7 +110,7 @@ export async function voiceOfferText(core: Core, ctx: Ctx, msisdn: string, targe
       : ['tariff.change', choiceOf(changeTariffAction, await changeTariffAction.offer(core, ctx, { msisdn, tariffCode: target.tariffCode }))];
   return {
     line: sayChoice(choice, lang, choice.refusal ? null : 1),
-    confirmation: choice.refusal ? null : sayPickConfirmation({ action, code: choice.code, name: choice.name, facts: choice.facts }, lang),
+    confirmation: choice.refusal ? null : sayPickConfirmation({ action, name: choice.name, facts: choice.facts }, lang),
   };
 }
 
@@ -144,6 +151,13 @@ async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceSta
         return { kind: 'cards', cards, amount: call.amount, confirm };
       }
       case 'promisedOffer': {
+        if (call.amount !== undefined) {
+          // One amount picked: the registry states its commission (and refuses it if it may not be taken now).
+          const o = await promisedPaymentAction.offer(core, ctx, { msisdn, amount: call.amount });
+          if (o.refusal) return { kind: 'refusal', ...o.refusal };
+          if (!o.facts) throw new Error(`the promised-payment offer states no price for ${call.amount}`);
+          return { kind: 'promisedAmount', amount: call.amount, facts: o.facts, termDays: o.details.termDays };
+        }
         const o = await promisedPaymentAction.offer(core, ctx, { msisdn });
         const d = o.details;
         return {
@@ -181,11 +195,17 @@ async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceSta
         const days = Math.round((new Date(r.dueAt).getTime() - core.clock.now().getTime()) / 86_400_000);
         return { kind: 'promisedTaken', amount: r.amount, fee: r.fee, termDays: days };
       }
-      case 'pick':
+      case 'pickOffer': {
+        const choice = await voiceChoice(core, ctx, call.action, msisdn, call.code);
+        return choice.refusal ? { kind: 'refusal', ...choice.refusal } : { kind: 'offer', action: call.action, choice };
+      }
+      case 'pick': {
+        const { name } = await voiceChoice(core, ctx, call.action, msisdn, call.code);
         if (call.action === 'product.connect') await perform(core, ctx, connectProductAction, msisdn, { productCode: call.code });
         else if (call.action === 'product.disable') await perform(core, ctx, disableProductAction, msisdn, { productCode: call.code });
         else await perform(core, ctx, changeTariffAction, msisdn, { tariffCode: call.code });
-        return { kind: 'done', action: call.action, name: call.name };
+        return { kind: 'done', action: call.action, name };
+      }
     }
   } catch (e) {
     if (!isDomainError(e)) throw e;
@@ -202,7 +222,7 @@ export interface Turn {
 /** Starts a call for an identified caller: the main menu in the subscriber's language. */
 export function startCall(caller: VoiceCaller, callId: string): Turn {
   const state = step(newCall(callId, caller.msisdn, caller.language), { kind: 'start' }).state;
-  return { state, say: render(state) };
+  return { state: compact(state), say: render(state) };
 }
 
 /** One turn: the input applied, the use case it asks for run, and what to say next. */
@@ -210,5 +230,5 @@ export async function advanceCall(core: Core, deps: VoiceDeps, caller: VoiceCall
   const next = step(s, input);
   let state = next.state;
   if (next.call) state = withFacts(state, await run(core, deps, caller, state, next.call));
-  return { state, say: render(state) };
+  return { state: compact(state), say: render(state) };
 }

@@ -70,7 +70,14 @@ export type Facts =
   | { kind: 'promised'; options: { amount: number; facts: PriceFacts }[]; termDays: number; confirm: boolean; refusal: Refusal | null; active: { left: number } | null }
   | { kind: 'tariff'; name: Localized; fee: PriceFacts | null; canChange: boolean }
   | { kind: 'choices'; action: PickAction; items: Choice[] }
+  /** A list once said: only what the keys pick (the call's state travels in every VoiceXML link, so it stays small). */
+  | { kind: 'picks'; action: PickAction; items: { code: string; confirm: boolean }[] }
+  | { kind: 'offer'; action: PickAction; choice: Choice }
   | { kind: 'paid'; amount: number; balance: number }
+  /** The promised-payment amounts once said: only what the keys pick. */
+  | { kind: 'amounts'; amounts: number[]; confirm: boolean }
+  /** One promised-payment amount as the registry offers it, for its confirmation. */
+  | { kind: 'promisedAmount'; amount: number; facts: PriceFacts; termDays: number }
   | { kind: 'promisedTaken'; amount: number; fee: number; termDays: number }
   | { kind: 'done'; action: PickAction; name: Localized }
   | { kind: 'refusal'; code: ErrorCode; params: Record<string, string | number> }
@@ -82,13 +89,14 @@ export type VoiceCall =
   | { kind: 'balance' }
   | { kind: 'topupOffer' }
   | { kind: 'checkAmount'; amount: number }
-  | { kind: 'promisedOffer' }
+  | { kind: 'promisedOffer'; amount?: number }
   | { kind: 'tariff' }
   | { kind: 'choices'; action: PickAction }
   | { kind: 'paySavedCard'; amount: number; cardId: number }
   | { kind: 'payNewCard'; amount: number; number: string; expiry: string }
   | { kind: 'takePromised'; amount: number }
-  | { kind: 'pick'; action: PickAction; code: string; name: Localized };
+  | { kind: 'pickOffer'; action: PickAction; code: string }
+  | { kind: 'pick'; action: PickAction; code: string };
 
 export type Notice = 'noinput' | 'nomatch' | 'badCardNumber' | 'badExpiry' | { refusal: Refusal };
 
@@ -105,9 +113,9 @@ export interface VoiceState {
   notice: Notice | null;
   facts: Facts | null;
   pay: { amount?: number; confirm?: boolean; cardId?: number; last4?: string; number?: string; expiry?: string };
-  promised: { amount?: number; facts?: PriceFacts; termDays?: number };
+  promised: { amount?: number };
   /** The catalog item picked for confirmation. */
-  pick?: { action: PickAction; code: string; name: Localized; facts: PriceFacts | null };
+  pick?: { action: PickAction; code: string };
   ended: boolean;
   /** Why the call ended: the caller hung up, said goodbye, or stopped answering. */
   endReason?: 'hangup' | 'tooMany';
@@ -139,6 +147,8 @@ export const CONNECTED_KEY = '8';
 
 /** What a node loads when the caller comes to it; the cards are loaded with the amount judged again. */
 function loaderOf(s: VoiceState): VoiceCall | null {
+  if (s.node === 'promised.confirm') return s.promised.amount !== undefined ? { kind: 'promisedOffer', amount: s.promised.amount } : null;
+  if (s.node === 'pick.confirm') return s.pick ? { kind: 'pickOffer', ...s.pick } : null;
   if (s.node === 'pay.card') return s.pay.amount !== undefined ? { kind: 'checkAmount', amount: s.pay.amount } : null;
   return loaders[s.node] ?? null;
 }
@@ -195,6 +205,19 @@ function pickable(f: Facts | null): Choice[] {
   return f?.kind === 'choices' ? f.items.filter((i) => !i.refusal).slice(0, MAX_CHOICES) : [];
 }
 
+/**
+ * The state as it is kept between steps: a list already said keeps only what its keys pick. Repeat
+ * (0) and the other language (9) load a node again, so nothing needs the words later.
+ */
+export function compact(s: VoiceState): VoiceState {
+  const f = s.facts;
+  if (f?.kind === 'promised') {
+    return { ...s, facts: f.refusal ? { ...f, options: [] } : { kind: 'amounts', amounts: f.options.slice(0, MAX_CHOICES).map((o) => o.amount), confirm: f.confirm } };
+  }
+  if (f?.kind !== 'choices') return s;
+  return { ...s, facts: { kind: 'picks', action: f.action, items: pickable(f).map((i) => ({ code: i.code, confirm: i.confirm })) } };
+}
+
 function menuKey(s: VoiceState, key: string): Step | null {
   const f = s.facts;
   switch (s.node) {
@@ -223,26 +246,26 @@ function menuKey(s: VoiceState, key: string): Step | null {
       return result(s, 'pay.result', call);
     }
     case 'promised': {
-      const opt = f?.kind === 'promised' && !f.refusal ? f.options.slice(0, MAX_CHOICES)[Number(key) - 1] : undefined;
-      if (!opt || f?.kind !== 'promised') return null;
-      const next = { ...s, promised: { amount: opt.amount, facts: opt.facts, termDays: f.termDays } };
-      return f.confirm ? go(next, 'promised.confirm') : result(next, 'promised.result', { kind: 'takePromised', amount: opt.amount });
+      const amount = f?.kind === 'amounts' ? f.amounts[Number(key) - 1] : undefined;
+      if (amount === undefined || f?.kind !== 'amounts') return null;
+      const next = { ...s, promised: { amount } };
+      return f.confirm ? go(next, 'promised.confirm') : result(next, 'promised.result', { kind: 'takePromised', amount });
     }
     case 'promised.confirm':
-      return key === '1' && s.promised.amount !== undefined ? result(s, 'promised.result', { kind: 'takePromised', amount: s.promised.amount }) : null;
+      return key === '1' && f?.kind === 'promisedAmount' ? result(s, 'promised.result', { kind: 'takePromised', amount: f.amount }) : null;
     case 'tariff':
       return key === '1' && f?.kind === 'tariff' && f.canChange ? go(s, 'tariffs') : null;
     case 'tariffs':
     case 'offers':
     case 'connected': {
       if (s.node === 'offers' && key === CONNECTED_KEY) return go(s, 'connected');
-      const item = pickable(f)[Number(key) - 1];
-      if (!item || f?.kind !== 'choices') return null;
-      const pick = { action: f.action, code: item.code, name: item.name, facts: item.facts };
-      return item.confirm ? go({ ...s, pick }, 'pick.confirm') : result({ ...s, pick }, 'pick.result', { kind: 'pick', action: f.action, code: item.code, name: item.name });
+      const item = f?.kind === 'picks' ? f.items[Number(key) - 1] : undefined;
+      if (!item || f?.kind !== 'picks') return null;
+      const pick = { action: f.action, code: item.code };
+      return item.confirm ? go({ ...s, pick }, 'pick.confirm') : result({ ...s, pick }, 'pick.result', { kind: 'pick', ...pick });
     }
     case 'pick.confirm':
-      return key === '1' && s.pick ? result(s, 'pick.result', { kind: 'pick', action: s.pick.action, code: s.pick.code, name: s.pick.name }) : null;
+      return key === '1' && s.pick && f?.kind === 'offer' ? result(s, 'pick.result', { kind: 'pick', ...s.pick }) : null;
     default:
       return null;
   }
@@ -271,6 +294,11 @@ function fieldInput(s: VoiceState, digits: string): Step {
   }
 }
 
+function reload(s: VoiceState): Step {
+  const call = s.facts?.kind === 'refusal' ? null : loaderOf(s);
+  return { state: call ? { ...s, facts: null } : s, call };
+}
+
 /** One step of the call: pure, so both front ends and the tests can replay it. */
 export function step(s: VoiceState, input: VoiceInput): Step {
   const st: VoiceState = { ...s, seq: s.seq + 1 };
@@ -287,8 +315,9 @@ export function step(s: VoiceState, input: VoiceInput): Step {
     return fieldInput(st, digits);
   }
   if (digits.length !== 1) return miss(st, digits === '' ? 'noinput' : 'nomatch');
-  if (digits === '0') return { state: { ...st, notice: null, misses: 0 }, call: null };
-  if (digits === '9') return { state: { ...st, lang: st.lang === 'ru' ? 'en' : 'ru', notice: null, misses: 0 }, call: null };
+  // Repeat and the other language say the node again, its facts loaded afresh.
+  if (digits === '0') return reload({ ...st, notice: null, misses: 0 });
+  if (digits === '9') return reload({ ...st, lang: st.lang === 'ru' ? 'en' : 'ru', notice: null, misses: 0 });
   if (digits === '*') return back(st);
   return menuKey(st, digits) ?? miss(st, 'nomatch');
 }
@@ -334,7 +363,7 @@ export function sayChoice(item: Choice, lang: Lang, key: number | null): string 
  * What the confirmation step says for a picked product or tariff: the statement of its price and
  * what is charged now (`statePrice` / `stateChargedToday` in speech, verbatim).
  */
-export function sayPickConfirmation(pick: NonNullable<VoiceState['pick']>, lang: Lang): string {
+export function sayPickConfirmation(pick: { action: PickAction; name: Localized; facts: PriceFacts | null }, lang: Lang): string {
   const t = voiceTexts[lang];
   const price = pick.facts ? statePrice(pick.facts, lang, 'speech') : t.free;
   const charged = pick.facts ? stateChargedToday(pick.facts, lang, 'speech') : null;
@@ -412,9 +441,8 @@ export function render(s: VoiceState): Rendered {
       return nav(opts.map((_o, i) => String(i + 1)).join(''));
     }
     case 'promised.confirm': {
-      const facts = s.promised.facts;
-      if (!facts) return nav('');
-      out.push(t.confirmPromised(money(s.promised.amount ?? 0), price(facts), sayCount(s.promised.termDays ?? 0, 'day', lang), stateChargedToday(facts, lang, 'speech')));
+      if (f?.kind !== 'promisedAmount') return nav('');
+      out.push(t.confirmPromised(money(f.amount), price(f.facts), sayCount(f.termDays, 'day', lang), stateChargedToday(f.facts, lang, 'speech')));
       return nav('1', t.acceptKey);
     }
     case 'promised.result':
@@ -440,8 +468,8 @@ export function render(s: VoiceState): Rendered {
       return nav(pickable(f).map((_i, n) => String(n + 1)).join('') + more.keys, ...more.say);
     }
     case 'pick.confirm':
-      if (!s.pick) return nav('');
-      out.push(sayPickConfirmation(s.pick, lang));
+      if (f?.kind !== 'offer') return nav('');
+      out.push(sayPickConfirmation({ action: f.action, name: f.choice.name, facts: f.choice.facts }, lang));
       return nav('1', t.confirmKey);
     case 'pick.result':
       if (f?.kind === 'done') out.push(f.action === 'product.connect' ? t.connected(f.name[lang]) : f.action === 'product.disable' ? t.disabled(f.name[lang]) : t.tariffChanged(f.name[lang]));
