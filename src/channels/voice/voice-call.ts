@@ -104,10 +104,8 @@ async function voiceChoice(core: Core, ctx: Ctx, action: PickAction, msisdn: str
  * (statePrice and stateChargedToday in speech) — null when the number cannot take it.
  */
 export async function voiceOfferText(core: Core, ctx: Ctx, msisdn: string, target: { productCode: string } | { tariffCode: string }, lang: Lang): Promise<{ line: string; confirmation: string | null }> {
-  const [action, choice]: [PickAction, Choice] =
-    'productCode' in target
-      ? ['product.connect', choiceOf(connectProductAction, await connectProductAction.offer(core, ctx, { msisdn, productCode: target.productCode }))]
-      : ['tariff.change', choiceOf(changeTariffAction, await changeTariffAction.offer(core, ctx, { msisdn, tariffCode: target.tariffCode }))];
+  const [action, code]: [PickAction, string] = 'productCode' in target ? ['product.connect', target.productCode] : ['tariff.change', target.tariffCode];
+  const choice = await voiceChoice(core, ctx, action, msisdn, code);
   return {
     line: sayChoice(choice, lang, choice.refusal ? null : 1),
     confirmation: choice.refusal ? null : sayPickConfirmation({ action, name: choice.name, facts: choice.facts }, lang),
