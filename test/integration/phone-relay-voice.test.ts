@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sayMoney } from '../../src/text/spoken.ts';
-import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
+import { sayRefusal, voiceTexts } from '../../src/channels/voice/voice-texts.ts';
+import { MAX_TOP_UP, MIN_TOP_UP } from '../../src/domain/actions/registry.ts';
 import { DEMO, seedDemoAccounts } from '../../src/seed/seed-demo.ts';
 import { buildServer } from '../../src/server.ts';
 import { testConfig } from '../helpers/core.ts';
@@ -101,9 +102,9 @@ test('a number typed on the keypad: the <field> gets the keys, "#" ends the entr
   }
   assert.equal(t.expects?.kind, 'digits', say(t));
   assert.equal(t.timeoutMs, 5000, "the form's timeout");
-  assert.ok(say(t).includes(voiceTexts.ru.askAmount));
+  assert.ok(say(t).includes(voiceTexts.ru.askAmount(sayMoney(MIN_TOP_UP, 'ru'), sayMoney(MAX_TOP_UP, 'ru'))));
   const bad = (await post(v.app, '/phone/api/voice/step', { next: t.next, input: { kind: 'keys', keys: '5#' } })).json;
-  assert.ok(say(bad).includes(voiceTexts.ru.badAmount), say(bad));
+  assert.ok(say(bad).includes(sayRefusal({ code: 'AMOUNT_NOT_ALLOWED', params: { min: MIN_TOP_UP, max: MAX_TOP_UP } }, 'ru')), say(bad));
 });
 
 test('refused: numbers outside the demo set, malformed numbers, handles the relay never gave out, odd prompt names', async () => {
@@ -152,4 +153,20 @@ test('with VOICE_GATEWAY_SECRET the gateway refuses the bare request, and the re
   } finally {
     await app.close();
   }
+});
+
+test('the catalog menus through the relay: options (7), connected services (8), tariffs (4, 1), promised payment (3) — each page small enough to relay', async () => {
+  let t = (await post(v.app, '/phone/api/voice/call', { msisdn: DEMO.subscriber.msisdn })).json;
+  const seen: string[] = [];
+  for (const key of ['7', '8', '*', '*', '4', '1', '*', '*', '3', '1']) {
+    const r = await post(v.app, '/phone/api/voice/step', { next: t.next, input: { kind: 'keys', keys: key } });
+    assert.equal(r.status, 200, `${key}: ${JSON.stringify(r.json).slice(0, 300)}`);
+    t = r.json;
+    assert.ok(t.next && t.next.length < 20_000, `${key}: the handle is ${t.next?.length} characters`);
+    seen.push(say(t));
+  }
+  assert.ok(seen[0]!.includes(voiceTexts.ru.offersTitle), seen[0]);
+  assert.ok(seen[1]!.includes(voiceTexts.ru.connectedTitle) || seen[1]!.includes(voiceTexts.ru.noConnected), seen[1]);
+  assert.ok(seen[5]!.includes(voiceTexts.ru.tariffsTitle) || seen[5]!.includes(voiceTexts.ru.noTariffs), seen[5]);
+  assert.ok(seen[9]!.includes(voiceTexts.ru.acceptKey) || seen[8]!.includes('Обещанный платёж'), `${seen[8]}\n${seen[9]}`);
 });

@@ -5,13 +5,19 @@ import { after, before, test } from 'node:test';
 import { createFastAgiServer } from '../../src/channels/voice/fastagi-server.ts';
 import { getBalance } from '../../src/domain/subscribers/get-balance.ts';
 import { sayCount, sayMoney } from '../../src/text/spoken.ts';
-import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
+import { sayRefusal, voiceTexts } from '../../src/channels/voice/voice-texts.ts';
+import { MAX_TOP_UP, MIN_TOP_UP, promisedPaymentAction } from '../../src/domain/actions/registry.ts';
+import { stateChargedToday, statePrice } from '../../src/text/price.ts';
 import { AgiPeer } from '../helpers/agi-peer.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx } from '../helpers/core.ts';
 import { agiJourney, saveCard, voiceEnv, type VoiceEnv } from '../helpers/voice-env.ts';
 
 const ru = voiceTexts.ru;
 const en = voiceTexts.en;
+/** The top-up bounds come from the registry's top-up offer; both ends are said as money. */
+const askAmount = ru.askAmount(sayMoney(MIN_TOP_UP, 'ru'), sayMoney(MAX_TOP_UP, 'ru'));
+/** A typed amount out of bounds is refused with the registry's reason: AMOUNT_NOT_ALLOWED {min, max}. */
+const badAmount = sayRefusal({ code: 'AMOUNT_NOT_ALLOWED', params: { min: MIN_TOP_UP, max: MAX_TOP_UP } }, 'ru');
 let v: VoiceEnv;
 before(async () => {
   v = await voiceEnv();
@@ -57,7 +63,7 @@ test('card payment with a saved card: amount by keypad, card by its number, conf
   await saveCard(v.core, s);
   const before = await ledgerSum(v.core, s.accountId);
   const r = await agiJourney(v, s.msisdn, ['1', '2', '1', '500', '1', '1']);
-  assert.ok(r.turns[3]!.includes(ru.askAmount));
+  assert.ok(r.turns[3]!.includes(askAmount));
   assert.ok(r.turns[4]!.includes('Карта VISA, последние цифры четыре два четыре два — один.'), flat(r.turns[4]!));
   assert.ok(r.turns[5]!.includes('Пополнить баланс на пятьсот рублей картой с последними цифрами четыре два четыре два?'), flat(r.turns[5]!));
   const after = await ledgerSum(v.core, s.accountId);
@@ -109,10 +115,16 @@ test('hang-up mid-payment charges nothing: at the confirmation, while typing the
 
 test('promised payment: amounts, fee and term spoken; 1 accepts; credited with its fee and audited with channel voice', async () => {
   const s = await makeSubscriber(v.core, { openingBalance: 0 });
+  const offer = await promisedPaymentAction.offer(v.core, subscriberCtx(s.subscriberId), { msisdn: s.msisdn });
   const r = await agiJourney(v, s.msisdn, ['3', '1', '1']);
   const menu = r.turns[1]!;
   assert.ok(menu.includes(ru.promisedTitle(sayCount(3, 'day', 'ru'))), flat(menu));
-  assert.ok(menu.some((x) => / — один\.$/.test(x) && x.includes('комиссия')), flat(menu));
+  // Each option as the registry offers it: its amount and the statement of its commission.
+  assert.ok(offer.details.options.length > 0);
+  offer.details.options.forEach((o, i) => assert.ok(menu.includes(ru.promisedOption(sayMoney(o.amount, 'ru'), statePrice(o.facts, 'ru', 'speech'), i + 1)), flat(menu)));
+  assert.ok(menu.includes('пятьдесят рублей, комиссия семь рублей — два.'), flat(menu));
+  const first = offer.details.options[0]!.facts;
+  assert.ok(r.turns[2]!.some((x) => x.includes(statePrice(first, 'ru', 'speech')) && x.includes(stateChargedToday(first, 'ru', 'speech'))), flat(r.turns[2]!));
   assert.ok(r.turns[2]!.includes(ru.acceptKey));
   const taken = r.turns[3]!.find((x) => x.startsWith('Обещанный платёж'));
   assert.ok(taken && taken.includes('зачислен') && taken.includes(`Срок возврата — ${sayCount(3, 'day', 'ru')}.`), taken);
@@ -120,9 +132,10 @@ test('promised payment: amounts, fee and term spoken; 1 accepts; credited with i
   assert.ok(taken.includes(sayMoney(row.amount, 'ru')) && taken.includes(`комиссия ${sayMoney(row.fee, 'ru')}`), taken);
   assert.equal((await ledgerSum(v.core, s.accountId)).balance, row.amount - row.fee);
   assert.deepEqual((await voiceAudit(s.subscriberId)).map((a) => [a.action, a.outcome]), [['promised.take', 'ok']]);
-  // A second time the menu says one is active instead of offering amounts.
+  // A second time the menu says the registry's refusal (one is active) and what is left to repay, instead of offering amounts.
   const again = await agiJourney(v, s.msisdn, ['3']);
-  assert.ok(again.turns[1]!.some((x) => x.startsWith('У вас уже есть обещанный платёж')), flat(again.turns[1]!));
+  assert.ok(again.turns[1]!.includes(sayRefusal({ code: 'PROMISED_PAYMENT_ACTIVE', params: {} }, 'ru')), flat(again.turns[1]!));
+  assert.ok(again.turns[1]!.includes(ru.promisedLeft(sayMoney(row.amount, 'ru'))), flat(again.turns[1]!));
 });
 
 test('tariff name and monthly fee; promotions and options from the catalog', async () => {
@@ -151,10 +164,10 @@ test('wrong keys and silence re-prompt twice, then the call ends politely', asyn
 
   // A wrong amount counts as a miss too, and a good answer in between starts the count again.
   const amounts = await agiJourney(v, s.msisdn, ['1', '2', '1', '5', '99999', '*', '1', '1']);
-  assert.equal(amounts.turns[4]![0], ru.badAmount);
-  assert.equal(amounts.turns[5]![0], ru.badAmount);
+  assert.equal(amounts.turns[4]![0], badAmount);
+  assert.equal(amounts.turns[5]![0], badAmount);
   assert.ok(amounts.turns[6]!.includes(ru.payByCardKey), '* from the amount goes back to payments');
-  assert.ok(amounts.turns[8]!.includes(ru.askAmount));
+  assert.ok(amounts.turns[8]!.includes(askAmount));
 });
 
 test('a key pressed during a prompt interrupts it and counts as the answer', async () => {

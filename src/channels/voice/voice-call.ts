@@ -1,18 +1,26 @@
 import { randomUUID } from 'node:crypto';
+import {
+  changeTariffAction,
+  connectProductAction,
+  disableProductAction,
+  perform,
+  promisedPaymentAction,
+  readBalanceAction,
+  requireOffered,
+  topUpAction,
+  type Action,
+  type Offer,
+} from '../../domain/actions/registry.ts';
 import { recordAudit } from '../../domain/audit/record-audit.ts';
-import { getPromisedPaymentOffer, takePromisedPayment } from '../../domain/billing/promised-payment.ts';
 import type { Core } from '../../domain/core.ts';
 import { listCards } from '../../domain/payments/list-payments.ts';
-import { payWithSavedCard } from '../../domain/payments/top-up.ts';
-import { listAvailableProducts } from '../../domain/services/list-available-products.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import { isDomainError } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
-import { getBalance } from '../../domain/subscribers/get-balance.ts';
 import { getTariff } from '../../domain/subscribers/get-tariff.ts';
 import { payNewCardByPhone, type PhoneCardFlow } from '../../domain/payments/pay-new-card-by-phone.ts';
-import { newCall, render, step, withFacts, type Facts, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
+import { compact, newCall, render, sayChoice, sayPickConfirmation, step, withFacts, type Choice, type Facts, type PickAction, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
 
 /** Who calls: the subscriber behind the number a trusted gateway reports. */
 export interface VoiceCaller {
@@ -46,15 +54,76 @@ function voiceCtx(caller: VoiceCaller, s: VoiceState, paid: boolean): Ctx {
   };
 }
 
-/** Runs the use case a step asked for; a refusal becomes what the node says. */
+/** The kinds of product the "promotions and useful options" menu (key 7) reads out: its topic, not a rule of availability. */
+const OPTION_KINDS: readonly string[] = ['option', 'package'];
+/** How many catalog items one menu reads out (the keypad picks 1–7). */
+const MAX_LISTED = 7;
+
+/** Whether the registry asks the voice channel to confirm this offer before it runs. */
+function confirms<D>(action: Pick<Action<object, object, unknown, D>, 'confirmation'>, offer: Offer<D>): boolean {
+  return action.confirmation(offer, 'voice').kind !== 'none';
+}
+
+/**
+ * A catalog offer as the menu keeps it. Disabling costs nothing (its facts are null): what it
+ * states is what the product costs now, the registry's `details.stops`.
+ */
+function choiceOf<D extends { code: string; name: Choice['name']; stops?: Choice['facts'] }>(action: Pick<Action<object, object, unknown, D>, 'confirmation'>, o: Offer<D>): Choice {
+  return { code: o.details.code, name: o.details.name, facts: o.facts ?? o.details.stops ?? null, confirm: confirms(action, o), refusal: o.refusal };
+}
+
+/**
+ * The catalog items the voice menu reads out for `action`, as the action registry offers them to
+ * the number: products to connect (key 7: the shown options and packages, an unavailable one with
+ * the registry's refusal), tariffs to move to (key 4, then 1: the shown offers without a refusal).
+ */
+export async function voiceChoices(core: Core, ctx: Ctx, action: PickAction, msisdn: string): Promise<Choice[]> {
+  if (action === 'product.connect') {
+    const offers = await connectProductAction.offers(core, ctx, { msisdn });
+    return offers.filter((o) => o.shown && OPTION_KINDS.includes(o.details.kind)).slice(0, MAX_LISTED).map((o) => choiceOf(connectProductAction, o));
+  }
+  if (action === 'product.disable') {
+    const offers = await disableProductAction.offers(core, ctx, { msisdn });
+    return offers.filter((o) => o.shown).slice(0, MAX_LISTED).map((o) => choiceOf(disableProductAction, o));
+  }
+  const offers = await changeTariffAction.offers(core, ctx, { msisdn });
+  return offers.filter((o) => o.shown && !o.refusal).slice(0, MAX_LISTED).map((o) => choiceOf(changeTariffAction, o));
+}
+
+/** One catalog item as the registry offers it now (picked from a list: judged again). */
+async function voiceChoice(core: Core, ctx: Ctx, action: PickAction, msisdn: string, code: string): Promise<Choice> {
+  if (action === 'product.connect') return choiceOf(connectProductAction, await connectProductAction.offer(core, ctx, { msisdn, productCode: code }));
+  if (action === 'product.disable') return choiceOf(disableProductAction, await disableProductAction.offer(core, ctx, { msisdn, productCode: code }));
+  return choiceOf(changeTariffAction, await changeTariffAction.offer(core, ctx, { msisdn, tariffCode: code }));
+}
+
+/**
+ * What the voice channel says for one product or tariff offer, in the text before speech (for
+ * cross-channel tests): `line`, how the menu lists it (its name, `statePrice(facts, lang, 'speech')`
+ * and key 1, or the registry's refusal), and `confirmation`, the confirmation step's words
+ * (statePrice and stateChargedToday in speech) — null when the number cannot take it.
+ */
+export async function voiceOfferText(core: Core, ctx: Ctx, msisdn: string, target: { productCode: string } | { tariffCode: string }, lang: Lang): Promise<{ line: string; confirmation: string | null }> {
+  const [action, code]: [PickAction, string] = 'productCode' in target ? ['product.connect', target.productCode] : ['tariff.change', target.tariffCode];
+  const choice = await voiceChoice(core, ctx, action, msisdn, code);
+  return {
+    line: sayChoice(choice, lang, choice.refusal ? null : 1),
+    confirmation: choice.refusal ? null : sayPickConfirmation({ action, name: choice.name, facts: choice.facts }, lang),
+  };
+}
+
+/**
+ * Runs what a step asked for through the action registry: offers are read from it, actions are
+ * taken with `perform`; a refusal becomes what the node says (the error code's message).
+ */
 async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceState, call: VoiceCall): Promise<Facts> {
-  const paid = call.kind === 'paySavedCard' || call.kind === 'payNewCard' || call.kind === 'takePromised';
+  const paid = call.kind === 'paySavedCard' || call.kind === 'payNewCard' || call.kind === 'takePromised' || call.kind === 'pick';
   const ctx = voiceCtx(caller, s, paid);
   const msisdn = caller.msisdn;
   try {
     switch (call.kind) {
       case 'balance': {
-        const b = await getBalance(core, ctx, { msisdn });
+        const b = await perform(core, ctx, readBalanceAction, msisdn, {});
         const r = b.remaining;
         return {
           kind: 'balance',
@@ -66,39 +135,74 @@ async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceSta
           bytes: r.bytes.included > 0 ? r.bytes.remaining : null,
         };
       }
-      case 'cards':
-        return { kind: 'cards', cards: (await listCards(core, ctx, { msisdn })).map((c) => ({ id: c.id, last4: c.last4, brand: c.brand })) };
+      case 'topupOffer': {
+        const o = await topUpAction.offer(core, ctx, { msisdn });
+        if (o.refusal) return { kind: 'refusal', ...o.refusal };
+        return { kind: 'topup', bounds: o.details.bounds, confirm: confirms(topUpAction, o) };
+      }
+      case 'checkAmount': {
+        // The typed amount is the top-up offer's to judge: a refusal is said and asked again.
+        const o = await topUpAction.offer(core, ctx, { msisdn, amount: call.amount });
+        const confirm = confirms(topUpAction, o);
+        if (o.refusal) return { kind: 'retry', refusal: o.refusal, facts: { kind: 'topup', bounds: o.details.bounds, confirm } };
+        const cards = (await listCards(core, ctx, { msisdn })).map((c) => ({ id: c.id, last4: c.last4, brand: c.brand }));
+        return { kind: 'cards', cards, amount: call.amount, confirm };
+      }
       case 'promisedOffer': {
-        const o = await getPromisedPaymentOffer(core, ctx, { msisdn });
-        if (!o.active && (!o.available || o.options.length === 0)) {
-          return { kind: 'refusal', code: 'PROMISED_PAYMENT_UNAVAILABLE', params: o.reason === 'trust_limit' ? { reason: 'trust_limit' } : {} };
+        if (call.amount !== undefined) {
+          // One amount picked: the registry states its commission (and refuses it if it may not be taken now).
+          const o = await promisedPaymentAction.offer(core, ctx, { msisdn, amount: call.amount });
+          if (o.refusal) return { kind: 'refusal', ...o.refusal };
+          if (!o.facts) throw new Error(`the promised-payment offer states no price for ${call.amount}`);
+          return { kind: 'promisedAmount', amount: call.amount, facts: o.facts, termDays: o.details.termDays };
         }
-        return { kind: 'promised', options: o.options, termDays: o.termDays, active: o.active ? { left: o.active.amount - o.active.repaid } : null };
+        const o = await promisedPaymentAction.offer(core, ctx, { msisdn });
+        const d = o.details;
+        return {
+          kind: 'promised',
+          refusal: o.refusal,
+          active: d.active ? { left: d.active.amount - d.active.repaid } : null,
+          options: d.options.map((x) => ({ amount: x.amount, facts: x.facts })),
+          termDays: d.termDays,
+          confirm: confirms(promisedPaymentAction, o),
+        };
       }
       case 'tariff': {
-        const t = await getTariff(core, ctx, { msisdn });
-        return { kind: 'tariff', name: t.tariff.name, fee: t.tariff.fee.amount, monthly: t.tariff.fee.model === 'monthly' };
+        const offers = await changeTariffAction.offers(core, ctx, { msisdn });
+        const current = offers.find((o) => o.details.current) ?? (await changeTariffAction.offer(core, ctx, { msisdn, tariffCode: (await getTariff(core, ctx, { msisdn })).tariff.code }));
+        // What being on the plan costs: its price per period, without the fee of switching to it.
+        const fee = current.facts ? { ...current.facts, connectionFee: 0, commission: 0, chargedToday: 0 } : null;
+        return { kind: 'tariff', name: current.details.name, fee, canChange: offers.some((o) => o.shown && !o.refusal) };
       }
-      case 'offers': {
-        const list = await listAvailableProducts(core, ctx, { msisdn });
-        const items = list.filter((p) => !p.content && !p.blockedBy && (p.kind === 'option' || p.kind === 'package')).slice(0, 5);
-        return { kind: 'offers', items: items.map((p) => ({ name: p.name, fee: p.fee.amount, monthly: p.fee.model !== 'daily' })) };
-      }
+      case 'choices':
+        return { kind: 'choices', action: call.action, items: await voiceChoices(core, ctx, call.action, msisdn) };
       case 'paySavedCard': {
-        const r = await payWithSavedCard(core, ctx, { msisdn, amount: call.amount, cardId: call.cardId });
+        const r = await perform(core, ctx, topUpAction, msisdn, { amount: call.amount, cardId: call.cardId });
         // The saved-card use case audits refusals only; a charge taken by voice is recorded too.
         await recordAudit(core.db, core, ctx, { action: 'payment.card', subscriberId: caller.subscriberId, details: { paymentId: r.paymentId, amount: call.amount, cardId: call.cardId } });
-        return { kind: 'paid', amount: call.amount, balance: (await getBalance(core, ctx, { msisdn })).balance };
+        return { kind: 'paid', amount: call.amount, balance: (await perform(core, ctx, readBalanceAction, msisdn, {})).balance };
       }
       case 'payNewCard': {
+        requireOffered(await topUpAction.offer(core, ctx, { msisdn, amount: call.amount }));
         if (!deps.phoneCardFlow) return { kind: 'refusal', code: 'PAYMENT_FAILED', params: {} };
         await payNewCardByPhone(core, ctx, deps.phoneCardFlow, { msisdn, amount: call.amount, number: call.number, expiry: call.expiry });
-        return { kind: 'paid', amount: call.amount, balance: (await getBalance(core, ctx, { msisdn })).balance };
+        return { kind: 'paid', amount: call.amount, balance: (await perform(core, ctx, readBalanceAction, msisdn, {})).balance };
       }
       case 'takePromised': {
-        const r = await takePromisedPayment(core, ctx, { msisdn, amount: call.amount });
+        const r = await perform(core, ctx, promisedPaymentAction, msisdn, { amount: call.amount });
         const days = Math.round((new Date(r.dueAt).getTime() - core.clock.now().getTime()) / 86_400_000);
         return { kind: 'promisedTaken', amount: r.amount, fee: r.fee, termDays: days };
+      }
+      case 'pickOffer': {
+        const choice = await voiceChoice(core, ctx, call.action, msisdn, call.code);
+        return choice.refusal ? { kind: 'refusal', ...choice.refusal } : { kind: 'offer', action: call.action, choice };
+      }
+      case 'pick': {
+        const { name } = await voiceChoice(core, ctx, call.action, msisdn, call.code);
+        if (call.action === 'product.connect') await perform(core, ctx, connectProductAction, msisdn, { productCode: call.code });
+        else if (call.action === 'product.disable') await perform(core, ctx, disableProductAction, msisdn, { productCode: call.code });
+        else await perform(core, ctx, changeTariffAction, msisdn, { tariffCode: call.code });
+        return { kind: 'done', action: call.action, name };
       }
     }
   } catch (e) {
@@ -116,7 +220,7 @@ export interface Turn {
 /** Starts a call for an identified caller: the main menu in the subscriber's language. */
 export function startCall(caller: VoiceCaller, callId: string): Turn {
   const state = step(newCall(callId, caller.msisdn, caller.language), { kind: 'start' }).state;
-  return { state, say: render(state) };
+  return { state: compact(state), say: render(state) };
 }
 
 /** One turn: the input applied, the use case it asks for run, and what to say next. */
@@ -124,5 +228,5 @@ export async function advanceCall(core: Core, deps: VoiceDeps, caller: VoiceCall
   const next = step(s, input);
   let state = next.state;
   if (next.call) state = withFacts(state, await run(core, deps, caller, state, next.call));
-  return { state, say: render(state) };
+  return { state: compact(state), say: render(state) };
 }

@@ -1,14 +1,21 @@
 import type { Localized } from '../../domain/catalog/schema.ts';
 import type { ErrorCode } from '../../domain/shared/errors.ts';
 import type { Lang } from '../../domain/shared/context.ts';
+import type { PriceFacts } from '../../text/price-facts.ts';
+import { stateChargedToday, statePrice } from '../../text/price.ts';
 import { sayCount, sayData, sayMoney } from '../../text/spoken.ts';
-import { sayDigits, sayTime, speakable, voiceTexts } from './voice-texts.ts';
-import { errorMessage } from '../../domain/shared/error-messages.ts';
+import { sayDigits, sayRefusal, sayTime, voiceTexts } from './voice-texts.ts';
 
 /**
  * The voice portal on 111 as one pure state machine: (state, input) → next state and the use case
  * to call. Both telephony front ends (VoiceXML and Asterisk FastAGI) drive it the same way, so a
  * journey gives the same result through either.
+ *
+ * It decides no availability, amounts, bounds or confirmation: what it offers, at what price, with
+ * which bounds and whether to confirm come from the action registry's offers (voice-call.ts loads
+ * them); prices are said with statePrice / stateChargedToday in speech, refusals with the error
+ * code's message (sayRefusal). Keys: 1 balance → 2 payments → 1 top-up by card; 3 promised payment;
+ * 4 tariff → 1 change it; 7 options to connect → 8 connected ones to disable.
  */
 export type VoiceInput = { kind: 'start' } | { kind: 'digits'; digits: string } | { kind: 'noinput' } | { kind: 'nomatch' } | { kind: 'hangup' };
 
@@ -26,32 +33,72 @@ export type VoiceNode =
   | 'promised.confirm'
   | 'promised.result'
   | 'tariff'
+  | 'tariffs'
   | 'offers'
+  | 'connected'
+  | 'pick.confirm'
+  | 'pick.result'
   | 'bye';
 
-/** What a node shows, as the use case returned it. */
+/** What the registry refused, as it refused it: said with the error code's message. */
+export interface Refusal {
+  code: ErrorCode;
+  params: Record<string, string | number>;
+}
+
+/**
+ * One item of a catalog the caller may pick on the keypad (a product to connect, a tariff to move
+ * to), as the action registry offered it: its price facts, whether the registry asks to confirm,
+ * and its refusal when it is listed but not available now.
+ */
+export interface Choice {
+  code: string;
+  name: Localized;
+  facts: PriceFacts | null;
+  confirm: boolean;
+  refusal: Refusal | null;
+}
+
+/** The catalog actions the menu offers by key. */
+export type PickAction = 'product.connect' | 'product.disable' | 'tariff.change';
+
+/** What a node shows, as the action registry offered it or the use case returned it. */
 export type Facts =
   | { kind: 'balance'; balance: number; asOf: string; tz: string; seconds: number | null; sms: number | null; bytes: number | null }
-  | { kind: 'cards'; cards: { id: number; last4: string; brand: string }[] }
-  | { kind: 'promised'; options: { amount: number; fee: number }[]; termDays: number; active: { left: number } | null }
-  | { kind: 'tariff'; name: Localized; fee: number; monthly: boolean }
-  | { kind: 'offers'; items: { name: Localized; fee: number; monthly: boolean }[] }
+  | { kind: 'topup'; bounds: { min: number; max: number }; confirm: boolean }
+  | { kind: 'cards'; cards: { id: number; last4: string; brand: string }[]; amount: number; confirm: boolean }
+  | { kind: 'promised'; options: { amount: number; facts: PriceFacts }[]; termDays: number; confirm: boolean; refusal: Refusal | null; active: { left: number } | null }
+  | { kind: 'tariff'; name: Localized; fee: PriceFacts | null; canChange: boolean }
+  | { kind: 'choices'; action: PickAction; items: Choice[] }
+  /** A list once said: only what the keys pick (the call's state travels in every VoiceXML link, so it stays small). */
+  | { kind: 'picks'; action: PickAction; items: { code: string; confirm: boolean }[] }
+  | { kind: 'offer'; action: PickAction; choice: Choice }
   | { kind: 'paid'; amount: number; balance: number }
+  /** The promised-payment amounts once said: only what the keys pick. */
+  | { kind: 'amounts'; amounts: number[]; confirm: boolean }
+  /** One promised-payment amount as the registry offers it, for its confirmation. */
+  | { kind: 'promisedAmount'; amount: number; facts: PriceFacts; termDays: number }
   | { kind: 'promisedTaken'; amount: number; fee: number; termDays: number }
-  | { kind: 'refusal'; code: ErrorCode; params: Record<string, string | number> };
+  | { kind: 'done'; action: PickAction; name: Localized }
+  | { kind: 'refusal'; code: ErrorCode; params: Record<string, string | number> }
+  /** A typed answer the registry refused: said, counted as a miss, and asked again with `facts`. */
+  | { kind: 'retry'; refusal: Refusal; facts: Facts };
 
 /** The use case a step asks for. */
 export type VoiceCall =
   | { kind: 'balance' }
-  | { kind: 'cards' }
-  | { kind: 'promisedOffer' }
+  | { kind: 'topupOffer' }
+  | { kind: 'checkAmount'; amount: number }
+  | { kind: 'promisedOffer'; amount?: number }
   | { kind: 'tariff' }
-  | { kind: 'offers' }
+  | { kind: 'choices'; action: PickAction }
   | { kind: 'paySavedCard'; amount: number; cardId: number }
   | { kind: 'payNewCard'; amount: number; number: string; expiry: string }
-  | { kind: 'takePromised'; amount: number };
+  | { kind: 'takePromised'; amount: number }
+  | { kind: 'pickOffer'; action: PickAction; code: string }
+  | { kind: 'pick'; action: PickAction; code: string };
 
-export type Notice = 'noinput' | 'nomatch' | 'badAmount' | 'badCardNumber' | 'badExpiry';
+export type Notice = 'noinput' | 'nomatch' | 'badCardNumber' | 'badExpiry' | { refusal: Refusal };
 
 export interface VoiceState {
   callId: string;
@@ -65,8 +112,10 @@ export interface VoiceState {
   seq: number;
   notice: Notice | null;
   facts: Facts | null;
-  pay: { amount?: number; cardId?: number; last4?: string; number?: string; expiry?: string };
-  promised: { amount?: number; fee?: number; termDays?: number };
+  pay: { amount?: number; confirm?: boolean; cardId?: number; last4?: string; number?: string; expiry?: string };
+  promised: { amount?: number };
+  /** The catalog item picked for confirmation. */
+  pick?: { action: PickAction; code: string };
   ended: boolean;
   /** Why the call ended: the caller hung up, said goodbye, or stopped answering. */
   endReason?: 'hangup' | 'tooMany';
@@ -86,17 +135,42 @@ const mainKeys: Record<string, VoiceNode> = { '1': 'balance', '3': 'promised', '
 
 const loaders: Partial<Record<VoiceNode, VoiceCall>> = {
   balance: { kind: 'balance' },
-  'pay.card': { kind: 'cards' },
+  'pay.amount': { kind: 'topupOffer' },
   promised: { kind: 'promisedOffer' },
   tariff: { kind: 'tariff' },
-  offers: { kind: 'offers' },
+  tariffs: { kind: 'choices', action: 'tariff.change' },
+  offers: { kind: 'choices', action: 'product.connect' },
+  connected: { kind: 'choices', action: 'product.disable' },
 };
+/** From the options menu (key 7): the connected products, to disable one. */
+export const CONNECTED_KEY = '8';
 
-const fields: Partial<Record<VoiceNode, { min: number; max: number }>> = {
-  'pay.amount': { min: 2, max: 5 },
-  'pay.number': { min: 12, max: 19 },
-  'pay.expiry': { min: 4, max: 4 },
-};
+/** What a node loads when the caller comes to it; the cards are loaded with the amount judged again. */
+function loaderOf(s: VoiceState): VoiceCall | null {
+  if (s.node === 'promised.confirm') return s.promised.amount !== undefined ? { kind: 'promisedOffer', amount: s.promised.amount } : null;
+  if (s.node === 'pick.confirm') return s.pick ? { kind: 'pickOffer', ...s.pick } : null;
+  if (s.node === 'pay.card') return s.pay.amount !== undefined ? { kind: 'checkAmount', amount: s.pay.amount } : null;
+  return loaders[s.node] ?? null;
+}
+
+/**
+ * The nodes that take a number typed on the keypad, with how many digits it may have. The amount is
+ * typed in whole roubles, as many digits as the top-up offer's upper bound has; the registry's offer
+ * judges it (AMOUNT_NOT_ALLOWED), not this menu.
+ */
+function fieldOf(s: VoiceState): { min: number; max: number } | null {
+  if (s.facts?.kind === 'refusal') return null;
+  switch (s.node) {
+    case 'pay.amount':
+      return s.facts?.kind === 'topup' ? { min: 1, max: String(Math.floor(s.facts.bounds.max / 100)).length } : null;
+    case 'pay.number':
+      return { min: 12, max: 19 };
+    case 'pay.expiry':
+      return { min: 4, max: 4 };
+    default:
+      return null;
+  }
+}
 
 export function newCall(callId: string, msisdn: string, lang: Lang): VoiceState {
   return { callId, msisdn, lang, node: 'main', stack: [], misses: 0, seq: 0, notice: null, facts: null, pay: {}, promised: {}, ended: false };
@@ -104,7 +178,7 @@ export function newCall(callId: string, msisdn: string, lang: Lang): VoiceState 
 
 function go(s: VoiceState, node: VoiceNode): Step {
   const state: VoiceState = { ...s, node, stack: [...s.stack, s.node], facts: null, notice: null, misses: 0 };
-  return { state, call: loaders[node] ?? null };
+  return { state, call: loaderOf(state) };
 }
 
 function back(s: VoiceState): Step {
@@ -112,7 +186,7 @@ function back(s: VoiceState): Step {
   const node = s.stack[s.stack.length - 1]!;
   const state: VoiceState = { ...s, node, stack: s.stack.slice(0, -1), facts: null, notice: null, misses: 0 };
   if (node === 'main' || node === 'payments') state.pay = {};
-  return { state, call: loaders[node] ?? null };
+  return { state, call: loaderOf(state) };
 }
 
 function miss(s: VoiceState, notice: Notice): Step {
@@ -126,11 +200,28 @@ function result(s: VoiceState, node: VoiceNode, call: VoiceCall): Step {
   return { state: { ...s, node, stack: ['main'], facts: null, notice: null, misses: 0, pay: {} }, call };
 }
 
+/** The items of a list the caller may pick by key: those the registry offers now, in its order. */
+function pickable(f: Facts | null): Choice[] {
+  return f?.kind === 'choices' ? f.items.filter((i) => !i.refusal).slice(0, MAX_CHOICES) : [];
+}
+
+/**
+ * The state as it is kept between steps: a list already said keeps only what its keys pick. Repeat
+ * (0) and the other language (9) load a node again, so nothing needs the words later.
+ */
+export function compact(s: VoiceState): VoiceState {
+  const f = s.facts;
+  if (f?.kind === 'promised') {
+    return { ...s, facts: f.refusal ? { ...f, options: [] } : { kind: 'amounts', amounts: f.options.slice(0, MAX_CHOICES).map((o) => o.amount), confirm: f.confirm } };
+  }
+  if (f?.kind !== 'choices') return s;
+  return { ...s, facts: { kind: 'picks', action: f.action, items: pickable(f).map((i) => ({ code: i.code, confirm: i.confirm })) } };
+}
+
 function menuKey(s: VoiceState, key: string): Step | null {
   const f = s.facts;
   switch (s.node) {
-    case 'main':
-    {
+    case 'main': {
       const to = mainKeys[key];
       return to ? go(s, to) : null;
     }
@@ -139,10 +230,12 @@ function menuKey(s: VoiceState, key: string): Step | null {
     case 'payments':
       return key === '1' ? go(s, 'pay.amount') : null;
     case 'pay.card': {
+      if (f?.kind !== 'cards') return null;
       if (key === NEW_CARD_KEY) return go(s, 'pay.number');
-      const card = f?.kind === 'cards' ? f.cards.slice(0, MAX_CHOICES)[Number(key) - 1] : undefined;
-      if (!card) return null;
-      return go({ ...s, pay: { ...s.pay, cardId: card.id, last4: card.last4 } }, 'pay.confirm');
+      const card = f.cards.slice(0, MAX_CHOICES)[Number(key) - 1];
+      if (!card || s.pay.amount === undefined) return null;
+      const next = { ...s, pay: { ...s.pay, cardId: card.id, last4: card.last4 } };
+      return s.pay.confirm === false ? result(next, 'pay.result', { kind: 'paySavedCard', amount: s.pay.amount, cardId: card.id }) : go(next, 'pay.confirm');
     }
     case 'pay.confirm': {
       if (key !== '1' || s.pay.amount === undefined) return null;
@@ -153,12 +246,26 @@ function menuKey(s: VoiceState, key: string): Step | null {
       return result(s, 'pay.result', call);
     }
     case 'promised': {
-      const opt = f?.kind === 'promised' && !f.active ? f.options.slice(0, MAX_CHOICES)[Number(key) - 1] : undefined;
-      if (!opt || f?.kind !== 'promised') return null;
-      return go({ ...s, promised: { amount: opt.amount, fee: opt.fee, termDays: f.termDays } }, 'promised.confirm');
+      const amount = f?.kind === 'amounts' ? f.amounts[Number(key) - 1] : undefined;
+      if (amount === undefined || f?.kind !== 'amounts') return null;
+      const next = { ...s, promised: { amount } };
+      return f.confirm ? go(next, 'promised.confirm') : result(next, 'promised.result', { kind: 'takePromised', amount });
     }
     case 'promised.confirm':
-      return key === '1' && s.promised.amount !== undefined ? result(s, 'promised.result', { kind: 'takePromised', amount: s.promised.amount }) : null;
+      return key === '1' && f?.kind === 'promisedAmount' ? result(s, 'promised.result', { kind: 'takePromised', amount: f.amount }) : null;
+    case 'tariff':
+      return key === '1' && f?.kind === 'tariff' && f.canChange ? go(s, 'tariffs') : null;
+    case 'tariffs':
+    case 'offers':
+    case 'connected': {
+      if (s.node === 'offers' && key === CONNECTED_KEY) return go(s, 'connected');
+      const item = f?.kind === 'picks' ? f.items[Number(key) - 1] : undefined;
+      if (!item || f?.kind !== 'picks') return null;
+      const pick = { action: f.action, code: item.code };
+      return item.confirm ? go({ ...s, pick }, 'pick.confirm') : result({ ...s, pick }, 'pick.result', { kind: 'pick', ...pick });
+    }
+    case 'pick.confirm':
+      return key === '1' && s.pick && f?.kind === 'offer' ? result(s, 'pick.result', { kind: 'pick', ...s.pick }) : null;
     default:
       return null;
   }
@@ -166,22 +273,30 @@ function menuKey(s: VoiceState, key: string): Step | null {
 
 function fieldInput(s: VoiceState, digits: string): Step {
   switch (s.node) {
-    case 'pay.amount': {
-      const rub = /^\d{1,5}$/.test(digits) ? Number(digits) : NaN;
-      if (!(rub >= 10 && rub <= 15_000)) return miss(s, 'badAmount');
-      return go({ ...s, pay: { amount: rub * 100 } }, 'pay.card');
-    }
+    case 'pay.amount':
+      // Whole roubles; whether the amount may be paid is the top-up offer's to say.
+      if (!/^\d{1,7}$/.test(digits)) return miss(s, 'nomatch');
+      return { state: { ...s, notice: null }, call: { kind: 'checkAmount', amount: Number(digits) * 100 } };
     case 'pay.number':
       if (!/^\d{12,19}$/.test(digits)) return miss(s, 'badCardNumber');
       return go({ ...s, pay: { ...s.pay, number: digits, last4: digits.slice(-4), cardId: undefined } }, 'pay.expiry');
     case 'pay.expiry': {
       const m = /^(\d{2})(\d{2})$/.exec(digits);
       if (!m || Number(m[1]) < 1 || Number(m[1]) > 12) return miss(s, 'badExpiry');
-      return go({ ...s, pay: { ...s.pay, expiry: `${m[1]}/${m[2]}` } }, 'pay.confirm');
+      const next = { ...s, pay: { ...s.pay, expiry: `${m[1]}/${m[2]}` } };
+      if (s.pay.confirm === false && s.pay.amount !== undefined) {
+        return result(next, 'pay.result', { kind: 'payNewCard', amount: s.pay.amount, number: s.pay.number ?? '', expiry: next.pay.expiry });
+      }
+      return go(next, 'pay.confirm');
     }
     default:
       return miss(s, 'nomatch');
   }
+}
+
+function reload(s: VoiceState): Step {
+  const call = s.facts?.kind === 'refusal' ? null : loaderOf(s);
+  return { state: call ? { ...s, facts: null } : s, call };
 }
 
 /** One step of the call: pure, so both front ends and the tests can replay it. */
@@ -194,20 +309,34 @@ export function step(s: VoiceState, input: VoiceInput): Step {
   // A key the front end's grammar already refused (VoiceXML menus): the same as a wrong key here.
   if (input.kind === 'nomatch') return miss(st, 'nomatch');
   const digits = input.digits.replace(/#$/, '');
-  if (fields[s.node]) {
+  if (fieldOf(s)) {
     if (digits.startsWith('*')) return back(st);
     if (digits === '') return miss(st, 'noinput');
     return fieldInput(st, digits);
   }
   if (digits.length !== 1) return miss(st, digits === '' ? 'noinput' : 'nomatch');
-  if (digits === '0') return { state: { ...st, notice: null, misses: 0 }, call: null };
-  if (digits === '9') return { state: { ...st, lang: st.lang === 'ru' ? 'en' : 'ru', notice: null, misses: 0 }, call: null };
+  // Repeat and the other language say the node again, its facts loaded afresh.
+  if (digits === '0') return reload({ ...st, notice: null, misses: 0 });
+  if (digits === '9') return reload({ ...st, lang: st.lang === 'ru' ? 'en' : 'ru', notice: null, misses: 0 });
   if (digits === '*') return back(st);
   return menuKey(st, digits) ?? miss(st, 'nomatch');
 }
 
-/** The state with what its use case returned (or the refusal it gave). */
+/**
+ * The state with what its use case returned (or the refusal it gave). A typed amount the top-up
+ * offer accepts moves on to the cards; one it refuses is said with the registry's reason and
+ * counts as a miss, like any wrong answer.
+ */
 export function withFacts(s: VoiceState, facts: Facts): VoiceState {
+  if (facts.kind === 'retry') {
+    if (s.node !== 'pay.amount') return { ...s, facts: { kind: 'refusal', ...facts.refusal } };
+    const misses = s.misses + 1;
+    if (misses >= MAX_MISSES) return { ...s, misses, node: 'bye', ended: true, endReason: 'tooMany', notice: null, facts: null, pay: {} };
+    return { ...s, misses, notice: { refusal: facts.refusal }, facts: facts.facts };
+  }
+  if (s.node === 'pay.amount' && facts.kind === 'cards') {
+    return { ...s, node: 'pay.card', stack: [...s.stack, s.node], facts, notice: null, misses: 0, pay: { amount: facts.amount, confirm: facts.confirm } };
+  }
   return { ...s, facts };
 }
 
@@ -216,13 +345,38 @@ export interface Rendered {
   expect: Expect;
 }
 
-const noticeText = (n: Notice, lang: Lang) => voiceTexts[lang][n];
+const noticeText = (n: Notice, lang: Lang) => (typeof n === 'object' ? sayRefusal(n.refusal, lang) : voiceTexts[lang][n]);
+
+/**
+ * What the voice menu says for a catalog item offered by the action registry — a product to
+ * connect or a tariff to move to — in the text before speech: its name, the statement of its price
+ * (`statePrice(facts, lang, 'speech')`, verbatim) and, for one the number cannot take now, the
+ * registry's refusal. `key` is the keypad key that picks it (null for an unavailable item).
+ */
+export function sayChoice(item: Choice, lang: Lang, key: number | null): string {
+  const t = voiceTexts[lang];
+  const price = item.facts ? statePrice(item.facts, lang, 'speech') : t.free;
+  return item.refusal || key === null ? t.unavailableItem(item.name[lang], price, sayRefusal(item.refusal ?? { code: 'PRODUCT_NOT_AVAILABLE', params: {} }, lang)) : t.item(item.name[lang], price, key);
+}
+
+/**
+ * What the confirmation step says for a picked product or tariff: the statement of its price and
+ * what is charged now (`statePrice` / `stateChargedToday` in speech, verbatim).
+ */
+export function sayPickConfirmation(pick: { action: PickAction; name: Localized; facts: PriceFacts | null }, lang: Lang): string {
+  const t = voiceTexts[lang];
+  const price = pick.facts ? statePrice(pick.facts, lang, 'speech') : t.free;
+  const charged = pick.facts ? stateChargedToday(pick.facts, lang, 'speech') : null;
+  if (pick.action === 'product.disable') return t.confirmDisable(pick.name[lang], price);
+  return pick.action === 'product.connect' ? t.confirmConnect(pick.name[lang], price, charged) : t.confirmTariff(pick.name[lang], price, charged);
+}
 
 /** What the caller hears now, sentence by sentence (each one cached as audio on its own), and what it may answer. */
 export function render(s: VoiceState): Rendered {
   const t = voiceTexts[s.lang];
   const lang = s.lang;
   const money = (m: number) => sayMoney(m, lang);
+  const price = (f: PriceFacts) => statePrice(f, lang, 'speech');
   if (s.ended) {
     if (s.endReason === 'hangup') return { prompts: [], expect: { kind: 'end' } };
     return { prompts: [s.endReason === 'tooMany' ? t.tooMany : t.bye], expect: { kind: 'end' } };
@@ -233,8 +387,9 @@ export function render(s: VoiceState): Rendered {
     prompts: [...out, ...extra, ...(s.stack.length ? [t.back] : []), t.repeat, t.otherLanguage],
     expect: { kind: 'key', keys: `${keys}09${s.stack.length ? '*' : ''}` },
   });
+  const done = (): Rendered => ({ prompts: [...out, t.toMain, t.repeat, t.otherLanguage], expect: { kind: 'key', keys: '09*' } });
   if (f?.kind === 'refusal') {
-    out.push(speakable(errorMessage(f.code, f.params, lang), lang));
+    out.push(sayRefusal(f, lang));
     return nav('');
   }
   switch (s.node) {
@@ -257,8 +412,10 @@ export function render(s: VoiceState): Rendered {
     case 'pay.amount':
     case 'pay.number':
     case 'pay.expiry': {
-      const ask = s.node === 'pay.amount' ? t.askAmount : s.node === 'pay.number' ? t.askCardNumber : t.askExpiry;
-      return { prompts: [...out, ask, t.back], expect: { kind: 'digits', ...fields[s.node]! } };
+      const field = fieldOf(s);
+      if (!field) return nav('');
+      const ask = f?.kind === 'topup' ? t.askAmount(money(f.bounds.min), money(f.bounds.max)) : s.node === 'pay.number' ? t.askCardNumber : t.askExpiry;
+      return { prompts: [...out, ask, t.back], expect: { kind: 'digits', ...field } };
     }
     case 'pay.card': {
       if (f?.kind !== 'cards') return nav('');
@@ -271,29 +428,52 @@ export function render(s: VoiceState): Rendered {
       return { prompts: [...out, t.confirmKey, t.cancelKey], expect: { kind: 'key', keys: '1*' } };
     case 'pay.result':
       if (f?.kind === 'paid') out.push(t.paid(money(f.amount), money(f.balance)));
-      return { prompts: [...out, t.toMain, t.repeat, t.otherLanguage], expect: { kind: 'key', keys: '09*' } };
+      return done();
     case 'promised': {
       if (f?.kind !== 'promised') return nav('');
-      if (f.active) {
-        out.push(t.promisedActive(money(f.active.left)));
+      if (f.refusal) {
+        out.push(sayRefusal(f.refusal, lang));
+        if (f.active) out.push(t.promisedLeft(money(f.active.left)));
         return nav('');
       }
       const opts = f.options.slice(0, MAX_CHOICES);
-      out.push(t.promisedTitle(sayCount(f.termDays, 'day', lang)), ...opts.map((o, i) => t.promisedOption(money(o.amount), money(o.fee), i + 1)));
+      out.push(t.promisedTitle(sayCount(f.termDays, 'day', lang)), ...opts.map((o, i) => t.promisedOption(money(o.amount), price(o.facts), i + 1)));
       return nav(opts.map((_o, i) => String(i + 1)).join(''));
     }
-    case 'promised.confirm':
-      out.push(t.confirmPromised(money(s.promised.amount ?? 0), money(s.promised.fee ?? 0), sayCount(s.promised.termDays ?? 0, 'day', lang)));
+    case 'promised.confirm': {
+      if (f?.kind !== 'promisedAmount') return nav('');
+      out.push(t.confirmPromised(money(f.amount), price(f.facts), sayCount(f.termDays, 'day', lang), stateChargedToday(f.facts, lang, 'speech')));
       return nav('1', t.acceptKey);
+    }
     case 'promised.result':
       if (f?.kind === 'promisedTaken') out.push(t.promisedTaken(money(f.amount), money(f.fee), sayCount(f.termDays, 'day', lang)));
-      return { prompts: [...out, t.toMain, t.repeat, t.otherLanguage], expect: { kind: 'key', keys: '09*' } };
+      return done();
     case 'tariff':
-      if (f?.kind === 'tariff') out.push(t.tariff(f.name[lang], f.fee ? money(f.fee) : null, f.monthly));
-      return nav('');
+      if (f?.kind !== 'tariff') return nav('');
+      out.push(t.tariff(f.name[lang], f.fee && f.fee.price > 0 ? price(f.fee) : null));
+      return f.canChange ? nav('1', t.changeTariffKey) : nav('');
+    case 'tariffs':
     case 'offers':
-      if (f?.kind === 'offers') out.push(...(f.items.length ? [t.offersTitle, ...f.items.map((i) => t.offer(i.name[lang], i.fee ? money(i.fee) : null, i.monthly)), t.offersHowTo] : [t.noOffers]));
-      return nav('');
+    case 'connected': {
+      if (f?.kind !== 'choices') return nav('');
+      const words = { 'tariff.change': [t.tariffsTitle, t.noTariffs], 'product.connect': [t.offersTitle, t.noOffers], 'product.disable': [t.connectedTitle, t.noConnected] }[f.action];
+      const more = s.node === 'offers' ? { keys: CONNECTED_KEY, say: [t.connectedKey] } : { keys: '', say: [] };
+      if (f.items.length === 0) {
+        out.push(words[1]!);
+        return nav(more.keys, ...more.say);
+      }
+      let key = 0;
+      const lines = f.items.map((i) => sayChoice(i, lang, i.refusal ? null : ++key));
+      out.push(words[0]!, ...lines);
+      return nav(pickable(f).map((_i, n) => String(n + 1)).join('') + more.keys, ...more.say);
+    }
+    case 'pick.confirm':
+      if (f?.kind !== 'offer') return nav('');
+      out.push(sayPickConfirmation({ action: f.action, name: f.choice.name, facts: f.choice.facts }, lang));
+      return nav('1', t.confirmKey);
+    case 'pick.result':
+      if (f?.kind === 'done') out.push(f.action === 'product.connect' ? t.connected(f.name[lang]) : f.action === 'product.disable' ? t.disabled(f.name[lang]) : t.tariffChanged(f.name[lang]));
+      return done();
     case 'bye':
       return { prompts: [t.bye], expect: { kind: 'end' } };
   }

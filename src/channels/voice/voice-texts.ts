@@ -1,4 +1,6 @@
 import type { Lang } from '../../domain/shared/context.ts';
+import { errorMessage } from '../../domain/shared/error-messages.ts';
+import type { ErrorCode } from '../../domain/shared/errors.ts';
 import { enCardinal, ruCardinal, sayClock, sayCount, sayMoney } from '../../text/spoken.ts';
 
 /** What the voice menu says, in Russian and English; numbers are already words here. */
@@ -20,8 +22,7 @@ export interface VoiceTexts {
   remaining(parts: string[]): string;
   paymentsKey: string;
   payByCardKey: string;
-  askAmount: string;
-  badAmount: string;
+  askAmount(min: string, max: string): string;
   card(brand: string, last4: string, key: number): string;
   noCards: string;
   newCardKey: string;
@@ -34,16 +35,35 @@ export interface VoiceTexts {
   cancelKey: string;
   paid(money: string, balance: string): string;
   promisedTitle(days: string): string;
-  promisedOption(money: string, fee: string, key: number): string;
-  promisedActive(money: string): string;
-  confirmPromised(money: string, fee: string, days: string): string;
+  /** `price`: statePrice(option facts, lang, 'speech'). */
+  promisedOption(money: string, price: string, key: number): string;
+  promisedLeft(money: string): string;
+  /** `price` and `charged`: statePrice / stateChargedToday of the option's facts, in speech. */
+  confirmPromised(money: string, price: string, days: string, charged: string): string;
   acceptKey: string;
   promisedTaken(money: string, fee: string, days: string): string;
-  tariff(name: string, fee: string | null, monthly: boolean): string;
+  /** `fee`: statePrice of what the plan costs per period, or null when it costs nothing. */
+  tariff(name: string, fee: string | null): string;
+  changeTariffKey: string;
+  tariffsTitle: string;
+  noTariffs: string;
   offersTitle: string;
-  offer(name: string, fee: string | null, perMonth: boolean): string;
   noOffers: string;
-  offersHowTo: string;
+  free: string;
+  /** A catalog item that may be picked: its name, statePrice in speech, and its key. */
+  item(name: string, price: string, key: number): string;
+  /** A catalog item listed but not available now, with the registry's reason. */
+  unavailableItem(name: string, price: string, reason: string): string;
+  confirmConnect(name: string, price: string, charged: string | null): string;
+  confirmTariff(name: string, price: string, charged: string | null): string;
+  /** `price`: what the product costs now (statePrice of what disabling stops). */
+  confirmDisable(name: string, price: string): string;
+  connected(name: string): string;
+  disabled(name: string): string;
+  connectedKey: string;
+  connectedTitle: string;
+  noConnected: string;
+  tariffChanged(name: string): string;
 }
 
 /** Card digits one by one: "4242" → "четыре два четыре два". */
@@ -75,8 +95,7 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     remaining: (parts) => `Осталось: ${parts.join(', ')}.`,
     paymentsKey: 'Платежи — 2.',
     payByCardKey: 'Оплата банковской картой — 1.',
-    askAmount: 'Введите сумму пополнения в рублях, от десяти рублей до пятнадцати тысяч рублей, и нажмите решётку.',
-    badAmount: 'Сумма должна быть от десяти рублей до пятнадцати тысяч рублей.',
+    askAmount: (min, max) => `Введите сумму пополнения в рублях и нажмите решётку. Наименьшая сумма — ${min}, наибольшая — ${max}.`,
     card: (brand, last4, key) => `Карта ${brand}, последние цифры ${last4} — ${ruCardinal(key)}.`,
     noCards: 'Сохранённых карт нет.',
     newCardKey: 'Новая карта — 8.',
@@ -89,16 +108,29 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     cancelKey: 'Отмена — звёздочка.',
     paid: (money, balance) => `Платёж на ${money} прошёл. Ваш баланс ${balance}.`,
     promisedTitle: (days) => `Обещанный платёж на ${days}.`,
-    promisedOption: (money, fee, key) => `${money}, комиссия ${fee} — ${ruCardinal(key)}.`,
-    promisedActive: (money) => `У вас уже есть обещанный платёж, осталось вернуть ${money}.`,
-    confirmPromised: (money, fee, days) => `Обещанный платёж ${money}, комиссия ${fee}, срок ${days}.`,
+    promisedOption: (money, price, key) => `${money}, ${price} — ${ruCardinal(key)}.`,
+    promisedLeft: (money) => `Осталось вернуть ${money}.`,
+    confirmPromised: (money, price, days, charged) => `Обещанный платёж ${money}, ${price}, срок ${days}; ${charged}.`,
     acceptKey: 'Принять — 1.',
     promisedTaken: (money, fee, days) => `Обещанный платёж ${money} зачислен, комиссия ${fee}. Срок возврата — ${days}.`,
-    tariff: (name, fee, monthly) => `Ваш тариф «${name}». ${fee ? `Абонентская плата ${fee} ${monthly ? 'в месяц' : 'в день'}.` : 'Без абонентской платы.'}`,
+    tariff: (name, fee) => `Ваш тариф «${name}». ${fee ? `Абонентская плата ${fee}.` : 'Без абонентской платы.'}`,
+    changeTariffKey: 'Сменить тариф — 1.',
+    tariffsTitle: 'Тарифы, на которые можно перейти.',
+    noTariffs: 'Сейчас нет тарифов, на которые можно перейти.',
     offersTitle: 'Акции и полезные опции.',
-    offer: (name, fee, perMonth) => `«${name}»: ${fee ? `${fee} ${perMonth ? 'в месяц' : 'в день'}` : 'бесплатно'}.`,
     noOffers: 'Сейчас для вас нет новых предложений.',
-    offersHowTo: 'Подключить их можно в личном кабинете или в меню звёздочка сто одиннадцать решётка.',
+    free: 'бесплатно',
+    item: (name, price, key) => `«${name}»: ${price} — ${ruCardinal(key)}.`,
+    unavailableItem: (name, price, reason) => `«${name}»: ${price}. ${reason}.`,
+    confirmConnect: (name, price, charged) => `Подключение «${name}»: ${price}${charged ? `; ${charged}` : ''}.`,
+    confirmTariff: (name, price, charged) => `Переход на тариф «${name}»: ${price}${charged ? `; ${charged}` : ''}.`,
+    confirmDisable: (name, price) => `Отключить «${name}» (${price})? Отключение бесплатное.`,
+    connected: (name) => `Готово: «${name}» подключено.`,
+    disabled: (name) => `Готово: «${name}» отключено.`,
+    connectedKey: 'Ваши подключённые услуги и их отключение — 8.',
+    connectedTitle: 'Ваши подключённые услуги. Чтобы отключить услугу, нажмите её номер.',
+    noConnected: 'Подключённых услуг нет.',
+    tariffChanged: (name) => `Готово: ваш тариф теперь «${name}».`,
   },
   en: {
     welcome: 'Welcome to Abonent.',
@@ -118,8 +150,7 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     remaining: (parts) => `Remaining: ${parts.join(', ')}.`,
     paymentsKey: 'Payments, 2.',
     payByCardKey: 'To pay by bank card, press 1.',
-    askAmount: 'Enter the top-up amount in roubles, from ten roubles to fifteen thousand roubles, then press hash.',
-    badAmount: 'The amount must be from ten roubles to fifteen thousand roubles.',
+    askAmount: (min, max) => `Enter the top-up amount in roubles, then press hash. The smallest amount is ${min}, the largest ${max}.`,
     card: (brand, last4, key) => `Card ${brand} ending in ${last4}, ${enCardinal(key)}.`,
     noCards: 'You have no saved cards.',
     newCardKey: 'New card, 8.',
@@ -132,16 +163,29 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     cancelKey: 'To cancel, press star.',
     paid: (money, balance) => `The payment of ${money} went through. Your balance is ${balance}.`,
     promisedTitle: (days) => `Promised payment for ${days}.`,
-    promisedOption: (money, fee, key) => `${money}, fee ${fee}, ${enCardinal(key)}.`,
-    promisedActive: (money) => `You already have a promised payment; ${money} is left to repay.`,
-    confirmPromised: (money, fee, days) => `Promised payment of ${money}, fee ${fee}, for ${days}.`,
+    promisedOption: (money, price, key) => `${money}, ${price}, ${enCardinal(key)}.`,
+    promisedLeft: (money) => `${money} is left to repay.`,
+    confirmPromised: (money, price, days, charged) => `Promised payment of ${money}, ${price}, for ${days}; ${charged}.`,
     acceptKey: 'To accept, press 1.',
     promisedTaken: (money, fee, days) => `The promised payment of ${money} is credited, fee ${fee}. Repay it within ${days}.`,
-    tariff: (name, fee, monthly) => `Your tariff is ${name}. ${fee ? `The fee is ${fee} ${monthly ? 'a month' : 'a day'}.` : 'There is no subscription fee.'}`,
+    tariff: (name, fee) => `Your tariff is ${name}. ${fee ? `The fee is ${fee}.` : 'There is no subscription fee.'}`,
+    changeTariffKey: 'To change the tariff, press 1.',
+    tariffsTitle: 'Tariffs you can move to.',
+    noTariffs: 'There are no tariffs you can move to now.',
     offersTitle: 'Promotions and useful options.',
-    offer: (name, fee, perMonth) => `${name}: ${fee ? `${fee} ${perMonth ? 'a month' : 'a day'}` : 'free'}.`,
     noOffers: 'There are no new offers for you now.',
-    offersHowTo: 'You can connect them in your account or in the star one one one hash menu.',
+    free: 'free',
+    item: (name, price, key) => `${name}: ${price}, ${enCardinal(key)}.`,
+    unavailableItem: (name, price, reason) => `${name}: ${price}. ${reason}.`,
+    confirmConnect: (name, price, charged) => `Connecting ${name}: ${price}${charged ? `; ${charged}` : ''}.`,
+    confirmTariff: (name, price, charged) => `Moving to the ${name} tariff: ${price}${charged ? `; ${charged}` : ''}.`,
+    confirmDisable: (name, price) => `Disable ${name} (${price})? Disabling is free.`,
+    connected: (name) => `Done: ${name} is connected.`,
+    disabled: (name) => `Done: ${name} is disabled.`,
+    connectedKey: 'To hear your connected services and disable one, press 8.',
+    connectedTitle: 'Your connected services. To disable one, press its number.',
+    noConnected: 'You have no connected services.',
+    tariffChanged: (name) => `Done: your tariff is now ${name}.`,
   },
 };
 
@@ -151,9 +195,27 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
  */
 export function speakable(text: string, lang: Lang): string {
   return text
-    .replace(/(-?)([\d\u00a0 ]+),(\d{2})\u00a0₽/g, (_m, sign: string, units: string, kop: string) => sayMoney((sign ? -1 : 1) * (Number(units.replace(/\D/g, '')) * 100 + Number(kop)), lang))
+    .replace(/(-?)(\d[\d\u00a0\u202f ]*),(\d{2})\u00a0₽/g, (_m, sign: string, units: string, kop: string) => sayMoney((sign ? -1 : 1) * (Number(units.replace(/\D/g, '')) * 100 + Number(kop)), lang))
     .replace(/(-?)RUB ([\d,]+)\.(\d{2})/g, (_m, sign: string, units: string, kop: string) => sayMoney((sign ? -1 : 1) * (Number(units.replace(/,/g, '')) * 100 + Number(kop)), lang));
 }
+
+/**
+ * A refusal as the voice menu says it: the error code's message (the registry's reason, the same
+ * words as every channel), with its amounts in words.
+ */
+export function sayRefusal(r: { code: ErrorCode; params: Record<string, string | number> }, lang: Lang): string {
+  const spoken = spokenVariants[r.code]?.[lang];
+  return spoken ? spoken(r.params, (k) => sayMoney(Number(r.params[k]), lang)) : speakable(errorMessage(r.code, r.params, lang), lang);
+}
+
+/**
+ * The spoken form of a refusal whose written message does not read aloud: "от 10,00 ₽ до …" needs
+ * the genitive ("от десяти рублей"), which money in words does not have, so the bounds are said
+ * in the nominative instead. Same code, same params, same reason.
+ */
+const spokenVariants: Partial<Record<ErrorCode, Partial<Record<Lang, (p: Record<string, string | number>, money: (k: string) => string) => string>>>> = {
+  AMOUNT_NOT_ALLOWED: { ru: (_p, m) => `Такую сумму принять нельзя: наименьшая — ${m('min')}, наибольшая — ${m('max')}` },
+};
 
 /** The voice a prompt is spoken in: the offer of the other language is said in that language. */
 export function voiceOf(text: string, lang: Lang): Lang {
