@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connectProductAction } from '../../src/domain/actions/registry.ts';
+import { connectProductAction, refusalWords } from '../../src/domain/actions/registry.ts';
 import { createBulkOperation, getBulkOperation, listBulkItems } from '../../src/domain/business/bulk.ts';
 import { runBulkOperations } from '../../src/domain/business/run-bulk.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { errorMessage } from '../../src/domain/shared/error-messages.ts';
 import { blockNumber } from '../../src/domain/subscribers/set-block.ts';
 import { businessBulkJob } from '../../src/jobs/business-bulk.ts';
 import { makeCompany, type Company } from '../helpers/business.ts';
@@ -197,7 +196,7 @@ test("a bulk connect records, for a number that cannot take the product, the reg
     const items = (await listBulkItems(core, { ...admin.ctx, lang }, { id: op.id })).items;
     assert.deepEqual(
       items.map((i) => [i.msisdn, i.status, i.code, i.reason]),
-      targets.map((n, k) => [n.msisdn, 'refused', offers[k]!.refusal!.code, errorMessage(offers[k]!.refusal!.code, offers[k]!.refusal!.params, lang)]),
+      await Promise.all(targets.map(async (n, k) => [n.msisdn, 'refused', offers[k]!.refusal!.code, await refusalWords(core.db, offers[k]!.refusal!, lang)])),
     );
   }
   // Each refusal was audited as the admin's attempt to connect, nothing charged.

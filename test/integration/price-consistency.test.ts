@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { changeTariffAction, connectProductAction, type Offer, type Refusal } from '../../src/domain/actions/registry.ts';
+import { voiceOfferText } from '../../src/channels/voice/voice-call.ts';
+import { sayRefusal } from '../../src/channels/voice/voice-texts.ts';
+import { changeTariffAction, connectProductAction, namedParams, type Offer, type Refusal } from '../../src/domain/actions/registry.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { listProducts, listTariffs } from '../../src/domain/catalog/read-catalog.ts';
@@ -14,12 +16,12 @@ import type { PriceFacts, TextStyle } from '../../src/text/price-facts.ts';
 import { stateChargedToday, statePrice } from '../../src/text/price.ts';
 import { toGsm7Latin } from '../../src/text/translit.ts';
 import { smsOfferStatement, ussdOfferStatement } from '../helpers/channel-statements.ts';
-import { makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 import { operatorAuth, tmfOfferingFacts } from '../helpers/tmf.ts';
 
 /**
  * One offer, one statement: for every product and tariff in the catalog, what the web API, USSD
- * (Cyrillic and Latin), SMS and TMF state are the same facts — price, period, one-off fee and
+ * (Cyrillic and Latin), SMS, voice (the text before speech) and TMF state are the same facts — price, period, one-off fee and
  * today's charge — as the action registry's offer, for a number that can take it and for one that
  * cannot (then every channel gives the registry's reason).
  */
@@ -113,7 +115,7 @@ function statesOffer(channel: string, text: string, offer: Offer<unknown>, lang:
 for (const lang of ['ru', 'en'] as const) {
   for (const blocked of [false, true]) {
     const who = blocked ? 'a blocked number (cannot take anything)' : 'a number with money (can take what it is offered)';
-    test(`${lang}, ${who}: web API, USSD, SMS and TMF state the registry's facts or its reason for every product and tariff`, async () => {
+    test(`${lang}, ${who}: web API, USSD, SMS, voice and TMF state the registry's facts or its reason for every product and tariff`, async () => {
       const s = await subscriber({ lang, blocked });
       const latin = await subscriber({ lang: 'ru', script: 'latin', blocked });
       const web = await webOffers(s);
@@ -144,6 +146,17 @@ for (const lang of ['ru', 'en'] as const) {
 
         // SMS: the product's keyword, or TARIFF <code>.
         statesOffer('SMS', await smsOfferStatement(core, s.subscriberId, lang, item), offer, lang, 'text', item);
+
+        // Voice: the line key 7 (or 4) reads, and the confirmation step, in words.
+        const voice = await voiceOfferText(core, subscriberCtx(s.subscriberId, { channel: 'voice', lang }), s.msisdn, item, lang);
+        if (offer.refusal) {
+          const said = sayRefusal({ code: offer.refusal.code, params: await namedParams(core.db, offer.refusal.params, lang) }, lang);
+          assert.ok(voice.line.includes(said), `voice states the registry's reason «${said}» — ${voice.line}`);
+          assert.equal(voice.confirmation, null, 'nothing to confirm');
+        } else {
+          assert.ok(voice.line.includes(statePrice(offer.facts!, lang, 'speech')), `voice lists ${codeOf(item)} — ${voice.line}`);
+          statesOffer('voice', voice.confirmation ?? '', offer, lang, 'speech', item);
+        }
 
         // TMF620: the catalog's price, period and one-off fee are the offer's (the catalog knows no
         // subscriber, so a blocked number's refusal is not TMF620's to state).

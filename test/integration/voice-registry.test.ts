@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { advanceCall, findVoiceCaller, startCall, voiceOfferText, type Turn, type VoiceCaller } from '../../src/channels/voice/voice-call.ts';
 import { sayRefusal, voiceTexts } from '../../src/channels/voice/voice-texts.ts';
-import { changeTariffAction, connectProductAction, disableProductAction, perform, promisedPaymentAction, topUpAction } from '../../src/domain/actions/registry.ts';
+import { changeTariffAction, connectProductAction, disableProductAction, perform, promisedPaymentAction, topUpAction, namedParams } from '../../src/domain/actions/registry.ts';
 import { getTariff } from '../../src/domain/subscribers/get-tariff.ts';
 import { stateChargedToday, statePrice } from '../../src/text/price.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
@@ -151,7 +151,7 @@ test('refusals are the registry\'s: promised payment unavailable, a top-up amoun
   });
   const now = await connectProductAction.offer(env.core, ctxOf(s), { msisdn: s.msisdn, productCode: 'internet_plus' });
   assert.equal(now.refusal?.code, 'ALREADY_CONNECTED');
-  assert.ok(r.turns[3]!.includes(sayRefusal(now.refusal!, 'ru')), flat(r.turns[3]!));
+  assert.ok(r.turns[3]!.includes(sayRefusal({ code: now.refusal!.code, params: await namedParams(env.core.db, now.refusal!.params, 'ru') }, 'ru')), flat(r.turns[3]!));
   const after = await ledgerSum(env.core, s.accountId);
   assert.equal(before.balance - after.balance, internet.facts!.chargedToday, 'charged once, by the other channel');
 });

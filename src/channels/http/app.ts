@@ -58,7 +58,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
   // inflated: clients send them plain.
   await app.register(fastifyCompress, { encodings: ['br', 'gzip'], threshold: COMPRESS_THRESHOLD_BYTES, globalDecompression: false });
   await app.register(fastifyCookie);
-  installErrorHandling(app);
+  installErrorHandling(app, core);
   installAuthentication(app, core);
   // A browser attaches the session cookie to any site's form post: such requests must come from our own pages.
   app.addHook('onRequest', refuseCrossSite({ publicUrl: config.PUBLIC_URL, mode: 'cookie' }));

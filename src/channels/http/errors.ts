@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../../domain/shared/errors.ts';
+import { refusalWords } from '../../domain/actions/refusal-words.ts';
+import type { Core } from '../../domain/core.ts';
 import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { requestLang } from './context.ts';
 import { httpStatus, problemType, type Problem } from './problems.ts';
@@ -66,7 +68,7 @@ export function findBadInput(root: unknown): Finding | null {
 }
 
 /** Every error leaves as RFC 9457 problem+json with a stable type; never a stack trace. */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, core: Core): void {
   // One guard for every route, present and future: bad text is refused before any handler.
   // It answers as schema validation does: the request never reaches a use case.
   app.addHook('preValidation', async (req, reply) => {
@@ -92,14 +94,15 @@ export function installErrorHandling(app: FastifyInstance): void {
       errors: [{ path: field, message: lang === 'ru' ? ru : en }],
     });
   });
-  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const lang = req.lang ?? requestLang(req);
     const requestId = String(req.id);
     if (isDomainError(err)) {
       const status = httpStatus[err.code];
       return send(reply, {
         type: problemType(err.code),
-        title: errorMessage(err.code, err.params, lang),
+        // The reason in words with catalog names, as every channel says it; the params keep the codes.
+        title: await refusalWords(core.db, { code: err.code, params: err.params }, lang).catch(() => errorMessage(err.code, err.params, lang)),
         status,
         code: err.code,
         requestId,

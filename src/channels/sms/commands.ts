@@ -10,11 +10,11 @@ import {
   type Confirmation,
   type Refusal,
 } from '../../domain/actions/registry.ts';
+import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
 import { confirmOfferedConnection, offerConnection } from '../../domain/services/offer-connection.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
-import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { DomainError, isDomainError } from '../../domain/shared/errors.ts';
 import { formatMoney } from '../../domain/shared/money.ts';
 import { formatCount } from '../../text/format.ts';
@@ -64,16 +64,8 @@ async function findTariffByWord(core: Core, word: string) {
  * A refusal as every channel words it (the shared error messages), with catalog names in place of
  * codes: "Услуга «Погода» уже подключена".
  */
-export async function refusalText(core: Core, r: Refusal, lang: Lang): Promise<string> {
-  const [products, tariffs] = [await listProducts(core.db, { includeRetired: true }), await listTariffs(core.db, { includeRetired: true })];
-  const params = { ...r.params };
-  for (const k of ['product', 'conflictsWith', 'requires'] as const) {
-    const found = products.find((p) => p.code === params[k]);
-    if (found) params[k] = found.name[lang];
-  }
-  const tariff = tariffs.find((x) => x.code === params.tariff);
-  if (tariff) params.tariff = tariff.name[lang];
-  return errorMessage(r.code, params, lang);
+export function refusalText(core: Core, r: Refusal, lang: Lang): Promise<string> {
+  return refusalWords(core.db, r, lang);
 }
 
 /** "ответьте ДА в течение 10 минут" / "reply YES within 10 minutes": the registry's reply words and window. */

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, Lang } from '../../domain/shared/context.ts';
+import { refusalWords } from '../../domain/actions/refusal-words.ts';
+import type { Core } from '../../domain/core.ts';
 import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { isDomainError, type ErrorCode } from '../../domain/shared/errors.ts';
 
@@ -61,10 +63,9 @@ export function tmfError(code: string, reason: string, httpStatus: number, messa
  * short English reason, and as the message the refusal's own words in the request's language —
  * what every other channel says for that code (errorMessage) — followed by its parameters.
  */
-export function describeRefusal(code: ErrorCode, params: Record<string, string | number>, lang: Lang): { reason: string; message: string } {
+export function describeRefusal(code: ErrorCode, params: Record<string, string | number>, lang: Lang, words = errorMessage(code, params, lang)): { reason: string; message: string } {
   const reason = reasons[code] ?? code.toLowerCase().replace(/_/g, ' ');
   const detail = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
-  const words = errorMessage(code, params, lang);
   return { reason, message: detail ? `${words} (${detail})` : words };
 }
 
@@ -76,7 +77,7 @@ function send(reply: FastifyReply, httpStatus: number, body: Record<string, unkn
  * What every TM Forum API scope shares: only operator API keys get in, errors answer with the TMF
  * Error body, and PATCH takes merge-patch+json as well as JSON.
  */
-export function installTmfConventions(app: FastifyInstance): void {
+export function installTmfConventions(app: FastifyInstance, core: Core): void {
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
   app.addHook('onRequest', async (req, reply) => {
     if (req.actor.kind === 'operator_api') return;
@@ -85,10 +86,11 @@ export function installTmfConventions(app: FastifyInstance): void {
     if (httpStatus === 401) reply.header('www-authenticate', 'Bearer');
     return send(reply, httpStatus, tmfError(code, reasons[code]!, httpStatus));
   });
-  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (isDomainError(err)) {
       const httpStatus = statusOf(err.code);
-      const { reason, message } = describeRefusal(err.code, err.params, req.lang);
+      const words = await refusalWords(core.db, { code: err.code, params: err.params }, req.lang).catch(() => errorMessage(err.code, err.params, req.lang));
+      const { reason, message } = describeRefusal(err.code, err.params, req.lang, words);
       return send(reply, httpStatus, { ...tmfError(err.code, reason, httpStatus, message), ...(err.code === 'VALIDATION' ? { field: err.params.field } : {}) });
     }
     if (err.validation) {

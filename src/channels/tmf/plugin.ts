@@ -24,7 +24,7 @@ export async function tmfApi(app: FastifyInstance, opts: { core: Core; publicUrl
   for (const [prefix, routes] of apis) {
     await app.register(
       async (scope) => {
-        installTmfConventions(scope);
+        installTmfConventions(scope, opts.core);
         await routes(scope, opts);
       },
       { prefix },

@@ -19,6 +19,7 @@ import {
 } from './place-product-order.ts';
 import { getInventoryItem } from './inventory-items.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { describeRefusal } from './errors.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
@@ -28,12 +29,20 @@ const API = 'productOrderingManagement';
 const tag = 'TMF622 Product Ordering';
 const OWNED = ['id', 'href', 'state', 'orderDate', 'completionDate', '@type'];
 
-function renderOrder(o: ProductOrderRecord, base: string, lang: Lang): Record<string, unknown> {
+/** Each refused item's reason in words, with catalog names (refusalWords), by item id. */
+async function itemWords(core: Core, o: ProductOrderRecord, lang: Lang): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const i of o.items) if (i.error) out.set(i.id, await refusalWords(core.db, i.error, lang));
+  return out;
+}
+
+async function renderOrder(core: Core, o: ProductOrderRecord, base: string, lang: Lang): Promise<Record<string, unknown>> {
+  const words = await itemWords(core, o, lang);
   const requested = arr(o.request.productOrderItem) as Record<string, unknown>[];
   const finished = o.state === 'completed' || o.state === 'failed' || o.state === 'partial' || o.state === 'cancelled';
   const notes = o.items
     .filter((i) => i.error)
-    .map((i) => ({ id: `item-${i.id}`, author: 'abonent', date: iso(o.updatedAt), text: `item ${i.id}: ${i.error!.code} — ${describeRefusal(i.error!.code, i.error!.params, lang).message}` }));
+    .map((i) => ({ id: `item-${i.id}`, author: 'abonent', date: iso(o.updatedAt), text: `item ${i.id}: ${i.error!.code} — ${describeRefusal(i.error!.code, i.error!.params, lang, words.get(i.id)).message}` }));
   return compact({
     ...Object.fromEntries(Object.entries(o.request).filter(([k]) => !OWNED.includes(k) && k !== 'productOrderItem')),
     id: o.id,
@@ -48,7 +57,7 @@ function renderOrder(o: ProductOrderRecord, base: string, lang: Lang): Record<st
         ...item,
         state: outcome?.state ?? 'acknowledged',
         itemTotalPrice: outcome?.charged ? [{ priceType: 'oneTime', price: { taxIncludedAmount: money(outcome.charged) } }] : undefined,
-        errorMessage: outcome?.error ? { code: outcome.error.code, ...describeRefusal(outcome.error.code, outcome.error.params, lang), '@type': 'ProductOrderItemErrorMessage' } : undefined,
+        errorMessage: outcome?.error ? { code: outcome.error.code, ...describeRefusal(outcome.error.code, outcome.error.params, lang, words.get(outcome.id)), '@type': 'ProductOrderItemErrorMessage' } : undefined,
       });
     }),
     '@type': 'ProductOrder',
@@ -115,30 +124,31 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
     const id = ctx.idempotencyKey ? createHash('sha256').update(`tmf622:${ctx.idempotencyKey}`).digest('hex').slice(0, 32) : randomUUID();
     const request = Object.fromEntries(Object.entries(body).filter(([k]) => !OWNED.includes(k)));
     const order = await placeProductOrder(core, ctx, { id, msisdn, items, request });
-    const out = renderOrder(order, base(req), req.lang);
+    const out = await renderOrder(core, order, base(req), req.lang);
     publish(core, API, 'productOrderCreateEvent', 'productOrder', out);
     publish(core, API, 'productOrderStateChangeEvent', 'productOrder', out);
     return reply.status(201).send(out);
   });
   r.get('/productOrder', { schema: { tags: [tag], summary: 'List product orders', querystring: listQuery } }, async (req, reply) => {
     const v = req.query['relatedParty.id'];
-    return sendList(reply, req.query, (await listProductOrders(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {})).map((o) => renderOrder(o, base(req), req.lang)));
+    const orders = await listProductOrders(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {});
+    return sendList(reply, req.query, await Promise.all(orders.map((o) => renderOrder(core, o, base(req), req.lang))));
   });
   r.get('/productOrder/:id', { schema: { tags: [tag], summary: 'Retrieve a product order', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [o] = await listProductOrders(core, tmfCtx(req), { id: req.params.id });
     if (!o) throw new DomainError('NOT_FOUND', { id: req.params.id });
-    return selectFields(renderOrder(o, base(req), req.lang), req.query.fields);
+    return selectFields(await renderOrder(core, o, base(req), req.lang), req.query.fields);
   });
   r.patch('/productOrder/:id', { schema: { tags: [tag], summary: 'Update what an order says about itself (description, externalId, note); items are immutable', params: idParams, body: orderPatch } }, async (req) => {
     const bad = Object.keys(req.body).find((k) => OWNED.includes(k) || k === 'productOrderItem');
     if (bad) throw new DomainError('VALIDATION', { field: bad, message: 'cannot be patched' });
-    const out = renderOrder(await annotateProductOrder(core, tmfCtx(req), { id: req.params.id, patch: req.body }), base(req), req.lang);
+    const out = await renderOrder(core, await annotateProductOrder(core, tmfCtx(req), { id: req.params.id, patch: req.body }), base(req), req.lang);
     publish(core, API, 'productOrderAttributeValueChangeEvent', 'productOrder', out);
     return out;
   });
   r.delete('/productOrder/:id', { schema: { tags: [tag], summary: 'Delete a finished order record (its effects stay)', params: idParams } }, async (req, reply) => {
     const o = await deleteProductOrder(core, tmfCtx(req), { id: req.params.id });
-    publish(core, API, 'productOrderDeleteEvent', 'productOrder', renderOrder(o, base(req), req.lang));
+    publish(core, API, 'productOrderDeleteEvent', 'productOrder', await renderOrder(core, o, base(req), req.lang));
     return reply.status(204).send();
   });
 
@@ -150,7 +160,7 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
     const out = renderCancel(res.cancellation, base(req));
     publish(core, API, 'cancelProductOrderCreateEvent', 'cancelProductOrder', out);
     publish(core, API, 'cancelProductOrderStateChangeEvent', 'cancelProductOrder', out);
-    if (res.changed) publish(core, API, 'productOrderStateChangeEvent', 'productOrder', renderOrder(res.order, base(req), req.lang));
+    if (res.changed) publish(core, API, 'productOrderStateChangeEvent', 'productOrder', await renderOrder(core, res.order, base(req), req.lang));
     return reply.status(201).send(out);
   });
   r.get('/cancelProductOrder', { schema: { tags: [tag], summary: 'List order cancellations', querystring: listQuery } }, async (req, reply) => {

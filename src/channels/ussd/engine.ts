@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
+import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import type { Core } from '../../domain/core.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import { isDomainError, type DomainError } from '../../domain/shared/errors.ts';
 import { getProfile } from '../../domain/subscribers/get-profile.ts';
 import { saveUssdSession, startUssdHop, type UssdCaller, type UssdDialTarget, type UssdFrame } from './ussd-session.ts';
-import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { fitsPage } from '../../text/gsm7.ts';
 import { nodes, serviceRoots, type MenuCtx, type Outcome, type View } from './menu.ts';
 import { paginate, shorten } from './paginate.ts';
@@ -70,25 +69,12 @@ function cleanInput(s: string): string {
   return s.slice(0, MAX_INPUT * 2).trim().slice(0, MAX_INPUT);
 }
 
-function names(params: Record<string, string | number>, products: Map<string, string>, tariffs: Map<string, string>) {
-  const out = { ...params };
-  for (const k of ['product', 'conflictsWith', 'requires'] as const) {
-    const v = out[k];
-    if (typeof v === 'string' && products.has(v)) out[k] = products.get(v)!;
-  }
-  if (typeof out.tariff === 'string' && tariffs.has(out.tariff)) out.tariff = tariffs.get(out.tariff)!;
-  return out;
-}
-
 export function createUssdEngine(core: Core, options: UssdEngineOptions) {
   const ttlMs = (options.sessionTtlSeconds ?? 120) * 1000;
 
   /** A refusal in the shared words of the error table, with catalog names instead of codes. */
-  async function refusal(e: DomainError, lang: Lang): Promise<string> {
-    const [products, tariffs] = [await listProducts(core.db, { includeRetired: true }), await listTariffs(core.db, { includeRetired: true })];
-    const p = new Map(products.map((x) => [x.code, x.name[lang]]));
-    const t = new Map(tariffs.map((x) => [x.code, x.name[lang]]));
-    return errorMessage(e.code, names(e.params, p, t), lang);
+  function refusal(e: DomainError, lang: Lang): Promise<string> {
+    return refusalWords(core.db, { code: e.code, params: e.params }, lang);
   }
 
   function menuCtx(caller: UssdCaller, ctx: Ctx): MenuCtx {

@@ -8,8 +8,10 @@ import {
   readBalanceAction,
   requireOffered,
   topUpAction,
+  namedParams,
   type Action,
   type Offer,
+  type Refusal,
 } from '../../domain/actions/registry.ts';
 import { recordAudit } from '../../domain/audit/record-audit.ts';
 import type { Core } from '../../domain/core.ts';
@@ -68,6 +70,25 @@ function confirms<D>(action: Pick<Action<object, object, unknown, D>, 'confirmat
  * A catalog offer as the menu keeps it. Disabling costs nothing (its facts are null): what it
  * states is what the product costs now, the registry's `details.stops`.
  */
+/** A refusal with catalog names in place of codes, as every channel words it (refusalWords). */
+async function named(core: Core, r: Refusal, lang: Lang): Promise<Refusal> {
+  return { code: r.code, params: await namedParams(core.db, r.params, lang) };
+}
+
+async function namedChoice(core: Core, c: Choice, lang: Lang): Promise<Choice> {
+  return c.refusal ? { ...c, refusal: await named(core, c.refusal, lang) } : c;
+}
+
+/** The refusals a result carries, named for the caller's language. */
+async function namedFacts(core: Core, f: Facts, lang: Lang): Promise<Facts> {
+  if (f.kind === 'refusal') return { ...f, ...(await named(core, f, lang)) };
+  if (f.kind === 'retry') return { ...f, refusal: await named(core, f.refusal, lang) };
+  if (f.kind === 'promised' && f.refusal) return { ...f, refusal: await named(core, f.refusal, lang) };
+  if (f.kind === 'choices') return { ...f, items: await Promise.all(f.items.map((c) => namedChoice(core, c, lang))) };
+  if (f.kind === 'offer') return { ...f, choice: await namedChoice(core, f.choice, lang) };
+  return f;
+}
+
 function choiceOf<D extends { code: string; name: Choice['name']; stops?: Choice['facts'] }>(action: Pick<Action<object, object, unknown, D>, 'confirmation'>, o: Offer<D>): Choice {
   return { code: o.details.code, name: o.details.name, facts: o.facts ?? o.details.stops ?? null, confirm: confirms(action, o), refusal: o.refusal };
 }
@@ -92,9 +113,9 @@ export async function voiceChoices(core: Core, ctx: Ctx, action: PickAction, msi
 
 /** One catalog item as the registry offers it now (picked from a list: judged again). */
 async function voiceChoice(core: Core, ctx: Ctx, action: PickAction, msisdn: string, code: string): Promise<Choice> {
-  if (action === 'product.connect') return choiceOf(connectProductAction, await connectProductAction.offer(core, ctx, { msisdn, productCode: code }));
-  if (action === 'product.disable') return choiceOf(disableProductAction, await disableProductAction.offer(core, ctx, { msisdn, productCode: code }));
-  return choiceOf(changeTariffAction, await changeTariffAction.offer(core, ctx, { msisdn, tariffCode: code }));
+  if (action === 'product.connect') return namedChoice(core, choiceOf(connectProductAction, await connectProductAction.offer(core, ctx, { msisdn, productCode: code })), ctx.lang);
+  if (action === 'product.disable') return namedChoice(core, choiceOf(disableProductAction, await disableProductAction.offer(core, ctx, { msisdn, productCode: code })), ctx.lang);
+  return namedChoice(core, choiceOf(changeTariffAction, await changeTariffAction.offer(core, ctx, { msisdn, tariffCode: code })), ctx.lang);
 }
 
 /**
@@ -105,7 +126,7 @@ async function voiceChoice(core: Core, ctx: Ctx, action: PickAction, msisdn: str
  */
 export async function voiceOfferText(core: Core, ctx: Ctx, msisdn: string, target: { productCode: string } | { tariffCode: string }, lang: Lang): Promise<{ line: string; confirmation: string | null }> {
   const [action, code]: [PickAction, string] = 'productCode' in target ? ['product.connect', target.productCode] : ['tariff.change', target.tariffCode];
-  const choice = await voiceChoice(core, ctx, action, msisdn, code);
+  const choice = await voiceChoice(core, { ...ctx, lang }, action, msisdn, code);
   return {
     line: sayChoice(choice, lang, choice.refusal ? null : 1),
     confirmation: choice.refusal ? null : sayPickConfirmation({ action, name: choice.name, facts: choice.facts }, lang),
@@ -227,6 +248,6 @@ export function startCall(caller: VoiceCaller, callId: string): Turn {
 export async function advanceCall(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceState, input: VoiceInput): Promise<Turn> {
   const next = step(s, input);
   let state = next.state;
-  if (next.call) state = withFacts(state, await run(core, deps, caller, state, next.call));
+  if (next.call) state = withFacts(state, await namedFacts(core, await run(core, deps, caller, state, next.call), state.lang));
   return { state: compact(state), say: render(state) };
 }

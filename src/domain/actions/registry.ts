@@ -60,3 +60,4 @@ export { PROMISED_MIN_AMOUNT, promisedFacts } from './promised-payment.ts';
 export { productFacts } from './products.ts';
 export { tariffFacts, tariffListFacts } from './change-tariff.ts';
 export { parseInput, perform, requireOffered, type Action, type ActionId, type CatalogAction, type Confirmation, type Offer, type Refusal } from './types.ts';
+export { namedParams, refusalWords } from './refusal-words.ts';

@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import type { BusinessRole, Ctx } from '../shared/context.ts';
 import { isDomainError } from '../shared/errors.ts';
 import { blockNumber, unblockNumber } from '../subscribers/set-block.ts';
-import { errorMessage } from '../shared/error-messages.ts';
+import { refusalWords } from '../actions/refusal-words.ts';
 import type { BulkKind, BulkParams } from './bulk.ts';
 import { moveToDepartment } from './move-to-department.ts';
 
@@ -87,7 +87,8 @@ export async function runBulkOperations(core: Core, opts: { maxItems?: number; b
           outcome = { status: 'done', code: null, ru: null, en: null };
         } catch (e) {
           if (!isDomainError(e)) throw e; // the store failing: stop here, the item stays pending for the next run
-          outcome = { status: 'refused', code: e.code, ru: errorMessage(e.code, e.params, 'ru'), en: errorMessage(e.code, e.params, 'en') };
+          const r = { code: e.code, params: e.params };
+          outcome = { status: 'refused', code: e.code, ru: await refusalWords(core.db, r, 'ru'), en: await refusalWords(core.db, r, 'en') };
         }
         await core.db.tx(async (tx) => {
           const marked = await tx.query(
