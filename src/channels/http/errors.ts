@@ -100,13 +100,15 @@ export function installErrorHandling(app: FastifyInstance, core: Core): void {
     if (isDomainError(err)) {
       const status = httpStatus[err.code];
       return send(reply, {
+        // The refusal's params first: one named like a problem member (a subscriber's `status`)
+        // must not take that member's place.
+        ...err.params,
         type: problemType(err.code),
         // The reason in words with catalog names, as every channel says it; the params keep the codes.
         title: await refusalWords(core.db, { code: err.code, params: err.params }, lang).catch(() => errorMessage(err.code, err.params, lang)),
         status,
         code: err.code,
         requestId,
-        ...err.params,
       });
     }
     if (err.validation) {
