@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { connectProductAction } from '../../src/domain/actions/registry.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { disableProduct } from '../../src/domain/services/disable-product.ts';
-import { listAvailableProducts } from '../../src/domain/services/list-available-products.ts';
 import { listConnectedProducts } from '../../src/domain/services/list-connected-products.ts';
 import { paidServicesAudit } from '../../src/domain/services/paid-services-audit.ts';
 import { setContentBan } from '../../src/domain/services/set-content-ban.ts';
@@ -161,12 +161,12 @@ test('connected products split paid and free with monthly cost; available hides 
   assert.deepEqual(list.free.map((p) => p.code).sort(), ['balance_check', 'caller_id', 'promised_payment']);
   assert.deepEqual(list.paid.map((p) => p.code).sort(), ['news', 'weather']);
   assert.equal(list.monthlyTotal, 700 * 30 + 9900);
-  const available = await listAvailableProducts(core, ctx, { msisdn: 'me' });
-  const codes = available.map((p) => p.code);
+  const available = (await connectProductAction.offers(core, ctx, { msisdn: 'me' })).filter((o) => o.shown);
+  const codes = available.map((o) => o.details.code);
   assert.ok(!codes.includes('weather') && !codes.includes('caller_id'), 'connected ones are hidden');
   assert.ok(!codes.includes('all_russia_business'), 'business-only option hidden from a person');
   assert.ok(codes.includes('ringback') && codes.includes('internet_plus'));
-  assert.equal(available.find((p) => p.code === 'everywhere_home')!.chargeNow, 3350);
+  assert.equal(available.find((o) => o.details.code === 'everywhere_home')!.facts!.chargedToday, 3350);
 });
 
 test('paid-services audit lists every paid item; stop all content disables them and can ban new ones', async () => {
