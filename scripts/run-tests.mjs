@@ -27,8 +27,10 @@ if (process.env.TEST_DATABASE_URL) passes.push({ name: 'postgres', env: { TEST_D
 
 // A file that never touches the suite's store (unit tests, and files marked `@store-independent`,
 // such as the embedded store's own lock and admin channel) runs in the first pass only: a second
-// pass would run the very same code again.
-const storeIndependent = (f) => f.startsWith(join('test', 'unit')) || readFileSync(f, 'utf8').slice(0, 2000).includes('@store-independent');
+// pass would run the very same code again. So do the browser tests (test/e2e): they judge the web
+// app in a real browser, and every route they call is tested on both stores by test/integration.
+const storeIndependent = (f) =>
+  f.startsWith(join('test', 'unit')) || f.startsWith(join('test', 'e2e')) || readFileSync(f, 'utf8').slice(0, 2000).includes('@store-independent');
 
 let failed = false;
 for (const [i, pass] of passes.entries()) {
