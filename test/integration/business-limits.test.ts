@@ -139,7 +139,7 @@ test('the allowed-services filter of the contract refuses content subscriptions 
     assert.equal(res.json<{ code: string; title: string }>().code, 'SERVICE_NOT_ALLOWED');
     assert.match(res.json<{ title: string }>().title, /контент/);
     const en = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/products?lang=en', headers: { authorization: `Bearer ${token}` }, payload: { productCode: 'child_location' } });
-    assert.equal(en.json<{ title: string }>().title, 'The company\'s contract does not allow "child_location" on corporate numbers');
+    assert.equal(en.json<{ title: string }>().title, 'The company\'s contract does not allow "Child location" on corporate numbers');
   } finally {
     await app.close();
   }
