@@ -9,6 +9,15 @@ type Json<R> = R extends { content: { 'application/json': infer B } } ? B : neve
 export type GetOk<P extends keyof paths> = paths[P] extends { get: { responses: { 200: infer R } } } ? Json<R> : never;
 
 // ——— Subscriber ———
+export type Balance = GetOk<'/api/v1/subscribers/{msisdn}/balance'>;
+export type Quota = Balance['remaining']['seconds'];
+export type CurrentTariff = GetOk<'/api/v1/subscribers/{msisdn}/tariff'>;
+export type TariffOffer = GetOk<'/api/v1/subscribers/{msisdn}/tariff/offers'>['items'][number];
+export type ConnectedProducts = GetOk<'/api/v1/subscribers/{msisdn}/products'>;
+export type ConnectedProduct = ConnectedProducts['paid'][number];
+export type AvailableProduct = GetOk<'/api/v1/subscribers/{msisdn}/products/available'>['items'][number];
+export type Promised = GetOk<'/api/v1/subscribers/{msisdn}/promised-payment'>;
+export type Spending = GetOk<'/api/v1/subscribers/{msisdn}/spending'>;
 export type PaymentList = GetOk<'/api/v1/subscribers/{msisdn}/payments'>;
 export type Payment = PaymentList['items'][number];
 export type UsageList = GetOk<'/api/v1/subscribers/{msisdn}/usage'>;
@@ -22,7 +31,14 @@ export type TicketList = GetOk<'/api/v1/subscribers/{msisdn}/tickets'>;
 export type Ticket = TicketList['items'][number];
 export type Idea = GetOk<'/api/v1/ideas'>['items'][number];
 
+// ——— Catalog ———
+export type CatalogTariff = GetOk<'/api/v1/catalog/tariffs'>['items'][number];
+export type CatalogProduct = GetOk<'/api/v1/catalog/products'>['items'][number];
+export type Region = GetOk<'/api/v1/catalog/regions'>['items'][number];
+
 // ——— Business portal ———
+export type MonthlyReport = GetOk<'/api/v1/business/reports'>['items'][number];
+export type ReportSettings = GetOk<'/api/v1/business/reports/settings'>;
 export type Overview = GetOk<'/api/v1/business/me'>;
 export type NumberList = GetOk<'/api/v1/business/numbers'>;
 export type NumberItem = NumberList['items'][number];
@@ -36,4 +52,5 @@ export type LimitItem = LimitList['items'][number];
 export type Contract = GetOk<'/api/v1/business/contracts'>['items'][number];
 
 // ——— Staff ———
+export type QueueTicket = GetOk<'/api/v1/staff/tickets'>['items'][number];
 export type PoolRegion = GetOk<'/api/v1/staff/numbers'>['regions'][number];

@@ -1889,7 +1889,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                formats: ("csv" | "xlsx" | "pdf")[];
+                                id: string;
+                                /** @enum {string} */
+                                language: "ru" | "en";
+                                /** @description YYYY-MM */
+                                month: string;
+                                /** @description What the company spent that month */
+                                total: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -1961,7 +1975,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            languages: ("ru" | "en")[];
+                        };
+                    };
                 };
             };
         };
@@ -2059,7 +2077,57 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                connectable: boolean;
+                                /** @description Kopecks */
+                                connectionFee: number;
+                                content: boolean;
+                                default: boolean;
+                                description: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                disableable: boolean;
+                                fee: {
+                                    /** @description Kopecks */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    model: "none" | "monthly" | "daily" | "per_use";
+                                };
+                                includes?: {
+                                    dataMb?: number;
+                                    minutes?: number;
+                                    sms?: number;
+                                };
+                                incompatibleWith: string[];
+                                intercityAsHome: boolean;
+                                /** @enum {string} */
+                                kind: "option" | "subscription" | "service" | "package";
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                rateOverrides?: {
+                                    dataMb?: number;
+                                    homeMinute?: number;
+                                    intercityMinute?: number;
+                                    mms?: number;
+                                    roamingMinute?: number;
+                                    sms?: number;
+                                };
+                                requires: string[];
+                                /** @enum {string} */
+                                segment: "person" | "business" | "any";
+                                smsKeyword?: string;
+                                /** @description Tariffs it may be connected on; empty means all */
+                                tariffs: string[];
+                                ussdCode?: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2093,7 +2161,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                centerEn: string;
+                                centerRu: string;
+                                code: string;
+                                iso: string;
+                                nameEn: string;
+                                nameRu: string;
+                                timeZone: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2127,7 +2207,57 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Below this balance outgoing services are blocked */
+                                blockThreshold: number;
+                                /** @enum {string} */
+                                callRounding: "minute" | "second";
+                                code: string;
+                                connectable: boolean;
+                                dataRoundingKb: 1 | 100;
+                                description: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                fee: {
+                                    /** @description Kopecks */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    model: "monthly" | "daily";
+                                };
+                                freeSwitchAfterDays?: number;
+                                /** @description What the fee buys each period */
+                                included: {
+                                    dataMb?: number;
+                                    minutes?: number;
+                                    sms?: number;
+                                };
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                premium: boolean;
+                                /** @description Kopecks per unit (may be fractional) */
+                                rates: {
+                                    dataMb: number;
+                                    homeMinute: number;
+                                    intercityMinute: number;
+                                    mms: number;
+                                    roamingMinute: number;
+                                    sms: number;
+                                };
+                                /** @enum {string} */
+                                segment: "person" | "business" | "any";
+                                /** @enum {string} */
+                                supportPriority: "normal" | "high";
+                                /** @description Fee for moving onto this plan, before any waiver */
+                                switchFee: number;
+                                ussdCode?: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2952,7 +3082,53 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 instant */
+                            asOf: string;
+                            /** @description Balance plus credit */
+                            available: number;
+                            /** @description Kopecks */
+                            balance: number;
+                            /** @description The credit the number may use now (for a contract's number: what the company's pool leaves it) */
+                            creditLimit: number;
+                            /** @enum {string} */
+                            creditSource: "own" | "company_pool";
+                            currency: string;
+                            msisdn: string;
+                            quotas: {
+                                included: number;
+                                /** @description ISO 8601 instant */
+                                periodEnd: string;
+                                /** @description ISO 8601 instant */
+                                periodStart: string;
+                                remaining: number;
+                                source: string;
+                                /** @enum {string} */
+                                unit: "seconds" | "sms" | "bytes";
+                                used: number;
+                            }[];
+                            /** @description What is left this period, summed over the allowances */
+                            remaining: {
+                                bytes: {
+                                    included: number;
+                                    remaining: number;
+                                    used: number;
+                                };
+                                seconds: {
+                                    included: number;
+                                    remaining: number;
+                                    used: number;
+                                };
+                                sms: {
+                                    included: number;
+                                    remaining: number;
+                                    used: number;
+                                };
+                            };
+                            status: string;
+                        };
+                    };
                 };
             };
         };
@@ -3750,7 +3926,101 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            free: {
+                                code: string;
+                                /** @description ISO 8601 instant */
+                                connectedAt: string;
+                                content: boolean;
+                                disableable: boolean;
+                                /** @description What disabling stops paying */
+                                facts: {
+                                    /** @description What taking it today charges */
+                                    chargedToday: number;
+                                    /** @description Commission taken with the action (promised payment); 0 when none */
+                                    commission: number;
+                                    /** @description One-off fee for connecting or switching; 0 when none */
+                                    connectionFee: number;
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                    price: number;
+                                } | null;
+                                fee: {
+                                    /** @description Kopecks */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    model: "none" | "monthly" | "daily" | "per_use";
+                                };
+                                /** @enum {string} */
+                                kind: "option" | "subscription" | "service" | "package";
+                                /** @description What a month of it costs (daily fees over 30 days; a one-off product 0) */
+                                monthlyCost: number;
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                nextChargeAt: string | null;
+                                paid: boolean;
+                                smsKeyword: string | null;
+                                statement: {
+                                    en: string;
+                                    ru: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "active" | "suspended" | "disabled" | "limit_suspended";
+                                ussdCode: string | null;
+                            }[];
+                            /** @description What the paid ones cost a month */
+                            monthlyTotal: number;
+                            msisdn: string;
+                            paid: {
+                                code: string;
+                                /** @description ISO 8601 instant */
+                                connectedAt: string;
+                                content: boolean;
+                                disableable: boolean;
+                                /** @description What disabling stops paying */
+                                facts: {
+                                    /** @description What taking it today charges */
+                                    chargedToday: number;
+                                    /** @description Commission taken with the action (promised payment); 0 when none */
+                                    commission: number;
+                                    /** @description One-off fee for connecting or switching; 0 when none */
+                                    connectionFee: number;
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                    price: number;
+                                } | null;
+                                fee: {
+                                    /** @description Kopecks */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    model: "none" | "monthly" | "daily" | "per_use";
+                                };
+                                /** @enum {string} */
+                                kind: "option" | "subscription" | "service" | "package";
+                                /** @description What a month of it costs (daily fees over 30 days; a one-off product 0) */
+                                monthlyCost: number;
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                nextChargeAt: string | null;
+                                paid: boolean;
+                                smsKeyword: string | null;
+                                statement: {
+                                    en: string;
+                                    ru: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "active" | "suspended" | "disabled" | "limit_suspended";
+                                ussdCode: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3852,7 +4122,92 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                action: string;
+                                /** @description True when the number may take it now; otherwise `refusal` says why */
+                                available: boolean;
+                                /** @description The same as `refusal` */
+                                blockedBy: {
+                                    /** @enum {string} */
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID";
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                } | null;
+                                /** @description What connecting charges today (facts.chargedToday) */
+                                chargeNow: number;
+                                code: string;
+                                /** @description How the client confirms before sending the request (web/app: `explicit` means a dialog) */
+                                confirmation: {
+                                    /** @enum {string} */
+                                    kind: "none";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "explicit";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "reply";
+                                    windowMs: number;
+                                    readonly words: string[];
+                                };
+                                /** @description Kopecks */
+                                connectionFee: number;
+                                content: boolean;
+                                description: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                disableable: boolean;
+                                facts: {
+                                    /** @description What taking it today charges */
+                                    chargedToday: number;
+                                    /** @description Commission taken with the action (promised payment); 0 when none */
+                                    commission: number;
+                                    /** @description One-off fee for connecting or switching; 0 when none */
+                                    connectionFee: number;
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                    price: number;
+                                } | null;
+                                fee: {
+                                    /** @description Kopecks */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    model: "none" | "monthly" | "daily" | "per_use";
+                                };
+                                includes: {
+                                    dataMb?: number;
+                                    minutes?: number;
+                                    sms?: number;
+                                } | null;
+                                /** @enum {string} */
+                                kind: "option" | "subscription" | "service" | "package";
+                                /** @description Kopecks */
+                                monthlyCost: number;
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                refusal: {
+                                    /** @enum {string} */
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID";
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                } | null;
+                                shown: boolean;
+                                smsKeyword: string | null;
+                                statement: {
+                                    en: string;
+                                    ru: string;
+                                } | null;
+                                ussdCode: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3888,7 +4243,98 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            action: string;
+                            active: {
+                                /** @description Kopecks */
+                                amount: number;
+                                /** @description ISO 8601 instant */
+                                dueAt: string;
+                                /** @description Kopecks */
+                                fee: number;
+                                /** @description Kopecks */
+                                repaid: number;
+                            } | null;
+                            amount: number | null;
+                            /** @description Takeable now by the catalog's rules (`refusal` says why not) */
+                            available: boolean;
+                            /** @description An amount: whole roubles from min to max */
+                            bounds: {
+                                /** @description Kopecks */
+                                max: number;
+                                /** @description Kopecks */
+                                min: number;
+                                /** @description Kopecks */
+                                step: number;
+                            };
+                            /** @description How the client confirms before sending the request (web/app: `explicit` means a dialog) */
+                            confirmation: {
+                                /** @enum {string} */
+                                kind: "none";
+                            } | {
+                                /** @enum {string} */
+                                kind: "explicit";
+                            } | {
+                                /** @enum {string} */
+                                kind: "reply";
+                                windowMs: number;
+                                readonly words: string[];
+                            };
+                            facts: {
+                                /** @description What taking it today charges */
+                                chargedToday: number;
+                                /** @description Commission taken with the action (promised payment); 0 when none */
+                                commission: number;
+                                /** @description One-off fee for connecting or switching; 0 when none */
+                                connectionFee: number;
+                                /** @enum {string} */
+                                period: "once" | "day" | "month";
+                                /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                price: number;
+                            } | null;
+                            /** @description Kopecks */
+                            maxAmount: number;
+                            options: {
+                                /** @description Kopecks */
+                                amount: number;
+                                /** @description What the subscriber pays, as facts: every channel states these and nothing else */
+                                facts: {
+                                    /** @description What taking it today charges */
+                                    chargedToday: number;
+                                    /** @description Commission taken with the action (promised payment); 0 when none */
+                                    commission: number;
+                                    /** @description One-off fee for connecting or switching; 0 when none */
+                                    connectionFee: number;
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                    price: number;
+                                };
+                                /** @description Kopecks */
+                                fee: number;
+                                /** @description The one statement of the price in both languages: show it, never compute it */
+                                statement: {
+                                    en: string;
+                                    ru: string;
+                                };
+                            }[];
+                            reason: ("active" | "trust_limit") | null;
+                            refusal: {
+                                /** @enum {string} */
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID";
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            } | null;
+                            shown: boolean;
+                            statement: {
+                                en: string;
+                                ru: string;
+                            } | null;
+                            termDays: number;
+                        };
+                    };
                 };
             };
         };
@@ -4096,7 +4542,41 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 instant */
+                            asOf: string;
+                            categories: {
+                                /** @description Kopecks */
+                                amount: number;
+                                /** @enum {string} */
+                                category: "subscription" | "calls" | "sms" | "internet" | "content" | "roaming" | "one_off" | "other";
+                            }[];
+                            currency: string;
+                            /** @description ISO 8601 instant */
+                            from: string;
+                            internet: {
+                                /** @description ISO 8601 instant */
+                                asOf: string;
+                                bytes: number;
+                                /** @description Kopecks */
+                                charged: number;
+                            };
+                            /** @description YYYY-MM, a calendar month of local time */
+                            month: string;
+                            msisdn: string;
+                            previousMonth: {
+                                month: string;
+                                /** @description Kopecks */
+                                total: number;
+                            };
+                            timeZone: string;
+                            /** @description ISO 8601 instant */
+                            to: string;
+                            /** @description Kopecks */
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -4133,7 +4613,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            msisdn: string;
+                            nextFeeAt: string | null;
+                            /** @description ISO 8601 instant */
+                            periodEnd: string;
+                            /** @description ISO 8601 instant */
+                            periodStart: string;
+                            /** @description ISO 8601 instant */
+                            since: string;
+                            tariff: {
+                                /** @description Below this balance outgoing services are blocked */
+                                blockThreshold: number;
+                                /** @enum {string} */
+                                callRounding: "minute" | "second";
+                                code: string;
+                                connectable: boolean;
+                                dataRoundingKb: 1 | 100;
+                                description: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                fee: {
+                                    /** @description Kopecks */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    model: "monthly" | "daily";
+                                };
+                                freeSwitchAfterDays?: number;
+                                /** @description What the fee buys each period */
+                                included: {
+                                    dataMb?: number;
+                                    minutes?: number;
+                                    sms?: number;
+                                };
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                premium: boolean;
+                                /** @description Kopecks per unit (may be fractional) */
+                                rates: {
+                                    dataMb: number;
+                                    homeMinute: number;
+                                    intercityMinute: number;
+                                    mms: number;
+                                    roamingMinute: number;
+                                    sms: number;
+                                };
+                                /** @enum {string} */
+                                segment: "person" | "business" | "any";
+                                /** @enum {string} */
+                                supportPriority: "normal" | "high";
+                                /** @description Fee for moving onto this plan, before any waiver */
+                                switchFee: number;
+                                ussdCode?: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -4197,7 +4735,79 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                action: string;
+                                /** @description True when the number may take it now; otherwise `refusal` says why */
+                                available: boolean;
+                                code: string;
+                                /** @description How the client confirms before sending the request (web/app: `explicit` means a dialog) */
+                                confirmation: {
+                                    /** @enum {string} */
+                                    kind: "none";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "explicit";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "reply";
+                                    windowMs: number;
+                                    readonly words: string[];
+                                };
+                                /** @description Whether this is the number's plan now */
+                                current: boolean;
+                                description: {
+                                    en: string;
+                                    ru: string;
+                                } | null;
+                                facts: {
+                                    /** @description What taking it today charges */
+                                    chargedToday: number;
+                                    /** @description Commission taken with the action (promised payment); 0 when none */
+                                    commission: number;
+                                    /** @description One-off fee for connecting or switching; 0 when none */
+                                    connectionFee: number;
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                    price: number;
+                                } | null;
+                                fee: {
+                                    /** @description Kopecks */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    model: "monthly" | "daily";
+                                };
+                                included: {
+                                    dataMb?: number;
+                                    minutes?: number;
+                                    sms?: number;
+                                };
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                premium: boolean;
+                                /** @description Connected products the plan does not allow: changing disables them */
+                                productsDisabled: string[];
+                                refusal: {
+                                    /** @enum {string} */
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID";
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                } | null;
+                                /** @enum {string} */
+                                segment: "person" | "business" | "any";
+                                shown: boolean;
+                                statement: {
+                                    en: string;
+                                    ru: string;
+                                } | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };

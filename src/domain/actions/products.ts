@@ -31,7 +31,7 @@ export interface ProductDetails {
   /** What a month of it costs (for totals; a one-off product counts 0). */
   monthlyCost: number;
   content: boolean;
-  includes: Product['includes'] | null;
+  includes: NonNullable<Product['includes']> | null;
   ussdCode: string | null;
   smsKeyword: string | null;
   disableable: boolean;

@@ -1,12 +1,9 @@
 import { api } from '../api.ts';
+import type { Region } from '../api-shapes.ts';
 import type { Lang } from '../i18n.ts';
 import { useLoad } from '../ui.tsx';
 
-export interface Region {
-  code: string;
-  nameRu: string;
-  nameEn: string;
-}
+export type { Region };
 
 let cache: Promise<{ items: Region[] }> | null = null;
 

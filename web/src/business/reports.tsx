@@ -6,6 +6,7 @@ import { businessMonthNow } from './month.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { monthName, useBiz } from './context.ts';
 import type { MonthlyReport } from './types.ts';
+import type { ReportSettings } from '../api-shapes.ts';
 
 const FORMATS = ['xlsx', 'pdf', 'csv'] as const;
 const LANG_CHOICES = { ru: ['ru'], en: ['en'], both: ['ru', 'en'] } as const;
@@ -14,7 +15,7 @@ type LangChoice = keyof typeof LANG_CHOICES;
 /** The language(s) of the monthly report: contract admins choose, others see the choice. */
 function ReportLanguages() {
   const { bt, me } = useBiz();
-  const settings = useLoad(() => api<{ languages: ('ru' | 'en')[] }>('business/reports/settings'), []);
+  const settings = useLoad(() => api<ReportSettings>('business/reports/settings'), []);
   const act = useAction();
   if (!settings.data) return <ErrorBox error={settings.error} onRetry={() => void settings.reload()} />;
   const l = settings.data.languages;

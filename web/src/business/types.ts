@@ -1,7 +1,7 @@
 // Shapes of the business portal API as the screens use them: those the OpenAPI document states
 // come from the generated web/src/api-types.ts (through api-shapes.ts); the app never imports src/.
-export type { BulkItem, BulkOperation, Contract, Dashboard, LimitItem, NumberItem, NumberList, Order, Overview } from '../api-shapes.ts';
-import type { Order, Overview } from '../api-shapes.ts';
+export type { BulkItem, BulkOperation, Contract, Dashboard, LimitItem, MonthlyReport, NumberItem, NumberList, Order, Overview } from '../api-shapes.ts';
+import type { CatalogProduct, CatalogTariff, Order, Overview } from '../api-shapes.ts';
 
 export type Role = Overview['admin']['role'];
 
@@ -15,18 +15,5 @@ export type BulkKind = (typeof BULK_KINDS)[number];
 
 export type OrderStatus = Order['status'];
 
-export interface MonthlyReport {
-  id: string;
-  month: string;
-  language: 'ru' | 'en';
-  total: number;
-  createdAt: string;
-  formats: ('csv' | 'xlsx' | 'pdf')[];
-}
-
-export interface CatalogItem {
-  code: string;
-  name: { ru: string; en: string };
-  kind?: string;
-  segment?: string;
-}
+/** What a code picker needs of a catalog entry (a tariff or a product). */
+export type CatalogItem = Pick<CatalogTariff | CatalogProduct, 'code' | 'name'>;

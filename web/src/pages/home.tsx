@@ -3,7 +3,7 @@ import { api, NetworkError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateOnly, dateTime, volume, lastBalance, money, named, saveLastBalance } from '../format.ts';
 import type { Key } from '../i18n.ts';
-import type { Balance, CurrentTariff, Promised, Quota, Spending } from '../types.ts';
+import type { Balance, CurrentTariff, Promised, Quota, Spending } from '../api-shapes.ts';
 import { ErrorBox, Loading, Page, Section, useLoad } from '../ui.tsx';
 
 function Gauge({ label, q, show }: { label: string; q: Quota; show: (n: number) => string }) {

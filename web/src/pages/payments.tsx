@@ -4,7 +4,7 @@ import { useApp } from '../app-context.ts';
 import { dateOnly, dateTime, money, parseRubles } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { Payment } from '../api-shapes.ts';
-import type { Promised } from '../types.ts';
+import type { Promised } from '../api-shapes.ts';
 import { PaymentHistory } from './payment-history.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 

@@ -1,7 +1,7 @@
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { money, named, type Named } from '../format.ts';
-import type { AvailableProduct, ConnectedProduct } from '../types.ts';
+import type { AvailableProduct, ConnectedProducts } from '../api-shapes.ts';
 import { ErrorBox, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 
 interface Audit {
@@ -16,7 +16,7 @@ export default function Services() {
   const m = me.msisdn ?? 'me';
   const { data, error, reload } = useLoad(async () => {
     const [connected, available, audit] = await Promise.all([
-      api<{ paid: ConnectedProduct[]; free: ConnectedProduct[]; monthlyTotal: number }>(`subscribers/${m}/products`),
+      api<ConnectedProducts>(`subscribers/${m}/products`),
       api<{ items: AvailableProduct[] }>(`subscribers/${m}/products/available`),
       api<Audit>(`subscribers/${m}/paid-services`),
     ]);
@@ -68,14 +68,14 @@ export default function Services() {
                 <p className="strong">{named(p.name, lang)}</p>
                 <p>{named(p.description, lang)}</p>
                 <p className="muted" data-testid="price">
-                  {p.statement[lang]}
+                  {p.statement?.[lang]}
                 </p>
               </div>
               <button
                 type="button"
                 disabled={p.blockedBy !== null}
                 onClick={() =>
-                  act.ask(t('confirmConnect', { name: named(p.name, lang), charge: money(p.chargeNow, lang), price: p.statement[lang] }), () =>
+                  act.ask(t('confirmConnect', { name: named(p.name, lang), charge: money(p.chargeNow, lang), price: p.statement?.[lang] ?? money(p.chargeNow, lang) }), () =>
                     after(() => api(`subscribers/${m}/products`, { method: 'POST', body: { productCode: p.code }, idempotent: true })),
                   )
                 }

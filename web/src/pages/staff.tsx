@@ -5,7 +5,7 @@ import { actionName } from '../actions.ts';
 import { dateTime, named } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { PoolRegion } from '../api-shapes.ts';
-import type { Ticket } from '../types.ts';
+import type { QueueTicket as Ticket } from '../api-shapes.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 
 interface AuditRow {

@@ -1,7 +1,7 @@
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { money, named } from '../format.ts';
-import type { CurrentTariff, TariffOffer } from '../types.ts';
+import type { CurrentTariff, TariffOffer } from '../api-shapes.ts';
 import { ErrorBox, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 export default function Tariffs() {

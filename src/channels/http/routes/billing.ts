@@ -12,6 +12,7 @@ import { refundPayment } from '../../../domain/payments/refund-payment.ts';
 import { nextCursor, pageQuery } from '../paging.ts';
 import { ctxOf } from '../context.ts';
 import { offerView, statementOf } from '../offer-view.ts';
+import { promisedSchema } from '../schemas/subscriber.ts';
 import { kopecks, wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32) });
@@ -54,7 +55,7 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
 
   r.get(
     `${base}/promised-payment`,
-    { schema: { ...tag, summary: 'Promised payment: amounts with their commission (facts and statement), bounds, term, the active one', params } },
+    { schema: { ...tag, summary: 'Promised payment: amounts with their commission (facts and statement), bounds, term, the active one', params, response: { 200: promisedSchema } } },
     async (req) => {
       const ctx = ctxOf(req);
       const o = await promisedPaymentAction.offer(core, ctx, { msisdn: req.params.msisdn });

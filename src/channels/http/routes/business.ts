@@ -15,7 +15,7 @@ import { getOverview } from '../../../domain/business/overview.ts';
 import type { Core } from '../../../domain/core.ts';
 import { errorMessage } from '../../../domain/shared/error-messages.ts';
 import { nextCursor, pageQuery } from '../paging.ts';
-import { bulkItemListSchema, bulkOperationSchema, contractListSchema, dashboardSchema, limitListSchema, numberListSchema, orderSchema, overviewSchema } from '../schemas/business.ts';
+import { bulkItemListSchema, bulkOperationSchema, contractListSchema, dashboardSchema, limitListSchema, monthlyReportListSchema, numberListSchema, orderSchema, overviewSchema, reportSettingsSchema } from '../schemas/business.ts';
 import { ctxOf } from '../context.ts';
 import { problemType } from '../problems.ts';
 import { wholeNumber } from '../../../domain/shared/strict-input.ts';
@@ -270,8 +270,8 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
     { schema: { ...tag, summary: "A month's analytics as CSV, XLSX or PDF", querystring: z.object({ format, ...analyticsQuery }) } },
     async (req, reply) => sendFile(reply, await exportExpenses(core, ctx(req), req.query)),
   );
-  r.get('/business/reports', { schema: { ...tag, summary: 'Monthly expense reports, made on the 1st for the month before, in the chosen language(s)' } }, async (req) => listMonthlyReports(core, ctx(req)));
-  r.get('/business/reports/settings', { schema: { ...tag, summary: 'The language(s) the monthly report is made in' } }, async (req) => getReportSettings(core, ctx(req)));
+  r.get('/business/reports', { schema: { ...tag, summary: 'Monthly expense reports, made on the 1st for the month before, in the chosen language(s)', response: { 200: monthlyReportListSchema } } }, async (req) => listMonthlyReports(core, ctx(req)));
+  r.get('/business/reports/settings', { schema: { ...tag, summary: 'The language(s) the monthly report is made in', response: { 200: reportSettingsSchema } } }, async (req) => getReportSettings(core, ctx(req)));
   r.put(
     '/business/reports/settings',
     {

@@ -10,6 +10,7 @@ import { listUsage } from '../../../domain/reports/list-usage.ts';
 import { orderReportAction, perform } from '../../../domain/actions/registry.ts';
 import { nextCursor, pageQuery } from '../paging.ts';
 import { ctxOf } from '../context.ts';
+import { spendingSchema } from '../schemas/subscriber.ts';
 import { calendarDate, wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
@@ -117,6 +118,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { core: Core }): 
         summary: 'Spending by category in a calendar month of local time, with last month to compare',
         params,
         querystring: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM').optional() }),
+        response: { 200: spendingSchema },
       },
     },
     async (req) => getSpending(core, ctxOf(req), { msisdn: req.params.msisdn, month: req.query.month }),

@@ -21,6 +21,7 @@ import { updatePreferences } from '../../../domain/subscribers/update-preference
 import { nextCursor, pageQuery } from '../paging.ts';
 import { ctxOf } from '../context.ts';
 import { offerView, statementOf } from '../offer-view.ts';
+import { availableProductsSchema, balanceSchema, connectedProductsSchema, currentTariffSchema, tariffOffersSchema } from '../schemas/subscriber.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
 const code = z.string().min(1).max(40);
@@ -37,10 +38,10 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
   const base = '/subscribers/:msisdn';
 
   r.get(base, { schema: { ...tag, summary: 'Profile of the number', params } }, async (req) => getProfile(core, ctxOf(req), req.params));
-  r.get(`${base}/balance`, { schema: { ...tag, summary: 'Balance and what is left of minutes, SMS and data', params } }, async (req) =>
+  r.get(`${base}/balance`, { schema: { ...tag, summary: 'Balance and what is left of minutes, SMS and data', params, response: { 200: balanceSchema } } }, async (req) =>
     perform(core, ctxOf(req), readBalanceAction, req.params.msisdn, {}),
   );
-  r.get(`${base}/tariff`, { schema: { ...tag, summary: 'Current tariff plan', params } }, async (req) => getTariff(core, ctxOf(req), req.params));
+  r.get(`${base}/tariff`, { schema: { ...tag, summary: 'Current tariff plan', params, response: { 200: currentTariffSchema } } }, async (req) => getTariff(core, ctxOf(req), req.params));
   r.get(
     `${base}/tariff/quote`,
     { schema: { ...tag, summary: 'What a tariff change would cost', params, querystring: z.object({ tariffCode: code }) } },
@@ -48,7 +49,7 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
   );
   r.get(
     `${base}/tariff/offers`,
-    { schema: { ...tag, summary: "Tariff plans on sale to the number's segment, each with its price facts and statement; `available` ones may be picked", params } },
+    { schema: { ...tag, summary: "Tariff plans on sale to the number's segment, each with its price facts and statement; `available` ones may be picked", params, response: { 200: tariffOffersSchema } } },
     async (req) => {
       const ctx = ctxOf(req);
       const offers = await changeTariffAction.offers(core, ctx, { msisdn: req.params.msisdn });
@@ -60,7 +61,7 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
     { schema: { ...tag, summary: 'Change the tariff plan (charged by the plan rules)', params, body: changeTariffAction.input } },
     async (req) => perform(core, ctxOf(req), changeTariffAction, req.params.msisdn, req.body),
   );
-  r.get(`${base}/products`, { schema: { ...tag, summary: 'Connected products, paid and free, each with the statement of its price', params } }, async (req) => {
+  r.get(`${base}/products`, { schema: { ...tag, summary: 'Connected products, paid and free, each with the statement of its price', params, response: { 200: connectedProductsSchema } } }, async (req) => {
     const ctx = ctxOf(req);
     const list = await listConnectedProducts(core, ctx, req.params);
     const stops = new Map((await disableProductAction.offers(core, ctx, { msisdn: req.params.msisdn })).map((o) => [o.details.code, o.details.stops]));
@@ -70,7 +71,7 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
     };
     return { ...list, paid: list.paid.map(priced), free: list.free.map(priced) };
   });
-  r.get(`${base}/products/available`, { schema: { ...tag, summary: 'Products that can be connected, each with its price facts and statement', params } }, async (req) => {
+  r.get(`${base}/products/available`, { schema: { ...tag, summary: 'Products that can be connected, each with its price facts and statement', params, response: { 200: availableProductsSchema } } }, async (req) => {
     const ctx = ctxOf(req);
     const offers = await connectProductAction.offers(core, ctx, { msisdn: req.params.msisdn });
     return {

@@ -129,3 +129,20 @@ export const dashboardSchema = z.object({
   trafficByDay: z.array(z.object({ date: z.string(), minutes: z.number(), sms: z.number(), gb: z.number(), charged: kopecks() })).describe('Days of the month with traffic'),
   payments: z.object({ total: kopecks(), count: z.number().int(), previousTotal: kopecks(), byDay: z.array(z.object({ date: z.string(), amount: kopecks() })) }),
 });
+
+const lang = z.enum(['ru', 'en']);
+
+export const monthlyReportListSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      month: z.string().describe('YYYY-MM'),
+      language: lang,
+      total: kopecks('What the company spent that month'),
+      createdAt: z.string(),
+      formats: z.array(z.enum(['csv', 'xlsx', 'pdf'])),
+    }),
+  ),
+});
+
+export const reportSettingsSchema = z.object({ languages: z.array(lang) });
