@@ -68,7 +68,7 @@ test('every charge earns points: floor(rubles × rate), once per ledger entry, a
   // The month's points are one lot and one line of history that grows with it.
   let history = await getBonusHistory(core, ctx, { msisdn: 'me' });
   assert.deepEqual(history.items.map((i) => [i.kind, i.points, i.period]), [['earn', 63, '2026-03']]);
-  assert.equal(history.nextBefore, null);
+  assert.equal(history.nextCursor, null);
   // March's lot expires when the 13th month after it begins: every point lives 12 full months.
   const lots = await core.db.query<{ points: number; remaining: number; expires_at: Date; reference: string }>(
     'SELECT points, remaining, expires_at, reference FROM bonus_lot WHERE account_id = $1 ORDER BY id',
@@ -86,9 +86,9 @@ test('every charge earns points: floor(rubles × rate), once per ledger entry, a
   assert.deepEqual(history.items.map((i) => [i.kind, i.points, i.period]), [['earn', 15, '2026-04'], ['earn', 63, '2026-03']]);
   assert.equal(history.items[0]!.at, '2026-04-02T10:00:00.000Z', 'placed where the month began');
   const page1 = await getBonusHistory(core, ctx, { msisdn: 'me', limit: 1 });
-  const page2 = await getBonusHistory(core, ctx, { msisdn: 'me', limit: 1, before: page1.nextBefore! });
+  const page2 = await getBonusHistory(core, ctx, { msisdn: 'me', limit: 1, cursor: page1.nextCursor! });
   assert.deepEqual([...page1.items, ...page2.items].map((i) => i.points), [15, 63]);
-  assert.equal(page2.nextBefore, null);
+  assert.equal(page2.nextCursor, null);
   assert.equal((await getBonusBalance(core, ctx, { msisdn: 'me' })).points, 78);
   const books = await pointsBooks(s.accountId);
   assert.equal(books.entries, books.lots);
@@ -268,9 +268,13 @@ test('HTTP: points, rewards, exchange and its refusals as problem+json', async (
     const bad = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/bonus/exchange', headers, payload: {} });
     assert.equal(bad.statusCode, 400);
     const history = await app.inject({ url: '/api/v1/subscribers/me/bonus/history?limit=1', headers });
-    const page = history.json<{ items: { kind: string; points: number }[]; nextBefore: number | null }>();
+    const page = history.json<{ items: { kind: string; points: number }[]; nextCursor: string | null }>();
     assert.deepEqual(page.items.map((i) => [i.kind, i.points]), [['spend', -250]]);
-    assert.ok(page.nextBefore);
+    assert.ok(page.nextCursor);
+    const rest = await app.inject({ url: `/api/v1/subscribers/me/bonus/history?limit=1&cursor=${encodeURIComponent(page.nextCursor)}`, headers });
+    const last = rest.json<{ items: { kind: string; points: number }[]; nextCursor: string | null }>();
+    assert.deepEqual(last.items.map((i) => [i.kind, i.points]), [['earn', 400]]);
+    assert.equal(last.nextCursor, null);
     const anonymous = await app.inject({ url: '/api/v1/subscribers/me/bonus' });
     assert.equal(anonymous.statusCode, 401);
   } finally {

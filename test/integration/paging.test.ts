@@ -1,5 +1,5 @@
 // Cursor pages of the subscriber and business lists (payments, usage, action history, tickets,
-// orders) over HTTP: every row exactly once in order, however many rows share a timestamp; rows
+// bonus points history, orders) over HTTP: every row exactly once in order, however many rows share a timestamp; rows
 // added between pages do not shift the next page; limits bounded; a cursor that is not this
 // list's is a 400 CURSOR_INVALID; someone else's cursor shows nothing of theirs.
 import assert from 'node:assert/strict';
@@ -103,18 +103,79 @@ test('payments: more than 50 page through by cursor, every one once, newest firs
   assert.equal((await get<Page<{ id: string }>>('/api/v1/subscribers/me/payments?limit=1', s.auth)).body.items[0]!.id, added[0]);
 });
 
+/**
+ * Points history lines straight into the store: `n` spends, three to an instant (one a microsecond
+ * later), written oldest last so that their ids run against their times.
+ */
+async function bonusLines(s: { accountId: number; subscriberId: number }, n: number, base = Date.parse('2026-10-01T09:00:00Z')): Promise<number[]> {
+  const lines: { id: number; at: string }[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    const ms = base + Math.floor(i / 3) * 60_000;
+    const at = `${new Date(ms).toISOString().slice(0, 23)}${i % 3 === 2 ? '001' : '000'}Z`;
+    const [row] = await core.db.query<{ id: number }>(
+      `INSERT INTO bonus_entry (account_id, subscriber_id, kind, points, reward_code, reference, idempotency_key, created_at)
+       VALUES ($1, $2, 'spend', $3, 'sms_100', $4, $4, $5::timestamptz) RETURNING id`,
+      [s.accountId, s.subscriberId, -(i + 1), `paging:${randomUUID()}`, at],
+    );
+    lines.push({ id: Number(row!.id), at });
+  }
+  return lines.sort((a, b) => (a.at === b.at ? b.id - a.id : a.at < b.at ? 1 : -1)).map((l) => l.id);
+}
+
+test('bonus points history: more than 50 lines page through by cursor, every one once, newest first by time (not by id); new ones do not shift the pages', async () => {
+  const s = await subscriber();
+  const expected = await bonusLines(s, 130);
+  const first = await get<Page<{ id: number }> & { msisdn: string }>('/api/v1/subscribers/me/bonus/history', s.auth);
+  assert.equal(first.body.items.length, 50, 'fifty unless asked');
+  assert.equal(first.body.msisdn, s.msisdn);
+  assert.ok(first.body.nextCursor);
+
+  const added: number[] = [];
+  const walked = await walk<{ id: number; at: string; kind: string; points: number }>('/api/v1/subscribers/me/bonus/history?limit=40', s.auth, async (page) => {
+    // Points spent while the list is being read: newer than every page, so not on them.
+    if (page === 1) added.push(...(await bonusLines(s, 1, Date.parse('2026-12-01T09:00:00Z'))));
+  });
+  assert.equal(walked.pages, 4);
+  assert.deepEqual(
+    walked.items.map((l) => l.id),
+    expected,
+  );
+  assert.equal(new Set(walked.items.map((l) => l.id)).size, 130, 'no duplicates');
+  assert.ok(!walked.items.some((l) => added.includes(l.id)));
+  assert.ok(walked.items.every((l) => l.kind === 'spend' && l.points < 0));
+  // Read again from the top, the new one is first.
+  assert.equal((await get<Page<{ id: number }>>('/api/v1/subscribers/me/bonus/history?limit=1', s.auth)).body.items[0]!.id, added[0]);
+
+  // Another subscriber's cursor positions this one's list and shows nothing of theirs.
+  const other = await subscriber();
+  const theirs = new Set(await bonusLines(other, 5));
+  const theirFirst = await get<Page<{ id: number }>>('/api/v1/subscribers/me/bonus/history?limit=2', other.auth);
+  assert.ok(theirFirst.body.nextCursor);
+  const mineWithTheirs = await get<Page<{ id: number }>>(`/api/v1/subscribers/me/bonus/history?limit=200&cursor=${theirFirst.body.nextCursor}`, s.auth);
+  assert.equal(mineWithTheirs.status, 200);
+  assert.ok(mineWithTheirs.body.items.every((l) => !theirs.has(l.id)));
+  assert.equal((await app.inject({ url: `/api/v1/subscribers/${other.msisdn}/bonus/history?cursor=${theirFirst.body.nextCursor}`, headers: s.auth })).statusCode, 404);
+});
+
 test('limits are bounded and cursors checked: 400 VALIDATION for a limit out of range, 400 CURSOR_INVALID for a cursor not of this list', async () => {
   const s = await subscriber();
   await payments(s, 3);
-  for (const limit of ['0', '201', 'x', '1.5']) {
-    const res = await app.inject({ url: `/api/v1/subscribers/me/payments?limit=${limit}`, headers: s.auth });
-    assert.equal(res.statusCode, 400, limit);
-    assert.equal(res.json<{ code: string }>().code, 'VALIDATION');
+  await bonusLines(s, 3);
+  for (const list of ['payments', 'bonus/history']) {
+    for (const limit of ['0', '201', 'x', '1.5']) {
+      const res = await app.inject({ url: `/api/v1/subscribers/me/${list}?limit=${limit}`, headers: s.auth });
+      assert.equal(res.statusCode, 400, `${list} ${limit}`);
+      assert.equal(res.json<{ code: string }>().code, 'VALIDATION');
+    }
+    const most = await get<Page<unknown>>(`/api/v1/subscribers/me/${list}?limit=200`, s.auth);
+    assert.equal(most.status, 200, list);
+    assert.equal(most.body.items.length, 3);
+    assert.equal(most.body.nextCursor, null);
   }
   const usageCursor = encodeCursor('usage', { at: '2026-10-01T09:00:00.000000Z', id: '5' });
   const forged = Buffer.from(JSON.stringify(['payments', '2026-10-01T09:00:00Z', "1' OR 1=1"])).toString('base64url');
   for (const cursor of ['garbage!', 'bm9uc2Vuc2U', usageCursor, forged]) {
-    for (const list of ['payments', 'tickets', 'history']) {
+    for (const list of ['payments', 'tickets', 'history', 'bonus/history']) {
       const res = await app.inject({ url: `/api/v1/subscribers/me/${list}?cursor=${encodeURIComponent(cursor)}`, headers: s.auth });
       assert.equal(res.statusCode, 400, `${list} ${cursor}`);
       const body = res.json<{ code: string; field: string; title: string }>();
@@ -125,6 +186,12 @@ test('limits are bounded and cursors checked: 400 VALIDATION for a limit out of 
   }
   const usage = await app.inject({ url: `/api/v1/subscribers/me/usage?cursor=${encodeCursor('payments', { at: '2026-10-01T09:00:00.000000Z', id: randomUUID() })}`, headers: s.auth });
   assert.equal(usage.json<{ code: string }>().code, 'CURSOR_INVALID');
+  // A bonus history cursor is the bonus history's only, and the history takes no other list's.
+  const bonusCursor = encodeCursor('bonus', { at: '2026-10-01T09:00:00.000000Z', id: '5' });
+  assert.equal((await app.inject({ url: `/api/v1/subscribers/me/history?cursor=${bonusCursor}`, headers: s.auth })).json<{ code: string }>().code, 'CURSOR_INVALID');
+  const historyCursor = encodeCursor('history', { at: '2026-10-01T09:00:00.000000Z', id: '5' });
+  assert.equal((await app.inject({ url: `/api/v1/subscribers/me/bonus/history?cursor=${historyCursor}`, headers: s.auth })).json<{ code: string }>().code, 'CURSOR_INVALID');
+  assert.equal((await app.inject({ url: `/api/v1/subscribers/me/bonus/history?cursor=${bonusCursor}`, headers: s.auth })).statusCode, 200);
 });
 
 test("another subscriber's cursor shows nothing of theirs", async () => {

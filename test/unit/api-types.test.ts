@@ -21,7 +21,7 @@ test('web/src/api-types.ts matches a fresh generation from the OpenAPI document 
 
 test('the lists the web app pages through state their answers in the OpenAPI document, with nextCursor', async () => {
   const doc = (await document) as unknown as { paths: Record<string, { get?: { responses?: Record<string, { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }> } }> };
-  for (const path of ['/api/v1/subscribers/{msisdn}/payments', '/api/v1/subscribers/{msisdn}/usage', '/api/v1/subscribers/{msisdn}/history', '/api/v1/subscribers/{msisdn}/tickets', '/api/v1/business/orders']) {
+  for (const path of ['/api/v1/subscribers/{msisdn}/payments', '/api/v1/subscribers/{msisdn}/usage', '/api/v1/subscribers/{msisdn}/history', '/api/v1/subscribers/{msisdn}/tickets', '/api/v1/subscribers/{msisdn}/bonus/history', '/api/v1/business/orders']) {
     const props = doc.paths[path]?.get?.responses?.['200']?.content?.['application/json']?.schema?.properties;
     assert.ok(props?.items && props.nextCursor, `${path}: 200 answer with items and nextCursor`);
   }

@@ -3227,12 +3227,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Points earned (a line per month), spent and expired, newest first */
+        /** Points earned (a line per month), spent and expired, newest first, a page at a time (cursor) */
         get: {
             parameters: {
                 query?: {
-                    before?: number | string;
-                    limit?: number | string;
+                    /** @description `nextCursor` of the previous page of the same list (opaque) */
+                    cursor?: string;
+                    /** @description Page size, 1–200 (50 unless given) */
+                    limit?: number;
                 };
                 header?: never;
                 path: {
@@ -3248,7 +3250,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                at: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "earn" | "spend" | "expire";
+                                /** @description For a month's points (`earn`), the month they were earned in, e.g. `2026-11` */
+                                period: string | null;
+                                /** @description Signed: earned points positive, spent and expired negative */
+                                points: number;
+                                reference: string | null;
+                                rewardCode: string | null;
+                            }[];
+                            msisdn: string;
+                            /** @description Pass as `cursor` for the next, older page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
                 };
             };
         };

@@ -1,5 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
+import { decodeCursor, keysetAt, keysetPage, pageLimit } from '../shared/cursor.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 
 export interface BonusHistoryItem {
@@ -15,26 +16,29 @@ export interface BonusHistoryItem {
 }
 
 /**
- * The points history, newest first, a page at a time (`before` is the last id of the previous
- * page). Points earned accrue into one `earn` line per month, placed where the month's first
- * points came in; spending and expiry are a line each.
+ * The points history, newest first, a page at a time: pass the `nextCursor` of a page as `cursor`
+ * for the next, older one (keyset on time and id; see shared/cursor.ts). Points earned accrue into
+ * one `earn` line per month, placed where the month's first points came in (its time does not move
+ * as it grows, so a page never shifts under it); spending and expiry are a line each.
  */
 export async function getBonusHistory(
   core: Core,
   ctx: Ctx,
-  input: { msisdn: string; limit?: number; before?: number },
-): Promise<{ msisdn: string; items: BonusHistoryItem[]; nextBefore: number | null }> {
+  input: { msisdn: string; limit?: number; cursor?: string },
+): Promise<{ msisdn: string; items: BonusHistoryItem[]; nextCursor: string | null }> {
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'read' });
-  const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
-  const rows = await core.db.query<{ id: number; created_at: Date; kind: BonusHistoryItem['kind']; points: number; reward_code: string | null; reference: string | null }>(
-    `SELECT id, created_at, kind, points, reward_code, reference FROM bonus_entry
-      WHERE account_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
-    [sub.accountId, input.before ?? null, limit + 1],
+  const after = decodeCursor('bonus', input.cursor);
+  const limit = pageLimit(input.limit);
+  const rows = await core.db.query<{ id: number; created_at: Date; key_at: string; kind: BonusHistoryItem['kind']; points: number; reward_code: string | null; reference: string | null }>(
+    `SELECT id, created_at, ${keysetAt('created_at')} AS key_at, kind, points, reward_code, reference FROM bonus_entry
+      WHERE account_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::bigint))
+      ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [sub.accountId, after?.at ?? null, after?.id ?? '0', limit + 1],
   );
-  const page = rows.slice(0, limit);
+  const page = keysetPage('bonus', rows, limit, (r) => ({ at: r.key_at, id: String(r.id) }));
   return {
     msisdn: sub.msisdn,
-    items: page.map((r) => ({
+    items: page.rows.map((r) => ({
       id: Number(r.id),
       at: r.created_at.toISOString(),
       kind: r.kind,
@@ -43,6 +47,6 @@ export async function getBonusHistory(
       reference: r.reference,
       period: r.kind === 'earn' && r.reference?.startsWith('month:') ? r.reference.slice(6) : null,
     })),
-    nextBefore: rows.length > limit ? Number(page[page.length - 1]!.id) : null,
+    nextCursor: page.nextCursor,
   };
 }

@@ -2,7 +2,7 @@ import { DomainError } from './errors.ts';
 
 /**
  * Keyset pages for the lists of the subscriber and business API (payments, usage, action history,
- * tickets, detail reports, orders, bulk operations): newest first by (time, id), each page asked for with the opaque `nextCursor`
+ * tickets, detail reports, bonus points history, orders, bulk operations): newest first by (time, id), each page asked for with the opaque `nextCursor`
  * of the page before. The cursor holds the list's name and the time and id of the last row shown;
  * the next page is every row strictly before it, so rows added meanwhile (newer) neither repeat
  * nor push older ones out of reach. The time is carried as PostgreSQL wrote it, to the
@@ -11,7 +11,7 @@ import { DomainError } from './errors.ts';
  * A cursor only positions: the query under it is still the caller's own (its subscriber, its
  * company), so a cursor taken from someone else's list shows nothing of theirs.
  */
-export type CursorList = 'payments' | 'usage' | 'history' | 'tickets' | 'orders' | 'bulk' | 'reports';
+export type CursorList = 'payments' | 'usage' | 'history' | 'tickets' | 'orders' | 'bulk' | 'reports' | 'bonus';
 
 export interface Keyset {
   /** `2026-12-07T05:40:00.123456Z`: a timestamptz as text, exact. */

@@ -1,7 +1,9 @@
 import { api } from '../api.ts';
+import type { BonusHistoryItem } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime, monthName, named, type Named } from '../format.ts';
 import type { Key } from '../i18n.ts';
+import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 interface Reward {
@@ -15,13 +17,14 @@ export default function Bonuses() {
   const { t, lang, me } = useApp();
   const m = me.msisdn ?? 'me';
   const { data, error, reload } = useLoad(async () => {
-    const [bonus, rewards, history] = await Promise.all([
+    const [bonus, rewards] = await Promise.all([
       api<{ points: number; expiringSoonTotal: number; asOf: string }>(`subscribers/${m}/bonus`),
       api<{ items: Reward[] }>(`subscribers/${m}/bonus/rewards`),
-      api<{ items: { id: number; at: string; kind: string; points: number; rewardCode: string | null; period: string | null }[] }>(`subscribers/${m}/bonus/history?limit=50`),
     ]);
-    return { bonus, rewards: rewards.items, history: history.items };
+    return { bonus, rewards: rewards.items };
   }, [m]);
+  // The points history, newest first, 20 at a time with "Show more"; read again from the top after an exchange.
+  const history = useCursorList<BonusHistoryItem>((cursor) => `subscribers/${m}/bonus/history?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, [m]);
   const act = useAction();
   if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
   if (!data) return <Loading />;
@@ -51,7 +54,13 @@ export default function Bonuses() {
                 type="button"
                 disabled={!r.affordable}
                 aria-label={`${t('exchange')}: ${named(r.name, lang)}`}
-                onClick={() => act.ask(t('confirmExchange', { cost: r.cost, name: named(r.name, lang) }), async () => (await api(`subscribers/${m}/bonus/exchange`, { method: 'POST', body: { rewardCode: r.code }, idempotent: true }), await reload()))}
+                onClick={() =>
+                  act.ask(t('confirmExchange', { cost: r.cost, name: named(r.name, lang) }), async () => {
+                    await api(`subscribers/${m}/bonus/exchange`, { method: 'POST', body: { rewardCode: r.code }, idempotent: true });
+                    // The points and the history (from its first page, where the exchange now is).
+                    await Promise.all([reload(), history.reload()]);
+                  })
+                }
               >
                 {t('exchange')}
               </button>
@@ -60,16 +69,23 @@ export default function Bonuses() {
         </ul>
       </Section>
       <Section title={t('bonusHistory')}>
-        <ul className="list">
-          {data.history.map((h) => (
-            <li key={h.id} className="item">
-              <span>{dateTime(h.at, lang)}</span>
-              <span>
-                {h.period ? t('bk_earn_month', { month: monthName(h.period, lang) }) : t(`bk_${h.kind}` as Key) || h.kind} {h.points}
-              </span>
-            </li>
-          ))}
-        </ul>
+        {history.first.error ? (
+          <ErrorBox error={history.first.error} onRetry={() => void history.reload()} />
+        ) : !history.first.data ? (
+          <Loading />
+        ) : (
+          <ul className="list" data-testid="bonus-history">
+            {history.items.map((h) => (
+              <li key={h.id} className="item">
+                <span>{dateTime(h.at, lang)}</span>
+                <span>
+                  {h.period ? t('bk_earn_month', { month: monthName(h.period, lang) }) : t(`bk_${h.kind}` as Key) || h.kind} {h.points}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <ShowMore list={history} testId="bonus-history-more" />
       </Section>
     </Page>
   );

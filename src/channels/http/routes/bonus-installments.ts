@@ -10,6 +10,7 @@ import { createInstallmentPlan, MAX_INSTALLMENT_MONTHS, MAX_INSTALLMENT_TOTAL } 
 import { getInstallments } from '../../../domain/installments/get-installments.ts';
 import { payInstallment } from '../../../domain/installments/pay-installment.ts';
 import { ctxOf } from '../context.ts';
+import { nextCursor, pageQuery } from '../paging.ts';
 import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
@@ -31,9 +32,26 @@ export async function bonusInstallmentRoutes(app: FastifyInstance, opts: { core:
     {
       schema: {
         ...bonusTag,
-        summary: 'Points earned (a line per month), spent and expired, newest first',
+        summary: 'Points earned (a line per month), spent and expired, newest first, a page at a time (cursor)',
         params,
-        querystring: z.object({ limit: wholeNumber({ min: 1, max: 200 }).optional(), before: wholeNumber({ min: 1 }).optional() }),
+        querystring: z.object(pageQuery),
+        response: {
+          200: z.object({
+            msisdn: z.string(),
+            items: z.array(
+              z.object({
+                id: z.number().int(),
+                at: z.string(),
+                kind: z.enum(['earn', 'spend', 'expire']),
+                points: z.number().int().describe('Signed: earned points positive, spent and expired negative'),
+                rewardCode: z.string().nullable(),
+                reference: z.string().nullable(),
+                period: z.string().nullable().describe("For a month's points (`earn`), the month they were earned in, e.g. `2026-11`"),
+              }),
+            ),
+            nextCursor,
+          }),
+        },
       },
     },
     async (req) => getBonusHistory(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.query }),
