@@ -2859,7 +2859,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The last 20, newest first */
+                            attempts: {
+                                amount: number;
+                                at: string;
+                                detail: string | null;
+                                outcome: string;
+                                trigger: string;
+                            }[];
+                            /** @description Null when auto-payment was never set */
+                            settings: {
+                                /** @description Kopecks per top-up */
+                                amount: number;
+                                cardId: number;
+                                /** @description Kopecks */
+                                dailyLimit: number;
+                                /** @description Monthly mode */
+                                dayOfMonth: number | null;
+                                /** @description False once switched off: the settings stay, the payments stop */
+                                enabled: boolean;
+                                /** @enum {string} */
+                                mode: "threshold" | "monthly";
+                                /** @description Kopecks */
+                                monthlyLimit: number;
+                                /** @description Monthly mode: the next run */
+                                nextRunAt: string | null;
+                                /** @description Kopecks: top up when the balance falls below (threshold mode) */
+                                threshold: number | null;
+                            } | null;
+                        };
+                    };
                 };
             };
         };
@@ -2896,7 +2927,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            dailyLimit: number;
+                            /** @enum {boolean} */
+                            enabled: true;
+                            monthlyLimit: number;
+                            nextRunAt: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -2918,7 +2957,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            enabled: false;
+                        };
+                    };
                 };
             };
         };
@@ -3145,7 +3189,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                brand: string;
+                                expiry: string;
+                                id: number;
+                                last4: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
