@@ -458,7 +458,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                channel: string;
+                                createdAt: string;
+                                expiresAt: string;
+                                ip: string | null;
+                                method: string;
+                                userAgent: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -533,7 +544,50 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "subscriber";
+                            subscriberId: number;
+                            /** @description New terms of use await acceptance */
+                            termsMustAccept: boolean;
+                        } | {
+                            adminId: number;
+                            customerId: number;
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            departmentId: number | null;
+                            /** @enum {string} */
+                            kind: "business_admin";
+                            /** @enum {string} */
+                            role: "contract_admin" | "accountant" | "department_manager";
+                        } | {
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "staff";
+                            staffId: number;
+                        } | {
+                            apiKeyId: number;
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "operator_api";
+                        } | {
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "system";
+                            name: string;
+                        } | {
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "anonymous";
+                        };
+                    };
                 };
             };
         };
@@ -2823,7 +2877,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            activatedAt: string;
+                            contentBan: boolean;
+                            /** @enum {string} */
+                            customerKind: "person" | "business";
+                            /** @description Business numbers: the employee's name */
+                            employeeName: string | null;
+                            iccid: string;
+                            /** @enum {string} */
+                            language: "ru" | "en";
+                            msisdn: string;
+                            /** @description Region code */
+                            region: string;
+                            /**
+                             * @description USSD menus in Cyrillic or in Latin transliteration
+                             * @enum {string}
+                             */
+                            script: "cyrillic" | "latin";
+                            /** @enum {string} */
+                            status: "active" | "blocked" | "suspended";
+                            tariff: {
+                                code: string;
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                            };
+                            /** @description IANA time zone of the region */
+                            timeZone: string;
+                        };
+                    };
                 };
             };
         };
