@@ -232,7 +232,12 @@ test('staff login opens the audit log; subscribers may not read it', async () =>
   const token = login.json<{ token: string }>().token;
   const audit = await app.inject({ url: '/api/v1/audit?action=auth.login&limit=5', headers: { authorization: `Bearer ${token}` } });
   assert.equal(audit.statusCode, 200);
-  assert.ok(audit.json<{ items: { action: string }[] }>().items.every((i) => i.action === 'auth.login'));
+  const page = audit.json<{ items: Record<string, unknown>[]; nextBefore: number | null }>();
+  assert.ok(page.items.length > 0 && page.items.every((i) => i.action === 'auth.login'));
+  assert.deepEqual(Object.keys(page.items[0]!).sort(), ['action', 'actorId', 'actorKind', 'at', 'channel', 'customerId', 'details', 'id', 'outcome', 'requestId', 'subscriberId']);
+  const first = await app.inject({ url: '/api/v1/audit?limit=1', headers: { authorization: `Bearer ${token}` } });
+  const before = first.json<{ items: { id: number }[]; nextBefore: number | null }>();
+  assert.equal(before.nextBefore, before.items[0]!.id, 'a full page says where the next, older one starts');
   const s = await subscriberWithPassword();
   const st = (await post('/api/v1/auth/login', { msisdn: s.msisdn, password: 'secret-123' })).json<{ token: string }>().token;
   assert.equal((await app.inject({ url: '/api/v1/audit', headers: { authorization: `Bearer ${st}` } })).statusCode, 403);

@@ -32,7 +32,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                action: string;
+                                actorId: string | null;
+                                actorKind: string;
+                                at: string;
+                                channel: string;
+                                customerId: number | null;
+                                /** @description What the action recorded (JSON) */
+                                details: unknown;
+                                id: number;
+                                /** @description ok, refused or failed */
+                                outcome: string;
+                                requestId: string | null;
+                                subscriberId: number | null;
+                            }[];
+                            /** @description Pass as `before` for the next, older page */
+                            nextBefore: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -2218,7 +2238,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description Newest first */
+                            items: {
+                                at: string;
+                                /**
+                                 * @description mo: from the phone; mt: to it
+                                 * @enum {string}
+                                 */
+                                direction: "mo" | "mt";
+                                id: number;
+                                /** @description The short code */
+                                peer: string;
+                                status: string;
+                                text: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
