@@ -29,9 +29,9 @@ const BOTTOM = NAV.slice(0, 3);
 
 async function whoami(): Promise<Me> {
   const w = await api<WhoAmI>('auth/whoami');
-  if (w.kind !== 'subscriber') return { kind: w.kind };
+  if (w.kind !== 'subscriber') return { kind: w.kind, demo: w.demo };
   const p = await api<Profile>('subscribers/me');
-  return { kind: 'subscriber', msisdn: p.msisdn, termsMustAccept: w.termsMustAccept };
+  return { kind: 'subscriber', msisdn: p.msisdn, termsMustAccept: w.termsMustAccept, demo: w.demo };
 }
 
 function OfflineScreen({ t, lang }: { t: AppState['t']; lang: Lang }) {
