@@ -167,7 +167,7 @@ export default function Payments() {
         )}
       </Section>
       <Section title={t('autoPay')}>
-        {data.auto.settings ? (
+        {data.auto.settings?.enabled ? (
           <>
             <p data-testid="autopay-on">
               {t('autoPayOn')}: {money(data.auto.settings.amount, lang)}
