@@ -117,6 +117,28 @@ for (const [name, viewport] of [
       assert.equal(await balanceOnHome(page), before + 25_050);
     });
 
+    test('a card saved when paying carries auto-payment; switched off, the page says so', async () => {
+      await page.goto('/payments');
+      const topUp = page.getByRole('region', { name: 'Пополнить' });
+      await topUp.getByLabel('Сумма, ₽').fill('100');
+      await topUp.getByRole('switch', { name: 'Запомнить карту' }).click();
+      await topUp.getByRole('button', { name: 'Оплатить', exact: true }).click();
+      await page.waitForURL(/\/sandbox\/pay\//);
+      await page.getByRole('button', { name: 'Оплатить / Pay' }).click();
+      await page.waitForURL(/\/payments\?payment=succeeded/);
+      await page.getByRole('region', { name: 'Сохранённые карты' }).getByText('•••• 4242').waitFor();
+
+      const auto = page.getByRole('region', { name: 'Автоплатёж' });
+      await auto.getByLabel('Пополнять, когда баланс ниже, ₽').fill('150');
+      await auto.getByLabel('Сумма, ₽').fill('300');
+      await auto.getByRole('button', { name: 'Сохранить' }).click();
+      assert.match((await page.getByTestId('autopay-on').textContent()) ?? '', /^Автоплатёж включён: 300\s₽ < 150\s₽$/);
+      await auto.getByRole('button', { name: 'Выключить автоплатёж' }).click();
+      // Switched off, the settings stay on the server (enabled: false): the form is offered again.
+      await auto.getByRole('button', { name: 'Сохранить' }).waitFor();
+      assert.equal(await page.getByTestId('autopay-on').count(), 0);
+    });
+
     test('take a promised payment', async () => {
       const before = await balanceOnHome(page);
       await page.goto('/payments');

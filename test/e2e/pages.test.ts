@@ -56,6 +56,8 @@ for (const [name, viewport] of [
       await page.goto('/');
       await page.getByRole('heading', { name: 'Вход в личный кабинет' }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Проверяем' }).waitFor({ state: 'detached' });
+      // The server runs in demo mode (whoami says so): the login page offers the phone simulator.
+      await page.getByRole('link', { name: 'Симулятор телефона' }).waitFor();
       await expectClean(page, '/login', name, viewport === PHONE);
 
       await page.getByLabel('Номер телефона').fill(DEMO.subscriber.msisdn);

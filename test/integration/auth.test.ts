@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createApiKey, resolveApiKey, revokeApiKey } from '../../src/domain/auth/api-keys.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
+import { createSession } from '../../src/domain/auth/sessions.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { makeSubscriber, secondCore, testApp, testCore, type TestEnv } from '../helpers/core.ts';
@@ -231,7 +232,12 @@ test('staff login opens the audit log; subscribers may not read it', async () =>
   const token = login.json<{ token: string }>().token;
   const audit = await app.inject({ url: '/api/v1/audit?action=auth.login&limit=5', headers: { authorization: `Bearer ${token}` } });
   assert.equal(audit.statusCode, 200);
-  assert.ok(audit.json<{ items: { action: string }[] }>().items.every((i) => i.action === 'auth.login'));
+  const page = audit.json<{ items: Record<string, unknown>[]; nextBefore: number | null }>();
+  assert.ok(page.items.length > 0 && page.items.every((i) => i.action === 'auth.login'));
+  assert.deepEqual(Object.keys(page.items[0]!).sort(), ['action', 'actorId', 'actorKind', 'at', 'channel', 'customerId', 'details', 'id', 'outcome', 'requestId', 'subscriberId']);
+  const first = await app.inject({ url: '/api/v1/audit?limit=1', headers: { authorization: `Bearer ${token}` } });
+  const before = first.json<{ items: { id: number }[]; nextBefore: number | null }>();
+  assert.equal(before.nextBefore, before.items[0]!.id, 'a full page says where the next, older one starts');
   const s = await subscriberWithPassword();
   const st = (await post('/api/v1/auth/login', { msisdn: s.msisdn, password: 'secret-123' })).json<{ token: string }>().token;
   assert.equal((await app.inject({ url: '/api/v1/audit', headers: { authorization: `Bearer ${st}` } })).statusCode, 403);
@@ -249,4 +255,51 @@ test('operator API keys: shown once, stored hashed, revocable', async () => {
   assert.ok(await revokeApiKey(core.db, k.prefix));
   const revoked = await app.inject({ url: `/api/v1/subscribers/${s.msisdn}/balance`, headers: { authorization: `Bearer ${k.key}` } });
   assert.equal(revoked.statusCode, 401);
+});
+
+test('whoami names every kind of caller as its schema states; sessions and the profile answer in full', async () => {
+  const who = async (headers: Record<string, string> = {}) => {
+    const res = await app.inject({ url: '/api/v1/auth/whoami', headers });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json<Record<string, unknown>>();
+  };
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  assert.deepEqual(await who(), { kind: 'anonymous', demo: true });
+
+  const s = await subscriberWithPassword();
+  const login = await post('/api/v1/auth/login', { msisdn: s.msisdn, password: 'secret-123' }, { 'user-agent': 'test-agent/1' });
+  const token = login.json<{ token: string }>().token;
+  const me = await who(bearer(token));
+  assert.deepEqual(Object.keys(me).sort(), ['demo', 'kind', 'subscriberId', 'termsMustAccept']);
+  assert.deepEqual([me.kind, me.subscriberId, typeof me.termsMustAccept], ['subscriber', s.subscriberId, 'boolean']);
+
+  const sessions = await app.inject({ url: '/api/v1/auth/sessions', headers: bearer(token) });
+  assert.equal(sessions.statusCode, 200, sessions.body);
+  const [open] = sessions.json<{ items: Record<string, unknown>[] }>().items;
+  assert.ok(open);
+  assert.deepEqual(Object.keys(open).sort(), ['channel', 'createdAt', 'expiresAt', 'ip', 'method', 'userAgent']);
+  assert.deepEqual([open.method, open.userAgent], ['password', 'test-agent/1']);
+
+  const profile = await app.inject({ url: '/api/v1/subscribers/me', headers: bearer(token) });
+  assert.equal(profile.statusCode, 200, profile.body);
+  const p = profile.json<Record<string, unknown>>();
+  assert.deepEqual(Object.keys(p).sort(), ['activatedAt', 'contentBan', 'customerKind', 'employeeName', 'iccid', 'language', 'msisdn', 'region', 'script', 'status', 'tariff', 'timeZone']);
+  assert.equal(p.msisdn, s.msisdn);
+
+  const staffId = (await core.db.query<{ id: number }>("INSERT INTO staff_user (email, name, password_hash) VALUES ('who@test.example', 'Who', 'x') RETURNING id"))[0]!.id;
+  const staff = await createSession(core.db, core, { kind: 'staff', subjectId: staffId, channel: 'staff', method: 'test' });
+  assert.deepEqual(await who(bearer(staff.token)), { kind: 'staff', staffId, demo: true });
+
+  const customer = (await core.db.query<{ id: number }>("INSERT INTO customer (kind, name) VALUES ('business', 'ООО Кто') RETURNING id"))[0]!.id;
+  const adminId = (
+    await core.db.query<{ id: number }>(
+      "INSERT INTO business_admin (customer_id, email, phone, name, role, password_hash) VALUES ($1, 'who-admin@test.example', '79005550001', 'Admin', 'accountant', 'x') RETURNING id",
+      [customer],
+    )
+  )[0]!.id;
+  const admin = await createSession(core.db, core, { kind: 'business_admin', subjectId: adminId, channel: 'business', method: 'test' });
+  assert.deepEqual(await who(bearer(admin.token)), { kind: 'business_admin', adminId, customerId: customer, role: 'accountant', departmentId: null, demo: true });
+
+  const k = await createApiKey(core.db, { name: 'who' });
+  assert.deepEqual(await who(bearer(k.key)), { kind: 'operator_api', apiKeyId: k.id, demo: true });
 });

@@ -187,3 +187,45 @@ test('saved card top-up and auto-payment by threshold and monthly, within limits
   const sums = await ledgerSum(core, s.accountId);
   assert.equal(sums.balance, sums.sum);
 });
+
+test('auto-payment over HTTP: saved cards, set by threshold and monthly, its attempts, switched off — every answer as its schema states', async () => {
+  env.clock.set('2026-06-10T09:00:00Z');
+  const s = await login(0);
+  const started = await startTopUp(s, 10_000, true);
+  await payOnSandboxPage(started.confirmationUrl, SANDBOX_CARDS.success);
+  const cards = await app.inject({ url: '/api/v1/subscribers/me/cards', headers: s.auth });
+  assert.equal(cards.statusCode, 200, cards.body);
+  const [card] = cards.json<{ items: { id: number; last4: string; brand: string; expiry: string }[] }>().items;
+  assert.ok(card);
+  assert.deepEqual(Object.keys(card).sort(), ['brand', 'expiry', 'id', 'last4']);
+  assert.equal(card.last4, '4242');
+
+  const url = '/api/v1/subscribers/me/auto-payment';
+  const never = await app.inject({ url, headers: s.auth });
+  assert.equal(never.statusCode, 200, never.body);
+  assert.deepEqual(never.json(), { settings: null, attempts: [] });
+
+  const byThreshold = await app.inject({ method: 'PUT', url, headers: s.auth, payload: { mode: 'threshold', amount: 10_000, threshold: 20_000, cardId: card.id } });
+  assert.equal(byThreshold.statusCode, 200, byThreshold.body);
+  assert.deepEqual(byThreshold.json(), { enabled: true, nextRunAt: null, dailyLimit: 30_000, monthlyLimit: 100_000 });
+  await runAutoPayments(core, { now: env.clock.now() });
+  const afterRun = await app.inject({ url, headers: s.auth });
+  assert.equal(afterRun.statusCode, 200, afterRun.body);
+  assert.deepEqual(afterRun.json(), {
+    settings: { enabled: true, mode: 'threshold', threshold: 20_000, amount: 10_000, dayOfMonth: null, cardId: card.id, dailyLimit: 30_000, monthlyLimit: 100_000, nextRunAt: null },
+    attempts: [{ at: '2026-06-10T09:00:00.000Z', trigger: 'threshold', amount: 10_000, outcome: 'succeeded', detail: null }],
+  });
+
+  const monthly = await app.inject({ method: 'PUT', url, headers: s.auth, payload: { mode: 'monthly', amount: 30_000, dayOfMonth: 15, cardId: card.id } });
+  assert.equal(monthly.statusCode, 200, monthly.body);
+  // 15 June 00:00 Moscow.
+  assert.equal(monthly.json<{ nextRunAt: string }>().nextRunAt, '2026-06-14T21:00:00.000Z');
+  const read = (await app.inject({ url, headers: s.auth })).json<{ settings: { mode: string; dayOfMonth: number; threshold: number | null; nextRunAt: string } }>();
+  assert.deepEqual([read.settings.mode, read.settings.dayOfMonth, read.settings.threshold, read.settings.nextRunAt], ['monthly', 15, null, '2026-06-14T21:00:00.000Z']);
+
+  const off = await app.inject({ method: 'DELETE', url, headers: s.auth });
+  assert.equal(off.statusCode, 200, off.body);
+  assert.deepEqual(off.json(), { enabled: false });
+  const stopped = (await app.inject({ url, headers: s.auth })).json<{ settings: { enabled: boolean } }>();
+  assert.equal(stopped.settings.enabled, false, 'the settings stay, switched off');
+});

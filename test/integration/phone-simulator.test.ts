@@ -107,7 +107,10 @@ test('the logged-in subscriber uses the simulator for their own number: USSD, SM
   assert.equal(sms.statusCode, 202, sms.body);
   const inbox = await app.inject({ url: `/api/v1/demo/sms?msisdn=${me.msisdn}`, cookies: { abonent_session: me.cookie } });
   assert.equal(inbox.statusCode, 200, inbox.body);
-  assert.ok(inbox.json<{ items: { direction: string; text: string }[] }>().items.some((m) => m.direction === 'mt' && /^Баланс 123,45/.test(m.text)));
+  const messages = inbox.json<{ items: Record<string, unknown>[] }>().items;
+  assert.ok(messages.some((m) => m.direction === 'mt' && /^Баланс 123,45/.test(String(m.text))));
+  assert.ok(messages.some((m) => m.direction === 'mo' && m.text === 'БАЛАНС' && m.peer === '8111'));
+  assert.deepEqual(Object.keys(messages[0]!).sort(), ['at', 'direction', 'id', 'peer', 'status', 'text']);
   // The demo numbers stay open to anyone (their logins are printed at start).
   assert.equal((await app.inject({ url: `/api/v1/demo/sms?msisdn=${DEMO_NUMBERS[0]}` })).statusCode, 200);
   assert.notEqual((await relay('/phone/api/ussd', { msisdn: DEMO_NUMBERS[0], serviceCode: '*111#', text: '' })).statusCode, 403);

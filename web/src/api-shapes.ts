@@ -7,6 +7,13 @@ type Json<R> = R extends { content: { 'application/json': infer B } } ? B : neve
 
 /** The JSON body of the 200 answer of GET `path`. */
 export type GetOk<P extends keyof paths> = paths[P] extends { get: { responses: { 200: infer R } } } ? Json<R> : never;
+/** The JSON body of the 201 answer of POST `path`. */
+export type PostCreated<P extends keyof paths> = paths[P] extends { post: { responses: { 201: infer R } } } ? Json<R> : never;
+
+// ——— Session ———
+export type WhoAmI = GetOk<'/api/v1/auth/whoami'>;
+export type OpenSession = GetOk<'/api/v1/auth/sessions'>['items'][number];
+export type TermsOfUse = GetOk<'/api/v1/terms'>;
 
 // ——— Subscriber ———
 export type Balance = GetOk<'/api/v1/subscribers/{msisdn}/balance'>;
@@ -18,6 +25,11 @@ export type ConnectedProduct = ConnectedProducts['paid'][number];
 export type AvailableProduct = GetOk<'/api/v1/subscribers/{msisdn}/products/available'>['items'][number];
 export type Promised = GetOk<'/api/v1/subscribers/{msisdn}/promised-payment'>;
 export type Spending = GetOk<'/api/v1/subscribers/{msisdn}/spending'>;
+export type Profile = GetOk<'/api/v1/subscribers/{msisdn}'>;
+export type Card = GetOk<'/api/v1/subscribers/{msisdn}/cards'>['items'][number];
+export type AutoPayment = GetOk<'/api/v1/subscribers/{msisdn}/auto-payment'>;
+export type WidgetToken = GetOk<'/api/v1/subscribers/{msisdn}/widget-tokens'>['items'][number];
+export type NewWidgetToken = PostCreated<'/api/v1/subscribers/{msisdn}/widget-tokens'>;
 export type PaymentList = GetOk<'/api/v1/subscribers/{msisdn}/payments'>;
 export type Payment = PaymentList['items'][number];
 export type UsageList = GetOk<'/api/v1/subscribers/{msisdn}/usage'>;
@@ -54,5 +66,12 @@ export type LimitItem = LimitList['items'][number];
 export type Contract = GetOk<'/api/v1/business/contracts'>['items'][number];
 
 // ——— Staff ———
-export type QueueTicket = GetOk<'/api/v1/staff/tickets'>['items'][number];
 export type PoolRegion = GetOk<'/api/v1/staff/numbers'>['regions'][number];
+export type QueuedTicket = GetOk<'/api/v1/staff/tickets'>['items'][number];
+export type AuditEvent = GetOk<'/api/v1/audit'>['items'][number];
+
+// ——— Phone simulator (demo mode) ———
+// The relay (/phone/api/…) is mounted by the composition root, outside /api/v1, and is not in the
+// generated types (gen-api-types builds the app without those mounts): phone.tsx and phone-voice.tsx
+// type its answers themselves. The SMS inbox is an /api/v1 route.
+export type DemoSms = GetOk<'/api/v1/demo/sms'>['items'][number];

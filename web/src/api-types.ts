@@ -32,7 +32,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                action: string;
+                                actorId: string | null;
+                                actorKind: string;
+                                at: string;
+                                channel: string;
+                                customerId: number | null;
+                                /** @description What the action recorded (JSON) */
+                                details: unknown;
+                                id: number;
+                                /** @description ok, refused or failed */
+                                outcome: string;
+                                requestId: string | null;
+                                subscriberId: number | null;
+                            }[];
+                            /** @description Pass as `before` for the next, older page */
+                            nextBefore: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -458,7 +478,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                channel: string;
+                                createdAt: string;
+                                expiresAt: string;
+                                ip: string | null;
+                                method: string;
+                                userAgent: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -533,7 +564,50 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "subscriber";
+                            subscriberId: number;
+                            /** @description New terms of use await acceptance */
+                            termsMustAccept: boolean;
+                        } | {
+                            adminId: number;
+                            customerId: number;
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            departmentId: number | null;
+                            /** @enum {string} */
+                            kind: "business_admin";
+                            /** @enum {string} */
+                            role: "contract_admin" | "accountant" | "department_manager";
+                        } | {
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "staff";
+                            staffId: number;
+                        } | {
+                            apiKeyId: number;
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "operator_api";
+                        } | {
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "system";
+                            name: string;
+                        } | {
+                            /** @description The server runs in demo mode: the web app offers the phone simulator */
+                            demo: boolean;
+                            /** @enum {string} */
+                            kind: "anonymous";
+                        };
+                    };
                 };
             };
         };
@@ -2294,7 +2368,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description Newest first */
+                            items: {
+                                at: string;
+                                /**
+                                 * @description mo: from the phone; mt: to it
+                                 * @enum {string}
+                                 */
+                                direction: "mo" | "mt";
+                                id: number;
+                                /** @description The short code */
+                                peer: string;
+                                status: string;
+                                text: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2953,7 +3044,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            activatedAt: string;
+                            contentBan: boolean;
+                            /** @enum {string} */
+                            customerKind: "person" | "business";
+                            /** @description Business numbers: the employee's name */
+                            employeeName: string | null;
+                            iccid: string;
+                            /** @enum {string} */
+                            language: "ru" | "en";
+                            msisdn: string;
+                            /** @description Region code */
+                            region: string;
+                            /**
+                             * @description USSD menus in Cyrillic or in Latin transliteration
+                             * @enum {string}
+                             */
+                            script: "cyrillic" | "latin";
+                            /** @enum {string} */
+                            status: "active" | "blocked" | "suspended";
+                            tariff: {
+                                code: string;
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                            };
+                            /** @description IANA time zone of the region */
+                            timeZone: string;
+                        };
+                    };
                 };
             };
         };
@@ -2989,7 +3111,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The last 20, newest first */
+                            attempts: {
+                                amount: number;
+                                at: string;
+                                detail: string | null;
+                                outcome: string;
+                                trigger: string;
+                            }[];
+                            /** @description Null when auto-payment was never set */
+                            settings: {
+                                /** @description Kopecks per top-up */
+                                amount: number;
+                                cardId: number;
+                                /** @description Kopecks */
+                                dailyLimit: number;
+                                /** @description Monthly mode */
+                                dayOfMonth: number | null;
+                                /** @description False once switched off: the settings stay, the payments stop */
+                                enabled: boolean;
+                                /** @enum {string} */
+                                mode: "threshold" | "monthly";
+                                /** @description Kopecks */
+                                monthlyLimit: number;
+                                /** @description Monthly mode: the next run */
+                                nextRunAt: string | null;
+                                /** @description Kopecks: top up when the balance falls below (threshold mode) */
+                                threshold: number | null;
+                            } | null;
+                        };
+                    };
                 };
             };
         };
@@ -3026,7 +3179,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            dailyLimit: number;
+                            /** @enum {boolean} */
+                            enabled: true;
+                            monthlyLimit: number;
+                            nextRunAt: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3048,7 +3209,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            enabled: false;
+                        };
+                    };
                 };
             };
         };
@@ -3341,7 +3507,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                brand: string;
+                                expiry: string;
+                                id: number;
+                                last4: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };

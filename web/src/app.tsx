@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, NetworkError, setApiLang } from './api.ts';
 import { AppContext, useApp, type AppState, type Me } from './app-context.ts';
+import type { Profile, WhoAmI } from './api-shapes.ts';
 import { dateTime, lastBalance, money } from './format.ts';
 import { storedLang, translate, type Key, type Lang } from './i18n.ts';
 import { Login } from './pages/login.tsx';
@@ -27,10 +28,10 @@ const BusinessApp = lazy(() => import('./business/app.tsx'));
 const BOTTOM = NAV.slice(0, 3);
 
 async function whoami(): Promise<Me> {
-  const w = await api<{ kind: string; subscriberId?: number; termsMustAccept?: boolean }>('auth/whoami');
-  if (w.kind !== 'subscriber') return { kind: w.kind };
-  const p = await api<{ msisdn: string }>('subscribers/me');
-  return { kind: 'subscriber', msisdn: p.msisdn, ...(w.termsMustAccept !== undefined ? { termsMustAccept: w.termsMustAccept } : {}) };
+  const w = await api<WhoAmI>('auth/whoami');
+  if (w.kind !== 'subscriber') return { kind: w.kind, demo: w.demo };
+  const p = await api<Profile>('subscribers/me');
+  return { kind: 'subscriber', msisdn: p.msisdn, termsMustAccept: w.termsMustAccept, demo: w.demo };
 }
 
 function OfflineScreen({ t, lang }: { t: AppState['t']; lang: Lang }) {

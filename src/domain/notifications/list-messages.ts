@@ -7,7 +7,7 @@ import { requireMsisdn } from '../shared/msisdn.ts';
  */
 export async function listMessages(core: Core, input: { msisdn: string; afterId?: number; limit?: number }) {
   const msisdn = requireMsisdn(input.msisdn);
-  const rows = await core.db.query<{ id: number; direction: string; short_code: string; text: string; status: string; created_at: Date }>(
+  const rows = await core.db.query<{ id: number; direction: 'mo' | 'mt'; short_code: string; text: string; status: string; created_at: Date }>(
     `SELECT id, direction, short_code, text, status, created_at FROM sms_message
       WHERE msisdn = $1 AND id > $2 ORDER BY id DESC LIMIT $3`,
     [msisdn, input.afterId ?? 0, Math.min(input.limit ?? 50, 200)],

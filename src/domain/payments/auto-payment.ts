@@ -21,22 +21,50 @@ export interface AutoPaymentSettings {
 const columns = `enabled, mode, threshold, amount, day_of_month AS "dayOfMonth", card_id AS "cardId", daily_limit AS "dailyLimit",
   monthly_limit AS "monthlyLimit", next_run_at AS "nextRunAt"`;
 
+interface AutoPaymentRow {
+  enabled: boolean;
+  mode: 'threshold' | 'monthly';
+  threshold: number | null;
+  amount: number;
+  dayOfMonth: number | null;
+  cardId: number;
+  dailyLimit: number;
+  monthlyLimit: number;
+  nextRunAt: Date | null;
+}
+
+/** What auto-payment is set to (null when it never was; `enabled` false once switched off) and its last 20 attempts. */
 export async function getAutoPayment(core: Core, ctx: Ctx, input: { msisdn: string }) {
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'read' });
-  const rows = await core.db.query(`SELECT ${columns} FROM auto_payment WHERE account_id = $1 AND subscriber_id = $2`, [sub.accountId, sub.id]);
+  const rows = await core.db.query<AutoPaymentRow>(`SELECT ${columns} FROM auto_payment WHERE account_id = $1 AND subscriber_id = $2`, [sub.accountId, sub.id]);
   const attempts = await core.db.query<{ at: Date; trigger: string; amount: number; outcome: string; detail: string | null }>(
     'SELECT at, trigger, amount, outcome, detail FROM auto_payment_attempt WHERE account_id = $1 AND subscriber_id = $2 ORDER BY id DESC LIMIT 20',
     [sub.accountId, sub.id],
   );
-  return { settings: rows[0] ?? null, attempts: attempts.map((a) => ({ ...a, at: a.at.toISOString() })) };
+  const s = rows[0];
+  return {
+    settings: s ? { ...s, nextRunAt: s.nextRunAt?.toISOString() ?? null } : null,
+    attempts: attempts.map((a) => ({ ...a, at: a.at.toISOString() })),
+  };
+}
+
+/** The answer to switching auto-payment on: when a monthly one runs next, and the ceilings in force. */
+export interface AutoPaymentOn {
+  enabled: true;
+  nextRunAt: string | null;
+  dailyLimit: number;
+  monthlyLimit: number;
 }
 
 /**
  * Auto-payment: top up from a saved card when the balance falls below a threshold, or monthly on
  * a day; with daily and monthly ceilings so a fault never drains a card.
  */
-export async function setAutoPayment(core: Core, ctx: Ctx, input: { msisdn: string; settings: AutoPaymentSettings | null }) {
-  return runUseCase(core, ctx, 'autopay.set', async (tx, subject) => {
+export function setAutoPayment(core: Core, ctx: Ctx, input: { msisdn: string; settings: AutoPaymentSettings }): Promise<AutoPaymentOn>;
+/** Settings null: switch auto-payment off. */
+export function setAutoPayment(core: Core, ctx: Ctx, input: { msisdn: string; settings: null }): Promise<{ enabled: false }>;
+export async function setAutoPayment(core: Core, ctx: Ctx, input: { msisdn: string; settings: AutoPaymentSettings | null }): Promise<AutoPaymentOn | { enabled: false }> {
+  return runUseCase<AutoPaymentOn | { enabled: false }>(core, ctx, 'autopay.set', async (tx, subject) => {
     const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;

@@ -3,20 +3,10 @@ import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateOnly, dateTime, money, parseRubles } from '../format.ts';
 import type { Key } from '../i18n.ts';
-import type { Payment } from '../api-shapes.ts';
-import type { Promised } from '../api-shapes.ts';
+import type { AutoPayment, Card, Payment, Promised } from '../api-shapes.ts';
 import { PaymentHistory } from './payment-history.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 
-interface Card {
-  id: number;
-  last4: string;
-  brand: string;
-  expiry: string;
-}
-interface AutoPay {
-  settings: null | { mode: 'threshold' | 'monthly'; amount: number; threshold: number | null; dayOfMonth: number | null; cardId: number };
-}
 interface Plan {
   id: number;
   deviceName: string;
@@ -36,7 +26,7 @@ export default function Payments() {
   const { data, error, reload } = useLoad(async () => {
     const [cards, auto, promised, plans, back] = await Promise.all([
       api<{ items: Card[] }>(`subscribers/${m}/cards`),
-      api<AutoPay>(`subscribers/${m}/auto-payment`),
+      api<AutoPayment>(`subscribers/${m}/auto-payment`),
       api<Promised>(`subscribers/${m}/promised-payment`),
       api<{ items: Plan[] }>(`subscribers/${m}/installments`),
       returned && /^[0-9a-f-]{36}$/.test(returned) ? api<Payment>(`subscribers/${m}/payments/${returned}`) : Promise.resolve(null),
@@ -176,7 +166,7 @@ export default function Payments() {
         )}
       </Section>
       <Section title={t('autoPay')}>
-        {data.auto.settings ? (
+        {data.auto.settings?.enabled ? (
           <>
             <p data-testid="autopay-on">
               {t('autoPayOn')}: {money(data.auto.settings.amount, lang)}

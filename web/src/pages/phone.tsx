@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime, pluralForm } from '../format.ts';
+import type { DemoSms } from '../api-shapes.ts';
 import { ErrorBox, Field, Loading, Page, Section, useLoad } from '../ui.tsx';
 import PhoneVoice from './phone-voice.tsx';
 
@@ -30,14 +31,6 @@ interface Hop {
   sent: string;
   text: string;
   end: boolean;
-}
-interface Sms {
-  id: number;
-  direction: 'mo' | 'mt' | string;
-  peer: string;
-  text: string;
-  at: string;
-  status: string;
 }
 
 function Ussd({ msisdn }: { msisdn: string }) {
@@ -129,7 +122,7 @@ function Messages({ msisdn }: { msisdn: string }) {
   const { t, lang } = useApp();
   const [to, setTo] = useState('8111');
   const [text, setText] = useState('');
-  const [items, setItems] = useState<Sms[]>([]);
+  const [items, setItems] = useState<DemoSms[]>([]);
   const [error, setError] = useState<unknown>();
   const lastId = useRef(0);
 
@@ -139,7 +132,7 @@ function Messages({ msisdn }: { msisdn: string }) {
     let gone = false;
     const poll = async () => {
       try {
-        const r = await api<{ items: Sms[] }>(`demo/sms?msisdn=${msisdn}&afterId=${lastId.current}`);
+        const r = await api<{ items: DemoSms[] }>(`demo/sms?msisdn=${msisdn}&afterId=${lastId.current}`);
         if (gone || r.items.length === 0) return;
         lastId.current = Math.max(lastId.current, ...r.items.map((x) => x.id));
         setItems((prev) => [...r.items.filter((x) => !prev.some((p) => p.id === x.id)), ...prev].sort((a, b) => b.id - a.id));

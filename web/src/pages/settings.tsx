@@ -2,27 +2,15 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime, forgetLastBalance } from '../format.ts';
+import type { NewWidgetToken, OpenSession, Profile, TermsOfUse, WidgetToken } from '../api-shapes.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { LangSwitch } from './lang-switch.tsx';
-
-interface WidgetToken {
-  id: string;
-  label: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-interface NewWidget {
-  id: string;
-  token: string;
-  embed: { iframe: string; script: string };
-}
 
 function Widgets({ m }: { m: string }) {
   const { t, lang } = useApp();
   const list = useLoad(() => api<{ items: WidgetToken[] }>(`subscribers/${m}/widget-tokens`), [m]);
   const [label, setLabel] = useState('');
-  const [created, setCreated] = useState<NewWidget | null>(null);
+  const [created, setCreated] = useState<NewWidgetToken | null>(null);
   const act = useAction();
   if (list.error instanceof ApiError && list.error.status === 404) return <p className="muted">{t('notAvailable')}</p>;
   return (
@@ -32,7 +20,7 @@ function Widgets({ m }: { m: string }) {
         onSubmit={(e) => {
           e.preventDefault();
           void act.run(async () => {
-            setCreated(await api<NewWidget>(`subscribers/${m}/widget-tokens`, { method: 'POST', body: { label } }));
+            setCreated(await api<NewWidgetToken>(`subscribers/${m}/widget-tokens`, { method: 'POST', body: { label } }));
             setLabel('');
             await list.reload();
           });
@@ -79,9 +67,9 @@ export default function Settings() {
   const m = me.msisdn ?? 'me';
   const data = useLoad(async () => {
     const [profile, sessions, terms] = await Promise.all([
-      api<{ script: 'cyrillic' | 'latin'; language: 'ru' | 'en' }>(`subscribers/${m}`),
-      api<{ items: { createdAt: string; channel: string; method: string; ip: string | null; userAgent: string | null }[] }>('auth/sessions'),
-      api<{ version: string; publishedAt: string; acceptedVersion: string | null }>('terms').catch((e: unknown) => {
+      api<Profile>(`subscribers/${m}`),
+      api<{ items: OpenSession[] }>('auth/sessions'),
+      api<TermsOfUse>('terms').catch((e: unknown) => {
         if (e instanceof ApiError && e.status === 404) return null;
         throw e;
       }),

@@ -2,23 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { actionName } from '../actions.ts';
-import { dateTime, named } from '../format.ts';
+import { dateTime } from '../format.ts';
 import type { Key } from '../i18n.ts';
-import type { PoolRegion } from '../api-shapes.ts';
-import type { QueueTicket as Ticket } from '../api-shapes.ts';
+import type { AuditEvent, PoolRegion, QueuedTicket } from '../api-shapes.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 
-interface AuditRow {
-  id: number;
-  at: string;
-  action: string;
-  channel: string;
-  outcome: string;
-  msisdn?: string | null;
-  actorKind?: string;
-}
-
-function Reply({ ticket, onDone }: { ticket: Ticket; onDone: () => Promise<void> }) {
+function Reply({ ticket, onDone }: { ticket: QueuedTicket; onDone: () => Promise<void> }) {
   const { t } = useApp();
   const [text, setText] = useState('');
   const [close, setClose] = useState(false);
@@ -48,7 +37,7 @@ function Reply({ ticket, onDone }: { ticket: Ticket; onDone: () => Promise<void>
 function Queue() {
   const { t, lang } = useApp();
   const [status, setStatus] = useState<'open' | 'answered' | 'closed'>('open');
-  const q = useLoad(() => api<{ items: Ticket[] }>(`staff/tickets?status=${status}&limit=50`), [status]);
+  const q = useLoad(() => api<{ items: QueuedTicket[] }>(`staff/tickets?status=${status}&limit=50`), [status]);
   if (q.error instanceof ApiError && q.error.status === 404) return <p className="muted">{t('notAvailable')}</p>;
   return (
     <>
@@ -68,7 +57,7 @@ function Queue() {
             <details key={tk.id} className="ticket">
               <summary>
                 {tk.priority === 'high' ? '⚑ ' : ''}
-                <span className="strong">{tk.subject}</span> · +{tk.msisdn} · {named(tk.tariffName ?? '', lang)} · {t(`k_${tk.kind}` as Key)}
+                <span className="strong">{tk.subject}</span> · +{tk.msisdn} · {tk.tariffName} · {t(`k_${tk.kind}` as Key)}
               </summary>
               <ul className="messages">
                 {tk.messages.map((msg) => (
@@ -94,7 +83,7 @@ function Audit() {
   const [msisdn, setMsisdn] = useState('');
   const [action, setAction] = useState('');
   const [channel, setChannel] = useState('');
-  const [rows, setRows] = useState<AuditRow[] | null>(null);
+  const [rows, setRows] = useState<AuditEvent[] | null>(null);
   const act = useAction();
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -102,7 +91,7 @@ function Audit() {
     if (msisdn) p.set('msisdn', msisdn);
     if (action) p.set('action', action);
     if (channel) p.set('channel', channel);
-    void act.run(async () => setRows((await api<{ items: AuditRow[] }>(`audit?${p.toString()}`)).items));
+    void act.run(async () => setRows((await api<{ items: AuditEvent[] }>(`audit?${p.toString()}`)).items));
   };
   return (
     <>
@@ -127,7 +116,6 @@ function Audit() {
                 </p>
                 <p className="muted">
                   {dateTime(r.at, lang)} · {r.channel} · {r.outcome}
-                  {r.msisdn ? ` · +${r.msisdn}` : ''}
                 </p>
               </div>
             </li>

@@ -1,4 +1,5 @@
 import { api } from '../api.ts';
+import type { TermsOfUse } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
 import { dateOnly } from '../format.ts';
 import { ErrorBox, Loading, Page, useAction, useLoad } from '../ui.tsx';
@@ -7,7 +8,7 @@ import { useLocation } from 'wouter';
 export default function Terms() {
   const { t, lang, me, refreshMe } = useApp();
   const [, navigate] = useLocation();
-  const terms = useLoad(() => api<{ version: string; publishedAt: string; text: { ru: string; en: string }; acceptedVersion: string | null; mustAccept: boolean }>('terms'), []);
+  const terms = useLoad(() => api<TermsOfUse>('terms'), []);
   const act = useAction();
   if (terms.error) return <ErrorBox error={terms.error} onRetry={() => void terms.reload()} />;
   if (!terms.data) return <Loading />;

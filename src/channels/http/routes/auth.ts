@@ -23,6 +23,18 @@ const password = z.string().min(1).max(200);
 const email = z.string().min(3).max(254);
 const tag = { tags: ['auth'] };
 
+const id = z.number().int();
+const demoFlag = { demo: z.boolean().describe('The server runs in demo mode: the web app offers the phone simulator') };
+const whoamiSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('subscriber'), subscriberId: id, termsMustAccept: z.boolean().describe('New terms of use await acceptance'), ...demoFlag }),
+  z.object({ kind: z.literal('business_admin'), adminId: id, customerId: id, role: z.enum(['contract_admin', 'accountant', 'department_manager']), departmentId: id.nullable(), ...demoFlag }),
+  z.object({ kind: z.literal('staff'), staffId: id, ...demoFlag }),
+  z.object({ kind: z.literal('operator_api'), apiKeyId: id, ...demoFlag }),
+  z.object({ kind: z.literal('system'), name: z.string(), ...demoFlag }),
+  z.object({ kind: z.literal('anonymous'), ...demoFlag }),
+]);
+const sessionSchema = z.object({ createdAt: z.string(), expiresAt: z.string(), channel: z.string(), method: z.string(), ip: z.string().nullable(), userAgent: z.string().nullable() });
+
 export interface AuthRouteOptions {
   core: Core;
   trustedProxies: string[];
@@ -93,10 +105,20 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return res;
   });
-  r.get('/auth/sessions', { schema: { ...tag, summary: 'Open sessions of the person logged in' } }, async (req) => ({ items: await listSessions(core, ctxOf(req)) }));
+  r.get('/auth/sessions', { schema: { ...tag, summary: 'Open sessions of the person logged in', response: { 200: z.object({ items: z.array(sessionSchema) }) } } }, async (req) => ({
+    items: await listSessions(core, ctxOf(req)),
+  }));
   const demo = opts.demoMode ?? false;
-  r.get('/auth/whoami', { schema: { ...tag, summary: 'Who the request is authenticated as (subscribers: whether new terms of use await acceptance), and whether the server runs in demo mode' } }, async (req) =>
-    req.actor.kind === 'subscriber' ? { ...req.actor, termsMustAccept: await mustAcceptTerms(core, req.actor.subscriberId), demo } : { ...req.actor, demo },
+  r.get(
+    '/auth/whoami',
+    {
+      schema: {
+        ...tag,
+        summary: 'Who the request is authenticated as (subscribers: whether new terms of use await acceptance), and whether the server runs in demo mode',
+        response: { 200: whoamiSchema },
+      },
+    },
+    async (req) => (req.actor.kind === 'subscriber' ? { ...req.actor, termsMustAccept: await mustAcceptTerms(core, req.actor.subscriberId), demo } : { ...req.actor, demo }),
   );
 
   r.post(

@@ -42,6 +42,27 @@ export const paymentSchema = z.object({
   updatedAt: z.string(),
 });
 
+const cardSchema = z.object({ id: z.number().int(), last4: z.string(), brand: z.string(), expiry: z.string() });
+const autoPaymentMode = z.enum(['threshold', 'monthly']);
+const autoPaymentSchema = z.object({
+  settings: z
+    .object({
+      enabled: z.boolean().describe('False once switched off: the settings stay, the payments stop'),
+      mode: autoPaymentMode,
+      threshold: z.number().int().nullable().describe('Kopecks: top up when the balance falls below (threshold mode)'),
+      amount: z.number().int().describe('Kopecks per top-up'),
+      dayOfMonth: z.number().int().nullable().describe('Monthly mode'),
+      cardId: z.number().int(),
+      dailyLimit: z.number().int().describe('Kopecks'),
+      monthlyLimit: z.number().int().describe('Kopecks'),
+      nextRunAt: z.string().nullable().describe('Monthly mode: the next run'),
+    })
+    .nullable()
+    .describe('Null when auto-payment was never set'),
+  attempts: z.array(z.object({ at: z.string(), trigger: z.string(), amount: z.number().int(), outcome: z.string(), detail: z.string().nullable() })).describe('The last 20, newest first'),
+});
+const autoPaymentOnSchema = z.object({ enabled: z.literal(true), nextRunAt: z.string().nullable(), dailyLimit: z.number().int(), monthlyLimit: z.number().int() });
+
 export async function billingRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -109,11 +130,15 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
   r.get(`${base}/payments/:paymentId`, { schema: { ...tag, summary: 'One payment (for the return page)', params: params.extend({ paymentId: z.string().max(40) }), response: { 200: paymentSchema } } }, async (req) =>
     getPayment(core, ctxOf(req), req.params),
   );
-  r.get(`${base}/cards`, { schema: { ...tag, summary: 'Saved cards (provider tokens only)', params } }, async (req) => ({ items: await listCards(core, ctxOf(req), req.params) }));
+  r.get(`${base}/cards`, { schema: { ...tag, summary: 'Saved cards (provider tokens only)', params, response: { 200: z.object({ items: z.array(cardSchema) }) } } }, async (req) => ({
+    items: await listCards(core, ctxOf(req), req.params),
+  }));
   r.delete(`${base}/cards/:cardId`, { schema: { ...tag, summary: 'Remove a saved card', params: params.extend({ cardId: wholeNumber({ min: 1 }) }) } }, async (req) =>
     removeCard(core, ctxOf(req), req.params),
   );
-  r.get(`${base}/auto-payment`, { schema: { ...tag, summary: 'Auto-payment settings and recent attempts', params } }, async (req) => getAutoPayment(core, ctxOf(req), req.params));
+  r.get(`${base}/auto-payment`, { schema: { ...tag, summary: 'Auto-payment settings and recent attempts', params, response: { 200: autoPaymentSchema } } }, async (req) =>
+    getAutoPayment(core, ctxOf(req), req.params),
+  );
   r.put(
     `${base}/auto-payment`,
     {
@@ -122,7 +147,7 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
         summary: 'Set auto-payment: by threshold or monthly, with limits',
         params,
         body: z.object({
-          mode: z.enum(['threshold', 'monthly']),
+          mode: autoPaymentMode,
           amount: kopecks,
           threshold: kopecks.nullish(),
           dayOfMonth: z.number().int().min(1).max(31).nullish(),
@@ -130,11 +155,14 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
           dailyLimit: kopecks.positive().optional(),
           monthlyLimit: kopecks.positive().optional(),
         }),
+        response: { 200: autoPaymentOnSchema },
       },
     },
     async (req) => setAutoPayment(core, ctxOf(req), { msisdn: req.params.msisdn, settings: req.body }),
   );
-  r.delete(`${base}/auto-payment`, { schema: { ...tag, summary: 'Switch auto-payment off', params } }, async (req) => setAutoPayment(core, ctxOf(req), { msisdn: req.params.msisdn, settings: null }));
+  r.delete(`${base}/auto-payment`, { schema: { ...tag, summary: 'Switch auto-payment off', params, response: { 200: z.object({ enabled: z.literal(false) }) } } }, async (req) =>
+    setAutoPayment(core, ctxOf(req), { msisdn: req.params.msisdn, settings: null }),
+  );
   r.post(
     '/payments/:paymentId/refund',
     { schema: { ...tag, summary: 'Refund a payment (operator staff or API key; Idempotency-Key required)', params: z.object({ paymentId: z.string().max(40) }), body: z.object({ amount: kopecks, reason: z.string().min(1).max(300) }) } },

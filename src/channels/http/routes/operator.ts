@@ -10,6 +10,21 @@ import { simulatorNumbers } from '../../../domain/subscribers/simulator-numbers.
 import { ctxOf } from '../context.ts';
 import { wholeNumber } from '../../../domain/shared/strict-input.ts';
 
+const auditEventSchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actorKind: z.string(),
+  actorId: z.string().nullable(),
+  channel: z.string(),
+  action: z.string(),
+  subscriberId: z.number().int().nullable(),
+  customerId: z.number().int().nullable(),
+  outcome: z.string().describe('ok, refused or failed'),
+  details: z.unknown().describe('What the action recorded (JSON)'),
+  requestId: z.string().nullable(),
+});
+const smsSchema = z.object({ id: z.number().int(), direction: z.enum(['mo', 'mt']).describe('mo: from the phone; mt: to it'), peer: z.string().describe('The short code'), text: z.string(), status: z.string(), at: z.string() });
+
 export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; demoMode: boolean; demoNumbers: readonly string[] }): Promise<void> {
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -27,6 +42,7 @@ export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; d
           limit: wholeNumber({ min: 1, max: 500 }).optional(),
           before: wholeNumber({ min: 1 }).optional(),
         }),
+        response: { 200: z.object({ items: z.array(auditEventSchema), nextBefore: z.number().int().nullable().describe('Pass as `before` for the next, older page') }) },
       },
     },
     async (req) => searchAudit(core, ctxOf(req, 'staff'), req.query),
@@ -40,6 +56,7 @@ export async function operatorRoutes(app: FastifyInstance, opts: { core: Core; d
         tags: ['demo'],
         summary: "A number's SMS inbox and outbox: (demo mode only): staff for any number, the phone simulator for the demo numbers and your own",
         querystring: z.object({ msisdn: z.string().min(1).max(32), afterId: wholeNumber({ min: 0 }).optional() }),
+        response: { 200: z.object({ items: z.array(smsSchema).describe('Newest first') }) },
       },
     },
     async (req) => {

@@ -37,7 +37,33 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = '/subscribers/:msisdn';
 
-  r.get(base, { schema: { ...tag, summary: 'Profile of the number', params } }, async (req) => getProfile(core, ctxOf(req), req.params));
+  r.get(
+    base,
+    {
+      schema: {
+        ...tag,
+        summary: 'Profile of the number',
+        params,
+        response: {
+          200: z.object({
+            msisdn: z.string(),
+            iccid: z.string(),
+            region: z.string().describe('Region code'),
+            timeZone: z.string().describe('IANA time zone of the region'),
+            tariff: z.object({ code: z.string(), name: z.object({ ru: z.string(), en: z.string() }) }),
+            status: z.enum(['active', 'blocked', 'suspended']),
+            language: z.enum(['ru', 'en']),
+            script: z.enum(['cyrillic', 'latin']).describe('USSD menus in Cyrillic or in Latin transliteration'),
+            contentBan: z.boolean(),
+            customerKind: z.enum(['person', 'business']),
+            employeeName: z.string().nullable().describe("Business numbers: the employee's name"),
+            activatedAt: z.string(),
+          }),
+        },
+      },
+    },
+    async (req) => getProfile(core, ctxOf(req), req.params),
+  );
   r.get(`${base}/balance`, { schema: { ...tag, summary: 'Balance and what is left of minutes, SMS and data', params, response: { 200: balanceSchema } } }, async (req) =>
     perform(core, ctxOf(req), readBalanceAction, req.params.msisdn, {}),
   );
