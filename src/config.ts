@@ -69,6 +69,8 @@ const schema = z.object({
   SMPP_ENQUIRE_LINK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SMPP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   SMPP_WINDOW: z.coerce.number().int().min(1).max(1000).default(10),
+  /** USSD over SMPP without its_session_info: a dialogue is the number's (msisdn), or the number's and its user_message_reference. */
+  SMPP_USSD_SESSION_KEY: z.enum(['msisdn', 'user_message_reference']).default('msisdn'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   /** Shared secret USSD gateways send in the X-Gateway-Secret header. */
   USSD_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),

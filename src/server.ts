@@ -75,7 +75,7 @@ export function buildSmpp(core: Core, config: Config): Esme | null {
     window: config.SMPP_WINDOW,
     log: core.log,
   });
-  ussdSmppGateway(core, esme, { appUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}` });
+  ussdSmppGateway(core, esme, { appUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`, sessionKey: config.SMPP_USSD_SESSION_KEY });
   smsSmppGateway(core, esme);
   return esme;
 }

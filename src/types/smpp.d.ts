@@ -26,6 +26,7 @@ declare module 'smpp' {
     receipted_message_id?: string;
     message_state?: number;
     user_message_reference?: number;
+    its_session_info?: Buffer;
     sar_msg_ref_num?: number;
     sar_total_segments?: number;
     sar_segment_seqnum?: number;

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import smpp, { type PDU, type Server, type Session } from 'smpp';
 import { encodeSm, Esme, SmppError, smppTransport, type InboundSm } from '../../src/adapters/smpp/esme.ts';
 import { smsSmppGateway } from '../../src/channels/sms/smpp-gateway.ts';
-import { ussdSmppGateway } from '../../src/channels/ussd/smpp-gateway.ts';
+import { ussdSmppGateway, type UssdSmppLink } from '../../src/channels/ussd/smpp-gateway.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildSmpp } from '../../src/server.ts';
 import type { Core } from '../../src/domain/core.ts';
@@ -228,15 +228,103 @@ test('USSD walk *111# → 5: PSSR indication → USSR request → USSR confirm �
   assert.match(textOf(direct), /^Баланс 500 ₽/);
 });
 
-test('a USSD abort ends the session without an answer; a stray USSR confirm starts over', async () => {
-  const s = await makeSubscriber(core);
+test('a USSD abort closes the session without an answer: a late USSR confirm starts over, acting on nothing', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 50_000 });
   assert.equal((await ussd(s.msisdn, 1, '*111#')).ussd_service_op, 2);
   const handled = once(esme, 'handled');
   const resp = await smsc.deliver({ source_addr: s.msisdn, destination_addr: '111', ussd_service_op: 0x20, short_message: '' });
   assert.equal(resp.command_status, 0);
   assert.equal(((await handled) as [InboundSm, boolean])[1], true);
-  const again = await ussd(s.msisdn, 18, '1');
-  assert.ok([2, 17].includes(again.ussd_service_op!));
+  // "5" was meant for the aborted menu: it is not taken as the balance, the menu opens again.
+  const again = await ussd(s.msisdn, 18, '5');
+  assert.equal(again.ussd_service_op, 2);
+  assert.match(textOf(again), /^Сеанс истёк, начните заново/);
+  assert.doesNotMatch(textOf(again), /Баланс 500/);
+  // A USSN confirm from the network closes a dialogue as well.
+  assert.equal((await ussd(s.msisdn, 1, '*111#')).ussd_service_op, 2);
+  const confirmed = once(esme, 'handled');
+  await smsc.deliver({ source_addr: s.msisdn, destination_addr: '111', ussd_service_op: 19, short_message: '' });
+  await confirmed;
+  assert.match(textOf(await ussd(s.msisdn, 18, '5')), /^Сеанс истёк/);
+});
+
+test('a new dial always opens a new session: a menu left unanswered does not take the next code', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 50_000 });
+  // *111# is dialled and left on screen; within the session's lifetime the subscriber dials *111*5#.
+  assert.equal((await ussd(s.msisdn, 1, '*111#')).ussd_service_op, 2);
+  const direct = await ussd(s.msisdn, 1, '*111*5#');
+  assert.equal(direct.ussd_service_op, 17);
+  assert.match(textOf(direct), /^Баланс 500 ₽/);
+  assert.doesNotMatch(textOf(direct), /Неверный выбор/);
+  // Dialling the menu again, twice, gives the menu each time, and its answers work.
+  assert.equal((await ussd(s.msisdn, 1, '*111#')).ussd_service_op, 2);
+  const menu = await ussd(s.msisdn, 1, '*111#');
+  assert.match(textOf(menu), /^(?!Неверный)[\s\S]*5 Баланс/);
+  assert.match(textOf(await ussd(s.msisdn, 18, '5')), /^Баланс 500 ₽/);
+});
+
+/** A USSD exchange carrying its_session_info (octet 1 the session, octet 2 sequence << 1 | end). */
+async function its(msisdn: string, op: number, text: string, session: number, sequence: number, end = false): Promise<PDU> {
+  const next = smsc.submit((p) => p.destination_addr === msisdn && p.ussd_service_op !== undefined);
+  const resp = await smsc.deliver({
+    source_addr: msisdn,
+    destination_addr: '111',
+    ussd_service_op: op,
+    short_message: text,
+    its_session_info: Buffer.from([session, (sequence << 1) | (end ? 1 : 0)]),
+  });
+  assert.equal(resp.command_status, 0);
+  return next;
+}
+const itsOf = (p: PDU) => {
+  const b = p.its_session_info as Buffer | undefined;
+  return b ? { session: b[0], sequence: b[1]! >> 1, end: (b[1]! & 1) === 1 } : null;
+};
+
+test('its_session_info keys the dialogue and is echoed: the session number kept, the end flag on the last page', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 50_000 });
+  const menu = await its(s.msisdn, 1, '*111#', 7, 0);
+  assert.equal(menu.ussd_service_op, 2);
+  assert.deepEqual(itsOf(menu), { session: 7, sequence: 1, end: false });
+  const bal = await its(s.msisdn, 18, '5', 7, 2);
+  assert.equal(bal.ussd_service_op, 17);
+  assert.match(textOf(bal), /^Баланс 500 ₽/);
+  assert.deepEqual(itsOf(bal), { session: 7, sequence: 3, end: true });
+
+  // An answer under another session number is not the open dialogue's: it starts over.
+  assert.equal((await its(s.msisdn, 1, '*111#', 8, 0)).ussd_service_op, 2);
+  const stray = await its(s.msisdn, 18, '5', 9, 2);
+  assert.match(textOf(stray), /^Сеанс истёк/);
+  assert.deepEqual(itsOf(stray)?.session, 9);
+
+  // The network's end-of-session flag closes the dialogue without an answer.
+  assert.equal((await its(s.msisdn, 1, '*111#', 10, 0)).ussd_service_op, 2);
+  const handled = once(esme, 'handled');
+  await smsc.deliver({ source_addr: s.msisdn, destination_addr: '111', ussd_service_op: 18, short_message: '', its_session_info: Buffer.from([10, (2 << 1) | 1]) });
+  assert.equal(((await handled) as [InboundSm, boolean])[1], true);
+  assert.match(textOf(await its(s.msisdn, 18, '5', 10, 4)), /^Сеанс истёк/);
+});
+
+test('dialogues keyed by user_message_reference where the gateway is configured so', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 50_000 });
+  type Sm = Parameters<Parameters<UssdSmppLink['onInbound']>[0]>[0];
+  let handler: ((sm: Sm) => Promise<boolean>) | null = null;
+  const sent: Parameters<UssdSmppLink['submitText']>[0][] = [];
+  const link: UssdSmppLink = {
+    onInbound: (h) => void (handler = h),
+    submitText: async (m) => (sent.push(m), ['x']),
+  };
+  ussdSmppGateway(core, link, { appUrl: 'https://abonent.example', sessionKey: 'user_message_reference' });
+  const send = async (op: number, text: string, umr: number) => {
+    await handler!({ source: s.msisdn, destination: '111', esmClass: 0, text, ussdServiceOp: op, itsSessionInfo: null, userMessageReference: umr });
+    return sent.at(-1)!;
+  };
+  const menu = await send(1, '*111#', 41);
+  assert.equal(menu.userMessageReference, 41, 'echoed');
+  assert.equal(menu.ussdServiceOp, 2);
+  assert.match((await send(18, '5', 41)).text, /^Баланс 500 ₽/);
+  assert.equal((await send(1, '*111#', 42)).ussdServiceOp, 2);
+  assert.match((await send(18, '5', 43)).text, /^Сеанс истёк/, 'another reference is another dialogue');
 });
 
 test('a throttled submit_sm is backed off and retried', async () => {

@@ -25,6 +25,27 @@ export interface InboundSm {
   part: { ref: number; total: number; seq: number } | null;
   /** The user_message_reference TLV (the handset's TP-MR), when the SMSC passes it on. */
   userMessageReference: number | null;
+  /**
+   * The its_session_info TLV (0x1383, SMPP 3.4 5.3.2.43) of an interactive dialogue such as USSD:
+   * octet 1 the session number, octet 2 the sequence number (bits 7–1) and the end-of-session
+   * flag (bit 0). Null when absent or not two octets.
+   */
+  itsSessionInfo: ItsSessionInfo | null;
+}
+
+export interface ItsSessionInfo {
+  session: number;
+  sequence: number;
+  end: boolean;
+}
+
+export function decodeItsSessionInfo(v: unknown): ItsSessionInfo | null {
+  if (!Buffer.isBuffer(v) || v.length !== 2) return null;
+  return { session: v[0]!, sequence: v[1]! >> 1, end: (v[1]! & 1) === 1 };
+}
+
+export function encodeItsSessionInfo(i: ItsSessionInfo): Buffer {
+  return Buffer.from([i.session & 0xff, ((i.sequence & 0x7f) << 1) | (i.end ? 1 : 0)]);
 }
 
 /** What a handler answers: true when it took the message (the next handlers are not asked). */
@@ -327,6 +348,7 @@ export class Esme extends EventEmitter {
       receiptedMessageId: typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : null,
       part: concatenationOf(pdu),
       userMessageReference: typeof pdu.user_message_reference === 'number' ? pdu.user_message_reference : null,
+      itsSessionInfo: decodeItsSessionInfo(pdu.its_session_info),
     };
     let status = ESME_ROK;
     let took = false;
@@ -408,7 +430,17 @@ export class Esme extends EventEmitter {
    * Sends a text (encoded and split as `encodeSm` does); returns the SMSC's message id of each
    * part. `ussdServiceOp` adds the ussd_service_op TLV; a USSD page is never split.
    */
-  async submitText(m: { from: string; to: string; text: string; registeredDelivery?: boolean; ussdServiceOp?: number }): Promise<string[]> {
+  async submitText(m: {
+    from: string;
+    to: string;
+    text: string;
+    registeredDelivery?: boolean;
+    ussdServiceOp?: number;
+    /** USSD: the dialogue's its_session_info, echoed back to the network. */
+    itsSessionInfo?: ItsSessionInfo;
+    /** USSD: the dialogue's user_message_reference, where the gateway keys dialogues by it. */
+    userMessageReference?: number;
+  }): Promise<string[]> {
     this.nextRef = (this.nextRef + 1) & 0xff;
     const enc = encodeSm(m.text, this.nextRef, { single: m.ussdServiceOp !== undefined });
     const alpha = /[^0-9+]/.test(m.from);
@@ -427,6 +459,8 @@ export class Esme extends EventEmitter {
           registered_delivery: m.registeredDelivery === false ? 0 : 1,
           short_message: part,
           ...(m.ussdServiceOp !== undefined ? { ussd_service_op: m.ussdServiceOp } : {}),
+          ...(m.itsSessionInfo !== undefined ? { its_session_info: encodeItsSessionInfo(m.itsSessionInfo) } : {}),
+          ...(m.userMessageReference !== undefined ? { user_message_reference: m.userMessageReference } : {}),
         }),
       );
     }

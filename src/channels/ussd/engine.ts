@@ -240,7 +240,10 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
       idempotencyKey: `ussd:${req.sessionId}:${startedAt.getTime()}:${n}`,
     });
 
-    if (same && fresh && !row.ended) {
+    // A dial (isFirst) always opens a new session, even under the id of one still open: over SMPP
+    // the id may be the number itself, and a dialogue the subscriber walked away from is not
+    // where a new code should land.
+    if (same && fresh && !row.ended && !req.isFirst) {
       consumed = history ? history.length : row.consumed + 1;
       startedAt = row.startedAt;
       serviceCode = row.serviceCode;

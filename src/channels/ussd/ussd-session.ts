@@ -186,3 +186,19 @@ function sessionSaves(core: Core) {
 export async function saveUssdSession(core: Core, caller: UssdCaller, s: UssdSessionRow): Promise<void> {
   await sessionSaves(core)({ caller, s });
 }
+
+/**
+ * The network ended a dialogue (a release, an abort, a USSN confirmed): its session is closed, so
+ * a later answer for it starts over instead of resuming it. Only that session: a newer dial of the
+ * number, already stored under another id, stays as it is.
+ */
+export async function endUssdSession(core: Core, msisdn: string, sessionId: string): Promise<void> {
+  const normalized = normalizeMsisdn(msisdn);
+  if (!normalized) return;
+  await core.db.query(
+    `UPDATE ussd_session u SET ended = true
+       FROM subscriber s
+      WHERE s.msisdn = $1 AND u.account_id = s.account_id AND u.subscriber_id = s.id AND u.session_id = $2`,
+    [normalized, sessionId],
+  );
+}
