@@ -83,6 +83,13 @@ const schema = z.object({
   VOICE_AGI_HOST: z.string().min(1).optional(),
   /** Asterisk servers allowed to connect to FastAGI (addresses or CIDRs; loopback only when unset). */
   VOICE_AGI_ALLOWED: cidrList,
+  /** Asterisk on another machine: the exported prompts' folder under its sounds directory (`abonent`); unset, prompts are played by their absolute path here. */
+  VOICE_AGI_SOUNDS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be a relative folder such as abonent (letters, digits, _ and -, separated by /)')
+    .optional(),
+  /** With VOICE_AGI_SOUNDS: where Asterisk fetches the prompts made per call (res_http_media_cache), e.g. http://abonent-host:8080/gateways/voice/prompts. */
+  VOICE_AGI_PROMPT_URL: z.string().url().regex(/^https?:\/\//, 'must be an http:// or https:// address').optional(),
   /** Shared secret VoiceXML browsers send in the X-Gateway-Secret header. */
   VOICE_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Addresses or CIDRs of VoiceXML browsers allowed without the secret (loopback only when neither is set). */

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { join } from 'node:path';
 import { SandboxProvider } from './adapters/payments/sandbox.ts';
 import { Esme } from './adapters/smpp/esme.ts';
-import { espeakSpeech, type Speech } from './adapters/speech/espeak.ts';
+import { espeakSpeech, promptCacheDir, type Speech } from './adapters/speech/espeak.ts';
 import { buildHttpApp } from './channels/http/app.ts';
 import { kannelGateway } from './channels/sms/kannel-gateway.ts';
 import { smsSmppGateway } from './channels/sms/smpp-gateway.ts';
@@ -89,7 +88,7 @@ export interface VoiceParts {
 export function buildVoice(core: Core, config: Config, speech?: Speech): VoiceParts {
   const payments = core.payments;
   return {
-    speech: speech ?? espeakSpeech({ dir: config.VOICE_PROMPT_DIR ?? join(config.DATA_DIR, 'voice-prompts') }),
+    speech: speech ?? espeakSpeech({ dir: promptCacheDir(config) }),
     deps: {
       // The sandbox takes the keyed-in card itself; a real acquirer's phone flow is wired here.
       phoneCardFlow:
@@ -107,6 +106,9 @@ export function buildVoice(core: Core, config: Config, speech?: Speech): VoicePa
 /** The FastAGI server for Asterisk, when VOICE_AGI_ENABLED; the caller listens and closes it. */
 export function buildFastAgi(core: Core, config: Config, voice: VoiceParts): FastAgiServer | null {
   if (!config.VOICE_AGI_ENABLED) return null;
+  if (config.VOICE_AGI_SOUNDS && !config.VOICE_AGI_PROMPT_URL) {
+    core.log.warn('VOICE_AGI_SOUNDS without VOICE_AGI_PROMPT_URL: prompts made per call (balances, amounts, names) are not heard on a remote Asterisk');
+  }
   return createFastAgiServer({
     core,
     speech: voice.speech,
@@ -115,6 +117,8 @@ export function buildFastAgi(core: Core, config: Config, voice: VoiceParts): Fas
     host: config.VOICE_AGI_HOST ?? config.HOST,
     allowed: config.VOICE_AGI_ALLOWED,
     digitTimeoutMs: config.VOICE_DIGIT_TIMEOUT_SECONDS * 1000,
+    sounds: config.VOICE_AGI_SOUNDS,
+    promptUrl: config.VOICE_AGI_PROMPT_URL,
   });
 }
 

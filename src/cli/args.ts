@@ -31,6 +31,8 @@ Usage: abonent <command> [options]
                               free quarantined numbers whose quarantine has ended
   backup FILE                 a consistent copy of the embedded store (gzipped tar), also while it serves
   restore FILE [--force]      rebuild the embedded store in DATA_DIR from a backup (--force replaces one)
+  voice export-prompts DIR    write the fixed voice prompts as Asterisk sounds (8 kHz .wav) for an
+                              Asterisk on another machine (docs/voice.md)
 
 Options for every command: --now ISO runs with the clock fixed at that instant (simulations, tests).
 

@@ -4,7 +4,7 @@ import { ManualClock } from '../domain/shared/clock.ts';
 import { StoreLockedError } from '../store/data-dir-lock.ts';
 import { ADMIN_COMMANDS, parseCli, usage, type Io } from './args.ts';
 
-const KNOWN = new Set([...ADMIN_COMMANDS, 'start', 'migrate', 'simulate', 'restore']);
+const KNOWN = new Set([...ADMIN_COMMANDS, 'start', 'migrate', 'simulate', 'restore', 'voice']);
 
 const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  if (cmd === 'voice') return await (await import('./voice-prompts.ts')).voiceCommand(config, args, consoleIo, process.cwd());
   try {
     if (cmd === 'start') return await (await import('./start.ts')).startServer(config);
     if (cmd === 'restore') return await (await import('./restore.ts')).restoreStore(config, sub, { force: values.force ?? false, cwd: process.cwd() }, consoleIo);

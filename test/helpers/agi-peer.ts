@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { PromptAudio, Speech } from '../../src/adapters/speech/espeak.ts';
 
@@ -6,10 +7,27 @@ import type { PromptAudio, Speech } from '../../src/adapters/speech/espeak.ts';
  * header and answers the server's commands as Asterisk would — ANSWER and STREAM FILE at once
  * (or STREAM FILE interrupted by a key), GET DATA with the digits the script presses, silence, or
  * a hang-up (socket closed, 511 dead channel, or result=-1).
+ *
+ * Sound files are looked up as Asterisk does: an absolute name as `<name>.wav|.sln` on this disk, a
+ * relative one under the peer's own sounds directory (`<sounds>/<language>/<name>`, then
+ * `<sounds>/<name>`), an http(s) address through `fetchMedia` (res_http_media_cache) when given.
+ * One it cannot open is answered `200 result=-1 endpos=0` (STREAM FILE) or `200 result=-1`
+ * (GET DATA, which then reads no keys), the channel staying up: `CHANNEL STATUS` says `200
+ * result=6` until the caller hangs up, `511` after.
  */
+export interface PeerOptions {
+  header?: boolean;
+  /** The peer's sounds directory (Asterisk's /var/lib/asterisk/sounds); relative names are found only there. */
+  sounds?: string;
+  /** Fetches an http(s) prompt as res_http_media_cache would; true when it got audio. */
+  fetchMedia?: (url: string) => Promise<boolean>;
+}
+
 export interface AgiTurn {
-  /** Files played this turn, in order (the last one is GET DATA's prompt unless the call ended). */
+  /** Files asked for this turn, in order (the last one is GET DATA's prompt unless the call ended). */
   files: string[];
+  /** Of those, the ones the peer could not open (answered result=-1, the call going on). */
+  missing: string[];
   /** 'input': the server waits in GET DATA; 'hangup': it hung up. */
   kind: 'input' | 'hangup';
   maxDigits: number;
@@ -22,8 +40,13 @@ export class AgiPeer {
   private waiters: ((l: string | null) => void)[] = [];
   private closed = false;
   private bargeKey: string | null = null;
+  private dead = false;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly opts: PeerOptions,
+    private readonly language: string,
+  ) {
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => {
       this.buf += d;
@@ -43,18 +66,23 @@ export class AgiPeer {
     socket.on('error', () => undefined);
   }
 
-  static async dial(port: number, vars: Record<string, string>, opts: { header?: boolean } = {}): Promise<AgiPeer> {
+  static async dial(port: number, vars: Record<string, string>, opts: PeerOptions = {}): Promise<AgiPeer> {
     const socket = connect({ port, host: '127.0.0.1' });
     await new Promise<void>((ok, fail) => {
       socket.once('connect', ok);
       socket.once('error', fail);
     });
-    const peer = new AgiPeer(socket);
-    if (opts.header !== false) {
-      const all = { agi_network: 'yes', agi_request: `agi://127.0.0.1:${port}/`, agi_channel: 'SIP/test-0001', agi_language: 'ru', agi_type: 'SIP', agi_extension: '111', agi_context: 'default', ...vars };
-      socket.write(Object.entries(all).map(([k, v]) => `${k}: ${v}\n`).join('') + '\n');
-    }
+    const all = { agi_network: 'yes', agi_request: `agi://127.0.0.1:${port}/`, agi_channel: 'SIP/test-0001', agi_language: 'ru', agi_type: 'SIP', agi_extension: '111', agi_context: 'default', ...vars };
+    const peer = new AgiPeer(socket, opts, all.agi_language);
+    if (opts.header !== false) socket.write(Object.entries(all).map(([k, v]) => `${k}: ${v}\n`).join('') + '\n');
     return peer;
+  }
+
+  /** Whether Asterisk could open this sound: on disk by its absolute path, under its sounds directory, or by URL. */
+  private async canOpen(name: string): Promise<boolean> {
+    if (/^https?:\/\//.test(name)) return this.opts.fetchMedia ? this.opts.fetchMedia(name) : false;
+    const bases = name.startsWith('/') ? [name] : this.opts.sounds ? [`${this.opts.sounds}/${this.language}/${name}`, `${this.opts.sounds}/${name}`] : [];
+    return bases.some((b) => existsSync(`${b}.wav`) || existsSync(`${b}.sln`));
   }
 
   private read(): Promise<string | null> {
@@ -76,31 +104,52 @@ export class AgiPeer {
   /** Answers commands until the server waits for input (GET DATA) or hangs up. */
   async turn(): Promise<AgiTurn> {
     const files: string[] = [];
+    const missing: string[] = [];
     const commands: string[] = [];
+    const done = (kind: AgiTurn['kind'], maxDigits = 0): AgiTurn => ({ files, missing, kind, maxDigits, commands });
     for (;;) {
       const line = await this.read();
-      if (line === null) return { files, kind: 'hangup', maxDigits: 0, commands };
+      if (line === null) return done('hangup');
       commands.push(line);
-      if (line === 'ANSWER') this.send('200 result=0');
+      if (this.dead) {
+        // After the caller hung up, commands on the dead channel are refused.
+        this.send('511 Command Not Permitted on a dead channel or intercept routine');
+        if (line === 'HANGUP') return done('hangup');
+      } else if (line === 'ANSWER') this.send('200 result=0');
+      else if (line === 'CHANNEL STATUS') this.send('200 result=6');
       else if (line.startsWith('STREAM FILE ')) {
         const m = /^STREAM FILE (\S+) "(.*)"$/.exec(line);
         if (!m) throw new Error(`malformed STREAM FILE: ${line}`);
         files.push(m[1]!);
+        if (!(await this.canOpen(m[1]!))) {
+          // res_agi: "Unable to open <file>" in Asterisk's log, and this answer; the channel stays up.
+          missing.push(m[1]!);
+          this.send('200 result=-1 endpos=0');
+          continue;
+        }
         if (this.bargeKey && m[2]!.includes(this.bargeKey)) {
           const key = this.bargeKey;
           this.bargeKey = null;
           this.send(`200 result=${key.charCodeAt(0)} endpos=800`);
-          return { files, kind: 'input', maxDigits: 1, commands };
+          return done('input', 1);
         }
         this.send('200 result=0 endpos=16000');
       } else if (line.startsWith('GET DATA ')) {
         const m = /^GET DATA (\S+) (\d+) (\d+)$/.exec(line);
         if (!m) throw new Error(`malformed GET DATA: ${line}`);
-        files.push(m[1]!);
-        return { files, kind: 'input', maxDigits: Number(m[3]), commands };
+        if (m[1] !== '""') {
+          files.push(m[1]!);
+          if (!(await this.canOpen(m[1]!))) {
+            // ast_app_getdata_full returns before reading keys when its prompt will not open.
+            missing.push(m[1]!);
+            this.send('200 result=-1');
+            continue;
+          }
+        }
+        return done('input', Number(m[3]));
       } else if (line === 'HANGUP') {
         this.send('200 result=1');
-        return { files, kind: 'hangup', maxDigits: 0, commands };
+        return done('hangup');
       } else this.send('510 Invalid or unknown command');
     }
   }
@@ -115,8 +164,17 @@ export class AgiPeer {
     this.send('200 result= (timeout)');
   }
 
-  /** The caller hangs up while the server waits: the socket closes, or Asterisk answers 511 / result=-1. */
-  hangUp(how: 'close' | '511' | '-1' = 'close'): void {
+  /**
+   * The caller hangs up while the server waits: the socket closes, or Asterisk answers 511 /
+   * result=-1 and closes. 'dead': GET DATA answers result=-1 and the connection stays open, every
+   * later command refused with 511, as on a dead channel, until the server lets go.
+   */
+  hangUp(how: 'close' | '511' | '-1' | 'dead' = 'close'): void {
+    if (how === 'dead') {
+      this.dead = true;
+      this.send('200 result=-1');
+      return;
+    }
     if (how === '511') this.send('511 Command Not Permitted on a dead channel or intercept routine');
     else if (how === '-1') this.send('200 result=-1');
     this.socket.end();
@@ -145,12 +203,14 @@ export function recordingSpeech(inner: Speech): Speech & { textOf(file: string):
       const a = await inner.prompt(lang, text);
       byFile.set(a.file, text);
       byFile.set(a.file.replace(/\.wav$/, ''), text);
+      byFile.set(a.id, text);
       return a;
     },
     fileOf: (id) => inner.fileOf(id),
     stats: () => inner.stats(),
+    /** What a played name says: an absolute path, `<sounds>/<id>` or `<url>/<id>.wav`. */
     textOf(file: string): string {
-      const t = byFile.get(file);
+      const t = byFile.get(file) ?? (file.startsWith('/') ? undefined : byFile.get(/([0-9a-f]{32})(?:\.wav)?$/.exec(file)?.[1] ?? ''));
       if (t === undefined) throw new Error(`no prompt was made for ${file}`);
       return t;
     },

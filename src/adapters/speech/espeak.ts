@@ -28,6 +28,11 @@ export interface EspeakOptions {
 
 const MAX_TEXT = 2000;
 
+/** Where the prompt cache lives: VOICE_PROMPT_DIR, or DATA_DIR/voice-prompts. */
+export function promptCacheDir(config: { VOICE_PROMPT_DIR?: string | undefined; DATA_DIR: string }): string {
+  return config.VOICE_PROMPT_DIR ?? join(config.DATA_DIR, 'voice-prompts');
+}
+
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((ok, fail) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -2,9 +2,11 @@ import type { Socket } from 'node:net';
 
 /**
  * The Asterisk side of a FastAGI connection, line by line: the `agi_*: value` header, then one
- * command at a time answered by `200 result=<n> [(data)] [endpos=<n>]`. A dead channel (`511`),
- * `result=-1`, an unsolicited `HANGUP` line or a closed socket all mean the caller has gone; a
- * peer silent past the command timeout is treated the same, so it cannot hold the server.
+ * command at a time answered by `200 result=<n> [(data)] [endpos=<n>]`. A dead channel (`511`), an
+ * unsolicited `HANGUP` line or a closed socket mean the caller has gone; a peer silent past the
+ * command timeout is treated the same, so it cannot hold the server. `result=-1` is a hang-up for
+ * most commands, but STREAM FILE and GET DATA also answer it for a sound file Asterisk cannot open:
+ * those are sent with `exchange` and the channel asked (`channelAlive`) before deciding.
  */
 export class AgiHangup extends Error {
   constructor(reason: string) {
@@ -119,8 +121,18 @@ export class AgiConnection {
     return null;
   }
 
-  /** Sends one command and waits for its final reply line; throws AgiHangup when the call is gone. */
+  /** Sends one command and waits for its final reply line; throws AgiHangup when the call is gone, `result=-1` included. */
   async command(cmd: string, extraWaitMs = 0): Promise<AgiReply> {
+    const reply = await this.exchange(cmd, extraWaitMs);
+    if (reply.code === 200 && reply.result === '-1') throw new AgiHangup('result=-1');
+    return reply;
+  }
+
+  /**
+   * Sends one command and returns its final reply, `result=-1` included; throws AgiHangup on `511`,
+   * a `HANGUP` line, a closed socket or no reply in time.
+   */
+  async exchange(cmd: string, extraWaitMs = 0): Promise<AgiReply> {
     if (this.closed || this.hungUp) throw new AgiHangup(this.hungUp ? 'HANGUP' : 'socket closed');
     this.socket.write(`${cmd}\n`);
     for (;;) {
@@ -130,9 +142,17 @@ export class AgiConnection {
       // Lines of a multi-line usage message ("520-…") and anything unreadable are skipped.
       if (!reply || line[3] === '-') continue;
       if (reply.code === 511) throw new AgiHangup('511 dead channel');
-      if (reply.code === 200 && reply.result === '-1') throw new AgiHangup('result=-1');
       return reply;
     }
+  }
+
+  /**
+   * Whether the caller is still there: `CHANNEL STATUS` answers `200 result=<state>` (6 when up) on
+   * a live channel, and `511` (or nothing, or HANGUP) on one that is gone, which throws.
+   */
+  async channelAlive(): Promise<boolean> {
+    const r = await this.exchange('CHANNEL STATUS');
+    return r.code === 200 && /^\d+$/.test(r.result);
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import type { Core } from '../../domain/core.ts';
 import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from './voice-call.ts';
 import type { VoiceInput } from './voice-menu.ts';
 import { voiceOf, voiceTexts } from './voice-texts.ts';
+import { fixedPromptSet } from './voice-prompts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
 import { AgiConnection, AgiHangup, agiQuote } from './agi-protocol.ts';
 
@@ -22,12 +23,24 @@ export interface FastAgiOptions {
   commandTimeoutMs?: number;
   headerTimeoutMs?: number;
   maxConnections?: number;
+  /**
+   * Where Asterisk finds the exported prompts, relative to its sounds directory (`abonent` →
+   * `STREAM FILE abonent/<id>`). Unset: the absolute path of the prompt cache, for an Asterisk on
+   * this machine.
+   */
+  sounds?: string | undefined;
+  /**
+   * With `sounds`: the address the prompts made per call (balances, amounts, names) are fetched
+   * from, `STREAM FILE <promptUrl>/<id>.wav` (Asterisk's res_http_media_cache). Unset: those are
+   * asked for under `sounds` too, and skipped when Asterisk does not have them.
+   */
+  promptUrl?: string | undefined;
 }
 
 export interface FastAgiServer {
   listen(): Promise<number>;
   close(): Promise<void>;
-  stats(): { calls: number; active: number; refused: number; failed: number };
+  stats(): { calls: number; active: number; refused: number; failed: number; missingPrompts: number };
 }
 
 const ALL_KEYS = '0123456789*#';
@@ -42,8 +55,9 @@ export function callerNumber(vars: Record<string, string>): string {
 /**
  * The voice portal over Asterisk FastAGI: Asterisk connects (`AGI(agi://host:4573)` in the
  * dialplan for 111), sends the call's `agi_*` header, and this server drives the call with
- * ANSWER, STREAM FILE, GET DATA and HANGUP through the same state machine the VoiceXML pages use.
- * The caller is `agi_callerid` of a peer on the allow-list.
+ * ANSWER, STREAM FILE, GET DATA and HANGUP through the same state machine the VoiceXML pages use
+ * (CHANNEL STATUS tells a sound file Asterisk lacks from a caller gone). The caller is
+ * `agi_callerid` of a peer on the allow-list.
  */
 export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
   const allowed = addressList('VOICE_AGI_ALLOWED', o.allowed.length ? o.allowed : ['127.0.0.1', '::1']);
@@ -51,28 +65,65 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
   const commandTimeoutMs = o.commandTimeoutMs ?? 10_000;
   const headerTimeoutMs = o.headerTimeoutMs ?? 5000;
   const sockets = new Set<Socket>();
-  const counters = { calls: 0, refused: 0, failed: 0 };
+  const counters = { calls: 0, refused: 0, failed: 0, missingPrompts: 0 };
   let server: Server | null = null;
+  const sounds = o.sounds?.replace(/^\/+|\/+$/g, '');
+  const promptUrl = o.promptUrl?.replace(/\/+$/, '');
+  const isFixed = fixedPromptSet();
 
-  const path = async (lang: 'ru' | 'en', text: string) => (await o.speech.prompt(voiceOf(text, lang), text)).file.replace(/\.wav$/, '');
+  /** The name STREAM FILE and GET DATA give Asterisk for a prompt, without the extension. */
+  async function path(lang: 'ru' | 'en', text: string): Promise<string> {
+    const voice = voiceOf(text, lang);
+    const audio = await o.speech.prompt(voice, text);
+    if (!sounds) return audio.file.replace(/\.wav$/, '');
+    if (promptUrl && !isFixed(voice, text)) return `${promptUrl}/${audio.id}.wav`;
+    return `${sounds}/${audio.id}`;
+  }
+
+  /**
+   * After `result=-1` from STREAM FILE or GET DATA: Asterisk answers so both for a caller gone and
+   * for a file it cannot open ("Unable to open …"). A live channel means the file: it is logged and
+   * skipped. A gone one throws AgiHangup (511, HANGUP, the socket closed, or -1 again).
+   */
+  async function unplayable(agi: AgiConnection, file: string): Promise<void> {
+    if (!(await agi.channelAlive())) throw new AgiHangup('result=-1');
+    counters.missingPrompts += 1;
+    o.core.log.warn({ file }, 'Asterisk could not play a voice prompt (not in its sounds directory?); skipped');
+  }
+
+  /** One prompt; the key that interrupted it (0 for none). A file Asterisk lacks is skipped. */
+  async function stream(agi: AgiConnection, file: string, escape: string): Promise<number> {
+    const r = await agi.exchange(`STREAM FILE ${file} ${agiQuote(escape)}`);
+    if (r.code === 200 && r.result === '-1') {
+      await unplayable(agi, file);
+      return 0;
+    }
+    return Number(r.result) || 0;
+  }
 
   /** Plays a turn and collects the answer: the key that interrupted a prompt, or GET DATA's digits. */
   async function play(agi: AgiConnection, turn: Turn): Promise<VoiceInput> {
     const { prompts, expect } = turn.say;
     const lang = turn.state.lang;
     if (expect.kind === 'end') {
-      for (const p of prompts) await agi.command(`STREAM FILE ${await path(lang, p)} ""`);
+      for (const p of prompts) await stream(agi, await path(lang, p), '');
       return { kind: 'hangup' };
     }
     const escape = expect.kind === 'key' ? ALL_KEYS : '';
     for (const p of prompts.slice(0, -1)) {
-      const r = await agi.command(`STREAM FILE ${await path(lang, p)} ${agiQuote(escape)}`);
-      const code = Number(r.result);
+      const code = await stream(agi, await path(lang, p), escape);
       if (escape && code > 0) return { kind: 'digits', digits: String.fromCharCode(code) };
     }
     const last = prompts[prompts.length - 1] ?? '';
     const max = expect.kind === 'key' ? 1 : expect.max;
-    const r = await agi.command(`GET DATA ${await path(lang, last)} ${digitTimeoutMs} ${max}`, digitTimeoutMs * (max + 1));
+    const wait = digitTimeoutMs * (max + 1);
+    const file = await path(lang, last);
+    let r = await agi.exchange(`GET DATA ${file} ${digitTimeoutMs} ${max}`, wait);
+    if (r.code === 200 && r.result === '-1') {
+      // GET DATA gives up before reading keys when its prompt cannot be opened: read them without it.
+      await unplayable(agi, file);
+      r = await agi.command(`GET DATA "" ${digitTimeoutMs} ${max}`, wait);
+    }
     if (r.result === '' || (r.data === 'timeout' && r.result === '')) return { kind: 'noinput' };
     return { kind: 'digits', digits: r.result };
   }
@@ -86,7 +137,7 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
       await agi.command('ANSWER');
       const caller = await findVoiceCaller(o.core, callerNumber(vars));
       if (!caller) {
-        await agi.command(`STREAM FILE ${await path('ru', voiceTexts.ru.notServed)} ""`);
+        await stream(agi, await path('ru', voiceTexts.ru.notServed), '');
         await agi.command('HANGUP');
         return;
       }

@@ -1,0 +1,61 @@
+import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Speech } from '../../adapters/speech/espeak.ts';
+import type { Lang } from '../../domain/shared/context.ts';
+import { voiceOf, voiceTexts } from './voice-texts.ts';
+
+/** A prompt whose words never change: said in `voice`, whatever the call's language. */
+export interface FixedPrompt {
+  voice: Lang;
+  text: string;
+}
+
+/**
+ * Every sentence of the voice menu that has no blanks to fill (greetings, menu items, keys, notices),
+ * in both languages: what a remote Asterisk can hold in its own sounds directory. Sentences with a
+ * balance, an amount or a product name are made per call (see `promptUrl` in fastagi-server.ts).
+ */
+export function fixedPrompts(): FixedPrompt[] {
+  const out: FixedPrompt[] = [];
+  for (const lang of ['ru', 'en'] as const) {
+    for (const v of Object.values(voiceTexts[lang])) {
+      for (const text of typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : []) out.push({ voice: voiceOf(text, lang), text });
+    }
+  }
+  return out;
+}
+
+const keyOf = (voice: Lang, text: string) => `${voice}\n${text}`;
+
+/** Whether a prompt is one of the fixed ones, so a remote Asterisk has it once exported. */
+export function fixedPromptSet(): (voice: Lang, text: string) => boolean {
+  const set = new Set(fixedPrompts().map((p) => keyOf(p.voice, p.text)));
+  return (voice, text) => set.has(keyOf(voice, text));
+}
+
+/**
+ * Writes every fixed prompt into `dir` as Asterisk's sounds expect them: `<id>.wav` (8 kHz mono
+ * 16-bit PCM, what the prompt cache holds), named by the same id the FastAGI server asks for
+ * (`STREAM FILE <VOICE_AGI_SOUNDS>/<id>`). One flat folder for both languages: the id already says
+ * the language, and the menu switches language on key 9 without touching the channel's. An
+ * `index.tsv` (id, voice, text) says which file says what.
+ */
+export async function exportPrompts(o: { speech: Speech; dir: string }): Promise<{ dir: string; count: number; byVoice: Record<Lang, number> }> {
+  const dir = resolve(o.dir);
+  await mkdir(dir, { recursive: true });
+  const byVoice: Record<Lang, number> = { ru: 0, en: 0 };
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const p of fixedPrompts()) {
+    const audio = await o.speech.prompt(p.voice, p.text);
+    if (seen.has(audio.id)) continue;
+    seen.add(audio.id);
+    const tmp = join(dir, `.${audio.id}.wav.tmp`);
+    await copyFile(audio.file, tmp);
+    await rename(tmp, join(dir, `${audio.id}.wav`));
+    byVoice[p.voice] += 1;
+    lines.push(`${audio.id}\t${p.voice}\t${p.text}`);
+  }
+  await writeFile(join(dir, 'index.tsv'), `${lines.join('\n')}\n`);
+  return { dir, count: seen.size, byVoice };
+}
