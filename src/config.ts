@@ -60,6 +60,8 @@ const schema = z.object({
   KANNEL_SENDSMS_URL: z.string().url().optional(),
   KANNEL_USERNAME: z.string().optional(),
   KANNEL_PASSWORD: z.string().optional(),
+  /** Where Kannel reaches /gateways/sms/kannel/dlr for delivery reports; unset: sendsms asks for none, get-url answers name the address Kannel called. */
+  KANNEL_DLR_URL: z.string().url().optional(),
   /** The SMSC / USSD gateway the SMPP 3.4 ESME binds to (bind_transceiver); unset: no SMPP. */
   SMPP_HOST: z.string().min(1).optional(),
   SMPP_PORT: z.coerce.number().int().min(1).max(65535).default(2775),

@@ -36,7 +36,7 @@ export async function buildServer(core: Core, config: Config, voice: VoiceParts 
         digitTimeoutSeconds: config.VOICE_DIGIT_TIMEOUT_SECONDS,
       }),
     (app) => app.register(ussdHttpGateway, { core, config }),
-    (app) => app.register(kannelGateway, { core, secret: config.SMS_GATEWAY_SECRET }),
+    (app) => app.register(kannelGateway, { core, secret: config.SMS_GATEWAY_SECRET, dlrUrl: config.KANNEL_DLR_URL }),
     (app) => app.register(tmfApi, { core, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}) }),
     // The phone simulator's relay to the gateways above: demo mode only.
     ...(config.DEMO_MODE

@@ -51,7 +51,13 @@ export async function startServer(config: Config): Promise<number> {
     config.SMS_TRANSPORT === 'smpp' && esme
       ? smppTransport(esme)
       : config.SMS_TRANSPORT === 'kannel'
-        ? kannelTransport({ url: config.KANNEL_SENDSMS_URL!, username: config.KANNEL_USERNAME ?? '', password: config.KANNEL_PASSWORD ?? '' })
+        ? kannelTransport({
+            url: config.KANNEL_SENDSMS_URL!,
+            username: config.KANNEL_USERNAME ?? '',
+            password: config.KANNEL_PASSWORD ?? '',
+            ...(config.KANNEL_DLR_URL ? { dlrUrl: config.KANNEL_DLR_URL } : {}),
+            ...(config.SMS_GATEWAY_SECRET ? { secret: config.SMS_GATEWAY_SECRET } : {}),
+          })
         : logTransport(core);
   const scheduler = startScheduler(core, { sms, extra: channelJobs(core) });
   // A gentle stream of demo traffic, so quotas and spending move while someone looks.

@@ -8,7 +8,7 @@ import { sameWord, words } from '../../src/channels/sms/normalize.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { updatePreferences } from '../../src/domain/subscribers/update-preferences.ts';
 import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
-import { ledgerSum, makeSubscriber, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+import { ledgerSum, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -114,7 +114,7 @@ test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; 
   await new Promise<void>((r) => kannel.listen(0, '127.0.0.1', r));
   const port = (kannel.address() as AddressInfo).port;
   try {
-    const transport = kannelTransport({ url: `http://127.0.0.1:${port}/cgi-bin/sendsms`, username: 'abonent', password: 'pw' });
+    const transport = kannelTransport({ url: `http://127.0.0.1:${port}/cgi-bin/sendsms`, username: 'abonent', password: 'pw', dlrUrl: 'http://abonent:8080/gateways/sms/kannel/dlr', secret: 'dlr-secret-0123456789' });
     const s = await makeSubscriber(core);
     await send(s.msisdn, 'ПОМОЩЬ');
     await core.db.query("INSERT INTO sms_message (direction, msisdn, short_code, text, status) VALUES ('mt', $1, '8111', 'Balance 10.00', 'queued'), ('mt', '79990000000', '8111', 'x', 'queued'), ('mt', '79990000001', '8111', 'y', 'queued')", [s.msisdn]);
@@ -127,6 +127,10 @@ test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; 
     assert.equal(cyr.searchParams.get('username'), 'abonent');
     const lat = seen.find((u) => u.searchParams.get('text') === 'Balance 10.00')!;
     assert.equal(lat.searchParams.get('coding'), null);
+    // Delivery reports name the message by its outbox id; Kannel's escapes reach it unencoded.
+    const latId = (await core.db.query<{ id: number }>("SELECT id FROM sms_message WHERE text = 'Balance 10.00' AND msisdn = $1", [s.msisdn]))[0]!.id;
+    assert.equal(lat.searchParams.get('dlr-mask'), '31');
+    assert.equal(lat.searchParams.get('dlr-url'), `http://abonent:8080/gateways/sms/kannel/dlr?id=${latId}&secret=dlr-secret-0123456789&type=%d&answer=%A`);
     const statuses = await core.db.query<{ msisdn: string; status: string; attempts: number; error: string | null }>(
       "SELECT msisdn, status, attempts, meta->>'error' AS error FROM sms_message WHERE direction = 'mt' AND msisdn IN ($1, '79990000000', '79990000001') ORDER BY id",
       [s.msisdn],
@@ -135,5 +139,58 @@ test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; 
     assert.deepEqual(statuses.slice(2).map((r) => [r.attempts, r.error]), [[1, '503 3: Queue full'], [1, '400 Invalid receiver']]);
   } finally {
     kannel.close();
+  }
+});
+
+test('Kannel delivery reports: accepted, then delivered in any order; refused; unknown ids and strangers turned away', async () => {
+  const app = await testApp(core);
+  try {
+    const s = await makeSubscriber(core);
+    const [a, b] = await core.db.query<{ id: number }>(
+      "INSERT INTO sms_message (direction, msisdn, short_code, text, status) VALUES ('mt', $1, '8111', 'a', 'sent'), ('mt', $1, '8111', 'b', 'sent') RETURNING id",
+      [s.msisdn],
+    );
+    const dlr = (q: string) => app.inject({ url: `/gateways/sms/kannel/dlr?${q}`, remoteAddress: '127.0.0.1' });
+    const state = async (id: number) =>
+      (await core.db.query<{ status: string; stat: string }>("SELECT status, meta->'receipt'->>'stat' AS stat FROM sms_message WHERE id = $1", [id]))[0]!;
+    assert.equal((await dlr(`id=${a!.id}&type=8&answer=ACK%2F`)).statusCode, 200);
+    assert.deepEqual(await state(a!.id), { status: 'sent', stat: 'ACCEPTD' });
+    assert.equal((await dlr(`id=${a!.id}&type=1&answer=`)).statusCode, 200);
+    assert.deepEqual(await state(a!.id), { status: 'delivered', stat: 'DELIVRD' });
+    // Kannel may send "accepted" after "delivered": the message stays delivered.
+    await dlr(`id=${a!.id}&type=8`);
+    assert.deepEqual(await state(a!.id), { status: 'delivered', stat: 'DELIVRD' });
+    await dlr(`id=${b!.id}&type=16&answer=NACK%2F0x0000000b`);
+    assert.deepEqual(await state(b!.id), { status: 'undelivered', stat: 'REJECTD' });
+    assert.equal((await dlr('id=999999999&type=1')).statusCode, 404);
+    assert.equal((await dlr(`id=${a!.id}&type=3`)).statusCode, 404);
+    assert.equal((await dlr('type=1')).statusCode, 400);
+    assert.equal((await app.inject({ url: `/gateways/sms/kannel/dlr?id=${b!.id}&type=1`, remoteAddress: '10.1.2.3' })).statusCode, 403);
+    assert.equal((await state(b!.id)).status, 'undelivered');
+  } finally {
+    await app.close();
+  }
+});
+
+test('Kannel get-url: the reply is the answer (UCS-2 and a delivery report asked for), recorded as sent; nothing for short codes', async () => {
+  const app = await testApp(core);
+  try {
+    const s = await makeSubscriber(core);
+    const mo = (q: string) => app.inject({ url: `/gateways/sms/kannel?${q}`, remoteAddress: '127.0.0.1', headers: { host: 'abonent.test:8080' } });
+    const res = await mo(`from=${s.msisdn}&to=8111&text=${encodeURIComponent('баланс')}&id=k-1`);
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.match(res.body, /^Баланс/);
+    assert.equal(res.headers['x-kannel-coding'], '2');
+    const row = (await core.db.query<{ id: number; status: string; transport: string }>("SELECT id, status, meta->>'transport' AS transport FROM sms_message WHERE direction = 'mt' AND msisdn = $1", [s.msisdn]))[0]!;
+    assert.deepEqual([row.status, row.transport], ['sent', 'kannel-get-url']);
+    assert.equal(res.headers['x-kannel-dlr-mask'], '31');
+    assert.equal(res.headers['x-kannel-dlr-url'], `http://abonent.test:8080/gateways/sms/kannel/dlr?id=${row.id}&type=%d&answer=%A`);
+    const again = await mo(`from=${s.msisdn}&to=8111&text=x&id=k-1`);
+    assert.deepEqual([again.statusCode, again.body, again.headers['x-abonent-outcome']], [200, '', 'duplicate']);
+    const short = await mo('from=900&to=8111&text=STOP&id=k-2');
+    assert.deepEqual([short.body, short.headers['x-abonent-outcome'], short.headers['x-kannel-dlr-url']], ['', 'no_reply_sender', undefined]);
+  } finally {
+    await app.close();
   }
 });

@@ -1,12 +1,27 @@
 import type { SmsTransport } from '../../domain/notifications/sms-transport.ts';
+import { isGsm7 } from '../../text/gsm7.ts';
 
-const GSM7 = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà^{}\\[~\]|€]*$/;
+/** Every report Kannel has: delivered, not delivered, queued at the SMSC, accepted, refused. */
+export const KANNEL_DLR_MASK = '31';
+
+/**
+ * The dlr-url Kannel calls for message `id`: the base (Abonent's /gateways/sms/kannel/dlr as Kannel
+ * reaches it) with the message id and the gateway secret, then Kannel's escapes for the report
+ * type and the SMSC's answer, which must reach Kannel unencoded.
+ */
+export function kannelDlrUrl(base: string, id: number, secret?: string): string {
+  const u = new URL(base);
+  u.searchParams.set('id', String(id));
+  if (secret) u.searchParams.set('secret', secret);
+  return `${u.toString()}&type=%d&answer=%A`;
+}
 
 /**
  * Kannel's HTTP `sendsms` interface. Text outside the GSM 7-bit alphabet (any Cyrillic) is sent as
  * UCS-2 (`coding=2`, `charset=UTF-8`); Kannel splits long messages with concatenation headers.
+ * With `dlrUrl` every message asks for delivery reports, which name it by its outbox id.
  */
-export function kannelTransport(o: { url: string; username: string; password: string; timeoutMs?: number }): SmsTransport {
+export function kannelTransport(o: { url: string; username: string; password: string; timeoutMs?: number; dlrUrl?: string; secret?: string }): SmsTransport {
   return {
     name: 'kannel',
     async send(m) {
@@ -16,8 +31,11 @@ export function kannelTransport(o: { url: string; username: string; password: st
       u.searchParams.set('from', m.sender);
       u.searchParams.set('to', m.msisdn);
       u.searchParams.set('text', m.text);
-      u.searchParams.set('dlr-mask', '31');
-      if (!GSM7.test(m.text)) {
+      if (o.dlrUrl) {
+        u.searchParams.set('dlr-mask', KANNEL_DLR_MASK);
+        u.searchParams.set('dlr-url', kannelDlrUrl(o.dlrUrl, m.id, o.secret));
+      }
+      if (!isGsm7(m.text)) {
         u.searchParams.set('coding', '2');
         u.searchParams.set('charset', 'UTF-8');
       }

@@ -275,7 +275,7 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
       if (opts.smsSecret) query.set('secret', opts.smsSecret);
       const res = await app.inject({ method: 'GET', url: `/gateways/sms/kannel?${query.toString()}` });
       const outcome = res.headers['x-abonent-outcome'];
-      return reply.header('cache-control', 'no-store').status(res.statusCode === 202 ? 202 : 502).send({ status: res.statusCode, outcome: typeof outcome === 'string' ? outcome : null });
+      return reply.header('cache-control', 'no-store').status(res.statusCode === 200 ? 202 : 502).send({ status: res.statusCode, outcome: typeof outcome === 'string' ? outcome : null });
     },
   );
 }

@@ -24,6 +24,12 @@ export interface MoMessage {
 
 export type MoOutcome = 'replied' | 'duplicate' | 'no_reply_sender' | 'rate_limited';
 
+/** What became of a message, and the reply (its outbox row and text) when one is due. */
+export interface MoResult {
+  outcome: MoOutcome;
+  reply?: { id: number; text: string };
+}
+
 /**
  * One mobile-originated SMS to the service number: recorded, run as a command for the subscriber
  * who sent it, answered through the outbox in the subscriber's language. Short codes and named
@@ -32,23 +38,42 @@ export type MoOutcome = 'replied' | 'duplicate' | 'no_reply_sender' | 'rate_limi
  * with marking it `handled`): if this instance dies in between, `recoverUnhandledMo` answers it.
  */
 export async function handleMo(core: Core, m: MoMessage, requestId: string): Promise<MoOutcome> {
+  return (await receiveMo(core, m, requestId)).outcome;
+}
+
+/**
+ * As `handleMo`, for a gateway that sends the reply itself, in its answer to this request
+ * (Kannel's get-url): the reply is recorded as sent through `via` instead of queued, and returned
+ * for the gateway to put in its answer.
+ */
+export async function handleMoAnsweringInline(core: Core, m: MoMessage, requestId: string, via: string): Promise<MoResult> {
+  return receiveMo(core, m, requestId, via);
+}
+
+async function receiveMo(core: Core, m: MoMessage, requestId: string, via?: string): Promise<MoResult> {
   // eslint-disable-next-line no-control-regex -- a handset may send NUL; the store cannot keep it
   const text = m.text.replace(/\u0000/g, '').slice(0, MAX_TEXT);
   const msisdn = normalizeMsisdn(m.from) ?? m.from.slice(0, 32);
   const id = await recordIncomingSms(core, { msisdn, to: m.to.slice(0, 20) || SERVICE_NUMBER, text, smscId: m.smscId ?? null, gateway: m.gateway });
-  if (id === null) return 'duplicate';
-  return answerMo(core, { id, msisdn, text }, requestId);
+  if (id === null) return { outcome: 'duplicate' };
+  return answer(core, { id, msisdn, text }, requestId, via);
 }
 
 /** Runs a recorded incoming message as a command and queues the reply; marks the message handled. */
 export async function answerMo(core: Core, m: { id: number; msisdn: string; text: string }, requestId: string): Promise<MoOutcome> {
-  const done = async (outcome: MoOutcome, reply?: string) => {
-    await core.db.tx(async (tx) => {
-      if (reply !== undefined) await enqueueSms(tx, { msisdn: m.msisdn, text: reply, sender: SERVICE_NUMBER, kind: 'sms_reply', at: core.clock.now() });
+  return (await answer(core, m, requestId)).outcome;
+}
+
+async function answer(core: Core, m: { id: number; msisdn: string; text: string }, requestId: string, via?: string): Promise<MoResult> {
+  const done = async (outcome: MoOutcome, reply?: string): Promise<MoResult> =>
+    core.db.tx(async (tx) => {
+      const id =
+        reply === undefined
+          ? undefined
+          : await enqueueSms(tx, { msisdn: m.msisdn, text: reply, sender: SERVICE_NUMBER, kind: 'sms_reply', at: core.clock.now(), ...(via ? { sentVia: via } : {}) });
       await markIncomingHandled(tx, m.id, outcome);
+      return id === undefined || reply === undefined ? { outcome } : { outcome, reply: { id, text: reply } };
     });
-    return outcome;
-  };
   if (!isPersonalNumber(m.msisdn) || !normalizeMsisdn(m.msisdn)) return done('no_reply_sender');
   try {
     await takeToken(core.db, `sms-reply:${m.msisdn}`, core.clock.now(), { limit: REPLIES_PER_MINUTE, windowSeconds: 60 });

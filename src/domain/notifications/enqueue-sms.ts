@@ -6,15 +6,18 @@ export const NOTICE_SENDER = 'Abonent';
 /**
  * Puts an outbound SMS in the store's outbox, inside the caller's transaction: it is sent exactly
  * when the action that caused it commits. A transport (log, SMPP, Kannel) delivers queued rows.
+ * With `sentVia` the message leaves another way (in the answer to the gateway's own request, as
+ * Kannel's get-url): it is recorded `sent` by that path, never queued, and its delivery reports
+ * update it like any other.
  */
 export async function enqueueSms(
   q: Queryable,
-  m: { msisdn: string; text: string; sender?: string; kind: string; at: Date },
+  m: { msisdn: string; text: string; sender?: string; kind: string; at: Date; sentVia?: string },
 ): Promise<number> {
   const rows = await q.query<{ id: number }>(
     `INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, meta)
-     VALUES ('mt', $1, $2, $3, 'queued', $4, $5) RETURNING id`,
-    [m.msisdn, m.sender ?? NOTICE_SENDER, m.text, m.at, JSON.stringify({ kind: m.kind })],
+     VALUES ('mt', $1, $2, $3, $4, $5, $6) RETURNING id`,
+    [m.msisdn, m.sender ?? NOTICE_SENDER, m.text, m.sentVia ? 'sent' : 'queued', m.at, JSON.stringify({ kind: m.kind, ...(m.sentVia ? { transport: m.sentVia } : {}) })],
   );
   return rows[0]!.id;
 }
