@@ -53,6 +53,29 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
   return rows.length;
 }
 
+/**
+ * Sends one queued message now, outside the outbox's tick: the reply to an incoming SMS, right
+ * after the transaction that queued it. It is claimed as the outbox claims (status `sending`), so
+ * the outbox job never sends it too, and only while nothing older to the same number is still
+ * waiting — messages to one number keep their order; such a reply is left to the outbox. What the
+ * transport cannot take now (`retry`) waits for the outbox's next attempt, as any message does:
+ * the outbox stays the record and the retry path. Returns whether it was sent by this call.
+ */
+export async function sendQueuedNow(core: Core, transport: SmsTransport, id: number): Promise<boolean> {
+  const now = core.clock.now();
+  const [row] = await core.db.query<{ id: number; msisdn: string; short_code: string; text: string; attempts: number }>(
+    `UPDATE sms_message m SET status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)
+      WHERE m.id = $1 AND m.direction = 'mt' AND m.status = 'queued' AND m.next_attempt_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM sms_message o
+                         WHERE o.direction = 'mt' AND o.msisdn = m.msisdn AND o.id < m.id AND o.status IN ('queued', 'sending'))
+      RETURNING m.id, m.msisdn, m.short_code, m.text, m.attempts`,
+    [id, now],
+  );
+  if (!row) return false;
+  await sendOne(core, transport, row);
+  return true;
+}
+
 async function sendOne(core: Core, transport: SmsTransport, r: { id: number; msisdn: string; short_code: string; text: string; attempts: number }): Promise<void> {
   const res = await transport.send({ id: r.id, msisdn: r.msisdn, sender: r.short_code, text: r.text });
   const meta = JSON.stringify({

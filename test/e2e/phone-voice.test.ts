@@ -10,6 +10,9 @@ import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
 import { checkPage, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 
+/** How long a turn whose prompts are synthesised for the first time may take to answer. */
+const SYNTHESIS_MS = 60_000;
+
 const web = webSuite();
 
 async function apiBalance(): Promise<number> {
@@ -43,7 +46,7 @@ test('voice tab: call 111, hear the menu, balance on 1, English on 9, keys from 
   const audio = page.getByTestId('voice-audio');
   await page.getByRole('button', { name: 'Позвонить на 111' }).click();
   const transcript = page.getByTestId('voice-transcript');
-  await transcript.getByText(voiceTexts.ru.mainItems[0]!).waitFor();
+  await transcript.getByText(voiceTexts.ru.mainItems[0]!).waitFor({ timeout: SYNTHESIS_MS });
   await page.getByTestId('voice-screen').getByText('Идёт звонок').waitFor();
 
   // The player was given the first prompt's WAV; it answers with RIFF audio.
@@ -67,7 +70,9 @@ test('voice tab: call 111, hear the menu, balance on 1, English on 9, keys from 
   await transcript.getByText('→ *', { exact: true }).waitFor();
   await key('9').click();
   const english = transcript.getByText(voiceTexts.en.mainItems[0]!);
-  await english.waitFor();
+  // The first English turn synthesises every prompt of the menu (espeak-ng and sox, one process
+  // each) before it answers: on a loaded 2-core machine that takes longer than a click's wait.
+  await english.waitFor({ timeout: SYNTHESIS_MS });
   assert.equal(await transcript.locator('li[lang="en-US"]').count(), 1, 'the English page is marked as English');
 
   // Keys typed on the keyboard while the keypad has focus: 0 repeats the menu.

@@ -68,6 +68,12 @@ class Smsc {
     return new Promise((resolve) => this.waiters.push({ pred, resolve }));
   }
 
+  /** A submit_sm already received that matches, taken off the queue; null when none has come. */
+  take(pred: (p: PDU) => boolean): PDU | null {
+    const i = this.submits.findIndex(pred);
+    return i >= 0 ? this.submits.splice(i, 1)[0]! : null;
+  }
+
   nextBind(): Promise<void> {
     return new Promise((r) => this.bindWaiters.push(r));
   }
@@ -528,6 +534,31 @@ test('start wiring: with SMPP_HOST the composition root binds an ESME feeding bo
   const page = await ussd(s.msisdn, 1, '*111*5#');
   assert.equal(page.ussd_service_op, 17);
   assert.match(textOf(page), /^Баланс/);
+
+  // With SMPP as the SMS transport, a reply to 8111 is submitted as soon as it is queued: by the
+  // time the deliver_sm has been handled its submit_sm is at the SMSC, with no outbox tick.
+  const handled = once(second, 'handled');
+  await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', data_coding: 8, short_message: ucs2('БАЛАНС') });
+  await handled;
+  const now = smsc.take(to(s.msisdn));
+  assert.ok(now, 'the reply went out without waiting for the outbox');
+  assert.match(textOf(now), /^Баланс/);
+  const [row] = await core.db.query<{ status: string; meta: { transport: string; kind: string; ref: string } }>(
+    "SELECT status, meta FROM sms_message WHERE direction = 'mt' AND msisdn = $1 ORDER BY id DESC LIMIT 1",
+    [s.msisdn],
+  );
+  assert.deepEqual([row!.status, row!.meta.kind, row!.meta.transport, row!.meta.ref], ['sent', 'sms_reply', 'smpp', now.message_id]);
+
+  // Messages to one number keep their order: with an older one still queued, the reply waits and
+  // the outbox sends both, the older first.
+  await enqueueSms(core.db, { msisdn: s.msisdn, text: 'older notice', kind: 'test', at: core.clock.now() });
+  const handled2 = once(second, 'handled');
+  await smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', data_coding: 8, short_message: ucs2('БАЛАНС') });
+  await handled2;
+  assert.equal(smsc.take(to(s.msisdn)), null, 'not ahead of the older message');
+  await drainOutbox(core, smppTransport(second));
+  assert.equal(textOf(await smsc.submit(to(s.msisdn))), 'older notice');
+  assert.match(textOf(await smsc.submit(to(s.msisdn))), /^Баланс/);
   await second.stop();
   assert.equal(second.isBound, false);
 });

@@ -41,6 +41,11 @@ export async function handleMo(core: Core, m: MoMessage, requestId: string): Pro
   return (await receiveMo(core, m, requestId)).outcome;
 }
 
+/** As `handleMo`, with the queued reply's outbox row, for a gateway that submits it at once (`sendQueuedNow`). */
+export async function handleMoQueued(core: Core, m: MoMessage, requestId: string): Promise<MoResult> {
+  return receiveMo(core, m, requestId);
+}
+
 /**
  * As `handleMo`, for a gateway that sends the reply itself, in its answer to this request
  * (Kannel's get-url): the reply is recorded as sent through `via` instead of queued, and returned
@@ -62,6 +67,11 @@ async function receiveMo(core: Core, m: MoMessage, requestId: string, via?: stri
 /** Runs a recorded incoming message as a command and queues the reply; marks the message handled. */
 export async function answerMo(core: Core, m: { id: number; msisdn: string; text: string }, requestId: string): Promise<MoOutcome> {
   return (await answer(core, m, requestId)).outcome;
+}
+
+/** As `answerMo`, with the queued reply's outbox row. */
+export async function answerMoQueued(core: Core, m: { id: number; msisdn: string; text: string }, requestId: string): Promise<MoResult> {
+  return answer(core, m, requestId);
 }
 
 async function answer(core: Core, m: { id: number; msisdn: string; text: string }, requestId: string, via?: string): Promise<MoResult> {

@@ -3,7 +3,7 @@ import type { Core } from '../../domain/core.ts';
 import { assembleMoPart } from '../../domain/notifications/assemble-mo-part.ts';
 import { recordDeliveryReceipt } from '../../domain/notifications/record-delivery-receipt.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { answerMo, handleMo, SERVICE_NUMBER } from './handle-mo.ts';
+import { answerMoQueued, handleMoQueued, SERVICE_NUMBER, type MoResult } from './handle-mo.ts';
 
 export interface SmppInbound {
   source: string;
@@ -49,11 +49,32 @@ function parseReceipt(text: string): { id: string; stat: string; err: string | n
 
 /**
  * SMS over SMPP: delivery receipts (deliver_sm with esm_class 0x04) are stored on the message they
- * report; ordinary deliver_sm to the service number run as 8111 commands (replies leave through
- * the outbox). USSD (ussd_service_op present) is left to the USSD gateway.
+ * report; ordinary deliver_sm to the service number run as 8111 commands, their replies queued in
+ * the outbox and, with `sendReply`, submitted at once (the outbox job sends what that could not).
+ * USSD (ussd_service_op present) is left to the USSD gateway.
  */
-export function smsSmppGateway(core: Core, link: SmsInboundSource, opts: { serviceNumber?: string } = {}): void {
+export function smsSmppGateway(
+  core: Core,
+  link: SmsInboundSource,
+  opts: {
+    serviceNumber?: string;
+    /**
+     * Submits a queued reply at once (the outbox's `sendQueuedNow` over this link); without it
+     * replies wait for the outbox job's next tick.
+     */
+    sendReply?: (outboxId: number) => Promise<unknown>;
+  } = {},
+): void {
   const service = opts.serviceNumber ?? SERVICE_NUMBER;
+  const replied = async (r: MoResult) => {
+    if (!r.reply || !opts.sendReply) return;
+    try {
+      await opts.sendReply(r.reply.id);
+    } catch (err) {
+      // Still queued or claimed: the outbox job sends it (a stale claim is queued again).
+      core.log.warn({ err, outboxId: r.reply.id }, 'sms reply not submitted at once; the outbox will');
+    }
+  };
   link.onInbound(async (sm) => {
     if (sm.ussdServiceOp !== null) return false;
     if (isReceipt(sm.esmClass)) {
@@ -75,10 +96,10 @@ export function smsSmppGateway(core: Core, link: SmsInboundSource, opts: { servi
       const msisdn = normalizeMsisdn(sm.source) ?? sm.source.slice(0, 32);
       const at = core.clock.now();
       const whole = await assembleMoPart(core, { msisdn, shortCode: service, ...sm.part, text: part, gateway: 'smpp', dedupeKey: (t) => moDedupeKey(sm, t, at) });
-      if (whole.complete && whole.id !== null) await answerMo(core, { id: whole.id, msisdn, text: whole.text }, randomUUID());
+      if (whole.complete && whole.id !== null) await replied(await answerMoQueued(core, { id: whole.id, msisdn, text: whole.text }, randomUUID()));
       return true;
     }
-    await handleMo(core, { from: sm.source, to: service, text: sm.text, smscId: moDedupeKey(sm, sm.text, core.clock.now()), gateway: 'smpp' }, randomUUID());
+    await replied(await handleMoQueued(core, { from: sm.source, to: service, text: sm.text, smscId: moDedupeKey(sm, sm.text, core.clock.now()), gateway: 'smpp' }, randomUUID()));
     return true;
   });
 }
