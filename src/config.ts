@@ -69,6 +69,8 @@ const schema = z.object({
   SMPP_ENQUIRE_LINK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SMPP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   SMPP_WINDOW: z.coerce.number().int().min(1).max(1000).default(10),
+  /** submit_sm per second on the bind (the SMSC's agreed rate), throttled retries included; 0: no limit. */
+  SMPP_SUBMIT_RATE: z.coerce.number().min(0).max(10_000).default(0),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   /** Shared secret USSD gateways send in the X-Gateway-Secret header. */
   USSD_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),

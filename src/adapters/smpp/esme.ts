@@ -40,12 +40,17 @@ export interface EsmeOptions {
   enquireLinkMs?: number;
   /** How long one request waits for its response (and for a bind, when the link is down). */
   requestTimeoutMs?: number;
-  /** Requests in flight at once. */
+  /** Requests in flight at once (submit_sm and the rest): several submit_sm wait for their answers side by side. */
   window?: number;
+  /** submit_sm sent per second on this bind, throttled retries included; 0: no limit. */
+  submitRate?: number;
   /** Reconnect back-off: first delay, doubled up to the maximum. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-  /** Throttled submits (ESME_RTHROTTLED, ESME_RMSGQFUL): first delay, attempts. */
+  /**
+   * Throttled submits (ESME_RTHROTTLED, ESME_RMSGQFUL): first delay, doubled each time, and the
+   * attempts of one submit_sm. The delay holds every submit_sm on the bind, not only the refused one.
+   */
   throttleBackoffMs?: number;
   throttleAttempts?: number;
   log?: Logger;
@@ -193,6 +198,9 @@ export class Esme extends EventEmitter {
   private readonly waiting: (() => void)[] = [];
   private readonly pending = new Set<Pending>();
   private nextRef = 0;
+  /** When the next submit_sm may leave (the rate), and until when the SMSC asked us to hold off. */
+  private nextSubmitAt = 0;
+  private throttledUntil = 0;
   private readonly o: Required<Omit<EsmeOptions, 'log' | 'systemType'>> & Pick<EsmeOptions, 'log' | 'systemType'>;
 
   constructor(opts: EsmeOptions) {
@@ -205,6 +213,7 @@ export class Esme extends EventEmitter {
       reconnectMaxMs: 60_000,
       throttleBackoffMs: 1_000,
       throttleAttempts: 5,
+      submitRate: 0,
       ...opts,
     };
   }
@@ -351,13 +360,28 @@ export class Esme extends EventEmitter {
       this.inFlight += 1;
       return;
     }
+    // The slot is handed over by release(): counting it again here would let a newcomer slip in
+    // between and put window + 1 requests in flight.
     await new Promise<void>((r) => this.waiting.push(r));
-    this.inFlight += 1;
   }
 
   private release(): void {
-    this.inFlight -= 1;
-    this.waiting.shift()?.();
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight -= 1;
+  }
+
+  /** Waits for this submit_sm's turn: the per-bind rate, and any hold the SMSC asked for. */
+  private async submitTurn(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const at = Math.max(now, this.throttledUntil, this.o.submitRate > 0 ? this.nextSubmitAt : 0);
+      if (at <= now) {
+        if (this.o.submitRate > 0) this.nextSubmitAt = Math.max(now, this.nextSubmitAt) + 1000 / this.o.submitRate;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, at - now));
+    }
   }
 
   private waitBound(deadline: number): Promise<void> {
@@ -390,9 +414,13 @@ export class Esme extends EventEmitter {
     }
   }
 
-  /** submit_sm, retried with a doubling back-off while the SMSC says it is throttled or full. */
+  /**
+   * submit_sm at the bind's rate, retried with a doubling back-off (held for the whole bind) while
+   * the SMSC says it is throttled or its queue is full.
+   */
   async submit(params: Record<string, unknown>): Promise<string> {
     for (let i = 0; ; i++) {
+      await this.submitTurn();
       const resp = await this.request('submit_sm', params);
       if (resp.command === 'submit_sm_resp' && resp.command_status === ESME_ROK) return String(resp.message_id ?? '');
       const throttled = resp.command_status === ESME_RTHROTTLED || resp.command_status === ESME_RMSGQFUL;
@@ -400,7 +428,7 @@ export class Esme extends EventEmitter {
         throw new SmppError(`smpp submit_sm refused: 0x${resp.command_status.toString(16).padStart(8, '0')}`, resp.command_status);
       }
       this.emit('throttled', resp.command_status);
-      await new Promise((r) => setTimeout(r, this.o.throttleBackoffMs * 2 ** i));
+      this.throttledUntil = Math.max(this.throttledUntil, Date.now() + this.o.throttleBackoffMs * 2 ** i);
     }
   }
 
