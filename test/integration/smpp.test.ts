@@ -302,8 +302,85 @@ test('a throttled submit_sm is backed off and retried', async () => {
   }
 });
 
+type OutboxRow = { status: string; attempts: number; meta: { error?: string; refs?: string[]; parts?: { ref: number; total: number; ids: Record<string, string> } } };
+const outboxRow = async (id: number) => (await core.db.query<OutboxRow>('SELECT status, attempts, meta FROM sms_message WHERE id = $1', [id]))[0]!;
 /** A GSM-7 text of three parts (153 + 153 + 94 septets), each part recognisable. */
 const threeParts = () => 'A'.repeat(153) + 'B'.repeat(153) + 'C'.repeat(94);
+
+test('the link drops after the SMSC acknowledges part 1 of a 3-part SMS: after the rebind only parts 2 and 3 go, under the same reference', async () => {
+  const s = await makeSubscriber(core);
+  const text = threeParts();
+  while ((await drainOutbox(core, smppTransport(esme))) > 0); // what earlier tests left
+  const id = await enqueueSms(core.db, { msisdn: s.msisdn, text, sender: '8111', kind: 'test', at: core.clock.now() });
+  smsc.dropAfter = 1;
+  const rebound = smsc.nextBind();
+  assert.equal(await drainOutbox(core, smppTransport(esme)), 1);
+  await rebound;
+  let r = await outboxRow(id);
+  assert.equal(r.status, 'queued', 'not sent: parts 2 and 3 were never acknowledged');
+  assert.match(r.meta.error ?? '', /link closed/);
+  assert.deepEqual(smsc.handset(s.msisdn).map((p) => p[2]), [1]);
+  const firstId = smsc.accepted.filter(to(s.msisdn))[0]!.message_id!;
+  const between = r.meta.parts;
+
+  // Part 1's receipt comes while the rest waits: kept, the row stays in the outbox.
+  const receipt = (mid: string) => smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', esm_class: 0x04, short_message: `id:${mid} sub:001 dlvrd:001 stat:DELIVRD err:000 text:` });
+  assert.equal((await receipt(firstId)).command_status, 0);
+  assert.equal((await outboxRow(id)).status, 'queued');
+
+  env.clock.advance(RETRY_DELAYS_SECONDS[0]! * 1000);
+  assert.equal(await drainOutbox(core, smppTransport(esme)), 1);
+  r = await outboxRow(id);
+  assert.equal(r.status, 'sent');
+  assert.equal(r.attempts, 2);
+  const got = smsc.handset(s.msisdn).sort((a, b) => a[2] - b[2]);
+  assert.deepEqual(got.map((p) => p[2]), [1, 2, 3], 'each part once');
+  assert.equal(new Set(got.map((p) => p[0])).size, 1, 'one reference for all parts');
+  assert.ok(got.every((p) => p[1] === 3));
+  assert.equal(got.map((p) => p[3]).join(''), text);
+  assert.deepEqual(between, { ref: got[0]![0], total: 3, ids: { 1: firstId } }, 'between the attempts the outbox showed the accepted part');
+  const accepted = Object.fromEntries(smsc.accepted.filter(to(s.msisdn)).map((p) => [(p.short_message as { udh: Buffer[] }).udh[0]![4]!, p.message_id]));
+  assert.deepEqual(r.meta.parts, { ref: got[0]![0], total: 3, ids: accepted }, 'the outbox shows every part accepted, by its number');
+  assert.deepEqual(r.meta.refs, [1, 2, 3].map((i) => r.meta.parts!.ids[i]));
+  await receipt(r.meta.refs![1]!);
+  assert.equal((await outboxRow(id)).status, 'sent');
+  await receipt(r.meta.refs![2]!);
+  assert.equal((await outboxRow(id)).status, 'delivered', 'the receipt that came early counts');
+});
+
+test('an SMSC that stays throttled: the accepted parts are kept, the rest go on a later attempt, nothing lost or repeated', async () => {
+  const s = await makeSubscriber(core);
+  const others = await Promise.all([makeSubscriber(core), makeSubscriber(core), makeSubscriber(core)]);
+  const text = threeParts();
+  const id = await enqueueSms(core.db, { msisdn: s.msisdn, text, sender: '8111', kind: 'test', at: core.clock.now() });
+  const singles = await Promise.all(others.map((o) => enqueueSms(core.db, { msisdn: o.msisdn, text: `hello ${o.msisdn}`, sender: '8111', kind: 'test', at: core.clock.now() })));
+  // Part 1 and the single messages pass (after a few throttled answers); parts 2 and 3 are
+  // refused with ESME_RTHROTTLED on every try of this attempt.
+  smsc.throttle = 3;
+  smsc.throttleIf = (p) => p.destination_addr === s.msisdn && ((p.short_message as { udh?: Buffer[] }).udh?.[0]?.[4] ?? 1) > 1;
+  try {
+    while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  } finally {
+    smsc.throttleIf = null;
+  }
+  let r = await outboxRow(id);
+  assert.equal(r.status, 'queued');
+  assert.match(r.meta.error ?? '', /0x00000058/);
+  const between = r.meta.parts;
+  for (const [i, o] of others.entries()) {
+    assert.equal((await outboxRow(singles[i]!)).status, 'sent');
+    assert.equal(smsc.accepted.filter(to(o.msisdn)).length, 1);
+  }
+  env.clock.advance(RETRY_DELAYS_SECONDS[0]! * 1000);
+  while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  r = await outboxRow(id);
+  assert.equal(r.status, 'sent');
+  const got = smsc.handset(s.msisdn).sort((a, b) => a[2] - b[2]);
+  assert.deepEqual(got.map((p) => p[2]), [1, 2, 3], 'each part once');
+  assert.equal(new Set(got.map((p) => p[0])).size, 1, 'one reference for all parts');
+  assert.equal(got.map((p) => p[3]).join(''), text);
+  assert.deepEqual(Object.keys(between?.ids ?? {}), ['1'], 'between the attempts the outbox showed part 1 accepted');
+});
 
 /**
  * A second ESME bound to the test SMSC for one test. `stop` waits until the SMSC has seen its link

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import smpp, { type PDU, type Session } from 'smpp';
-import type { SmsTransport } from '../../domain/notifications/sms-transport.ts';
+import type { PartProgress, SmsTransport } from '../../domain/notifications/sms-transport.ts';
 
 /** SMPP 3.4 command statuses the ESME acts on. */
 export const ESME_ROK = 0x00;
@@ -435,15 +435,39 @@ export class Esme extends EventEmitter {
   /**
    * Sends a text (encoded and split as `encodeSm` does); returns the SMSC's message id of each
    * part. `ussdServiceOp` adds the ussd_service_op TLV; a USSD page is never split.
+   *
+   * The parts of a long text go out side by side, as the window allows. `resume` is what an earlier
+   * attempt got accepted: its reference is used again and its accepted parts are not sent again.
+   * `onProgress` hears the reference before any part leaves, then each accepted part. When a part
+   * fails the others are still waited for, and the first error is thrown (a refusal before a
+   * transient one). A part whose answer never came (the link dropped, the request timed out) may
+   * or may not have been taken by the SMSC: it counts as not accepted and is sent again.
    */
-  async submitText(m: { from: string; to: string; text: string; registeredDelivery?: boolean; ussdServiceOp?: number }): Promise<string[]> {
-    this.nextRef = (this.nextRef + 1) & 0xff;
-    const enc = encodeSm(m.text, this.nextRef, { single: m.ussdServiceOp !== undefined });
+  async submitText(m: {
+    from: string;
+    to: string;
+    text: string;
+    registeredDelivery?: boolean;
+    ussdServiceOp?: number;
+    resume?: PartProgress;
+    onProgress?: (p: PartProgress) => Promise<void>;
+  }): Promise<string[]> {
+    const single = m.ussdServiceOp !== undefined;
+    let ref = m.resume?.ref;
+    if (ref === undefined) {
+      this.nextRef = (this.nextRef + 1) & 0xff;
+      ref = this.nextRef;
+    }
+    const enc = encodeSm(m.text, ref, { single });
+    const total = enc.parts.length;
+    // A resumed message is only continued when it splits the same way (it always does: same text, same reference).
+    const ids: Record<string, string> = enc.concatenated && m.resume?.total === total ? { ...m.resume.ids } : {};
+    if (enc.concatenated) await m.onProgress?.({ ref, total, ids: { ...ids } });
     const alpha = /[^0-9+]/.test(m.from);
-    const ids: string[] = [];
-    for (const part of enc.parts) {
-      ids.push(
-        await this.submit({
+    const missing = enc.parts.map((part, i) => ({ part, seq: i + 1 })).filter((p) => !ids[p.seq]);
+    const results = await Promise.allSettled(
+      missing.map(async ({ part, seq }) => {
+        const id = await this.submit({
           source_addr_ton: alpha ? 5 : 0,
           source_addr_npi: alpha ? 0 : 1,
           source_addr: m.from,
@@ -455,26 +479,43 @@ export class Esme extends EventEmitter {
           registered_delivery: m.registeredDelivery === false ? 0 : 1,
           short_message: part,
           ...(m.ussdServiceOp !== undefined ? { ussd_service_op: m.ussdServiceOp } : {}),
-        }),
-      );
-    }
-    return ids;
+        });
+        ids[seq] = id;
+        if (enc.concatenated) await m.onProgress?.({ ref, total, ids: { ...ids } });
+      }),
+    );
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    if (errors.length) throw errors.find((e) => e instanceof SmppError && !isTransient(e.status)) ?? errors[0]!;
+    return enc.parts.map((_, i) => ids[i + 1]!);
   }
 }
 
-/** Outbound SMS through the ESME: delivery receipts requested; the parts' message ids are kept. */
+/** No answer (null: link down, timeout) or the SMSC busy: worth trying again later. */
+function isTransient(status: number | null): boolean {
+  return status === null || status === ESME_RTHROTTLED || status === ESME_RMSGQFUL;
+}
+
+/**
+ * Outbound SMS through the ESME: delivery receipts requested; the parts' message ids are kept. A
+ * long message resumes from the parts the outbox recorded as accepted, under the same reference.
+ */
 export function smppTransport(esme: Pick<Esme, 'submitText'>): SmsTransport {
   return {
     name: 'smpp',
-    async send(m) {
+    async send(m, onProgress) {
       try {
-        const refs = await esme.submitText({ from: m.sender, to: m.msisdn, text: m.text, registeredDelivery: true });
+        const refs = await esme.submitText({
+          from: m.sender,
+          to: m.msisdn,
+          text: m.text,
+          registeredDelivery: true,
+          ...(m.parts ? { resume: m.parts } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        });
         return { status: 'sent', ref: refs[0] ?? '', refs };
       } catch (e) {
         // No answer (link down, timeout) or still throttled: try later. Any other status is the SMSC refusing the message.
-        const status = e instanceof SmppError ? e.status : null;
-        const transient = status === null || status === ESME_RTHROTTLED || status === ESME_RMSGQFUL;
-        return { status: transient ? 'retry' : 'failed', error: (e as Error).message };
+        return { status: isTransient(e instanceof SmppError ? e.status : null) ? 'retry' : 'failed', error: (e as Error).message };
       }
     },
   };
