@@ -73,6 +73,8 @@ const schema = z.object({
   SMPP_WINDOW: z.coerce.number().int().min(1).max(1000).default(10),
   /** USSD over SMPP without its_session_info: a dialogue is the number's (msisdn), or the number's and its user_message_reference. */
   SMPP_USSD_SESSION_KEY: z.enum(['msisdn', 'user_message_reference']).default('msisdn'),
+  /** submit_sm per second on the bind (the SMSC's agreed rate), throttled retries included; 0: no limit. */
+  SMPP_SUBMIT_RATE: z.coerce.number().min(0).max(10_000).default(0),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   /** Shared secret USSD gateways send in the X-Gateway-Secret header. */
   USSD_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),

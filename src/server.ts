@@ -73,6 +73,7 @@ export function buildSmpp(core: Core, config: Config): Esme | null {
     enquireLinkMs: config.SMPP_ENQUIRE_LINK_SECONDS * 1000,
     requestTimeoutMs: config.SMPP_REQUEST_TIMEOUT_SECONDS * 1000,
     window: config.SMPP_WINDOW,
+    submitRate: config.SMPP_SUBMIT_RATE,
     log: core.log,
   });
   ussdSmppGateway(core, esme, { appUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`, sessionKey: config.SMPP_USSD_SESSION_KEY });

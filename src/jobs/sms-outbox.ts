@@ -1,5 +1,5 @@
 import type { Core } from '../domain/core.ts';
-import type { SmsTransport } from '../domain/notifications/sms-transport.ts';
+import type { PartProgress, SmsTransport } from '../domain/notifications/sms-transport.ts';
 
 export type { SmsTransport };
 
@@ -24,6 +24,10 @@ export const RETRY_DELAYS_SECONDS = [30, 60, 300, 900, 3600];
  * again: delivery is at least once. A message the gateway could not take now (`retry`) waits for
  * its next attempt (RETRY_DELAYS_SECONDS) and is marked failed after the last one; the attempts
  * and the last error stay in the row.
+ *
+ * A long message sent in parts (SMPP) is recorded part by part in meta.parts (the concatenation
+ * reference, the number of parts and the gateway's id of each accepted part), and the next attempt
+ * sends only the parts still missing, under the same reference. It is `sent` once every part is.
  */
 export async function drainOutbox(core: Core, transport: SmsTransport, batch = 100, parallel = 10): Promise<number> {
   const now = core.clock.now();
@@ -32,12 +36,12 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
     [new Date(now.getTime() - 5 * 60_000)],
   );
   const rows = await core.db.tx((tx) =>
-    tx.query<{ id: number; msisdn: string; short_code: string; text: string; attempts: number }>(
+    tx.query<Claimed>(
       `UPDATE sms_message SET status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)
         WHERE id IN (SELECT id FROM sms_message
                       WHERE direction = 'mt' AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
                       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, msisdn, short_code, text, attempts`,
+        RETURNING id, msisdn, short_code, text, attempts, meta->'parts' AS parts`,
       [batch, now],
     ),
   );
@@ -53,6 +57,15 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
   return rows.length;
 }
 
+interface Claimed {
+  id: number;
+  msisdn: string;
+  short_code: string;
+  text: string;
+  attempts: number;
+  parts: PartProgress | null;
+}
+
 /**
  * Sends one queued message now, outside the outbox's tick: the reply to an incoming SMS, right
  * after the transaction that queued it. It is claimed as the outbox claims (status `sending`), so
@@ -63,12 +76,12 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
  */
 export async function sendQueuedNow(core: Core, transport: SmsTransport, id: number): Promise<boolean> {
   const now = core.clock.now();
-  const [row] = await core.db.query<{ id: number; msisdn: string; short_code: string; text: string; attempts: number }>(
+  const [row] = await core.db.query<Claimed>(
     `UPDATE sms_message m SET status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)
       WHERE m.id = $1 AND m.direction = 'mt' AND m.status = 'queued' AND m.next_attempt_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM sms_message o
                          WHERE o.direction = 'mt' AND o.msisdn = m.msisdn AND o.id < m.id AND o.status IN ('queued', 'sending'))
-      RETURNING m.id, m.msisdn, m.short_code, m.text, m.attempts`,
+      RETURNING m.id, m.msisdn, m.short_code, m.text, m.attempts, m.meta->'parts' AS parts`,
     [id, now],
   );
   if (!row) return false;
@@ -76,8 +89,8 @@ export async function sendQueuedNow(core: Core, transport: SmsTransport, id: num
   return true;
 }
 
-async function sendOne(core: Core, transport: SmsTransport, r: { id: number; msisdn: string; short_code: string; text: string; attempts: number }): Promise<void> {
-  const res = await transport.send({ id: r.id, msisdn: r.msisdn, sender: r.short_code, text: r.text });
+async function sendOne(core: Core, transport: SmsTransport, r: Claimed): Promise<void> {
+  const res = await transport.send({ id: r.id, msisdn: r.msisdn, sender: r.short_code, text: r.text, ...(r.parts ? { parts: r.parts } : {}) }, (p) => recordParts(core, r.id, p));
   const meta = JSON.stringify({
     transport: transport.name,
     ...(res.ref ? { ref: res.ref } : {}),
@@ -94,6 +107,19 @@ async function sendOne(core: Core, transport: SmsTransport, r: { id: number; msi
   } else {
     await core.db.query(`UPDATE sms_message SET status = $2, next_attempt_at = NULL, meta = meta || $3 WHERE id = $1`, [r.id, res.status === 'sent' ? 'sent' : 'failed', meta]);
   }
+}
+
+/**
+ * Stores what the gateway accepted of a message in parts. The ids are merged into those already
+ * stored, so reports that overtake each other (parts go out side by side) never lose a part.
+ */
+async function recordParts(core: Core, id: number, p: PartProgress): Promise<void> {
+  await core.db.query(
+    `UPDATE sms_message
+        SET meta = meta || jsonb_build_object('parts', jsonb_build_object('ref', $2::int, 'total', $3::int, 'ids', coalesce(meta#>'{parts,ids}', '{}'::jsonb) || $4::jsonb))
+      WHERE id = $1`,
+    [id, p.ref, p.total, JSON.stringify(p.ids)],
+  );
 }
 
 /** One tick of the outbox job: batches until the queue is empty (at most `maxBatches`, so the tick ends). */

@@ -15,14 +15,25 @@ import { ledgerSum, makeSubscriber, testCore, type TestEnv } from '../helpers/co
 
 /**
  * A real SMPP peer: the `smpp` package's server role on 127.0.0.1 plays the SMSC. It accepts
- * binds, answers submit_sm with ids m1, m2, … (or ESME_RTHROTTLED while `throttle` > 0), and
- * queues every submit_sm for the test to await.
+ * binds, answers submit_sm with ids m1, m2, … (or ESME_RTHROTTLED while `throttle` > 0 or
+ * `throttleIf` says so), and queues every submit_sm for the test to await. What it acknowledged is
+ * what the handset gets (`accepted`). `dropAfter` acknowledges that many more submit_sm, then
+ * closes the link and ignores whatever else was sent on it; `hold` leaves submit_sm unanswered
+ * until `release()`, counting how many wait at once.
  */
 class Smsc {
   readonly server: Server;
   session: Session | null = null;
   binds = 0;
   throttle = 0;
+  throttleIf: ((p: PDU) => boolean) | null = null;
+  dropAfter: number | null = null;
+  hold = false;
+  maxHeld = 0;
+  readonly accepted: PDU[] = [];
+  readonly arrivals: number[] = [];
+  private held: (() => void)[] = [];
+  private readonly dropped = new Set<Session>();
   private ids = 0;
   private readonly submits: PDU[] = [];
   private readonly waiters: { pred: (p: PDU) => boolean; resolve: (p: PDU) => void }[] = [];
@@ -39,19 +50,37 @@ class Smsc {
       s.on('enquire_link', (pdu: PDU) => s.send(pdu.response()));
       s.on('unbind', (pdu: PDU) => s.send(pdu.response()));
       s.on('submit_sm', (pdu: PDU) => {
-        if (this.throttle > 0) {
-          this.throttle -= 1;
+        if (this.dropped.has(s)) return; // sent after we closed: never taken, never answered
+        this.arrivals.push(Date.now());
+        if (this.throttle > 0 || this.throttleIf?.(pdu)) {
+          this.throttle = Math.max(0, this.throttle - 1);
           s.send(pdu.response({ command_status: 0x58 }));
           return;
         }
-        const id = `m${++this.ids}`;
-        s.send(pdu.response({ message_id: id }));
-        pdu.message_id = id;
-        const w = this.waiters.findIndex((x) => x.pred(pdu));
-        if (w >= 0) this.waiters.splice(w, 1)[0]!.resolve(pdu);
-        else this.submits.push(pdu);
+        const answer = () => {
+          const id = `m${++this.ids}`;
+          pdu.message_id = id;
+          this.accepted.push(pdu);
+          let drop = false;
+          if (this.dropAfter !== null && --this.dropAfter <= 0) {
+            this.dropAfter = null;
+            this.dropped.add(s);
+            drop = true;
+          }
+          s.send(pdu.response({ message_id: id }), undefined, () => drop && s.close());
+          const w = this.waiters.findIndex((x) => x.pred(pdu));
+          if (w >= 0) this.waiters.splice(w, 1)[0]!.resolve(pdu);
+          else this.submits.push(pdu);
+        };
+        if (!this.hold) return answer();
+        this.held.push(answer);
+        this.maxHeld = Math.max(this.maxHeld, this.held.length);
       });
       s.on('error', () => undefined);
+      // Another ESME's link closing (a test's second bind) leaves deliver_sm on the one still bound.
+      s.on('close', () => {
+        if (this.session === s) this.session = this.server.sessions.find((x) => x !== s && !this.dropped.has(x)) ?? null;
+      });
     });
   }
 
@@ -72,6 +101,25 @@ class Smsc {
   take(pred: (p: PDU) => boolean): PDU | null {
     const i = this.submits.findIndex(pred);
     return i >= 0 ? this.submits.splice(i, 1)[0]! : null;
+  }
+
+  /** Answers the held submit_sm, and the ones to come at once. */
+  release(): void {
+    this.hold = false;
+    this.held.splice(0).forEach((a) => a());
+  }
+
+  /** Submit_sm held unanswered now. */
+  get heldNow(): number {
+    return this.held.length;
+  }
+
+  /** The parts a handset got, by its number: [reference, total, part number, text] of each acknowledged submit_sm. */
+  handset(msisdn: string): [number, number, number, string][] {
+    return this.accepted.filter(to(msisdn)).map((p) => {
+      const ie = (p.short_message as { udh: Buffer[] }).udh[0]!;
+      return [ie[2]!, ie[3]!, ie[4]!, textOf(p)];
+    });
   }
 
   nextBind(): Promise<void> {
@@ -345,6 +393,145 @@ test('a throttled submit_sm is backed off and retried', async () => {
     assert.equal(textOf(await smsc.submit(to('79001112233'))), 'retry me');
   } finally {
     esme.off('throttled', count);
+  }
+});
+
+type OutboxRow = { status: string; attempts: number; meta: { error?: string; refs?: string[]; parts?: { ref: number; total: number; ids: Record<string, string> } } };
+const outboxRow = async (id: number) => (await core.db.query<OutboxRow>('SELECT status, attempts, meta FROM sms_message WHERE id = $1', [id]))[0]!;
+/** A GSM-7 text of three parts (153 + 153 + 94 septets), each part recognisable. */
+const threeParts = () => 'A'.repeat(153) + 'B'.repeat(153) + 'C'.repeat(94);
+
+test('the link drops after the SMSC acknowledges part 1 of a 3-part SMS: after the rebind only parts 2 and 3 go, under the same reference', async () => {
+  const s = await makeSubscriber(core);
+  const text = threeParts();
+  while ((await drainOutbox(core, smppTransport(esme))) > 0); // what earlier tests left
+  const id = await enqueueSms(core.db, { msisdn: s.msisdn, text, sender: '8111', kind: 'test', at: core.clock.now() });
+  smsc.dropAfter = 1;
+  const rebound = smsc.nextBind();
+  assert.equal(await drainOutbox(core, smppTransport(esme)), 1);
+  await rebound;
+  let r = await outboxRow(id);
+  assert.equal(r.status, 'queued', 'not sent: parts 2 and 3 were never acknowledged');
+  assert.match(r.meta.error ?? '', /link closed/);
+  assert.deepEqual(smsc.handset(s.msisdn).map((p) => p[2]), [1]);
+  const firstId = smsc.accepted.filter(to(s.msisdn))[0]!.message_id!;
+  const between = r.meta.parts;
+
+  // Part 1's receipt comes while the rest waits: kept, the row stays in the outbox.
+  const receipt = (mid: string) => smsc.deliver({ source_addr: s.msisdn, destination_addr: '8111', esm_class: 0x04, short_message: `id:${mid} sub:001 dlvrd:001 stat:DELIVRD err:000 text:` });
+  assert.equal((await receipt(firstId)).command_status, 0);
+  assert.equal((await outboxRow(id)).status, 'queued');
+
+  env.clock.advance(RETRY_DELAYS_SECONDS[0]! * 1000);
+  assert.equal(await drainOutbox(core, smppTransport(esme)), 1);
+  r = await outboxRow(id);
+  assert.equal(r.status, 'sent');
+  assert.equal(r.attempts, 2);
+  const got = smsc.handset(s.msisdn).sort((a, b) => a[2] - b[2]);
+  assert.deepEqual(got.map((p) => p[2]), [1, 2, 3], 'each part once');
+  assert.equal(new Set(got.map((p) => p[0])).size, 1, 'one reference for all parts');
+  assert.ok(got.every((p) => p[1] === 3));
+  assert.equal(got.map((p) => p[3]).join(''), text);
+  assert.deepEqual(between, { ref: got[0]![0], total: 3, ids: { 1: firstId } }, 'between the attempts the outbox showed the accepted part');
+  const accepted = Object.fromEntries(smsc.accepted.filter(to(s.msisdn)).map((p) => [(p.short_message as { udh: Buffer[] }).udh[0]![4]!, p.message_id]));
+  assert.deepEqual(r.meta.parts, { ref: got[0]![0], total: 3, ids: accepted }, 'the outbox shows every part accepted, by its number');
+  assert.deepEqual(r.meta.refs, [1, 2, 3].map((i) => r.meta.parts!.ids[i]));
+  await receipt(r.meta.refs![1]!);
+  assert.equal((await outboxRow(id)).status, 'sent');
+  await receipt(r.meta.refs![2]!);
+  assert.equal((await outboxRow(id)).status, 'delivered', 'the receipt that came early counts');
+});
+
+test('an SMSC that stays throttled: the accepted parts are kept, the rest go on a later attempt, nothing lost or repeated', async () => {
+  const s = await makeSubscriber(core);
+  const others = await Promise.all([makeSubscriber(core), makeSubscriber(core), makeSubscriber(core)]);
+  const text = threeParts();
+  const id = await enqueueSms(core.db, { msisdn: s.msisdn, text, sender: '8111', kind: 'test', at: core.clock.now() });
+  const singles = await Promise.all(others.map((o) => enqueueSms(core.db, { msisdn: o.msisdn, text: `hello ${o.msisdn}`, sender: '8111', kind: 'test', at: core.clock.now() })));
+  // Part 1 and the single messages pass (after a few throttled answers); parts 2 and 3 are
+  // refused with ESME_RTHROTTLED on every try of this attempt.
+  smsc.throttle = 3;
+  smsc.throttleIf = (p) => p.destination_addr === s.msisdn && ((p.short_message as { udh?: Buffer[] }).udh?.[0]?.[4] ?? 1) > 1;
+  try {
+    while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  } finally {
+    smsc.throttleIf = null;
+  }
+  let r = await outboxRow(id);
+  assert.equal(r.status, 'queued');
+  assert.match(r.meta.error ?? '', /0x00000058/);
+  const between = r.meta.parts;
+  for (const [i, o] of others.entries()) {
+    assert.equal((await outboxRow(singles[i]!)).status, 'sent');
+    assert.equal(smsc.accepted.filter(to(o.msisdn)).length, 1);
+  }
+  env.clock.advance(RETRY_DELAYS_SECONDS[0]! * 1000);
+  while ((await drainOutbox(core, smppTransport(esme))) > 0);
+  r = await outboxRow(id);
+  assert.equal(r.status, 'sent');
+  const got = smsc.handset(s.msisdn).sort((a, b) => a[2] - b[2]);
+  assert.deepEqual(got.map((p) => p[2]), [1, 2, 3], 'each part once');
+  assert.equal(new Set(got.map((p) => p[0])).size, 1, 'one reference for all parts');
+  assert.equal(got.map((p) => p[3]).join(''), text);
+  assert.deepEqual(Object.keys(between?.ids ?? {}), ['1'], 'between the attempts the outbox showed part 1 accepted');
+});
+
+/**
+ * A second ESME bound to the test SMSC for one test. `stop` waits until the SMSC has seen its link
+ * close too, so the next test's deliver_sm goes on the main link, not on this dying one.
+ */
+async function bindAside(opts: Omit<ConstructorParameters<typeof Esme>[0], 'host' | 'port' | 'password'>): Promise<{ esme: Esme; stop(): Promise<void> }> {
+  const e = new Esme({ host: '127.0.0.1', port: (smsc.server.address() as AddressInfo).port, password: 'x', ...opts });
+  const bound = once(e, 'bound');
+  e.start();
+  await bound;
+  const link = smsc.session!; // the SMSC answered this bind last
+  return {
+    esme: e,
+    async stop() {
+      const closed = link.socket.destroyed ? Promise.resolve() : once(link, 'close');
+      await e.stop();
+      await closed;
+    },
+  };
+}
+
+test('the window: several submit_sm wait for their answers at once, never more than SMPP_WINDOW', async () => {
+  const aside = await bindAside({ systemId: 'narrow', window: 2 });
+  const narrow = aside.esme;
+  try {
+    smsc.hold = true;
+    smsc.maxHeld = 0;
+    const sent = [narrow.submitText({ from: '8111', to: '79005550001', text: threeParts() }), ...['79005550002', '79005550003'].map((n) => narrow.submitText({ from: '8111', to: n, text: 'hi' }))];
+    while (smsc.heldNow < 2) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(smsc.heldNow, 2, 'two in flight, the rest wait for a slot');
+    smsc.release();
+    const ids = await Promise.all(sent);
+    assert.deepEqual(ids.map((x) => x.length), [3, 1, 1]);
+    assert.equal(smsc.maxHeld, 2);
+  } finally {
+    smsc.release();
+    await aside.stop();
+  }
+});
+
+test('SMPP_SUBMIT_RATE spaces submit_sm on the bind', async () => {
+  const port = (smsc.server.address() as AddressInfo).port;
+  const config = loadConfig({ NODE_ENV: 'test', STORE: 'memory', SMPP_HOST: '127.0.0.1', SMPP_PORT: String(port), SMPP_SUBMIT_RATE: '20' } as NodeJS.ProcessEnv);
+  assert.equal(config.SMPP_SUBMIT_RATE, 20);
+  assert.equal(loadConfig({ NODE_ENV: 'test', STORE: 'memory' } as NodeJS.ProcessEnv).SMPP_SUBMIT_RATE, 0, 'no limit by default');
+  const aside = await bindAside({ systemId: 'slow', submitRate: config.SMPP_SUBMIT_RATE });
+  const slow = aside.esme;
+  try {
+    const from = smsc.arrivals.length;
+    await Promise.all(['79005550011', '79005550012', '79005550013', '79005550014', '79005550015'].map((n) => slow.submitText({ from: '8111', to: n, text: 'rate' })));
+    const at = smsc.arrivals.slice(from);
+    assert.equal(at.length, 5);
+    // 20 a second: 50 ms apart, so five span at least 200 ms (a little less for timer slack).
+    assert.ok(at[4]! - at[0]! >= 180, `spread over ${at[4]! - at[0]!} ms`);
+  } finally {
+    await aside.stop();
   }
 });
 

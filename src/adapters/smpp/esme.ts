@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import smpp, { type PDU, type Session } from 'smpp';
-import type { SmsTransport } from '../../domain/notifications/sms-transport.ts';
+import type { PartProgress, SmsTransport } from '../../domain/notifications/sms-transport.ts';
 
 /** SMPP 3.4 command statuses the ESME acts on. */
 export const ESME_ROK = 0x00;
@@ -61,12 +61,17 @@ export interface EsmeOptions {
   enquireLinkMs?: number;
   /** How long one request waits for its response (and for a bind, when the link is down). */
   requestTimeoutMs?: number;
-  /** Requests in flight at once. */
+  /** Requests in flight at once (submit_sm and the rest): several submit_sm wait for their answers side by side. */
   window?: number;
+  /** submit_sm sent per second on this bind, throttled retries included; 0: no limit. */
+  submitRate?: number;
   /** Reconnect back-off: first delay, doubled up to the maximum. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-  /** Throttled submits (ESME_RTHROTTLED, ESME_RMSGQFUL): first delay, attempts. */
+  /**
+   * Throttled submits (ESME_RTHROTTLED, ESME_RMSGQFUL): first delay, doubled each time, and the
+   * attempts of one submit_sm. The delay holds every submit_sm on the bind, not only the refused one.
+   */
   throttleBackoffMs?: number;
   throttleAttempts?: number;
   log?: Logger;
@@ -214,6 +219,9 @@ export class Esme extends EventEmitter {
   private readonly waiting: (() => void)[] = [];
   private readonly pending = new Set<Pending>();
   private nextRef = 0;
+  /** When the next submit_sm may leave (the rate), and until when the SMSC asked us to hold off. */
+  private nextSubmitAt = 0;
+  private throttledUntil = 0;
   private readonly o: Required<Omit<EsmeOptions, 'log' | 'systemType'>> & Pick<EsmeOptions, 'log' | 'systemType'>;
 
   constructor(opts: EsmeOptions) {
@@ -226,6 +234,7 @@ export class Esme extends EventEmitter {
       reconnectMaxMs: 60_000,
       throttleBackoffMs: 1_000,
       throttleAttempts: 5,
+      submitRate: 0,
       ...opts,
     };
   }
@@ -373,13 +382,28 @@ export class Esme extends EventEmitter {
       this.inFlight += 1;
       return;
     }
+    // The slot is handed over by release(): counting it again here would let a newcomer slip in
+    // between and put window + 1 requests in flight.
     await new Promise<void>((r) => this.waiting.push(r));
-    this.inFlight += 1;
   }
 
   private release(): void {
-    this.inFlight -= 1;
-    this.waiting.shift()?.();
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight -= 1;
+  }
+
+  /** Waits for this submit_sm's turn: the per-bind rate, and any hold the SMSC asked for. */
+  private async submitTurn(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const at = Math.max(now, this.throttledUntil, this.o.submitRate > 0 ? this.nextSubmitAt : 0);
+      if (at <= now) {
+        if (this.o.submitRate > 0) this.nextSubmitAt = Math.max(now, this.nextSubmitAt) + 1000 / this.o.submitRate;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, at - now));
+    }
   }
 
   private waitBound(deadline: number): Promise<void> {
@@ -412,9 +436,13 @@ export class Esme extends EventEmitter {
     }
   }
 
-  /** submit_sm, retried with a doubling back-off while the SMSC says it is throttled or full. */
+  /**
+   * submit_sm at the bind's rate, retried with a doubling back-off (held for the whole bind) while
+   * the SMSC says it is throttled or its queue is full.
+   */
   async submit(params: Record<string, unknown>): Promise<string> {
     for (let i = 0; ; i++) {
+      await this.submitTurn();
       const resp = await this.request('submit_sm', params);
       if (resp.command === 'submit_sm_resp' && resp.command_status === ESME_ROK) return String(resp.message_id ?? '');
       const throttled = resp.command_status === ESME_RTHROTTLED || resp.command_status === ESME_RMSGQFUL;
@@ -422,13 +450,20 @@ export class Esme extends EventEmitter {
         throw new SmppError(`smpp submit_sm refused: 0x${resp.command_status.toString(16).padStart(8, '0')}`, resp.command_status);
       }
       this.emit('throttled', resp.command_status);
-      await new Promise((r) => setTimeout(r, this.o.throttleBackoffMs * 2 ** i));
+      this.throttledUntil = Math.max(this.throttledUntil, Date.now() + this.o.throttleBackoffMs * 2 ** i);
     }
   }
 
   /**
    * Sends a text (encoded and split as `encodeSm` does); returns the SMSC's message id of each
    * part. `ussdServiceOp` adds the ussd_service_op TLV; a USSD page is never split.
+   *
+   * The parts of a long text go out side by side, as the window allows. `resume` is what an earlier
+   * attempt got accepted: its reference is used again and its accepted parts are not sent again.
+   * `onProgress` hears the reference before any part leaves, then each accepted part. When a part
+   * fails the others are still waited for, and the first error is thrown (a refusal before a
+   * transient one). A part whose answer never came (the link dropped, the request timed out) may
+   * or may not have been taken by the SMSC: it counts as not accepted and is sent again.
    */
   async submitText(m: {
     from: string;
@@ -440,14 +475,25 @@ export class Esme extends EventEmitter {
     itsSessionInfo?: ItsSessionInfo;
     /** USSD: the dialogue's user_message_reference, where the gateway keys dialogues by it. */
     userMessageReference?: number;
+    resume?: PartProgress;
+    onProgress?: (p: PartProgress) => Promise<void>;
   }): Promise<string[]> {
-    this.nextRef = (this.nextRef + 1) & 0xff;
-    const enc = encodeSm(m.text, this.nextRef, { single: m.ussdServiceOp !== undefined });
+    const single = m.ussdServiceOp !== undefined;
+    let ref = m.resume?.ref;
+    if (ref === undefined) {
+      this.nextRef = (this.nextRef + 1) & 0xff;
+      ref = this.nextRef;
+    }
+    const enc = encodeSm(m.text, ref, { single });
+    const total = enc.parts.length;
+    // A resumed message is only continued when it splits the same way (it always does: same text, same reference).
+    const ids: Record<string, string> = enc.concatenated && m.resume?.total === total ? { ...m.resume.ids } : {};
+    if (enc.concatenated) await m.onProgress?.({ ref, total, ids: { ...ids } });
     const alpha = /[^0-9+]/.test(m.from);
-    const ids: string[] = [];
-    for (const part of enc.parts) {
-      ids.push(
-        await this.submit({
+    const missing = enc.parts.map((part, i) => ({ part, seq: i + 1 })).filter((p) => !ids[p.seq]);
+    const results = await Promise.allSettled(
+      missing.map(async ({ part, seq }) => {
+        const id = await this.submit({
           source_addr_ton: alpha ? 5 : 0,
           source_addr_npi: alpha ? 0 : 1,
           source_addr: m.from,
@@ -461,26 +507,43 @@ export class Esme extends EventEmitter {
           ...(m.ussdServiceOp !== undefined ? { ussd_service_op: m.ussdServiceOp } : {}),
           ...(m.itsSessionInfo !== undefined ? { its_session_info: encodeItsSessionInfo(m.itsSessionInfo) } : {}),
           ...(m.userMessageReference !== undefined ? { user_message_reference: m.userMessageReference } : {}),
-        }),
-      );
-    }
-    return ids;
+        });
+        ids[seq] = id;
+        if (enc.concatenated) await m.onProgress?.({ ref, total, ids: { ...ids } });
+      }),
+    );
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    if (errors.length) throw errors.find((e) => e instanceof SmppError && !isTransient(e.status)) ?? errors[0]!;
+    return enc.parts.map((_, i) => ids[i + 1]!);
   }
 }
 
-/** Outbound SMS through the ESME: delivery receipts requested; the parts' message ids are kept. */
+/** No answer (null: link down, timeout) or the SMSC busy: worth trying again later. */
+function isTransient(status: number | null): boolean {
+  return status === null || status === ESME_RTHROTTLED || status === ESME_RMSGQFUL;
+}
+
+/**
+ * Outbound SMS through the ESME: delivery receipts requested; the parts' message ids are kept. A
+ * long message resumes from the parts the outbox recorded as accepted, under the same reference.
+ */
 export function smppTransport(esme: Pick<Esme, 'submitText'>): SmsTransport {
   return {
     name: 'smpp',
-    async send(m) {
+    async send(m, onProgress) {
       try {
-        const refs = await esme.submitText({ from: m.sender, to: m.msisdn, text: m.text, registeredDelivery: true });
+        const refs = await esme.submitText({
+          from: m.sender,
+          to: m.msisdn,
+          text: m.text,
+          registeredDelivery: true,
+          ...(m.parts ? { resume: m.parts } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        });
         return { status: 'sent', ref: refs[0] ?? '', refs };
       } catch (e) {
         // No answer (link down, timeout) or still throttled: try later. Any other status is the SMSC refusing the message.
-        const status = e instanceof SmppError ? e.status : null;
-        const transient = status === null || status === ESME_RTHROTTLED || status === ESME_RMSGQFUL;
-        return { status: transient ? 'retry' : 'failed', error: (e as Error).message };
+        return { status: isTransient(e instanceof SmppError ? e.status : null) ? 'retry' : 'failed', error: (e as Error).message };
       }
     },
   };

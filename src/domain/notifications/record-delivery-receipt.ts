@@ -1,30 +1,38 @@
 import type { Core } from '../core.ts';
+import type { PartProgress } from './sms-transport.ts';
 
 const DELIVERED = 'DELIVRD';
 const FINAL_FAILURES = new Set(['UNDELIV', 'EXPIRED', 'DELETED', 'REJECTD']);
 
 /**
  * Stores a delivery receipt on the outbound message the gateway knows by `ref` (meta.ref, or one
- * of meta.refs for a message sent in parts): meta.receipts maps each part's id to its state. The
- * message becomes `delivered` when every part is, `undelivered` when any part finally failed.
+ * of meta.refs, or of meta.parts.ids while a message in parts is still being sent): meta.receipts
+ * maps each part's id to its state. The message becomes `delivered` when every part is,
+ * `undelivered` when any part finally failed; one still in the outbox (some parts not accepted
+ * yet) keeps its status, the receipts wait in the row.
  * Returns false when no message carries that id (a receipt for something this store never sent).
  */
 export async function recordDeliveryReceipt(core: Core, r: { ref: string; stat: string; err?: string | null }): Promise<boolean> {
   const ref = r.ref.slice(0, 100);
   const stat = r.stat.toUpperCase().slice(0, 20);
   return core.db.tx(async (tx) => {
-    const rows = await tx.query<{ id: number; status: string; meta: { ref?: string; refs?: string[]; receipts?: Record<string, string> } }>(
+    const rows = await tx.query<{ id: number; status: string; meta: { ref?: string; refs?: string[]; parts?: PartProgress; receipts?: Record<string, string> } }>(
       `SELECT id, status, meta FROM sms_message
-        WHERE direction = 'mt' AND (meta->>'ref' = $1 OR meta->'refs' @> jsonb_build_array($1::text))
+        WHERE direction = 'mt'
+          AND (meta->>'ref' = $1 OR meta->'refs' @> jsonb_build_array($1::text)
+               OR jsonb_path_exists(meta, '$.parts.ids.* ? (@ == $ref)', jsonb_build_object('ref', $1::text)))
         ORDER BY id DESC LIMIT 1 FOR UPDATE`,
       [ref],
     );
     const row = rows[0];
     if (!row) return false;
     const receipts = { ...(row.meta.receipts ?? {}), [ref]: stat };
-    const parts = row.meta.refs?.length ? row.meta.refs : [row.meta.ref ?? ref];
-    const states = parts.map((p) => receipts[p]);
-    const status = states.some((s) => s !== undefined && FINAL_FAILURES.has(s)) ? 'undelivered' : states.every((s) => s === DELIVERED) ? 'delivered' : row.status;
+    // A message in parts counts every part, accepted or not: one never accepted is never delivered.
+    const p = row.meta.parts;
+    const parts = p ? Array.from({ length: p.total }, (_, i) => p.ids[i + 1]) : row.meta.refs?.length ? row.meta.refs : [row.meta.ref ?? ref];
+    const states = parts.map((id) => (id === undefined ? undefined : receipts[id]));
+    const outgoing = row.status === 'queued' || row.status === 'sending';
+    const status = outgoing ? row.status : states.some((s) => s !== undefined && FINAL_FAILURES.has(s)) ? 'undelivered' : states.every((s) => s === DELIVERED) ? 'delivered' : row.status;
     await tx.query(`UPDATE sms_message SET status = $2, meta = meta || $3 WHERE id = $1`, [
       row.id,
       status,
