@@ -1,4 +1,4 @@
-import type { ItsSessionInfo } from '../../adapters/smpp/esme.ts';
+import type { Esme, InboundSm } from '../../adapters/smpp/esme.ts';
 import type { Core } from '../../domain/core.ts';
 import { createUssdEngine } from './engine.ts';
 import { endUssdSession } from './ussd-session.ts';
@@ -8,26 +8,8 @@ export const USSD_OP = { PSSD_INDICATION: 0, PSSR_INDICATION: 1, USSR_REQUEST: 2
 
 /** What this gateway needs from an SMPP link (the ESME in src/adapters/smpp, or a test double). */
 export interface UssdSmppLink {
-  onInbound(
-    h: (sm: {
-      source: string;
-      destination: string;
-      esmClass: number;
-      text: string;
-      ussdServiceOp: number | null;
-      itsSessionInfo: ItsSessionInfo | null;
-      userMessageReference: number | null;
-    }) => Promise<boolean>,
-  ): void;
-  submitText(m: {
-    from: string;
-    to: string;
-    text: string;
-    registeredDelivery?: boolean;
-    ussdServiceOp?: number;
-    itsSessionInfo?: ItsSessionInfo;
-    userMessageReference?: number;
-  }): Promise<string[]>;
+  onInbound(h: (sm: Pick<InboundSm, 'source' | 'destination' | 'esmClass' | 'text' | 'ussdServiceOp' | 'itsSessionInfo' | 'userMessageReference'>) => Promise<boolean>): void;
+  submitText(m: Omit<Parameters<Esme['submitText']>[0], 'resume' | 'onProgress'>): Promise<string[]>;
 }
 
 /**
