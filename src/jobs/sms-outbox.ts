@@ -17,6 +17,11 @@ export function logTransport(core: Core): SmsTransport {
 /** Delays before the 2nd, 3rd, … attempt of a message the gateway could not take; then it fails. */
 export const RETRY_DELAYS_SECONDS = [30, 60, 300, 900, 3600];
 
+/** Claiming a message to send (the time is $2): marked `sending` with the time, one more attempt. */
+const CLAIM = `status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)`;
+/** What a claim returns of the message (a `Claimed`). */
+const CLAIMED = `id, msisdn, short_code, text, attempts, meta->'parts' AS parts`;
+
 /**
  * Sends queued messages. Rows are claimed (status `sending`) with SKIP LOCKED in a short
  * transaction, so several instances never send one message twice, and the transport is called
@@ -37,11 +42,11 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
   );
   const rows = await core.db.tx((tx) =>
     tx.query<Claimed>(
-      `UPDATE sms_message SET status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)
+      `UPDATE sms_message SET ${CLAIM}
         WHERE id IN (SELECT id FROM sms_message
                       WHERE direction = 'mt' AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
                       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, msisdn, short_code, text, attempts, meta->'parts' AS parts`,
+        RETURNING ${CLAIMED}`,
       [batch, now],
     ),
   );
@@ -77,11 +82,11 @@ interface Claimed {
 export async function sendQueuedNow(core: Core, transport: SmsTransport, id: number): Promise<boolean> {
   const now = core.clock.now();
   const [row] = await core.db.query<Claimed>(
-    `UPDATE sms_message m SET status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)
+    `UPDATE sms_message m SET ${CLAIM}
       WHERE m.id = $1 AND m.direction = 'mt' AND m.status = 'queued' AND m.next_attempt_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM sms_message o
                          WHERE o.direction = 'mt' AND o.msisdn = m.msisdn AND o.id < m.id AND o.status IN ('queued', 'sending'))
-      RETURNING m.id, m.msisdn, m.short_code, m.text, m.attempts, m.meta->'parts' AS parts`,
+      RETURNING ${CLAIMED}`,
     [id, now],
   );
   if (!row) return false;
