@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, HeldLock, ParamType, Prepared, Tx } from './db.ts';
+import { isConnectionLost, isPlainRead, isReadOnlyRefusal, StoreUnavailableError } from './store-errors.ts';
 
 // bigint (int8) and numeric come back as strings by default; ours fit in a JS number
 // (kopecks up to 2^53), so parse them once here instead of in every query.
@@ -50,43 +51,94 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
     })();
     return session;
   };
+  // An idle pooled connection whose server went away (a failover, a restart) reports here; the
+  // pool drops it. Without a listener the error would end the process.
+  pool.on('error', () => undefined);
   // Fail at start, with the server's own message, rather than on the first request.
   const client = await pool.connect();
   client.release();
+
+  /**
+   * One statement outside a transaction. A statement that reached a read-only server wrote
+   * nothing, and a plain read may run twice, so either is tried once more on a new connection
+   * (by then the pool has dropped the dead ones, and the proxy points at the new primary).
+   * Anything else that lost its connection may have committed: it fails as unavailable, and the
+   * caller's idempotency key makes its retry safe.
+   */
+  async function statement<T>(run: () => Promise<T>, sql: string): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const safe = isReadOnlyRefusal(err) || (isConnectionLost(err) && isPlainRead(sql));
+      if (!safe) throw isConnectionLost(err) ? new StoreUnavailableError('the store connection was lost', true, { cause: err }) : err;
+      try {
+        return await run();
+      } catch (again) {
+        throw isConnectionLost(again) || isReadOnlyRefusal(again) ? new StoreUnavailableError('the store is not accepting writes', false, { cause: again }) : again;
+      }
+    }
+  }
+
+  /** One attempt at a transaction; `committing` tells the caller whether COMMIT had been sent. */
+  async function attempt<T>(fn: (tx: Tx) => Promise<T>, state: { committing: boolean }): Promise<T> {
+    const c = await pool.connect();
+    let broken: unknown;
+    try {
+      await c.query('BEGIN');
+      const result = await fn({
+        async query<R>(sql: string, params?: readonly unknown[]) {
+          const res = await c.query(sql, params as unknown[] | undefined);
+          return res.rows as R[];
+        },
+        async exec(sql: string) {
+          await c.query(sql);
+        },
+      });
+      state.committing = true;
+      await c.query('COMMIT');
+      return result;
+    } catch (err) {
+      if (isConnectionLost(err)) broken = err;
+      else await c.query('ROLLBACK').catch((e: unknown) => (broken = e));
+      throw err;
+    } finally {
+      // A connection that failed is destroyed, not handed to the next caller.
+      c.release(broken instanceof Error ? broken : broken === undefined ? undefined : true);
+    }
+  }
+
   return {
     kind: 'postgres',
     async query<T>(sql: string, params?: readonly unknown[]) {
-      const res = await pool.query(sql, params as unknown[] | undefined);
-      return res.rows as T[];
+      return statement(async () => (await pool.query(sql, params as unknown[] | undefined)).rows as T[], sql);
     },
     async exec(sql: string) {
-      await pool.query(sql);
+      await statement(() => pool.query(sql), sql);
     },
     prepare<T>(name: string, sql: string, types: readonly ParamType[]): Prepared<T> {
       // node-postgres prepares a named statement once on each connection that runs it.
       const text = sql.replace(/\$(\d+)/g, (_m, i: string) => `$${i}::${types[Number(i) - 1]}`);
-      return async (params) => (await pool.query({ name, text, values: params as unknown[] })).rows as T[];
+      return (params) => statement(async () => (await pool.query({ name, text, values: params as unknown[] })).rows as T[], sql);
     },
+    /**
+     * A transaction that meets a failover before its COMMIT is sent (the connection reset, the
+     * server shutting down, or a read-only standby refusing a write) committed nothing: it runs
+     * once more from the start on a new connection. One whose COMMIT got no answer may have
+     * committed: it is not run again, and fails with `StoreUnavailableError` (outcomeUnknown),
+     * which the channels answer with 503 "retry"; a retry with the same idempotency key is then
+     * applied at most once. So `fn` must do store work only (no calls to the outside world).
+     */
     async tx<T>(fn: (tx: Tx) => Promise<T>) {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
-        const result = await fn({
-          async query<R>(sql: string, params?: readonly unknown[]) {
-            const res = await c.query(sql, params as unknown[] | undefined);
-            return res.rows as R[];
-          },
-          async exec(sql: string) {
-            await c.query(sql);
-          },
-        });
-        await c.query('COMMIT');
-        return result;
-      } catch (err) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        c.release();
+      for (let n = 1; ; n++) {
+        const state = { committing: false };
+        try {
+          return await attempt(fn, state);
+        } catch (err) {
+          const failedOver = isConnectionLost(err) || isReadOnlyRefusal(err);
+          if (!failedOver) throw err;
+          if (state.committing) throw new StoreUnavailableError('the store connection was lost while committing', true, { cause: err });
+          if (n >= 2) throw new StoreUnavailableError('the store is not accepting writes', false, { cause: err });
+        }
       }
     },
     /**

@@ -2,7 +2,7 @@ import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.ts';
@@ -28,6 +28,13 @@ import { widgetRoutes, widgetTokenRoutes } from './routes/widget.ts';
 
 export type HttpConfig = Pick<Config, 'TRUSTED_PROXIES' | 'MSISDN_HEADER' | 'DEMO_MODE' | 'BODY_LIMIT_BYTES' | 'NODE_ENV' | 'PUBLIC_URL' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set `draining` when shutdown begins: readiness fails at once, so balancers stop sending requests. */
+    lifecycle: { draining: boolean };
+  }
+}
+
 /** Responses smaller than this go out as they are: compressing them saves less than it costs. */
 export const COMPRESS_THRESHOLD_BYTES = 1024;
 
@@ -44,6 +51,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
     trustProxy: false,
     frameworkErrors: frameworkErrorHandler,
   });
+  app.decorate('lifecycle', { draining: false });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Callback-style hooks on every request: no promise per hook.
@@ -84,15 +92,28 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+  // Liveness: the process serves HTTP. A load balancer or supervisor restarts an instance only
+  // when this fails; a store that is away for a failover must not get every instance restarted.
+  app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Readiness: send this instance traffic. It fails while the instance drains for shutdown, and
+  // while its store is unreachable or read-only (a standby, or a primary being demoted).
+  const ready = async (_req: FastifyRequest, reply: FastifyReply) => {
+    if (app.lifecycle.draining) return reply.status(503).send({ status: 'draining', store: core.db.kind });
     try {
-      await core.db.query('SELECT 1');
+      if (core.db.kind === 'postgres') {
+        const [row] = await core.db.query<{ standby: boolean; ro: string }>("SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only') AS ro");
+        if (row?.standby || row?.ro === 'on') return reply.status(503).send({ status: 'read-only', store: core.db.kind });
+      } else {
+        await core.db.query('SELECT 1');
+      }
       return { status: 'ok', store: core.db.kind };
     } catch (err) {
       core.log.error({ err }, 'health check failed');
       return reply.status(503).send({ status: 'unavailable', store: core.db.kind });
     }
-  });
+  };
+  app.get('/health/ready', { schema: { hide: true } }, ready);
+  app.get('/health', { schema: { hide: true } }, ready);
 
   await app.register(
     async (api) => {

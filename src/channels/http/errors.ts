@@ -5,9 +5,10 @@ import type { Core } from '../../domain/core.ts';
 import { errorMessage } from '../../domain/shared/error-messages.ts';
 import { requestLang } from './context.ts';
 import { httpStatus, problemType, type Problem } from './problems.ts';
+import { isStoreUnavailable } from '../../store/store-errors.ts';
 
 function send(reply: FastifyReply, p: Problem): FastifyReply {
-  if (p.status === 429 && typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
+  if ((p.status === 429 || p.status === 503) && typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
   return reply.status(p.status).type('application/problem+json').send(p);
 }
 
@@ -132,6 +133,22 @@ export function installErrorHandling(app: FastifyInstance, core: Core): void {
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, { type: problemType('BAD_REQUEST'), title: lang === 'ru' ? 'Неверный запрос' : 'Bad request', status: err.statusCode, code: 'BAD_REQUEST', requestId });
+    }
+    if (isStoreUnavailable(err)) {
+      // A failover in progress: nothing is lost, and a retry (with the same Idempotency-Key for
+      // money) is applied at most once. See docs/cluster.md.
+      req.log.warn({ err, requestId }, 'store unavailable');
+      return send(reply, {
+        type: problemType('STORE_UNAVAILABLE'),
+        title:
+          lang === 'ru'
+            ? 'Сервис на минуту недоступен. Повторите запрос через несколько секунд: повторный запрос не спишет деньги дважды.'
+            : 'The service is briefly unavailable. Retry in a few seconds: a retried request is never charged twice.',
+        status: 503,
+        code: 'STORE_UNAVAILABLE',
+        retryAfterSeconds: 2,
+        requestId,
+      });
     }
     req.log.error({ err, requestId }, 'unhandled error');
     return send(reply, {

@@ -1,3 +1,4 @@
+import { isStoreUnavailable } from '../../store/store-errors.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, Lang } from '../../domain/shared/context.ts';
 import { refusalWords } from '../../domain/actions/refusal-words.ts';
@@ -102,6 +103,11 @@ export function installTmfConventions(app: FastifyInstance, core: Core): void {
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, err.statusCode, tmfError(err.code ?? 'BAD_REQUEST', 'Bad request', err.statusCode, err.message));
+    }
+    if (isStoreUnavailable(err)) {
+      req.log.warn({ err, requestId: req.id }, 'store unavailable');
+      reply.header('retry-after', '2');
+      return send(reply, 503, tmfError('STORE_UNAVAILABLE', 'Service unavailable', 503, 'The store is failing over: retry in a few seconds (with the same Idempotency-Key, a retry is applied at most once)'));
     }
     req.log.error({ err, requestId: req.id }, 'unhandled error');
     return send(reply, 500, tmfError('INTERNAL', 'Internal error', 500, `request ${req.id}`));
