@@ -29,6 +29,10 @@ const schema = z.object({
   /** PostgreSQL schema to use (search_path); the server's default when unset. */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** On SIGTERM, how long readiness fails before the listener closes, so balancers stop sending requests first. */
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(0),
+  /** On SIGTERM, how long requests in flight and running jobs may take before the process exits anyway (exit code 1). */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
   /** Addresses or CIDRs of the operator's proxies allowed to inject the MSISDN header. */
   TRUSTED_PROXIES: cidrList,
   MSISDN_HEADER: z.string().min(1).default('x-msisdn').transform((s) => s.toLowerCase()),

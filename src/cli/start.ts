@@ -97,19 +97,39 @@ ${
     : ''
 }${config.DEMO_MODE ? '' : firstSteps(todo)}`);
 
-  const stop = async () => {
+  // Graceful shutdown (SIGTERM from systemd, an orchestrator or a deploy script): readiness fails
+  // at once; after SHUTDOWN_DRAIN_SECONDS the listener closes and the requests in flight finish;
+  // then jobs finish their run and release their leases, SMPP unbinds, and the store closes.
+  // Past SHUTDOWN_TIMEOUT_SECONDS the process exits anyway, with code 1.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const deadline = setTimeout(() => {
+      core.log.error({ signal }, `shutdown took longer than ${config.SHUTDOWN_TIMEOUT_SECONDS} s: exiting with work unfinished`);
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    deadline.unref();
+    core.log.info({ signal }, 'shutting down: draining');
+    app.lifecycle.draining = true;
     clearInterval(traffic);
-    await admin?.close();
-    await scheduler.stop();
-    await esme?.stop();
-    await agi?.close();
-    await metrics?.close();
-    await app.close();
-    await core.db.close();
+    if (config.SHUTDOWN_DRAIN_SECONDS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_SECONDS * 1000));
+    const step = async (what: string, fn: () => Promise<unknown> | undefined) => {
+      await fn();
+      core.log.debug({ signal }, `shutdown: ${what}`);
+    };
+    await step('requests finished', () => app.close());
+    await step('metrics closed', () => metrics?.close());
+    await step('jobs finished, leases released', () => scheduler.stop());
+    await step('SMPP unbound', () => esme?.stop());
+    await step('FastAGI closed', () => agi?.close());
+    await step('admin channel closed', () => admin?.close());
+    await step('store closed', () => core.db.close());
+    core.log.info({ signal }, 'shut down: requests finished, leases released, SMPP unbound');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
   return -1;
 }
 

@@ -57,6 +57,9 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
   // Callback-style hooks on every request: no promise per hook.
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    // While draining, every answer closes its connection: no client keeps one open to an
+    // instance that is about to stop (it would hold the shutdown until its keep-alive ran out).
+    if (app.lifecycle.draining) reply.header('connection', 'close');
     done(null, payload);
   });
 
