@@ -10,10 +10,10 @@ import { callbackPolicy } from './domain/events/callback-address.ts';
 import type { Db } from './store/db.ts';
 import { installSecret } from './store/install-secret.ts';
 import { migrate } from './store/migrate.ts';
-import { openStore } from './store/open-store.ts';
+import { openReadStore, openStore } from './store/open-store.ts';
 
 /** Opens the store, applies migrations and wires the domain's dependencies. */
-export async function createCore(config: Config, opts: { clock?: Clock; log?: Logger; db?: Db } = {}): Promise<Core> {
+export async function createCore(config: Config, opts: { clock?: Clock; log?: Logger; db?: Db; reads?: Db } = {}): Promise<Core> {
   const log = opts.log ?? pino({ level: config.LOG_LEVEL, base: { service: 'abonent' } });
   const db = opts.db ?? (await openStore(config));
   await migrate(db);
@@ -21,8 +21,10 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
   const clock = opts.clock ?? systemClock;
   // A bad HUB_CALLBACK_ALLOWED entry stops the start, not the first hub registration.
   callbackPolicy(config.HUB_CALLBACK_ALLOWED);
+  const reads = opts.reads ?? (opts.db ? db : ((await openReadStore(config)) ?? db));
   const core: Core = {
     db,
+    reads,
     clock,
     secret,
     log,

@@ -124,7 +124,10 @@ ${
     await step('SMPP unbound', () => esme?.stop());
     await step('FastAGI closed', () => agi?.close());
     await step('admin channel closed', () => admin?.close());
-    await step('store closed', () => core.db.close());
+    await step('store closed', async () => {
+      if (core.reads !== core.db) await core.reads.close();
+      await core.db.close();
+    });
     core.log.info({ signal }, 'shut down: requests finished, leases released, SMPP unbound');
     process.exit(0);
   };

@@ -23,6 +23,12 @@ export interface DomainSettings {
 /** What every use case is given: the store, the clock, a secret for keyed hashes, a logger. */
 export interface Core {
   db: Db;
+  /**
+   * For reads that tolerate a replica's lag (the catalog, usage detail, reports, analytics): a
+   * streaming replica when DATABASE_READ_URL is set, else the same store as `db`. Money, sessions
+   * and anything read right after a write stay on `db`.
+   */
+  reads: Db;
   clock: Clock;
   secret: string;
   settings: DomainSettings;

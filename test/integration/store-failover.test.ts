@@ -139,3 +139,19 @@ test('the same store, writable: readiness passes', async () => {
     await writable.close();
   }
 });
+
+test('with a replica for reads (DATABASE_READ_URL), the catalog is read there and logins write to the primary', async () => {
+  let replicaQueries = 0;
+  const replica: Db = { ...readOnly, query: (sql, params) => (replicaQueries++, readOnly.query(sql, params)) };
+  const split = await buildServer({ ...env.core, reads: replica }, testConfig);
+  try {
+    const tariffs = await split.inject({ method: 'GET', url: '/api/v1/catalog/tariffs' });
+    assert.equal(tariffs.statusCode, 200);
+    assert.ok(tariffs.json<{ items: unknown[] }>().items.length > 0);
+    assert.ok(replicaQueries > 0, 'the catalog came from the replica');
+    const login = await split.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: phone, password: 'secret-pass-1' } });
+    assert.equal(login.statusCode, 200, login.body);
+  } finally {
+    await split.close();
+  }
+});

@@ -11,9 +11,9 @@ const tag = { tags: ['catalog'] };
 export async function catalogRoutes(app: FastifyInstance, opts: { core: Core }): Promise<void> {
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/catalog/tariffs', { schema: { ...tag, summary: 'Tariff plans on sale', response: { 200: z.object({ items: z.array(tariffSchema) }) } } }, async () => ({ items: await listTariffs(core.db) }));
+  r.get('/catalog/tariffs', { schema: { ...tag, summary: 'Tariff plans on sale', response: { 200: z.object({ items: z.array(tariffSchema) }) } } }, async () => ({ items: await listTariffs(core.reads) }));
   r.get('/catalog/products', { schema: { ...tag, summary: 'Options, subscriptions, services and packages', response: { 200: z.object({ items: z.array(productSchema) }) } } }, async () => ({
-    items: await listProducts(core.db),
+    items: await listProducts(core.reads),
   }));
-  r.get('/catalog/regions', { schema: { ...tag, summary: 'Regions with their time zones', response: { 200: z.object({ items: z.array(regionSchema) }) } } }, async () => ({ items: await listRegions(core.db) }));
+  r.get('/catalog/regions', { schema: { ...tag, summary: 'Regions with their time zones', response: { 200: z.object({ items: z.array(regionSchema) }) } } }, async () => ({ items: await listRegions(core.reads) }));
 }
