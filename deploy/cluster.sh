@@ -154,7 +154,7 @@ up() {
 Abonent cluster is up ($DIR)
   Abonent (HAProxy):    http://127.0.0.1:$HTTP_PORT   ($INSTANCES instances on ports $(instance_port 1)–$(instance_port "$INSTANCES"))
   PostgreSQL writes:    $DATABASE_URL_W   (the current primary)
-  PostgreSQL reads:     $DATABASE_URL_R   (the replica)
+  PostgreSQL reads:     $DATABASE_URL_R   (replica and primary)
   Primary now:          $(primary || echo none)
   Patroni:              patronictl -c $DIR/pg1.yml list
 INFO

@@ -96,6 +96,10 @@ test('login and a top-up through HAProxy; after the primary dies, a retried top-
   console.log(`failover: ${old.trim()} → ${primary.trim()}, top-up outage ${outage.toFixed(1)} s, answers while failing over: ${[...new Set(answers)].join(', ')}`);
   assert.ok(answers.every((s) => s === 0 || s === 201 || s === 503), `only refusals that say "retry": ${answers.join(',')}`);
 
+  // The catalog comes through the read port (DATABASE_READ_URL), which still reaches a node.
+  const tariffs = await fetch(`${http}/api/v1/catalog/tariffs`);
+  assert.equal(tariffs.status, 200);
+
   const db = await openPostgres({ url: writeUrl, poolSize: 1 });
   try {
     assert.equal(await entriesWith(db, first.id), 1, 'one ledger entry for the retried top-up');
