@@ -6,6 +6,7 @@ import { CATALOG_BASE, productCatalogRoutes } from './product-catalog.ts';
 import { INVENTORY_BASE, productInventoryRoutes } from './product-inventory.ts';
 import { ORDERING_BASE, productOrderingRoutes } from './product-ordering.ts';
 import { PAYMENT_BASE, paymentManagementRoutes } from './payment-management.ts';
+import { PAYMENT_METHOD_BASE, paymentMethodRoutes } from './payment-method.ts';
 import { USAGE_BASE, usageRoutes } from './usage.ts';
 
 type Routes = (scope: FastifyInstance, o: { core: Core; publicUrl?: string }) => Promise<void>;
@@ -22,6 +23,7 @@ export async function tmfApi(app: FastifyInstance, opts: { core: Core; publicUrl
     [USAGE_BASE, usageRoutes],
     [ORDERING_BASE, productOrderingRoutes],
     [PAYMENT_BASE, paymentManagementRoutes],
+    [PAYMENT_METHOD_BASE, paymentMethodRoutes],
   ];
   for (const [prefix, routes] of apis) {
     await app.register(
