@@ -7,6 +7,7 @@ import { INVENTORY_BASE, productInventoryRoutes } from './product-inventory.ts';
 import { ORDERING_BASE, productOrderingRoutes } from './product-ordering.ts';
 import { PAYMENT_BASE, paymentManagementRoutes } from './payment-management.ts';
 import { PAYMENT_METHOD_BASE, paymentMethodRoutes } from './payment-method.ts';
+import { PARTY_BASE, partyManagementRoutes } from './party-management.ts';
 import { USAGE_BASE, usageRoutes } from './usage.ts';
 
 type Routes = (scope: FastifyInstance, o: { core: Core; publicUrl?: string }) => Promise<void>;
@@ -24,6 +25,7 @@ export async function tmfApi(app: FastifyInstance, opts: { core: Core; publicUrl
     [ORDERING_BASE, productOrderingRoutes],
     [PAYMENT_BASE, paymentManagementRoutes],
     [PAYMENT_METHOD_BASE, paymentMethodRoutes],
+    [PARTY_BASE, partyManagementRoutes],
   ];
   for (const [prefix, routes] of apis) {
     await app.register(
