@@ -8,6 +8,7 @@ import { ORDERING_BASE, productOrderingRoutes } from './product-ordering.ts';
 import { PAYMENT_BASE, paymentManagementRoutes } from './payment-management.ts';
 import { PAYMENT_METHOD_BASE, paymentMethodRoutes } from './payment-method.ts';
 import { PARTY_BASE, partyManagementRoutes } from './party-management.ts';
+import { COMMUNICATION_BASE, communicationManagementRoutes } from './communication-management.ts';
 import { USAGE_BASE, usageRoutes } from './usage.ts';
 
 type Routes = (scope: FastifyInstance, o: { core: Core; publicUrl?: string }) => Promise<void>;
@@ -26,6 +27,7 @@ export async function tmfApi(app: FastifyInstance, opts: { core: Core; publicUrl
     [PAYMENT_BASE, paymentManagementRoutes],
     [PAYMENT_METHOD_BASE, paymentMethodRoutes],
     [PARTY_BASE, partyManagementRoutes],
+    [COMMUNICATION_BASE, communicationManagementRoutes],
   ];
   for (const [prefix, routes] of apis) {
     await app.register(
