@@ -10,6 +10,7 @@ import { recoverUnhandledMo } from './channels/sms/handle-mo.ts';
 import type { Job } from './jobs/scheduler.ts';
 import { tmfApi } from './channels/tmf/plugin.ts';
 import { publishCommunicationStates } from './channels/tmf/communication-management.ts';
+import { publishPaymentStates } from './channels/tmf/payment-management.ts';
 import { ussdHttpGateway } from './channels/ussd/http-gateway.ts';
 import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
 import { createFastAgiServer, type FastAgiServer } from './channels/voice/fastagi-server.ts';
@@ -134,5 +135,7 @@ export function channelJobs(core: Core, publicUrl?: string): Job[] {
     { name: 'sms-inbox', everyMs: 30_000, run: () => recoverUnhandledMo(core) },
     // TMF681 messages moved by the outbox and the delivery reports: their state-change events.
     { name: 'tmf-communication-states', everyMs: 2000, run: () => publishCommunicationStates(core, publicUrl) },
+    // TMF676 payments settled after their create answer (the provider's webhook): their state-change events.
+    { name: 'tmf-payment-states', everyMs: 2000, run: () => publishPaymentStates(core, publicUrl) },
   ];
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { SANDBOX_CARDS } from '../../src/adapters/payments/sandbox.ts';
+import { publishPaymentStates } from '../../src/channels/tmf/payment-management.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
@@ -90,6 +91,13 @@ test('TMF676: a payment created through the API is the web app top-up — same l
   const settled = await call('GET', `/payment/${String(p.id)}`);
   assert.equal(settled.body!.status, 'succeeded');
   assert.equal(settled.body!.abonentConfirmationUrl, undefined);
+  // The webhook settled both payments after their answers: each change is told once, by the scheduler's job.
+  assert.equal(await publishPaymentStates(core, 'https://op.example'), 2);
+  const changes = await listener.waitFor('paymentStateChangeEvent', 2);
+  const told = changes.map((e) => e.body.event.payment!);
+  assert.deepEqual(told.map((x) => [x.id, x.status]).sort(), [[webPayment.paymentId, 'succeeded'], [p.id, 'succeeded']].sort());
+  assert.equal(told.find((x) => x.id === p.id)!.href, `https://op.example${BASE}/payment/${String(p.id)}`);
+  assert.equal(await publishPaymentStates(core, undefined), 0, 'a change is told once');
 
   const fromWeb = await traces(web.accountId, web.subscriberId, webPayment.paymentId);
   const fromTmf = await traces(s.accountId, s.subscriberId, String(p.id));
@@ -134,6 +142,7 @@ test('TMF676: the refusals are the web app’s; a saved card pays at once; list 
   assert.equal((byCard.body!.paymentMethod as Res).id, `card-${card.id}`);
   assert.equal((byCard.body!.paymentMethod as Res).href, `http://abonent.test/tmf-api/paymentMethod/v4/paymentMethod/card-${card.id}`);
   assert.equal((await ledgerSum(core, web.accountId)).balance, 20_000 + 15_000);
+  assert.equal(await publishPaymentStates(core, undefined), 1, 'the web payment settled by the webhook is told; the card payment its create answer told');
 
   // Money paid in without the provider is a payment too (a TMF654 top-up at a shop).
   t.env.clock.advance(60_000);

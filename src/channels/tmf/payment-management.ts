@@ -4,12 +4,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { perform, topUpAction } from '../../domain/actions/registry.ts';
 import type { Core } from '../../domain/core.ts';
+import { notifyListeners } from '../../domain/events/hub.ts';
 import { refundPayment } from '../../domain/payments/refund-payment.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
-import { listPaymentRecords, listRefundRecords, type PaymentRecord, type RefundRecord } from './payment-records.ts';
+import { claimPaymentStateChanges, listPaymentRecords, listRefundRecords, markPaymentTold, type PaymentRecord, type RefundRecord } from './payment-records.ts';
 
 export const PAYMENT_BASE = '/tmf-api/paymentManagement/v4';
 const METHOD_PATH = '/tmf-api/paymentMethod/v4';
@@ -99,6 +100,18 @@ function kopecksOf(b: { totalAmount?: z.infer<typeof moneyIn> | undefined; amoun
   return toKopecks(m.value, 'totalAmount.value');
 }
 
+/**
+ * Tells hub listeners of the status changes of provider payments (the webhook that settles a
+ * payment made on the provider's page, an auto-payment's charge): `paymentStateChangeEvent`, each
+ * change once. Run by the scheduler (`channelJobs`).
+ */
+export async function publishPaymentStates(core: Core, publicUrl: string | undefined): Promise<number> {
+  const origin = publicUrl ? publicUrl.replace(/\/$/, '') : '';
+  const moved = await claimPaymentStateChanges(core);
+  for (const p of moved) await notifyListeners(core, { api: API, eventType: 'paymentStateChangeEvent', resourceName: 'payment', resource: renderPayment(p, origin + PAYMENT_BASE, origin) });
+  return moved.length;
+}
+
 /** TMF676: every payment into an account (read from the ledger's records); a payment is a top-up through the registry's `topup`. */
 export async function paymentManagementRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
   const { core } = opts;
@@ -154,6 +167,7 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
       const res = await perform(core, ctx, topUpAction, msisdn, card ? { amount, cardId: Number(card[1]) } : { amount });
       const p = mustExist((await listPaymentRecords(core, ctx, { id: res.paymentId }))[0], 'payment');
       const out = renderPayment(p, base(req), origin(req));
+      if (p.source === 'provider') await markPaymentTold(core, { id: p.id, status: p.status });
       publish(core, API, 'paymentCreateEvent', 'payment', out);
       return reply.status(201).send(out);
     },

@@ -104,3 +104,25 @@ export async function listRefundRecords(core: Core, ctx: Ctx, input: { msisdn?: 
     [msisdn, input.accountId ?? null, input.paymentId ?? null, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null, input.key ? `refund:${input.key.paymentId}:${input.key.key}` : null],
   );
 }
+
+/**
+ * Provider payments whose status moved since it was last told (`tmf_told_status`), marked told in
+ * the transaction that claims them, so two instances never tell one change twice.
+ */
+export async function claimPaymentStateChanges(core: Core, limit = 100): Promise<PaymentRecord[]> {
+  return core.db.tx(async (tx) => {
+    const moved = await tx.query<{ id: string }>(
+      `UPDATE payment SET tmf_told_status = status
+        WHERE id IN (SELECT id FROM payment WHERE status <> tmf_told_status ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id::text AS id`,
+      [limit],
+    );
+    if (moved.length === 0) return [];
+    return tx.query<PaymentRecord>(`${providerPayments} WHERE p.id = ANY($1::uuid[]) ORDER BY p.created_at, p.id`, [moved.map((m) => m.id)]);
+  });
+}
+
+/** What a create event told of a payment: its state changes from there on are told by claimPaymentStateChanges. */
+export async function markPaymentTold(core: Core, input: { id: string; status: string }): Promise<void> {
+  await core.db.query(`UPDATE payment SET tmf_told_status = $2 WHERE id = $1 AND tmf_told_status = 'pending'`, [input.id, input.status]);
+}
