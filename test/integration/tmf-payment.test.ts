@@ -144,6 +144,14 @@ test('TMF676: the refusals are the web app’s; a saved card pays at once; list 
   assert.equal((await ledgerSum(core, web.accountId)).balance, 20_000 + 15_000);
   assert.equal(await publishPaymentStates(core, undefined), 1, 'the web payment settled by the webhook is told; the card payment its create answer told');
 
+  // The bank now declines the card (the provider's word): 402, the payment failed, nothing credited.
+  await core.db.query('UPDATE sandbox_card SET declines = true WHERE token = (SELECT token FROM saved_card WHERE id = $1)', [card.id]);
+  const declined = await call('POST', '/payment', { account: { id: String(web.accountId) }, paymentMethod: { id: `card-${card.id}` }, totalAmount: { unit: 'RUB', value: 150 } }, { 'accept-language': 'en' });
+  assert.equal(declined.status, 402, declined.raw);
+  assert.equal(declined.body!.code, 'PAYMENT_FAILED');
+  assert.equal((await ledgerSum(core, web.accountId)).balance, 20_000 + 15_000);
+  t.env.clock.advance(60_000);
+
   // Money paid in without the provider is a payment too (a TMF654 top-up at a shop).
   t.env.clock.advance(60_000);
   const topup = await app.inject({
@@ -157,8 +165,9 @@ test('TMF676: the refusals are the web app’s; a saved card pays at once; list 
   const list = await call('GET', `/payment?payer.id=${web.msisdn}`);
   assert.equal(list.status, 200);
   const items = list.body as unknown as Res[];
-  assert.equal(list.headers['x-total-count'], '3');
-  assert.deepEqual(items.map((i) => (i.totalAmount as Res).value), [70, 150, 200], 'newest first');
+  assert.equal(list.headers['x-total-count'], '4');
+  assert.deepEqual(items.map((i) => [(i.totalAmount as Res).value, i.status]), [[70, 'succeeded'], [150, 'failed'], [150, 'succeeded'], [200, 'succeeded']], 'newest first');
+  assert.equal(items[1]!.statusReason, 'card declined');
   const cash = items[0]!;
   assert.match(String(cash.id), /^ledger-\d+-\d+$/);
   assert.equal(cash.status, 'succeeded');
@@ -167,11 +176,11 @@ test('TMF676: the refusals are the web app’s; a saved card pays at once; list 
   assert.deepEqual((await call('GET', `/payment/${String(cash.id)}`)).body, cash);
 
   const page = await call('GET', `/payment?payer.id=${web.msisdn}&status=succeeded&fields=status,totalAmount&offset=1&limit=1`);
-  assert.equal(page.headers['x-total-count'], '3');
+  assert.equal(page.headers['x-total-count'], '3', 'the failed one filtered out');
   assert.equal(page.headers['x-result-count'], '1');
   assert.ok(String(page.headers.link).includes('rel="next"'));
   assert.deepEqual(Object.keys((page.body as unknown as Res[])[0]!).sort(), ['href', 'id', 'status', 'totalAmount']);
-  assert.equal((await call('GET', `/payment?account.id=${web.accountId}&channel.id=tmf`)).headers['x-total-count'], '1');
+  assert.equal((await call('GET', `/payment?account.id=${web.accountId}&channel.id=tmf`)).headers['x-total-count'], '2');
   assert.equal((await call('GET', '/payment/00000000-0000-4000-8000-000000000000')).status, 404);
   assert.equal((await call('GET', '/payment/nope')).body!['@type'], 'Error');
 });

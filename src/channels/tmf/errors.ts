@@ -23,6 +23,8 @@ const status: Partial<Record<ErrorCode, number>> = {
   BALANCE_LIMIT_EXCEEDED: 422,
   CALLBACK_NOT_ALLOWED: 400,
   RATE_LIMITED: 429,
+  PAYMENT_FAILED: 402,
+  PAYMENTS_UNAVAILABLE: 503,
 };
 
 const reasons: Partial<Record<ErrorCode, string>> = {
@@ -47,6 +49,10 @@ const reasons: Partial<Record<ErrorCode, string>> = {
   CONFLICT: 'Conflict',
   BALANCE_LIMIT_EXCEEDED: 'The balance would leave the bounds an account may hold',
   CALLBACK_NOT_ALLOWED: 'The callback address is not allowed',
+  PAYMENT_FAILED: 'The payment provider refused',
+  PAYMENTS_UNAVAILABLE: 'No payment provider is configured',
+  CARD_NOT_FOUND: 'Saved card not found',
+  PAYMENT_NOT_FOUND: 'Payment not found',
 };
 
 export function statusOf(code: ErrorCode): number {
