@@ -82,7 +82,7 @@ test('every TMF route takes Content-Type: application/json with no body', async 
   assert.equal(other.statusCode, 400);
 });
 
-test('TMF654 topupBalance, adjustBalance and reserveBalance take bucket as one BucketRef (and still a list), and echo the form given', async () => {
+test('TMF654 topupBalance, adjustBalance, reserveBalance and transferBalance take bucket as one BucketRef (and still a list), and echo the form given', async () => {
   const call = tmfClient(app, auth, BALANCE);
   const s = await makeSubscriber(core, { openingBalance: 10_000 });
   const amount = (rub: number) => ({ amount: rub, units: 'RUB' });
@@ -106,6 +106,13 @@ test('TMF654 topupBalance, adjustBalance and reserveBalance take bucket as one B
   assert.equal(list.status, 201);
   assert.ok(Array.isArray(list.body!.bucket), 'a list given, a list echoed');
   assert.equal((await ledgerSum(core, s.accountId)).balance, 10_000 + 2000 - 500 - 300 + 100);
+
+  const other = await makeSubscriber(core, { openingBalance: 0 });
+  const transfer = await call('POST', '/transferBalance', { amount: amount(2), usageType: 'monetary', bucket: one, receiverBucket: { id: `money-${other.msisdn}` }, receiverBucketUsageType: 'monetary' });
+  assert.equal(transfer.status, 201, transfer.raw);
+  assert.equal((transfer.body!.bucket as Res).id, one.id);
+  assert.equal((transfer.body!.receiverBucket as Res).id, `money-${other.msisdn}`);
+  assert.equal((await ledgerSum(core, other.accountId)).balance, 200);
 
   const wrong = await call('POST', '/topupBalance', { amount: amount(1), usageType: 'monetary', bucket: 'money', partyAccount: { id: String(s.accountId) } });
   assert.equal(wrong.status, 400);
