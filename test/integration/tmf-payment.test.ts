@@ -135,6 +135,10 @@ test('TMF676: the refusals are the web app’s; a saved card pays at once; list 
   assert.equal((await call('POST', '/payment', { account: { id: web.msisdn }, paymentMethod: {}, totalAmount: { unit: 'USD', value: 50 } })).status, 400);
   assert.equal((await call('POST', '/payment', { account: { id: web.msisdn }, paymentMethod: { id: 'card-999999' }, totalAmount: { unit: 'RUB', value: 50 } })).body!.code, 'CARD_NOT_FOUND');
   assert.equal((await call('POST', '/payment', { account: { id: 'nobody' }, paymentMethod: {}, totalAmount: { unit: 'RUB', value: 50 } })).status, 400);
+  const stranger = await makeSubscriber(core);
+  const mismatch = await call('POST', '/payment', { account: { id: String(web.accountId) }, payer: { id: stranger.msisdn }, paymentMethod: {}, totalAmount: { unit: 'RUB', value: 50 } });
+  assert.equal(mismatch.status, 400, 'the payer must be a number of the account');
+  assert.equal(mismatch.body!.code, 'VALIDATION');
 
   const byCard = await call('POST', '/payment', { account: { id: String(web.accountId) }, paymentMethod: { id: `card-${card.id}` }, totalAmount: { unit: 'RUB', value: 150 } }, { 'idempotency-key': 'card-pay-1' });
   assert.equal(byCard.status, 201, byCard.raw);
@@ -145,6 +149,7 @@ test('TMF676: the refusals are the web app’s; a saved card pays at once; list 
   assert.equal(await publishPaymentStates(core, undefined), 1, 'the web payment settled by the webhook is told; the card payment its create answer told');
 
   // The bank now declines the card (the provider's word): 402, the payment failed, nothing credited.
+  t.env.clock.advance(60_000);
   await core.db.query('UPDATE sandbox_card SET declines = true WHERE token = (SELECT token FROM saved_card WHERE id = $1)', [card.id]);
   const declined = await call('POST', '/payment', { account: { id: String(web.accountId) }, paymentMethod: { id: `card-${card.id}` }, totalAmount: { unit: 'RUB', value: 150 } }, { 'accept-language': 'en' });
   assert.equal(declined.status, 402, declined.raw);

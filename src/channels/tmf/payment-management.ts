@@ -124,18 +124,24 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
     return { ...(typeof n === 'string' ? { msisdn: n } : {}), ...(typeof a === 'string' && /^\d{1,15}$/.test(a) ? { accountId: Number(a) } : {}) };
   };
 
-  /** The number a payment tops up: the payer's MSISDN, the account given as an MSISDN, or the account's one number. */
+  /**
+   * The number a payment tops up. `account.id` is the billing account (as TMF637 and TMF654 name
+   * it): the payer's MSISDN must be one of its numbers, and without a payer the account must have
+   * only one. An account id that is no account may be the MSISDN itself.
+   */
   const numberOf = async (b: z.infer<typeof paymentCreate>): Promise<string> => {
-    for (const c of [b.payer?.id, b.account.id]) {
-      const m = typeof c === 'string' ? normalizeMsisdn(c) : null;
-      if (m) return m;
-    }
+    const payer = typeof b.payer?.id === 'string' ? normalizeMsisdn(b.payer.id) : null;
+    if (b.payer?.id !== undefined && !payer) throw new DomainError('VALIDATION', { field: 'payer.id', message: 'the MSISDN topped up' });
     const accountId = b.account.id;
-    if (typeof accountId === 'string' && /^\d{1,15}$/.test(accountId)) {
-      const numbers = await core.db.query<{ msisdn: string }>('SELECT msisdn FROM subscriber WHERE account_id = $1 ORDER BY id LIMIT 2', [Number(accountId)]);
+    const numbers = typeof accountId === 'string' && /^\d{1,15}$/.test(accountId) ? await core.db.query<{ msisdn: string }>('SELECT msisdn FROM subscriber WHERE account_id = $1 ORDER BY id', [Number(accountId)]) : [];
+    if (numbers.length > 0) {
+      if (payer && !numbers.some((n) => n.msisdn === payer)) throw new DomainError('VALIDATION', { field: 'payer.id', message: 'not a number of the account' });
+      if (payer) return payer;
       if (numbers.length === 1) return numbers[0]!.msisdn;
-      if (numbers.length > 1) throw new DomainError('VALIDATION', { field: 'payer', message: 'the account has several numbers: name the one topped up as payer.id (MSISDN)' });
+      throw new DomainError('VALIDATION', { field: 'payer', message: 'the account has several numbers: name the one topped up as payer.id (MSISDN)' });
     }
+    const asNumber = typeof accountId === 'string' ? normalizeMsisdn(accountId) : null;
+    if (asNumber && (!payer || payer === asNumber)) return asNumber;
     throw new DomainError('VALIDATION', { field: 'account', message: 'a billing account id, or the MSISDN topped up' });
   };
 
