@@ -54,8 +54,13 @@ test('every list answers 100 items by default and at most 1000, with the counts 
 
   // The OpenAPI document states the bounds.
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, { get: { parameters: { name: string; description?: string }[] } }> }>();
-  const limit = doc.paths[`${CATALOG}/category`]!.get.parameters.find((p) => p.name === 'limit')!;
-  assert.match(String(limit.description), /100 by default, at most 1000/);
+  // Every TMF collection (a GET without an id) takes the same bounded limit.
+  const collections = Object.entries(doc.paths).filter(([path, ops]) => path.startsWith('/tmf-api/') && !path.includes('{') && ops.get);
+  assert.ok(collections.length >= 23, `${collections.length} collections`);
+  for (const [path, ops] of collections) {
+    const limit = ops.get.parameters.find((p) => p.name === 'limit');
+    assert.match(String(limit?.description), /100 by default, at most 1000/, path);
+  }
 });
 
 test('every TMF route takes Content-Type: application/json with no body', async () => {
