@@ -9,6 +9,8 @@ import { smsSmppGateway } from './channels/sms/smpp-gateway.ts';
 import { recoverUnhandledMo } from './channels/sms/handle-mo.ts';
 import type { Job } from './jobs/scheduler.ts';
 import { tmfApi } from './channels/tmf/plugin.ts';
+import { publishCommunicationStates } from './channels/tmf/communication-management.ts';
+import { publishPaymentStates } from './channels/tmf/payment-management.ts';
 import { ussdHttpGateway } from './channels/ussd/http-gateway.ts';
 import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
 import { createFastAgiServer, type FastAgiServer } from './channels/voice/fastagi-server.ts';
@@ -128,6 +130,12 @@ export function buildFastAgi(core: Core, config: Config, voice: VoiceParts): Fas
 }
 
 /** Periodic work of the channels, run by the scheduler: incoming SMS left unanswered are answered. */
-export function channelJobs(core: Core): Job[] {
-  return [{ name: 'sms-inbox', everyMs: 30_000, run: () => recoverUnhandledMo(core) }];
+export function channelJobs(core: Core, publicUrl?: string): Job[] {
+  return [
+    { name: 'sms-inbox', everyMs: 30_000, run: () => recoverUnhandledMo(core) },
+    // TMF681 messages moved by the outbox and the delivery reports: their state-change events.
+    { name: 'tmf-communication-states', everyMs: 2000, run: () => publishCommunicationStates(core, publicUrl) },
+    // TMF676 payments settled after their create answer (the provider's webhook): their state-change events.
+    { name: 'tmf-payment-states', everyMs: 2000, run: () => publishPaymentStates(core, publicUrl) },
+  ];
 }

@@ -59,7 +59,7 @@ export async function startServer(config: Config): Promise<number> {
             ...(config.SMS_GATEWAY_SECRET ? { secret: config.SMS_GATEWAY_SECRET } : {}),
           })
         : logTransport(core);
-  const scheduler = startScheduler(core, { sms, extra: channelJobs(core) });
+  const scheduler = startScheduler(core, { sms, extra: channelJobs(core, config.PUBLIC_URL) });
   // A gentle stream of demo traffic, so quotas and spending move while someone looks.
   let traffic: NodeJS.Timeout | undefined;
   if (config.DEMO_MODE && process.env.DEMO_TRAFFIC !== 'off') {

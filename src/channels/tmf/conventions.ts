@@ -6,10 +6,14 @@ import { MAX_AMOUNT_KOPECKS, rublesToKopecks, wholeNumber } from '../../domain/s
 
 /** Conventions every TM Forum Open API shares: hrefs, lists, `fields=`, filters, money, context. */
 
+/** A list answers this many items when the request names no `limit`, and never more than MAX_LIMIT. */
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
 export const listQuery = z.looseObject({
   fields: z.string().max(1000).optional().describe('comma-separated attributes to return (id and href always are)'),
-  offset: wholeNumber({ min: 0 }).optional(),
-  limit: wholeNumber({ min: 1, max: 1000 }).optional(),
+  offset: wholeNumber({ min: 0 }).optional().describe('items to skip (0 by default)'),
+  limit: wholeNumber({ min: 1, max: MAX_LIMIT }).optional().describe(`items to return: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT}; X-Total-Count says how many match, a Link header rel="next" names the next page`),
 });
 export const fieldsQuery = z.looseObject({ fields: z.string().max(1000).optional() });
 export const idParams = z.object({ id: z.string().min(1).max(200) });
@@ -47,14 +51,31 @@ export function selectFields<T extends Record<string, unknown>>(resource: T, fie
   return Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k)));
 }
 
-/** Filters, counts, pages and trims a list; sets X-Total-Count and X-Result-Count. */
+/** The request's own path and query with `offset` and `limit` set: a page's address, relative to the request. */
+function pageUrl(url: string, offset: number, limit: number): string {
+  const [path, search = ''] = url.split('?', 2) as [string, string?];
+  const params = new URLSearchParams(search);
+  params.set('offset', String(offset));
+  params.set('limit', String(limit));
+  return `${path}?${params.toString()}`;
+}
+
+/**
+ * Filters, counts, pages and trims a list: `limit` items from `offset` (DEFAULT_LIMIT when the
+ * request names none). Sets X-Total-Count (all that match) and X-Result-Count (this page), and a
+ * Link header (RFC 8288) with rel="next" / rel="prev" when there are more items after or before.
+ */
 export function sendList(reply: FastifyReply, query: Record<string, unknown>, all: Record<string, unknown>[]): Record<string, unknown>[] {
   const matching = all.filter((r) => matchesFilters(r, query));
   const offset = typeof query.offset === 'number' ? query.offset : 0;
-  const limit = typeof query.limit === 'number' ? query.limit : matching.length;
+  const limit = typeof query.limit === 'number' ? Math.min(query.limit, MAX_LIMIT) : DEFAULT_LIMIT;
   const page = matching.slice(offset, offset + limit).map((r) => selectFields(r, typeof query.fields === 'string' ? query.fields : undefined));
   reply.header('X-Total-Count', String(matching.length));
   reply.header('X-Result-Count', String(page.length));
+  const links: string[] = [];
+  if (offset + page.length < matching.length) links.push(`<${pageUrl(reply.request.url, offset + page.length, limit)}>; rel="next"`);
+  if (offset > 0) links.push(`<${pageUrl(reply.request.url, Math.max(0, offset - limit), limit)}>; rel="prev"`);
+  if (links.length) reply.header('Link', links.join(', '));
   return page;
 }
 

@@ -24,6 +24,8 @@ const status: Partial<Record<ErrorCode, number>> = {
   BALANCE_LIMIT_EXCEEDED: 422,
   CALLBACK_NOT_ALLOWED: 400,
   RATE_LIMITED: 429,
+  PAYMENT_FAILED: 402,
+  PAYMENTS_UNAVAILABLE: 503,
 };
 
 const reasons: Partial<Record<ErrorCode, string>> = {
@@ -48,6 +50,10 @@ const reasons: Partial<Record<ErrorCode, string>> = {
   CONFLICT: 'Conflict',
   BALANCE_LIMIT_EXCEEDED: 'The balance would leave the bounds an account may hold',
   CALLBACK_NOT_ALLOWED: 'The callback address is not allowed',
+  PAYMENT_FAILED: 'The payment provider refused',
+  PAYMENTS_UNAVAILABLE: 'No payment provider is configured',
+  CARD_NOT_FOUND: 'Saved card not found',
+  PAYMENT_NOT_FOUND: 'Payment not found',
 };
 
 export function statusOf(code: ErrorCode): number {
@@ -76,10 +82,17 @@ function send(reply: FastifyReply, httpStatus: number, body: Record<string, unkn
 
 /**
  * What every TM Forum API scope shares: only operator API keys get in, errors answer with the TMF
- * Error body, and PATCH takes merge-patch+json as well as JSON.
+ * Error body, PATCH takes merge-patch+json as well as JSON, and a JSON content type with no body is
+ * a request without one.
  */
 export function installTmfConventions(app: FastifyInstance, core: Core): void {
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
+  // A request that names JSON but sends nothing (a DELETE from many HTTP clients) has no body: the
+  // route's schema decides whether it needed one, instead of FST_ERR_CTP_EMPTY_JSON_BODY.
+  const json = app.getDefaultJsonParser('error', 'ignore');
+  const jsonOrEmpty: typeof json = (req, body, done) => (String(body).trim() === '' ? done(null, undefined) : json(req, body, done));
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonOrEmpty);
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, jsonOrEmpty);
   app.addHook('onRequest', async (req, reply) => {
     if (req.actor.kind === 'operator_api') return;
     const code: ErrorCode = req.actor.kind === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN';

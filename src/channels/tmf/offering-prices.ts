@@ -53,3 +53,53 @@ export function factsOfPrices(prices: readonly Body[]): PriceFacts {
   const connectionFee = fee ? amount(fee) : 0;
   return { price, period, connectionFee, commission: 0, chargedToday: price + connectionFee };
 }
+
+/**
+ * What a productOfferingPrice lacks before it can price a catalog product (none: it is complete):
+ * a `recurring` price needs `price.value` and a `recurringChargePeriodType` (month or day), a
+ * `oneTime` price its `price.value`; any other priceType (usage, discount…) prices nothing here
+ * and is listed as `priceType`. TMF620 requires none of them, so a price document may be
+ * stored without them; it only prices an offering once complete. Attributes that are present but
+ * wrong (a period of a week, a value that is not an amount) are `invalid`.
+ */
+export function priceGaps(p: Body): { missing: string[]; invalid: { field: string; message: string }[] } {
+  const missing: string[] = [];
+  const invalid: { field: string; message: string }[] = [];
+  // Other price types (usage, discount…) are TMF620's to describe, but price no catalog product.
+  if (p.priceType !== 'recurring' && p.priceType !== 'oneTime') missing.push('priceType');
+  const value = (p.price as Body | undefined)?.value;
+  if (value === undefined) missing.push('price.value');
+  else {
+    try {
+      toKopecks(value, 'price.value');
+    } catch {
+      invalid.push({ field: 'price.value', message: 'a plain decimal number of roubles' });
+    }
+  }
+  if (p.priceType === 'recurring') {
+    const period = p.recurringChargePeriodType ?? p.recurringChargePeriod;
+    if (period === undefined) missing.push('recurringChargePeriodType');
+    else if (period !== 'month' && period !== 'day') invalid.push({ field: 'recurringChargePeriodType', message: 'month or day' });
+  }
+  return { missing, invalid };
+}
+
+/** The attributes of a price that decide what it costs: the registry states them, a client's copy never overrides them. */
+const PRICE_FACTS = new Set(['priceType', 'price', 'recurringChargePeriodType', 'recurringChargePeriodLength', 'recurringChargePeriod', '@type']);
+
+/**
+ * An offering's prices as the registry states them, each carrying what the client gave for it
+ * (its id and href when it named a stored price, its name, description, validFor…): the given
+ * entries are matched by priceType in order (the recurring charge with the recurring one, the
+ * oneTime charges in the order given), as feeFromPrices read them.
+ */
+export function echoGivenPrices(stated: Body[], given: unknown): Body[] {
+  if (!Array.isArray(given)) return stated;
+  const left = (given as unknown[]).filter((g): g is Body => g !== null && typeof g === 'object' && !Array.isArray(g));
+  return stated.map((s) => {
+    const i = left.findIndex((g) => g.priceType === s.priceType);
+    if (i < 0) return s;
+    const [g] = left.splice(i, 1);
+    return { ...s, ...Object.fromEntries(Object.entries(g!).filter(([k]) => !PRICE_FACTS.has(k))) };
+  });
+}

@@ -5,6 +5,10 @@ import { BALANCE_BASE, prepayBalanceRoutes } from './prepay-balance.ts';
 import { CATALOG_BASE, productCatalogRoutes } from './product-catalog.ts';
 import { INVENTORY_BASE, productInventoryRoutes } from './product-inventory.ts';
 import { ORDERING_BASE, productOrderingRoutes } from './product-ordering.ts';
+import { PAYMENT_BASE, paymentManagementRoutes } from './payment-management.ts';
+import { PAYMENT_METHOD_BASE, paymentMethodRoutes } from './payment-method.ts';
+import { PARTY_BASE, partyManagementRoutes } from './party-management.ts';
+import { COMMUNICATION_BASE, communicationManagementRoutes } from './communication-management.ts';
 import { USAGE_BASE, usageRoutes } from './usage.ts';
 
 type Routes = (scope: FastifyInstance, o: { core: Core; publicUrl?: string }) => Promise<void>;
@@ -20,6 +24,10 @@ export async function tmfApi(app: FastifyInstance, opts: { core: Core; publicUrl
     [BALANCE_BASE, prepayBalanceRoutes],
     [USAGE_BASE, usageRoutes],
     [ORDERING_BASE, productOrderingRoutes],
+    [PAYMENT_BASE, paymentManagementRoutes],
+    [PAYMENT_METHOD_BASE, paymentMethodRoutes],
+    [PARTY_BASE, partyManagementRoutes],
+    [COMMUNICATION_BASE, communicationManagementRoutes],
   ];
   for (const [prefix, routes] of apis) {
     await app.register(

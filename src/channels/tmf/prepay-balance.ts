@@ -53,7 +53,7 @@ function renderAction(a: BalanceAction, base: string): Record<string, unknown> {
     confirmationDate: iso(a.createdAt),
     amount: quantity(Math.abs(a.amount)),
     ...(a.kind === 'adjustBalance' ? { adjustType: a.amount < 0 ? 'debit' : 'credit' } : {}),
-    bucket: [{ id: `money-${a.msisdn}`, href: `${base}/bucket/money-${a.msisdn}` }],
+    bucket: bucketOut(a.body, 'bucket', { id: `money-${a.msisdn}`, href: `${base}/bucket/money-${a.msisdn}` }),
     logicalResource: logical(a.msisdn),
     partyAccount: { id: String(a.accountId), '@referredType': 'PartyAccount' },
     relatedParty: party(a.msisdn),
@@ -98,7 +98,7 @@ function renderReservation(r: Reservation, base: string): Record<string, unknown
     amount: quantity(r.amount),
     usageType: 'monetary',
     validFor: compact({ startDateTime: iso(r.createdAt), endDateTime: iso(r.validUntil) }),
-    bucket: [{ id: `money-${r.msisdn}`, href: `${base}/bucket/money-${r.msisdn}` }],
+    bucket: bucketOut(r.body, 'bucket', { id: `money-${r.msisdn}`, href: `${base}/bucket/money-${r.msisdn}` }),
     logicalResource: logical(r.msisdn),
     partyAccount: { id: String(r.accountId), '@referredType': 'PartyAccount' },
     relatedParty: party(r.msisdn),
@@ -117,9 +117,9 @@ function renderTransfer(t: Transfer, base: string): Record<string, unknown> {
     amount: quantity(t.amount),
     usageType: 'monetary',
     receiverBucketUsageType: 'monetary',
-    bucket: [{ id: `money-${t.sourceMsisdn}`, href: `${base}/bucket/money-${t.sourceMsisdn}` }],
+    bucket: bucketOut(t.body, 'bucket', { id: `money-${t.sourceMsisdn}`, href: `${base}/bucket/money-${t.sourceMsisdn}` }),
     logicalResource: logical(t.sourceMsisdn),
-    receiverBucket: [{ id: `money-${t.targetMsisdn}`, href: `${base}/bucket/money-${t.targetMsisdn}` }],
+    receiverBucket: bucketOut(t.body, 'receiverBucket', { id: `money-${t.targetMsisdn}`, href: `${base}/bucket/money-${t.targetMsisdn}` }),
     receiverLogicalResource: logical(t.targetMsisdn),
     partyAccount: { id: String(t.sourceAccountId), '@referredType': 'PartyAccount' },
     relatedParty: [...party(t.sourceMsisdn), { id: t.targetMsisdn, role: 'receiver', '@referredType': 'Individual' }],
@@ -128,14 +128,28 @@ function renderTransfer(t: Transfer, base: string): Record<string, unknown> {
 }
 
 const ref = z.looseObject({ id: z.string().max(200).optional(), value: z.string().max(200).optional() });
+/** TMF654 v4 defines a bucket as one BucketRef; a list of them is taken too (clients that sent one keep working). */
+const bucketRef = z.union([ref, z.array(ref).min(1)]);
+
+/**
+ * A bucket reference in the form the request used: one BucketRef (as TMF654 v4 defines it) when the
+ * stored request named one, else a list of one.
+ */
+function bucketOut(body: Record<string, unknown>, key: 'bucket' | 'receiverBucket', b: { id: string; href: string }): unknown {
+  const given = body[key];
+  return given !== null && typeof given === 'object' && !Array.isArray(given) ? b : [b];
+}
+/** Keeps the request's bucket references only when they are single objects: their form is what bucketOut echoes. */
+const singleBuckets = (b: Record<string, unknown>) =>
+  Object.fromEntries((['bucket', 'receiverBucket'] as const).filter((k) => b[k] !== null && typeof b[k] === 'object' && !Array.isArray(b[k])).map((k) => [k, b[k]]));
 const qty = z.looseObject({ amount: z.union([z.number(), z.string().max(40)]), units: z.string().max(20).optional() });
-const topupBody = z.looseObject({ amount: qty, usageType: z.string().min(1).max(40), bucket: z.array(ref).min(1), partyAccount: z.looseObject({ id: z.string().max(100) }), reason: z.string().max(500).optional() });
-const adjustBody = z.looseObject({ amount: qty, usageType: z.string().min(1).max(40), bucket: z.array(ref).min(1), adjustType: z.string().max(20).optional(), reason: z.string().max(500).optional() });
+const topupBody = z.looseObject({ amount: qty, usageType: z.string().min(1).max(40), bucket: bucketRef, partyAccount: z.looseObject({ id: z.string().max(100) }), reason: z.string().max(500).optional() });
+const adjustBody = z.looseObject({ amount: qty, usageType: z.string().min(1).max(40), bucket: bucketRef, adjustType: z.string().max(20).optional(), reason: z.string().max(500).optional() });
 
 const reserveBody = z.looseObject({
   amount: qty,
   usageType: z.string().min(1).max(40),
-  bucket: z.array(ref).min(1),
+  bucket: bucketRef,
   partyAccount: z.looseObject({ id: z.string().max(100) }),
   validFor: z.looseObject({ endDateTime: z.string().max(40).optional() }).optional(),
   reason: z.string().max(500).optional(),
@@ -143,8 +157,8 @@ const reserveBody = z.looseObject({
 const transferBody = z.looseObject({
   amount: qty,
   usageType: z.string().min(1).max(40),
-  bucket: z.array(ref).min(1),
-  receiverBucket: z.array(ref).min(1),
+  bucket: bucketRef,
+  receiverBucket: bucketRef,
   receiverBucketUsageType: z.string().min(1).max(40),
   receiverLogicalResource: z.array(ref).optional(),
   logicalResource: z.array(ref).optional(),
@@ -162,7 +176,7 @@ function numberOf(body: Record<string, unknown>): string {
 }
 
 const OWNED_ACTION = ['id', 'href', 'status', 'amount', 'bucket', 'partyAccount', 'receiverBucket', 'logicalResource', 'receiverLogicalResource', 'relatedParty', 'requestedDate', 'confirmationDate', 'lastUpdate', 'validFor', '@type'];
-const stripOwned = (b: Record<string, unknown>) => Object.fromEntries(Object.entries(b).filter(([k]) => !OWNED_ACTION.includes(k)));
+const stripOwned = (b: Record<string, unknown>) => ({ ...Object.fromEntries(Object.entries(b).filter(([k]) => !OWNED_ACTION.includes(k))), ...singleBuckets(b) });
 
 function checkMoney(b: { amount: { units?: string | undefined }; usageType: string }): void {
   if (b.amount.units !== undefined && b.amount.units !== 'RUB') throw new DomainError('VALIDATION', { field: 'amount.units', message: 'RUB' });
@@ -229,7 +243,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
       if (kind === 'adjustBalance' && b.adjustType === 'debit') amount = -Math.abs(amount);
       const ctx = tmfCtx(req);
       const id = balanceActionId(ctx.idempotencyKey);
-      const stored = Object.fromEntries(Object.entries(b).filter(([k]) => !['id', 'href', 'status', 'amount', 'bucket', 'partyAccount', '@type'].includes(k)));
+      const stored = { ...Object.fromEntries(Object.entries(b).filter(([k]) => !['id', 'href', 'status', 'amount', 'bucket', 'partyAccount', '@type'].includes(k))), ...singleBuckets(b) };
       const action = await bookBalanceAction(core, ctx, { kind, id, msisdn, amount, reason: b.reason ?? b.description?.toString() ?? `TMF654 ${kind}`, body: stored });
       const out = renderAction(action, base(req));
       publish(core, API, `${kind}CreateEvent`, kind, out);

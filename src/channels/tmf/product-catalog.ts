@@ -21,7 +21,7 @@ import {
 } from './catalog-resources.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
-import { offeringFacts, offeringPrices } from './offering-prices.ts';
+import { echoGivenPrices, offeringFacts, offeringPrices, priceGaps } from './offering-prices.ts';
 
 export const CATALOG_BASE = '/tmf-api/productCatalogManagement/v4';
 const API = 'productCatalogManagement';
@@ -29,7 +29,7 @@ const tag = 'TMF620 Product Catalog';
 const KINDS = ['option', 'subscription', 'service', 'package'] as const;
 const ACTIVE = new Set(['Active', 'Launched']);
 /** Attributes the server owns: never taken from a request body. */
-const OWNED = ['id', 'href', 'lastUpdate', '@type'];
+const OWNED = ['id', 'href', 'lastUpdate', '@type', 'abonentBillable', 'abonentMissingForBilling'];
 
 type Body = Record<string, unknown>;
 const without = (b: Body, keys: string[]): Body => Object.fromEntries(Object.entries(b).filter(([k]) => !keys.includes(k)));
@@ -38,9 +38,11 @@ function renderOffering(o: Offering, base: string, lang: Lang): Body {
   const a = o.attributes;
   const kind = o.kind === 'tariff' ? 'tariff' : o.spec.kind;
   const id = o.kind === 'tariff' ? `tariff-${o.spec.code}` : o.spec.code;
-  const extraCategories = Array.isArray(a.category) ? (a.category as Body[]).filter((c) => c.id !== kind) : [];
+  const givenCategories = Array.isArray(a.category) ? (a.category as Body[]) : [];
+  const kindCategory = givenCategories.find((c) => c.id === kind) ?? {};
+  const extraCategories = givenCategories.filter((c) => c.id !== kind);
   return compact({
-    ...without(a, ['deleted', 'category', ...OWNED]),
+    ...without(a, ['deleted', 'category', 'productOfferingPrice', ...OWNED]),
     id,
     href: `${base}/productOffering/${id}`,
     name: o.spec.name[lang],
@@ -50,15 +52,27 @@ function renderOffering(o: Offering, base: string, lang: Lang): Body {
     lifecycleStatus: typeof a.lifecycleStatus === 'string' ? a.lifecycleStatus : o.status === 'active' ? 'Active' : 'Retired',
     isBundle: false,
     isSellable: o.spec.connectable && o.status === 'active',
-    category: [{ id: kind, href: `${base}/category/${kind}`, '@referredType': 'Category' }, ...extraCategories],
-    productOfferingPrice: offeringPrices(offeringFacts(o), o.kind, lang),
+    category: [{ ...kindCategory, id: kind, href: `${base}/category/${kind}`, '@referredType': 'Category' }, ...extraCategories],
+    productOfferingPrice: echoGivenPrices(offeringPrices(offeringFacts(o), o.kind, lang), a.productOfferingPrice),
     abonentSpec: o.spec,
     '@type': 'ProductOffering',
   });
 }
 
+/**
+ * A productOfferingPrice says whether it can price an offering: `abonentBillable`, and while it
+ * cannot, `abonentMissingForBilling` names what it lacks.
+ */
+function billability(kind: CatalogResourceKind, body: Body): Body {
+  if (kind !== 'productOfferingPrice') return {};
+  const { missing, invalid } = priceGaps(body);
+  const lacks = [...missing, ...invalid.map((i) => i.field)];
+  return lacks.length ? { abonentBillable: false, abonentMissingForBilling: lacks } : { abonentBillable: true };
+}
+
 function renderResource(kind: CatalogResourceKind, r: CatalogResource, base: string): Body {
   return {
+    ...billability(kind, r.body),
     ...without(r.body, OWNED),
     id: r.id,
     href: `${base}/${kind}/${r.id}`,
@@ -69,13 +83,22 @@ function renderResource(kind: CatalogResourceKind, r: CatalogResource, base: str
   };
 }
 
-/** The fee model and amounts a TMF offering's prices describe (inline values or stored prices). */
-async function feeFromPrices(core: Core, prices: unknown): Promise<Partial<Product>> {
-  if (!Array.isArray(prices) || prices.length === 0) return {};
+/**
+ * The fee model and amounts a TMF offering's prices describe (inline values or stored prices), and
+ * the prices as given with each stored one's priceType added (kept to echo them: echoGivenPrices).
+ * A price that is not complete for billing (priceGaps) cannot price an offering.
+ */
+async function feeFromPrices(core: Core, prices: unknown): Promise<{ fee: Partial<Product>; given?: Body[] }> {
+  if (!Array.isArray(prices) || prices.length === 0) return { fee: {} };
   const values: Body[] = [];
+  const given: Body[] = [];
   for (const p of prices as Body[]) {
-    if (p.price === undefined && typeof p.id === 'string') values.push((await getCatalogResource(core, 'productOfferingPrice', p.id)).body);
-    else values.push(p);
+    const value = p.price === undefined && typeof p.id === 'string' ? (await getCatalogResource(core, 'productOfferingPrice', p.id)).body : p;
+    const { missing, invalid } = priceGaps(value);
+    if (invalid[0]) throw new DomainError('VALIDATION', { field: `productOfferingPrice.${invalid[0].field}`, message: invalid[0].message });
+    if (missing.length) throw new DomainError('VALIDATION', { field: 'productOfferingPrice', message: `${typeof p.id === 'string' ? `price ${p.id}` : 'a price'} is not complete for billing: it lacks ${missing.join(', ')}` });
+    values.push(value);
+    given.push(value === p ? p : { ...p, priceType: value.priceType });
   }
   const amount = (p: Body) => toKopecks((p.price as Body | undefined)?.value, 'productOfferingPrice.price.value');
   const recurring = values.find((p) => p.priceType === 'recurring');
@@ -83,7 +106,6 @@ async function feeFromPrices(core: Core, prices: unknown): Promise<Partial<Produ
   const out: Partial<Product> = {};
   if (recurring) {
     const period = recurring.recurringChargePeriodType ?? recurring.recurringChargePeriod;
-    if (period !== 'month' && period !== 'day') throw new DomainError('VALIDATION', { field: 'productOfferingPrice.recurringChargePeriodType', message: 'month or day' });
     out.fee = { model: period === 'month' ? 'monthly' : 'daily', amount: amount(recurring) };
     if (once[0]) out.connectionFee = amount(once[0]);
   } else if (once[0]) {
@@ -91,7 +113,7 @@ async function feeFromPrices(core: Core, prices: unknown): Promise<Partial<Produ
     out.fee = { model: 'per_use', amount: amount(once[0]) };
     if (once[1]) out.connectionFee = amount(once[1]);
   }
-  return out;
+  return { fee: out, given };
 }
 
 const offeringCreate = z.looseObject({
@@ -106,6 +128,12 @@ const offeringCreate = z.looseObject({
 const offeringPatch = offeringCreate.partial();
 const resourceCreate = z.looseObject({ name: z.string().min(1).max(500), lifecycleStatus: z.string().max(50).optional() });
 const resourcePatch = z.looseObject({ name: z.string().min(1).max(500).optional() });
+
+/** A price may lack what billing needs (it says so), but what it states must be right. */
+function refuseInvalidPrice(body: Body): void {
+  const [bad] = priceGaps(body).invalid;
+  if (bad) throw new DomainError('VALIDATION', { field: bad.field, message: bad.message });
+}
 
 function refuseOwned(body: Body): void {
   for (const k of ['id', 'href']) if (k in body) throw new DomainError('VALIDATION', { field: k, message: 'set by the server' });
@@ -140,6 +168,7 @@ export async function productCatalogRoutes(app: FastifyInstance, opts: { core: C
     const extra = b.abonentSpec ?? {};
     const kind = b.category?.map((c) => c.id).find((c): c is (typeof KINDS)[number] => (KINDS as readonly string[]).includes(c)) ?? extra.kind ?? 'option';
     const lifecycleStatus = b.lifecycleStatus ?? 'Active';
+    const priced = await feeFromPrices(core, b.productOfferingPrice);
     const text = { ru: b.name, en: b.name };
     const spec = {
       code: `tmf_${randomBytes(5).toString('hex')}`,
@@ -148,10 +177,11 @@ export async function productCatalogRoutes(app: FastifyInstance, opts: { core: C
       description: b.description ? { ru: b.description, en: b.description } : text,
       fee: { model: 'none', amount: 0 },
       ...(b.isSellable === false ? { connectable: false } : {}),
-      ...(await feeFromPrices(core, b.productOfferingPrice)),
+      ...priced.fee,
       ...extra,
     };
-    const attributes = { ...without(b, ['name', 'description', 'isSellable', 'productOfferingPrice', 'abonentSpec', 'lastUpdate', ...OWNED]), lifecycleStatus };
+    // Every attribute given is kept and echoed; those the catalog owns (name, prices…) are rendered from it.
+    const attributes = { ...without(b, ['name', 'description', 'isSellable', 'productOfferingPrice', 'abonentSpec', 'lastUpdate', ...OWNED]), lifecycleStatus, ...(priced.given ? { productOfferingPrice: priced.given } : {}) };
     const created = await createProduct(core, tmfCtx(req), { spec, active: ACTIVE.has(lifecycleStatus), attributes });
     const out = renderOffering(await findOffering(created.code), base(req), req.lang);
     publish(core, API, 'productOfferingCreateEvent', 'productOffering', out);
@@ -161,13 +191,14 @@ export async function productCatalogRoutes(app: FastifyInstance, opts: { core: C
     const b = req.body as Body & z.infer<typeof offeringPatch>;
     refuseOwned(b);
     const before = await findOffering(productId(req.params.id));
-    const patch: Partial<Product> = { ...(await feeFromPrices(core, b.productOfferingPrice)), ...(b.abonentSpec ?? {}) };
+    const priced = await feeFromPrices(core, b.productOfferingPrice);
+    const patch: Partial<Product> = { ...priced.fee, ...(b.abonentSpec ?? {}) };
     if (b.name !== undefined) patch.name = { ru: b.name, en: b.name };
     if (b.description !== undefined) patch.description = { ru: b.description, en: b.description };
     if (b.isSellable !== undefined) patch.connectable = b.isSellable;
     const kindRef = b.category?.map((c) => c.id).find((c) => (KINDS as readonly string[]).includes(c));
     if (kindRef) patch.kind = kindRef as Product['kind'];
-    const rest = without(b, ['name', 'description', 'isSellable', 'productOfferingPrice', 'abonentSpec', 'lastUpdate', ...OWNED]);
+    const rest = { ...without(b, ['name', 'description', 'isSellable', 'productOfferingPrice', 'abonentSpec', 'lastUpdate', ...OWNED]), ...(priced.given ? { productOfferingPrice: priced.given } : {}) };
     const attributes = Object.keys(rest).length ? { ...before.attributes, ...rest } : undefined;
     const lifecycleStatus = typeof b.lifecycleStatus === 'string' ? b.lifecycleStatus : undefined;
     await updateProduct(core, tmfCtx(req), { code: req.params.id, patch, ...(lifecycleStatus ? { active: ACTIVE.has(lifecycleStatus) } : {}), ...(attributes ? { attributes } : {}) });
@@ -194,13 +225,14 @@ export async function productCatalogRoutes(app: FastifyInstance, opts: { core: C
     );
     r.post(`/${kind}`, { schema: { tags: [tag], summary: `Create a ${kind}`, body: resourceCreate } }, async (req, reply) => {
       const body = { ...without(req.body, ['lastUpdate', ...OWNED]), lifecycleStatus: req.body.lifecycleStatus ?? 'Active' };
-      if (kind === 'productOfferingPrice') await feeFromPrices(core, [body]);
+      if (kind === 'productOfferingPrice') refuseInvalidPrice(body);
       const out = renderResource(kind, await createCatalogResource(core, tmfCtx(req), { kind, body }), base(req));
       publish(core, API, `${name}CreateEvent`, name, out);
       return reply.status(201).send(out);
     });
     r.patch(`/${kind}/:id`, { schema: { tags: [tag], summary: `Update a ${kind} (JSON or merge-patch+json)`, params: idParams, body: resourcePatch } }, async (req) => {
       refuseOwned(req.body);
+      if (kind === 'productOfferingPrice') refuseInvalidPrice(Object.fromEntries(Object.entries({ ...(await getCatalogResource(core, kind, req.params.id)).body, ...req.body }).filter(([, v]) => v !== null)));
       const res = await patchCatalogResource(core, tmfCtx(req), { kind, id: req.params.id, patch: without(req.body, ['lastUpdate', '@type']) });
       const out = renderResource(kind, res, base(req));
       publish(core, API, `${name}AttributeValueChangeEvent`, name, out);

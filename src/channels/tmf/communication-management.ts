@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../domain/core.ts';
+import { notifyListeners } from '../../domain/events/hub.ts';
+import { cancelOperatorMessage, MAX_OPERATOR_MESSAGE, sendOperatorMessage } from '../../domain/notifications/operator-message.ts';
+import { DomainError, mustExist } from '../../domain/shared/errors.ts';
+import { parseInstant } from '../../domain/shared/strict-input.ts';
+import { claimStateChanges, listCommunications, type CommunicationRecord } from './communication-messages.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { hubRoutes, publish } from './hub.ts';
+
+export const COMMUNICATION_BASE = '/tmf-api/communicationManagement/v4';
+const API = 'communicationManagement';
+const tag = 'TMF681 Communication';
+
+type Body = Record<string, unknown>;
+
+/** Attributes the message itself states: never taken from what the caller kept with it. */
+const OWNED = new Set(['id', 'href', 'content', 'messageType', 'state', 'receiver', 'sender', 'sendTime', 'sendTimeComplete', 'scheduledSendTime', 'tryTimes', '@type']);
+
+export function renderCommunication(m: CommunicationRecord, base: string): Body {
+  const extra = Object.fromEntries(Object.entries(m.meta.extra ?? {}).filter(([k]) => !OWNED.has(k)));
+  const given = Array.isArray(extra.characteristic) ? (extra.characteristic as Body[]) : [];
+  return compact({
+    ...extra,
+    id: String(m.id),
+    href: `${base}/communicationMessage/${m.id}`,
+    messageType: 'SMS',
+    content: m.text,
+    state: m.state,
+    scheduledSendTime: m.meta.sendAt,
+    sendTime: m.meta.claimedAt ? iso(m.meta.claimedAt) : undefined,
+    sendTimeComplete: m.state === 'completed' || m.state === 'failed' ? iso(m.meta.receipt?.at ?? m.meta.claimedAt) : undefined,
+    tryTimes: m.attempts,
+    receiver: [{ id: m.msisdn, phoneNumber: m.msisdn, party: { id: m.msisdn, role: 'subscriber', '@referredType': 'Individual' } }],
+    sender: { id: m.sender, name: m.sender },
+    characteristic: [
+      ...given.filter((c) => c.name !== 'deliveryStatus' && c.name !== 'deliveryReport'),
+      { name: 'deliveryStatus', valueType: 'string', value: m.status },
+      ...(m.meta.receipt?.stat ? [{ name: 'deliveryReport', valueType: 'string', value: m.meta.receipt.stat }] : []),
+    ],
+    '@type': 'CommunicationMessage',
+  });
+}
+
+const party = z.looseObject({ id: z.string().max(200).optional() });
+const receiver = z.looseObject({ id: z.string().max(200).optional(), phoneNumber: z.string().max(40).optional(), party: party.optional() });
+const messageCreate = z.looseObject({
+  content: z.string().min(1).max(MAX_OPERATOR_MESSAGE),
+  messageType: z.string().max(40).describe('SMS'),
+  receiver: z.array(receiver).min(1).max(1).describe('one subscriber: phoneNumber (or id, or party.id) is the MSISDN'),
+  sender: z.looseObject({ name: z.string().max(40).optional(), phoneNumber: z.string().max(40).optional(), id: z.string().max(40).optional() }).optional(),
+  scheduledSendTime: z.string().max(40).optional(),
+});
+
+/**
+ * Tells hub listeners of the state changes of TMF681 messages (handed to the gateway, delivered,
+ * undelivered) that the outbox and the delivery reports made. Run by the scheduler (`channelJobs`).
+ */
+export async function publishCommunicationStates(core: Core, publicUrl: string | undefined): Promise<number> {
+  const base = (publicUrl ? publicUrl.replace(/\/$/, '') : '') + COMMUNICATION_BASE;
+  const moved = await claimStateChanges(core);
+  for (const m of moved) await notifyListeners(core, { api: API, eventType: 'communicationMessageStateChangeEvent', resourceName: 'communicationMessage', resource: renderCommunication(m, base) });
+  return moved.length;
+}
+
+/** TMF681: SMS from the operator to its subscribers, through Abonent's SMS outbox and transport. */
+export async function communicationManagementRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, COMMUNICATION_BASE);
+  const find = async (req: FastifyRequest, id: string) => {
+    const [m] = await listCommunications(core, tmfCtx(req), { id });
+    if (!m) throw new DomainError('NOT_FOUND', { id });
+    return m;
+  };
+
+  r.get('/communicationMessage', { schema: { tags: [tag], summary: 'SMS sent through this API, newest first (receiver.phoneNumber=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
+    const n = req.query['receiver.phoneNumber'] ?? req.query['receiver.id'];
+    return sendList(reply, req.query, (await listCommunications(core, tmfCtx(req), typeof n === 'string' ? { msisdn: n } : {})).map((m) => renderCommunication(m, base(req))));
+  });
+  r.get('/communicationMessage/:id', { schema: { tags: [tag], summary: 'Retrieve a message', params: idParams, querystring: fieldsQuery } }, async (req) =>
+    selectFields(renderCommunication(await find(req, req.params.id), base(req)), req.query.fields),
+  );
+  r.post(
+    '/communicationMessage',
+    {
+      schema: {
+        tags: [tag],
+        summary: 'Send an SMS to a subscriber through the SMS outbox (now, or at scheduledSendTime); its state follows the gateway and the delivery reports (send Idempotency-Key to make retries safe)',
+        body: messageCreate,
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      if (b.messageType.toUpperCase() !== 'SMS') throw new DomainError('VALIDATION', { field: 'messageType', message: 'SMS' });
+      const to = b.receiver[0]!;
+      const msisdn = to.phoneNumber ?? to.id ?? to.party?.id;
+      if (!msisdn) throw new DomainError('VALIDATION', { field: 'receiver.phoneNumber', message: 'an MSISDN' });
+      const sendAt = b.scheduledSendTime === undefined ? null : parseInstant(b.scheduledSendTime);
+      if (b.scheduledSendTime !== undefined && !sendAt) throw new DomainError('VALIDATION', { field: 'scheduledSendTime', message: 'an ISO 8601 instant' });
+      const extra = Object.fromEntries(Object.entries(b).filter(([k]) => !OWNED.has(k)));
+      const ctx = tmfCtx(req);
+      const sent = await sendOperatorMessage(core, ctx, { msisdn, text: b.content, sender: b.sender?.name ?? b.sender?.phoneNumber, sendAt, extra });
+      const out = renderCommunication(mustExist((await listCommunications(core, ctx, { id: String(sent.id) }))[0], 'message'), base(req));
+      publish(core, API, 'communicationMessageCreateEvent', 'communicationMessage', out);
+      return reply.status(201).send(out);
+    },
+  );
+  r.delete('/communicationMessage/:id', { schema: { tags: [tag], summary: 'Cancel a message still waiting in the outbox (409 once it went to the gateway)', params: idParams } }, async (req, reply) => {
+    const m = await find(req, req.params.id);
+    await cancelOperatorMessage(core, tmfCtx(req), { id: m.id });
+    publish(core, API, 'communicationMessageDeleteEvent', 'communicationMessage', renderCommunication(await find(req, req.params.id), base(req)));
+    return reply.status(204).send();
+  });
+  hubRoutes(app, core, API, tag);
+}

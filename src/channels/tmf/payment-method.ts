@@ -1,0 +1,132 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../domain/core.ts';
+import { setAutoPayment } from '../../domain/payments/auto-payment.ts';
+import { removeCard } from '../../domain/payments/list-payments.ts';
+import { DomainError, mustExist } from '../../domain/shared/errors.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
+import { hubRoutes, publish } from './hub.ts';
+import { listSavedCards, type SavedCardRecord } from './payment-methods.ts';
+
+export const PAYMENT_METHOD_BASE = '/tmf-api/paymentMethod/v4';
+const API = 'paymentMethod';
+const tag = 'TMF670 Payment Method';
+
+type Body = Record<string, unknown>;
+
+function renderAutoPayment(a: NonNullable<SavedCardRecord['autoPayment']>): Body {
+  return compact({
+    enabled: a.enabled,
+    mode: a.mode,
+    amount: money(Number(a.amount)),
+    threshold: a.threshold === null ? undefined : money(Number(a.threshold)),
+    dayOfMonth: a.dayOfMonth ?? undefined,
+    dailyLimit: money(Number(a.dailyLimit)),
+    monthlyLimit: money(Number(a.monthlyLimit)),
+    nextRunDate: a.enabled ? iso(a.nextRunAt) : undefined,
+    lastUpdate: iso(a.updatedAt),
+  });
+}
+
+export function renderPaymentMethod(c: SavedCardRecord, base: string): Body {
+  const id = `card-${c.id}`;
+  return compact({
+    id,
+    href: `${base}/paymentMethod/${id}`,
+    name: `${c.brand} •••• ${c.last4}`,
+    description: 'A card saved on the payment provider’s page: its token, not its number',
+    isPreferred: c.autoPayment?.enabled === true,
+    status: 'active',
+    statusDate: iso(c.createdAt),
+    account: [{ id: String(c.accountId), '@referredType': 'BillingAccount' }],
+    relatedParty: { id: c.msisdn, role: 'owner', '@referredType': c.customerKind === 'business' ? 'Organization' : 'Individual' },
+    brand: c.brand,
+    lastFourDigits: c.last4,
+    expirationDate: c.expiry,
+    token: c.token,
+    tokenType: c.provider,
+    abonentAutoPayment: c.autoPayment ? renderAutoPayment(c.autoPayment) : undefined,
+    '@type': 'tokenizedCard',
+  });
+}
+
+const moneyIn = z.looseObject({ value: z.union([z.number(), z.string().max(40)]), unit: z.string().max(10).optional() });
+const autoPaymentIn = z.looseObject({
+  mode: z.enum(['threshold', 'monthly']),
+  amount: moneyIn,
+  threshold: moneyIn.nullish(),
+  dayOfMonth: z.number().int().min(1).max(31).nullish(),
+  dailyLimit: moneyIn.optional(),
+  monthlyLimit: moneyIn.optional(),
+});
+const methodPatch = z.looseObject({
+  abonentAutoPayment: autoPaymentIn.nullable().optional().describe('auto-payment from this card: by threshold or monthly, with daily and monthly ceilings; null switches it off'),
+});
+
+const kopecksIn = (m: z.infer<typeof moneyIn>, field: string): number => {
+  if (m.unit !== undefined && m.unit !== 'RUB') throw new DomainError('VALIDATION', { field: `${field}.unit`, message: 'RUB' });
+  return toKopecks(m.value, `${field}.value`);
+};
+
+/** TMF670: the cards saved through the payment provider and the auto-payment that uses them. */
+export async function paymentMethodRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, PAYMENT_METHOD_BASE);
+  const find = async (req: FastifyRequest, id: string) => {
+    const [c] = await listSavedCards(core, tmfCtx(req), { id });
+    if (!c) throw new DomainError('NOT_FOUND', { id });
+    return c;
+  };
+
+  r.get('/paymentMethod', { schema: { tags: [tag], summary: 'Saved cards with their auto-payment (relatedParty.id=<MSISDN>, account.id=<account>)', querystring: listQuery } }, async (req, reply) => {
+    const n = req.query['relatedParty.id'];
+    const a = req.query['account.id'];
+    const cards = await listSavedCards(core, tmfCtx(req), { ...(typeof n === 'string' ? { msisdn: n } : {}), ...(typeof a === 'string' && /^\d{1,15}$/.test(a) ? { accountId: Number(a) } : {}) });
+    return sendList(reply, req.query, cards.map((c) => renderPaymentMethod(c, base(req))));
+  });
+  r.get('/paymentMethod/:id', { schema: { tags: [tag], summary: 'Retrieve a saved card', params: idParams, querystring: fieldsQuery } }, async (req) =>
+    selectFields(renderPaymentMethod(await find(req, req.params.id), base(req)), req.query.fields),
+  );
+  r.post('/paymentMethod', { schema: { tags: [tag], summary: "Not offered: a card is saved only by its holder on the payment provider's page (a top-up with saveCard); Abonent takes no card data" } }, async () => {
+    throw new DomainError('VALIDATION', { field: '@type', message: "a card is saved only by its holder on the payment provider's page (a top-up with saveCard)" });
+  });
+  r.patch(
+    '/paymentMethod/:id',
+    { schema: { tags: [tag], summary: 'Set or switch off the auto-payment from this card (abonentAutoPayment); nothing else of a card changes', params: idParams, body: methodPatch } },
+    async (req) => {
+      const other = Object.keys(req.body).find((k) => k !== 'abonentAutoPayment');
+      if (other !== undefined || !('abonentAutoPayment' in req.body)) throw new DomainError('VALIDATION', { field: other ?? 'abonentAutoPayment', message: 'only abonentAutoPayment can be changed' });
+      const before = await find(req, req.params.id);
+      const a = req.body.abonentAutoPayment;
+      const ctx = tmfCtx(req);
+      if (a) {
+        await setAutoPayment(core, ctx, {
+          msisdn: before.msisdn,
+          settings: {
+            mode: a.mode,
+            amount: kopecksIn(a.amount, 'abonentAutoPayment.amount'),
+            threshold: a.threshold ? kopecksIn(a.threshold, 'abonentAutoPayment.threshold') : null,
+            dayOfMonth: a.dayOfMonth ?? null,
+            cardId: before.id,
+            ...(a.dailyLimit ? { dailyLimit: kopecksIn(a.dailyLimit, 'abonentAutoPayment.dailyLimit') } : {}),
+            ...(a.monthlyLimit ? { monthlyLimit: kopecksIn(a.monthlyLimit, 'abonentAutoPayment.monthlyLimit') } : {}),
+          },
+        });
+      } else if (before.autoPayment?.enabled) {
+        await setAutoPayment(core, ctx, { msisdn: before.msisdn, settings: null });
+      }
+      const out = renderPaymentMethod(mustExist((await listSavedCards(core, ctx, { id: req.params.id }))[0], 'card'), base(req));
+      publish(core, API, 'paymentMethodAttributeValueChangeEvent', 'paymentMethod', out);
+      return out;
+    },
+  );
+  r.delete('/paymentMethod/:id', { schema: { tags: [tag], summary: 'Remove a saved card (auto-payment from it stops with it)', params: idParams } }, async (req, reply) => {
+    const before = await find(req, req.params.id);
+    await removeCard(core, tmfCtx(req), { msisdn: before.msisdn, cardId: before.id });
+    publish(core, API, 'paymentMethodDeleteEvent', 'paymentMethod', renderPaymentMethod(before, base(req)));
+    return reply.status(204).send();
+  });
+  hubRoutes(app, core, API, tag);
+}

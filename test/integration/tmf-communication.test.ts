@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { publishCommunicationStates } from '../../src/channels/tmf/communication-management.ts';
+import type { Core } from '../../src/domain/core.ts';
+import { enqueueSms } from '../../src/domain/notifications/enqueue-sms.ts';
+import { recordDeliveryReport } from '../../src/domain/notifications/record-delivery-report.ts';
+import type { SmsTransport } from '../../src/domain/notifications/sms-transport.ts';
+import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
+import { makeSubscriber } from '../helpers/core.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+
+const BASE = '/tmf-api/communicationManagement/v4';
+let t: TmfEnv;
+let core: Core;
+let app: FastifyInstance;
+let call: ReturnType<typeof tmfClient>;
+before(async () => {
+  t = await openTmfEnv();
+  ({ core, app } = t);
+  call = tmfClient(app, t.auth, BASE);
+});
+after(() => closeTmfEnv(t));
+
+/** A gateway that takes every message and remembers what it was given. */
+function gateway() {
+  const sent: { id: number; msisdn: string; sender: string; text: string }[] = [];
+  const transport: SmsTransport = {
+    name: 'test',
+    async send(m) {
+      sent.push({ id: m.id, msisdn: m.msisdn, sender: m.sender, text: m.text });
+      return { status: 'sent', ref: `ref-${m.id}` };
+    },
+  };
+  return { sent, transport };
+}
+
+const sms = (msisdn: string, content: string, extra: Res = {}) => ({ messageType: 'SMS', content, receiver: [{ phoneNumber: msisdn }], sender: { name: 'MyOperator' }, ...extra });
+
+test('TMF681: an SMS to a subscriber goes through the outbox and the gateway; its state follows the delivery reports, with events', async () => {
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url })).status, 201);
+  const s = await makeSubscriber(core);
+  const created = await call('POST', '/communicationMessage', sms(s.msisdn, 'Плановые работы 12.12 с 02:00 до 04:00', { subject: 'Maintenance', description: 'network notice', priority: '1' }), { 'idempotency-key': 'notice-1' });
+  assert.equal(created.status, 201, created.raw);
+  const m = created.body!;
+  assert.equal(m['@type'], 'CommunicationMessage');
+  assert.equal(m.href, `http://abonent.test${BASE}/communicationMessage/${String(m.id)}`);
+  assert.equal(m.state, 'initial');
+  assert.equal(m.content, 'Плановые работы 12.12 с 02:00 до 04:00');
+  assert.equal(m.subject, 'Maintenance', 'what it was created with comes back');
+  assert.equal(m.priority, '1');
+  assert.deepEqual((m.receiver as Res[])[0]!.phoneNumber, s.msisdn);
+  assert.deepEqual(m.sender, { id: 'MyOperator', name: 'MyOperator' });
+  assert.equal((await listener.waitFor('communicationMessageCreateEvent'))[0]!.body.event.communicationMessage!.id, m.id);
+  const again = await call('POST', '/communicationMessage', sms(s.msisdn, 'Плановые работы 12.12 с 02:00 до 04:00', { subject: 'Maintenance', description: 'network notice', priority: '1' }), { 'idempotency-key': 'notice-1' });
+  assert.equal(again.body!.id, m.id, 'the same key is the same message');
+
+  // The outbox hands it to the gateway: inProgress.
+  const gw = gateway();
+  await drainOutbox(core, gw.transport);
+  assert.deepEqual(gw.sent.map((x) => [x.msisdn, x.sender, x.text]), [[s.msisdn, 'MyOperator', 'Плановые работы 12.12 с 02:00 до 04:00']]);
+  assert.equal(await publishCommunicationStates(core, 'https://op.example'), 1);
+  const progress = (await listener.waitFor('communicationMessageStateChangeEvent'))[0]!.body.event.communicationMessage!;
+  assert.equal(progress.state, 'inProgress');
+  assert.equal(progress.href, `https://op.example${BASE}/communicationMessage/${String(m.id)}`);
+  assert.equal(await publishCommunicationStates(core, undefined), 0, 'a change is told once');
+
+  // The delivery report completes it.
+  assert.equal(await recordDeliveryReport(core, { messageId: Number(m.id), type: 1 }), true);
+  assert.equal(await publishCommunicationStates(core, undefined), 1);
+  const done = (await listener.waitFor('communicationMessageStateChangeEvent', 2))[1]!.body.event.communicationMessage!;
+  assert.equal(done.state, 'completed');
+  const got = (await call('GET', `/communicationMessage/${String(m.id)}`)).body!;
+  assert.equal(got.state, 'completed');
+  assert.equal(got.tryTimes, 1);
+  assert.match(String(got.sendTime), ISO_Z);
+  assert.match(String(got.sendTimeComplete), ISO_Z);
+  assert.deepEqual((got.characteristic as Res[]).map((c) => [c.name, c.value]), [['deliveryStatus', 'delivered'], ['deliveryReport', 'DELIVRD']]);
+
+  // Undelivered is failed.
+  const second = await call('POST', '/communicationMessage', sms(s.msisdn, 'Second'));
+  await drainOutbox(core, gw.transport);
+  await recordDeliveryReport(core, { messageId: Number(second.body!.id), type: 2 });
+  await publishCommunicationStates(core, undefined);
+  assert.equal((await call('GET', `/communicationMessage/${String(second.body!.id)}`)).body!.state, 'failed');
+
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE action = 'sms.operator_send' AND subscriber_id = $1 AND outcome = 'ok'", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['tmf', 'tmf']);
+  await listener.close();
+});
+
+test('TMF681: list only what was sent through it, with filters, fields, pages; retrieve; 404; scheduled messages wait and can be cancelled', async () => {
+  const a = await makeSubscriber(core);
+  const b = await makeSubscriber(core);
+  // A login code in the same outbox is never shown.
+  await enqueueSms(core.db, { msisdn: a.msisdn, text: 'Код входа: 123456', kind: 'otp', at: core.clock.now() });
+  for (const text of ['one', 'two', 'three']) assert.equal((await call('POST', '/communicationMessage', sms(a.msisdn, text))).status, 201);
+  await call('POST', '/communicationMessage', sms(b.msisdn, 'for b'));
+
+  const list = await call('GET', `/communicationMessage?receiver.phoneNumber=${a.msisdn}`);
+  assert.equal(list.headers['x-total-count'], '3');
+  assert.deepEqual((list.body as unknown as Res[]).map((x) => x.content), ['three', 'two', 'one'], 'newest first');
+  assert.ok(!JSON.stringify(list.body).includes('123456'));
+  const page = await call('GET', `/communicationMessage?receiver.phoneNumber=${a.msisdn}&state=initial&fields=content&limit=2`);
+  assert.equal(page.headers['x-total-count'], '3');
+  assert.equal(page.headers['x-result-count'], '2');
+  assert.ok(String(page.headers.link).includes('rel="next"'));
+  assert.deepEqual(Object.keys((page.body as unknown as Res[])[0]!).sort(), ['content', 'href', 'id']);
+  const one = (list.body as unknown as Res[])[0]!;
+  assert.deepEqual((await call('GET', `/communicationMessage/${String(one.id)}?fields=state`)).body, { id: one.id, href: one.href, state: 'initial' });
+  assert.equal((await call('GET', '/communicationMessage/99999999')).status, 404);
+  const otpId = (await core.db.query<{ id: number }>("SELECT id FROM sms_message WHERE meta->>'kind' = 'otp'"))[0]!.id;
+  assert.equal((await call('GET', `/communicationMessage/${otpId}`)).status, 404, 'a login code is not a communication message');
+
+  // Bad requests: not a subscriber, not SMS, a spoofed-looking sender, two receivers, a bad time.
+  const nobody = await call('POST', '/communicationMessage', sms('79990000001', 'x'));
+  assert.equal(nobody.status, 404);
+  assert.equal(nobody.body!.code, 'SUBSCRIBER_NOT_FOUND');
+  assert.equal((await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'x'), messageType: 'email' })).status, 400);
+  assert.equal((await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'x'), sender: { name: 'Bank <script>' } })).status, 400);
+  assert.equal((await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'x'), receiver: [{ phoneNumber: a.msisdn }, { phoneNumber: b.msisdn }] })).status, 400);
+  assert.equal((await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'x'), scheduledSendTime: 'tomorrow' })).status, 400);
+  assert.equal((await call('POST', '/communicationMessage', { content: 'x' })).status, 400);
+
+  // Scheduled for later: the outbox leaves it until then; cancelled before, it never goes.
+  await drainOutbox(core, gateway().transport);
+  const later = new Date(core.clock.now().getTime() + 3_600_000).toISOString();
+  const scheduled = await call('POST', '/communicationMessage', { ...sms(b.msisdn, 'later'), scheduledSendTime: later });
+  assert.equal(scheduled.status, 201);
+  assert.equal(scheduled.body!.scheduledSendTime, later);
+  const gw = gateway();
+  await drainOutbox(core, gw.transport);
+  assert.deepEqual(gw.sent, [], 'not before its time');
+  assert.equal((await call('DELETE', `/communicationMessage/${String(scheduled.body!.id)}`)).status, 204);
+  assert.equal((await call('GET', `/communicationMessage/${String(scheduled.body!.id)}`)).body!.state, 'cancelled');
+  t.env.clock.advance(2 * 3_600_000);
+  await drainOutbox(core, gw.transport);
+  assert.deepEqual(gw.sent, [], 'a cancelled message never goes');
+  const alreadySent = (list.body as unknown as Res[])[2]!;
+  const refused = await call('DELETE', `/communicationMessage/${String(alreadySent.id)}`);
+  assert.equal(refused.status, 409, 'one handed to the gateway cannot be cancelled');
+});
+
+test('the TMF681 API is described in the OpenAPI document', async () => {
+  const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+  for (const p of ['communicationMessage', 'communicationMessage/{id}', 'hub']) assert.ok(doc.paths[`${BASE}/${p}`], p);
+});
