@@ -16,7 +16,8 @@ import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { billsJob } from '../../src/jobs/bills.ts';
 import { makeCompany } from '../helpers/business.ts';
-import { ctxAs, makeSubscriber, secondCore, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+import { createSession } from '../../src/domain/auth/sessions.ts';
+import { ctxAs, makeSubscriber, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 import { pdfText } from '../helpers/pdf.ts';
 
 let env: TestEnv;
@@ -200,4 +201,73 @@ test("a business contract's bill: one bill for its numbers, lines by number, in 
     assert.ok(flat.includes(word), `"${word}" is in the PDF: ${flat.slice(0, 500)}`);
   }
   assert.deepEqual((await verifyBills(core.db)).mismatches.filter((m) => m.number.includes('-C')), []);
+});
+
+test('HTTP: a subscriber lists and downloads their own bills and has one re-sent by SMS; another subscriber\'s bill is 404; a business admin sees only their contracts\' bills', async () => {
+  env.clock.set('2026-07-05T09:00:00Z');
+  const mine = await makeSubscriber(core, { openingBalance: 12_345, language: 'en' });
+  const theirs = await makeSubscriber(core, { openingBalance: 500 });
+  const co = await makeCompany(core, 'ООО «Вектор»', { regions: ['77'] });
+  await co.number({ balance: 7_000 });
+  const rival = await makeCompany(core, 'ООО «Соперник»', { regions: ['78'] });
+  await rival.number({ region: '78', balance: 1_000 });
+  env.clock.set('2026-07-31T21:30:00Z');
+  await issueDueBills(core);
+  const app = await testApp(core);
+  try {
+    const token = (await createSession(core.db, core, { kind: 'subscriber', subjectId: mine.subscriberId, channel: 'web', method: 'test' })).token;
+    const auth = { authorization: `Bearer ${token}` };
+    const list = await app.inject({ url: '/api/v1/subscribers/me/bills', headers: auth });
+    assert.equal(list.statusCode, 200, list.body);
+    const items = list.json<{ items: { id: string; number: string; period: string; openingBalance: number; closingBalance: number; msisdn: string }[] }>().items;
+    assert.deepEqual(items.map((b) => [b.period, b.closingBalance, b.msisdn]), [['2026-07', 12_345, mine.msisdn]]);
+    const pdf = await app.inject({ url: `/api/v1/subscribers/me/bills/${items[0]!.id}/pdf`, headers: auth });
+    assert.equal(pdf.statusCode, 200);
+    assert.equal(pdf.headers['content-type'], 'application/pdf');
+    assert.match(String(pdf.headers['content-disposition']), new RegExp(`bill-${items[0]!.number}\\.pdf`));
+    const again = await app.inject({ url: `/api/v1/subscribers/me/bills/${items[0]!.id}/pdf`, headers: auth });
+    assert.deepEqual(again.rawPayload, pdf.rawPayload, 'a re-download is the same document');
+    const { text } = await pdfText(pdf.rawPayload);
+    assert.ok(text.replace(/\s+/g, ' ').includes('Bill for July 2026'), 'in the subscriber\'s language');
+
+    const [other] = await bills('account_id', theirs.accountId);
+    for (const url of [`/api/v1/subscribers/me/bills/${other!.id}/pdf`, `/api/v1/subscribers/${theirs.msisdn}/bills`, `/api/v1/subscribers/me/bills/not-a-bill/pdf`]) {
+      const res = await app.inject({ url, headers: auth });
+      assert.ok([403, 404].includes(res.statusCode), `${url}: ${res.statusCode}`);
+      assert.ok(!res.body.includes(String(other!.closing_balance)) || res.statusCode !== 200);
+    }
+    assert.equal((await app.inject({ url: `/api/v1/subscribers/me/bills/${other!.id}/pdf`, headers: auth })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'POST', url: `/api/v1/subscribers/me/bills/${other!.id}/send`, headers: auth })).statusCode, 404);
+    assert.equal((await app.inject({ url: '/api/v1/subscribers/me/bills' })).statusCode, 401);
+
+    const sent = await app.inject({ method: 'POST', url: `/api/v1/subscribers/me/bills/${items[0]!.id}/send`, headers: auth });
+    assert.equal(sent.statusCode, 200, sent.body);
+    const [sms] = await core.db.query<{ text: string; status: string; msisdn: string }>('SELECT text, status, msisdn FROM sms_message WHERE id = $1', [sent.json<{ smsId: number }>().smsId]);
+    assert.equal(sms!.msisdn, mine.msisdn);
+    assert.equal(sms!.status, 'queued', 'through the outbox');
+    assert.match(sms!.text, /^Your bill for July 2026: closing balance RUB 123\.45\. Download: http.*\/bills\?bill=/);
+    const audit = await core.db.query<{ action: string; outcome: string }>("SELECT action, outcome FROM audit_event WHERE subscriber_id = $1 AND action LIKE 'bill.%'", [mine.subscriberId]);
+    assert.deepEqual(audit.map((a) => `${a.action} ${a.outcome}`).sort(), ['bill.download ok', 'bill.download ok', 'bill.send ok', 'bill.send refused'], 'downloads and sends are on record, the refused one too');
+
+    const accountant = await co.admin('accountant');
+    const manager = await co.admin('department_manager', co.departments[0]!);
+    const b = { authorization: `Bearer ${accountant.token}` };
+    const theirsBiz = await app.inject({ url: '/api/v1/business/bills', headers: b });
+    assert.equal(theirsBiz.statusCode, 200, theirsBiz.body);
+    const bizItems = theirsBiz.json<{ items: { id: string; contract: string; period: string }[] }>().items;
+    assert.equal(bizItems.length, 1);
+    assert.match(bizItems[0]!.contract, /^C-\d+-77$/);
+    assert.equal(bizItems[0]!.period, '2026-07');
+    assert.equal((await app.inject({ url: `/api/v1/business/bills/${bizItems[0]!.id}/pdf`, headers: b })).statusCode, 200);
+    const [rivalBill] = await bills('contract_id', rival.contracts['78']!);
+    assert.equal((await app.inject({ url: `/api/v1/business/bills/${rivalBill!.id}/pdf`, headers: b })).statusCode, 404);
+    assert.equal((await app.inject({ url: `/api/v1/business/bills/${items[0]!.id}/pdf`, headers: b })).statusCode, 404, "a subscriber's bill is not a contract bill");
+    assert.equal((await app.inject({ url: '/api/v1/business/bills', headers: { authorization: `Bearer ${manager.token}` } })).statusCode, 403);
+    const bizSent = await app.inject({ method: 'POST', url: `/api/v1/business/bills/${bizItems[0]!.id}/send`, headers: b });
+    assert.equal(bizSent.statusCode, 200, bizSent.body);
+    // A subscriber session reaches no business bill, and a business admin no subscriber's bill.
+    assert.equal((await app.inject({ url: '/api/v1/business/bills', headers: auth })).statusCode, 403);
+  } finally {
+    await app.close();
+  }
 });
