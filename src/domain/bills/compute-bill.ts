@@ -71,7 +71,7 @@ export async function accountsOf(q: Queryable, t: BillTarget): Promise<number[]>
 export async function readHolder(q: Queryable, t: BillTarget): Promise<BillHolder | undefined> {
   if (t.kind === 'account') {
     const [r] = await q.query<{ customer_id: number; name: string; msisdn: string; time_zone: string; language: Lang; since: Date }>(
-      `SELECT a.customer_id, c.name, s.msisdn, r.time_zone, s.language, a.created_at AS since
+      `SELECT a.customer_id, c.name, s.msisdn, r.time_zone, COALESCE(a.bill_language, s.language) AS language, a.created_at AS since
          FROM account a JOIN customer c ON c.id = a.customer_id JOIN subscriber s ON s.account_id = a.id JOIN region r ON r.code = s.region_code
         WHERE a.id = $1 AND s.contract_id IS NULL`,
       [t.accountId],
@@ -79,7 +79,7 @@ export async function readHolder(q: Queryable, t: BillTarget): Promise<BillHolde
     return r && { target: t, customerId: Number(r.customer_id), customerName: r.name, reference: r.msisdn, timeZone: r.time_zone, language: r.language, since: new Date(r.since) };
   }
   const [r] = await q.query<{ customer_id: number; name: string; number: string; time_zone: string; language: Lang; since: Date }>(
-    `SELECT k.customer_id, c.name, k.number, r.time_zone, c.report_languages[1] AS language, ${CONTRACT_SINCE} AS since
+    `SELECT k.customer_id, c.name, k.number, r.time_zone, COALESCE(k.bill_language, c.report_languages[1]) AS language, ${CONTRACT_SINCE} AS since
        FROM contract k JOIN customer c ON c.id = k.customer_id JOIN region r ON r.code = k.region_code
       WHERE k.id = $1`,
     [t.contractId],

@@ -35,3 +35,27 @@ BEGIN
 END $$;
 CREATE TRIGGER bill_immutable BEFORE UPDATE OR DELETE ON bill
   FOR EACH ROW EXECUTE FUNCTION bill_immutable();
+
+-- The language of a billing account's bills when set (TMF666 billStructure.format); otherwise the
+-- subscriber's language, or the business customer's first report language.
+ALTER TABLE account ADD COLUMN bill_language text CHECK (bill_language IN ('ru', 'en'));
+ALTER TABLE contract ADD COLUMN bill_language text CHECK (bill_language IN ('ru', 'en'));
+
+-- A bill on demand (TMF678 customerBillOnDemand): the figures of the month so far, made when asked
+-- and kept as made. Not an issued bill: it has no number, is never on the bill list, and the month's
+-- bill, when issued, may differ from it.
+CREATE TABLE bill_on_demand (
+  id            uuid PRIMARY KEY,
+  customer_id   bigint NOT NULL REFERENCES customer(id),
+  account_id    bigint REFERENCES account(id),
+  contract_id   bigint REFERENCES contract(id),
+  period        text NOT NULL,
+  through       timestamptz NOT NULL,
+  draft         jsonb NOT NULL,
+  name          text,
+  description   text,
+  created_at    timestamptz NOT NULL,
+  CHECK ((account_id IS NULL) <> (contract_id IS NULL))
+);
+CREATE INDEX bill_on_demand_account ON bill_on_demand (account_id, created_at DESC) WHERE account_id IS NOT NULL;
+CREATE INDEX bill_on_demand_contract ON bill_on_demand (contract_id, created_at DESC) WHERE contract_id IS NOT NULL;
