@@ -54,7 +54,7 @@ export function billNumber(target: BillTarget, period: string): string {
  */
 export async function issueDueBills(core: Core, opts: { now?: Date; limit?: number } = {}): Promise<{ issued: string[] }> {
   const now = opts.now ?? core.clock.now();
-  const limit = opts.limit ?? 200;
+  const limit = opts.limit ?? 1000;
   const issued: string[] = [];
   const ctx = systemCtx('bills');
   const { operator } = await getSettings(core.db);

@@ -62,6 +62,6 @@ export async function billRoutes(app: FastifyInstance, opts: { core: Core; publi
   r.post(
     '/business/bills/:id/send',
     { schema: { ...businessTag, summary: "Text the admin (the phone on their login) a link to a contract's bill", params: z.object({ id }), response: { 200: billSentSchema } } },
-    async (req) => sendContractBillLink(core, business(req), { billId: req.params.id, url: pageUrl(req, opts.publicUrl, `business/bills?bill=${encodeURIComponent(req.params.id)}`) }),
+    async (req) => sendContractBillLink(core, business(req), { billId: req.params.id, url: pageUrl(req, opts.publicUrl, `business/reports?bill=${encodeURIComponent(req.params.id)}`) }),
   );
 }
