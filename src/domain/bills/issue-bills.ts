@@ -4,7 +4,7 @@ import { getSettings } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
 import { systemCtx } from '../shared/context.ts';
 import { CONTRACT_SINCE, computeBill, nextPeriod, periodAt, readHolder, targetColumn, targetId, type BillHolder, type BillPeriod, type BillTarget } from './compute-bill.ts';
-import { renderBillPdf } from './render-bill-pdf.ts';
+import { renderBillPdf, type OperatorDetails } from './render-bill-pdf.ts';
 
 /**
  * How long after a month ends its bills wait: a transaction that booked an entry just before local
@@ -56,58 +56,14 @@ export async function issueDueBills(core: Core, opts: { now?: Date; limit?: numb
   const now = opts.now ?? core.clock.now();
   const limit = opts.limit ?? 1000;
   const issued: string[] = [];
-  const ctx = systemCtx('bills');
   const { operator } = await getSettings(core.db);
   while (issued.length < limit) {
     const targets = await dueTargets(core, now, limit - issued.length);
     if (targets.length === 0) break;
     let progressed = false;
     for (const target of targets) {
-      const holder = await readHolder(core.db, target);
-      if (!holder) continue;
-      const period = await periodToBill(core, holder);
-      if (period.end.getTime() > now.getTime() - ISSUE_DELAY_MS) continue;
-      const draft = await computeBill(core.db, holder, period, period.end);
-      const number = billNumber(target, period.period);
-      const pdf = await renderBillPdf({ draft, number, issuedAt: now, operator });
-      const id = randomUUID();
-      const stored = await core.db.tx(async (tx) => {
-        const rows = await tx.query(
-          `INSERT INTO bill (id, number, customer_id, account_id, contract_id, period, period_start, period_end, time_zone, language,
-                             opening_balance, closing_balance, charges, credits, entries, lines, issued_at, pdf)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-           ON CONFLICT DO NOTHING RETURNING id`,
-          [
-            id,
-            number,
-            holder.customerId,
-            target.kind === 'account' ? target.accountId : null,
-            target.kind === 'contract' ? target.contractId : null,
-            period.period,
-            period.start,
-            period.end,
-            holder.timeZone,
-            holder.language,
-            draft.openingBalance,
-            draft.closingBalance,
-            draft.charges,
-            draft.credits,
-            draft.entries,
-            JSON.stringify(draft.lines),
-            now,
-            pdf,
-          ],
-        );
-        if (rows.length) {
-          await recordAudit(tx, core, ctx, {
-            action: 'bill.issue',
-            customerId: holder.customerId,
-            details: { bill: number, period: period.period, opening: draft.openingBalance, closing: draft.closingBalance },
-          });
-        }
-        return rows.length > 0;
-      });
-      if (stored) {
+      const number = await issueNextBill(core, target, { now, operator });
+      if (number) {
         issued.push(number);
         progressed = true;
       }
@@ -115,4 +71,59 @@ export async function issueDueBills(core: Core, opts: { now?: Date; limit?: numb
     if (!progressed) break;
   }
   return { issued };
+}
+
+/**
+ * Issues a billing account's next bill if its month is over (plus the delay): returns its number,
+ * or null when nothing is due or another instance stored it first.
+ */
+export async function issueNextBill(core: Core, target: BillTarget, opts: { now: Date; operator?: OperatorDetails | undefined }): Promise<string | null> {
+  const { now } = opts;
+  const holder = await readHolder(core.db, target);
+  if (!holder) return null;
+  const period = await periodToBill(core, holder);
+  if (period.end.getTime() > now.getTime() - ISSUE_DELAY_MS) return null;
+  const operator = 'operator' in opts ? opts.operator : (await getSettings(core.db)).operator;
+  const draft = await computeBill(core.db, holder, period, period.end);
+  const number = billNumber(target, period.period);
+  const pdf = await renderBillPdf({ draft, number, issuedAt: now, operator });
+  const id = randomUUID();
+  const ctx = systemCtx('bills');
+  const stored = await core.db.tx(async (tx) => {
+    const rows = await tx.query(
+      `INSERT INTO bill (id, number, customer_id, account_id, contract_id, period, period_start, period_end, time_zone, language,
+                         opening_balance, closing_balance, charges, credits, entries, lines, issued_at, pdf)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        id,
+        number,
+        holder.customerId,
+        target.kind === 'account' ? target.accountId : null,
+        target.kind === 'contract' ? target.contractId : null,
+        period.period,
+        period.start,
+        period.end,
+        holder.timeZone,
+        holder.language,
+        draft.openingBalance,
+        draft.closingBalance,
+        draft.charges,
+        draft.credits,
+        draft.entries,
+        JSON.stringify(draft.lines),
+        now,
+        pdf,
+      ],
+    );
+    if (rows.length) {
+      await recordAudit(tx, core, ctx, {
+        action: 'bill.issue',
+        customerId: holder.customerId,
+        details: { bill: number, period: period.period, opening: draft.openingBalance, closing: draft.closingBalance },
+      });
+    }
+    return rows.length > 0;
+  });
+  return stored ? number : null;
 }
