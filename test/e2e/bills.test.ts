@@ -40,5 +40,8 @@ test('Bills: the issued bill with its closing balance, the stored PDF, a link by
   assert.match(link, new RegExp(`/bills\\?bill=${bill!.id}$`));
   await page.goto(new URL(link).pathname + new URL(link).search);
   await page.getByRole('heading', { name: 'Счета', level: 1 }).waitFor();
+  const opened = page.locator('[data-testid="bill"][aria-current="true"]');
+  await opened.waitFor();
+  assert.ok((await opened.innerText()).includes(`№ ${number}`), 'the bill the link names is shown open');
   await ctx.close();
 });

@@ -13,11 +13,11 @@ function byType(lines: BillLine[]): { type: BillLine['type']; amount: number }[]
 }
 
 /** One bill: its month, number, the four totals and the lines, with the actions the page gives. */
-export function BillCard({ bill, pdfHref, actions }: { bill: Bill; pdfHref: string; actions?: React.ReactNode }) {
+export function BillCard({ bill, pdfHref, actions, selected = false }: { bill: Bill; pdfHref: string; actions?: React.ReactNode; selected?: boolean }) {
   const { t, lang } = useApp();
   const end = new Date(new Date(bill.periodEnd).getTime() - 1).toISOString();
   return (
-    <li className="item bill" data-testid="bill" data-period={bill.period}>
+    <li className={selected ? 'item bill selected' : 'item bill'} data-testid="bill" data-period={bill.period} aria-current={selected ? 'true' : undefined}>
       <div>
         <p className="strong">{t('billOf', { month: monthName(bill.period, lang) })}</p>
         <p className="muted">
@@ -36,7 +36,7 @@ export function BillCard({ bill, pdfHref, actions }: { bill: Bill; pdfHref: stri
             {money(bill.closingBalance, lang)}
           </dd>
         </dl>
-        <details>
+        <details open={selected}>
           <summary>{t('billLines')}</summary>
           <ul className="plain">
             {byType(bill.lines).map((l) => (

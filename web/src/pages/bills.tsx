@@ -11,6 +11,8 @@ export default function Bills() {
   const m = me.msisdn ?? 'me';
   const bills = useLoad(() => api<{ items: Bill[] }>(`subscribers/${m}/bills`), [m]);
   const act = useAction();
+  // The bill an SMS link names (`/bills?bill=<id>`) is shown open.
+  const wanted = new URLSearchParams(window.location.search).get('bill');
   return (
     <Page title={t('navBills')}>
       <Section title={t('billsTitle')}>
@@ -29,6 +31,7 @@ export default function Bills() {
               <BillCard
                 key={b.id}
                 bill={b}
+                selected={b.id === wanted}
                 pdfHref={`/api/v1/subscribers/${m}/bills/${b.id}/pdf`}
                 actions={
                   <button type="button" disabled={act.busy} aria-label={t('billSendSms', { month: monthName(b.period, lang) })} onClick={() => void act.run(() => api(`subscribers/${m}/bills/${b.id}/send`, { method: 'POST' }), t('billSent'))}>
