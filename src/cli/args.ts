@@ -10,7 +10,7 @@ Usage: abonent <command> [options]
   catalog load [--dir DIR]    validate catalog/*.json and write it into the store
   catalog check [--dir DIR]   validate the catalog files only
   seed --subscribers N        add N generated subscribers (deterministic; --seed S)
-  verify                      check every balance equals the sum of its ledger entries
+  verify                      check every balance equals the sum of its ledger entries, and every bill the ledger
   bill [--now ISO] [--batch N]
                               charge every recurring fee due by now (under the fee lease)
   import-cdr FILE.csv [--batch N]

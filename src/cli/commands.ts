@@ -5,6 +5,7 @@ import { setPasswordHash } from '../domain/auth/subscriber-login.ts';
 import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../domain/catalog/sync-catalog.ts';
 import type { Core } from '../domain/core.ts';
+import { verifyBills } from '../domain/bills/verify-bills.ts';
 import { verifyLedger } from '../domain/ledger/verify-ledger.ts';
 import { addPoolNumbers } from '../domain/number-pool/add-pool-numbers.ts';
 import { listNumberPool } from '../domain/number-pool/list-number-pool.ts';
@@ -87,13 +88,23 @@ export async function runCommand(core: Core, { values, positionals }: CliArgs, i
     }
     case 'verify': {
       const res = await verifyLedger(core.db);
+      const bills = await verifyBills(core.db);
+      let code = 0;
       if (res.mismatches.length === 0) {
         io.out(`ledger ok: ${res.accounts} accounts, ${res.entries} entries, every balance equals the sum of its entries`);
-        return 0;
+      } else {
+        io.err(`ledger MISMATCH on ${res.mismatches.length} account(s):`);
+        for (const m of res.mismatches) io.err(`  account ${m.accountId}: balance ${m.balance}, entries sum ${m.sumOfEntries}`);
+        code = 1;
       }
-      io.err(`ledger MISMATCH on ${res.mismatches.length} account(s):`);
-      for (const m of res.mismatches) io.err(`  account ${m.accountId}: balance ${m.balance}, entries sum ${m.sumOfEntries}`);
-      return 1;
+      if (bills.mismatches.length === 0) {
+        io.out(`bills ok: ${bills.bills} bills, each adds up to the ledger's movement of its month`);
+      } else {
+        io.err(`bill MISMATCH on ${bills.mismatches.length} check(s):`);
+        for (const m of bills.mismatches) io.err(`  bill ${m.number}: ${m.problem} expected ${m.expected}, bill has ${m.actual}`);
+        code = 1;
+      }
+      return code;
     }
     case 'bill': {
       let batches = 0;

@@ -4,6 +4,7 @@ import { runAutoPayments } from '../domain/payments/auto-payment.ts';
 import { systemCtx } from '../domain/shared/context.ts';
 import { expireReservations } from '../domain/ledger/balance-ops.ts';
 import { deliverHubEventsTick } from '../domain/events/deliver-hub-events.ts';
+import { billsJob } from './bills.ts';
 import { businessBulkJob } from './business-bulk.ts';
 import { businessLimitsJob } from './business-limits.ts';
 import { businessMonthlyReportJob } from './business-monthly-report.ts';
@@ -37,6 +38,7 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; extra?: Jo
     { name: 'business-bulk', everyMs: 2000, run: () => businessBulkJob(core) },
     { name: 'business-limits', everyMs: 30_000, run: (now) => businessLimitsJob(core, { now }) },
     { name: 'business-monthly-report', everyMs: 3_600_000, run: (now) => businessMonthlyReportJob(core, { now }) },
+    { name: 'bills', everyMs: 300_000, run: (now) => billsJob(core, { now }) },
     // TMF hub events a listener did not take at once, retried with backoff (SKIP LOCKED claims).
     { name: 'tmf-hub-deliveries', everyMs: 5000, run: () => deliverHubEventsTick(core) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },

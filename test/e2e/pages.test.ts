@@ -13,6 +13,7 @@ const SUBSCRIBER_PAGES: [string, string][] = [
   ['/payments', 'Платежи'],
   ['/bonuses', 'Бонусы'],
   ['/detail', 'Детализация'],
+  ['/bills', 'Счета'],
   ['/history', 'История действий'],
   ['/support', 'Поддержка'],
   ['/settings', 'Настройки'],

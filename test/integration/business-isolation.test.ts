@@ -7,6 +7,7 @@ import { generateMonthlyReports } from '../../src/domain/business/expense-report
 import { setNumberLimit } from '../../src/domain/business/limits.ts';
 import { createOrder } from '../../src/domain/business/orders.ts';
 import { createSession } from '../../src/domain/auth/sessions.ts';
+import { issueDueBills } from '../../src/domain/bills/issue-bills.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { makeCompany, type Admin, type Company } from '../helpers/business.ts';
 import { makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
@@ -22,6 +23,7 @@ interface Fixture {
   order: string;
   bulk: string;
   report: string;
+  bill: string;
   contract: number;
   department: number;
 }
@@ -67,6 +69,9 @@ const inputs: Record<string, Input> = {
   [`GET ${P}/reports/settings`]: { kind: 'list' },
   [`PUT ${P}/reports/settings`]: { kind: 'own', body: () => ({ languages: ['ru', 'en'] }) },
   [`GET ${P}/reports/{id}/download`]: { kind: 'target', params: (f) => ({ id: f.report }), query: () => ({ format: 'csv' }) },
+  [`GET ${P}/bills`]: { kind: 'list' },
+  [`GET ${P}/bills/{id}/pdf`]: { kind: 'target', params: (f) => ({ id: f.bill }) },
+  [`POST ${P}/bills/{id}/send`]: { kind: 'target', params: (f) => ({ id: f.bill }) },
 };
 
 interface Route {
@@ -94,7 +99,7 @@ async function fixture(c: Company, admin: Admin, region: string, department: num
   await setNumberLimit(core, admin.ctx, { msisdn: n.msisdn, amount: 50_000, scope: 'both', action: 'notify' });
   const order = await createOrder(core, admin.ctx, { kind: 'sim_replacement', msisdn: n.msisdn, simType: 'esim' });
   const bulk = await createBulkOperation(core, admin.ctx, { kind: 'move_department', departmentId: department, msisdns: [n.msisdn] });
-  return { msisdn: n.msisdn, employee, order: order.id, bulk: bulk.id, report: '', contract: c.contracts[region]!, department };
+  return { msisdn: n.msisdn, employee, order: order.id, bulk: bulk.id, report: '', bill: '', contract: c.contracts[region]!, department };
 }
 
 before(async () => {
@@ -115,6 +120,10 @@ before(async () => {
   const reportOf = async (c: Company) => (await core.db.query<{ id: string }>('SELECT id::text AS id FROM business_report WHERE customer_id = $1', [c.id]))[0]!.id;
   x1.report = x2.report = await reportOf(x);
   y1.report = await reportOf(y);
+  // The contracts' bills of March, issued as the job would once the month is over.
+  await issueDueBills(core, { now: new Date('2026-04-01T00:00:00Z') });
+  const billOf = async (f: Fixture) => (await core.db.query<{ id: string }>('SELECT id::text AS id FROM bill WHERE contract_id = $1', [f.contract]))[0]!.id;
+  for (const f of [x1, x2, y1]) f.bill = await billOf(f);
 
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
   routes = [];
@@ -207,6 +216,7 @@ test('every write works for X’s contract admin on X’s own number (so the ref
     [`PATCH ${P}/contracts/{id}`]: [200],
     [`PATCH ${P}/settings`]: [200],
     [`PUT ${P}/reports/settings`]: [200],
+    [`POST ${P}/bills/{id}/send`]: [200],
     [`POST ${P}/bulk-operations`]: [202],
     [`POST ${P}/orders`]: [409, 'CONFLICT'], // the number already has an open order
     [`POST ${P}/orders/{id}/approve`]: [409, 'ORDER_TRANSITION_INVALID'], // approved at creation
@@ -217,6 +227,7 @@ test('every write works for X’s contract admin on X’s own number (so the ref
   const writes = routes.filter((r) => r.method !== 'GET');
   assert.deepEqual(writes.map(key).sort(), Object.keys(expected).sort());
   const own = await fixture(x, xAdmin, '77', x.departments[0]!, 'Свой Номер');
+  own.bill = x1.bill; // the same contract's bill
   for (const r of writes) {
     const res = await call(r, own, bearer(xAdmin));
     const [status, code] = expected[key(r)]!;
@@ -249,7 +260,7 @@ test("another company's admin gets 404 for everything of X on every route, sees 
 
 test('a department manager reaches only their department: 404 for the other department’s number, order and operation; company-wide writes are 403', async () => {
   const before = await snapshot(x);
-  const roleOnly: Record<string, number> = { [`PATCH ${P}/contracts/{id}`]: 403, [`PATCH ${P}/settings`]: 403, [`PUT ${P}/reports/settings`]: 403, [`GET ${P}/reports`]: 403, [`GET ${P}/reports/{id}/download`]: 403 };
+  const roleOnly: Record<string, number> = { [`PATCH ${P}/contracts/{id}`]: 403, [`PATCH ${P}/settings`]: 403, [`PUT ${P}/reports/settings`]: 403, [`GET ${P}/reports`]: 403, [`GET ${P}/reports/{id}/download`]: 403, [`GET ${P}/bills`]: 403, [`GET ${P}/bills/{id}/pdf`]: 403, [`POST ${P}/bills/{id}/send`]: 403 };
   for (const r of routes) {
     const inp = inputs[key(r)]!;
     const res = await call(r, x2, bearer(xManager));
@@ -273,7 +284,8 @@ test("an accountant reads money and reports of the company but every write is 40
   for (const r of routes) {
     const res = await call(r, x2, bearer(xAccountant));
     const label = `${key(r)} by the accountant`;
-    if (r.method === 'GET' && !writeOnlyReads.has(key(r))) assert.equal(res.statusCode, 200, `${label}: ${res.body.slice(0, 200)}`);
+    // Texting a bill's link to one's own phone changes nothing of the company: an accountant may.
+    if ((r.method === 'GET' && !writeOnlyReads.has(key(r))) || key(r) === `POST ${P}/bills/{id}/send`) assert.equal(res.statusCode, 200, `${label}: ${res.body.slice(0, 200)}`);
     else problem(res, 403, ['FORBIDDEN'], label);
   }
   assert.deepEqual(await snapshot(x), before);

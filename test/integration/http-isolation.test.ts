@@ -5,6 +5,7 @@ import { SANDBOX_CARDS } from '../../src/adapters/payments/sandbox.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { createSession } from '../../src/domain/auth/sessions.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
+import { issueDueBills } from '../../src/domain/bills/issue-bills.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { earnPoints } from '../../src/domain/bonus/earn-points.ts';
 import { createInstallmentPlan } from '../../src/domain/installments/create-installment-plan.ts';
@@ -47,6 +48,7 @@ interface Fixture {
   payment: string;
   ticket: string;
   widgetToken: string;
+  bill: string;
 }
 interface Input {
   query?: Record<string, string>;
@@ -92,6 +94,8 @@ const inputs: Record<string, Input> = {
   [`POST ${PREFIX}/tickets/{id}/messages`]: { body: { text: 'One more thing' }, params: (f) => ({ id: f.ticket }) },
   [`POST ${PREFIX}/widget-tokens`]: { body: { label: 'My page' } },
   [`DELETE ${PREFIX}/widget-tokens/{id}`]: { params: (f) => ({ id: f.widgetToken }) },
+  [`GET ${PREFIX}/bills/{id}/pdf`]: { params: (f) => ({ id: f.bill }) },
+  [`POST ${PREFIX}/bills/{id}/send`]: { body: {}, params: (f) => ({ id: f.bill }), readOnly: true },
 };
 
 let env: TestEnv;
@@ -168,7 +172,11 @@ async function prepare(s: Sub): Promise<Sub> {
   assert.ok(card, 'the top-up saved a card');
   const ticket = await createTicket(core, ctx, { msisdn: 'me', kind: 'complaint', subject: 'Slow data', text: 'Pages load slowly' });
   const widget = await createWidgetToken(core, ctx, { msisdn: 'me', label: 'Blog' });
-  fixtures.set(s.msisdn, { plan: Number(plan.id), report: String(report.id), card: Number(card.id), payment: topUp.paymentId, ticket: ticket.id, widgetToken: widget.id });
+  // The month's bill, issued as the job would once the month is over.
+  await issueDueBills(core, { now: new Date('2026-04-01T00:00:00Z') });
+  const bill = (await core.db.query<{ id: string }>("SELECT id::text AS id FROM bill WHERE account_id = $1 AND period = '2026-03'", [s.accountId]))[0];
+  assert.ok(bill, 'the March bill is issued');
+  fixtures.set(s.msisdn, { plan: Number(plan.id), report: String(report.id), card: Number(card.id), payment: topUp.paymentId, ticket: ticket.id, widgetToken: widget.id, bill: bill.id });
   return s;
 }
 

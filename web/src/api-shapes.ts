@@ -37,6 +37,8 @@ export type UsageItem = UsageList['items'][number];
 export type TrafficSeries = GetOk<'/api/v1/subscribers/{msisdn}/traffic'>;
 export type TrafficDay = TrafficSeries['days'][number];
 export type Report = GetOk<'/api/v1/subscribers/{msisdn}/reports'>['items'][number];
+export type Bill = GetOk<'/api/v1/subscribers/{msisdn}/bills'>['items'][number];
+export type BillLine = Bill['lines'][number];
 export type HistoryPage = GetOk<'/api/v1/subscribers/{msisdn}/history'>;
 export type HistoryItem = HistoryPage['items'][number];
 export type BonusHistoryPage = GetOk<'/api/v1/subscribers/{msisdn}/bonus/history'>;
@@ -53,6 +55,7 @@ export type Region = GetOk<'/api/v1/catalog/regions'>['items'][number];
 // ——— Business portal ———
 export type MonthlyReport = GetOk<'/api/v1/business/reports'>['items'][number];
 export type ReportSettings = GetOk<'/api/v1/business/reports/settings'>;
+export type ContractBill = GetOk<'/api/v1/business/bills'>['items'][number];
 export type Overview = GetOk<'/api/v1/business/me'>;
 export type NumberList = GetOk<'/api/v1/business/numbers'>;
 export type NumberItem = NumberList['items'][number];

@@ -776,6 +776,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/business/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contracts' monthly bills, newest first (contract admin, accountant) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Kopecks charged for services in the month */
+                                charges: number;
+                                /** @description Kopecks */
+                                closingBalance: number;
+                                contract: string | null;
+                                /** @description Net kopecks of payments, refunds, adjustments and promised payments */
+                                credits: number;
+                                currency: string;
+                                id: string;
+                                issuedAt: string;
+                                /** @enum {string} */
+                                language: "ru" | "en";
+                                lines: {
+                                    /** @description Kopecks, signed: charges negative, money in positive */
+                                    amount: number;
+                                    /** @description Ledger entries the line sums */
+                                    count: number;
+                                    /** @description The number the line is for (contract bills); null on a subscriber bill */
+                                    msisdn: string | null;
+                                    /**
+                                     * @description What the line is for: fees, packages, paid content, usage by kind, one-off charges, payments, refunds, adjustments, promised payments
+                                     * @enum {string}
+                                     */
+                                    type: "tariff_fee" | "product_fee" | "content" | "usage_calls" | "usage_sms" | "usage_internet" | "usage_roaming" | "one_off" | "other_charge" | "payment" | "refund" | "adjustment" | "bonus" | "promised_credit" | "promised_repaid";
+                                }[];
+                                msisdn: string | null;
+                                number: string;
+                                /** @description Kopecks */
+                                openingBalance: number;
+                                /** @description YYYY-MM in the billing account's local time */
+                                period: string;
+                                periodEnd: string;
+                                periodStart: string;
+                                timeZone: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/bills/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contract's bill as the PDF made when it was issued */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/bills/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Text the admin (the phone on their login) a link to a contract's bill */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            msisdn: string;
+                            smsId: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/business/bulk-operations": {
         parameters: {
             query?: never;
@@ -3300,6 +3450,164 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The monthly bills of the number's own account, newest first (a contract's number has none: its contract is billed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Kopecks charged for services in the month */
+                                charges: number;
+                                /** @description Kopecks */
+                                closingBalance: number;
+                                contract: string | null;
+                                /** @description Net kopecks of payments, refunds, adjustments and promised payments */
+                                credits: number;
+                                currency: string;
+                                id: string;
+                                issuedAt: string;
+                                /** @enum {string} */
+                                language: "ru" | "en";
+                                lines: {
+                                    /** @description Kopecks, signed: charges negative, money in positive */
+                                    amount: number;
+                                    /** @description Ledger entries the line sums */
+                                    count: number;
+                                    /** @description The number the line is for (contract bills); null on a subscriber bill */
+                                    msisdn: string | null;
+                                    /**
+                                     * @description What the line is for: fees, packages, paid content, usage by kind, one-off charges, payments, refunds, adjustments, promised payments
+                                     * @enum {string}
+                                     */
+                                    type: "tariff_fee" | "product_fee" | "content" | "usage_calls" | "usage_sms" | "usage_internet" | "usage_roaming" | "one_off" | "other_charge" | "payment" | "refund" | "adjustment" | "bonus" | "promised_credit" | "promised_repaid";
+                                }[];
+                                msisdn: string | null;
+                                number: string;
+                                /** @description Kopecks */
+                                openingBalance: number;
+                                /** @description YYYY-MM in the billing account's local time */
+                                period: string;
+                                periodEnd: string;
+                                periodStart: string;
+                                timeZone: string;
+                            }[];
+                            msisdn: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/bills/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bill as the PDF made when it was issued */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/bills/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Text the number a link to the bill (through the SMS outbox), in the subscriber's language */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            msisdn: string;
+                            smsId: number;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -15,6 +15,7 @@ const Tariffs = lazy(() => import('./pages/tariffs.tsx'));
 const Payments = lazy(() => import('./pages/payments.tsx'));
 const Bonuses = lazy(() => import('./pages/bonuses.tsx'));
 const Detail = lazy(() => import('./pages/detail.tsx'));
+const Bills = lazy(() => import('./pages/bills.tsx'));
 const History = lazy(() => import('./pages/history.tsx'));
 const Support = lazy(() => import('./pages/support.tsx'));
 const Settings = lazy(() => import('./pages/settings.tsx'));
@@ -138,6 +139,7 @@ export function App() {
               <Route path="/payments" component={Payments} />
               <Route path="/bonuses" component={Bonuses} />
               <Route path="/detail" component={Detail} />
+              <Route path="/bills" component={Bills} />
               <Route path="/history" component={History} />
               <Route path="/support" component={Support} />
               <Route path="/settings" component={Settings} />

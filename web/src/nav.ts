@@ -10,6 +10,7 @@ export const NAV: NavItem[] = [
   { href: '/services', key: 'navServices', icon: '☰' },
   { href: '/payments', key: 'navPayments', icon: '₽' },
   { href: '/detail', key: 'navDetail', icon: '≋' },
+  { href: '/bills', key: 'navBills', icon: '▤' },
   { href: '/tariffs', key: 'navTariffs', icon: '◎' },
   { href: '/bonuses', key: 'navBonuses', icon: '★' },
   { href: '/history', key: 'navHistory', icon: '↺' },

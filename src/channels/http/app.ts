@@ -14,6 +14,7 @@ import { installMetrics } from './metrics.ts';
 import { refuseCrossSite } from './same-origin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
+import { billRoutes } from './routes/bills.ts';
 import { businessRoutes } from './routes/business.ts';
 import { paymentProviderRoutes } from './routes/payment-provider.ts';
 import { bonusInstallmentRoutes } from './routes/bonus-installments.ts';
@@ -124,6 +125,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
       await api.register(subscriberRoutes, { core });
       await api.register(bonusInstallmentRoutes, { core });
       await api.register(reportRoutes, { core });
+      await api.register(billRoutes, { core, publicUrl: config.PUBLIC_URL });
       await api.register(catalogRoutes, { core });
       await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE, demoNumbers: DEMO_NUMBERS });
       await api.register(billingRoutes, { core });

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../domain/core.ts';
+import { ACCOUNT_BASE, accountManagementRoutes } from './account-management.ts';
+import { BILL_BASE, customerBillRoutes } from './customer-bill.ts';
 import { installTmfConventions } from './errors.ts';
 import { BALANCE_BASE, prepayBalanceRoutes } from './prepay-balance.ts';
 import { CATALOG_BASE, productCatalogRoutes } from './product-catalog.ts';
@@ -28,6 +30,8 @@ export async function tmfApi(app: FastifyInstance, opts: { core: Core; publicUrl
     [PAYMENT_METHOD_BASE, paymentMethodRoutes],
     [PARTY_BASE, partyManagementRoutes],
     [COMMUNICATION_BASE, communicationManagementRoutes],
+    [ACCOUNT_BASE, accountManagementRoutes],
+    [BILL_BASE, customerBillRoutes],
   ];
   for (const [prefix, routes] of apis) {
     await app.register(

@@ -12,6 +12,7 @@ export const SPA_ROUTES = [
   '/payments',
   '/bonuses',
   '/detail',
+  '/bills',
   '/history',
   '/support',
   '/settings',

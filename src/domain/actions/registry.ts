@@ -16,6 +16,7 @@ import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
 import { readBalanceAction } from './read-balance.ts';
 import { sendAppLinkAction } from './send-app-link.ts';
+import { sendBillLinkAction } from './send-bill-link.ts';
 import { stopPaidContentAction } from './stop-paid-content.ts';
 import { topUpAction } from './top-up.ts';
 import type { ActionId, AnyAction } from './types.ts';
@@ -32,6 +33,7 @@ export const actions = {
   'bonus.exchange': exchangePointsAction,
   'report.order': orderReportAction,
   'app_link.send': sendAppLinkAction,
+  'bill.send': sendBillLinkAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -50,6 +52,7 @@ export {
   promisedPaymentAction,
   readBalanceAction,
   sendAppLinkAction,
+  sendBillLinkAction,
   stopPaidContentAction,
   topUpAction,
 };

@@ -154,6 +154,19 @@ export const settingsSchema = z
         max: kopecks,
       })
       .strict(),
+    /** The operator's details printed on every bill. */
+    operator: z
+      .object({
+        name: localized,
+        address: localized,
+        inn: z.string().regex(/^\d{10}$/),
+        kpp: z.string().regex(/^\d{9}$/).optional(),
+        ogrn: z.string().regex(/^\d{13}$/).optional(),
+        phone: z.string().min(1).max(40).optional(),
+        web: z.string().min(1).max(200).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CatalogSettings = z.infer<typeof settingsSchema>;

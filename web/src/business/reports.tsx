@@ -7,6 +7,7 @@ import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } f
 import { monthName, useBiz } from './context.ts';
 import type { MonthlyReport } from './types.ts';
 import type { ReportSettings } from '../api-shapes.ts';
+import { ContractBills } from './bills.tsx';
 
 const FORMATS = ['xlsx', 'pdf', 'csv'] as const;
 const LANG_CHOICES = { ru: ['ru'], en: ['en'], both: ['ru', 'en'] } as const;
@@ -79,6 +80,7 @@ export default function Reports() {
           {bt('bizDownload')} {format.toUpperCase()}
         </a>
       </Section>
+      {me.can.monthlyReports ? <ContractBills /> : null}
       {me.can.monthlyReports ? (
         <Section title={bt('bizMonthly')}>
           <ReportLanguages />

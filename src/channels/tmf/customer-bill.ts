@@ -1,0 +1,237 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { BillLine } from '../../domain/bills/lines.ts';
+import { billWords } from '../../domain/bills/bill-words.ts';
+import type { BillFile } from '../../domain/bills/list-bills.ts';
+import { listIssuedBills, listOnDemandBills, makeOnDemandBill, onDemandBillPdf, operatorBillPdf, type OnDemandBillView, type OperatorBillView } from '../../domain/bills/operator-bills.ts';
+import type { Core } from '../../domain/core.ts';
+import type { Lang } from '../../domain/shared/context.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import { ACCOUNT_BASE } from './account-management.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { hubRoutes, publish } from './hub.ts';
+
+export const BILL_BASE = '/tmf-api/customerBillManagement/v4';
+const API = 'customerBillManagement';
+const tag = 'TMF678 Customer Bill';
+
+interface Bases {
+  bill: string;
+  account: string;
+}
+
+/** What every bill shares, issued or on demand, in TMF678 form. */
+interface BillFacts {
+  id: string;
+  billNo?: string;
+  billDate: Date;
+  period: { start: Date; end: Date };
+  billingAccountId: string;
+  customerId: number;
+  customerName?: string;
+  closingBalance: number;
+  charges: number;
+  pdf: { name: string; size?: number };
+  onDemand: boolean;
+}
+
+function renderBill(b: BillFacts, bases: Bases): Record<string, unknown> {
+  const due = Math.max(0, -b.closingBalance);
+  return compact({
+    id: b.id,
+    href: `${bases.bill}/customerBill/${b.id}`,
+    billNo: b.billNo,
+    billDate: iso(b.billDate),
+    category: b.onDemand ? 'interim' : 'normal',
+    runType: b.onDemand ? 'offCycle' : 'onCycle',
+    state: b.onDemand ? 'new' : 'sent',
+    billingPeriod: { startDateTime: iso(b.period.start), endDateTime: iso(b.period.end) },
+    amountDue: money(due),
+    remainingAmount: money(due),
+    taxIncludedAmount: money(b.charges),
+    billingAccount: { id: b.billingAccountId, href: `${bases.account}/billingAccount/${b.billingAccountId}`, '@referredType': 'BillingAccount' },
+    relatedParty: [{ id: String(b.customerId), role: 'customer', ...(b.customerName ? { name: b.customerName } : {}) }],
+    billDocument: [
+      compact({
+        id: `${b.id}-pdf`,
+        attachmentType: b.onDemand ? 'interimBill' : 'bill',
+        mimeType: 'application/pdf',
+        name: b.pdf.name,
+        size: b.pdf.size === undefined ? undefined : { amount: b.pdf.size, units: 'bytes' },
+        url: `${bases.bill}/customerBill/${b.id}/document`,
+        '@type': 'AttachmentRefOrValue',
+      }),
+    ],
+    '@type': 'CustomerBill',
+  });
+}
+
+function issuedFacts(b: OperatorBillView): BillFacts {
+  return {
+    id: b.id,
+    billNo: b.number,
+    billDate: new Date(b.issuedAt),
+    period: { start: new Date(b.periodStart), end: new Date(b.periodEnd) },
+    billingAccountId: b.billingAccountId,
+    customerId: b.customerId,
+    closingBalance: b.closingBalance,
+    charges: b.charges,
+    pdf: { name: `bill-${b.number}.pdf`, size: b.pdfBytes },
+    onDemand: false,
+  };
+}
+
+function onDemandFacts(b: OnDemandBillView): BillFacts {
+  return {
+    id: b.id,
+    billDate: b.createdAt,
+    period: { start: b.draft.period.start, end: b.draft.through },
+    billingAccountId: b.billingAccountId,
+    customerId: b.customerId,
+    customerName: b.draft.holder.customerName,
+    closingBalance: b.draft.closingBalance,
+    charges: b.draft.charges,
+    pdf: { name: `bill-on-demand-${b.id}.pdf` },
+    onDemand: true,
+  };
+}
+
+interface RateSource {
+  billId: string;
+  billingAccountId: string;
+  date: Date;
+  period: { start: Date; end: Date };
+  lines: BillLine[];
+  onDemand: boolean;
+}
+
+function renderRates(s: RateSource, bases: Bases, lang: Lang): Record<string, unknown>[] {
+  return s.lines.map((l, i) =>
+    compact({
+      id: `${s.billId}.${i + 1}`,
+      href: `${bases.bill}/appliedCustomerBillingRate/${s.billId}.${i + 1}`,
+      date: iso(s.date),
+      name: billWords[lang].lines[l.type],
+      type: l.type,
+      description: l.msisdn ? `${billWords[lang].lines[l.type]}, +${l.msisdn}` : undefined,
+      isBilled: !s.onDemand,
+      bill: { id: s.billId, href: `${bases.bill}/customerBill/${s.billId}` },
+      billingAccount: { id: s.billingAccountId, href: `${bases.account}/billingAccount/${s.billingAccountId}` },
+      periodCoverage: { startDateTime: iso(s.period.start), endDateTime: iso(s.period.end) },
+      taxIncludedAmount: money(l.amount),
+      characteristic: [{ name: 'entries', value: l.count, valueType: 'integer' }, ...(l.msisdn ? [{ name: 'msisdn', value: l.msisdn, valueType: 'string' }] : [])],
+      '@type': 'AppliedCustomerBillingRate',
+    }),
+  );
+}
+
+function renderOnDemand(b: OnDemandBillView, bases: Bases): Record<string, unknown> {
+  return compact({
+    id: b.id,
+    href: `${bases.bill}/customerBillOnDemand/${b.id}`,
+    name: b.name ?? undefined,
+    description: b.description ?? 'The month so far: not an issued bill, the issued bill of the month may differ',
+    lastUpdate: iso(b.createdAt),
+    state: 'done',
+    billingAccount: { id: b.billingAccountId, href: `${bases.account}/billingAccount/${b.billingAccountId}`, '@referredType': 'BillingAccount' },
+    customerBill: { id: b.id, href: `${bases.bill}/customerBill/${b.id}`, '@referredType': 'CustomerBill' },
+    relatedParty: [{ id: String(b.customerId), role: 'customer', name: b.draft.holder.customerName }],
+    '@type': 'CustomerBillOnDemand',
+  });
+}
+
+const onDemandCreate = z.looseObject({
+  billingAccount: z.looseObject({ id: z.string().min(1).max(40) }),
+  name: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+});
+
+function sendPdf(reply: FastifyReply, file: BillFile): FastifyReply {
+  return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'private, no-store').send(file.content);
+}
+
+/** TMF678: the monthly bills (immutable once issued), their lines, and bills on demand for the month so far. */
+export async function customerBillRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
+  const { core } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const bases = (req: FastifyRequest): Bases => ({ bill: apiBase(req, opts.publicUrl, BILL_BASE), account: apiBase(req, opts.publicUrl, ACCOUNT_BASE) });
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const findBill = async (req: FastifyRequest, id: string): Promise<BillFacts> => {
+    const [issued] = await listIssuedBills(core, tmfCtx(req), { id });
+    if (issued) return issuedFacts(issued);
+    const [od] = await listOnDemandBills(core, tmfCtx(req), { id });
+    if (od) return onDemandFacts(od);
+    throw new DomainError('NOT_FOUND', { id });
+  };
+
+  r.get(
+    '/customerBill',
+    { schema: { tags: [tag], summary: 'Bills: the issued monthly bills (runType onCycle, state sent, immutable) and bills on demand (runType offCycle, category interim); billingAccount.id=<account id>|C<contract id> for one account', querystring: listQuery } },
+    async (req, reply) => {
+      const account = str(req.query['billingAccount.id']);
+      const issued = (await listIssuedBills(core, tmfCtx(req), account ? { billingAccountId: account } : {})).map(issuedFacts);
+      const od = (await listOnDemandBills(core, tmfCtx(req))).map(onDemandFacts).filter((b) => !account || b.billingAccountId === account);
+      return sendList(reply, req.query, [...issued, ...od].map((b) => renderBill(b, bases(req))));
+    },
+  );
+  r.get('/customerBill/:id', { schema: { tags: [tag], summary: 'Retrieve a bill', params: idParams, querystring: fieldsQuery } }, async (req) => selectFields(renderBill(await findBill(req, req.params.id), bases(req)), req.query.fields));
+  r.patch(
+    '/customerBill/:id',
+    { schema: { tags: [tag], summary: 'Refused: a bill is immutable once issued (a correction appears on the next bill)', params: idParams, body: z.looseObject({ state: z.string().max(40).optional() }) } },
+    async (req) => {
+      await findBill(req, req.params.id);
+      throw new DomainError('CONFLICT', { reason: 'a bill is immutable once issued: a correction appears on the next bill' });
+    },
+  );
+  r.get('/customerBill/:id/document', { schema: { tags: [tag], summary: "The bill's PDF (billDocument.url): as stored when issued, or rendered from a bill on demand's kept figures", params: idParams } }, async (req, reply) => {
+    const facts = await findBill(req, req.params.id);
+    return sendPdf(reply, facts.onDemand ? await onDemandBillPdf(core, tmfCtx(req), { id: req.params.id }) : await operatorBillPdf(core, tmfCtx(req), { id: req.params.id }));
+  });
+
+  const rateSources = async (req: FastifyRequest, filter: { billId?: string; billingAccountId?: string }): Promise<RateSource[]> => {
+    const issued = await listIssuedBills(core, tmfCtx(req), { ...(filter.billId ? { id: filter.billId } : {}), ...(filter.billingAccountId ? { billingAccountId: filter.billingAccountId } : {}) });
+    const ods = (await listOnDemandBills(core, tmfCtx(req), filter.billId ? { id: filter.billId } : {})).filter((b) => !filter.billingAccountId || b.billingAccountId === filter.billingAccountId);
+    return [
+      ...issued.map((b) => ({ billId: b.id, billingAccountId: b.billingAccountId, date: new Date(b.issuedAt), period: { start: new Date(b.periodStart), end: new Date(b.periodEnd) }, lines: b.lines, onDemand: false })),
+      ...ods.map((b) => ({ billId: b.id, billingAccountId: b.billingAccountId, date: b.createdAt, period: { start: b.draft.period.start, end: b.draft.through }, lines: b.draft.lines, onDemand: true })),
+    ];
+  };
+  r.get(
+    '/appliedCustomerBillingRate',
+    { schema: { tags: [tag], summary: "The bills' lines: charges by kind (and by number on a contract's bill), payments, refunds, adjustments, promised payments; bill.id=<bill> for one bill", querystring: listQuery } },
+    async (req, reply) => {
+      const billId = str(req.query['bill.id']);
+      const account = str(req.query['billingAccount.id']);
+      const sources = await rateSources(req, { ...(billId ? { billId } : {}), ...(account ? { billingAccountId: account } : {}) });
+      return sendList(reply, req.query, sources.flatMap((s) => renderRates(s, bases(req), req.lang)));
+    },
+  );
+  r.get('/appliedCustomerBillingRate/:id', { schema: { tags: [tag], summary: 'Retrieve a bill line (<bill id>.<line>)', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const m = /^([0-9a-f-]{36})\.(\d{1,5})$/i.exec(req.params.id);
+    const [s] = m ? await rateSources(req, { billId: m[1]! }) : [];
+    const line = s ? renderRates(s, bases(req), req.lang)[Number(m![2]) - 1] : undefined;
+    if (!line) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(line, req.query.fields);
+  });
+
+  r.post(
+    '/customerBillOnDemand',
+    { schema: { tags: [tag], summary: "Make a bill now for the billing account's month so far (not an issued bill: runType offCycle, category interim)", body: onDemandCreate } },
+    async (req, reply) => {
+      const b = await makeOnDemandBill(core, tmfCtx(req), { billingAccountId: req.body.billingAccount.id, name: req.body.name ?? null, description: req.body.description ?? null });
+      const out = renderOnDemand(b, bases(req));
+      publish(core, API, 'customerBillOnDemandCreateEvent', 'customerBillOnDemand', out);
+      return reply.status(201).send(out);
+    },
+  );
+  r.get('/customerBillOnDemand', { schema: { tags: [tag], summary: 'Bills on demand, newest first', querystring: listQuery } }, async (req, reply) =>
+    sendList(reply, req.query, (await listOnDemandBills(core, tmfCtx(req))).map((b) => renderOnDemand(b, bases(req)))),
+  );
+  r.get('/customerBillOnDemand/:id', { schema: { tags: [tag], summary: 'Retrieve a bill on demand', params: idParams, querystring: fieldsQuery } }, async (req) => {
+    const [b] = await listOnDemandBills(core, tmfCtx(req), { id: req.params.id });
+    if (!b) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderOnDemand(b, bases(req)), req.query.fields);
+  });
+  hubRoutes(app, core, API, tag);
+}
