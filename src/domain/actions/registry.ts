@@ -16,6 +16,7 @@ import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
 import { readBalanceAction } from './read-balance.ts';
 import { sendAppLinkAction } from './send-app-link.ts';
+import { shareAllowanceAction } from './share-allowance.ts';
 import { stopPaidContentAction } from './stop-paid-content.ts';
 import { topUpAction } from './top-up.ts';
 import type { ActionId, AnyAction } from './types.ts';
@@ -32,6 +33,7 @@ export const actions = {
   'bonus.exchange': exchangePointsAction,
   'report.order': orderReportAction,
   'app_link.send': sendAppLinkAction,
+  'share.give': shareAllowanceAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -50,6 +52,7 @@ export {
   promisedPaymentAction,
   readBalanceAction,
   sendAppLinkAction,
+  shareAllowanceAction,
   stopPaidContentAction,
   topUpAction,
 };
@@ -58,6 +61,7 @@ export { MAX_BUSINESS_AMOUNT_KOPECKS, businessAmount } from './business-amounts.
 export { MAX_TOP_UP, MIN_TOP_UP } from './top-up.ts';
 export { PROMISED_MIN_AMOUNT, promisedFacts } from './promised-payment.ts';
 export { productFacts } from './products.ts';
+export { shareFacts, shareInput, type ShareDetails, type ShareKindOffer } from './share-allowance.ts';
 export { tariffFacts, tariffListFacts } from './change-tariff.ts';
 export { parseInput, perform, requireOffered, type Action, type ActionId, type CatalogAction, type Confirmation, type Offer, type Refusal } from './types.ts';
 export { namedParams, refusalWords } from './refusal-words.ts';

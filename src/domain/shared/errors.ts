@@ -55,6 +55,10 @@ export const ERROR_CODES = [
   'STAFF_EMAIL_TAKEN',
   'CROSS_SITE_REQUEST',
   'CURSOR_INVALID',
+  'SHARE_NOT_ALLOWED',
+  'SHARE_AMOUNT_NOT_ALLOWED',
+  'SHARE_LIMIT_REACHED',
+  'INSUFFICIENT_ALLOWANCE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

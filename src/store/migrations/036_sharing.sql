@@ -1,0 +1,20 @@
+-- Sharing minutes and gigabytes: one row per transfer from a giver's package to another number.
+-- The giver's quota rows lose `taken` units (their `included` goes down under the account lock, and
+-- the quota's own CHECK used <= included refuses any overdraw); the recipient gets a quota row
+-- with source 'gift:<id>' valid until `valid_until`, which nobody gets back when it runs out.
+CREATE TABLE share_transfer (
+  id                      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  giver_account_id        bigint NOT NULL,
+  giver_subscriber_id     bigint NOT NULL REFERENCES subscriber(id),
+  recipient_account_id    bigint NOT NULL,
+  recipient_subscriber_id bigint NOT NULL REFERENCES subscriber(id),
+  unit                    text NOT NULL CHECK (unit IN ('seconds', 'bytes')),
+  units                   bigint NOT NULL CHECK (units > 0),
+  fee                     bigint NOT NULL CHECK (fee >= 0),
+  taken                   jsonb NOT NULL, -- [{quotaId, units}] from the giver's quotas
+  valid_until             timestamptz NOT NULL,
+  created_at              timestamptz NOT NULL,
+  CHECK (giver_subscriber_id <> recipient_subscriber_id)
+);
+CREATE INDEX share_transfer_giver ON share_transfer(giver_subscriber_id, created_at);
+CREATE INDEX share_transfer_recipient ON share_transfer(recipient_subscriber_id, created_at);
