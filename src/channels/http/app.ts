@@ -20,6 +20,7 @@ import { bonusInstallmentRoutes } from './routes/bonus-installments.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { sharingRoutes } from './routes/sharing.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { subscriberRoutes } from './routes/subscribers.ts';
 import { supportRoutes } from './routes/support.ts';
@@ -99,6 +100,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
       await api.register(authRoutes, { core, trustedProxies: config.TRUSTED_PROXIES, msisdnHeader: config.MSISDN_HEADER, secureCookies: config.NODE_ENV === 'production', demoMode: config.DEMO_MODE, publicUrl: config.PUBLIC_URL });
       await api.register(subscriberRoutes, { core });
       await api.register(bonusInstallmentRoutes, { core });
+      await api.register(sharingRoutes, { core });
       await api.register(reportRoutes, { core });
       await api.register(catalogRoutes, { core });
       await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE, demoNumbers: DEMO_NUMBERS });

@@ -18,3 +18,13 @@ CREATE TABLE share_transfer (
 );
 CREATE INDEX share_transfer_giver ON share_transfer(giver_subscriber_id, created_at);
 CREATE INDEX share_transfer_recipient ON share_transfer(recipient_subscriber_id, created_at);
+
+-- A transfer asked for by SMS waits here for the giver's "ДА"/"YES" (as sms_confirmation does for
+-- a paid connection); the latest offer of either kind is the one a reply confirms.
+CREATE TABLE sms_share_confirmation (
+  msisdn     text PRIMARY KEY,
+  kind       text NOT NULL CHECK (kind IN ('data', 'minutes')),
+  amount     integer NOT NULL,
+  recipient  text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
