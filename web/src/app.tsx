@@ -14,6 +14,7 @@ const Services = lazy(() => import('./pages/services.tsx'));
 const Tariffs = lazy(() => import('./pages/tariffs.tsx'));
 const Payments = lazy(() => import('./pages/payments.tsx'));
 const Bonuses = lazy(() => import('./pages/bonuses.tsx'));
+const Sharing = lazy(() => import('./pages/sharing.tsx'));
 const Detail = lazy(() => import('./pages/detail.tsx'));
 const History = lazy(() => import('./pages/history.tsx'));
 const Support = lazy(() => import('./pages/support.tsx'));
@@ -137,6 +138,7 @@ export function App() {
               <Route path="/tariffs" component={Tariffs} />
               <Route path="/payments" component={Payments} />
               <Route path="/bonuses" component={Bonuses} />
+              <Route path="/sharing" component={Sharing} />
               <Route path="/detail" component={Detail} />
               <Route path="/history" component={History} />
               <Route path="/support" component={Support} />

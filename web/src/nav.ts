@@ -12,6 +12,7 @@ export const NAV: NavItem[] = [
   { href: '/detail', key: 'navDetail', icon: '≋' },
   { href: '/tariffs', key: 'navTariffs', icon: '◎' },
   { href: '/bonuses', key: 'navBonuses', icon: '★' },
+  { href: '/sharing', key: 'navSharing', icon: '⇄' },
   { href: '/history', key: 'navHistory', icon: '↺' },
   { href: '/support', key: 'navSupport', icon: '?' },
   { href: '/settings', key: 'navSettings', icon: '⚙' },
