@@ -12,6 +12,7 @@ const SUBSCRIBER_PAGES: [string, string][] = [
   ['/tariffs', 'Тарифы'],
   ['/payments', 'Платежи'],
   ['/bonuses', 'Бонусы'],
+  ['/sharing', 'Поделиться'],
   ['/detail', 'Детализация'],
   ['/history', 'История действий'],
   ['/support', 'Поддержка'],

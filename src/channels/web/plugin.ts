@@ -11,6 +11,7 @@ export const SPA_ROUTES = [
   '/tariffs',
   '/payments',
   '/bonuses',
+  '/sharing',
   '/detail',
   '/history',
   '/support',

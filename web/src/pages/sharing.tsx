@@ -63,7 +63,7 @@ export default function Sharing() {
       <ErrorBox error={act.error} />
       <Notice text={act.notice} />
       {data.available && offer ? (
-        <Section title={t('shareWhat')}>
+        <Section title={t('shareSection')}>
           <form onSubmit={submit} data-testid="share-form">
             <Field label={t('shareWhat')}>
               {(id) => (
