@@ -3306,6 +3306,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscribers/{msisdn}/bill-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why the bill changed: a month (this one by default) against the one before, by category, with the largest changes in words */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM; this month by default */
+                    month?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                /** @enum {string} */
+                                category: "fees" | "packages" | "calls" | "sms" | "internet" | "content" | "roaming" | "one_off" | "other";
+                                change: number;
+                                lastMonth: number;
+                                thisMonth: number;
+                            }[];
+                            changes: {
+                                /** @enum {string} */
+                                category: "fees" | "packages" | "calls" | "sms" | "internet" | "content" | "roaming" | "one_off" | "other";
+                                change: number;
+                                lastMonth: number;
+                                /** @description `tariff:<code>`, `product:<code>`, `usage:<category>` or `charge:<kind>` */
+                                subject: string;
+                                /** @description The change in words: show it as it is */
+                                text: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                thisMonth: number;
+                            }[];
+                            /** @description YYYY-MM, a calendar month of local time */
+                            month: string;
+                            msisdn: string;
+                            previousMonth: string;
+                            timeZone: string;
+                            total: {
+                                change: number;
+                                lastMonth: number;
+                                thisMonth: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers/{msisdn}/bonus": {
         parameters: {
             query?: never;
