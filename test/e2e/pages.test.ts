@@ -13,6 +13,7 @@ const SUBSCRIBER_PAGES: [string, string][] = [
   ['/payments', 'Платежи'],
   ['/bonuses', 'Бонусы'],
   ['/sharing', 'Поделиться'],
+  ['/bill', 'Почему изменился счёт'],
   ['/detail', 'Детализация'],
   ['/history', 'История действий'],
   ['/support', 'Поддержка'],

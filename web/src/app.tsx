@@ -15,6 +15,7 @@ const Tariffs = lazy(() => import('./pages/tariffs.tsx'));
 const Payments = lazy(() => import('./pages/payments.tsx'));
 const Bonuses = lazy(() => import('./pages/bonuses.tsx'));
 const Sharing = lazy(() => import('./pages/sharing.tsx'));
+const Bill = lazy(() => import('./pages/bill.tsx'));
 const Detail = lazy(() => import('./pages/detail.tsx'));
 const History = lazy(() => import('./pages/history.tsx'));
 const Support = lazy(() => import('./pages/support.tsx'));
@@ -139,6 +140,7 @@ export function App() {
               <Route path="/payments" component={Payments} />
               <Route path="/bonuses" component={Bonuses} />
               <Route path="/sharing" component={Sharing} />
+              <Route path="/bill" component={Bill} />
               <Route path="/detail" component={Detail} />
               <Route path="/history" component={History} />
               <Route path="/support" component={Support} />

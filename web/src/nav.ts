@@ -10,6 +10,7 @@ export const NAV: NavItem[] = [
   { href: '/services', key: 'navServices', icon: '☰' },
   { href: '/payments', key: 'navPayments', icon: '₽' },
   { href: '/detail', key: 'navDetail', icon: '≋' },
+  { href: '/bill', key: 'navBill', icon: '±' },
   { href: '/tariffs', key: 'navTariffs', icon: '◎' },
   { href: '/bonuses', key: 'navBonuses', icon: '★' },
   { href: '/sharing', key: 'navSharing', icon: '⇄' },

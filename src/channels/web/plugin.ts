@@ -12,6 +12,7 @@ export const SPA_ROUTES = [
   '/payments',
   '/bonuses',
   '/sharing',
+  '/bill',
   '/detail',
   '/history',
   '/support',

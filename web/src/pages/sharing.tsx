@@ -1,20 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
+import type { ShareOffer, ShareResult } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
 import { dateOnly, dateTime, pluralForm, volume } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 type Kind = 'data' | 'minutes';
-
-interface ShareOffer {
-  available: boolean;
-  refusal: { code: string } | null;
-  kinds: { kind: Kind; min: number; max: number; fee: number; available: number; statement: { ru: string; en: string } }[];
-  validDays: number;
-  limits: { perDay: number; perMonth: number; today: number; thisMonth: number };
-  history: { id: number; direction: 'given' | 'received'; counterpart: string; kind: Kind; amount: number; at: string; validUntil: string; remaining: number | null }[];
-}
 
 /** "+7 900 123-45-67" from 79001234567, for people to read. */
 function phone(msisdn: string): string {
@@ -48,7 +40,7 @@ export default function Sharing() {
     act.ask(
       t('shareConfirm', { what: amountText(offer.kind, n), to: to.trim(), price: offer.statement[lang], days: `${data.validDays}\u00a0${t(`days_${pluralForm(data.validDays, lang)}`)}` }),
       async () => {
-        const r = await api<{ to: string }>(`subscribers/${m}/sharing`, { method: 'POST', body: { kind: offer.kind, amount: n, to: to.trim() }, idempotent: true });
+        const r = await api<ShareResult>(`subscribers/${m}/sharing`, { method: 'POST', body: { kind: offer.kind, amount: n, to: to.trim() }, idempotent: true });
         act.setNotice(t('shareDone', { what: amountText(offer.kind, n), to: phone(r.to) }));
         setAmount('');
         setTo('');
