@@ -22,6 +22,7 @@ import { operatorRoutes } from './routes/operator.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { sharingRoutes } from './routes/sharing.ts';
 import { billChangeRoutes } from './routes/bill-change.ts';
+import { familyRoutes } from './routes/family.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { subscriberRoutes } from './routes/subscribers.ts';
 import { supportRoutes } from './routes/support.ts';
@@ -103,6 +104,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
       await api.register(bonusInstallmentRoutes, { core });
       await api.register(sharingRoutes, { core });
       await api.register(billChangeRoutes, { core });
+      await api.register(familyRoutes, { core });
       await api.register(reportRoutes, { core });
       await api.register(catalogRoutes, { core });
       await api.register(operatorRoutes, { core, demoMode: config.DEMO_MODE, demoNumbers: DEMO_NUMBERS });

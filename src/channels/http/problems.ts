@@ -58,6 +58,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   SHARE_AMOUNT_NOT_ALLOWED: 422,
   SHARE_LIMIT_REACHED: 429,
   INSUFFICIENT_ALLOWANCE: 409,
+  FAMILY_NOT_ALLOWED: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

@@ -1,4 +1,5 @@
 import {
+  acceptFamilyAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
@@ -184,7 +185,13 @@ export const COMMANDS: Command[] = [
       const res = await confirmOfferedConnection(core, ctx, { msisdn: 'me' });
       if (!res) {
         const gift = await confirmOfferedShare(core, ctx, { msisdn: 'me' });
-        if (!gift) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
+        if (!gift) {
+          // A family group invitation is answered with the same word.
+          const invitation = await acceptFamilyAction.offer(core, ctx, { msisdn: 'me' });
+          if (invitation.refusal) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
+          const joined = await perform(core, ctx, acceptFamilyAction, 'me', {});
+          return t(lang, `Вы вступили в семейную группу номера ${formatMsisdn(joined.head)}.`, `You have joined the family group of ${formatMsisdn(joined.head)}.`);
+        }
         const what = shareAmount(gift.kind, gift.amount, lang);
         return t(
           lang,

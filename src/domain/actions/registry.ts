@@ -12,6 +12,7 @@ import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
 import { disableProductAction } from './disable-product.ts';
 import { exchangePointsAction } from './exchange-points.ts';
+import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, removeFamilyMemberAction, setFamilyLimitAction } from './family.ts';
 import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
 import { readBalanceAction } from './read-balance.ts';
@@ -34,6 +35,11 @@ export const actions = {
   'report.order': orderReportAction,
   'app_link.send': sendAppLinkAction,
   'share.give': shareAllowanceAction,
+  'family.invite': inviteFamilyAction,
+  'family.accept': acceptFamilyAction,
+  'family.leave': leaveFamilyAction,
+  'family.remove': removeFamilyMemberAction,
+  'family.set_limit': setFamilyLimitAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -43,6 +49,11 @@ export const ACTION_IDS = Object.keys(actions) as ActionId[];
 export const CATALOG_ACTIONS = ['product.connect', 'product.disable', 'tariff.change', 'bonus.exchange'] as const satisfies readonly ActionId[];
 
 export {
+  acceptFamilyAction,
+  inviteFamilyAction,
+  leaveFamilyAction,
+  removeFamilyMemberAction,
+  setFamilyLimitAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,

@@ -24,6 +24,17 @@ const shareReason: Record<string, { ru: string; en: string }> = {
   kind: { ru: 'Этим видом пакета поделиться нельзя', en: 'This kind of package cannot be shared' },
 };
 
+const familyReason: Record<string, { ru: string; en: string }> = {
+  self: { ru: 'Нельзя пригласить в семейную группу свой же номер', en: 'You cannot invite your own number' },
+  recipient: { ru: 'Пригласить можно только абонента нашего оператора', en: 'Only a subscriber of our network can be invited' },
+  in_group: { ru: 'Номер уже состоит в семейной группе', en: 'The number is already in a family group' },
+  full: { ru: 'В семейной группе уже пять участников — больше нельзя', en: 'The family group already has five members, the most it may have' },
+  not_head: { ru: 'Это может сделать только глава семейной группы', en: 'Only the head of the family group can do this' },
+  not_member: { ru: 'Номер не состоит в вашей семейной группе', en: 'The number is not in your family group' },
+  no_invitation: { ru: 'Приглашения в семейную группу нет или его срок истёк', en: 'There is no family group invitation, or it has expired' },
+  head: { ru: 'Глава семейной группы не может вступить в другую', en: 'The head of a family group cannot join another' },
+};
+
 /** What each refusal says to a person, Russian first. Channels shorten or speak these. */
 const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
   VALIDATION: {
@@ -207,6 +218,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
       p.period === 'day'
         ? `You have made ${formatCount(Number(p.limit), 'en', TRANSFERS_EN)} today, the most a day allows. Try tomorrow`
         : `You have made ${formatCount(Number(p.limit), 'en', TRANSFERS_EN)} this month, the most a month allows`,
+  },
+  FAMILY_NOT_ALLOWED: {
+    ru: (p) => familyReason[String(p.reason)]?.ru ?? 'Это действие с семейной группой недоступно',
+    en: (p) => familyReason[String(p.reason)]?.en ?? 'This family group action is not available',
   },
   INSUFFICIENT_ALLOWANCE: {
     ru: (p) => `В пакете не хватает: нужно ${shareAmount(p.kind, Number(p.required), 'ru')}, осталось ${shareAmount(p.kind, Number(p.available), 'ru')}`,

@@ -59,6 +59,7 @@ export const ERROR_CODES = [
   'SHARE_AMOUNT_NOT_ALLOWED',
   'SHARE_LIMIT_REACHED',
   'INSUFFICIENT_ALLOWANCE',
+  'FAMILY_NOT_ALLOWED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

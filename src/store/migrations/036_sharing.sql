@@ -28,3 +28,24 @@ CREATE TABLE sms_share_confirmation (
   recipient  text NOT NULL,
   expires_at timestamptz NOT NULL
 );
+
+-- Family groups: a head number and up to five members. A number is in at most one group, as head
+-- or member (invited numbers are not yet in it). An invitation waits for the invitee's "ДА" or a
+-- tap in the app until `expires_at`.
+CREATE TABLE family_group (
+  id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  head_subscriber_id bigint NOT NULL UNIQUE REFERENCES subscriber(id),
+  created_at         timestamptz NOT NULL
+);
+CREATE TABLE family_member (
+  group_id      bigint NOT NULL REFERENCES family_group(id),
+  subscriber_id bigint NOT NULL REFERENCES subscriber(id),
+  status        text NOT NULL CHECK (status IN ('invited', 'active')),
+  -- The head's monthly limit of the member's charges, kopecks; null: none.
+  monthly_limit bigint CHECK (monthly_limit IS NULL OR monthly_limit >= 0),
+  invited_at    timestamptz NOT NULL,
+  expires_at    timestamptz NOT NULL,
+  joined_at     timestamptz,
+  PRIMARY KEY (group_id, subscriber_id)
+);
+CREATE UNIQUE INDEX family_member_one_group ON family_member(subscriber_id) WHERE status = 'active';
