@@ -14,6 +14,7 @@ const SUBSCRIBER_PAGES: [string, string][] = [
   ['/bonuses', 'Бонусы'],
   ['/sharing', 'Поделиться'],
   ['/bill', 'Почему изменился счёт'],
+  ['/family', 'Семья'],
   ['/detail', 'Детализация'],
   ['/history', 'История действий'],
   ['/support', 'Поддержка'],

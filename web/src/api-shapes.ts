@@ -80,3 +80,4 @@ export type DemoSms = GetOk<'/api/v1/demo/sms'>['items'][number];
 export type ShareOffer = GetOk<'/api/v1/subscribers/{msisdn}/sharing'>;
 export type ShareResult = PostCreated<'/api/v1/subscribers/{msisdn}/sharing'>;
 export type BillChange = GetOk<'/api/v1/subscribers/{msisdn}/bill-change'>;
+export type Family = GetOk<'/api/v1/subscribers/{msisdn}/family'>;

@@ -16,6 +16,7 @@ const Payments = lazy(() => import('./pages/payments.tsx'));
 const Bonuses = lazy(() => import('./pages/bonuses.tsx'));
 const Sharing = lazy(() => import('./pages/sharing.tsx'));
 const Bill = lazy(() => import('./pages/bill.tsx'));
+const Family = lazy(() => import('./pages/family.tsx'));
 const Detail = lazy(() => import('./pages/detail.tsx'));
 const History = lazy(() => import('./pages/history.tsx'));
 const Support = lazy(() => import('./pages/support.tsx'));
@@ -141,6 +142,7 @@ export function App() {
               <Route path="/bonuses" component={Bonuses} />
               <Route path="/sharing" component={Sharing} />
               <Route path="/bill" component={Bill} />
+              <Route path="/family" component={Family} />
               <Route path="/detail" component={Detail} />
               <Route path="/history" component={History} />
               <Route path="/support" component={Support} />

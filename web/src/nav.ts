@@ -14,6 +14,7 @@ export const NAV: NavItem[] = [
   { href: '/tariffs', key: 'navTariffs', icon: '◎' },
   { href: '/bonuses', key: 'navBonuses', icon: '★' },
   { href: '/sharing', key: 'navSharing', icon: '⇄' },
+  { href: '/family', key: 'navFamily', icon: '♥' },
   { href: '/history', key: 'navHistory', icon: '↺' },
   { href: '/support', key: 'navSupport', icon: '?' },
   { href: '/settings', key: 'navSettings', icon: '⚙' },

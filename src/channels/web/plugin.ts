@@ -13,6 +13,7 @@ export const SPA_ROUTES = [
   '/bonuses',
   '/sharing',
   '/bill',
+  '/family',
   '/detail',
   '/history',
   '/support',
