@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { Core } from '../core.ts';
+import type { Ctx } from '../shared/context.ts';
+import { readOnlyRefusal } from '../subscribers/access.ts';
 import { acceptFamilyInvitation, leaveFamily, setFamilyLimit } from '../family/answer-membership.ts';
 import { getFamily, type FamilyView } from '../family/get-family.ts';
 import { inviteFamilyMember, type InviteResult } from '../family/invite-member.ts';
@@ -8,8 +11,11 @@ import type { Action, Offer, Refusal } from './types.ts';
 const phone = z.string().min(1).max(32);
 
 /** Every family action offers the number's view of its group; each judges its own input. */
-function offerOf(action: Offer<FamilyView>['action'], view: FamilyView, refusal: Refusal | null, shown = true): Offer<FamilyView> {
-  return { action, refusal, shown, facts: null, details: view };
+async function offerOf(core: Core, ctx: Ctx, msisdn: string, action: Offer<FamilyView>['action'], judge: (v: FamilyView) => { refusal: Refusal | null; shown: boolean }): Promise<Offer<FamilyView>> {
+  const view = await getFamily(core, ctx, { msisdn });
+  const readOnly = readOnlyRefusal(ctx.actor);
+  const j = judge(view);
+  return { action, refusal: readOnly ? { code: readOnly.code, params: readOnly.params } : j.refusal, shown: j.shown, facts: null, details: view };
 }
 const refuse = (reason: string): Refusal => ({ code: 'FAMILY_NOT_ALLOWED', params: { reason } });
 
@@ -18,12 +24,10 @@ export const inviteFamilyAction: Action<{ to?: string }, { to: string }, InviteR
   id: 'family.invite',
   summary: 'Invite a number into the family group',
   input: z.object({ to: phone }),
-  async offer(core, ctx, t) {
-    const v = await getFamily(core, ctx, { msisdn: t.msisdn });
-    if (v.role === 'member') return offerOf('family.invite', v, refuse('in_group'), false);
-    if (v.members.length >= v.maxMembers) return offerOf('family.invite', v, refuse('full'));
-    return offerOf('family.invite', v, null);
-  },
+  offer: (core, ctx, t) =>
+    offerOf(core, ctx, t.msisdn, 'family.invite', (v) =>
+      v.role === 'member' ? { refusal: refuse('in_group'), shown: false } : { refusal: v.members.length >= v.maxMembers ? refuse('full') : null, shown: true },
+    ),
   confirmation: (_o, channel) => confirmationFor('change', channel),
   run: (core, ctx, i) => inviteFamilyMember(core, ctx, { msisdn: i.msisdn, to: i.to }),
 };
@@ -33,10 +37,7 @@ export const acceptFamilyAction: Action<object, Record<string, never>, { msisdn:
   id: 'family.accept',
   summary: 'Join the family group one is invited to',
   input: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
-  async offer(core, ctx, t) {
-    const v = await getFamily(core, ctx, { msisdn: t.msisdn });
-    return offerOf('family.accept', v, v.invitation ? null : refuse('no_invitation'), v.invitation !== null);
-  },
+  offer: (core, ctx, t) => offerOf(core, ctx, t.msisdn, 'family.accept', (v) => ({ refusal: v.invitation ? null : refuse('no_invitation'), shown: v.invitation !== null })),
   confirmation: (_o, channel) => confirmationFor('change', channel),
   run: (core, ctx, i) => acceptFamilyInvitation(core, ctx, { msisdn: i.msisdn }),
 };
@@ -46,10 +47,7 @@ export const leaveFamilyAction: Action<object, Record<string, never>, { msisdn: 
   id: 'family.leave',
   summary: 'Leave the family group',
   input: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
-  async offer(core, ctx, t) {
-    const v = await getFamily(core, ctx, { msisdn: t.msisdn });
-    return offerOf('family.leave', v, v.role === 'member' ? null : refuse('not_member'), v.role === 'member');
-  },
+  offer: (core, ctx, t) => offerOf(core, ctx, t.msisdn, 'family.leave', (v) => ({ refusal: v.role === 'member' ? null : refuse('not_member'), shown: v.role === 'member' })),
   confirmation: (_o, channel) => confirmationFor('change', channel),
   run: (core, ctx, i) => leaveFamily(core, ctx, { msisdn: i.msisdn }),
 };
@@ -59,11 +57,7 @@ export const removeFamilyMemberAction: Action<{ member?: string }, { member: str
   id: 'family.remove',
   summary: 'Remove a member from the family group',
   input: z.object({ member: phone }),
-  async offer(core, ctx, t) {
-    const v = await getFamily(core, ctx, { msisdn: t.msisdn });
-    if (v.role !== 'head') return offerOf('family.remove', v, refuse('not_head'), false);
-    return offerOf('family.remove', v, null);
-  },
+  offer: (core, ctx, t) => offerOf(core, ctx, t.msisdn, 'family.remove', (v) => ({ refusal: v.role === 'head' ? null : refuse('not_head'), shown: v.role === 'head' })),
   confirmation: (_o, channel) => confirmationFor('change', channel),
   run: (core, ctx, i) => leaveFamily(core, ctx, { msisdn: i.msisdn, member: i.member }),
 };
@@ -73,10 +67,7 @@ export const setFamilyLimitAction: Action<{ member?: string }, { member: string;
   id: 'family.set_limit',
   summary: "Set a family member's monthly limit",
   input: z.object({ member: phone, limit: z.number().int().min(0).max(100_000_000).nullable().describe('Kopecks a month; null: no limit') }),
-  async offer(core, ctx, t) {
-    const v = await getFamily(core, ctx, { msisdn: t.msisdn });
-    return offerOf('family.set_limit', v, v.role === 'head' ? null : refuse('not_head'), v.role === 'head');
-  },
+  offer: (core, ctx, t) => offerOf(core, ctx, t.msisdn, 'family.set_limit', (v) => ({ refusal: v.role === 'head' ? null : refuse('not_head'), shown: v.role === 'head' })),
   confirmation: (_o, channel) => confirmationFor('change', channel),
   run: (core, ctx, i) => setFamilyLimit(core, ctx, { msisdn: i.msisdn, member: i.member, limit: i.limit }),
 };

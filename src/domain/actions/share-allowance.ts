@@ -5,7 +5,7 @@ import { shareAllowance, type ShareResult } from '../sharing/share-allowance.ts'
 import { amountRefusal, findRecipient, giverRefusal, SHARE_KINDS, shareState, type ShareKind } from '../sharing/share-rules.ts';
 import { isDomainError } from '../shared/errors.ts';
 import { requireMsisdn } from '../shared/msisdn.ts';
-import { loadSubscriber } from '../subscribers/access.ts';
+import { loadSubscriber, readOnlyRefusal } from '../subscribers/access.ts';
 import { confirmationFor } from './confirmation.ts';
 import { refusalOf, type Action, type Refusal } from './types.ts';
 
@@ -61,7 +61,9 @@ export const shareAllowanceAction: Action<{ kind?: ShareKind; amount?: number; t
       : [];
     let refusal: Refusal | null = null;
     const giver = giverRefusal(settings, sub, state, now);
-    if (giver) refusal = refusalOf(giver);
+    const readOnly = readOnlyRefusal(ctx.actor);
+    if (readOnly) refusal = refusalOf(readOnly);
+    else if (giver) refusal = refusalOf(giver);
     else if (t.kind) {
       const amount = amountRefusal(settings!, state, t.kind, t.amount);
       if (amount) refusal = refusalOf(amount);
