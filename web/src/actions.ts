@@ -34,6 +34,8 @@ const names: Record<string, [string, string]> = {
   'promised.take': ['Обещанный платёж', 'Promised payment'],
   'promised.expire': ['Срок обещанного платежа истёк', 'Promised payment expired'],
   'report.order': ['Заказ детализации', 'Detail report ordered'],
+  'share.give': ['Подарок пакета', 'Package gift given'],
+  'share.receive': ['Получен подарок', 'Package gift received'],
   'report.download': ['Детализация скачана', 'Detail report downloaded'],
   'subscriber.provision': ['Номер подключён', 'Number activated'],
   'subscriber.block': ['Номер заблокирован', 'Number blocked'],

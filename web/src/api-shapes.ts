@@ -78,3 +78,9 @@ export type AuditEvent = GetOk<'/api/v1/audit'>['items'][number];
 // generated types (gen-api-types builds the app without those mounts): phone.tsx and phone-voice.tsx
 // type its answers themselves. The SMS inbox is an /api/v1 route.
 export type DemoSms = GetOk<'/api/v1/demo/sms'>['items'][number];
+
+// ——— Sharing, why the bill changed ———
+export type ShareOffer = GetOk<'/api/v1/subscribers/{msisdn}/sharing'>;
+export type ShareResult = PostCreated<'/api/v1/subscribers/{msisdn}/sharing'>;
+export type BillChange = GetOk<'/api/v1/subscribers/{msisdn}/bill-change'>;
+export type Family = GetOk<'/api/v1/subscribers/{msisdn}/family'>;

@@ -3456,6 +3456,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscribers/{msisdn}/bill-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why the bill changed: a month (this one by default) against the one before, by category, with the largest changes in words */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM; this month by default */
+                    month?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                /** @enum {string} */
+                                category: "fees" | "packages" | "calls" | "sms" | "internet" | "content" | "roaming" | "one_off" | "other";
+                                change: number;
+                                lastMonth: number;
+                                thisMonth: number;
+                            }[];
+                            changes: {
+                                /** @enum {string} */
+                                category: "fees" | "packages" | "calls" | "sms" | "internet" | "content" | "roaming" | "one_off" | "other";
+                                change: number;
+                                lastMonth: number;
+                                /** @description `tariff:<code>`, `product:<code>`, `usage:<category>` or `charge:<kind>` */
+                                subject: string;
+                                /** @description The change in words: show it as it is */
+                                text: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                thisMonth: number;
+                            }[];
+                            /** @description YYYY-MM, a calendar month of local time */
+                            month: string;
+                            msisdn: string;
+                            previousMonth: string;
+                            timeZone: string;
+                            total: {
+                                change: number;
+                                lastMonth: number;
+                                thisMonth: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers/{msisdn}/bills": {
         parameters: {
             query?: never;
@@ -3896,6 +3970,266 @@ export interface paths {
                 content: {
                     "application/json": {
                         enabled: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/family": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number's family group as it may see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Member only: the head's number */
+                            head: string | null;
+                            invitation: {
+                                expiresAt: string;
+                                from: string;
+                            } | null;
+                            maxMembers: number;
+                            /** @description Head only: members and open invitations */
+                            members: {
+                                monthlyLimit: number | null;
+                                msisdn: string;
+                                spentThisMonth: number | null;
+                                /** @enum {string} */
+                                status: "invited" | "active";
+                            }[];
+                            /** @description Member only: the head's limit of one's charges a month, kopecks */
+                            monthlyLimit: number | null;
+                            msisdn: string;
+                            /** @enum {string} */
+                            role: "head" | "member" | "none";
+                            spentThisMonth: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/family/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join the group one is invited to */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/family/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite a number (the head; the group is made with the first invitation) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/family/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave the group (a member) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/family/members/{member}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member or withdraw an invitation (the head) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    member: string;
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/family/members/{member}/limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member's monthly limit (the head) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    member: string;
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        limit: number | null;
                     };
                 };
             };
@@ -4634,7 +4968,7 @@ export interface paths {
                                 /** @description The same as `refusal` */
                                 blockedBy: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -4696,7 +5030,7 @@ export interface paths {
                                 };
                                 refusal: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -4825,7 +5159,7 @@ export interface paths {
                             reason: ("active" | "trust_limit") | null;
                             refusal: {
                                 /** @enum {string} */
-                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID";
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED";
                                 params: {
                                     [key: string]: string | number;
                                 };
@@ -5012,6 +5346,187 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the number may give (kinds, bounds, fee, what is left, limits) and the gifts it gave and received */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string;
+                            /** @description True when the number may take it now; otherwise `refusal` says why */
+                            available: boolean;
+                            /** @description How the client confirms before sending the request (web/app: `explicit` means a dialog) */
+                            confirmation: {
+                                /** @enum {string} */
+                                kind: "none";
+                            } | {
+                                /** @enum {string} */
+                                kind: "explicit";
+                            } | {
+                                /** @enum {string} */
+                                kind: "reply";
+                                windowMs: number;
+                                readonly words: string[];
+                            };
+                            facts: {
+                                /** @description What taking it today charges */
+                                chargedToday: number;
+                                /** @description Commission taken with the action (promised payment); 0 when none */
+                                commission: number;
+                                /** @description One-off fee for connecting or switching; 0 when none */
+                                connectionFee: number;
+                                /** @enum {string} */
+                                period: "once" | "day" | "month";
+                                /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                price: number;
+                            } | null;
+                            history: {
+                                amount: number;
+                                /** @description ISO 8601 instant */
+                                at: string;
+                                counterpart: string;
+                                /** @enum {string} */
+                                direction: "given" | "received";
+                                fee: number;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "data" | "minutes";
+                                /** @description Gifts received: bytes or seconds left now */
+                                remaining: number | null;
+                                /** @description ISO 8601 instant */
+                                validUntil: string;
+                            }[];
+                            kinds: {
+                                /** @description Whole GB or minutes left in the number's own packages (gifts received are not passed on) */
+                                available: number;
+                                /** @description What the subscriber pays, as facts: every channel states these and nothing else */
+                                facts: {
+                                    /** @description What taking it today charges */
+                                    chargedToday: number;
+                                    /** @description Commission taken with the action (promised payment); 0 when none */
+                                    commission: number;
+                                    /** @description One-off fee for connecting or switching; 0 when none */
+                                    connectionFee: number;
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                    price: number;
+                                };
+                                /** @description Kopecks charged per transfer */
+                                fee: number;
+                                /** @enum {string} */
+                                kind: "data" | "minutes";
+                                max: number;
+                                /** @description Smallest transfer: whole GB (data) or minutes */
+                                min: number;
+                                /** @description The one statement of the price in both languages: show it, never compute it */
+                                statement: {
+                                    en: string;
+                                    ru: string;
+                                };
+                            }[];
+                            limits: {
+                                perDay: number;
+                                perMonth: number;
+                                thisMonth: number;
+                                today: number;
+                            };
+                            refusal: {
+                                /** @enum {string} */
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED";
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            } | null;
+                            shown: boolean;
+                            statement: {
+                                en: string;
+                                ru: string;
+                            } | null;
+                            /** @description Days a gift lasts on the recipient’s number */
+                            validDays: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Give whole GB or minutes to another number of the operator (send Idempotency-Key to make repeats safe) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Whole GB (data) or minutes to give */
+                        amount: number;
+                        /**
+                         * @description `data`: whole gigabytes; `minutes`: whole minutes
+                         * @enum {string}
+                         */
+                        kind: "data" | "minutes";
+                        /** @description The recipient's number, any common form */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amount: number;
+                            balance: number;
+                            fee: number;
+                            /** @enum {string} */
+                            kind: "data" | "minutes";
+                            msisdn: string;
+                            to: string;
+                            transferId: number;
+                            /** @description ISO 8601 instant */
+                            validUntil: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -5296,7 +5811,7 @@ export interface paths {
                                 productsDisabled: string[];
                                 refusal: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED";
                                     params: {
                                         [key: string]: string | number;
                                     };

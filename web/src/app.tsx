@@ -14,6 +14,9 @@ const Services = lazy(() => import('./pages/services.tsx'));
 const Tariffs = lazy(() => import('./pages/tariffs.tsx'));
 const Payments = lazy(() => import('./pages/payments.tsx'));
 const Bonuses = lazy(() => import('./pages/bonuses.tsx'));
+const Sharing = lazy(() => import('./pages/sharing.tsx'));
+const Bill = lazy(() => import('./pages/bill.tsx'));
+const Family = lazy(() => import('./pages/family.tsx'));
 const Detail = lazy(() => import('./pages/detail.tsx'));
 const Bills = lazy(() => import('./pages/bills.tsx'));
 const History = lazy(() => import('./pages/history.tsx'));
@@ -138,6 +141,9 @@ export function App() {
               <Route path="/tariffs" component={Tariffs} />
               <Route path="/payments" component={Payments} />
               <Route path="/bonuses" component={Bonuses} />
+              <Route path="/sharing" component={Sharing} />
+              <Route path="/bill" component={Bill} />
+              <Route path="/family" component={Family} />
               <Route path="/detail" component={Detail} />
               <Route path="/bills" component={Bills} />
               <Route path="/history" component={History} />

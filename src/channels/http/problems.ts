@@ -54,6 +54,11 @@ export const httpStatus: Record<ErrorCode, number> = {
   STAFF_EMAIL_TAKEN: 409,
   CROSS_SITE_REQUEST: 403,
   CURSOR_INVALID: 400,
+  SHARE_NOT_ALLOWED: 409,
+  SHARE_AMOUNT_NOT_ALLOWED: 422,
+  SHARE_LIMIT_REACHED: 429,
+  INSUFFICIENT_ALLOWANCE: 409,
+  FAMILY_NOT_ALLOWED: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

@@ -1,10 +1,12 @@
 import {
+  acceptFamilyAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
   perform,
   readBalanceAction,
   requireOffered,
+  shareAllowanceAction,
   SMS_REPLY_WORDS,
   stopPaidContentAction,
   type Confirmation,
@@ -14,6 +16,9 @@ import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
 import { confirmOfferedConnection, offerConnection } from '../../domain/services/offer-connection.ts';
+import { shareAmount } from '../../domain/shared/error-messages.ts';
+import { formatMsisdn } from '../../domain/shared/msisdn.ts';
+import { confirmOfferedShare, offerShareBySms } from '../../domain/sharing/offer-share-by-sms.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import { DomainError, isDomainError } from '../../domain/shared/errors.ts';
 import { formatMoney } from '../../domain/shared/money.ts';
@@ -46,8 +51,8 @@ async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean)
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ТАРИФ — тарифы и цены; <код услуги> — подключить; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; TARIFF — tariffs and prices; <service code> — connect; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; <код услуги> — подключить; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; <service code> — connect; HELP.',
   );
 }
 
@@ -108,6 +113,40 @@ async function tariffText(core: Core, ctx: Ctx, lang: Lang, code: string | undef
   );
 }
 
+const GB_WORDS = ['ГБ', 'GB'];
+const MIN_WORDS = ['МИН', 'MIN', 'МИНУТ', 'МИНУТЫ', 'МИНУТА', 'MINUTES'];
+
+/** GIFT 3 GB 79001234567 / ПОДАРИ 20 МИН 89001234567 (also "3ГБ"): the kind, amount and number, or null. */
+function parseGift(args: string[]): { kind: 'data' | 'minutes'; amount: number; to: string } | null {
+  const joined = /^(\d{1,6})(\D+)$/.exec(args[0] ?? '');
+  const [n, unit, ...rest] = joined ? [joined[1]!, joined[2]!, ...args.slice(1)] : args;
+  if (!n || !/^\d{1,6}$/.test(n) || !unit || rest.length === 0) return null;
+  const kind = GB_WORDS.some((w) => sameWord(unit, w)) ? 'data' : MIN_WORDS.some((w) => sameWord(unit, w)) ? 'minutes' : null;
+  return kind ? { kind, amount: Number(n), to: rest.join('') } : null;
+}
+
+/** The registry's share offer: made at once when it asks no reply, else stated and kept for the reply. */
+async function giftText(core: Core, ctx: Ctx, lang: Lang, args: string[]): Promise<string> {
+  const gift = parseGift(args);
+  if (!gift) return t(lang, 'Напишите: ПОДАРИ 3 ГБ 79XXXXXXXXX или ПОДАРИ 20 МИН 79XXXXXXXXX.', 'Write: GIFT 3 GB 79XXXXXXXXX or GIFT 20 MIN 79XXXXXXXXX.');
+  const input = { kind: gift.kind, amount: gift.amount, to: gift.to };
+  const offer = requireOffered(await shareAllowanceAction.offer(core, ctx, { msisdn: 'me', ...input }));
+  const what = shareAmount(gift.kind, gift.amount, lang);
+  const c = shareAllowanceAction.confirmation(offer, ctx.channel);
+  if (c.kind !== 'reply') {
+    const r = await perform(core, ctx, shareAllowanceAction, 'me', input);
+    return t(lang, `Подарено ${what} на ${formatMsisdn(r.to)}.`, `${what} given to ${formatMsisdn(r.to)}.`);
+  }
+  await offerShareBySms(core, ctx, { msisdn: 'me', ...input, windowMs: c.windowMs });
+  const minutes = Math.round(c.windowMs / 60_000);
+  const to = formatMsisdn(gift.to.replace(/\D/g, '').replace(/^8/, '7'));
+  return t(
+    lang,
+    `Подарить ${what} на ${to}: ${statePrice(offer.facts!, 'ru', 'text')}. Подарок действует ${formatCount(offer.details.validDays, 'ru', { one: 'день', few: 'дня', many: 'дней', other: 'дня' })}. Чтобы подарить, ответьте ${c.words[0]} в течение ${formatCount(minutes, 'ru', { one: 'минуты', few: 'минут', many: 'минут', other: 'минуты' })}.`,
+    `Give ${what} to ${to}: ${statePrice(offer.facts!, 'en', 'text')}. The gift lasts ${formatCount(offer.details.validDays, 'en', { one: 'day', other: 'days' })}. Reply ${c.words[c.words.length - 1]} within ${formatCount(minutes, 'en', { one: 'minute', other: 'minutes' })} to give it.`,
+  );
+}
+
 export const COMMANDS: Command[] = [
   { words: ['0'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, false) },
   { words: ['ПЛАТНЫЕ', 'PAID'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, true) },
@@ -121,6 +160,7 @@ export const COMMANDS: Command[] = [
     },
   },
   { words: ['ТАРИФ', 'TARIFF'], run: (core, ctx, args, lang) => tariffText(core, ctx, lang, args[0]) },
+  { words: ['ПОДАРИ', 'GIFT'], run: (core, ctx, args, lang) => giftText(core, ctx, lang, args) },
   { words: ['ПОМОЩЬ', 'HELP', '?'], run: async (_c, _x, _a, lang) => helpText(lang) },
   {
     words: ['СТОП', 'STOP'],
@@ -143,7 +183,22 @@ export const COMMANDS: Command[] = [
     words: SMS_REPLY_WORDS,
     run: async (core, ctx, _a, lang) => {
       const res = await confirmOfferedConnection(core, ctx, { msisdn: 'me' });
-      if (!res) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
+      if (!res) {
+        const gift = await confirmOfferedShare(core, ctx, { msisdn: 'me' });
+        if (!gift) {
+          // A family group invitation is answered with the same word.
+          const invitation = await acceptFamilyAction.offer(core, ctx, { msisdn: 'me' });
+          if (invitation.refusal) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
+          const joined = await perform(core, ctx, acceptFamilyAction, 'me', {});
+          return t(lang, `Вы вступили в семейную группу номера ${formatMsisdn(joined.head)}.`, `You have joined the family group of ${formatMsisdn(joined.head)}.`);
+        }
+        const what = shareAmount(gift.kind, gift.amount, lang);
+        return t(
+          lang,
+          `Подарено ${what} на ${formatMsisdn(gift.to)}. Списано ${formatMoney(gift.fee, lang)}, баланс ${formatMoney(gift.balance, lang)}.`,
+          `${what} given to ${formatMsisdn(gift.to)}. Charged ${formatMoney(gift.fee, lang)}, balance ${formatMoney(gift.balance, lang)}.`,
+        );
+      }
       return t(lang, `Подключено. Списано ${formatMoney(res.charged, lang)}, баланс ${formatMoney(res.balance, lang)}.`, `Connected. Charged ${formatMoney(res.charged, lang)}, balance ${formatMoney(res.balance, lang)}.`);
     },
   },

@@ -56,7 +56,8 @@ interface HopState {
 
 /** "*111*2*1#" → ["111", "2", "1"]; null when it is not a dial string. */
 export function parseDialString(s: string): string[] | null {
-  const m = /^\*?(\d{1,6}(?:\*\d{1,6}){0,9})#?$/.exec(s.trim());
+  // A segment may be a phone number (11 digits), as in *111*974*3*79001234567#.
+  const m = /^\*?(\d{1,11}(?:\*\d{1,11}){0,9})#?$/.exec(s.trim());
   return m ? m[1]!.split('*') : null;
 }
 
@@ -145,7 +146,7 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
     }
     if (view.kind === 'input') {
       // A typed number opens the screen that judges it (through the action registry).
-      if (/^\d{1,9}$/.test(input)) st.stack.push({ n: view.to, a: input, p: 0 });
+      if (/^\d{1,11}$/.test(input)) st.stack.push({ n: view.to, a: view.arg !== undefined ? `${view.arg}*${input}` : input, p: 0 });
       else st.notice = m.t.invalid;
       return;
     }

@@ -8,6 +8,7 @@ import {
   readBalanceAction,
   requireOffered,
   sendAppLinkAction,
+  shareAllowanceAction,
   type Action,
   type Offer,
 } from '../../domain/actions/registry.ts';
@@ -17,6 +18,9 @@ import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import type { getProfile } from '../../domain/subscribers/get-profile.ts';
 import { getTariff } from '../../domain/subscribers/get-tariff.ts';
 import { updatePreferences } from '../../domain/subscribers/update-preferences.ts';
+import { shareAmount } from '../../domain/shared/error-messages.ts';
+import { formatMsisdn } from '../../domain/shared/msisdn.ts';
+import { formatCount } from '../../text/format.ts';
 import type { PriceFacts } from '../../text/price-facts.ts';
 import { stateChargedToday, statePrice } from '../../text/price.ts';
 import { shortMoney, texts, type Texts } from './texts.ts';
@@ -44,8 +48,11 @@ export type View =
   | { kind: 'menu'; head?: string; items: { label: string; to: Target }[]; confirm?: boolean }
   /** Text; `end` finishes the session on its last page, otherwise "0 Back" returns. */
   | { kind: 'text'; text: string; end: boolean }
-  /** A prompt for a number: what is typed (other than the 0/00 navigation) opens `to` with it as the argument. */
-  | { kind: 'input'; head: string; to: string };
+  /**
+   * A prompt for a number: what is typed (other than the 0/00 navigation) opens `to` with it as the
+   * argument, after `arg` and a '*' when the prompt carries one (a second prompt keeps the first answer).
+   */
+  | { kind: 'input'; head: string; to: string; arg?: string };
 
 /** What an action answers: a final text, possibly in a language or script it has just switched to. */
 export interface Outcome {
@@ -118,6 +125,14 @@ async function disableList(m: MenuCtx, filter: (kind: Product['kind']) => boolea
 /** A typed whole number of roubles as kopecks; anything else passes through for the registry to refuse. */
 function roublesTyped(a: string): number {
   return /^\d{1,9}$/.test(a) ? Number(a) * 100 : Number.NaN;
+}
+
+const days = (lang: Lang, n: number) => formatCount(n, lang, lang === 'ru' ? { one: 'день', few: 'дня', many: 'дней', other: 'дня' } : { one: 'day', other: 'days' });
+
+/** "data*3*79001234567" → its parts; what is not a kind or a number is left for the registry to refuse. */
+function shareArgs(a: string): ['data' | 'minutes', number, string] {
+  const [kind, amount, to] = a.split('*');
+  return [kind === 'minutes' ? 'minutes' : 'data', /^\d{1,9}$/.test(amount ?? '') ? Number(amount) : Number.NaN, to ?? ''];
 }
 
 export const nodes: Record<string, MenuNode> = {
@@ -294,6 +309,40 @@ export const nodes: Record<string, MenuNode> = {
       return { text: m.t.rewardTaken(name(m, o.details.name), r.pointsLeft) };
     },
   },
+  /** *111*974# (data) / *111*975# (minutes): how much to give, within the registry's bounds. */
+  share: {
+    render: async (m, kind) => {
+      const o = requireOffered(await shareAllowanceAction.offer(m.core, m.ctx, { msisdn: m.msisdn }));
+      const k = o.details.kinds.find((x) => x.kind === kind);
+      if (!k) return { kind: 'text', text: m.t.nothingAvailable, end: true };
+      const amount = (n: number) => shareAmount(kind, n, m.lang);
+      return { kind: 'input', head: m.t.shareHow(amount(k.min), amount(k.max), amount(k.available)), to: 'share.to', arg: kind };
+    },
+  },
+  /** `a`: kind*amount; the amount is judged by the registry before the number is asked. */
+  'share.to': {
+    render: async (m, a) => {
+      const [kind, amount] = shareArgs(a);
+      requireOffered(await shareAllowanceAction.offer(m.core, m.ctx, { msisdn: m.msisdn, kind, amount }));
+      return { kind: 'input', head: m.t.shareTo, to: 'share.q', arg: a };
+    },
+  },
+  /** `a`: kind*amount*recipient: the registry's offer for it, its fee and the gift's days. */
+  'share.q': {
+    render: async (m, a) => {
+      const [kind, amount, to] = shareArgs(a);
+      const o = requireOffered(await shareAllowanceAction.offer(m.core, m.ctx, { msisdn: m.msisdn, kind, amount, to }));
+      const head = m.t.confirmShare(shareAmount(kind, amount, m.lang), formatMsisdn(to), price(m, o.facts!), today(m, o.facts!), days(m.lang, o.details.validDays));
+      return confirm(m, shareAllowanceAction, o, head, { n: 'share.do', a });
+    },
+  },
+  'share.do': {
+    act: async (m, a) => {
+      const [kind, amount, to] = shareArgs(a);
+      const r = await perform(m.core, m.ctx, shareAllowanceAction, m.msisdn, { kind, amount, to });
+      return { text: m.t.shared(shareAmount(kind, amount, m.lang), formatMsisdn(r.to), await localDate(m, r.validUntil)) };
+    },
+  },
   /** *152#: everything connected, each with its price; choosing one offers to disable it. */
   '152': { render: (m) => disableList(m, () => true, m.t.connectedTitle, m.t.nothingConnected, true) },
   /** *152*2#: only the paid ones, with the monthly total. */
@@ -314,4 +363,7 @@ export const serviceRoots: Record<string, Target[]> = {
   '111': [{ n: 'root' }],
   '152': [{ n: '152' }],
   '152*2': [{ n: '152' }, { n: '152.paid' }],
+  // Sharing: *111*974*N*79XXXXXXXXX# gives N GB, *111*975*N*79XXXXXXXXX# N minutes (asked for what is missing).
+  '111*974': [{ n: 'root' }, { n: 'share', a: 'data' }],
+  '111*975': [{ n: 'root' }, { n: 'share', a: 'minutes' }],
 };

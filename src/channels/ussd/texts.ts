@@ -46,6 +46,11 @@ export interface Texts {
   rewardOption: (name: string, cost: number) => string;
   confirmReward: (name: string, cost: number) => string;
   rewardTaken: (name: string, left: number) => string;
+  /** Sharing: how much to give (its bounds and what is left), whom to, the confirmation, the result. */
+  shareHow: (min: string, max: string, left: string) => string;
+  shareTo: string;
+  confirmShare: (what: string, to: string, price: string, today: string, days: string) => string;
+  shared: (what: string, to: string, until: string) => string;
   appLinkSent: string;
   scriptCyrillic: string;
   scriptLatin: string;
@@ -96,6 +101,10 @@ const ru: Texts = {
   rewardOption: (n, c) => `${n} — ${c} б.`,
   confirmReward: (n, c) => `«${n}» за ${c} баллов?`,
   rewardTaken: (n, l) => `«${n}» получено. Осталось баллов: ${l}`,
+  shareHow: (min, max, left) => `Сколько подарить? От ${min} до ${max}, у вас осталось ${left}.`,
+  shareTo: 'Номер получателя, 11 цифр (79XXXXXXXXX):',
+  confirmShare: (what, to, price, today, days) => `Подарить ${what} на ${to}? Плата ${price}. ${today}. Подарок действует ${days}.`,
+  shared: (what, to, until) => `Подарено ${what} на ${to}, действует до ${until}. Получателю отправлено SMS.`,
   appLinkSent: 'Ссылка на приложение отправлена в SMS',
   scriptCyrillic: 'Меню на кириллице',
   scriptLatin: 'Меню на латинице',
@@ -146,6 +155,10 @@ const en: Texts = {
   rewardOption: (n, c) => `${n} - ${c} pts`,
   confirmReward: (n, c) => `"${n}" for ${c} points?`,
   rewardTaken: (n, l) => `"${n}" received. Points left: ${l}`,
+  shareHow: (min, max, left) => `How much to give? From ${min} to ${max}; you have ${left} left.`,
+  shareTo: "Recipient's number, 11 digits (79XXXXXXXXX):",
+  confirmShare: (what, to, price, today, days) => `Give ${what} to ${to}? Fee ${price}. ${today}. The gift lasts ${days}.`,
+  shared: (what, to, until) => `${what} given to ${to}, valid until ${until}. The recipient has been told by SMS.`,
   appLinkSent: 'The app link is on its way by SMS',
   scriptCyrillic: 'Menus in Cyrillic',
   scriptLatin: 'Menus in Latin',

@@ -12,11 +12,13 @@ import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
 import { disableProductAction } from './disable-product.ts';
 import { exchangePointsAction } from './exchange-points.ts';
+import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, removeFamilyMemberAction, setFamilyLimitAction } from './family.ts';
 import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
 import { readBalanceAction } from './read-balance.ts';
 import { sendAppLinkAction } from './send-app-link.ts';
 import { sendBillLinkAction } from './send-bill-link.ts';
+import { shareAllowanceAction } from './share-allowance.ts';
 import { stopPaidContentAction } from './stop-paid-content.ts';
 import { topUpAction } from './top-up.ts';
 import type { ActionId, AnyAction } from './types.ts';
@@ -34,6 +36,12 @@ export const actions = {
   'report.order': orderReportAction,
   'app_link.send': sendAppLinkAction,
   'bill.send': sendBillLinkAction,
+  'share.give': shareAllowanceAction,
+  'family.invite': inviteFamilyAction,
+  'family.accept': acceptFamilyAction,
+  'family.leave': leaveFamilyAction,
+  'family.remove': removeFamilyMemberAction,
+  'family.set_limit': setFamilyLimitAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -43,6 +51,11 @@ export const ACTION_IDS = Object.keys(actions) as ActionId[];
 export const CATALOG_ACTIONS = ['product.connect', 'product.disable', 'tariff.change', 'bonus.exchange'] as const satisfies readonly ActionId[];
 
 export {
+  acceptFamilyAction,
+  inviteFamilyAction,
+  leaveFamilyAction,
+  removeFamilyMemberAction,
+  setFamilyLimitAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,
@@ -53,6 +66,7 @@ export {
   readBalanceAction,
   sendAppLinkAction,
   sendBillLinkAction,
+  shareAllowanceAction,
   stopPaidContentAction,
   topUpAction,
 };
@@ -61,6 +75,7 @@ export { MAX_BUSINESS_AMOUNT_KOPECKS, businessAmount } from './business-amounts.
 export { MAX_TOP_UP, MIN_TOP_UP } from './top-up.ts';
 export { PROMISED_MIN_AMOUNT, promisedFacts } from './promised-payment.ts';
 export { productFacts } from './products.ts';
+export { shareFacts, shareInput, type ShareDetails, type ShareKindOffer } from './share-allowance.ts';
 export { tariffFacts, tariffListFacts } from './change-tariff.ts';
 export { parseInput, perform, requireOffered, type Action, type ActionId, type CatalogAction, type Confirmation, type Offer, type Refusal } from './types.ts';
 export { namedParams, refusalWords } from './refusal-words.ts';

@@ -37,7 +37,13 @@ export type ActionId =
   | 'bonus.exchange'
   | 'report.order'
   | 'app_link.send'
-  | 'bill.send';
+  | 'bill.send'
+  | 'share.give'
+  | 'family.invite'
+  | 'family.accept'
+  | 'family.leave'
+  | 'family.remove'
+  | 'family.set_limit';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

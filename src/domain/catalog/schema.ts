@@ -126,6 +126,26 @@ export const rewardSchema = z
   .refine((r) => r.grants === undefined || Object.values(r.grants).some((v) => (v ?? 0) > 0), '"grants" must grant something');
 export type Reward = z.infer<typeof rewardSchema>;
 
+/** How much of one kind a transfer may give (whole GB for data, whole minutes for minutes) and its fee. */
+const shareKind = z.object({ min: z.number().int().min(1), max: z.number().int().min(1), fee: kopecks }).strict().refine((k) => k.min <= k.max, 'min is at most max');
+
+export const sharingSchema = z
+  .object({
+    /** Days a gift lasts on the recipient's number; what is left then is returned to nobody. */
+    validDays: z.number().int().min(1).max(90),
+    data: shareKind.optional(),
+    minutes: shareKind.optional(),
+    /** Transfers a number may make per local day and per calendar month (abuse limits). */
+    perDay: z.number().int().min(1),
+    perMonth: z.number().int().min(1),
+    /** Tariffs whose numbers may give; empty means all. */
+    tariffs: z.array(code).default([]),
+    /** Days a number must have been active before it may give. */
+    minTenureDays: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type SharingSettings = z.infer<typeof sharingSchema>;
+
 export const settingsSchema = z
   .object({
     promisedPayment: z
@@ -167,6 +187,8 @@ export const settingsSchema = z
       })
       .strict()
       .optional(),
+    /** Sharing minutes and gigabytes with another number of the operator; absent: not offered. */
+    sharing: sharingSchema.optional(),
   })
   .strict();
 export type CatalogSettings = z.infer<typeof settingsSchema>;

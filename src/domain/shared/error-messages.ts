@@ -1,8 +1,39 @@
 import type { ErrorCode } from './errors.ts';
+import { formatCount } from '../../text/format.ts';
 import { formatMoney } from './money.ts';
 
 type Params = Record<string, string | number>;
 type Template = (p: Params, money: (k: string) => string) => string;
+
+const TRANSFERS_RU = { one: 'передачу', few: 'передачи', many: 'передач', other: 'передачи' };
+const TRANSFERS_EN = { one: 'transfer', other: 'transfers' };
+
+/** A shared amount: whole gigabytes of data (`kind` data) or minutes. */
+export function shareAmount(kind: unknown, n: number, lang: 'ru' | 'en'): string {
+  if (kind === 'data') return lang === 'ru' ? `${formatCount(n, 'ru', { one: 'ГБ', few: 'ГБ', many: 'ГБ', other: 'ГБ' })}` : `${formatCount(n, 'en', { one: 'GB', other: 'GB' })}`;
+  return lang === 'ru' ? formatCount(n, 'ru', { one: 'минута', few: 'минуты', many: 'минут', other: 'минуты' }) : formatCount(n, 'en', { one: 'minute', other: 'minutes' });
+}
+
+const shareReason: Record<string, { ru: string; en: string }> = {
+  off: { ru: 'Делиться пакетом сейчас нельзя', en: 'Sharing packages is not available now' },
+  tariff: { ru: 'На вашем тарифе делиться пакетом нельзя', en: 'Your tariff does not allow sharing your package' },
+  tenure: { ru: 'Делиться пакетом можно после первых дней на связи', en: 'Sharing becomes available after your first days with us' },
+  blocked: { ru: 'Номер заблокирован: делиться пакетом нельзя', en: 'The number is blocked: sharing is not possible' },
+  self: { ru: 'Нельзя подарить пакет самому себе', en: 'You cannot give your package to yourself' },
+  recipient: { ru: 'Получатель должен быть абонентом нашего оператора', en: 'The recipient must be a subscriber of our network' },
+  kind: { ru: 'Этим видом пакета поделиться нельзя', en: 'This kind of package cannot be shared' },
+};
+
+const familyReason: Record<string, { ru: string; en: string }> = {
+  self: { ru: 'Нельзя пригласить в семейную группу свой же номер', en: 'You cannot invite your own number' },
+  recipient: { ru: 'Пригласить можно только абонента нашего оператора', en: 'Only a subscriber of our network can be invited' },
+  in_group: { ru: 'Номер уже состоит в семейной группе', en: 'The number is already in a family group' },
+  full: { ru: 'В семейной группе уже пять участников — больше нельзя', en: 'The family group already has five members, the most it may have' },
+  not_head: { ru: 'Это может сделать только глава семейной группы', en: 'Only the head of the family group can do this' },
+  not_member: { ru: 'Номер не состоит в вашей семейной группе', en: 'The number is not in your family group' },
+  no_invitation: { ru: 'Приглашения в семейную группу нет или его срок истёк', en: 'There is no family group invitation, or it has expired' },
+  head: { ru: 'Глава семейной группы не может вступить в другую', en: 'The head of a family group cannot join another' },
+};
 
 /** What each refusal says to a person, Russian first. Channels shorten or speak these. */
 const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
@@ -169,6 +200,32 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
   CURSOR_INVALID: {
     ru: () => 'Неверный курсор страницы: передайте nextCursor из предыдущего ответа этого же списка',
     en: () => 'Invalid page cursor: pass the nextCursor of the previous page of the same list',
+  },
+  SHARE_NOT_ALLOWED: {
+    ru: (p) => shareReason[String(p.reason)]?.ru ?? 'Поделиться пакетом с этим номером нельзя',
+    en: (p) => shareReason[String(p.reason)]?.en ?? 'You cannot share your package with this number',
+  },
+  SHARE_AMOUNT_NOT_ALLOWED: {
+    ru: (p) => `Можно подарить от ${shareAmount(p.kind, Number(p.min), 'ru')} до ${shareAmount(p.kind, Number(p.max), 'ru')}`,
+    en: (p) => `You can give from ${shareAmount(p.kind, Number(p.min), 'en')} to ${shareAmount(p.kind, Number(p.max), 'en')}`,
+  },
+  SHARE_LIMIT_REACHED: {
+    ru: (p) =>
+      p.period === 'day'
+        ? `Сегодня вы уже сделали ${formatCount(Number(p.limit), 'ru', TRANSFERS_RU)} — больше нельзя. Попробуйте завтра`
+        : `В этом месяце вы уже сделали ${formatCount(Number(p.limit), 'ru', TRANSFERS_RU)} — больше нельзя`,
+    en: (p) =>
+      p.period === 'day'
+        ? `You have made ${formatCount(Number(p.limit), 'en', TRANSFERS_EN)} today, the most a day allows. Try tomorrow`
+        : `You have made ${formatCount(Number(p.limit), 'en', TRANSFERS_EN)} this month, the most a month allows`,
+  },
+  FAMILY_NOT_ALLOWED: {
+    ru: (p) => familyReason[String(p.reason)]?.ru ?? 'Это действие с семейной группой недоступно',
+    en: (p) => familyReason[String(p.reason)]?.en ?? 'This family group action is not available',
+  },
+  INSUFFICIENT_ALLOWANCE: {
+    ru: (p) => `В пакете не хватает: нужно ${shareAmount(p.kind, Number(p.required), 'ru')}, осталось ${shareAmount(p.kind, Number(p.available), 'ru')}`,
+    en: (p) => `Not enough left in your package: ${shareAmount(p.kind, Number(p.required), 'en')} needed, ${shareAmount(p.kind, Number(p.available), 'en')} left`,
   },
 };
 

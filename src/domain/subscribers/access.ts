@@ -74,6 +74,11 @@ export async function loadSubscriber(
   return sub;
 }
 
+/** Why `actor` may read a number but not change it (a company's accountant), or null. */
+export function readOnlyRefusal(actor: Actor): DomainError | null {
+  return actor.kind === 'business_admin' && actor.role === 'accountant' ? new DomainError('FORBIDDEN', { reason: 'read_only_role' }) : null;
+}
+
 /** The WHERE clause (on alias `s`) naming the subscriber of a request: `me` or a number. */
 export function subscriberKey(actor: Actor, msisdnOrMe: string): { where: string; param: string | number } {
   if (actor.kind === 'anonymous') throw new DomainError('UNAUTHENTICATED');

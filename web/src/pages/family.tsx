@@ -1,0 +1,117 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api.ts';
+import type { Family as FamilyView } from '../api-shapes.ts';
+import { useApp } from '../app-context.ts';
+import { money, parseRubles } from '../format.ts';
+import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
+
+/** "+7 900 123-45-67" from 79001234567, for people to read. */
+function phone(msisdn: string): string {
+  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(msisdn);
+  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : `+${msisdn}`;
+}
+
+/** The family group: the head invites, sets limits, sees spending and removes; a member sees their own and may leave. */
+export default function Family() {
+  const { t, lang, me } = useApp();
+  const m = me.msisdn ?? 'me';
+  const { data, error, reload } = useLoad(() => api<FamilyView>(`subscribers/${m}/family`), [m]);
+  const act = useAction();
+  const [to, setTo] = useState('');
+  const [limits, setLimits] = useState<Record<string, string>>({});
+  if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
+  if (!data) return <Loading />;
+
+  const invite = (e: FormEvent) => {
+    e.preventDefault();
+    void act.run(async () => {
+      const r = await api<{ invited: string }>(`subscribers/${m}/family/invitations`, { method: 'POST', body: { to: to.trim() }, idempotent: true });
+      act.setNotice(t('famInvited', { to: phone(r.invited) }));
+      setTo('');
+      await reload();
+    });
+  };
+  const saveLimit = (member: string) => {
+    const text = (limits[member] ?? '').trim();
+    const limit = text === '' ? null : parseRubles(text);
+    if (text !== '' && limit === null) {
+      act.setError(new Error(t('invalidAmount')));
+      return;
+    }
+    void act.run(async () => {
+      await api(`subscribers/${m}/family/members/${member}/limit`, { method: 'PUT', body: { limit } });
+      await reload();
+    }, t('famLimitSaved'));
+  };
+
+  return (
+    <Page title={t('navFamily')}>
+      {act.dialog}
+      <ErrorBox error={act.error} />
+      <Notice text={act.notice} />
+      {data.invitation && data.role !== 'member' ? (
+        <Section title={t('famInvitation', { from: phone(data.invitation.from) })}>
+          <button type="button" onClick={() => void act.run(async () => (await api(`subscribers/${m}/family/accept`, { method: 'POST' }), await reload()), t('famJoined'))}>
+            {t('famJoin')}
+          </button>
+        </Section>
+      ) : null}
+      {data.role === 'member' ? (
+        <Section title={t('famHead', { head: phone(data.head ?? '') })}>
+          <p data-testid="family-own">
+            {data.monthlyLimit !== null ? t('famLimit', { limit: money(data.monthlyLimit, lang) }) : t('famNoLimit')} · {t('famSpent', { spent: money(data.spentThisMonth ?? 0, lang) })}
+          </p>
+          <button type="button" onClick={() => act.ask(t('famConfirmLeave'), async () => (await api(`subscribers/${m}/family/leave`, { method: 'POST' }), await reload(), act.setNotice(t('famLeft'))))}>
+            {t('famLeave')}
+          </button>
+        </Section>
+      ) : (
+        <>
+          <Section title={t('famMembers', { count: data.members.length, max: data.maxMembers })}>
+            {data.members.length === 0 ? (
+              <p className="muted">{t('famNone')}</p>
+            ) : (
+              <ul className="list" data-testid="family-members">
+                {data.members.map((x) => (
+                  <li key={x.msisdn} className="item">
+                    <span>
+                      {phone(x.msisdn)} · {t(x.status === 'active' ? 'famStatus_active' : 'famStatus_invited')}
+                      {x.status === 'active' ? ` · ${x.monthlyLimit !== null ? t('famLimit', { limit: money(x.monthlyLimit, lang) }) : t('famNoLimit')} · ${t('famSpent', { spent: money(x.spentThisMonth ?? 0, lang) })}` : ''}
+                    </span>
+                    {x.status === 'active' ? (
+                      <Field label={t('famLimitLabel', { who: phone(x.msisdn) })}>
+                        {(id) => <input id={id} inputMode="decimal" autoComplete="off" value={limits[x.msisdn] ?? ''} onChange={(e) => setLimits({ ...limits, [x.msisdn]: e.target.value })} />}
+                      </Field>
+                    ) : null}
+                    {x.status === 'active' ? (
+                      <button type="button" onClick={() => saveLimit(x.msisdn)} aria-label={`${t('famLimitSave')}: ${phone(x.msisdn)}`}>
+                        {t('famLimitSave')}
+                      </button>
+                    ) : null}
+                    <button
+                      type="button"
+                      aria-label={`${t('famRemove')}: ${phone(x.msisdn)}`}
+                      onClick={() => act.ask(t('famConfirmRemove', { who: phone(x.msisdn) }), async () => (await api(`subscribers/${m}/family/members/${x.msisdn}`, { method: 'DELETE' }), await reload()))}
+                    >
+                      {t('famRemove')}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+          {data.members.length < data.maxMembers ? (
+            <Section title={t('famInvite')}>
+              <form onSubmit={invite}>
+                <Field label={t('famInviteTo')}>{(id) => <input id={id} type="tel" inputMode="tel" autoComplete="off" placeholder="+7 900 000-00-00" value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
+                <button type="submit" disabled={act.busy}>
+                  {t('famInviteSend')}
+                </button>
+              </form>
+            </Section>
+          ) : null}
+        </>
+      )}
+    </Page>
+  );
+}
