@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import { openIdConnect } from './adapters/oidc/openid-connect.ts';
+import { noSocialIdentity } from './domain/auth/social-identity.ts';
 import { NoPaymentProvider } from './adapters/payments/none.ts';
 import { SandboxProvider, SIGNATURE_HEADER } from './adapters/payments/sandbox.ts';
 import { receiveWebhook } from './domain/payments/settle-payment.ts';
@@ -27,6 +29,7 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
     secret,
     log,
     payments: undefined as unknown as Core['payments'],
+    social: config.oidcProviders.length > 0 && config.PUBLIC_URL ? openIdConnect(config.oidcProviders, { publicUrl: config.PUBLIC_URL }) : noSocialIdentity,
     settings: {
       otpTtlSeconds: config.OTP_TTL_SECONDS,
       loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS,

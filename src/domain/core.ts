@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.ts';
+import type { SocialIdentityPort } from './auth/social-identity.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import type { Clock } from './shared/clock.ts';
 
@@ -29,6 +30,8 @@ export interface Core {
   log: Logger;
   /** The payment provider: the built-in sandbox unless configured otherwise. */
   payments: PaymentProvider;
+  /** OpenID Connect providers for social login: none unless configured. */
+  social: SocialIdentityPort;
 }
 
 export const defaultSettings: DomainSettings = {

@@ -54,6 +54,10 @@ export const httpStatus: Record<ErrorCode, number> = {
   STAFF_EMAIL_TAKEN: 409,
   CROSS_SITE_REQUEST: 403,
   CURSOR_INVALID: 400,
+  SOCIAL_PROVIDER_UNKNOWN: 404,
+  SOCIAL_LOGIN_FAILED: 401,
+  SOCIAL_NOT_LINKED: 404,
+  SOCIAL_ACCOUNT_TAKEN: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

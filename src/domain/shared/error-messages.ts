@@ -170,6 +170,22 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: () => 'Неверный курсор страницы: передайте nextCursor из предыдущего ответа этого же списка',
     en: () => 'Invalid page cursor: pass the nextCursor of the previous page of the same list',
   },
+  SOCIAL_PROVIDER_UNKNOWN: {
+    ru: (p) => `Вход через «${p.provider}» не настроен у оператора`,
+    en: (p) => `Login with "${p.provider}" is not set up by the operator`,
+  },
+  SOCIAL_LOGIN_FAILED: {
+    ru: () => 'Не удалось подтвердить вход через соцсеть. Начните вход заново.',
+    en: () => 'The social login could not be verified. Please start the login again.',
+  },
+  SOCIAL_NOT_LINKED: {
+    ru: () => 'Эта учётная запись соцсети не привязана ни к одному номеру. Войдите по паролю или коду из SMS и привяжите её в настройках.',
+    en: () => 'This social account is not linked to any number. Log in with your password or an SMS code and link it in the settings.',
+  },
+  SOCIAL_ACCOUNT_TAKEN: {
+    ru: () => 'Эта учётная запись соцсети уже привязана к другому номеру',
+    en: () => 'This social account is already linked to another number',
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

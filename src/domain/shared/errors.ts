@@ -55,6 +55,10 @@ export const ERROR_CODES = [
   'STAFF_EMAIL_TAKEN',
   'CROSS_SITE_REQUEST',
   'CURSOR_INVALID',
+  'SOCIAL_PROVIDER_UNKNOWN',
+  'SOCIAL_LOGIN_FAILED',
+  'SOCIAL_NOT_LINKED',
+  'SOCIAL_ACCOUNT_TAKEN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
