@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import Provider from 'oidc-provider';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { loadCatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
 import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
@@ -15,98 +11,24 @@ import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { createCore } from '../../src/runtime.ts';
 import { buildServer } from '../../src/server.ts';
 import { freshStore, makeSubscriber, quietLog, testApp, testCore, type TestStore } from '../helpers/core.ts';
+import { startTestProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type TestProvider } from '../helpers/oidc-provider.ts';
 
 /**
- * Social login against a real OpenID Connect provider (oidc-provider) on loopback. The provider
- * sits behind a small HTTP relay that is its issuer address: the relay passes everything through,
- * and for some tests rewrites the ID token of the token endpoint's answer — re-signed with the
- * provider's own key (a claim changed: nonce, expiry) or with a key that is not the provider's.
+ * Social login against a real OpenID Connect provider (oidc-provider) on loopback, behind the relay
+ * of test/helpers/oidc-provider.ts: some tests have it rewrite the ID token of the token endpoint's
+ * answer — re-signed with the provider's own key (a claim changed: nonce, expiry) or with a key
+ * that is not the provider's.
  */
 const PUBLIC_URL = 'http://abonent.test';
-const CLIENT_ID = 'abonent';
-const CLIENT_SECRET = 'client-secret-for-the-test-provider';
 const PASSWORD = 'secret-123';
 
 let store: TestStore;
 let core: Core;
 let app: FastifyInstance;
-let provider: Provider;
-let providerServer: http.Server;
-let relay: http.Server;
-let issuer: string;
-let providerKey: KeyObject;
-let otherKey: KeyObject;
-/** When set, the relay rewrites the ID token of the next token response with it. */
-let tamper: ((header: Record<string, unknown>, claims: Record<string, unknown>) => { header: Record<string, unknown>; claims: Record<string, unknown>; key: KeyObject }) | null = null;
-
-function listen(server: http.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-}
-
-function signJwt(header: Record<string, unknown>, claims: Record<string, unknown>, key: KeyObject): string {
-  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${createSign('RSA-SHA256').update(input).sign(key).toString('base64url')}`;
-}
-
-function rewrite(idToken: string): string {
-  if (!tamper) return idToken;
-  const [h, p] = idToken.split('.');
-  const out = tamper(JSON.parse(Buffer.from(h!, 'base64url').toString()) as Record<string, unknown>, JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>);
-  tamper = null;
-  return signJwt(out.header, out.claims, out.key);
-}
+let op: TestProvider;
 
 before(async () => {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  providerKey = pair.privateKey;
-  otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-  let providerPort = 0;
-  relay = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers = { ...req.headers };
-      delete headers['accept-encoding'];
-      const out = http.request({ host: '127.0.0.1', port: providerPort, method: req.method, path: req.url, headers }, (pres) => {
-        const body: Buffer[] = [];
-        pres.on('data', (c: Buffer) => body.push(c));
-        pres.on('end', () => {
-          let data = Buffer.concat(body);
-          const resHeaders = { ...pres.headers };
-          if (req.url?.startsWith('/token') && pres.statusCode === 200) {
-            const json = JSON.parse(data.toString()) as { id_token: string };
-            json.id_token = rewrite(json.id_token);
-            data = Buffer.from(JSON.stringify(json));
-            resHeaders['content-length'] = String(data.length);
-          }
-          res.writeHead(pres.statusCode ?? 502, resHeaders);
-          res.end(data);
-        });
-      });
-      out.end(Buffer.concat(chunks));
-    });
-  });
-  const relayPort = await listen(relay);
-  issuer = `http://127.0.0.1:${relayPort}`;
-  provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [`${PUBLIC_URL}/api/v1/auth/social/test/callback`],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-    ],
-    jwks: { keys: [{ ...providerKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' }] },
-    pkce: { required: () => true },
-    findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
-    cookies: { keys: ['a-cookie-key-for-the-test-provider'] },
-  });
-  providerServer = http.createServer(provider.callback());
-  providerPort = await listen(providerServer);
-
+  op = await startTestProvider({ redirectUris: [`${PUBLIC_URL}/api/v1/auth/social/test/callback`] });
   store = await freshStore();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -114,9 +36,9 @@ before(async () => {
     LOG_LEVEL: 'silent',
     PUBLIC_URL,
     OIDC_PROVIDERS: 'test',
-    OIDC_TEST_ISSUER: issuer,
-    OIDC_TEST_CLIENT_ID: CLIENT_ID,
-    OIDC_TEST_CLIENT_SECRET: CLIENT_SECRET,
+    OIDC_TEST_ISSUER: op.issuer,
+    OIDC_TEST_CLIENT_ID: TEST_CLIENT_ID,
+    OIDC_TEST_CLIENT_SECRET: TEST_CLIENT_SECRET,
     OIDC_TEST_NAME: 'Test ID',
   } as NodeJS.ProcessEnv);
   // ID tokens carry the real time: the platform's clock must be near it.
@@ -129,8 +51,7 @@ before(async () => {
 after(async () => {
   await app.close();
   await store.drop();
-  await new Promise((r) => providerServer.close(r));
-  await new Promise((r) => relay.close(r));
+  await op.close();
 });
 
 /** The person at the provider: logs in as `login` in its (development) login form and consents. Returns where the provider sends the browser back. */
@@ -277,7 +198,6 @@ test('a forged state, a state from another browser and a replayed callback are r
   assert.equal(r2.session, undefined);
 
   // The right browser succeeds once; the same callback again is refused.
-  const c = { ...b };
   const b2: Browser = {};
   const back2 = await atProvider(await startLogin(b2), 'bob');
   const ok = await callback(b2, back2);
@@ -285,7 +205,6 @@ test('a forged state, a state from another browser and a replayed callback are r
   assert.ok(ok.session);
   const again = await callback(b2, back2);
   assert.equal(again.location, `${PUBLIC_URL}/login?socialError=SOCIAL_LOGIN_FAILED`);
-  assert.ok(c.state);
   const refused = await core.db.query<{ details: { reason?: string } }>("SELECT details FROM audit_event WHERE action = 'auth.login' AND outcome = 'refused' AND details->>'method' = 'social' ORDER BY id");
   assert.ok(refused.some((r) => /state does not match|no state/.test(r.details.reason ?? '')));
   assert.ok(refused.some((r) => /used or expired/.test(r.details.reason ?? '')));
@@ -294,27 +213,27 @@ test('a forged state, a state from another browser and a replayed callback are r
 test('an ID token re-signed by the provider key unchanged passes; a wrong nonce, an expired token or a foreign signature is refused', async () => {
   const s = await subscriberWithPassword();
   assert.equal((await link(s, 'carol')).location, `${PUBLIC_URL}/settings?social=linked`);
-  const withToken = async (t: typeof tamper) => {
+  const withToken = async (t: TestProvider['tamper']) => {
     const b: Browser = {};
     const back = await atProvider(await startLogin(b), 'carol');
-    tamper = t;
+    op.tamper = t;
     const res = await callback(b, back);
-    assert.equal(tamper, null, 'the token response went through the relay');
+    assert.equal(op.tamper, null, 'the token response went through the relay');
     return res;
   };
-  const same = await withToken((header, claims) => ({ header, claims, key: providerKey }));
+  const same = await withToken((header, claims) => ({ header, claims, key: op.providerKey }));
   assert.equal(same.location, `${PUBLIC_URL}/`, 'the relay itself keeps a good token good');
 
-  const nonce = await withToken((header, claims) => ({ header, claims: { ...claims, nonce: 'not-the-nonce-we-sent' }, key: providerKey }));
+  const nonce = await withToken((header, claims) => ({ header, claims: { ...claims, nonce: 'not-the-nonce-we-sent' }, key: op.providerKey }));
   assert.equal(nonce.location, `${PUBLIC_URL}/login?socialError=SOCIAL_LOGIN_FAILED`);
   assert.equal(nonce.session, undefined);
 
   const now = Math.floor(core.clock.now().getTime() / 1000);
-  const expired = await withToken((header, claims) => ({ header, claims: { ...claims, iat: now - 3600, exp: now - 600 }, key: providerKey }));
+  const expired = await withToken((header, claims) => ({ header, claims: { ...claims, iat: now - 3600, exp: now - 600 }, key: op.providerKey }));
   assert.equal(expired.location, `${PUBLIC_URL}/login?socialError=SOCIAL_LOGIN_FAILED`);
   assert.equal(expired.session, undefined);
 
-  const foreign = await withToken((header, claims) => ({ header, claims, key: otherKey }));
+  const foreign = await withToken((header, claims) => ({ header, claims, key: op.otherKey }));
   assert.equal(foreign.location, `${PUBLIC_URL}/login?socialError=SOCIAL_LOGIN_FAILED`);
   assert.equal(foreign.session, undefined);
 
