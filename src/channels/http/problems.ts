@@ -58,6 +58,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   SOCIAL_LOGIN_FAILED: 401,
   SOCIAL_NOT_LINKED: 404,
   SOCIAL_ACCOUNT_TAKEN: 409,
+  LOCATION_UNAVAILABLE: 422,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

@@ -186,6 +186,24 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: () => 'Эта учётная запись соцсети уже привязана к другому номеру',
     en: () => 'This social account is already linked to another number',
   },
+  LOCATION_UNAVAILABLE: {
+    ru: (p) =>
+      p.reason === 'NOT_FOUND'
+        ? 'Сеть не знает этот номер'
+        : p.reason === 'MAX_AGE'
+          ? 'Телефон сейчас не в сети: свежего местоположения нет'
+          : p.reason === 'MAX_SURFACE'
+            ? 'Сеть не может определить место точнее'
+            : 'Не удалось определить местоположение. Попробуйте позже.',
+    en: (p) =>
+      p.reason === 'NOT_FOUND'
+        ? 'The network does not know this number'
+        : p.reason === 'MAX_AGE'
+          ? 'The phone is offline: no recent location'
+          : p.reason === 'MAX_SURFACE'
+            ? 'The network cannot place the phone more precisely'
+            : 'The location could not be found. Please try again later.',
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

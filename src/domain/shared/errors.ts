@@ -59,6 +59,7 @@ export const ERROR_CODES = [
   'SOCIAL_LOGIN_FAILED',
   'SOCIAL_NOT_LINKED',
   'SOCIAL_ACCOUNT_TAKEN',
+  'LOCATION_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
