@@ -112,6 +112,12 @@ const schema = z.object({
   HUB_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Tries of one TMF event delivery before it is recorded as failed for good. */
   HUB_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** The CAMARA Device Location Retrieval API (up to its version, e.g. https://api.example/location-retrieval/v0); unset: the sandbox (not in production). */
+  CAMARA_LOCATION_URL: z.string().url().optional(),
+  /** Its OAuth 2.0 token endpoint (client credentials). */
+  CAMARA_TOKEN_URL: z.string().url().optional(),
+  CAMARA_CLIENT_ID: z.string().min(1).optional(),
+  CAMARA_CLIENT_SECRET: z.string().min(1).optional(),
   /**
    * OpenID Connect providers a subscriber may log in with (VK ID, Yandex ID, any other), by short
    * names separated by commas; each is set up by OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET
@@ -220,6 +226,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   if (production && !c.SECRET_KEY) {
     throw new ConfigError('invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)');
+  }
+  if (c.CAMARA_LOCATION_URL && (!c.CAMARA_TOKEN_URL || !c.CAMARA_CLIENT_ID || !c.CAMARA_CLIENT_SECRET)) {
+    throw new ConfigError('invalid configuration:\n  CAMARA_TOKEN_URL, CAMARA_CLIENT_ID, CAMARA_CLIENT_SECRET: required when CAMARA_LOCATION_URL is set');
   }
   // Per-provider variables are named after the providers, so they are read here rather than in the schema.
   const get = (key: string) => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.ts';
 import type { SocialIdentityPort } from './auth/social-identity.ts';
+import type { LocationPort } from './locator/location-port.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import type { Clock } from './shared/clock.ts';
 
@@ -32,6 +33,8 @@ export interface Core {
   payments: PaymentProvider;
   /** OpenID Connect providers for social login: none unless configured. */
   social: SocialIdentityPort;
+  /** Where a number's device is: CAMARA Device Location Retrieval (the sandbox unless configured). */
+  location: LocationPort;
 }
 
 export const defaultSettings: DomainSettings = {

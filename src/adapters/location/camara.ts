@@ -12,6 +12,8 @@ export interface CamaraOptions {
   scope?: string;
   timeoutMs?: number;
   now?: () => Date;
+  /** The HTTP client; the demo passes one that reaches the in-process sandbox. */
+  fetch?: typeof fetch;
 }
 
 const refusals: Record<string, LocationRefusal> = {
@@ -51,6 +53,7 @@ function parseArea(a: unknown): LocationArea {
 export function camaraLocation(opts: CamaraOptions): LocationPort {
   const now = opts.now ?? (() => new Date());
   const timeout = opts.timeoutMs ?? 5000;
+  const fetch = opts.fetch ?? globalThis.fetch;
   let token: { value: string; until: number } | null = null;
 
   const fetchToken = async (): Promise<string> => {

@@ -59,6 +59,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   SOCIAL_NOT_LINKED: 404,
   SOCIAL_ACCOUNT_TAKEN: 409,
   LOCATION_UNAVAILABLE: 422,
+  LOCATOR_NO_CONSENT: 403,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

@@ -3,6 +3,7 @@ import {
   connectProductAction,
   disableProductAction,
   perform,
+  locateFriendAction,
   readBalanceAction,
   requireOffered,
   SMS_REPLY_WORDS,
@@ -13,6 +14,7 @@ import {
 import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
+import { answerLocatorConsent } from '../../domain/locator/consent.ts';
 import { confirmOfferedConnection, offerConnection } from '../../domain/services/offer-connection.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import { DomainError, isDomainError } from '../../domain/shared/errors.ts';
@@ -109,6 +111,22 @@ async function tariffText(core: Core, ctx: Ctx, lang: Lang, code: string | undef
 }
 
 export const COMMANDS: Command[] = [
+  {
+    words: ['ГДЕ', 'WHERE'],
+    run: async (core, ctx, args, lang) => {
+      if (!args[0]) return t(lang, 'Укажите номер: ГДЕ 79XXXXXXXXX.', 'Name the number: WHERE 79XXXXXXXXX.');
+      const loc = await perform(core, ctx, locateFriendAction, 'me', { target: args[0] });
+      return loc.words[lang];
+    },
+  },
+  {
+    words: ['НЕТ', 'NO'],
+    run: async (core, ctx, _a, lang) => {
+      const consent = await answerLocatorConsent(core, ctx, { msisdn: 'me', answer: 'no' });
+      if (!consent) return t(lang, 'Нет запроса, ожидающего ответа.', 'Nothing is waiting for your answer.');
+      return t(lang, `Вы отказали абоненту ${consent.requester}: он не увидит, где ваш телефон.`, `You refused ${consent.requester}: they will not see where your phone is.`);
+    },
+  },
   { words: ['0'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, false) },
   { words: ['ПЛАТНЫЕ', 'PAID'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, true) },
   {
@@ -143,7 +161,12 @@ export const COMMANDS: Command[] = [
     words: SMS_REPLY_WORDS,
     run: async (core, ctx, _a, lang) => {
       const res = await confirmOfferedConnection(core, ctx, { msisdn: 'me' });
-      if (!res) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
+      if (!res) {
+        // Not a paid connection: perhaps a locator consent request waits for this answer.
+        const consent = await answerLocatorConsent(core, ctx, { msisdn: 'me', answer: 'yes' });
+        if (consent) return t(lang, `Абонент ${consent.requester} теперь может видеть, где ваш телефон. Отозвать: в приложении, раздел «Где друзья».`, `${consent.requester} can now see where your phone is. To revoke: the app, "Locator".`);
+        return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
+      }
       return t(lang, `Подключено. Списано ${formatMoney(res.charged, lang)}, баланс ${formatMoney(res.balance, lang)}.`, `Connected. Charged ${formatMoney(res.charged, lang)}, balance ${formatMoney(res.balance, lang)}.`);
     },
   },

@@ -12,6 +12,7 @@ import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
 import { disableProductAction } from './disable-product.ts';
 import { exchangePointsAction } from './exchange-points.ts';
+import { locateFriendAction } from './locate-friend.ts';
 import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
 import { readBalanceAction } from './read-balance.ts';
@@ -32,6 +33,7 @@ export const actions = {
   'bonus.exchange': exchangePointsAction,
   'report.order': orderReportAction,
   'app_link.send': sendAppLinkAction,
+  'locator.locate': locateFriendAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -46,6 +48,7 @@ export {
   contentBanAction,
   disableProductAction,
   exchangePointsAction,
+  locateFriendAction,
   orderReportAction,
   promisedPaymentAction,
   readBalanceAction,

@@ -204,6 +204,20 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
             ? 'The network cannot place the phone more precisely'
             : 'The location could not be found. Please try again later.',
   },
+  LOCATOR_NO_CONSENT: {
+    ru: (p) =>
+      p.state === 'pending'
+        ? `Абонент ${p.msisdn} ещё не ответил на запрос согласия`
+        : p.state === 'refused' || p.state === 'revoked'
+          ? `Абонент ${p.msisdn} не разрешил определять его местоположение`
+          : `Нет согласия абонента ${p.msisdn}. Сначала запросите его.`,
+    en: (p) =>
+      p.state === 'pending'
+        ? `${p.msisdn} has not answered the consent request yet`
+        : p.state === 'refused' || p.state === 'revoked'
+          ? `${p.msisdn} has not allowed you to see their location`
+          : `No consent from ${p.msisdn}. Ask for it first.`,
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

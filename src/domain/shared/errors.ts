@@ -60,6 +60,7 @@ export const ERROR_CODES = [
   'SOCIAL_NOT_LINKED',
   'SOCIAL_ACCOUNT_TAKEN',
   'LOCATION_UNAVAILABLE',
+  'LOCATOR_NO_CONSENT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
