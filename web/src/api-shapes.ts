@@ -19,6 +19,8 @@ export type OpenSession = GetOk<'/api/v1/auth/sessions'>['items'][number];
 export type SocialProvider = GetOk<'/api/v1/auth/social/providers'>['items'][number];
 export type SocialLink = GetOk<'/api/v1/auth/social/links'>['items'][number];
 export type SocialStart = PostOk<'/api/v1/auth/social/{provider}/login'>;
+export type LocatorOverview = GetOk<'/api/v1/subscribers/{msisdn}/locator'>;
+export type FriendLocation = PostOk<'/api/v1/subscribers/{msisdn}/locator/locate'>;
 export type TermsOfUse = GetOk<'/api/v1/terms'>;
 
 // ——— Subscriber ———

@@ -35,3 +35,8 @@ export function nearestLocality(p: GeoPoint): { ru: string; en: string; distance
   }
   return { ru: best.ru, en: best.en, distance: Math.round(bestD) };
 }
+
+/** Localities within `radius` metres of a point, for drawing them on the map around a fix. */
+export function localitiesNear(p: GeoPoint, radius: number): { ru: string; en: string; at: GeoPoint }[] {
+  return LOCALITIES.filter((l) => distanceMetres(p, l.at) <= radius).map((l) => ({ ru: l.ru, en: l.en, at: l.at }));
+}

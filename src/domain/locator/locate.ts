@@ -6,7 +6,7 @@ import { DomainError, isDomainError } from '../shared/errors.ts';
 import { requireMsisdn } from '../shared/msisdn.ts';
 import { findSubscriberByMsisdn, loadSubscriber, type SubscriberRow } from '../subscribers/access.ts';
 import type { ConsentStatus } from './consent.ts';
-import { nearestLocality } from './localities.ts';
+import { localitiesNear, nearestLocality } from './localities.ts';
 import { areaCircle, type GeoPoint, type LocationArea } from './location-port.ts';
 
 /** Locations one number may ask for one other number per hour, and for all numbers. */
@@ -22,6 +22,8 @@ export interface FriendLocation {
   center: GeoPoint;
   radius: number;
   locality: { ru: string; en: string; distance: number };
+  /** Localities around the fix (60 km), for the map. */
+  nearby: { ru: string; en: string; at: GeoPoint }[];
   /** The answer in words, as SMS and USSD give it. */
   words: { ru: string; en: string };
 }
@@ -82,7 +84,7 @@ export async function locateFriend(core: Core, ctx: Ctx, input: { msisdn: string
       ? `${target.msisdn}: ${place}, в пределах ${distanceWords(radius, 'ru')}, на ${when(fix.lastLocationTime, me.timeZone, 'ru')}.`
       : `${target.msisdn}: ${place}, within ${distanceWords(radius, 'en')}, as of ${when(fix.lastLocationTime, me.timeZone, 'en')}.`;
   };
-  const loc: FriendLocation = { msisdn: target.msisdn, fixAt: fix.lastLocationTime.toISOString(), area: fix.area, center, radius, locality, words: { ru: words('ru'), en: words('en') } };
+  const loc: FriendLocation = { msisdn: target.msisdn, fixAt: fix.lastLocationTime.toISOString(), area: fix.area, center, radius, locality, nearby: localitiesNear(center, 60_000), words: { ru: words('ru'), en: words('en') } };
   await keep('located', { loc });
   return loc;
 }

@@ -19,6 +19,7 @@ const located = z.object({
   center: point,
   radius: z.number().describe('Metres: the phone is within this distance of the centre'),
   locality: z.object({ ru: z.string(), en: z.string(), distance: z.number() }),
+  nearby: z.array(z.object({ ru: z.string(), en: z.string(), at: point })).describe('Localities within 60 km, to draw on the map'),
   words: z.object({ ru: z.string(), en: z.string() }),
 });
 
