@@ -167,3 +167,19 @@ test('requests per number are rate-limited; a network failure is refused in word
   const audit = await core.db.query<{ subscriber_id: number }>("SELECT subscriber_id FROM audit_event WHERE action = 'locator.located' AND outcome = 'failed' AND (subscriber_id = $1 OR subscriber_id = $2)", [parent.subscriberId, far.subscriberId]);
   assert.equal(audit.length, 2);
 });
+
+test('USSD *788#: the number typed, the answer in words; no consent is told so', async () => {
+  const { handset } = await import('../helpers/ussd.ts');
+  const parent = await subscriber();
+  const child = await subscriber({ customerId: parent.customerId, regionCode: '16' });
+  await app.inject({ method: 'PUT', url: `/api/v1/subscribers/me/locator/children/${child.msisdn}`, headers: parent.auth, payload: { on: true } });
+  const phone = handset(app, parent.msisdn);
+  assert.match((await phone.dial('*788#')).text, /Где друг: введите его номер/);
+  assert.match((await phone.send(child.msisdn)).text, new RegExp(`Определить, где ${child.msisdn}\\? Бесплатно`));
+  const answer = await phone.send('1');
+  assert.equal(answer.end, true, answer.text);
+  assert.match(answer.text, new RegExp(`^${child.msisdn}: .*(Казань|Зеленодольск).*в пределах`));
+  const stranger = await subscriber();
+  await phone.dial('*788#');
+  assert.match((await phone.send(stranger.msisdn)).text, /Нет согласия абонента/);
+});

@@ -144,8 +144,8 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
       return;
     }
     if (view.kind === 'input') {
-      // A typed number opens the screen that judges it (through the action registry).
-      if (/^\d{1,9}$/.test(input)) st.stack.push({ n: view.to, a: input, p: 0 });
+      // A typed number (an amount, or a phone number of up to 15 digits) opens the screen that judges it (through the action registry).
+      if (/^\d{1,15}$/.test(input)) st.stack.push({ n: view.to, a: input, p: 0 });
       else st.notice = m.t.invalid;
       return;
     }
