@@ -168,7 +168,7 @@ test('requests per number are rate-limited; a network failure is refused in word
   assert.equal(audit.length, 2);
 });
 
-test('USSD *788#: the number typed, the answer in words; no consent is told so', async () => {
+test('USSD *788#: the number typed, the answer in words (Latin script too); no consent is told so', async () => {
   const { handset } = await import('../helpers/ussd.ts');
   const parent = await subscriber();
   const child = await subscriber({ customerId: parent.customerId, regionCode: '16' });
@@ -179,6 +179,13 @@ test('USSD *788#: the number typed, the answer in words; no consent is told so',
   const answer = await phone.send('1');
   assert.equal(answer.end, true, answer.text);
   assert.match(answer.text, new RegExp(`^${child.msisdn}: .*(Казань|Зеленодольск).*в пределах`));
+  // A session that reads Latin gets the same answer transliterated, GSM-7 clean.
+  await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: parent.auth, payload: { script: 'latin' } });
+  const latin = handset(app, parent.msisdn, { latin: true });
+  await latin.dial('*788#');
+  await latin.send(child.msisdn);
+  assert.match((await latin.send('1')).text, new RegExp(`^${child.msisdn}: .*(Kazan|Zelenodolsk).*v predelakh`));
+  await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: parent.auth, payload: { script: 'cyrillic' } });
   const stranger = await subscriber();
   await phone.dial('*788#');
   assert.match((await phone.send(stranger.msisdn)).text, /Нет согласия абонента/);
