@@ -121,9 +121,70 @@ const schema = z.object({
   HUB_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Tries of one TMF event delivery before it is recorded as failed for good. */
   HUB_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** The CAMARA Device Location Retrieval API (up to its version, e.g. https://api.example/location-retrieval/v0); unset: the sandbox (not in production). */
+  CAMARA_LOCATION_URL: z.string().url().optional(),
+  /** Its OAuth 2.0 token endpoint (client credentials). */
+  CAMARA_TOKEN_URL: z.string().url().optional(),
+  CAMARA_CLIENT_ID: z.string().min(1).optional(),
+  CAMARA_CLIENT_SECRET: z.string().min(1).optional(),
+  /**
+   * OpenID Connect providers a subscriber may log in with (VK ID, Yandex ID, any other), by short
+   * names separated by commas; each is set up by OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET
+   * (and optionally _NAME, the button's label). None by default.
+   */
+  OIDC_PROVIDERS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9]{0,19}$/, 'provider names are letters and digits (at most 20), separated by commas'))),
 });
 
+/** One OpenID Connect provider social login may use. */
+export interface OidcProviderConfig {
+  /** The short name in OIDC_PROVIDERS and in the callback address. */
+  id: string;
+  /** The label of the login button. */
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Button labels of well-known providers, used unless OIDC_<NAME>_NAME says otherwise. */
+const KNOWN_PROVIDER_NAMES: Record<string, string> = { vk: 'VK ID', yandex: 'Яндекс ID', google: 'Google', mailru: 'Mail ID', sber: 'Сбер ID' };
+
+function oidcProviders(ids: string[], get: (key: string) => string | undefined, production: boolean, publicUrl: string | undefined): OidcProviderConfig[] {
+  const problems: string[] = [];
+  const out: OidcProviderConfig[] = [];
+  if (ids.length > 0 && !publicUrl) problems.push('  PUBLIC_URL: required when OIDC_PROVIDERS is set (the callback address registered with each provider is built from it)');
+  for (const id of new Set(ids)) {
+    const p = `OIDC_${id.toUpperCase()}_`;
+    const issuer = get(`${p}ISSUER`);
+    const clientId = get(`${p}CLIENT_ID`);
+    const clientSecret = get(`${p}CLIENT_SECRET`);
+    if (!issuer) problems.push(`  ${p}ISSUER: required for the provider ${id} named in OIDC_PROVIDERS`);
+    else {
+      let url: URL | null = null;
+      try {
+        url = new URL(issuer);
+      } catch {
+        problems.push(`  ${p}ISSUER: not a URL`);
+      }
+      if (url && url.protocol !== 'https:' && !(url.protocol === 'http:' && !production)) {
+        problems.push(`  ${p}ISSUER: must be an https:// address${production ? ' in production' : ''}`);
+      }
+    }
+    if (!clientId) problems.push(`  ${p}CLIENT_ID: required for the provider ${id} named in OIDC_PROVIDERS`);
+    if (!clientSecret) problems.push(`  ${p}CLIENT_SECRET: required for the provider ${id} named in OIDC_PROVIDERS`);
+    out.push({ id, name: get(`${p}NAME`) ?? KNOWN_PROVIDER_NAMES[id] ?? id, issuer: issuer ?? '', clientId: clientId ?? '', clientSecret: clientSecret ?? '' });
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  return out;
+}
+
 export type Config = Omit<z.output<typeof schema>, 'DEMO_MODE' | 'SMS_TRANSPORT' | 'VOICE_AGI_ENABLED' | 'PAYMENT_PROVIDER'> & {
+  /** The providers of OIDC_PROVIDERS with their settings (empty: no social login). */
+  oidcProviders: OidcProviderConfig[];
   DEMO_MODE: boolean;
   SMS_TRANSPORT: 'log' | 'kannel' | 'smpp';
   VOICE_AGI_ENABLED: boolean;
@@ -175,8 +236,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   if (production && !c.SECRET_KEY) {
     throw new ConfigError('invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)');
   }
+  if (c.CAMARA_LOCATION_URL && (!c.CAMARA_TOKEN_URL || !c.CAMARA_CLIENT_ID || !c.CAMARA_CLIENT_SECRET)) {
+    throw new ConfigError('invalid configuration:\n  CAMARA_TOKEN_URL, CAMARA_CLIENT_ID, CAMARA_CLIENT_SECRET: required when CAMARA_LOCATION_URL is set');
+  }
+  // Per-provider variables are named after the providers, so they are read here rather than in the schema.
+  const get = (key: string) => {
+    const v = overrides[key] ?? (env[key] !== undefined && env[key] !== '' ? env[key] : fileValues[key]);
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const oidc = oidcProviders(c.OIDC_PROVIDERS, get, production, c.PUBLIC_URL);
   return {
     ...c,
+    oidcProviders: oidc,
     SMS_TRANSPORT: smsTransport,
     DEMO_MODE: c.DEMO_MODE ?? !production,
     VOICE_AGI_ENABLED: c.VOICE_AGI_ENABLED ?? true,

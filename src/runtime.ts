@@ -1,5 +1,9 @@
 import { createHmac } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import { camaraLocation } from './adapters/location/camara.ts';
+import { noLocation, sandboxLocation } from './adapters/location/sandbox-port.ts';
+import { openIdConnect } from './adapters/oidc/openid-connect.ts';
+import { noSocialIdentity } from './domain/auth/social-identity.ts';
 import { NoPaymentProvider } from './adapters/payments/none.ts';
 import { SandboxProvider, SIGNATURE_HEADER } from './adapters/payments/sandbox.ts';
 import { receiveWebhook } from './domain/payments/settle-payment.ts';
@@ -29,6 +33,12 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
     secret,
     log,
     payments: undefined as unknown as Core['payments'],
+    location: config.CAMARA_LOCATION_URL
+      ? camaraLocation({ apiRoot: config.CAMARA_LOCATION_URL, tokenUrl: config.CAMARA_TOKEN_URL!, clientId: config.CAMARA_CLIENT_ID!, clientSecret: config.CAMARA_CLIENT_SECRET!, now: () => clock.now() })
+      : config.NODE_ENV === 'production'
+        ? noLocation
+        : sandboxLocation(db, () => clock.now()),
+    social: config.oidcProviders.length > 0 && config.PUBLIC_URL ? openIdConnect(config.oidcProviders, { publicUrl: config.PUBLIC_URL }) : noSocialIdentity,
     settings: {
       otpTtlSeconds: config.OTP_TTL_SECONDS,
       loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS,

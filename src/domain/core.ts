@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.ts';
+import type { SocialIdentityPort } from './auth/social-identity.ts';
+import type { LocationPort } from './locator/location-port.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import type { Clock } from './shared/clock.ts';
 
@@ -35,6 +37,10 @@ export interface Core {
   log: Logger;
   /** The payment provider: the built-in sandbox unless configured otherwise. */
   payments: PaymentProvider;
+  /** OpenID Connect providers for social login: none unless configured. */
+  social: SocialIdentityPort;
+  /** Where a number's device is: CAMARA Device Location Retrieval (the sandbox unless configured). */
+  location: LocationPort;
 }
 
 export const defaultSettings: DomainSettings = {

@@ -10,9 +10,17 @@ export type GetOk<P extends keyof paths> = paths[P] extends { get: { responses: 
 /** The JSON body of the 201 answer of POST `path`. */
 export type PostCreated<P extends keyof paths> = paths[P] extends { post: { responses: { 201: infer R } } } ? Json<R> : never;
 
+/** The JSON body of the 200 answer of POST `path`. */
+export type PostOk<P extends keyof paths> = paths[P] extends { post: { responses: { 200: infer R } } } ? Json<R> : never;
+
 // ——— Session ———
 export type WhoAmI = GetOk<'/api/v1/auth/whoami'>;
 export type OpenSession = GetOk<'/api/v1/auth/sessions'>['items'][number];
+export type SocialProvider = GetOk<'/api/v1/auth/social/providers'>['items'][number];
+export type SocialLink = GetOk<'/api/v1/auth/social/links'>['items'][number];
+export type SocialStart = PostOk<'/api/v1/auth/social/{provider}/login'>;
+export type LocatorOverview = GetOk<'/api/v1/subscribers/{msisdn}/locator'>;
+export type FriendLocation = PostOk<'/api/v1/subscribers/{msisdn}/locator/locate'>;
 export type TermsOfUse = GetOk<'/api/v1/terms'>;
 
 // ——— Subscriber ———

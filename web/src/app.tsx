@@ -10,6 +10,7 @@ import { Loading } from './ui.tsx';
 import { NAV, type NavItem } from './nav.ts';
 
 const Home = lazy(() => import('./pages/home.tsx'));
+const Locator = lazy(() => import('./pages/locator.tsx'));
 const Services = lazy(() => import('./pages/services.tsx'));
 const Tariffs = lazy(() => import('./pages/tariffs.tsx'));
 const Payments = lazy(() => import('./pages/payments.tsx'));
@@ -150,6 +151,7 @@ export function App() {
               <Route path="/support" component={Support} />
               <Route path="/settings" component={Settings} />
               <Route path="/more" component={More} />
+              <Route path="/locator" component={Locator} />
               <Route path="/login">{() => <Redirect to="/" />}</Route>
               <Route component={NotFound} />
             </Switch>

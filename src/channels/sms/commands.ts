@@ -4,6 +4,7 @@ import {
   connectProductAction,
   disableProductAction,
   perform,
+  locateFriendAction,
   readBalanceAction,
   requireOffered,
   shareAllowanceAction,
@@ -15,6 +16,7 @@ import {
 import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
+import { answerLocatorConsent } from '../../domain/locator/consent.ts';
 import { confirmOfferedConnection, offerConnection } from '../../domain/services/offer-connection.ts';
 import { shareAmount } from '../../domain/shared/error-messages.ts';
 import { formatMsisdn } from '../../domain/shared/msisdn.ts';
@@ -51,8 +53,8 @@ async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean)
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; <код услуги> — подключить; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; <service code> — connect; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; <код услуги> — подключить; ГДЕ <номер> — где друг; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; <service code> — connect; WHERE <number> — locate a friend; HELP.',
   );
 }
 
@@ -148,6 +150,22 @@ async function giftText(core: Core, ctx: Ctx, lang: Lang, args: string[]): Promi
 }
 
 export const COMMANDS: Command[] = [
+  {
+    words: ['ГДЕ', 'WHERE'],
+    run: async (core, ctx, args, lang) => {
+      if (!args[0]) return t(lang, 'Укажите номер: ГДЕ 79XXXXXXXXX.', 'Name the number: WHERE 79XXXXXXXXX.');
+      const loc = await perform(core, ctx, locateFriendAction, 'me', { target: args[0] });
+      return loc.words[lang];
+    },
+  },
+  {
+    words: ['НЕТ', 'NO'],
+    run: async (core, ctx, _a, lang) => {
+      const consent = await answerLocatorConsent(core, ctx, { msisdn: 'me', answer: 'no' });
+      if (!consent) return t(lang, 'Нет запроса, ожидающего ответа.', 'Nothing is waiting for your answer.');
+      return t(lang, `Вы отказали абоненту ${consent.requester}: он не увидит, где ваш телефон.`, `You refused ${consent.requester}: they will not see where your phone is.`);
+    },
+  },
   { words: ['0'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, false) },
   { words: ['ПЛАТНЫЕ', 'PAID'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, true) },
   {
@@ -188,9 +206,14 @@ export const COMMANDS: Command[] = [
         if (!gift) {
           // A family group invitation is answered with the same word.
           const invitation = await acceptFamilyAction.offer(core, ctx, { msisdn: 'me' });
-          if (invitation.refusal) return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
-          const joined = await perform(core, ctx, acceptFamilyAction, 'me', {});
-          return t(lang, `Вы вступили в семейную группу номера ${formatMsisdn(joined.head)}.`, `You have joined the family group of ${formatMsisdn(joined.head)}.`);
+          if (!invitation.refusal) {
+            const joined = await perform(core, ctx, acceptFamilyAction, 'me', {});
+            return t(lang, `Вы вступили в семейную группу номера ${formatMsisdn(joined.head)}.`, `You have joined the family group of ${formatMsisdn(joined.head)}.`);
+          }
+          // Perhaps a locator consent request waits for this answer.
+          const consent = await answerLocatorConsent(core, ctx, { msisdn: 'me', answer: 'yes' });
+          if (consent) return t(lang, `Абонент ${consent.requester} теперь может видеть, где ваш телефон. Отозвать: в приложении, раздел «Где друзья».`, `${consent.requester} can now see where your phone is. To revoke: the app, "Locator".`);
+          return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
         }
         const what = shareAmount(gift.kind, gift.amount, lang);
         return t(

@@ -145,8 +145,8 @@ export function createUssdEngine(core: Core, options: UssdEngineOptions) {
       return;
     }
     if (view.kind === 'input') {
-      // A typed number opens the screen that judges it (through the action registry).
-      if (/^\d{1,11}$/.test(input)) st.stack.push({ n: view.to, a: view.arg !== undefined ? `${view.arg}*${input}` : input, p: 0 });
+      // A typed number (an amount, or a phone number of up to 15 digits) opens the screen that judges it (through the action registry).
+      if (/^\d{1,15}$/.test(input)) st.stack.push({ n: view.to, a: view.arg !== undefined ? `${view.arg}*${input}` : input, p: 0 });
       else st.notice = m.t.invalid;
       return;
     }

@@ -3,6 +3,7 @@ import {
   connectProductAction,
   disableProductAction,
   exchangePointsAction,
+  locateFriendAction,
   perform,
   promisedPaymentAction,
   readBalanceAction,
@@ -343,6 +344,21 @@ export const nodes: Record<string, MenuNode> = {
       return { text: m.t.shared(shareAmount(kind, amount, m.lang), formatMsisdn(r.to), await localDate(m, r.validUntil)) };
     },
   },
+  /** *788#: the friend locator, answered in words (the registry's locator.locate). */
+  loc: { render: async (m) => ({ kind: 'input', head: m.t.locatorEnter, to: 'loc.q' }) },
+  /** `a`: the number typed; the registry's offer refuses it without the friend's consent. */
+  'loc.q': {
+    render: async (m, a) => {
+      const o = requireOffered(await locateFriendAction.offer(m.core, m.ctx, { msisdn: m.msisdn, target: a }));
+      return confirm(m, locateFriendAction, o, m.t.locatorConfirm(o.details.target ?? a), { n: 'loc.do', a });
+    },
+  },
+  'loc.do': {
+    act: async (m, target) => {
+      const loc = await perform(m.core, m.ctx, locateFriendAction, m.msisdn, { target });
+      return { text: loc.words[m.lang] };
+    },
+  },
   /** *152#: everything connected, each with its price; choosing one offers to disable it. */
   '152': { render: (m) => disableList(m, () => true, m.t.connectedTitle, m.t.nothingConnected, true) },
   /** *152*2#: only the paid ones, with the monthly total. */
@@ -366,4 +382,5 @@ export const serviceRoots: Record<string, Target[]> = {
   // Sharing: *111*974*N*79XXXXXXXXX# gives N GB, *111*975*N*79XXXXXXXXX# N minutes (asked for what is missing).
   '111*974': [{ n: 'root' }, { n: 'share', a: 'data' }],
   '111*975': [{ n: 'root' }, { n: 'share', a: 'minutes' }],
+  '788': [{ n: 'loc' }],
 };

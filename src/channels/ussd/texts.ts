@@ -39,6 +39,9 @@ export interface Texts {
   promisedOption: (amount: string, price: string) => string;
   promisedOther: (min: string, max: string) => string;
   promisedEnter: (min: string, max: string) => string;
+  /** *788#: the friend locator's prompt. */
+  locatorEnter: string;
+  locatorConfirm: (msisdn: string) => string;
   promisedActive: (amount: string, due: string) => string;
   confirmPromised: (amount: string, days: number, price: string, today: string) => string;
   promisedTaken: (amount: string, fee: string, due: string) => string;
@@ -94,6 +97,8 @@ const ru: Texts = {
   promisedOption: (a, p) => `${a}: ${p}`,
   promisedOther: (min, max) => `Другая сумма (${min}–${max})`,
   promisedEnter: (min, max) => `Введите сумму в рублях, от ${min} до ${max}`,
+  locatorEnter: 'Где друг: введите его номер, например 79001234567',
+  locatorConfirm: (n) => `Определить, где ${n}? Бесплатно`,
   promisedActive: (a, d) => `Обещанный платёж ${a} до ${d}`,
   confirmPromised: (a, d, p, now) => `Обещанный платёж ${a} на ${d} дн.: ${p}. ${now}.`,
   promisedTaken: (a, f, d) => `Зачислено ${a} до ${d}. Комиссия ${f}`,
@@ -148,6 +153,8 @@ const en: Texts = {
   promisedOption: (a, p) => `${a}: ${p}`,
   promisedOther: (min, max) => `Other amount (${min}-${max})`,
   promisedEnter: (min, max) => `Type the amount in roubles, ${min} to ${max}`,
+  locatorEnter: "Friend locator: type your friend's number, e.g. 79001234567",
+  locatorConfirm: (n) => `Locate ${n}? Free of charge`,
   promisedActive: (a, d) => `Promised payment ${a} due ${d}`,
   confirmPromised: (a, d, p, now) => `Promised payment ${a} for ${d} days: ${p}. ${now}.`,
   promisedTaken: (a, f, d) => `${a} credited, due ${d}. Fee ${f}`,

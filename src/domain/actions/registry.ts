@@ -13,6 +13,7 @@ import { contentBanAction } from './content-ban.ts';
 import { disableProductAction } from './disable-product.ts';
 import { exchangePointsAction } from './exchange-points.ts';
 import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, removeFamilyMemberAction, setFamilyLimitAction } from './family.ts';
+import { locateFriendAction } from './locate-friend.ts';
 import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
 import { readBalanceAction } from './read-balance.ts';
@@ -42,6 +43,7 @@ export const actions = {
   'family.leave': leaveFamilyAction,
   'family.remove': removeFamilyMemberAction,
   'family.set_limit': setFamilyLimitAction,
+  'locator.locate': locateFriendAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -61,6 +63,7 @@ export {
   contentBanAction,
   disableProductAction,
   exchangePointsAction,
+  locateFriendAction,
   orderReportAction,
   promisedPaymentAction,
   readBalanceAction,

@@ -43,7 +43,8 @@ export type ActionId =
   | 'family.accept'
   | 'family.leave'
   | 'family.remove'
-  | 'family.set_limit';
+  | 'family.set_limit'
+  | 'locator.locate';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

@@ -227,6 +227,54 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: (p) => `В пакете не хватает: нужно ${shareAmount(p.kind, Number(p.required), 'ru')}, осталось ${shareAmount(p.kind, Number(p.available), 'ru')}`,
     en: (p) => `Not enough left in your package: ${shareAmount(p.kind, Number(p.required), 'en')} needed, ${shareAmount(p.kind, Number(p.available), 'en')} left`,
   },
+  SOCIAL_PROVIDER_UNKNOWN: {
+    ru: (p) => `Вход через «${p.provider}» не настроен у оператора`,
+    en: (p) => `Login with "${p.provider}" is not set up by the operator`,
+  },
+  SOCIAL_LOGIN_FAILED: {
+    ru: () => 'Не удалось подтвердить вход через соцсеть. Начните вход заново.',
+    en: () => 'The social login could not be verified. Please start the login again.',
+  },
+  SOCIAL_NOT_LINKED: {
+    ru: () => 'Эта учётная запись соцсети не привязана ни к одному номеру. Войдите по паролю или коду из SMS и привяжите её в настройках.',
+    en: () => 'This social account is not linked to any number. Log in with your password or an SMS code and link it in the settings.',
+  },
+  SOCIAL_ACCOUNT_TAKEN: {
+    ru: () => 'Эта учётная запись соцсети уже привязана к другому номеру',
+    en: () => 'This social account is already linked to another number',
+  },
+  LOCATION_UNAVAILABLE: {
+    ru: (p) =>
+      p.reason === 'NOT_FOUND'
+        ? 'Сеть не знает этот номер'
+        : p.reason === 'MAX_AGE'
+          ? 'Телефон сейчас не в сети: свежего местоположения нет'
+          : p.reason === 'MAX_SURFACE'
+            ? 'Сеть не может определить место точнее'
+            : 'Не удалось определить местоположение. Попробуйте позже.',
+    en: (p) =>
+      p.reason === 'NOT_FOUND'
+        ? 'The network does not know this number'
+        : p.reason === 'MAX_AGE'
+          ? 'The phone is offline: no recent location'
+          : p.reason === 'MAX_SURFACE'
+            ? 'The network cannot place the phone more precisely'
+            : 'The location could not be found. Please try again later.',
+  },
+  LOCATOR_NO_CONSENT: {
+    ru: (p) =>
+      p.state === 'pending'
+        ? `Абонент ${p.msisdn} ещё не ответил на запрос согласия`
+        : p.state === 'refused' || p.state === 'revoked'
+          ? `Абонент ${p.msisdn} не разрешил определять его местоположение`
+          : `Нет согласия абонента ${p.msisdn}. Сначала запросите его.`,
+    en: (p) =>
+      p.state === 'pending'
+        ? `${p.msisdn} has not answered the consent request yet`
+        : p.state === 'refused' || p.state === 'revoked'
+          ? `${p.msisdn} has not allowed you to see their location`
+          : `No consent from ${p.msisdn}. Ask for it first.`,
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

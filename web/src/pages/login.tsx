@@ -4,6 +4,7 @@ import { useApp } from '../app-context.ts';
 import { translateBiz } from '../i18n.ts';
 import { Field, Notice, ErrorBox } from '../ui.tsx';
 import { LangSwitch } from './lang-switch.tsx';
+import { SocialLoginButtons } from './social.tsx';
 
 type Mode = 'password' | 'code' | 'staff';
 
@@ -105,6 +106,7 @@ export function Login() {
           {mode === 'code' && !codeSent ? t('getCode') : t('login')}
         </button>
       </form>
+      {mode !== 'staff' ? <SocialLoginButtons /> : null}
       {mode !== 'staff' ? (
         <div className="stack">
           <button

@@ -18,6 +18,14 @@ export default function More() {
             </Link>
           </li>
         ))}
+        <li>
+          <Link href="/locator" className="button">
+            <span aria-hidden="true" className="icon">
+              ⌖
+            </span>
+            {t('locTitle')}
+          </Link>
+        </li>
         {me.demo ? (
           <li>
             <a href="/phone" className="button">

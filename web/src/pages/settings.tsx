@@ -5,6 +5,7 @@ import { dateTime, forgetLastBalance } from '../format.ts';
 import type { NewWidgetToken, OpenSession, Profile, TermsOfUse, WidgetToken } from '../api-shapes.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { LangSwitch } from './lang-switch.tsx';
+import { SocialLinks } from './social.tsx';
 
 function Widgets({ m }: { m: string }) {
   const { t, lang } = useApp();
@@ -122,6 +123,9 @@ export default function Settings() {
             {t('save')}
           </button>
         </form>
+      </Section>
+      <Section title={t('social')} id="social">
+        <SocialLinks />
       </Section>
       <Section title={t('sessions')}>
         <ul className="list">

@@ -17,6 +17,7 @@ import { DomainError } from '../../../domain/shared/errors.ts';
 import { isTrusted, SESSION_COOKIE, trustedProxies } from '../authenticate.ts';
 import { ctxOf } from '../context.ts';
 import { refuseCrossSite } from '../same-origin.ts';
+import { socialLoginRoutes } from './social-login.ts';
 
 const msisdn = z.string().min(1).max(32).describe('Phone number in any common form: +7 900 123-45-67, 89001234567, 9001234567');
 const password = z.string().min(1).max(200);
@@ -108,6 +109,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
   r.get('/auth/sessions', { schema: { ...tag, summary: 'Open sessions of the person logged in', response: { 200: z.object({ items: z.array(sessionSchema) }) } } }, async (req) => ({
     items: await listSessions(core, ctxOf(req)),
   }));
+  // Inside this scope: the same cross-site guard covers starting a social login.
+  await app.register(socialLoginRoutes, { core, secureCookies: opts.secureCookies, publicUrl: opts.publicUrl });
   const demo = opts.demoMode ?? false;
   r.get(
     '/auth/whoami',

@@ -1,0 +1,113 @@
+import { useState } from 'react';
+import { api } from '../api.ts';
+import { useApp } from '../app-context.ts';
+import type { FriendLocation, LocatorOverview } from '../api-shapes.ts';
+import { dateTime } from '../format.ts';
+import type { Key } from '../i18n.ts';
+import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
+import { LocatorMap } from './locator-map.tsx';
+
+const STATUS: Record<string, Key> = { pending: 'locPending', granted: 'locGranted', refused: 'locRefused', revoked: 'locRevoked' };
+
+export default function Locator() {
+  const { t, lang } = useApp();
+  const data = useLoad(() => api<LocatorOverview>('subscribers/me/locator'), []);
+  const act = useAction();
+  const [target, setTarget] = useState('');
+  const [loc, setLoc] = useState<FriendLocation | null>(null);
+  if (data.error) return <ErrorBox error={data.error} onRetry={() => void data.reload()} />;
+  if (!data.data) return <Loading />;
+  const { asked, given, locatedBy } = data.data;
+  const locate = (msisdn: string) =>
+    void act.run(async () => {
+      setLoc(await api<FriendLocation>('subscribers/me/locator/locate', { method: 'POST', body: { target: msisdn } }));
+    });
+  return (
+    <Page title={t('locTitle')}>
+      <ErrorBox error={act.error} />
+      <Notice text={act.notice} />
+      {loc ? (
+        <Section title={t('locResult')}>
+          <p data-testid="locator-words">{loc.words[lang]}</p>
+          <LocatorMap loc={loc} lang={lang} label={loc.words[lang]} />
+        </Section>
+      ) : null}
+      <Section title={t('locFind')}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            locate(target);
+          }}
+        >
+          <Field label={t('phone')}>{(id) => <input id={id} type="tel" inputMode="tel" required value={target} onChange={(e) => setTarget(e.target.value)} />}</Field>
+          <div className="stack">
+            <button type="submit" className="primary" disabled={act.busy}>
+              {t('locLocate')}
+            </button>
+            <button
+              type="button"
+              disabled={act.busy || !target}
+              onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents', { method: 'POST', body: { target } }), await data.reload()), t('locAsked'))}
+            >
+              {t('locAsk')}
+            </button>
+          </div>
+        </form>
+        <ul className="list">
+          {asked.map((c) => (
+            <li key={c.msisdn} className="item">
+              <span>
+                {c.msisdn} · {t(STATUS[c.status]!)}
+                {c.child ? ` · ${t('locChild')}` : ''}
+              </span>
+              {c.status === 'granted' ? (
+                <button type="button" disabled={act.busy} aria-label={`${t('locLocate')}: ${c.msisdn}`} onClick={() => locate(c.msisdn)}>
+                  {t('locLocate')}
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section title={t('locWhoMaySee')}>
+        {given.length === 0 ? <p className="muted">{t('locNobody')}</p> : null}
+        <ul className="list">
+          {given.map((c) => (
+            <li key={c.msisdn} className="item">
+              <span>
+                {c.msisdn} · {t(STATUS[c.status]!)}
+                {c.child ? ` · ${t('locChild')}` : ''}
+              </span>
+              {c.status === 'pending' ? (
+                <span className="stack">
+                  <button type="button" onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents/answer', { method: 'POST', body: { requester: c.msisdn, answer: 'yes' } }), await data.reload()))}>
+                    {t('locAllow')}
+                  </button>
+                  <button type="button" onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents/answer', { method: 'POST', body: { requester: c.msisdn, answer: 'no' } }), await data.reload()))}>
+                    {t('locDeny')}
+                  </button>
+                </span>
+              ) : c.status === 'granted' && !c.child ? (
+                <button type="button" aria-label={`${t('locRevoke')}: ${c.msisdn}`} onClick={() => void act.run(async () => (await api(`subscribers/me/locator/consents/${c.msisdn}`, { method: 'DELETE' }), await data.reload()))}>
+                  {t('locRevoke')}
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section title={t('locWhoLocated')}>
+        {locatedBy.length === 0 ? <p className="muted">{t('locNobody')}</p> : null}
+        <ul className="list" data-testid="located-by">
+          {locatedBy.map((r, i) => (
+            <li key={`${r.at}-${i}`} className="item">
+              <span>
+                {r.msisdn} · {dateTime(r.at, lang)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </Page>
+  );
+}
