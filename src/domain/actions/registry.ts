@@ -7,6 +7,7 @@
  *   actions['promised.take'].confirmation(offer, ctx.channel)                          // how to confirm
  *   await perform(core, ctx, actions['promised.take'], msisdn, { amount })             // validate, check, run
  */
+import { alertSettingsAction } from './alert-settings.ts';
 import { changeTariffAction } from './change-tariff.ts';
 import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
@@ -32,6 +33,7 @@ export const actions = {
   'bonus.exchange': exchangePointsAction,
   'report.order': orderReportAction,
   'app_link.send': sendAppLinkAction,
+  'alerts.settings': alertSettingsAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -41,6 +43,7 @@ export const ACTION_IDS = Object.keys(actions) as ActionId[];
 export const CATALOG_ACTIONS = ['product.connect', 'product.disable', 'tariff.change', 'bonus.exchange'] as const satisfies readonly ActionId[];
 
 export {
+  alertSettingsAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,

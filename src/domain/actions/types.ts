@@ -36,7 +36,8 @@ export type ActionId =
   | 'content.ban'
   | 'bonus.exchange'
   | 'report.order'
-  | 'app_link.send';
+  | 'app_link.send'
+  | 'alerts.settings';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

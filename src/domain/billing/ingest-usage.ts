@@ -1,4 +1,5 @@
 import { jsonOf, timeParser, type Tx } from '../../store/db.ts';
+import { raiseUsageAlerts } from '../alerts/raise-alerts.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { listTariffs, settingsFrom } from '../catalog/read-catalog.ts';
 import type { Product, Rates, Tariff } from '../catalog/schema.ts';
@@ -278,6 +279,7 @@ async function rateBatch(
   const held = new Map(locked.accounts.map((a) => [a.id, a]));
   const chargedAccounts = locked.accounts.filter((a) => spentOn.has(a.id));
   await applyBalanceRules(tx, core, ctx, mayBlock(chargedAccounts, (id) => held.get(id)!.balance + held.get(id)!.credit_limit - spentOn.get(id)!, tariffOf));
+  await raiseUsageAlerts(tx, now, { quotaAccounts: used.account, quotaIds: used.id, chargedAccounts: [...spentOn.keys()] });
   await recordAudit(tx, core, ctx, { action: 'usage.ingest', details: { accepted: fresh.length, duplicates, rejected: rejected.length, charged } });
   return { accepted: fresh.length, duplicates, rejected, charged };
 }
