@@ -237,9 +237,12 @@ test('app API: read and change the settings, the notification list, bad input in
   assert.equal(set.statusCode, 200);
   assert.deepEqual(set.json<{ lowBalance: number; package80: boolean; viaSms: boolean; viaApp: boolean }>().lowBalance, 5000);
   const bad = await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/alerts', headers: s.auth, payload: { lowBalance: -1 } });
-  assert.equal(bad.statusCode, 400);
-  const body = bad.json<{ title: string; detail?: string; messages?: { ru: string; en: string } }>();
-  assert.ok(JSON.stringify(body).match(/[а-я]/i), `a Russian message: ${JSON.stringify(body)}`);
+  assert.equal(bad.statusCode, 422);
+  assert.deepEqual([bad.json<{ code: string }>().code, bad.json<{ title: string }>().title], ['AMOUNT_NOT_ALLOWED', 'Сумма должна быть от 0,00\u00a0₽ до 1\u00a0000\u00a0000,00\u00a0₽']);
+  const badEn = await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/alerts', headers: { ...s.auth, 'accept-language': 'en' }, payload: { lowBalance: 200_000_000 } });
+  assert.equal(badEn.json<{ title: string }>().title, 'The amount must be between RUB 0.00 and RUB 1,000,000.00');
+  const notNumber = await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/alerts', headers: s.auth, payload: { lowBalance: 'сто' } });
+  assert.equal(notNumber.statusCode, 400, notNumber.body);
   const nobody = await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/alerts', headers: s.auth, payload: { viaApp: false } });
   assert.equal(nobody.statusCode, 400, 'SMS off and the app off: refused');
   const foreign = await app.inject({ url: `/api/v1/subscribers/${other.msisdn}/alerts`, headers: s.auth });

@@ -3087,6 +3087,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscribers/{msisdn}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spending alert settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Also from 22:00 to 09:00 in the number’s region; otherwise they wait for the morning */
+                            allowNight: boolean;
+                            /** @description Each morning, what yesterday cost */
+                            dailyDigest: boolean;
+                            /** @description Kopecks: alert when the balance falls below; null: off */
+                            lowBalance: number | null;
+                            msisdn: string;
+                            /** @description Alert at 80% of a package of minutes, SMS or data */
+                            package80: boolean;
+                            /** @description Alert when a package is used up */
+                            package100: boolean;
+                            /** @description Alerts in the app's notification list */
+                            viaApp: boolean;
+                            viaSms: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change spending alert settings (fields left out stay as they are) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allowNight?: boolean;
+                        dailyDigest?: boolean;
+                        /** @description Kopecks; null: no low-balance alert */
+                        lowBalance?: number | null;
+                        package80?: boolean;
+                        package100?: boolean;
+                        viaApp?: boolean;
+                        viaSms?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Also from 22:00 to 09:00 in the number’s region; otherwise they wait for the morning */
+                            allowNight: boolean;
+                            /** @description Each morning, what yesterday cost */
+                            dailyDigest: boolean;
+                            /** @description Kopecks: alert when the balance falls below; null: off */
+                            lowBalance: number | null;
+                            msisdn: string;
+                            /** @description Alert at 80% of a package of minutes, SMS or data */
+                            package80: boolean;
+                            /** @description Alert when a package is used up */
+                            package100: boolean;
+                            /** @description Alerts in the app's notification list */
+                            viaApp: boolean;
+                            viaSms: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/subscribers/{msisdn}/auto-payment": {
         parameters: {
             query?: never;
@@ -3773,6 +3878,57 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts sent to the app's notification list, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                at: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "low_balance" | "package_80" | "package_100" | "daily_digest";
+                                text: {
+                                    en: string;
+                                    ru: string;
+                                };
+                            }[];
+                            msisdn: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -18,6 +18,7 @@ const Detail = lazy(() => import('./pages/detail.tsx'));
 const History = lazy(() => import('./pages/history.tsx'));
 const Support = lazy(() => import('./pages/support.tsx'));
 const Settings = lazy(() => import('./pages/settings.tsx'));
+const Alerts = lazy(() => import('./pages/alerts.tsx'));
 const Staff = lazy(() => import('./pages/staff.tsx'));
 const Phone = lazy(() => import('./pages/phone.tsx'));
 const More = lazy(() => import('./pages/more.tsx'));
@@ -141,6 +142,7 @@ export function App() {
               <Route path="/history" component={History} />
               <Route path="/support" component={Support} />
               <Route path="/settings" component={Settings} />
+              <Route path="/alerts" component={Alerts} />
               <Route path="/more" component={More} />
               <Route path="/login">{() => <Redirect to="/" />}</Route>
               <Route component={NotFound} />

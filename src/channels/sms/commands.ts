@@ -1,4 +1,5 @@
 import {
+  alertSettingsAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
@@ -10,6 +11,7 @@ import {
   type Confirmation,
   type Refusal,
 } from '../../domain/actions/registry.ts';
+import { alertSettingsText } from '../../domain/alerts/settings-text.ts';
 import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
@@ -46,8 +48,8 @@ async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean)
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ТАРИФ — тарифы и цены; <код услуги> — подключить; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; TARIFF — tariffs and prices; <service code> — connect; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; <код услуги> — подключить; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; TARIFF — tariffs and prices; ALERTS — spending alerts; <service code> — connect; HELP.',
   );
 }
 
@@ -108,7 +110,34 @@ async function tariffText(core: Core, ctx: Ctx, lang: Lang, code: string | undef
   );
 }
 
+/**
+ * ОПОВЕЩЕНИЯ / ALERTS: the number's spending alerts. ВКЛ/ON: package alerts at 80% and 100%;
+ * ВЫКЛ/OFF: every alert off; a whole number of roubles: the low-balance threshold (0: off);
+ * НОЧЬЮ/NIGHT and СВОДКА/DIGEST switch the night and the daily digest. Each answer states them all.
+ */
+async function alertsCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): Promise<string> {
+  const [what] = args;
+  let change: Record<string, unknown> | null = null;
+  if (what !== undefined) {
+    const now = (await alertSettingsAction.offer(core, ctx, { msisdn: 'me' })).details;
+    if (sameWord(what, 'ВКЛ') || sameWord(what, 'ON')) change = { package80: true, package100: true };
+    else if (sameWord(what, 'ВЫКЛ') || sameWord(what, 'OFF')) change = { package80: false, package100: false, dailyDigest: false, lowBalance: null };
+    else if (sameWord(what, 'НОЧЬЮ') || sameWord(what, 'NIGHT')) change = { allowNight: !now.allowNight };
+    else if (sameWord(what, 'СВОДКА') || sameWord(what, 'DIGEST')) change = { dailyDigest: !now.dailyDigest };
+    else if (/^\d{1,6}$/.test(what)) change = { lowBalance: Number(what) === 0 ? null : Number(what) * 100 };
+    else
+      return t(
+        lang,
+        'Не понял. ОПОВЕЩЕНИЯ ВКЛ — о пакетах на 80% и 100%; ОПОВЕЩЕНИЯ 100 — порог баланса 100 ₽ (0 — выкл.); НОЧЬЮ, СВОДКА — переключить; ВЫКЛ — выключить все.',
+        'Not understood. ALERTS ON: packages at 80% and 100%; ALERTS 100: low balance at RUB 100 (0: off); NIGHT, DIGEST switch; OFF turns all off.',
+      );
+  }
+  const s = change ? await perform(core, ctx, alertSettingsAction, 'me', change) : (await alertSettingsAction.offer(core, ctx, { msisdn: 'me' })).details;
+  return alertSettingsText(s, lang);
+}
+
 export const COMMANDS: Command[] = [
+  { words: ['ОПОВЕЩЕНИЯ', 'ALERTS'], run: alertsCommand },
   { words: ['0'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, false) },
   { words: ['ПЛАТНЫЕ', 'PAID'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, true) },
   {

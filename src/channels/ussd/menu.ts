@@ -1,4 +1,5 @@
 import {
+  alertSettingsAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
@@ -11,6 +12,7 @@ import {
   type Action,
   type Offer,
 } from '../../domain/actions/registry.ts';
+import type { AlertSettings } from '../../domain/alerts/alert-settings.ts';
 import type { Localized, Product } from '../../domain/catalog/schema.ts';
 import type { Core } from '../../domain/core.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
@@ -116,6 +118,8 @@ async function disableList(m: MenuCtx, filter: (kind: Product['kind']) => boolea
 }
 
 /** A typed whole number of roubles as kopecks; anything else passes through for the registry to refuse. */
+const alertsState = (m: MenuCtx, s: AlertSettings) => m.t.alertsState(s.package80 || s.package100, s.lowBalance === null ? null : money(m, s.lowBalance), s.dailyDigest, s.allowNight);
+
 function roublesTyped(a: string): number {
   return /^\d{1,9}$/.test(a) ? Number(a) * 100 : Number.NaN;
 }
@@ -216,7 +220,37 @@ export const nodes: Record<string, MenuNode> = {
       return { kind: 'text', text: m.t.balance(money(m, b.balance), Math.floor(r.seconds.remaining / 60), r.sms.remaining, dataLabel(r.bytes.remaining, m.lang)), end: true };
     },
   },
-  set: { render: async (m) => menu([[m.t.settings[0]!, { n: 'script.cyr' }], [m.t.settings[1]!, { n: 'script.lat' }], [m.t.settings[2]!, { n: 'lang' }]]) },
+  set: {
+    render: async (m) =>
+      menu([[m.t.settings[0]!, { n: 'script.cyr' }], [m.t.settings[1]!, { n: 'script.lat' }], [m.t.settings[2]!, { n: 'lang' }], [m.t.settings[3]!, { n: 'alerts' }]]),
+  },
+  /** Spending alerts: the registry's offer states them; each option changes one through `perform`. */
+  alerts: {
+    render: async (m) => {
+      const s = (await alertSettingsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      const labels = m.t.alerts(s.package80 || s.package100, s.lowBalance === null ? null : money(m, s.lowBalance), s.dailyDigest, s.allowNight);
+      const to: Target[] = [{ n: 'alerts.set', a: 'packages' }, { n: 'alerts.low' }, { n: 'alerts.set', a: 'digest' }, { n: 'alerts.set', a: 'night' }];
+      return menu(labels.map((l, i) => [l, to[i]!]));
+    },
+  },
+  'alerts.low': { render: async (m) => ({ kind: 'input', head: m.t.alertsLowEnter, to: 'alerts.set.low' }) },
+  /** A typed threshold opens a screen (as the engine does with every typed number) that sets it. */
+  'alerts.set.low': {
+    render: async (m, a) => {
+      const amount = roublesTyped(a);
+      const r = await perform(m.core, m.ctx, alertSettingsAction, m.msisdn, { lowBalance: amount === 0 ? null : amount });
+      return { kind: 'text', text: alertsState(m, r), end: true };
+    },
+  },
+  'alerts.set': {
+    act: async (m, what) => {
+      const s = (await alertSettingsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      const change =
+        what === 'packages' ? { package80: !(s.package80 || s.package100), package100: !(s.package80 || s.package100) } : what === 'digest' ? { dailyDigest: !s.dailyDigest } : { allowNight: !s.allowNight };
+      const r = await perform(m.core, m.ctx, alertSettingsAction, m.msisdn, change);
+      return { text: alertsState(m, r) };
+    },
+  },
   'script.cyr': {
     act: async (m) => {
       await updatePreferences(m.core, m.ctx, { msisdn: m.msisdn, script: 'cyrillic' });

@@ -17,6 +17,11 @@ export interface Texts {
   subscriptions: string[];
   tariff: string[];
   settings: string[];
+  /** Alerts screen: each option names the setting and its state now (packages on, the threshold or null, digest, night). */
+  alerts: (packages: boolean, low: string | null, digest: boolean, night: boolean) => string[];
+  alertsLowEnter: string;
+  /** The alert settings in a line, after a change. */
+  alertsState: (packages: boolean, low: string | null, digest: boolean, night: boolean) => string;
   languages: string[];
   nothingConnected: string;
   nothingAvailable: string;
@@ -67,7 +72,10 @@ const ru: Texts = {
   services: ['Подключённые', 'Подключить', 'Отключить'],
   subscriptions: ['Мои подписки', 'Подключить'],
   tariff: ['Мой тариф', 'Сменить тариф'],
-  settings: ['Кириллица', 'Латиница (Latin)', 'Язык / Language'],
+  settings: ['Кириллица', 'Латиница (Latin)', 'Язык / Language', 'Оповещения о расходах'],
+  alerts: (p, low, d, night) => [`Пакеты: ${p ? 'вкл' : 'выкл'}`, `Порог: ${low ?? 'выкл'}`, `Сводка: ${d ? 'вкл' : 'выкл'}`, `Ночью: ${night ? 'да' : 'нет'}`],
+  alertsState: (p, low, d, night) => `Оповещения: пакеты ${p ? 'вкл' : 'выкл'}, порог ${low ?? 'выкл'}, сводка ${d ? 'вкл' : 'выкл'}, ночью ${night ? 'да' : 'нет'}`,
+  alertsLowEnter: 'Порог баланса в рублях (0 — выключить):',
   languages: ['Русский', 'English'],
   nothingConnected: 'Ничего не подключено',
   nothingAvailable: 'Нет доступных услуг',
@@ -117,7 +125,10 @@ const en: Texts = {
   services: ['Connected', 'Connect', 'Disable'],
   subscriptions: ['My subscriptions', 'Subscribe'],
   tariff: ['My tariff', 'Change tariff'],
-  settings: ['Cyrillic', 'Latin', 'Язык / Language'],
+  settings: ['Cyrillic', 'Latin', 'Язык / Language', 'Spending alerts'],
+  alerts: (p, low, d, night) => [`Packages 80/100%: ${p ? 'on' : 'off'}`, `Low balance: ${low ?? 'off'}`, `Daily digest: ${d ? 'on' : 'off'}`, `At night: ${night ? 'yes' : 'no'}`],
+  alertsState: (p, low, d, night) => `Alerts: packages ${p ? 'on' : 'off'}, low balance ${low ?? 'off'}, digest ${d ? 'on' : 'off'}, at night ${night ? 'yes' : 'no'}`,
+  alertsLowEnter: 'Low balance threshold in roubles (0 turns it off):',
   languages: ['Русский', 'English'],
   nothingConnected: 'Nothing connected',
   nothingAvailable: 'Nothing available',

@@ -15,6 +15,7 @@ export const SPA_ROUTES = [
   '/history',
   '/support',
   '/settings',
+  '/alerts',
   '/more',
   '/staff',
   '/terms',

@@ -6,7 +6,7 @@ import type { Action } from './types.ts';
 
 const input = z
   .object({
-    lowBalance: z.number().int().min(0).max(MAX_LOW_BALANCE).nullable().optional().describe('Kopecks; null: no low-balance alert'),
+    lowBalance: z.number().int().nullable().optional().describe(`Kopecks, 0..${MAX_LOW_BALANCE}; null: no low-balance alert`),
     package80: z.boolean().optional(),
     package100: z.boolean().optional(),
     dailyDigest: z.boolean().optional(),
@@ -23,7 +23,10 @@ export const alertSettingsAction: Action<object, z.infer<typeof input>, Awaited<
   input,
   async offer(core, ctx, t) {
     const sub = await loadSubscriber(core.db, ctx.actor, t.msisdn, { access: 'read' });
-    return { action: 'alerts.settings', refusal: null, shown: true, facts: null, details: { msisdn: sub.msisdn, ...(await readAlertSettings(core.db, sub.id)) } };
+    const low = (t as { lowBalance?: number | null }).lowBalance;
+    // The threshold's bounds are judged here, so every channel says the same AMOUNT_NOT_ALLOWED.
+    const refusal = typeof low === 'number' && (low < 0 || low > MAX_LOW_BALANCE) ? { code: 'AMOUNT_NOT_ALLOWED' as const, params: { min: 0, max: MAX_LOW_BALANCE } } : null;
+    return { action: 'alerts.settings', refusal, shown: true, facts: null, details: { msisdn: sub.msisdn, ...(await readAlertSettings(core.db, sub.id)) } };
   },
   confirmation: (_offer, channel) => confirmationFor('read', channel),
   run: (core, ctx, i) => updateAlertSettings(core, ctx, i),
