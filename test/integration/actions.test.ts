@@ -54,7 +54,7 @@ const byCode = <D extends { code: string }>(offers: Offer<D>[], code: string) =>
 };
 
 test('the registry lists every self-service action by id, each with an input schema, an offer, a confirmation rule and a run', () => {
-  assert.deepEqual(ACTION_IDS.sort(), ['alerts.settings', 'app_link.send', 'balance.read', 'bonus.exchange', 'content.ban', 'content.stop_all', 'product.connect', 'product.disable', 'promised.take', 'report.order', 'tariff.change', 'topup'].sort());
+  assert.deepEqual(ACTION_IDS.sort(), ['alerts.settings', 'app_link.send', 'caps.settings', 'balance.read', 'bonus.exchange', 'content.ban', 'content.stop_all', 'product.connect', 'product.disable', 'promised.take', 'report.order', 'tariff.change', 'topup'].sort());
   for (const id of ACTION_IDS) {
     const a = actions[id];
     assert.equal(a.id, id);

@@ -3154,7 +3154,7 @@ export interface paths {
                     "application/json": {
                         allowNight?: boolean;
                         dailyDigest?: boolean;
-                        /** @description Kopecks; null: no low-balance alert */
+                        /** @description Kopecks, 0..100000000; null: no low-balance alert */
                         lowBalance?: number | null;
                         package80?: boolean;
                         package100?: boolean;
@@ -3586,6 +3586,95 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/caps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spending caps */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Data stops at the end of the packages instead of being charged per MB */
+                            dataHard: boolean;
+                            /** @description Kopecks a calendar month (the region’s); null: none */
+                            monthly: number | null;
+                            msisdn: string;
+                            /** @description Kopecks of roaming a calendar month */
+                            roaming: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change spending caps (fields left out stay as they are); rating refuses usage beyond them */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Data stops at the end of the packages instead of being charged per MB */
+                        dataHard?: boolean;
+                        /** @description Kopecks a calendar month, 100..100000000; null: no monthly cap */
+                        monthly?: number | null;
+                        /** @description Kopecks of roaming a calendar month, 0..100000000 (5,000 ₽ unless changed) */
+                        roaming?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Data stops at the end of the packages instead of being charged per MB */
+                            dataHard: boolean;
+                            /** @description Kopecks a calendar month (the region’s); null: none */
+                            monthly: number | null;
+                            msisdn: string;
+                            /** @description Kopecks of roaming a calendar month */
+                            roaming: number;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/subscribers/{msisdn}/cards": {
@@ -5632,6 +5721,8 @@ export interface paths {
                                 kind: "voice" | "sms" | "mms" | "data";
                                 /** @description Of the billed units, covered by an allowance */
                                 quotaUnits: number;
+                                /** @description Refused by a spending cap: nothing charged */
+                                refused: ("SPENDING_CAP" | "ROAMING_CAP" | "DATA_CAP") | null;
                                 startedAt: string;
                                 /** @enum {string} */
                                 zone: "home" | "intercity" | "roaming";

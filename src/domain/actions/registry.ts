@@ -8,6 +8,7 @@
  *   await perform(core, ctx, actions['promised.take'], msisdn, { amount })             // validate, check, run
  */
 import { alertSettingsAction } from './alert-settings.ts';
+import { capsAction } from './caps.ts';
 import { changeTariffAction } from './change-tariff.ts';
 import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
@@ -34,6 +35,7 @@ export const actions = {
   'report.order': orderReportAction,
   'app_link.send': sendAppLinkAction,
   'alerts.settings': alertSettingsAction,
+  'caps.settings': capsAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -44,6 +46,7 @@ export const CATALOG_ACTIONS = ['product.connect', 'product.disable', 'tariff.ch
 
 export {
   alertSettingsAction,
+  capsAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,

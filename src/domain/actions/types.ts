@@ -37,7 +37,8 @@ export type ActionId =
   | 'bonus.exchange'
   | 'report.order'
   | 'app_link.send'
-  | 'alerts.settings';
+  | 'alerts.settings'
+  | 'caps.settings';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

@@ -5,7 +5,8 @@ import type { QuotaUnit } from '../subscribers/quotas.ts';
 export type AlertParams =
   | { kind: 'low_balance'; balance: number; threshold: number }
   | { kind: 'package_80' | 'package_100'; unit: QuotaUnit; name: { ru: string; en: string }; remaining: number; periodEnd: string }
-  | { kind: 'daily_digest'; day: string; spent: number; balance: number };
+  | { kind: 'daily_digest'; day: string; spent: number; balance: number }
+  | { kind: 'cap_spending' | 'cap_roaming' | 'cap_data'; cap: number };
 
 const MINUTES = { ru: { one: 'минута', few: 'минуты', many: 'минут', other: 'минуты' }, en: { one: 'minute', other: 'minutes' } };
 const SMS = { ru: { one: 'SMS', other: 'SMS' }, en: { one: 'SMS', other: 'SMS' } };
@@ -45,6 +46,18 @@ export function alertText(p: AlertParams, lang: Lang, tz: string): string {
       return ru
         ? `Пакет «${p.name.ru}» израсходован: ${THEN[p.unit].ru}. ${ADD_PACKAGE.ru}`
         : `"${p.name.en}" is used up: ${THEN[p.unit].en}. ${ADD_PACKAGE.en}`;
+    case 'cap_spending':
+      return ru
+        ? `Достигнут ваш лимит расходов ${formatMoney(p.cap, 'ru', { kopecks: 'auto' })} в месяц: платные звонки, SMS и интернет остановлены до конца месяца. Поднять лимит можно в приложении.`
+        : `You have reached your spending cap of ${formatMoney(p.cap, 'en', { kopecks: 'auto' })} a month: paid calls, SMS and data are stopped until the month ends. You can raise the cap in the app.`;
+    case 'cap_roaming':
+      return ru
+        ? `Достигнут лимит расходов в роуминге ${formatMoney(p.cap, 'ru', { kopecks: 'auto' })} в месяц: платная связь в роуминге остановлена. Поднять лимит можно в приложении.`
+        : `You have reached your roaming cap of ${formatMoney(p.cap, 'en', { kopecks: 'auto' })} a month: paid roaming is stopped. You can raise the cap in the app.`;
+    case 'cap_data':
+      return ru
+        ? `Интернет по пакетам закончился, и включён запрет интернета сверх пакета: интернет остановлен. ${ADD_PACKAGE.ru}`
+        : `Your data packages are used up and data beyond them is switched off: data is stopped. ${ADD_PACKAGE.en}`;
     case 'daily_digest': {
       const day = formatDate(p.day, lang, tz, 'long');
       return ru

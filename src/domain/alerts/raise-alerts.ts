@@ -57,6 +57,30 @@ export async function raiseUsageAlerts(
 }
 
 /**
+ * Rating refused records of these numbers for a cap: one alert per number, cap and local month,
+ * whether or not the number chose any alerts (a stopped service is always told), by its chosen
+ * channels and night rule when it has some (SMS and the app, not at night, otherwise).
+ */
+export async function raiseCapAlerts(q: Queryable, at: Date, hits: { subscriberId: number; code: 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP' }[]): Promise<number> {
+  const kinds = { SPENDING_CAP: 'cap_spending', ROAMING_CAP: 'cap_roaming', DATA_CAP: 'cap_data' } as const;
+  const unique = [...new Map(hits.map((h) => [`${h.subscriberId}|${h.code}`, h])).values()];
+  const rows = await q.query<{ id: number }>(
+    `INSERT INTO alert (subscriber_id, key, kind, params, via_sms, via_app, created_at, release_at)
+     SELECT n.id, 'cap:' || h.kind || ':' || to_char($3::timestamptz AT TIME ZONE r.time_zone, 'YYYY-MM'), h.kind,
+            jsonb_build_object('cap', CASE h.kind WHEN 'cap_spending' THEN c.monthly WHEN 'cap_roaming' THEN coalesce(c.roaming, ${500_000}) ELSE 0 END),
+            coalesce(s.via_sms, true), coalesce(s.via_app, true), $3, $3
+       FROM unnest($1::bigint[], $2::text[]) AS h(id, kind)
+       JOIN subscriber n ON n.id = h.id JOIN region r ON r.code = n.region_code
+       LEFT JOIN spending_cap c ON c.subscriber_id = n.id LEFT JOIN alert_setting s ON s.subscriber_id = n.id
+     ON CONFLICT (subscriber_id, key) DO NOTHING
+     RETURNING id`,
+    [unique.map((h) => h.subscriberId), unique.map((h) => kinds[h.code]), at],
+  );
+  if (rows.length) await settleRaised(q, at, rows.map((r) => r.id));
+  return rows.length;
+}
+
+/**
  * Words and a send time for alerts just raised: by day (or when the night is allowed) they are
  * released now and their SMS queued in this transaction; at night they wait for the morning and
  * `releaseDueAlerts` sends them.

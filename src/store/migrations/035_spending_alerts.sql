@@ -21,7 +21,7 @@ CREATE TABLE alert (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   subscriber_id  bigint NOT NULL REFERENCES subscriber(id),
   key            text NOT NULL,
-  kind           text NOT NULL CHECK (kind IN ('low_balance', 'package_80', 'package_100', 'daily_digest')),
+  kind           text NOT NULL CHECK (kind IN ('low_balance', 'package_80', 'package_100', 'daily_digest', 'cap_spending', 'cap_roaming', 'cap_data')),
   params         jsonb NOT NULL,
   via_sms        boolean NOT NULL,
   via_app        boolean NOT NULL,
@@ -35,3 +35,17 @@ CREATE TABLE alert (
 CREATE INDEX alert_waiting ON alert(release_at) WHERE released_at IS NULL;
 CREATE INDEX alert_feed ON alert(subscriber_id, id) WHERE via_app AND released_at IS NOT NULL;
 CREATE INDEX alert_setting_digest ON alert_setting(subscriber_id) WHERE daily_digest;
+
+-- Spending caps. No row: only the default roaming cap (5,000 ₽ a calendar month in the region's time).
+CREATE TABLE spending_cap (
+  subscriber_id  bigint PRIMARY KEY REFERENCES subscriber(id),
+  -- Kopecks a calendar month; NULL: no monthly cap.
+  monthly        bigint CHECK (monthly IS NULL OR (monthly > 0 AND monthly <= 100000000)),
+  roaming        bigint NOT NULL DEFAULT 500000 CHECK (roaming >= 0 AND roaming <= 100000000),
+  -- Data stops at the end of the packages instead of being charged per MB.
+  data_hard      boolean NOT NULL DEFAULT false,
+  updated_at     timestamptz NOT NULL DEFAULT now()
+);
+
+-- A record rating refused (a cap): booked with nothing charged or drawn, and the reason the network acts on.
+ALTER TABLE usage_record ADD COLUMN refused text CHECK (refused IN ('SPENDING_CAP', 'ROAMING_CAP', 'DATA_CAP'));

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Core } from '../../../domain/core.ts';
 import {
   alertSettingsAction,
+  capsAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,
@@ -151,6 +152,18 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
     `${base}/alerts`,
     { schema: { ...tag, summary: 'Change spending alert settings (fields left out stay as they are)', params, body: alertSettingsAction.input, response: { 200: alertSettingsSchema } } },
     async (req) => perform(core, ctxOf(req), alertSettingsAction, req.params.msisdn, req.body),
+  );
+  const capsSchema = z.object({
+    msisdn: z.string(),
+    monthly: z.number().int().nullable().describe('Kopecks a calendar month (the region’s); null: none'),
+    roaming: z.number().int().describe('Kopecks of roaming a calendar month'),
+    dataHard: z.boolean().describe('Data stops at the end of the packages instead of being charged per MB'),
+  });
+  r.get(`${base}/caps`, { schema: { ...tag, summary: 'Spending caps', params, response: { 200: capsSchema } } }, async (req) => (await capsAction.offer(core, ctxOf(req), { msisdn: req.params.msisdn })).details);
+  r.patch(
+    `${base}/caps`,
+    { schema: { ...tag, summary: 'Change spending caps (fields left out stay as they are); rating refuses usage beyond them', params, body: capsAction.input, response: { 200: capsSchema } } },
+    async (req) => perform(core, ctxOf(req), capsAction, req.params.msisdn, req.body),
   );
   r.get(
     `${base}/notifications`,
