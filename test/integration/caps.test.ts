@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
+import { handleMo } from '../../src/channels/sms/handle-mo.ts';
 import { capsAction, perform } from '../../src/domain/actions/registry.ts';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
+import { handset } from '../helpers/ussd.ts';
 import { ctxAs, ledgerSum, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
@@ -134,4 +136,42 @@ test('caps from the app API: read, change, bounds in both languages, nobody else
   assert.equal(detail.statusCode, 200, detail.body);
   const items = detail.json<{ items: { zone: string; charged: number; refused: string | null }[] }>().items;
   assert.deepEqual(items.map((i) => [i.zone, i.charged, i.refused]), [['roaming', 0, 'ROAMING_CAP']]);
+});
+
+test('SMS: ЛИМИТ states the caps; roubles set the monthly cap, РОУМИНГ the roaming cap, ИНТЕРНЕТ the data hard cap; nonsense gets the usage', async () => {
+  const s = await makeSubscriber(core);
+  let k = 0;
+  const sms = async (text: string) => {
+    env.clock.advance(5 * 60_000); // MO replies are rate-limited per minute
+    assert.equal(await handleMo(core, { from: s.msisdn, to: '8111', text, smscId: `cap-${s.msisdn}-${++k}`, gateway: 'test' }, `req-cap-${k}`), 'replied');
+    return (await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id DESC LIMIT 1", [s.msisdn]))[0]!.text;
+  };
+  assert.equal(await sms('лимит'), 'Лимиты: в месяц — нет; роуминг — 5\u00a0000\u00a0₽ в месяц; интернет сверх пакета — разрешён.');
+  assert.equal(await sms('ЛИМИТ 1500'), 'Лимиты: в месяц — 1\u00a0500\u00a0₽; роуминг — 5\u00a0000\u00a0₽ в месяц; интернет сверх пакета — разрешён.');
+  await sms('ЛИМИТ РОУМИНГ 2000');
+  assert.equal(await sms('лимит интернет'), 'Лимиты: в месяц — 1\u00a0500\u00a0₽; роуминг — 2\u00a0000\u00a0₽ в месяц; интернет сверх пакета — запрещён.');
+  assert.match(await sms('ЛИМИТ много'), /^Не понял\. ЛИМИТ 1000/);
+  await sms('ЛИМИТ 0');
+  assert.deepEqual((await capsAction.offer(core, subscriberCtx(s.subscriberId), { msisdn: 'me' })).details, { msisdn: s.msisdn, monthly: null, roaming: 200_000, dataHard: true });
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'caps.settings' AND outcome = 'ok'", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['sms', 'sms', 'sms', 'sms']);
+});
+
+test('USSD: settings → caps states them; typed roubles set the monthly and roaming caps; 3 switches data beyond packages', async () => {
+  const s = await makeSubscriber(core);
+  const phone = handset(app, s.msisdn);
+  let p = await phone.dial('*111*6*5#');
+  assert.match(p.text, /^1 В месяц: нет\n2 Роуминг: 5\s?000\s?₽\n3 Интернет сверх пакета: да\n0 Назад$/u);
+  await phone.send('1');
+  p = await phone.send('700');
+  assert.equal(p.end, true);
+  assert.match(p.text, /^Лимиты: в месяц 700/);
+  await phone.dial('*111*6*5#');
+  await phone.send('2');
+  p = await phone.send('2000000');
+  assert.match(p.text, /^Сумма должна быть от/);
+  await phone.dial('*111*6*5*3#');
+  assert.deepEqual((await capsAction.offer(core, subscriberCtx(s.subscriberId), { msisdn: 'me' })).details, { msisdn: s.msisdn, monthly: 70_000, roaming: 500_000, dataHard: true });
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'caps.settings' AND outcome = 'ok'", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['ussd', 'ussd']);
 });

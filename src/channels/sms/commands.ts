@@ -1,5 +1,6 @@
 import {
   alertSettingsAction,
+  capsAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
@@ -12,6 +13,7 @@ import {
   type Refusal,
 } from '../../domain/actions/registry.ts';
 import { alertSettingsText } from '../../domain/alerts/settings-text.ts';
+import { capsText } from '../../domain/caps/caps-text.ts';
 import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
@@ -48,8 +50,8 @@ async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean)
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; <код услуги> — подключить; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; TARIFF — tariffs and prices; ALERTS — spending alerts; <service code> — connect; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; ЛИМИТ — лимиты расходов; <код услуги> — подключить; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; TARIFF — tariffs and prices; ALERTS — spending alerts; CAP — spending caps; <service code> — connect; HELP.',
   );
 }
 
@@ -136,7 +138,31 @@ async function alertsCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): 
   return alertSettingsText(s, lang);
 }
 
+/**
+ * ЛИМИТ / CAP: the number's spending caps. A whole number of roubles: the monthly cap (0: none);
+ * РОУМИНГ/ROAMING and roubles: the roaming cap; ИНТЕРНЕТ/DATA: switch the data hard cap.
+ */
+async function capsCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): Promise<string> {
+  const [what, amount] = args;
+  let change: Record<string, unknown> | null = null;
+  const roubles = (s: string | undefined) => (s !== undefined && /^\d{1,6}$/.test(s) ? Number(s) * 100 : null);
+  if (what !== undefined) {
+    if ((sameWord(what, 'РОУМИНГ') || sameWord(what, 'ROAMING')) && roubles(amount) !== null) change = { roaming: roubles(amount) };
+    else if (sameWord(what, 'ИНТЕРНЕТ') || sameWord(what, 'DATA')) change = { dataHard: !(await capsAction.offer(core, ctx, { msisdn: 'me' })).details.dataHard };
+    else if (roubles(what) !== null) change = { monthly: roubles(what) === 0 ? null : roubles(what) };
+    else
+      return t(
+        lang,
+        'Не понял. ЛИМИТ 1000 — не больше 1000 ₽ в месяц (0 — без лимита); ЛИМИТ РОУМИНГ 3000 — лимит в роуминге; ЛИМИТ ИНТЕРНЕТ — запрет интернета сверх пакета вкл/выкл.',
+        'Not understood. CAP 1000: at most RUB 1000 a month (0: none); CAP ROAMING 3000: the roaming cap; CAP DATA: data beyond packages on/off.',
+      );
+  }
+  const c = change ? await perform(core, ctx, capsAction, 'me', change) : (await capsAction.offer(core, ctx, { msisdn: 'me' })).details;
+  return capsText(c, lang);
+}
+
 export const COMMANDS: Command[] = [
+  { words: ['ЛИМИТ', 'CAP'], run: capsCommand },
   { words: ['ОПОВЕЩЕНИЯ', 'ALERTS'], run: alertsCommand },
   { words: ['0'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, false) },
   { words: ['ПЛАТНЫЕ', 'PAID'], run: (core, ctx, _a, lang) => servicesText(core, ctx, lang, true) },

@@ -1,5 +1,6 @@
 import {
   alertSettingsAction,
+  capsAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
@@ -120,6 +121,11 @@ async function disableList(m: MenuCtx, filter: (kind: Product['kind']) => boolea
 /** A typed whole number of roubles as kopecks; anything else passes through for the registry to refuse. */
 const alertsState = (m: MenuCtx, s: AlertSettings) => m.t.alertsState(s.package80 || s.package100, s.lowBalance === null ? null : money(m, s.lowBalance), s.dailyDigest, s.allowNight);
 
+async function capsSet(m: MenuCtx, change: { monthly?: number | null; roaming?: number }): Promise<View> {
+  const r = await perform(m.core, m.ctx, capsAction, m.msisdn, change);
+  return { kind: 'text', text: m.t.capsState(r.monthly === null ? null : money(m, r.monthly), money(m, r.roaming), r.dataHard), end: true };
+}
+
 function roublesTyped(a: string): number {
   return /^\d{1,9}$/.test(a) ? Number(a) * 100 : Number.NaN;
 }
@@ -222,7 +228,7 @@ export const nodes: Record<string, MenuNode> = {
   },
   set: {
     render: async (m) =>
-      menu([[m.t.settings[0]!, { n: 'script.cyr' }], [m.t.settings[1]!, { n: 'script.lat' }], [m.t.settings[2]!, { n: 'lang' }], [m.t.settings[3]!, { n: 'alerts' }]]),
+      menu([[m.t.settings[0]!, { n: 'script.cyr' }], [m.t.settings[1]!, { n: 'script.lat' }], [m.t.settings[2]!, { n: 'lang' }], [m.t.settings[3]!, { n: 'alerts' }], [m.t.settings[4]!, { n: 'caps' }]]),
   },
   /** Spending alerts: the registry's offer states them; each option changes one through `perform`. */
   alerts: {
@@ -234,6 +240,25 @@ export const nodes: Record<string, MenuNode> = {
     },
   },
   'alerts.low': { render: async (m) => ({ kind: 'input', head: m.t.alertsLowEnter, to: 'alerts.set.low' }) },
+  /** Spending caps: the registry's offer states them; typed roubles set the monthly or roaming cap. */
+  caps: {
+    render: async (m) => {
+      const c = (await capsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      const labels = m.t.caps(c.monthly === null ? null : money(m, c.monthly), money(m, c.roaming), c.dataHard);
+      const to: Target[] = [{ n: 'caps.in', a: 'monthly' }, { n: 'caps.in', a: 'roaming' }, { n: 'caps.data' }];
+      return menu(labels.map((l, i) => [l, to[i]!]));
+    },
+  },
+  'caps.in': { render: async (m, which) => ({ kind: 'input', head: m.t.capsEnter, to: which === 'roaming' ? 'caps.set.roaming' : 'caps.set.monthly' }) },
+  'caps.set.monthly': { render: async (m, a) => capsSet(m, { monthly: roublesTyped(a) === 0 ? null : roublesTyped(a) }) },
+  'caps.set.roaming': { render: async (m, a) => capsSet(m, { roaming: roublesTyped(a) }) },
+  'caps.data': {
+    act: async (m) => {
+      const c = (await capsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      const r = await perform(m.core, m.ctx, capsAction, m.msisdn, { dataHard: !c.dataHard });
+      return { text: m.t.capsState(r.monthly === null ? null : money(m, r.monthly), money(m, r.roaming), r.dataHard) };
+    },
+  },
   /** A typed threshold opens a screen (as the engine does with every typed number) that sets it. */
   'alerts.set.low': {
     render: async (m, a) => {

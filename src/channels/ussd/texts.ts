@@ -20,6 +20,10 @@ export interface Texts {
   /** Alerts screen: each option names the setting and its state now (packages on, the threshold or null, digest, night). */
   alerts: (packages: boolean, low: string | null, digest: boolean, night: boolean) => string[];
   alertsLowEnter: string;
+  /** Caps screen: each option names the cap and its value now (monthly or null, roaming, data hard cap). */
+  caps: (monthly: string | null, roaming: string, dataHard: boolean) => string[];
+  capsEnter: string;
+  capsState: (monthly: string | null, roaming: string, dataHard: boolean) => string;
   /** The alert settings in a line, after a change. */
   alertsState: (packages: boolean, low: string | null, digest: boolean, night: boolean) => string;
   languages: string[];
@@ -72,10 +76,13 @@ const ru: Texts = {
   services: ['Подключённые', 'Подключить', 'Отключить'],
   subscriptions: ['Мои подписки', 'Подключить'],
   tariff: ['Мой тариф', 'Сменить тариф'],
-  settings: ['Кириллица', 'Латиница (Latin)', 'Язык / Language', 'Оповещения о расходах'],
+  settings: ['Кириллица', 'Латиница (Latin)', 'Язык / Language', 'Оповещения', 'Лимиты расходов'],
   alerts: (p, low, d, night) => [`Пакеты: ${p ? 'вкл' : 'выкл'}`, `Порог: ${low ?? 'выкл'}`, `Сводка: ${d ? 'вкл' : 'выкл'}`, `Ночью: ${night ? 'да' : 'нет'}`],
   alertsState: (p, low, d, night) => `Оповещения: пакеты ${p ? 'вкл' : 'выкл'}, порог ${low ?? 'выкл'}, сводка ${d ? 'вкл' : 'выкл'}, ночью ${night ? 'да' : 'нет'}`,
   alertsLowEnter: 'Порог баланса в рублях (0 — выключить):',
+  caps: (m, r, d) => [`В месяц: ${m ?? 'нет'}`, `Роуминг: ${r}`, `Интернет сверх пакета: ${d ? 'нет' : 'да'}`],
+  capsEnter: 'Лимит в рублях (0 — без лимита):',
+  capsState: (m, r, d) => `Лимиты: в месяц ${m ?? 'нет'}, роуминг ${r}, интернет сверх пакета ${d ? 'нет' : 'да'}`,
   languages: ['Русский', 'English'],
   nothingConnected: 'Ничего не подключено',
   nothingAvailable: 'Нет доступных услуг',
@@ -125,10 +132,13 @@ const en: Texts = {
   services: ['Connected', 'Connect', 'Disable'],
   subscriptions: ['My subscriptions', 'Subscribe'],
   tariff: ['My tariff', 'Change tariff'],
-  settings: ['Cyrillic', 'Latin', 'Язык / Language', 'Spending alerts'],
+  settings: ['Cyrillic', 'Latin', 'Язык / Language', 'Alerts', 'Spending caps'],
   alerts: (p, low, d, night) => [`Packages 80/100%: ${p ? 'on' : 'off'}`, `Low balance: ${low ?? 'off'}`, `Daily digest: ${d ? 'on' : 'off'}`, `At night: ${night ? 'yes' : 'no'}`],
   alertsState: (p, low, d, night) => `Alerts: packages ${p ? 'on' : 'off'}, low balance ${low ?? 'off'}, digest ${d ? 'on' : 'off'}, at night ${night ? 'yes' : 'no'}`,
   alertsLowEnter: 'Low balance threshold in roubles (0 turns it off):',
+  caps: (m, r, d) => [`Monthly: ${m ?? 'none'}`, `Roaming: ${r}`, `Data beyond packages: ${d ? 'no' : 'yes'}`],
+  capsEnter: 'Cap in roubles (0: none):',
+  capsState: (m, r, d) => `Caps: monthly ${m ?? 'none'}, roaming ${r}, data beyond packages ${d ? 'no' : 'yes'}`,
   languages: ['Русский', 'English'],
   nothingConnected: 'Nothing connected',
   nothingAvailable: 'Nothing available',
