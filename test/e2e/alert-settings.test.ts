@@ -3,11 +3,12 @@
 // rating appears in the notification list in the page's language.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { alertSettingsAction } from '../../src/domain/actions/registry.ts';
+import { alertSettingsAction, capsAction, perform } from '../../src/domain/actions/registry.ts';
 import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
 import { logInAsDemoSubscriber, newContext, PHONE, webSuite } from '../helpers/browser.ts';
+import { ctxAs } from '../helpers/core.ts';
 
 const web = webSuite();
 
@@ -48,5 +49,22 @@ test('alert settings at 360×640: switches and threshold saved, bad amount refus
   await page.reload();
   const item = page.getByTestId('notifications').getByRole('listitem').first();
   await item.getByText(/^Использовано 80% пакета «.+»: осталось 9\sминут до/).waitFor();
+  await ctx.close();
+});
+
+test('a record refused by the roaming cap reads as such in the detail at 360×640', async () => {
+  const { core } = web.server;
+  const [sub] = await core.db.query<{ id: number }>('SELECT id FROM subscriber WHERE msisdn = $1', [DEMO.subscriber.msisdn]);
+  assert.ok(sub);
+  await perform(core, ctxAs({ kind: 'subscriber', subscriberId: Number(sub.id) }), capsAction, 'me', { roaming: 0 });
+  const res = await ingestUsage(core, systemCtx('e2e'), [
+    { recordId: `e2e-cap-${Date.now()}`, msisdn: DEMO.subscriber.msisdn, kind: 'voice', zone: 'roaming', startedAt: new Date(Date.now() - 30_000).toISOString(), durationSeconds: 120 },
+  ]);
+  assert.deepEqual(res.refused?.map((r) => r.reason), ['ROAMING_CAP']);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
+  const page = await ctx.newPage();
+  await logInAsDemoSubscriber(page);
+  await page.goto('/detail');
+  await page.getByTestId('usage-records').getByText('Не выполнено: достигнут лимит расходов в роуминге').first().waitFor();
   await ctx.close();
 });
