@@ -49,3 +49,11 @@ CREATE TABLE spending_cap (
 
 -- A record rating refused (a cap): booked with nothing charged or drawn, and the reason the network acts on.
 ALTER TABLE usage_record ADD COLUMN refused text CHECK (refused IN ('SPENDING_CAP', 'ROAMING_CAP', 'DATA_CAP'));
+
+-- Roaming state per number, set by the network's attach events: the country it is in (ISO 3166-1
+-- alpha-2), or NULL at home.
+CREATE TABLE roaming_state (
+  subscriber_id  bigint PRIMARY KEY REFERENCES subscriber(id),
+  country        text CHECK (country IS NULL OR country ~ '^[A-Z]{2}$'),
+  since          timestamptz NOT NULL
+);
