@@ -2561,6 +2561,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/network/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A network event (operator API key): `attach` in a country other than RU puts the number in roaming there and texts it a welcome with prices and its roaming cap; `attach` in RU ends roaming */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO 3166-1 alpha-2 */
+                        country: string;
+                        msisdn: string;
+                        /** @enum {string} */
+                        type: "attach";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/{paymentId}/refund": {
         parameters: {
             query?: never;
