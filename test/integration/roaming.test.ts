@@ -8,6 +8,7 @@ import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { ctxAs, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 import { operatorAuth } from '../helpers/tmf.ts';
+import { handset } from '../helpers/ussd.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -69,4 +70,28 @@ test('network events: only with an operator key; a bad country is refused', asyn
   const bad = await app.inject({ method: 'POST', url: '/api/v1/network/events', headers: await operatorAuth(core), payload: { type: 'attach', msisdn: s.msisdn, country: '1!' } });
   assert.equal(bad.statusCode, 400);
   assert.equal((await welcomes(s.msisdn)).length, 0);
+});
+
+test('roaming state and spend against the cap: the app API and USSD *111*5#', async () => {
+  env.clock.set(new Date('2026-03-10T09:00:00Z'));
+  const s = await makeSubscriber(core, { openingBalance: 1_000_000 });
+  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
+  const mine = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+  const home = await app.inject({ url: '/api/v1/subscribers/me/roaming', headers: mine });
+  assert.deepEqual(home.json(), { msisdn: s.msisdn, country: null, countryName: null, since: null, spent: 0, cap: 500_000 });
+  let p = await handset(app, s.msisdn).dial('*111*5#');
+  assert.ok(!p.text.includes('Роуминг'), p.text);
+
+  await app.inject({ method: 'POST', url: '/api/v1/network/events', headers: await operatorAuth(core), payload: { type: 'attach', msisdn: s.msisdn, country: 'DE' } });
+  await ingestUsage(core, ctxAs({ kind: 'operator_api', apiKeyId: 1 }, { channel: 'tmf' }), [{ recordId: 'de-1', msisdn: s.msisdn, kind: 'voice', zone: 'roaming', startedAt: env.clock.now(), durationSeconds: 120 }]);
+  const abroad = await app.inject({ url: '/api/v1/subscribers/me/roaming', headers: mine });
+  assert.deepEqual(abroad.json(), { msisdn: s.msisdn, country: 'DE', countryName: { ru: 'Германия', en: 'Germany' }, since: '2026-03-10T09:00:00.000Z', spent: 3_000, cap: 500_000 });
+  const phone = handset(app, s.msisdn);
+  p = await phone.dial('*111*5#');
+  assert.ok(p.text.startsWith('Баланс 9970'), p.text);
+  p = await phone.send('00'); // the roaming line is on the next page
+  assert.match(p.text, /^Роуминг: Германия, 30\s?₽ из 5\s?000\s?₽/u);
+  const other = await makeSubscriber(core);
+  assert.equal((await app.inject({ url: `/api/v1/subscribers/${other.msisdn}/roaming`, headers: mine })).statusCode, 404);
 });

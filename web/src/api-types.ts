@@ -4999,6 +4999,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscribers/{msisdn}/roaming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Roaming state: the country the number is in (null at home) and this month’s roaming spending against the cap */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Kopecks */
+                            cap: number;
+                            country: string | null;
+                            countryName: {
+                                en: string;
+                                ru: string;
+                            } | null;
+                            msisdn: string;
+                            since: string | null;
+                            /** @description Kopecks */
+                            spent: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers/{msisdn}/spending": {
         parameters: {
             query?: never;

@@ -14,6 +14,7 @@ import {
   type Offer,
 } from '../../domain/actions/registry.ts';
 import type { AlertSettings } from '../../domain/alerts/alert-settings.ts';
+import { getRoaming } from '../../domain/roaming/get-roaming.ts';
 import type { Localized, Product } from '../../domain/catalog/schema.ts';
 import type { Core } from '../../domain/core.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
@@ -223,7 +224,11 @@ export const nodes: Record<string, MenuNode> = {
     render: async (m) => {
       const b = await perform(m.core, m.ctx, readBalanceAction, m.msisdn, {});
       const r = b.remaining;
-      return { kind: 'text', text: m.t.balance(money(m, b.balance), Math.floor(r.seconds.remaining / 60), r.sms.remaining, dataLabel(r.bytes.remaining, m.lang)), end: true };
+      const text = m.t.balance(money(m, b.balance), Math.floor(r.seconds.remaining / 60), r.sms.remaining, dataLabel(r.bytes.remaining, m.lang));
+      // Abroad, the roaming spending against the cap follows.
+      const roaming = await getRoaming(m.core, m.ctx, { msisdn: m.msisdn, onlyAbroad: true });
+      const line = roaming?.countryName ? `\n${m.t.roamingLine(roaming.countryName[m.lang], money(m, roaming.spent), money(m, roaming.cap))}` : '';
+      return { kind: 'text', text: text + line, end: true };
     },
   },
   set: {

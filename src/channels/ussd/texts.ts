@@ -44,6 +44,8 @@ export interface Texts {
   confirmTariff: (name: string, price: string, today: string, dropped: string[]) => string;
   tariffChanged: (name: string, charged: string) => string;
   balance: (money: string, minutes: number, sms: number, data: string) => string;
+  /** In roaming: where, and this month's roaming spending against the cap. */
+  roamingLine: (country: string, spent: string, cap: string) => string;
   promisedTitle: (days: number) => string;
   promisedOption: (amount: string, price: string) => string;
   promisedOther: (min: string, max: string) => string;
@@ -100,6 +102,7 @@ const ru: Texts = {
   confirmTariff: (n, p, now, d) => `Тариф «${n}»: ${p}. ${now}.${d.length ? ` Отключатся: ${d.join(', ')}.` : ''}`,
   tariffChanged: (n, c) => `Тариф «${n}» подключён. Списано ${c}`,
   balance: (m, min, sms, data) => `Баланс ${m}\nМинуты: ${min}\nSMS: ${sms}\nИнтернет: ${data}`,
+  roamingLine: (c, spent, cap) => `Роуминг: ${c}, ${spent} из ${cap}`,
   promisedTitle: (d) => `Обещанный платёж на ${d} дн.:`,
   promisedOption: (a, p) => `${a}: ${p}`,
   promisedOther: (min, max) => `Другая сумма (${min}–${max})`,
@@ -156,6 +159,7 @@ const en: Texts = {
   confirmTariff: (n, p, now, d) => `Tariff "${n}": ${p}. ${now}.${d.length ? ` Disables: ${d.join(', ')}.` : ''}`,
   tariffChanged: (n, c) => `Tariff "${n}" is on. Charged ${c}`,
   balance: (m, min, sms, data) => `Balance ${m}\nMinutes: ${min}\nSMS: ${sms}\nData: ${data}`,
+  roamingLine: (c, spent, cap) => `Roaming: ${c}, ${spent} of ${cap}`,
   promisedTitle: (d) => `Promised payment for ${d} days:`,
   promisedOption: (a, p) => `${a}: ${p}`,
   promisedOther: (min, max) => `Other amount (${min}-${max})`,

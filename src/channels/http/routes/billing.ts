@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ingestUsage, MAX_BATCH } from '../../../domain/billing/ingest-usage.ts';
+import { getRoaming } from '../../../domain/roaming/get-roaming.ts';
 import { recordNetworkEvent } from '../../../domain/roaming/network-event.ts';
 import { perform, promisedPaymentAction, topUpAction } from '../../../domain/actions/registry.ts';
 import { topUpInput } from '../../../domain/actions/top-up.ts';
@@ -84,6 +85,27 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
       },
     },
     async (req) => recordNetworkEvent(core, ctxOf(req, 'tmf'), req.body),
+  );
+  r.get(
+    `${base}/roaming`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Roaming state: the country the number is in (null at home) and this month’s roaming spending against the cap',
+        params: z.object({ msisdn: z.string().min(1).max(32) }),
+        response: {
+          200: z.object({
+            msisdn: z.string(),
+            country: z.string().nullable(),
+            countryName: z.object({ ru: z.string(), en: z.string() }).nullable(),
+            since: z.string().nullable(),
+            spent: z.number().int().describe('Kopecks'),
+            cap: z.number().int().describe('Kopecks'),
+          }),
+        },
+      },
+    },
+    async (req) => getRoaming(core, ctxOf(req), { msisdn: req.params.msisdn }),
   );
 
   r.get(
