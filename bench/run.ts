@@ -12,6 +12,7 @@ import { runSmppBench } from './smpp.ts';
 import { runUssdBench } from './ussd.ts';
 import { runBusinessBench } from './business.ts';
 import { runVoiceBench } from './voice.ts';
+import { runSpendingControlBench } from './spending-control.ts';
 
 const benchSeconds = Number(process.env.BENCH_SECONDS ?? 10);
 if (!(benchSeconds > 0)) throw new Error('BENCH_SECONDS must be a positive number');
@@ -22,7 +23,7 @@ const connections = 50;
 const subscriberCount = 200;
 const modes: LoadMode[] = ['child process', 'in-process'];
 const only = process.env.BENCH_ONLY ?? '';
-const parts = ['spine', 'billing', 'ussd', 'smpp', 'voice', 'business'];
+const parts = ['spine', 'billing', 'spending', 'ussd', 'smpp', 'voice', 'business'];
 if (only !== '' && !parts.includes(only)) throw new Error(`BENCH_ONLY must be one of ${parts.join(', ')}`);
 
 const log = (msg: string) => console.log(`… ${msg}`);
@@ -105,6 +106,7 @@ if (only === '' || only === 'spine') {
 }
 
 if (only === '' || only === 'billing') await runBillingBench();
+if (only === '' || only === 'spending') await runSpendingControlBench();
 if (only === '' || only === 'ussd') await runUssdBench({ seconds: httpSeconds, warmupSeconds, connections });
 if (only === '' || only === 'smpp') await runSmppBench();
 if (only === '' || only === 'voice') await runVoiceBench();

@@ -1,3 +1,4 @@
+import { raiseDailyDigests, releaseDueAlerts } from '../domain/alerts/raise-alerts.ts';
 import { expirePromisedPayments } from '../domain/billing/promised-payment.ts';
 import type { Core } from '../domain/core.ts';
 import { runAutoPayments } from '../domain/payments/auto-payment.ts';
@@ -41,6 +42,9 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; extra?: Jo
     { name: 'bills', everyMs: 300_000, run: (now) => billsJob(core, { now }) },
     // TMF hub events a listener did not take at once, retried with backoff (SKIP LOCKED claims).
     { name: 'tmf-hub-deliveries', everyMs: 5000, run: () => deliverHubEventsTick(core) },
+    // Spending alerts that waited for the morning, and the daily digests (both safe to run twice).
+    { name: 'alert-release', everyMs: 60_000, run: leased('alert-release', (now) => releaseDueAlerts(core, { now })) },
+    { name: 'alert-digest', everyMs: 300_000, run: leased('alert-digest', (now) => raiseDailyDigests(core, { now })) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
     // Work the channels bring (composed in src/server.ts), e.g. answering SMS left unanswered.
     ...(opts.extra ?? []),

@@ -80,6 +80,8 @@ const inputs: Record<string, Input> = {
   [`POST ${PREFIX}/paid-services/stop-content`]: { body: { ban: true } },
   [`PUT ${PREFIX}/content-ban`]: { body: { enabled: true } },
   [`PATCH ${PREFIX}/preferences`]: { body: { language: 'en' } },
+  [`PATCH ${PREFIX}/alerts`]: { body: { package80: true, lowBalance: 5000 } },
+  [`PATCH ${PREFIX}/caps`]: { body: { monthly: 100_000, dataHard: true } },
   [`GET ${PREFIX}/bonus/history`]: { query: { limit: '5' } },
   [`POST ${PREFIX}/bonus/exchange`]: { body: { rewardCode: 'sms_100' } },
   [`POST ${PREFIX}/installments`]: { body: { deviceName: 'Phone', total: 12_000, months: 12 } },

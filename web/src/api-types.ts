@@ -3005,6 +3005,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/network/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A network event (operator API key): `attach` in a country other than RU puts the number in roaming there and texts it a welcome with prices and its roaming cap; `attach` in RU ends roaming */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO 3166-1 alpha-2 */
+                        country: string;
+                        msisdn: string;
+                        /** @enum {string} */
+                        type: "attach";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/{paymentId}/refund": {
         parameters: {
             query?: never;
@@ -3529,6 +3573,111 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spending alert settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Also from 22:00 to 09:00 in the number’s region; otherwise they wait for the morning */
+                            allowNight: boolean;
+                            /** @description Each morning, what yesterday cost */
+                            dailyDigest: boolean;
+                            /** @description Kopecks: alert when the balance falls below; null: off */
+                            lowBalance: number | null;
+                            msisdn: string;
+                            /** @description Alert at 80% of a package of minutes, SMS or data */
+                            package80: boolean;
+                            /** @description Alert when a package is used up */
+                            package100: boolean;
+                            /** @description Alerts in the app's notification list */
+                            viaApp: boolean;
+                            viaSms: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change spending alert settings (fields left out stay as they are) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allowNight?: boolean;
+                        dailyDigest?: boolean;
+                        /** @description Kopecks, 0..100000000; null: no low-balance alert */
+                        lowBalance?: number | null;
+                        package80?: boolean;
+                        package100?: boolean;
+                        viaApp?: boolean;
+                        viaSms?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Also from 22:00 to 09:00 in the number’s region; otherwise they wait for the morning */
+                            allowNight: boolean;
+                            /** @description Each morning, what yesterday cost */
+                            dailyDigest: boolean;
+                            /** @description Kopecks: alert when the balance falls below; null: off */
+                            lowBalance: number | null;
+                            msisdn: string;
+                            /** @description Alert at 80% of a package of minutes, SMS or data */
+                            package80: boolean;
+                            /** @description Alert when a package is used up */
+                            package100: boolean;
+                            /** @description Alerts in the app's notification list */
+                            viaApp: boolean;
+                            viaSms: boolean;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/subscribers/{msisdn}/auto-payment": {
@@ -4157,6 +4306,95 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/caps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spending caps */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Data stops at the end of the packages instead of being charged per MB */
+                            dataHard: boolean;
+                            /** @description Kopecks a calendar month (the region’s); null: none */
+                            monthly: number | null;
+                            msisdn: string;
+                            /** @description Kopecks of roaming a calendar month */
+                            roaming: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change spending caps (fields left out stay as they are); rating refuses usage beyond them */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Data stops at the end of the packages instead of being charged per MB */
+                        dataHard?: boolean;
+                        /** @description Kopecks a calendar month, 100..100000000; null: no monthly cap */
+                        monthly?: number | null;
+                        /** @description Kopecks of roaming a calendar month, 0..100000000 (5,000 ₽ unless changed) */
+                        roaming?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Data stops at the end of the packages instead of being charged per MB */
+                            dataHard: boolean;
+                            /** @description Kopecks a calendar month (the region’s); null: none */
+                            monthly: number | null;
+                            msisdn: string;
+                            /** @description Kopecks of roaming a calendar month */
+                            roaming: number;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/subscribers/{msisdn}/cards": {
@@ -5053,6 +5291,57 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts sent to the app's notification list, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                at: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "low_balance" | "package_80" | "package_100" | "daily_digest";
+                                text: {
+                                    en: string;
+                                    ru: string;
+                                };
+                            }[];
+                            msisdn: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5979,6 +6268,56 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/roaming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Roaming state: the country the number is in (null at home) and this month’s roaming spending against the cap */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Kopecks */
+                            cap: number;
+                            country: string | null;
+                            countryName: {
+                                en: string;
+                                ru: string;
+                            } | null;
+                            msisdn: string;
+                            since: string | null;
+                            /** @description Kopecks */
+                            spent: number;
+                        };
+                    };
                 };
             };
         };
@@ -6937,6 +7276,8 @@ export interface paths {
                                 kind: "voice" | "sms" | "mms" | "data";
                                 /** @description Of the billed units, covered by an allowance */
                                 quotaUnits: number;
+                                /** @description Refused by a spending cap: nothing charged */
+                                refused: ("SPENDING_CAP" | "ROAMING_CAP" | "DATA_CAP") | null;
                                 startedAt: string;
                                 /** @enum {string} */
                                 zone: "home" | "intercity" | "roaming";

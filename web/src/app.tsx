@@ -23,6 +23,7 @@ const Bills = lazy(() => import('./pages/bills.tsx'));
 const History = lazy(() => import('./pages/history.tsx'));
 const Support = lazy(() => import('./pages/support.tsx'));
 const Settings = lazy(() => import('./pages/settings.tsx'));
+const Alerts = lazy(() => import('./pages/alerts.tsx'));
 const Staff = lazy(() => import('./pages/staff.tsx'));
 const Phone = lazy(() => import('./pages/phone.tsx'));
 const More = lazy(() => import('./pages/more.tsx'));
@@ -150,6 +151,7 @@ export function App() {
               <Route path="/history" component={History} />
               <Route path="/support" component={Support} />
               <Route path="/settings" component={Settings} />
+              <Route path="/alerts" component={Alerts} />
               <Route path="/more" component={More} />
               <Route path="/locator" component={Locator} />
               <Route path="/login">{() => <Redirect to="/" />}</Route>

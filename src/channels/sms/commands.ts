@@ -1,5 +1,7 @@
 import {
   acceptFamilyAction,
+  alertSettingsAction,
+  capsAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
@@ -13,6 +15,8 @@ import {
   type Confirmation,
   type Refusal,
 } from '../../domain/actions/registry.ts';
+import { alertSettingsText } from '../../domain/alerts/settings-text.ts';
+import { capsText } from '../../domain/caps/caps-text.ts';
 import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
@@ -53,8 +57,8 @@ async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean)
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; <код услуги> — подключить; ГДЕ <номер> — где друг; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; <service code> — connect; WHERE <number> — locate a friend; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; ЛИМИТ — лимиты расходов; <код услуги> — подключить; ГДЕ <номер> — где друг; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; ALERTS — spending alerts; CAP — spending caps; <service code> — connect; WHERE <number> — locate a friend; HELP.',
   );
 }
 
@@ -149,7 +153,58 @@ async function giftText(core: Core, ctx: Ctx, lang: Lang, args: string[]): Promi
   );
 }
 
+/**
+ * ОПОВЕЩЕНИЯ / ALERTS: the number's spending alerts. ВКЛ/ON: package alerts at 80% and 100%;
+ * ВЫКЛ/OFF: every alert off; a whole number of roubles: the low-balance threshold (0: off);
+ * НОЧЬЮ/NIGHT and СВОДКА/DIGEST switch the night and the daily digest. Each answer states them all.
+ */
+async function alertsCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): Promise<string> {
+  const [what] = args;
+  let change: Record<string, unknown> | null = null;
+  if (what !== undefined) {
+    const now = (await alertSettingsAction.offer(core, ctx, { msisdn: 'me' })).details;
+    if (sameWord(what, 'ВКЛ') || sameWord(what, 'ON')) change = { package80: true, package100: true };
+    else if (sameWord(what, 'ВЫКЛ') || sameWord(what, 'OFF')) change = { package80: false, package100: false, dailyDigest: false, lowBalance: null };
+    else if (sameWord(what, 'НОЧЬЮ') || sameWord(what, 'NIGHT')) change = { allowNight: !now.allowNight };
+    else if (sameWord(what, 'СВОДКА') || sameWord(what, 'DIGEST')) change = { dailyDigest: !now.dailyDigest };
+    else if (/^\d{1,6}$/.test(what)) change = { lowBalance: Number(what) === 0 ? null : Number(what) * 100 };
+    else
+      return t(
+        lang,
+        'Не понял. ОПОВЕЩЕНИЯ ВКЛ — о пакетах на 80% и 100%; ОПОВЕЩЕНИЯ 100 — порог баланса 100 ₽ (0 — выкл.); НОЧЬЮ, СВОДКА — переключить; ВЫКЛ — выключить все.',
+        'Not understood. ALERTS ON: packages at 80% and 100%; ALERTS 100: low balance at RUB 100 (0: off); NIGHT, DIGEST switch; OFF turns all off.',
+      );
+  }
+  const s = change ? await perform(core, ctx, alertSettingsAction, 'me', change) : (await alertSettingsAction.offer(core, ctx, { msisdn: 'me' })).details;
+  return alertSettingsText(s, lang);
+}
+
+/**
+ * ЛИМИТ / CAP: the number's spending caps. A whole number of roubles: the monthly cap (0: none);
+ * РОУМИНГ/ROAMING and roubles: the roaming cap; ИНТЕРНЕТ/DATA: switch the data hard cap.
+ */
+async function capsCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): Promise<string> {
+  const [what, amount] = args;
+  let change: Record<string, unknown> | null = null;
+  const roubles = (s: string | undefined) => (s !== undefined && /^\d{1,6}$/.test(s) ? Number(s) * 100 : null);
+  if (what !== undefined) {
+    if ((sameWord(what, 'РОУМИНГ') || sameWord(what, 'ROAMING')) && roubles(amount) !== null) change = { roaming: roubles(amount) };
+    else if (sameWord(what, 'ИНТЕРНЕТ') || sameWord(what, 'DATA')) change = { dataHard: !(await capsAction.offer(core, ctx, { msisdn: 'me' })).details.dataHard };
+    else if (roubles(what) !== null) change = { monthly: roubles(what) === 0 ? null : roubles(what) };
+    else
+      return t(
+        lang,
+        'Не понял. ЛИМИТ 1000 — не больше 1000 ₽ в месяц (0 — без лимита); ЛИМИТ РОУМИНГ 3000 — лимит в роуминге; ЛИМИТ ИНТЕРНЕТ — запрет интернета сверх пакета вкл/выкл.',
+        'Not understood. CAP 1000: at most RUB 1000 a month (0: none); CAP ROAMING 3000: the roaming cap; CAP DATA: data beyond packages on/off.',
+      );
+  }
+  const c = change ? await perform(core, ctx, capsAction, 'me', change) : (await capsAction.offer(core, ctx, { msisdn: 'me' })).details;
+  return capsText(c, lang);
+}
+
 export const COMMANDS: Command[] = [
+  { words: ['ЛИМИТ', 'CAP'], run: capsCommand },
+  { words: ['ОПОВЕЩЕНИЯ', 'ALERTS'], run: alertsCommand },
   {
     words: ['ГДЕ', 'WHERE'],
     run: async (core, ctx, args, lang) => {

@@ -1,4 +1,6 @@
 import {
+  alertSettingsAction,
+  capsAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
@@ -13,6 +15,8 @@ import {
   type Action,
   type Offer,
 } from '../../domain/actions/registry.ts';
+import type { AlertSettings } from '../../domain/alerts/alert-settings.ts';
+import { getRoaming } from '../../domain/roaming/get-roaming.ts';
 import type { Localized, Product } from '../../domain/catalog/schema.ts';
 import type { Core } from '../../domain/core.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
@@ -124,6 +128,13 @@ async function disableList(m: MenuCtx, filter: (kind: Product['kind']) => boolea
 }
 
 /** A typed whole number of roubles as kopecks; anything else passes through for the registry to refuse. */
+const alertsState = (m: MenuCtx, s: AlertSettings) => m.t.alertsState(s.package80 || s.package100, s.lowBalance === null ? null : money(m, s.lowBalance), s.dailyDigest, s.allowNight);
+
+async function capsSet(m: MenuCtx, change: { monthly?: number | null; roaming?: number }): Promise<View> {
+  const r = await perform(m.core, m.ctx, capsAction, m.msisdn, change);
+  return { kind: 'text', text: m.t.capsState(r.monthly === null ? null : money(m, r.monthly), money(m, r.roaming), r.dataHard), end: true };
+}
+
 function roublesTyped(a: string): number {
   return /^\d{1,9}$/.test(a) ? Number(a) * 100 : Number.NaN;
 }
@@ -229,10 +240,63 @@ export const nodes: Record<string, MenuNode> = {
     render: async (m) => {
       const b = await perform(m.core, m.ctx, readBalanceAction, m.msisdn, {});
       const r = b.remaining;
-      return { kind: 'text', text: m.t.balance(money(m, b.balance), Math.floor(r.seconds.remaining / 60), r.sms.remaining, dataLabel(r.bytes.remaining, m.lang)), end: true };
+      const text = m.t.balance(money(m, b.balance), Math.floor(r.seconds.remaining / 60), r.sms.remaining, dataLabel(r.bytes.remaining, m.lang));
+      // Abroad, the roaming spending against the cap follows.
+      const roaming = await getRoaming(m.core, m.ctx, { msisdn: m.msisdn, onlyAbroad: true });
+      const line = roaming?.countryName ? `\n${m.t.roamingLine(roaming.countryName[m.lang], money(m, roaming.spent), money(m, roaming.cap))}` : '';
+      return { kind: 'text', text: text + line, end: true };
     },
   },
-  set: { render: async (m) => menu([[m.t.settings[0]!, { n: 'script.cyr' }], [m.t.settings[1]!, { n: 'script.lat' }], [m.t.settings[2]!, { n: 'lang' }]]) },
+  set: {
+    render: async (m) =>
+      menu([[m.t.settings[0]!, { n: 'script.cyr' }], [m.t.settings[1]!, { n: 'script.lat' }], [m.t.settings[2]!, { n: 'lang' }], [m.t.settings[3]!, { n: 'alerts' }], [m.t.settings[4]!, { n: 'caps' }]]),
+  },
+  /** Spending alerts: the registry's offer states them; each option changes one through `perform`. */
+  alerts: {
+    render: async (m) => {
+      const s = (await alertSettingsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      const labels = m.t.alerts(s.package80 || s.package100, s.lowBalance === null ? null : money(m, s.lowBalance), s.dailyDigest, s.allowNight);
+      const to: Target[] = [{ n: 'alerts.set', a: 'packages' }, { n: 'alerts.low' }, { n: 'alerts.set', a: 'digest' }, { n: 'alerts.set', a: 'night' }];
+      return menu(labels.map((l, i) => [l, to[i]!]));
+    },
+  },
+  'alerts.low': { render: async (m) => ({ kind: 'input', head: m.t.alertsLowEnter, to: 'alerts.set.low' }) },
+  /** Spending caps: the registry's offer states them; typed roubles set the monthly or roaming cap. */
+  caps: {
+    render: async (m) => {
+      const c = (await capsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      const labels = m.t.caps(c.monthly === null ? null : money(m, c.monthly), money(m, c.roaming), c.dataHard);
+      const to: Target[] = [{ n: 'caps.in', a: 'monthly' }, { n: 'caps.in', a: 'roaming' }, { n: 'caps.data' }];
+      return menu(labels.map((l, i) => [l, to[i]!]));
+    },
+  },
+  'caps.in': { render: async (m, which) => ({ kind: 'input', head: m.t.capsEnter, to: which === 'roaming' ? 'caps.set.roaming' : 'caps.set.monthly' }) },
+  'caps.set.monthly': { render: async (m, a) => capsSet(m, { monthly: roublesTyped(a) === 0 ? null : roublesTyped(a) }) },
+  'caps.set.roaming': { render: async (m, a) => capsSet(m, { roaming: roublesTyped(a) }) },
+  'caps.data': {
+    act: async (m) => {
+      const c = (await capsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      const r = await perform(m.core, m.ctx, capsAction, m.msisdn, { dataHard: !c.dataHard });
+      return { text: m.t.capsState(r.monthly === null ? null : money(m, r.monthly), money(m, r.roaming), r.dataHard) };
+    },
+  },
+  /** A typed threshold opens a screen (as the engine does with every typed number) that sets it. */
+  'alerts.set.low': {
+    render: async (m, a) => {
+      const amount = roublesTyped(a);
+      const r = await perform(m.core, m.ctx, alertSettingsAction, m.msisdn, { lowBalance: amount === 0 ? null : amount });
+      return { kind: 'text', text: alertsState(m, r), end: true };
+    },
+  },
+  'alerts.set': {
+    act: async (m, what) => {
+      const s = (await alertSettingsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      const change =
+        what === 'packages' ? { package80: !(s.package80 || s.package100), package100: !(s.package80 || s.package100) } : what === 'digest' ? { dailyDigest: !s.dailyDigest } : { allowNight: !s.allowNight };
+      const r = await perform(m.core, m.ctx, alertSettingsAction, m.msisdn, change);
+      return { text: alertsState(m, r) };
+    },
+  },
   'script.cyr': {
     act: async (m) => {
       await updatePreferences(m.core, m.ctx, { msisdn: m.msisdn, script: 'cyrillic' });

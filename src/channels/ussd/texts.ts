@@ -17,6 +17,15 @@ export interface Texts {
   subscriptions: string[];
   tariff: string[];
   settings: string[];
+  /** Alerts screen: each option names the setting and its state now (packages on, the threshold or null, digest, night). */
+  alerts: (packages: boolean, low: string | null, digest: boolean, night: boolean) => string[];
+  alertsLowEnter: string;
+  /** Caps screen: each option names the cap and its value now (monthly or null, roaming, data hard cap). */
+  caps: (monthly: string | null, roaming: string, dataHard: boolean) => string[];
+  capsEnter: string;
+  capsState: (monthly: string | null, roaming: string, dataHard: boolean) => string;
+  /** The alert settings in a line, after a change. */
+  alertsState: (packages: boolean, low: string | null, digest: boolean, night: boolean) => string;
   languages: string[];
   nothingConnected: string;
   nothingAvailable: string;
@@ -35,6 +44,8 @@ export interface Texts {
   confirmTariff: (name: string, price: string, today: string, dropped: string[]) => string;
   tariffChanged: (name: string, charged: string) => string;
   balance: (money: string, minutes: number, sms: number, data: string) => string;
+  /** In roaming: where, and this month's roaming spending against the cap. */
+  roamingLine: (country: string, spent: string, cap: string) => string;
   promisedTitle: (days: number) => string;
   promisedOption: (amount: string, price: string) => string;
   promisedOther: (min: string, max: string) => string;
@@ -75,7 +86,13 @@ const ru: Texts = {
   services: ['Подключённые', 'Подключить', 'Отключить'],
   subscriptions: ['Мои подписки', 'Подключить'],
   tariff: ['Мой тариф', 'Сменить тариф'],
-  settings: ['Кириллица', 'Латиница (Latin)', 'Язык / Language'],
+  settings: ['Кириллица', 'Латиница (Latin)', 'Язык / Language', 'Оповещения', 'Лимиты расходов'],
+  alerts: (p, low, d, night) => [`Пакеты: ${p ? 'вкл' : 'выкл'}`, `Порог: ${low ?? 'выкл'}`, `Сводка: ${d ? 'вкл' : 'выкл'}`, `Ночью: ${night ? 'да' : 'нет'}`],
+  alertsState: (p, low, d, night) => `Оповещения: пакеты ${p ? 'вкл' : 'выкл'}, порог ${low ?? 'выкл'}, сводка ${d ? 'вкл' : 'выкл'}, ночью ${night ? 'да' : 'нет'}`,
+  alertsLowEnter: 'Порог баланса в рублях (0 — выключить):',
+  caps: (m, r, d) => [`В месяц: ${m ?? 'нет'}`, `Роуминг: ${r}`, `Интернет сверх пакета: ${d ? 'нет' : 'да'}`],
+  capsEnter: 'Лимит в рублях (0 — без лимита):',
+  capsState: (m, r, d) => `Лимиты: в месяц ${m ?? 'нет'}, роуминг ${r}, интернет сверх пакета ${d ? 'нет' : 'да'}`,
   languages: ['Русский', 'English'],
   nothingConnected: 'Ничего не подключено',
   nothingAvailable: 'Нет доступных услуг',
@@ -93,6 +110,7 @@ const ru: Texts = {
   confirmTariff: (n, p, now, d) => `Тариф «${n}»: ${p}. ${now}.${d.length ? ` Отключатся: ${d.join(', ')}.` : ''}`,
   tariffChanged: (n, c) => `Тариф «${n}» подключён. Списано ${c}`,
   balance: (m, min, sms, data) => `Баланс ${m}\nМинуты: ${min}\nSMS: ${sms}\nИнтернет: ${data}`,
+  roamingLine: (c, spent, cap) => `Роуминг: ${c}, ${spent} из ${cap}`,
   promisedTitle: (d) => `Обещанный платёж на ${d} дн.:`,
   promisedOption: (a, p) => `${a}: ${p}`,
   promisedOther: (min, max) => `Другая сумма (${min}–${max})`,
@@ -131,7 +149,13 @@ const en: Texts = {
   services: ['Connected', 'Connect', 'Disable'],
   subscriptions: ['My subscriptions', 'Subscribe'],
   tariff: ['My tariff', 'Change tariff'],
-  settings: ['Cyrillic', 'Latin', 'Язык / Language'],
+  settings: ['Cyrillic', 'Latin', 'Язык / Language', 'Alerts', 'Spending caps'],
+  alerts: (p, low, d, night) => [`Packages 80/100%: ${p ? 'on' : 'off'}`, `Low balance: ${low ?? 'off'}`, `Daily digest: ${d ? 'on' : 'off'}`, `At night: ${night ? 'yes' : 'no'}`],
+  alertsState: (p, low, d, night) => `Alerts: packages ${p ? 'on' : 'off'}, low balance ${low ?? 'off'}, digest ${d ? 'on' : 'off'}, at night ${night ? 'yes' : 'no'}`,
+  alertsLowEnter: 'Low balance threshold in roubles (0 turns it off):',
+  caps: (m, r, d) => [`Monthly: ${m ?? 'none'}`, `Roaming: ${r}`, `Data beyond packages: ${d ? 'no' : 'yes'}`],
+  capsEnter: 'Cap in roubles (0: none):',
+  capsState: (m, r, d) => `Caps: monthly ${m ?? 'none'}, roaming ${r}, data beyond packages ${d ? 'no' : 'yes'}`,
   languages: ['Русский', 'English'],
   nothingConnected: 'Nothing connected',
   nothingAvailable: 'Nothing available',
@@ -149,6 +173,7 @@ const en: Texts = {
   confirmTariff: (n, p, now, d) => `Tariff "${n}": ${p}. ${now}.${d.length ? ` Disables: ${d.join(', ')}.` : ''}`,
   tariffChanged: (n, c) => `Tariff "${n}" is on. Charged ${c}`,
   balance: (m, min, sms, data) => `Balance ${m}\nMinutes: ${min}\nSMS: ${sms}\nData: ${data}`,
+  roamingLine: (c, spent, cap) => `Roaming: ${c}, ${spent} of ${cap}`,
   promisedTitle: (d) => `Promised payment for ${d} days:`,
   promisedOption: (a, p) => `${a}: ${p}`,
   promisedOther: (min, max) => `Other amount (${min}-${max})`,

@@ -19,6 +19,7 @@ export const SPA_ROUTES = [
   '/history',
   '/support',
   '/settings',
+  '/alerts',
   '/more',
   '/locator',
   '/staff',

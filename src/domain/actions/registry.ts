@@ -7,6 +7,8 @@
  *   actions['promised.take'].confirmation(offer, ctx.channel)                          // how to confirm
  *   await perform(core, ctx, actions['promised.take'], msisdn, { amount })             // validate, check, run
  */
+import { alertSettingsAction } from './alert-settings.ts';
+import { capsAction } from './caps.ts';
 import { changeTariffAction } from './change-tariff.ts';
 import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
@@ -44,6 +46,8 @@ export const actions = {
   'family.remove': removeFamilyMemberAction,
   'family.set_limit': setFamilyLimitAction,
   'locator.locate': locateFriendAction,
+  'alerts.settings': alertSettingsAction,
+  'caps.settings': capsAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -58,6 +62,8 @@ export {
   leaveFamilyAction,
   removeFamilyMemberAction,
   setFamilyLimitAction,
+  alertSettingsAction,
+  capsAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,

@@ -44,7 +44,9 @@ export type ActionId =
   | 'family.leave'
   | 'family.remove'
   | 'family.set_limit'
-  | 'locator.locate';
+  | 'locator.locate'
+  | 'alerts.settings'
+  | 'caps.settings';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

@@ -1,5 +1,7 @@
 import { jsonOf, timeParser, type Tx } from '../../store/db.ts';
+import { raiseCapAlerts, raiseUsageAlerts } from '../alerts/raise-alerts.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { judgeCaps, loadCapStates, type CapRefusal } from '../caps/caps.ts';
 import { listTariffs, settingsFrom } from '../catalog/read-catalog.ts';
 import type { Product, Rates, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
@@ -27,6 +29,8 @@ export interface IngestResult {
   accepted: number;
   duplicates: number;
   rejected: { recordId: string; reason: string }[];
+  /** Records booked but refused by a cap (nothing charged or drawn): the network should stop the service. */
+  refused?: { recordId: string; reason: CapRefusal }[];
   charged: number;
 }
 
@@ -201,6 +205,12 @@ async function rateBatch(
   const entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], ref: [] as string[] };
   let charged = 0;
   const ratesOf = new Map<number, Rates>(); // each number's prices, worked out once per batch
+  // Caps are judged per record, in time order, against the month's spending read under the lock.
+  const subIds = [...new Set(fresh.map((r) => byMsisdn.get(r.msisdn)!.id))];
+  const caps = await loadCapStates(tx, now, subIds, [...new Set(fresh.filter((r) => r.zone === 'roaming').map((r) => byMsisdn.get(r.msisdn)!.id))]);
+  const refused: NonNullable<IngestResult['refused']> = [];
+  const capHits: { subscriberId: number; code: CapRefusal }[] = [];
+  const refusedCol: (CapRefusal | null)[] = [];
   for (const r of fresh) {
     const s = byMsisdn.get(r.msisdn)!;
     const tariff = mustExist(tariffs.get(s.tariff_code), `tariff ${s.tariff_code}`);
@@ -208,7 +218,20 @@ async function rateBatch(
     let rates = ratesOf.get(s.id);
     if (rates === undefined) ratesOf.set(s.id, (rates = effectiveRates(tariff, own)));
     const event = { kind: r.kind, zone: r.zone, startedAt: r.at, durationSeconds: r.durationSeconds, bytes: r.bytes };
-    const rated = rateUsage(event, tariff, own, quotas.get(s.id) ?? [], rates);
+    let rated = rateUsage(event, tariff, own, quotas.get(s.id) ?? [], rates);
+    const cap = caps.get(s.id);
+    const capRefusal = cap ? judgeCaps(cap, r, rated) : null;
+    if (capRefusal) {
+      // A refused record takes nothing: what it drew from the packages goes back.
+      for (const c of rated.consumed) {
+        const q = quotas.get(s.id)?.find((x) => x.id === c.quotaId);
+        if (q) q.remaining += c.units;
+      }
+      rated = { ...rated, quotaUnits: 0, consumed: [], charged: 0 };
+      refused.push({ recordId: r.recordId, reason: capRefusal });
+      capHits.push({ subscriberId: s.id, code: capRefusal });
+    }
+    refusedCol.push(capRefusal);
     cols.account.push(s.account_id);
     cols.record.push(r.recordId);
     cols.sub.push(s.id);
@@ -254,11 +277,11 @@ async function rateBatch(
           WHERE q.account_id = d.account_id AND q.id = d.id
        )
        INSERT INTO usage_record (account_id, record_id, subscriber_id, kind, zone, started_at, duration_seconds, bytes, counterpart,
-                                 billed_units, quota_units, consumed, charged, rated_at)
-       SELECT a, r, s, k, z, t, d, b, c, bu, qu, co::jsonb, ch, $14
+                                 billed_units, quota_units, consumed, charged, rated_at, refused)
+       SELECT a, r, s, k, z, t, d, b, c, bu, qu, co::jsonb, ch, $14, rf
          FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::bigint[],
-                     $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::bigint[]) AS u(a, r, s, k, z, t, d, b, c, bu, qu, co, ch)`,
-      [cols.account, cols.record, cols.sub, cols.kind, cols.zone, cols.started, cols.duration, cols.bytes, cols.counterpart, cols.billed, cols.quotaUnits, cols.consumed, cols.charged, now, used.account, used.id, used.units],
+                     $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::bigint[], $18::text[]) AS u(a, r, s, k, z, t, d, b, c, bu, qu, co, ch, rf)`,
+      [cols.account, cols.record, cols.sub, cols.kind, cols.zone, cols.started, cols.duration, cols.bytes, cols.counterpart, cols.billed, cols.quotaUnits, cols.consumed, cols.charged, now, used.account, used.id, used.units, refusedCol],
     );
   } catch (e) {
     const err = e as { code?: string; constraint?: string };
@@ -278,6 +301,8 @@ async function rateBatch(
   const held = new Map(locked.accounts.map((a) => [a.id, a]));
   const chargedAccounts = locked.accounts.filter((a) => spentOn.has(a.id));
   await applyBalanceRules(tx, core, ctx, mayBlock(chargedAccounts, (id) => held.get(id)!.balance + held.get(id)!.credit_limit - spentOn.get(id)!, tariffOf));
+  await raiseUsageAlerts(tx, now, { quotaAccounts: used.account, quotaIds: used.id, chargedAccounts: [...spentOn.keys()] });
+  if (capHits.length) await raiseCapAlerts(tx, now, capHits);
   await recordAudit(tx, core, ctx, { action: 'usage.ingest', details: { accepted: fresh.length, duplicates, rejected: rejected.length, charged } });
-  return { accepted: fresh.length, duplicates, rejected, charged };
+  return { accepted: fresh.length, duplicates, rejected, ...(refused.length ? { refused } : {}), charged };
 }

@@ -12,6 +12,7 @@ import { formatMoney } from '../shared/money.ts';
 import { MB } from '../subscribers/quotas.ts';
 import { FundsTracker, type AccountRow } from '../ledger/funds.ts';
 import { postEntries } from '../ledger/post-entry.ts';
+import { raiseUsageAlerts } from '../alerts/raise-alerts.ts';
 import { applyBalanceRules, mayBlock, nextChargeAfter } from './balance-rules.ts';
 import { feeCategory } from './charge.ts';
 
@@ -335,6 +336,7 @@ async function chargeAccounts(
     );
   }
   await batch.write(tx, now);
+  await raiseUsageAlerts(tx, now, { quotaAccounts: [], quotaIds: [], chargedAccounts: [...new Set(batch.entries.account)] });
   // Fees only take money: the balance rules judge only the accounts that may now be blocked.
   const tariffOf = new Map<number, Tariff>(subs.map((s) => [s.account_id, s.tariff]));
   await applyBalanceRules(tx, core, ctx, mayBlock(accounts, (id) => funds.available(id), tariffOf));

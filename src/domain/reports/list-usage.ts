@@ -20,6 +20,8 @@ export interface UsageItem {
   quotaUnits: number;
   /** Kopecks charged for the record. */
   charged: number;
+  /** Refused by a spending cap (nothing charged): SPENDING_CAP, ROAMING_CAP or DATA_CAP; else null. */
+  refused: 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP' | null;
 }
 
 export interface UsageList {
@@ -59,9 +61,10 @@ export async function listUsage(
     billed_units: number;
     quota_units: number;
     charged: number;
+    refused: UsageItem['refused'];
     key_at: string;
   }>(
-    `SELECT ${keysetAt('started_at')} AS key_at, id, kind, zone, started_at, duration_seconds, bytes, counterpart, billed_units, quota_units, charged
+    `SELECT ${keysetAt('started_at')} AS key_at, id, kind, zone, started_at, duration_seconds, bytes, counterpart, billed_units, quota_units, charged, refused
        FROM usage_record
       WHERE account_id = $1 AND subscriber_id = $2 AND started_at >= $3 AND started_at < $4
         AND ($5::text IS NULL OR kind = $5)
@@ -87,6 +90,7 @@ export async function listUsage(
       billedUnits: Number(r.billed_units),
       quotaUnits: Number(r.quota_units),
       charged: Number(r.charged),
+      refused: r.refused,
     })),
     nextCursor: page.nextCursor,
   };

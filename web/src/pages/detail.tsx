@@ -61,6 +61,7 @@ function UsageRecords({ m, span }: { m: string; span: number }) {
                   {dateTime(u.startedAt, lang)} · {t(`z_${u.zone}` as Key)}
                   {u.quotaUnits > 0 ? ` · ${t('byAllowance')}` : ''}
                 </p>
+                {u.refused && <p className="warn">{t(`refused_${u.refused}` as Key)}</p>}
               </div>
               <p className="strong">{money(u.charged, lang)}</p>
             </li>

@@ -103,6 +103,12 @@ export default function Settings() {
     <Page title={t('navSettings')}>
       <ErrorBox error={act.error} />
       <Notice text={act.notice} />
+      <Section title={t('spendAlerts')}>
+        <p className="muted">{t('alertsHelp')}</p>
+        <a className="button" href="/alerts">
+          {t('spendAlerts')}
+        </a>
+      </Section>
       <Section title={t('lang')}>
         <LangSwitch persist />
       </Section>

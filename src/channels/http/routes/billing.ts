@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ingestUsage, MAX_BATCH } from '../../../domain/billing/ingest-usage.ts';
+import { getRoaming } from '../../../domain/roaming/get-roaming.ts';
+import { recordNetworkEvent } from '../../../domain/roaming/network-event.ts';
 import { perform, promisedPaymentAction, topUpAction } from '../../../domain/actions/registry.ts';
 import { topUpInput } from '../../../domain/actions/top-up.ts';
 import { getTrustLimit, setTrustLimit } from '../../../domain/billing/trust-limit.ts';
@@ -72,6 +74,38 @@ export async function billingRoutes(app: FastifyInstance, opts: { core: Core }):
     '/usage',
     { schema: { ...tag, summary: `Ingest usage records (operator API key), up to ${MAX_BATCH} a batch; idempotent by recordId`, body: z.object({ records: z.array(usageRecord).min(1).max(MAX_BATCH) }) } },
     async (req) => ingestUsage(core, ctxOf(req, 'tmf'), req.body.records),
+  );
+  r.post(
+    '/network/events',
+    {
+      schema: {
+        ...tag,
+        summary: 'A network event (operator API key): `attach` in a country other than RU puts the number in roaming there and texts it a welcome with prices and its roaming cap; `attach` in RU ends roaming',
+        body: z.object({ type: z.literal('attach'), msisdn: z.string().min(1).max(32), country: z.string().length(2).describe('ISO 3166-1 alpha-2') }).strict(),
+      },
+    },
+    async (req) => recordNetworkEvent(core, ctxOf(req, 'tmf'), req.body),
+  );
+  r.get(
+    `${base}/roaming`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Roaming state: the country the number is in (null at home) and this month’s roaming spending against the cap',
+        params: z.object({ msisdn: z.string().min(1).max(32) }),
+        response: {
+          200: z.object({
+            msisdn: z.string(),
+            country: z.string().nullable(),
+            countryName: z.object({ ru: z.string(), en: z.string() }).nullable(),
+            since: z.string().nullable(),
+            spent: z.number().int().describe('Kopecks'),
+            cap: z.number().int().describe('Kopecks'),
+          }),
+        },
+      },
+    },
+    async (req) => getRoaming(core, ctxOf(req), { msisdn: req.params.msisdn }),
   );
 
   r.get(

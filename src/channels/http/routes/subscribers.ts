@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../../domain/core.ts';
 import {
+  alertSettingsAction,
+  capsAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,
@@ -11,6 +13,7 @@ import {
   readBalanceAction,
   stopPaidContentAction,
 } from '../../../domain/actions/registry.ts';
+import { listNotifications } from '../../../domain/alerts/list-notifications.ts';
 import { listConnectedProducts } from '../../../domain/services/list-connected-products.ts';
 import { paidServicesAudit } from '../../../domain/services/paid-services-audit.ts';
 import { quoteTariffChange } from '../../../domain/subscribers/change-tariff.ts';
@@ -131,6 +134,53 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
     `${base}/content-ban`,
     { schema: { ...tag, summary: 'Switch the "no paid content" guard', params, body: contentBanAction.input } },
     async (req) => perform(core, ctxOf(req), contentBanAction, req.params.msisdn, req.body),
+  );
+  const alertSettingsSchema = z.object({
+    msisdn: z.string(),
+    lowBalance: z.number().int().nullable().describe('Kopecks: alert when the balance falls below; null: off'),
+    package80: z.boolean().describe('Alert at 80% of a package of minutes, SMS or data'),
+    package100: z.boolean().describe('Alert when a package is used up'),
+    dailyDigest: z.boolean().describe("Each morning, what yesterday cost"),
+    viaSms: z.boolean(),
+    viaApp: z.boolean().describe("Alerts in the app's notification list"),
+    allowNight: z.boolean().describe('Also from 22:00 to 09:00 in the number’s region; otherwise they wait for the morning'),
+  });
+  r.get(`${base}/alerts`, { schema: { ...tag, summary: 'Spending alert settings', params, response: { 200: alertSettingsSchema } } }, async (req) => {
+    return (await alertSettingsAction.offer(core, ctxOf(req), { msisdn: req.params.msisdn })).details;
+  });
+  r.patch(
+    `${base}/alerts`,
+    { schema: { ...tag, summary: 'Change spending alert settings (fields left out stay as they are)', params, body: alertSettingsAction.input, response: { 200: alertSettingsSchema } } },
+    async (req) => perform(core, ctxOf(req), alertSettingsAction, req.params.msisdn, req.body),
+  );
+  const capsSchema = z.object({
+    msisdn: z.string(),
+    monthly: z.number().int().nullable().describe('Kopecks a calendar month (the region’s); null: none'),
+    roaming: z.number().int().describe('Kopecks of roaming a calendar month'),
+    dataHard: z.boolean().describe('Data stops at the end of the packages instead of being charged per MB'),
+  });
+  r.get(`${base}/caps`, { schema: { ...tag, summary: 'Spending caps', params, response: { 200: capsSchema } } }, async (req) => (await capsAction.offer(core, ctxOf(req), { msisdn: req.params.msisdn })).details);
+  r.patch(
+    `${base}/caps`,
+    { schema: { ...tag, summary: 'Change spending caps (fields left out stay as they are); rating refuses usage beyond them', params, body: capsAction.input, response: { 200: capsSchema } } },
+    async (req) => perform(core, ctxOf(req), capsAction, req.params.msisdn, req.body),
+  );
+  r.get(
+    `${base}/notifications`,
+    {
+      schema: {
+        ...tag,
+        summary: "Alerts sent to the app's notification list, newest first",
+        params,
+        response: {
+          200: z.object({
+            msisdn: z.string(),
+            items: z.array(z.object({ id: z.number().int(), kind: z.enum(['low_balance', 'package_80', 'package_100', 'daily_digest']), text: z.object({ ru: z.string(), en: z.string() }), at: z.string() })),
+          }),
+        },
+      },
+    },
+    async (req) => listNotifications(core, ctxOf(req), { msisdn: req.params.msisdn }),
   );
   r.patch(
     `${base}/preferences`,

@@ -1,0 +1,70 @@
+// The spending alert settings screen in real Chromium on a 360×640 phone: the switches and the
+// threshold are saved through the API, a bad amount is refused on the page, and an alert raised by
+// rating appears in the notification list in the page's language.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { alertSettingsAction, capsAction, perform } from '../../src/domain/actions/registry.ts';
+import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
+import { systemCtx } from '../../src/domain/shared/context.ts';
+import { DEMO } from '../../src/seed/seed-demo.ts';
+import { logInAsDemoSubscriber, newContext, PHONE, webSuite } from '../helpers/browser.ts';
+import { ctxAs } from '../helpers/core.ts';
+
+const web = webSuite();
+
+test('alert settings at 360×640: switches and threshold saved, bad amount refused, the notification list shows an alert', async () => {
+  const { core } = web.server;
+  const [sub] = await core.db.query<{ id: number }>('SELECT id FROM subscriber WHERE msisdn = $1', [DEMO.subscriber.msisdn]);
+  assert.ok(sub);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
+  const page = await ctx.newPage();
+  await logInAsDemoSubscriber(page);
+  await page.goto('/settings');
+  await page.getByRole('link', { name: 'Оповещения о расходах' }).click();
+  await page.getByRole('heading', { name: 'Оповещения о расходах' }).first().waitFor();
+  const form = page.getByTestId('alert-settings');
+  const p80 = form.getByRole('switch', { name: 'Пакет израсходован на 80%' });
+  assert.equal(await p80.getAttribute('aria-checked'), 'false');
+  await p80.click();
+  await form.getByRole('switch', { name: 'Пакет израсходован полностью' }).click();
+  await form.getByRole('switch', { name: 'Можно и ночью' }).click();
+  await form.getByLabel('Порог баланса, ₽ (пусто — не сообщать)').fill('сто');
+  await form.getByRole('button', { name: 'Сохранить' }).click();
+  await page.getByText('Введите сумму в рублях, например 100').waitFor();
+  await form.getByLabel('Порог баланса, ₽ (пусто — не сообщать)').fill('150');
+  await form.getByRole('button', { name: 'Сохранить' }).click();
+  await page.getByText('Настройки оповещений сохранены').waitFor();
+  const saved = (await alertSettingsAction.offer(core, systemCtx('e2e'), { msisdn: DEMO.subscriber.msisdn })).details;
+  assert.deepEqual(
+    [saved.package80, saved.package100, saved.allowNight, saved.lowBalance, saved.dailyDigest],
+    [true, true, true, 15_000, false],
+  );
+  // Nothing overflows the phone's width.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `horizontal overflow ${overflow}px`);
+
+  // Use the tariff's minutes to past 80%: the alert is in the list (night allowed, so at once).
+  await core.db.query("UPDATE quota SET used = included - 60 * 10 WHERE subscriber_id = $1 AND unit = 'seconds' AND period_end > now() AND period_start <= now() AND included >= 6000", [sub.id]);
+  await ingestUsage(core, systemCtx('e2e'), [{ recordId: `e2e-alert-${Date.now()}`, msisdn: DEMO.subscriber.msisdn, kind: 'voice', zone: 'home', startedAt: new Date(Date.now() - 60_000).toISOString(), durationSeconds: 60 }]);
+  await page.reload();
+  const item = page.getByTestId('notifications').getByRole('listitem').first();
+  await item.getByText(/^Использовано 80% пакета «.+»: осталось 9\sминут до/).waitFor();
+  await ctx.close();
+});
+
+test('a record refused by the roaming cap reads as such in the detail at 360×640', async () => {
+  const { core } = web.server;
+  const [sub] = await core.db.query<{ id: number }>('SELECT id FROM subscriber WHERE msisdn = $1', [DEMO.subscriber.msisdn]);
+  assert.ok(sub);
+  await perform(core, ctxAs({ kind: 'subscriber', subscriberId: Number(sub.id) }), capsAction, 'me', { roaming: 0 });
+  const res = await ingestUsage(core, systemCtx('e2e'), [
+    { recordId: `e2e-cap-${Date.now()}`, msisdn: DEMO.subscriber.msisdn, kind: 'voice', zone: 'roaming', startedAt: new Date(Date.now() - 30_000).toISOString(), durationSeconds: 120 },
+  ]);
+  assert.deepEqual(res.refused?.map((r) => r.reason), ['ROAMING_CAP']);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
+  const page = await ctx.newPage();
+  await logInAsDemoSubscriber(page);
+  await page.goto('/detail');
+  await page.getByTestId('usage-records').getByText('Не выполнено: достигнут лимит расходов в роуминге').first().waitFor();
+  await ctx.close();
+});

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
+import { handleMo } from '../../src/channels/sms/handle-mo.ts';
+import { capsAction, perform } from '../../src/domain/actions/registry.ts';
+import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
+import type { Core } from '../../src/domain/core.ts';
+import { hashPassword } from '../../src/domain/auth/secrets.ts';
+import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
+import { handset } from '../helpers/ussd.ts';
+import { ctxAs, ledgerSum, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+
+let env: TestEnv;
+let core: Core;
+let app: FastifyInstance;
+before(async () => {
+  env = await testCore();
+  core = env.core;
+  app = await testApp(core);
+});
+after(async () => {
+  await app.close();
+  await env.close();
+});
+
+const op = () => ctxAs({ kind: 'operator_api', apiKeyId: 1 }, { channel: 'tmf' });
+let n = 0;
+const rec = (msisdn: string, r: Partial<UsageInput>): UsageInput => ({ recordId: `c-${++n}`, msisdn, kind: 'voice', zone: 'home', startedAt: env.clock.now(), durationSeconds: 60, ...r });
+const noQuotas = (subscriberId: number) => core.db.query('UPDATE quota SET used = included WHERE subscriber_id = $1', [subscriberId]);
+const spentThisMonth = async (accountId: number, category?: string) =>
+  Number(
+    (
+      await core.db.query<{ s: number }>(
+        "SELECT coalesce(sum(-amount), 0)::bigint AS s FROM ledger_entry WHERE account_id = $1 AND amount < 0 AND kind = 'usage' AND ($2::text IS NULL OR category = $2)",
+        [accountId, category ?? null],
+      )
+    )[0]!.s,
+  );
+
+test('a monthly cap: the record that would pass it is refused with SPENDING_CAP, booked at 0, visible in the detail, alerted once', async () => {
+  env.clock.set(new Date('2026-03-10T09:00:00Z'));
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  await noQuotas(s.subscriberId);
+  await perform(core, subscriberCtx(s.subscriberId), capsAction, 'me', { monthly: 1_000 });
+  // Calls at 2.50 ₽ a minute: 4 minutes fit in 10 ₽, the 5th does not.
+  const res = await ingestUsage(core, op(), [1, 2, 3, 4, 5, 6].map((i) => rec(s.msisdn, { recordId: `m-${s.msisdn}-${i}` })));
+  assert.equal(res.accepted, 6);
+  assert.equal(res.charged, 1_000);
+  assert.deepEqual(res.refused, [
+    { recordId: `m-${s.msisdn}-5`, reason: 'SPENDING_CAP' },
+    { recordId: `m-${s.msisdn}-6`, reason: 'SPENDING_CAP' },
+  ]);
+  const rows = await core.db.query<{ charged: number; refused: string | null }>('SELECT charged, refused FROM usage_record WHERE subscriber_id = $1 ORDER BY record_id', [s.subscriberId]);
+  assert.deepEqual(rows.map((r) => [Number(r.charged), r.refused]), [[250, null], [250, null], [250, null], [250, null], [0, 'SPENDING_CAP'], [0, 'SPENDING_CAP']]);
+  const alerts = await core.db.query<{ kind: string; text_ru: string }>('SELECT kind, text_ru FROM alert WHERE subscriber_id = $1', [s.subscriberId]);
+  assert.deepEqual(alerts.map((a) => a.kind), ['cap_spending'], 'told once, though it chose no alerts');
+  assert.match(alerts[0]!.text_ru, /^Достигнут ваш лимит расходов 10\u00a0₽ в месяц/);
+  // A free record (from a package) still goes through.
+  await core.db.query("UPDATE quota SET used = 0 WHERE subscriber_id = $1 AND unit = 'sms'", [s.subscriberId]);
+  const free = await ingestUsage(core, op(), [rec(s.msisdn, { kind: 'sms', durationSeconds: null })]);
+  assert.equal(free.refused, undefined);
+  // Raising the cap lets usage through again.
+  await perform(core, subscriberCtx(s.subscriberId), capsAction, 'me', { monthly: 2_000 });
+  const more = await ingestUsage(core, op(), [rec(s.msisdn, {})]);
+  assert.deepEqual([more.charged, more.refused], [250, undefined]);
+});
+
+test('the roaming cap holds by default at 5,000 ₽ a month; roaming records beyond it are ROAMING_CAP', async () => {
+  env.clock.set(new Date('2026-03-10T09:00:00Z'));
+  const s = await makeSubscriber(core, { openingBalance: 1_000_000 });
+  const offer = await capsAction.offer(core, subscriberCtx(s.subscriberId), { msisdn: 'me' });
+  assert.deepEqual(offer.details, { msisdn: s.msisdn, monthly: null, roaming: 500_000, dataHard: false });
+  const res = await ingestUsage(core, op(), Array.from({ length: 40 }, () => rec(s.msisdn, { zone: 'roaming', durationSeconds: 600 })));
+  const roaming = await spentThisMonth(s.accountId, 'roaming');
+  assert.ok(roaming <= 500_000, `roaming ${roaming}`);
+  assert.ok(res.refused && res.refused.length > 0 && res.refused.every((r) => r.reason === 'ROAMING_CAP'));
+  assert.equal((await ledgerSum(core, s.accountId)).balance, 1_000_000 - roaming);
+});
+
+test('the data hard cap: data past the packages is refused with DATA_CAP and draws nothing', async () => {
+  env.clock.set(new Date('2026-03-10T09:00:00Z'));
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  await perform(core, subscriberCtx(s.subscriberId), capsAction, 'me', { dataHard: true });
+  await core.db.query("UPDATE quota SET used = included - 102400 WHERE subscriber_id = $1 AND unit = 'bytes'", [s.subscriberId]);
+  const res = await ingestUsage(core, op(), [rec(s.msisdn, { kind: 'data', bytes: 50_000, durationSeconds: null }), rec(s.msisdn, { kind: 'data', bytes: 300_000, durationSeconds: null })]);
+  assert.equal(res.charged, 0);
+  assert.deepEqual(res.refused?.map((r) => r.reason), ['DATA_CAP']);
+  const left = await core.db.query<{ left: number }>("SELECT (included - used)::bigint AS left FROM quota WHERE subscriber_id = $1 AND unit = 'bytes'", [s.subscriberId]);
+  assert.equal(Number(left[0]!.left), 0, 'the first used the last 100 KB; the refused one took nothing back or more');
+});
+
+test('property: whatever the records and however concurrent batches interleave, the monthly cap is never passed', async () => {
+  env.clock.set(new Date('2026-03-10T09:00:00Z'));
+  const other = await secondCore(env);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 100, max: 5_000 }),
+      fc.array(fc.array(fc.record({ seconds: fc.integer({ min: 1, max: 900 }), roaming: fc.boolean() }), { minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 5 }),
+      async (cap, batches) => {
+        const s = await makeSubscriber(core, { openingBalance: 1_000_000 });
+        await noQuotas(s.subscriberId);
+        await perform(core, subscriberCtx(s.subscriberId), capsAction, 'me', { monthly: cap, roaming: Math.floor(cap / 2) });
+        await Promise.all(batches.map((b, i) => ingestUsage(i % 2 ? other : core, op(), b.map((r) => rec(s.msisdn, { durationSeconds: r.seconds, zone: r.roaming ? 'roaming' : 'home' })))));
+        const spent = await spentThisMonth(s.accountId);
+        const roaming = await spentThisMonth(s.accountId, 'roaming');
+        assert.ok(spent <= cap, `spent ${spent} > cap ${cap}`);
+        assert.ok(roaming <= Math.floor(cap / 2), `roaming ${roaming} > ${Math.floor(cap / 2)}`);
+        const booked = await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_record WHERE subscriber_id = $1', [s.subscriberId]);
+        assert.equal(booked[0]!.n, batches.flat().length, 'every record booked, refused or not');
+      },
+    ),
+    { numRuns: 15 },
+  );
+});
+
+test('caps from the app API: read, change, bounds in both languages, nobody else’s number; the detail shows a refusal', async () => {
+  env.clock.set(new Date('2026-03-10T09:00:00Z'));
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  const o = await makeSubscriber(core, { openingBalance: 100_000 });
+  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
+  const auth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+  assert.deepEqual((await app.inject({ url: '/api/v1/subscribers/me/caps', headers: auth })).json(), { msisdn: s.msisdn, monthly: null, roaming: 500_000, dataHard: false });
+  const set = await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/caps', headers: auth, payload: { monthly: 100, roaming: 0 } });
+  assert.equal(set.statusCode, 200, set.body);
+  const bad = await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/caps', headers: auth, payload: { monthly: 50 } });
+  assert.deepEqual([bad.statusCode, bad.json<{ title: string }>().title], [422, 'Сумма должна быть от 1,00\u00a0₽ до 1\u00a0000\u00a0000,00\u00a0₽']);
+  const badEn = await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/caps', headers: { ...auth, 'accept-language': 'en' }, payload: { roaming: -1 } });
+  assert.equal(badEn.json<{ title: string }>().title, 'The amount must be between RUB 0.00 and RUB 1,000,000.00');
+  assert.equal((await app.inject({ method: 'PATCH', url: `/api/v1/subscribers/${o.msisdn}/caps`, headers: auth, payload: { monthly: 100 } })).statusCode, 404);
+  await assert.rejects(perform(core, subscriberCtx(s.subscriberId), capsAction, o.msisdn, { monthly: 1_000 }), refusal('SUBSCRIBER_NOT_FOUND'));
+
+  await ingestUsage(core, op(), [rec(s.msisdn, { zone: 'roaming', durationSeconds: 60 })]);
+  const detail = await app.inject({ url: '/api/v1/subscribers/me/usage', headers: auth });
+  assert.equal(detail.statusCode, 200, detail.body);
+  const items = detail.json<{ items: { zone: string; charged: number; refused: string | null }[] }>().items;
+  assert.deepEqual(items.map((i) => [i.zone, i.charged, i.refused]), [['roaming', 0, 'ROAMING_CAP']]);
+});
+
+test('SMS: ЛИМИТ states the caps; roubles set the monthly cap, РОУМИНГ the roaming cap, ИНТЕРНЕТ the data hard cap; nonsense gets the usage', async () => {
+  const s = await makeSubscriber(core);
+  let k = 0;
+  const sms = async (text: string) => {
+    env.clock.advance(5 * 60_000); // MO replies are rate-limited per minute
+    assert.equal(await handleMo(core, { from: s.msisdn, to: '8111', text, smscId: `cap-${s.msisdn}-${++k}`, gateway: 'test' }, `req-cap-${k}`), 'replied');
+    return (await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id DESC LIMIT 1", [s.msisdn]))[0]!.text;
+  };
+  assert.equal(await sms('лимит'), 'Лимиты: в месяц — нет; роуминг — 5\u00a0000\u00a0₽ в месяц; интернет сверх пакета — разрешён.');
+  assert.equal(await sms('ЛИМИТ 1500'), 'Лимиты: в месяц — 1\u00a0500\u00a0₽; роуминг — 5\u00a0000\u00a0₽ в месяц; интернет сверх пакета — разрешён.');
+  await sms('ЛИМИТ РОУМИНГ 2000');
+  assert.equal(await sms('лимит интернет'), 'Лимиты: в месяц — 1\u00a0500\u00a0₽; роуминг — 2\u00a0000\u00a0₽ в месяц; интернет сверх пакета — запрещён.');
+  assert.match(await sms('ЛИМИТ много'), /^Не понял\. ЛИМИТ 1000/);
+  await sms('ЛИМИТ 0');
+  assert.deepEqual((await capsAction.offer(core, subscriberCtx(s.subscriberId), { msisdn: 'me' })).details, { msisdn: s.msisdn, monthly: null, roaming: 200_000, dataHard: true });
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'caps.settings' AND outcome = 'ok'", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['sms', 'sms', 'sms', 'sms']);
+});
+
+test('USSD: settings → caps states them; typed roubles set the monthly and roaming caps; 3 switches data beyond packages', async () => {
+  const s = await makeSubscriber(core);
+  const phone = handset(app, s.msisdn);
+  let p = await phone.dial('*111*6*5#');
+  assert.match(p.text, /^1 В месяц: нет\n2 Роуминг: 5\s?000\s?₽\n3 Интернет сверх пакета: да\n0 Назад$/u);
+  await phone.send('1');
+  p = await phone.send('700');
+  assert.equal(p.end, true);
+  assert.match(p.text, /^Лимиты: в месяц 700/);
+  await phone.dial('*111*6*5#');
+  await phone.send('2');
+  p = await phone.send('2000000');
+  assert.match(p.text, /^Сумма должна быть от/);
+  await phone.dial('*111*6*5*3#');
+  assert.deepEqual((await capsAction.offer(core, subscriberCtx(s.subscriberId), { msisdn: 'me' })).details, { msisdn: s.msisdn, monthly: 70_000, roaming: 500_000, dataHard: true });
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'caps.settings' AND outcome = 'ok'", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['ussd', 'ussd']);
+});
