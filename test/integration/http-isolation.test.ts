@@ -16,6 +16,7 @@ import { createTicket } from '../../src/domain/support/create-ticket.ts';
 import { createWidgetToken } from '../../src/domain/widget/create-widget-token.ts';
 import type { BusinessRole } from '../../src/domain/shared/context.ts';
 import { generateReports } from '../../src/jobs/generate-reports.ts';
+import { answerLocatorConsent, askLocatorConsent } from '../../src/domain/locator/consent.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 // "Subscriber A can never read or change B", checked on every route the app registers under
@@ -110,10 +111,18 @@ const inputs: Record<string, Input> = {
   [`POST ${PREFIX}/family/leave`]: { body: {}, mayRefuse: 'FAMILY_NOT_ALLOWED' },
   [`DELETE ${PREFIX}/family/members/{member}`]: { params: () => ({ member: third.msisdn }), mayRefuse: 'FAMILY_NOT_ALLOWED' },
   [`PUT ${PREFIX}/family/members/{member}/limit`]: { body: { limit: 10_000 }, params: () => ({ member: third.msisdn }), mayRefuse: 'FAMILY_NOT_ALLOWED' },
+  // The friend locator: A may locate `third`, and `third` waits for A's answer (see before()).
+  [`POST ${PREFIX}/locator/consents`]: { body: () => ({ target: third.msisdn }) },
+  [`POST ${PREFIX}/locator/consents/answer`]: { body: () => ({ requester: third.msisdn, answer: 'yes' }) },
+  [`DELETE ${PREFIX}/locator/consents/{requester}`]: { params: () => ({ requester: third.msisdn }) },
+  [`PUT ${PREFIX}/locator/children/{child}`]: { body: { on: true }, params: () => ({ child: child.msisdn }) },
+  [`POST ${PREFIX}/locator/locate`]: { body: () => ({ target: third.msisdn }) },
 };
 
 /** A number of neither A nor B that writes may name (a gift's or an invitation's recipient). */
 let third: Sub;
+/** A second number of A's own customer: a child number A may place under permanent consent. */
+let child: Sub;
 
 let env: TestEnv;
 let core: Core;
@@ -144,6 +153,10 @@ before(async () => {
   a = await prepare(await makeSubscriber(core));
   b = await prepare(await makeSubscriber(core));
   third = await makeSubscriber(core);
+  child = await makeSubscriber(core, { customerId: a.customerId });
+  await askLocatorConsent(core, subscriberCtx(a.subscriberId), { msisdn: 'me', target: third.msisdn });
+  await answerLocatorConsent(core, subscriberCtx(third.subscriberId), { msisdn: 'me', requester: a.msisdn, answer: 'yes' });
+  await askLocatorConsent(core, subscriberCtx(third.subscriberId), { msisdn: 'me', target: a.msisdn });
   await connectProduct(core, subscriberCtx(b.subscriberId), { msisdn: 'me', productCode: 'news' }); // paid content B could lose
   await makeReportsReady();
   await setPasswordHash(core.db, a.subscriberId, await hashPassword('pw-A-123'), new Date());

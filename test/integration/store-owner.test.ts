@@ -146,7 +146,7 @@ test('operator commands run beside the server, over its admin channel', async ()
 
   remote.verify = await cli(['verify']);
   assert.equal(remote.verify.code, 0, remote.verify.err);
-  assert.match(remote.verify.out, /^ledger ok: \d+ accounts, \d+ entries, every balance equals the sum of its entries\n$/);
+  assert.match(remote.verify.out, /^ledger ok: \d+ accounts, \d+ entries, every balance equals the sum of its entries\nbills ok: \d+ bills, each adds up to the ledger's movement of its month\n$/);
 
   const backup = await cli(['backup', 'first.tar.gz'], { cwd: root });
   assert.equal(backup.code, 0, backup.err);

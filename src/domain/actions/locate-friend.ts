@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadSubscriber } from '../subscribers/access.ts';
+import { loadSubscriber, readOnlyRefusal } from '../subscribers/access.ts';
 import { requireMsisdn } from '../shared/msisdn.ts';
 import { consentState, locateFriend, type FriendLocation } from '../locator/locate.ts';
 import { confirmationFor } from './confirmation.ts';
@@ -18,6 +18,9 @@ export const locateFriendAction: Action<{ target?: string }, z.infer<typeof inpu
   async offer(core, ctx, t) {
     if (!t.target) return { action: 'locator.locate', refusal: null, shown: true, facts: null, details: { target: null, consent: null } };
     const me = await loadSubscriber(core.db, ctx.actor, t.msisdn, { access: 'read' });
+    // A read-only business role (an accountant) may look but not act, before any other reason.
+    const readOnly = readOnlyRefusal(ctx.actor);
+    if (readOnly) return { action: 'locator.locate', refusal: { code: readOnly.code, params: readOnly.params }, shown: true, facts: null, details: { target: null, consent: null } };
     const msisdn = requireMsisdn(t.target);
     const { state } = await consentState(core, me, msisdn);
     return {

@@ -1,3 +1,4 @@
+import { refusalsAudited } from '../shared/run-use-case.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
@@ -23,7 +24,7 @@ async function audit(core: Core, ctx: Ctx, action: string, who: SubscriberRow, o
  * answers ДА/НЕТ, or the app. Answers the same whether the target exists or not, so the request
  * does not reveal who is a subscriber. A consent already given stays as it is.
  */
-export async function askLocatorConsent(core: Core, ctx: Ctx, input: { msisdn: string; target: string }): Promise<{ status: ConsentStatus }> {
+async function askLocatorConsentUnaudited(core: Core, ctx: Ctx, input: { msisdn: string; target: string }): Promise<{ status: ConsentStatus }> {
   const me = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
   const targetMsisdn = requireMsisdn(input.target);
   if (targetMsisdn === me.msisdn) throw new DomainError('VALIDATION', { field: 'target' });
@@ -67,7 +68,7 @@ async function notifyRequester(core: Core, requester: SubscriberRow, target: Sub
  * The located number answers a request: the one from `requester`, or (an SMS reply without a
  * number) the latest one waiting. Null when nothing waits.
  */
-export async function answerLocatorConsent(
+async function answerLocatorConsentUnaudited(
   core: Core,
   ctx: Ctx,
   input: { msisdn: string; requester?: string | undefined; answer: 'yes' | 'no' },
@@ -91,7 +92,7 @@ export async function answerLocatorConsent(
 }
 
 /** The located number takes a consent back; a child number's permanent consent is the parent's to end. */
-export async function revokeLocatorConsent(core: Core, ctx: Ctx, input: { msisdn: string; requester: string }): Promise<{ revoked: true }> {
+async function revokeLocatorConsentUnaudited(core: Core, ctx: Ctx, input: { msisdn: string; requester: string }): Promise<{ revoked: true }> {
   const me = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
   const requester = await findSubscriberByMsisdn(core.db, requireMsisdn(input.requester));
   const rows = requester
@@ -108,7 +109,7 @@ export async function revokeLocatorConsent(core: Core, ctx: Ctx, input: { msisdn
  * A parent places a child number under permanent consent: both numbers must belong to the same
  * customer (the parent's own account or contract). `on: false` ends it.
  */
-export async function setChildNumber(core: Core, ctx: Ctx, input: { msisdn: string; child: string; on: boolean }): Promise<{ child: string; on: boolean }> {
+async function setChildNumberUnaudited(core: Core, ctx: Ctx, input: { msisdn: string; child: string; on: boolean }): Promise<{ child: string; on: boolean }> {
   const parent = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
   const child = await findSubscriberByMsisdn(core.db, requireMsisdn(input.child));
   if (!child || child.id === parent.id || child.customerId !== parent.customerId) throw new DomainError('FORBIDDEN', { reason: 'not_on_your_account' });
@@ -147,3 +148,13 @@ export async function locatorOverview(core: Core, ctx: Ctx, input: { msisdn: str
     locatedBy: located.map((r) => ({ msisdn: r.other, at: r.at.toISOString(), outcome: r.outcome, channel: r.channel })),
   };
 }
+
+// The writes above, with every refusal (a number not one's own, a consent not found) audited.
+export const askLocatorConsent: typeof askLocatorConsentUnaudited = (core, ctx, input) =>
+  refusalsAudited(core, ctx, 'locator.consent_asked', () => askLocatorConsentUnaudited(core, ctx, input));
+export const answerLocatorConsent: typeof answerLocatorConsentUnaudited = (core, ctx, input) =>
+  refusalsAudited(core, ctx, 'locator.consent_answered', () => answerLocatorConsentUnaudited(core, ctx, input));
+export const revokeLocatorConsent: typeof revokeLocatorConsentUnaudited = (core, ctx, input) =>
+  refusalsAudited(core, ctx, 'locator.consent_revoked', () => revokeLocatorConsentUnaudited(core, ctx, input));
+export const setChildNumber: typeof setChildNumberUnaudited = (core, ctx, input) =>
+  refusalsAudited(core, ctx, 'locator.child_set', () => setChildNumberUnaudited(core, ctx, input));
