@@ -2,7 +2,8 @@
 // chart days and months, plural forms, in Russian and English.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dayLabel, money, monthLabel, monthShort, percent, pluralForm, volume } from '../../web/src/format.ts';
+import { dayLabel, money, monthLabel, monthShort, parseRubles, percent, pluralForm, volume } from '../../web/src/format.ts';
+import { firstLang } from '../../web/src/i18n.ts';
 
 /** Intl puts a no-break space (U+00A0 or U+202F) between digits groups and before units: compare with plain spaces. */
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -48,4 +49,28 @@ test('plural forms come from Intl.PluralRules', () => {
 test('money keeps kopecks only when there are some', () => {
   assert.equal(plain(money(10_000, 'ru')), '100 ₽');
   assert.equal(plain(money(3350, 'ru')), '33,50 ₽');
+});
+
+test('amounts typed the way people type them parse to kopecks: "1 000,50", "1 500"', () => {
+  assert.equal(parseRubles('1 000,50'), 100_050);
+  assert.equal(parseRubles('1 500'), 150_000);
+  // Grouped as Intl writes it (no-break and narrow no-break spaces), or by the English comma.
+  assert.equal(parseRubles('1\u00a0500'), 150_000);
+  assert.equal(parseRubles('1\u202f000,5'), 100_050);
+  assert.equal(parseRubles('1,500.50'), 150_050);
+  assert.equal(parseRubles('150,5'), 15_050);
+  assert.equal(parseRubles('150.50'), 15_050);
+  assert.equal(parseRubles('1,50'), 150);
+  assert.equal(parseRubles('10 000 ₽'), 1_000_000);
+  assert.equal(parseRubles('300 руб.'), 30_000);
+  // Not amounts: a group that is not three digits, more than two decimals, zero, words.
+  for (const bad of ['1 50', '1,5001', '0', '0,00', 'abc', '', '12 345 678', '1.234.567']) assert.equal(parseRubles(bad), null, bad);
+});
+
+test('the first visit follows the browser\'s languages (Accept-Language), Russian when neither is listed', () => {
+  assert.equal(firstLang(['en-US', 'en']), 'en');
+  assert.equal(firstLang(['de-DE', 'en-GB', 'ru']), 'en');
+  assert.equal(firstLang(['ru-RU', 'en-US']), 'ru');
+  assert.equal(firstLang(['de-DE']), 'ru');
+  assert.equal(firstLang([]), 'ru');
 });

@@ -12,11 +12,24 @@ export function money(kopecks: number, lang: Lang): string {
   return new Intl.NumberFormat(locale(lang), { style: 'currency', currency: 'RUB', minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2 }).format(kopecks / 100);
 }
 
-/** "150", "150,5", "150.50" → kopecks as an integer, or null when it is not an amount. No floating point. */
+/**
+ * An amount in rubles as people type it, in either language → kopecks as an integer, or null when
+ * it is not an amount. Digits may be grouped by thousands with a space (also no-break and narrow
+ * no-break, as Intl writes them), an apostrophe, or — in English — a comma: "1 000,50", "1 500",
+ * "1,500.50"; the decimal mark is "," or "." with one or two digits; a trailing "₽", "руб." or
+ * "RUB" is allowed. No floating point.
+ */
 export function parseRubles(text: string): number | null {
-  const m = /^\s*(\d{1,7})(?:[.,](\d{1,2}))?\s*$/.exec(text);
+  const t = text
+    .trim()
+    .replace(/\s*(₽|руб\.?|р\.|rub)$/i, '')
+    .replace(/^(₽|rub)\s*/i, '');
+  // Grouped thousands: "1 000", "1'000", "1,000" (a comma before exactly three digits and then the end or a dot).
+  const m = /^(\d{1,3}(?:[ \u00a0\u202f'](\d{3}))+|\d{1,3}(?:,\d{3})+(?=$|\.)|\d{1,9})(?:[.,](\d{1,2}))?$/.exec(t);
   if (!m) return null;
-  const kop = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  const whole = m[1]!.replace(/[^\d]/g, '');
+  if (whole.length > 7) return null;
+  const kop = Number(whole) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
   return kop > 0 ? kop : null;
 }
 

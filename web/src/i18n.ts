@@ -577,13 +577,25 @@ export function translate(lang: Lang, key: Key, vars?: Record<string, string | n
   return s;
 }
 
-export function storedLang(): Lang {
-  try {
-    const v = localStorage.getItem('abonent.lang');
-    return v === 'en' ? 'en' : 'ru';
-  } catch {
-    return 'ru';
+/** The first of the browser's languages (what it sends as Accept-Language) that the app speaks; Russian otherwise. */
+export function firstLang(languages: readonly string[]): Lang {
+  for (const l of languages) {
+    const tag = l.slice(0, 2).toLowerCase();
+    if (tag === 'ru' || tag === 'en') return tag;
   }
+  return 'ru';
+}
+
+/** The language chosen before in this browser, else the browser's own (a first visit follows Accept-Language). */
+export function storedLang(): Lang {
+  let v: string | null = null;
+  try {
+    v = localStorage.getItem('abonent.lang');
+  } catch {
+    /* private mode: nothing remembered */
+  }
+  if (v === 'en' || v === 'ru') return v;
+  return typeof navigator === 'undefined' ? 'ru' : firstLang(navigator.languages ?? [navigator.language]);
 }
 
 // ——— Business portal (/business): its own small dictionary, Russian first ———
