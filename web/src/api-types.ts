@@ -4619,7 +4619,7 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "queued" | "ready" | "failed";
                                 to: string;
-                                /** @description Kopecks charged for the records in the report */
+                                /** @description Kopecks charged in the period as the ledger counts them: usage, fees, packages, content, one-off charges */
                                 totalCharged: number | null;
                             }[];
                             msisdn: string;
@@ -4649,6 +4649,11 @@ export interface paths {
                         format?: "csv" | "pdf";
                         /** @description a date YYYY-MM-DD that exists in the calendar */
                         from: string;
+                        /**
+                         * @description The report's language: the one the order was placed in (the number's own when left out)
+                         * @enum {string}
+                         */
+                        language?: "ru" | "en";
                         /** @description a date YYYY-MM-DD that exists in the calendar */
                         to: string;
                     };
@@ -5327,7 +5332,7 @@ export interface paths {
                         "application/json": {
                             days: {
                                 bytes: number;
-                                /** @description Kopecks */
+                                /** @description Kopecks charged, as the ledger and the balance count them: usage, fees, packages, content, one-off charges */
                                 charged: number;
                                 /** @description Local date YYYY-MM-DD */
                                 date: string;
@@ -5341,7 +5346,7 @@ export interface paths {
                             to: string;
                             totals: {
                                 bytes: number;
-                                /** @description Kopecks */
+                                /** @description Kopecks charged, as the ledger and the balance count them: usage, fees, packages, content, one-off charges */
                                 charged: number;
                                 mms: number;
                                 sms: number;

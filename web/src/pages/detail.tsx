@@ -109,7 +109,7 @@ export default function Detail() {
   const order = (e: FormEvent) => {
     e.preventDefault();
     void act.run(async () => {
-      await api(`subscribers/${m}/reports`, { method: 'POST', body: { from, to, format } });
+      await api(`subscribers/${m}/reports`, { method: 'POST', body: { from, to, format, language: lang } });
       await reports.reload();
     }, t('done'));
   };
