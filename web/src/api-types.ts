@@ -3650,6 +3650,10 @@ export interface paths {
                                 };
                                 id: number;
                                 outcome: string;
+                                /** @description Why it was refused or failed, in the language asked for */
+                                reason: string | null;
+                                /** @description What it was about, by name in the language asked for: the service, or the plan (the new one on a change) */
+                                subject: string | null;
                             }[];
                             msisdn: string;
                             /** @description Pass as `cursor` for the next, older page; null on the last page */
