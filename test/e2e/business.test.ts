@@ -216,7 +216,7 @@ for (const [name, viewport] of [
       await page.getByTestId('selected-count').filter({ hasText: 'Выбрано номеров: 3' }).waitFor();
       await page.getByLabel('Действие', { exact: true }).selectOption('connect_product');
       await page.getByLabel('Услуга').selectOption('weather');
-      await page.getByRole('button', { name: 'Запустить для 3 номеров' }).click();
+      await page.getByRole('button', { name: 'Запустить для выбранных (3)' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Подтвердить' }).click();
       await page.getByRole('heading', { level: 1, name: 'Массовые операции' }).waitFor();
       await page.locator('[data-testid="operation"][data-status="done"]').waitFor({ timeout: 30_000 });

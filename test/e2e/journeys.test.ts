@@ -132,7 +132,7 @@ for (const [name, viewport] of [
       await auto.getByLabel('Пополнять, когда баланс ниже, ₽').fill('150');
       await auto.getByLabel('Сумма, ₽').fill('300');
       await auto.getByRole('button', { name: 'Сохранить' }).click();
-      assert.match((await page.getByTestId('autopay-on').textContent()) ?? '', /^Автоплатёж включён: 300\s₽ < 150\s₽$/);
+      assert.match((await page.getByTestId('autopay-on').textContent()) ?? '', /^Автоплатёж включён: когда на балансе меньше 150\s₽, пополним на 300\s₽$/);
       await auto.getByRole('button', { name: 'Выключить автоплатёж' }).click();
       // Switched off, the settings stay on the server (enabled: false): the form is offered again.
       await auto.getByRole('button', { name: 'Сохранить' }).waitFor();

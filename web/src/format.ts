@@ -46,6 +46,11 @@ export function dateOnly(iso: string, lang: Lang): string {
   return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium' }).format(new Date(iso));
 }
 
+/** A calendar day given as `2027-01-07` (already the region's day): «7 янв. 2027 г.», "7 Jan 2027", whatever the device's zone. */
+export function dayDate(date: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+}
+
 const VOLUME_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
 
 /**

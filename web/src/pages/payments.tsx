@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateOnly, dateTime, money, parseRubles } from '../format.ts';
+import { dateTime, dayDate, money, parseRubles } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { AutoPayment, Card, Payment, Promised } from '../api-shapes.ts';
 import { PaymentHistory } from './payment-history.tsx';
@@ -15,7 +15,7 @@ interface Plan {
   monthlyAmount: number;
   left: number;
   status: string;
-  schedule: { seq: number; dueAt: string; amount: number; status: string }[];
+  schedule: { seq: number; dueAt: string; dueDate: string; amount: number; status: 'paid' | 'due' | 'upcoming' }[];
 }
 
 export default function Payments() {
@@ -169,8 +169,9 @@ export default function Payments() {
         {data.auto.settings?.enabled ? (
           <>
             <p data-testid="autopay-on">
-              {t('autoPayOn')}: {money(data.auto.settings.amount, lang)}
-              {data.auto.settings.threshold !== null ? ` < ${money(data.auto.settings.threshold, lang)}` : ''}
+              {data.auto.settings.threshold !== null
+                ? t('autoPayRule', { threshold: money(data.auto.settings.threshold, lang), amount: money(data.auto.settings.amount, lang) })
+                : `${t('autoPayOn')}: ${money(data.auto.settings.amount, lang)}`}
             </p>
             <button type="button" onClick={() => void act.run(async () => (await api(`subscribers/${m}/auto-payment`, { method: 'DELETE' }), await reload()))}>
               {t('autoPayTurnOff')}
@@ -200,9 +201,9 @@ export default function Payments() {
               <ul className="list">
                 {pl.schedule.map((s) => (
                   <li key={s.seq} className="item">
-                    <span>{dateOnly(s.dueAt, lang)}</span>
+                    <span>{dayDate(s.dueDate, lang)}</span>
                     <span>
-                      {money(s.amount, lang)} · {s.status}
+                      {money(s.amount, lang)} · {t(`is_${s.status}` as Key)}
                     </span>
                   </li>
                 ))}
