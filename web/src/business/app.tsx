@@ -32,6 +32,13 @@ export default function BusinessApp() {
   const bt = useCallback((k: BizKey, vars?: Record<string, string | number>) => translateBiz(lang, k, vars), [lang]);
   const reloadMe = useCallback(async () => {
     try {
+      // Asked first, so the login form's visit makes no failing request.
+      const who = await api<{ kind: string }>('auth/whoami');
+      if (who.kind !== 'business_admin') {
+        setMe(null);
+        setError(undefined);
+        return;
+      }
       setMe(await api<Overview>('business/me'));
       setError(undefined);
     } catch (e) {
