@@ -34,7 +34,11 @@ export default function Payments() {
     return { cards: cards.items, auto, promised, plans: plans.items, back };
   }, [m, returned]);
   const act = useAction();
-  const [amount, setAmount] = useState('300');
+  // Sent here by a refusal for want of money (`?topup=` kopecks): that amount, filled in.
+  const [amount, setAmount] = useState(() => {
+    const k = Number(new URLSearchParams(location.search).get('topup'));
+    return Number.isInteger(k) && k > 0 && k <= 1_500_000 ? (k % 100 === 0 ? String(k / 100) : (k / 100).toFixed(2).replace('.', lang === 'ru' ? ',' : '.')) : '300';
+  });
   const [saveCard, setSaveCard] = useState(false);
   const [threshold, setThreshold] = useState('100');
   const [autoAmount, setAutoAmount] = useState('300');
