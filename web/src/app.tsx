@@ -131,7 +131,8 @@ export function App() {
               <Route path="/phone" component={Phone} />
               <Route path="/terms" component={Terms} />
               <Route path="/staff" component={me.kind === 'staff' ? Staff : NotFound} />
-              {me.kind === 'staff' && <Route path="/">{() => <Redirect to="/staff" />}</Route>}
+              {/* Staff have one page: the subscriber's pages would only say "number not found". */}
+              {me.kind === 'staff' && <Route>{() => <Redirect to="/staff" />}</Route>}
               <Route path="/" component={Home} />
               <Route path="/services" component={Services} />
               <Route path="/tariffs" component={Tariffs} />
@@ -164,6 +165,23 @@ function NotFound() {
   );
 }
 
+/** Staff have no settings page: their way out is in the top bar. */
+function StaffLogout() {
+  const { t, refreshMe } = useApp();
+  return (
+    <button
+      type="button"
+      onClick={() =>
+        void api('auth/logout', { method: 'POST' })
+          .catch(() => undefined)
+          .then(() => refreshMe())
+      }
+    >
+      {t('logout')}
+    </button>
+  );
+}
+
 function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   const [location] = useLocation();
   const { t } = useApp();
@@ -177,6 +195,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
           {t('appName')}
         </Link>
         {me.msisdn && <span className="muted msisdn">+{me.msisdn}</span>}
+        {me.kind === 'staff' && <StaffLogout />}
       </header>
       {loggedIn && (
         <nav className="sidenav" aria-label={t('mainNav')}>
