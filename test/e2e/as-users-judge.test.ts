@@ -81,6 +81,14 @@ test('a first visit follows Accept-Language: login, business login and the phone
   await page.goto('/phone');
   await page.getByRole('heading', { level: 1, name: 'Phone simulator' }).waitFor();
   await settled();
+  // Every code the simulator's hint lists opens a menu on the real gateway.
+  const codes = ((await page.getByTestId('ussd-codes').textContent()) ?? '').match(/\*\d+#/g) ?? [];
+  assert.ok(codes.length > 0);
+  for (const code of codes) {
+    const r = await page.request.post('/phone/api/ussd', { data: { msisdn: DEMO.subscriber.msisdn, serviceCode: code, text: '' }, headers: { origin: server.url } });
+    const text = ((await r.json()) as { text: string }).text;
+    assert.ok(!/Unknown code|Неизвестный код/.test(text), `${code}: ${text}`);
+  }
   assertClean('/phone');
 });
 
