@@ -2,7 +2,7 @@
 // chart days and months, plural forms, in Russian and English.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dayLabel, money, monthLabel, monthShort, parseRubles, percent, pluralForm, volume } from '../../web/src/format.ts';
+import { dayLabel, money, monthLabel, monthShort, parseRubles, percent, phoneNumber, pluralForm, volume } from '../../web/src/format.ts';
 import { firstLang } from '../../web/src/i18n.ts';
 
 /** Intl puts a no-break space (U+00A0 or U+202F) between digits groups and before units: compare with plain spaces. */
@@ -73,4 +73,10 @@ test('the first visit follows the browser\'s languages (Accept-Language), Russia
   assert.equal(firstLang(['ru-RU', 'en-US']), 'ru');
   assert.equal(firstLang(['de-DE']), 'ru');
   assert.equal(firstLang([]), 'ru');
+});
+
+test('one phone number format everywhere: +7 925 335-12-45', () => {
+  assert.equal(phoneNumber('79253351245'), '+7 925 335-12-45');
+  assert.equal(phoneNumber('4915112345678'), '+4915112345678');
+  assert.equal(phoneNumber('900'), '900');
 });

@@ -3,7 +3,7 @@ import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, NetworkError, setApiLang } from './api.ts';
 import { AppContext, useApp, type AppState, type Me } from './app-context.ts';
 import type { Profile, WhoAmI } from './api-shapes.ts';
-import { dateTime, lastBalance, money } from './format.ts';
+import { dateTime, lastBalance, money, phoneNumber } from './format.ts';
 import { storedLang, translate, type Key, type Lang } from './i18n.ts';
 import { Login } from './pages/login.tsx';
 import { Loading } from './ui.tsx';
@@ -194,7 +194,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
         <Link href={loggedIn || !me.demo ? '/' : '/phone'} className="brand">
           {t('appName')}
         </Link>
-        {me.msisdn && <span className="muted msisdn">+{me.msisdn}</span>}
+        {me.msisdn && <span className="muted msisdn">{phoneNumber(me.msisdn)}</span>}
         {me.kind === 'staff' && <StaffLogout />}
       </header>
       {loggedIn && (

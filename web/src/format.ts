@@ -7,6 +7,16 @@ export const locale = (lang: Lang): string => (lang === 'ru' ? 'ru-RU' : 'en-GB'
 
 export const named = (n: Named | string | null | undefined, lang: Lang): string => (n == null ? '' : typeof n === 'string' ? n : n[lang]);
 
+/**
+ * A phone number as people read it, one way everywhere (the same as the PDF report and SMS):
+ * `+7 925 335-12-45`; any other number of digits as `+` and the digits; anything else (a short
+ * code, a name) as it is.
+ */
+export function phoneNumber(msisdn: string): string {
+  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(msisdn);
+  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : /^\d{11,15}$/.test(msisdn) ? `+${msisdn}` : msisdn;
+}
+
 /** Kopecks as money text. Display only: amounts are integers everywhere else. */
 export function money(kopecks: number, lang: Lang): string {
   return new Intl.NumberFormat(locale(lang), { style: 'currency', currency: 'RUB', minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2 }).format(kopecks / 100);
