@@ -2,7 +2,7 @@
 // chart days and months, plural forms, in Russian and English.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dayLabel, money, monthLabel, monthShort, parseRubles, percent, phoneNumber, pluralForm, volume } from '../../web/src/format.ts';
+import { dateOnly, dateTime, dayDate, dayLabel, money, monthLabel, monthShort, parseRubles, percent, phoneNumber, pluralForm, setDisplayZone, volume } from '../../web/src/format.ts';
 import { firstLang } from '../../web/src/i18n.ts';
 
 /** Intl puts a no-break space (U+00A0 or U+202F) between digits groups and before units: compare with plain spaces. */
@@ -79,4 +79,24 @@ test('one phone number format everywhere: +7 925 335-12-45', () => {
   assert.equal(phoneNumber('79253351245'), '+7 925 335-12-45');
   assert.equal(phoneNumber('4915112345678'), '+4915112345678');
   assert.equal(phoneNumber('900'), '900');
+});
+
+test("times in the number's region whatever the device's zone: a Vladivostok number across the Moscow midnight", () => {
+  // 20:30 UTC on 6 December: 23:30 in Moscow, already 06:30 on the 7th in Vladivostok.
+  const at = '2026-12-06T20:30:00Z';
+  try {
+    setDisplayZone('Asia/Vladivostok');
+    assert.match(plain(dateTime(at, 'ru')), /^7 дек\. 2026 г\., 06:30/);
+    assert.match(plain(dateTime(at, 'en')), /^7 Dec 2026, 06:30/);
+    assert.equal(plain(dateOnly(at, 'ru')), '7 дек. 2026 г.');
+    setDisplayZone('Europe/Moscow');
+    assert.match(plain(dateTime(at, 'ru')), /^6 дек\. 2026 г\., 23:30/);
+    // Named where the device is elsewhere (the zone differs), so it is not read as the device's time.
+    const device = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (device !== 'Europe/Moscow') assert.match(plain(dateTime(at, 'en')), /23:30 \S+$/);
+  } finally {
+    setDisplayZone(undefined);
+  }
+  // A due date is the schedule's day, whatever the zone: no day lost to UTC.
+  assert.equal(plain(dayDate('2027-01-07', 'en')), '7 Jan 2027');
 });

@@ -3,7 +3,7 @@ import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, NetworkError, setApiLang } from './api.ts';
 import { AppContext, useApp, type AppState, type Me } from './app-context.ts';
 import type { Profile, WhoAmI } from './api-shapes.ts';
-import { dateTime, lastBalance, money, phoneNumber } from './format.ts';
+import { dateTime, lastBalance, money, phoneNumber, setDisplayZone } from './format.ts';
 import { storedLang, translate, type Key, type Lang } from './i18n.ts';
 import { Login } from './pages/login.tsx';
 import { Loading } from './ui.tsx';
@@ -29,8 +29,13 @@ const BOTTOM = NAV.slice(0, 3);
 
 async function whoami(): Promise<Me> {
   const w = await api<WhoAmI>('auth/whoami');
-  if (w.kind !== 'subscriber') return { kind: w.kind, demo: w.demo };
+  if (w.kind !== 'subscriber') {
+    setDisplayZone(undefined);
+    return { kind: w.kind, demo: w.demo };
+  }
   const p = await api<Profile>('subscribers/me');
+  // Times are the number's region's, wherever the phone is.
+  setDisplayZone(p.timeZone);
   return { kind: 'subscriber', msisdn: p.msisdn, termsMustAccept: w.termsMustAccept, demo: w.demo };
 }
 

@@ -43,8 +43,35 @@ export function parseRubles(text: string): number | null {
   return kop > 0 ? kop : null;
 }
 
+let displayZone: string | undefined;
+
+/**
+ * The one zone every time is shown in: the number's region for a subscriber (set from the profile
+ * on login), the company's for the business portal; the device's own until one is set.
+ */
+export function setDisplayZone(tz: string | undefined): void {
+  displayZone = tz;
+}
+
+const deviceZone = (): string | undefined => {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A moment as a date and time in the display zone: «7 дек. 2026 г., 07:30». Where the device is
+ * in another zone, and so the time could be mistaken for the device's, the zone is named:
+ * «7 дек. 2026 г., 07:30 GMT+10».
+ */
 export function dateTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const at = new Date(iso);
+  const text = new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short', ...(displayZone ? { timeZone: displayZone } : {}) }).format(at);
+  if (!displayZone || displayZone === deviceZone()) return text;
+  const zone = new Intl.DateTimeFormat(locale(lang), { timeZone: displayZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
+  return zone ? `${text} ${zone}` : text;
 }
 
 /** A calendar month given as `2026-11`: «ноябрь 2026 г.», "November 2026". */
@@ -52,8 +79,9 @@ export function monthName(period: string, lang: Lang): string {
   return new Intl.DateTimeFormat(locale(lang), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${period}-01T00:00:00Z`));
 }
 
+/** A moment's date in the display zone (see `dateTime`). */
 export function dateOnly(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', ...(displayZone ? { timeZone: displayZone } : {}) }).format(new Date(iso));
 }
 
 /** A calendar day given as `2027-01-07` (already the region's day): «7 янв. 2027 г.», "7 Jan 2027", whatever the device's zone. */
