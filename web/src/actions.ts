@@ -77,3 +77,13 @@ const channels: Record<string, [string, string]> = {
 
 export const actionName = (code: string, lang: Lang): string => names[code]?.[lang === 'ru' ? 0 : 1] ?? (lang === 'ru' ? 'Действие с номером' : 'Action on the number');
 export const channelName = (code: string, lang: Lang): string => channels[code]?.[lang === 'ru' ? 0 : 1] ?? (lang === 'ru' ? 'другой' : 'other');
+
+const methods: Record<string, [string, string]> = {
+  password: ['по паролю', 'with a password'],
+  sms_code: ['по коду из SMS', 'with an SMS code'],
+  header_enrichment: ['через мобильную сеть', 'over the mobile network'],
+  'password+sms': ['по паролю и коду из SMS', 'with a password and an SMS code'],
+};
+
+/** How a session was opened, in words. */
+export const loginMethodName = (code: string, lang: Lang): string => methods[code]?.[lang === 'ru' ? 0 : 1] ?? (lang === 'ru' ? 'другим способом' : 'another way');
