@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { NOT_SPENDING } from '../../src/domain/reports/get-spending.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
 import { dictionaries } from '../../web/src/i18n.ts';
-import { launchBrowser, newContext, startWebServer, type WebServer } from '../helpers/browser.ts';
+import { launchBrowser, logInAsDemoSubscriber, newContext, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
 
 const LAPTOP = { width: 1366, height: 768 };
 let server: WebServer;
@@ -46,7 +46,7 @@ function assertClean(where: string): void {
 }
 
 async function settled(): Promise<void> {
-  await page.getByRole('status').filter({ hasText: /Loading…|Checking/ }).first().waitFor({ state: 'detached' });
+  await page.getByRole('status').filter({ hasText: /Loading…|Checking|Загрузка…|Проверяем/ }).first().waitFor({ state: 'detached' });
 }
 
 /** "RUB 1,234.50", "-RUB 3.00" → kopecks. */
@@ -127,13 +127,28 @@ test('the detail table, Home and an ordered report agree with the ledger; the re
   assert.equal(sum, month, 'its lines sum to the ledger total');
 });
 
-test('no page shows a catalog code or an i18n key, and none fails to load', async () => {
-  const catalog = JSON.parse(readFileSync(new URL('../../catalog/catalog.json', import.meta.url), 'utf8')) as { tariffs: { code: string }[]; products: { code: string }[] };
+/** Catalog codes and i18n keys as one pattern: none may be visible text. */
+function codesAndKeys(lang: 'ru' | 'en'): RegExp {
   const catalogText = readFileSync(new URL('../../catalog/catalog.json', import.meta.url), 'utf8');
-  // Codes that are also words of the catalog's own English text (a plan named "Smart" is not the code `smart`) cannot be told apart.
-  const words = new Set([...catalogText.matchAll(/"en":\s*"([^"]*)"/g)].flatMap((m) => m[1]!.split(/[^\w]+/)));
+  const catalog = JSON.parse(catalogText) as { tariffs: { code: string }[]; products: { code: string }[] };
+  // Codes that are also words of the catalog's own text (a plan named "Smart" is not the code `smart`) cannot be told apart.
+  const words = new Set([...catalogText.matchAll(new RegExp(`"${lang}":\\s*"([^"]*)"`, 'g'))].flatMap((m) => m[1]!.split(/[^\w]+/)));
   const codes = [...catalog.tariffs, ...catalog.products].map((x) => x.code).filter((c) => !words.has(c));
-  const keys = Object.keys(dictionaries.en).filter((k) => /[A-Z_]/.test(k));
+  const keys = Object.keys(dictionaries[lang]).filter((k) => /[A-Z_]/.test(k));
+  return new RegExp(`(?<![\\w-])(${[...codes, ...keys].join('|')})(?![\\w-])`);
+}
+
+async function scan(path: string, pattern: RegExp): Promise<void> {
+  await page.goto(path);
+  await page.locator('h1').first().waitFor();
+  await settled();
+  const text = await page.locator('body').innerText();
+  const hit = pattern.exec(text);
+  assert.equal(hit?.[0] ?? null, null, `${path}: "${hit?.[0]}" in …${text.slice(Math.max(0, (hit?.index ?? 0) - 80), (hit?.index ?? 0) + 80)}…`);
+  assertClean(path);
+}
+
+test('no page shows a catalog code or an i18n key, and none fails to load', async () => {
   // History with a refused action: the demo number has "Weather" already; connecting it again is refused.
   const code = await page.evaluate(
     async () =>
@@ -141,16 +156,8 @@ test('no page shows a catalog code or an i18n key, and none fails to load', asyn
   );
   assert.equal(code, 'ALREADY_CONNECTED');
   failures = []; // that refusal was the point
-  const pattern = new RegExp(`(?<![\\w-])(${[...codes, ...keys].join('|')})(?![\\w-])`);
-  for (const path of ['/', '/services', '/tariffs', '/payments', '/bonuses', '/detail', '/history', '/support', '/settings', '/more']) {
-    await page.goto(path);
-    await page.locator('h1').first().waitFor();
-    await settled();
-    const text = await page.locator('body').innerText();
-    const hit = pattern.exec(text);
-    assert.equal(hit?.[0] ?? null, null, `${path}: "${hit?.[0]}" in …${text.slice(Math.max(0, (hit?.index ?? 0) - 80), (hit?.index ?? 0) + 80)}…`);
-    assertClean(path);
-  }
+  const pattern = codesAndKeys('en');
+  for (const path of ['/', '/services', '/tariffs', '/payments', '/bonuses', '/detail', '/history', '/support', '/settings', '/more']) await scan(path, pattern);
   await page.goto('/history');
   const refused = page.getByTestId('history').locator('li[data-outcome="refused"]').filter({ hasText: 'Weather' }).first();
   assert.match(await refused.innerText(), /^Refused: Service connected · Weather\n+"Weather" is already connected\n/, 'refused, with its reason');
@@ -194,4 +201,25 @@ test('staff see only their own page, with a way to log out', async () => {
   assertClean('staff pages');
   await page.getByRole('button', { name: 'Log out', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Log in to your account' }).waitFor();
+});
+
+test('in Russian on a 360×640 phone too: no catalog code or i18n key, no failing request', async () => {
+  const ru = await newContext(browser, server.url, PHONE);
+  const english = page;
+  page = await ru.newPage();
+  page.on('response', (r) => {
+    if (r.status() >= 400) failures.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') failures.push(`console: ${m.text()}`);
+  });
+  try {
+    await logInAsDemoSubscriber(page);
+    assertClean('login (ru)');
+    const pattern = codesAndKeys('ru');
+    for (const path of ['/', '/services', '/payments', '/bonuses', '/detail', '/history', '/support', '/more']) await scan(path, pattern);
+  } finally {
+    await ru.close();
+    page = english;
+  }
 });
