@@ -164,7 +164,7 @@ for (const [name, viewport] of [
       await list.getByRole('listitem').nth(1).waitFor();
       assert.equal(await list.getByRole('listitem').count(), 2);
       assert.equal(await list.getByRole('listitem').first().getAttribute('data-kind'), 'data', 'newest first');
-      await list.getByText('Звонок · 2:05 · 79005550101').waitFor();
+      await list.getByText('Звонок · 2:05 · +7 900 555-01-01').waitFor();
       await page.getByTestId('usage-kind').selectOption('voice');
       await list.locator('li[data-kind="data"]').waitFor({ state: 'detached' });
       assert.equal(await list.getByRole('listitem').count(), 1);
