@@ -32,6 +32,8 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; extra?: Jo
     { name: 'sms-outbox', everyMs: 1000, run: () => drainOutboxTick(core, opts.sms) },
     { name: 'fees', everyMs: 30_000, run: (now) => feeRunJob(core, { now }) },
     { name: 'promised-expiry', everyMs: 30_000, run: leased('promised-expiry', (now) => expirePromisedPayments(core, systemCtx('promised-expiry'), { now })) },
+    // Payment pages a payer abandoned lapse (the sandbox's; a real acquirer lapses its own and tells us by webhook).
+    { name: 'payment-expiry', everyMs: 60_000, run: leased('payment-expiry', (now) => core.payments.expireAbandoned?.(now) ?? Promise.resolve(0)) },
     { name: 'auto-payments', everyMs: 60_000, run: leased('auto-payments', (now) => runAutoPayments(core, { now })) },
     { name: 'reports', everyMs: 2000, run: (now) => generateReports(core, { now, limit: 5 }) },
     { name: 'installments', everyMs: 60_000, run: leased('installments', (now) => runInstallments(core, { now })) },

@@ -132,7 +132,7 @@ for (const [name, viewport] of [
       await auto.getByLabel('Пополнять, когда баланс ниже, ₽').fill('150');
       await auto.getByLabel('Сумма, ₽').fill('300');
       await auto.getByRole('button', { name: 'Сохранить' }).click();
-      assert.match((await page.getByTestId('autopay-on').textContent()) ?? '', /^Автоплатёж включён: 300\s₽ < 150\s₽$/);
+      assert.match((await page.getByTestId('autopay-on').textContent()) ?? '', /^Автоплатёж включён: когда на балансе меньше 150\s₽, пополним на 300\s₽$/);
       await auto.getByRole('button', { name: 'Выключить автоплатёж' }).click();
       // Switched off, the settings stay on the server (enabled: false): the form is offered again.
       await auto.getByRole('button', { name: 'Сохранить' }).waitFor();
@@ -164,7 +164,7 @@ for (const [name, viewport] of [
       await list.getByRole('listitem').nth(1).waitFor();
       assert.equal(await list.getByRole('listitem').count(), 2);
       assert.equal(await list.getByRole('listitem').first().getAttribute('data-kind'), 'data', 'newest first');
-      await list.getByText('Звонок · 2:05 · 79005550101').waitFor();
+      await list.getByText('Звонок · 2:05 · +7 900 555-01-01').waitFor();
       await page.getByTestId('usage-kind').selectOption('voice');
       await list.locator('li[data-kind="data"]').waitFor({ state: 'detached' });
       assert.equal(await list.getByRole('listitem').count(), 1);

@@ -65,7 +65,8 @@ test('installable: manifest with 192 and 512 px icons; offline the app shell ope
     assert.equal(png.readUInt32BE(16), Number(size.split('x')[0]));
   }
 
-  const ctx = await web.browser.newContext({ baseURL: web.server.url, viewport: PHONE, serviceWorkers: 'allow' });
+  // A Russian browser: a first visit opens in the browser's language.
+  const ctx = await web.browser.newContext({ baseURL: web.server.url, viewport: PHONE, serviceWorkers: 'allow', locale: 'ru-RU' });
   ctx.setDefaultTimeout(15_000);
   const page = await ctx.newPage();
   await logInAsDemoSubscriber(page);
@@ -146,12 +147,12 @@ function enrichingProxy(target: string, msisdn: string): Promise<Server> {
 test('on the operator\'s mobile data the app logs in without a password (header enrichment from a trusted proxy)', async () => {
   const proxy = await enrichingProxy(web.server.url, DEMO.subscriber.msisdn);
   try {
-    const ctx = await web.browser.newContext({ baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, viewport: PHONE, serviceWorkers: 'block' });
+    const ctx = await web.browser.newContext({ baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, viewport: PHONE, serviceWorkers: 'block', locale: 'ru-RU' });
     ctx.setDefaultTimeout(15_000);
     const page = await ctx.newPage();
     await page.goto('/');
     await acceptTermsIfAsked(page);
-    await page.getByText(`+${DEMO.subscriber.msisdn}`).waitFor();
+    await page.getByText('+7 900 123-45-67').waitFor();
     await ctx.close();
     // Straight to the server (not through the proxy) the same request is refused.
     const direct = await fetch(`${web.server.url}/api/v1/auth/network`, { method: 'POST', headers: { 'x-msisdn': DEMO.subscriber.msisdn } });

@@ -150,6 +150,16 @@ test('header enrichment logs in only from a trusted proxy address', async () => 
     assert.equal(r.statusCode, 401, addr);
     assert.equal(r.cookies.length, 0);
   }
+  // Asking first whether it is possible logs nobody in and fails nothing.
+  const ask = async (headers: Record<string, string>, remoteAddress: string) => {
+    const r = await app.inject({ url: '/api/v1/auth/network', headers, remoteAddress });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.cookies.length, 0);
+    return r.json<{ available: boolean }>().available;
+  };
+  assert.equal(await ask({ 'x-msisdn': s.msisdn }, '10.20.3.4'), true);
+  assert.equal(await ask({}, '10.20.3.4'), false);
+  assert.equal(await ask({ 'x-msisdn': s.msisdn, 'x-forwarded-for': '10.20.3.4' }, '192.0.2.10'), false);
   // The header never authenticates an ordinary request, from anywhere.
   const plain = await app.inject({ url: '/api/v1/subscribers/me/balance', headers: { 'x-msisdn': s.msisdn }, remoteAddress: '10.20.3.4' });
   assert.equal(plain.statusCode, 401);

@@ -58,6 +58,10 @@ test('a plan started on 31 January: dates clamped to month ends in local time, a
     '2026-05-30T21:00:00.000Z',
   ]);
   assert.equal(plan.schedule[11]!.dueAt, '2027-01-30T21:00:00.000Z');
+  // The day each is due, as the schedule says it in the number's region (what the app shows): the
+  // instant above is the evening before in UTC, and a screen in UTC must not show that day.
+  assert.deepEqual(plan.schedule.slice(0, 4).map((r) => r.dueDate), ['2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31']);
+  assert.equal(plan.schedule[11]!.dueDate, '2027-01-31');
   assert.deepEqual(plan.nextPayment, { seq: 1, dueAt: '2026-02-27T21:00:00.000Z', amount: 8333 });
   assert.equal((await ledgerSum(core, s.accountId)).entries, 0, 'opening a plan charges nothing');
 
@@ -71,6 +75,7 @@ test('a plan started on 31 January: dates clamped to month ends in local time, a
   ]);
   const listed = await getInstallments(core, subscriberCtx(v.subscriberId), { msisdn: 'me' });
   assert.deepEqual(listed.items.map((p) => p.id), [vp.id]);
+  assert.deepEqual(listed.items[0]!.schedule.map((r) => r.dueDate), ['2026-02-28', '2026-03-31', '2026-04-30']);
 
   // Who may open one, and what is valid.
   const admin = ctxAs({ kind: 'business_admin', adminId: 1, customerId: s.customerId, role: 'contract_admin', departmentId: null }, { channel: 'business' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { SandboxProvider} from '../../src/adapters/payments/sandbox.ts';
-import { SANDBOX_CARDS, SIGNATURE_HEADER } from '../../src/adapters/payments/sandbox.ts';
+import { SANDBOX_CARDS, SANDBOX_PAGE_TTL_MS, SIGNATURE_HEADER } from '../../src/adapters/payments/sandbox.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { takePromisedPayment } from '../../src/domain/billing/promised-payment.ts';
@@ -228,4 +228,25 @@ test('auto-payment over HTTP: saved cards, set by threshold and monthly, its att
   assert.deepEqual(off.json(), { enabled: false });
   const stopped = (await app.inject({ url, headers: s.auth })).json<{ settings: { enabled: boolean } }>();
   assert.equal(stopped.settings.enabled, false, 'the settings stay, switched off');
+});
+
+test('an abandoned sandbox page lapses after its time: cancelled once by the job, nothing credited, the page no longer pays', async () => {
+  const s = await login(0);
+  const started = await startTopUp(s, 30_000);
+  const fresh = await startTopUp(s, 10_000);
+  env.clock.advance(SANDBOX_PAGE_TTL_MS - 1000);
+  const late = await startTopUp(s, 5_000); // opened just now: not lapsing with the others
+  env.clock.advance(2000);
+  // This file's earlier tests left pages open too: they lapse with these.
+  assert.ok((await sandbox.expireAbandoned(core.clock.now())) >= 2);
+  assert.equal((await paymentStatus(s, started.paymentId)).status, 'cancelled');
+  assert.equal((await paymentStatus(s, fresh.paymentId)).status, 'cancelled');
+  assert.equal((await paymentStatus(s, late.paymentId)).status, 'pending');
+  assert.equal(await sandbox.expireAbandoned(core.clock.now()), 0, 'each lapses once');
+  // The payer comes back to the lapsed page: nothing is charged or credited.
+  await payOnSandboxPage(started.confirmationUrl, SANDBOX_CARDS.success).catch(() => null);
+  assert.equal((await paymentStatus(s, started.paymentId)).status, 'cancelled');
+  assert.equal((await ledgerSum(core, s.accountId)).balance, 0);
+  const ref = (await core.db.query<{ status: string }>('SELECT status FROM sandbox_payment WHERE merchant_key = $1', [started.paymentId]))[0];
+  assert.equal(ref?.status, 'cancelled');
 });

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createSession } from '../../src/domain/auth/sessions.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { postEntry, type EntryCategory, type EntryKind } from '../../src/domain/ledger/post-entry.ts';
+import { postEntries, postEntry, type EntryCategory, type EntryKind } from '../../src/domain/ledger/post-entry.ts';
 import { downloadReport } from '../../src/domain/reports/download-report.ts';
 import { getReports } from '../../src/domain/reports/get-reports.ts';
 import { getSpending } from '../../src/domain/reports/get-spending.ts';
@@ -416,6 +416,9 @@ test('a 500-record report: the PDF runs over pages with its totals; the CSV has 
        FROM generate_series(1, 500) g`,
     [s.accountId, s.subscriberId],
   );
+  // Their charges, as rating books them in the ledger (the report's total is the ledger's).
+  const charged = (await core.db.query<{ at: Date; amount: number; id: string }>("SELECT started_at AS at, charged AS amount, record_id AS id FROM usage_record WHERE subscriber_id = $1", [s.subscriberId]));
+  await postEntries(core.db, { account: charged.map(() => s.accountId), amount: charged.map((c) => -c.amount), kind: charged.map(() => 'usage' as const), key: charged.map((c) => `usage:${c.id}`), sub: charged.map(() => s.subscriberId), category: charged.map(() => 'calls' as const) }, new Date('2026-03-05T00:00:00Z'), { ids: false });
   const report = await orderDetailReport(core, subscriberCtx(s.subscriberId), { msisdn: 'me', from: '2026-03-01', to: '2026-03-09' });
   const started = Date.now();
   await generateReports(core, {});
@@ -565,4 +568,53 @@ test("HTTP usage list and traffic by `days`: the number's own local days, whatev
   } finally {
     env.clock.set('2026-03-10T09:00:00Z');
   }
+});
+
+test('every figure agrees with the ledger: the traffic series, Home\'s spending, the report\'s total and its lines, fees included; the report in the language it was ordered in', async () => {
+  await drainReports();
+  // A subscriber whose own language is Russian orders from the English screen.
+  const s = await makeSubscriber(core, { language: 'ru' });
+  const fee = async (at: string, amount: number, category: EntryCategory, productCode: string | null, kind: EntryKind = 'fee') => {
+    entrySeq += 1;
+    await postEntry(core.db, { accountId: s.accountId, subscriberId: s.subscriberId, amount: -amount, kind, category, productCode, idempotencyKey: `fee:${entrySeq}`, at: new Date(at) });
+  };
+  // A day of usage (some within the allowance: 0 ₽) and fees, on 2 and 3 March Moscow time.
+  await fee('2026-03-01T21:00:00Z', 55_000, 'subscription', 'smart'); // 2 March 00:00 MSK: the monthly fee
+  await addUsage(s, { at: '2026-03-02T08:00:00Z', kind: 'voice', seconds: 300, quota: 300 }); // in the allowance
+  await addUsage(s, { at: '2026-03-02T09:00:00Z', kind: 'sms', charged: 250, counterpart: '79253351245' });
+  await fee('2026-03-02T10:00:00Z', 4_500, 'content', 'caller_id');
+  await fee('2026-03-03T20:59:59Z', 10_000, 'one_off', null, 'adjustment'); // 3 March 23:59:59 MSK
+  await entry(s, { at: '2026-03-02T11:00:00Z', amount: 30_000, kind: 'payment', category: 'payment' }); // money in: not spending
+  await fee('2026-03-03T21:00:00Z', 999, 'calls', null, 'usage'); // 4 March MSK: outside the period asked
+  const inPeriod = 55_000 + 250 + 4_500 + 10_000;
+
+  const ctx = subscriberCtx(s.subscriberId);
+  const series = await getTrafficSeries(core, ctx, { msisdn: 'me', from: '2026-03-01', to: '2026-03-03' });
+  assert.deepEqual(series.days.map((d) => [d.date, d.charged]), [['2026-03-01', 0], ['2026-03-02', 55_000 + 250 + 4_500], ['2026-03-03', 10_000]]);
+  assert.equal(series.totals.charged, inPeriod);
+  const march = await getSpending(core, ctx, { msisdn: 'me', month: '2026-03' });
+  assert.equal(march.total, inPeriod + 999, 'Home counts the month; the series the days asked for');
+  const month = await getTrafficSeries(core, ctx, { msisdn: 'me', from: '2026-03-01', to: '2026-03-10' });
+  assert.equal(month.totals.charged, march.total, 'the chart and Home agree over the same days');
+
+  const ordered = await orderDetailReport(core, ctx, { msisdn: 'me', from: '2026-03-01', to: '2026-03-03', format: 'pdf', language: 'en' });
+  await drainReports();
+  const listed = (await getReports(core, ctx, { msisdn: 'me' })).items.find((r) => r.id === ordered.id)!;
+  assert.equal(listed.totalCharged, inPeriod);
+  const csv = parseCsv((await downloadReport(core, ctx, { msisdn: 'me', id: ordered.id, format: 'csv' })).content.toString('utf8').slice(1));
+  assert.deepEqual(csv[0], ['Date and time', 'Type', 'Number', 'Zone', 'Duration / volume', 'From allowance', 'Amount, RUB']);
+  assert.equal(csv.slice(1).reduce((sum, r) => sum + kopecks(r[6]!), 0), inPeriod, 'the lines sum to the total');
+  assert.deepEqual(csv.slice(-3).map((r) => [r[0], r[1], r[6]]), [
+    ['02.03.2026 00:00:00', 'Subscription fee: Smart', '550,00'],
+    ['02.03.2026 13:00:00', 'Content: Caller ID', '45,00'],
+    ['03.03.2026 23:59:59', 'One-off charge', '100,00'],
+  ]);
+  const { text } = await pdfText((await downloadReport(core, ctx, { msisdn: 'me', id: ordered.id, format: 'pdf' })).content);
+  for (const words of ['Itemised usage report', 'Fees, packages and one-off charges', 'Subscription fee: Smart', 'Total charged: RUB 697.50']) assert.ok(text.includes(words), `${words} in ${text.slice(0, 400)}`);
+  assert.ok(!/[А-Яа-яЁё]/.test(text), 'no Russian in the English report');
+  // Ordered without a language (USSD, SMS, an API client): the number's own.
+  const ru = await orderDetailReport(core, ctx, { msisdn: 'me', from: '2026-03-01', to: '2026-03-03', format: 'pdf' });
+  await drainReports();
+  const ruText = (await pdfText((await downloadReport(core, ctx, { msisdn: 'me', id: ru.id, format: 'pdf' })).content)).text;
+  assert.ok(ruText.replace(/\s/g, '').includes('Всегоначислено:697,50₽'), ruText.slice(-300));
 });

@@ -1,6 +1,6 @@
 import type { Lang } from './i18n.ts';
 
-// Audit action codes as a person reads them; anything not listed shows its code.
+// Audit action codes as a person reads them; anything not listed reads as a generic action, never its code.
 const names: Record<string, [string, string]> = {
   'auth.login': ['Вход', 'Login'],
   'auth.code_requested': ['Запрошен код входа', 'Login code requested'],
@@ -37,6 +37,20 @@ const names: Record<string, [string, string]> = {
   'share.give': ['Подарок пакета', 'Package gift given'],
   'share.receive': ['Получен подарок', 'Package gift received'],
   'report.download': ['Детализация скачана', 'Detail report downloaded'],
+  'report.generate': ['Детализация сформирована', 'Detail report made'],
+  'balance.read': ['Запрос баланса', 'Balance checked'],
+  'balance.reserve': ['Резерв средств', 'Funds reserved'],
+  'topup': ['Пополнение', 'Top-up'],
+  'installment.overdue': ['Просрочен платёж по рассрочке', 'Installment overdue'],
+  'subscriber.block_request': ['Запрос блокировки', 'Block requested'],
+  'subscriber.unblock_request': ['Запрос разблокировки', 'Unblock requested'],
+  'business.limit.reached': ['Достигнут лимит расходов', 'Spending limit reached'],
+  'business.limit.set': ['Лимит расходов установлен', 'Spending limit set'],
+  'business.limit.remove': ['Лимит расходов снят', 'Spending limit removed'],
+  'business.limit.suspend': ['Платные услуги приостановлены по лимиту', 'Paid extras suspended by the limit'],
+  'business.limit.resume': ['Платные услуги возобновлены', 'Paid extras resumed'],
+  'business.number.move': ['Номер переведён в другой отдел', 'Number moved to another department'],
+  'usage.ingest': ['Учтены звонки и трафик', 'Usage recorded'],
   'subscriber.provision': ['Номер подключён', 'Number activated'],
   'subscriber.block': ['Номер заблокирован', 'Number blocked'],
   'subscriber.unblock': ['Номер разблокирован', 'Number unblocked'],
@@ -63,5 +77,15 @@ const channels: Record<string, [string, string]> = {
   business: ['бизнес-кабинет', 'business portal'],
 };
 
-export const actionName = (code: string, lang: Lang): string => names[code]?.[lang === 'ru' ? 0 : 1] ?? code;
-export const channelName = (code: string, lang: Lang): string => channels[code]?.[lang === 'ru' ? 0 : 1] ?? code;
+export const actionName = (code: string, lang: Lang): string => names[code]?.[lang === 'ru' ? 0 : 1] ?? (lang === 'ru' ? 'Действие с номером' : 'Action on the number');
+export const channelName = (code: string, lang: Lang): string => channels[code]?.[lang === 'ru' ? 0 : 1] ?? (lang === 'ru' ? 'другой' : 'other');
+
+const methods: Record<string, [string, string]> = {
+  password: ['по паролю', 'with a password'],
+  sms_code: ['по коду из SMS', 'with an SMS code'],
+  header_enrichment: ['через мобильную сеть', 'over the mobile network'],
+  'password+sms': ['по паролю и коду из SMS', 'with a password and an SMS code'],
+};
+
+/** How a session was opened, in words. */
+export const loginMethodName = (code: string, lang: Lang): string => methods[code]?.[lang === 'ru' ? 0 : 1] ?? (lang === 'ru' ? 'другим способом' : 'another way');

@@ -347,7 +347,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Whether a login on the operator's mobile data is possible from here (a trusted proxy names the number); logs nobody in */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            available: boolean;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Log in on the operator's mobile data (number from a trusted proxy's header) */
         post: {
@@ -4824,6 +4846,10 @@ export interface paths {
                                 };
                                 id: number;
                                 outcome: string;
+                                /** @description Why it was refused or failed, in the language asked for */
+                                reason: string | null;
+                                /** @description What it was about, by name in the language asked for: the service, or the plan (the new one on a change) */
+                                subject: string | null;
                             }[];
                             msisdn: string;
                             /** @description Pass as `cursor` for the next, older page; null on the last page */
@@ -6188,7 +6214,7 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "queued" | "ready" | "failed";
                                 to: string;
-                                /** @description Kopecks charged for the records in the report */
+                                /** @description Kopecks charged in the period as the ledger counts them: usage, fees, packages, content, one-off charges */
                                 totalCharged: number | null;
                             }[];
                             msisdn: string;
@@ -6218,6 +6244,11 @@ export interface paths {
                         format?: "csv" | "pdf";
                         /** @description a date YYYY-MM-DD that exists in the calendar */
                         from: string;
+                        /**
+                         * @description The report's language: the one the order was placed in (the number's own when left out)
+                         * @enum {string}
+                         */
+                        language?: "ru" | "en";
                         /** @description a date YYYY-MM-DD that exists in the calendar */
                         to: string;
                     };
@@ -7127,7 +7158,7 @@ export interface paths {
                         "application/json": {
                             days: {
                                 bytes: number;
-                                /** @description Kopecks */
+                                /** @description Kopecks charged, as the ledger and the balance count them: usage, fees, packages, content, one-off charges */
                                 charged: number;
                                 /** @description Local date YYYY-MM-DD */
                                 date: string;
@@ -7141,7 +7172,7 @@ export interface paths {
                             to: string;
                             totals: {
                                 bytes: number;
-                                /** @description Kopecks */
+                                /** @description Kopecks charged, as the ledger and the balance count them: usage, fees, packages, content, one-off charges */
                                 charged: number;
                                 mms: number;
                                 sms: number;

@@ -3,7 +3,7 @@ import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, NetworkError, setApiLang } from './api.ts';
 import { AppContext, useApp, type AppState, type Me } from './app-context.ts';
 import type { Profile, WhoAmI } from './api-shapes.ts';
-import { dateTime, lastBalance, money } from './format.ts';
+import { dateTime, lastBalance, money, phoneNumber, setDisplayZone } from './format.ts';
 import { storedLang, translate, type Key, type Lang } from './i18n.ts';
 import { Login } from './pages/login.tsx';
 import { Loading } from './ui.tsx';
@@ -35,8 +35,13 @@ const BOTTOM = NAV.slice(0, 3);
 
 async function whoami(): Promise<Me> {
   const w = await api<WhoAmI>('auth/whoami');
-  if (w.kind !== 'subscriber') return { kind: w.kind, demo: w.demo };
+  if (w.kind !== 'subscriber') {
+    setDisplayZone(undefined);
+    return { kind: w.kind, demo: w.demo };
+  }
   const p = await api<Profile>('subscribers/me');
+  // Times are the number's region's, wherever the phone is.
+  setDisplayZone(p.timeZone);
   return { kind: 'subscriber', msisdn: p.msisdn, termsMustAccept: w.termsMustAccept, demo: w.demo };
 }
 
@@ -137,7 +142,8 @@ export function App() {
               <Route path="/phone" component={Phone} />
               <Route path="/terms" component={Terms} />
               <Route path="/staff" component={me.kind === 'staff' ? Staff : NotFound} />
-              {me.kind === 'staff' && <Route path="/">{() => <Redirect to="/staff" />}</Route>}
+              {/* Staff have one page: the subscriber's pages would only say "number not found". */}
+              {me.kind === 'staff' && <Route>{() => <Redirect to="/staff" />}</Route>}
               <Route path="/" component={Home} />
               <Route path="/services" component={Services} />
               <Route path="/tariffs" component={Tariffs} />
@@ -176,6 +182,23 @@ function NotFound() {
   );
 }
 
+/** Staff have no settings page: their way out is in the top bar. */
+function StaffLogout() {
+  const { t, refreshMe } = useApp();
+  return (
+    <button
+      type="button"
+      onClick={() =>
+        void api('auth/logout', { method: 'POST' })
+          .catch(() => undefined)
+          .then(() => refreshMe())
+      }
+    >
+      {t('logout')}
+    </button>
+  );
+}
+
 function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   const [location] = useLocation();
   const { t } = useApp();
@@ -188,7 +211,8 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
         <Link href={loggedIn || !me.demo ? '/' : '/phone'} className="brand">
           {t('appName')}
         </Link>
-        {me.msisdn && <span className="muted msisdn">+{me.msisdn}</span>}
+        {me.msisdn && <span className="muted msisdn">{phoneNumber(me.msisdn)}</span>}
+        {me.kind === 'staff' && <StaffLogout />}
       </header>
       {loggedIn && (
         <nav className="sidenav" aria-label={t('mainNav')}>

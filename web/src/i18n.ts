@@ -126,6 +126,14 @@ const ru = {
   autoPay: 'Автоплатёж',
   autoPayOff: 'Автоплатёж выключен.',
   autoPayOn: 'Автоплатёж включён',
+  autoPayRule: 'Автоплатёж включён: когда на балансе меньше {threshold}, пополним на {amount}',
+  is_paid: 'оплачен',
+  is_due: 'к оплате',
+  is_upcoming: 'предстоит',
+  idea_new: 'новая',
+  idea_planned: 'в планах',
+  idea_done: 'сделано',
+  idea_declined: 'отклонена',
   autoPayThreshold: 'Пополнять, когда баланс ниже, ₽',
   autoPayTurnOff: 'Выключить автоплатёж',
   autoPayNeedsCard: 'Для автоплатежа сохраните карту при оплате.',
@@ -217,6 +225,13 @@ const ru = {
   bk_earn_month: 'начислено за {month}',
   bk_spend: 'списано',
   bk_expire: 'сгорело',
+  bk_spend_for: 'обмен на «{name}»',
+  pts_one: 'балл',
+  pts_few: 'балла',
+  pts_many: 'баллов',
+  pts_other: 'балла',
+  pointsMissing: 'не хватает {n}',
+  exchanged: 'Готово: «{name}» за {n}.',
   // detail
   trafficByDay: 'Расход по дням',
   filterType: 'Что показать',
@@ -360,6 +375,10 @@ const ru = {
   // staff
   queue: 'Очередь обращений',
   auditSearch: 'Поиск в журнале аудита',
+  hRefused: 'Отказано',
+  wrongCurrentPassword: 'Текущий пароль неверен',
+  topUpBy: 'Пополнить на {amount}',
+  hFailed: 'Не выполнено',
   search: 'Найти',
   closeTicket: 'Ответить и закрыть',
   poolTitle: 'Пул номеров',
@@ -563,6 +582,14 @@ const en: Dict = {
   autoPay: 'Auto-payment',
   autoPayOff: 'Auto-payment is off.',
   autoPayOn: 'Auto-payment is on',
+  autoPayRule: 'Auto-payment is on: when the balance drops below {threshold}, we top up {amount}',
+  is_paid: 'paid',
+  is_due: 'due',
+  is_upcoming: 'upcoming',
+  idea_new: 'new',
+  idea_planned: 'planned',
+  idea_done: 'done',
+  idea_declined: 'declined',
   autoPayThreshold: 'Top up when the balance is below, RUB',
   autoPayTurnOff: 'Switch auto-payment off',
   autoPayNeedsCard: 'Save a card when paying to set up auto-payment.',
@@ -650,6 +677,13 @@ const en: Dict = {
   bk_earn_month: 'earned for {month}',
   bk_spend: 'spent',
   bk_expire: 'expired',
+  bk_spend_for: 'exchanged for "{name}"',
+  pts_one: 'point',
+  pts_few: 'points',
+  pts_many: 'points',
+  pts_other: 'points',
+  pointsMissing: '{n} short',
+  exchanged: 'Done: "{name}" for {n}.',
   trafficByDay: 'Usage by day',
   filterType: 'Show',
   period: 'Period',
@@ -788,6 +822,10 @@ const en: Dict = {
   locRevoke: 'Revoke',
   queue: 'Ticket queue',
   auditSearch: 'Audit log search',
+  hRefused: 'Refused',
+  wrongCurrentPassword: 'The current password is wrong',
+  topUpBy: 'Top up {amount}',
+  hFailed: 'Not done',
   search: 'Search',
   closeTicket: 'Reply and close',
   poolTitle: 'Number pool',
@@ -875,13 +913,25 @@ export function translate(lang: Lang, key: Key, vars?: Record<string, string | n
   return s;
 }
 
-export function storedLang(): Lang {
-  try {
-    const v = localStorage.getItem('abonent.lang');
-    return v === 'en' ? 'en' : 'ru';
-  } catch {
-    return 'ru';
+/** The first of the browser's languages (what it sends as Accept-Language) that the app speaks; Russian otherwise. */
+export function firstLang(languages: readonly string[]): Lang {
+  for (const l of languages) {
+    const tag = l.slice(0, 2).toLowerCase();
+    if (tag === 'ru' || tag === 'en') return tag;
   }
+  return 'ru';
+}
+
+/** The language chosen before in this browser, else the browser's own (a first visit follows Accept-Language). */
+export function storedLang(): Lang {
+  let v: string | null = null;
+  try {
+    v = localStorage.getItem('abonent.lang');
+  } catch {
+    /* private mode: nothing remembered */
+  }
+  if (v === 'en' || v === 'ru') return v;
+  return typeof navigator === 'undefined' ? 'ru' : firstLang(navigator.languages ?? [navigator.language]);
 }
 
 // ——— Business portal (/business): its own small dictionary, Russian first ———
@@ -928,6 +978,7 @@ const bizRu = {
   bizPaymentsCount: 'Платежей: {n}',
   bizWas: 'было {v}',
   bizNoData: 'Нет данных за этот месяц.',
+  bizNoTraffic: 'За этот месяц не записано звонков, SMS и интернета; расходы за месяц — по категориям ниже.',
   cat_subscription: 'Абонентская плата',
   cat_calls: 'Звонки',
   cat_sms: 'SMS и MMS',
@@ -975,8 +1026,12 @@ const bizRu = {
   bulk_unblock: 'Разблокировать',
   bulk_move_department: 'Перевести в подразделение',
   bizProduct: 'Услуга',
-  bizStartBulk: 'Запустить для {n} номеров',
-  bizBulkConfirm: '{action}: {n} номеров. Запустить?',
+  bizStartBulk: 'Запустить для выбранных ({n})',
+  bizBulkConfirm: '{action}: {n}. Запустить?',
+  bizNumbers_one: 'номер',
+  bizNumbers_few: 'номера',
+  bizNumbers_many: 'номеров',
+  bizNumbers_other: 'номера',
   bizSelectFirst: 'Сначала выберите номера.',
   bizDirectory: 'Справочник сотрудников',
   bizDirectoryHint: 'CSV: номер;сотрудник;подразделение (UTF-8). Загрузка применяется целиком или не применяется вовсе.',
@@ -1024,7 +1079,7 @@ const bizRu = {
   bizPool: 'Кредитный лимит: {limit} · долг номеров {debt} · осталось {remaining}',
   bizPoolHint: 'Один общий лимит на все номера договора: номер может уйти в минус, пока суммарный долг номеров договора не превышает лимит. Деньги на одном номере не гасят долг другого.',
   bizDenyContent: 'Запретить контентные подписки',
-  bizDeniedProducts: 'Запрещённые услуги (коды через запятую)',
+  bizDeniedProducts: 'Запрещённые услуги',
   bizSaved: 'Сохранено.',
   bizSettings: 'Настройки заявок',
   bizOrderApproval: 'Заявки подтверждает второй администратор',
@@ -1117,6 +1172,7 @@ const bizEn: Record<BizKey, string> = {
   bizPaymentsCount: 'Payments: {n}',
   bizWas: 'was {v}',
   bizNoData: 'No data for this month.',
+  bizNoTraffic: 'No calls, messages or internet recorded this month; the month\'s charges are by category below.',
   cat_subscription: 'Subscription fees',
   cat_calls: 'Calls',
   cat_sms: 'SMS and MMS',
@@ -1164,8 +1220,12 @@ const bizEn: Record<BizKey, string> = {
   bulk_unblock: 'Unblock',
   bulk_move_department: 'Move to department',
   bizProduct: 'Service',
-  bizStartBulk: 'Start for {n} numbers',
-  bizBulkConfirm: '{action}: {n} numbers. Start?',
+  bizStartBulk: 'Start for the selected ({n})',
+  bizBulkConfirm: '{action}: {n}. Start?',
+  bizNumbers_one: 'number',
+  bizNumbers_few: 'numbers',
+  bizNumbers_many: 'numbers',
+  bizNumbers_other: 'numbers',
   bizSelectFirst: 'Select numbers first.',
   bizDirectory: 'Employee directory',
   bizDirectoryHint: 'CSV: number;employee;department (UTF-8). An upload is applied whole or not at all.',
@@ -1213,7 +1273,7 @@ const bizEn: Record<BizKey, string> = {
   bizPool: 'Credit limit: {limit} · numbers owe {debt} · {remaining} left',
   bizPoolHint: "One limit shared by all the contract's numbers: a number may go below zero while the numbers' total debt stays within the limit. Money on one number does not pay another number's debt.",
   bizDenyContent: 'Deny content subscriptions',
-  bizDeniedProducts: 'Denied services (codes, comma-separated)',
+  bizDeniedProducts: 'Denied services',
   bizSaved: 'Saved.',
   bizSettings: 'Order settings',
   bizOrderApproval: 'Orders need a second admin’s approval',

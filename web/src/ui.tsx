@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { errorText } from './api.ts';
+import { Link } from 'wouter';
+import { ApiError, errorText } from './api.ts';
+import { money } from './format.ts';
 import { useApp } from './app-context.ts';
 
 /** Loads data for a page; `reload` fetches again (after an action changes it). */
@@ -61,12 +63,28 @@ export function Loading() {
   );
 }
 
+/** What is missing when a refusal says the money is not enough: kopecks, rounded up to whole rubles. */
+export function missingMoney(error: unknown): number | null {
+  if (!(error instanceof ApiError) || error.problem.code !== 'INSUFFICIENT_FUNDS') return null;
+  const p = error.problem as { required?: unknown; available?: unknown };
+  if (typeof p.required !== 'number' || typeof p.available !== 'number') return null;
+  const missing = p.required - Math.max(0, p.available);
+  return missing > 0 ? Math.ceil(missing / 100) * 100 : null;
+}
+
 export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   if (!error) return null;
+  const missing = missingMoney(error);
   return (
     <div className="alert alert-error" role="alert">
       <p>{errorText(error)}</p>
+      {missing !== null && (
+        // Not a dead end: top up by what is missing, the amount filled in.
+        <Link href={`/payments?topup=${missing}`} className="button" data-testid="top-up-missing">
+          {t('topUpBy', { amount: money(missing, lang) })}
+        </Link>
+      )}
       {onRetry && (
         <button type="button" onClick={onRetry}>
           {t('retry')}
@@ -107,15 +125,25 @@ export function Switch({ label, checked, onChange, disabled }: { label: string; 
   );
 }
 
-/** A modal confirmation on the native <dialog>: focus is trapped and Escape cancels. */
+/**
+ * A modal confirmation on the native <dialog>: focus is trapped and Escape cancels. It opens with
+ * focus on "Cancel" (an Enter pressed out of habit spends nothing) and, once closed either way,
+ * gives focus back to the control that opened it.
+ */
 export function Confirm({ text, onConfirm, onCancel, busy }: { text: string; onConfirm: () => void; onCancel: () => void; busy?: boolean }) {
   const { t } = useApp();
   const ref = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
   const hid = useId();
   useEffect(() => {
     const d = ref.current;
+    const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
     if (d && !d.open) d.showModal();
-    return () => d?.close();
+    cancel.current?.focus();
+    return () => {
+      d?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog ref={ref} className="dialog" aria-labelledby={hid} onCancel={(e) => (e.preventDefault(), onCancel())}>
@@ -124,7 +152,7 @@ export function Confirm({ text, onConfirm, onCancel, busy }: { text: string; onC
         <button type="button" className="primary" onClick={onConfirm} disabled={busy}>
           {t('confirm')}
         </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
+        <button ref={cancel} type="button" onClick={onCancel} disabled={busy}>
           {t('cancel')}
         </button>
       </div>

@@ -25,6 +25,9 @@ export function luhnValid(number: string): boolean {
 
 export const SIGNATURE_HEADER = 'x-sandbox-signature';
 
+/** How long a sandbox payment page waits for the payer before it lapses (cancelled), as an acquirer's page does. */
+export const SANDBOX_PAGE_TTL_MS = 30 * 60_000;
+
 export interface SandboxOptions {
   db: Db;
   /** Signs webhooks; the receiving side checks with the same secret. */
@@ -98,9 +101,24 @@ export class SandboxProvider implements PaymentProvider {
       }
     }
     const status = event.type === 'payment.succeeded' ? 'succeeded' : event.type === 'payment.failed' ? 'failed' : 'cancelled';
-    await this.o.db.query('UPDATE sandbox_payment SET status = $2 WHERE ref = $1', [ref, status]);
+    // Only a page still pending: one the expiry job lapsed meanwhile is not paid after all.
+    const settled = await this.o.db.query("UPDATE sandbox_payment SET status = $2 WHERE ref = $1 AND status = 'pending' RETURNING ref", [ref, status]);
+    if (settled.length === 0) return null;
     await this.send(event);
     return { event, returnUrl: p.return_url };
+  }
+
+  /**
+   * Pages left unpaid for `SANDBOX_PAGE_TTL_MS` lapse: each is marked cancelled once (the update
+   * claims it, so two instances never both send) and its `payment.cancelled` webhook is sent.
+   */
+  async expireAbandoned(now: Date): Promise<number> {
+    const lapsed = await this.o.db.query<{ ref: string }>(
+      "UPDATE sandbox_payment SET status = 'cancelled' WHERE status = 'pending' AND created_at < $1 RETURNING ref",
+      [new Date(now.getTime() - SANDBOX_PAGE_TTL_MS)],
+    );
+    for (const { ref } of lapsed) await this.send({ type: 'payment.cancelled', providerRef: ref });
+    return lapsed.length;
   }
 
   async send(event: ProviderEvent): Promise<void> {

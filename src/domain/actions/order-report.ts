@@ -9,7 +9,12 @@ import { confirmationFor } from './confirmation.ts';
 import type { Action, Refusal } from './types.ts';
 
 const date = calendarDate.describe('a date YYYY-MM-DD that exists in the calendar');
-const input = z.object({ from: date, to: date, format: z.enum(['csv', 'pdf']).optional() });
+const input = z.object({
+  from: date,
+  to: date,
+  format: z.enum(['csv', 'pdf']).optional(),
+  language: z.enum(['ru', 'en']).optional().describe("The report's language: the one the order was placed in (the number's own when left out)"),
+});
 
 /**
  * Order a detail report for local days. Free (facts null). Given `{ from, to }` the offer judges
@@ -34,5 +39,5 @@ export const orderReportAction: Action<{ from?: string; to?: string }, z.infer<t
     return { action: 'report.order', refusal, shown: true, facts: null, details: { maxMonths: REPORT_MAX_MONTHS } };
   },
   confirmation: (_offer, channel) => confirmationFor('read', channel),
-  run: (core, ctx, i) => orderDetailReport(core, ctx, { msisdn: i.msisdn, from: i.from, to: i.to, ...(i.format ? { format: i.format } : {}) }),
+  run: (core, ctx, i) => orderDetailReport(core, ctx, { msisdn: i.msisdn, from: i.from, to: i.to, ...(i.format ? { format: i.format } : {}), ...(i.language ? { language: i.language } : {}) }),
 };

@@ -66,6 +66,7 @@ export async function createInstallmentPlan(core: Core, ctx: Ctx, input: CreateP
         { id: planId, accountId: sub.accountId, subscriberId: sub.id, deviceName, total: input.total, months: input.months, monthlyAmount, dayOfMonth, status: 'active', createdAt: now, closedAt: null },
         lines.map((l) => ({ ...l, paidAt: null, remindedAt: null, overdueNotifiedAt: null })),
         now,
+        sub.timeZone,
       );
     });
   });

@@ -10,7 +10,7 @@ export async function getInstallments(core: Core, ctx: Ctx, input: { msisdn: str
   const now = core.clock.now();
   const items: PlanView[] = [];
   for (const plan of await plansOf(core.db, sub.accountId, sub.id)) {
-    items.push(toPlanView(plan, await paymentsOf(core.db, sub.accountId, plan.id), now));
+    items.push(toPlanView(plan, await paymentsOf(core.db, sub.accountId, plan.id), now, sub.timeZone));
   }
   return { msisdn: sub.msisdn, items };
 }

@@ -1,8 +1,11 @@
+import { DateTime } from 'luxon';
 import type { PaymentRow, PlanRow, PlanStatus } from './schedule.ts';
 
 export interface ScheduleView {
   seq: number;
   dueAt: string;
+  /** The day it is due, `YYYY-MM-DD` in the number's region: the schedule's own day, whatever the reader's clock. */
+  dueDate: string;
   amount: number;
   /** `due`: its date has come and it is not paid yet. */
   status: 'paid' | 'due' | 'upcoming';
@@ -25,10 +28,11 @@ export interface PlanView {
   schedule: ScheduleView[];
 }
 
-export function toPlanView(plan: PlanRow, rows: PaymentRow[], now: Date): PlanView {
+export function toPlanView(plan: PlanRow, rows: PaymentRow[], now: Date, timeZone: string): PlanView {
   const schedule = rows.map((r) => ({
     seq: r.seq,
     dueAt: r.dueAt.toISOString(),
+    dueDate: DateTime.fromJSDate(r.dueAt, { zone: timeZone }).toISODate()!,
     amount: r.amount,
     status: r.paidAt ? ('paid' as const) : r.dueAt.getTime() <= now.getTime() ? ('due' as const) : ('upcoming' as const),
     paidAt: r.paidAt?.toISOString() ?? null,

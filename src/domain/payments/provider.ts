@@ -25,4 +25,10 @@ export interface PaymentProvider {
   refund(p: { providerRef: string; amount: number }): Promise<{ ok: boolean; reason?: string }>;
   /** Checks a webhook's signature and reads it; null when it is not genuine. */
   parseWebhook(rawBody: string, headers: Record<string, string | string[] | undefined>): ProviderEvent | null;
+  /**
+   * For a provider whose payment pages are ours to keep (the sandbox): lapse the pages a payer left
+   * unpaid, each with its `payment.cancelled` webhook, as a real acquirer does on its own side.
+   * Returns how many lapsed.
+   */
+  expireAbandoned?(now: Date): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../store/db.ts';
 import type { Lang } from '../shared/context.ts';
+import type { OtherCharge } from './ledger-charges.ts';
 
 export type UsageKind = 'voice' | 'sms' | 'mms' | 'data';
 export type UsageZone = 'home' | 'intercity' | 'roaming';
@@ -30,6 +31,10 @@ export interface DetailReport {
   to: string;
   generatedAt: Date;
   records: DetailRecord[];
+  /** Fees, packages, content and one-off charges of the period, from the ledger. */
+  charges: OtherCharge[];
+  /** Kopecks charged in the period as the ledger (and so the balance) counts them: records and charges. */
+  totalCharged: number;
 }
 
 /** How much of its service a record is: call seconds, messages, or bytes of traffic. */

@@ -30,7 +30,7 @@ export interface SpendingView {
  * Not spending: money in (payments, promised credit and its repayment) and bonus moves. Every
  * other charge is, with a charge booked without a category shown as `other`.
  */
-const NOT_SPENDING: EntryCategory[] = ['payment', 'promised', 'bonus'];
+export const NOT_SPENDING: EntryCategory[] = ['payment', 'promised', 'bonus'];
 
 async function spentByCategory(q: Queryable, accountId: number, subscriberId: number, start: Date, end: Date): Promise<Map<SpendingCategory, number>> {
   const rows = await q.query<{ category: string; amount: number }>(

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Lang } from '../shared/context.ts';
 import { formatMsisdn } from '../shared/msisdn.ts';
 import type { UsageKind, UsageZone } from './detail.ts';
+import type { SpendingCategory } from './get-spending.ts';
 
 /** The words of a detail report in each language the subscriber may choose. */
 export interface ReportWords {
@@ -17,6 +18,9 @@ export interface ReportWords {
   totalsColumns: readonly [string, string, string, string, string];
   total: string;
   noRecords: string;
+  chargesTitle: string;
+  /** What a charge that is not a usage record was for. */
+  categories: Record<SpendingCategory, string>;
   page: (n: number, of: number) => string;
   bytes: readonly [string, string, string, string];
 }
@@ -34,7 +38,9 @@ export const reportWords: Record<Lang, ReportWords> = {
     totalsTitle: 'Итого за период',
     totalsColumns: ['Услуга', 'Количество', 'Длительность / объём', 'Из пакета', 'Сумма, руб.'],
     total: 'Всего начислено',
-    noRecords: 'За период нет начислений и расходов по услугам связи',
+    noRecords: 'За период нет звонков, сообщений и интернета',
+    chargesTitle: 'Абонентская плата, пакеты и разовые начисления',
+    categories: { subscription: 'Абонентская плата', calls: 'Звонки', sms: 'Сообщения', internet: 'Интернет', content: 'Контент', roaming: 'Роуминг', one_off: 'Разовое начисление', other: 'Прочее' },
     page: (n, of) => `Страница ${n} из ${of}`,
     bytes: ['Б', 'КБ', 'МБ', 'ГБ'],
   },
@@ -50,11 +56,18 @@ export const reportWords: Record<Lang, ReportWords> = {
     totalsTitle: 'Totals for the period',
     totalsColumns: ['Service', 'Count', 'Duration / volume', 'From allowance', 'Amount, RUB'],
     total: 'Total charged',
-    noRecords: 'No usage in this period',
+    noRecords: 'No calls, messages or internet in this period',
+    chargesTitle: 'Fees, packages and one-off charges',
+    categories: { subscription: 'Subscription fee', calls: 'Calls', sms: 'Messages', internet: 'Internet', content: 'Content', roaming: 'Roaming', one_off: 'One-off charge', other: 'Other' },
     page: (n, of) => `Page ${n} of ${of}`,
     bytes: ['B', 'KB', 'MB', 'GB'],
   },
 };
+
+/** What a charge was for, in the report's words: «Абонентская плата: Смарт». */
+export function chargeLabel(c: { category: SpendingCategory; name: { ru: string; en: string } | null }, w: ReportWords, lang: Lang): string {
+  return c.name ? `${w.categories[c.category]}: ${c.name[lang]}` : w.categories[c.category];
+}
 
 /** Kopecks as rubles with two decimals and no grouping, so a spreadsheet reads them as numbers. */
 export function rubles(kopecks: number, mark: ',' | '.' = ','): string {

@@ -3,7 +3,7 @@ import { one } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
-import type { Ctx } from '../shared/context.ts';
+import type { Ctx, Lang } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { idempotent } from '../shared/idempotency.ts';
 import { dailyPeriod } from '../shared/local-time.ts';
@@ -24,7 +24,7 @@ export const REPORT_ORDERS_PER_DAY = 20;
 export async function orderDetailReport(
   core: Core,
   ctx: Ctx,
-  input: { msisdn: string; from: string; to: string; format?: ReportFormat },
+  input: { msisdn: string; from: string; to: string; format?: ReportFormat; language?: Lang },
 ): Promise<ReportView> {
   return runUseCase(core, ctx, 'report.order', async (tx, subject) => {
     // The lock makes concurrent orders of one number count against the daily cap one by one.
@@ -32,8 +32,10 @@ export async function orderDetailReport(
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;
     const format = input.format ?? 'pdf';
-    return idempotent(tx, ctx, `account:${sub.accountId}`, 'report.order', { sub: sub.id, from: input.from, to: input.to, format }, async () => {
+    return idempotent(tx, ctx, `account:${sub.accountId}`, 'report.order', { sub: sub.id, from: input.from, to: input.to, format, language: input.language ?? null }, async () => {
       const now = core.clock.now();
+      // The language it was ordered in (the app sends the one on its screen), else the number's own.
+      const language = input.language ?? sub.language;
       const period = checkPeriod(input, now, sub.timeZone);
       // Each order texts the number, so orders per local day are capped.
       const today = dailyPeriod(now, sub.timeZone);
@@ -48,9 +50,9 @@ export async function orderDetailReport(
         tx,
         `INSERT INTO report (account_id, id, subscriber_id, period_from, period_to, period_start, period_end, time_zone, language, format, status, channel, requested_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12) RETURNING ${REPORT_COLUMNS}`,
-        [sub.accountId, randomUUID(), sub.id, period.from, period.to, period.start, period.end, sub.timeZone, sub.language, format, ctx.channel, now],
+        [sub.accountId, randomUUID(), sub.id, period.from, period.to, period.start, period.end, sub.timeZone, language, format, ctx.channel, now],
       );
-      await enqueueSms(tx, { msisdn: sub.msisdn, text: reportSms.accepted(sub.language, period.from, period.to), kind: 'report.accepted', at: now });
+      await enqueueSms(tx, { msisdn: sub.msisdn, text: reportSms.accepted(language, period.from, period.to), kind: 'report.accepted', at: now });
       await recordAudit(tx, core, ctx, {
         action: 'report.order',
         subscriberId: sub.id,

@@ -1,5 +1,5 @@
 import { recordAmount, type DetailReport } from './detail.ts';
-import { counterpartForSheet, localDateTime, quantity, reportWords, rubles } from './labels.ts';
+import { chargeLabel, counterpartForSheet, localDateTime, quantity, reportWords, rubles } from './labels.ts';
 
 const SEPARATOR = ';';
 
@@ -10,8 +10,10 @@ function cell(value: string): string {
 /**
  * The detail report as the CSV that Excel in a Russian locale opens by a double click: UTF-8 with
  * a BOM (or Cyrillic turns to mojibake), `;` between fields (`,` is the decimal mark there),
- * CRLF line ends, amounts as `12,50`. One line per usage record, times in the region's zone; the
- * header is in the subscriber's language, the number formats stay Russian so the sheet can sum.
+ * CRLF line ends, amounts as `12,50`. One line per usage record, then one per fee, package or
+ * one-off charge (its "type" says what for), times in the region's zone, so the amounts sum to what
+ * the balance was charged; the header is in the report's language, the number formats stay
+ * Russian so the sheet can sum.
  */
 export function renderCsv(report: DetailReport): Buffer {
   const w = reportWords[report.language];
@@ -30,6 +32,9 @@ export function renderCsv(report: DetailReport): Buffer {
         .map(cell)
         .join(SEPARATOR),
     );
+  }
+  for (const c of report.charges) {
+    lines.push([localDateTime(c.at, report.timeZone), chargeLabel(c, w, report.language), '', '', '', '', rubles(c.amount)].map(cell).join(SEPARATOR));
   }
   return Buffer.from('\uFEFF' + lines.join('\r\n') + '\r\n', 'utf8');
 }

@@ -4,7 +4,8 @@ import PDFDocument from 'pdfkit';
 import { formatMoney } from '../shared/money.ts';
 import { formatMsisdn } from '../shared/msisdn.ts';
 import { detailTotals, recordAmount, USAGE_KINDS, type DetailReport } from './detail.ts';
-import { counterpartForPeople, displayDate, localDateTime, quantity, reportWords, rubles, type ReportWords } from './labels.ts';
+import { chargeLabel, counterpartForPeople, displayDate, localDateTime, quantity, reportWords, rubles, type ReportWords } from './labels.ts';
+import { SPENDING_CATEGORIES } from './get-spending.ts';
 
 // DejaVu covers Cyrillic; the PDF standard fonts do not. Only the glyphs used are embedded. The
 // files are read once per process and each registered once per document: parsing a TTF is most
@@ -25,6 +26,7 @@ const TEXT_SIZE = 7.5;
 /** Widths of the record table's columns; they add up to the A4 width inside the margins. */
 const COLUMNS = [84, 46, 94, 78, 75, 70, 76] as const;
 const TOTAL_COLUMNS = [150, 70, 110, 100, 93] as const;
+const CHARGE_COLUMNS = [84, 363, 76] as const;
 const RIGHT_FROM = 4; // volume, allowance and amount columns are numbers: right-aligned
 
 interface Cursor {
@@ -77,7 +79,8 @@ function newPage(c: Cursor, w: ReportWords): void {
 
 /**
  * The detail report as an A4 PDF: title, number, period, the records in a table whose header
- * repeats on every page, totals per service, and page numbers. Text is real text in an embedded
+ * repeats on every page, the fees, packages and one-off charges, totals per service and per kind
+ * of charge, the total the balance was charged, and page numbers. Text is real text in an embedded
  * Unicode font, so it can be searched, copied and read back.
  */
 export function renderPdf(report: DetailReport): Promise<Buffer> {
@@ -128,8 +131,29 @@ export function renderPdf(report: DetailReport): Promise<Buffer> {
     );
   }
 
+  if (report.charges.length > 0) {
+    if (c.y + ROW * 4 > bottom(doc)) {
+      doc.addPage();
+      c.y = MARGIN;
+    }
+    c.y += ROW;
+    doc.font('bold').fontSize(10).text(w.chargesTitle, MARGIN, c.y);
+    c.y += ROW * 1.5;
+    row(c, [w.columns[0], w.columns[1], w.columns[6]], CHARGE_COLUMNS, { bold: true, shade: true, rightFrom: 2 });
+    for (const ch of report.charges) {
+      if (c.y + ROW > bottom(doc)) {
+        doc.addPage();
+        c.y = MARGIN;
+      }
+      row(c, [localDateTime(ch.at, tz), chargeLabel(ch, w, report.language), rubles(ch.amount, mark)], CHARGE_COLUMNS, { rightFrom: 2 });
+    }
+  }
+
   const totals = detailTotals(report.records);
-  if (c.y + ROW * (USAGE_KINDS.length + 5) > bottom(doc)) {
+  const byCategory = new Map<string, number>();
+  for (const ch of report.charges) byCategory.set(ch.category, (byCategory.get(ch.category) ?? 0) + ch.amount);
+  const categories = SPENDING_CATEGORIES.filter((k) => byCategory.has(k));
+  if (c.y + ROW * (USAGE_KINDS.length + categories.length + 5) > bottom(doc)) {
     doc.addPage();
     c.y = MARGIN;
   }
@@ -141,8 +165,10 @@ export function renderPdf(report: DetailReport): Promise<Buffer> {
     const t = totals.byKind[kind];
     row(c, [w.kinds[kind], String(t.count), quantity(kind, t.amount, w, mark), quantity(kind, t.quotaUnits, w, mark), rubles(t.charged, mark)], TOTAL_COLUMNS, { rightFrom: 1 });
   }
+  for (const k of categories) row(c, [w.categories[k], '', '', '', rubles(byCategory.get(k)!, mark)], TOTAL_COLUMNS, { rightFrom: 1 });
   c.y += ROW / 2;
-  doc.font('bold').fontSize(10).text(`${w.total}: ${formatMoney(totals.charged, report.language)}`, MARGIN, c.y);
+  // What the balance was charged in the period (the ledger's sum), the same figure the app shows.
+  doc.font('bold').fontSize(10).text(`${w.total}: ${formatMoney(report.totalCharged, report.language)}`, MARGIN, c.y);
 
   // Page numbers, written once the page count is known; the bottom margin is lifted so the
   // footer does not make pdfkit start another page.

@@ -1,4 +1,7 @@
+import { refusalWords } from '../actions/refusal-words.ts';
+import { listProducts, listTariffs } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
+import { ERROR_CODES, type ErrorCode } from '../shared/errors.ts';
 import type { Ctx } from '../shared/context.ts';
 import { decodeCursor, keysetAt, keysetPage, pageLimit } from '../shared/cursor.ts';
 import { loadSubscriber } from './access.ts';
@@ -11,6 +14,10 @@ export interface HistoryItem {
   actorKind: string;
   outcome: string;
   details: Record<string, unknown>;
+  /** What it was about, by name in the caller's language: the service or the plan (the new one on a change). */
+  subject: string | null;
+  /** Why it was refused or failed, in the caller's language. */
+  reason: string | null;
 }
 
 /**
@@ -32,9 +39,20 @@ export async function getActionHistory(
     [sub.id, after?.at ?? null, after?.id ?? '0', limit + 1],
   );
   const page = keysetPage('history', rows, limit, (r) => ({ at: r.key_at, id: String(r.id) }));
-  return {
-    msisdn: sub.msisdn,
-    items: page.rows.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), action: r.action, channel: r.channel, actorKind: r.actor_kind, outcome: r.outcome, details: r.details })),
-    nextCursor: page.nextCursor,
+  // Catalog codes are for the audit; people read names.
+  const names = new Map<string, string>();
+  for (const p of await listProducts(core.db, { includeRetired: true })) names.set(`p:${p.code}`, p.name[ctx.lang]);
+  for (const t of await listTariffs(core.db, { includeRetired: true })) names.set(`t:${t.code}`, t.name[ctx.lang]);
+  const subjectOf = (d: Record<string, unknown>): string | null => {
+    if (typeof d.product === 'string') return names.get(`p:${d.product}`) ?? null;
+    const tariff = typeof d.to === 'string' ? d.to : typeof d.tariff === 'string' ? d.tariff : null;
+    return tariff ? (names.get(`t:${tariff}`) ?? null) : null;
   };
+  const items: HistoryItem[] = [];
+  for (const r of page.rows) {
+    const { code, ...params } = r.details;
+    const reason = r.outcome === 'ok' ? null : typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code) ? await refusalWords(core.db, { code: code as ErrorCode, params: params as Record<string, string | number> }, ctx.lang) : null;
+    items.push({ id: Number(r.id), at: r.at.toISOString(), action: r.action, channel: r.channel, actorKind: r.actor_kind, outcome: r.outcome, details: r.details, subject: subjectOf(r.details), reason });
+  }
+  return { msisdn: sub.msisdn, items, nextCursor: page.nextCursor };
 }

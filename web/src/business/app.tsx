@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { api, ApiError } from '../api.ts';
+import { setDisplayZone } from '../format.ts';
 import { useApp } from '../app-context.ts';
 import { translateBiz, type BizKey } from '../i18n.ts';
 import { LangSwitch } from '../pages/lang-switch.tsx';
@@ -25,6 +26,8 @@ const NAV: { href: string; key: BizKey; icon: string }[] = [
 ];
 
 /** The business portal: its own login (email, password, SMS code), navigation and screens. */
+const BUSINESS_ZONE = 'Europe/Moscow';
+
 export default function BusinessApp() {
   const { lang } = useApp();
   const [me, setMe] = useState<Overview | null | undefined>(undefined);
@@ -32,6 +35,15 @@ export default function BusinessApp() {
   const bt = useCallback((k: BizKey, vars?: Record<string, string | number>) => translateBiz(lang, k, vars), [lang]);
   const reloadMe = useCallback(async () => {
     try {
+      // Asked first, so the login form's visit makes no failing request.
+      const who = await api<{ kind: string }>('auth/whoami');
+      if (who.kind !== 'business_admin') {
+        setMe(null);
+        setError(undefined);
+        return;
+      }
+      // The portal's times are the company's: Moscow, as its months and reports are.
+      setDisplayZone(BUSINESS_ZONE);
       setMe(await api<Overview>('business/me'));
       setError(undefined);
     } catch (e) {

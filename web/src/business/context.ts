@@ -1,3 +1,4 @@
+import { phoneNumber } from '../format.ts';
 import { createContext, useContext } from 'react';
 import type { BizKey } from '../i18n.ts';
 import type { Overview } from './types.ts';
@@ -19,8 +20,7 @@ export function useBiz(): BizState {
 
 /** Formats a number as +7 916 100-00-01. */
 export function phone(msisdn: string): string {
-  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(msisdn);
-  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : `+${msisdn}`;
+  return phoneNumber(msisdn);
 }
 
 /** "2026-11" as "ноябрь 2026" / "November 2026". */

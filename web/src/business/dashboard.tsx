@@ -139,8 +139,13 @@ export default function Dashboard() {
                 </button>
               ))}
             </div>
-            {data.trafficByDay.every((d) => d[metric] === 0) ? <p className="muted">{bt('bizNoData')}</p> : null}
-            {trafficChart && <BarChart ys={trafficChart.ys} labels={trafficChart.labels} label={`${bt('bizTraffic')}: ${metricLabel}`} testId="chart-traffic" />}
+            {data.trafficByDay.every((d) => d[metric] === 0) ? (
+              <p className="muted" data-testid="biz-no-traffic">
+                {bt('bizNoTraffic')}
+              </p>
+            ) : (
+              trafficChart && <BarChart ys={trafficChart.ys} labels={trafficChart.labels} label={`${bt('bizTraffic')}: ${metricLabel}`} testId="chart-traffic" />
+            )}
           </Section>
           <Section title={bt('bizByCategory')}>
             {data.byCategory.length === 0 ? <p className="muted">{bt('bizNoData')}</p> : null}

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime, money, parseRubles } from '../format.ts';
+import { dateTime, money, named, parseRubles } from '../format.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 import { phone, useBiz } from './context.ts';
-import type { Contract, LimitItem } from './types.ts';
+import { useRegions } from './regions.ts';
+import type { CatalogItem, Contract, LimitItem } from './types.ts';
 
 function SetLimit({ onDone }: { onDone: () => void }) {
   const { bt } = useBiz();
@@ -66,26 +67,31 @@ function ContractCard({ c, editable, onSaved }: { c: Contract; editable: boolean
   const { bt } = useBiz();
   const [credit, setCredit] = useState(String(c.creditLimit / 100));
   const [deny, setDeny] = useState(c.denyContent);
-  const [denied, setDenied] = useState(c.deniedProducts.join(', '));
+  const regions = useRegions();
+  // Services are picked by name; their codes are the API's business.
+  const products = useLoad(() => api<{ items: CatalogItem[] }>('catalog/products'), []);
+  const productName = (code: string) => named(products.data?.items.find((p) => p.code === code)?.name, lang) || '…';
+  const region = regions.find((r) => r.code === c.regionCode);
+  const [denied, setDenied] = useState<Set<string>>(() => new Set(c.deniedProducts));
   const act = useAction();
   const save = (e: FormEvent) => {
     e.preventDefault();
     const kop = credit.trim() === '0' ? 0 : parseRubles(credit);
     if (kop === null) return act.setError(new ApiError(400, { title: bt('bizBadAmount') }));
     void act.run(async () => {
-      const deniedProducts = denied.split(/[\s,;]+/).filter(Boolean);
+      const deniedProducts = [...denied];
       await api(`business/contracts/${c.id}`, { method: 'PATCH', body: { creditLimit: kop, denyContent: deny, deniedProducts } });
       onSaved();
     }, bt('bizSaved'));
   };
-  const title = bt('bizContract', { n: c.number, r: c.regionCode });
+  const title = bt('bizContract', { n: c.number, r: region ? (lang === 'en' ? region.nameEn : region.nameRu) : '…' });
   return (
     <li className="card inset" data-testid="contract">
       <h3>{title}</h3>
       <p className="muted">
         {bt('bizNumbersCount')}: {c.numbers}
         {c.denyContent ? ` · ${bt('bizDenyContent')}` : ''}
-        {c.deniedProducts.length ? ` · ${c.deniedProducts.join(', ')}` : ''}
+        {c.deniedProducts.length ? ` · ${bt('bizDeniedProducts')}: ${c.deniedProducts.map(productName).join(', ')}` : ''}
       </p>
       <p data-testid="contract-pool">{bt('bizPool', { limit: money(c.creditLimit, lang), debt: money(c.poolDebt, lang), remaining: money(c.poolRemaining, lang) })}</p>
       <p className="muted">{bt('bizPoolHint')}</p>
@@ -93,7 +99,24 @@ function ContractCard({ c, editable, onSaved }: { c: Contract; editable: boolean
         <form onSubmit={save} aria-label={title}>
           <Field label={bt('bizCreditLimit')}>{(id) => <input id={id} inputMode="decimal" value={credit} onChange={(e) => setCredit(e.target.value)} />}</Field>
           <Switch label={bt('bizDenyContent')} checked={deny} onChange={setDeny} />
-          <Field label={bt('bizDeniedProducts')}>{(id) => <input id={id} value={denied} onChange={(e) => setDenied(e.target.value)} />}</Field>
+          <fieldset className="checks">
+            <legend>{bt('bizDeniedProducts')}</legend>
+            {(products.data?.items ?? []).map((p) => (
+              <label key={p.code}>
+                <input
+                  type="checkbox"
+                  checked={denied.has(p.code)}
+                  onChange={(e) => {
+                    const next = new Set(denied);
+                    if (e.target.checked) next.add(p.code);
+                    else next.delete(p.code);
+                    setDenied(next);
+                  }}
+                />{' '}
+                {named(p.name, lang)}
+              </label>
+            ))}
+          </fieldset>
           <ErrorBox error={act.error} />
           <Notice text={act.notice} />
           <button type="submit" disabled={act.busy}>

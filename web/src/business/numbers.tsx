@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useLocation } from 'wouter';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { money, named, parseRubles } from '../format.ts';
+import { money, named, parseRubles, pluralForm } from '../format.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { phone, useBiz } from './context.ts';
 import { regionLabel, useRegions } from './regions.ts';
@@ -207,7 +207,7 @@ export default function Numbers() {
                   <p className="strong">{phone(n.msisdn)}</p>
                   <p data-testid="employee">{n.employeeName ?? '—'}</p>
                   <p className="muted">
-                    <span data-testid="department">{n.departmentName ?? bt('bizNoDepartment')}</span> · <span data-testid="region">{n.regionName || n.regionCode}</span> · {n.tariffCode}
+                    <span data-testid="department">{n.departmentName ?? bt('bizNoDepartment')}</span> · <span data-testid="region">{n.regionName || n.regionCode}</span> · {named(tariffs.data?.items.find((x) => x.code === n.tariffCode)?.name, lang)}
                   </p>
                 </div>
                 <div className="biz-money">
@@ -249,7 +249,7 @@ export default function Numbers() {
   );
 }
 
-/** A product or tariff picked from the catalog, shown by its name in the current language and its code. */
+/** A product or tariff picked from the catalog, shown by its name in the current language. */
 function CodeSelect({ label, items, value, onChange }: { label: string; items: CatalogItem[]; value: string; onChange: (code: string) => void }) {
   const { lang } = useApp();
   return (
@@ -258,7 +258,7 @@ function CodeSelect({ label, items, value, onChange }: { label: string; items: C
         <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
           {items.map((p) => (
             <option key={p.code} value={p.code}>
-              {named(p.name, lang)} ({p.code})
+              {named(p.name, lang)}
             </option>
           ))}
         </select>
@@ -269,6 +269,7 @@ function CodeSelect({ label, items, value, onChange }: { label: string; items: C
 
 function BulkForm({ selected, onClear }: { selected: Set<string>; onClear: () => void }) {
   const { bt, me } = useBiz();
+  const { lang } = useApp();
   const [, navigate] = useLocation();
   const [kind, setKind] = useState<BulkKind>('connect_product');
   const [product, setProduct] = useState('');
@@ -284,7 +285,7 @@ function BulkForm({ selected, onClear }: { selected: Set<string>; onClear: () =>
   }, [products, tariffs, product, tariff]);
   const start = () => {
     if (selected.size === 0) return act.setError(new ApiError(400, { title: bt('bizSelectFirst') }));
-    act.ask(bt('bizBulkConfirm', { action: bt(`bulk_${kind}`), n: selected.size }), async () => {
+    act.ask(bt('bizBulkConfirm', { action: bt(`bulk_${kind}`), n: `${selected.size} ${bt(`bizNumbers_${pluralForm(selected.size, lang)}`)}` }), async () => {
       const body = {
         kind,
         msisdns: [...selected],

@@ -1,7 +1,7 @@
 import { api } from '../api.ts';
 import type { BonusHistoryItem } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime, monthName, named, type Named } from '../format.ts';
+import { dateTime, monthName, named, pluralForm, type Named } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
@@ -28,6 +28,8 @@ export default function Bonuses() {
   const act = useAction();
   if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
   if (!data) return <Loading />;
+  const pts = (n: number) => `${n} ${t(`pts_${pluralForm(Math.abs(n), lang)}`)}`;
+  const rewardName = (code: string | null) => named(data.rewards.find((r) => r.code === code)?.name, lang);
   return (
     <Page title={t('navBonuses')}>
       {act.dialog}
@@ -48,7 +50,13 @@ export default function Bonuses() {
           {data.rewards.map((r) => (
             <li key={r.code} className="item">
               <span>
-                {named(r.name, lang)} · {r.cost} {t('points').toLowerCase()}
+                {named(r.name, lang)} · {pts(r.cost)}
+                {!r.affordable && r.cost > data.bonus.points ? (
+                  <span className="muted" data-testid="points-missing">
+                    {' '}
+                    · {t('pointsMissing', { n: pts(r.cost - data.bonus.points) })}
+                  </span>
+                ) : null}
               </span>
               <button
                 type="button"
@@ -59,6 +67,7 @@ export default function Bonuses() {
                     await api(`subscribers/${m}/bonus/exchange`, { method: 'POST', body: { rewardCode: r.code }, idempotent: true });
                     // The points and the history (from its first page, where the exchange now is).
                     await Promise.all([reload(), history.reload()]);
+                    act.setNotice(t('exchanged', { name: named(r.name, lang), n: pts(r.cost) }));
                   })
                 }
               >
@@ -76,10 +85,16 @@ export default function Bonuses() {
         ) : (
           <ul className="list" data-testid="bonus-history">
             {history.items.map((h) => (
-              <li key={h.id} className="item">
+              <li key={h.id} className="item" data-points={h.points}>
                 <span>{dateTime(h.at, lang)}</span>
                 <span>
-                  {h.period ? t('bk_earn_month', { month: monthName(h.period, lang) }) : t(`bk_${h.kind}` as Key) || h.kind} {h.points}
+                  {h.period
+                    ? t('bk_earn_month', { month: monthName(h.period, lang) })
+                    : h.kind === 'spend' && rewardName(h.rewardCode)
+                      ? t('bk_spend_for', { name: rewardName(h.rewardCode) })
+                      : t(`bk_${h.kind}` as Key)}{' '}
+                  {h.points > 0 ? '+' : '−'}
+                  {pts(Math.abs(h.points))}
                 </span>
               </li>
             ))}

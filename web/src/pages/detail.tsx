@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { BarChart } from '../business/chart.tsx';
-import { dateTime, dayLabel, isoDay, money, volume } from '../format.ts';
+import { dateTime, dayLabel, isoDay, money, phoneNumber, volume } from '../format.ts';
 import type { Key, Lang } from '../i18n.ts';
 import type { Report, TrafficDay as Day, TrafficSeries, UsageItem, UsageList } from '../api-shapes.ts';
 import { ShowMore, useCursorList } from '../paging.tsx';
@@ -55,7 +55,7 @@ function UsageRecords({ m, span }: { m: string; span: number }) {
               <div>
                 <p className="strong">
                   {t(`k_${u.kind}` as Key)} · {amountOf(u, lang)}
-                  {u.counterpart ? ` · ${u.counterpart}` : ''}
+                  {u.counterpart ? ` · ${phoneNumber(u.counterpart)}` : ''}
                 </p>
                 <p className="muted">
                   {dateTime(u.startedAt, lang)} · {t(`z_${u.zone}` as Key)}
@@ -110,7 +110,7 @@ export default function Detail() {
   const order = (e: FormEvent) => {
     e.preventDefault();
     void act.run(async () => {
-      await api(`subscribers/${m}/reports`, { method: 'POST', body: { from, to, format } });
+      await api(`subscribers/${m}/reports`, { method: 'POST', body: { from, to, format, language: lang } });
       await reports.reload();
     }, t('done'));
   };

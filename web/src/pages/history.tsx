@@ -16,16 +16,17 @@ export default function History() {
     <Page title={t('historyTitle')}>
       <ul className="list" data-testid="history">
         {rows.map((r) => (
-          <li key={r.id} className="item">
+          <li key={r.id} className="item" data-outcome={r.outcome}>
             <div>
               <p className="strong">
+                {r.outcome === 'ok' ? '' : `${t(r.outcome === 'refused' ? 'hRefused' : 'hFailed')}: `}
                 {actionName(r.action, lang)}
-                {typeof r.details.product === 'string' ? ` · ${r.details.product}` : ''}
+                {r.subject ? ` · ${r.subject}` : ''}
                 {typeof r.details.amount === 'number' ? ` · ${money(r.details.amount, lang)}` : ''}
               </p>
+              {r.reason && <p data-testid="history-reason">{r.reason}</p>}
               <p className="muted">
                 {dateTime(r.at, lang)} · {t('channel')}: {channelName(r.channel, lang)}
-                {r.outcome !== 'ok' ? ` · ${r.outcome}` : ''}
               </p>
             </div>
           </li>

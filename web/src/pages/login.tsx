@@ -28,8 +28,12 @@ export function Login() {
   // On the operator's own mobile data a trusted proxy vouches for the number: try that first.
   useEffect(() => {
     let gone = false;
-    api('auth/network', { method: 'POST' })
-      .then(() => refreshMe())
+    api<{ available: boolean }>('auth/network')
+      .then(async (n) => {
+        if (!n.available) return;
+        await api('auth/network', { method: 'POST' });
+        await refreshMe();
+      })
       .catch(() => undefined)
       .finally(() => {
         if (!gone) setTrying(false);

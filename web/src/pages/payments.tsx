@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateOnly, dateTime, money, parseRubles } from '../format.ts';
+import { dateTime, dayDate, money, parseRubles } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { AutoPayment, Card, Payment, Promised } from '../api-shapes.ts';
 import { PaymentHistory } from './payment-history.tsx';
@@ -15,7 +15,7 @@ interface Plan {
   monthlyAmount: number;
   left: number;
   status: string;
-  schedule: { seq: number; dueAt: string; amount: number; status: string }[];
+  schedule: { seq: number; dueAt: string; dueDate: string; amount: number; status: 'paid' | 'due' | 'upcoming' }[];
 }
 
 export default function Payments() {
@@ -34,7 +34,11 @@ export default function Payments() {
     return { cards: cards.items, auto, promised, plans: plans.items, back };
   }, [m, returned]);
   const act = useAction();
-  const [amount, setAmount] = useState('300');
+  // Sent here by a refusal for want of money (`?topup=` kopecks): that amount, filled in.
+  const [amount, setAmount] = useState(() => {
+    const k = Number(new URLSearchParams(location.search).get('topup'));
+    return Number.isInteger(k) && k > 0 && k <= 1_500_000 ? (k % 100 === 0 ? String(k / 100) : (k / 100).toFixed(2).replace('.', lang === 'ru' ? ',' : '.')) : '300';
+  });
   const [saveCard, setSaveCard] = useState(false);
   const [threshold, setThreshold] = useState('100');
   const [autoAmount, setAutoAmount] = useState('300');
@@ -169,8 +173,9 @@ export default function Payments() {
         {data.auto.settings?.enabled ? (
           <>
             <p data-testid="autopay-on">
-              {t('autoPayOn')}: {money(data.auto.settings.amount, lang)}
-              {data.auto.settings.threshold !== null ? ` < ${money(data.auto.settings.threshold, lang)}` : ''}
+              {data.auto.settings.threshold !== null
+                ? t('autoPayRule', { threshold: money(data.auto.settings.threshold, lang), amount: money(data.auto.settings.amount, lang) })
+                : `${t('autoPayOn')}: ${money(data.auto.settings.amount, lang)}`}
             </p>
             <button type="button" onClick={() => void act.run(async () => (await api(`subscribers/${m}/auto-payment`, { method: 'DELETE' }), await reload()))}>
               {t('autoPayTurnOff')}
@@ -200,9 +205,9 @@ export default function Payments() {
               <ul className="list">
                 {pl.schedule.map((s) => (
                   <li key={s.seq} className="item">
-                    <span>{dateOnly(s.dueAt, lang)}</span>
+                    <span>{dayDate(s.dueDate, lang)}</span>
                     <span>
-                      {money(s.amount, lang)} · {s.status}
+                      {money(s.amount, lang)} · {t(`is_${s.status}` as Key)}
                     </span>
                   </li>
                 ))}

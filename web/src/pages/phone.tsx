@@ -81,7 +81,7 @@ function Ussd({ msisdn }: { msisdn: string }) {
             </p>
           </>
         ) : (
-          <p className="muted">*100# · *111# · *152#</p>
+          <p className="muted" data-testid="ussd-codes">*111# · *152#</p>
         )}
       </div>
       <form onSubmit={(e) => void send(e)}>

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { channelName, loginMethodName } from '../actions.ts';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime, forgetLastBalance } from '../format.ts';
@@ -78,6 +79,8 @@ export default function Settings() {
     return { profile, sessions: sessions.items, terms };
   }, [m]);
   const act = useAction();
+  // The password form's own refusal and notice, beside its fields, not at the top of the page.
+  const pw = useAction();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   if (data.error) return <ErrorBox error={data.error} onRetry={() => void data.reload()} />;
@@ -86,7 +89,7 @@ export default function Settings() {
 
   const changePassword = (e: FormEvent) => {
     e.preventDefault();
-    void act.run(async () => {
+    void pw.run(async () => {
       await api('auth/password/change', { method: 'POST', body: { currentPassword: current, newPassword: next } });
       setCurrent('');
       setNext('');
@@ -125,7 +128,10 @@ export default function Settings() {
         <form onSubmit={changePassword}>
           <Field label={t('currentPassword')}>{(id) => <input id={id} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />}</Field>
           <Field label={t('newPassword')}>{(id) => <input id={id} type="password" autoComplete="new-password" minLength={8} required value={next} onChange={(e) => setNext(e.target.value)} />}</Field>
-          <button type="submit" disabled={act.busy}>
+          {/* "Wrong number or password" is the login's words; here only the current password can be wrong. */}
+          <ErrorBox error={pw.error instanceof ApiError && pw.error.problem.code === 'INVALID_CREDENTIALS' ? new ApiError(400, { title: t('wrongCurrentPassword') }) : pw.error} />
+          <Notice text={pw.notice} />
+          <button type="submit" disabled={pw.busy}>
             {t('save')}
           </button>
         </form>
@@ -138,7 +144,7 @@ export default function Settings() {
           {sessions.map((s) => (
             <li key={s.createdAt + (s.ip ?? '')} className="item">
               <span>
-                {dateTime(s.createdAt, lang)} · {s.channel} · {s.method}
+                {dateTime(s.createdAt, lang)} · {channelName(s.channel, lang)} · {loginMethodName(s.method, lang)}
               </span>
             </li>
           ))}

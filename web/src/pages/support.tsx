@@ -88,7 +88,7 @@ function Ideas() {
               <p className="strong">{i.title}</p>
               <p>{i.text}</p>
               <p className="muted">
-                {i.votes} {t(`votes_${pluralForm(i.votes, lang)}`)} · {i.status}
+                {i.votes} {t(`votes_${pluralForm(i.votes, lang)}`)} · {t(`idea_${i.status}` as Key)}
               </p>
             </div>
             <button

@@ -84,6 +84,18 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     { schema: { ...tag, summary: 'Change the password (every other session of the subscriber ends)', body: z.object({ currentPassword: password, newPassword: z.string().min(8).max(200) }) } },
     async (req) => changePassword(core, ctxOf(req), { ...req.body, sessionToken: req.sessionToken }),
   );
+  // Asked first, so a visit from anywhere else makes no failing request.
+  r.get(
+    '/auth/network',
+    {
+      schema: {
+        ...tag,
+        summary: "Whether a login on the operator's mobile data is possible from here (a trusted proxy names the number); logs nobody in",
+        response: { 200: z.object({ available: z.boolean() }) },
+      },
+    },
+    async (req) => ({ available: isTrusted(proxies, req.socket.remoteAddress) && typeof req.headers[opts.msisdnHeader] === 'string' }),
+  );
   r.post(
     '/auth/network',
     { schema: { ...tag, summary: "Log in on the operator's mobile data (number from a trusted proxy's header)" } },

@@ -36,7 +36,7 @@ const usageItemSchema = z.object({
 });
 const usageListSchema = z.object({ msisdn: z.string(), from: z.string(), to: z.string(), timeZone: z.string(), items: z.array(usageItemSchema), nextCursor });
 
-const trafficTotals = z.object({ voiceSeconds: z.number().int(), sms: z.number().int(), mms: z.number().int(), bytes: z.number().int(), charged: z.number().int().describe('Kopecks') });
+const trafficTotals = z.object({ voiceSeconds: z.number().int(), sms: z.number().int(), mms: z.number().int(), bytes: z.number().int(), charged: z.number().int().describe('Kopecks charged, as the ledger and the balance count them: usage, fees, packages, content, one-off charges') });
 const trafficSchema = z.object({
   msisdn: z.string(),
   from: z.string(),
@@ -57,7 +57,7 @@ export const reportSchema = z.object({
   requestedAt: z.string(),
   readyAt: z.string().nullable(),
   records: z.number().int().nullable(),
-  totalCharged: z.number().int().nullable().describe('Kopecks charged for the records in the report'),
+  totalCharged: z.number().int().nullable().describe('Kopecks charged in the period as the ledger counts them: usage, fees, packages, content, one-off charges'),
   files: z.object({ csv: z.number().int().nullable(), pdf: z.number().int().nullable() }).describe('Sizes of the files in bytes, once made'),
 });
 

@@ -214,6 +214,8 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
                 actorKind: z.string(),
                 outcome: z.string(),
                 details: z.record(z.string(), z.unknown()),
+                subject: z.string().nullable().describe('What it was about, by name in the language asked for: the service, or the plan (the new one on a change)'),
+                reason: z.string().nullable().describe('Why it was refused or failed, in the language asked for'),
               }),
             ),
             nextCursor,
