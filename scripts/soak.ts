@@ -217,6 +217,9 @@ async function client(msisdn: string): Promise<void> {
     call('tmf', `${http}/tmf-api/${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
   let product: string | null = null;
   let umr = 0;
+  // 8111 answers a number at most 6 times a minute (an SMS loop guard): a client sends one SMS
+  // command every 15 s at most, as a person would, so that every one is owed an answer.
+  let lastSms = 0;
   let ussdSession = 0;
   while (Date.now() < deadline) {
     if (!token) {
@@ -289,6 +292,8 @@ async function client(msisdn: string): Promise<void> {
         break;
       }
       case 'sms': {
+        if (Date.now() - lastSms < 15_000) return step('balance');
+        lastSms = Date.now();
         const t0 = performance.now();
         smsSent++;
         smsSentTo.set(msisdn, (smsSentTo.get(msisdn) ?? 0) + 1);
