@@ -40,7 +40,8 @@ function textOf(pdu: PDU): string {
 class Smsc {
   private readonly sessions = new Set<Session>();
   private turn = 0;
-  readonly replies = new Map<string, number[]>(); // msisdn → times a submit_sm reached it
+  readonly replies = new Map<string, number[]>(); // msisdn → times an answer from 8111 reached it
+  readonly otherAnswers = new Map<string, number>(); // answers that were not the balance, by their first words
   private waiting = new Map<string, (() => void)[]>();
   readonly server = smpp.createServer({}, (s) => {
     s.on('bind_transceiver', (pdu: PDU) => {
@@ -55,8 +56,11 @@ class Smsc {
     let ids = 0;
     s.on('submit_sm', (pdu: PDU) => {
       s.send(pdu.response({ message_id: `s${++ids}` }));
-      // Only the answer to "БАЛАНС" counts; notifications (a top-up, a promised payment) go to the same numbers.
-      if (!/^(Баланс|Balance) /.test(textOf(pdu))) return;
+      // Only answers from 8111 count; notifications (a top-up, a promised payment) go to the same
+      // numbers from the operator's name. An answer other than the balance is counted by its start.
+      if (String(pdu.source_addr) !== '8111') return;
+      const text = textOf(pdu);
+      if (!/^(Баланс|Balance) /.test(text)) this.otherAnswers.set(text.slice(0, 60), (this.otherAnswers.get(text.slice(0, 60)) ?? 0) + 1);
       const to = String(pdu.destination_addr);
       const list = this.replies.get(to) ?? [];
       list.push(Date.now());
@@ -213,6 +217,9 @@ async function client(msisdn: string): Promise<void> {
     call('tmf', `${http}/tmf-api/${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
   let product: string | null = null;
   let umr = 0;
+  // 8111 answers a number at most 6 times a minute (an SMS loop guard): a client sends one SMS
+  // command every 15 s at most, as a person would, so that every one is owed an answer.
+  let lastSms = 0;
   let ussdSession = 0;
   while (Date.now() < deadline) {
     if (!token) {
@@ -285,6 +292,8 @@ async function client(msisdn: string): Promise<void> {
         break;
       }
       case 'sms': {
+        if (Date.now() - lastSms < 15_000) return step('balance');
+        lastSms = Date.now();
         const t0 = performance.now();
         smsSent++;
         smsSentTo.set(msisdn, (smsSentTo.get(msisdn) ?? 0) + 1);
@@ -413,6 +422,7 @@ console.log(`top-ups: ${topUps.size} taken, ${lostTopUps} lost, ${doubledTopUps}
 console.log(`usage: ${acked.length} records acknowledged, ${usageRows[0]!.n} stored (${usageRows[0]!.n - usageRows[0]!.distinct} duplicates, ${acked.length - usageRows[0]!.distinct} lost)`);
 console.log(`fees charged during the run: ${fees[0]!.n} (${fees[0]!.dup} with a repeated key)`);
 console.log(`SMS over SMPP: ${smsSent} sent, ${smsNoReply} without a reply within 30 s; ${smsLost} never answered, ${smsDoubled} answered twice`);
+for (const [text, n] of smsc.otherAnswers) console.log(`  answered "${text}…" ×${n}`);
 
 await teardown();
 smsc.server.close();

@@ -9,6 +9,7 @@ import { smsSmppGateway } from './channels/sms/smpp-gateway.ts';
 import { recoverUnhandledMo } from './channels/sms/handle-mo.ts';
 import type { Job } from './jobs/scheduler.ts';
 import { tmfApi } from './channels/tmf/plugin.ts';
+import { publishIssuedBills } from './channels/tmf/customer-bill.ts';
 import { publishCommunicationStates } from './channels/tmf/communication-management.ts';
 import { publishPaymentStates } from './channels/tmf/payment-management.ts';
 import { ussdHttpGateway } from './channels/ussd/http-gateway.ts';
@@ -137,5 +138,7 @@ export function channelJobs(core: Core, publicUrl?: string): Job[] {
     { name: 'tmf-communication-states', everyMs: 2000, run: () => publishCommunicationStates(core, publicUrl) },
     // TMF676 payments settled after their create answer (the provider's webhook): their state-change events.
     { name: 'tmf-payment-states', everyMs: 2000, run: () => publishPaymentStates(core, publicUrl) },
+    // TMF678 bills the bills job issued: their create events.
+    { name: 'tmf-bill-events', everyMs: 10_000, run: () => publishIssuedBills(core, publicUrl) },
   ];
 }

@@ -3,10 +3,11 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
 import { issueDueBills } from '../../src/domain/bills/issue-bills.ts';
+import { publishIssuedBills } from '../../src/channels/tmf/customer-bill.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { createSession } from '../../src/domain/auth/sessions.ts';
 import { makeCompany } from '../helpers/business.ts';
-import { ctxAs, makeSubscriber, type TestEnv } from '../helpers/core.ts';
+import { ctxAs, makeSubscriber, secondCore, type TestEnv } from '../helpers/core.ts';
 import { pdfText } from '../helpers/pdf.ts';
 import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
@@ -243,4 +244,32 @@ test('TMF678 customerBillOnDemand: the month so far, marked as not issued, with 
   for (const p of [`${ACCOUNT}/billingAccount/{id}`, `${ACCOUNT}/partyAccount`, `${ACCOUNT}/billFormat/{id}`, `${BILL}/customerBill/{id}`, `${BILL}/appliedCustomerBillingRate`, `${BILL}/customerBillOnDemand`]) {
     assert.ok(docOpenApi.paths[p], p);
   }
+});
+
+test('TMF678 customerBillCreateEvent: each bill the job issues is told once, by whichever instance claims it', async () => {
+  // The bills issued above (April) are told before this listener comes, so it hears May's alone.
+  await publishIssuedBills(core, 'http://abonent.test');
+  const call = tmfClient(app, auth, BILL);
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url })).status, 201);
+
+  // A month later than any the tests above reached: the bills this run of the job issues.
+  env.clock.set('2026-09-10T09:00:00Z');
+  await ingestUsage(core, op(), [{ recordId: 'tb-sep-1', msisdn: w.person.msisdn, kind: 'voice', zone: 'roaming', startedAt: env.clock.now(), durationSeconds: 120 }]);
+  env.clock.set('2026-09-30T21:30:00Z');
+  const numbers = (await issueDueBills(core)).issued;
+  const issued = await core.db.query<{ id: string }>('SELECT id::text AS id FROM bill WHERE number = ANY($1::text[]) ORDER BY id', [numbers]);
+  assert.ok(issued.length >= 2, 'the person and the contract got their bills');
+
+  // Two instances run the job at once: every bill is told, none twice.
+  const [n1, n2] = await Promise.all([publishIssuedBills(core, 'http://abonent.test'), publishIssuedBills(await secondCore(env), 'http://abonent.test')]);
+  assert.equal(n1 + n2, issued.length);
+  assert.equal(await publishIssuedBills(core, 'http://abonent.test'), 0, 'nothing is told twice');
+  const events = await listener.waitFor('customerBillCreateEvent', issued.length);
+  assert.equal(events.length, issued.length);
+  const billOf = (e: (typeof events)[number]) => (e.body.event as Res).customerBill as Res;
+  assert.deepEqual(events.map((e) => billOf(e).id).sort(), issued.map((b) => b.id).sort());
+  const bill = billOf(events.find((e) => billOf(e).id === issued[0]!.id)!);
+  assert.equal(bill.href, `http://abonent.test${BILL}/customerBill/${issued[0]!.id}`);
+  assert.equal(bill.runType, 'onCycle');
 });

@@ -4,13 +4,15 @@ import { z } from 'zod';
 import type { BillLine } from '../../domain/bills/lines.ts';
 import { billWords } from '../../domain/bills/bill-words.ts';
 import type { BillFile } from '../../domain/bills/list-bills.ts';
-import { listIssuedBills, listOnDemandBills, makeOnDemandBill, onDemandBillPdf, operatorBillPdf, type OnDemandBillView, type OperatorBillView } from '../../domain/bills/operator-bills.ts';
+import { claimUntoldBills, listIssuedBills, listOnDemandBills, makeOnDemandBill, onDemandBillPdf, operatorBillPdf, type OnDemandBillView, type OperatorBillView } from '../../domain/bills/operator-bills.ts';
 import type { Core } from '../../domain/core.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { ACCOUNT_BASE } from './account-management.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
+import { notifyListeners } from '../../domain/events/hub.ts';
+import { systemCtx } from '../../domain/shared/context.ts';
 
 export const BILL_BASE = '/tmf-api/customerBillManagement/v4';
 const API = 'customerBillManagement';
@@ -149,6 +151,15 @@ const onDemandCreate = z.looseObject({
 
 function sendPdf(reply: FastifyReply, file: BillFile): FastifyReply {
   return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'private, no-store').send(file.content);
+}
+
+/** Tells listeners of each bill the job issued since (customerBillCreateEvent), once: a scheduler job. */
+export async function publishIssuedBills(core: Core, publicUrl: string | undefined): Promise<number> {
+  const origin = publicUrl ? publicUrl.replace(/\/$/, '') : '';
+  const bills = await claimUntoldBills(core, systemCtx('tmf-bill-events'));
+  const bases = { bill: origin + BILL_BASE, account: origin + ACCOUNT_BASE };
+  for (const b of bills) await notifyListeners(core, { api: API, eventType: 'customerBillCreateEvent', resourceName: 'customerBill', resource: renderBill(issuedFacts(b), bases) });
+  return bills.length;
 }
 
 /** TMF678: the monthly bills (immutable once issued), their lines, and bills on demand for the month so far. */

@@ -131,3 +131,20 @@ export async function onDemandBillPdf(core: Core, ctx: Ctx, input: { id: string 
   const content = await renderBillPdf({ draft: b.draft, number: null, issuedAt: b.createdAt, operator });
   return { filename: `bill-on-demand-${b.id}.pdf`, contentType: 'application/pdf', content };
 }
+
+/**
+ * Issued bills not yet told to TMF678's listeners, marked told in the transaction that claims
+ * them (`bill_told`), so two instances never tell one bill twice.
+ */
+export async function claimUntoldBills(core: Core, ctx: Ctx, limit = 100): Promise<OperatorBillView[]> {
+  requireOperator(ctx);
+  const claimed = await core.db.query<{ bill_id: string }>(
+    `INSERT INTO bill_told (bill_id)
+       SELECT b.id FROM bill b WHERE NOT EXISTS (SELECT 1 FROM bill_told t WHERE t.bill_id = b.id) ORDER BY b.issued_at, b.id LIMIT $1
+     ON CONFLICT DO NOTHING RETURNING bill_id::text AS bill_id`,
+    [limit],
+  );
+  const views: OperatorBillView[] = [];
+  for (const c of claimed) views.push(...(await listIssuedBills(core, ctx, { id: c.bill_id })));
+  return views;
+}
