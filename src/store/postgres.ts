@@ -83,6 +83,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
   async function attempt<T>(fn: (tx: Tx) => Promise<T>, state: { committing: boolean }): Promise<T> {
     const c = await pool.connect();
     let broken: unknown;
+    // A checked-out client has no listener of its own (the pool's is for idle ones): when its
+    // server goes away mid-transaction (a failover) the 'error' it emits would end the process.
+    // The transaction's next statement fails instead, and the connection is destroyed below.
+    const onError = (err: unknown) => (broken ??= err);
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const result = await fn({
@@ -102,6 +107,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
       else await c.query('ROLLBACK').catch((e: unknown) => (broken = e));
       throw err;
     } finally {
+      c.off('error', onError);
       // A connection that failed is destroyed, not handed to the next caller.
       c.release(broken instanceof Error ? broken : broken === undefined ? undefined : true);
     }
