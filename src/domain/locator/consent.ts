@@ -1,4 +1,5 @@
-import { refusalsAudited } from '../shared/run-use-case.ts';
+import { runUseCase, type Subject } from '../shared/run-use-case.ts';
+import type { Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Core } from '../core.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
@@ -13,10 +14,10 @@ export type ConsentStatus = 'pending' | 'granted' | 'refused' | 'revoked';
 /** Consent requests one number may send a day. */
 const ASKS_PER_DAY = 10;
 
-async function audit(core: Core, ctx: Ctx, action: string, who: SubscriberRow, other: SubscriberRow, details: Record<string, unknown> = {}) {
+async function audit(tx: Tx, core: Core, ctx: Ctx, action: string, who: SubscriberRow, other: SubscriberRow, details: Record<string, unknown> = {}) {
   // Both sides: each number's history shows the event with the other number named.
-  await recordAudit(core.db, core, ctx, { action, subscriberId: who.id, customerId: who.customerId, details: { other: other.msisdn, ...details } });
-  await recordAudit(core.db, core, ctx, { action, subscriberId: other.id, customerId: other.customerId, details: { other: who.msisdn, side: 'target', ...details } });
+  await recordAudit(tx, core, ctx, { action, subscriberId: who.id, customerId: who.customerId, details: { other: other.msisdn, ...details } });
+  await recordAudit(tx, core, ctx, { action, subscriberId: other.id, customerId: other.customerId, details: { other: who.msisdn, side: 'target', ...details } });
 }
 
 /**
@@ -24,15 +25,21 @@ async function audit(core: Core, ctx: Ctx, action: string, who: SubscriberRow, o
  * answers ДА/НЕТ, or the app. Answers the same whether the target exists or not, so the request
  * does not reveal who is a subscriber. A consent already given stays as it is.
  */
-async function askLocatorConsentUnaudited(core: Core, ctx: Ctx, input: { msisdn: string; target: string }): Promise<{ status: ConsentStatus }> {
-  const me = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
+async function askLocatorConsentInTx(
+  tx: Tx,
+  subject: Subject,
+  core: Core,
+  ctx: Ctx, input: { msisdn: string; target: string }): Promise<{ status: ConsentStatus }> {
+  const me = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
+  subject.subscriberId = me.id;
+  subject.customerId = me.customerId;
   const targetMsisdn = requireMsisdn(input.target);
   if (targetMsisdn === me.msisdn) throw new DomainError('VALIDATION', { field: 'target' });
   const now = core.clock.now();
-  await takeToken(core.db, `locator-ask:${me.id}`, now, { limit: ASKS_PER_DAY, windowSeconds: 86_400 });
-  const target = await findSubscriberByMsisdn(core.db, targetMsisdn);
+  await takeToken(tx, `locator-ask:${me.id}`, now, { limit: ASKS_PER_DAY, windowSeconds: 86_400 });
+  const target = await findSubscriberByMsisdn(tx, targetMsisdn);
   if (!target) return { status: 'pending' };
-  const rows = await core.db.query<{ status: ConsentStatus }>(
+  const rows = await tx.query<{ status: ConsentStatus }>(
     `INSERT INTO locator_consent (requester_id, target_id, status, asked_at) VALUES ($1, $2, 'pending', $3)
      ON CONFLICT (requester_id, target_id) DO UPDATE SET
        status = CASE WHEN locator_consent.status = 'granted' THEN 'granted' ELSE 'pending' END,
@@ -46,13 +53,13 @@ async function askLocatorConsentUnaudited(core: Core, ctx: Ctx, input: { msisdn:
       target.language === 'en'
         ? `${me.msisdn} asks to see where your phone is. Reply YES to allow or NO to refuse. You can revoke it at any time in the app.`
         : `Абонент ${me.msisdn} просит разрешения видеть, где находится ваш телефон. Ответьте ДА, чтобы разрешить, или НЕТ, чтобы отказать. Отозвать разрешение можно в любой момент в приложении.`;
-    await enqueueSms(core.db, { msisdn: target.msisdn, text, kind: 'notice', at: now });
-    await audit(core, ctx, 'locator.consent_asked', me, target);
+    await enqueueSms(tx, { msisdn: target.msisdn, text, kind: 'notice', at: now });
+    await audit(tx, core, ctx, 'locator.consent_asked', me, target);
   }
   return { status };
 }
 
-async function notifyRequester(core: Core, requester: SubscriberRow, target: SubscriberRow, granted: boolean) {
+async function notifyRequester(tx: Tx, core: Core, requester: SubscriberRow, target: SubscriberRow, granted: boolean) {
   const text =
     requester.language === 'en'
       ? granted
@@ -61,23 +68,27 @@ async function notifyRequester(core: Core, requester: SubscriberRow, target: Sub
       : granted
         ? `Абонент ${target.msisdn} разрешил видеть, где его телефон. Отправьте ГДЕ ${target.msisdn} на 8111.`
         : `Абонент ${target.msisdn} не разрешил видеть, где его телефон.`;
-  await enqueueSms(core.db, { msisdn: requester.msisdn, text, kind: 'notice', at: core.clock.now() });
+  await enqueueSms(tx, { msisdn: requester.msisdn, text, kind: 'notice', at: core.clock.now() });
 }
 
 /**
  * The located number answers a request: the one from `requester`, or (an SMS reply without a
  * number) the latest one waiting. Null when nothing waits.
  */
-async function answerLocatorConsentUnaudited(
+async function answerLocatorConsentInTx(
+  tx: Tx,
+  subject: Subject,
   core: Core,
   ctx: Ctx,
   input: { msisdn: string; requester?: string | undefined; answer: 'yes' | 'no' },
 ): Promise<{ requester: string; status: ConsentStatus } | null> {
-  const me = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
-  const requesterId = input.requester ? (await findSubscriberByMsisdn(core.db, requireMsisdn(input.requester)))?.id : undefined;
+  const me = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
+  subject.subscriberId = me.id;
+  subject.customerId = me.customerId;
+  const requesterId = input.requester ? (await findSubscriberByMsisdn(tx, requireMsisdn(input.requester)))?.id : undefined;
   if (input.requester && requesterId === undefined) return null;
   const status: ConsentStatus = input.answer === 'yes' ? 'granted' : 'refused';
-  const rows = await core.db.query<{ requester_id: number }>(
+  const rows = await tx.query<{ requester_id: number }>(
     `UPDATE locator_consent SET status = $3, decided_at = $4, decided_by = $5
       WHERE id = (SELECT id FROM locator_consent WHERE target_id = $1 AND status = 'pending' AND ($2::bigint IS NULL OR requester_id = $2)
                    ORDER BY asked_at DESC LIMIT 1)
@@ -85,23 +96,29 @@ async function answerLocatorConsentUnaudited(
     [me.id, requesterId ?? null, status, core.clock.now(), ctx.channel],
   );
   if (!rows[0]) return null;
-  const requester = (await loadSubscriberById(core.db, Number(rows[0].requester_id)))!;
-  await notifyRequester(core, requester, me, status === 'granted');
-  await audit(core, ctx, status === 'granted' ? 'locator.consent_granted' : 'locator.consent_refused', me, requester);
+  const requester = (await loadSubscriberById(tx, Number(rows[0].requester_id)))!;
+  await notifyRequester(tx, core, requester, me, status === 'granted');
+  await audit(tx, core, ctx, status === 'granted' ? 'locator.consent_granted' : 'locator.consent_refused', me, requester);
   return { requester: requester.msisdn, status };
 }
 
 /** The located number takes a consent back; a child number's permanent consent is the parent's to end. */
-async function revokeLocatorConsentUnaudited(core: Core, ctx: Ctx, input: { msisdn: string; requester: string }): Promise<{ revoked: true }> {
-  const me = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
-  const requester = await findSubscriberByMsisdn(core.db, requireMsisdn(input.requester));
+async function revokeLocatorConsentInTx(
+  tx: Tx,
+  subject: Subject,
+  core: Core,
+  ctx: Ctx, input: { msisdn: string; requester: string }): Promise<{ revoked: true }> {
+  const me = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
+  subject.subscriberId = me.id;
+  subject.customerId = me.customerId;
+  const requester = await findSubscriberByMsisdn(tx, requireMsisdn(input.requester));
   const rows = requester
-    ? await core.db.query<{ child: boolean }>('SELECT child FROM locator_consent WHERE requester_id = $1 AND target_id = $2', [requester.id, me.id])
+    ? await tx.query<{ child: boolean }>('SELECT child FROM locator_consent WHERE requester_id = $1 AND target_id = $2', [requester.id, me.id])
     : [];
   if (!requester || !rows[0]) throw new DomainError('NOT_FOUND');
   if (rows[0].child) throw new DomainError('FORBIDDEN', { reason: 'child_number' });
-  await core.db.query("UPDATE locator_consent SET status = 'revoked', decided_at = $3, decided_by = $4 WHERE requester_id = $1 AND target_id = $2", [requester.id, me.id, core.clock.now(), ctx.channel]);
-  await audit(core, ctx, 'locator.consent_revoked', me, requester);
+  await tx.query("UPDATE locator_consent SET status = 'revoked', decided_at = $3, decided_by = $4 WHERE requester_id = $1 AND target_id = $2", [requester.id, me.id, core.clock.now(), ctx.channel]);
+  await audit(tx, core, ctx, 'locator.consent_revoked', me, requester);
   return { revoked: true };
 }
 
@@ -109,21 +126,27 @@ async function revokeLocatorConsentUnaudited(core: Core, ctx: Ctx, input: { msis
  * A parent places a child number under permanent consent: both numbers must belong to the same
  * customer (the parent's own account or contract). `on: false` ends it.
  */
-async function setChildNumberUnaudited(core: Core, ctx: Ctx, input: { msisdn: string; child: string; on: boolean }): Promise<{ child: string; on: boolean }> {
-  const parent = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
-  const child = await findSubscriberByMsisdn(core.db, requireMsisdn(input.child));
+async function setChildNumberInTx(
+  tx: Tx,
+  subject: Subject,
+  core: Core,
+  ctx: Ctx, input: { msisdn: string; child: string; on: boolean }): Promise<{ child: string; on: boolean }> {
+  const parent = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
+  subject.subscriberId = parent.id;
+  subject.customerId = parent.customerId;
+  const child = await findSubscriberByMsisdn(tx, requireMsisdn(input.child));
   if (!child || child.id === parent.id || child.customerId !== parent.customerId) throw new DomainError('FORBIDDEN', { reason: 'not_on_your_account' });
   const now = core.clock.now();
   if (input.on) {
-    await core.db.query(
+    await tx.query(
       `INSERT INTO locator_consent (requester_id, target_id, status, child, asked_at, decided_at, decided_by) VALUES ($1, $2, 'granted', true, $3, $3, 'parent')
        ON CONFLICT (requester_id, target_id) DO UPDATE SET status = 'granted', child = true, decided_at = $3, decided_by = 'parent'`,
       [parent.id, child.id, now],
     );
   } else {
-    await core.db.query("UPDATE locator_consent SET status = 'revoked', child = false, decided_at = $3, decided_by = 'parent' WHERE requester_id = $1 AND target_id = $2 AND child", [parent.id, child.id, now]);
+    await tx.query("UPDATE locator_consent SET status = 'revoked', child = false, decided_at = $3, decided_by = 'parent' WHERE requester_id = $1 AND target_id = $2 AND child", [parent.id, child.id, now]);
   }
-  await audit(core, ctx, input.on ? 'locator.child_set' : 'locator.child_unset', parent, child);
+  await audit(tx, core, ctx, input.on ? 'locator.child_set' : 'locator.child_unset', parent, child);
   return { child: child.msisdn, on: input.on };
 }
 
@@ -149,12 +172,13 @@ export async function locatorOverview(core: Core, ctx: Ctx, input: { msisdn: str
   };
 }
 
-// The writes above, with every refusal (a number not one's own, a consent not found) audited.
-export const askLocatorConsent: typeof askLocatorConsentUnaudited = (core, ctx, input) =>
-  refusalsAudited(core, ctx, 'locator.consent_asked', () => askLocatorConsentUnaudited(core, ctx, input));
-export const answerLocatorConsent: typeof answerLocatorConsentUnaudited = (core, ctx, input) =>
-  refusalsAudited(core, ctx, 'locator.consent_answered', () => answerLocatorConsentUnaudited(core, ctx, input));
-export const revokeLocatorConsent: typeof revokeLocatorConsentUnaudited = (core, ctx, input) =>
-  refusalsAudited(core, ctx, 'locator.consent_revoked', () => revokeLocatorConsentUnaudited(core, ctx, input));
-export const setChildNumber: typeof setChildNumberUnaudited = (core, ctx, input) =>
-  refusalsAudited(core, ctx, 'locator.child_set', () => setChildNumberUnaudited(core, ctx, input));
+// The writes above, each in one transaction; a refusal (a number not one's own, a consent not
+// found) rolls it back and is audited.
+export const askLocatorConsent = (core: Core, ctx: Ctx, input: Parameters<typeof askLocatorConsentInTx>[4]) =>
+  runUseCase(core, ctx, 'locator.consent_asked', (tx, subject) => askLocatorConsentInTx(tx, subject, core, ctx, input));
+export const answerLocatorConsent = (core: Core, ctx: Ctx, input: Parameters<typeof answerLocatorConsentInTx>[4]) =>
+  runUseCase(core, ctx, 'locator.consent_answered', (tx, subject) => answerLocatorConsentInTx(tx, subject, core, ctx, input));
+export const revokeLocatorConsent = (core: Core, ctx: Ctx, input: Parameters<typeof revokeLocatorConsentInTx>[4]) =>
+  runUseCase(core, ctx, 'locator.consent_revoked', (tx, subject) => revokeLocatorConsentInTx(tx, subject, core, ctx, input));
+export const setChildNumber = (core: Core, ctx: Ctx, input: Parameters<typeof setChildNumberInTx>[4]) =>
+  runUseCase(core, ctx, 'locator.child_set', (tx, subject) => setChildNumberInTx(tx, subject, core, ctx, input));

@@ -38,20 +38,3 @@ export async function runUseCase<T>(
     throw e;
   }
 }
-
-/**
- * Runs a use case that writes outside one transaction, auditing a refusal as `runUseCase` does:
- * what was attempted is in the log even when nothing was done.
- */
-export async function refusalsAudited<T>(core: Core, ctx: Ctx, action: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (isDomainError(e)) {
-      await recordAudit(core.db, core, ctx, { action, outcome: 'refused', details: { code: e.code, ...e.params } }).catch((err: unknown) =>
-        core.log.error({ err, requestId: ctx.requestId }, 'audit of a refusal failed'),
-      );
-    }
-    throw e;
-  }
-}
