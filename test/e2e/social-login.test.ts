@@ -9,13 +9,11 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
-import { loadCatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
-import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { createCore } from '../../src/runtime.ts';
 import { buildServer } from '../../src/server.ts';
 import { acceptTermsIfAsked, launchBrowser, newContext, PHONE } from '../helpers/browser.ts';
-import { freshStore, makeSubscriber, quietLog, type TestStore } from '../helpers/core.ts';
+import { catalogStore, makeSubscriber, quietLog, type TestStore } from '../helpers/core.ts';
 import { freePort, startTestProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type TestProvider } from '../helpers/oidc-provider.ts';
 
 const PASSWORD = 'secret-123';
@@ -31,7 +29,7 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   op = await startTestProvider({ redirectUris: [`${base}/api/v1/auth/social/test/callback`] });
-  store = await freshStore();
+  store = await catalogStore();
   const config = loadConfig({
     NODE_ENV: 'test',
     STORE: 'memory',
@@ -44,7 +42,6 @@ before(async () => {
     OIDC_TEST_NAME: 'Test ID',
   } as NodeJS.ProcessEnv);
   core = await createCore(config, { db: store.db, log: quietLog });
-  await syncCatalog(core.db, loadCatalogFiles());
   app = await buildServer(core, config);
   await app.listen({ port, host: '127.0.0.1' });
   browser = await launchBrowser();

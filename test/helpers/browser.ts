@@ -5,15 +5,13 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { createApiKey } from '../../src/domain/auth/api-keys.ts';
-import { loadCatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
-import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { startScheduler } from '../../src/jobs/scheduler.ts';
 import { logTransport } from '../../src/jobs/sms-outbox.ts';
 import { createCore } from '../../src/runtime.ts';
 import { DEMO, seedDemoAccounts } from '../../src/seed/seed-demo.ts';
 import { buildServer } from '../../src/server.ts';
-import { freshStore, quietLog, testConfig } from './core.ts';
+import { catalogStore, quietLog, testConfig } from './core.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const DESKTOP = { width: 1280, height: 800 };
@@ -43,9 +41,8 @@ export const outboxHeaders = (base: string): Record<string, string> => {
  */
 export async function startWebServer(): Promise<WebServer> {
   if (!existsSync(join(import.meta.dirname, '../../web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` (scripts/run-tests.mjs does)');
-  const store = await freshStore();
+  const store = await catalogStore();
   const core = await createCore(testConfig, { db: store.db, log: quietLog });
-  await syncCatalog(core.db, loadCatalogFiles());
   await seedDemoAccounts(core);
   const app = await buildServer(core, testConfig);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,4 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { loadCatalogFiles, type CatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
@@ -65,13 +69,53 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-/** A migrated store with the default catalog loaded, and the domain wired on top of it. */
-export async function testCore(opts: { clock?: ManualClock } = {}): Promise<TestEnv> {
+/**
+ * The embedded store, migrated and with the default catalog loaded, as an archive: made by the
+ * first test file that needs it and kept in the temporary directory under a name that is the hash
+ * of the migrations and the catalog, so every later file (and run) starts from it instead of
+ * migrating a new PGlite again. A change to either makes a new archive.
+ */
+async function pgliteTemplate(): Promise<Blob> {
+  const hash = createHash('sha256');
+  for (const dir of [fileURLToPath(new URL('../../src/store/migrations/', import.meta.url)), fileURLToPath(new URL('../../catalog/', import.meta.url))]) {
+    for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(join(dir, name)));
+  }
+  hash.update(readFileSync(fileURLToPath(new URL('../../src/store/migrate.ts', import.meta.url))));
+  hash.update(readFileSync(fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url))));
+  const path = join(tmpdir(), `abonent-test-store-${hash.digest('hex').slice(0, 16)}.tgz`);
+  if (!existsSync(path)) {
+    const db = await openPglite(null);
+    const core = await createCore(testConfig, { db, log: quietLog });
+    files ??= loadCatalogFiles();
+    await syncCatalog(core.db, files);
+    const archive = Buffer.from(await (await db.dumpDataDir!()).arrayBuffer());
+    await db.close();
+    // Written aside and renamed: a file running beside this one never reads half an archive.
+    const part = `${path}.${process.pid}.part`;
+    writeFileSync(part, archive);
+    renameSync(part, path);
+  }
+  return new Blob([readFileSync(path)]);
+}
+
+/** A fresh store for one test file, migrated and with the default catalog loaded. */
+export async function catalogStore(): Promise<TestStore> {
+  if (storeKind === 'pglite') {
+    const db = await openPglite(null, { loadDataDir: await pgliteTemplate() });
+    return { db, openAnother: async () => db, drop: () => db.close() };
+  }
   const store = await freshStore();
-  const clock = opts.clock ?? new ManualClock('2026-03-10T09:00:00Z');
-  const core = await createCore(testConfig, { db: store.db, clock, log: quietLog });
+  const core = await createCore(testConfig, { db: store.db, log: quietLog });
   files ??= loadCatalogFiles();
   await syncCatalog(core.db, files);
+  return store;
+}
+
+/** A migrated store with the default catalog loaded, and the domain wired on top of it. */
+export async function testCore(opts: { clock?: ManualClock } = {}): Promise<TestEnv> {
+  const store = await catalogStore();
+  const clock = opts.clock ?? new ManualClock('2026-03-10T09:00:00Z');
+  const core = await createCore(testConfig, { db: store.db, clock, log: quietLog });
   return { core, clock, store, close: () => store.drop() };
 }
 

@@ -4,14 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
-import { loadCatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
-import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { payWithSavedCard, startTopUp } from '../../src/domain/payments/top-up.ts';
 import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { createCore } from '../../src/runtime.ts';
 import { buildServer } from '../../src/server.ts';
-import { freshStore, makeSubscriber, quietLog, refusal, subscriberCtx, testConfig, type TestStore } from '../helpers/core.ts';
+import { catalogStore, makeSubscriber, quietLog, refusal, subscriberCtx, testConfig, type TestStore } from '../helpers/core.ts';
 
 // An install without an acquirer (the production default): card payments are refused before
 // anything is written, and the sandbox's pay page does not exist.
@@ -20,9 +18,8 @@ let store: TestStore;
 let core: Core;
 let app: FastifyInstance;
 before(async () => {
-  store = await freshStore();
+  store = await catalogStore();
   core = await createCore(config, { db: store.db, clock: new ManualClock('2026-03-10T09:00:00Z'), log: quietLog });
-  await syncCatalog(core.db, loadCatalogFiles());
   app = await buildServer(core, config);
   await app.ready();
 });

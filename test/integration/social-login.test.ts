@@ -2,15 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { loadCatalogFiles } from '../../src/domain/catalog/load-catalog.ts';
-import { syncCatalog } from '../../src/domain/catalog/sync-catalog.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { createCore } from '../../src/runtime.ts';
 import { buildServer } from '../../src/server.ts';
-import { freshStore, makeSubscriber, quietLog, testApp, testCore, type TestStore } from '../helpers/core.ts';
+import { catalogStore, makeSubscriber, quietLog, testApp, testCore, type TestStore } from '../helpers/core.ts';
 import { startTestProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type TestProvider } from '../helpers/oidc-provider.ts';
 
 /**
@@ -29,7 +27,7 @@ let op: TestProvider;
 
 before(async () => {
   op = await startTestProvider({ redirectUris: [`${PUBLIC_URL}/api/v1/auth/social/test/callback`] });
-  store = await freshStore();
+  store = await catalogStore();
   const config = loadConfig({
     NODE_ENV: 'test',
     STORE: 'memory',
@@ -43,7 +41,6 @@ before(async () => {
   } as NodeJS.ProcessEnv);
   // ID tokens carry the real time: the platform's clock must be near it.
   core = await createCore(config, { db: store.db, clock: new ManualClock(new Date().toISOString()), log: quietLog });
-  await syncCatalog(core.db, loadCatalogFiles());
   app = await buildServer(core, config);
   await app.ready();
 });
