@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every test file with Node's test runner: first on embedded PGlite, then, when
 // TEST_DATABASE_URL names a PostgreSQL server, the same files again on PostgreSQL.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -36,14 +36,26 @@ const storeIndependent = (f) =>
 // server ends, a read-only standby): it runs in the PostgreSQL pass, which CI always has.
 const postgresOnly = (f) => readFileSync(f, 'utf8').slice(0, 2000).includes('@postgres-only');
 
-let failed = false;
-for (const pass of passes) {
+// The two passes run side by side: the PostgreSQL pass waits on its server as much as it computes,
+// and many files in either pass wait on sockets, browsers and child processes, so together they
+// keep two cores busier than one after the other. The PGlite pass prints as it goes; the
+// PostgreSQL pass's report is kept and printed whole when it ends, so the two never interleave.
+const runs = passes.map((pass) => {
   const run = pass.name === 'pglite' ? files.filter((f) => !postgresOnly(f)) : files.filter((f) => !storeIndependent(f));
-  console.log(`\n=== tests on ${pass.name} (${run.length} files) ===`);
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...run], {
-    stdio: 'inherit',
+  const live = pass === passes[0];
+  const out = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${live ? 2 : 1}`, ...run], {
+    stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...pass.env, NODE_ENV: 'test' },
   });
-  if (res.status !== 0) failed = true;
-}
-process.exit(failed ? 1 : 0);
+  if (!live) {
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => out.push(b));
+  }
+  const header = `\n=== tests on ${pass.name} (${run.length} files) ===\n`;
+  if (live) process.stdout.write(header);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ ok: code === 0, report: live ? '' : header + Buffer.concat(out).toString() })));
+});
+const ended = await Promise.all(runs);
+for (const { report } of ended) process.stdout.write(report);
+process.exit(ended.every((r) => r.ok) ? 0 : 1);
