@@ -103,9 +103,11 @@ export async function postEntries(q: Queryable, c: EntryColumns, at: Date, opts:
          RETURNING account_id, idempotency_key
        ), booked AS (
          INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, idempotency_key, category, product_code, description, reference, created_at)
-         SELECT DISTINCT ON (x.a, x.k) x.a, x.m, x.t, x.s, x.k, x.c, x.p, x.d, x.r, $10::timestamptz
-           FROM x JOIN taken ON taken.account_id = x.a AND taken.idempotency_key = x.k
-          ORDER BY x.a, x.k, x.o
+         SELECT a, m, t, s, k, c, p, d, r, $10::timestamptz FROM (
+           -- A key twice in one batch books its first entry; entries are booked in the batch's order.
+           SELECT DISTINCT ON (x.a, x.k) x.* FROM x JOIN taken ON taken.account_id = x.a AND taken.idempotency_key = x.k
+            ORDER BY x.a, x.k, x.o
+         ) y ORDER BY o
          RETURNING id, account_id, subscriber_id, idempotency_key,
                    CASE WHEN amount < 0 AND kind = ANY($14::text[]) THEN floor(-amount * $11::numeric / 100) ELSE 0 END AS points
        ), earned AS (
