@@ -149,7 +149,7 @@ test('retention: old months of usage are summarised per day and dropped; reports
   assert.equal(new Date(from).toISOString(), '2026-03-31T21:00:00.000Z');
   for (const p of ['ledger_entry_202602', 'ledger_entry_202603']) assert.ok((await core.db.query('SELECT to_regclass($1) AS r', [p]))[0]!.r, `${p} kept`);
   assert.deepEqual(await ledgerSum(core, num.accountId), ledger);
-  assert.deepEqual((await verifyLedger(core.db)).mismatches, []);
+  assert.deepEqual(await verifyLedger(core.db).then((v) => [v.mismatches, v.unpairedKeys]), [[], 0]);
 
   // Spending, internet and the company's traffic by day read the same as before the drop.
   assert.deepEqual(strip(await view()), strip(shown));
@@ -184,13 +184,16 @@ test('the migration moves a store with rows in several months into month partiti
     assert.deepEqual(await where('usage_record'), ['u1@1 usage_record_202601', 'u1@2 usage_record_202602', 'u2@2 usage_record_202603']);
     assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entry_key'))[0]!.n, 3);
     assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_record_key'))[0]!.n, 3);
-    assert.deepEqual((await verifyLedger(db)).mismatches, []);
+    assert.deepEqual(await verifyLedger(db).then((v) => [v.mismatches, v.unpairedKeys]), [[], 0]);
     // The ids go on from where they were, and the moved keys still decide.
     const next = await postEntry(db, { accountId: 1, amount: 5, kind: 'adjustment', idempotencyKey: 'p1', at: new Date('2026-04-01T00:00:00Z') });
     assert.equal(next.booked, false);
     const fresh = await postEntry(db, { accountId: 1, amount: 5, kind: 'adjustment', idempotencyKey: 'a1', at: new Date('2026-04-01T00:00:00Z') });
     assert.ok(fresh.booked && fresh.id > 3, `new id ${fresh.id}`);
     assert.equal((await db.query<{ balance: number }>('SELECT balance FROM account WHERE id = 1'))[0]!.balance, 605);
+    // verify pairs every entry with its key: a key left without an entry is reported.
+    await db.query("INSERT INTO ledger_entry_key (account_id, idempotency_key, created_at) VALUES (2, 'orphan', now())");
+    assert.equal((await verifyLedger(db)).unpairedKeys, 1);
   } finally {
     await store.drop();
   }
