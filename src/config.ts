@@ -115,6 +115,11 @@ const schema = z.object({
   USAGE_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Usage dated more than this many days ahead of now is refused record by record. */
   USAGE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(365).default(1),
+  /**
+   * Months of usage detail kept (per record); older months are summarised per day and their detail
+   * dropped. At least 7: the detail report and the usage list reach six months back.
+   */
+  USAGE_DETAIL_RETENTION_MONTHS: z.coerce.number().int().min(7).max(1200).default(36),
   /** Addresses or CIDRs TMF hub callbacks may reach although loopback, private or link-local (none by default). */
   HUB_CALLBACK_ALLOWED: cidrList,
   /** How long one TMF event delivery may take before it counts as failed and is retried. */

@@ -97,6 +97,10 @@ export async function runCommand(core: Core, { values, positionals }: CliArgs, i
         for (const m of res.mismatches) io.err(`  account ${m.accountId}: balance ${m.balance}, entries sum ${m.sumOfEntries}`);
         code = 1;
       }
+      if (res.unpairedKeys > 0) {
+        io.err(`ledger MISMATCH: ${res.unpairedKeys} entries or idempotency keys without their pair in ledger_entry_key`);
+        code = 1;
+      }
       if (bills.mismatches.length === 0) {
         io.out(`bills ok: ${bills.bills} bills, each adds up to the ledger's movement of its month`);
       } else {

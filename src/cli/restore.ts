@@ -46,6 +46,7 @@ export async function restoreStore(config: Config, file: string | undefined, opt
       try {
         const res = await verifyLedger(db);
         if (res.mismatches.length > 0) throw new Error(`the backup's ledger does not add up on ${res.mismatches.length} account(s)`);
+        if (res.unpairedKeys > 0) throw new Error(`the backup's ledger has ${res.unpairedKeys} entries or idempotency keys without their pair`);
         summary = `${res.accounts} accounts, ${res.entries} entries, ledger ok`;
       } finally {
         await db.close();

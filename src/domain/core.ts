@@ -16,6 +16,8 @@ export interface DomainSettings {
   usageMaxAgeDays: number;
   /** Usage this many days ahead of now is refused per record. */
   usageMaxFutureDays: number;
+  /** Months of usage detail kept; the history job summarises and drops older months. */
+  usageDetailRetentionMonths: number;
   /** Addresses/CIDRs TMF hub callbacks may reach although loopback, private or link-local. */
   hubCallbackAllowed: string[];
   hubDeliveryTimeoutMs: number;
@@ -51,6 +53,7 @@ export const defaultSettings: DomainSettings = {
   sessionTtlHours: 24 * 30,
   usageMaxAgeDays: 90,
   usageMaxFutureDays: 1,
+  usageDetailRetentionMonths: 36,
   hubCallbackAllowed: [],
   hubDeliveryTimeoutMs: 5000,
   hubDeliveryMaxAttempts: 8,

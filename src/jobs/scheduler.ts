@@ -12,6 +12,7 @@ import { businessMonthlyReportJob } from './business-monthly-report.ts';
 import { expirePoints } from './expire-points.ts';
 import { feeRunJob } from './fee-run.ts';
 import { generateReports } from './generate-reports.ts';
+import { historyJob } from './history.ts';
 import { runInstallments } from './installments.ts';
 import { withLease } from './lease.ts';
 import { drainOutboxTick, type SmsTransport } from './sms-outbox.ts';
@@ -48,6 +49,8 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; extra?: Jo
     { name: 'alert-release', everyMs: 60_000, run: leased('alert-release', (now) => releaseDueAlerts(core, { now })) },
     { name: 'alert-digest', everyMs: 300_000, run: leased('alert-digest', (now) => raiseDailyDigests(core, { now })) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
+    // Month partitions of usage and the ledger made ahead; usage detail past its retention summarised and dropped.
+    { name: 'history', everyMs: 3_600_000, run: leased('history', (now) => historyJob(core, { now })) },
     // Work the channels bring (composed in src/server.ts), e.g. answering SMS left unanswered.
     ...(opts.extra ?? []),
   ];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { postEntries } from '../../src/domain/ledger/post-entry.ts';
 import { ledgerSum, makeSubscriber, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
@@ -8,12 +9,12 @@ before(async () => {
 });
 after(() => env.close());
 
+// Through the one write path: the repeat below relies on its ON CONFLICT on ledger_entry_key.
 const insert = (rows: [number, number, string][]) =>
-  env.core.db.query(
-    `INSERT INTO ledger_entry (account_id, amount, kind, idempotency_key)
-     SELECT a, m, 'adjustment', k FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS e(a, m, k)
-     ON CONFLICT (account_id, idempotency_key) DO NOTHING`,
-    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+  postEntries(
+    env.core.db,
+    { account: rows.map((r) => r[0]), amount: rows.map((r) => r[1]), kind: rows.map(() => 'adjustment' as const), key: rows.map((r) => r[2]), sub: rows.map(() => null), category: rows.map(() => null) },
+    env.core.clock.now(),
   );
 
 test('one statement of many entries over several accounts moves each balance by the sum of its new entries', async () => {

@@ -161,7 +161,7 @@ async function rateBatch(
     tx,
     `SELECT json_build_object(
        'seen', (SELECT coalesce(json_agg(json_build_array(k.a, k.r)), '[]') FROM unnest($2::bigint[], $3::text[]) AS k(a, r)
-                 CROSS JOIN LATERAL (SELECT 1 FROM usage_record u WHERE u.account_id = k.a AND u.record_id = k.r LIMIT 1) x),
+                 CROSS JOIN LATERAL (SELECT 1 FROM usage_record_key u WHERE u.account_id = k.a AND u.record_id = k.r LIMIT 1) x),
        'quotas', (SELECT coalesce(json_agg(q), '[]') FROM (
                    SELECT id, subscriber_id, unit, source, period_start, period_end, included - used AS remaining FROM quota
                     WHERE account_id = ANY($1::bigint[]) AND used < included AND period_end > $4 AND period_start <= $5) q),
@@ -268,7 +268,7 @@ async function rateBatch(
     }
   }
   // The records and what they took from the quotas: one statement. Not looking first, a record
-  // already booked fails it on usage_record's key (a plain INSERT: ON CONFLICT's speculative
+  // already booked fails it on its key in usage_record_key (a plain INSERT: ON CONFLICT's speculative
   // insertion costs more per row than the lookup it would save), and the batch runs again.
   try {
     await tx.query(
@@ -285,7 +285,7 @@ async function rateBatch(
     );
   } catch (e) {
     const err = e as { code?: string; constraint?: string };
-    if (!lookFirst && err.code === '23505' && err.constraint === 'usage_record_pkey') throw new AlreadyBooked();
+    if (!lookFirst && err.code === '23505' && err.constraint === 'usage_record_key_pkey') throw new AlreadyBooked();
     throw e;
   }
   if (entries.account.length) {

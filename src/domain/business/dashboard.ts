@@ -4,6 +4,7 @@ import type { Core } from '../core.ts';
 import type { Ctx, Lang } from '../shared/context.ts';
 import { requireBusinessAdmin, scopeOf } from './access.ts';
 import { BUSINESS_ZONE, localSql, monthOf, parseMonth, previousMonth, SPENDING_ENTRY, type Month } from './period.ts';
+import { USAGE_WITH_SUMMARIES } from '../reports/usage-history.ts';
 
 export const CATEGORIES = ['subscription', 'calls', 'sms', 'internet', 'content', 'roaming', 'one_off', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -118,10 +119,10 @@ export async function computeDashboard(q: Queryable, base: Selection, month: Mon
     `WITH subs AS MATERIALIZED (${subs})
      SELECT ${localSql.day('u.started_at', 's.tz')} AS d,
             COALESCE(SUM(u.duration_seconds) FILTER (WHERE u.kind = 'voice'), 0)::bigint AS seconds,
-            count(*) FILTER (WHERE u.kind IN ('sms', 'mms'))::bigint AS sms,
+            COALESCE(SUM(u.records) FILTER (WHERE u.kind IN ('sms', 'mms')), 0)::bigint AS sms,
             COALESCE(SUM(u.bytes) FILTER (WHERE u.kind = 'data'), 0)::bigint AS bytes,
             COALESCE(SUM(u.charged), 0)::bigint AS charged
-       FROM subs s JOIN usage_record u ON u.account_id = s.account_id AND u.subscriber_id = s.id
+       FROM subs s JOIN ${USAGE_WITH_SUMMARIES} u ON u.account_id = s.account_id AND u.subscriber_id = s.id
       WHERE u.started_at >= $2 AND u.started_at < $3
       GROUP BY 1 ORDER BY 1`,
     p(month.start, month.end),

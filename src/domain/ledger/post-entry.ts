@@ -92,11 +92,22 @@ export async function postEntries(q: Queryable, c: EntryColumns, at: Date, opts:
   let rows: { id: number; key: string; account: number }[];
   try {
     rows = await q.query<{ id: number; key: string; account: number }>(
-      `WITH booked AS (
+      `WITH x AS (
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                  WITH ORDINALITY AS x(a, m, t, s, k, c, p, d, r, o)
+       ), taken AS (
+         -- The key first: ledger_entry is partitioned by month and cannot hold a key without the
+         -- instant, so ledger_entry_key (account, idempotency key) decides which entries are new.
+         INSERT INTO ledger_entry_key (account_id, idempotency_key, created_at) SELECT a, k, $10 FROM x
+         ON CONFLICT DO NOTHING
+         RETURNING account_id, idempotency_key
+       ), booked AS (
          INSERT INTO ledger_entry (account_id, amount, kind, subscriber_id, idempotency_key, category, product_code, description, reference, created_at)
-         SELECT a, m, t, s, k, c, p, d, r, $10
-           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS x(a, m, t, s, k, c, p, d, r)
-         ON CONFLICT (account_id, idempotency_key) DO NOTHING
+         SELECT a, m, t, s, k, c, p, d, r, $10::timestamptz FROM (
+           -- A key twice in one batch books its first entry; entries are booked in the batch's order.
+           SELECT DISTINCT ON (x.a, x.k) x.* FROM x JOIN taken ON taken.account_id = x.a AND taken.idempotency_key = x.k
+            ORDER BY x.a, x.k, x.o
+         ) y ORDER BY o
          RETURNING id, account_id, subscriber_id, idempotency_key,
                    CASE WHEN amount < 0 AND kind = ANY($14::text[]) THEN floor(-amount * $11::numeric / 100) ELSE 0 END AS points
        ), earned AS (

@@ -4,6 +4,7 @@ import type { EntryCategory } from '../ledger/post-entry.ts';
 import type { Ctx } from '../shared/context.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { localMonth } from './period.ts';
+import { USAGE_WITH_SUMMARIES } from './usage-history.ts';
 
 /** The spending lines, in the order people read them; `other` holds charges booked without a category. */
 export const SPENDING_CATEGORIES = ['subscription', 'calls', 'sms', 'internet', 'content', 'roaming', 'one_off', 'other'] as const;
@@ -66,7 +67,7 @@ export async function getSpending(core: Core, ctx: Ctx, input: { msisdn: string;
   const internetUntil = new Date(Math.min(end.getTime(), Math.max(now.getTime(), start.getTime())));
   const [internet] = await core.db.query<{ charged: number; bytes: number }>(
     `SELECT COALESCE(SUM(charged), 0)::bigint AS charged, COALESCE(SUM(bytes), 0)::bigint AS bytes
-       FROM usage_record
+       FROM ${USAGE_WITH_SUMMARIES} u
       WHERE account_id = $1 AND subscriber_id = $2 AND kind = 'data' AND started_at >= $3 AND started_at < $4`,
     [sub.accountId, sub.id, start, internetUntil],
   );

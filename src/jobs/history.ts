@@ -1,0 +1,108 @@
+import type { Core } from '../domain/core.ts';
+
+/** The history tables partitioned by month (migration 043), and the column that picks the month. */
+export const HISTORY_TABLES = ['usage_record', 'ledger_entry'] as const;
+
+/** Months ahead of the current one whose partitions are made in advance. */
+export const MONTHS_AHEAD = 2;
+
+export interface HistoryResult {
+  /** Partitions made, e.g. `usage_record_202702`. */
+  created: string[];
+  /** Usage partitions summarised into usage_daily and dropped. */
+  dropped: string[];
+  /** Records those partitions held. */
+  summarised: number;
+}
+
+/**
+ * Keeps the month partitions of the history tables: makes this month's and the next
+ * {@link MONTHS_AHEAD} (and any month whose rows wait in a default partition), then applies the
+ * usage retention: a month of usage detail older than `usageDetailRetentionMonths` is added to
+ * usage_daily (per number, local day, kind and zone), its record keys are let go and its partition
+ * is dropped, all in one transaction. A month is dropped only once the whole of it lies before the
+ * ingest window (`usageMaxAgeDays`): no record of it can be booked again, so letting its keys go
+ * cannot book one twice. Ledger entries are money and are never dropped.
+ *
+ * Each partition is its own transaction (creating or dropping one locks its table briefly);
+ * running twice, or on two instances at once, does nothing the second time.
+ */
+export async function historyJob(core: Core, opts: { now: Date; retentionMonths?: number }): Promise<HistoryResult> {
+  const result: HistoryResult = { created: [], dropped: [], summarised: 0 };
+  const months = await core.db.query<{ t: string; m: string }>(
+    `SELECT t, m::text FROM (
+       SELECT t, ((($1::timestamptz AT TIME ZONE 'Europe/Moscow')::date) + make_interval(months => n))::date AS m
+         FROM unnest($2::text[]) AS t, generate_series(0, $3::int) AS n
+       UNION
+       SELECT 'usage_record', date_trunc('month', started_at AT TIME ZONE 'Europe/Moscow')::date FROM (SELECT DISTINCT started_at FROM usage_record_default) d
+       UNION
+       SELECT 'ledger_entry', date_trunc('month', created_at AT TIME ZONE 'Europe/Moscow')::date FROM (SELECT DISTINCT created_at FROM ledger_entry_default) d
+     ) x ORDER BY t, m`,
+    [opts.now, HISTORY_TABLES, MONTHS_AHEAD],
+  );
+  for (const { t, m } of months) {
+    const [made] = await core.db.tx((tx) => tx.query<{ made: boolean }>('SELECT history_partition($1, $2::date) AS made', [t, m]));
+    if (made?.made) result.created.push(`${t}_${m.slice(0, 4)}${m.slice(5, 7)}`);
+  }
+
+  const retention = opts.retentionMonths ?? core.settings.usageDetailRetentionMonths;
+  // The first month kept: `retention` months back, and never one the ingest window still reaches.
+  const [edge] = await core.db.query<{ keep_from: string }>(
+    `SELECT LEAST(date_trunc('month', ($1::timestamptz AT TIME ZONE 'Europe/Moscow') - make_interval(months => $2::int)),
+                  date_trunc('month', ($1::timestamptz AT TIME ZONE 'Europe/Moscow') - make_interval(days => $3::int)))::date::text AS keep_from`,
+    [opts.now, retention, core.settings.usageMaxAgeDays],
+  );
+  const keepFrom = edge!.keep_from.slice(0, 4) + edge!.keep_from.slice(5, 7);
+  const old = await core.db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'usage_record'::regclass AND c.relname ~ '^usage_record_[0-9]{6}$' AND substr(c.relname, 14) < $1
+      ORDER BY 1`,
+    [keepFrom],
+  );
+  for (const { name } of old) {
+    const n = await core.db.tx(async (tx) => {
+      // Another instance may have dropped it since the list was read.
+      const [still] = await tx.query<{ here: boolean }>('SELECT to_regclass($1) IS NOT NULL AS here', [name]);
+      if (!still?.here) return null;
+      const [summary] = await tx.query<{ records: number }>(
+        `WITH days AS (
+           SELECT u.account_id, u.subscriber_id, date_trunc('day', u.started_at AT TIME ZONE z.tz) AT TIME ZONE z.tz AS day_start, u.kind, u.zone,
+                  count(*) AS records, COALESCE(sum(u.duration_seconds), 0) AS duration_seconds, COALESCE(sum(u.bytes), 0) AS bytes,
+                  sum(u.billed_units) AS billed_units, sum(u.quota_units) AS quota_units, sum(u.charged) AS charged
+             FROM ${ident(name)} u
+             LEFT JOIN subscriber s ON s.id = u.subscriber_id
+             LEFT JOIN region r ON r.code = s.region_code
+             CROSS JOIN LATERAL (SELECT COALESCE(r.time_zone, 'Europe/Moscow') AS tz) z
+            GROUP BY 1, 2, 3, 4, 5
+         ), summed AS (
+           INSERT INTO usage_daily AS d (account_id, subscriber_id, day_start, kind, zone, records, duration_seconds, bytes, billed_units, quota_units, charged)
+           SELECT * FROM days
+           ON CONFLICT (account_id, subscriber_id, day_start, kind, zone) DO UPDATE SET
+             records = d.records + excluded.records, duration_seconds = d.duration_seconds + excluded.duration_seconds,
+             bytes = d.bytes + excluded.bytes, billed_units = d.billed_units + excluded.billed_units,
+             quota_units = d.quota_units + excluded.quota_units, charged = d.charged + excluded.charged
+         )
+         SELECT COALESCE(sum(records), 0)::bigint AS records FROM days`,
+      );
+      await tx.query(`DELETE FROM usage_record_key k USING ${ident(name)} u WHERE k.account_id = u.account_id AND k.record_id = u.record_id`);
+      const month = `${name.slice(13, 17)}-${name.slice(17, 19)}-01`;
+      await tx.query(`DROP TABLE ${ident(name)}`);
+      await tx.query(
+        `INSERT INTO history_retention (table_name, detail_from) VALUES ('usage_record', history_month_start(($1::date + interval '1 month')::date))
+         ON CONFLICT (table_name) DO UPDATE SET detail_from = GREATEST(history_retention.detail_from, excluded.detail_from)`,
+        [month],
+      );
+      return Number(summary?.records ?? 0);
+    });
+    if (n === null) continue;
+    result.dropped.push(name);
+    result.summarised += n;
+  }
+  return result;
+}
+
+/** A partition name made by history_partition (letters, digits and _ only), quoted. */
+function ident(name: string): string {
+  if (!/^[a-z_]+_[0-9]{6}$/.test(name)) throw new RangeError(`not a history partition: ${name}`);
+  return `"${name}"`;
+}

@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
+import { getDashboard } from '../../src/domain/business/dashboard.ts';
+import type { Core } from '../../src/domain/core.ts';
+import { postEntry } from '../../src/domain/ledger/post-entry.ts';
+import { verifyLedger } from '../../src/domain/ledger/verify-ledger.ts';
+import { loadDetailRecords } from '../../src/domain/reports/detail.ts';
+import { getSpending } from '../../src/domain/reports/get-spending.ts';
+import { ManualClock } from '../../src/domain/shared/clock.ts';
+import { historyJob } from '../../src/jobs/history.ts';
+import { listMigrations } from '../../src/store/migrate.ts';
+import { makeCompany, type Admin } from '../helpers/business.ts';
+import { ctxAs, freshStore, ledgerSum, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+
+// Month partitions (migration 043) and the history job, on the store under test. The clock is in
+// March 2026; Moscow is UTC+3, so Moscow's 1 March begins at 2026-02-28T21:00Z.
+let env: TestEnv;
+let core: Core;
+let clock: ManualClock;
+let admin: Admin;
+let num: { msisdn: string; subscriberId: number; accountId: number };
+before(async () => {
+  clock = new ManualClock('2026-02-20T09:00:00Z');
+  env = await testCore({ clock });
+  core = env.core;
+  const company = await makeCompany(core, 'ООО «История»', { regions: ['77'], departments: ['Офис'] });
+  admin = await company.admin('contract_admin');
+  num = await company.number({ region: '77', department: company.departments[0]!, balance: 500_000 });
+});
+after(() => env.close());
+
+const op = () => ctxAs({ kind: 'operator_api', apiKeyId: 1 }, { channel: 'tmf' });
+const partitionOf = async (table: 'usage_record' | 'ledger_entry', where: string, params: unknown[]) =>
+  (await core.db.query<{ p: string }>(`SELECT tableoid::regclass::text AS p FROM ${table} WHERE ${where}`, params)).map((r) => r.p);
+const records = (): UsageInput[] => [
+  // 23:59 on 28 February and 00:01 on 1 March, Moscow time; a call and 300 MB of data each side.
+  { recordId: 'b-feb-call', msisdn: num.msisdn, kind: 'voice', zone: 'roaming', startedAt: '2026-02-28T20:59:00Z', durationSeconds: 120 },
+  { recordId: 'b-feb-data', msisdn: num.msisdn, kind: 'data', zone: 'roaming', startedAt: '2026-02-28T20:59:30Z', bytes: 300_000_000 },
+  { recordId: 'b-mar-call', msisdn: num.msisdn, kind: 'voice', zone: 'roaming', startedAt: '2026-02-28T21:01:00Z', durationSeconds: 180 },
+  { recordId: 'b-mar-data', msisdn: num.msisdn, kind: 'data', zone: 'roaming', startedAt: '2026-02-28T21:01:30Z', bytes: 300_000_000 },
+];
+
+test('a month boundary at midnight Moscow time: records and charges either side land in their own month, and reports count each in its month', async () => {
+  const [feb, mar] = [records().slice(0, 2), records().slice(2)];
+  clock.set('2026-02-28T20:59:50Z');
+  assert.equal((await ingestUsage(core, op(), feb)).accepted, 2);
+  clock.set('2026-02-28T21:01:50Z');
+  assert.equal((await ingestUsage(core, op(), mar)).accepted, 2);
+  clock.set('2026-03-10T09:00:00Z');
+
+  // The job makes the months that waited in the default partition, and this month and the next two.
+  const made = await historyJob(core, { now: clock.now() });
+  for (const p of ['usage_record_202602', 'usage_record_202603', 'usage_record_202605', 'ledger_entry_202602', 'ledger_entry_202603']) assert.ok(made.created.includes(p), p);
+  assert.deepEqual((await historyJob(core, { now: clock.now() })).created, [], 'a second run makes nothing');
+  for (const t of ['usage_record_default', 'ledger_entry_default']) assert.equal((await core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`))[0]!.n, 0, `${t} emptied`);
+
+  assert.deepEqual(await partitionOf('usage_record', "record_id IN ('b-feb-call', 'b-feb-data') ORDER BY record_id", []), ['usage_record_202602', 'usage_record_202602']);
+  assert.deepEqual(await partitionOf('usage_record', "record_id IN ('b-mar-call', 'b-mar-data') ORDER BY record_id", []), ['usage_record_202603', 'usage_record_202603']);
+  assert.deepEqual(await partitionOf('ledger_entry', "idempotency_key IN ('usage:b-feb-call', 'usage:b-mar-call') ORDER BY created_at", []), ['ledger_entry_202602', 'ledger_entry_202603']);
+
+  // A report across the two partitions: the detail of 20 February – 5 March, in time order.
+  const detail = await loadDetailRecords(core.db, { accountId: num.accountId, subscriberId: num.subscriberId, start: new Date('2026-02-20T00:00:00Z'), end: new Date('2026-03-05T00:00:00Z') });
+  assert.deepEqual(detail.map((r) => [r.kind, new Date(r.startedAt).toISOString()]), [
+    ['voice', '2026-02-28T20:59:00.000Z'], ['data', '2026-02-28T20:59:30.000Z'], ['voice', '2026-02-28T21:01:00.000Z'], ['data', '2026-02-28T21:01:30.000Z'],
+  ]);
+  const charged = (ids: string[]) => detail.filter((_, i) => ids.includes(records()[i]!.recordId)).reduce((s, r) => s + r.charged, 0);
+  const febCharged = charged(['b-feb-call', 'b-feb-data']);
+  const marCharged = charged(['b-mar-call', 'b-mar-data']);
+  assert.ok(febCharged > 0 && marCharged > 0, 'roaming is charged on both sides');
+
+  // Each month's spending and traffic hold its own side of midnight.
+  const me = subscriberCtx(num.subscriberId);
+  const spendFeb = await getSpending(core, me, { msisdn: num.msisdn, month: '2026-02' });
+  const spendMar = await getSpending(core, me, { msisdn: num.msisdn, month: '2026-03' });
+  assert.equal(spendFeb.categories.find((c) => c.category === 'roaming')!.amount, febCharged);
+  assert.equal(spendMar.categories.find((c) => c.category === 'roaming')!.amount, marCharged);
+  assert.equal(spendFeb.internet.bytes, 300_000_000);
+  const dashFeb = await getDashboard(core, admin.ctx, { month: '2026-02' });
+  const dashMar = await getDashboard(core, admin.ctx, { month: '2026-03' });
+  assert.deepEqual(dashFeb.trafficByDay.map((d) => [d.date, d.minutes]), [['2026-02-28', 2]]);
+  assert.deepEqual(dashMar.trafficByDay.map((d) => [d.date, d.minutes]), [['2026-03-01', 3]]);
+
+  // Replayed after the move, every record is known by its key in whichever month it lies.
+  const balance = (await ledgerSum(core, num.accountId)).balance;
+  const again = await ingestUsage(core, op(), records());
+  assert.deepEqual([again.accepted, again.duplicates], [0, 4]);
+  assert.equal((await ledgerSum(core, num.accountId)).balance, balance);
+  assert.deepEqual((await verifyLedger(core.db)).mismatches, []);
+});
+
+test('one ledger entry per idempotency key across months, whoever writes it', async () => {
+  const before = await ledgerSum(core, num.accountId);
+  const entry = (at: string) => postEntry(core.db, { accountId: num.accountId, amount: 1_000, kind: 'payment', idempotencyKey: 'pay-across', category: 'payment', at: new Date(at) });
+  const first = await entry('2026-02-27T10:00:00Z');
+  assert.equal(first.booked, true);
+  const second = await entry('2026-03-09T10:00:00Z');
+  assert.deepEqual(second, { id: first.id, booked: false }, 'the same key a month later books nothing and names the first entry');
+  // A raw INSERT (no key taken first) of a key held in another month fails on the key table.
+  await assert.rejects(
+    core.db.query("INSERT INTO ledger_entry (account_id, amount, kind, idempotency_key, created_at) VALUES ($1, 1000, 'payment', 'pay-across', '2026-03-09T11:00:00Z')", [num.accountId]),
+    (e: { code?: string; constraint?: string }) => e.code === '23505' && e.constraint === 'ledger_entry_key_pkey',
+  );
+  const l = await ledgerSum(core, num.accountId);
+  assert.deepEqual([l.balance, l.entries], [before.balance + 1_000, before.entries + 1]);
+});
+
+test('retention: old months of usage are summarised per day and dropped; reports over them answer from the summary; the ledger stays whole', async () => {
+  const me = subscriberCtx(num.subscriberId);
+  const view = async () => ({
+    feb: await getSpending(core, me, { msisdn: num.msisdn, month: '2026-02' }),
+    mar: await getSpending(core, me, { msisdn: num.msisdn, month: '2026-03' }),
+    dashFeb: (await getDashboard(core, admin.ctx, { month: '2026-02' })).trafficByDay,
+    dashMar: (await getDashboard(core, admin.ctx, { month: '2026-03' })).trafficByDay,
+  });
+  const strip = (v: Awaited<ReturnType<typeof view>>) => ({ ...v, feb: { ...v.feb, asOf: '' }, mar: { ...v.mar, asOf: '' } });
+  const shown = await view();
+  const ledger = await ledgerSum(core, num.accountId);
+  const now = new Date('2026-05-10T09:00:00Z');
+
+  // Kept one month, but February is still within the 90 days usage may arrive late: nothing goes.
+  assert.deepEqual((await historyJob(core, { now, retentionMonths: 1 })).dropped, []);
+  const maxAge = core.settings.usageMaxAgeDays;
+  core.settings.usageMaxAgeDays = 20;
+  try {
+    const gone = await historyJob(core, { now, retentionMonths: 1 });
+    assert.deepEqual(gone.dropped, ['usage_record_202602', 'usage_record_202603']);
+    assert.equal(gone.summarised, 4);
+    assert.deepEqual((await historyJob(core, { now, retentionMonths: 1 })).dropped, [], 'a second run drops nothing');
+  } finally {
+    core.settings.usageMaxAgeDays = maxAge;
+  }
+  for (const p of ['usage_record_202602', 'usage_record_202603']) assert.equal((await core.db.query('SELECT to_regclass($1) AS r', [p]))[0]!.r, null, `${p} dropped`);
+
+  // The detail and its keys are gone; the summary holds each local day's totals; the ledger is whole.
+  assert.equal((await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_record WHERE record_id LIKE 'b-%'"))[0]!.n, 0);
+  assert.equal((await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_record_key WHERE record_id LIKE 'b-%'"))[0]!.n, 0);
+  const days = await core.db.query<{ day: Date; kind: string; records: number; duration_seconds: number; bytes: number }>(
+    'SELECT day_start AS day, kind, records::int, duration_seconds::int, bytes::bigint AS bytes FROM usage_daily WHERE subscriber_id = $1 ORDER BY 1, 2',
+    [num.subscriberId],
+  );
+  assert.deepEqual(days.map((d) => [new Date(d.day).toISOString(), d.kind, d.records, d.duration_seconds, Number(d.bytes)]), [
+    ['2026-02-27T21:00:00.000Z', 'data', 1, 0, 300_000_000],
+    ['2026-02-27T21:00:00.000Z', 'voice', 1, 120, 0],
+    ['2026-02-28T21:00:00.000Z', 'data', 1, 0, 300_000_000],
+    ['2026-02-28T21:00:00.000Z', 'voice', 1, 180, 0],
+  ]);
+  const [{ detail_from: from }] = (await core.db.query<{ detail_from: Date }>("SELECT detail_from FROM history_retention WHERE table_name = 'usage_record'")) as [{ detail_from: Date }];
+  assert.equal(new Date(from).toISOString(), '2026-03-31T21:00:00.000Z');
+  for (const p of ['ledger_entry_202602', 'ledger_entry_202603']) assert.ok((await core.db.query('SELECT to_regclass($1) AS r', [p]))[0]!.r, `${p} kept`);
+  assert.deepEqual(await ledgerSum(core, num.accountId), ledger);
+  assert.deepEqual(await verifyLedger(core.db).then((v) => [v.mismatches, v.unpairedKeys]), [[], 0]);
+
+  // Spending, internet and the company's traffic by day read the same as before the drop.
+  assert.deepEqual(strip(await view()), strip(shown));
+});
+
+test('the migration moves a store with rows in several months into month partitions, keys and balances intact', async () => {
+  const store = await freshStore();
+  try {
+    const db = store.db;
+    await db.exec('CREATE TABLE schema_migration (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    const all = listMigrations();
+    for (const m of all.filter((x) => x.version < 43)) await db.exec(m.sql);
+    // Rows as a store before 043 holds them, in three months (triggers off: no catalog or customers here).
+    await db.tx(async (tx) => {
+      await tx.query('SET LOCAL session_replication_role = replica');
+      await tx.query('INSERT INTO account (customer_id, balance) VALUES (1, 600), (1, -50)');
+      await tx.query(
+        `INSERT INTO ledger_entry (account_id, amount, kind, idempotency_key, created_at) VALUES
+           (1, 1000, 'payment', 'p1', '2026-01-15T10:00:00Z'), (1, -400, 'fee', 'f1', '2026-02-28T21:30:00Z'),
+           (2, -50, 'usage', 'u1', '2026-02-28T20:30:00Z')`,
+      );
+      await tx.query(
+        `INSERT INTO usage_record (account_id, record_id, subscriber_id, kind, zone, started_at, billed_units, rated_at) VALUES
+           (2, 'u1', 9, 'sms', 'home', '2026-02-28T20:30:00Z', 1, now()), (2, 'u2', 9, 'sms', 'home', '2026-03-01T08:00:00Z', 1, now()),
+           (1, 'u1', 8, 'sms', 'home', '2025-12-31T22:00:00Z', 1, now())`,
+      );
+    });
+    await db.tx((tx) => tx.exec(all.find((x) => x.version === 43)!.sql));
+
+    const where = async (t: string) => (await db.query<{ p: string; k: string }>(`SELECT tableoid::regclass::text AS p, ${t === 'ledger_entry' ? 'idempotency_key' : 'record_id'} || '@' || account_id AS k FROM ${t} ORDER BY 2`)).map((r) => `${r.k} ${r.p}`);
+    assert.deepEqual(await where('ledger_entry'), ['f1@1 ledger_entry_202603', 'p1@1 ledger_entry_202601', 'u1@2 ledger_entry_202602']);
+    assert.deepEqual(await where('usage_record'), ['u1@1 usage_record_202601', 'u1@2 usage_record_202602', 'u2@2 usage_record_202603']);
+    assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entry_key'))[0]!.n, 3);
+    assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_record_key'))[0]!.n, 3);
+    assert.deepEqual(await verifyLedger(db).then((v) => [v.mismatches, v.unpairedKeys]), [[], 0]);
+    // The ids go on from where they were, and the moved keys still decide.
+    const next = await postEntry(db, { accountId: 1, amount: 5, kind: 'adjustment', idempotencyKey: 'p1', at: new Date('2026-04-01T00:00:00Z') });
+    assert.equal(next.booked, false);
+    const fresh = await postEntry(db, { accountId: 1, amount: 5, kind: 'adjustment', idempotencyKey: 'a1', at: new Date('2026-04-01T00:00:00Z') });
+    assert.ok(fresh.booked && fresh.id > 3, `new id ${fresh.id}`);
+    assert.equal((await db.query<{ balance: number }>('SELECT balance FROM account WHERE id = 1'))[0]!.balance, 605);
+    // verify pairs every entry with its key: a key left without an entry is reported.
+    await db.query("INSERT INTO ledger_entry_key (account_id, idempotency_key, created_at) VALUES (2, 'orphan', now())");
+    assert.equal((await verifyLedger(db)).unpairedKeys, 1);
+  } finally {
+    await store.drop();
+  }
+});
