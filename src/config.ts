@@ -71,6 +71,14 @@ const schema = z.object({
   KANNEL_PASSWORD: z.string().optional(),
   /** Where Kannel reaches /gateways/sms/kannel/dlr for delivery reports; unset: sendsms asks for none, get-url answers name the address Kannel called. */
   KANNEL_DLR_URL: z.string().url().optional(),
+  /** Where e-mail leaves (bills by e-mail link): `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`; unset, e-mails are only recorded in the store. */
+  SMTP_URL: z
+    .string()
+    .url()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// address')
+    .optional(),
+  /** The sender of e-mails, e.g. `Abonent <bills@operator.example>`; required with SMTP_URL. */
+  MAIL_FROM: z.string().min(3).max(200).regex(/@/, 'must contain an e-mail address').optional(),
   /** The SMSC / USSD gateway the SMPP 3.4 ESME binds to (bind_transceiver); unset: no SMPP. */
   SMPP_HOST: z.string().min(1).optional(),
   SMPP_PORT: z.coerce.number().int().min(1).max(65535).default(2775),
@@ -229,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   if (c.SMS_TRANSPORT === 'kannel' && !c.KANNEL_SENDSMS_URL) {
     throw new ConfigError('invalid configuration:\n  KANNEL_SENDSMS_URL: required when SMS_TRANSPORT=kannel');
+  }
+  if (c.SMTP_URL && !c.MAIL_FROM) {
+    throw new ConfigError('invalid configuration:\n  MAIL_FROM: required when SMTP_URL is set (the sender of e-mails, e.g. Abonent <bills@operator.example>)');
   }
   if (production && c.DEMO_MODE) {
     // Demo mode ships known passwords and a simulator that acts for any number: never on a live store.

@@ -2,6 +2,8 @@ import type { Config } from '../config.ts';
 import { buildFastAgi, buildServer, buildSmpp, buildVoice, channelJobs } from '../server.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { logTransport } from '../jobs/sms-outbox.ts';
+import { recordTransport } from '../jobs/mail-outbox.ts';
+import { smtpTransport } from '../adapters/mail/smtp.ts';
 import { kannelTransport } from '../adapters/sms/kannel.ts';
 import { smppTransport } from '../adapters/smpp/esme.ts';
 import { simulateTick, simulationNumbers } from '../seed/simulate-traffic.ts';
@@ -59,7 +61,8 @@ export async function startServer(config: Config): Promise<number> {
             ...(config.SMS_GATEWAY_SECRET ? { secret: config.SMS_GATEWAY_SECRET } : {}),
           })
         : logTransport(core);
-  const scheduler = startScheduler(core, { sms, extra: channelJobs(core, config.PUBLIC_URL) });
+  const mail = config.SMTP_URL ? smtpTransport({ url: config.SMTP_URL, from: config.MAIL_FROM! }) : recordTransport(core);
+  const scheduler = startScheduler(core, { sms, mail, extra: channelJobs(core, config.PUBLIC_URL) });
   // A gentle stream of demo traffic, so quotas and spending move while someone looks.
   let traffic: NodeJS.Timeout | undefined;
   if (config.DEMO_MODE && process.env.DEMO_TRAFFIC !== 'off') {

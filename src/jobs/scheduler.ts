@@ -15,6 +15,7 @@ import { generateReports } from './generate-reports.ts';
 import { historyJob } from './history.ts';
 import { runInstallments } from './installments.ts';
 import { withLease } from './lease.ts';
+import { drainMailOutboxTick, recordTransport, type MailTransport } from './mail-outbox.ts';
 import { drainOutboxTick, type SmsTransport } from './sms-outbox.ts';
 
 export interface Job {
@@ -27,10 +28,12 @@ export interface Job {
  * The periodic work of one instance. Every job runs under its own lease, so with several
  * instances each runs once per tick across all of them; and each is safe to run twice anyway.
  */
-export function startScheduler(core: Core, opts: { sms: SmsTransport; extra?: Job[] }): { stop: () => Promise<void> } {
+export function startScheduler(core: Core, opts: { sms: SmsTransport; mail?: MailTransport; extra?: Job[] }): { stop: () => Promise<void> } {
+  const mail = opts.mail ?? recordTransport(core);
   const leased = (name: string, fn: (now: Date) => Promise<unknown>) => (now: Date) => withLease(core, name, () => fn(now));
   const jobs: Job[] = [
     { name: 'sms-outbox', everyMs: 1000, run: () => drainOutboxTick(core, opts.sms) },
+    { name: 'mail-outbox', everyMs: 5000, run: () => drainMailOutboxTick(core, mail) },
     { name: 'fees', everyMs: 30_000, run: (now) => feeRunJob(core, { now }) },
     { name: 'promised-expiry', everyMs: 30_000, run: leased('promised-expiry', (now) => expirePromisedPayments(core, systemCtx('promised-expiry'), { now })) },
     // Payment pages a payer abandoned lapse (the sandbox's; a real acquirer lapses its own and tells us by webhook).

@@ -177,3 +177,77 @@ test('TMF620: a price with only name, isBundle and priceType is kept, says it ca
   assert.deepEqual((po.abonentSpec as Res).fee, { model: 'monthly', amount: 12_000 });
   assert.deepEqual((await call('GET', `/productOffering/${String(po.id)}`)).body, po, 'a read gives the same');
 });
+
+test('large collections are paged by the store: X-Total-Count beyond the 10,000 rows a list used to read, and following the Links gives every row once', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 0 });
+  const at = new Date('2026-02-01T10:00:00Z');
+  // More usage than a list ever read whole, on five timestamps shared by thousands of rows.
+  const usageRows = 10_050;
+  await core.db.query(
+    `INSERT INTO usage_record (account_id, record_id, subscriber_id, kind, zone, started_at, billed_units, rated_at)
+     SELECT $1, 'page-' || g, $2, 'sms', 'home', $3::timestamptz + (g % 5) * interval '1 minute', 1, $3 FROM generate_series(1, $4::int) g`,
+    [s.accountId, s.subscriberId, at, usageRows],
+  );
+  await core.db.query(
+    `INSERT INTO payment (id, account_id, subscriber_id, provider, amount, status, channel, created_at, updated_at)
+     SELECT gen_random_uuid(), $1, $2, 'sandbox', 100 * g, 'failed', 'web', $3, $3 FROM generate_series(1, 130) g`,
+    [s.accountId, s.subscriberId, at],
+  );
+  const [product] = await core.db.query<{ code: string }>("SELECT code FROM product WHERE status = 'active' ORDER BY code LIMIT 1");
+  await core.db.query(
+    `INSERT INTO product_instance (account_id, subscriber_id, product_code, status, connected_at, disabled_at, anchor_day)
+     SELECT $1, $2, $3, 'disabled', $4, $4, 1 FROM generate_series(1, 130) g`,
+    [s.accountId, s.subscriberId, product!.code, at],
+  );
+
+  /** Follows rel="next" from `first`, checking each page's headers; returns the ids in order. */
+  const walk = async (first: string, total: number, limit: number) => {
+    const ids: string[] = [];
+    let url: string | undefined = first;
+    let pages = 0;
+    while (url) {
+      const here: string = url;
+      const res = await app.inject({ url: here, headers: { host: 'abonent.test', ...auth } });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.headers['x-total-count'], String(total), here);
+      const items = res.json<Res[]>();
+      assert.equal(res.headers['x-result-count'], String(items.length));
+      assert.equal(items.length, Math.min(limit, total - ids.length), here);
+      if (pages > 0) assert.match(String(res.headers.link), /rel="prev"/);
+      ids.push(...items.map((x) => String(x.id)));
+      url = /<([^>]+)>; rel="next"/.exec(String(res.headers.link ?? ''))?.[1];
+      pages += 1;
+    }
+    assert.equal(ids.length, total);
+    assert.equal(new Set(ids).size, total, 'no row twice, none missed');
+    return ids;
+  };
+
+  const get = (url: string) => app.inject({ url, headers: { host: 'abonent.test', ...auth } });
+  const U = `/tmf-api/usageManagement/v4/usage?relatedParty.id=${s.msisdn}`;
+  const first = await get(`${U}&limit=2`);
+  assert.equal(first.headers['x-total-count'], String(usageRows), 'the store counts every row');
+  assert.deepEqual(first.json<Res[]>().map((u) => u.usageDate), ['2026-02-01T10:04:00.000Z', '2026-02-01T10:04:00.000Z'], 'newest first');
+  const last = await get(`${U}&offset=${usageRows - 1}&limit=5`);
+  assert.deepEqual([last.headers['x-total-count'], last.headers['x-result-count']], [String(usageRows), '1']);
+  assert.equal(last.json<Res[]>()[0]!.usageDate, '2026-02-01T10:00:00.000Z', 'the oldest last');
+  assert.ok(!String(last.headers.link).includes('rel="next"'));
+  const unfiltered = await get('/tmf-api/usageManagement/v4/usage?limit=1');
+  assert.ok(Number(unfiltered.headers['x-total-count']) >= usageRows, 'unfiltered too');
+  // Across a page boundary inside rows that share a timestamp, no row twice, none missed.
+  const ids = async (offset: number, limit: number) => (await get(`${U}&offset=${offset}&limit=${limit}&fields=id`)).json<Res[]>().map((u) => String(u.id));
+  const [a, b, whole] = [await ids(1990, 10), await ids(2000, 10), await ids(1990, 20)];
+  assert.deepEqual([...a, ...b], whole);
+  assert.equal(new Set(whole).size, 20);
+
+  await walk(`/tmf-api/paymentManagement/v4/payment?payer.id=${s.msisdn}`, 130, 100);
+  const [inst] = await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM product_instance WHERE subscriber_id = $1', [s.subscriberId]);
+  await walk(`/tmf-api/productInventory/v4/product?relatedParty.id=${s.msisdn}&limit=50`, inst!.n + 1, 50);
+
+  // A filter the store does not apply is applied to the rendered items, with the same counts.
+  const sms = await app.inject({ url: `/tmf-api/productInventory/v4/product?relatedParty.id=${s.msisdn}&status=terminated&limit=10`, headers: { host: 'abonent.test', ...auth } });
+  assert.equal(sms.headers['x-total-count'], '130');
+  assert.equal(sms.headers['x-result-count'], '10');
+  const past = await app.inject({ url: `/tmf-api/paymentManagement/v4/payment?payer.id=${s.msisdn}&offset=500`, headers: { host: 'abonent.test', ...auth } });
+  assert.deepEqual([past.headers['x-total-count'], past.headers['x-result-count'], past.json()], ['130', '0', []]);
+});

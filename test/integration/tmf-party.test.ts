@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../src/domain/core.ts';
 import { makeCompany } from '../helpers/business.ts';
 import { makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, openTmfEnv, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { closeTmfEnv, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 const BASE = '/tmf-api/partyManagement/v4';
 let t: TmfEnv;
@@ -81,11 +81,105 @@ test('TMF632 organization: business customers with their INN and numbers, and no
   assert.equal((await call('GET', `/individual?contactMedium.characteristic.phoneNumber=${n1.msisdn}`)).headers['x-total-count'], '0');
 });
 
-test('TMF632: only operator API keys; creating parties is not offered; described in the OpenAPI document', async () => {
+test('TMF632 individual created and patched: a holder recorded before its number, with its e-mail and language; filters, fields, events; a number provisioned for it validates it', async () => {
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url })).status, 201);
+  const body = {
+    givenName: 'Анна',
+    familyName: 'Смирнова',
+    contactMedium: [{ mediumType: 'email', preferred: true, characteristic: { emailAddress: 'Anna.S@Mail.example' } }],
+    languageAbility: [{ languageCode: 'en', isFavouriteLanguage: true }],
+    birthDate: '1990-01-02T00:00:00Z',
+    password: 'hunter2-secret',
+    '@type': 'Individual',
+  };
+  const created = await call('POST', '/individual', body, { 'idempotency-key': 'party-1' });
+  assert.equal(created.status, 201, created.raw);
+  const p = created.body!;
+  assert.match(String(p.id), /^\d+$/);
+  assert.equal(p.href, `http://abonent.test${BASE}/individual/${p.id}`);
+  assert.equal(p.fullName, 'Смирнова Анна');
+  assert.equal(p.givenName, 'Анна');
+  assert.equal(p.familyName, 'Смирнова');
+  assert.equal(p.status, 'initialized', 'no number yet');
+  assert.equal(p.birthDate, '1990-01-02T00:00:00Z', 'an attribute of the specification is kept as sent');
+  assert.deepEqual(p.contactMedium, [{ mediumType: 'email', preferred: true, characteristic: { contactType: 'email', emailAddress: 'anna.s@mail.example' } }]);
+  assert.equal((p.languageAbility as Res[])[0]!.languageCode, 'en');
+  assert.ok(!created.raw.includes('hunter2'), 'what the specification does not define is not kept, let alone shown');
+  assert.equal((await listener.waitFor('individualCreateEvent'))[0]!.body.event.individual!.id, p.id);
+
+  const again = await call('POST', '/individual', body, { 'idempotency-key': 'party-1' });
+  assert.equal(again.status, 201);
+  assert.equal(again.body!.id, p.id, 'a retry with the same key records no second party');
+  const missing = await call('POST', '/individual', { givenName: 'Без фамилии' });
+  assert.equal(missing.status, 400);
+  assert.equal(missing.body!['@type'], 'Error');
+  assert.match(String(missing.body!.message ?? missing.body!.reason), /familyName/);
+  assert.equal((await call('POST', '/individual', { givenName: 'А', familyName: 'Б', contactMedium: [{ characteristic: { emailAddress: 'nope' } }] })).status, 400);
+
+  const found = await call('GET', `/individual?fullName=${encodeURIComponent('Смирнова Анна')}&fields=fullName,status`);
+  assert.equal(found.headers['x-total-count'], '1');
+  assert.deepEqual(found.body, [{ id: p.id, href: p.href, fullName: 'Смирнова Анна', status: 'initialized' }]);
+  assert.deepEqual((await call('GET', `/individual/${p.id}`)).body, p);
+
+  const patched = await call('PATCH', `/individual/${p.id}`, { middleName: 'Олеговна', contactMedium: [{ mediumType: 'phone', characteristic: { phoneNumber: '+7 495 123-45-67' } }] }, { 'content-type': 'application/merge-patch+json' });
+  assert.equal(patched.status, 200, patched.raw);
+  assert.equal(patched.body!.fullName, 'Смирнова Анна Олеговна');
+  assert.deepEqual(patched.body!.contactMedium, [{ mediumType: 'phone', preferred: false, characteristic: { contactType: 'contact', phoneNumber: '+7 495 123-45-67' } }], 'the list given is the whole list: the e-mail is gone');
+  assert.equal(patched.body!.birthDate, '1990-01-02T00:00:00Z');
+  const changedEvent = (await listener.waitFor('individualAttributeValueChangeEvent'))[0]!.body.event.individual!;
+  assert.equal(changedEvent.fullName, 'Смирнова Анна Олеговна');
+  assert.equal((await call('PATCH', `/individual/${p.id}`, { status: 'validated' })).status, 400, 'the status is the record’s');
+  assert.equal((await call('PATCH', '/individual/99999999', { middleName: 'X' })).status, 404);
+  const company = await makeCompany(core, 'ООО «Не человек»');
+  assert.equal((await call('PATCH', `/individual/${company.id}`, { middleName: 'X' })).status, 404, 'an organization is not an individual');
+  await call('PATCH', `/individual/${p.id}`, { contactMedium: [{ mediumType: 'email', characteristic: { emailAddress: 'anna@mail.example' } }] });
+
+  // Provisioning gives the recorded party a number: it is validated, found by the number, and its e-mail is where bills go.
+  const sub = await makeSubscriber(core, { customerId: Number(p.id), language: 'ru' });
+  const held = await call('GET', `/individual/${p.id}`);
+  assert.equal(held.body!.status, 'validated');
+  assert.deepEqual((held.body!.contactMedium as Res[]).map((m) => m.mediumType), ['mobile', 'email']);
+  assert.equal((await call('GET', `/individual/${sub.msisdn}`)).body!.id, p.id, 'a number-shaped party id (as TMF637/654/676 name a subscriber) is its holder');
+  assert.equal((await call('GET', `/individual/+${sub.msisdn}`)).body!.id, p.id);
+  const [c] = await core.db.query<{ email: string }>('SELECT email FROM customer WHERE id = $1', [sub.customerId]);
+  assert.equal(c!.email, 'anna@mail.example');
+  const audit = await core.db.query<{ action: string }>("SELECT action FROM audit_event WHERE customer_id = $1 AND action LIKE 'party.%' AND outcome = 'ok' ORDER BY id", [sub.customerId]);
+  assert.deepEqual(audit.map((a) => a.action), ['party.create', 'party.update', 'party.update']);
+  await listener.close();
+});
+
+test('TMF632 organization created and patched: its name, INN and e-mail; nothing of a login is made', async () => {
+  const created = await call('POST', '/organization', {
+    tradingName: 'ООО «Новая»',
+    organizationIdentification: [{ identificationType: 'INN', identificationId: '7701234568' }],
+    contactMedium: [{ mediumType: 'email', characteristic: { emailAddress: 'office@new.example' } }],
+    organizationType: 'LLC',
+  });
+  assert.equal(created.status, 201, created.raw);
+  const o = created.body!;
+  assert.equal(o.name, 'ООО «Новая»');
+  assert.equal(o.organizationType, 'LLC');
+  assert.equal(o.status, 'initialized');
+  assert.deepEqual(o.organizationIdentification, [{ identificationType: 'INN', identificationId: '7701234568', issuingAuthority: 'FNS' }]);
+  const [logins] = await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM business_admin WHERE customer_id = $1', [Number(o.id)]);
+  assert.equal(logins!.n, 0);
+  assert.equal((await call('GET', '/organization?organizationIdentification.identificationId=7701234568&fields=name')).headers['x-total-count'], '1');
+  assert.equal((await call('POST', '/organization', { organizationType: 'LLC' })).status, 400, 'tradingName is required');
+  assert.equal((await call('POST', '/organization', { tradingName: 'X', organizationIdentification: [{ identificationType: 'INN', identificationId: '12' }] })).status, 400);
+
+  const patched = await call('PATCH', `/organization/${o.id}`, { name: 'ООО «Новейшая»', organizationIdentification: null });
+  assert.equal(patched.status, 200, patched.raw);
+  assert.equal(patched.body!.name, 'ООО «Новейшая»');
+  assert.equal(patched.body!.organizationIdentification, undefined);
+  assert.deepEqual((patched.body!.contactMedium as Res[]).map((m) => (m.characteristic as Res).emailAddress), ['office@new.example'], 'what the patch leaves out stays');
+  assert.equal((await call('PATCH', `/organization/${o.id}`, { id: '5' })).status, 400);
+});
+
+test('TMF632: only operator API keys; described in the OpenAPI document', async () => {
   assert.equal((await app.inject({ url: `${BASE}/individual` })).statusCode, 401);
-  const created = await call('POST', '/individual', { fullName: 'New' });
-  assert.equal(created.status, 404);
-  assert.equal(created.body!['@type'], 'Error');
-  const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+  assert.equal((await app.inject({ method: 'POST', url: `${BASE}/individual`, payload: { givenName: 'A', familyName: 'B' } })).statusCode, 401);
+  const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
   for (const p of ['individual', 'individual/{id}', 'organization', 'organization/{id}', 'hub']) assert.ok(doc.paths[`${BASE}/${p}`], p);
+  assert.ok(doc.paths[`${BASE}/individual`]!.post && doc.paths[`${BASE}/organization/{id}`]!.patch);
 });

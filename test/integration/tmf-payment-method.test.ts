@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { SANDBOX_CARDS } from '../../src/adapters/payments/sandbox.ts';
+import { SANDBOX_CARDS, type SandboxProvider } from '../../src/adapters/payments/sandbox.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { makeSubscriber } from '../helpers/core.ts';
+import { makeSubscriber, nextMsisdn } from '../helpers/core.ts';
 import { closeTmfEnv, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 const BASE = '/tmf-api/paymentMethod/v4';
@@ -63,9 +63,6 @@ test('TMF670 paymentMethod: saved cards as the provider returned them; list with
   assert.deepEqual(Object.keys((await call('GET', `/paymentMethod/card-${a.card.id}?fields=token`)).body!).sort(), ['href', 'id', 'token']);
   assert.equal((await call('GET', '/paymentMethod/card-99999999')).status, 404);
   assert.equal((await call('GET', '/paymentMethod/nope')).body!['@type'], 'Error');
-  const post = await call('POST', '/paymentMethod', { '@type': 'bankCard', name: 'Card', cardNumber: SANDBOX_CARDS.success });
-  assert.equal(post.status, 400, 'no card data is taken');
-  assert.match(String(post.body!.message), /provider/);
 });
 
 test('TMF670: PATCH sets and switches off auto-payment from a card, as the web app sees it; DELETE removes the card; events', async () => {
@@ -109,6 +106,63 @@ test('TMF670: PATCH sets and switches off auto-payment from a card, as the web a
   assert.deepEqual(cards, [], 'the web app sees it gone too');
   const audit = await core.db.query<{ action: string; channel: string }>("SELECT action, channel FROM audit_event WHERE subscriber_id = $1 AND action IN ('autopay.set', 'autopay.off', 'card.remove') AND outcome = 'ok' ORDER BY id", [a.subscriberId]);
   assert.deepEqual(audit.map((x) => `${x.action}:${x.channel}`), ['autopay.set:tmf', 'autopay.off:tmf', 'card.remove:tmf']);
+  await listener.close();
+});
+
+test('TMF670 POST paymentMethod: a card saved from the token the provider issued, with only what the provider says of it; card numbers and unknown tokens are refused; the card pays', async () => {
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url })).status, 201);
+  const s = await makeSubscriber(core, { openingBalance: 0 });
+  const sandbox = core.payments as SandboxProvider;
+  // The provider's tokenization form took the card in the payer's browser and gave back a token.
+  const issued = await sandbox.issueToken(SANDBOX_CARDS.success, '10/28');
+  const body = { '@type': 'tokenizedCard', name: 'Личная карта', token: issued.token, tokenType: 'sandbox', relatedParty: { id: s.msisdn, role: 'owner' } };
+  const created = await call('POST', '/paymentMethod', body);
+  assert.equal(created.status, 201, created.raw);
+  const pm = created.body!;
+  assert.match(String(pm.id), /^card-\d+$/);
+  assert.equal(pm.token, issued.token);
+  assert.equal(pm.lastFourDigits, SANDBOX_CARDS.success.slice(-4));
+  assert.equal(pm.expirationDate, '10/28');
+  assert.equal(pm.brand, issued.brand);
+  assert.deepEqual(pm.account, [{ id: String(s.accountId), '@referredType': 'BillingAccount' }]);
+  assert.equal((await listener.waitFor('paymentMethodCreateEvent'))[0]!.body.event.paymentMethod!.id, pm.id);
+  const [row] = await core.db.query<Res>('SELECT * FROM saved_card WHERE id = $1', [Number(String(pm.id).slice(5))]);
+  assert.deepEqual(Object.keys(row!).sort(), ['account_id', 'brand', 'created_at', 'expiry', 'id', 'last4', 'provider', 'removed_at', 'subscriber_id', 'token'], 'nothing of the card but what the provider returned');
+  assert.ok(!JSON.stringify(row).includes(SANDBOX_CARDS.success));
+
+  const again = await call('POST', '/paymentMethod', body);
+  assert.equal(again.status, 201);
+  assert.equal(again.body!.id, pm.id, 'the same token saves no second card');
+  assert.equal((await call('GET', `/paymentMethod?relatedParty.id=${s.msisdn}`)).headers['x-total-count'], '1');
+  const other = await makeSubscriber(core);
+  const stolen = await call('POST', '/paymentMethod', { ...body, relatedParty: { id: other.msisdn } });
+  assert.equal(stolen.status, 409, 'a token belongs to one payer');
+
+  for (const [raw, field] of [
+    [{ '@type': 'bankCard', name: 'Card', cardNumber: SANDBOX_CARDS.success, cvv: '123' }, 'cardNumber'],
+    [{ ...body, token: SANDBOX_CARDS.success.replace(/(\d{4})/g, '$1 ').trim() }, 'token'],
+  ] as const) {
+    const refused = await call('POST', '/paymentMethod', raw, { 'accept-language': 'en' });
+    assert.equal(refused.status, 400, refused.raw);
+    assert.match(String(refused.body!.message), /card (data|number) is never taken/, refused.raw);
+    assert.ok(refused.raw.includes(field));
+  }
+  const ru = await call('POST', '/paymentMethod', { '@type': 'bankCard', cardNumber: SANDBOX_CARDS.success }, { 'accept-language': 'ru' });
+  assert.match(String(ru.body!.message), /^Неверное значение поля «cardNumber»/, ru.raw);
+  const unknown = await call('POST', '/paymentMethod', { ...body, token: 'tok_000000000000000000000000' });
+  assert.equal(unknown.status, 400);
+  assert.match(String(unknown.body!.message), /token the payment provider issued/);
+  assert.equal((await call('POST', '/paymentMethod', { ...body, relatedParty: { id: nextMsisdn() } })).status, 404);
+  assert.equal((await call('POST', '/paymentMethod', { ...body, account: [{ id: String(other.accountId) }] })).status, 400);
+  const none = await core.db.query('SELECT 1 FROM saved_card WHERE subscriber_id = $1', [other.subscriberId]);
+  assert.equal(none.length, 0);
+
+  // The saved card pays: auto-payment from it is set as from a card saved on the page.
+  const set = await call('PATCH', `/paymentMethod/${pm.id}`, { abonentAutoPayment: { mode: 'threshold', amount: { unit: 'RUB', value: 300 }, threshold: { unit: 'RUB', value: 50 } } });
+  assert.equal(set.status, 200, set.raw);
+  const audit = await core.db.query<{ action: string; channel: string }>("SELECT action, channel FROM audit_event WHERE subscriber_id = $1 AND action = 'card.save' AND outcome = 'ok'", [s.subscriberId]);
+  assert.deepEqual(audit.map((x) => `${x.action}:${x.channel}`), ['card.save:tmf']);
   await listener.close();
 });
 

@@ -1210,7 +1210,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Text the admin (the phone on their login) a link to a contract's bill */
+        /** Send the admin a link to a contract's bill: by SMS to the phone on their login (the default) or by e-mail to the login's address */
         post: {
             parameters: {
                 query?: never;
@@ -1220,7 +1220,18 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description `sms` (the default) or `email`
+                         * @default sms
+                         * @enum {string}
+                         */
+                        channel?: "sms" | "email";
+                    } | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -1229,8 +1240,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            channel: "sms";
+                            /** @description The number the SMS goes to */
                             msisdn: string;
                             smsId: number;
+                        } | {
+                            /** @enum {string} */
+                            channel: "email";
+                            /** @description The address the e-mail goes to */
+                            email: string;
+                            mailId: number;
                         };
                     };
                 };
@@ -3560,6 +3580,8 @@ export interface paths {
                             contentBan: boolean;
                             /** @enum {string} */
                             customerKind: "person" | "business";
+                            /** @description Where bills are sent by e-mail: the holder's address (a business number's is its company's) */
+                            email: string | null;
                             /** @description Business numbers: the employee's name */
                             employeeName: string | null;
                             iccid: string;
@@ -4119,7 +4141,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Text the number a link to the bill (through the SMS outbox), in the subscriber's language */
+        /** Send a link to the bill in the subscriber's language: by SMS to the number (the default) or by e-mail to the profile's address (each through its outbox) */
         post: {
             parameters: {
                 query?: never;
@@ -4131,7 +4153,18 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description `sms` (the default) or `email`
+                         * @default sms
+                         * @enum {string}
+                         */
+                        channel?: "sms" | "email";
+                    } | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -4140,8 +4173,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            channel: "sms";
+                            /** @description The number the SMS goes to */
                             msisdn: string;
                             smsId: number;
+                        } | {
+                            /** @enum {string} */
+                            channel: "email";
+                            /** @description The address the e-mail goes to */
+                            email: string;
+                            mailId: number;
                         };
                     };
                 };
@@ -5658,7 +5700,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Language of answers and USSD script */
+        /** Language of answers, USSD script, and the e-mail bills are sent to (null removes it; a person holder's own only) */
         patch: {
             parameters: {
                 query?: never;
@@ -5672,6 +5714,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        email?: string | null;
                         /** @enum {string} */
                         language?: "ru" | "en";
                         /** @enum {string} */
@@ -5921,7 +5964,7 @@ export interface paths {
                                 /** @description The same as `refusal` */
                                 blockedBy: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -5983,7 +6026,7 @@ export interface paths {
                                 };
                                 refusal: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -6112,7 +6155,7 @@ export interface paths {
                             reason: ("active" | "trust_limit") | null;
                             refusal: {
                                 /** @enum {string} */
-                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
                                 params: {
                                     [key: string]: string | number;
                                 };
@@ -6468,7 +6511,7 @@ export interface paths {
                             };
                             refusal: {
                                 /** @enum {string} */
-                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
                                 params: {
                                     [key: string]: string | number;
                                 };
@@ -6819,7 +6862,7 @@ export interface paths {
                                 productsDisabled: string[];
                                 refusal: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
                                     params: {
                                         [key: string]: string | number;
                                     };

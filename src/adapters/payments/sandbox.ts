@@ -126,6 +126,23 @@ export class SandboxProvider implements PaymentProvider {
     await this.o.deliver(body, this.sign(body));
   }
 
+  /** A card token the sandbox issued, as a real provider's token lookup answers it. */
+  async verifyToken(token: string): Promise<CardInfo | null> {
+    const rows = await this.o.db.query<CardInfo>('SELECT token, last4, brand, expiry FROM sandbox_card WHERE token = $1', [token]);
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Takes a test card and returns its token, as a provider's tokenization form does in the payer's
+   * browser: the card number stays here, and whoever holds the token can save the card with
+   * Abonent (TMF670 POST paymentMethod). An invalid number is refused, as the form would.
+   */
+  async issueToken(card: string, expiry = '12/30'): Promise<CardInfo> {
+    const number = card.replace(/\D/g, '');
+    if (!luhnValid(number)) throw new Error('sandbox: invalid card number');
+    return this.tokenize(number, expiry);
+  }
+
   private async tokenize(number: string, expiry: string): Promise<CardInfo> {
     const token = `tok_${randomBytes(12).toString('hex')}`;
     const card = { token, last4: number.slice(-4), brand: number.startsWith('4') ? 'VISA' : number.startsWith('5') ? 'MASTERCARD' : number.startsWith('2') ? 'MIR' : 'CARD', expiry: /^\d{2}\/\d{2}$/.test(expiry) ? expiry : '12/30' };

@@ -65,6 +65,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   SOCIAL_ACCOUNT_TAKEN: 409,
   LOCATION_UNAVAILABLE: 422,
   LOCATOR_NO_CONSENT: 403,
+  EMAIL_MISSING: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
+import type { StorePage } from '../../domain/shared/list-page.ts';
 import { MAX_AMOUNT_KOPECKS, rublesToKopecks, wholeNumber } from '../../domain/shared/strict-input.ts';
 
 /** Conventions every TM Forum Open API shares: hrefs, lists, `fields=`, filters, money, context. */
@@ -60,20 +61,38 @@ function pageUrl(url: string, offset: number, limit: number): string {
   return `${path}?${params.toString()}`;
 }
 
+/** The page a list request asks for: `limit` items (DEFAULT_LIMIT when none is named) from `offset`. */
+function pageAsked(query: Record<string, unknown>): StorePage {
+  return { offset: typeof query.offset === 'number' ? query.offset : 0, limit: typeof query.limit === 'number' ? Math.min(query.limit, MAX_LIMIT) : DEFAULT_LIMIT };
+}
+
+/**
+ * The page the store may cut for a list request: when every filter it names is one of `pushed`
+ * (applied by the store, exactly as the attribute filter would), the store reads only the page
+ * and counts the rest. Undefined when another filter must be applied to the rendered items: then
+ * the list is read whole (up to LIST_CAP rows) and sendList cuts the page.
+ */
+export function storePage(query: Record<string, unknown>, pushed: readonly string[] = []): StorePage | undefined {
+  const other = Object.keys(query).some((k) => !RESERVED.has(k) && query[k] !== undefined && !pushed.includes(k));
+  return other ? undefined : pageAsked(query);
+}
+
 /**
  * Filters, counts, pages and trims a list: `limit` items from `offset` (DEFAULT_LIMIT when the
  * request names none). Sets X-Total-Count (all that match) and X-Result-Count (this page), and a
  * Link header (RFC 8288) with rel="next" / rel="prev" when there are more items after or before.
+ * Given `total`, the items are already the page the store cut (see storePage), filtered there.
  */
-export function sendList(reply: FastifyReply, query: Record<string, unknown>, all: Record<string, unknown>[]): Record<string, unknown>[] {
-  const matching = all.filter((r) => matchesFilters(r, query));
-  const offset = typeof query.offset === 'number' ? query.offset : 0;
-  const limit = typeof query.limit === 'number' ? Math.min(query.limit, MAX_LIMIT) : DEFAULT_LIMIT;
-  const page = matching.slice(offset, offset + limit).map((r) => selectFields(r, typeof query.fields === 'string' ? query.fields : undefined));
-  reply.header('X-Total-Count', String(matching.length));
+export function sendList(reply: FastifyReply, query: Record<string, unknown>, all: Record<string, unknown>[], total?: number): Record<string, unknown>[] {
+  const { offset, limit } = pageAsked(query);
+  const fields = typeof query.fields === 'string' ? query.fields : undefined;
+  const matching = total === undefined ? all.filter((r) => matchesFilters(r, query)) : all;
+  const count = total ?? matching.length;
+  const page = (total === undefined ? matching.slice(offset, offset + limit) : matching).map((r) => selectFields(r, fields));
+  reply.header('X-Total-Count', String(count));
   reply.header('X-Result-Count', String(page.length));
   const links: string[] = [];
-  if (offset + page.length < matching.length) links.push(`<${pageUrl(reply.request.url, offset + page.length, limit)}>; rel="next"`);
+  if (offset + page.length < count) links.push(`<${pageUrl(reply.request.url, offset + page.length, limit)}>; rel="next"`);
   if (offset > 0) links.push(`<${pageUrl(reply.request.url, Math.max(0, offset - limit), limit)}>; rel="prev"`);
   if (links.length) reply.header('Link', links.join(', '));
   return page;

@@ -3,7 +3,8 @@ import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { requireOperator } from '../../domain/shared/operator-access.ts';
 
 /** What a subscriber has: its tariff plan and every product instance, past ones too. */
 export type InventoryItem = {
@@ -31,15 +32,17 @@ const tariffs = `
          NULL::timestamptz AS "terminationDate", s.tariff_next_charge_at AS "nextChargeAt", t.spec
     FROM subscriber s JOIN customer c ON c.id = s.customer_id JOIN tariff_plan t ON t.code = s.tariff_code`;
 
-export async function listProductInventory(core: Core, ctx: Ctx, input: { msisdn?: string }): Promise<InventoryItem[]> {
+/** Every tariff and product instance, or one number's, by subscriber; `page`: only that page, with the total. */
+export async function listProductInventory(core: Core, ctx: Ctx, input: { msisdn?: string }, page?: StorePage): Promise<Paged<InventoryItem>> {
   requireOperator(ctx);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
-  if (input.msisdn !== undefined && !msisdn) return [];
-  return core.db.query<InventoryItem>(
-    `SELECT * FROM (${tariffs} WHERE ($1::text IS NULL OR s.msisdn = $1)
-       UNION ALL ${instances} WHERE ($1::text IS NULL OR s.msisdn = $1)) x
-      ORDER BY "subscriberId", kind DESC, "startDate", id LIMIT ${LIST_CAP}`,
+  if (input.msisdn !== undefined && !msisdn) return Object.assign([], page ? { total: 0 } : {});
+  return readPage<InventoryItem>(
+    core.db,
+    `${tariffs} WHERE ($1::text IS NULL OR s.msisdn = $1) UNION ALL ${instances} WHERE ($1::text IS NULL OR s.msisdn = $1)`,
     [msisdn],
+    `"subscriberId", kind DESC, "startDate", id`,
+    page,
   );
 }
 

@@ -1,9 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
-import { DomainError } from '../../domain/shared/errors.ts';
+import { createParty } from '../../domain/parties/create-party.ts';
+import type { PartyInput } from '../../domain/parties/party-attributes.ts';
+import { updateParty } from '../../domain/parties/update-party.ts';
+import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { apiBase, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx } from './conventions.ts';
-import { hubRoutes } from './hub.ts';
+import { hubRoutes, publish } from './hub.ts';
 import { listParties, type PartyRecord } from './party-records.ts';
 
 export const PARTY_BASE = '/tmf-api/partyManagement/v4';
@@ -12,19 +16,45 @@ const tag = 'TMF632 Party';
 
 type Body = Record<string, unknown>;
 
-/** The numbers a party holds, as mobile contact media (the first is preferred). */
-const phones = (p: PartyRecord): Body[] =>
-  p.numbers.map((n, i) => ({ mediumType: 'mobile', preferred: i === 0, characteristic: { contactType: 'mobile', phoneNumber: n.msisdn } }));
+/**
+ * Attributes of the specification Abonent keeps as the client sent them without acting on them
+ * (`extra`); anything else a client sends that the specification does not define is not kept.
+ */
+const KEPT: Record<'person' | 'business', ReadonlySet<string>> = {
+  person: new Set([
+    'aristocraticTitle', 'birthDate', 'countryOfBirth', 'deathDate', 'familyNamePrefix', 'gender', 'generation', 'legalName', 'location', 'maritalStatus', 'nationality',
+    'placeOfBirth', 'preferredGivenName', 'title', 'creditRating', 'disability', 'externalReference', 'individualIdentification', 'otherName', 'skill', 'taxExemptionCertificate',
+  ]),
+  business: new Set([
+    'isHeadOffice', 'nameType', 'organizationType', 'creditRating', 'externalReference', 'organizationChildRelationship', 'organizationParentRelationship', 'otherName', 'taxExemptionCertificate',
+  ]),
+};
+/** What the party's record states: a PATCH may not set these. */
+const READ_ONLY = ['id', 'href', 'status', 'isLegalEntity', 'existsDuring', 'partyCharacteristic', 'relatedParty'];
+
+/** The contact media of a party: its numbers (mobile, the first preferred), its e-mail, its contact phones. */
+function contactMedia(p: PartyRecord): Body[] {
+  return [
+    ...p.numbers.map((n, i) => ({ mediumType: 'mobile', preferred: i === 0, characteristic: { contactType: 'mobile', phoneNumber: n.msisdn } })),
+    ...(p.email ? [{ mediumType: 'email', preferred: p.numbers.length === 0, characteristic: { contactType: 'email', emailAddress: p.email } }] : []),
+    ...(p.party.phones ?? []).map((phone) => ({ mediumType: 'phone', preferred: false, characteristic: { contactType: 'contact', phoneNumber: phone } })),
+  ];
+}
 
 function renderIndividual(p: PartyRecord, base: string): Body {
-  const language = p.numbers[0]?.language;
+  const language = p.numbers[0]?.language ?? p.party.language;
   return {
+    ...p.party.extra,
     id: String(p.id),
     href: `${base}/individual/${p.id}`,
+    ...(p.party.givenName ? { givenName: p.party.givenName } : {}),
+    ...(p.party.familyName ? { familyName: p.party.familyName } : {}),
+    ...(p.party.middleName ? { middleName: p.party.middleName } : {}),
     fullName: p.name,
     formattedName: p.name,
-    status: 'validated',
-    contactMedium: phones(p),
+    // A holder without a number yet is recorded, not validated: provisioning a number validates it.
+    status: p.numbers.length ? 'validated' : 'initialized',
+    contactMedium: contactMedia(p),
     ...(language ? { languageAbility: [{ languageCode: language, languageName: language === 'ru' ? 'Русский' : 'English', isFavouriteLanguage: true }] } : {}),
     partyCharacteristic: [{ name: 'customerSince', valueType: 'dateTime', value: iso(p.createdAt) }],
     '@type': 'Individual',
@@ -33,24 +63,72 @@ function renderIndividual(p: PartyRecord, base: string): Body {
 
 function renderOrganization(p: PartyRecord, base: string): Body {
   return {
+    ...p.party.extra,
     id: String(p.id),
     href: `${base}/organization/${p.id}`,
     name: p.name,
     tradingName: p.name,
     isLegalEntity: true,
-    status: 'validated',
+    status: p.numbers.length ? 'validated' : 'initialized',
     existsDuring: { startDateTime: iso(p.createdAt) },
     ...(p.inn ? { organizationIdentification: [{ identificationType: 'INN', identificationId: p.inn, issuingAuthority: 'FNS' }] } : {}),
-    contactMedium: phones(p),
+    contactMedium: contactMedia(p),
     partyCharacteristic: [{ name: 'numbers', valueType: 'integer', value: p.numbers.length }],
     '@type': 'Organization',
   };
 }
 
+const text = (max: number) => z.string().max(max);
+const medium = z.looseObject({
+  mediumType: text(40).optional(),
+  preferred: z.boolean().optional(),
+  characteristic: z.looseObject({ emailAddress: text(254).optional(), phoneNumber: text(40).optional(), contactType: text(40).optional() }).optional(),
+});
+const partyBody = z.looseObject({
+  givenName: text(100).optional(),
+  familyName: text(100).optional(),
+  middleName: text(100).nullable().optional(),
+  fullName: text(200).optional(),
+  name: text(200).optional(),
+  tradingName: text(200).optional(),
+  contactMedium: z.array(medium).max(10).optional(),
+  languageAbility: z.array(z.looseObject({ languageCode: text(10), isFavouriteLanguage: z.boolean().optional() })).max(5).optional(),
+  organizationIdentification: z.array(z.looseObject({ identificationType: text(40), identificationId: text(40) })).max(5).nullable().optional(),
+});
+type PartyBody = z.infer<typeof partyBody>;
+
 /**
- * TMF632, read-only: the holders of numbers (Individual, a person customer; its id is the
- * customer id TMF637's relatedParty names) and business customers (Organization). Customers are
- * made by provisioning and the business onboarding, not here.
+ * A TMF632 body as what Abonent records. `contactMedium`, when given, is the whole list: its
+ * e-mail (none: the e-mail is removed) and its phones other than the numbers the party holds
+ * (those are provisioning's). The preferred language is taken while the party holds no number.
+ */
+function partyInput(kind: 'person' | 'business', b: PartyBody, held: string[] = []): PartyInput {
+  const media = b.contactMedium;
+  const emails = media?.map((m) => m.characteristic?.emailAddress).filter((e): e is string => !!e);
+  const phones = media
+    ?.filter((m) => !m.characteristic?.emailAddress)
+    .map((m) => m.characteristic?.phoneNumber)
+    .filter((p): p is string => !!p && !held.includes(p.replace(/\D/g, '')));
+  const lang = b.languageAbility?.find((l) => l.isFavouriteLanguage)?.languageCode ?? b.languageAbility?.[0]?.languageCode;
+  const inn = b.organizationIdentification === null ? null : b.organizationIdentification?.find((i) => i.identificationType.toUpperCase() === 'INN')?.identificationId;
+  const extra = Object.fromEntries(Object.entries(b).filter(([k]) => KEPT[kind].has(k)));
+  const name = kind === 'person' ? b.fullName : (b.name ?? b.tradingName);
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(kind === 'person' ? { givenName: b.givenName, familyName: b.familyName, middleName: b.middleName } : {}),
+    ...(kind === 'business' && (inn !== undefined || b.organizationIdentification === null) ? { inn: inn ?? null } : {}),
+    ...(emails ? { email: emails[0] ?? null } : {}),
+    ...(phones ? { phones } : {}),
+    ...(lang === 'ru' || lang === 'en' ? { language: lang } : {}),
+    ...(Object.keys(extra).length ? { extra } : {}),
+  };
+}
+
+/**
+ * TMF632: the holders of numbers (Individual, a person customer; its id is the customer id
+ * TMF637's relatedParty names) and business customers (Organization). Creating one records a
+ * customer that holds nothing yet (provisioning gives it a number, onboarding its contracts and
+ * logins); PATCH changes its names, INN, e-mail and contact phones. Operator API keys only.
  */
 export async function partyManagementRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
   const { core } = opts;
@@ -61,18 +139,56 @@ export async function partyManagementRoutes(app: FastifyInstance, opts: { core: 
     return typeof v === 'string' ? { msisdn: v } : {};
   };
   const kinds = [
-    ['individual', 'person', renderIndividual, 'Holders of numbers (person customers); contactMedium.characteristic.phoneNumber=<MSISDN> finds a number’s holder'],
-    ['organization', 'business', renderOrganization, 'Business customers; contactMedium.characteristic.phoneNumber=<MSISDN> finds the one holding a number'],
+    ['individual', 'Individual', 'person', renderIndividual, 'Holders of numbers (person customers) and those recorded before they hold one; contactMedium.characteristic.phoneNumber=<MSISDN> finds a number’s holder'],
+    ['organization', 'Organization', 'business', renderOrganization, 'Business customers; contactMedium.characteristic.phoneNumber=<MSISDN> finds the one holding a number'],
   ] as const;
-  for (const [resource, kind, render, summary] of kinds) {
+  for (const [resource, type, kind, render, summary] of kinds) {
+    const one = async (req: FastifyRequest, id: string) => {
+      const [p] = await listParties(core, tmfCtx(req), { kind, id });
+      if (!p) throw new DomainError('NOT_FOUND', { id });
+      return p;
+    };
     r.get(`/${resource}`, { schema: { tags: [tag], summary, querystring: listQuery } }, async (req, reply) =>
       sendList(reply, req.query, (await listParties(core, tmfCtx(req), { kind, ...numberOf(req.query) })).map((p) => render(p, base(req)))),
     );
-    r.get(`/${resource}/:id`, { schema: { tags: [tag], summary: `Retrieve an ${resource}`, params: idParams, querystring: fieldsQuery } }, async (req) => {
-      const [p] = await listParties(core, tmfCtx(req), { kind, id: req.params.id });
-      if (!p) throw new DomainError('NOT_FOUND', { id: req.params.id });
-      return selectFields(render(p, base(req)), req.query.fields);
-    });
+    r.get(`/${resource}/:id`, { schema: { tags: [tag], summary: `Retrieve an ${resource} (by its id, or by a number it holds)`, params: idParams, querystring: fieldsQuery } }, async (req) =>
+      selectFields(render(await one(req, req.params.id), base(req)), req.query.fields),
+    );
+    r.post(
+      `/${resource}`,
+      {
+        schema: {
+          tags: [tag],
+          summary:
+            kind === 'person'
+              ? 'Record a person (givenName and familyName required) who will hold a number once one is provisioned for it; no login is made (send Idempotency-Key to make retries safe)'
+              : 'Record a business customer (tradingName or name required) before its contracts; no login is made (send Idempotency-Key to make retries safe)',
+          body: partyBody,
+        },
+      },
+      async (req, reply) => {
+        if (req.body['@type'] !== undefined && req.body['@type'] !== type) throw new DomainError('VALIDATION', { field: '@type', message: type });
+        const ctx = tmfCtx(req);
+        const { id } = await createParty(core, ctx, { kind, ...partyInput(kind, req.body) });
+        const out = render(mustExist((await listParties(core, ctx, { kind, id: String(id) }))[0], 'party'), base(req));
+        publish(core, API, `${resource}CreateEvent`, resource, out);
+        return reply.status(201).send(out);
+      },
+    );
+    r.patch(
+      `/${resource}/:id`,
+      { schema: { tags: [tag], summary: `Update an ${resource}: names, ${kind === 'business' ? 'INN, ' : ''}e-mail and contact phones (JSON or merge-patch+json); the numbers it holds are provisioning's`, params: idParams, body: partyBody } },
+      async (req) => {
+        const bad = READ_ONLY.find((k) => req.body[k] !== undefined) ?? (req.body['@type'] !== undefined && req.body['@type'] !== type ? '@type' : undefined);
+        if (bad) throw new DomainError('VALIDATION', { field: bad, message: 'not patchable' });
+        const ctx = tmfCtx(req);
+        const p = await one(req, req.params.id);
+        const { changed } = await updateParty(core, ctx, { id: p.id, kind, ...partyInput(kind, req.body, p.numbers.map((n) => n.msisdn)) });
+        const out = render(await one(req, String(p.id)), base(req));
+        if (changed.length) publish(core, API, `${resource}AttributeValueChangeEvent`, resource, out);
+        return out;
+      },
+    );
   }
   hubRoutes(app, core, API, tag);
 }

@@ -1,12 +1,14 @@
 import type { Core } from '../../domain/core.ts';
+import type { PartyAttributes } from '../../domain/parties/party-attributes.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
 
 /**
- * A customer as TMF632 shows it: a person who holds numbers (Individual) or a business customer
- * (Organization). Only what identifies the party and how to reach it: its name, a business's INN,
- * the numbers it holds and their language. Never credentials, the business's admins and their
+ * A customer as TMF632 shows it: a person who holds numbers or will (Individual) or a business
+ * customer (Organization). Only what identifies the party and how to reach it: its names, a
+ * business's INN, its e-mail and contact phones, the numbers it holds and their language, and the
+ * attributes a client recorded with it. Never credentials, the business's admins and their
  * contacts, or the names of the employees who use a business's numbers.
  */
 export interface PartyRecord {
@@ -14,18 +16,29 @@ export interface PartyRecord {
   kind: 'person' | 'business';
   name: string;
   inn: string | null;
+  email: string | null;
+  party: PartyAttributes;
   createdAt: Date;
+  updatedAt: Date | null;
   numbers: { msisdn: string; language: 'ru' | 'en'; status: string }[];
 }
 
-/** Parties of one kind, by id or by a number they hold, oldest first. */
+/**
+ * Parties of one kind, by id or by a number they hold, oldest first. An id shaped as a phone
+ * number (10 digits or more, as TMF637, TMF654 and TMF676 name a subscriber party) is the number's
+ * holder: the party is answered under its own id.
+ */
 export async function listParties(core: Core, ctx: Ctx, input: { kind: 'person' | 'business'; id?: string; msisdn?: string }): Promise<PartyRecord[]> {
   requireOperator(ctx);
-  const id = input.id === undefined ? null : /^\d{1,15}$/.test(input.id) ? Number(input.id) : false;
-  const msisdn = input.msisdn === undefined ? null : (normalizeMsisdn(input.msisdn) ?? false);
+  let id = input.id === undefined ? null : /^\d{1,15}$/.test(input.id) ? Number(input.id) : false;
+  let msisdn = input.msisdn === undefined ? null : (normalizeMsisdn(input.msisdn) ?? false);
+  if (input.id !== undefined && (id === false || input.id.length >= 10) && msisdn === null) {
+    const number = normalizeMsisdn(input.id);
+    if (number) [id, msisdn] = [null, number];
+  }
   if (id === false || msisdn === false) return [];
   return core.db.query<PartyRecord>(
-    `SELECT c.id, c.kind, c.name, c.inn, c.created_at AS "createdAt",
+    `SELECT c.id, c.kind, c.name, c.inn, c.email, c.party, c.created_at AS "createdAt", c.updated_at AS "updatedAt",
             COALESCE((SELECT json_agg(json_build_object('msisdn', s.msisdn, 'language', s.language, 'status', s.status) ORDER BY s.id)
                         FROM subscriber s WHERE s.customer_id = c.id), '[]'::json) AS numbers
        FROM customer c

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { perform, topUpAction } from '../../domain/actions/registry.ts';
@@ -8,7 +8,7 @@ import { notifyListeners } from '../../domain/events/hub.ts';
 import { refundPayment } from '../../domain/payments/refund-payment.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx, toKopecks } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { claimPaymentStateChanges, listPaymentRecords, listRefundRecords, markPaymentTold, type PaymentRecord, type RefundRecord } from './payment-records.ts';
 
@@ -118,6 +118,12 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, PAYMENT_BASE);
   const origin = (req: FastifyRequest) => apiBase(req, opts.publicUrl, '');
+  /** Payments by number and account are filtered by the store, which then pages (the number as the payer carries it). */
+  const paymentList = async (req: FastifyRequest, q: Record<string, unknown>, reply: FastifyReply) => {
+    const pushed = [...(typeof q['payer.id'] === 'string' && normalizeMsisdn(q['payer.id']) === q['payer.id'] ? ['payer.id'] : []), ...(typeof q['account.id'] === 'string' && /^\d{1,15}$/.test(q['account.id']) ? ['account.id'] : [])];
+    const records = await listPaymentRecords(core, tmfCtx(req), narrow(q), storePage(q, pushed));
+    return sendList(reply, q, records.map((p) => renderPayment(p, base(req), origin(req))), records.total);
+  };
   const narrow = (q: Record<string, unknown>) => {
     const n = q['payer.id'];
     const a = q['account.id'];
@@ -146,7 +152,7 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
   };
 
   r.get('/payment', { schema: { tags: [tag], summary: 'Payments into accounts, newest first: through the provider (any state) and paid in otherwise (payer.id=<MSISDN>, account.id=<account>)', querystring: listQuery } }, async (req, reply) =>
-    sendList(reply, req.query, (await listPaymentRecords(core, tmfCtx(req), narrow(req.query))).map((p) => renderPayment(p, base(req), origin(req)))),
+    paymentList(req, req.query, reply),
   );
   r.get('/payment/:id', { schema: { tags: [tag], summary: 'Retrieve a payment', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [p] = await listPaymentRecords(core, tmfCtx(req), { id: req.params.id });

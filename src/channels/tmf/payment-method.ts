@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { setAutoPayment } from '../../domain/payments/auto-payment.ts';
 import { removeCard } from '../../domain/payments/list-payments.ts';
+import { saveCardByToken } from '../../domain/payments/save-card-token.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
@@ -64,6 +65,18 @@ const methodPatch = z.looseObject({
   abonentAutoPayment: autoPaymentIn.nullable().optional().describe('auto-payment from this card: by threshold or monthly, with daily and monthly ceilings; null switches it off'),
 });
 
+/** Attributes of a BankCard (and the like) that carry card data: a request with any of them is refused. */
+const RAW_CARD_FIELDS = ['cardNumber', 'cvv', 'cvc', 'pan', 'securityCode', 'nameOnCard'] as const;
+const partyRef = z.looseObject({ id: z.string().max(40) });
+const methodCreate = z.looseObject({
+  '@type': z.string().max(40),
+  name: z.string().max(200).optional(),
+  token: z.string().max(200).optional(),
+  tokenType: z.string().max(40).optional(),
+  relatedParty: z.union([partyRef, z.array(partyRef).max(1)]).optional(),
+  account: z.array(z.looseObject({ id: z.string().max(40) })).max(1).optional(),
+});
+
 const kopecksIn = (m: z.infer<typeof moneyIn>, field: string): number => {
   if (m.unit !== undefined && m.unit !== 'RUB') throw new DomainError('VALIDATION', { field: `${field}.unit`, message: 'RUB' });
   return toKopecks(m.value, `${field}.value`);
@@ -89,9 +102,34 @@ export async function paymentMethodRoutes(app: FastifyInstance, opts: { core: Co
   r.get('/paymentMethod/:id', { schema: { tags: [tag], summary: 'Retrieve a saved card', params: idParams, querystring: fieldsQuery } }, async (req) =>
     selectFields(renderPaymentMethod(await find(req, req.params.id), base(req)), req.query.fields),
   );
-  r.post('/paymentMethod', { schema: { tags: [tag], summary: "Not offered: a card is saved only by its holder on the payment provider's page (a top-up with saveCard); Abonent takes no card data" } }, async () => {
-    throw new DomainError('VALIDATION', { field: '@type', message: "a card is saved only by its holder on the payment provider's page (a top-up with saveCard)" });
-  });
+  r.post(
+    '/paymentMethod',
+    {
+      schema: {
+        tags: [tag],
+        summary:
+          "Save a card for a number from the payment provider's token (@type tokenizedCard, token, relatedParty.id = the MSISDN): the provider confirms it and gives the last four digits, brand and expiry. Card numbers are refused.",
+        body: methodCreate,
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      // Card data is refused before anything else is looked at, whatever else the request says.
+      const raw = RAW_CARD_FIELDS.find((k) => b[k] !== undefined);
+      if (raw) throw new DomainError('VALIDATION', { field: raw, message: "card data is never taken: save the card on the payment provider's page or its form, and send the token it issues (tokenizedCard)" });
+      if (!/^tokenizedcard$/i.test(b['@type'])) throw new DomainError('VALIDATION', { field: '@type', message: 'tokenizedCard: a card is saved by the token its payment provider issued' });
+      if (b.tokenType !== undefined && b.tokenType !== core.payments.name) throw new DomainError('VALIDATION', { field: 'tokenType', message: core.payments.name });
+      if (!b.token) throw new DomainError('VALIDATION', { field: 'token', message: 'the token the payment provider issued for the card' });
+      const owner = (Array.isArray(b.relatedParty) ? b.relatedParty[0] : b.relatedParty)?.id;
+      if (!owner) throw new DomainError('VALIDATION', { field: 'relatedParty.id', message: 'the MSISDN of the number the card pays for' });
+      const ctx = tmfCtx(req);
+      const account = b.account?.[0]?.id;
+      const { cardId, created } = await saveCardByToken(core, ctx, { msisdn: owner, token: b.token, ...(account !== undefined ? { accountId: account } : {}) });
+      const out = renderPaymentMethod(mustExist((await listSavedCards(core, ctx, { id: `card-${cardId}` }))[0], 'card'), base(req));
+      if (created) publish(core, API, 'paymentMethodCreateEvent', 'paymentMethod', out);
+      return reply.status(201).send(out);
+    },
+  );
   r.patch(
     '/paymentMethod/:id',
     { schema: { tags: [tag], summary: 'Set or switch off the auto-payment from this card (abonentAutoPayment); nothing else of a card changes', params: idParams, body: methodPatch } },

@@ -1,6 +1,7 @@
 import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
+import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
 
 /**
@@ -50,23 +51,22 @@ const ledgerPayments = `
    WHERE e.kind = 'payment' AND e.amount > 0 AND e.idempotency_key NOT LIKE 'payment:%'`;
 
 /** Payments, newest first: all of them, one number's (`msisdn`), one account's, or one by id. */
-export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; id?: string }): Promise<PaymentRecord[]> {
+export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; id?: string }, page?: StorePage): Promise<Paged<PaymentRecord>> {
   requireOperator(ctx);
+  const none = () => Object.assign([], page ? { total: 0 } : {});
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
+  if (msisdn === false) return none();
   const id = input.id ?? null;
   const uuid = id !== null && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? id : null;
   const entry = id !== null ? /^ledger-(\d{1,15})-(\d{1,15})$/.exec(id) : null;
-  if (id !== null && !uuid && !entry) return [];
+  if (id !== null && !uuid && !entry) return none();
   const params = [msisdn, input.accountId ?? null];
   const narrow = (alias: string) => `($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint IS NULL OR ${alias}.account_id = $2)`;
   // An id names one side: $6 reads provider payments, $7 the ledger's own.
-  const sql = `SELECT * FROM (
-      ${providerPayments} WHERE $6::boolean AND ${narrow('p')} AND ($3::uuid IS NULL OR p.id = $3)
+  const sql = `${providerPayments} WHERE $6::boolean AND ${narrow('p')} AND ($3::uuid IS NULL OR p.id = $3)
       UNION ALL
-      ${ledgerPayments} AND $7::boolean AND ${narrow('e')} AND ($4::bigint IS NULL OR (e.account_id = $4 AND e.id = $5))
-    ) x ORDER BY "createdAt" DESC, id DESC LIMIT ${LIST_CAP}`;
-  return core.db.query<PaymentRecord>(sql, [...params, uuid, entry ? Number(entry[1]) : null, entry ? Number(entry[2]) : null, !entry, !uuid]);
+      ${ledgerPayments} AND $7::boolean AND ${narrow('e')} AND ($4::bigint IS NULL OR (e.account_id = $4 AND e.id = $5))`;
+  return readPage<PaymentRecord>(core.db, sql, [...params, uuid, entry ? Number(entry[1]) : null, entry ? Number(entry[2]) : null, !entry, !uuid], `"createdAt" DESC, id DESC`, page);
 }
 
 /**

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { connectProductAction, disableProductAction, perform, productFacts, tariffListFacts } from '../../domain/actions/registry.ts';
 import type { Lang } from '../../domain/shared/context.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { getInventoryItem, listProductInventory, type InventoryItem } from './inventory-items.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom, partiesOf } from './parties.ts';
 
@@ -70,8 +71,10 @@ export async function productInventoryRoutes(app: FastifyInstance, opts: { core:
 
   r.get('/product', { schema: { tags: [tag], summary: 'List products (filter by relatedParty.id=<MSISDN> to read one number)', querystring: listQuery } }, async (req, reply) => {
     const msisdn = numberFilter(req.query);
-    const items = await listProductInventory(core, tmfCtx(req), msisdn ? { msisdn } : {});
-    return sendList(reply, req.query, items.map((p) => render(req, p)));
+    // A number filter written as the rendered items carry it (the bare MSISDN) is the store's own.
+    const page = storePage(req.query, msisdn && normalizeMsisdn(msisdn) === msisdn ? ['relatedParty.id', 'productSerialNumber'].filter((k) => req.query[k] === msisdn) : []);
+    const items = await listProductInventory(core, tmfCtx(req), msisdn ? { msisdn } : {}, page);
+    return sendList(reply, req.query, items.map((p) => render(req, p)), items.total);
   });
   r.get('/product/:id', { schema: { tags: [tag], summary: 'Retrieve a product', params: idParams, querystring: fieldsQuery } }, async (req) =>
     selectFields(render(req, await getInventoryItem(core, tmfCtx(req), req.params)), req.query.fields),

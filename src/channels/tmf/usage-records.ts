@@ -1,7 +1,8 @@
 import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { requireOperator } from '../../domain/shared/operator-access.ts';
 
 export interface UsageRecordView {
   id: string;
@@ -20,20 +21,23 @@ export interface UsageRecordView {
 }
 
 /** Rated usage records (TMF635 usage): by TMF id `<account>-<id>`, by number, or by the network's record id. */
-export async function listUsageRecords(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; recordId?: string }): Promise<UsageRecordView[]> {
+export async function listUsageRecords(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; recordId?: string }, page?: StorePage): Promise<Paged<UsageRecordView>> {
   requireOperator(ctx);
+  const none = () => Object.assign([], page ? { total: 0 } : {});
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
-  if (input.msisdn !== undefined && !msisdn) return [];
+  if (input.msisdn !== undefined && !msisdn) return none();
   const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);
-  if (input.id !== undefined && !byId) return [];
-  return core.db.query<UsageRecordView>(
+  if (input.id !== undefined && !byId) return none();
+  return readPage<UsageRecordView>(
+    core.db,
     `SELECT u.account_id || '-' || u.id AS id, u.record_id AS "recordId", s.msisdn, u.kind, u.zone, u.started_at AS "startedAt",
             u.duration_seconds AS "durationSeconds", u.bytes, u.counterpart, u.billed_units AS "billedUnits",
-            u.quota_units AS "quotaUnits", u.charged, u.rated_at AS "ratedAt"
+            u.quota_units AS "quotaUnits", u.charged, u.rated_at AS "ratedAt", u.account_id AS "accountId", u.id AS "rowId"
        FROM usage_record u JOIN subscriber s ON s.id = u.subscriber_id
       WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint IS NULL OR (u.account_id = $2 AND u.id = $3))
-        AND ($4::text IS NULL OR u.record_id = $4)
-      ORDER BY u.started_at DESC, u.id DESC LIMIT ${LIST_CAP}`,
+        AND ($4::text IS NULL OR u.record_id = $4)`,
     [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null, input.recordId ?? null],
+    `"startedAt" DESC, "rowId" DESC, "accountId" DESC`,
+    page,
   );
 }

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { ingestUsage } from '../../domain/billing/ingest-usage.ts';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { listUsageRecords, type UsageRecordView } from './usage-records.ts';
 import { USAGE_SPECIFICATIONS, type UsageSpec } from './usage-specifications.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
 
@@ -112,7 +113,10 @@ export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publ
   });
   r.get('/usage', { schema: { tags: [tag], summary: 'Rated usage, newest first (relatedParty.id=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
     const v = req.query['relatedParty.id'];
-    return sendList(reply, req.query, (await listUsageRecords(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {})).map((u) => renderUsage(u, base(req))));
+    // The number as the records carry it (the bare MSISDN) is filtered by the store, which then pages.
+    const page = storePage(req.query, typeof v === 'string' && normalizeMsisdn(v) === v ? ['relatedParty.id'] : []);
+    const records = await listUsageRecords(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {}, page);
+    return sendList(reply, req.query, records.map((u) => renderUsage(u, base(req))), records.total);
   });
   r.get('/usage/:id', { schema: { tags: [tag], summary: 'Retrieve a usage record', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [u] = await listUsageRecords(core, tmfCtx(req), { id: req.params.id });

@@ -32,6 +32,9 @@ export interface BillWords {
   page: (n: number, of: number) => string;
   /** The SMS with the bill's link. */
   sms: (period: string, closing: string, url: string) => string;
+  /** The e-mail with the bill's link: its subject and text. */
+  mailSubject: (period: string) => string;
+  mailText: (period: string, number: string, closing: string, url: string) => string;
 }
 
 /** "November 2026" / "ноябрь 2026" for a `YYYY-MM` period. */
@@ -85,6 +88,17 @@ export const billWords: Record<Lang, BillWords> = {
     },
     page: (n, of) => `Страница ${n} из ${of}`,
     sms: (p, closing, url) => `Счёт за ${monthName(p, 'ru')}: баланс на конец периода ${closing}. Скачать: ${url}`,
+    mailSubject: (p) => `Счёт за ${monthName(p, 'ru')} г.`,
+    mailText: (p, number, closing, url) =>
+      [
+        'Здравствуйте!',
+        '',
+        `Ваш счёт № ${number} за ${monthName(p, 'ru')} г. выставлен. Баланс на конец периода: ${closing}.`,
+        '',
+        `Открыть и скачать счёт (после входа в личный кабинет): ${url}`,
+        '',
+        'Это письмо отправлено автоматически, отвечать на него не нужно.',
+      ].join('\n'),
   },
   en: {
     title: (p) => `Bill for ${monthName(p, 'en')}`,
@@ -131,5 +145,16 @@ export const billWords: Record<Lang, BillWords> = {
     },
     page: (n, of) => `Page ${n} of ${of}`,
     sms: (p, closing, url) => `Your bill for ${monthName(p, 'en')}: closing balance ${closing}. Download: ${url}`,
+    mailSubject: (p) => `Your bill for ${monthName(p, 'en')}`,
+    mailText: (p, number, closing, url) =>
+      [
+        'Hello,',
+        '',
+        `Your bill No. ${number} for ${monthName(p, 'en')} has been issued. Closing balance: ${closing}.`,
+        '',
+        `Open and download the bill (after you log in to your account): ${url}`,
+        '',
+        'This message was sent automatically; there is no need to reply.',
+      ].join('\n'),
   },
 };

@@ -26,6 +26,12 @@ export interface PaymentProvider {
   /** Checks a webhook's signature and reads it; null when it is not genuine. */
   parseWebhook(rawBody: string, headers: Record<string, string | string[] | undefined>): ProviderEvent | null;
   /**
+   * What the provider knows of a card token it issued (its own page or its tokenization SDK took
+   * the card): last four digits, brand, expiry. Null for a token it did not issue. A provider
+   * without it takes no tokens from elsewhere: cards are saved only through its payment page.
+   */
+  verifyToken?(token: string): Promise<CardInfo | null>;
+  /**
    * For a provider whose payment pages are ours to keep (the sandbox): lapse the pages a payer left
    * unpaid, each with its `payment.cancelled` webhook, as a real acquirer does on its own side.
    * Returns how many lapsed.

@@ -275,6 +275,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
           ? `${p.msisdn} has not allowed you to see their location`
           : `No consent from ${p.msisdn}. Ask for it first.`,
   },
+  EMAIL_MISSING: {
+    ru: () => 'В профиле не указан адрес электронной почты: добавьте его, чтобы получать счета письмом',
+    en: () => 'There is no e-mail address in your profile: add one to receive bills by e-mail',
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

@@ -66,6 +66,7 @@ export const ERROR_CODES = [
   'SOCIAL_ACCOUNT_TAKEN',
   'LOCATION_UNAVAILABLE',
   'LOCATOR_NO_CONSENT',
+  'EMAIL_MISSING',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -6,6 +6,7 @@ import { loadSubscriber } from './access.ts';
 export async function getProfile(core: Core, ctx: Ctx, input: { msisdn: string }) {
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'read' });
   const tariff = await requireTariff(core.db, sub.tariffCode);
+  const [customer] = await core.db.query<{ email: string | null }>('SELECT email FROM customer WHERE id = $1', [sub.customerId]);
   return {
     msisdn: sub.msisdn,
     iccid: sub.iccid,
@@ -15,6 +16,7 @@ export async function getProfile(core: Core, ctx: Ctx, input: { msisdn: string }
     status: sub.status,
     language: sub.language,
     script: sub.script,
+    email: customer?.email ?? null,
     contentBan: sub.contentBan,
     customerKind: sub.customerKind,
     employeeName: sub.employeeName,

@@ -5,7 +5,7 @@ import { BillCard } from '../bills/bill-card.tsx';
 import { monthName } from '../format.ts';
 import { ErrorBox, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
-/** The monthly bills of the subscriber's account: totals, lines, the PDF, and a link by SMS. */
+/** The monthly bills of the subscriber's account: totals, lines, the PDF, and a link by SMS or e-mail. */
 export default function Bills() {
   const { t, lang, me } = useApp();
   const m = me.msisdn ?? 'me';
@@ -34,9 +34,19 @@ export default function Bills() {
                 selected={b.id === wanted}
                 pdfHref={`/api/v1/subscribers/${m}/bills/${b.id}/pdf`}
                 actions={
-                  <button type="button" disabled={act.busy} aria-label={t('billSendSms', { month: monthName(b.period, lang) })} onClick={() => void act.run(() => api(`subscribers/${m}/bills/${b.id}/send`, { method: 'POST' }), t('billSent'))}>
-                    SMS
-                  </button>
+                  <>
+                    <button type="button" disabled={act.busy} aria-label={t('billSendSms', { month: monthName(b.period, lang) })} onClick={() => void act.run(() => api(`subscribers/${m}/bills/${b.id}/send`, { method: 'POST' }), t('billSent'))}>
+                      SMS
+                    </button>
+                    <button
+                      type="button"
+                      disabled={act.busy}
+                      aria-label={t('billSendEmail', { month: monthName(b.period, lang) })}
+                      onClick={() => void act.run(() => api(`subscribers/${m}/bills/${b.id}/send`, { method: 'POST', body: { channel: 'email' } }), t('billSentEmail'))}
+                    >
+                      E-mail
+                    </button>
+                  </>
                 }
               />
             ))}

@@ -64,6 +64,32 @@ function Widgets({ m }: { m: string }) {
   );
 }
 
+/** The holder's e-mail, where bill links go by e-mail (a business number's is its company's: not shown). */
+function BillEmail({ m, current, onSaved }: { m: string; current: string | null; onSaved: () => Promise<void> }) {
+  const { t } = useApp();
+  const [email, setEmail] = useState(current ?? '');
+  const act = useAction();
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act.run(async () => {
+          await api(`subscribers/${m}/preferences`, { method: 'PATCH', body: { email: email.trim() === '' ? null : email.trim() } });
+          await onSaved();
+        }, t('billEmailSaved'));
+      }}
+    >
+      <p className="muted">{t('billEmailHelp')}</p>
+      <Field label={t('billEmail')}>{(id) => <input id={id} type="email" autoComplete="email" maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />}</Field>
+      <ErrorBox error={act.error} />
+      <Notice text={act.notice} />
+      <button type="submit" disabled={act.busy}>
+        {t('save')}
+      </button>
+    </form>
+  );
+}
+
 export default function Settings() {
   const { t, lang, me, refreshMe } = useApp();
   const m = me.msisdn ?? 'me';
@@ -124,6 +150,11 @@ export default function Settings() {
           ))}
         </div>
       </Section>
+      {profile.customerKind === 'person' && (
+        <Section title={t('billEmail')}>
+          <BillEmail m={m} current={profile.email} onSaved={() => data.reload()} />
+        </Section>
+      )}
       <Section title={t('changePassword')}>
         <form onSubmit={changePassword}>
           <Field label={t('currentPassword')}>{(id) => <input id={id} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />}</Field>

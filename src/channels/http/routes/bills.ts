@@ -6,7 +6,7 @@ import { downloadBill, downloadContractBill, listBills, listContractBills, type 
 import { sendContractBillLink } from '../../../domain/bills/send-bill-link.ts';
 import type { Core } from '../../../domain/core.ts';
 import { ctxOf } from '../context.ts';
-import { billListSchema, billSentSchema, contractBillListSchema } from '../schemas/bills.ts';
+import { billListSchema, billSendBodySchema, billSentSchema, contractBillListSchema } from '../schemas/bills.ts';
 
 const params = z.object({ msisdn: z.string().min(1).max(32).describe('`me` for the subscriber logged in, or a phone number') });
 const id = z.string().min(1).max(64);
@@ -44,8 +44,21 @@ export async function billRoutes(app: FastifyInstance, opts: { core: Core; publi
   );
   r.post(
     '/subscribers/:msisdn/bills/:id/send',
-    { schema: { ...tag, summary: "Text the number a link to the bill (through the SMS outbox), in the subscriber's language", params: params.extend({ id }), response: { 200: billSentSchema } } },
-    async (req) => perform(core, ctxOf(req), sendBillLinkAction, req.params.msisdn, { billId: req.params.id, url: pageUrl(req, opts.publicUrl, `bills?bill=${encodeURIComponent(req.params.id)}`) }),
+    {
+      schema: {
+        ...tag,
+        summary: "Send a link to the bill in the subscriber's language: by SMS to the number (the default) or by e-mail to the profile's address (each through its outbox)",
+        params: params.extend({ id }),
+        body: billSendBodySchema,
+        response: { 200: billSentSchema },
+      },
+    },
+    async (req) =>
+      perform(core, ctxOf(req), sendBillLinkAction, req.params.msisdn, {
+        billId: req.params.id,
+        url: pageUrl(req, opts.publicUrl, `bills?bill=${encodeURIComponent(req.params.id)}`),
+        channel: req.body?.channel ?? 'sms',
+      }),
   );
 
   const business = (req: FastifyRequest) => ctxOf(req, 'business');
@@ -61,7 +74,20 @@ export async function billRoutes(app: FastifyInstance, opts: { core: Core; publi
   );
   r.post(
     '/business/bills/:id/send',
-    { schema: { ...businessTag, summary: "Text the admin (the phone on their login) a link to a contract's bill", params: z.object({ id }), response: { 200: billSentSchema } } },
-    async (req) => sendContractBillLink(core, business(req), { billId: req.params.id, url: pageUrl(req, opts.publicUrl, `business/reports?bill=${encodeURIComponent(req.params.id)}`) }),
+    {
+      schema: {
+        ...businessTag,
+        summary: "Send the admin a link to a contract's bill: by SMS to the phone on their login (the default) or by e-mail to the login's address",
+        params: z.object({ id }),
+        body: billSendBodySchema,
+        response: { 200: billSentSchema },
+      },
+    },
+    async (req) =>
+      sendContractBillLink(core, business(req), {
+        billId: req.params.id,
+        url: pageUrl(req, opts.publicUrl, `business/reports?bill=${encodeURIComponent(req.params.id)}`),
+        channel: req.body?.channel ?? 'sms',
+      }),
   );
 }

@@ -57,6 +57,7 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
             status: z.enum(['active', 'blocked', 'suspended']),
             language: z.enum(['ru', 'en']),
             script: z.enum(['cyrillic', 'latin']).describe('USSD menus in Cyrillic or in Latin transliteration'),
+            email: z.string().nullable().describe("Where bills are sent by e-mail: the holder's address (a business number's is its company's)"),
             contentBan: z.boolean(),
             customerKind: z.enum(['person', 'business']),
             employeeName: z.string().nullable().describe("Business numbers: the employee's name"),
@@ -187,9 +188,13 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
     {
       schema: {
         ...tag,
-        summary: 'Language of answers and USSD script',
+        summary: "Language of answers, USSD script, and the e-mail bills are sent to (null removes it; a person holder's own only)",
         params,
-        body: z.object({ language: z.enum(['ru', 'en']).optional(), script: z.enum(['cyrillic', 'latin']).optional() }),
+        body: z.object({
+          language: z.enum(['ru', 'en']).optional(),
+          script: z.enum(['cyrillic', 'latin']).optional(),
+          email: z.string().trim().max(254).email().nullable().optional(),
+        }),
       },
     },
     async (req) => updatePreferences(core, ctxOf(req), { msisdn: req.params.msisdn, ...req.body }),

@@ -29,4 +29,13 @@ export const billSchema = z.object({
 
 export const billListSchema = z.object({ msisdn: z.string(), items: z.array(billSchema) });
 export const contractBillListSchema = z.object({ items: z.array(billSchema) });
-export const billSentSchema = z.object({ msisdn: z.string(), smsId: z.number().int() });
+export const billSentSchema = z.union([
+  z.object({ channel: z.literal('sms'), msisdn: z.string().describe('The number the SMS goes to'), smsId: z.number().int() }),
+  z.object({ channel: z.literal('email'), email: z.string().describe('The address the e-mail goes to'), mailId: z.number().int() }),
+]);
+
+/** How a bill's link is sent: by SMS (the default) or by e-mail to the profile's (the login's) address. */
+export const billSendBodySchema = z
+  .object({ channel: z.enum(['sms', 'email']).default('sms').describe('`sms` (the default) or `email`') })
+  .strict()
+  .nullish();

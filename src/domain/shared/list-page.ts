@@ -1,0 +1,28 @@
+import type { Queryable } from '../../store/db.ts';
+import { LIST_CAP } from './operator-access.ts';
+
+/** A page of a list cut by the store: `limit` rows from `offset`, in the list's order. */
+export interface StorePage {
+  offset: number;
+  limit: number;
+}
+
+/** Rows of a list; `total` (all rows that match) when the store cut the page. */
+export type Paged<T> = T[] & { total?: number };
+
+/**
+ * Reads a list in `order` (which must name a unique key last, so pages neither repeat nor skip a
+ * row): with `page`, only that page and a `count(*)` of all that match; without, up to LIST_CAP
+ * rows. `sql` is the list's query without ORDER BY or LIMIT; its parameters are `params`.
+ */
+export async function readPage<T>(q: Queryable, sql: string, params: unknown[], order: string, page?: StorePage): Promise<Paged<T>> {
+  if (!page) return q.query<T>(`SELECT * FROM (${sql}) x ORDER BY ${order} LIMIT ${LIST_CAP}`, params);
+  const n = params.length;
+  const rows = await q.query<T>(`SELECT * FROM (${sql}) x ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`, [...params, page.limit, page.offset]);
+  // A page past the end, or a short one, tells the total without counting.
+  const total =
+    rows.length > 0 && rows.length < page.limit
+      ? page.offset + rows.length
+      : Number((await q.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${sql}) x`, params))[0]?.n ?? 0);
+  return Object.assign(rows, { total });
+}
