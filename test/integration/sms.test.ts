@@ -229,8 +229,18 @@ test('Kannel get-url: the reply is the answer (UCS-2 and a delivery report asked
     assert.deepEqual([row.status, row.transport], ['sent', 'kannel-get-url']);
     assert.equal(res.headers['x-kannel-dlr-mask'], '31');
     assert.equal(res.headers['x-kannel-dlr-url'], `http://abonent.test:8080/gateways/sms/kannel/dlr?id=${row.id}&type=%d&answer=%A`);
-    const again = await mo(`from=${s.msisdn}&to=8111&text=x&id=k-1`);
-    assert.deepEqual([again.statusCode, again.body, again.headers['x-abonent-outcome']], [200, '', 'duplicate']);
+    // The same id again (Kannel retrying a get-url whose answer it lost): the recorded reply once
+    // more, with its delivery report address; nothing run or recorded twice.
+    const again = await mo(`from=${s.msisdn}&to=8111&text=${encodeURIComponent('баланс')}&id=k-1`);
+    assert.deepEqual([again.statusCode, again.body, again.headers['x-abonent-outcome']], [200, res.body, 'duplicate']);
+    assert.equal(again.headers['x-kannel-dlr-url'], res.headers['x-kannel-dlr-url']);
+    assert.equal(again.headers['x-kannel-coding'], '2');
+    const counts = await core.db.query<{ direction: string; n: number }>('SELECT direction, count(*)::int AS n FROM sms_message WHERE msisdn = $1 GROUP BY direction ORDER BY direction', [s.msisdn]);
+    assert.deepEqual(counts.map((c) => [c.direction, c.n]), [['mo', 1], ['mt', 1]]);
+    // A message that got no reply still answers nothing when repeated.
+    await mo('from=900&to=8111&text=STOP&id=k-3');
+    const shortAgain = await mo('from=900&to=8111&text=STOP&id=k-3');
+    assert.deepEqual([shortAgain.body, shortAgain.headers['x-abonent-outcome']], ['', 'duplicate']);
     const short = await mo('from=900&to=8111&text=STOP&id=k-2');
     assert.deepEqual([short.body, short.headers['x-abonent-outcome'], short.headers['x-kannel-dlr-url']], ['', 'no_reply_sender', undefined]);
   } finally {

@@ -1,6 +1,6 @@
 import { takeToken, tokenRefusal } from '../../domain/auth/rate-limit.ts';
 import type { Core } from '../../domain/core.ts';
-import { queueReply, type ReplyMode } from '../../domain/notifications/enqueue-sms.ts';
+import { queueReply, recordedReply, type ReplyMode } from '../../domain/notifications/enqueue-sms.ts';
 import { claimUnhandledIncoming, markIncomingHandled, recordIncomingSmsForReply, type IncomingRecorded } from '../../domain/notifications/record-incoming-sms.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
 import { isDomainError } from '../../domain/shared/errors.ts';
@@ -68,13 +68,20 @@ async function receiveMo(core: Core, m: MoMessage, requestId: string, mode: Repl
   // eslint-disable-next-line no-control-regex -- a handset may send NUL; the store cannot keep it
   const text = m.text.replace(/\u0000/g, '').slice(0, MAX_TEXT);
   const msisdn = normalizeMsisdn(m.from) ?? m.from.slice(0, 32);
+  const to = m.to.slice(0, 20) || SERVICE_NUMBER;
   // The message, its reply token and its sender in one statement.
   const rec = await recordIncomingSmsForReply(
     core,
-    { msisdn, to: m.to.slice(0, 20) || SERVICE_NUMBER, text, smscId: m.smscId ?? null, gateway: m.gateway },
+    { msisdn, to, text, smscId: m.smscId ?? null, gateway: m.gateway },
     answerable(msisdn) ? { key: replyTokenKey(msisdn), windowSeconds: replyLimit.windowSeconds } : null,
   );
-  if (rec.id === null) return { outcome: 'duplicate' };
+  if (rec.id === null) {
+    // Asked again with the same id by a gateway that sends the reply itself: its first answer may
+    // have been lost on the way, so the same reply goes in this answer too (sent once more, never
+    // run or recorded twice).
+    const again = typeof mode === 'object' && m.smscId ? await recordedReply(core.db, { shortCode: to, msisdn, smscId: m.smscId }) : null;
+    return again ? { outcome: 'duplicate', reply: { ...again, msisdn, sender: SERVICE_NUMBER, claimed: false } } : { outcome: 'duplicate' };
+  }
   return answer(core, { id: rec.id, msisdn, text }, requestId, mode, rec);
 }
 
