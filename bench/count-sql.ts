@@ -2,6 +2,8 @@
 import { performance } from 'node:perf_hooks';
 // path issues, and which. `node --import tsx bench/count-sql.ts` (DATABASE_URL for PostgreSQL).
 import { buildServer } from '../src/server.ts';
+import { handleMoClaimed } from '../src/channels/sms/handle-mo.ts';
+import { sendClaimed, type SmsTransport } from '../src/jobs/sms-outbox.ts';
 import type { Db, Tx } from '../src/store/db.ts';
 import { loggedInSubscribers, openBenchEnv } from './setup.ts';
 
@@ -62,5 +64,16 @@ await count('POST /gateways/ussd/http *111*5# (new session)', N, (i) =>
     payload: new URLSearchParams({ sessionId: `count-${i}`, serviceCode: '*111*5#', phoneNumber: subs[(i + 3) % 3]!.msisdn, text: '' }).toString(),
   }),
 );
+// An SMS MO "БАЛАНС" to 8111 as the SMPP gateway runs it: recorded, answered, the reply queued
+// and submitted at once (a transport that accepts everything stands in for the link).
+const accept: SmsTransport = { name: 'count', send: async () => ({ status: 'sent' }) };
+let umr = 0;
+await count('SMS MO БАЛАНС → 8111 → reply submitted at once (SMPP gateway path)', Math.min(N, 15), async (i) => {
+  const sub = subs[(i + 3) % 3]!;
+  const r = await handleMoClaimed(env.core, { from: sub.msisdn, to: '8111', text: 'БАЛАНС', smscId: `count-${++umr}`, gateway: 'smpp' }, `count-${umr}`);
+  if (!r.reply?.claimed) return { statusCode: 500, body: JSON.stringify(r) };
+  await sendClaimed(env.core, accept, r.reply);
+  return { statusCode: 200, body: '' };
+});
 await app.close();
 await env.close();

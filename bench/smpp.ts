@@ -3,14 +3,15 @@
 // ESME runs the command, the reply is queued in the outbox and submitted at once (as production
 // wires it with SMS_TRANSPORT=smpp) and arrives at the peer as submit_sm. Beside it, in the same
 // run, the same peer and ESME with a handler that answers each deliver_sm at once with a fixed
-// submit_sm: the link's own ceiling.
+// submit_sm (the link's own ceiling), and with one that first records the message and its reply in
+// one store transaction (the least store work an answered MO needs).
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import smpp, { type PDU, type Session } from 'smpp';
 import { Esme, smppTransport } from '../src/adapters/smpp/esme.ts';
 import { smsSmppGateway } from '../src/channels/sms/smpp-gateway.ts';
-import { drainOutboxTick, sendQueuedNow } from '../src/jobs/sms-outbox.ts';
-import { ms, rate, ratio, table } from './report.ts';
+import { drainOutboxTick, sendClaimed } from '../src/jobs/sms-outbox.ts';
+import { ms, rate, ratio, table, verdict } from './report.ts';
 import { loggedInSubscribers, openBenchEnv } from './setup.ts';
 
 interface Run {
@@ -85,20 +86,27 @@ class Peer {
   }
 }
 
+/** `peer.run` with the CPU time this process spent on it (the ESME, Abonent and the peer share it). */
+async function measured(run: () => Promise<Run>): Promise<Run & { cpuMsPerMessage: number }> {
+  const before = process.cpuUsage();
+  const r = await run();
+  const cpu = process.cpuUsage(before);
+  return { ...r, cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / r.messages };
+}
+
 export async function runSmppBench(): Promise<void> {
   const env = await openBenchEnv();
   console.log(`\nSMPP: MO "БАЛАНС" to 8111 → reply as submit_sm, over a local SMPP peer — store: ${env.storeLabel}`);
-  // 8111 answers a number at most 6 times a minute: the measured runs use 5 messages per number,
-  // the warm-ups numbers of their own.
-  console.log('… provisioning 500 subscribers');
-  const subs = await loggedInSubscribers(env.core, 500);
-  const msisdns = subs.slice(0, 400).map((s) => s.msisdn);
-  const warm = subs.slice(400).map((s) => s.msisdn);
-  const half = msisdns.length / 2;
+  // 8111 answers a number at most 6 times a minute: each measured run uses 5 messages per number
+  // of its own, the warm-ups numbers of their own.
+  console.log('… provisioning 700 subscribers');
+  const subs = await loggedInSubscribers(env.core, 700);
+  const numbers = (i: number) => subs.slice(i * 200, (i + 1) * 200).map((s) => s.msisdn);
+  const warm = subs.slice(600).map((s) => s.msisdn);
   const peer = new Peer();
   const port = await peer.listen();
   const window = 50;
-  const count = 5 * half;
+  const count = 1000;
   const text = Buffer.from('БАЛАНС', 'utf16le').swap16();
   const start = async (esme: Esme) => {
     const bound = once(esme, 'bound');
@@ -108,57 +116,92 @@ export async function runSmppBench(): Promise<void> {
   const link = { host: '127.0.0.1', port, systemId: 'abonent', password: 'bench', window: 10, requestTimeoutMs: 10_000, log: env.core.log };
 
   console.log(`… baseline: ${count} MO messages answered straight from the handler`);
-  // Baseline: the link's own round trip, a fixed reply sent straight from the deliver_sm handler.
+  // Baseline 1: the link's own round trip, a fixed reply sent straight from the deliver_sm handler.
   const echo = new Esme(link);
   echo.onInbound(async (sm) => {
     await echo.submitText({ from: '8111', to: sm.source, text: 'Баланс 1000 ₽' });
     return true;
   });
   await start(echo);
-  await peer.run(warm.slice(0, 50), 50, window, text); // warm-up
-  const base = await peer.run(msisdns.slice(0, half), count, window, text);
+  await peer.run(warm.slice(0, 30), 30, window, text); // warm-up
+  const base = await measured(() => peer.run(numbers(0), count, window, text));
   await echo.stop();
+
+  console.log(`… baseline: ${count} MO messages answered after one store round trip each`);
+  // Baseline 2: the least store work an answered MO needs — the incoming message recorded with its
+  // dedupe key and the reply recorded, in one transaction — then the same fixed reply.
+  const stored = new Esme(link);
+  let n = 0;
+  stored.onInbound(async (sm) => {
+    const at = env.core.clock.now();
+    const key = `bench-${++n}`;
+    await env.core.db.tx(async (tx) => {
+      await tx.query(
+        `INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id, meta)
+         VALUES ('mo', $1, '8111', $2, 'handled', $3, $4, '{}') ON CONFLICT DO NOTHING`,
+        [sm.source, sm.text, at, key],
+      );
+      await tx.query(`INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, meta) VALUES ('mt', $1, '8111', $2, 'sent', $3, '{}')`, [
+        sm.source,
+        'Баланс 1000 ₽',
+        at,
+      ]);
+    });
+    await stored.submitText({ from: '8111', to: sm.source, text: 'Баланс 1000 ₽' });
+    return true;
+  });
+  await start(stored);
+  await peer.run(warm.slice(30, 60), 30, window, text); // warm-up
+  const oneTrip = await measured(() => peer.run(numbers(1), count, window, text));
+  await stored.stop();
 
   console.log(`… Abonent: ${count} MO "БАЛАНС" through 8111, the store and the outbox`);
   // Abonent: the 8111 command through the store, the reply through the outbox.
   const esme = new Esme(link);
   const transport = smppTransport(esme);
-  // As the composition root wires it with SMS_TRANSPORT=smpp: each reply is submitted as soon as
-  // it is queued; the outbox job below sends only what could not go at once.
-  smsSmppGateway(env.core, esme, { sendReply: (id) => sendQueuedNow(env.core, transport, id) });
+  // As the composition root wires it with SMS_TRANSPORT=smpp: each reply is inserted claimed and
+  // submitted as soon as it commits; the outbox job sends what could not go at once, every second
+  // as the scheduler runs it.
+  smsSmppGateway(env.core, esme, { sendReply: (reply) => sendClaimed(env.core, transport, reply) });
   await start(esme);
   let draining = true;
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
+  let drained = 0;
   const outbox = (async () => {
-    // The scheduler's outbox job for what was not submitted at once, run again as soon as an MO
-    // message has been handled (instead of once a second).
-    let handled = 0;
-    let wake: () => void = () => undefined;
-    esme.on('handled', () => {
-      handled += 1;
-      wake();
-    });
     while (draining) {
-      const seen = handled;
-      if ((await drainOutboxTick(env.core, transport)) > 0 || handled !== seen) continue;
-      await Promise.race([new Promise<void>((r) => (wake = r)), stopped]);
+      drained += await drainOutboxTick(env.core, transport);
+      await Promise.race([new Promise<void>((r) => setTimeout(r, 1000).unref()), stopped]);
     }
   })();
   try {
-    await peer.run(warm.slice(50), 50, window, text); // warm-up
-    const real = await peer.run(msisdns.slice(half), count, window, text);
+    await peer.run(warm.slice(60), 40, window, text); // warm-up
+    drained = 0;
+    const real = await measured(() => peer.run(numbers(2), count, window, text));
+    const row = (label: string, r: Run & { cpuMsPerMessage: number }) => [label, rate(r.rate), ms(r.p50), ms(r.p99), ms(r.cpuMsPerMessage), rate(r.messages)];
     console.log(
       table(
-        ['measurement', 'messages/s', 'p50 ms', 'p99 ms', 'messages'],
+        ['measurement', 'messages/s', 'p50 ms', 'p99 ms', 'CPU ms/message', 'messages'],
         [
-          ['MO БАЛАНС → 8111 command → reply queued and submitted at once', rate(real.rate), ms(real.p50), ms(real.p99), rate(real.messages)],
-          ['baseline: MO → fixed MT from the handler, no store', rate(base.rate), ms(base.p50), ms(base.p99), rate(base.messages)],
+          row('MO БАЛАНС → 8111 command → reply claimed and submitted at commit', real),
+          row('baseline: MO → fixed MT from the handler, no store', base),
+          row('baseline: MO → one transaction (MO + reply recorded) → fixed MT', oneTrip),
         ],
       ),
     );
-    console.log(table(['ratio', 'value'], [['Abonent MO→MT / link baseline', ratio(real.rate / base.rate)]]));
-    console.log(`${window} MO messages in flight from the peer, ESME window 10; replies submitted as they were queued, the outbox job run back to back for any left.`);
+    console.log(
+      table(
+        ['target / ratio', 'measured', 'verdict'],
+        [
+          ['p99 < 100 ms', `${ms(real.p99)} ms`, verdict(real.p99 < 100)],
+          ['≥ 0.5× answered from the handler (no store)', ratio(real.rate / base.rate), verdict(real.rate >= 0.5 * base.rate)],
+          ['≥ 0.5× answered after one store round trip', ratio(real.rate / oneTrip.rate), verdict(real.rate >= 0.5 * oneTrip.rate)],
+        ],
+      ),
+    );
+    console.log(
+      `${window} MO messages in flight from the peer, ESME window 10; replies submitted at commit, ${drained} left to the outbox job (run every second). CPU: this process (peer, ESME and Abonent together).`,
+    );
   } finally {
     draining = false;
     stop();

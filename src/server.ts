@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SandboxProvider } from './adapters/payments/sandbox.ts';
 import { Esme, smppTransport } from './adapters/smpp/esme.ts';
-import { sendQueuedNow } from './jobs/sms-outbox.ts';
+import { sendClaimed } from './jobs/sms-outbox.ts';
 import { espeakSpeech, promptCacheDir, type Speech } from './adapters/speech/espeak.ts';
 import { buildHttpApp } from './channels/http/app.ts';
 import { kannelGateway } from './channels/sms/kannel-gateway.ts';
@@ -83,7 +83,7 @@ export function buildSmpp(core: Core, config: Config): Esme | null {
   // Replies to 8111 go out over this link as soon as they are queued, when SMPP is the SMS
   // transport (otherwise the outbox job sends them through the configured one).
   const transport = smppTransport(esme);
-  smsSmppGateway(core, esme, config.SMS_TRANSPORT === 'smpp' ? { sendReply: (id) => sendQueuedNow(core, transport, id) } : {});
+  smsSmppGateway(core, esme, config.SMS_TRANSPORT === 'smpp' ? { sendReply: (reply) => sendClaimed(core, transport, reply) } : {});
   return esme;
 }
 

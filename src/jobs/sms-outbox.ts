@@ -1,4 +1,5 @@
 import type { Core } from '../domain/core.ts';
+import { coalesced } from '../store/batched-lookup.ts';
 import type { PartProgress, SmsTransport } from '../domain/notifications/sms-transport.ts';
 
 export type { SmsTransport };
@@ -45,6 +46,9 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
       `UPDATE sms_message SET ${CLAIM}
         WHERE id IN (SELECT id FROM sms_message
                       WHERE direction = 'mt' AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
+                        -- not while an older message to the number is being sent (a reply submitted at commit)
+                        AND NOT EXISTS (SELECT 1 FROM sms_message o
+                                         WHERE o.direction = 'mt' AND o.status = 'sending' AND o.msisdn = sms_message.msisdn AND o.id < sms_message.id)
                       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING ${CLAIMED}`,
       [batch, now],
@@ -72,26 +76,15 @@ interface Claimed {
 }
 
 /**
- * Sends one queued message now, outside the outbox's tick: the reply to an incoming SMS, right
- * after the transaction that queued it. It is claimed as the outbox claims (status `sending`), so
- * the outbox job never sends it too, and only while nothing older to the same number is still
- * waiting — messages to one number keep their order; such a reply is left to the outbox. What the
- * transport cannot take now (`retry`) waits for the outbox's next attempt, as any message does:
- * the outbox stays the record and the retry path. Returns whether it was sent by this call.
+ * Sends a reply that `queueReply` inserted already claimed (`sending`, one attempt), right after
+ * it committed: an answer to an incoming SMS leaves without waiting for the outbox's tick, and the
+ * outbox job never sends it too (it takes only `queued` rows). What the transport cannot take now
+ * (`retry`) goes back to the queue for the outbox's next attempt, as any message does: the outbox
+ * stays the record and the retry path. A claim whose instance died before sending is queued again
+ * after five minutes (`drainOutbox`).
  */
-export async function sendQueuedNow(core: Core, transport: SmsTransport, id: number): Promise<boolean> {
-  const now = core.clock.now();
-  const [row] = await core.db.query<Claimed>(
-    `UPDATE sms_message m SET ${CLAIM}
-      WHERE m.id = $1 AND m.direction = 'mt' AND m.status = 'queued' AND m.next_attempt_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM sms_message o
-                         WHERE o.direction = 'mt' AND o.msisdn = m.msisdn AND o.id < m.id AND o.status IN ('queued', 'sending'))
-      RETURNING ${CLAIMED}`,
-    [id, now],
-  );
-  if (!row) return false;
-  await sendOne(core, transport, row);
-  return true;
+export async function sendClaimed(core: Core, transport: SmsTransport, m: { id: number; msisdn: string; sender: string; text: string }): Promise<void> {
+  await sendOne(core, transport, { id: m.id, msisdn: m.msisdn, short_code: m.sender, text: m.text, attempts: 1, parts: null });
 }
 
 async function sendOne(core: Core, transport: SmsTransport, r: Claimed): Promise<void> {
@@ -110,9 +103,24 @@ async function sendOne(core: Core, transport: SmsTransport, r: Claimed): Promise
       meta,
     ]);
   } else {
-    await core.db.query(`UPDATE sms_message SET status = $2, next_attempt_at = NULL, meta = meta || $3 WHERE id = $1`, [r.id, res.status === 'sent' ? 'sent' : 'failed', meta]);
+    await markDone(core)({ id: r.id, status: res.status === 'sent' ? 'sent' : 'failed', meta });
   }
 }
+
+/**
+ * Records sent (or finally failed) messages: the sends that end at the same moment share one
+ * statement (`coalesced`), as fifty replies going out at once do.
+ */
+const markDone = (core: Core) =>
+  coalesced<{ id: number; status: string; meta: string }, void>(core.db, 'sms_mark_done', async (done) => {
+    await core.db.prepare(
+      'sms_mark_done',
+      `UPDATE sms_message m SET status = u.status, next_attempt_at = NULL, meta = m.meta || u.meta::jsonb
+         FROM unnest($1, $2, $3) AS u(id, status, meta) WHERE m.id = u.id`,
+      ['bigint[]', 'text[]', 'text[]'],
+    )([done.map((d) => d.id), done.map((d) => d.status), done.map((d) => d.meta)]);
+    return done.map(() => undefined);
+  });
 
 /**
  * Stores what the gateway accepted of a message in parts. The ids are merged into those already

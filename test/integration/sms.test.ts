@@ -3,11 +3,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { kannelTransport } from '../../src/adapters/sms/kannel.ts';
-import { handleMo } from '../../src/channels/sms/handle-mo.ts';
+import { handleMo, handleMoClaimed } from '../../src/channels/sms/handle-mo.ts';
 import { sameWord, words } from '../../src/channels/sms/normalize.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { updatePreferences } from '../../src/domain/subscribers/update-preferences.ts';
-import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
+import { drainOutbox, sendClaimed } from '../../src/jobs/sms-outbox.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
@@ -94,6 +94,49 @@ test('never a reply to short codes or names; a flood gets a few replies a minute
   for (let i = 0; i < 10; i++) outcomes.push((await send(s.msisdn, 'HELP')).outcome);
   assert.equal(outcomes.filter((o) => o === 'replied').length, 6);
   assert.ok(outcomes.slice(6).every((o) => o === 'rate_limited'));
+});
+
+test('a reply for submitting at once is inserted claimed, in the statement that marks its message handled; never ahead of an older one', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 500 });
+  const r = await handleMoClaimed(core, { from: s.msisdn, to: '8111', text: 'баланс', smscId: 'claim-1', gateway: 'test' }, 'req-claim-1');
+  assert.equal(r.outcome, 'replied');
+  assert.equal(r.reply!.claimed, true);
+  const rows = await core.db.query<{ id: number; direction: string; status: string; attempts: number; meta: { outcome?: string; claimedAt?: string } }>(
+    'SELECT id, direction, status, attempts, meta FROM sms_message WHERE msisdn = $1 ORDER BY id',
+    [s.msisdn],
+  );
+  assert.deepEqual(
+    rows.map((x) => [x.direction, x.status, x.attempts]),
+    [
+      ['mo', 'handled', 0],
+      ['mt', 'sending', 1],
+    ],
+  );
+  assert.equal(rows[0]!.meta.outcome, 'replied');
+  assert.ok(rows[1]!.meta.claimedAt, 'claimed as the outbox claims');
+  // The outbox job never sends a claimed reply too.
+  const sent: string[] = [];
+  // (Replies of the tests above wait in the queue too; only this number's are recorded.)
+  const transport = { name: 'test', send: async (m: { msisdn: string; text: string }) => (m.msisdn === s.msisdn && sent.push(m.text), { status: 'sent' as const }) };
+  await drainOutbox(core, transport);
+  assert.deepEqual(sent, []);
+  await sendClaimed(core, transport, r.reply!);
+  assert.deepEqual(sent, [r.reply!.text]);
+  assert.equal((await core.db.query<{ status: string }>('SELECT status FROM sms_message WHERE id = $1', [r.reply!.id]))[0]!.status, 'sent');
+
+  // Two replies to one number at once: one is claimed, the other waits in the queue behind it; the
+  // outbox sends it only once the first has left.
+  const [a, b] = await Promise.all(
+    ['помощь', '0'].map((text, i) => handleMoClaimed(core, { from: s.msisdn, to: '8111', text, smscId: `claim-${i + 2}`, gateway: 'test' }, `req-claim-${i + 2}`)),
+  );
+  assert.deepEqual([a!.reply!.claimed, b!.reply!.claimed].sort(), [false, true]);
+  const [claimed, queued] = a!.reply!.claimed ? [a!, b!] : [b!, a!];
+  sent.length = 0;
+  await drainOutbox(core, transport);
+  assert.deepEqual(sent, [], 'not ahead of the claimed one');
+  await sendClaimed(core, transport, claimed.reply!);
+  await drainOutbox(core, transport);
+  assert.deepEqual(sent, [claimed.reply!.text, queued.reply!.text]);
 });
 
 test('Kannel sendsms: Cyrillic goes as UCS-2 (coding=2, UTF-8), Latin as GSM-7; 5xx waits for a retry, 4xx fails', async () => {
@@ -186,8 +229,18 @@ test('Kannel get-url: the reply is the answer (UCS-2 and a delivery report asked
     assert.deepEqual([row.status, row.transport], ['sent', 'kannel-get-url']);
     assert.equal(res.headers['x-kannel-dlr-mask'], '31');
     assert.equal(res.headers['x-kannel-dlr-url'], `http://abonent.test:8080/gateways/sms/kannel/dlr?id=${row.id}&type=%d&answer=%A`);
-    const again = await mo(`from=${s.msisdn}&to=8111&text=x&id=k-1`);
-    assert.deepEqual([again.statusCode, again.body, again.headers['x-abonent-outcome']], [200, '', 'duplicate']);
+    // The same id again (Kannel retrying a get-url whose answer it lost): the recorded reply once
+    // more, with its delivery report address; nothing run or recorded twice.
+    const again = await mo(`from=${s.msisdn}&to=8111&text=${encodeURIComponent('баланс')}&id=k-1`);
+    assert.deepEqual([again.statusCode, again.body, again.headers['x-abonent-outcome']], [200, res.body, 'duplicate']);
+    assert.equal(again.headers['x-kannel-dlr-url'], res.headers['x-kannel-dlr-url']);
+    assert.equal(again.headers['x-kannel-coding'], '2');
+    const counts = await core.db.query<{ direction: string; n: number }>('SELECT direction, count(*)::int AS n FROM sms_message WHERE msisdn = $1 GROUP BY direction ORDER BY direction', [s.msisdn]);
+    assert.deepEqual(counts.map((c) => [c.direction, c.n]), [['mo', 1], ['mt', 1]]);
+    // A message that got no reply still answers nothing when repeated.
+    await mo('from=900&to=8111&text=STOP&id=k-3');
+    const shortAgain = await mo('from=900&to=8111&text=STOP&id=k-3');
+    assert.deepEqual([shortAgain.body, shortAgain.headers['x-abonent-outcome']], ['', 'duplicate']);
     const short = await mo('from=900&to=8111&text=STOP&id=k-2');
     assert.deepEqual([short.body, short.headers['x-abonent-outcome'], short.headers['x-kannel-dlr-url']], ['', 'no_reply_sender', undefined]);
   } finally {

@@ -27,8 +27,9 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
  * message with Kannel's default settings. It is recorded in the outbox as sent through get-url
  * (not queued for sendsms), and the answer asks for delivery reports on it with `X-Kannel-Coding`
  * (2, UCS-2, when the text is not GSM 7-bit), `X-Kannel-DLR-Mask` and `X-Kannel-DLR-Url`, which
- * Kannel honours with `accept-x-kannel-headers = true` (docs/sms.md). Messages that get no reply
- * (short codes, floods, a repeated id) answer an empty body, which `omit-empty = true` keeps silent.
+ * Kannel honours with `accept-x-kannel-headers = true` (docs/sms.md). A repeated id answers the
+ * reply recorded for it again (the first answer may never have reached Kannel). Messages that get
+ * no reply (short codes, floods) answer an empty body, which `omit-empty = true` keeps silent.
  *
  * `dlrUrl` is where Kannel reaches `/gateways/sms/kannel/dlr`; by default the address Kannel
  * called for this request.

@@ -3,7 +3,7 @@ import type { Core } from '../../domain/core.ts';
 import { assembleMoPart } from '../../domain/notifications/assemble-mo-part.ts';
 import { recordDeliveryReceipt } from '../../domain/notifications/record-delivery-receipt.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { answerMoQueued, handleMoQueued, SERVICE_NUMBER, type MoResult } from './handle-mo.ts';
+import { answerMo, answerMoClaimed, handleMo, handleMoClaimed, SERVICE_NUMBER, type MoResult } from './handle-mo.ts';
 
 export interface SmppInbound {
   source: string;
@@ -14,6 +14,14 @@ export interface SmppInbound {
   receiptedMessageId: string | null;
   part: { ref: number; total: number; seq: number } | null;
   userMessageReference: number | null;
+}
+
+/** A reply inserted claimed, for the link to submit now. */
+export interface ClaimedReply {
+  id: number;
+  msisdn: string;
+  sender: string;
+  text: string;
 }
 
 /** What this gateway needs from an SMPP link (the ESME in src/adapters/smpp, or a test double). */
@@ -50,7 +58,8 @@ function parseReceipt(text: string): { id: string; stat: string; err: string | n
 /**
  * SMS over SMPP: delivery receipts (deliver_sm with esm_class 0x04) are stored on the message they
  * report; ordinary deliver_sm to the service number run as 8111 commands, their replies queued in
- * the outbox and, with `sendReply`, submitted at once (the outbox job sends what that could not).
+ * the outbox or, with `sendReply`, inserted claimed and submitted at once (the outbox job sends
+ * what that could not).
  * USSD (ussd_service_op present) is left to the USSD gateway.
  */
 export function smsSmppGateway(
@@ -59,19 +68,20 @@ export function smsSmppGateway(
   opts: {
     serviceNumber?: string;
     /**
-     * Submits a queued reply at once (the outbox's `sendQueuedNow` over this link); without it
-     * replies wait for the outbox job's next tick.
+     * Submits a reply inserted claimed at once (the outbox's `sendClaimed` over this link); without
+     * it replies wait for the outbox job's next tick.
      */
-    sendReply?: (outboxId: number) => Promise<unknown>;
+    sendReply?: (reply: ClaimedReply) => Promise<unknown>;
   } = {},
 ): void {
   const service = opts.serviceNumber ?? SERVICE_NUMBER;
+  const send = opts.sendReply;
   const replied = async (r: MoResult) => {
-    if (!r.reply || !opts.sendReply) return;
+    if (!r.reply?.claimed || !send) return;
     try {
-      await opts.sendReply(r.reply.id);
+      await send(r.reply);
     } catch (err) {
-      // Still queued or claimed: the outbox job sends it (a stale claim is queued again).
+      // Still claimed: the outbox job queues a stale claim again and sends it.
       core.log.warn({ err, outboxId: r.reply.id }, 'sms reply not submitted at once; the outbox will');
     }
   };
@@ -96,10 +106,16 @@ export function smsSmppGateway(
       const msisdn = normalizeMsisdn(sm.source) ?? sm.source.slice(0, 32);
       const at = core.clock.now();
       const whole = await assembleMoPart(core, { msisdn, shortCode: service, ...sm.part, text: part, gateway: 'smpp', dedupeKey: (t) => moDedupeKey(sm, t, at) });
-      if (whole.complete && whole.id !== null) await replied(await answerMoQueued(core, { id: whole.id, msisdn, text: whole.text }, randomUUID()));
+      if (whole.complete && whole.id !== null) {
+        const m = { id: whole.id, msisdn, text: whole.text };
+        if (send) await replied(await answerMoClaimed(core, m, randomUUID()));
+        else await answerMo(core, m, randomUUID());
+      }
       return true;
     }
-    await replied(await handleMoQueued(core, { from: sm.source, to: service, text: sm.text, smscId: moDedupeKey(sm, sm.text, core.clock.now()), gateway: 'smpp' }, randomUUID()));
+    const mo = { from: sm.source, to: service, text: sm.text, smscId: moDedupeKey(sm, sm.text, core.clock.now()), gateway: 'smpp' };
+    if (send) await replied(await handleMoClaimed(core, mo, randomUUID()));
+    else await handleMo(core, mo, randomUUID());
     return true;
   });
 }

@@ -73,21 +73,33 @@ export async function clearFailures(q: Queryable, key: string): Promise<void> {
   await q.query('DELETE FROM rate_limit WHERE key = $1', [key]);
 }
 
+/**
+ * The upsert that takes one token of a key: `key`, `now` and `windowStart` are the SQL
+ * expressions (parameters) for them; with `from`, the row is taken only for each row of that
+ * relation (a statement that takes the token only if something else happened, see
+ * `recordIncomingSmsForReply`). Returns `count, window_start` for `tokenRefusal`.
+ */
+export function tokenUpsertSql(p: { key: string; now: string; windowStart: string }, from?: string): string {
+  return `INSERT INTO rate_limit (key, window_start, count) ${from ? `SELECT ${p.key}, ${p.now}, 1 FROM ${from}` : `VALUES (${p.key}, ${p.now}, 1)`}
+     ON CONFLICT (key) DO UPDATE SET
+       count = CASE WHEN rate_limit.window_start < ${p.windowStart} THEN 1 ELSE rate_limit.count + 1 END,
+       window_start = CASE WHEN rate_limit.window_start < ${p.windowStart} THEN ${p.now} ELSE rate_limit.window_start END
+     RETURNING count, window_start`;
+}
+
+/** The refusal a taken token's row means (over the limit: RATE_LIMITED with when to retry), or null. */
+export function tokenRefusal(row: { count: number; window_start: Date | string }, now: Date, opts: { limit: number; windowSeconds: number }): DomainError | null {
+  if (row.count <= opts.limit) return null;
+  const retry = Math.ceil((new Date(row.window_start).getTime() + opts.windowSeconds * 1000 - now.getTime()) / 1000);
+  return new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.max(retry, 1) });
+}
+
 /** Allows `limit` events per window for a key; the next one is refused until the window ends. */
 export async function takeToken(q: Queryable, key: string, now: Date, opts: { limit: number; windowSeconds: number }): Promise<void> {
   const windowStart = new Date(now.getTime() - opts.windowSeconds * 1000);
-  const rows = await q.query<{ count: number; window_start: Date }>(
-    `INSERT INTO rate_limit (key, window_start, count) VALUES ($1, $2, 1)
-     ON CONFLICT (key) DO UPDATE SET
-       count = CASE WHEN rate_limit.window_start < $3 THEN 1 ELSE rate_limit.count + 1 END,
-       window_start = CASE WHEN rate_limit.window_start < $3 THEN $2 ELSE rate_limit.window_start END
-     RETURNING count, window_start`,
-    [key, now, windowStart],
-  );
+  const rows = await q.query<{ count: number; window_start: Date }>(tokenUpsertSql({ key: '$1', now: '$2', windowStart: '$3' }), [key, now, windowStart]);
   const row = rows[0];
   if (!row) throw new Error(`rate limit ${key}: the upsert returned no row`);
-  if (row.count > opts.limit) {
-    const retry = Math.ceil((row.window_start.getTime() + opts.windowSeconds * 1000 - now.getTime()) / 1000);
-    throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.max(retry, 1) });
-  }
+  const refusal = tokenRefusal(row, now, opts);
+  if (refusal) throw refusal;
 }

@@ -1,5 +1,7 @@
 import type { Core } from '../core.ts';
 import type { Queryable } from '../../store/db.ts';
+import { tokenUpsertSql } from '../auth/rate-limit.ts';
+import type { Lang } from '../shared/context.ts';
 
 export interface IncomingSms {
   msisdn: string;
@@ -21,6 +23,48 @@ export async function recordIncomingSms(core: Core, m: IncomingSms, q: Queryable
     [m.msisdn, m.to, m.text, core.clock.now(), m.smscId, JSON.stringify({ gateway: m.gateway })],
   );
   return rows[0]?.id ?? null;
+}
+
+/** What `recordIncomingSmsForReply` did: the message's row, the reply token it took, its sender. */
+export interface IncomingRecorded {
+  /** The new row's id; null when this message was already recorded (then nothing else was done). */
+  id: number | null;
+  /** The reply token's row (see `tokenRefusal`), when a key was given and the message is new. */
+  token: { count: number; window_start: Date | string } | null;
+  /** The subscriber with the sender's number, when there is one. */
+  subscriber: { id: number; language: Lang } | null;
+}
+
+/**
+ * `recordIncomingSms` for a message that is to be answered, with what the answer needs first in
+ * the same statement: one token of the sender's reply limit (`tokenKey`, taken only when the
+ * message is new) and the subscriber with that number. One statement instead of three on the
+ * busiest path of 8111 (on PGlite statements run one at a time; each costs).
+ */
+export async function recordIncomingSmsForReply(
+  core: Core,
+  m: IncomingSms,
+  token: { key: string; windowSeconds: number } | null,
+): Promise<IncomingRecorded> {
+  const now = core.clock.now();
+  const rows = await core.db.prepare<{ id: number; count: number | null; window_start: Date | string | null; subscriber_id: number | null; language: Lang | null }>(
+    'sms_mo_record_for_reply',
+    `WITH mo AS (
+       INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id, meta)
+       VALUES ('mo', $1, $2, $3, 'received', $4, $5, jsonb_build_object('gateway', $6))
+       ON CONFLICT DO NOTHING RETURNING id),
+     tok AS (${tokenUpsertSql({ key: '$7', now: '$4', windowStart: '$8' }, 'mo WHERE $7 IS NOT NULL')})
+     SELECT mo.id, tok.count, tok.window_start, s.id AS subscriber_id, s.language
+       FROM mo LEFT JOIN tok ON true LEFT JOIN subscriber s ON s.msisdn = $1`,
+    ['text', 'text', 'text', 'timestamptz', 'text', 'text', 'text', 'timestamptz'],
+  )([m.msisdn, m.to, m.text, now, m.smscId, m.gateway, token?.key ?? null, new Date(now.getTime() - (token?.windowSeconds ?? 0) * 1000)]);
+  const r = rows[0];
+  if (!r) return { id: null, token: null, subscriber: null };
+  return {
+    id: Number(r.id),
+    token: r.count === null || r.window_start === null ? null : { count: Number(r.count), window_start: r.window_start },
+    subscriber: r.subscriber_id === null ? null : { id: Number(r.subscriber_id), language: r.language ?? 'ru' },
+  };
 }
 
 /** Marks a mobile-originated SMS answered (or deliberately left unanswered), in the caller's transaction. */
