@@ -227,6 +227,21 @@ test('TMF678 customerBillOnDemand: the month so far, marked as not issued, with 
   assert.equal(ev.body.event.customerBillOnDemand!.id, made.body!.id);
   await listener.close();
 
+  // The account's bills page by page (the issued ones cut by the store, the bill on demand after
+  // them) are the same, in the same order, as the whole list filtered in memory.
+  const inMemory = await call('GET', `/customerBill?billingAccount.id=${w.person.accountId}&@type=CustomerBill&limit=1000&fields=id`);
+  const expected = (inMemory.body as unknown as Res[]).map((b) => String(b.id));
+  assert.equal(expected.at(-1), String(billRef.id), 'the bill on demand last');
+  assert.ok(expected.length >= 2);
+  const walked: string[] = [];
+  for (let offset = 0; offset < expected.length + 1; offset++) {
+    const one = await call('GET', `/customerBill?billingAccount.id=${w.person.accountId}&limit=1&offset=${offset}&fields=id`);
+    assert.equal(one.headers['x-total-count'], String(expected.length));
+    walked.push(...(one.body as unknown as Res[]).map((b) => String(b.id)));
+    assert.equal(String(one.headers.link ?? '').includes('rel="next"'), offset + 1 < expected.length);
+  }
+  assert.deepEqual(walked, expected);
+
   const listed = await call('GET', '/customerBillOnDemand?fields=name');
   assert.ok((listed.body as unknown as Res[]).some((x) => x.id === made.body!.id && x.name === 'June so far'));
   assert.equal((await call('GET', `/customerBillOnDemand/${String(made.body!.id)}`)).status, 200);

@@ -9,7 +9,7 @@ import type { Core } from '../../domain/core.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { ACCOUNT_BASE } from './account-management.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { notifyListeners } from '../../domain/events/hub.ts';
 import { systemCtx } from '../../domain/shared/context.ts';
@@ -181,9 +181,15 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
     { schema: { tags: [tag], summary: 'Bills: the issued monthly bills (runType onCycle, state sent, immutable) and bills on demand (runType offCycle, category interim); billingAccount.id=<account id>|C<contract id> for one account', querystring: listQuery } },
     async (req, reply) => {
       const account = str(req.query['billingAccount.id']);
-      const issued = (await listIssuedBills(core, tmfCtx(req), account ? { billingAccountId: account } : {})).map(issuedFacts);
+      // The issued bills are paged by the store when the only filter is the billing account as the
+      // bills carry it; the bills on demand (few, kept for the month) follow the issued ones.
+      const page = storePage(req.query, account && /^C?[1-9]\d{0,14}$/.test(account) ? ['billingAccount.id'] : []);
+      const issued = await listIssuedBills(core, tmfCtx(req), account ? { billingAccountId: account } : {}, page);
       const od = (await listOnDemandBills(core, tmfCtx(req))).map(onDemandFacts).filter((b) => !account || b.billingAccountId === account);
-      return sendList(reply, req.query, [...issued, ...od].map((b) => renderBill(b, bases(req))));
+      if (!page || issued.total === undefined) return sendList(reply, req.query, [...issued.map(issuedFacts), ...od].map((b) => renderBill(b, bases(req))));
+      const from = Math.max(0, page.offset - issued.total);
+      const items = [...issued.map(issuedFacts), ...od.slice(from, from + page.limit - issued.length)];
+      return sendList(reply, req.query, items.map((b) => renderBill(b, bases(req))), issued.total + od.length);
     },
   );
   r.get('/customerBill/:id', { schema: { tags: [tag], summary: 'Retrieve a bill', params: idParams, querystring: fieldsQuery } }, async (req) => selectFields(renderBill(await findBill(req, req.params.id), bases(req)), req.query.fields));

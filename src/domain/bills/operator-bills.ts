@@ -4,6 +4,7 @@ import { getSettings } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
+import { readPage, type Paged, type StorePage } from '../shared/list-page.ts';
 import { LIST_CAP, requireOperator } from '../shared/operator-access.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { BILL_COLUMNS, BILL_JOINS, billFilename, billView, bytesOf, isBillId, type BillRow, type BillView } from './bill-view.ts';
@@ -18,24 +19,31 @@ export interface OperatorBillView extends BillView {
   pdfBytes: number;
 }
 
-/** Issued bills for the operator's systems (TMF678 customerBill): all, one, or one billing account's. */
-export async function listIssuedBills(core: Core, ctx: Ctx, input: { id?: string; billingAccountId?: string } = {}): Promise<OperatorBillView[]> {
+/**
+ * Issued bills for the operator's systems (TMF678 customerBill): all, one, or one billing
+ * account's, newest first; with `page`, only that page and the total (see readPage).
+ */
+export async function listIssuedBills(core: Core, ctx: Ctx, input: { id?: string; billingAccountId?: string } = {}, page?: StorePage): Promise<Paged<OperatorBillView>> {
   requireOperator(ctx);
-  if (input.id !== undefined && !isBillId(input.id)) return [];
+  const none = () => Object.assign([], page ? { total: 0 } : {});
+  if (input.id !== undefined && !isBillId(input.id)) return none();
   const t = input.billingAccountId === undefined ? null : parseBillingAccountId(input.billingAccountId);
-  if (input.billingAccountId !== undefined && !t) return [];
-  const rows = await core.db.query<BillRow & { account_id: number | null; contract_id: number | null; customer_id: number; pdf_bytes: number }>(
+  if (input.billingAccountId !== undefined && !t) return none();
+  const rows = await readPage<BillRow & { account_id: number | null; contract_id: number | null; customer_id: number; pdf_bytes: number }>(
+    core.db,
     `SELECT ${BILL_COLUMNS}, b.account_id, b.contract_id, b.customer_id, octet_length(b.pdf) AS pdf_bytes FROM bill b ${BILL_JOINS}
-      WHERE ($1::uuid IS NULL OR b.id = $1) AND ($2::bigint IS NULL OR b.account_id = $2) AND ($3::bigint IS NULL OR b.contract_id = $3)
-      ORDER BY b.issued_at DESC, b.number LIMIT ${LIST_CAP}`,
+      WHERE ($1::uuid IS NULL OR b.id = $1) AND ($2::bigint IS NULL OR b.account_id = $2) AND ($3::bigint IS NULL OR b.contract_id = $3)`,
     [input.id ?? null, t?.kind === 'account' ? t.accountId : null, t?.kind === 'contract' ? t.contractId : null],
+    'issued_at DESC, number',
+    page,
   );
-  return rows.map((r) => ({
+  const views = rows.map((r) => ({
     ...billView(r),
     billingAccountId: r.account_id !== null ? String(r.account_id) : `C${r.contract_id}`,
     customerId: Number(r.customer_id),
     pdfBytes: Number(r.pdf_bytes),
   }));
+  return Object.assign(views, rows.total === undefined ? {} : { total: rows.total });
 }
 
 /** An issued bill's PDF for the operator, as stored when issued; every download is on record. */
