@@ -65,6 +65,8 @@ export const httpStatus: Record<ErrorCode, number> = {
   SOCIAL_ACCOUNT_TAKEN: 409,
   LOCATION_UNAVAILABLE: 422,
   LOCATOR_NO_CONSENT: 403,
+  VOICEMAIL_SETTING: 422,
+  VOICEMAIL_AUDIO: 422,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

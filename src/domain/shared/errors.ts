@@ -66,6 +66,8 @@ export const ERROR_CODES = [
   'SOCIAL_ACCOUNT_TAKEN',
   'LOCATION_UNAVAILABLE',
   'LOCATOR_NO_CONSENT',
+  'VOICEMAIL_SETTING',
+  'VOICEMAIL_AUDIO',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
