@@ -39,7 +39,7 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
       : config.NODE_ENV === 'production'
         ? noLocation
         : sandboxLocation(db, () => clock.now()),
-    diversions: recordedDiversions(db, () => clock.now()),
+    diversions: recordedDiversions(() => clock.now()),
     social: config.oidcProviders.length > 0 && config.PUBLIC_URL ? openIdConnect(config.oidcProviders, { publicUrl: config.PUBLIC_URL }) : noSocialIdentity,
     settings: {
       otpTtlSeconds: config.OTP_TTL_SECONDS,

@@ -14,6 +14,8 @@ import { feeRunJob } from './fee-run.ts';
 import { generateReports } from './generate-reports.ts';
 import { runInstallments } from './installments.ts';
 import { withLease } from './lease.ts';
+import { pushDiversions } from '../domain/voicemail/mailbox.ts';
+import { purgeOldVoicemail } from '../domain/voicemail/messages.ts';
 import { drainOutboxTick, type SmsTransport } from './sms-outbox.ts';
 
 export interface Job {
@@ -48,6 +50,9 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; extra?: Jo
     { name: 'alert-release', everyMs: 60_000, run: leased('alert-release', (now) => releaseDueAlerts(core, { now })) },
     { name: 'alert-digest', everyMs: 300_000, run: leased('alert-digest', (now) => raiseDailyDigests(core, { now })) },
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
+    // Voicemail older than VOICEMAIL_RETENTION_DAYS goes (rows and audio); diversion changes the network has not taken are told again.
+    { name: 'voicemail-retention', everyMs: 3_600_000, run: leased('voicemail-retention', (now) => purgeOldVoicemail(core, { now })) },
+    { name: 'voicemail-diversions', everyMs: 30_000, run: () => pushDiversions(core) },
     // Work the channels bring (composed in src/server.ts), e.g. answering SMS left unanswered.
     ...(opts.extra ?? []),
   ];

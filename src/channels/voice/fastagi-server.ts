@@ -8,6 +8,7 @@ import { voiceOf, voiceTexts } from './voice-texts.ts';
 import { fixedPromptSet } from './voice-prompts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
 import { AgiConnection, AgiHangup, agiQuote } from './agi-protocol.ts';
+import { prepareSpool, voicemailCall, type VoicemailSpool } from './voicemail-call.ts';
 
 export interface FastAgiOptions {
   core: Core;
@@ -35,6 +36,11 @@ export interface FastAgiOptions {
    * asked for under `sounds` too, and skipped when Asterisk does not have them.
    */
   promptUrl?: string | undefined;
+  /**
+   * Voicemail: calls to `agi://…/voicemail` deposit messages through this spool folder. Unset, such
+   * calls hear that the number has no voicemail.
+   */
+  voicemail?: VoicemailSpool | undefined;
 }
 
 export interface FastAgiServer {
@@ -44,6 +50,12 @@ export interface FastAgiServer {
 }
 
 const ALL_KEYS = '0123456789*#';
+
+/** Whether Asterisk asked for the voicemail script: `AGI(agi://host:4573/voicemail,…)`. */
+export function isVoicemailRequest(vars: Record<string, string>): boolean {
+  const script = vars.agi_network_script ?? /^agi:\/\/[^/]+\/([^?]*)/.exec(vars.agi_request ?? '')?.[1] ?? '';
+  return script.replace(/^\/+|\/+$/g, '') === 'voicemail';
+}
 
 /** "Name" <79001234567>, <79001234567>, +7 900… → the number part. */
 export function callerNumber(vars: Record<string, string>): string {
@@ -134,6 +146,17 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
       const vars = await agi.readHeader(headerTimeoutMs);
       if (!vars) return;
       counters.calls += 1;
+      if (isVoicemailRequest(vars)) {
+        if (o.voicemail) {
+          await voicemailCall({ core: o.core, spool: o.voicemail, say: async (a, lang, text) => void (await stream(a, await path(lang, text), '')), play: async (a, file) => void (await stream(a, file, '')) }, agi, vars);
+          return;
+        }
+        o.core.log.warn('voicemail: a call came for the voicemail script but no spool is configured');
+        await agi.command('ANSWER');
+        await stream(agi, await path('ru', voiceTexts.ru.vmUnknown), '');
+        await agi.command('HANGUP');
+        return;
+      }
       await agi.command('ANSWER');
       const caller = await findVoiceCaller(o.core, callerNumber(vars));
       if (!caller) {
@@ -166,7 +189,8 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
   }
 
   return {
-    listen() {
+    async listen() {
+      if (o.voicemail) await prepareSpool(o.voicemail);
       return new Promise((resolve, reject) => {
         server = createServer((socket) => {
           if (!onList(allowed, socket.remoteAddress)) {

@@ -1,3 +1,5 @@
+import type { Queryable } from '../../store/db.ts';
+
 /**
  * When the network diverts a number's calls to voicemail, as the mailbox says. `version` grows by
  * one with each change; the network is told each version once (`pushDiversions`).
@@ -29,5 +31,10 @@ export interface DiversionChange {
  * call again with the same version.
  */
 export interface DiversionPort {
-  apply(change: DiversionChange): Promise<void>;
+  /**
+   * `store`: the transaction in which the change is marked told. An adapter that keeps its record
+   * in the store (the demo's) writes through it, so the record and the mark commit together; a
+   * network adapter ignores it.
+   */
+  apply(change: DiversionChange, store: Queryable): Promise<void>;
 }

@@ -131,7 +131,7 @@ export async function pushDiversions(core: Core, opts: { subscriberId?: number; 
         );
         if (!row) return 0;
         const box = await readMailbox(tx, id);
-        await core.diversions.apply({ msisdn: row.msisdn, version: Number(row.version), settings: diversionOf(box), divertTo: core.settings.voicemailNumber });
+        await core.diversions.apply({ msisdn: row.msisdn, version: Number(row.version), settings: diversionOf(box), divertTo: core.settings.voicemailNumber }, tx);
         await tx.query('UPDATE voicemail_box SET pushed_version = $2 WHERE subscriber_id = $1', [id, row.version]);
         return 1;
       });
