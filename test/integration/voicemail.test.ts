@@ -214,3 +214,49 @@ test('the network port is told each settings change once: the same settings agai
     v.core.diversions = port;
   }
 });
+
+test('111, key 5: new messages are counted and played (the recording itself, over FastAGI and VoiceXML); 7 deletes one, 1 marks it heard and plays the next', async () => {
+  const owner = await subscriber();
+  await api(owner, 'PATCH', 'me/voicemail', { enabled: true });
+  const first = toneWav({ seconds: 1, hz: 400 });
+  const second = toneWav({ seconds: 1.5, hz: 800 });
+  await divertedCall({ agi_arg_1: owner.msisdn, agi_callerid: '79001112233' }, { audio: first, end: 'key' });
+  await divertedCall({ agi_arg_1: owner.msisdn, agi_callerid: 'anonymous' }, { audio: second, end: 'key' });
+  const ids = (await v.core.db.query<{ id: number }>('SELECT id FROM voicemail_message WHERE subscriber_id = $1 ORDER BY id', [owner.subscriberId])).map((r) => Number(r.id));
+
+  // VoiceXML: the page for key 5 names the first message's recording at an address only it carries.
+  const main = await v.app.inject({ url: `/gateways/voice/vxml?caller=${owner.msisdn}` });
+  const next = /<choice dtmf="5" next="([^"]+)"/.exec(main.body)?.[1]?.replace(/&amp;/g, '&');
+  assert.ok(next, 'the main menu offers key 5');
+  const page = await v.app.inject({ url: next });
+  const src = /<audio src="(\/gateways\/voice\/voicemail\/[^"]+)">/.exec(page.body)?.[1];
+  assert.ok(src, page.body);
+  const heard = await v.app.inject({ url: src });
+  assert.equal(heard.statusCode, 200);
+  assert.ok(heard.rawPayload.equals(first), 'the oldest new message first');
+  assert.equal((await v.app.inject({ url: src.replace(/\/[A-Za-z0-9_-]{32}\.wav$/, `/${'A'.repeat(32)}.wav`) })).statusCode, 404, 'a forged key is refused');
+  assert.equal((await v.app.inject({ url: src.replace(`/${ids[0]}/`, `/${ids[1]}/`) })).statusCode, 404, "the key is the message's own");
+
+  // FastAGI: the same menu, the recording played from the spool by Asterisk.
+  const peer = await AgiPeer.dial(v.agiPort, { agi_callerid: owner.msisdn, agi_uniqueid: 'vm-111' });
+  const text = (files: string[]) => files.map((f) => (f.startsWith(join(v.spool.agiDir, 'playback')) ? 'RECORDING' : v.speech.textOf(f)));
+  assert.ok(text((await peer.turn()).files).includes(ru.mainItems[3]!));
+  peer.press('5');
+  const one = await peer.turn();
+  assert.deepEqual(one.missing, [], 'Asterisk could open every file, the recording too');
+  const said = text(one.files);
+  assert.deepEqual(said.slice(0, 4), [ru.vmCount('два сообщения'), 'Сообщение одно, от номера семь девять ноль ноль один один один два два три три, в двенадцать ноль-ноль.', 'RECORDING', ru.vmKeys]);
+  peer.press('7');
+  const two = text((await peer.turn()).files);
+  assert.deepEqual(two.slice(0, 3), [ru.vmDeleted, 'Сообщение одно, номер скрыт, в двенадцать ноль-ноль.', 'RECORDING']);
+  peer.press('1');
+  const three = text((await peer.turn()).files);
+  assert.equal(three[0], ru.vmEnd);
+  peer.hangUp('close');
+  await peer.closedByServer();
+  const left = await v.core.db.query<{ id: number; heard: boolean }>('SELECT id, heard_at IS NOT NULL AS heard FROM voicemail_message WHERE subscriber_id = $1', [owner.subscriberId]);
+  assert.deepEqual(left.map((r) => ({ id: Number(r.id), heard: r.heard })), [{ id: ids[1], heard: true }]);
+  assert.deepEqual(readdirSync(join(v.spool.dir, 'playback')), [], 'nothing is left in the spool');
+  const audit = await v.core.db.query<{ action: string; channel: string }>("SELECT action, channel FROM audit_event WHERE subscriber_id = $1 AND action LIKE 'voicemail.%' AND channel = 'voice'", [owner.subscriberId]);
+  assert.ok(audit.some((a) => a.action === 'voicemail.delete'));
+});

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Core } from '../../domain/core.ts';
-import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from './voice-call.ts';
-import type { VoiceInput } from './voice-menu.ts';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { messageAudio } from '../../domain/voicemail/messages.ts';
+import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceCaller, type VoiceDeps } from './voice-call.ts';
+import { voicemailAudioId, type VoiceInput } from './voice-menu.ts';
 import { voiceOf, voiceTexts } from './voice-texts.ts';
 import { fixedPromptSet } from './voice-prompts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
@@ -113,17 +116,44 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
     return Number(r.result) || 0;
   }
 
+  /**
+   * A voicemail message played in the 111 menu: written into the spool's `playback/` for Asterisk to
+   * read (on its disk, or the share), played, and removed. A key interrupts it like any prompt.
+   */
+  async function streamMessage(agi: AgiConnection, caller: VoiceCaller, id: number, escape: string): Promise<number> {
+    const audio = await messageAudio(o.core.db, caller.subscriberId, id);
+    if (!audio || !o.voicemail) {
+      o.core.log.warn({ id }, 'voicemail: a message to play is gone or no spool is configured; skipped');
+      return 0;
+    }
+    const name = `${randomUUID()}`;
+    const file = join(o.voicemail.dir, 'playback', `${name}.wav`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, audio);
+    try {
+      return await stream(agi, `${o.voicemail.agiDir}/playback/${name}`, escape);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  /** One prompt of a turn: a sentence (synthesised) or a voicemail message's recording. */
+  async function streamPrompt(agi: AgiConnection, caller: VoiceCaller, lang: 'ru' | 'en', p: string, escape: string): Promise<number> {
+    const id = voicemailAudioId(p);
+    return id === null ? stream(agi, await path(lang, p), escape) : streamMessage(agi, caller, id, escape);
+  }
+
   /** Plays a turn and collects the answer: the key that interrupted a prompt, or GET DATA's digits. */
-  async function play(agi: AgiConnection, turn: Turn): Promise<VoiceInput> {
+  async function play(agi: AgiConnection, turn: Turn, caller: VoiceCaller): Promise<VoiceInput> {
     const { prompts, expect } = turn.say;
     const lang = turn.state.lang;
     if (expect.kind === 'end') {
-      for (const p of prompts) await stream(agi, await path(lang, p), '');
+      for (const p of prompts) await streamPrompt(agi, caller, lang, p, '');
       return { kind: 'hangup' };
     }
     const escape = expect.kind === 'key' ? ALL_KEYS : '';
     for (const p of prompts.slice(0, -1)) {
-      const code = await stream(agi, await path(lang, p), escape);
+      const code = await streamPrompt(agi, caller, lang, p, escape);
       if (escape && code > 0) return { kind: 'digits', digits: String.fromCharCode(code) };
     }
     const last = prompts[prompts.length - 1] ?? '';
@@ -167,10 +197,10 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
       let turn = startCall(caller, vars.agi_uniqueid ? `agi:${vars.agi_uniqueid}` : `agi:${randomUUID()}`);
       try {
         for (;;) {
-          const input = await play(agi, turn);
+          const input = await play(agi, turn, caller);
           turn = await advanceCall(o.core, o.deps, caller, turn.state, input);
           if (turn.state.ended) {
-            if (input.kind !== 'hangup') await play(agi, turn);
+            if (input.kind !== 'hangup') await play(agi, turn, caller);
             break;
           }
         }
