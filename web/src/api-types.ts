@@ -5921,7 +5921,7 @@ export interface paths {
                                 /** @description The same as `refusal` */
                                 blockedBy: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -5983,7 +5983,7 @@ export interface paths {
                                 };
                                 refusal: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -6112,7 +6112,7 @@ export interface paths {
                             reason: ("active" | "trust_limit") | null;
                             refusal: {
                                 /** @enum {string} */
-                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO";
                                 params: {
                                     [key: string]: string | number;
                                 };
@@ -6468,7 +6468,7 @@ export interface paths {
                             };
                             refusal: {
                                 /** @enum {string} */
-                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO";
                                 params: {
                                     [key: string]: string | number;
                                 };
@@ -6819,7 +6819,7 @@ export interface paths {
                                 productsDisabled: string[];
                                 refusal: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -7325,6 +7325,421 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mailbox: when calls divert, the greeting, and the messages (newest first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            mailbox: {
+                                always: boolean;
+                                busy: boolean;
+                                enabled: boolean;
+                                greeting: {
+                                    durationMs: number | null;
+                                    /** @enum {string} */
+                                    kind: "standard" | "text" | "recorded";
+                                    text: string | null;
+                                };
+                                msisdn: string;
+                                noAnswer: boolean;
+                                noAnswerSeconds: number;
+                                pushedVersion: number;
+                                unreachable: boolean;
+                                version: number;
+                            };
+                            messages: {
+                                caller: string | null;
+                                durationMs: number;
+                                heard: boolean;
+                                id: number;
+                                receivedAt: string;
+                            }[];
+                            /** @description The number calls divert to */
+                            voicemailNumber: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Turn the mailbox on or off and choose when calls divert (the network is told of each change once) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Divert every call */
+                        always?: boolean;
+                        /** @description Divert when the line is busy */
+                        busy?: boolean;
+                        /** @description The mailbox on (calls divert to it on the conditions below) or off */
+                        enabled?: boolean;
+                        /** @description Divert when the call is not answered */
+                        noAnswer?: boolean;
+                        /** @description Seconds of ringing before a call is not answered, 5..30 */
+                        noAnswerSeconds?: number;
+                        /** @description Divert when the phone is off or out of coverage */
+                        unreachable?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            always: boolean;
+                            busy: boolean;
+                            enabled: boolean;
+                            greeting: {
+                                durationMs: number | null;
+                                /** @enum {string} */
+                                kind: "standard" | "text" | "recorded";
+                                text: string | null;
+                            };
+                            msisdn: string;
+                            noAnswer: boolean;
+                            noAnswerSeconds: number;
+                            pushedVersion: number;
+                            unreachable: boolean;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/greeting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The greeting: the standard one or a text read aloud by the speech synthesiser (a recording: PUT …/greeting/recording) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "standard";
+                    } | {
+                        /** @enum {string} */
+                        kind: "text";
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            always: boolean;
+                            busy: boolean;
+                            enabled: boolean;
+                            greeting: {
+                                durationMs: number | null;
+                                /** @enum {string} */
+                                kind: "standard" | "text" | "recorded";
+                                text: string | null;
+                            };
+                            msisdn: string;
+                            noAnswer: boolean;
+                            noAnswerSeconds: number;
+                            pushedVersion: number;
+                            unreachable: boolean;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/greeting/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recorded greeting (audio/wav) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/greeting/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A recorded greeting: a WAV file (any rate, converted to 8 kHz mono 16-bit) of at most 60 seconds */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The WAV file in base64 */
+                        wav: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            always: boolean;
+                            busy: boolean;
+                            enabled: boolean;
+                            greeting: {
+                                durationMs: number | null;
+                                /** @enum {string} */
+                                kind: "standard" | "text" | "recorded";
+                                text: string | null;
+                            };
+                            msisdn: string;
+                            noAnswer: boolean;
+                            noAnswerSeconds: number;
+                            pushedVersion: number;
+                            unreachable: boolean;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a message and its audio */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            id: number;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/messages/{id}/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A message's audio (audio/wav), for the mailbox's owner only */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/messages/{id}/heard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a message heard */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caller: string | null;
+                            durationMs: number;
+                            heard: boolean;
+                            id: number;
+                            receivedAt: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
