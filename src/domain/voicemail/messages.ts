@@ -61,6 +61,7 @@ export async function markVoicemailHeard(core: Core, ctx: Ctx, input: { msisdn: 
       [input.id, sub.id, core.clock.now()],
     );
     if (!r) throw new DomainError('NOT_FOUND', { resource: 'voicemail message' });
+    await recordAudit(tx, core, ctx, { action: 'voicemail.heard', subscriberId: sub.id, customerId: sub.customerId, details: { id: input.id } });
     return rowOf(r);
   });
 }
