@@ -119,6 +119,18 @@ const schema = z.object({
   VOICE_DIGIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
   /** Where synthesised prompts are cached; DATA_DIR/voice-prompts when unset. */
   VOICE_PROMPT_DIR: z.string().min(1).optional(),
+  /** The number calls divert to for voicemail (what the network is told to forward to). */
+  VOICEMAIL_NUMBER: z.string().regex(/^\+?[0-9]{3,15}$/, 'must be a phone number (digits, an optional +)').default('0600'),
+  /** Days a voicemail message is kept; a job removes older ones (rows and audio). */
+  VOICEMAIL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** The folder Asterisk records voicemail into and plays greetings from, as Abonent reaches it; DATA_DIR/voicemail-spool when unset. */
+  VOICEMAIL_SPOOL_DIR: z.string().min(1).optional(),
+  /** The same folder as Asterisk names it on its own host (an NFS mount, say); VOICEMAIL_SPOOL_DIR when unset. */
+  VOICEMAIL_AGI_SPOOL: z.string().regex(/^\//, 'must be an absolute path').optional(),
+  /** The longest message RECORD FILE takes, in seconds. */
+  VOICEMAIL_MAX_SECONDS: z.coerce.number().int().min(5).max(600).default(120),
+  /** Seconds of silence that end a message. */
+  VOICEMAIL_SILENCE_SECONDS: z.coerce.number().int().min(1).max(30).default(5),
   /** Usage older than this many days (before the clock's now) is refused record by record. */
   USAGE_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Usage dated more than this many days ahead of now is refused record by record. */

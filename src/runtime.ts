@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { camaraLocation } from './adapters/location/camara.ts';
 import { noLocation, sandboxLocation } from './adapters/location/sandbox-port.ts';
+import { recordedDiversions } from './adapters/voicemail/recorded-diversions.ts';
 import { openIdConnect } from './adapters/oidc/openid-connect.ts';
 import { noSocialIdentity } from './domain/auth/social-identity.ts';
 import { NoPaymentProvider } from './adapters/payments/none.ts';
@@ -38,6 +39,7 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
       : config.NODE_ENV === 'production'
         ? noLocation
         : sandboxLocation(db, () => clock.now()),
+    diversions: recordedDiversions(() => clock.now()),
     social: config.oidcProviders.length > 0 && config.PUBLIC_URL ? openIdConnect(config.oidcProviders, { publicUrl: config.PUBLIC_URL }) : noSocialIdentity,
     settings: {
       otpTtlSeconds: config.OTP_TTL_SECONDS,
@@ -51,6 +53,8 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
       hubCallbackAllowed: config.HUB_CALLBACK_ALLOWED,
       hubDeliveryTimeoutMs: config.HUB_DELIVERY_TIMEOUT_MS,
       hubDeliveryMaxAttempts: config.HUB_DELIVERY_MAX_ATTEMPTS,
+      voicemailNumber: config.VOICEMAIL_NUMBER,
+      voicemailRetentionDays: config.VOICEMAIL_RETENTION_DAYS,
     },
   };
   // The sandbox provider delivers its signed webhooks straight to the platform's receiver, the

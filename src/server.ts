@@ -17,6 +17,8 @@ import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
 import { createFastAgiServer, type FastAgiServer } from './channels/voice/fastagi-server.ts';
 import { voiceVxmlGateway } from './channels/voice/vxml-gateway.ts';
 import type { VoiceDeps } from './channels/voice/voice-call.ts';
+import type { VoicemailSpool } from './channels/voice/voicemail-call.ts';
+import { join, resolve } from 'node:path';
 import { phoneRelay } from './channels/phone/plugin.ts';
 import { webApp } from './channels/web/plugin.ts';
 import { DEMO_NUMBERS } from './seed/seed-demo.ts';
@@ -127,7 +129,14 @@ export function buildFastAgi(core: Core, config: Config, voice: VoiceParts): Fas
     digitTimeoutMs: config.VOICE_DIGIT_TIMEOUT_SECONDS * 1000,
     sounds: config.VOICE_AGI_SOUNDS,
     promptUrl: config.VOICE_AGI_PROMPT_URL,
+    voicemail: voicemailSpool(config),
   });
+}
+
+/** Where Asterisk records voicemail and plays recorded greetings from (see docs/voicemail.md). */
+export function voicemailSpool(config: Config): VoicemailSpool {
+  const dir = resolve(config.VOICEMAIL_SPOOL_DIR ?? join(config.DATA_DIR, 'voicemail-spool'));
+  return { dir, agiDir: config.VOICEMAIL_AGI_SPOOL ?? dir, maxSeconds: config.VOICEMAIL_MAX_SECONDS, silenceSeconds: config.VOICEMAIL_SILENCE_SECONDS };
 }
 
 /** Periodic work of the channels, run by the scheduler: incoming SMS left unanswered are answered. */

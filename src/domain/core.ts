@@ -4,6 +4,7 @@ import type { SocialIdentityPort } from './auth/social-identity.ts';
 import type { LocationPort } from './locator/location-port.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import type { Clock } from './shared/clock.ts';
+import type { DiversionPort } from './voicemail/diversion-port.ts';
 
 /** Settings the domain reads; a slice of the app config so use cases stay testable. */
 export interface DomainSettings {
@@ -22,6 +23,10 @@ export interface DomainSettings {
   hubCallbackAllowed: string[];
   hubDeliveryTimeoutMs: number;
   hubDeliveryMaxAttempts: number;
+  /** The number calls divert to for voicemail. */
+  voicemailNumber: string;
+  /** Days a voicemail message is kept. */
+  voicemailRetentionDays: number;
 }
 
 /** What every use case is given: the store, the clock, a secret for keyed hashes, a logger. */
@@ -43,6 +48,8 @@ export interface Core {
   social: SocialIdentityPort;
   /** Where a number's device is: CAMARA Device Location Retrieval (the sandbox unless configured). */
   location: LocationPort;
+  /** Voicemail's call diversions on the network (the demo adapter records them). */
+  diversions: DiversionPort;
 }
 
 export const defaultSettings: DomainSettings = {
@@ -57,4 +64,6 @@ export const defaultSettings: DomainSettings = {
   hubCallbackAllowed: [],
   hubDeliveryTimeoutMs: 5000,
   hubDeliveryMaxAttempts: 8,
+  voicemailNumber: '0600',
+  voicemailRetentionDays: 30,
 };

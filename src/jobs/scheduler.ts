@@ -16,6 +16,8 @@ import { historyJob } from './history.ts';
 import { runInstallments } from './installments.ts';
 import { withLease } from './lease.ts';
 import { drainMailOutboxTick, recordTransport, type MailTransport } from './mail-outbox.ts';
+import { pushDiversions } from '../domain/voicemail/mailbox.ts';
+import { purgeOldVoicemail } from '../domain/voicemail/messages.ts';
 import { drainOutboxTick, type SmsTransport } from './sms-outbox.ts';
 
 export interface Job {
@@ -54,6 +56,9 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; mail?: Mai
     { name: 'bonus-expiry', everyMs: 3_600_000, run: leased('bonus-expiry', (now) => expirePoints(core, { now })) },
     // Month partitions of usage and the ledger made ahead; usage detail past its retention summarised and dropped.
     { name: 'history', everyMs: 3_600_000, run: leased('history', (now) => historyJob(core, { now })) },
+    // Voicemail older than VOICEMAIL_RETENTION_DAYS goes (rows and audio); diversion changes the network has not taken are told again.
+    { name: 'voicemail-retention', everyMs: 3_600_000, run: leased('voicemail-retention', (now) => purgeOldVoicemail(core, { now })) },
+    { name: 'voicemail-diversions', everyMs: 30_000, run: () => pushDiversions(core) },
     // Work the channels bring (composed in src/server.ts), e.g. answering SMS left unanswered.
     ...(opts.extra ?? []),
   ];

@@ -1,6 +1,6 @@
 // The spending alert settings screen in real Chromium on a 360×640 phone: the switches and the
 // threshold are saved through the API, a bad amount is refused on the page, and an alert raised by
-// rating appears in the notification list in the page's language.
+// rating appears in the notification list in the page's language. Voicemail's page plays a message.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alertSettingsAction, capsAction, perform } from '../../src/domain/actions/registry.ts';
@@ -9,6 +9,8 @@ import { systemCtx } from '../../src/domain/shared/context.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
 import { logInAsDemoSubscriber, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 import { ctxAs } from '../helpers/core.ts';
+import { depositVoicemail } from '../../src/domain/voicemail/deposit.ts';
+import { toneWav } from '../helpers/wav.ts';
 
 const web = webSuite();
 
@@ -66,5 +68,41 @@ test('a record refused by the roaming cap reads as such in the detail at 360×64
   await logInAsDemoSubscriber(page);
   await page.goto('/detail');
   await page.getByTestId('usage-records').getByText('Не выполнено: достигнут лимит расходов в роуминге').first().waitFor();
+  await ctx.close();
+});
+
+test('voicemail at 360×640: a message left by a diverted call is listed and played by the browser (the audio route, the session cookie); playing marks it heard', async () => {
+  const { core } = web.server;
+  const [sub] = await core.db.query<{ id: number }>('SELECT id FROM subscriber WHERE msisdn = $1', [DEMO.subscriber.msisdn]);
+  assert.ok(sub);
+  const left = await depositVoicemail(core, { subscriberId: Number(sub.id), callId: `e2e-vm-${Date.now()}`, caller: '79001112233', audio: toneWav({ seconds: 2 }) });
+  assert.equal(left.kind, 'kept');
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
+  const page = await ctx.newPage();
+  await logInAsDemoSubscriber(page);
+  await page.goto('/more');
+  await page.getByRole('link', { name: 'Голосовая почта' }).click();
+  const item = page.getByTestId('voicemail-message').filter({ hasText: '+7 900 111-22-33' }).first();
+  await item.getByText('новое').waitFor();
+  // The browser fetches and decodes the WAV: its duration is the message's.
+  const duration = await item.locator('audio').evaluate(
+    (a: HTMLAudioElement) =>
+      new Promise<number>((resolve, reject) => {
+        if (a.readyState >= 1) resolve(a.duration);
+        a.addEventListener('loadedmetadata', () => resolve(a.duration), { once: true });
+        a.addEventListener('error', () => reject(new Error(`audio error ${a.error?.code}`)), { once: true });
+        a.load();
+      }),
+  );
+  assert.ok(duration > 1.9 && duration < 2.1, `duration ${duration}`);
+  await item.locator('audio').evaluate((a: HTMLAudioElement) => {
+    a.muted = true;
+    return a.play();
+  });
+  await item.getByText('новое').waitFor({ state: 'detached' });
+  const [row] = await core.db.query<{ heard: boolean }>('SELECT heard_at IS NOT NULL AS heard FROM voicemail_message WHERE id = $1', [left.kind === 'kept' ? left.id : 0]);
+  assert.equal(row?.heard, true);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `horizontal overflow ${overflow}px`);
   await ctx.close();
 });

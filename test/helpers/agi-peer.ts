@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { PromptAudio, Speech } from '../../src/adapters/speech/espeak.ts';
 
@@ -21,6 +21,19 @@ export interface PeerOptions {
   sounds?: string;
   /** Fetches an http(s) prompt as res_http_media_cache would; true when it got audio. */
   fetchMedia?: (url: string) => Promise<boolean>;
+  /** Channel variables and dialplan functions GET FULL VARIABLE reads (`${REDIRECTING(from-num)}` → its value); others are unset. */
+  variables?: Record<string, string>;
+}
+
+/**
+ * What the caller does at RECORD FILE: speaks `audio` (a WAV written where the command says, as
+ * Asterisk's recorder does on its own disk) and then falls silent (the silence detector ends it:
+ * `200 result=0 (timeout) endpos=…`), presses # (`200 result=35 (dtmf) endpos=…`) or hangs up
+ * (`200 result=-1 (hangup) endpos=…`, then HANGUP and a dead channel).
+ */
+export interface Recording {
+  audio: Buffer | null;
+  end: 'silence' | 'key' | 'hangup';
 }
 
 export interface AgiTurn {
@@ -41,6 +54,9 @@ export class AgiPeer {
   private closed = false;
   private bargeKey: string | null = null;
   private dead = false;
+  private recording: Recording | null = null;
+  /** RECORD FILE commands seen: the file (without extension), format, escape keys, timeout, BEEP, silence seconds. */
+  readonly records: { file: string; format: string; escape: string; timeoutMs: number; beep: boolean; silence: number | null }[] = [];
 
   private constructor(
     private readonly socket: Socket,
@@ -147,11 +163,40 @@ export class AgiPeer {
           }
         }
         return done('input', Number(m[3]));
+      } else if (line.startsWith('GET FULL VARIABLE ') || line.startsWith('GET VARIABLE ')) {
+        const name = line.replace(/^GET (FULL )?VARIABLE /, '').replace(/^"(.*)"$/, '$1');
+        const v = this.opts.variables?.[name];
+        this.send(v === undefined ? '200 result=0' : `200 result=1 (${v})`);
+      } else if (line.startsWith('RECORD FILE ')) {
+        const m = /^RECORD FILE (\S+) (\S+) "([^"]*)" (-?\d+)(?: (\d+))?( BEEP)?(?: s=(\d+))?$/.exec(line);
+        if (!m) throw new Error(`malformed RECORD FILE: ${line}`);
+        this.records.push({ file: m[1]!, format: m[2]!, escape: m[3]!, timeoutMs: Number(m[4]), beep: !!m[6], silence: m[7] ? Number(m[7]) : null });
+        const r = this.recording ?? { audio: null, end: 'silence' as const };
+        this.recording = null;
+        // The recorder writes <file>.<format> on Asterisk's disk; a folder it cannot write to is "(writefile)".
+        const target = `${m[1]!}.${m[2]!}`;
+        try {
+          writeFileSync(target, r.audio ?? Buffer.alloc(0));
+        } catch {
+          this.send('200 result=-1 (writefile)');
+          continue;
+        }
+        const endpos = r.audio ? Math.max(0, (r.audio.length - 44) / 2) : 0;
+        if (r.end === 'hangup') {
+          this.send(`200 result=-1 (hangup) endpos=${endpos}`);
+          this.send('HANGUP');
+          this.dead = true;
+        } else this.send(r.end === 'key' ? `200 result=35 (dtmf) endpos=${endpos}` : `200 result=0 (timeout) endpos=${endpos}`);
       } else if (line === 'HANGUP') {
         this.send('200 result=1');
         return done('hangup');
       } else this.send('510 Invalid or unknown command');
     }
+  }
+
+  /** What the caller does at the next RECORD FILE (without this, it says nothing and the recorder times out). */
+  willRecord(r: Recording): void {
+    this.recording = r;
   }
 
   /** GET DATA answered with these digits ('#' ends them, as the keypad does). */

@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +8,7 @@ import { createFastAgiServer, type FastAgiServer } from '../../src/channels/voic
 import type { Core } from '../../src/domain/core.ts';
 import { startTopUp } from '../../src/domain/payments/top-up.ts';
 import { buildServer, buildVoice, type VoiceParts } from '../../src/server.ts';
+import type { VoicemailSpool } from '../../src/channels/voice/voicemail-call.ts';
 import { recordingSpeech } from './agi-peer.ts';
 import { subscriberCtx, testConfig, testCore, type TestEnv } from './core.ts';
 
@@ -23,6 +25,8 @@ export interface VoiceEnv {
   agi: FastAgiServer;
   agiPort: number;
   app: FastifyInstance;
+  /** Voicemail's spool: where the peer (as Asterisk) records messages and finds recorded greetings. */
+  spool: VoicemailSpool;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,8 @@ export async function voiceEnv(opts: { commandTimeoutMs?: number; headerTimeoutM
   const core = env.core;
   const speech = recordingSpeech(espeakSpeech({ dir: PROMPT_DIR }));
   const voice = buildVoice(core, testConfig, speech);
+  const dir = mkdtempSync(join(tmpdir(), 'abonent-voicemail-spool-'));
+  const spool: VoicemailSpool = { dir, agiDir: dir, maxSeconds: 120, silenceSeconds: 5 };
   const agi = createFastAgiServer({
     core,
     speech,
@@ -43,6 +49,7 @@ export async function voiceEnv(opts: { commandTimeoutMs?: number; headerTimeoutM
     digitTimeoutMs: 5000,
     commandTimeoutMs: opts.commandTimeoutMs ?? 5000,
     headerTimeoutMs: opts.headerTimeoutMs ?? 5000,
+    voicemail: spool,
   });
   const agiPort = await agi.listen();
   const app = await buildServer(core, testConfig, voice);
@@ -55,10 +62,12 @@ export async function voiceEnv(opts: { commandTimeoutMs?: number; headerTimeoutM
     agi,
     agiPort,
     app,
+    spool,
     close: async () => {
       await agi.close();
       await app.close();
       await env.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -17,6 +17,9 @@ import { createWidgetToken } from '../../src/domain/widget/create-widget-token.t
 import type { BusinessRole } from '../../src/domain/shared/context.ts';
 import { generateReports } from '../../src/jobs/generate-reports.ts';
 import { answerLocatorConsent, askLocatorConsent } from '../../src/domain/locator/consent.ts';
+import { depositVoicemail } from '../../src/domain/voicemail/deposit.ts';
+import { setVoicemailGreeting } from '../../src/domain/voicemail/mailbox.ts';
+import { toneWav } from '../helpers/wav.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 // "Subscriber A can never read or change B", checked on every route the app registers under
@@ -50,6 +53,7 @@ interface Fixture {
   ticket: string;
   widgetToken: string;
   bill: string;
+  voicemail: number;
 }
 interface Input {
   query?: Record<string, string>;
@@ -110,6 +114,12 @@ const inputs: Record<string, Input> = {
   [`POST ${PREFIX}/family/accept`]: { body: {}, mayRefuse: 'FAMILY_NOT_ALLOWED' },
   [`POST ${PREFIX}/family/leave`]: { body: {}, mayRefuse: 'FAMILY_NOT_ALLOWED' },
   [`DELETE ${PREFIX}/family/members/{member}`]: { params: () => ({ member: third.msisdn }), mayRefuse: 'FAMILY_NOT_ALLOWED' },
+  [`PATCH ${PREFIX}/voicemail`]: { body: { enabled: true, noAnswerSeconds: 15 } },
+  [`PUT ${PREFIX}/voicemail/greeting`]: { body: { kind: 'text', text: 'Перезвоню позже' } },
+  [`PUT ${PREFIX}/voicemail/greeting/recording`]: { body: { wav: toneWav({ seconds: 1, rate: 16_000 }).toString('base64') } },
+  [`GET ${PREFIX}/voicemail/messages/{id}/audio`]: { params: (f) => ({ id: String(f.voicemail) }) },
+  [`POST ${PREFIX}/voicemail/messages/{id}/heard`]: { body: {}, params: (f) => ({ id: String(f.voicemail) }) },
+  [`DELETE ${PREFIX}/voicemail/messages/{id}`]: { params: (f) => ({ id: String(f.voicemail) }) },
   [`PUT ${PREFIX}/family/members/{member}/limit`]: { body: { limit: 10_000 }, params: () => ({ member: third.msisdn }), mayRefuse: 'FAMILY_NOT_ALLOWED' },
   // The friend locator: A may locate `third`, and `third` waits for A's answer (see before()).
   [`POST ${PREFIX}/locator/consents`]: { body: () => ({ target: third.msisdn }) },
@@ -207,7 +217,20 @@ async function prepare(s: Sub): Promise<Sub> {
   await issueDueBills(core, { now: new Date('2026-04-01T00:00:00Z') });
   const bill = (await core.db.query<{ id: string }>("SELECT id::text AS id FROM bill WHERE account_id = $1 AND period = '2026-03'", [s.accountId]))[0];
   assert.ok(bill, 'the March bill is issued');
-  fixtures.set(s.msisdn, { plan: Number(plan.id), report: String(report.id), card: Number(card.id), payment: topUp.paymentId, ticket: ticket.id, widgetToken: widget.id, bill: bill.id });
+  // A message in the mailbox and a recorded greeting, as a diverted call and the web app leave them.
+  const vm = await depositVoicemail(core, { subscriberId: s.subscriberId, callId: `iso:${s.msisdn}`, caller: third?.msisdn ?? null, audio: toneWav({ seconds: 2 }) });
+  assert.equal(vm.kind, 'kept');
+  await setVoicemailGreeting(core, ctx, { msisdn: 'me', greeting: { kind: 'recorded', audio: toneWav({ seconds: 2, hz: 660 }) } });
+  fixtures.set(s.msisdn, {
+    plan: Number(plan.id),
+    report: String(report.id),
+    card: Number(card.id),
+    payment: topUp.paymentId,
+    ticket: ticket.id,
+    widgetToken: widget.id,
+    bill: bill.id,
+    voicemail: vm.kind === 'kept' ? vm.id : 0,
+  });
   return s;
 }
 

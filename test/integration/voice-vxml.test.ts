@@ -151,7 +151,7 @@ const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId
   { name: 'hang-up at the confirmation', script: ['1', '2', '1', '500', '1', { hangup: 'close' }], setup: (s) => saveCard(v.core, s) },
   { name: 'promised payment', script: ['3', '1', '1', '*', '3'] },
   { name: 'tariff and offers', script: ['4', '*', '7', '9', '0'] },
-  { name: 'wrong keys', script: ['5', '6', '8'] },
+  { name: 'wrong keys', script: ['2', '6', '8'] },
   { name: 'silence', script: [{ silence: true }, { silence: true }, { silence: true }] },
   { name: 'bad amounts, then back', script: ['1', '2', '1', '5', '99999', '*', '1', '1'] },
 ];

@@ -37,6 +37,7 @@ export type Profile = GetOk<'/api/v1/subscribers/{msisdn}'>;
 export type Card = GetOk<'/api/v1/subscribers/{msisdn}/cards'>['items'][number];
 export type AutoPayment = GetOk<'/api/v1/subscribers/{msisdn}/auto-payment'>;
 export type AlertSettings = GetOk<'/api/v1/subscribers/{msisdn}/alerts'>;
+export type VoicemailOverview = GetOk<'/api/v1/subscribers/{msisdn}/voicemail'>;
 export type Notification = GetOk<'/api/v1/subscribers/{msisdn}/notifications'>['items'][number];
 export type WidgetToken = GetOk<'/api/v1/subscribers/{msisdn}/widget-tokens'>['items'][number];
 export type NewWidgetToken = PostCreated<'/api/v1/subscribers/{msisdn}/widget-tokens'>;

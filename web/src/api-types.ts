@@ -7374,6 +7374,421 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscribers/{msisdn}/voicemail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mailbox: when calls divert, the greeting, and the messages (newest first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            mailbox: {
+                                always: boolean;
+                                busy: boolean;
+                                enabled: boolean;
+                                greeting: {
+                                    durationMs: number | null;
+                                    /** @enum {string} */
+                                    kind: "standard" | "text" | "recorded";
+                                    text: string | null;
+                                };
+                                msisdn: string;
+                                noAnswer: boolean;
+                                noAnswerSeconds: number;
+                                pushedVersion: number;
+                                unreachable: boolean;
+                                version: number;
+                            };
+                            messages: {
+                                caller: string | null;
+                                durationMs: number;
+                                heard: boolean;
+                                id: number;
+                                receivedAt: string;
+                            }[];
+                            /** @description The number calls divert to */
+                            voicemailNumber: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Turn the mailbox on or off and choose when calls divert (the network is told of each change once) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Divert every call */
+                        always?: boolean;
+                        /** @description Divert when the line is busy */
+                        busy?: boolean;
+                        /** @description The mailbox on (calls divert to it on the conditions below) or off */
+                        enabled?: boolean;
+                        /** @description Divert when the call is not answered */
+                        noAnswer?: boolean;
+                        /** @description Seconds of ringing before a call is not answered, 5..30 */
+                        noAnswerSeconds?: number;
+                        /** @description Divert when the phone is off or out of coverage */
+                        unreachable?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            always: boolean;
+                            busy: boolean;
+                            enabled: boolean;
+                            greeting: {
+                                durationMs: number | null;
+                                /** @enum {string} */
+                                kind: "standard" | "text" | "recorded";
+                                text: string | null;
+                            };
+                            msisdn: string;
+                            noAnswer: boolean;
+                            noAnswerSeconds: number;
+                            pushedVersion: number;
+                            unreachable: boolean;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/greeting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The greeting: the standard one or a text read aloud by the speech synthesiser (a recording: PUT …/greeting/recording) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "standard";
+                    } | {
+                        /** @enum {string} */
+                        kind: "text";
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            always: boolean;
+                            busy: boolean;
+                            enabled: boolean;
+                            greeting: {
+                                durationMs: number | null;
+                                /** @enum {string} */
+                                kind: "standard" | "text" | "recorded";
+                                text: string | null;
+                            };
+                            msisdn: string;
+                            noAnswer: boolean;
+                            noAnswerSeconds: number;
+                            pushedVersion: number;
+                            unreachable: boolean;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/greeting/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recorded greeting (audio/wav) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/greeting/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A recorded greeting: a WAV file (any rate, converted to 8 kHz mono 16-bit) of at most 60 seconds */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The WAV file in base64 */
+                        wav: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            always: boolean;
+                            busy: boolean;
+                            enabled: boolean;
+                            greeting: {
+                                durationMs: number | null;
+                                /** @enum {string} */
+                                kind: "standard" | "text" | "recorded";
+                                text: string | null;
+                            };
+                            msisdn: string;
+                            noAnswer: boolean;
+                            noAnswerSeconds: number;
+                            pushedVersion: number;
+                            unreachable: boolean;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a message and its audio */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            id: number;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/messages/{id}/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A message's audio (audio/wav), for the mailbox's owner only */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/voicemail/messages/{id}/heard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a message heard */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caller: string | null;
+                            durationMs: number;
+                            heard: boolean;
+                            id: number;
+                            receivedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers/{msisdn}/widget-tokens": {
         parameters: {
             query?: never;

@@ -66,6 +66,8 @@ export const httpStatus: Record<ErrorCode, number> = {
   LOCATION_UNAVAILABLE: 422,
   LOCATOR_NO_CONSENT: 403,
   EMAIL_MISSING: 409,
+  VOICEMAIL_SETTING: 422,
+  VOICEMAIL_AUDIO: 422,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Core } from '../../domain/core.ts';
-import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from './voice-call.ts';
-import type { VoiceInput } from './voice-menu.ts';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { messageAudio } from '../../domain/voicemail/messages.ts';
+import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceCaller, type VoiceDeps } from './voice-call.ts';
+import { voicemailAudioId, type VoiceInput } from './voice-menu.ts';
 import { voiceOf, voiceTexts } from './voice-texts.ts';
 import { fixedPromptSet } from './voice-prompts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
 import { AgiConnection, AgiHangup, agiQuote } from './agi-protocol.ts';
+import { prepareSpool, voicemailCall, type VoicemailSpool } from './voicemail-call.ts';
 
 export interface FastAgiOptions {
   core: Core;
@@ -35,6 +39,11 @@ export interface FastAgiOptions {
    * asked for under `sounds` too, and skipped when Asterisk does not have them.
    */
   promptUrl?: string | undefined;
+  /**
+   * Voicemail: calls to `agi://…/voicemail` deposit messages through this spool folder. Unset, such
+   * calls hear that the number has no voicemail.
+   */
+  voicemail?: VoicemailSpool | undefined;
 }
 
 export interface FastAgiServer {
@@ -44,6 +53,12 @@ export interface FastAgiServer {
 }
 
 const ALL_KEYS = '0123456789*#';
+
+/** Whether Asterisk asked for the voicemail script: `AGI(agi://host:4573/voicemail,…)`. */
+export function isVoicemailRequest(vars: Record<string, string>): boolean {
+  const script = vars.agi_network_script ?? /^agi:\/\/[^/]+\/([^?]*)/.exec(vars.agi_request ?? '')?.[1] ?? '';
+  return script.replace(/^\/+|\/+$/g, '') === 'voicemail';
+}
 
 /** "Name" <79001234567>, <79001234567>, +7 900… → the number part. */
 export function callerNumber(vars: Record<string, string>): string {
@@ -101,17 +116,44 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
     return Number(r.result) || 0;
   }
 
+  /**
+   * A voicemail message played in the 111 menu: written into the spool's `playback/` for Asterisk to
+   * read (on its disk, or the share), played, and removed. A key interrupts it like any prompt.
+   */
+  async function streamMessage(agi: AgiConnection, caller: VoiceCaller, id: number, escape: string): Promise<number> {
+    const audio = await messageAudio(o.core.db, caller.subscriberId, id);
+    if (!audio || !o.voicemail) {
+      o.core.log.warn({ id }, 'voicemail: a message to play is gone or no spool is configured; skipped');
+      return 0;
+    }
+    const name = `${randomUUID()}`;
+    const file = join(o.voicemail.dir, 'playback', `${name}.wav`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, audio);
+    try {
+      return await stream(agi, `${o.voicemail.agiDir}/playback/${name}`, escape);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  /** One prompt of a turn: a sentence (synthesised) or a voicemail message's recording. */
+  async function streamPrompt(agi: AgiConnection, caller: VoiceCaller, lang: 'ru' | 'en', p: string, escape: string): Promise<number> {
+    const id = voicemailAudioId(p);
+    return id === null ? stream(agi, await path(lang, p), escape) : streamMessage(agi, caller, id, escape);
+  }
+
   /** Plays a turn and collects the answer: the key that interrupted a prompt, or GET DATA's digits. */
-  async function play(agi: AgiConnection, turn: Turn): Promise<VoiceInput> {
+  async function play(agi: AgiConnection, turn: Turn, caller: VoiceCaller): Promise<VoiceInput> {
     const { prompts, expect } = turn.say;
     const lang = turn.state.lang;
     if (expect.kind === 'end') {
-      for (const p of prompts) await stream(agi, await path(lang, p), '');
+      for (const p of prompts) await streamPrompt(agi, caller, lang, p, '');
       return { kind: 'hangup' };
     }
     const escape = expect.kind === 'key' ? ALL_KEYS : '';
     for (const p of prompts.slice(0, -1)) {
-      const code = await stream(agi, await path(lang, p), escape);
+      const code = await streamPrompt(agi, caller, lang, p, escape);
       if (escape && code > 0) return { kind: 'digits', digits: String.fromCharCode(code) };
     }
     const last = prompts[prompts.length - 1] ?? '';
@@ -134,6 +176,17 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
       const vars = await agi.readHeader(headerTimeoutMs);
       if (!vars) return;
       counters.calls += 1;
+      if (isVoicemailRequest(vars)) {
+        if (o.voicemail) {
+          await voicemailCall({ core: o.core, spool: o.voicemail, say: async (a, lang, text) => void (await stream(a, await path(lang, text), '')), play: async (a, file) => void (await stream(a, file, '')) }, agi, vars);
+          return;
+        }
+        o.core.log.warn('voicemail: a call came for the voicemail script but no spool is configured');
+        await agi.command('ANSWER');
+        await stream(agi, await path('ru', voiceTexts.ru.vmUnknown), '');
+        await agi.command('HANGUP');
+        return;
+      }
       await agi.command('ANSWER');
       const caller = await findVoiceCaller(o.core, callerNumber(vars));
       if (!caller) {
@@ -144,10 +197,10 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
       let turn = startCall(caller, vars.agi_uniqueid ? `agi:${vars.agi_uniqueid}` : `agi:${randomUUID()}`);
       try {
         for (;;) {
-          const input = await play(agi, turn);
+          const input = await play(agi, turn, caller);
           turn = await advanceCall(o.core, o.deps, caller, turn.state, input);
           if (turn.state.ended) {
-            if (input.kind !== 'hangup') await play(agi, turn);
+            if (input.kind !== 'hangup') await play(agi, turn, caller);
             break;
           }
         }
@@ -166,7 +219,8 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
   }
 
   return {
-    listen() {
+    async listen() {
+      if (o.voicemail) await prepareSpool(o.voicemail);
       return new Promise((resolve, reject) => {
         server = createServer((socket) => {
           if (!onList(allowed, socket.remoteAddress)) {

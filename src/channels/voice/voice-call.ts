@@ -8,6 +8,8 @@ import {
   readBalanceAction,
   requireOffered,
   topUpAction,
+  voicemailDeleteAction,
+  voicemailHeardAction,
   namedParams,
   type Action,
   type Offer,
@@ -22,7 +24,8 @@ import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
 import { getTariff } from '../../domain/subscribers/get-tariff.ts';
 import { payNewCardByPhone, type PhoneCardFlow } from '../../domain/payments/pay-new-card-by-phone.ts';
-import { compact, newCall, render, sayChoice, sayPickConfirmation, step, withFacts, type Choice, type Facts, type PickAction, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
+import { listVoicemail } from '../../domain/voicemail/messages.ts';
+import { compact, MAX_VOICEMAIL, newCall, render, sayChoice, sayPickConfirmation, step, withFacts, type Choice, type Facts, type PickAction, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
 
 /** Who calls: the subscriber behind the number a trusted gateway reports. */
 export interface VoiceCaller {
@@ -217,6 +220,22 @@ async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceSta
       case 'pickOffer': {
         const choice = await voiceChoice(core, ctx, call.action, msisdn, call.code);
         return choice.refusal ? { kind: 'refusal', ...choice.refusal } : { kind: 'offer', action: call.action, choice };
+      }
+      case 'voicemail': {
+        const { messages } = await listVoicemail(core, ctx, { msisdn });
+        const fresh = messages.filter((m) => !m.heard).reverse();
+        return { kind: 'voicemail', tz: caller.timeZone, count: fresh.length, items: fresh.slice(0, MAX_VOICEMAIL).map((m) => ({ id: m.id, caller: m.caller, at: m.receivedAt })), index: 0, deleted: false };
+      }
+      case 'vmHeard':
+      case 'vmDelete': {
+        const f = s.facts?.kind === 'voicemail' ? s.facts : null;
+        if (!f) return { kind: 'refusal', code: 'NOT_FOUND', params: {} };
+        if (call.kind === 'vmHeard') {
+          await perform(core, ctx, voicemailHeardAction, msisdn, { id: call.id });
+          return { ...f, index: f.index + 1, deleted: false };
+        }
+        await perform(core, ctx, voicemailDeleteAction, msisdn, { id: call.id });
+        return { ...f, items: f.items.filter((m) => m.id !== call.id), count: f.count - 1, deleted: true };
       }
       case 'pick': {
         const { name } = await voiceChoice(core, ctx, call.action, msisdn, call.code);

@@ -38,6 +38,7 @@ export type VoiceNode =
   | 'connected'
   | 'pick.confirm'
   | 'pick.result'
+  | 'voicemail'
   | 'bye';
 
 /** What the registry refused, as it refused it: said with the error code's message. */
@@ -82,7 +83,9 @@ export type Facts =
   | { kind: 'done'; action: PickAction; name: Localized }
   | { kind: 'refusal'; code: ErrorCode; params: Record<string, string | number> }
   /** A typed answer the registry refused: said, counted as a miss, and asked again with `facts`. */
-  | { kind: 'retry'; refusal: Refusal; facts: Facts };
+  | { kind: 'retry'; refusal: Refusal; facts: Facts }
+  /** The new voicemail messages when the caller came to key 5 (at most MAX_VOICEMAIL), the one being played, and whether the last was deleted. */
+  | { kind: 'voicemail'; tz: string; count: number; items: { id: number; caller: string | null; at: string }[]; index: number; deleted: boolean };
 
 /** The use case a step asks for. */
 export type VoiceCall =
@@ -96,7 +99,11 @@ export type VoiceCall =
   | { kind: 'payNewCard'; amount: number; number: string; expiry: string }
   | { kind: 'takePromised'; amount: number }
   | { kind: 'pickOffer'; action: PickAction; code: string }
-  | { kind: 'pick'; action: PickAction; code: string };
+  | { kind: 'pick'; action: PickAction; code: string }
+  | { kind: 'voicemail' }
+  /** The message played is heard (key 1, the next one) or deleted (key 7). */
+  | { kind: 'vmHeard'; id: number }
+  | { kind: 'vmDelete'; id: number };
 
 export type Notice = 'noinput' | 'nomatch' | 'badCardNumber' | 'badExpiry' | { refusal: Refusal };
 
@@ -131,7 +138,20 @@ export interface Step {
 export const MAX_MISSES = 3;
 export const NEW_CARD_KEY = '8';
 const MAX_CHOICES = 7;
-const mainKeys: Record<string, VoiceNode> = { '1': 'balance', '3': 'promised', '4': 'tariff', '7': 'offers' };
+const mainKeys: Record<string, VoiceNode> = { '1': 'balance', '3': 'promised', '4': 'tariff', '5': 'voicemail', '7': 'offers' };
+/** The new messages one visit to key 5 plays. */
+export const MAX_VOICEMAIL = 10;
+const AUDIO_PROMPT = 'voicemail-message:';
+
+/** A prompt that is a voicemail message's own audio, not a sentence to synthesise: each front end plays the recording. */
+export function voicemailAudioPrompt(id: number): string {
+  return `${AUDIO_PROMPT}${id}`;
+}
+
+/** The message a prompt plays, or null for a sentence. */
+export function voicemailAudioId(prompt: string): number | null {
+  return prompt.startsWith(AUDIO_PROMPT) ? Number(prompt.slice(AUDIO_PROMPT.length)) : null;
+}
 
 const loaders: Partial<Record<VoiceNode, VoiceCall>> = {
   balance: { kind: 'balance' },
@@ -141,6 +161,7 @@ const loaders: Partial<Record<VoiceNode, VoiceCall>> = {
   tariffs: { kind: 'choices', action: 'tariff.change' },
   offers: { kind: 'choices', action: 'product.connect' },
   connected: { kind: 'choices', action: 'product.disable' },
+  voicemail: { kind: 'voicemail' },
 };
 /** From the options menu (key 7): the connected products, to disable one. */
 export const CONNECTED_KEY = '8';
@@ -266,6 +287,11 @@ function menuKey(s: VoiceState, key: string): Step | null {
     }
     case 'pick.confirm':
       return key === '1' && s.pick && f?.kind === 'offer' ? result(s, 'pick.result', { kind: 'pick', ...s.pick }) : null;
+    case 'voicemail': {
+      const current = f?.kind === 'voicemail' ? f.items[f.index] : undefined;
+      if (!current || (key !== '1' && key !== '7')) return null;
+      return { state: { ...s, notice: null, misses: 0 }, call: key === '1' ? { kind: 'vmHeard', id: current.id } : { kind: 'vmDelete', id: current.id } };
+    }
     default:
       return null;
   }
@@ -395,7 +421,7 @@ export function render(s: VoiceState): Rendered {
   switch (s.node) {
     case 'main':
       if (s.seq <= 1 && !s.notice) out.push(t.welcome, t.recorded);
-      return nav('1347', ...t.mainItems);
+      return nav('13457', ...t.mainItems);
     case 'balance': {
       if (f?.kind !== 'balance') return nav('');
       out.push(t.balance(money(f.balance), sayTime(new Date(f.asOf), f.tz, lang)));
@@ -474,6 +500,22 @@ export function render(s: VoiceState): Rendered {
     case 'pick.result':
       if (f?.kind === 'done') out.push(f.action === 'product.connect' ? t.connected(f.name[lang]) : f.action === 'product.disable' ? t.disabled(f.name[lang]) : t.tariffChanged(f.name[lang]));
       return done();
+    case 'voicemail': {
+      if (f?.kind !== 'voicemail') return nav('');
+      if (f.deleted) out.push(t.vmDeleted);
+      if (f.items.length === 0) {
+        out.push(t.vmNone);
+        return nav('');
+      }
+      if (f.index === 0 && !f.deleted) out.push(t.vmCount(sayCount(f.count, 'message', lang)));
+      const m = f.items[f.index];
+      if (!m) {
+        out.push(t.vmEnd);
+        return nav('');
+      }
+      out.push(t.vmMessage(f.index + 1, m.caller ? sayDigits(m.caller, lang) : null, sayTime(new Date(m.at), f.tz, lang)), voicemailAudioPrompt(m.id));
+      return nav('17', t.vmKeys);
+    }
     case 'bye':
       return { prompts: [t.bye], expect: { kind: 'end' } };
   }

@@ -64,6 +64,21 @@ export interface VoiceTexts {
   connectedTitle: string;
   noConnected: string;
   tariffChanged(name: string): string;
+  /** Voicemail, to a caller diverted to it: the standard greeting, then what became of the message. */
+  vmGreeting: string;
+  vmSaved: string;
+  vmNotSaved: string;
+  /** The number the call was diverted from has no mailbox here, or its mailbox is off. */
+  vmUnknown: string;
+  vmOff: string;
+  /** Voicemail in the 111 menu (key 5). `count`: the new messages, said with sayCount. */
+  vmCount(count: string): string;
+  vmNone: string;
+  /** One message's heading: its place, the calling number digit by digit (or withheld), the time of day. */
+  vmMessage(n: number, from: string | null, at: string): string;
+  vmKeys: string;
+  vmDeleted: string;
+  vmEnd: string;
 }
 
 /** Card digits one by one: "4242" → "четыре два четыре два". */
@@ -80,7 +95,7 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
   ru: {
     welcome: 'Вас приветствует Абонент.',
     recorded: 'Ваши действия записываются.',
-    mainItems: ['Баланс и платежи — нажмите 1.', 'Обещанный платёж — 3.', 'Ваш тариф — 4.', 'Акции и полезные опции — 7.'],
+    mainItems: ['Баланс и платежи — нажмите 1.', 'Обещанный платёж — 3.', 'Ваш тариф — 4.', 'Голосовая почта — 5.', 'Акции и полезные опции — 7.'],
     otherLanguage: 'For English, press 9.',
     repeat: 'Повторить — 0.',
     back: 'Назад — звёздочка.',
@@ -131,11 +146,22 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     connectedTitle: 'Ваши подключённые услуги. Чтобы отключить услугу, нажмите её номер.',
     noConnected: 'Подключённых услуг нет.',
     tariffChanged: (name) => `Готово: ваш тариф теперь «${name}».`,
+    vmGreeting: 'Абонент не может ответить. Оставьте сообщение после сигнала. Чтобы закончить запись, нажмите решётку или положите трубку.',
+    vmSaved: 'Сообщение записано. До свидания.',
+    vmNotSaved: 'Сообщение не записано. До свидания.',
+    vmUnknown: 'Номер, на который вы звонили, не обслуживается голосовой почтой. До свидания.',
+    vmOff: 'Абонент не может ответить, голосовая почта у него отключена. Пожалуйста, позвоните позже. До свидания.',
+    vmCount: (count) => `У вас ${count} в голосовой почте.`,
+    vmNone: 'Новых сообщений в голосовой почте нет.',
+    vmMessage: (n, from, at) => `Сообщение ${ruCardinal(n, 'n')}, ${from ? `от номера ${from}` : 'номер скрыт'}, в ${at}.`,
+    vmKeys: 'Следующее сообщение — 1. Удалить — 7.',
+    vmDeleted: 'Сообщение удалено.',
+    vmEnd: 'Больше новых сообщений нет.',
   },
   en: {
     welcome: 'Welcome to Abonent.',
     recorded: 'Your actions are recorded.',
-    mainItems: ['For balance and payments, press 1.', 'Promised payment, 3.', 'Your tariff, 4.', 'Promotions and useful options, 7.'],
+    mainItems: ['For balance and payments, press 1.', 'Promised payment, 3.', 'Your tariff, 4.', 'Voicemail, 5.', 'Promotions and useful options, 7.'],
     otherLanguage: 'Для русского языка нажмите 9.',
     repeat: 'To repeat, press 0.',
     back: 'To go back, press star.',
@@ -186,6 +212,17 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     connectedTitle: 'Your connected services. To disable one, press its number.',
     noConnected: 'You have no connected services.',
     tariffChanged: (name) => `Done: your tariff is now ${name}.`,
+    vmGreeting: 'The person you are calling cannot answer. Please leave a message after the tone. To finish, press hash or hang up.',
+    vmSaved: 'Your message has been recorded. Goodbye.',
+    vmNotSaved: 'No message was recorded. Goodbye.',
+    vmUnknown: 'The number you called has no voicemail with us. Goodbye.',
+    vmOff: 'The person you are calling cannot answer and has voicemail switched off. Please call later. Goodbye.',
+    vmCount: (count) => `You have ${count} in your voicemail.`,
+    vmNone: 'You have no new voicemail.',
+    vmMessage: (n, from, at) => `Message ${enCardinal(n)}, ${from ? `from ${from}` : 'number withheld'}, at ${at}.`,
+    vmKeys: 'For the next message, press 1. To delete it, press 7.',
+    vmDeleted: 'The message has been deleted.',
+    vmEnd: 'There are no more new messages.',
   },
 };
 

@@ -1,11 +1,12 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Core } from '../../domain/core.ts';
 import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from './voice-call.ts';
-import type { VoiceInput } from './voice-menu.ts';
+import { voicemailAudioId, type VoiceInput } from './voice-menu.ts';
+import { messageAudio } from '../../domain/voicemail/messages.ts';
 import { voiceOf, voiceTexts } from './voice-texts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
 import { tokenSealer } from './call-token.ts';
@@ -13,6 +14,8 @@ import { renderVxml } from './vxml-render.ts';
 
 export const VXML_PATH = '/gateways/voice/vxml';
 export const PROMPT_PATH = '/gateways/voice/prompts';
+/** A voicemail message played in the menu: `<subscriber>/<message>/<key>.wav`, the key an HMAC only the caller's page carries. */
+export const MESSAGE_PATH = '/gateways/voice/voicemail';
 export const VOICE_SECRET_HEADER = 'x-gateway-secret';
 
 export interface VxmlGatewayOptions {
@@ -47,6 +50,7 @@ export async function voiceVxmlGateway(app: FastifyInstance, o: VxmlGatewayOptio
   const sources = addressList('VOICE_GATEWAY_ALLOWED', list);
   const sealer = tokenSealer(o.core.secret, (o.callMaxMinutes ?? 60) * 60_000);
   const digitTimeoutSeconds = o.digitTimeoutSeconds ?? 5;
+  const messageKey = (subscriberId: number, id: number) => createHmac('sha256', `voicemail-playback:${o.core.secret}`).update(`${subscriberId}:${id}`).digest('base64url').slice(0, 32);
 
   await app.register(formbody);
 
@@ -58,7 +62,14 @@ export async function voiceVxmlGateway(app: FastifyInstance, o: VxmlGatewayOptio
 
   async function page(reply: FastifyReply, status: number, turn: Turn, caller: Parameters<typeof advanceCall>[2] | null): Promise<FastifyReply> {
     const lang = turn.state.lang;
-    const prompts = await Promise.all(turn.say.prompts.map(async (text) => ({ src: `${PROMPT_PATH}/${(await o.speech.prompt(voiceOf(text, lang), text)).id}.wav`, text })));
+    const prompts = await Promise.all(
+      turn.say.prompts.map(async (text) => {
+        const id = voicemailAudioId(text);
+        // A voicemail message is its recording, at an address only this caller's page names.
+        if (id !== null && caller) return { src: `${MESSAGE_PATH}/${caller.subscriberId}/${id}/${messageKey(caller.subscriberId, id)}.wav`, text: '' };
+        return { src: `${PROMPT_PATH}/${(await o.speech.prompt(voiceOf(text, lang), text)).id}.wav`, text };
+      }),
+    );
     const token = caller ? sealer.seal({ caller, state: turn.state, iat: o.core.clock.now().getTime() }) : '';
     const xml = renderVxml({ lang, prompts, expect: turn.say.expect, token, action: VXML_PATH, digitTimeoutSeconds });
     return reply.status(status).type('application/voicexml+xml; charset=utf-8').header('cache-control', 'no-store').send(xml);
@@ -108,6 +119,17 @@ export async function voiceVxmlGateway(app: FastifyInstance, o: VxmlGatewayOptio
   };
 
   app.route({ method: ['GET', 'POST'], url: VXML_PATH, schema: { hide: true }, handler });
+
+  app.get(`${MESSAGE_PATH}/:subscriber/:id/:file`, { schema: { hide: true } }, async (req, reply) => {
+    if (!trusted(req)) return reply.status(403).type('text/plain; charset=utf-8').send('Forbidden');
+    const p = req.params as { subscriber: string; id: string; file: string };
+    const [subscriberId, id] = [Number(p.subscriber), Number(p.id)];
+    const key = /^([A-Za-z0-9_-]{32})\.wav$/.exec(p.file)?.[1];
+    const expected = Number.isSafeInteger(subscriberId) && Number.isSafeInteger(id) ? messageKey(subscriberId, id) : null;
+    const audio = key && expected && timingSafeEqual(Buffer.from(key), Buffer.from(expected)) ? await messageAudio(o.core.db, subscriberId, id) : null;
+    if (!audio) return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
+    return reply.type('audio/wav').header('cache-control', 'private, no-store').send(audio);
+  });
 
   app.get(`${PROMPT_PATH}/:file`, { schema: { hide: true } }, async (req, reply) => {
     if (!trusted(req)) return reply.status(403).type('text/plain; charset=utf-8').send('Forbidden');

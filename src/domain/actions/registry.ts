@@ -24,6 +24,7 @@ import { sendBillLinkAction } from './send-bill-link.ts';
 import { shareAllowanceAction } from './share-allowance.ts';
 import { stopPaidContentAction } from './stop-paid-content.ts';
 import { topUpAction } from './top-up.ts';
+import { voicemailDeleteAction, voicemailGreetingAction, voicemailHeardAction, voicemailSettingsAction } from './voicemail.ts';
 import type { ActionId, AnyAction } from './types.ts';
 
 export const actions = {
@@ -48,6 +49,10 @@ export const actions = {
   'locator.locate': locateFriendAction,
   'alerts.settings': alertSettingsAction,
   'caps.settings': capsAction,
+  'voicemail.settings': voicemailSettingsAction,
+  'voicemail.greeting': voicemailGreetingAction,
+  'voicemail.heard': voicemailHeardAction,
+  'voicemail.delete': voicemailDeleteAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -78,6 +83,10 @@ export {
   shareAllowanceAction,
   stopPaidContentAction,
   topUpAction,
+  voicemailDeleteAction,
+  voicemailGreetingAction,
+  voicemailHeardAction,
+  voicemailSettingsAction,
 };
 export { confirmationFor, SMS_REPLY_WINDOW_MS, SMS_REPLY_WORDS } from './confirmation.ts';
 export { MAX_BUSINESS_AMOUNT_KOPECKS, businessAmount } from './business-amounts.ts';

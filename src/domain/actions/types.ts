@@ -46,7 +46,11 @@ export type ActionId =
   | 'family.set_limit'
   | 'locator.locate'
   | 'alerts.settings'
-  | 'caps.settings';
+  | 'caps.settings'
+  | 'voicemail.settings'
+  | 'voicemail.greeting'
+  | 'voicemail.heard'
+  | 'voicemail.delete';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

@@ -279,6 +279,24 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: () => 'В профиле не указан адрес электронной почты: добавьте его, чтобы получать счета письмом',
     en: () => 'There is no e-mail address in your profile: add one to receive bills by e-mail',
   },
+  VOICEMAIL_SETTING: {
+    ru: (p) => `Время ожидания ответа — от ${p.min} до ${p.max} секунд`,
+    en: (p) => `The time to wait for an answer must be ${p.min} to ${p.max} seconds`,
+  },
+  VOICEMAIL_AUDIO: {
+    ru: (p) =>
+      p.reason === 'length'
+        ? `Приветствие должно быть не длиннее ${p.max} секунд`
+        : p.reason === 'empty'
+          ? 'Запись приветствия пустая или слишком короткая'
+          : 'Не удалось прочитать запись: загрузите звуковой файл WAV',
+    en: (p) =>
+      p.reason === 'length'
+        ? `The greeting must be ${p.max} seconds long at most`
+        : p.reason === 'empty'
+          ? 'The greeting recording is empty or too short'
+          : 'The recording could not be read: upload a WAV sound file',
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

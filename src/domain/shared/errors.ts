@@ -67,6 +67,8 @@ export const ERROR_CODES = [
   'LOCATION_UNAVAILABLE',
   'LOCATOR_NO_CONSENT',
   'EMAIL_MISSING',
+  'VOICEMAIL_SETTING',
+  'VOICEMAIL_AUDIO',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
