@@ -4589,6 +4589,8 @@ export interface paths {
                             /** @description Member only: the head's limit of one's charges a month, kopecks */
                             monthlyLimit: number | null;
                             msisdn: string;
+                            /** @description What the group shares: members draw on the head's packages, the head pays their fees, or both; null: no group */
+                            plan: ("shared_package" | "head_pays" | "both") | null;
                             /** @enum {string} */
                             role: "head" | "member" | "none";
                             spentThisMonth: number | null;
@@ -4784,6 +4786,53 @@ export interface paths {
                 content: {
                     "application/json": {
                         limit: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/family/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choose what the group shares (the head) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description shared_package: members draw on the head's packages; head_pays: the head pays members' fees; both
+                         * @enum {string}
+                         */
+                        plan: "shared_package" | "head_pays" | "both";
                     };
                 };
             };
@@ -7307,8 +7356,8 @@ export interface paths {
                                 kind: "voice" | "sms" | "mms" | "data";
                                 /** @description Of the billed units, covered by an allowance */
                                 quotaUnits: number;
-                                /** @description Refused by a spending cap: nothing charged */
-                                refused: ("SPENDING_CAP" | "ROAMING_CAP" | "DATA_CAP") | null;
+                                /** @description Refused by a spending cap or a family limit: nothing charged */
+                                refused: ("SPENDING_CAP" | "ROAMING_CAP" | "DATA_CAP" | "FAMILY_LIMIT") | null;
                                 startedAt: string;
                                 /** @enum {string} */
                                 zone: "home" | "intercity" | "roaming";

@@ -14,7 +14,7 @@ import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
 import { disableProductAction } from './disable-product.ts';
 import { exchangePointsAction } from './exchange-points.ts';
-import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, removeFamilyMemberAction, setFamilyLimitAction } from './family.ts';
+import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, removeFamilyMemberAction, setFamilyLimitAction, setFamilyPlanAction } from './family.ts';
 import { locateFriendAction } from './locate-friend.ts';
 import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
@@ -45,6 +45,7 @@ export const actions = {
   'family.leave': leaveFamilyAction,
   'family.remove': removeFamilyMemberAction,
   'family.set_limit': setFamilyLimitAction,
+  'family.set_plan': setFamilyPlanAction,
   'locator.locate': locateFriendAction,
   'alerts.settings': alertSettingsAction,
   'caps.settings': capsAction,
@@ -62,6 +63,7 @@ export {
   leaveFamilyAction,
   removeFamilyMemberAction,
   setFamilyLimitAction,
+  setFamilyPlanAction,
   alertSettingsAction,
   capsAction,
   changeTariffAction,

@@ -44,6 +44,7 @@ export type ActionId =
   | 'family.leave'
   | 'family.remove'
   | 'family.set_limit'
+  | 'family.set_plan'
   | 'locator.locate'
   | 'alerts.settings'
   | 'caps.settings';

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../../store/db.ts';
+import type { CapRefusal } from '../caps/caps.ts';
 import type { Core } from '../core.ts';
 import { enqueueSmsBulk } from '../notifications/enqueue-sms.ts';
 import { alertText, type AlertParams } from './alert-texts.ts';
@@ -61,13 +62,14 @@ export async function raiseUsageAlerts(
  * whether or not the number chose any alerts (a stopped service is always told), by its chosen
  * channels and night rule when it has some (SMS and the app, not at night, otherwise).
  */
-export async function raiseCapAlerts(q: Queryable, at: Date, hits: { subscriberId: number; code: 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP' }[]): Promise<number> {
-  const kinds = { SPENDING_CAP: 'cap_spending', ROAMING_CAP: 'cap_roaming', DATA_CAP: 'cap_data' } as const;
+export async function raiseCapAlerts(q: Queryable, at: Date, hits: { subscriberId: number; code: CapRefusal }[]): Promise<number> {
+  const kinds = { SPENDING_CAP: 'cap_spending', ROAMING_CAP: 'cap_roaming', DATA_CAP: 'cap_data', FAMILY_LIMIT: 'cap_family' } as const;
   const unique = [...new Map(hits.map((h) => [`${h.subscriberId}|${h.code}`, h])).values()];
   const rows = await q.query<{ id: number }>(
     `INSERT INTO alert (subscriber_id, key, kind, params, via_sms, via_app, created_at, release_at)
      SELECT n.id, 'cap:' || h.kind || ':' || to_char($3::timestamptz AT TIME ZONE r.time_zone, 'YYYY-MM'), h.kind,
-            jsonb_build_object('cap', CASE h.kind WHEN 'cap_spending' THEN c.monthly WHEN 'cap_roaming' THEN coalesce(c.roaming, ${500_000}) ELSE 0 END),
+            jsonb_build_object('cap', CASE h.kind WHEN 'cap_spending' THEN c.monthly WHEN 'cap_roaming' THEN coalesce(c.roaming, ${500_000})
+                                          WHEN 'cap_family' THEN (SELECT m.monthly_limit FROM family_member m WHERE m.subscriber_id = n.id AND m.status = 'active') ELSE 0 END),
             coalesce(s.via_sms, true), coalesce(s.via_app, true), $3, $3
        FROM unnest($1::bigint[], $2::text[]) AS h(id, kind)
        JOIN subscriber n ON n.id = h.id JOIN region r ON r.code = n.region_code

@@ -4,9 +4,10 @@ import type { Rated, UsageEvent } from '../billing/rate-usage.ts';
 /**
  * Why rating refused a record, for the network side: `SPENDING_CAP` (the number's monthly cap would
  * be passed), `ROAMING_CAP` (its roaming cap would be), `DATA_CAP` (data beyond the packages with
- * the data hard cap on). The switch should stop the service the record was for.
+ * the data hard cap on), `FAMILY_LIMIT` (a family member's monthly limit, set by the head, would be
+ * passed). The switch should stop the service the record was for.
  */
-export type CapRefusal = 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP';
+export type CapRefusal = 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP' | 'FAMILY_LIMIT';
 
 /** The roaming cap of a number that never set one: 5,000 ₽ a month. */
 export const DEFAULT_ROAMING_CAP = 500_000;
