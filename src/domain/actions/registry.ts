@@ -8,7 +8,7 @@
  *   await perform(core, ctx, actions['promised.take'], msisdn, { amount })             // validate, check, run
  */
 import { alertSettingsAction } from './alert-settings.ts';
-import { capsAction } from './caps.ts';
+import { capsAction, dataLiftAction } from './caps.ts';
 import { changeTariffAction } from './change-tariff.ts';
 import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
@@ -49,6 +49,7 @@ export const actions = {
   'locator.locate': locateFriendAction,
   'alerts.settings': alertSettingsAction,
   'caps.settings': capsAction,
+  'caps.lift_data': dataLiftAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -66,6 +67,7 @@ export {
   setFamilyPlanAction,
   alertSettingsAction,
   capsAction,
+  dataLiftAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,

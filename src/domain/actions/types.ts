@@ -47,7 +47,8 @@ export type ActionId =
   | 'family.set_plan'
   | 'locator.locate'
   | 'alerts.settings'
-  | 'caps.settings';
+  | 'caps.settings'
+  | 'caps.lift_data';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {
