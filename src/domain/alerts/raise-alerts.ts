@@ -21,7 +21,8 @@ export function releaseTime(at: Date, tz: string, allowNight: boolean): Date {
 /**
  * The alerts a batch of usage (or a fee run) has earned, raised in the caller's transaction after
  * its quotas and balances are written: 80% and 100% of each quota it drew on, and a balance below
- * the threshold on each account it charged. One statement; each threshold of each period is a
+ * the threshold on each account it charged (once a month, and again after each top-up of the month:
+ * the key names the month's latest settled payment). One statement; each threshold of each period is a
  * unique key of `alert`, so it fires exactly once however the batches come. Returns how many were
  * raised (almost always none: then nothing more is done).
  */
@@ -42,7 +43,11 @@ export async function raiseUsageAlerts(
         CROSS JOIN LATERAL (VALUES (80, s.package_80), (100, s.package_100)) AS l(level, wanted)
         WHERE l.wanted AND q.included > 0 AND q.used * 100 >= q.included * l.level
      ), low AS (
-       SELECT n.id AS subscriber_id, 'low_balance:' || s.low_balance || ':' || to_char($4::timestamptz AT TIME ZONE r.time_zone, 'YYYY-MM') AS key,
+       SELECT n.id AS subscriber_id,
+              'low_balance:' || s.low_balance || ':' || to_char($4::timestamptz AT TIME ZONE r.time_zone, 'YYYY-MM')
+                || coalesce(':p' || (SELECT max(e.id) FROM ledger_entry e
+                                      WHERE e.account_id = a.id AND e.kind = 'payment' AND e.idempotency_key LIKE 'payment:%'
+                                        AND e.created_at >= date_trunc('month', $4::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone), '') AS key,
               'low_balance' AS kind, jsonb_build_object('balance', a.balance, 'threshold', s.low_balance) AS params, s.via_sms, s.via_app
          FROM subscriber n JOIN account a ON a.id = n.account_id JOIN alert_setting s ON s.subscriber_id = n.id JOIN region r ON r.code = n.region_code
         WHERE n.account_id = ANY($3::bigint[]) AND s.low_balance IS NOT NULL AND a.balance < s.low_balance
