@@ -13,6 +13,7 @@ import { getFamily } from '../../src/domain/family/get-family.ts';
 import { inviteFamilyMember } from '../../src/domain/family/invite-member.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { isDomainError } from '../../src/domain/shared/errors.ts';
+import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
 import { ledgerSum, makeSubscriber, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
@@ -241,4 +242,14 @@ test('property: members rating at once over two instances never overdraw the sha
     ),
     { numRuns: 8 },
   );
+});
+
+test('SMS: СЕМЬЯ <number> invites (any common number form), the invitee answers ДА; СЕМЬЯ alone states the group; a refusal in words', async () => {
+  const head = await makeSubscriber(core);
+  const kid = await makeSubscriber(core);
+  assert.equal(await sms(head.msisdn, `семья 8 ${kid.msisdn.slice(1, 4)} ${kid.msisdn.slice(4)}`), `Приглашение отправлено на ${formatMsisdn(kid.msisdn)}: чтобы вступить, нужно ответить ДА в течение 24 часов.`);
+  assert.match(await sms(kid.msisdn, 'ДА'), /^Вы вступили в семейную группу номера/);
+  assert.equal(await sms(head.msisdn, 'СЕМЬЯ'), 'В вашей семейной группе 1\u00a0участник из 5. Пригласить: СЕМЬЯ 79XXXXXXXXX.');
+  assert.match(await sms(kid.msisdn, 'семья'), /^Вы в семейной группе номера /);
+  assert.equal(await sms(head.msisdn, `СЕМЬЯ ${head.msisdn}`), 'Нельзя пригласить в семейную группу свой же номер');
 });
