@@ -1,13 +1,15 @@
 // The spending alert settings screen in real Chromium on a 360×640 phone: the switches and the
 // threshold are saved through the API, a bad amount is refused on the page, and an alert raised by
-// rating appears in the notification list in the page's language. Voicemail's page plays a message.
+// rating appears in the notification list in the page's language. The caps screen: caps saved, and
+// "continue for 99 ₽" once data is stopped by the data hard cap. Voicemail's page plays a message.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alertSettingsAction, capsAction, perform } from '../../src/domain/actions/registry.ts';
 import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
+import { recordNetworkEvent } from '../../src/domain/roaming/network-event.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
-import { logInAsDemoSubscriber, newContext, PHONE, webSuite } from '../helpers/browser.ts';
+import { checkPage, logInAsDemoSubscriber, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 import { ctxAs } from '../helpers/core.ts';
 import { depositVoicemail } from '../../src/domain/voicemail/deposit.ts';
 import { toneWav } from '../helpers/wav.ts';
@@ -104,5 +106,56 @@ test('voicemail at 360×640: a message left by a diverted call is listed and pla
   assert.equal(row?.heard, true);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `horizontal overflow ${overflow}px`);
+  await ctx.close();
+});
+
+test('caps at 360×640: the monthly cap and the data hard cap saved; data stopped by it is continued for 99 ₽ with one tap and a confirmation', async () => {
+  const { core } = web.server;
+  const [sub] = await core.db.query<{ id: number; account_id: number }>('SELECT id, account_id FROM subscriber WHERE msisdn = $1', [DEMO.subscriber.msisdn]);
+  assert.ok(sub);
+  const ctx = await newContext(web.browser, web.server.url, PHONE);
+  const page = await ctx.newPage();
+  await logInAsDemoSubscriber(page);
+  await page.goto('/settings');
+  await page.getByRole('link', { name: 'Лимиты расходов' }).click();
+  const form = page.getByTestId('caps');
+  await form.getByLabel('Не больше в месяц, ₽ (пусто — без лимита)').fill('тысяча');
+  await form.getByRole('button', { name: 'Сохранить' }).click();
+  await page.getByText('Введите сумму в рублях, например 1000').waitFor();
+  await form.getByLabel('Не больше в месяц, ₽ (пусто — без лимита)').fill('15000');
+  await form.getByRole('switch', { name: 'Запретить интернет сверх пакета' }).click();
+  await form.getByRole('button', { name: 'Сохранить' }).click();
+  await page.getByText('Лимиты сохранены').waitFor();
+  const saved = (await capsAction.offer(core, systemCtx('e2e'), { msisdn: DEMO.subscriber.msisdn })).details;
+  assert.deepEqual([saved.monthly, saved.dataHard], [1_500_000, true]);
+
+  // The packages' data used up: the next data record is refused, and the screen offers the lift.
+  await core.db.query("UPDATE quota SET used = included WHERE subscriber_id = $1 AND unit = 'bytes'", [sub.id]);
+  const res = await ingestUsage(core, systemCtx('e2e'), [
+    { recordId: `e2e-data-${Date.now()}`, msisdn: DEMO.subscriber.msisdn, kind: 'data', zone: 'home', startedAt: new Date(Date.now() - 30_000).toISOString(), bytes: 500_000 },
+  ]);
+  assert.deepEqual(res.refused?.map((r) => r.reason), ['DATA_CAP']);
+  await page.reload();
+  await page.getByRole('button', { name: 'Продолжить интернет за 99\u00a0₽' }).click();
+  await page.getByRole('dialog').getByText('Разрешить интернет сверх пакета до конца месяца? Спишем 99\u00a0₽.').waitFor();
+  const r = await checkPage(page);
+  assert.deepEqual([r.serious, r.small, r.smallText], [[], [], []]);
+  assert.ok(r.overflow <= 0, `horizontal overflow ${r.overflow}px`);
+  await page.getByRole('dialog').getByRole('button', { name: 'Подтвердить' }).click();
+  await page.getByRole('status').getByText(/^Интернет сверх пакета разрешён до /).waitFor();
+  await page.getByTestId('data-lifted').waitFor();
+  assert.equal(await page.getByRole('button', { name: /Продолжить интернет/ }).count(), 0);
+  const lifts = await core.db.query<{ amount: number }>("SELECT amount FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'data_lift:%'", [sub.account_id]);
+  assert.deepEqual(lifts.map((l) => Number(l.amount)), [-9_900]);
+
+  // Abroad, the home screen shows the roaming card: the country and the month's spending against the cap.
+  await recordNetworkEvent(core, systemCtx('e2e'), { type: 'attach', msisdn: DEMO.subscriber.msisdn, country: 'TR' });
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Роуминг: Турция' }).waitFor();
+  await page.getByTestId('roaming').getByText(/^Потрачено в роуминге в этом месяце: .+ из .+ · с /).waitFor();
+  const home = await checkPage(page);
+  assert.deepEqual([home.serious, home.small, home.smallText], [[], [], []]);
+  assert.ok(home.overflow <= 0, `horizontal overflow ${home.overflow}px`);
+  await recordNetworkEvent(core, systemCtx('e2e'), { type: 'attach', msisdn: DEMO.subscriber.msisdn, country: 'RU' });
   await ctx.close();
 });

@@ -1,5 +1,6 @@
 // The family screens on a 360×640 phone: the head invites a number, the invitee joins in the app,
-// the head sets a monthly limit and sees it; the member sees their own limit and leaves.
+// the head chooses the plan and sets a monthly limit and sees it; the member sees their own limit
+// and the plan, and leaves.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
@@ -42,6 +43,9 @@ test('family at 360×640: invite, join in the app, a limit set by the head, seen
   await mp.getByText(/Вы в семейной группе номера \+7 900 123-45-67/).waitFor();
 
   await head.reload();
+  // The head chooses what the group gives: the members' fees only.
+  await head.getByLabel('Условия группы').selectOption('head_pays');
+  await head.getByRole('status').getByText('Условия группы сохранены').waitFor();
   await head.getByLabel('Лимит в месяц для +7 955 777-00-01, ₽').fill('500');
   await head.getByRole('button', { name: 'Сохранить лимит: +7 955 777-00-01' }).click();
   await head.getByTestId('family-members').getByText(/в группе · лимит: 500\s₽ · потрачено в этом месяце/).waitFor();
@@ -51,6 +55,7 @@ test('family at 360×640: invite, join in the app, a limit set by the head, seen
 
   await mp.reload();
   await mp.getByTestId('family-own').getByText(/лимит: 500\s₽/).waitFor();
+  assert.equal(await mp.getByTestId('family-plan').textContent(), 'Абонентскую плату участников платит глава');
   r = await checkPage(mp);
   assert.deepEqual([r.serious, r.small, r.smallText], [[], [], []]);
   await mp.getByRole('button', { name: 'Выйти из группы' }).click();

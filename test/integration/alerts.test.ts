@@ -8,6 +8,8 @@ import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
+import { settlePayment } from '../../src/domain/payments/settle-payment.ts';
+import { startTopUp } from '../../src/domain/payments/top-up.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { ctxAs, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
@@ -104,7 +106,7 @@ test('minutes left are written with the right plural form', async () => {
   }
 });
 
-test('a low balance alert fires once a month per threshold, from usage and from the fee run', async () => {
+test('a low balance alert fires once a month per threshold, again after a top-up, from usage and from the fee run', async () => {
   env.clock.set(new Date('2026-03-10T09:00:00Z'));
   const s = await makeSubscriber(core, { openingBalance: 10_500 });
   await setAlerts(s.subscriberId, s.msisdn, { lowBalance: 10_000 });
@@ -119,12 +121,23 @@ test('a low balance alert fires once a month per threshold, from usage and from 
   assert.equal(a!.text_en, 'Your balance is RUB 97.50, below your RUB 100 threshold. Top up in the app to stay connected.');
   await ingestUsage(core, op(), [call(s.msisdn, 60)]);
   assert.equal((await alertsOf(s.subscriberId)).length, 1, 'once in the month');
+  // A top-up of 10 ₽ (95 → 105 ₽) re-arms it: the next fall below 100 ₽ is told again, once.
+  const started = await startTopUp(core, subscriberCtx(s.subscriberId, { idempotencyKey: `low-topup-${s.msisdn}` }), { msisdn: 'me', amount: 1_000 });
+  const [p] = await core.db.query<{ provider_ref: string }>('SELECT provider_ref FROM payment WHERE id = $1', [started.paymentId]);
+  assert.equal((await settlePayment(core, { type: 'payment.succeeded', providerRef: p!.provider_ref })).status, 'succeeded');
+  await ingestUsage(core, op(), [call(s.msisdn, 120)]);
+  assert.equal((await alertsOf(s.subscriberId)).length, 1, '100 ₽ is not below');
+  await ingestUsage(core, op(), [call(s.msisdn, 60)]);
+  await ingestUsage(core, op(), [call(s.msisdn, 60)]);
+  const [paid] = await core.db.query<{ id: number }>("SELECT id FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'payment:%'", [s.accountId]);
+  const march = ['low_balance:10000:2026-03', `low_balance:10000:2026-03:p${paid!.id}`];
+  assert.deepEqual((await alertsOf(s.subscriberId)).map((x) => x.key), march);
   // The monthly fee in April takes the balance lower still: a new month, a new alert, from the fee path.
   env.clock.set(new Date('2026-04-10T09:00:00Z'));
   const stats = await runRecurringFees(core, systemCtx('test'), { now: env.clock.now() });
   assert.ok(stats, 'fee run');
   const all = await alertsOf(s.subscriberId);
-  assert.deepEqual(all.map((x) => x.key), ['low_balance:10000:2026-03', 'low_balance:10000:2026-04']);
+  assert.deepEqual(all.map((x) => x.key), [...march, 'low_balance:10000:2026-04']);
 });
 
 test('at night in the number’s region alerts wait for 09:00 local; a Vladivostok number is not woken by Moscow’s day', async () => {

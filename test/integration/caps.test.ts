@@ -175,3 +175,58 @@ test('USSD: settings → caps states them; typed roubles set the monthly and roa
   const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'caps.settings' AND outcome = 'ok'", [s.subscriberId]);
   assert.deepEqual(audit.map((a) => a.channel), ['ussd', 'ussd']);
 });
+
+test('"continue for 99 ₽" lifts the data hard cap until the month ends: charged once (a repeat charges 0), from the app API and USSD; the next month the cap is back', async () => {
+  env.clock.set(new Date('2026-03-10T09:00:00Z'));
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
+  const auth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+  // Without the data hard cap there is nothing to lift, in both languages.
+  const off = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/caps/data-lift', headers: auth });
+  assert.deepEqual([off.statusCode, off.json<{ title: string }>().title], [409, 'Интернет сверх пакета и так разрешён: продлевать нечего']);
+  const offEn = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/caps/data-lift', headers: { ...auth, 'accept-language': 'en' } });
+  assert.equal(offEn.json<{ title: string }>().title, 'Data beyond your packages is already allowed: there is nothing to lift');
+
+  await perform(core, subscriberCtx(s.subscriberId), capsAction, 'me', { dataHard: true });
+  await noQuotas(s.subscriberId);
+  const data = () => rec(s.msisdn, { kind: 'data', bytes: 1_024_000, durationSeconds: null });
+  assert.deepEqual((await ingestUsage(core, op(), [data()])).refused?.map((r) => r.reason), ['DATA_CAP']);
+  const offer = (await app.inject({ url: '/api/v1/subscribers/me/caps/data-lift', headers: auth })).json();
+  assert.deepEqual([offer.shown, offer.refusal, offer.fee, offer.facts.chargedToday, offer.liftedUntil, offer.periodEnd], [true, null, 9_900, 9_900, null, '2026-03-31T21:00:00.000Z']);
+
+  const first = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/caps/data-lift', headers: { ...auth, 'idempotency-key': `lift-${s.msisdn}` } });
+  assert.equal(first.statusCode, 201, first.body);
+  assert.deepEqual(first.json(), { msisdn: s.msisdn, charged: 9_900, liftedUntil: '2026-03-31T21:00:00.000Z' });
+  const again = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/caps/data-lift', headers: { ...auth, 'idempotency-key': `lift-${s.msisdn}` } });
+  assert.deepEqual(again.json(), first.json(), 'the same key answers the first result');
+  const other = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/caps/data-lift', headers: auth });
+  assert.equal(other.json<{ charged: number }>().charged, 0, 'the month is paid once');
+  const lifts = await core.db.query<{ amount: number; key: string }>("SELECT amount, idempotency_key AS key FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'data_lift:%'", [s.accountId]);
+  assert.deepEqual(lifts.map((l) => [Number(l.amount), l.key]), [[-9_900, `data_lift:${s.subscriberId}:2026-03`]]);
+  // Data now goes through, charged per MB; the offer is no longer shown.
+  const paid = await ingestUsage(core, op(), [data()]);
+  assert.deepEqual([paid.refused, paid.charged > 0], [undefined, true]);
+  assert.equal((await app.inject({ url: '/api/v1/subscribers/me/caps/data-lift', headers: auth })).json<{ shown: boolean }>().shown, false);
+  const l = await ledgerSum(core, s.accountId);
+  assert.equal(Number(l.balance), Number(l.sum));
+
+  // April in Moscow: the cap holds again, and USSD offers the lift in the caps menu.
+  env.clock.set(new Date('2026-04-02T09:00:00Z'));
+  await noQuotas(s.subscriberId);
+  assert.deepEqual((await ingestUsage(core, op(), [data()])).refused?.map((r) => r.reason), ['DATA_CAP']);
+  const phone = handset(app, s.msisdn);
+  let p = await phone.dial('*111*6*5#');
+  assert.match(p.text, /^3 Интернет сверх пакета: нет\n00 Далее$/mu);
+  p = await phone.send('00');
+  assert.match(p.text, /^4 Продолжить интернет за 99\s?₽$/mu);
+  p = await phone.send('4');
+  assert.match(p.text, /^Интернет сверх пакета до конца месяца: 99\s?₽/u);
+  while (!/^1 /mu.test(p.text)) p = await phone.send('00');
+  p = await phone.send('1');
+  assert.equal(p.text, 'Интернет сверх пакета разрешён до конца месяца.');
+  const april = await core.db.query<{ key: string }>("SELECT idempotency_key AS key FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'data_lift:%' ORDER BY id", [s.accountId]);
+  assert.deepEqual(april.map((x) => x.key), [`data_lift:${s.subscriberId}:2026-03`, `data_lift:${s.subscriberId}:2026-04`]);
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'caps.lift_data' AND outcome = 'ok' ORDER BY id", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['web', 'ussd'], 'each lift bought is audited once');
+});

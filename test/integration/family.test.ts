@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
 import { handleMo } from '../../src/channels/sms/handle-mo.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
-import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
+import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
+import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { acceptFamilyInvitation } from '../../src/domain/family/answer-membership.ts';
+import { acceptFamilyInvitation, setFamilyLimit, setFamilyPlan } from '../../src/domain/family/answer-membership.ts';
+import { getFamily } from '../../src/domain/family/get-family.ts';
 import { inviteFamilyMember } from '../../src/domain/family/invite-member.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { isDomainError } from '../../src/domain/shared/errors.ts';
-import { makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
+import { ledgerSum, makeSubscriber, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -112,4 +116,140 @@ test('at most five members: a sixth invitation is refused, and parallel acceptan
   env.clock.advance(25 * 3_600_000);
   await assert.rejects(acceptFamilyInvitation(core, subscriberCtx(invitees[5]!.subscriberId), { msisdn: 'me' }), isFamily('no_invitation'));
   assert.match(await sms(invitees[5]!.msisdn, 'ДА'), /Нет запроса, ожидающего подтверждения/);
+});
+
+const MB = 1024 * 1024;
+let r = 0;
+const rec = (msisdn: string, x: Partial<UsageInput>): UsageInput => ({ recordId: `fr-${++r}`, msisdn, kind: 'voice', zone: 'home', startedAt: env.clock.now(), durationSeconds: 60, ...x });
+const useUp = (subscriberId: number) => core.db.query('UPDATE quota SET used = included WHERE subscriber_id = $1', [subscriberId]);
+const bytesQuota = async (subscriberId: number) =>
+  (await core.db.query<{ id: number; used: number; included: number }>("SELECT id, used, included FROM quota WHERE subscriber_id = $1 AND unit = 'bytes'", [subscriberId])).map((q) => ({ id: Number(q.id), used: Number(q.used), included: Number(q.included) }))[0]!;
+/** A head and members who have joined, by the use cases. */
+async function family(members: number, balance = 100_000) {
+  const head = await makeSubscriber(core, { openingBalance: balance });
+  const ms = await Promise.all(Array.from({ length: members }, () => makeSubscriber(core, { openingBalance: balance })));
+  for (const m of ms) {
+    await inviteFamilyMember(core, subscriberCtx(head.subscriberId), { msisdn: 'me', to: m.msisdn });
+    await acceptFamilyInvitation(core, subscriberCtx(m.subscriberId), { msisdn: 'me' });
+  }
+  return { head, ms };
+}
+
+test("family billing: a member draws on the head's package once its own is used up; the limit refuses with FAMILY_LIMIT; the head pays members' fees", async () => {
+  const { head, ms } = await family(2);
+  const [a, b] = ms as [Awaited<ReturnType<typeof makeSubscriber>>, Awaited<ReturnType<typeof makeSubscriber>>];
+  // The plan by default: both. A's own data is used up: 2,000 KB come from the head's package, free.
+  await useUp(a.subscriberId);
+  const before = await bytesQuota(head.subscriberId);
+  const drawn = await ingestUsage(core, systemCtx('test'), [rec(a.msisdn, { kind: 'data', bytes: 2_048_000, durationSeconds: null })]);
+  assert.equal(drawn.charged, 0);
+  assert.equal((await bytesQuota(head.subscriberId)).used - before.used, 2_048_000);
+  const [row] = await core.db.query<{ consumed: { quotaId: number }[] }>('SELECT consumed FROM usage_record WHERE subscriber_id = $1', [a.subscriberId]);
+  assert.deepEqual(row!.consumed.map((c) => c.quotaId), [before.id]);
+
+  // The head changes the plan in the app to "pays fees" only; a member may not.
+  await setPasswordHash(core.db, head.subscriberId, await hashPassword('pw-12345'), core.clock.now());
+  const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: head.msisdn, password: 'pw-12345' } })).json<{ token: string }>().token;
+  const auth = { authorization: `Bearer ${token}` };
+  const plan = await app.inject({ method: 'PUT', url: '/api/v1/subscribers/me/family/plan', headers: auth, payload: { plan: 'head_pays' } });
+  assert.equal(plan.statusCode, 200, plan.body);
+  const bad = await app.inject({ method: 'PUT', url: '/api/v1/subscribers/me/family/plan', headers: auth, payload: { plan: 'everything' } });
+  assert.equal(bad.statusCode, 400, bad.body);
+  await assert.rejects(setFamilyPlan(core, subscriberCtx(a.subscriberId), { msisdn: 'me', plan: 'both' }), isFamily('not_head'));
+  const paid = await ingestUsage(core, systemCtx('test'), [rec(a.msisdn, { kind: 'data', bytes: MB, durationSeconds: null })]);
+  assert.equal(paid.charged, 1_063, 'no longer from the head: 1,100 KB at 9.90 ₽ a MB');
+  assert.equal((await bytesQuota(head.subscriberId)).used - before.used, 2_048_000);
+
+  // A limit of 50 ₽ a month: 10.63 ₽ is spent, so two roaming minutes at 15 ₽ fit and the third is refused.
+  await setFamilyLimit(core, subscriberCtx(head.subscriberId), { msisdn: 'me', member: a.msisdn, limit: 5_000 });
+  const calls = await ingestUsage(core, systemCtx('test'), [1, 2, 3, 4].map(() => rec(a.msisdn, { zone: 'roaming' })));
+  assert.equal(calls.charged, 3_000);
+  assert.deepEqual(calls.refused?.map((x) => x.reason), ['FAMILY_LIMIT', 'FAMILY_LIMIT']);
+  const alerts = await core.db.query<{ kind: string; text_ru: string; text_en: string }>('SELECT kind, text_ru, text_en FROM alert WHERE subscriber_id = $1', [a.subscriberId]);
+  assert.deepEqual(alerts.map((x) => x.kind), ['cap_family'], 'told once');
+  assert.match(alerts[0]!.text_ru, /^Достигнут месячный лимит расходов 50\u00a0₽, установленный главой семейной группы/);
+  assert.match(alerts[0]!.text_en, /^You have reached the monthly spending limit of RUB 50 set by the head of your family group/);
+  // B has no limit: the same calls go through.
+  assert.equal((await ingestUsage(core, systemCtx('test'), [1, 2, 3, 4].map(() => rec(b.msisdn, { zone: 'roaming' })))).refused, undefined);
+  const got = await app.inject({ url: '/api/v1/subscribers/me/family', headers: auth });
+  assert.equal(got.statusCode, 200, got.body);
+  const view = got.json<{ plan: string; members: { msisdn: string; spentThisMonth: number }[] }>();
+  assert.equal(view.plan, 'head_pays');
+  assert.equal(view.members.find((m) => m.msisdn === a.msisdn)!.spentThisMonth, 4_063);
+
+  // A month on, the fee run charges both members' tariff fees to the head's account, booked on each member.
+  const headBefore = (await ledgerSum(core, head.accountId)).balance;
+  env.clock.advance(32 * 86_400_000);
+  await runRecurringFees(core, systemCtx('test'), { now: env.clock.now() });
+  const fees = await core.db.query<{ account_id: number; subscriber_id: number; amount: number }>(
+    "SELECT account_id, subscriber_id, amount FROM ledger_entry WHERE kind = 'fee' AND subscriber_id = ANY($1::bigint[]) ORDER BY subscriber_id",
+    [[head.subscriberId, a.subscriberId, b.subscriberId]],
+  );
+  assert.deepEqual(
+    fees.map((f) => [Number(f.account_id), Number(f.subscriber_id), Number(f.amount)]),
+    [[head.accountId, head.subscriberId, -55_000], [head.accountId, a.subscriberId, -55_000], [head.accountId, b.subscriberId, -55_000]].sort((x, y) => x[1]! - y[1]!),
+  );
+  assert.equal((await ledgerSum(core, head.accountId)).balance, headBefore - 165_000);
+  for (const s of [head, a, b]) {
+    const l = await ledgerSum(core, s.accountId);
+    assert.equal(l.balance, Number(l.sum));
+  }
+  // The member's spending this month is the fee the head paid for it.
+  const mine = await getFamily(core, subscriberCtx(head.subscriberId), { msisdn: 'me' });
+  assert.equal(mine.members.find((m) => m.msisdn === b.msisdn)!.spentThisMonth, 55_000);
+});
+
+test('property: members rating at once over two instances never overdraw the shared package nor pass their limits; the ledger sums to the balances', async () => {
+  const other = await secondCore(env);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 500, max: 4_000 }), { minLength: 3, maxLength: 3 }),
+      fc.array(fc.array(fc.record({ member: fc.nat(2), mb: fc.integer({ min: 1, max: 3 }), roaming: fc.boolean() }), { minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 5 }),
+      async (limits, batches) => {
+        const { head, ms } = await family(3, 1_000_000);
+        // The head's package has 4 MB left; the members' own packages are used up.
+        await core.db.query("UPDATE quota SET used = included - $2 WHERE subscriber_id = $1 AND unit = 'bytes'", [head.subscriberId, 4 * MB]);
+        for (const [i, m] of ms.entries()) {
+          await useUp(m.subscriberId);
+          await setFamilyLimit(core, subscriberCtx(head.subscriberId), { msisdn: 'me', member: m.msisdn, limit: limits[i]! });
+        }
+        const start = await bytesQuota(head.subscriberId);
+        const res = await Promise.allSettled(
+          batches.map((b, i) =>
+            ingestUsage(i % 2 ? other : core, systemCtx('test'), b.map((x) => (x.roaming ? rec(ms[x.member]!.msisdn, { zone: 'roaming' }) : rec(ms[x.member]!.msisdn, { kind: 'data', bytes: x.mb * MB, durationSeconds: null })))),
+          ),
+        );
+        assert.deepEqual(res.filter((x) => x.status === 'rejected'), []);
+        const end = await bytesQuota(head.subscriberId);
+        assert.ok(end.used <= end.included);
+        const [drawn] = await core.db.query<{ n: number }>(
+          `SELECT coalesce(sum((c->>'units')::bigint), 0)::bigint AS n FROM usage_record u CROSS JOIN LATERAL jsonb_array_elements(u.consumed) c
+            WHERE u.subscriber_id = ANY($1::bigint[]) AND (c->>'quotaId')::bigint = $2`,
+          [ms.map((m) => m.subscriberId), start.id],
+        );
+        assert.equal(Number(drawn!.n), end.used - start.used, 'every unit drawn from the head is booked once');
+        for (const [i, m] of ms.entries()) {
+          const [spent] = await core.db.query<{ n: number }>("SELECT coalesce(sum(-amount), 0)::bigint AS n FROM ledger_entry WHERE subscriber_id = $1 AND kind = 'usage'", [m.subscriberId]);
+          assert.ok(Number(spent!.n) <= limits[i]!, `member ${i} spent ${spent!.n} > ${limits[i]}`);
+        }
+        for (const s of [head, ...ms]) {
+          const l = await ledgerSum(core, s.accountId);
+          assert.equal(Number(l.balance), Number(l.sum));
+        }
+        const [booked] = await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_record WHERE subscriber_id = ANY($1::bigint[])', [ms.map((m) => m.subscriberId)]);
+        assert.equal(booked!.n, batches.flat().length);
+      },
+    ),
+    { numRuns: 8 },
+  );
+});
+
+test('SMS: СЕМЬЯ <number> invites (any common number form), the invitee answers ДА; СЕМЬЯ alone states the group; a refusal in words', async () => {
+  const head = await makeSubscriber(core);
+  const kid = await makeSubscriber(core);
+  assert.equal(await sms(head.msisdn, `семья 8 ${kid.msisdn.slice(1, 4)} ${kid.msisdn.slice(4)}`), `Приглашение отправлено на ${formatMsisdn(kid.msisdn)}: чтобы вступить, нужно ответить ДА в течение 24 часов.`);
+  assert.match(await sms(kid.msisdn, 'ДА'), /^Вы вступили в семейную группу номера/);
+  assert.equal(await sms(head.msisdn, 'СЕМЬЯ'), 'В вашей семейной группе 1\u00a0участник из 5. Пригласить: СЕМЬЯ 79XXXXXXXXX.');
+  assert.match(await sms(kid.msisdn, 'семья'), /^Вы в семейной группе номера /);
+  assert.equal(await sms(head.msisdn, `СЕМЬЯ ${head.msisdn}`), 'Нельзя пригласить в семейную группу свой же номер');
 });

@@ -87,6 +87,7 @@ const inputs: Record<string, Input> = {
   [`PATCH ${PREFIX}/preferences`]: { body: { language: 'en' } },
   [`PATCH ${PREFIX}/alerts`]: { body: { package80: true, lowBalance: 5000 } },
   [`PATCH ${PREFIX}/caps`]: { body: { monthly: 100_000, dataHard: true } },
+  [`POST ${PREFIX}/caps/data-lift`]: { body: {}, mayRefuse: 'DATA_CAP_LIFT_NOT_ALLOWED' },
   [`GET ${PREFIX}/bonus/history`]: { query: { limit: '5' } },
   [`POST ${PREFIX}/bonus/exchange`]: { body: { rewardCode: 'sms_100' } },
   [`POST ${PREFIX}/installments`]: { body: { deviceName: 'Phone', total: 12_000, months: 12 } },
@@ -121,6 +122,7 @@ const inputs: Record<string, Input> = {
   [`POST ${PREFIX}/voicemail/messages/{id}/heard`]: { body: {}, params: (f) => ({ id: String(f.voicemail) }) },
   [`DELETE ${PREFIX}/voicemail/messages/{id}`]: { params: (f) => ({ id: String(f.voicemail) }) },
   [`PUT ${PREFIX}/family/members/{member}/limit`]: { body: { limit: 10_000 }, params: () => ({ member: third.msisdn }), mayRefuse: 'FAMILY_NOT_ALLOWED' },
+  [`PUT ${PREFIX}/family/plan`]: { body: { plan: 'both' }, mayRefuse: 'FAMILY_NOT_ALLOWED' },
   // The friend locator: A may locate `third`, and `third` waits for A's answer (see before()).
   [`POST ${PREFIX}/locator/consents`]: { body: () => ({ target: third.msisdn }) },
   [`POST ${PREFIX}/locator/consents/answer`]: { body: () => ({ requester: third.msisdn, answer: 'yes' }) },

@@ -4461,6 +4461,97 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/subscribers/{msisdn}/caps/data-lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** "Continue for N ₽": the offer to lift the data hard cap until the month ends */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dataHard: boolean;
+                            facts: {
+                                chargedToday: number;
+                                commission: number;
+                                connectionFee: number;
+                                /** @enum {string} */
+                                period: "once" | "day" | "month";
+                                price: number;
+                            } | null;
+                            /** @description Kopecks; null: the catalog offers no lift */
+                            fee: number | null;
+                            /** @description Data beyond the packages is allowed until then; null: not lifted */
+                            liftedUntil: string | null;
+                            /** @description Until when a lift bought now lasts: the end of the calendar month in the region’s time */
+                            periodEnd: string;
+                            /** @description Why it is not offered now (the error the POST would give) */
+                            refusal: {
+                                code: string;
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            } | null;
+                            /** @description Whether to offer the button: the data hard cap is on and not lifted */
+                            shown: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Lift the data hard cap until the month ends, for the catalog’s fee (charged once a month; a repeat charges 0) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            charged: number;
+                            liftedUntil: string;
+                            msisdn: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers/{msisdn}/cards": {
         parameters: {
             query?: never;
@@ -4631,6 +4722,8 @@ export interface paths {
                             /** @description Member only: the head's limit of one's charges a month, kopecks */
                             monthlyLimit: number | null;
                             msisdn: string;
+                            /** @description What the group shares: members draw on the head's packages, the head pays their fees, or both; null: no group */
+                            plan: ("shared_package" | "head_pays" | "both") | null;
                             /** @enum {string} */
                             role: "head" | "member" | "none";
                             spentThisMonth: number | null;
@@ -4826,6 +4919,53 @@ export interface paths {
                 content: {
                     "application/json": {
                         limit: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/family/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choose what the group shares (the head) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description `me` for the subscriber logged in, or a phone number */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description shared_package: members draw on the head's packages; head_pays: the head pays members' fees; both
+                         * @enum {string}
+                         */
+                        plan: "shared_package" | "head_pays" | "both";
                     };
                 };
             };
@@ -7350,8 +7490,8 @@ export interface paths {
                                 kind: "voice" | "sms" | "mms" | "data";
                                 /** @description Of the billed units, covered by an allowance */
                                 quotaUnits: number;
-                                /** @description Refused by a spending cap: nothing charged */
-                                refused: ("SPENDING_CAP" | "ROAMING_CAP" | "DATA_CAP") | null;
+                                /** @description Refused by a spending cap or a family limit: nothing charged */
+                                refused: ("SPENDING_CAP" | "ROAMING_CAP" | "DATA_CAP" | "FAMILY_LIMIT") | null;
                                 startedAt: string;
                                 /** @enum {string} */
                                 zone: "home" | "intercity" | "roaming";

@@ -25,6 +25,7 @@ const History = lazy(() => import('./pages/history.tsx'));
 const Support = lazy(() => import('./pages/support.tsx'));
 const Settings = lazy(() => import('./pages/settings.tsx'));
 const Alerts = lazy(() => import('./pages/alerts.tsx'));
+const CapsPage = lazy(() => import('./pages/caps.tsx'));
 const Staff = lazy(() => import('./pages/staff.tsx'));
 const Phone = lazy(() => import('./pages/phone.tsx'));
 const More = lazy(() => import('./pages/more.tsx'));
@@ -159,6 +160,7 @@ export function App() {
               <Route path="/support" component={Support} />
               <Route path="/settings" component={Settings} />
               <Route path="/alerts" component={Alerts} />
+              <Route path="/caps" component={CapsPage} />
               <Route path="/more" component={More} />
               <Route path="/locator" component={Locator} />
               <Route path="/voicemail" component={Voicemail} />

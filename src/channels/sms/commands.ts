@@ -5,6 +5,7 @@ import {
   changeTariffAction,
   connectProductAction,
   disableProductAction,
+  inviteFamilyAction,
   perform,
   locateFriendAction,
   readBalanceAction,
@@ -57,8 +58,8 @@ async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean)
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; ЛИМИТ — лимиты расходов; <код услуги> — подключить; ГДЕ <номер> — где друг; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; ALERTS — spending alerts; CAP — spending caps; <service code> — connect; WHERE <number> — locate a friend; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; ЛИМИТ — лимиты расходов; <код услуги> — подключить; ГДЕ <номер> — где друг; СЕМЬЯ <номер> — пригласить в семейную группу; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; ALERTS — spending alerts; CAP — spending caps; <service code> — connect; WHERE <number> — locate a friend; FAMILY <number> — invite into your family group; HELP.',
   );
 }
 
@@ -202,7 +203,28 @@ async function capsCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): Pr
   return capsText(c, lang);
 }
 
+/** СЕМЬЯ / FAMILY <number>: the head invites a number into the family group (free, at once); without a number, the group as this number sees it. */
+async function familyCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): Promise<string> {
+  if (args.length === 0) {
+    const v = (await inviteFamilyAction.offer(core, ctx, { msisdn: 'me' })).details;
+    if (v.role === 'member') return t(lang, `Вы в семейной группе номера ${formatMsisdn(v.head ?? '')}.`, `You are in the family group of ${formatMsisdn(v.head ?? '')}.`);
+    const active = v.members.filter((m) => m.status === 'active').length;
+    return t(
+      lang,
+      `В вашей семейной группе ${formatCount(active, 'ru', { one: 'участник', few: 'участника', many: 'участников', other: 'участника' })} из ${v.maxMembers}. Пригласить: СЕМЬЯ 79XXXXXXXXX.`,
+      `Your family group has ${formatCount(active, 'en', { one: 'member', other: 'members' })} of ${v.maxMembers}. To invite: FAMILY 79XXXXXXXXX.`,
+    );
+  }
+  const r = await perform(core, ctx, inviteFamilyAction, 'me', { to: args.join('') });
+  return t(
+    lang,
+    `Приглашение отправлено на ${formatMsisdn(r.invited)}: чтобы вступить, нужно ответить ДА в течение 24 часов.`,
+    `Invitation sent to ${formatMsisdn(r.invited)}: they join by replying YES within 24 hours.`,
+  );
+}
+
 export const COMMANDS: Command[] = [
+  { words: ['СЕМЬЯ', 'FAMILY'], run: familyCommand },
   { words: ['ЛИМИТ', 'CAP'], run: capsCommand },
   { words: ['ОПОВЕЩЕНИЯ', 'ALERTS'], run: alertsCommand },
   {

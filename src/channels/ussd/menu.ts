@@ -1,6 +1,7 @@
 import {
   alertSettingsAction,
   capsAction,
+  dataLiftAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
@@ -267,7 +268,23 @@ export const nodes: Record<string, MenuNode> = {
       const c = (await capsAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
       const labels = m.t.caps(c.monthly === null ? null : money(m, c.monthly), money(m, c.roaming), c.dataHard);
       const to: Target[] = [{ n: 'caps.in', a: 'monthly' }, { n: 'caps.in', a: 'roaming' }, { n: 'caps.data' }];
-      return menu(labels.map((l, i) => [l, to[i]!]));
+      const items: [string, Target][] = labels.map((l, i) => [l, to[i]!]);
+      const lift = await dataLiftAction.offer(m.core, m.ctx, { msisdn: m.msisdn });
+      if (lift.shown && lift.facts) items.push([m.t.capsLift(money(m, lift.facts.price)), { n: 'caps.lift' }]);
+      return menu(items);
+    },
+  },
+  /** "Continue for N ₽": the registry's offer, confirmed with its price. */
+  'caps.lift': {
+    render: async (m) => {
+      const o = requireOffered(await dataLiftAction.offer(m.core, m.ctx, { msisdn: m.msisdn }));
+      return confirm(m, dataLiftAction, o, m.t.confirmLift(price(m, o.facts!), today(m, o.facts!)), { n: 'caps.lift.do' });
+    },
+  },
+  'caps.lift.do': {
+    act: async (m) => {
+      await perform(m.core, m.ctx, dataLiftAction, m.msisdn, {});
+      return { text: m.t.lifted };
     },
   },
   'caps.in': { render: async (m, which) => ({ kind: 'input', head: m.t.capsEnter, to: which === 'roaming' ? 'caps.set.roaming' : 'caps.set.monthly' }) },

@@ -23,6 +23,10 @@ export interface Texts {
   /** Caps screen: each option names the cap and its value now (monthly or null, roaming, data hard cap). */
   caps: (monthly: string | null, roaming: string, dataHard: boolean) => string[];
   capsEnter: string;
+  /** The "continue for N ₽" item of the caps menu, while the data hard cap is on. */
+  capsLift: (price: string) => string;
+  confirmLift: (price: string, today: string) => string;
+  lifted: string;
   capsState: (monthly: string | null, roaming: string, dataHard: boolean) => string;
   /** The alert settings in a line, after a change. */
   alertsState: (packages: boolean, low: string | null, digest: boolean, night: boolean) => string;
@@ -92,6 +96,9 @@ const ru: Texts = {
   alertsLowEnter: 'Порог баланса в рублях (0 — выключить):',
   caps: (m, r, d) => [`В месяц: ${m ?? 'нет'}`, `Роуминг: ${r}`, `Интернет сверх пакета: ${d ? 'нет' : 'да'}`],
   capsEnter: 'Лимит в рублях (0 — без лимита):',
+  capsLift: (p) => `Продолжить интернет за ${p}`,
+  confirmLift: (p, today) => `Интернет сверх пакета до конца месяца: ${p}. ${today}.`,
+  lifted: 'Интернет сверх пакета разрешён до конца месяца.',
   capsState: (m, r, d) => `Лимиты: в месяц ${m ?? 'нет'}, роуминг ${r}, интернет сверх пакета ${d ? 'нет' : 'да'}`,
   languages: ['Русский', 'English'],
   nothingConnected: 'Ничего не подключено',
@@ -155,6 +162,9 @@ const en: Texts = {
   alertsLowEnter: 'Low balance threshold in roubles (0 turns it off):',
   caps: (m, r, d) => [`Monthly: ${m ?? 'none'}`, `Roaming: ${r}`, `Data beyond packages: ${d ? 'no' : 'yes'}`],
   capsEnter: 'Cap in roubles (0: none):',
+  capsLift: (p) => `Continue data for ${p}`,
+  confirmLift: (p, today) => `Data beyond the packages until the month ends: ${p}. ${today}.`,
+  lifted: 'Data beyond the packages is allowed until the month ends.',
   capsState: (m, r, d) => `Caps: monthly ${m ?? 'none'}, roaming ${r}, data beyond packages ${d ? 'no' : 'yes'}`,
   languages: ['Русский', 'English'],
   nothingConnected: 'Nothing connected',

@@ -20,6 +20,7 @@ export const SPA_ROUTES = [
   '/support',
   '/settings',
   '/alerts',
+  '/caps',
   '/more',
   '/locator',
   '/staff',

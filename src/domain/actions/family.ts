@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { readOnlyRefusal } from '../subscribers/access.ts';
-import { acceptFamilyInvitation, leaveFamily, setFamilyLimit } from '../family/answer-membership.ts';
+import { acceptFamilyInvitation, leaveFamily, setFamilyLimit, setFamilyPlan } from '../family/answer-membership.ts';
+import { FAMILY_PLANS, type FamilyPlan } from '../family/family-rules.ts';
 import { getFamily, type FamilyView } from '../family/get-family.ts';
 import { inviteFamilyMember, type InviteResult } from '../family/invite-member.ts';
 import { confirmationFor } from './confirmation.ts';
@@ -70,4 +71,14 @@ export const setFamilyLimitAction: Action<{ member?: string }, { member: string;
   offer: (core, ctx, t) => offerOf(core, ctx, t.msisdn, 'family.set_limit', (v) => ({ refusal: v.role === 'head' ? null : refuse('not_head'), shown: v.role === 'head' })),
   confirmation: (_o, channel) => confirmationFor('change', channel),
   run: (core, ctx, i) => setFamilyLimit(core, ctx, { msisdn: i.msisdn, member: i.member, limit: i.limit }),
+};
+
+/** The head chooses what the group shares: the head's packages, the members' fees, or both. Refused: FAMILY_NOT_ALLOWED {reason: not_head}. */
+export const setFamilyPlanAction: Action<object, { plan: FamilyPlan }, { msisdn: string; plan: FamilyPlan }, FamilyView> = {
+  id: 'family.set_plan',
+  summary: 'Choose what the family group shares',
+  input: z.object({ plan: z.enum(FAMILY_PLANS as [FamilyPlan, ...FamilyPlan[]]).describe("shared_package: members draw on the head's packages; head_pays: the head pays members' fees; both") }),
+  offer: (core, ctx, t) => offerOf(core, ctx, t.msisdn, 'family.set_plan', (v) => ({ refusal: v.role === 'head' ? null : refuse('not_head'), shown: v.role === 'head' })),
+  confirmation: (_o, channel) => confirmationFor('change', channel),
+  run: (core, ctx, i) => setFamilyPlan(core, ctx, { msisdn: i.msisdn, plan: i.plan }),
 };

@@ -8,13 +8,13 @@
  *   await perform(core, ctx, actions['promised.take'], msisdn, { amount })             // validate, check, run
  */
 import { alertSettingsAction } from './alert-settings.ts';
-import { capsAction } from './caps.ts';
+import { capsAction, dataLiftAction } from './caps.ts';
 import { changeTariffAction } from './change-tariff.ts';
 import { connectProductAction } from './connect-product.ts';
 import { contentBanAction } from './content-ban.ts';
 import { disableProductAction } from './disable-product.ts';
 import { exchangePointsAction } from './exchange-points.ts';
-import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, removeFamilyMemberAction, setFamilyLimitAction } from './family.ts';
+import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, removeFamilyMemberAction, setFamilyLimitAction, setFamilyPlanAction } from './family.ts';
 import { locateFriendAction } from './locate-friend.ts';
 import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
@@ -46,6 +46,7 @@ export const actions = {
   'family.leave': leaveFamilyAction,
   'family.remove': removeFamilyMemberAction,
   'family.set_limit': setFamilyLimitAction,
+  'family.set_plan': setFamilyPlanAction,
   'locator.locate': locateFriendAction,
   'alerts.settings': alertSettingsAction,
   'caps.settings': capsAction,
@@ -53,6 +54,7 @@ export const actions = {
   'voicemail.greeting': voicemailGreetingAction,
   'voicemail.heard': voicemailHeardAction,
   'voicemail.delete': voicemailDeleteAction,
+  'caps.lift_data': dataLiftAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -67,8 +69,10 @@ export {
   leaveFamilyAction,
   removeFamilyMemberAction,
   setFamilyLimitAction,
+  setFamilyPlanAction,
   alertSettingsAction,
   capsAction,
+  dataLiftAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,

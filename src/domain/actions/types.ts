@@ -44,13 +44,15 @@ export type ActionId =
   | 'family.leave'
   | 'family.remove'
   | 'family.set_limit'
+  | 'family.set_plan'
   | 'locator.locate'
   | 'alerts.settings'
   | 'caps.settings'
   | 'voicemail.settings'
   | 'voicemail.greeting'
   | 'voicemail.heard'
-  | 'voicemail.delete';
+  | 'voicemail.delete'
+  | 'caps.lift_data';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

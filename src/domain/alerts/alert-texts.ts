@@ -6,7 +6,7 @@ export type AlertParams =
   | { kind: 'low_balance'; balance: number; threshold: number }
   | { kind: 'package_80' | 'package_100'; unit: QuotaUnit; name: { ru: string; en: string }; remaining: number; periodEnd: string }
   | { kind: 'daily_digest'; day: string; spent: number; balance: number }
-  | { kind: 'cap_spending' | 'cap_roaming' | 'cap_data'; cap: number };
+  | { kind: 'cap_spending' | 'cap_roaming' | 'cap_data' | 'cap_family'; cap: number };
 
 const MINUTES = { ru: { one: 'минута', few: 'минуты', many: 'минут', other: 'минуты' }, en: { one: 'minute', other: 'minutes' } };
 const SMS = { ru: { one: 'SMS', other: 'SMS' }, en: { one: 'SMS', other: 'SMS' } };
@@ -54,6 +54,10 @@ export function alertText(p: AlertParams, lang: Lang, tz: string): string {
       return ru
         ? `Достигнут лимит расходов в роуминге ${formatMoney(p.cap, 'ru', { kopecks: 'auto' })} в месяц: платная связь в роуминге остановлена. Поднять лимит можно в приложении.`
         : `You have reached your roaming cap of ${formatMoney(p.cap, 'en', { kopecks: 'auto' })} a month: paid roaming is stopped. You can raise the cap in the app.`;
+    case 'cap_family':
+      return ru
+        ? `Достигнут месячный лимит расходов ${formatMoney(p.cap, 'ru', { kopecks: 'auto' })}, установленный главой семейной группы: платные звонки, SMS и интернет остановлены до конца месяца. Поднять лимит может глава группы.`
+        : `You have reached the monthly spending limit of ${formatMoney(p.cap, 'en', { kopecks: 'auto' })} set by the head of your family group: paid calls, SMS and data are stopped until the month ends. The head can raise the limit.`;
     case 'cap_data':
       return ru
         ? `Интернет по пакетам закончился, и включён запрет интернета сверх пакета: интернет остановлен. ${ADD_PACKAGE.ru}`

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../../store/db.ts';
+import type { CapRefusal } from '../caps/caps.ts';
 import type { Core } from '../core.ts';
 import { enqueueSmsBulk } from '../notifications/enqueue-sms.ts';
 import { alertText, type AlertParams } from './alert-texts.ts';
@@ -20,7 +21,8 @@ export function releaseTime(at: Date, tz: string, allowNight: boolean): Date {
 /**
  * The alerts a batch of usage (or a fee run) has earned, raised in the caller's transaction after
  * its quotas and balances are written: 80% and 100% of each quota it drew on, and a balance below
- * the threshold on each account it charged. One statement; each threshold of each period is a
+ * the threshold on each account it charged (once a month, and again after each top-up of the month:
+ * the key names the month's latest settled payment). One statement; each threshold of each period is a
  * unique key of `alert`, so it fires exactly once however the batches come. Returns how many were
  * raised (almost always none: then nothing more is done).
  */
@@ -41,7 +43,11 @@ export async function raiseUsageAlerts(
         CROSS JOIN LATERAL (VALUES (80, s.package_80), (100, s.package_100)) AS l(level, wanted)
         WHERE l.wanted AND q.included > 0 AND q.used * 100 >= q.included * l.level
      ), low AS (
-       SELECT n.id AS subscriber_id, 'low_balance:' || s.low_balance || ':' || to_char($4::timestamptz AT TIME ZONE r.time_zone, 'YYYY-MM') AS key,
+       SELECT n.id AS subscriber_id,
+              'low_balance:' || s.low_balance || ':' || to_char($4::timestamptz AT TIME ZONE r.time_zone, 'YYYY-MM')
+                || coalesce(':p' || (SELECT max(e.id) FROM ledger_entry e
+                                      WHERE e.account_id = a.id AND e.kind = 'payment' AND e.idempotency_key LIKE 'payment:%'
+                                        AND e.created_at >= date_trunc('month', $4::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone), '') AS key,
               'low_balance' AS kind, jsonb_build_object('balance', a.balance, 'threshold', s.low_balance) AS params, s.via_sms, s.via_app
          FROM subscriber n JOIN account a ON a.id = n.account_id JOIN alert_setting s ON s.subscriber_id = n.id JOIN region r ON r.code = n.region_code
         WHERE n.account_id = ANY($3::bigint[]) AND s.low_balance IS NOT NULL AND a.balance < s.low_balance
@@ -61,13 +67,14 @@ export async function raiseUsageAlerts(
  * whether or not the number chose any alerts (a stopped service is always told), by its chosen
  * channels and night rule when it has some (SMS and the app, not at night, otherwise).
  */
-export async function raiseCapAlerts(q: Queryable, at: Date, hits: { subscriberId: number; code: 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP' }[]): Promise<number> {
-  const kinds = { SPENDING_CAP: 'cap_spending', ROAMING_CAP: 'cap_roaming', DATA_CAP: 'cap_data' } as const;
+export async function raiseCapAlerts(q: Queryable, at: Date, hits: { subscriberId: number; code: CapRefusal }[]): Promise<number> {
+  const kinds = { SPENDING_CAP: 'cap_spending', ROAMING_CAP: 'cap_roaming', DATA_CAP: 'cap_data', FAMILY_LIMIT: 'cap_family' } as const;
   const unique = [...new Map(hits.map((h) => [`${h.subscriberId}|${h.code}`, h])).values()];
   const rows = await q.query<{ id: number }>(
     `INSERT INTO alert (subscriber_id, key, kind, params, via_sms, via_app, created_at, release_at)
      SELECT n.id, 'cap:' || h.kind || ':' || to_char($3::timestamptz AT TIME ZONE r.time_zone, 'YYYY-MM'), h.kind,
-            jsonb_build_object('cap', CASE h.kind WHEN 'cap_spending' THEN c.monthly WHEN 'cap_roaming' THEN coalesce(c.roaming, ${500_000}) ELSE 0 END),
+            jsonb_build_object('cap', CASE h.kind WHEN 'cap_spending' THEN c.monthly WHEN 'cap_roaming' THEN coalesce(c.roaming, ${500_000})
+                                          WHEN 'cap_family' THEN (SELECT m.monthly_limit FROM family_member m WHERE m.subscriber_id = n.id AND m.status = 'active') ELSE 0 END),
             coalesce(s.via_sms, true), coalesce(s.via_app, true), $3, $3
        FROM unnest($1::bigint[], $2::text[]) AS h(id, kind)
        JOIN subscriber n ON n.id = h.id JOIN region r ON r.code = n.region_code

@@ -2,6 +2,7 @@ import { jsonOf, timeParser, type Tx } from '../../store/db.ts';
 import { raiseCapAlerts, raiseUsageAlerts } from '../alerts/raise-alerts.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { judgeCaps, loadCapStates, type CapRefusal } from '../caps/caps.ts';
+import { memberSpending, sharesPackage, type FamilyPlan } from '../family/family-rules.ts';
 import { listTariffs, settingsFrom } from '../catalog/read-catalog.ts';
 import type { Product, Rates, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
@@ -41,6 +42,14 @@ interface Sub {
   account_id: number;
   msisdn: string;
   tariff_code: string;
+}
+
+/** A number of the batch that is an active family member: its head, and what the group shares. */
+interface Member {
+  id: number;
+  head_id: number;
+  head_account: number;
+  plan: FamilyPlan;
 }
 
 interface Held extends ChargedAccount {
@@ -127,18 +136,32 @@ async function rateBatch(
 ): Promise<IngestResult> {
   const now = core.clock.now();
   // The numbers and the lock on their accounts in one statement: the accounts are locked in id
-  // order, so concurrent batches over the same accounts cannot deadlock. Batch reads come as JSON
-  // text: PGlite decodes a result field by field, which for a thousand rows costs several times more.
-  const locked = await jsonOf<{ subs: Sub[]; accounts: Held[] }>(
+  // order, so concurrent batches over the same accounts cannot deadlock. A family member whose
+  // group shares the head's packages brings the head's account into the same ordered lock (its
+  // quotas are drawn on here). Batch reads come as JSON text: PGlite decodes a result field by
+  // field, which for a thousand rows costs several times more.
+  const locked = await jsonOf<{ subs: Sub[]; accounts: Held[]; members: Member[] }>(
     tx,
     `WITH s AS (SELECT id, account_id, msisdn, tariff_code FROM subscriber WHERE msisdn = ANY($1::text[])),
-          held AS (SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id = ANY(ARRAY(SELECT account_id FROM s)) ORDER BY id FOR UPDATE)
-     SELECT json_build_object('subs', (SELECT coalesce(json_agg(s), '[]') FROM s), 'accounts', (SELECT coalesce(json_agg(held), '[]') FROM held))::text AS j`,
+          fam AS (SELECT m.subscriber_id AS id, h.id AS head_id, h.account_id AS head_account, g.plan
+                    FROM family_member m JOIN family_group g ON g.id = m.group_id JOIN subscriber h ON h.id = g.head_subscriber_id
+                   WHERE m.subscriber_id = ANY(ARRAY(SELECT id FROM s)) AND m.status = 'active'),
+          held AS (SELECT id, balance, credit_limit, pool_contract_id FROM account
+                    WHERE id = ANY(ARRAY(SELECT account_id FROM s UNION ALL SELECT head_account FROM fam WHERE plan <> 'head_pays')) ORDER BY id FOR UPDATE)
+     SELECT json_build_object('subs', (SELECT coalesce(json_agg(s), '[]') FROM s), 'accounts', (SELECT coalesce(json_agg(held), '[]') FROM held),
+                              'members', (SELECT coalesce(json_agg(fam), '[]') FROM fam))::text AS j`,
     [[...new Set(records.map((r) => r.msisdn))]],
   );
   const subs = locked.subs;
   const byMsisdn = new Map(subs.map((s) => [s.msisdn, s]));
   const accountOf = new Map(subs.map((s) => [s.id, s.account_id]));
+  /** Members who draw on their head's packages: member id → head id. */
+  const sharedFrom = new Map<number, number>();
+  for (const m of locked.members) {
+    if (!sharesPackage(m.plan)) continue;
+    sharedFrom.set(Number(m.id), Number(m.head_id));
+    accountOf.set(Number(m.head_id), Number(m.head_account));
+  }
   const known = records.filter((r) => {
     if (byMsisdn.has(r.msisdn)) return true;
     rejected.push({ recordId: r.recordId, reason: 'unknown subscriber' });
@@ -208,6 +231,11 @@ async function rateBatch(
   // Caps are judged per record, in time order, against the month's spending read under the lock.
   const subIds = [...new Set(fresh.map((r) => byMsisdn.get(r.msisdn)!.id))];
   const caps = await loadCapStates(tx, now, subIds, [...new Set(fresh.filter((r) => r.zone === 'roaming').map((r) => byMsisdn.get(r.msisdn)!.id))]);
+  // A family member's limit is judged the same way, against its charges this month (fees the head
+  // paid included), read under the member's account lock, which every charge of its takes.
+  const limits = locked.members.length ? await memberSpending(tx, now, locked.members.map((m) => Number(m.id)), true) : new Map<number, { limit: number | null; spent: number }>();
+  const quotaById = new Map<number, QuotaState>();
+  for (const list of quotas.values()) for (const q of list) quotaById.set(q.id, q);
   const refused: NonNullable<IngestResult['refused']> = [];
   const capHits: { subscriberId: number; code: CapRefusal }[] = [];
   const refusedCol: (CapRefusal | null)[] = [];
@@ -218,13 +246,19 @@ async function rateBatch(
     let rates = ratesOf.get(s.id);
     if (rates === undefined) ratesOf.set(s.id, (rates = effectiveRates(tariff, own)));
     const event = { kind: r.kind, zone: r.zone, startedAt: r.at, durationSeconds: r.durationSeconds, bytes: r.bytes };
-    let rated = rateUsage(event, tariff, own, quotas.get(s.id) ?? [], rates);
+    const headId = sharedFrom.get(s.id);
+    // The head's packages, not the gifts the head received (a gift is never passed on).
+    const shared = headId === undefined ? [] : (quotas.get(headId) ?? []).filter((q) => !q.source.startsWith('gift:'));
+    let rated = rateUsage(event, tariff, own, quotas.get(s.id) ?? [], rates, shared);
     const cap = caps.get(s.id);
-    const capRefusal = cap ? judgeCaps(cap, r, rated) : null;
+    const limit = limits.get(s.id);
+    let capRefusal: CapRefusal | null = limit && limit.limit !== null && rated.charged > 0 && limit.spent + rated.charged > limit.limit ? 'FAMILY_LIMIT' : null;
+    if (!capRefusal && cap) capRefusal = judgeCaps(cap, r, rated);
+    if (!capRefusal && limit) limit.spent += rated.charged;
     if (capRefusal) {
       // A refused record takes nothing: what it drew from the packages goes back.
       for (const c of rated.consumed) {
-        const q = quotas.get(s.id)?.find((x) => x.id === c.quotaId);
+        const q = quotaById.get(c.quotaId);
         if (q) q.remaining += c.units;
       }
       rated = { ...rated, quotaUnits: 0, consumed: [], charged: 0 };

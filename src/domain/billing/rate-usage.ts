@@ -36,7 +36,7 @@ const MB = 1024 * 1024;
 
 /**
  * Rates one usage event. Order: the tariff's quotas of the period first, then those of connected
- * packages and options (soonest to end first), then money at the tariff's unit prices, changed by
+ * packages and options (soonest to end first), then `shared` ones in the same order, then money at the tariff's unit prices, changed by
  * connected options. Roaming and MMS never draw on home quotas. Calls are billed per started
  * minute unless the tariff bills per second; data per started 1 KB or 100 KB as the tariff says.
  * Rates may be fractional kopecks; the charge is rounded once, here, half away from zero.
@@ -48,6 +48,8 @@ export function rateUsage(
   quotas: QuotaState[],
   /** `effectiveRates(tariff, options)`, when the caller has it already (a batch works it out once per number). */
   rates: Rates = effectiveRates(tariff, options),
+  /** Another number's quotas this one may draw on once its own are used up (a family head's shared packages). */
+  shared: QuotaState[] = [],
 ): Rated {
   let billedUnits: number;
   let unit: QuotaUnit | null;
@@ -77,9 +79,11 @@ export function rateUsage(
   let left = billedUnits;
   if (unit && e.zone !== 'roaming' && left > 0) {
     const t = e.startedAt.getTime();
-    const usable = quotas
-      .filter((q) => q.unit === unit && q.remaining > 0 && q.periodStart.getTime() <= t && t < q.periodEnd.getTime())
-      .sort((a, b) => Number(b.source.startsWith('tariff:')) - Number(a.source.startsWith('tariff:')) || a.periodEnd.getTime() - b.periodEnd.getTime() || a.id - b.id);
+    const usableOf = (list: QuotaState[]) =>
+      list
+        .filter((q) => q.unit === unit && q.remaining > 0 && q.periodStart.getTime() <= t && t < q.periodEnd.getTime())
+        .sort((a, b) => Number(b.source.startsWith('tariff:')) - Number(a.source.startsWith('tariff:')) || a.periodEnd.getTime() - b.periodEnd.getTime() || a.id - b.id);
+    const usable = shared.length ? [...usableOf(quotas), ...usableOf(shared)] : usableOf(quotas);
     for (const q of usable) {
       if (left === 0) break;
       // Calls billed per minute draw whole minutes from a quota.

@@ -157,16 +157,49 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
       const ours = pools.length
         ? new Set((await tx.query<{ id: number }>('SELECT id FROM contract WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED', [pools])).map((r) => Number(r.id)))
         : new Set<number>();
-      const locked = held.filter((a) => a.pool_contract_id === null || ours.has(Number(a.pool_contract_id)));
+      const taken = held.filter((a) => a.pool_contract_id === null || ours.has(Number(a.pool_contract_id)));
+      const { locked, payers, payerOf } = await takeFamilyPayers(tx, taken);
       stats.deferred += held.length - locked.length;
       if (locked.length === 0) return false;
-      await chargeAccounts(tx, core, ctx, locked, opts.now, stats, dates);
+      await chargeAccounts(tx, core, ctx, locked, opts.now, stats, dates, payers, payerOf);
       stats.accounts += locked.length;
       opts.onBatch?.(stats);
       return false;
     });
     if (done) return stats;
   }
+}
+
+/**
+ * Family members whose head pays their fees (the group's plan says so): the head's account is
+ * taken too, without waiting (the run already holds accounts), so a member whose head's account
+ * another transaction holds right now is left for the next run, as a busy pool is. A head whose
+ * account is a contract's (a credit pool) does not pay: its members pay their own.
+ */
+async function takeFamilyPayers(tx: Tx, accounts: AccountRow[]): Promise<{ locked: AccountRow[]; payers: AccountRow[]; payerOf: Map<number, number> }> {
+  const payerOf = new Map<number, number>();
+  if (accounts.length === 0) return { locked: accounts, payers: [], payerOf };
+  const fam = await tx.query<{ subscriber_id: number; account_id: number; head_account: number }>(
+    `SELECT n.id AS subscriber_id, n.account_id, h.account_id AS head_account
+       FROM subscriber n JOIN family_member m ON m.subscriber_id = n.id AND m.status = 'active'
+       JOIN family_group g ON g.id = m.group_id AND g.plan <> 'shared_package'
+       JOIN subscriber h ON h.id = g.head_subscriber_id JOIN account ha ON ha.id = h.account_id AND ha.pool_contract_id IS NULL
+      WHERE n.account_id = ANY($1::bigint[])`,
+    [accounts.map((a) => a.id)],
+  );
+  if (fam.length === 0) return { locked: accounts, payers: [], payerOf };
+  const mine = new Set(accounts.map((a) => Number(a.id)));
+  const outside = [...new Set(fam.map((f) => Number(f.head_account)).filter((id) => !mine.has(id)))];
+  const payers = outside.length
+    ? await tx.query<AccountRow>('SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED', [outside])
+    : [];
+  const held = new Set([...mine, ...payers.map((p) => Number(p.id))]);
+  const busy = new Set<number>();
+  for (const f of fam) {
+    if (held.has(Number(f.head_account))) payerOf.set(Number(f.subscriber_id), Number(f.head_account));
+    else busy.add(Number(f.account_id));
+  }
+  return { locked: accounts.filter((a) => !busy.has(Number(a.id))), payers, payerOf };
 }
 
 /**
@@ -214,12 +247,16 @@ async function chargeAccounts(
   now: Date,
   stats: FeeRunStats,
   dates: DateMemo,
+  /** Family heads' accounts outside the batch that pay members' fees, held by the run. */
+  payers: AccountRow[],
+  /** Member subscriber id → the account that pays its fees (its head's). */
+  payerOf: Map<number, number>,
 ): Promise<void> {
   const batch = new Batch(dates);
   const accountIds = accounts.map((a) => a.id);
   // What each account may spend; a contract's numbers in the batch share what is left of its pool.
   // (from the rows the run has just locked: their balances cannot have moved since).
-  const funds = await FundsTracker.fromRows(tx, accounts);
+  const funds = await FundsTracker.fromRows(tx, [...accounts, ...payers]);
   // Tariffs by code: a handful of rows, rather than the plan's JSON once per subscriber.
   const tariffs = new Map((await listTariffs(tx, { includeRetired: true })).map((t) => [t.code, t]));
   // Both reads come as one JSON text (`jsonRows`): a thousand rows decoded field by field cost
@@ -274,8 +311,9 @@ async function chargeAccounts(
     if (e.tariff) {
       const s = e.tariff;
       if (s.tariff.fee.amount > 0) {
-        batch.fee(s.account_id, s.id, s.tariff.fee.amount, `tariff:${s.id}:${dates.iso(e.at)}`, 'subscription', null, `${s.tariff.fee.model} fee ${s.tariff.code}`);
-        funds.spend(s.account_id, s.tariff.fee.amount);
+        const payer = payerOf.get(s.id) ?? s.account_id;
+        batch.fee(payer, s.id, s.tariff.fee.amount, `tariff:${s.id}:${dates.iso(e.at)}`, 'subscription', null, `${s.tariff.fee.model} fee ${s.tariff.code}`);
+        funds.spend(payer, s.tariff.fee.amount);
         stats.tariffFees++;
         stats.amount += s.tariff.fee.amount;
       }
@@ -285,13 +323,14 @@ async function chargeAccounts(
     const st = instState.get(inst.id)!;
     if (st.status !== 'active') continue;
     const fee = inst.spec.fee.model === 'none' ? 0 : inst.spec.fee.amount;
-    if (fee > funds.available(inst.account_id)) {
+    const payer = payerOf.get(inst.subscriber_id) ?? inst.account_id;
+    if (fee > funds.available(payer)) {
       st.status = 'suspended';
       continue;
     }
     if (fee > 0) {
-      batch.fee(inst.account_id, inst.subscriber_id, fee, `fee:${inst.id}:${dates.iso(e.at)}`, feeCategory(inst.spec), inst.product_code, `${inst.spec.fee.model} fee`);
-      funds.spend(inst.account_id, fee);
+      batch.fee(payer, inst.subscriber_id, fee, `fee:${inst.id}:${dates.iso(e.at)}`, feeCategory(inst.spec), inst.product_code, `${inst.spec.fee.model} fee`);
+      funds.spend(payer, fee);
       stats.productFees++;
       stats.amount += fee;
     }
@@ -339,5 +378,5 @@ async function chargeAccounts(
   await raiseUsageAlerts(tx, now, { quotaAccounts: [], quotaIds: [], chargedAccounts: [...new Set(batch.entries.account)] });
   // Fees only take money: the balance rules judge only the accounts that may now be blocked.
   const tariffOf = new Map<number, Tariff>(subs.map((s) => [s.account_id, s.tariff]));
-  await applyBalanceRules(tx, core, ctx, mayBlock(accounts, (id) => funds.available(id), tariffOf));
+  await applyBalanceRules(tx, core, ctx, mayBlock([...accounts, ...payers], (id) => funds.available(id), tariffOf));
 }

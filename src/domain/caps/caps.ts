@@ -4,9 +4,10 @@ import type { Rated, UsageEvent } from '../billing/rate-usage.ts';
 /**
  * Why rating refused a record, for the network side: `SPENDING_CAP` (the number's monthly cap would
  * be passed), `ROAMING_CAP` (its roaming cap would be), `DATA_CAP` (data beyond the packages with
- * the data hard cap on). The switch should stop the service the record was for.
+ * the data hard cap on), `FAMILY_LIMIT` (a family member's monthly limit, set by the head, would be
+ * passed). The switch should stop the service the record was for.
  */
-export type CapRefusal = 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP';
+export type CapRefusal = 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP' | 'FAMILY_LIMIT';
 
 /** The roaming cap of a number that never set one: 5,000 ₽ a month. */
 export const DEFAULT_ROAMING_CAP = 500_000;
@@ -36,11 +37,13 @@ export async function readCapSettings(q: Queryable, subscriberId: number): Promi
  * The caps of the numbers of a batch that have any (a row of their own, or roaming records under the
  * default roaming cap), with the month's spending so far from the ledger. Read after the batch has
  * locked the accounts, so batches over one account see each other's charges: a cap holds whatever
- * the order of concurrent batches.
+ * the order of concurrent batches. While a lift of the data hard cap runs ("continue for N ₽"),
+ * `dataHard` is read as off.
  */
 export async function loadCapStates(q: Queryable, at: Date, subscriberIds: number[], roamingSubscriberIds: number[]): Promise<Map<number, CapState>> {
   const rows = await q.query<{ id: number; monthly: number | null; roaming: number; data_hard: boolean; spent: number; roaming_spent: number }>(
-    `SELECT n.id, c.monthly, coalesce(c.roaming, ${DEFAULT_ROAMING_CAP}) AS roaming, coalesce(c.data_hard, false) AS data_hard, sp.spent, sp.roaming_spent
+    `SELECT n.id, c.monthly, coalesce(c.roaming, ${DEFAULT_ROAMING_CAP}) AS roaming,
+            coalesce(c.data_hard AND NOT coalesce(c.data_lifted_until > $1, false), false) AS data_hard, sp.spent, sp.roaming_spent
        FROM subscriber n JOIN region r ON r.code = n.region_code
        LEFT JOIN spending_cap c ON c.subscriber_id = n.id
       CROSS JOIN LATERAL (
@@ -57,6 +60,12 @@ export async function loadCapStates(q: Queryable, at: Date, subscriberIds: numbe
       { monthly: r.monthly === null ? null : Number(r.monthly), roaming: Number(r.roaming), dataHard: r.data_hard, spent: Number(r.spent), roamingSpent: Number(r.roaming_spent) },
     ]),
   );
+}
+
+/** Until when the number's data hard cap is lifted ("continue for N ₽"), or null when it is not now. */
+export async function dataLiftedUntil(q: Queryable, subscriberId: number, now: Date): Promise<Date | null> {
+  const rows = await q.query<{ until: Date | null }>('SELECT data_lifted_until AS until FROM spending_cap WHERE subscriber_id = $1 AND data_lifted_until > $2', [subscriberId, now]);
+  return rows[0]?.until ?? null;
 }
 
 /** Whether a rated record passes the number's caps; when it does, its charge is counted. */

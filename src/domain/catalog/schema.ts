@@ -189,6 +189,8 @@ export const settingsSchema = z
       .optional(),
     /** Sharing minutes and gigabytes with another number of the operator; absent: not offered. */
     sharing: sharingSchema.optional(),
+    /** "Continue for N ₽": what lifting the data hard cap for the rest of the calendar month costs, kopecks; absent: not offered. */
+    dataCapLift: z.object({ fee: kopecks }).strict().optional(),
   })
   .strict();
 export type CatalogSettings = z.infer<typeof settingsSchema>;

@@ -5,7 +5,7 @@ import type { Ctx } from '../shared/context.ts';
 import { formatMsisdn, requireMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
-import { FAMILY_MAX_MEMBERS, familyRefusal, headedGroup, membership } from './family-rules.ts';
+import { FAMILY_MAX_MEMBERS, familyRefusal, headedGroup, membership, type FamilyPlan } from './family-rules.ts';
 
 /** The open invitation of a number, if any (the latest). */
 export async function openInvitation(core: Core, subscriberId: number): Promise<{ groupId: number; head: string; expiresAt: Date } | null> {
@@ -107,5 +107,23 @@ export async function setFamilyLimit(core: Core, ctx: Ctx, input: { msisdn: stri
     if (!rows[0]) throw familyRefusal('not_member');
     await recordAudit(tx, core, ctx, { action: 'family.set_limit', subscriberId: sub.id, customerId: sub.customerId, details: { member: rows[0].msisdn, limit: input.limit } });
     return { member: rows[0].msisdn, monthlyLimit: input.limit };
+  });
+}
+
+/**
+ * The head chooses what the group shares: members draw on the head's packages
+ * (`shared_package`), the head pays members' fees (`head_pays`), or both. It applies from the
+ * next record rated and the next fee charged.
+ */
+export async function setFamilyPlan(core: Core, ctx: Ctx, input: { msisdn: string; plan: FamilyPlan }): Promise<{ msisdn: string; plan: FamilyPlan }> {
+  return runUseCase(core, ctx, 'family.set_plan', async (tx, subject) => {
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write' });
+    subject.subscriberId = sub.id;
+    subject.customerId = sub.customerId;
+    const group = await headedGroup(tx, sub.id, true);
+    if (!group) throw familyRefusal('not_head');
+    await tx.query('UPDATE family_group SET plan = $2 WHERE id = $1', [group, input.plan]);
+    await recordAudit(tx, core, ctx, { action: 'family.set_plan', subscriberId: sub.id, customerId: sub.customerId, details: { plan: input.plan } });
+    return { msisdn: sub.msisdn, plan: input.plan };
   });
 }

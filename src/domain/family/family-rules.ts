@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { Queryable } from '../../store/db.ts';
 import { DomainError } from '../shared/errors.ts';
 
@@ -16,22 +15,38 @@ export async function headedGroup(q: Queryable, subscriberId: number, lock = fal
 }
 
 /** The group a number is an active member of, with its head. */
-export async function membership(q: Queryable, subscriberId: number): Promise<{ groupId: number; headId: number; monthlyLimit: number | null } | null> {
-  const [m] = await q.query<{ group_id: number; head: number; monthly_limit: number | null }>(
-    `SELECT m.group_id, g.head_subscriber_id AS head, m.monthly_limit FROM family_member m JOIN family_group g ON g.id = m.group_id
+export async function membership(q: Queryable, subscriberId: number): Promise<{ groupId: number; headId: number; monthlyLimit: number | null; plan: FamilyPlan } | null> {
+  const [m] = await q.query<{ group_id: number; head: number; monthly_limit: number | null; plan: FamilyPlan }>(
+    `SELECT m.group_id, g.head_subscriber_id AS head, m.monthly_limit, g.plan FROM family_member m JOIN family_group g ON g.id = m.group_id
       WHERE m.subscriber_id = $1 AND m.status = 'active'`,
     [subscriberId],
   );
-  return m ? { groupId: Number(m.group_id), headId: Number(m.head), monthlyLimit: m.monthly_limit === null ? null : Number(m.monthly_limit) } : null;
+  return m ? { groupId: Number(m.group_id), headId: Number(m.head), monthlyLimit: m.monthly_limit === null ? null : Number(m.monthly_limit), plan: m.plan } : null;
 }
 
-/** What a number was charged (fees and usage) in the current calendar month of its region. */
-export async function spentThisMonth(q: Queryable, sub: { accountId: number; id: number; timeZone: string }, now: Date): Promise<number> {
-  const start = DateTime.fromJSDate(now, { zone: sub.timeZone }).startOf('month').toJSDate();
-  const [r] = await q.query<{ n: number }>(
-    `SELECT COALESCE(SUM(-amount), 0)::bigint AS n FROM ledger_entry
-      WHERE account_id = $1 AND subscriber_id = $2 AND amount < 0 AND kind IN ('fee', 'usage') AND created_at >= $3`,
-    [sub.accountId, sub.id, start],
+/** What a group shares: members draw on the head's packages, the head pays their fees, or both. */
+export type FamilyPlan = 'shared_package' | 'head_pays' | 'both';
+export const FAMILY_PLANS: readonly FamilyPlan[] = ['shared_package', 'head_pays', 'both'];
+export const sharesPackage = (plan: FamilyPlan) => plan !== 'head_pays';
+export const headPays = (plan: FamilyPlan) => plan !== 'shared_package';
+
+/**
+ * Each active member's monthly limit and charges this calendar month of its region (fees and
+ * usage booked on the member, whichever account paid them: its own or, when the head pays, the
+ * head's). `limitedOnly`: only members with a limit (what rating judges).
+ */
+export async function memberSpending(q: Queryable, at: Date, subscriberIds: number[], limitedOnly = false): Promise<Map<number, { limit: number | null; spent: number }>> {
+  if (subscriberIds.length === 0) return new Map();
+  const rows = await q.query<{ id: number; lim: number | null; spent: number }>(
+    `SELECT m.subscriber_id AS id, m.monthly_limit AS lim, sp.spent
+       FROM family_member m JOIN family_group g ON g.id = m.group_id JOIN subscriber h ON h.id = g.head_subscriber_id
+       JOIN subscriber n ON n.id = m.subscriber_id JOIN region r ON r.code = n.region_code
+      CROSS JOIN LATERAL (
+        SELECT coalesce(sum(-e.amount), 0)::bigint AS spent FROM ledger_entry e
+         WHERE e.account_id IN (n.account_id, h.account_id) AND e.subscriber_id = n.id AND e.amount < 0 AND e.kind IN ('fee', 'usage')
+           AND e.created_at >= date_trunc('month', $1::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone) sp
+      WHERE m.subscriber_id = ANY($2::bigint[]) AND m.status = 'active'${limitedOnly ? ' AND m.monthly_limit IS NOT NULL' : ''}`,
+    [at, subscriberIds],
   );
-  return Number(r!.n);
+  return new Map(rows.map((r) => [Number(r.id), { limit: r.lim === null ? null : Number(r.lim), spent: Number(r.spent) }]));
 }

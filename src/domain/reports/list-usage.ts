@@ -1,3 +1,4 @@
+import type { CapRefusal } from '../caps/caps.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { decodeCursor, keysetAt, keysetPage, pageLimit } from '../shared/cursor.ts';
@@ -20,8 +21,8 @@ export interface UsageItem {
   quotaUnits: number;
   /** Kopecks charged for the record. */
   charged: number;
-  /** Refused by a spending cap (nothing charged): SPENDING_CAP, ROAMING_CAP or DATA_CAP; else null. */
-  refused: 'SPENDING_CAP' | 'ROAMING_CAP' | 'DATA_CAP' | null;
+  /** Refused by a spending cap or a family limit (nothing charged); else null. */
+  refused: CapRefusal | null;
 }
 
 export interface UsageList {

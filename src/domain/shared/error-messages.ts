@@ -223,6 +223,13 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: (p) => familyReason[String(p.reason)]?.ru ?? 'Это действие с семейной группой недоступно',
     en: (p) => familyReason[String(p.reason)]?.en ?? 'This family group action is not available',
   },
+  DATA_CAP_LIFT_NOT_ALLOWED: {
+    ru: (p) =>
+      p.reason === 'off'
+        ? 'Интернет сверх пакета и так разрешён: продлевать нечего'
+        : 'Продлить интернет сверх пакета за плату сейчас нельзя',
+    en: (p) => (p.reason === 'off' ? 'Data beyond your packages is already allowed: there is nothing to lift' : 'Data beyond your packages cannot be bought now'),
+  },
   INSUFFICIENT_ALLOWANCE: {
     ru: (p) => `В пакете не хватает: нужно ${shareAmount(p.kind, Number(p.required), 'ru')}, осталось ${shareAmount(p.kind, Number(p.available), 'ru')}`,
     en: (p) => `Not enough left in your package: ${shareAmount(p.kind, Number(p.required), 'en')} needed, ${shareAmount(p.kind, Number(p.available), 'en')} left`,

@@ -11,7 +11,10 @@ function phone(msisdn: string): string {
   return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : `+${msisdn}`;
 }
 
-/** The family group: the head invites, sets limits, sees spending and removes; a member sees their own and may leave. */
+const PLANS = ['shared_package', 'head_pays', 'both'] as const;
+type Plan = (typeof PLANS)[number];
+
+/** The family group: the head invites, chooses what the group shares, sets limits, sees spending and removes; a member sees their own and may leave. */
 export default function Family() {
   const { t, lang, me } = useApp();
   const m = me.msisdn ?? 'me';
@@ -44,6 +47,12 @@ export default function Family() {
     }, t('famLimitSaved'));
   };
 
+  const savePlan = (plan: Plan) =>
+    void act.run(async () => {
+      await api(`subscribers/${m}/family/plan`, { method: 'PUT', body: { plan } });
+      await reload();
+    }, t('famPlanSaved'));
+
   return (
     <Page title={t('navFamily')}>
       {act.dialog}
@@ -61,6 +70,7 @@ export default function Family() {
           <p data-testid="family-own">
             {data.monthlyLimit !== null ? t('famLimit', { limit: money(data.monthlyLimit, lang) }) : t('famNoLimit')} · {t('famSpent', { spent: money(data.spentThisMonth ?? 0, lang) })}
           </p>
+          {data.plan ? <p data-testid="family-plan">{t(`famPlan_${data.plan}`)}</p> : null}
           <button type="button" onClick={() => act.ask(t('famConfirmLeave'), async () => (await api(`subscribers/${m}/family/leave`, { method: 'POST' }), await reload(), act.setNotice(t('famLeft'))))}>
             {t('famLeave')}
           </button>
@@ -100,6 +110,21 @@ export default function Family() {
               </ul>
             )}
           </Section>
+          {data.plan ? (
+            <Section title={t('famPlan')}>
+              <Field label={t('famPlanChoose')}>
+                {(id) => (
+                  <select id={id} value={data.plan ?? 'both'} disabled={act.busy} onChange={(e) => savePlan(e.target.value as Plan)} data-testid="family-plan">
+                    {PLANS.map((p) => (
+                      <option key={p} value={p}>
+                        {t(`famPlan_${p}`)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            </Section>
+          ) : null}
           {data.members.length < data.maxMembers ? (
             <Section title={t('famInvite')}>
               <form onSubmit={invite}>

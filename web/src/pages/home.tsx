@@ -3,7 +3,7 @@ import { api, NetworkError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateOnly, dateTime, volume, lastBalance, money, named, saveLastBalance } from '../format.ts';
 import type { Key } from '../i18n.ts';
-import type { Balance, CurrentTariff, Promised, Quota, Spending } from '../api-shapes.ts';
+import type { Balance, CurrentTariff, Promised, Quota, Spending, Roaming } from '../api-shapes.ts';
 import { ErrorBox, Loading, Page, Section, useLoad } from '../ui.tsx';
 
 function Gauge({ label, q, show }: { label: string; q: Quota; show: (n: number) => string }) {
@@ -29,14 +29,15 @@ export default function Home() {
   const { t, lang, me } = useApp();
   const m = me.msisdn ?? 'me';
   const { data, error, reload } = useLoad(async () => {
-    const [balance, tariff, spending, promised] = await Promise.all([
+    const [balance, tariff, spending, promised, roaming] = await Promise.all([
       api<Balance>(`subscribers/${m}/balance`),
       api<CurrentTariff>(`subscribers/${m}/tariff`),
       api<Spending>(`subscribers/${m}/spending`),
       api<Promised>(`subscribers/${m}/promised-payment`),
+      api<Roaming>(`subscribers/${m}/roaming`),
     ]);
     saveLastBalance({ msisdn: balance.msisdn, balance: balance.balance, asOf: balance.asOf });
-    return { balance, tariff, spending, promised };
+    return { balance, tariff, spending, promised, roaming };
   }, [m]);
 
   if (error instanceof NetworkError) {
@@ -56,7 +57,7 @@ export default function Home() {
   }
   if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
   if (!data) return <Loading />;
-  const { balance: b, tariff, spending, promised } = data;
+  const { balance: b, tariff, spending, promised, roaming } = data;
   const alerts: string[] = [];
   if (b.balance < tariff.tariff.fee.amount || b.balance < 0) alerts.push(t('lowBalance'));
   const quotas: [Key, Quota][] = [
@@ -104,6 +105,18 @@ export default function Home() {
           </ul>
         </Section>
       )}
+      {roaming.country && roaming.countryName ? (
+        <Section title={t('roamingIn', { country: roaming.countryName[lang] })}>
+          <p data-testid="roaming">
+            {t('roamingSpent', { spent: money(roaming.spent, lang), cap: money(roaming.cap, lang) })}
+            {roaming.since ? ` · ${t('roamingSince', { since: dateTime(roaming.since, lang) })}` : ''}
+          </p>
+          <progress max={Math.max(1, roaming.cap)} value={Math.min(roaming.spent, roaming.cap)} aria-label={t('roamingCapLabel')} />
+          <Link href="/caps" className="button">
+            {t('roamingCapChange')}
+          </Link>
+        </Section>
+      ) : null}
       <Section title={t('remaining')}>
         <Gauge label={t('minutes')} q={{ included: Math.floor(b.remaining.seconds.included / 60), used: Math.ceil(b.remaining.seconds.used / 60), remaining: Math.floor(b.remaining.seconds.remaining / 60) }} show={(n) => String(n)} />
         <Gauge label={t('sms')} q={b.remaining.sms} show={(n) => String(n)} />

@@ -138,6 +138,12 @@ export default function Settings() {
           {t('spendAlerts')}
         </a>
       </Section>
+      <Section title={t('capsTitle')}>
+        <p className="muted">{t('capsHelp')}</p>
+        <a className="button" href="/caps">
+          {t('capsTitle')}
+        </a>
+      </Section>
       <Section title={t('lang')}>
         <LangSwitch persist />
       </Section>

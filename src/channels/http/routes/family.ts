@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, perform, removeFamilyMemberAction, setFamilyLimitAction } from '../../../domain/actions/registry.ts';
+import { acceptFamilyAction, inviteFamilyAction, leaveFamilyAction, perform, removeFamilyMemberAction, setFamilyLimitAction, setFamilyPlanAction } from '../../../domain/actions/registry.ts';
 import type { Core } from '../../../domain/core.ts';
 import { getFamily } from '../../../domain/family/get-family.ts';
 import { ctxOf } from '../context.ts';
@@ -14,6 +14,7 @@ const familySchema = z.object({
   msisdn: z.string(),
   role: z.enum(['head', 'member', 'none']),
   maxMembers: z.number().int(),
+  plan: z.enum(['shared_package', 'head_pays', 'both']).nullable().describe("What the group shares: members draw on the head's packages, the head pays their fees, or both; null: no group"),
   members: z.array(z.object({ msisdn: z.string(), status: z.enum(['invited', 'active']), monthlyLimit: z.number().int().nullable(), spentThisMonth: z.number().int().nullable() })).describe('Head only: members and open invitations'),
   head: z.string().nullable().describe("Member only: the head's number"),
   monthlyLimit: z.number().int().nullable().describe("Member only: the head's limit of one's charges a month, kopecks"),
@@ -34,6 +35,9 @@ export async function familyRoutes(app: FastifyInstance, opts: { core: Core }): 
   r.post(`${base}/leave`, { schema: { ...tag, summary: 'Leave the group (a member)', params } }, async (req) => perform(core, ctxOf(req), leaveFamilyAction, req.params.msisdn, {}));
   r.delete(`${base}/members/:member`, { schema: { ...tag, summary: 'Remove a member or withdraw an invitation (the head)', params: memberParams } }, async (req) =>
     perform(core, ctxOf(req), removeFamilyMemberAction, req.params.msisdn, { member: req.params.member }),
+  );
+  r.put(`${base}/plan`, { schema: { ...tag, summary: 'Choose what the group shares (the head)', params, body: setFamilyPlanAction.input } }, async (req) =>
+    perform(core, ctxOf(req), setFamilyPlanAction, req.params.msisdn, req.body),
   );
   r.put(
     `${base}/members/:member/limit`,

@@ -32,7 +32,7 @@ const usageItemSchema = z.object({
   billedUnits: z.number().int(),
   quotaUnits: z.number().int().describe('Of the billed units, covered by an allowance'),
   charged: z.number().int().describe('Kopecks'),
-  refused: z.enum(['SPENDING_CAP', 'ROAMING_CAP', 'DATA_CAP']).nullable().describe('Refused by a spending cap: nothing charged'),
+  refused: z.enum(['SPENDING_CAP', 'ROAMING_CAP', 'DATA_CAP', 'FAMILY_LIMIT']).nullable().describe('Refused by a spending cap or a family limit: nothing charged'),
 });
 const usageListSchema = z.object({ msisdn: z.string(), from: z.string(), to: z.string(), timeZone: z.string(), items: z.array(usageItemSchema), nextCursor });
 

@@ -5,6 +5,7 @@ import type { Core } from '../../../domain/core.ts';
 import {
   alertSettingsAction,
   capsAction,
+  dataLiftAction,
   changeTariffAction,
   connectProductAction,
   contentBanAction,
@@ -165,6 +166,31 @@ export async function subscriberRoutes(app: FastifyInstance, opts: { core: Core 
     `${base}/caps`,
     { schema: { ...tag, summary: 'Change spending caps (fields left out stay as they are); rating refuses usage beyond them', params, body: capsAction.input, response: { 200: capsSchema } } },
     async (req) => perform(core, ctxOf(req), capsAction, req.params.msisdn, req.body),
+  );
+  const dataLiftSchema = z.object({
+    refusal: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }).nullable().describe('Why it is not offered now (the error the POST would give)'),
+    shown: z.boolean().describe('Whether to offer the button: the data hard cap is on and not lifted'),
+    facts: z.object({ price: z.number().int(), period: z.enum(['once', 'day', 'month']), connectionFee: z.number().int(), commission: z.number().int(), chargedToday: z.number().int() }).nullable(),
+    dataHard: z.boolean(),
+    fee: z.number().int().nullable().describe('Kopecks; null: the catalog offers no lift'),
+    liftedUntil: z.string().nullable().describe('Data beyond the packages is allowed until then; null: not lifted'),
+    periodEnd: z.string().describe('Until when a lift bought now lasts: the end of the calendar month in the region’s time'),
+  });
+  r.get(`${base}/caps/data-lift`, { schema: { ...tag, summary: '"Continue for N ₽": the offer to lift the data hard cap until the month ends', params, response: { 200: dataLiftSchema } } }, async (req) => {
+    const o = await dataLiftAction.offer(core, ctxOf(req), { msisdn: req.params.msisdn });
+    return { refusal: o.refusal, shown: o.shown, facts: o.facts, ...o.details };
+  });
+  r.post(
+    `${base}/caps/data-lift`,
+    {
+      schema: {
+        ...tag,
+        summary: 'Lift the data hard cap until the month ends, for the catalog’s fee (charged once a month; a repeat charges 0)',
+        params,
+        response: { 201: z.object({ msisdn: z.string(), charged: z.number().int(), liftedUntil: z.string() }) },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await perform(core, ctxOf(req), dataLiftAction, req.params.msisdn, {})),
   );
   r.get(
     `${base}/notifications`,
