@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import { camaraLocation } from './adapters/location/camara.ts';
 import { noLocation, sandboxLocation } from './adapters/location/sandbox-port.ts';
 import { openIdConnect } from './adapters/oidc/openid-connect.ts';
+import { demoRingbackPlatform } from './adapters/ringback/demo-platform.ts';
 import { noSocialIdentity } from './domain/auth/social-identity.ts';
 import { NoPaymentProvider } from './adapters/payments/none.ts';
 import { SandboxProvider, SIGNATURE_HEADER } from './adapters/payments/sandbox.ts';
@@ -38,6 +39,7 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
       : config.NODE_ENV === 'production'
         ? noLocation
         : sandboxLocation(db, () => clock.now()),
+    ringback: demoRingbackPlatform(log),
     social: config.oidcProviders.length > 0 && config.PUBLIC_URL ? openIdConnect(config.oidcProviders, { publicUrl: config.PUBLIC_URL }) : noSocialIdentity,
     settings: {
       otpTtlSeconds: config.OTP_TTL_SECONDS,

@@ -3,6 +3,7 @@ import type { Db } from '../store/db.ts';
 import type { SocialIdentityPort } from './auth/social-identity.ts';
 import type { LocationPort } from './locator/location-port.ts';
 import type { PaymentProvider } from './payments/provider.ts';
+import type { RingbackPort } from './ringback/ringback-port.ts';
 import type { Clock } from './shared/clock.ts';
 
 /** Settings the domain reads; a slice of the app config so use cases stay testable. */
@@ -41,6 +42,8 @@ export interface Core {
   social: SocialIdentityPort;
   /** Where a number's device is: CAMARA Device Location Retrieval (the sandbox unless configured). */
   location: LocationPort;
+  /** The ringback platform that plays melodies to callers (the demo platform unless configured). */
+  ringback: RingbackPort;
 }
 
 export const defaultSettings: DomainSettings = {

@@ -65,6 +65,9 @@ export const httpStatus: Record<ErrorCode, number> = {
   SOCIAL_ACCOUNT_TAKEN: 409,
   LOCATION_UNAVAILABLE: 422,
   LOCATOR_NO_CONSENT: 403,
+  MELODY_NOT_FOUND: 404,
+  MELODY_NOT_BOUGHT: 409,
+  MELODY_ALREADY_BOUGHT: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

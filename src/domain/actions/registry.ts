@@ -19,6 +19,7 @@ import { locateFriendAction } from './locate-friend.ts';
 import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
 import { readBalanceAction } from './read-balance.ts';
+import { buyMelodyAction, removeToneAction, setToneAction } from './ringback.ts';
 import { sendAppLinkAction } from './send-app-link.ts';
 import { sendBillLinkAction } from './send-bill-link.ts';
 import { shareAllowanceAction } from './share-allowance.ts';
@@ -48,6 +49,9 @@ export const actions = {
   'locator.locate': locateFriendAction,
   'alerts.settings': alertSettingsAction,
   'caps.settings': capsAction,
+  'ringback.buy': buyMelodyAction,
+  'ringback.set': setToneAction,
+  'ringback.remove': removeToneAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -63,6 +67,7 @@ export {
   removeFamilyMemberAction,
   setFamilyLimitAction,
   alertSettingsAction,
+  buyMelodyAction,
   capsAction,
   changeTariffAction,
   connectProductAction,
@@ -73,6 +78,8 @@ export {
   orderReportAction,
   promisedPaymentAction,
   readBalanceAction,
+  removeToneAction,
+  setToneAction,
   sendAppLinkAction,
   sendBillLinkAction,
   shareAllowanceAction,

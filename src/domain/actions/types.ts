@@ -46,7 +46,10 @@ export type ActionId =
   | 'family.set_limit'
   | 'locator.locate'
   | 'alerts.settings'
-  | 'caps.settings';
+  | 'caps.settings'
+  | 'ringback.buy'
+  | 'ringback.set'
+  | 'ringback.remove';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

@@ -275,6 +275,9 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
           ? `${p.msisdn} has not allowed you to see their location`
           : `No consent from ${p.msisdn}. Ask for it first.`,
   },
+  MELODY_NOT_FOUND: { ru: () => 'Такой мелодии нет в каталоге', en: () => 'There is no such melody in the catalog' },
+  MELODY_NOT_BOUGHT: { ru: () => 'Этой мелодии нет в вашей фонотеке: сначала купите её', en: () => 'This melody is not in your library: buy it first' },
+  MELODY_ALREADY_BOUGHT: { ru: (p) => `Мелодия «${p.melody}» уже в вашей фонотеке`, en: (p) => `"${p.melody}" is already in your library` },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

@@ -66,6 +66,9 @@ export const ERROR_CODES = [
   'SOCIAL_ACCOUNT_TAKEN',
   'LOCATION_UNAVAILABLE',
   'LOCATOR_NO_CONSENT',
+  'MELODY_NOT_FOUND',
+  'MELODY_NOT_BOUGHT',
+  'MELODY_ALREADY_BOUGHT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
