@@ -152,3 +152,44 @@ test('the platform receives each change once: a repeated request pushes nothing 
   assert.equal(pushes[2]!.timeZone, 'Europe/Moscow');
   assert.equal(platform.current.get(s.msisdn)?.version, 4);
 });
+
+test('app API: the catalog with prices in words and previews, buy with an Idempotency-Key (one charge, one push), rules, refusals in the asker\'s language', async () => {
+  const s = await subscriber();
+  const get = async () => (await app.inject({ url: '/api/v1/subscribers/me/ringback', headers: s.auth })).json<{
+    service: string;
+    catalog: { code: string; title: { ru: string }; statement: { ru: string; en: string }; preview: { ogg: string; wav: string } }[];
+    library: { melody: string; status: string }[];
+    rules: { melody: string; callers: string[] | null; from: string | null }[];
+    nowForEveryone: string | null;
+  }>();
+  const o = await get();
+  assert.equal(o.service, 'active');
+  const kalinka = o.catalog.find((m) => m.code === 'kalinka')!;
+  assert.equal(kalinka.title.ru, 'Калинка');
+  assert.equal(kalinka.statement.ru, '1,50\u00a0₽/день');
+  assert.equal(kalinka.statement.en, 'RUB 1.50/day');
+  assert.deepEqual(kalinka.preview, { ogg: '/tones/kalinka.ogg', wav: '/tones/kalinka.wav' });
+
+  await pushRingbackChanges(core);
+  const buy = () => app.inject({ method: 'POST', url: '/api/v1/subscribers/me/ringback/library', headers: { ...s.auth, 'idempotency-key': 'web-buy-1' }, payload: { melody: 'kalinka' } });
+  const [first, second] = [await buy(), await buy()];
+  assert.equal(first.statusCode, 200, first.body);
+  assert.deepEqual(second.json(), first.json());
+  assert.equal((await ringbackEntries(s.accountId)).length, 1);
+  const set = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/ringback/rules', headers: s.auth, payload: { melody: 'kalinka', from: '09:00', to: '18:00' } });
+  assert.equal(set.statusCode, 200, set.body);
+  assert.equal(await pushRingbackChanges(core), 2, 'the purchase and the rule, once each');
+  const now = await get();
+  assert.deepEqual(now.library.map((l) => [l.melody, l.status]), [['kalinka', 'active']]);
+  assert.deepEqual(now.rules.map((r) => [r.melody, r.callers, r.from]), [['kalinka', null, '09:00']]);
+  assert.equal(now.nowForEveryone, 'kalinka', '12:00 in Moscow');
+
+  const notBought = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/ringback/rules', headers: { ...s.auth, 'accept-language': 'en' }, payload: { melody: 'swan_lake' } });
+  assert.equal(notBought.statusCode, 409);
+  assert.equal(notBought.json<{ title: string }>().title, 'This melody is not in your library: buy it first');
+  const badTime = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/ringback/rules', headers: s.auth, payload: { melody: 'kalinka', from: '25:00', to: '07:00' } });
+  assert.equal(badTime.statusCode, 400);
+  const other = await subscriber();
+  const foreign = await app.inject({ url: `/api/v1/subscribers/${other.msisdn}/ringback`, headers: s.auth });
+  assert.equal(foreign.statusCode, 404, 'another subscriber\'s tones are not seen');
+});
