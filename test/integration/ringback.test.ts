@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { DemoRingbackPlatform } from '../../src/adapters/ringback/demo-platform.ts';
+import { handleMo } from '../../src/channels/sms/handle-mo.ts';
 import { perform, actions } from '../../src/domain/actions/registry.ts';
 import { createSession } from '../../src/domain/auth/sessions.ts';
 import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
@@ -192,4 +193,37 @@ test('app API: the catalog with prices in words and previews, buy with an Idempo
   const other = await subscriber();
   const foreign = await app.inject({ url: `/api/v1/subscribers/${other.msisdn}/ringback`, headers: s.auth });
   assert.equal(foreign.statusCode, 404, 'another subscriber\'s tones are not seen');
+});
+
+let smsN = 0;
+async function sms(from: string, text: string): Promise<string> {
+  smsN += 1;
+  env.clock.advance(11_000); // 8111 answers a number at most 6 times a minute (a loop guard)
+  await handleMo(core, { from, to: '8111', text, smscId: `rb-${smsN}`, gateway: 'test' }, `req-rb-${smsN}`);
+  const rows = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' AND short_code = '8111' ORDER BY id DESC LIMIT 1", [from]);
+  return rows[0]?.text ?? '';
+}
+
+test('SMS: ГУДОК offers the service, lists the melodies by number, ГУДОК 2 states the price and ДА buys and sets it; RINGBACK STOP in English', async () => {
+  const s = await subscriber({}, false);
+  const offer = await sms(s.msisdn, 'гудок');
+  assert.match(offer, /«Гудок»: 2,50\u00a0₽\/день/);
+  assert.match(offer, /ДА/);
+  assert.match(await sms(s.msisdn, 'ДА'), /Подключено/);
+  const list = await sms(s.msisdn, 'ГУДОК');
+  assert.match(list, /^Мелодии вместо гудка:/);
+  assert.match(list, /2\. «Калинка», Иван Ларионов: 1,50\u00a0₽\/день/);
+  assert.match(list, /ГУДОК <номер>/);
+  const price = await sms(s.msisdn, 'Гудок 2');
+  assert.match(price, /«Калинка», Иван Ларионов: 1,50\u00a0₽\/день\. .*ответьте ДА в течение 10\u00a0минут/);
+  assert.equal((await ringbackEntries(s.accountId)).length, 0, 'nothing charged before the reply');
+  assert.match(await sms(s.msisdn, 'да'), /Мелодия куплена и звучит для всех звонящих\. Списано 1,50\u00a0₽/);
+  assert.equal((await ringbackEntries(s.accountId)).length, 1);
+  assert.equal((await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79990001122', at: core.clock.now() }))?.melody.code, 'kalinka');
+  assert.match(await sms(s.msisdn, 'ГУДОК'), /«Калинка».*— играет/);
+  assert.match(await sms(s.msisdn, 'ГУДОК 99'), /Нет мелодии с номером 99/);
+  await core.db.query("UPDATE subscriber SET language = 'en' WHERE id = $1", [s.subscriberId]); // answers come in the number's language
+  assert.match(await sms(s.msisdn, 'RINGBACK'), /2\. "Kalinka", Ivan Larionov: RUB 1\.50\/day — playing/);
+  assert.match(await sms(s.msisdn, 'RINGBACK STOP'), /^Melodies are off: callers hear ordinary ringing/);
+  assert.equal(await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79990001122', at: core.clock.now() }), null);
 });

@@ -60,3 +60,10 @@ CREATE TABLE ringback_push (
   UNIQUE (subscriber_id, version)
 );
 CREATE INDEX ringback_push_due ON ringback_push (next_attempt_at) WHERE status = 'pending';
+
+-- A melody offered by SMS (ГУДОК <n>), bought and set only if the subscriber answers ДА in time.
+CREATE TABLE sms_ringback_confirmation (
+  msisdn       text PRIMARY KEY,
+  melody_code  text NOT NULL REFERENCES ringback_melody(code),
+  expires_at   timestamptz NOT NULL
+);
