@@ -227,3 +227,35 @@ test('SMS: ГУДОК offers the service, lists the melodies by number, ГУДО
   assert.match(await sms(s.msisdn, 'RINGBACK STOP'), /^Melodies are off: callers hear ordinary ringing/);
   assert.equal(await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79990001122', at: core.clock.now() }), null);
 });
+
+test('USSD *770#: the melodies with prices, one bought and set after the confirm screen that states its price; Latin script; melodies off', async () => {
+  const { handset } = await import('../helpers/ussd.ts');
+  const s = await subscriber();
+  const phone = handset(app, s.msisdn);
+  const list = await phone.dial('*770#');
+  assert.match(list.text, /^Гудок\. Мелодии:/);
+  const pick = (text: string, what: string) => /^(\d+)\D/m.exec(text.split('\n').find((l) => l.includes(what)) ?? '')?.[1] ?? assert.fail(`${what} in ${text}`);
+  assert.match(list.text, /Калинка 1,50\u00a0₽\/день/);
+  const q = await phone.send(pick(list.text, 'Калинка'));
+  assert.match(q.text, /^«Калинка»: 1,50\u00a0₽\/день\. Спишем сейчас 1,50\u00a0₽\.\n1 /);
+  assert.equal((await ringbackEntries(s.accountId)).length, 0, 'nothing charged on the confirm screen');
+  const done = await phone.send('1');
+  assert.equal(done.end, true);
+  assert.equal(done.text, 'Теперь все звонящие слышат «Калинка»');
+  assert.equal((await ringbackEntries(s.accountId)).length, 1);
+  // Every page of the menu ("00" for the next), the session left on the last.
+  const all = async (p: typeof phone, first: { text: string }) => {
+    let text = first.text;
+    for (let page = first; /^00 /m.test(page.text); ) text += `\n${(page = await p.send('00')).text}`;
+    return text;
+  };
+  assert.match(await all(phone, await phone.dial('*770#')), /Калинка 1,50\u00a0₽\/день \(играет\)/);
+
+  await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: s.auth, payload: { script: 'latin' } });
+  const latin = handset(app, s.msisdn, { latin: true });
+  const l = await all(latin, await latin.dial('*770#'));
+  assert.match(l, /^Gudok\. Melodii:/);
+  const stop = await latin.send(pick(l, 'Vykl'));
+  assert.match(stop.text, /^Melodii vyklyucheny: zvonyashchie slyshat obychnye gudki$/);
+  assert.equal(await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79990001122', at: core.clock.now() }), null);
+});

@@ -1,6 +1,7 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
+import { thenCtx } from '../shared/then-ctx.ts';
 import { buyMelody, type BuyMelodyResult } from './buy-melody.ts';
 import { setTone } from './set-tone.ts';
 
@@ -30,6 +31,6 @@ export async function confirmOfferedMelody(core: Core, ctx: Ctx, input: { msisdn
   const melody = rows[0]?.melody_code;
   if (!melody) return null;
   const bought = await buyMelody(core, ctx, { msisdn: input.msisdn, melody });
-  await setTone(core, ctx, { msisdn: input.msisdn, melody });
+  await setTone(core, thenCtx(ctx, 'set'), { msisdn: input.msisdn, melody });
   return bought;
 }
