@@ -11,6 +11,7 @@ import { NAV, type NavItem } from './nav.ts';
 
 const Home = lazy(() => import('./pages/home.tsx'));
 const Locator = lazy(() => import('./pages/locator.tsx'));
+const Ringback = lazy(() => import('./pages/ringback.tsx'));
 const Services = lazy(() => import('./pages/services.tsx'));
 const Tariffs = lazy(() => import('./pages/tariffs.tsx'));
 const Payments = lazy(() => import('./pages/payments.tsx'));
@@ -160,6 +161,7 @@ export function App() {
               <Route path="/alerts" component={Alerts} />
               <Route path="/more" component={More} />
               <Route path="/locator" component={Locator} />
+              <Route path="/ringback" component={Ringback} />
               <Route path="/login">{() => <Redirect to="/" />}</Route>
               <Route component={NotFound} />
             </Switch>

@@ -26,6 +26,14 @@ export default function More() {
             {t('locTitle')}
           </Link>
         </li>
+        <li>
+          <Link href="/ringback" className="button">
+            <span aria-hidden="true" className="icon">
+              ♫
+            </span>
+            {t('rbTitle')}
+          </Link>
+        </li>
         {me.demo ? (
           <li>
             <a href="/phone" className="button">
