@@ -4,6 +4,7 @@ import { camaraLocation } from './adapters/location/camara.ts';
 import { noLocation, sandboxLocation } from './adapters/location/sandbox-port.ts';
 import { recordedDiversions } from './adapters/voicemail/recorded-diversions.ts';
 import { openIdConnect } from './adapters/oidc/openid-connect.ts';
+import { demoRingbackPlatform } from './adapters/ringback/demo-platform.ts';
 import { noSocialIdentity } from './domain/auth/social-identity.ts';
 import { NoPaymentProvider } from './adapters/payments/none.ts';
 import { SandboxProvider, SIGNATURE_HEADER } from './adapters/payments/sandbox.ts';
@@ -40,6 +41,7 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
         ? noLocation
         : sandboxLocation(db, () => clock.now()),
     diversions: recordedDiversions(() => clock.now()),
+    ringback: demoRingbackPlatform(log),
     social: config.oidcProviders.length > 0 && config.PUBLIC_URL ? openIdConnect(config.oidcProviders, { publicUrl: config.PUBLIC_URL }) : noSocialIdentity,
     settings: {
       otpTtlSeconds: config.OTP_TTL_SECONDS,

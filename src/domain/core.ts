@@ -3,6 +3,7 @@ import type { Db } from '../store/db.ts';
 import type { SocialIdentityPort } from './auth/social-identity.ts';
 import type { LocationPort } from './locator/location-port.ts';
 import type { PaymentProvider } from './payments/provider.ts';
+import type { RingbackPort } from './ringback/ringback-port.ts';
 import type { Clock } from './shared/clock.ts';
 import type { DiversionPort } from './voicemail/diversion-port.ts';
 
@@ -50,6 +51,8 @@ export interface Core {
   location: LocationPort;
   /** Voicemail's call diversions on the network (the demo adapter records them). */
   diversions: DiversionPort;
+  /** The ringback platform that plays melodies to callers (the demo platform unless configured). */
+  ringback: RingbackPort;
 }
 
 export const defaultSettings: DomainSettings = {

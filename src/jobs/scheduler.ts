@@ -1,3 +1,4 @@
+import { pushRingbackChanges } from '../domain/ringback/push-changes.ts';
 import { raiseDailyDigests, releaseDueAlerts } from '../domain/alerts/raise-alerts.ts';
 import { expirePromisedPayments } from '../domain/billing/promised-payment.ts';
 import type { Core } from '../domain/core.ts';
@@ -50,6 +51,8 @@ export function startScheduler(core: Core, opts: { sms: SmsTransport; mail?: Mai
     { name: 'bills', everyMs: 300_000, run: (now) => billsJob(core, { now }) },
     // TMF hub events a listener did not take at once, retried with backoff (SKIP LOCKED claims).
     { name: 'tmf-hub-deliveries', everyMs: 5000, run: () => deliverHubEventsTick(core) },
+    // Ringback changes to the ringback platform, each once (SKIP LOCKED claims, retried with backoff).
+    { name: 'ringback-push', everyMs: 2000, run: () => pushRingbackChanges(core) },
     // Spending alerts that waited for the morning, and the daily digests (both safe to run twice).
     { name: 'alert-release', everyMs: 60_000, run: leased('alert-release', (now) => releaseDueAlerts(core, { now })) },
     { name: 'alert-digest', everyMs: 300_000, run: leased('alert-digest', (now) => raiseDailyDigests(core, { now })) },

@@ -54,7 +54,7 @@ const byCode = <D extends { code: string }>(offers: Offer<D>[], code: string) =>
 };
 
 test('the registry lists every self-service action by id, each with an input schema, an offer, a confirmation rule and a run', () => {
-  assert.deepEqual(ACTION_IDS.sort(), ['app_link.send', 'balance.read', 'bill.send', 'bonus.exchange', 'content.ban', 'content.stop_all', 'product.connect', 'product.disable', 'promised.take', 'report.order', 'share.give', 'family.invite', 'family.accept', 'family.leave', 'family.remove', 'family.set_limit', 'family.set_plan', 'tariff.change', 'topup', 'locator.locate', 'alerts.settings', 'caps.settings', 'caps.lift_data', 'voicemail.settings', 'voicemail.greeting', 'voicemail.heard', 'voicemail.delete'].sort());
+  assert.deepEqual(ACTION_IDS.sort(), ['app_link.send', 'balance.read', 'bill.send', 'bonus.exchange', 'content.ban', 'content.stop_all', 'product.connect', 'product.disable', 'promised.take', 'report.order', 'share.give', 'family.invite', 'family.accept', 'family.leave', 'family.remove', 'family.set_limit', 'family.set_plan', 'tariff.change', 'topup', 'locator.locate', 'alerts.settings', 'caps.settings', 'caps.lift_data', 'voicemail.settings', 'voicemail.greeting', 'voicemail.heard', 'voicemail.delete', 'ringback.buy', 'ringback.set', 'ringback.remove'].sort());
   for (const id of ACTION_IDS) {
     const a = actions[id];
     assert.equal(a.id, id);

@@ -129,6 +129,10 @@ const inputs: Record<string, Input> = {
   [`DELETE ${PREFIX}/locator/consents/{requester}`]: { params: () => ({ requester: third.msisdn }) },
   [`PUT ${PREFIX}/locator/children/{child}`]: { body: { on: true }, params: () => ({ child: child.msisdn }) },
   [`POST ${PREFIX}/locator/locate`]: { body: () => ({ target: third.msisdn }) },
+  // Ringback tones need the service on, which DELETE …/products/ringback or a tariff change may end.
+  [`POST ${PREFIX}/ringback/library`]: { body: { melody: 'kalinka' }, mayRefuse: 'PRODUCT_NOT_CONNECTED' },
+  [`POST ${PREFIX}/ringback/rules`]: { body: { melody: 'kalinka', callers: ['79160000001'] }, mayRefuse: 'PRODUCT_NOT_CONNECTED' },
+  [`POST ${PREFIX}/ringback/remove`]: { body: { all: true } },
 };
 
 /** A number of neither A nor B that writes may name (a gift's or an invitation's recipient). */

@@ -6493,6 +6493,270 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscribers/{msisdn}/ringback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ringback service, the melodies on sale with previews, the library and the rules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog: {
+                                artist: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                code: string;
+                                facts: {
+                                    chargedToday: number;
+                                    commission: number;
+                                    connectionFee: number;
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    price: number;
+                                };
+                                genre: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                /** @description The preview, synthesised at build time: Ogg Vorbis for browsers, 8 kHz WAV as the network plays it */
+                                preview: {
+                                    ogg: string;
+                                    wav: string;
+                                };
+                                /** @description The price in words */
+                                statement: {
+                                    en: string;
+                                    ru: string;
+                                };
+                                title: {
+                                    en: string;
+                                    ru: string;
+                                };
+                            }[];
+                            library: {
+                                boughtAt: string;
+                                melody: string;
+                                nextChargeAt: string;
+                                /** @enum {string} */
+                                status: "active" | "suspended";
+                            }[];
+                            msisdn: string;
+                            /** @description The melody a caller no rule names hears now; null: ordinary ringing */
+                            nowForEveryone: string | null;
+                            rules: {
+                                /** @description Null: every caller */
+                                callers: string[] | null;
+                                /** @description Local time of day "HH:MM" in the number's region; null: all day */
+                                from: string | null;
+                                group: string | null;
+                                id: number;
+                                melody: string;
+                                to: string | null;
+                            }[];
+                            /**
+                             * @description The service "Гудок" (catalog product `ringback`): connect and disable it through …/products
+                             * @enum {string}
+                             */
+                            service: "off" | "active" | "suspended";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/ringback/library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Buy a melody into the library: its first day or month is charged now, the next ones by the fee run (Idempotency-Key honoured) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A melody code from GET …/ringback */
+                        melody: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            balance: number;
+                            charged: number;
+                            melody: string;
+                            msisdn: string;
+                            nextChargeAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/ringback/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove a rule (`rule`), a melody from the library (`melody`: its fee stops), or every rule (`all`): callers hear ordinary ringing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rule: number;
+                    } | {
+                        /** @description A melody code from GET …/ringback */
+                        melody: string;
+                    } | {
+                        /** @enum {boolean} */
+                        all: true;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            changed: boolean;
+                            melody: string | null;
+                            msisdn: string;
+                            rules: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/ringback/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the melody callers hear: for all, chosen numbers or a group, all day or at a time of day (a rule for the same callers and times is replaced) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Who hears it; absent: every caller */
+                        callers?: string[];
+                        /** @description From this local time of day (with `to`); absent: all day */
+                        from?: string;
+                        /** @description A name for these callers (a group) */
+                        group?: string;
+                        /** @description A melody code from GET …/ringback */
+                        melody: string;
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            changed: boolean;
+                            melody: string;
+                            msisdn: string;
+                            rule: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers/{msisdn}/roaming": {
         parameters: {
             query?: never;

@@ -12,6 +12,7 @@ import { NAV, type NavItem } from './nav.ts';
 const Home = lazy(() => import('./pages/home.tsx'));
 const Locator = lazy(() => import('./pages/locator.tsx'));
 const Voicemail = lazy(() => import('./pages/voicemail.tsx'));
+const Ringback = lazy(() => import('./pages/ringback.tsx'));
 const Services = lazy(() => import('./pages/services.tsx'));
 const Tariffs = lazy(() => import('./pages/tariffs.tsx'));
 const Payments = lazy(() => import('./pages/payments.tsx'));
@@ -164,6 +165,7 @@ export function App() {
               <Route path="/more" component={More} />
               <Route path="/locator" component={Locator} />
               <Route path="/voicemail" component={Voicemail} />
+              <Route path="/ringback" component={Ringback} />
               <Route path="/login">{() => <Redirect to="/" />}</Route>
               <Route component={NotFound} />
             </Switch>

@@ -21,6 +21,7 @@ import { bonusInstallmentRoutes } from './routes/bonus-installments.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { locatorRoutes } from './routes/locator.ts';
 import { voicemailRoutes } from './routes/voicemail.ts';
+import { ringbackRoutes } from './routes/ringback.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { sharingRoutes } from './routes/sharing.ts';
@@ -142,6 +143,7 @@ export async function buildHttpApp(core: Core, config: HttpConfig, mounts: ((app
       await api.register(termsRoutes, { core });
       await api.register(locatorRoutes, { core });
       await api.register(voicemailRoutes, { core });
+      await api.register(ringbackRoutes, { core });
       await api.register(widgetTokenRoutes, { core, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}) });
       await api.register(staffRoutes, { core });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -69,6 +69,9 @@ export const httpStatus: Record<ErrorCode, number> = {
   EMAIL_MISSING: 409,
   VOICEMAIL_SETTING: 422,
   VOICEMAIL_AUDIO: 422,
+  MELODY_NOT_FOUND: 404,
+  MELODY_NOT_BOUGHT: 409,
+  MELODY_ALREADY_BOUGHT: 409,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

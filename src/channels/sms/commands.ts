@@ -32,6 +32,8 @@ import { formatMoney } from '../../domain/shared/money.ts';
 import { formatCount } from '../../text/format.ts';
 import { stateChargedToday, statePrice } from '../../text/price.ts';
 import { sameWord } from './normalize.ts';
+import { ringbackCommand } from './ringback-command.ts';
+import { confirmOfferedMelody } from '../../domain/ringback/sms-offer.ts';
 
 interface Command {
   /** Russian word first, then English; any of them (or their look-alikes) calls the command. */
@@ -58,8 +60,8 @@ async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean)
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; ЛИМИТ — лимиты расходов; <код услуги> — подключить; ГДЕ <номер> — где друг; СЕМЬЯ <номер> — пригласить в семейную группу; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; ALERTS — spending alerts; CAP — spending caps; <service code> — connect; WHERE <number> — locate a friend; FAMILY <number> — invite into your family group; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; ЛИМИТ — лимиты расходов; <код услуги> — подключить; ГДЕ <номер> — где друг; СЕМЬЯ <номер> — пригласить в семейную группу; ГУДОК — мелодии вместо гудка; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; ALERTS — spending alerts; CAP — spending caps; <service code> — connect; WHERE <number> — locate a friend; FAMILY <number> — invite into your family group; RINGBACK — ringback melodies; HELP.',
   );
 }
 
@@ -226,6 +228,7 @@ async function familyCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): 
 export const COMMANDS: Command[] = [
   { words: ['СЕМЬЯ', 'FAMILY'], run: familyCommand },
   { words: ['ЛИМИТ', 'CAP'], run: capsCommand },
+  { words: ['ГУДОК', 'RINGBACK'], run: (core, ctx, args, lang) => ringbackCommand(core, ctx, args, lang, () => connectByKeyword(core, ctx, lang, 'ringback')) },
   { words: ['ОПОВЕЩЕНИЯ', 'ALERTS'], run: alertsCommand },
   {
     words: ['ГДЕ', 'WHERE'],
@@ -281,6 +284,9 @@ export const COMMANDS: Command[] = [
       if (!res) {
         const gift = await confirmOfferedShare(core, ctx, { msisdn: 'me' });
         if (!gift) {
+          // A melody offered by ГУДОК <n>.
+          const melody = await confirmOfferedMelody(core, ctx, { msisdn: 'me' });
+          if (melody) return t(lang, `Мелодия куплена и звучит для всех звонящих. Списано ${formatMoney(melody.charged, lang)}, баланс ${formatMoney(melody.balance, lang)}.`, `The melody is yours and plays for every caller. Charged ${formatMoney(melody.charged, lang)}, balance ${formatMoney(melody.balance, lang)}.`);
           // A family group invitation is answered with the same word.
           const invitation = await acceptFamilyAction.offer(core, ctx, { msisdn: 'me' });
           if (!invitation.refusal) {

@@ -7,6 +7,9 @@ import {
   disableProductAction,
   exchangePointsAction,
   locateFriendAction,
+  buyMelodyAction,
+  removeToneAction,
+  setToneAction,
   perform,
   promisedPaymentAction,
   readBalanceAction,
@@ -18,6 +21,9 @@ import {
 } from '../../domain/actions/registry.ts';
 import type { AlertSettings } from '../../domain/alerts/alert-settings.ts';
 import { getRoaming } from '../../domain/roaming/get-roaming.ts';
+import { melodyFacts } from '../../domain/ringback/melodies.ts';
+import { ringbackOverview } from '../../domain/ringback/overview.ts';
+import { thenCtx } from '../../domain/shared/then-ctx.ts';
 import type { Localized, Product } from '../../domain/catalog/schema.ts';
 import type { Core } from '../../domain/core.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
@@ -440,6 +446,50 @@ export const nodes: Record<string, MenuNode> = {
       return { text: loc.words[m.lang] };
     },
   },
+  /**
+   * *770#: ringback tones. With the service off, its own offer (as its product code shows it);
+   * else the melodies with their prices (the playing one marked) and "turn melodies off".
+   */
+  rb: {
+    render: async (m) => {
+      const o = await ringbackOverview(m.core, m.ctx, { msisdn: m.msisdn });
+      if (o.service === 'off') return (nodes.prod as Extract<MenuNode, { render: unknown }>).render(m, 'ringback');
+      const items: [string, Target][] = o.catalog.map((x) => [`${name(m, x.title)} ${price(m, melodyFacts(x))}${x.code === o.nowForEveryone ? ` (${m.t.rbPlaying})` : ''}`, { n: 'rb.q', a: x.code }]);
+      return menu([...items, [m.t.rbStop, { n: 'rb.stop' }]], m.t.rbTitle);
+    },
+  },
+  /** `a`: a melody: set it for everyone (free) if it is in the library, else its price and "buy and set". */
+  'rb.q': {
+    render: async (m, a) => {
+      const set = await setToneAction.offer(m.core, m.ctx, { msisdn: m.msisdn, melody: a });
+      const title = set.details.settings.library.find((l) => l.melody.code === a)?.melody.title;
+      if (!set.refusal && title) return confirm(m, setToneAction, set, m.t.rbConfirmSet(name(m, title)), { n: 'rb.set', a });
+      const o = requireOffered(await buyMelodyAction.offer(m.core, m.ctx, { msisdn: m.msisdn, melody: a }));
+      return confirm(m, buyMelodyAction, o, m.t.rbConfirmBuy(name(m, o.details.melody!.title), price(m, o.facts!), today(m, o.facts!)), { n: 'rb.buy', a });
+    },
+  },
+  'rb.set': {
+    act: async (m, a) => {
+      await perform(m.core, m.ctx, setToneAction, m.msisdn, { melody: a });
+      const o = await setToneAction.offer(m.core, m.ctx, { msisdn: m.msisdn, melody: a });
+      return { text: m.t.rbSet(name(m, o.details.melody?.title ?? { ru: a, en: a })) };
+    },
+  },
+  'rb.buy': {
+    act: async (m, a) => {
+      await perform(m.core, m.ctx, buyMelodyAction, m.msisdn, { melody: a });
+      // The second action of the hop under a key of its own, derived from the hop's (a repeat repeats both).
+      await perform(m.core, thenCtx(m.ctx, 'set'), setToneAction, m.msisdn, { melody: a });
+      const o = await setToneAction.offer(m.core, m.ctx, { msisdn: m.msisdn, melody: a });
+      return { text: m.t.rbSet(name(m, o.details.melody?.title ?? { ru: a, en: a })) };
+    },
+  },
+  'rb.stop': {
+    act: async (m) => {
+      await perform(m.core, m.ctx, removeToneAction, m.msisdn, { all: true });
+      return { text: m.t.rbStopped };
+    },
+  },
   /** *152#: everything connected, each with its price; choosing one offers to disable it. */
   '152': { render: (m) => disableList(m, () => true, m.t.connectedTitle, m.t.nothingConnected, true) },
   /** *152*2#: only the paid ones, with the monthly total. */
@@ -464,4 +514,5 @@ export const serviceRoots: Record<string, Target[]> = {
   '111*974': [{ n: 'root' }, { n: 'share', a: 'data' }],
   '111*975': [{ n: 'root' }, { n: 'share', a: 'minutes' }],
   '788': [{ n: 'loc' }],
+  '770': [{ n: 'rb' }],
 };

@@ -57,6 +57,14 @@ export interface Texts {
   /** *788#: the friend locator's prompt. */
   locatorEnter: string;
   locatorConfirm: (msisdn: string) => string;
+  /** *770#: ringback tones. */
+  rbTitle: string;
+  rbPlaying: string;
+  rbStop: string;
+  rbConfirmSet: (name: string) => string;
+  rbConfirmBuy: (name: string, price: string, today: string) => string;
+  rbSet: (name: string) => string;
+  rbStopped: string;
   promisedActive: (amount: string, due: string) => string;
   confirmPromised: (amount: string, days: number, price: string, today: string) => string;
   promisedTaken: (amount: string, fee: string, due: string) => string;
@@ -124,6 +132,13 @@ const ru: Texts = {
   promisedEnter: (min, max) => `Введите сумму в рублях, от ${min} до ${max}`,
   locatorEnter: 'Где друг: введите его номер, например 79001234567',
   locatorConfirm: (n) => `Определить, где ${n}? Бесплатно`,
+  rbTitle: 'Гудок. Мелодии:',
+  rbPlaying: 'играет',
+  rbStop: 'Выключить мелодии',
+  rbConfirmSet: (n) => `Поставить «${n}» для всех звонящих? Бесплатно`,
+  rbConfirmBuy: (n, p, now) => `«${n}»: ${p}. ${now}.`,
+  rbSet: (n) => `Теперь все звонящие слышат «${n}»`,
+  rbStopped: 'Мелодии выключены: звонящие слышат обычные гудки',
   promisedActive: (a, d) => `Обещанный платёж ${a} до ${d}`,
   confirmPromised: (a, d, p, now) => `Обещанный платёж ${a} на ${d} дн.: ${p}. ${now}.`,
   promisedTaken: (a, f, d) => `Зачислено ${a} до ${d}. Комиссия ${f}`,
@@ -190,6 +205,13 @@ const en: Texts = {
   promisedEnter: (min, max) => `Type the amount in roubles, ${min} to ${max}`,
   locatorEnter: "Friend locator: type your friend's number, e.g. 79001234567",
   locatorConfirm: (n) => `Locate ${n}? Free of charge`,
+  rbTitle: 'Ringback melodies:',
+  rbPlaying: 'playing',
+  rbStop: 'Turn melodies off',
+  rbConfirmSet: (n) => `Set "${n}" for every caller? Free of charge`,
+  rbConfirmBuy: (n, p, now) => `"${n}": ${p}. ${now}.`,
+  rbSet: (n) => `All callers now hear "${n}"`,
+  rbStopped: 'Melodies are off: callers hear ordinary ringing',
   promisedActive: (a, d) => `Promised payment ${a} due ${d}`,
   confirmPromised: (a, d, p, now) => `Promised payment ${a} for ${d} days: ${p}. ${now}.`,
   promisedTaken: (a, f, d) => `${a} credited, due ${d}. Fee ${f}`,

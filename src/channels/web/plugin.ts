@@ -23,6 +23,7 @@ export const SPA_ROUTES = [
   '/caps',
   '/more',
   '/locator',
+  '/ringback',
   '/staff',
   '/terms',
   '/business',
@@ -107,6 +108,20 @@ export async function webApp(app: FastifyInstance, opts: { dist?: string; demo?:
       res.setHeader('cache-control', 'public, max-age=86400');
     },
   });
+  // The ringback previews synthesised at build time (scripts/ringback-tones.mjs): Ogg and 8 kHz WAV.
+  if (existsSync(join(dist, 'tones'))) {
+    await app.register(fastifyStatic, {
+      root: join(dist, 'tones'),
+      prefix: '/tones/',
+      wildcard: true,
+      index: false,
+      decorateReply: false,
+      cacheControl: false,
+      setHeaders: (res) => {
+        res.setHeader('cache-control', 'public, max-age=86400');
+      },
+    });
+  }
   const file = (name: string, type?: string) => async (_req: unknown, reply: FastifyReply) => {
     reply.header('cache-control', 'no-cache');
     if (name === 'sw.js') reply.header('service-worker-allowed', '/');

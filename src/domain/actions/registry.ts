@@ -19,6 +19,7 @@ import { locateFriendAction } from './locate-friend.ts';
 import { orderReportAction } from './order-report.ts';
 import { promisedPaymentAction } from './promised-payment.ts';
 import { readBalanceAction } from './read-balance.ts';
+import { buyMelodyAction, removeToneAction, setToneAction } from './ringback.ts';
 import { sendAppLinkAction } from './send-app-link.ts';
 import { sendBillLinkAction } from './send-bill-link.ts';
 import { shareAllowanceAction } from './share-allowance.ts';
@@ -55,6 +56,9 @@ export const actions = {
   'voicemail.heard': voicemailHeardAction,
   'voicemail.delete': voicemailDeleteAction,
   'caps.lift_data': dataLiftAction,
+  'ringback.buy': buyMelodyAction,
+  'ringback.set': setToneAction,
+  'ringback.remove': removeToneAction,
 } as const satisfies Record<ActionId, AnyAction>;
 
 /** Every action id, in menu order. */
@@ -71,6 +75,7 @@ export {
   setFamilyLimitAction,
   setFamilyPlanAction,
   alertSettingsAction,
+  buyMelodyAction,
   capsAction,
   dataLiftAction,
   changeTariffAction,
@@ -82,6 +87,8 @@ export {
   orderReportAction,
   promisedPaymentAction,
   readBalanceAction,
+  removeToneAction,
+  setToneAction,
   sendAppLinkAction,
   sendBillLinkAction,
   shareAllowanceAction,

@@ -52,7 +52,10 @@ export type ActionId =
   | 'voicemail.greeting'
   | 'voicemail.heard'
   | 'voicemail.delete'
-  | 'caps.lift_data';
+  | 'caps.lift_data'
+  | 'ringback.buy'
+  | 'ringback.set'
+  | 'ringback.remove';
 
 /** Why an action is not offered: the error its run would give, as channels render errors. */
 export interface Refusal {

@@ -8,6 +8,8 @@ import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/lo
 import { formatMoney } from '../shared/money.ts';
 import { grantAllowance } from '../subscribers/quotas.ts';
 import { FundsTracker } from '../ledger/funds.ts';
+import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
+import { queueRingbackPush } from '../ringback/settings.ts';
 import { charge, feeCategory } from './charge.ts';
 
 /**
@@ -210,6 +212,7 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
       if (inst.spec.includes && next) {
         await grantAllowance(tx, { accountId: s.account_id, subscriberId: s.id, source: inst.product_code, allowance: inst.spec.includes, period: { start: now, end: next } });
       }
+      if (inst.product_code === RINGBACK_PRODUCT) await queueRingbackPush(tx, { id: s.id, accountId: s.account_id, msisdn: s.msisdn, timeZone: s.time_zone }, now);
       await recordAudit(tx, core, ctx, { action: 'product.resume', subscriberId: s.id, customerId: s.customer_id, details: { product: inst.product_code, charged: fee } });
       await enqueueSms(tx, { msisdn: s.msisdn, text: text.resumed[s.language](inst.spec.name[s.language], formatMoney(fee, s.language)), kind: 'resumed', at: now });
     }

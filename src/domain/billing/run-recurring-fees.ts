@@ -1,7 +1,10 @@
 import { jsonRows, timeParser, type Tx } from '../../store/db.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { getSettings, listTariffs } from '../catalog/read-catalog.ts';
-import type { Allowance, Product, Tariff } from '../catalog/schema.ts';
+import type { Allowance, Melody, Product, Tariff } from '../catalog/schema.ts';
+import { melodyNextCharge } from '../ringback/buy-melody.ts';
+import { queueRingbackPush } from '../ringback/settings.ts';
+import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
 import type { Core } from '../core.ts';
 import type { EntryCategory } from '../ledger/post-entry.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
@@ -98,6 +101,21 @@ interface InstanceDue {
   customer_id: number;
 }
 
+/** A ringback melody in a number's library whose fee has fallen due. */
+interface ToneDue {
+  id: number;
+  account_id: number;
+  subscriber_id: number;
+  melody_code: string;
+  next_charge_at: Date;
+  anchor_day: number;
+  spec: Melody;
+  time_zone: string;
+  msisdn: string;
+  language: 'ru' | 'en';
+  customer_id: number;
+}
+
 const suspendText = {
   ru: (name: string, fee: string) => `Недостаточно средств для оплаты «${name}» (${fee}). Услуга приостановлена и возобновится после пополнения счёта.`,
   en: (name: string, fee: string) => `Not enough money to pay for "${name}" (${fee}). It is paused and resumes after a top-up.`,
@@ -135,7 +153,9 @@ export async function runRecurringFees(core: Core, ctx: Ctx, opts: { now: Date; 
            SELECT account_id FROM (
              (SELECT account_id FROM subscriber WHERE account_id > $3 AND tariff_next_charge_at <= $1 ORDER BY account_id LIMIT $2)
              UNION
-             (SELECT account_id FROM product_instance WHERE account_id > $3 AND status = 'active' AND next_charge_at <= $1 ORDER BY account_id LIMIT $2)) d
+             (SELECT account_id FROM product_instance WHERE account_id > $3 AND status = 'active' AND next_charge_at <= $1 ORDER BY account_id LIMIT $2)
+             UNION
+             (SELECT account_id FROM ringback_tone WHERE account_id > $3 AND status = 'active' AND next_charge_at <= $1 ORDER BY account_id LIMIT $2)) d
            ORDER BY account_id LIMIT $2),
          held AS (
            SELECT id, balance, credit_limit, pool_contract_id FROM account WHERE id IN (SELECT account_id FROM due) ORDER BY id FOR UPDATE SKIP LOCKED)
@@ -280,10 +300,20 @@ async function chargeAccounts(
       [accountIds, now],
     )
   ).map((i): InstanceDue => ({ ...i, next_charge_at: dates.parse(i.next_charge_at) }));
+  const tones = (
+    await jsonRows<Omit<ToneDue, 'next_charge_at'> & { next_charge_at: string }>(
+      tx,
+      `SELECT t.id, t.account_id, t.subscriber_id, t.melody_code, t.next_charge_at, t.anchor_day, m.spec, r.time_zone, s.msisdn, s.language, s.customer_id
+         FROM ringback_tone t JOIN ringback_melody m ON m.code = t.melody_code JOIN subscriber s ON s.id = t.subscriber_id JOIN region r ON r.code = s.region_code
+        WHERE t.account_id = ANY($1::bigint[]) AND t.status = 'active' AND t.next_charge_at <= $2
+        ORDER BY t.account_id, t.bought_at, t.id`,
+      [accountIds, now],
+    )
+  ).map((t): ToneDue => ({ ...t, next_charge_at: dates.parse(t.next_charge_at) }));
 
   // Every period that fell due, in the order it fell due: when money runs short, what was due
   // first was paid first. Tariff fees are always charged; a product whose fee does not fit stops.
-  type Due = { at: Date; next: Date | null; tariff?: (typeof subs)[number]; inst?: InstanceDue };
+  type Due = { at: Date; next: Date | null; tariff?: (typeof subs)[number]; inst?: InstanceDue; tone?: ToneDue };
   const events: Due[] = [];
   const tariffNext = new Map<number, { at: Date; periodStart: Date; s: (typeof subs)[number] }>();
   for (const s of subs) {
@@ -305,6 +335,16 @@ async function chargeAccounts(
       at = next;
     }
   }
+  const toneState = new Map<number, { next: Date; status: 'active' | 'suspended'; tone: ToneDue }>();
+  for (const tone of tones) {
+    let at = tone.next_charge_at;
+    toneState.set(tone.id, { next: at, status: 'active', tone });
+    while (at.getTime() <= now.getTime()) {
+      const next = melodyNextCharge(tone.spec.price.model, at, tone.time_zone, tone.anchor_day);
+      events.push({ at, next, tone });
+      at = next;
+    }
+  }
   events.sort((a, b) => a.at.getTime() - b.at.getTime() || Number(Boolean(b.tariff)) - Number(Boolean(a.tariff)));
 
   for (const e of events) {
@@ -317,6 +357,22 @@ async function chargeAccounts(
         stats.tariffFees++;
         stats.amount += s.tariff.fee.amount;
       }
+      continue;
+    }
+    if (e.tone) {
+      // A ringback melody: its fee per day or month, or it is suspended like a product.
+      const ts = toneState.get(e.tone.id)!;
+      if (ts.status !== 'active') continue;
+      const fee = e.tone.spec.price.amount;
+      if (fee > funds.available(e.tone.account_id)) {
+        ts.status = 'suspended';
+        continue;
+      }
+      batch.fee(e.tone.account_id, e.tone.subscriber_id, fee, `ringback:${e.tone.id}:${dates.iso(e.at)}`, 'subscription', RINGBACK_PRODUCT, `melody ${e.tone.melody_code} ${e.tone.spec.price.model} fee`);
+      funds.spend(e.tone.account_id, fee);
+      stats.productFees++;
+      stats.amount += fee;
+      ts.next = e.next!;
       continue;
     }
     const inst = e.inst!;
@@ -363,6 +419,7 @@ async function chargeAccounts(
       const fee = inst.spec.fee.amount;
       stats.suspended++;
       await recordAudit(tx, core, ctx, { action: 'product.suspend', subscriberId: inst.subscriber_id, customerId: inst.customer_id, details: { product: inst.product_code, fee } });
+      if (inst.product_code === RINGBACK_PRODUCT) await queueRingbackPush(tx, { id: inst.subscriber_id, accountId: inst.account_id, msisdn: inst.msisdn, timeZone: inst.time_zone }, now);
       await enqueueSms(tx, { msisdn: inst.msisdn, text: suspendText[inst.language](inst.spec.name[inst.language], formatMoney(fee, inst.language)), kind: 'suspended', at: now });
     }
   }
@@ -374,9 +431,36 @@ async function chargeAccounts(
       [upd.account, upd.id, upd.next, upd.status],
     );
   }
+  await settleTones(tx, core, ctx, [...toneState.values()], now, stats, dates);
   await batch.write(tx, now);
   await raiseUsageAlerts(tx, now, { quotaAccounts: [], quotaIds: [], chargedAccounts: [...new Set(batch.entries.account)] });
   // Fees only take money: the balance rules judge only the accounts that may now be blocked.
   const tariffOf = new Map<number, Tariff>(subs.map((s) => [s.account_id, s.tariff]));
   await applyBalanceRules(tx, core, ctx, mayBlock([...accounts, ...payers], (id) => funds.available(id), tariffOf));
+}
+
+const toneSuspendText = {
+  ru: (title: string, fee: string) => `Недостаточно средств для оплаты мелодии «${title}» (${fee}). Она приостановлена; купите её снова после пополнения счёта.`,
+  en: (title: string, fee: string) => `Not enough money to pay for the melody "${title}" (${fee}). It is paused; buy it again after a top-up.`,
+};
+
+/** Moves each charged melody to its next period; a melody left unpaid is suspended, told by SMS and pushed to the platform. */
+async function settleTones(tx: Tx, core: Core, ctx: Ctx, tones: { next: Date; status: 'active' | 'suspended'; tone: ToneDue }[], now: Date, stats: FeeRunStats, dates: DateMemo): Promise<void> {
+  if (tones.length === 0) return;
+  await tx.query(
+    `UPDATE ringback_tone t SET next_charge_at = u.next, status = u.status
+       FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[]) AS u(account_id, id, next, status)
+      WHERE t.account_id = u.account_id AND t.id = u.id`,
+    [tones.map((t) => t.tone.account_id), tones.map((t) => t.tone.id), tones.map((t) => dates.iso(t.next)), tones.map((t) => t.status)],
+  );
+  const pushed = new Set<number>();
+  for (const { status, tone } of tones) {
+    if (status !== 'suspended') continue;
+    stats.suspended++;
+    await recordAudit(tx, core, ctx, { action: 'ringback.suspend', subscriberId: tone.subscriber_id, customerId: tone.customer_id, details: { melody: tone.melody_code, fee: tone.spec.price.amount } });
+    await enqueueSms(tx, { msisdn: tone.msisdn, text: toneSuspendText[tone.language](tone.spec.title[tone.language], formatMoney(tone.spec.price.amount, tone.language)), kind: 'suspended', at: now });
+    if (pushed.has(tone.subscriber_id)) continue;
+    pushed.add(tone.subscriber_id);
+    await queueRingbackPush(tx, { id: tone.subscriber_id, accountId: tone.account_id, msisdn: tone.msisdn, timeZone: tone.time_zone }, now);
+  }
 }

@@ -78,6 +78,11 @@ export function parseCatalog(data: unknown, path = 'catalog'): Catalog {
       sms.set(p.smsKeyword, p.code);
     }
   }
+  const melodyCodes = new Set<string>();
+  for (const m of cat.melodies) {
+    if (melodyCodes.has(m.code)) problems.push(`melody "${m.code}" is defined twice`);
+    melodyCodes.add(m.code);
+  }
   if (problems.length) throw new CatalogError(`${path}: invalid catalog\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return cat;
 }

@@ -195,11 +195,40 @@ export const settingsSchema = z
   .strict();
 export type CatalogSettings = z.infer<typeof settingsSchema>;
 
+/** A note of a tune: a pitch as sox names it (C4, F#5, Bb3) or R for a rest, and its length in beats. */
+const TUNE_NOTE = /^(?:[A-G][#b]?[1-7]|R):(?:\d+(?:\.\d+)?)$/;
+
+/**
+ * A ringback melody on sale ("Гудок"): its title, artist and genre in both languages, its price per
+ * local day or per month (charged by the fee run while it is in the number's library), and the tune
+ * its preview is synthesised from at build time (`scripts/ringback-tones.mjs`, with sox).
+ */
+export const melodySchema = z
+  .object({
+    code,
+    title: localized,
+    artist: localized,
+    genre: localized,
+    price: z.object({ model: z.enum(['daily', 'monthly']), amount: kopecks.min(1) }).strict(),
+    tune: z
+      .object({
+        /** Beats per minute. */
+        tempo: z.number().int().min(40).max(300),
+        /** Space-separated notes, `E4:1 D#4:0.5 R:1` (pitch:beats); a preview lasts 3–15 seconds. */
+        notes: z.string().refine((s) => s.trim().split(/\s+/).every((n) => TUNE_NOTE.test(n)), 'notes like "E4:1 D#4:0.5 R:1"'),
+      })
+      .strict(),
+  })
+  .strict();
+export type Melody = z.infer<typeof melodySchema>;
+
 export const catalogSchema = z
   .object({
     currency: z.literal('RUB'),
     tariffs: z.array(tariffSchema).min(1),
     products: z.array(productSchema),
+    /** Ringback melodies on sale; the service itself is the product "ringback". */
+    melodies: z.array(melodySchema).default([]),
     settings: settingsSchema,
   })
   .strict();

@@ -2,7 +2,7 @@ import type { Db } from '../../store/db.ts';
 import type { CatalogFiles } from './load-catalog.ts';
 
 /**
- * Writes the catalog files into the store: regions, tariffs, products and settings are upserted;
+ * Writes the catalog files into the store: regions, tariffs, products, ringback melodies and settings are upserted;
  * entries missing from the files are left as they are (they may have come from the TM Forum API).
  */
 export async function syncCatalog(db: Db, files: CatalogFiles): Promise<{ regions: number; tariffs: number; products: number }> {
@@ -29,6 +29,13 @@ export async function syncCatalog(db: Db, files: CatalogFiles): Promise<{ region
         `INSERT INTO product (code, spec) VALUES ($1, $2)
          ON CONFLICT (code) DO UPDATE SET spec = EXCLUDED.spec, updated_at = now()`,
         [p.code, JSON.stringify(p)],
+      );
+    }
+    for (const m of catalog.melodies) {
+      await tx.query(
+        `INSERT INTO ringback_melody (code, spec) VALUES ($1, $2)
+         ON CONFLICT (code) DO UPDATE SET spec = EXCLUDED.spec, updated_at = now()`,
+        [m.code, JSON.stringify(m)],
       );
     }
     await tx.query(

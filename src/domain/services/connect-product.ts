@@ -13,6 +13,8 @@ import { grantAllowance, tariffPeriod } from '../subscribers/quotas.ts';
 import { corporateRefusal } from '../business/policy.ts';
 import { connectionCharges, eligibility } from './eligibility.ts';
 import { liveInstances } from './instances.ts';
+import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
+import { queueRingbackPush } from '../ringback/settings.ts';
 
 export interface ConnectResult {
   msisdn: string;
@@ -87,6 +89,8 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
           nextChargeAt !== null ? { start: now, end: nextChargeAt } : { start: now, end: tariffPeriod(tariff, sub, now).end };
         await grantAllowance(tx, { accountId: sub.accountId, subscriberId: sub.id, source: product.code, allowance: product.includes, period });
       }
+      // The ringback platform hears of the service as of any other change of the number's tones.
+      if (product.code === RINGBACK_PRODUCT) await queueRingbackPush(tx, sub, now);
       await recordAudit(tx, core, ctx, {
         action: 'product.connect',
         subscriberId: sub.id,

@@ -9,6 +9,8 @@ import { loadSubscriber, type SubscriberRow } from '../subscribers/access.ts';
 import { endAllowance } from '../subscribers/quotas.ts';
 import type { InstanceRow } from './instances.ts';
 import { liveInstances } from './instances.ts';
+import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
+import { queueRingbackPush } from '../ringback/settings.ts';
 
 export interface DisableResult {
   msisdn: string;
@@ -25,6 +27,7 @@ export async function stopInstance(tx: Tx, core: Core, ctx: Ctx, sub: Subscriber
     [sub.accountId, inst.id, now],
   );
   await endAllowance(tx, sub.accountId, sub.id, inst.productCode, now);
+  if (inst.productCode === RINGBACK_PRODUCT) await queueRingbackPush(tx, sub, now);
   await recordAudit(tx, core, ctx, {
     action: 'product.disable',
     subscriberId: sub.id,

@@ -304,6 +304,9 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
           ? 'The greeting recording is empty or too short'
           : 'The recording could not be read: upload a WAV sound file',
   },
+  MELODY_NOT_FOUND: { ru: () => 'Такой мелодии нет в каталоге', en: () => 'There is no such melody in the catalog' },
+  MELODY_NOT_BOUGHT: { ru: () => 'Этой мелодии нет в вашей фонотеке: сначала купите её', en: () => 'This melody is not in your library: buy it first' },
+  MELODY_ALREADY_BOUGHT: { ru: (p) => `Мелодия «${p.melody}» уже в вашей фонотеке`, en: (p) => `"${p.melody}" is already in your library` },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

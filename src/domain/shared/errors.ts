@@ -70,6 +70,9 @@ export const ERROR_CODES = [
   'EMAIL_MISSING',
   'VOICEMAIL_SETTING',
   'VOICEMAIL_AUDIO',
+  'MELODY_NOT_FOUND',
+  'MELODY_NOT_BOUGHT',
+  'MELODY_ALREADY_BOUGHT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -33,6 +33,12 @@ export default function More() {
             </span>
             {t('vmTitle')}
           </Link>
+          <Link href="/ringback" className="button">
+            <span aria-hidden="true" className="icon">
+              ♫
+            </span>
+            {t('rbTitle')}
+          </Link>
         </li>
         {me.demo ? (
           <li>
