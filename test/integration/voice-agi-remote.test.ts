@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -62,6 +62,12 @@ test('export-prompts writes every fixed prompt as an 8 kHz WAV named by its id; 
   assert.match(info, /Channels\s*: 1/);
   assert.match(info, /Sample Rate\s*: 8000/);
   assert.match(info, /Precision\s*: 16-bit/);
+  // Beside each WAV its samples as Asterisk's signed linear: what sox makes of the WAV as raw 8 kHz s16le.
+  const slns = readdirSync(dir).filter((f) => f.endsWith('.sln'));
+  assert.deepEqual(slns.sort(), files.map((f) => f.replace(/\.wav$/, '.sln')).sort());
+  const raw = execFileSync('sox', [join(dir, files[0]!), '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-L', '-r', '8000', '-c', '1', '-']);
+  assert.ok(raw.length > 0);
+  assert.ok(readFileSync(join(dir, files[0]!.replace(/\.wav$/, '.sln'))).equals(raw));
 
   const out = mkdtempSync(join(tmpdir(), 'abonent-export-cli-'));
   try {
@@ -110,7 +116,10 @@ test('a prompt Asterisk does not have (result=-1, channel up) is skipped and the
   const partial = mkdtempSync(join(tmpdir(), 'abonent-asterisk-partial-'));
   try {
     await exportPrompts({ speech: v.speech, dir: join(partial, 'abonent') });
-    for (const text of [ru.recorded, ru.otherLanguage]) rmSync(join(partial, 'abonent', `${(await v.speech.prompt(text === ru.otherLanguage ? 'en' : 'ru', text)).id}.wav`));
+    for (const text of [ru.recorded, ru.otherLanguage]) {
+      const id = (await v.speech.prompt(text === ru.otherLanguage ? 'en' : 'ru', text)).id;
+      for (const ext of ['wav', 'sln']) rmSync(join(partial, 'abonent', `${id}.${ext}`));
+    }
     const { port, server } = await remoteServer({});
     const s = await makeSubscriber(v.core, { openingBalance: 12_345 });
     const peer = await AgiPeer.dial(port, { agi_callerid: s.msisdn, agi_uniqueid: 'remote-2' }, { sounds: partial });

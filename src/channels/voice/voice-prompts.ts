@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Lang } from '../../domain/shared/context.ts';
@@ -34,8 +34,30 @@ export function fixedPromptSet(): (voice: Lang, text: string) => boolean {
 }
 
 /**
+ * The samples of an 8 kHz mono 16-bit PCM WAV as Asterisk's `.sln` (signed linear, 8 kHz, little
+ * endian, no header): its `data` chunk. Null for any other WAV (no `.sln` is written for it).
+ */
+export function slnOf(wav: Buffer): Buffer | null {
+  if (wav.length < 12 || wav.toString('latin1', 0, 4) !== 'RIFF' || wav.toString('latin1', 8, 12) !== 'WAVE') return null;
+  let fmtOk = false;
+  for (let at = 12; at + 8 <= wav.length; ) {
+    const id = wav.toString('latin1', at, at + 4);
+    const size = wav.readUInt32LE(at + 4);
+    const body = at + 8;
+    if (id === 'fmt ' && size >= 16) {
+      // PCM (1), one channel, 8,000 samples a second, 16 bits a sample.
+      fmtOk = wav.readUInt16LE(body) === 1 && wav.readUInt16LE(body + 2) === 1 && wav.readUInt32LE(body + 4) === 8000 && wav.readUInt16LE(body + 14) === 16;
+    }
+    if (id === 'data') return fmtOk ? wav.subarray(body, Math.min(body + size, wav.length)) : null;
+    at = body + size + (size % 2);
+  }
+  return null;
+}
+
+/**
  * Writes every fixed prompt into `dir` as Asterisk's sounds expect them: `<id>.wav` (8 kHz mono
- * 16-bit PCM, what the prompt cache holds), named by the same id the FastAGI server asks for
+ * 16-bit PCM, what the prompt cache holds) and the same samples as `<id>.sln` (Asterisk's native
+ * signed linear, played without a WAV reader), named by the same id the FastAGI server asks for
  * (`STREAM FILE <VOICE_AGI_SOUNDS>/<id>`). One flat folder for both languages: the id already says
  * the language, and the menu switches language on key 9 without touching the channel's. An
  * `index.tsv` (id, voice, text) says which file says what.
@@ -53,6 +75,11 @@ export async function exportPrompts(o: { speech: Speech; dir: string }): Promise
     const tmp = join(dir, `.${audio.id}.wav.tmp`);
     await copyFile(audio.file, tmp);
     await rename(tmp, join(dir, `${audio.id}.wav`));
+    const sln = slnOf(await readFile(audio.file));
+    if (sln) {
+      await writeFile(join(dir, `.${audio.id}.sln.tmp`), sln);
+      await rename(join(dir, `.${audio.id}.sln.tmp`), join(dir, `${audio.id}.sln`));
+    }
     byVoice[p.voice] += 1;
     lines.push(`${audio.id}\t${p.voice}\t${p.text}`);
   }
