@@ -70,23 +70,25 @@ ALTER INDEX usage_record_subscriber_time RENAME TO usage_record_old_subscriber_t
 DROP TRIGGER usage_record_references ON usage_record_old;
 DROP TRIGGER usage_record_owner_fixed ON usage_record_old;
 
+-- Checks are named as they were on the old table (a generated name would take a suffix while the
+-- old table still holds it), so later migrations address them by their usual names.
 CREATE TABLE usage_record (
   account_id       bigint NOT NULL,
   id               bigint GENERATED ALWAYS AS IDENTITY,
   record_id        text NOT NULL,
   subscriber_id    bigint NOT NULL,
-  kind             text NOT NULL CHECK (kind IN ('voice', 'sms', 'mms', 'data')),
-  zone             text NOT NULL CHECK (zone IN ('home', 'intercity', 'roaming')),
+  kind             text NOT NULL CONSTRAINT usage_record_kind_check CHECK (kind IN ('voice', 'sms', 'mms', 'data')),
+  zone             text NOT NULL CONSTRAINT usage_record_zone_check CHECK (zone IN ('home', 'intercity', 'roaming')),
   started_at       timestamptz NOT NULL,
-  duration_seconds int CHECK (duration_seconds >= 0),
-  bytes            bigint CHECK (bytes >= 0),
+  duration_seconds int CONSTRAINT usage_record_duration_seconds_check CHECK (duration_seconds >= 0),
+  bytes            bigint CONSTRAINT usage_record_bytes_check CHECK (bytes >= 0),
   counterpart      text,
   billed_units     bigint NOT NULL,
   quota_units      bigint NOT NULL DEFAULT 0,
   consumed         jsonb NOT NULL DEFAULT '[]',
   charged          bigint NOT NULL DEFAULT 0,
   rated_at         timestamptz NOT NULL,
-  refused          text CHECK (refused IN ('SPENDING_CAP', 'ROAMING_CAP', 'DATA_CAP'))
+  refused          text CONSTRAINT usage_record_refused_check CHECK (refused IN ('SPENDING_CAP', 'ROAMING_CAP', 'DATA_CAP'))
 ) PARTITION BY RANGE (started_at);
 CREATE TABLE usage_record_default PARTITION OF usage_record DEFAULT;
 CREATE INDEX usage_record_subscriber_time ON usage_record(account_id, subscriber_id, started_at);
@@ -109,16 +111,16 @@ DROP TRIGGER ledger_entry_immutable ON ledger_entry_old;
 CREATE TABLE ledger_entry (
   account_id      bigint NOT NULL,
   id              bigint GENERATED ALWAYS AS IDENTITY,
-  amount          bigint NOT NULL CHECK (amount <> 0),
+  amount          bigint NOT NULL CONSTRAINT ledger_entry_amount_check CHECK (amount <> 0),
   currency        text NOT NULL DEFAULT 'RUB',
-  kind            text NOT NULL CHECK (kind IN ('payment', 'fee', 'usage', 'promised', 'bonus', 'refund', 'adjustment')),
+  kind            text NOT NULL CONSTRAINT ledger_entry_kind_check CHECK (kind IN ('payment', 'fee', 'usage', 'promised', 'bonus', 'refund', 'adjustment')),
   subscriber_id   bigint,
   product_code    text,
   reference       text,
   description     text,
   idempotency_key text NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
-  category        text CHECK (category IN ('subscription', 'calls', 'sms', 'internet', 'content', 'roaming', 'one_off', 'promised', 'payment', 'bonus', 'other')),
+  category        text CONSTRAINT ledger_entry_category_check CHECK (category IN ('subscription', 'calls', 'sms', 'internet', 'content', 'roaming', 'one_off', 'promised', 'payment', 'bonus', 'other')),
   PRIMARY KEY (account_id, idempotency_key, created_at)
 ) PARTITION BY RANGE (created_at);
 CREATE TABLE ledger_entry_default PARTITION OF ledger_entry DEFAULT;
