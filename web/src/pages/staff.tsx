@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { actionName } from '../actions.ts';
-import { dateTime } from '../format.ts';
+import { dateTime, phoneNumber } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { AuditEvent, PoolRegion, QueuedTicket } from '../api-shapes.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
@@ -57,7 +57,7 @@ function Queue() {
             <details key={tk.id} className="ticket">
               <summary>
                 {tk.priority === 'high' ? '⚑ ' : ''}
-                <span className="strong">{tk.subject}</span> · +{tk.msisdn} · {tk.tariffName} · {t(`k_${tk.kind}` as Key)}
+                <span className="strong">{tk.subject}</span> · {phoneNumber(tk.msisdn)} · {tk.tariffName} · {t(`k_${tk.kind}` as Key)}
               </summary>
               <ul className="messages">
                 {tk.messages.map((msg) => (
