@@ -2245,43 +2245,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/business/orders/{id}/complete": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Order: mark done (the change takes effect) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                    content: {
+                        "application/json": {
+                            /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                            activationCode: string | null;
+                            approvedBy: number | null;
+                            createdAt: string;
+                            createdBy: number;
+                            employeeName: string | null;
+                            history: {
+                                at: string;
+                                by: string;
+                                note?: string;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sim_replacement" | "number_change";
+                            msisdn: string;
+                            newIccid: string | null;
+                            newMsisdn: string | null;
+                            oldMsisdn: string;
+                            rejectReason: string | null;
+                            requiresApproval: boolean;
+                            simType: ("physical" | "esim") | null;
+                            /** @enum {string} */
+                            status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            updatedAt: string;
+                        };
                     };
-                    content?: never;
                 };
             };
         };
@@ -2355,42 +2348,6 @@ export interface paths {
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/business/orders/{id}/start": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Order: start work */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
             responses: {
                 /** @description Default Response */
                 200: {
@@ -3151,6 +3108,273 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/business-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business orders waiting for the operator (approved: to start; in progress: to mark done), the longest waiting first, with the company's name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                                activationCode: string | null;
+                                approvedBy: number | null;
+                                createdAt: string;
+                                createdBy: number;
+                                customerName: string;
+                                employeeName: string | null;
+                                history: {
+                                    at: string;
+                                    by: string;
+                                    note?: string;
+                                    /** @enum {string} */
+                                    status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                                }[];
+                                id: string;
+                                /** @enum {string} */
+                                kind: "sim_replacement" | "number_change";
+                                msisdn: string;
+                                newIccid: string | null;
+                                newMsisdn: string | null;
+                                oldMsisdn: string;
+                                rejectReason: string | null;
+                                requiresApproval: boolean;
+                                simType: ("physical" | "esim") | null;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/business-orders/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Business order: mark done (the new SIM or number takes effect) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                            activationCode: string | null;
+                            approvedBy: number | null;
+                            createdAt: string;
+                            createdBy: number;
+                            employeeName: string | null;
+                            history: {
+                                at: string;
+                                by: string;
+                                note?: string;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sim_replacement" | "number_change";
+                            msisdn: string;
+                            newIccid: string | null;
+                            newMsisdn: string | null;
+                            oldMsisdn: string;
+                            rejectReason: string | null;
+                            requiresApproval: boolean;
+                            simType: ("physical" | "esim") | null;
+                            /** @enum {string} */
+                            status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/business-orders/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Business order: reject, with a reason (it cannot be done) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                            activationCode: string | null;
+                            approvedBy: number | null;
+                            createdAt: string;
+                            createdBy: number;
+                            employeeName: string | null;
+                            history: {
+                                at: string;
+                                by: string;
+                                note?: string;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sim_replacement" | "number_change";
+                            msisdn: string;
+                            newIccid: string | null;
+                            newMsisdn: string | null;
+                            oldMsisdn: string;
+                            rejectReason: string | null;
+                            requiresApproval: boolean;
+                            simType: ("physical" | "esim") | null;
+                            /** @enum {string} */
+                            status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/business-orders/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Business order: start the work */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                            activationCode: string | null;
+                            approvedBy: number | null;
+                            createdAt: string;
+                            createdBy: number;
+                            employeeName: string | null;
+                            history: {
+                                at: string;
+                                by: string;
+                                note?: string;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sim_replacement" | "number_change";
+                            msisdn: string;
+                            newIccid: string | null;
+                            newMsisdn: string | null;
+                            oldMsisdn: string;
+                            rejectReason: string | null;
+                            requiresApproval: boolean;
+                            simType: ("physical" | "esim") | null;
+                            /** @enum {string} */
+                            status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -49,7 +49,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
   SUBSCRIBER_NOT_FOUND: { ru: () => 'Номер не найден', en: () => 'Number not found' },
   PRODUCT_NOT_FOUND: { ru: (p) => `Услуга «${p.product}» не найдена`, en: (p) => `Service "${p.product}" not found` },
   TARIFF_NOT_FOUND: { ru: (p) => `Тариф «${p.tariff}» не найден`, en: (p) => `Tariff "${p.tariff}" not found` },
-  FORBIDDEN: { ru: () => 'Недостаточно прав для этого действия', en: () => 'You are not allowed to do this' },
+  FORBIDDEN: {
+    ru: (p) => (p.reason === 'operator_step' ? 'Этот шаг заявки выполняет оператор' : p.reason === 'admin_step' ? 'Этот шаг заявки выполняет администратор компании' : 'Недостаточно прав для этого действия'),
+    en: (p) => (p.reason === 'operator_step' ? 'The operator takes this step of an order' : p.reason === 'admin_step' ? "The company's administrator takes this step of an order" : 'You are not allowed to do this'),
+  },
   UNAUTHENTICATED: { ru: () => 'Требуется вход', en: () => 'Please log in' },
   INVALID_CREDENTIALS: { ru: () => 'Неверный номер или пароль', en: () => 'Wrong number or password' },
   LOCKED_OUT: {

@@ -110,7 +110,8 @@ function NewOrder({ onDone }: { onDone: () => void }) {
   );
 }
 
-const NEXT: Record<OrderStatus, ('approve' | 'start' | 'complete')[]> = { created: ['approve'], approved: ['start'], in_progress: ['complete'], done: [], rejected: [] };
+/** The admin's own steps: approving a new order; starting the work and marking it done are the operator's. */
+const NEXT: Record<OrderStatus, 'approve'[]> = { created: ['approve'], approved: [], in_progress: [], done: [], rejected: [] };
 
 function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> }) {
   const { lang } = useApp();
@@ -119,7 +120,7 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
   const [rejecting, setRejecting] = useState(false);
   const act = useAction();
   const open = o.status !== 'done' && o.status !== 'rejected';
-  const go = (action: 'approve' | 'start' | 'complete') =>
+  const go = (action: 'approve') =>
     void act.run(async () => {
       await api(`business/orders/${o.id}/${action}`, { method: 'POST' });
       await onChanged();
@@ -172,7 +173,7 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
           <div className="row">
             {NEXT[o.status].map((a) => (
               <button key={a} type="button" className="primary" disabled={act.busy} onClick={() => go(a)}>
-                {bt(a === 'approve' ? 'bizApprove' : a === 'start' ? 'bizStartWork' : 'bizComplete')}
+                {bt('bizApprove')}
               </button>
             ))}
             {!rejecting ? (
