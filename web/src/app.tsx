@@ -150,7 +150,8 @@ export function App() {
               <Route path="/payments" component={Payments} />
               <Route path="/bonuses" component={Bonuses} />
               <Route path="/sharing" component={Sharing} />
-              <Route path="/bill" component={Bill} />
+              <Route path="/spending-changes" component={Bill} />
+              <Route path="/bill">{() => <Redirect to="/spending-changes" replace />}</Route>
               <Route path="/family" component={Family} />
               <Route path="/detail" component={Detail} />
               <Route path="/bills" component={Bills} />

@@ -147,7 +147,7 @@ const ru = {
   noInstallments: 'Рассрочек нет.',
   invalidAmount: 'Введите сумму в рублях, например 300 или 150,50.',
   // why the bill changed
-  navBill: 'Почему изменился счёт',
+  navBill: 'Изменения расходов',
   billTotal: 'Списания: {this} за {month} против {last} за {prev}',
   billTop: 'Что изменилось больше всего',
   billByCategory: 'По категориям',
@@ -611,7 +611,7 @@ const en: Dict = {
   installments: 'Installments',
   noInstallments: 'No installment plans.',
   invalidAmount: 'Enter an amount in rubles, e.g. 300 or 150.50.',
-  navBill: 'Why my bill changed',
+  navBill: 'Spending changes',
   billTotal: 'Charges: {this} in {month} against {last} in {prev}',
   billTop: 'What changed most',
   billByCategory: 'By category',
