@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { BizKey } from '../i18n.ts';
+import type { BizKey } from './i18n.ts';
 import type { Overview } from './types.ts';
 
 export interface BizState {
