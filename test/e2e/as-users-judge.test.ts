@@ -81,6 +81,12 @@ test('a first visit follows Accept-Language: login, business login and the phone
   await page.goto('/phone');
   await page.getByRole('heading', { level: 1, name: 'Phone simulator' }).waitFor();
   await settled();
+  // The desktop's width: the page is not squeezed into the side menu's column, the keypad is inside its card.
+  const main = (await page.locator('main').boundingBox())!;
+  const card = (await page.locator('main .card').first().boundingBox())!;
+  const keypad = (await page.locator('.keypad').boundingBox())!;
+  assert.ok(main.width >= 900, `the page is ${main.width} px wide`);
+  assert.ok(keypad.width >= 280 && keypad.x >= card.x && keypad.x + keypad.width <= card.x + card.width, `the keypad (${keypad.x}+${keypad.width}) is inside its card (${card.x}+${card.width})`);
   // Every code the simulator's hint lists opens a menu on the real gateway.
   const codes = ((await page.getByTestId('ussd-codes').textContent()) ?? '').match(/\*\d+#/g) ?? [];
   assert.ok(codes.length > 0);

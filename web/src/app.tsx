@@ -207,7 +207,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   const loggedIn = me.kind === 'subscriber' || me.kind === 'staff';
   const active = (href: string) => (href === '/' ? location === '/' : location.startsWith(href));
   return (
-    <div className="layout">
+    <div className={loggedIn ? 'layout' : 'layout no-nav'}>
       <header className="topbar">
         <Link href={loggedIn || !me.demo ? '/' : '/phone'} className="brand">
           {t('appName')}
