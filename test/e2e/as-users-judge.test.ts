@@ -185,6 +185,24 @@ test('a money dialog opens on Cancel; Esc closes it and focus goes back to the b
   await dialog.waitFor({ state: 'detached' });
   assert.ok(await connect.evaluate((el) => el === document.activeElement), 'focus is back on "Connect" after Cancel');
   assertClean('/services');
+  // Every other confirmation the subscriber can open (they share one dialog): Esc gives focus back to the opener.
+  const openers: [string, RegExp][] = [
+    ['/services', /^Disable/],
+    ['/tariffs', /^Switch: /],
+    ['/payments', /^Take /],
+  ];
+  for (const [path, name] of openers) {
+    await page.goto(path);
+    await settled();
+    const opener = page.getByRole('main').getByRole('button', { name }).and(page.locator(':enabled')).first();
+    await opener.click();
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', `${path}: opens on Cancel`);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(await opener.evaluate((el) => el === document.activeElement), `${path}: focus is back on "${await opener.textContent()}"`);
+    assertClean(path);
+  }
 });
 
 test('staff see only their own page, with a way to log out', async () => {
