@@ -205,6 +205,28 @@ test('a money dialog opens on Cancel; Esc closes it and focus goes back to the b
   }
 });
 
+test('a refusal appears beside the control that caused it and is announced, not at the top of the page', async () => {
+  await page.goto('/services');
+  await settled();
+  // A service one has once (not a package bought again and again), connected meanwhile elsewhere — the same API, from the
+  // same session: the list on screen is stale, so the server refuses.
+  const available = (await (await page.request.get('/api/v1/subscribers/me/products/available')).json()) as { items: { code: string; kind: string; content: boolean; blockedBy: unknown; name: { en: string } }[] };
+  const pick = available.items.find((i) => (i.kind === 'option' || i.kind === 'service') && !i.content && i.blockedBy === null)!;
+  const productCode = pick.code;
+  const row = page.getByTestId('available').locator('li').filter({ has: page.getByText(pick.name.en, { exact: true }) });
+  const made = await page.request.post('/api/v1/subscribers/me/products', { data: { productCode }, headers: { origin: server.url, 'idempotency-key': crypto.randomUUID() } });
+  assert.ok(made.ok(), `connected ${productCode}: ${made.status()}`);
+  await row.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+  const alert = row.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /already connected/, 'the reason, in words');
+  assert.equal(await page.getByRole('alert').count(), 1, 'one refusal, in the row of the button pressed');
+  failures = []; // that refusal (409) was the point
+  const off = await page.request.delete(`/api/v1/subscribers/me/products/${productCode}`, { headers: { origin: server.url } });
+  assert.ok(off.ok(), `disconnected again: ${off.status()}`);
+});
+
 test('staff see only their own page, with a way to log out', async () => {
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Log out', exact: true }).click();
