@@ -81,6 +81,12 @@ test('a first visit follows Accept-Language: login, business login and the phone
   await page.goto('/phone');
   await page.getByRole('heading', { level: 1, name: 'Phone simulator' }).waitFor();
   await settled();
+  // The desktop's width: the page is not squeezed into the side menu's column, the keypad is inside its card.
+  const main = (await page.locator('main').boundingBox())!;
+  const card = (await page.locator('main .card').first().boundingBox())!;
+  const keypad = (await page.locator('.keypad').boundingBox())!;
+  assert.ok(main.width >= 900, `the page is ${main.width} px wide`);
+  assert.ok(keypad.width >= 280 && keypad.x >= card.x && keypad.x + keypad.width <= card.x + card.width, `the keypad (${keypad.x}+${keypad.width}) is inside its card (${card.x}+${card.width})`);
   // Every code the simulator's hint lists opens a menu on the real gateway.
   const codes = ((await page.getByTestId('ussd-codes').textContent()) ?? '').match(/\*\d+#/g) ?? [];
   assert.ok(codes.length > 0);
@@ -179,6 +185,46 @@ test('a money dialog opens on Cancel; Esc closes it and focus goes back to the b
   await dialog.waitFor({ state: 'detached' });
   assert.ok(await connect.evaluate((el) => el === document.activeElement), 'focus is back on "Connect" after Cancel');
   assertClean('/services');
+  // Every other confirmation the subscriber can open (they share one dialog): Esc gives focus back to the opener.
+  const openers: [string, RegExp][] = [
+    ['/services', /^Disable/],
+    ['/tariffs', /^Switch: /],
+    ['/payments', /^Take /],
+  ];
+  for (const [path, name] of openers) {
+    await page.goto(path);
+    await settled();
+    const opener = page.getByRole('main').getByRole('button', { name }).and(page.locator(':enabled')).first();
+    await opener.click();
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', `${path}: opens on Cancel`);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(await opener.evaluate((el) => el === document.activeElement), `${path}: focus is back on "${await opener.textContent()}"`);
+    assertClean(path);
+  }
+});
+
+test('a refusal appears beside the control that caused it and is announced, not at the top of the page', async () => {
+  await page.goto('/services');
+  await settled();
+  // A service one has once (not a package bought again and again), connected meanwhile elsewhere — the same API, from the
+  // same session: the list on screen is stale, so the server refuses.
+  const available = (await (await page.request.get('/api/v1/subscribers/me/products/available')).json()) as { items: { code: string; kind: string; content: boolean; blockedBy: unknown; name: { en: string } }[] };
+  const pick = available.items.find((i) => (i.kind === 'option' || i.kind === 'service') && !i.content && i.blockedBy === null)!;
+  const productCode = pick.code;
+  const row = page.getByTestId('available').locator('li').filter({ has: page.getByText(pick.name.en, { exact: true }) });
+  const made = await page.request.post('/api/v1/subscribers/me/products', { data: { productCode }, headers: { origin: server.url, 'idempotency-key': crypto.randomUUID() } });
+  assert.ok(made.ok(), `connected ${productCode}: ${made.status()}`);
+  await row.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+  const alert = row.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /already connected/, 'the reason, in words');
+  assert.equal(await page.getByRole('alert').count(), 1, 'one refusal, in the row of the button pressed');
+  failures = []; // that refusal (409) was the point
+  const off = await page.request.delete(`/api/v1/subscribers/me/products/${productCode}`, { headers: { origin: server.url } });
+  assert.ok(off.ok(), `disconnected again: ${off.status()}`);
 });
 
 test('staff see only their own page, with a way to log out', async () => {

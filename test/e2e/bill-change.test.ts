@@ -15,8 +15,9 @@ test('the bill-change page at 360×640 shows the changes the API names, in Russi
   const ctx = await newContext(web.browser, web.server.url, PHONE);
   const page = await ctx.newPage();
   await logInAsDemoSubscriber(page);
-  await page.goto('/bill');
-  await page.getByRole('heading', { level: 1, name: 'Почему изменился счёт', exact: true }).waitFor();
+  await page.goto('/bill'); // the old address leads to the page
+  await page.getByRole('heading', { level: 1, name: 'Изменения расходов', exact: true }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/spending-changes');
   await page.getByText('Загрузка…').first().waitFor({ state: 'detached' });
   const shown = (await page.getByTestId('bill-changes').locator('li').allTextContents()).map((s) => s.trim());
   assert.deepEqual(shown, api.changes.map((c) => c.text.ru));

@@ -1,7 +1,7 @@
 // The business portal's screens in real Chromium against the real server (demo seed: ООО «Ромашка»
 // with 200 numbers in five regions), on a desktop and on a 360×640 phone: login with the SMS
 // second factor, the dashboard's charts, filters, a bulk operation with per-number outcomes, a
-// limit, orders approved by a second admin and rejected, an XLSX export read back with exceljs,
+// limit, orders approved by a second admin, worked and marked done by the operator's staff, and rejected, an XLSX export read back with exceljs,
 // the accountant's read-only view, a department manager's reach, and every page's checks.
 import ExcelJS from 'exceljs';
 import assert from 'node:assert/strict';
@@ -305,7 +305,7 @@ for (const [name, viewport] of [
       await card.getByRole('alert').waitFor();
       assert.equal(await card.getByTestId('order-status').textContent(), 'Создана');
 
-      // The second admin approves it, then takes it into work.
+      // The second admin approves it; starting the work and marking it done are the operator's steps, not offered to an admin.
       const other = await newContext(browser, server.url, viewport);
       const p2 = await other.newPage();
       await bizLogin(p2, SECOND);
@@ -313,13 +313,24 @@ for (const [name, viewport] of [
       const theirs = p2.locator(`[data-order="${orderId}"]`);
       await theirs.getByRole('button', { name: 'Одобрить' }).click();
       await p2.locator(`[data-order="${orderId}"][data-status="approved"]`).waitFor();
-      await p2.locator(`[data-order="${orderId}"]`).getByRole('button', { name: 'Взять в работу' }).click();
-      await p2.locator(`[data-order="${orderId}"][data-status="in_progress"]`).waitFor();
+      assert.deepEqual(await theirs.getByRole('button').allTextContents(), ['Отклонить'], 'an admin is offered only their own steps');
       await other.close();
-      // The first admin sees the new status and completes it.
+      // The operator's staff take it into work and mark it done on their page.
+      const ops = await newContext(browser, server.url, viewport);
+      const staff = await ops.newPage();
+      await staff.goto('/');
+      await staff.getByRole('button', { name: 'Вход для сотрудников' }).click();
+      await staff.getByLabel('Электронная почта').fill(DEMO.staff.email);
+      await staff.getByLabel('Пароль').fill(DEMO.staff.password);
+      await staff.getByRole('button', { name: 'Войти' }).click();
+      const waiting = staff.getByTestId('staff-orders').locator(`[data-order="${orderId}"]`);
+      assert.match((await waiting.textContent()) ?? '', /^Замена SIM-карты: \+7 916 \d{3}-\d{2}-\d{2} · ООО «Ромашка»/);
+      await waiting.getByRole('button', { name: 'Взять в работу' }).click();
+      await staff.getByTestId('staff-orders').locator(`[data-order="${orderId}"][data-status="in_progress"]`).getByRole('button', { name: 'Выполнено' }).click();
+      await waiting.waitFor({ state: 'detached' });
+      await ops.close();
+      // The first admin sees it done.
       await page.reload();
-      await page.locator(`[data-order="${orderId}"][data-status="in_progress"]`).waitFor();
-      await page.locator(`[data-order="${orderId}"]`).getByRole('button', { name: 'Выполнено' }).click();
       await page.locator(`[data-order="${orderId}"][data-status="done"]`).waitFor();
       assert.equal(await page.locator(`[data-order="${orderId}"]`).getByTestId('order-status').textContent(), 'Выполнена');
 
@@ -473,10 +484,10 @@ test('employee directory: download the CSV, upload a changed name, a bad line is
   const lines = csv.split(/\r?\n/).filter(Boolean);
   assert.equal(lines.length, 201, 'a header and the 200 numbers');
   const target = nth(7);
-  const line = lines.find((l) => l.startsWith(target));
-  assert.ok(line, `${target} is in the directory`);
-  // Upload one changed line: the employee's new name, department left as it is.
-  await page.getByLabel('Файл справочника CSV').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(`${target};Новикова Алла\r\n`) });
+  const line = lines.find((l) => l.startsWith(`${phone(target)};`));
+  assert.ok(line, `${phone(target)} is in the directory, written as on screen`);
+  // Upload one changed line, the number as the download wrote it: the employee's new name, department left as it is.
+  await page.getByLabel('Файл справочника CSV').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(`${phone(target)};Новикова Алла\r\n`) });
   await page.getByRole('button', { name: 'Загрузить справочник' }).click();
   await page.getByText(/^Справочник загружен/).waitFor();
   await page.getByLabel('Номер или сотрудник').fill('Новикова Алла');

@@ -8,6 +8,7 @@ import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { setChildNumber } from '../../src/domain/locator/consent.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
 import { acceptTermsIfAsked, checkPage, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 import { makeSubscriber, subscriberCtx } from '../helpers/core.ts';
 
@@ -35,9 +36,9 @@ test('a parent locates a child number: the area on the offline map, the words, t
   await page.goto('/more');
   await page.getByRole('link', { name: 'Где друзья' }).click();
   await page.getByRole('heading', { name: 'Где друзья', level: 1 }).waitFor();
-  await page.getByRole('button', { name: `Показать на карте: ${child.msisdn}` }).click();
+  await page.getByRole('button', { name: `Показать на карте: ${formatMsisdn(child.msisdn)}` }).click();
   const words = await page.getByTestId('locator-words').textContent();
-  assert.match(words ?? '', new RegExp(`^${child.msisdn}: .*(Санкт-Петербург|Пушкин|Колпино).*в пределах`));
+  assert.match(words ?? '', new RegExp(`^\\${formatMsisdn(child.msisdn)}: .*(Санкт-Петербург|Пушкин|Колпино).*в пределах`));
   const map = page.getByTestId('locator-map');
   await map.waitFor();
   assert.equal(await map.getAttribute('aria-label'), words);
@@ -59,9 +60,9 @@ test('a parent locates a child number: the area on the offline map, the words, t
   await cpage.getByRole('button', { name: 'Войти', exact: true }).click();
   await acceptTermsIfAsked(cpage);
   await cpage.goto('/locator');
-  await cpage.getByTestId('located-by').getByText(parent.msisdn).waitFor();
-  await cpage.getByText(`${parent.msisdn} · разрешено · детский номер`).waitFor();
-  assert.equal(await cpage.getByRole('button', { name: `Отозвать: ${parent.msisdn}` }).count(), 0, 'a child cannot revoke');
+  await cpage.getByTestId('located-by').getByText(formatMsisdn(parent.msisdn)).waitFor();
+  await cpage.getByText(`${formatMsisdn(parent.msisdn)} · разрешено · детский номер`).waitFor();
+  assert.equal(await cpage.getByRole('button', { name: `Отозвать: ${formatMsisdn(parent.msisdn)}` }).count(), 0, 'a child cannot revoke');
   await cctx.close();
 });
 

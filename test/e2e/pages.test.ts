@@ -13,7 +13,7 @@ const SUBSCRIBER_PAGES: [string, string][] = [
   ['/payments', 'Платежи'],
   ['/bonuses', 'Бонусы'],
   ['/sharing', 'Поделиться'],
-  ['/bill', 'Почему изменился счёт'],
+  ['/spending-changes', 'Изменения расходов'],
   ['/family', 'Семья'],
   ['/detail', 'Детализация'],
   ['/bills', 'Счета'],

@@ -10,6 +10,7 @@ import { listNumbers } from '../../src/domain/business/list-numbers.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { postEntry, type EntryCategory } from '../../src/domain/ledger/post-entry.ts';
 import { ManualClock } from '../../src/domain/shared/clock.ts';
+import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { businessMonthlyReportJob } from '../../src/jobs/business-monthly-report.ts';
 import { makeCompany, type Admin, type Company } from '../helpers/business.ts';
@@ -203,7 +204,7 @@ test('exports open with real libraries: XLSX read back by exceljs, PDF by PDF.js
   assert.equal(summary.getCell('C2').value, d.previousTotal / 100);
   const byNumber = wb.getWorksheet('По номерам')!;
   assert.equal(byNumber.rowCount, 1 + 4);
-  assert.equal(byNumber.getCell('A2').value, d.topSpenders[0]!.msisdn);
+  assert.equal(byNumber.getCell('A2').value, formatMsisdn(d.topSpenders[0]!.msisdn), 'the number as everywhere: +7 9xx xxx-xx-xx');
   assert.equal(byNumber.getCell('B2').value, d.topSpenders[0]!.employeeName);
   assert.equal(byNumber.getCell('E2').value, d.topSpenders[0]!.amount / 100);
 
@@ -212,14 +213,14 @@ test('exports open with real libraries: XLSX read back by exceljs, PDF by PDF.js
   const text = await pdfText(pdf.content);
   assert.match(text, /Corporate numbers expenses/);
   assert.match(text, /ООО «Аналитика»/, 'Cyrillic survives');
-  assert.ok(text.includes(d.topSpenders[0]!.msisdn));
+  assert.ok(text.includes(formatMsisdn(d.topSpenders[0]!.msisdn)));
   assert.ok(text.includes('Иванов Иван'));
 
   const csv = (await exportExpenses(core, admin.ctx, { format: 'csv', month: '2026-03' })).content.toString('utf8');
   assert.ok(csv.startsWith('\uFEFFСводка\r\n'));
   const rub = (k: number) => `${Math.floor(k / 100)},${String(k % 100).padStart(2, '0')}`;
   assert.ok(csv.includes(`\r\n2026-03;${rub(d.total)};${rub(d.previousTotal)};`), 'the summary line');
-  assert.ok(csv.includes(`${nums[3]!.msisdn};Smith John;Склад;54;`));
+  assert.ok(csv.includes(`${formatMsisdn(nums[3]!.msisdn)};Smith John;Склад;Новосибирская область;`), 'the number as everywhere, the region by name');
 });
 
 test('the monthly report is made by the job on the 1st for the month before, once, and downloads in three formats', async () => {
@@ -316,7 +317,7 @@ test('the monthly report in the language the contract admin chose: Russian, Engl
     const enPdf = await pdfText((await file(en!.id, 'pdf')).rawPayload);
     assert.match(enPdf, /Corporate numbers expenses/);
     assert.doesNotMatch(enPdf, /Расходы по корпоративным номерам/);
-    assert.ok(enPdf.includes(n.msisdn));
+    assert.ok(enPdf.includes(formatMsisdn(n.msisdn)));
     assert.ok((await file(ru!.id, 'csv')).body.startsWith('\uFEFFСводка\r\n'));
     const enCsv = (await file(en!.id, 'csv')).body;
     assert.ok(enCsv.startsWith('\uFEFFSummary\r\nMonth;Total;'));
@@ -331,7 +332,7 @@ test('the employee directory: CSV export, import with a bad line changes nothing
   const exported = (await exportDirectory(core, admin.ctx)).content.toString('utf8');
   const lines = exported.replace(/^\uFEFF/, '').trim().split('\r\n');
   assert.equal(lines[0], 'Номер;Сотрудник;Подразделение');
-  assert.ok(lines.includes(`${nums[0]!.msisdn};Иванов Иван;Продажи`));
+  assert.ok(lines.includes(`${formatMsisdn(nums[0]!.msisdn)};Иванов Иван;Продажи`));
   const bad = [
     'Номер;Сотрудник;Подразделение',
     `${nums[0]!.msisdn};Иванов Иван Иванович;Склад`,
@@ -399,7 +400,7 @@ test("months and days are each number's own: Kaliningrad, Moscow and Vladivostok
   const sheet = wb.getWorksheet('По номерам')!;
   const rows: Record<string, number> = {};
   sheet.eachRow((row, i) => {
-    if (i > 1) rows[String(row.getCell(1).value)] = Math.round(Number(row.getCell(5).value) * 100);
+    if (i > 1) rows[String(row.getCell(1).value).replace(/\D/g, '')] = Math.round(Number(row.getCell(5).value) * 100);
   });
   assert.deepEqual(rows, expected.march);
 

@@ -58,8 +58,6 @@ const inputs: Record<string, Input> = {
   [`GET ${P}/orders`]: { kind: 'list' },
   [`GET ${P}/orders/{id}`]: { kind: 'target', params: (f) => ({ id: f.order }) },
   [`POST ${P}/orders/{id}/approve`]: { kind: 'target', params: (f) => ({ id: f.order }) },
-  [`POST ${P}/orders/{id}/start`]: { kind: 'target', params: (f) => ({ id: f.order }) },
-  [`POST ${P}/orders/{id}/complete`]: { kind: 'target', params: (f) => ({ id: f.order }) },
   [`POST ${P}/orders/{id}/reject`]: { kind: 'target', params: (f) => ({ id: f.order }), body: () => ({ reason: 'чужая заявка' }) },
   [`GET ${P}/orders/{id}/qr`]: { kind: 'target', params: (f) => ({ id: f.order }) },
   [`GET ${P}/free-numbers`]: { kind: 'list' },
@@ -220,9 +218,7 @@ test('every write works for X’s contract admin on X’s own number (so the ref
     [`POST ${P}/bulk-operations`]: [202],
     [`POST ${P}/orders`]: [409, 'CONFLICT'], // the number already has an open order
     [`POST ${P}/orders/{id}/approve`]: [409, 'ORDER_TRANSITION_INVALID'], // approved at creation
-    [`POST ${P}/orders/{id}/start`]: [200],
-    [`POST ${P}/orders/{id}/complete`]: [200],
-    [`POST ${P}/orders/{id}/reject`]: [409, 'ORDER_TRANSITION_INVALID'], // done is final
+    [`POST ${P}/orders/{id}/reject`]: [200], // approved, not yet started by the operator
   };
   const writes = routes.filter((r) => r.method !== 'GET');
   assert.deepEqual(writes.map(key).sort(), Object.keys(expected).sort());

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import QRCode from 'qrcode';
 import { updateCustomerSettings } from '../../src/domain/business/limits.ts';
-import { createOrder, getOrder, listFreeNumbers, listOrders, makeIccid, ORDER_TRANSITIONS, orderQr, QUARANTINE_DAYS, transitionOrder, validIccid, type OrderStatus } from '../../src/domain/business/orders.ts';
+import { createOrder, getOrder, listFreeNumbers, listOrders, makeIccid, operatorTransitionOrder, ORDER_TRANSITIONS, orderQr, QUARANTINE_DAYS, transitionOrder, validIccid, type OrderStatus } from '../../src/domain/business/orders.ts';
 import type { Core } from '../../src/domain/core.ts';
+import { createSession } from '../../src/domain/auth/sessions.ts';
+import type { Ctx } from '../../src/domain/shared/context.ts';
+import { errorMessage } from '../../src/domain/shared/error-messages.ts';
 import { makeCompany, type Admin, type Company } from '../helpers/business.ts';
 import { refusal, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
@@ -13,6 +16,8 @@ let company: Company;
 let admin: Admin;
 let second: Admin;
 let iccidSeq = 0;
+/** The operator's staff, who start orders and mark them done. */
+let staff: Ctx & { token: string };
 
 before(async () => {
   env = await testCore();
@@ -20,6 +25,9 @@ before(async () => {
   company = await makeCompany(core, 'ООО Заявки', { regions: ['77', '54'] });
   admin = await company.admin('contract_admin');
   second = await company.admin('contract_admin');
+  const staffId = Number((await core.db.query<{ id: number }>("INSERT INTO staff_user (email, name, password_hash) VALUES ('orders@test.example', 'Оператор', 'x') RETURNING id"))[0]!.id);
+  const session = await createSession(core.db, core, { kind: 'staff', subjectId: staffId, channel: 'staff', method: 'test' });
+  staff = { actor: { kind: 'staff', staffId }, channel: 'staff', requestId: 'test', lang: 'ru', token: session.token };
   for (const [msisdn, region] of [['79169990001', '77'], ['79169990002', '77'], ['79139990003', '54'], ['79139990004', '54']] as const) {
     await core.db.query("INSERT INTO number_pool (msisdn, region_code, status) VALUES ($1, $2, 'free')", [msisdn, region]);
   }
@@ -40,6 +48,8 @@ async function smsTo(msisdn: string) {
   return (await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND meta->>'kind' = 'business.order' ORDER BY id", [msisdn])).map((m) => m.text);
 }
 
+const staffId = () => (staff.actor.kind === 'staff' ? staff.actor.staffId : 0);
+
 async function auditOf(orderId: string) {
   return (await core.db.query<{ action: string; actor_id: string }>("SELECT action, actor_id FROM audit_event WHERE details->>'order' = $1 AND outcome = 'ok' ORDER BY id", [orderId])).map((a) => `${a.action}:${a.actor_id}`);
 }
@@ -59,16 +69,19 @@ test('a physical SIM replacement without approval: approved at once, started, do
   assert.deepEqual([o.status, o.newIccid, o.activationCode, o.history.map((h) => h.status)], ['approved', iccid, null, ['created', 'approved']]);
   assert.deepEqual(await smsTo(n.msisdn), ['Для вашего номера заказана замена SIM-карты.']);
   await assert.rejects(createOrder(core, admin.ctx, { kind: 'sim_replacement', msisdn: n.msisdn, simType: 'esim' }), refusal('CONFLICT'), 'one open order per number');
-  await transitionOrder(core, second.ctx, { id: o.id, action: 'start' });
-  const done = await transitionOrder(core, admin.ctx, { id: o.id, action: 'complete' });
+  await operatorTransitionOrder(core, staff, { id: o.id, action: 'start' });
+  const done = await operatorTransitionOrder(core, staff, { id: o.id, action: 'complete' });
   assert.equal(done.status, 'done');
   assert.deepEqual(done.history.map((h) => h.status), ['created', 'approved', 'in_progress', 'done']);
   assert.equal((await core.db.query<{ iccid: string }>('SELECT iccid FROM subscriber WHERE id = $1', [n.subscriberId]))[0]!.iccid, iccid);
   assert.equal((await smsTo(n.msisdn)).length, 2);
-  assert.deepEqual(await auditOf(o.id), [`business.order.create:${admin.id}`, `business.order.approve:${admin.id}`, `business.order.start:${second.id}`, `business.order.complete:${admin.id}`]);
+  assert.deepEqual(await auditOf(o.id), [`business.order.create:${admin.id}`, `business.order.approve:${admin.id}`, `business.order.start:${staffId()}`, `business.order.complete:${staffId()}`]);
   // Done is final: every further transition is refused.
-  for (const action of ['approve', 'start', 'complete', 'reject'] as const) {
+  for (const action of ['approve', 'reject'] as const) {
     await assert.rejects(transitionOrder(core, second.ctx, { id: o.id, action, reason: 'x' }), refusal('ORDER_TRANSITION_INVALID'));
+  }
+  for (const action of ['start', 'complete', 'reject'] as const) {
+    await assert.rejects(operatorTransitionOrder(core, staff, { id: o.id, action, reason: 'x' }), refusal('ORDER_TRANSITION_INVALID'));
   }
   // The ICCID now in use cannot be ordered again.
   const m = await company.number();
@@ -85,7 +98,7 @@ test('with approval required: the creator cannot approve, another admin can; ill
     assert.ok(o.requiresApproval);
     // Every (status, action) pair not in the machine is refused, and changes nothing.
     const illegal: [OrderStatus, 'start' | 'complete'][] = [['created', 'start'], ['created', 'complete']];
-    for (const [, action] of illegal) await assert.rejects(transitionOrder(core, second.ctx, { id: o.id, action }), refusal('ORDER_TRANSITION_INVALID'));
+    for (const [, action] of illegal) await assert.rejects(operatorTransitionOrder(core, staff, { id: o.id, action }), refusal('ORDER_TRANSITION_INVALID'));
     await assert.rejects(transitionOrder(core, admin.ctx, { id: o.id, action: 'approve' }), refusal('OWN_ORDER_APPROVAL'));
     const accountant = await company.admin('accountant');
     await assert.rejects(transitionOrder(core, accountant.ctx, { id: o.id, action: 'approve' }), refusal('FORBIDDEN'));
@@ -93,17 +106,17 @@ test('with approval required: the creator cannot approve, another admin can; ill
     const approved = await transitionOrder(core, second.ctx, { id: o.id, action: 'approve' });
     assert.deepEqual([approved.status, approved.approvedBy], ['approved', second.id]);
     await assert.rejects(transitionOrder(core, second.ctx, { id: o.id, action: 'approve' }), refusal('ORDER_TRANSITION_INVALID'));
-    await assert.rejects(transitionOrder(core, second.ctx, { id: o.id, action: 'complete' }), refusal('ORDER_TRANSITION_INVALID'));
-    await transitionOrder(core, admin.ctx, { id: o.id, action: 'start' });
+    await assert.rejects(operatorTransitionOrder(core, staff, { id: o.id, action: 'complete' }), refusal('ORDER_TRANSITION_INVALID'));
+    await operatorTransitionOrder(core, staff, { id: o.id, action: 'start' });
     const rejected = await transitionOrder(core, admin.ctx, { id: o.id, action: 'reject', reason: 'Сотрудник уволился' });
     assert.deepEqual([rejected.status, rejected.rejectReason], ['rejected', 'Сотрудник уволился']);
-    for (const action of ['approve', 'start', 'complete', 'reject'] as const) {
+    for (const action of ['approve', 'reject'] as const) {
       await assert.rejects(transitionOrder(core, second.ctx, { id: o.id, action, reason: 'x' }), refusal('ORDER_TRANSITION_INVALID'));
     }
     const before = (await core.db.query<{ iccid: string }>('SELECT iccid FROM subscriber WHERE id = $1', [n.subscriberId]))[0]!.iccid;
     assert.notEqual(before, o.newIccid, 'a rejected order changes no SIM');
     assert.deepEqual(await smsTo(n.msisdn), ['Для вашего номера заказана замена SIM-карты.', 'Заявка по вашему номеру отклонена.']);
-    assert.deepEqual(await auditOf(o.id), [`business.order.create:${admin.id}`, `business.order.approve:${second.id}`, `business.order.start:${admin.id}`, `business.order.reject:${admin.id}`]);
+    assert.deepEqual(await auditOf(o.id), [`business.order.create:${admin.id}`, `business.order.approve:${second.id}`, `business.order.start:${staffId()}`, `business.order.reject:${admin.id}`]);
     // Refused attempts are audited as refusals.
     const refused = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE action LIKE 'business.order.%' AND outcome = 'refused' AND details->>'code' = 'OWN_ORDER_APPROVAL'");
     assert.ok(refused[0]!.n >= 1);
@@ -156,8 +169,8 @@ test('a number change: a free number of another region is reserved, taken on com
   const m = await company.number();
   await assert.rejects(createOrder(core, admin.ctx, { kind: 'number_change', msisdn: m.msisdn, newMsisdn: '79139990003' }), refusal('NUMBER_NOT_AVAILABLE'));
   await assert.rejects(createOrder(core, admin.ctx, { kind: 'number_change', msisdn: m.msisdn, newMsisdn: n.msisdn }), refusal('NUMBER_NOT_AVAILABLE'), 'a number in use is not in the pool');
-  await transitionOrder(core, admin.ctx, { id: o.id, action: 'start' });
-  const done = await transitionOrder(core, admin.ctx, { id: o.id, action: 'complete' });
+  await operatorTransitionOrder(core, staff, { id: o.id, action: 'start' });
+  const done = await operatorTransitionOrder(core, staff, { id: o.id, action: 'complete' });
   assert.equal(done.msisdn, '79139990003');
   const [sub] = await core.db.query<{ msisdn: string }>('SELECT msisdn FROM subscriber WHERE id = $1', [n.subscriberId]);
   assert.equal(sub!.msisdn, '79139990003');
@@ -190,4 +203,46 @@ test('orders are the company’s own, and a department manager’s department’
   assert.ok(!(await listOrders(core, manager.ctx)).items.some((i) => i.id === o.id));
   const managerOfIt = await company.admin('department_manager', company.departments[1]!);
   assert.equal((await getOrder(core, managerOfIt.ctx, { id: o.id })).id, o.id);
+});
+
+test('each side takes only its own steps: admins approve, the operator starts and marks done; the other side is refused, in the domain and over HTTP', async () => {
+  await updateCustomerSettings(core, admin.ctx, { orderApproval: true });
+  const app = await testApp(core);
+  try {
+    const n = await company.number();
+    const o = await createOrder(core, admin.ctx, { kind: 'sim_replacement', msisdn: n.msisdn, simType: 'physical', iccid: physicalIccid() });
+    // The operator may not approve for the company; the admin may not do the operator's work.
+    await assert.rejects(operatorTransitionOrder(core, staff, { id: o.id, action: 'approve' }), (e: { code?: string; params?: { reason?: string } }) => e.code === 'FORBIDDEN' && e.params?.reason === 'admin_step');
+    await transitionOrder(core, second.ctx, { id: o.id, action: 'approve' });
+    for (const action of ['start', 'complete'] as const) {
+      await assert.rejects(transitionOrder(core, admin.ctx, { id: o.id, action }), (e: { code?: string; params?: { reason?: string } }) => e.code === 'FORBIDDEN' && e.params?.reason === 'operator_step');
+    }
+    const admins = { authorization: `Bearer ${admin.token}` };
+    const operator = { authorization: `Bearer ${staff.token}` };
+    for (const action of ['start', 'complete']) {
+      assert.equal((await app.inject({ method: 'POST', url: `/api/v1/business/orders/${o.id}/${action}`, headers: admins })).statusCode, 404, `no ${action} in the business API`);
+      const asAdmin = await app.inject({ method: 'POST', url: `/api/v1/staff/business-orders/${o.id}/${action}?lang=en`, headers: admins });
+      assert.equal(asAdmin.statusCode, 403, `${action}: an admin is refused the operator's route`);
+    }
+    const refused = await app.inject({ method: 'POST', url: `/api/v1/staff/business-orders/${o.id}/approve`, headers: operator });
+    assert.equal(refused.statusCode, 404, 'no approve in the staff API');
+    assert.equal((await getOrder(core, admin.ctx, { id: o.id })).status, 'approved', 'nothing changed');
+    // The operator's list has it, with the company's name; the operator starts it and marks it done.
+    const list = (await app.inject({ url: '/api/v1/staff/business-orders', headers: operator })).json<{ items: { id: string; status: string; customerName: string }[] }>().items;
+    const listed = list.find((i) => i.id === o.id);
+    assert.deepEqual([listed?.status, listed?.customerName], ['approved', 'ООО Заявки']);
+    assert.equal((await app.inject({ url: '/api/v1/staff/business-orders', headers: admins })).statusCode, 403, 'an admin has no operator list');
+    const started = await app.inject({ method: 'POST', url: `/api/v1/staff/business-orders/${o.id}/start`, headers: operator });
+    assert.equal(started.statusCode, 200, started.body);
+    assert.equal(started.json<{ status: string }>().status, 'in_progress');
+    const done = await app.inject({ method: 'POST', url: `/api/v1/staff/business-orders/${o.id}/complete`, headers: operator });
+    assert.equal(done.json<{ status: string }>().status, 'done');
+    assert.ok(!(await app.inject({ url: '/api/v1/staff/business-orders', headers: operator })).json<{ items: { id: string }[] }>().items.some((i) => i.id === o.id), 'done: off the list');
+    // A refusal says whose step it is, in both languages.
+    assert.deepEqual([errorMessage('FORBIDDEN', { reason: 'operator_step' }, 'ru'), errorMessage('FORBIDDEN', { reason: 'operator_step' }, 'en')], ['Этот шаг заявки выполняет оператор', 'The operator takes this step of an order']);
+    assert.equal(errorMessage('FORBIDDEN', { reason: 'admin_step' }, 'ru'), 'Этот шаг заявки выполняет администратор компании');
+  } finally {
+    await app.close();
+    await updateCustomerSettings(core, admin.ctx, { orderApproval: false });
+  }
 });

@@ -5,6 +5,7 @@ import { handleMo } from '../../src/channels/sms/handle-mo.ts';
 import { createSession } from '../../src/domain/auth/sessions.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { LOCATES_PER_TARGET_HOUR } from '../../src/domain/locator/locate.ts';
+import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
 import { makeSubscriber, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 /**
@@ -69,12 +70,12 @@ test('consent by SMS: no location before it; ДА lets the asker see the area, t
   assert.match(before.json<{ title: string }>().title, /Нет согласия абонента/);
 
   assert.deepEqual((await ask(a, b.msisdn)).json(), { status: 'pending' });
-  assert.match(await lastNotice(b.msisdn), new RegExp(`Абонент ${a.msisdn} просит разрешения.*Ответьте ДА`));
+  assert.match(await lastNotice(b.msisdn), new RegExp(`Абонент \\${formatMsisdn(a.msisdn)} просит разрешения.*Ответьте ДА`));
   const pending = await locate(a, b.msisdn);
   assert.match(pending.json<{ title: string }>().title, /ещё не ответил/);
 
-  assert.match(await sms(b.msisdn, 'да'), new RegExp(`${a.msisdn} теперь может видеть`));
-  assert.match(await lastNotice(a.msisdn), new RegExp(`${b.msisdn} разрешил.*ГДЕ ${b.msisdn}`));
+  assert.match(await sms(b.msisdn, 'да'), new RegExp(`\\${formatMsisdn(a.msisdn)} теперь может видеть`));
+  assert.match(await lastNotice(a.msisdn), new RegExp(`\\${formatMsisdn(b.msisdn)} разрешил.*ГДЕ ${b.msisdn}`));
 
   const res = await locate(a, b.msisdn);
   assert.equal(res.statusCode, 200, res.body);
@@ -82,7 +83,7 @@ test('consent by SMS: no location before it; ДА lets the asker see the area, t
   assert.ok(['Санкт-Петербург', 'Пушкин', 'Колпино'].includes(loc.locality.ru), loc.locality.ru);
   assert.ok(loc.radius > 0);
   assert.ok(Date.parse(loc.fixAt) <= core.clock.now().getTime());
-  assert.match(loc.words.ru, new RegExp(`^${b.msisdn}: .*${loc.locality.ru}.*в пределах .*, на \\d\\d\\.\\d\\d, \\d\\d:\\d\\d\\.$`));
+  assert.match(loc.words.ru, new RegExp(`^\\${formatMsisdn(b.msisdn)}: .*${loc.locality.ru}.*в пределах .*, на \\d\\d\\.\\d\\d, \\d\\d:\\d\\d\\.$`));
   assert.match(loc.words.en, /within .* as of/);
 
   // The same by SMS: ГДЕ <number>.
@@ -178,13 +179,13 @@ test('USSD *788#: the number typed, the answer in words (Latin script too); no c
   assert.match((await phone.send(child.msisdn)).text, new RegExp(`Определить, где ${child.msisdn}\\? Бесплатно`));
   const answer = await phone.send('1');
   assert.equal(answer.end, true, answer.text);
-  assert.match(answer.text, new RegExp(`^${child.msisdn}: .*(Казань|Зеленодольск).*в пределах`));
+  assert.match(answer.text, new RegExp(`^\\${formatMsisdn(child.msisdn)}: .*(Казань|Зеленодольск).*в пределах`));
   // A session that reads Latin gets the same answer transliterated, GSM-7 clean.
   await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: parent.auth, payload: { script: 'latin' } });
   const latin = handset(app, parent.msisdn, { latin: true });
   await latin.dial('*788#');
   await latin.send(child.msisdn);
-  assert.match((await latin.send('1')).text, new RegExp(`^${child.msisdn}: .*(Kazan|Zelenodolsk).*v predelakh`));
+  assert.match((await latin.send('1')).text, new RegExp(`^\\${formatMsisdn(child.msisdn)}: .*(Kazan|Zelenodolsk).*v predelakh`));
   await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: parent.auth, payload: { script: 'cyrillic' } });
   const stranger = await subscriber();
   await phone.dial('*788#');

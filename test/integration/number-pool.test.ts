@@ -90,9 +90,9 @@ test('bad ranges are refused whole, with a clear error naming the number, in Rus
   await addPoolNumbers(core, systemCtx('cli', 'cli'), { regionCode: '78', from: '79218881000', count: 10 });
   const before = await poolSize();
   const taken = problem(await call('POST', '/api/v1/staff/numbers', staff, { region: '78', from: '79218880000', count: 10 }), 409, 'NUMBER_TAKEN');
-  assert.equal(taken.title, `Номер ${owner.msisdn} уже принадлежит абоненту`);
+  assert.equal(taken.title, `Номер +7 ${owner.msisdn.slice(1, 4)} ${owner.msisdn.slice(4, 7)}-${owner.msisdn.slice(7, 9)}-${owner.msisdn.slice(9)} уже принадлежит абоненту`);
   const pooled = problem(await call('POST', '/api/v1/staff/numbers?lang=en', staff, { region: '78', from: '79218880995', count: 10 }), 409, 'NUMBER_TAKEN');
-  assert.equal(pooled.title, 'The number 79218881000 is already in the number pool');
+  assert.equal(pooled.title, 'The number +7 921 888-10-00 is already in the number pool');
   problem(await call('POST', '/api/v1/staff/numbers', staff, { region: '78', from: '79218890000', count: 10_001 }), 400, 'VALIDATION');
   problem(await call('POST', '/api/v1/staff/numbers', staff, { region: '78', from: '12345', count: 1 }), 400, 'VALIDATION');
   problem(await call('POST', '/api/v1/staff/numbers', staff, { region: '999', from: '79218890000', count: 1 }), 400, 'VALIDATION');

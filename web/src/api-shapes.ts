@@ -86,6 +86,7 @@ export type Contract = GetOk<'/api/v1/business/contracts'>['items'][number];
 // ——— Staff ———
 export type PoolRegion = GetOk<'/api/v1/staff/numbers'>['regions'][number];
 export type QueuedTicket = GetOk<'/api/v1/staff/tickets'>['items'][number];
+export type StaffOrder = GetOk<'/api/v1/staff/business-orders'>['items'][number];
 export type AuditEvent = GetOk<'/api/v1/audit'>['items'][number];
 
 // ——— Phone simulator (demo mode) ———

@@ -2265,43 +2265,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/business/orders/{id}/complete": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Order: mark done (the change takes effect) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                    content: {
+                        "application/json": {
+                            /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                            activationCode: string | null;
+                            approvedBy: number | null;
+                            createdAt: string;
+                            createdBy: number;
+                            employeeName: string | null;
+                            history: {
+                                at: string;
+                                by: string;
+                                note?: string;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sim_replacement" | "number_change";
+                            msisdn: string;
+                            newIccid: string | null;
+                            newMsisdn: string | null;
+                            oldMsisdn: string;
+                            rejectReason: string | null;
+                            requiresApproval: boolean;
+                            simType: ("physical" | "esim") | null;
+                            /** @enum {string} */
+                            status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            updatedAt: string;
+                        };
                     };
-                    content?: never;
                 };
             };
         };
@@ -2375,42 +2368,6 @@ export interface paths {
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/business/orders/{id}/start": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Order: start work */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
             responses: {
                 /** @description Default Response */
                 200: {
@@ -3171,6 +3128,273 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/business-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business orders waiting for the operator (approved: to start; in progress: to mark done), the longest waiting first, with the company's name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                                activationCode: string | null;
+                                approvedBy: number | null;
+                                createdAt: string;
+                                createdBy: number;
+                                customerName: string;
+                                employeeName: string | null;
+                                history: {
+                                    at: string;
+                                    by: string;
+                                    note?: string;
+                                    /** @enum {string} */
+                                    status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                                }[];
+                                id: string;
+                                /** @enum {string} */
+                                kind: "sim_replacement" | "number_change";
+                                msisdn: string;
+                                newIccid: string | null;
+                                newMsisdn: string | null;
+                                oldMsisdn: string;
+                                rejectReason: string | null;
+                                requiresApproval: boolean;
+                                simType: ("physical" | "esim") | null;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/business-orders/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Business order: mark done (the new SIM or number takes effect) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                            activationCode: string | null;
+                            approvedBy: number | null;
+                            createdAt: string;
+                            createdBy: number;
+                            employeeName: string | null;
+                            history: {
+                                at: string;
+                                by: string;
+                                note?: string;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sim_replacement" | "number_change";
+                            msisdn: string;
+                            newIccid: string | null;
+                            newMsisdn: string | null;
+                            oldMsisdn: string;
+                            rejectReason: string | null;
+                            requiresApproval: boolean;
+                            simType: ("physical" | "esim") | null;
+                            /** @enum {string} */
+                            status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/business-orders/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Business order: reject, with a reason (it cannot be done) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                            activationCode: string | null;
+                            approvedBy: number | null;
+                            createdAt: string;
+                            createdBy: number;
+                            employeeName: string | null;
+                            history: {
+                                at: string;
+                                by: string;
+                                note?: string;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sim_replacement" | "number_change";
+                            msisdn: string;
+                            newIccid: string | null;
+                            newMsisdn: string | null;
+                            oldMsisdn: string;
+                            rejectReason: string | null;
+                            requiresApproval: boolean;
+                            simType: ("physical" | "esim") | null;
+                            /** @enum {string} */
+                            status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/business-orders/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Business order: start the work */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description eSIM only: the LPA activation code (also served as a QR image) */
+                            activationCode: string | null;
+                            approvedBy: number | null;
+                            createdAt: string;
+                            createdBy: number;
+                            employeeName: string | null;
+                            history: {
+                                at: string;
+                                by: string;
+                                note?: string;
+                                /** @enum {string} */
+                                status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sim_replacement" | "number_change";
+                            msisdn: string;
+                            newIccid: string | null;
+                            newMsisdn: string | null;
+                            oldMsisdn: string;
+                            rejectReason: string | null;
+                            requiresApproval: boolean;
+                            simType: ("physical" | "esim") | null;
+                            /** @enum {string} */
+                            status: "created" | "approved" | "in_progress" | "done" | "rejected";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6104,7 +6328,7 @@ export interface paths {
                                 /** @description The same as `refusal` */
                                 blockedBy: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "DATA_CAP_LIFT_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO" | "MELODY_NOT_FOUND" | "MELODY_NOT_BOUGHT" | "MELODY_ALREADY_BOUGHT";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -6166,7 +6390,7 @@ export interface paths {
                                 };
                                 refusal: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "DATA_CAP_LIFT_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO" | "MELODY_NOT_FOUND" | "MELODY_NOT_BOUGHT" | "MELODY_ALREADY_BOUGHT";
                                     params: {
                                         [key: string]: string | number;
                                     };
@@ -6295,7 +6519,7 @@ export interface paths {
                             reason: ("active" | "trust_limit") | null;
                             refusal: {
                                 /** @enum {string} */
-                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "DATA_CAP_LIFT_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO" | "MELODY_NOT_FOUND" | "MELODY_NOT_BOUGHT" | "MELODY_ALREADY_BOUGHT";
                                 params: {
                                     [key: string]: string | number;
                                 };
@@ -6915,7 +7139,7 @@ export interface paths {
                             };
                             refusal: {
                                 /** @enum {string} */
-                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "DATA_CAP_LIFT_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO" | "MELODY_NOT_FOUND" | "MELODY_NOT_BOUGHT" | "MELODY_ALREADY_BOUGHT";
                                 params: {
                                     [key: string]: string | number;
                                 };
@@ -7266,7 +7490,7 @@ export interface paths {
                                 productsDisabled: string[];
                                 refusal: {
                                     /** @enum {string} */
-                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING";
+                                    code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "DATA_CAP_LIFT_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO" | "MELODY_NOT_FOUND" | "MELODY_NOT_BOUGHT" | "MELODY_ALREADY_BOUGHT";
                                     params: {
                                         [key: string]: string | number;
                                     };

@@ -153,7 +153,8 @@ export function App() {
               <Route path="/payments" component={Payments} />
               <Route path="/bonuses" component={Bonuses} />
               <Route path="/sharing" component={Sharing} />
-              <Route path="/bill" component={Bill} />
+              <Route path="/spending-changes" component={Bill} />
+              <Route path="/bill">{() => <Redirect to="/spending-changes" replace />}</Route>
               <Route path="/family" component={Family} />
               <Route path="/detail" component={Detail} />
               <Route path="/bills" component={Bills} />
@@ -212,7 +213,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   const loggedIn = me.kind === 'subscriber' || me.kind === 'staff';
   const active = (href: string) => (href === '/' ? location === '/' : location.startsWith(href));
   return (
-    <div className="layout">
+    <div className={loggedIn ? 'layout' : 'layout no-nav'}>
       <header className="topbar">
         <Link href={loggedIn || !me.demo ? '/' : '/phone'} className="brand">
           {t('appName')}

@@ -11,7 +11,7 @@ export const NAV: NavItem[] = [
   { href: '/payments', key: 'navPayments', icon: '₽' },
   { href: '/detail', key: 'navDetail', icon: '≋' },
   { href: '/bills', key: 'navBills', icon: '▤' },
-  { href: '/bill', key: 'navBill', icon: '±' },
+  { href: '/spending-changes', key: 'navBill', icon: '±' },
   { href: '/tariffs', key: 'navTariffs', icon: '◎' },
   { href: '/bonuses', key: 'navBonuses', icon: '★' },
   { href: '/sharing', key: 'navSharing', icon: '⇄' },

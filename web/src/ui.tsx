@@ -163,12 +163,15 @@ export function Confirm({ text, onConfirm, onCancel, busy }: { text: string; onC
 /** Runs an action with a confirmation, showing its error or a success notice. */
 export function useAction() {
   const [pending, setPending] = useState<{ text: string; run: () => Promise<void> } | null>(null);
+  // Which control the running action came from (a key the page chose), so its refusal can be shown beside it.
+  const [failedAt, setFailedAt] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string | null>(null);
-  const run = async (fn: () => Promise<void>, done?: string) => {
+  const run = async (fn: () => Promise<void>, done?: string, at?: string) => {
     setBusy(true);
     setError(undefined);
+    setFailedAt(at ?? null);
     setNotice(null);
     try {
       await fn();
@@ -192,5 +195,9 @@ export function useAction() {
       }}
     />
   ) : null;
-  return { run, ask, dialog, busy, error, notice, setNotice, setError };
+  /** The refusal of the action started from control `at`, to show beside it. */
+  const errorAt = (at: string) => (failedAt === at ? error : undefined);
+  /** A refusal that belongs to no particular control, for the top of the page. */
+  const pageError = failedAt === null ? error : undefined;
+  return { run, ask, dialog, busy, error, errorAt, pageError, notice, setNotice, setError };
 }

@@ -295,7 +295,7 @@ export const COMMANDS: Command[] = [
           }
           // Perhaps a locator consent request waits for this answer.
           const consent = await answerLocatorConsent(core, ctx, { msisdn: 'me', answer: 'yes' });
-          if (consent) return t(lang, `Абонент ${consent.requester} теперь может видеть, где ваш телефон. Отозвать: в приложении, раздел «Где друзья».`, `${consent.requester} can now see where your phone is. To revoke: the app, "Locator".`);
+          if (consent) return t(lang, `Абонент ${formatMsisdn(consent.requester)} теперь может видеть, где ваш телефон. Отозвать: в приложении, раздел «Где друзья».`, `${formatMsisdn(consent.requester)} can now see where your phone is. To revoke: the app, "Locator".`);
           return t(lang, 'Нет запроса, ожидающего подтверждения.', 'Nothing is waiting for your confirmation.');
         }
         const what = shareAmount(gift.kind, gift.amount, lang);

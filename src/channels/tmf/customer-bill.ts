@@ -8,6 +8,7 @@ import { claimUntoldBills, listIssuedBills, listOnDemandBills, makeOnDemandBill,
 import type { Core } from '../../domain/core.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
+import { formatMsisdn } from '../../domain/shared/msisdn.ts';
 import { ACCOUNT_BASE } from './account-management.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
@@ -116,7 +117,7 @@ function renderRates(s: RateSource, bases: Bases, lang: Lang): Record<string, un
       date: iso(s.date),
       name: billWords[lang].lines[l.type],
       type: l.type,
-      description: l.msisdn ? `${billWords[lang].lines[l.type]}, +${l.msisdn}` : undefined,
+      description: l.msisdn ? `${billWords[lang].lines[l.type]}, ${formatMsisdn(l.msisdn)}` : undefined,
       isBilled: !s.onDemand,
       bill: { id: s.billId, href: `${bases.bill}/customerBill/${s.billId}` },
       billingAccount: { id: s.billingAccountId, href: `${bases.account}/billingAccount/${s.billingAccountId}` },

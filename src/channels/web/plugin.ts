@@ -12,7 +12,8 @@ export const SPA_ROUTES = [
   '/payments',
   '/bonuses',
   '/sharing',
-  '/bill',
+  '/bill', // the old address of /spending-changes, sent on there
+  '/spending-changes',
   '/family',
   '/detail',
   '/bills',

@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { normalizeMsisdn } from '../shared/msisdn.ts';
+import { formatMsisdn, normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { requireBusinessAdmin, scopeOf } from './access.ts';
@@ -8,7 +8,7 @@ import { parseCsv, toCsv } from './csv.ts';
 
 const HEADER = { ru: ['Номер', 'Сотрудник', 'Подразделение'], en: ['Number', 'Employee', 'Department'] };
 
-/** The employee directory as CSV: number, employee name, department — every number in reach. */
+/** The employee directory as CSV: number (`+7 916 100-00-01`, which the import reads back), employee name, department — every number in reach. */
 export async function exportDirectory(core: Core, ctx: Ctx): Promise<{ filename: string; content: Buffer }> {
   const admin = requireBusinessAdmin(ctx, 'read');
   const scope = scopeOf(admin);
@@ -17,7 +17,7 @@ export async function exportDirectory(core: Core, ctx: Ctx): Promise<{ filename:
       WHERE ${scope.where} ORDER BY s.msisdn`,
     scope.params,
   );
-  return { filename: 'employees.csv', content: toCsv([HEADER[ctx.lang], ...rows.map((r) => [r.msisdn, r.employee_name ?? '', r.department ?? ''])]) };
+  return { filename: 'employees.csv', content: toCsv([HEADER[ctx.lang], ...rows.map((r) => [formatMsisdn(r.msisdn), r.employee_name ?? '', r.department ?? ''])]) };
 }
 
 export interface DirectoryLineError {

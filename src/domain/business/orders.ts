@@ -9,6 +9,7 @@ import { DomainError } from '../shared/errors.ts';
 import { formatMsisdn, normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { decodeCursor, keysetAt, keysetPage, pageLimit } from '../shared/cursor.ts';
+import { requireStaff } from '../support/staff.ts';
 import { loadBusinessNumber, page, requireBusinessAdmin, scopeOf, type BusinessAdmin } from './access.ts';
 
 export type OrderKind = 'sim_replacement' | 'number_change';
@@ -261,23 +262,45 @@ type Transition = 'approve' | 'start' | 'complete' | 'reject';
 const TARGET: Record<Transition, OrderStatus> = { approve: 'approved', start: 'in_progress', complete: 'done', reject: 'rejected' };
 
 /**
+ * Who takes which step: the company's admins approve an order (or reject it); the operator's staff
+ * do the work and mark it done (or reject it when it cannot be done). Each side is offered and
+ * allowed only its own steps.
+ */
+export const ORDER_STEPS: Record<'business_admin' | 'staff', readonly Transition[]> = { business_admin: ['approve', 'reject'], staff: ['start', 'complete', 'reject'] };
+
+/**
  * Moves an order along its status machine: approve (created → approved; by another admin than
- * the one who created it), start (approved → in_progress), complete (in_progress → done: the new
- * SIM or number takes effect, an old number goes to quarantine), reject (from any open status,
- * with a reason; a reserved number goes back to the pool). Anything else is refused, and every
- * transition is audited and told to the employee where it concerns them.
+ * the one who created it), start (approved → in_progress; operator staff), complete (in_progress →
+ * done, operator staff: the new SIM or number takes effect, an old number goes to quarantine),
+ * reject (from any open status, with a reason, by either side; a reserved number goes back to the
+ * pool). A business admin's door: a step of the operator is refused (FORBIDDEN), anything the
+ * machine does not allow too, and every transition is audited and told to the employee where it
+ * concerns them.
  */
 export async function transitionOrder(core: Core, ctx: Ctx, input: { id: string; action: Transition; reason?: string }): Promise<OrderView> {
+  await moveOrder(core, ctx, 'business_admin', input);
+  return getOrder(core, ctx, { id: input.id });
+}
+
+/** The operator staff's door to the same machine: start, complete, reject; an admin's step is refused. */
+export async function operatorTransitionOrder(core: Core, ctx: Ctx, input: { id: string; action: Transition; reason?: string }): Promise<OrderView> {
+  await moveOrder(core, ctx, 'staff', input);
+  return view(await loadAnyOrder(core.db, input.id), false);
+}
+
+async function moveOrder(core: Core, ctx: Ctx, side: keyof typeof ORDER_STEPS, input: { id: string; action: Transition; reason?: string }): Promise<void> {
   await runUseCase(core, ctx, `business.order.${input.action}`, async (tx, subject) => {
-    const admin = requireBusinessAdmin(ctx, 'write');
-    subject.customerId = admin.customerId;
-    const o = await loadOrder(tx, admin, input.id, true);
+    const admin = side === 'business_admin' ? requireBusinessAdmin(ctx, 'write') : null;
+    const staffId = admin ? null : requireStaff(ctx);
+    if (!ORDER_STEPS[admin ? 'business_admin' : 'staff'].includes(input.action)) throw new DomainError('FORBIDDEN', { reason: admin ? 'operator_step' : 'admin_step' });
+    const o = admin ? await loadOrder(tx, admin, input.id, true) : await loadAnyOrder(tx, input.id, true);
+    subject.customerId = Number(o.customer_id);
     subject.subscriberId = Number(o.subscriber_id);
     const to = TARGET[input.action];
     if (!ORDER_TRANSITIONS[o.status].includes(to)) throw new DomainError('ORDER_TRANSITION_INVALID', { from: o.status, to });
-    if (to === 'approved' && Number(o.created_by) === admin.adminId) throw new DomainError('OWN_ORDER_APPROVAL');
+    if (to === 'approved' && Number(o.created_by) === admin?.adminId) throw new DomainError('OWN_ORDER_APPROVAL');
     const now = core.clock.now();
-    const history = [...o.history, { at: now.toISOString(), status: to, by: `admin:${admin.adminId}`, ...(input.reason ? { note: input.reason } : {}) }];
+    const history = [...o.history, { at: now.toISOString(), status: to, by: admin ? `admin:${admin.adminId}` : `staff:${staffId}`, ...(input.reason ? { note: input.reason } : {}) }];
     let smsTo: string | null = null;
     let text: string | null = null;
     if (to === 'done') {
@@ -308,7 +331,7 @@ export async function transitionOrder(core: Core, ctx: Ctx, input: { id: string;
     await tx.query(
       `UPDATE business_order SET status = $2, history = $3, updated_at = $4, approved_by = CASE WHEN $2 = 'approved' THEN $5::bigint ELSE approved_by END,
          reject_reason = CASE WHEN $2 = 'rejected' THEN $6 ELSE reject_reason END WHERE id = $1::uuid`,
-      [o.id, to, JSON.stringify(history), now, admin.adminId, input.reason ?? null],
+      [o.id, to, JSON.stringify(history), now, admin?.adminId ?? null, input.reason ?? null],
     );
     if (smsTo && text) await enqueueSms(tx, { msisdn: smsTo, text, kind: 'business.order', at: now });
     await recordAudit(tx, core, ctx, {
@@ -318,7 +341,29 @@ export async function transitionOrder(core: Core, ctx: Ctx, input: { id: string;
       details: { order: o.id, kind: o.kind, from: o.status, to, ...(input.reason ? { reason: input.reason } : {}) },
     });
   });
-  return getOrder(core, ctx, { id: input.id });
+}
+
+/** An order of any company, for the operator's staff. */
+async function loadAnyOrder(q: Tx | Core['db'], id: string, lock = false): Promise<OrderRow> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError('NOT_FOUND', { what: 'order' });
+  const r = (await q.query<OrderRow>(`${SELECT} WHERE o.id = $1::uuid${lock ? ' FOR UPDATE OF o' : ''}`, [id]))[0];
+  if (!r) throw new DomainError('NOT_FOUND', { what: 'order' });
+  return r;
+}
+
+/**
+ * The operator's work list: every company's orders waiting for a step of the operator (approved,
+ * to be started; in progress, to be marked done), the longest waiting first, with the company's
+ * name. Operator staff only; at most `limit` (100) at a time, as the queue is worked from the top.
+ */
+export async function staffListOrders(core: Core, ctx: Ctx, input: { limit?: number } = {}): Promise<{ items: (OrderView & { customerName: string })[] }> {
+  requireStaff(ctx);
+  const rows = await core.db.query<OrderRow & { customer_name: string }>(
+    `${SELECT.replace(' FROM business_order o', ', c.name AS customer_name FROM business_order o')} WHERE o.status IN ('approved', 'in_progress')
+      ORDER BY o.updated_at, o.id LIMIT $1`,
+    [Math.min(Math.max(input.limit ?? 100, 1), 100)],
+  );
+  return { items: rows.map((r) => ({ ...view(r, false), customerName: r.customer_name })) };
 }
 
 /** The eSIM activation code as a QR image (PNG or SVG) for the employee's phone to scan. */

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import type { Lang } from '../shared/context.ts';
 import { formatMoney } from '../shared/money.ts';
+import { formatMsisdn } from '../shared/msisdn.ts';
 import type { Category, Dashboard } from './dashboard.ts';
 
 export type ExportFormat = 'csv' | 'xlsx' | 'pdf';
@@ -95,6 +96,7 @@ interface Table {
 function tables(r: ExpenseReport): Table[] {
   const w = words[r.lang];
   const d = r.dashboard;
+  const regionName = new Map(d.byRegion.map((x) => [x.regionCode, x.regionName]));
   return [
     {
       name: w.summary,
@@ -107,7 +109,7 @@ function tables(r: ExpenseReport): Table[] {
     {
       name: w.byNumber,
       header: [w.msisdn, w.employee, w.department, w.region, w.amount, w.prevAmount],
-      rows: r.numbers.map((n) => [n.msisdn, n.employeeName ?? '', n.department ?? '', n.regionCode, { k: n.amount }, { k: n.previous }]),
+      rows: r.numbers.map((n) => [formatMsisdn(n.msisdn), n.employeeName ?? '', n.department ?? '', regionName.get(n.regionCode) ?? n.regionCode, { k: n.amount }, { k: n.previous }]),
     },
     { name: w.traffic, header: [w.date, w.minutes, w.sms, w.gb, w.charged], rows: d.trafficByDay.map((t) => [t.date, t.minutes, t.sms, t.gb, { k: t.charged }]) },
   ];

@@ -5,7 +5,7 @@ import type { Core } from '../core.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import { requireMsisdn } from '../shared/msisdn.ts';
+import { formatMsisdn, requireMsisdn } from '../shared/msisdn.ts';
 import { findSubscriberByMsisdn, loadSubscriber, loadSubscriberById, type SubscriberRow } from '../subscribers/access.ts';
 import { takeToken } from '../auth/rate-limit.ts';
 
@@ -51,8 +51,8 @@ async function askLocatorConsentInTx(
   if (status === 'pending') {
     const text =
       target.language === 'en'
-        ? `${me.msisdn} asks to see where your phone is. Reply YES to allow or NO to refuse. You can revoke it at any time in the app.`
-        : `Абонент ${me.msisdn} просит разрешения видеть, где находится ваш телефон. Ответьте ДА, чтобы разрешить, или НЕТ, чтобы отказать. Отозвать разрешение можно в любой момент в приложении.`;
+        ? `${formatMsisdn(me.msisdn)} asks to see where your phone is. Reply YES to allow or NO to refuse. You can revoke it at any time in the app.`
+        : `Абонент ${formatMsisdn(me.msisdn)} просит разрешения видеть, где находится ваш телефон. Ответьте ДА, чтобы разрешить, или НЕТ, чтобы отказать. Отозвать разрешение можно в любой момент в приложении.`;
     await enqueueSms(tx, { msisdn: target.msisdn, text, kind: 'notice', at: now });
     await audit(tx, core, ctx, 'locator.consent_asked', me, target);
   }
@@ -63,11 +63,11 @@ async function notifyRequester(tx: Tx, core: Core, requester: SubscriberRow, tar
   const text =
     requester.language === 'en'
       ? granted
-        ? `${target.msisdn} allowed you to see where their phone is. Send WHERE ${target.msisdn} to 8111.`
-        : `${target.msisdn} did not allow you to see where their phone is.`
+        ? `${formatMsisdn(target.msisdn)} allowed you to see where their phone is. Send WHERE ${target.msisdn} to 8111.`
+        : `${formatMsisdn(target.msisdn)} did not allow you to see where their phone is.`
       : granted
-        ? `Абонент ${target.msisdn} разрешил видеть, где его телефон. Отправьте ГДЕ ${target.msisdn} на 8111.`
-        : `Абонент ${target.msisdn} не разрешил видеть, где его телефон.`;
+        ? `Абонент ${formatMsisdn(target.msisdn)} разрешил видеть, где его телефон. Отправьте ГДЕ ${target.msisdn} на 8111.`
+        : `Абонент ${formatMsisdn(target.msisdn)} не разрешил видеть, где его телефон.`;
   await enqueueSms(tx, { msisdn: requester.msisdn, text, kind: 'notice', at: core.clock.now() });
 }
 

@@ -3,7 +3,7 @@ import { takeToken } from '../auth/rate-limit.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError, isDomainError } from '../shared/errors.ts';
-import { requireMsisdn } from '../shared/msisdn.ts';
+import { formatMsisdn, requireMsisdn } from '../shared/msisdn.ts';
 import { findSubscriberByMsisdn, loadSubscriber, type SubscriberRow } from '../subscribers/access.ts';
 import type { ConsentStatus } from './consent.ts';
 import { localitiesNear, nearestLocality } from './localities.ts';
@@ -81,8 +81,8 @@ export async function locateFriend(core: Core, ctx: Ctx, input: { msisdn: string
   const words = (lang: 'ru' | 'en') => {
     const place = locality.distance <= Math.max(radius, 3000) ? (lang === 'ru' ? `в районе: ${locality.ru}` : `near ${locality.en}`) : lang === 'ru' ? `${distanceWords(locality.distance, 'ru')} от: ${locality.ru}` : `${distanceWords(locality.distance, 'en')} from ${locality.en}`;
     return lang === 'ru'
-      ? `${target.msisdn}: ${place}, в пределах ${distanceWords(radius, 'ru')}, на ${when(fix.lastLocationTime, me.timeZone, 'ru')}.`
-      : `${target.msisdn}: ${place}, within ${distanceWords(radius, 'en')}, as of ${when(fix.lastLocationTime, me.timeZone, 'en')}.`;
+      ? `${formatMsisdn(target.msisdn)}: ${place}, в пределах ${distanceWords(radius, 'ru')}, на ${when(fix.lastLocationTime, me.timeZone, 'ru')}.`
+      : `${formatMsisdn(target.msisdn)}: ${place}, within ${distanceWords(radius, 'en')}, as of ${when(fix.lastLocationTime, me.timeZone, 'en')}.`;
   };
   const loc: FriendLocation = { msisdn: target.msisdn, fixAt: fix.lastLocationTime.toISOString(), area: fix.area, center, radius, locality, nearby: localitiesNear(center, 60_000), words: { ru: words('ru'), en: words('en') } };
   await keep('located', { loc });

@@ -112,21 +112,20 @@ export function displayDate(isoDate: string): string {
 }
 
 /**
- * The other party of a record for a spreadsheet: Russian numbers as `8 (900) 123-45-67`, which a
- * spreadsheet keeps as text (plain digits turn into 7,9E+10, and a leading `+` reads as a formula).
- * Anything else that starts like a formula is neutralised with a leading apostrophe.
+ * The other party of a record for a spreadsheet: a number written as everywhere else
+ * (`+7 900 123-45-67`, see `formatMsisdn`); spaces and hyphens keep a spreadsheet from reading it
+ * as a number (plain digits would turn into 7,9E+10). Anything else that starts like a formula —
+ * a foreign number's bare `+49…` included — is neutralised with a leading apostrophe.
  */
 export function counterpartForSheet(counterpart: string | null): string {
   if (!counterpart) return '';
-  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(counterpart);
-  if (m) return `8 (${m[1]}) ${m[2]}-${m[3]}-${m[4]}`;
-  return /^[=+\-@\t\r]/.test(counterpart) ? `'${counterpart}` : counterpart;
+  const text = formatMsisdn(counterpart);
+  return /^\+7 \d{3} \d{3}-\d{2}-\d{2}$/.test(text) || !/^[=+\-@\t\r]/.test(text) ? text : `'${text}`;
 }
 
 /** The other party of a record for people to read. */
 export function counterpartForPeople(counterpart: string | null): string {
-  if (!counterpart) return '—';
-  return /^\d{11,15}$/.test(counterpart) ? formatMsisdn(counterpart) : counterpart;
+  return counterpart ? formatMsisdn(counterpart) : '—';
 }
 
 /** The SMS notices about a detail report. */

@@ -1,9 +1,13 @@
 import type { ErrorCode } from './errors.ts';
 import { formatCount } from '../../text/format.ts';
 import { formatMoney } from './money.ts';
+import { formatMsisdn } from './msisdn.ts';
 
 type Params = Record<string, string | number>;
 type Template = (p: Params, money: (k: string) => string) => string;
+
+/** A number named in a message, written as everywhere else. */
+const num = (msisdn: string | number | undefined): string => formatMsisdn(String(msisdn ?? ''));
 
 const TRANSFERS_RU = { one: 'передачу', few: 'передачи', many: 'передач', other: 'передачи' };
 const TRANSFERS_EN = { one: 'transfer', other: 'transfers' };
@@ -45,7 +49,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
   SUBSCRIBER_NOT_FOUND: { ru: () => 'Номер не найден', en: () => 'Number not found' },
   PRODUCT_NOT_FOUND: { ru: (p) => `Услуга «${p.product}» не найдена`, en: (p) => `Service "${p.product}" not found` },
   TARIFF_NOT_FOUND: { ru: (p) => `Тариф «${p.tariff}» не найден`, en: (p) => `Tariff "${p.tariff}" not found` },
-  FORBIDDEN: { ru: () => 'Недостаточно прав для этого действия', en: () => 'You are not allowed to do this' },
+  FORBIDDEN: {
+    ru: (p) => (p.reason === 'operator_step' ? 'Этот шаг заявки выполняет оператор' : p.reason === 'admin_step' ? 'Этот шаг заявки выполняет администратор компании' : 'Недостаточно прав для этого действия'),
+    en: (p) => (p.reason === 'operator_step' ? 'The operator takes this step of an order' : p.reason === 'admin_step' ? "The company's administrator takes this step of an order" : 'You are not allowed to do this'),
+  },
   UNAUTHENTICATED: { ru: () => 'Требуется вход', en: () => 'Please log in' },
   INVALID_CREDENTIALS: { ru: () => 'Неверный номер или пароль', en: () => 'Wrong number or password' },
   LOCKED_OUT: {
@@ -178,10 +185,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: () => 'Заявку должен одобрить другой администратор',
     en: () => 'Another administrator must approve this order',
   },
-  NUMBER_NOT_AVAILABLE: { ru: (p) => `Номер ${p.msisdn} недоступен для выбора`, en: (p) => `The number ${p.msisdn} is not available` },
+  NUMBER_NOT_AVAILABLE: { ru: (p) => `Номер ${num(p.msisdn)} недоступен для выбора`, en: (p) => `The number ${num(p.msisdn)} is not available` },
   NUMBER_TAKEN: {
-    ru: (p) => (p.by === 'subscriber' ? `Номер ${p.msisdn} уже принадлежит абоненту` : `Номер ${p.msisdn} уже есть в пуле номеров`),
-    en: (p) => (p.by === 'subscriber' ? `The number ${p.msisdn} already belongs to a subscriber` : `The number ${p.msisdn} is already in the number pool`),
+    ru: (p) => (p.by === 'subscriber' ? `Номер ${num(p.msisdn)} уже принадлежит абоненту` : `Номер ${num(p.msisdn)} уже есть в пуле номеров`),
+    en: (p) => (p.by === 'subscriber' ? `The number ${num(p.msisdn)} already belongs to a subscriber` : `The number ${num(p.msisdn)} is already in the number pool`),
   },
   STAFF_EMAIL_TAKEN: { ru: (p) => `Сотрудник с адресом ${p.email} уже есть`, en: (p) => `A staff account with the email ${p.email} already exists` },
   NUMBER_INVALID: { ru: (p) => `${p.msisdn} — не номер телефона (диапазон выходит за пределы нумерации)`, en: (p) => `${p.msisdn} is not a phone number (the range runs past the numbering)` },
@@ -271,16 +278,16 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
   LOCATOR_NO_CONSENT: {
     ru: (p) =>
       p.state === 'pending'
-        ? `Абонент ${p.msisdn} ещё не ответил на запрос согласия`
+        ? `Абонент ${num(p.msisdn)} ещё не ответил на запрос согласия`
         : p.state === 'refused' || p.state === 'revoked'
-          ? `Абонент ${p.msisdn} не разрешил определять его местоположение`
-          : `Нет согласия абонента ${p.msisdn}. Сначала запросите его.`,
+          ? `Абонент ${num(p.msisdn)} не разрешил определять его местоположение`
+          : `Нет согласия абонента ${num(p.msisdn)}. Сначала запросите его.`,
     en: (p) =>
       p.state === 'pending'
-        ? `${p.msisdn} has not answered the consent request yet`
+        ? `${num(p.msisdn)} has not answered the consent request yet`
         : p.state === 'refused' || p.state === 'revoked'
-          ? `${p.msisdn} has not allowed you to see their location`
-          : `No consent from ${p.msisdn}. Ask for it first.`,
+          ? `${num(p.msisdn)} has not allowed you to see their location`
+          : `No consent from ${num(p.msisdn)}. Ask for it first.`,
   },
   EMAIL_MISSING: {
     ru: () => 'В профиле не указан адрес электронной почты: добавьте его, чтобы получать счета письмом',

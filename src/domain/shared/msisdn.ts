@@ -26,8 +26,13 @@ export function requireMsisdn(input: string): string {
   return m;
 }
 
-/** "79001234567" → "+7 900 123-45-67" for people to read. */
+/**
+ * A phone number as people read it, one way in every channel, report and export:
+ * "79001234567" → "+7 900 123-45-67"; any other number of 11–15 digits as "+" and the digits;
+ * anything else (a short code such as 8111, a name) as it is. The web app's `phoneNumber`
+ * (`web/src/format.ts`) is the same function, which `test/unit/msisdn.test.ts` holds it to.
+ */
 export function formatMsisdn(msisdn: string): string {
   const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(msisdn);
-  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : `+${msisdn}`;
+  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : /^\d{11,15}$/.test(msisdn) ? `+${msisdn}` : msisdn;
 }

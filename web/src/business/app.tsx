@@ -3,7 +3,7 @@ import { Link, Route, Switch, useLocation } from 'wouter';
 import { api, ApiError } from '../api.ts';
 import { setDisplayZone } from '../format.ts';
 import { useApp } from '../app-context.ts';
-import { translateBiz, type BizKey } from '../i18n.ts';
+import { translateBiz, type BizKey } from './i18n.ts';
 import { LangSwitch } from '../pages/lang-switch.tsx';
 import { ErrorBox, Field, Loading, Notice } from '../ui.tsx';
 import { BizContext, useBiz, type BizState } from './context.ts';

@@ -2,10 +2,10 @@ import { useEffect, useState } from 'react';
 import { Link, useSearch } from 'wouter';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime } from '../format.ts';
+import { dateTime, phoneNumber } from '../format.ts';
 import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Loading, Page, Section, useLoad } from '../ui.tsx';
-import { phone, useBiz } from './context.ts';
+import { useBiz } from './context.ts';
 import type { BulkItem, BulkOperation } from './types.ts';
 
 type ItemFilter = '' | 'done' | 'refused' | 'pending';
@@ -65,7 +65,7 @@ function Operation({ id }: { id: string }) {
             {(items.data?.items ?? []).map((i) => (
               <li key={i.msisdn} className="item" data-msisdn={i.msisdn} data-status={i.status}>
                 <div>
-                  <p className="strong">{phone(i.msisdn)}</p>
+                  <p className="strong">{phoneNumber(i.msisdn)}</p>
                   {i.reason ? <p className="biz-warn">{i.reason}</p> : null}
                 </div>
                 <p className={i.status === 'refused' ? 'biz-warn strong' : i.status === 'done' ? 'biz-ok strong' : 'muted'}>{bt(`item_${i.status}`)}</p>

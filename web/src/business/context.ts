@@ -1,6 +1,5 @@
-import { phoneNumber } from '../format.ts';
 import { createContext, useContext } from 'react';
-import type { BizKey } from '../i18n.ts';
+import type { BizKey } from './i18n.ts';
 import type { Overview } from './types.ts';
 
 export interface BizState {
@@ -16,11 +15,6 @@ export function useBiz(): BizState {
   const v = useContext(BizContext);
   if (!v) throw new Error('BizContext missing');
   return v;
-}
-
-/** Formats a number as +7 916 100-00-01. */
-export function phone(msisdn: string): string {
-  return phoneNumber(msisdn);
 }
 
 /** "2026-11" as "ноябрь 2026" / "November 2026". */

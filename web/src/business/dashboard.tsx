@@ -1,11 +1,11 @@
 import { useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dayLabel, money, monthLabel, monthShort, percent } from '../format.ts';
+import { dayLabel, money, monthLabel, monthShort, percent, phoneNumber } from '../format.ts';
 import { businessMonthNow } from './month.ts';
 import { ErrorBox, Field, Loading, Page, Section, useLoad } from '../ui.tsx';
 import { BarChart } from './chart.tsx';
-import { monthName, phone, useBiz } from './context.ts';
+import { monthName, useBiz } from './context.ts';
 import { regionLabel, useRegions } from './regions.ts';
 import type { Dashboard as D } from './types.ts';
 
@@ -163,7 +163,7 @@ export default function Dashboard() {
               {data.topSpenders.map((s) => (
                 <li key={s.msisdn} className="item">
                   <div>
-                    <p className="strong">{phone(s.msisdn)}</p>
+                    <p className="strong">{phoneNumber(s.msisdn)}</p>
                     <p className="muted">{[s.employeeName, s.departmentName].filter(Boolean).join(' · ')}</p>
                   </div>
                   <p>

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime, money, named, parseRubles } from '../format.ts';
+import { dateTime, money, named, parseRubles, phoneNumber } from '../format.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
-import { phone, useBiz } from './context.ts';
+import { useBiz } from './context.ts';
 import { useRegions } from './regions.ts';
 import type { CatalogItem, Contract, LimitItem } from './types.ts';
 
@@ -145,7 +145,7 @@ export default function Limits() {
             <li key={l.msisdn} className="item" data-msisdn={l.msisdn}>
               <div>
                 <p className="strong">
-                  {phone(l.msisdn)} {l.employeeName ? <span className="muted">· {l.employeeName}</span> : null}
+                  {phoneNumber(l.msisdn)} {l.employeeName ? <span className="muted">· {l.employeeName}</span> : null}
                 </p>
                 <p data-testid="limit-amount">
                   {bt('bizSpent', { spent: money(l.spent, lang), amount: money(l.amount, lang) })}
@@ -166,9 +166,9 @@ export default function Limits() {
               {me.can.changeNumbers ? (
                 <button
                   type="button"
-                  aria-label={`${bt('bizRemove')} ${phone(l.msisdn)}`}
+                  aria-label={`${bt('bizRemove')} ${phoneNumber(l.msisdn)}`}
                   onClick={() =>
-                    act.ask(bt('bizRemoveConfirm', { msisdn: phone(l.msisdn) }), async () => {
+                    act.ask(bt('bizRemoveConfirm', { msisdn: phoneNumber(l.msisdn) }), async () => {
                       await api(`business/numbers/${l.msisdn}/limit`, { method: 'DELETE' });
                       await limits.reload();
                     })

@@ -2,9 +2,9 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useLocation } from 'wouter';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { money, named, parseRubles, pluralForm } from '../format.ts';
+import { money, named, parseRubles, pluralForm, phoneNumber } from '../format.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
-import { phone, useBiz } from './context.ts';
+import { useBiz } from './context.ts';
 import { regionLabel, useRegions } from './regions.ts';
 import { BULK_KINDS, type BulkKind, type BulkOperation, type CatalogItem, type NumberList } from './types.ts';
 
@@ -200,11 +200,11 @@ export default function Numbers() {
               <li key={n.msisdn} className="item biz-number" data-msisdn={n.msisdn}>
                 {me.can.changeNumbers ? (
                   <label className="check biz-pick">
-                    <input type="checkbox" checked={selected.has(n.msisdn)} onChange={(e) => toggle(n.msisdn, e.target.checked)} aria-label={bt('bizSelect', { msisdn: phone(n.msisdn) })} />
+                    <input type="checkbox" checked={selected.has(n.msisdn)} onChange={(e) => toggle(n.msisdn, e.target.checked)} aria-label={bt('bizSelect', { msisdn: phoneNumber(n.msisdn) })} />
                   </label>
                 ) : null}
                 <div>
-                  <p className="strong">{phone(n.msisdn)}</p>
+                  <p className="strong">{phoneNumber(n.msisdn)}</p>
                   <p data-testid="employee">{n.employeeName ?? '—'}</p>
                   <p className="muted">
                     <span data-testid="department">{n.departmentName ?? bt('bizNoDepartment')}</span> · <span data-testid="region">{n.regionName || n.regionCode}</span> · {named(tariffs.data?.items.find((x) => x.code === n.tariffCode)?.name, lang)}

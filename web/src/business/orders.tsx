@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime } from '../format.ts';
+import { dateTime, phoneNumber } from '../format.ts';
 import { ShowMore, useCursorList } from '../paging.tsx';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
-import { phone, useBiz } from './context.ts';
+import { useBiz } from './context.ts';
 import { regionLabel, useRegions } from './regions.ts';
 import type { OrderList } from '../api-shapes.ts';
 import type { Order, OrderStatus } from './types.ts';
@@ -93,7 +93,7 @@ function NewOrder({ onDone }: { onDone: () => void }) {
                 <label key={f.msisdn} className="check">
                   <input type="radio" name="newMsisdn" value={f.msisdn} required checked={newMsisdn === f.msisdn} onChange={() => setNewMsisdn(f.msisdn)} />
                   <span>
-                    {phone(f.msisdn)} <span className="muted">({f.regionCode})</span>
+                    {phoneNumber(f.msisdn)} <span className="muted">({f.regionCode})</span>
                   </span>
                 </label>
               ))}
@@ -110,7 +110,8 @@ function NewOrder({ onDone }: { onDone: () => void }) {
   );
 }
 
-const NEXT: Record<OrderStatus, ('approve' | 'start' | 'complete')[]> = { created: ['approve'], approved: ['start'], in_progress: ['complete'], done: [], rejected: [] };
+/** The admin's own steps: approving a new order; starting the work and marking it done are the operator's. */
+const NEXT: Record<OrderStatus, 'approve'[]> = { created: ['approve'], approved: [], in_progress: [], done: [], rejected: [] };
 
 function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> }) {
   const { lang } = useApp();
@@ -119,7 +120,7 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
   const [rejecting, setRejecting] = useState(false);
   const act = useAction();
   const open = o.status !== 'done' && o.status !== 'rejected';
-  const go = (action: 'approve' | 'start' | 'complete') =>
+  const go = (action: 'approve') =>
     void act.run(async () => {
       await api(`business/orders/${o.id}/${action}`, { method: 'POST' });
       await onChanged();
@@ -132,7 +133,7 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
       await onChanged();
     });
   };
-  const title = `${bt(`order_${o.kind}`)}: ${phone(o.msisdn)}`;
+  const title = `${bt(`order_${o.kind}`)}: ${phoneNumber(o.msisdn)}`;
   return (
     <li className="card inset" data-testid="order" data-order={o.id} data-status={o.status}>
       <h3>{title}</h3>
@@ -145,7 +146,7 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
       <p className="muted">
         {o.employeeName ?? ''} · {dateTime(o.createdAt, lang)}
       </p>
-      {o.kind === 'number_change' && o.newMsisdn ? <p>{bt('bizFrom', { old: phone(o.oldMsisdn), new: phone(o.newMsisdn) })}</p> : null}
+      {o.kind === 'number_change' && o.newMsisdn ? <p>{bt('bizFrom', { old: phoneNumber(o.oldMsisdn), new: phoneNumber(o.newMsisdn) })}</p> : null}
       {o.kind === 'sim_replacement' && o.simType === 'physical' && o.newIccid ? <p>ICCID {o.newIccid}</p> : null}
       {o.rejectReason ? <p className="biz-warn">{o.rejectReason}</p> : null}
       {o.activationCode && me.can.changeNumbers ? (
@@ -153,7 +154,7 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
           <p>
             {bt('bizActivation')}: <code data-testid="activation-code">{o.activationCode}</code>
           </p>
-          <img src={`/api/v1/business/orders/${o.id}/qr?format=svg`} width={180} height={180} alt={bt('bizQr', { msisdn: phone(o.msisdn) })} data-testid="qr" />
+          <img src={`/api/v1/business/orders/${o.id}/qr?format=svg`} width={180} height={180} alt={bt('bizQr', { msisdn: phoneNumber(o.msisdn) })} data-testid="qr" />
         </div>
       ) : null}
       <details>
@@ -172,7 +173,7 @@ function OrderCard({ o, onChanged }: { o: Order; onChanged: () => Promise<void> 
           <div className="row">
             {NEXT[o.status].map((a) => (
               <button key={a} type="button" className="primary" disabled={act.busy} onClick={() => go(a)}>
-                {bt(a === 'approve' ? 'bizApprove' : a === 'start' ? 'bizStartWork' : 'bizComplete')}
+                {bt('bizApprove')}
               </button>
             ))}
             {!rejecting ? (

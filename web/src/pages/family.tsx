@@ -2,14 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import type { Family as FamilyView } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
-import { money, parseRubles } from '../format.ts';
+import { money, parseRubles, phoneNumber } from '../format.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
-
-/** "+7 900 123-45-67" from 79001234567, for people to read. */
-function phone(msisdn: string): string {
-  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(msisdn);
-  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : `+${msisdn}`;
-}
 
 const PLANS = ['shared_package', 'head_pays', 'both'] as const;
 type Plan = (typeof PLANS)[number];
@@ -29,7 +23,7 @@ export default function Family() {
     e.preventDefault();
     void act.run(async () => {
       const r = await api<{ invited: string }>(`subscribers/${m}/family/invitations`, { method: 'POST', body: { to: to.trim() }, idempotent: true });
-      act.setNotice(t('famInvited', { to: phone(r.invited) }));
+      act.setNotice(t('famInvited', { to: phoneNumber(r.invited) }));
       setTo('');
       await reload();
     });
@@ -59,14 +53,14 @@ export default function Family() {
       <ErrorBox error={act.error} />
       <Notice text={act.notice} />
       {data.invitation && data.role !== 'member' ? (
-        <Section title={t('famInvitation', { from: phone(data.invitation.from) })}>
+        <Section title={t('famInvitation', { from: phoneNumber(data.invitation.from) })}>
           <button type="button" onClick={() => void act.run(async () => (await api(`subscribers/${m}/family/accept`, { method: 'POST' }), await reload()), t('famJoined'))}>
             {t('famJoin')}
           </button>
         </Section>
       ) : null}
       {data.role === 'member' ? (
-        <Section title={t('famHead', { head: phone(data.head ?? '') })}>
+        <Section title={t('famHead', { head: phoneNumber(data.head ?? '') })}>
           <p data-testid="family-own">
             {data.monthlyLimit !== null ? t('famLimit', { limit: money(data.monthlyLimit, lang) }) : t('famNoLimit')} · {t('famSpent', { spent: money(data.spentThisMonth ?? 0, lang) })}
           </p>
@@ -85,23 +79,23 @@ export default function Family() {
                 {data.members.map((x) => (
                   <li key={x.msisdn} className="item">
                     <span>
-                      {phone(x.msisdn)} · {t(x.status === 'active' ? 'famStatus_active' : 'famStatus_invited')}
+                      {phoneNumber(x.msisdn)} · {t(x.status === 'active' ? 'famStatus_active' : 'famStatus_invited')}
                       {x.status === 'active' ? ` · ${x.monthlyLimit !== null ? t('famLimit', { limit: money(x.monthlyLimit, lang) }) : t('famNoLimit')} · ${t('famSpent', { spent: money(x.spentThisMonth ?? 0, lang) })}` : ''}
                     </span>
                     {x.status === 'active' ? (
-                      <Field label={t('famLimitLabel', { who: phone(x.msisdn) })}>
+                      <Field label={t('famLimitLabel', { who: phoneNumber(x.msisdn) })}>
                         {(id) => <input id={id} inputMode="decimal" autoComplete="off" value={limits[x.msisdn] ?? ''} onChange={(e) => setLimits({ ...limits, [x.msisdn]: e.target.value })} />}
                       </Field>
                     ) : null}
                     {x.status === 'active' ? (
-                      <button type="button" onClick={() => saveLimit(x.msisdn)} aria-label={`${t('famLimitSave')}: ${phone(x.msisdn)}`}>
+                      <button type="button" onClick={() => saveLimit(x.msisdn)} aria-label={`${t('famLimitSave')}: ${phoneNumber(x.msisdn)}`}>
                         {t('famLimitSave')}
                       </button>
                     ) : null}
                     <button
                       type="button"
-                      aria-label={`${t('famRemove')}: ${phone(x.msisdn)}`}
-                      onClick={() => act.ask(t('famConfirmRemove', { who: phone(x.msisdn) }), async () => (await api(`subscribers/${m}/family/members/${x.msisdn}`, { method: 'DELETE' }), await reload()))}
+                      aria-label={`${t('famRemove')}: ${phoneNumber(x.msisdn)}`}
+                      onClick={() => act.ask(t('famConfirmRemove', { who: phoneNumber(x.msisdn) }), async () => (await api(`subscribers/${m}/family/members/${x.msisdn}`, { method: 'DELETE' }), await reload()))}
                     >
                       {t('famRemove')}
                     </button>

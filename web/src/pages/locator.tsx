@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import type { FriendLocation, LocatorOverview } from '../api-shapes.ts';
-import { dateTime } from '../format.ts';
+import { dateTime, phoneNumber } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 import { LocatorMap } from './locator-map.tsx';
@@ -57,11 +57,11 @@ export default function Locator() {
           {asked.map((c) => (
             <li key={c.msisdn} className="item">
               <span>
-                {c.msisdn} · {t(STATUS[c.status]!)}
+                {phoneNumber(c.msisdn)} · {t(STATUS[c.status]!)}
                 {c.child ? ` · ${t('locChild')}` : ''}
               </span>
               {c.status === 'granted' ? (
-                <button type="button" disabled={act.busy} aria-label={`${t('locLocate')}: ${c.msisdn}`} onClick={() => locate(c.msisdn)}>
+                <button type="button" disabled={act.busy} aria-label={`${t('locLocate')}: ${phoneNumber(c.msisdn)}`} onClick={() => locate(c.msisdn)}>
                   {t('locLocate')}
                 </button>
               ) : null}
@@ -75,7 +75,7 @@ export default function Locator() {
           {given.map((c) => (
             <li key={c.msisdn} className="item">
               <span>
-                {c.msisdn} · {t(STATUS[c.status]!)}
+                {phoneNumber(c.msisdn)} · {t(STATUS[c.status]!)}
                 {c.child ? ` · ${t('locChild')}` : ''}
               </span>
               {c.status === 'pending' ? (
@@ -88,7 +88,7 @@ export default function Locator() {
                   </button>
                 </span>
               ) : c.status === 'granted' && !c.child ? (
-                <button type="button" aria-label={`${t('locRevoke')}: ${c.msisdn}`} onClick={() => void act.run(async () => (await api(`subscribers/me/locator/consents/${c.msisdn}`, { method: 'DELETE' }), await data.reload()))}>
+                <button type="button" aria-label={`${t('locRevoke')}: ${phoneNumber(c.msisdn)}`} onClick={() => void act.run(async () => (await api(`subscribers/me/locator/consents/${c.msisdn}`, { method: 'DELETE' }), await data.reload()))}>
                   {t('locRevoke')}
                 </button>
               ) : null}
@@ -102,7 +102,7 @@ export default function Locator() {
           {locatedBy.map((r, i) => (
             <li key={`${r.at}-${i}`} className="item">
               <span>
-                {r.msisdn} · {dateTime(r.at, lang)}
+                {phoneNumber(r.msisdn)} · {dateTime(r.at, lang)}
               </span>
             </li>
           ))}

@@ -1,7 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { translateBiz } from '../i18n.ts';
 import { Field, Notice, ErrorBox } from '../ui.tsx';
 import { LangSwitch } from './lang-switch.tsx';
 import { SocialLoginButtons } from './social.tsx';
@@ -9,7 +8,7 @@ import { SocialLoginButtons } from './social.tsx';
 type Mode = 'password' | 'code' | 'staff';
 
 export function Login() {
-  const { t, refreshMe, lang, me } = useApp();
+  const { t, refreshMe, me } = useApp();
   const [mode, setMode] = useState<Mode>('password');
   const [msisdn, setMsisdn] = useState('');
   const [password, setPassword] = useState('');
@@ -132,7 +131,7 @@ export function Login() {
             </a>
           ) : null}
           <a className="button" href="/business">
-            {translateBiz(lang, 'bizLink')}
+            {t('bizLink')}
           </a>
         </div>
       ) : (

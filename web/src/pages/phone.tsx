@@ -70,39 +70,41 @@ function Ussd({ msisdn }: { msisdn: string }) {
   };
   const last = hops[hops.length - 1];
   return (
-    <>
-      <div className="screen" aria-live="polite" data-testid="ussd-screen">
-        {last ? (
-          <>
-            <pre>{last.text}</pre>
-            <p className="muted">
-              {measure(last.text).chars} {t(`chars_${pluralForm(measure(last.text).chars, lang)}`)} · {t('alphabet')} {measure(last.text).alphabet}
-              {last.end ? ` · ${t('sessionEnded')}` : ''}
-            </p>
-          </>
-        ) : (
-          <p className="muted" data-testid="ussd-codes">*111# · *152#</p>
-        )}
-      </div>
-      <form onSubmit={(e) => void send(e)}>
-        <Field label={session ? t('answer') : t('dial')}>{(id) => <input id={id} inputMode="tel" autoComplete="off" value={input} onChange={(e) => setInput(e.target.value)} />}</Field>
-        <div className="keypad">
-          {keys.map((k) => (
-            <button key={k} type="button" onClick={() => setInput((v) => v + k)} aria-label={k}>
-              {k}
+    <div className="handset-panel">
+      <div className="handset" data-testid="handset">
+        <div className="screen" aria-live="polite" data-testid="ussd-screen">
+          {last ? (
+            <>
+              <pre>{last.text}</pre>
+              <p className="muted">
+                {measure(last.text).chars} {t(`chars_${pluralForm(measure(last.text).chars, lang)}`)} · {t('alphabet')} {measure(last.text).alphabet}
+                {last.end ? ` · ${t('sessionEnded')}` : ''}
+              </p>
+            </>
+          ) : (
+            <p className="muted" data-testid="ussd-codes">*111# · *152#</p>
+          )}
+        </div>
+        <form onSubmit={(e) => void send(e)}>
+          <Field label={session ? t('answer') : t('dial')}>{(id) => <input id={id} inputMode="tel" autoComplete="off" value={input} onChange={(e) => setInput(e.target.value)} />}</Field>
+          <div className="keypad">
+            {keys.map((k) => (
+              <button key={k} type="button" onClick={() => setInput((v) => v + k)} aria-label={k}>
+                {k}
+              </button>
+            ))}
+          </div>
+          <div className="row">
+            <button type="submit" className="primary" disabled={busy}>
+              {session ? t('send') : t('dial')}
             </button>
-          ))}
-        </div>
-        <div className="row">
-          <button type="submit" className="primary" disabled={busy}>
-            {session ? t('send') : t('dial')}
-          </button>
-          <button type="button" onClick={() => (setInput(''), setSession(null))}>
-            {t('clear')}
-          </button>
-        </div>
-      </form>
-      <ErrorBox error={error} />
+            <button type="button" onClick={() => (setInput(''), setSession(null))}>
+              {t('clear')}
+            </button>
+          </div>
+        </form>
+        <ErrorBox error={error} />
+      </div>
       {hops.length > 1 && (
         <ol className="list">
           {hops.slice(0, -1).map((h, i) => (
@@ -114,7 +116,7 @@ function Ussd({ msisdn }: { msisdn: string }) {
           ))}
         </ol>
       )}
-    </>
+    </div>
   );
 }
 

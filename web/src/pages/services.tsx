@@ -23,10 +23,11 @@ export default function Services() {
     return { connected, available, audit };
   }, [m]);
   const act = useAction();
-  const after = async (fn: () => Promise<unknown>) => act.run(async () => {
+  /** Runs a change and reloads; a refusal is shown beside control `at`. */
+  const after = async (fn: () => Promise<unknown>, at?: string) => act.run(async () => {
     await fn();
     await reload();
-  }, t('done'));
+  }, t('done'), at);
 
   if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
   if (!data) return <Loading />;
@@ -34,7 +35,7 @@ export default function Services() {
   return (
     <Page title={t('navServices')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       <Section title={t('connected')}>
         <ul className="list" data-testid="connected">
@@ -52,10 +53,11 @@ export default function Services() {
                 ) : null}
               </div>
               {p.disableable && (
-                <button type="button" onClick={() => act.ask(t('confirmDisable', { name: named(p.name, lang) }), () => after(() => api(`subscribers/${m}/products/${p.code}`, { method: 'DELETE' })))}>
+                <button type="button" onClick={() => act.ask(t('confirmDisable', { name: named(p.name, lang) }), () => after(() => api(`subscribers/${m}/products/${p.code}`, { method: 'DELETE' }), `off:${p.code}`))}>
                   {t('disable')}
                 </button>
               )}
+              <ErrorBox error={act.errorAt(`off:${p.code}`)} />
             </li>
           ))}
         </ul>
@@ -76,12 +78,13 @@ export default function Services() {
                 disabled={p.blockedBy !== null}
                 onClick={() =>
                   act.ask(t('confirmConnect', { name: named(p.name, lang), charge: money(p.chargeNow, lang), price: p.statement?.[lang] ?? money(p.chargeNow, lang) }), () =>
-                    after(() => api(`subscribers/${m}/products`, { method: 'POST', body: { productCode: p.code }, idempotent: true })),
+                    after(() => api(`subscribers/${m}/products`, { method: 'POST', body: { productCode: p.code }, idempotent: true }), `on:${p.code}`),
                   )
                 }
               >
                 {t('connect')}
               </button>
+              <ErrorBox error={act.errorAt(`on:${p.code}`)} />
             </li>
           ))}
         </ul>

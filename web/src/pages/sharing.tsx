@@ -2,17 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import type { ShareOffer, ShareResult } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
-import { dateOnly, dateTime, pluralForm, volume } from '../format.ts';
+import { dateOnly, dateTime, phoneNumber, pluralForm, volume } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
 
 type Kind = 'data' | 'minutes';
-
-/** "+7 900 123-45-67" from 79001234567, for people to read. */
-function phone(msisdn: string): string {
-  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(msisdn);
-  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : `+${msisdn}`;
-}
 
 /** Sharing minutes and gigabytes: what can be given, a transfer with its confirmation, and the gifts given and received. */
 export default function Sharing() {
@@ -41,7 +35,7 @@ export default function Sharing() {
       t('shareConfirm', { what: amountText(offer.kind, n), to: to.trim(), price: offer.statement[lang], days: `${data.validDays}\u00a0${t(`days_${pluralForm(data.validDays, lang)}`)}` }),
       async () => {
         const r = await api<ShareResult>(`subscribers/${m}/sharing`, { method: 'POST', body: { kind: offer.kind, amount: n, to: to.trim() }, idempotent: true });
-        act.setNotice(t('shareDone', { what: amountText(offer.kind, n), to: phone(r.to) }));
+        act.setNotice(t('shareDone', { what: amountText(offer.kind, n), to: phoneNumber(r.to) }));
         setAmount('');
         setTo('');
         await reload();
@@ -92,7 +86,7 @@ export default function Sharing() {
             {data.history.map((h) => (
               <li key={h.id} className="item">
                 <span>
-                  {h.direction === 'given' ? t('shareGiven') : t('shareReceived')}: {amountText(h.kind, h.amount)} · {phone(h.counterpart)}
+                  {h.direction === 'given' ? t('shareGiven') : t('shareReceived')}: {amountText(h.kind, h.amount)} · {phoneNumber(h.counterpart)}
                 </span>
                 <span className="muted">
                   {dateTime(h.at, lang)} · {t('shareUntil', { date: dateOnly(h.validUntil, lang) })}

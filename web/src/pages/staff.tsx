@@ -2,9 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { actionName } from '../actions.ts';
-import { dateTime } from '../format.ts';
+import { dateTime, phoneNumber } from '../format.ts';
 import type { Key } from '../i18n.ts';
-import type { AuditEvent, PoolRegion, QueuedTicket } from '../api-shapes.ts';
+import type { AuditEvent, PoolRegion, QueuedTicket, StaffOrder } from '../api-shapes.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, Switch, useAction, useLoad } from '../ui.tsx';
 
 function Reply({ ticket, onDone }: { ticket: QueuedTicket; onDone: () => Promise<void> }) {
@@ -57,7 +57,7 @@ function Queue() {
             <details key={tk.id} className="ticket">
               <summary>
                 {tk.priority === 'high' ? '⚑ ' : ''}
-                <span className="strong">{tk.subject}</span> · +{tk.msisdn} · {tk.tariffName} · {t(`k_${tk.kind}` as Key)}
+                <span className="strong">{tk.subject}</span> · {phoneNumber(tk.msisdn)} · {tk.tariffName} · {t(`k_${tk.kind}` as Key)}
               </summary>
               <ul className="messages">
                 {tk.messages.map((msg) => (
@@ -195,6 +195,44 @@ function NumberPool() {
   );
 }
 
+/** Business orders waiting for the operator: the work is started, then marked done (the company's admins approve them). */
+function Orders() {
+  const { t, lang } = useApp();
+  const q = useLoad(() => api<{ items: StaffOrder[] }>('staff/business-orders'), []);
+  const act = useAction();
+  const step = (o: StaffOrder, action: 'start' | 'complete') =>
+    void act.run(async () => {
+      await api(`staff/business-orders/${o.id}/${action}`, { method: 'POST' });
+      await q.reload();
+    }, t('done'));
+  if (!q.data) return q.error ? <ErrorBox error={q.error} onRetry={() => void q.reload()} /> : <Loading />;
+  return (
+    <>
+      {q.data.items.length === 0 ? <p className="muted">{t('ordersNone')}</p> : null}
+      <ul className="list" data-testid="staff-orders">
+        {q.data.items.map((o) => (
+          <li key={o.id} className="item" data-order={o.id} data-status={o.status}>
+            <div>
+              <p className="strong">
+                {o.kind === 'sim_replacement' ? t('orderSim') : t('orderNumber')}: {phoneNumber(o.msisdn)} · {o.customerName}
+              </p>
+              <p className="muted">
+                {o.status === 'approved' ? t('orderApproved') : t('orderInProgress')} · {dateTime(o.updatedAt, lang)}
+                {o.kind === 'number_change' && o.newMsisdn ? ` · ${t('orderNewNumber', { n: phoneNumber(o.newMsisdn) })}` : ''}
+              </p>
+            </div>
+            <button type="button" disabled={act.busy} onClick={() => step(o, o.status === 'approved' ? 'start' : 'complete')}>
+              {o.status === 'approved' ? t('orderStart') : t('orderComplete')}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorBox error={act.error} />
+      <Notice text={act.notice} />
+    </>
+  );
+}
+
 export default function Staff() {
   const { t } = useApp();
   return (
@@ -204,6 +242,9 @@ export default function Staff() {
       </Section>
       <Section title={t('auditSearch')}>
         <Audit />
+      </Section>
+      <Section title={t('ordersTitle')}>
+        <Orders />
       </Section>
       <Section title={t('poolTitle')}>
         <NumberPool />

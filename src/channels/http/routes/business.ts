@@ -226,13 +226,12 @@ export async function businessRoutes(app: FastifyInstance, opts: { core: Core })
     async (req) => listOrders(core, ctx(req), req.query),
   );
   r.get('/business/orders/:id', { schema: { ...tag, summary: 'One order with its history', params: idParams, response: { 200: orderSchema } } }, async (req) => getOrder(core, ctx(req), req.params));
-  for (const action of ['approve', 'start', 'complete'] as const) {
-    r.post(
-      `/business/orders/:id/${action}`,
-      { schema: { ...tag, summary: `Order: ${action === 'approve' ? 'approve (another admin than its creator)' : action === 'start' ? 'start work' : 'mark done (the change takes effect)'}`, params: idParams } },
-      async (req) => transitionOrder(core, ctx(req), { id: req.params.id, action }),
-    );
-  }
+  // Starting the work and marking it done are the operator's steps: /staff/business-orders.
+  r.post(
+    '/business/orders/:id/approve',
+    { schema: { ...tag, summary: 'Order: approve (another admin than its creator)', params: idParams, response: { 200: orderSchema } } },
+    async (req) => transitionOrder(core, ctx(req), { id: req.params.id, action: 'approve' }),
+  );
   r.post(
     '/business/orders/:id/reject',
     { schema: { ...tag, summary: 'Order: reject, with a reason', params: idParams, body: z.object({ reason: z.string().min(1).max(500) }) } },

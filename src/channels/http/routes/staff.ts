@@ -17,6 +17,8 @@ import { termsSchema } from '../../../domain/terms/terms-file.ts';
 import { ctxOf } from '../context.ts';
 import { ideaSchema, ticketSchema } from './support.ts';
 import { wholeNumber } from '../../../domain/shared/strict-input.ts';
+import { operatorTransitionOrder, staffListOrders } from '../../../domain/business/orders.ts';
+import { orderSchema } from '../schemas/business.ts';
 
 const tag = { tags: ['staff'] };
 const id = z.string().min(1).max(20);
@@ -88,6 +90,30 @@ export async function staffRoutes(app: FastifyInstance, opts: { core: Core }): P
       requireStaff(ctx);
       return reply.status(201).send(await publishTerms(core, ctx, req.body));
     },
+  );
+  r.get(
+    '/staff/business-orders',
+    {
+      schema: {
+        ...tag,
+        summary: "Business orders waiting for the operator (approved: to start; in progress: to mark done), the longest waiting first, with the company's name",
+        response: { 200: z.object({ items: z.array(orderSchema.extend({ customerName: z.string() })) }) },
+      },
+    },
+    async (req) => staffListOrders(core, ctxOf(req, 'staff')),
+  );
+  const orderId = z.object({ id: z.string().min(1).max(64) });
+  for (const action of ['start', 'complete'] as const) {
+    r.post(
+      `/staff/business-orders/:id/${action}`,
+      { schema: { ...tag, summary: action === 'start' ? 'Business order: start the work' : 'Business order: mark done (the new SIM or number takes effect)', params: orderId, response: { 200: orderSchema } } },
+      async (req) => operatorTransitionOrder(core, ctxOf(req, 'staff'), { id: req.params.id, action }),
+    );
+  }
+  r.post(
+    '/staff/business-orders/:id/reject',
+    { schema: { ...tag, summary: 'Business order: reject, with a reason (it cannot be done)', params: orderId, body: z.object({ reason: z.string().min(1).max(500) }), response: { 200: orderSchema } } },
+    async (req) => operatorTransitionOrder(core, ctxOf(req, 'staff'), { id: req.params.id, action: 'reject', reason: req.body.reason }),
   );
   r.get(
     '/staff/audit',
