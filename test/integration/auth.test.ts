@@ -293,7 +293,7 @@ test('whoami names every kind of caller as its schema states; sessions and the p
   const profile = await app.inject({ url: '/api/v1/subscribers/me', headers: bearer(token) });
   assert.equal(profile.statusCode, 200, profile.body);
   const p = profile.json<Record<string, unknown>>();
-  assert.deepEqual(Object.keys(p).sort(), ['activatedAt', 'contentBan', 'customerKind', 'employeeName', 'iccid', 'language', 'msisdn', 'region', 'script', 'status', 'tariff', 'timeZone']);
+  assert.deepEqual(Object.keys(p).sort(), ['activatedAt', 'contentBan', 'customerKind', 'email', 'employeeName', 'iccid', 'language', 'msisdn', 'region', 'script', 'status', 'tariff', 'timeZone']);
   assert.equal(p.msisdn, s.msisdn);
 
   const staffId = (await core.db.query<{ id: number }>("INSERT INTO staff_user (email, name, password_hash) VALUES ('who@test.example', 'Who', 'x') RETURNING id"))[0]!.id;
