@@ -104,7 +104,7 @@ test('operator commands run beside the server, over its admin channel', async ()
   const add = await cli(['numbers', 'add', '--region', '78', '--from', '79217770000', '--count', '5']);
   assert.deepEqual([add.code, add.out], [0, 'added 5 numbers to region 78: 79217770000–79217770004\n']);
   const taken = await cli(['numbers', 'add', '--region', '78', '--from', '79217770004', '--count', '2']);
-  assert.deepEqual([taken.code, taken.err], [1, 'numbers add: The number 79217770004 is already in the number pool (NUMBER_TAKEN)\n']);
+  assert.deepEqual([taken.code, taken.err], [1, 'numbers add: The number +7 921 777-00-04 is already in the number pool (NUMBER_TAKEN)\n']);
   remote.list = await cli(['numbers', 'list', '--region', '78', '--status', 'free']);
   assert.equal(remote.list.code, 0, remote.list.err);
   assert.equal(remote.list.out.split('\n').filter((l) => /^7921777000\d\s+78\s+free$/.test(l)).length, 5);
