@@ -84,17 +84,17 @@ async function ledger(store: Store) {
 test('a fee run killed halfway can be rerun at once and charges exactly what a clean run does', async () => {
   const clean = newStore();
   const crashed = newStore();
-  for (const s of [clean, crashed]) cli(s, 'seed', '--subscribers', '600', '--now', '2026-01-15T09:00:00Z');
+  for (const s of [clean, crashed]) cli(s, 'seed', '--subscribers', '300', '--now', '2026-01-15T09:00:00Z');
   const at = '2026-03-20T09:00:00Z';
-  cli(clean, 'bill', '--now', at, '--batch', '50');
-  const killed = await killMidway(crashed, ['bill', '--now', at, '--batch', '50'], /^batch \d+/, 3);
+  cli(clean, 'bill', '--now', at, '--batch', '25');
+  const killed = await killMidway(crashed, ['bill', '--now', at, '--batch', '25'], /^batch \d+/, 3);
   assert.ok(killed, 'the run was still going when it was killed');
   const partial = await ledger(crashed);
   const full = await ledger(clean);
   assert.ok(partial.totals.n < full.totals.n, 'the kill left work undone');
   assert.equal(partial.totals.mismatched, 0, 'every committed batch is whole');
   // The killed run's lease died with it: a rerun at the same time takes over at once.
-  const rerun = cli(crashed, 'bill', '--now', at, '--batch', '50');
+  const rerun = cli(crashed, 'bill', '--now', at, '--batch', '25');
   assert.doesNotMatch(rerun, /another instance holds the fee lease/);
   assert.match(rerun, /^fee run done: \d+ accounts/m);
   assert.match(cli(crashed, 'verify'), /^ledger ok/m);
@@ -112,20 +112,20 @@ test('a usage import killed halfway and run again charges every record once', as
   cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'cdr.csv');
   const lines = ['record_id;msisdn;kind;zone;started_at;duration_seconds;bytes;counterpart'];
-  for (let i = 0; i < 6000; i++) {
+  for (let i = 0; i < 3000; i++) {
     const msisdn = `7926${String(i % 200).padStart(7, '0')}`;
     const kind = ['voice', 'sms', 'data'][i % 3]!;
     const zone = i % 17 === 0 ? 'roaming' : i % 5 === 0 ? 'intercity' : 'home';
     lines.push(`cdr-${i};${msisdn};${kind};${zone};2026-01-20T${String(8 + (i % 12)).padStart(2, '0')}:00:00Z;${kind === 'voice' ? 30 + (i % 900) : ''};${kind === 'data' ? 1000 + i * 9973 : ''};79161234567`);
   }
   writeFileSync(file, lines.join('\n'));
-  cli(clean, 'import-cdr', file, '--batch', '300', '--now', '2026-01-21T00:00:00Z');
-  const killed = await killMidway(crashed, ['import-cdr', file, '--batch', '300', '--now', '2026-01-21T00:00:00Z'], /^batch \d+/, 4);
+  cli(clean, 'import-cdr', file, '--batch', '150', '--now', '2026-01-21T00:00:00Z');
+  const killed = await killMidway(crashed, ['import-cdr', file, '--batch', '150', '--now', '2026-01-21T00:00:00Z'], /^batch \d+/, 4);
   assert.ok(killed);
-  cli(crashed, 'import-cdr', file, '--batch', '300', '--now', '2026-01-21T00:00:00Z');
+  cli(crashed, 'import-cdr', file, '--batch', '150', '--now', '2026-01-21T00:00:00Z');
   // And once more: a replay of the whole file changes nothing.
-  const replay = cli(crashed, 'import-cdr', file, '--batch', '300', '--now', '2026-01-21T00:00:00Z');
-  assert.match(replay, /import done: 0 rated, 6000 already seen/);
+  const replay = cli(crashed, 'import-cdr', file, '--batch', '150', '--now', '2026-01-21T00:00:00Z');
+  assert.match(replay, /import done: 0 rated, 3000 already seen/);
   const a = await ledger(clean);
   const b = await ledger(crashed);
   assert.deepEqual(b.totals, a.totals);
