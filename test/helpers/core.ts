@@ -12,6 +12,8 @@ import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { DomainError } from '../../src/domain/shared/errors.ts';
 import { systemCtx, type Ctx } from '../../src/domain/shared/context.ts';
 import { provisionSubscriber, type ProvisionInput } from '../../src/domain/provisioning/provision-subscriber.ts';
+import { hashPassword } from '../../src/domain/auth/secrets.ts';
+import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { createCore } from '../../src/runtime.ts';
 import { buildServer } from '../../src/server.ts';
 import type { Db, Tx } from '../../src/store/db.ts';
@@ -211,4 +213,11 @@ export async function holdLocks(db: Db, lock: (tx: Tx) => Promise<unknown>): Pro
       await holder;
     },
   };
+}
+
+/** A bearer header for the subscriber, from a real password login through `app`. */
+export async function bearerFor(core: Core, app: Awaited<ReturnType<typeof testApp>>, s: { msisdn: string; subscriberId: number }): Promise<{ authorization: string }> {
+  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
+  return { authorization: `Bearer ${res.json<{ token: string }>().token}` };
 }

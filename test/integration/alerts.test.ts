@@ -4,15 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { alertSettingsAction, perform } from '../../src/domain/actions/registry.ts';
 import { listNotifications } from '../../src/domain/alerts/list-notifications.ts';
 import { raiseDailyDigests, releaseDueAlerts, releaseTime } from '../../src/domain/alerts/raise-alerts.ts';
-import { hashPassword } from '../../src/domain/auth/secrets.ts';
-import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
 import { settlePayment } from '../../src/domain/payments/settle-payment.ts';
 import { startTopUp } from '../../src/domain/payments/top-up.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { ctxAs, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { bearerFor, ctxAs, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -234,9 +232,7 @@ test('daily digest: each local morning, what yesterday cost, once a day', async 
 
 async function login(input: Parameters<typeof makeSubscriber>[1] = {}) {
   const s = await makeSubscriber(core, { openingBalance: 100_000, ...input });
-  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
-  return { ...s, auth: { authorization: `Bearer ${res.json<{ token: string }>().token}` } };
+  return { ...s, auth: await bearerFor(core, app, s) };
 }
 
 test('app API: read and change the settings, the notification list, bad input in both languages, nobody else’s number', async () => {

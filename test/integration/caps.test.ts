@@ -6,10 +6,8 @@ import { handleMo } from '../../src/channels/sms/handle-mo.ts';
 import { capsAction, perform } from '../../src/domain/actions/registry.ts';
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { hashPassword } from '../../src/domain/auth/secrets.ts';
-import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { handset } from '../helpers/ussd.ts';
-import { ctxAs, ledgerSum, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { bearerFor, ctxAs, ledgerSum, makeSubscriber, refusal, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -118,9 +116,7 @@ test('caps from the app API: read, change, bounds in both languages, nobody else
   env.clock.set(new Date('2026-03-10T09:00:00Z'));
   const s = await makeSubscriber(core, { openingBalance: 100_000 });
   const o = await makeSubscriber(core, { openingBalance: 100_000 });
-  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
-  const auth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+  const auth = await bearerFor(core, app, s);
   assert.deepEqual((await app.inject({ url: '/api/v1/subscribers/me/caps', headers: auth })).json(), { msisdn: s.msisdn, monthly: null, roaming: 500_000, dataHard: false });
   const set = await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/caps', headers: auth, payload: { monthly: 100, roaming: 0 } });
   assert.equal(set.statusCode, 200, set.body);
@@ -179,9 +175,7 @@ test('USSD: settings → caps states them; typed roubles set the monthly and roa
 test('"continue for 99 ₽" lifts the data hard cap until the month ends: charged once (a repeat charges 0), from the app API and USSD; the next month the cap is back', async () => {
   env.clock.set(new Date('2026-03-10T09:00:00Z'));
   const s = await makeSubscriber(core, { openingBalance: 100_000 });
-  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
-  const auth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+  const auth = await bearerFor(core, app, s);
   // Without the data hard cap there is nothing to lift, in both languages.
   const off = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/caps/data-lift', headers: auth });
   assert.deepEqual([off.statusCode, off.json<{ title: string }>().title], [409, 'Интернет сверх пакета и так разрешён: продлевать нечего']);

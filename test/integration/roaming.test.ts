@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { capsAction, perform } from '../../src/domain/actions/registry.ts';
-import { hashPassword } from '../../src/domain/auth/secrets.ts';
-import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { ctxAs, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { bearerFor, ctxAs, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 import { operatorAuth } from '../helpers/tmf.ts';
 import { handset } from '../helpers/ussd.ts';
 
@@ -60,9 +58,7 @@ test('roaming: attach abroad → welcome SMS with prices and the cap, once → r
 
 test('network events: only with an operator key; a bad country is refused', async () => {
   const s = await makeSubscriber(core);
-  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
-  const mine = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+  const mine = await bearerFor(core, app, s);
   const asSubscriber = await app.inject({ method: 'POST', url: '/api/v1/network/events', headers: mine, payload: { type: 'attach', msisdn: s.msisdn, country: 'TR' } });
   assert.equal(asSubscriber.statusCode, 403);
   const anonymous = await app.inject({ method: 'POST', url: '/api/v1/network/events', payload: { type: 'attach', msisdn: s.msisdn, country: 'TR' } });
@@ -75,9 +71,7 @@ test('network events: only with an operator key; a bad country is refused', asyn
 test('roaming state and spend against the cap: the app API and USSD *111*5#', async () => {
   env.clock.set(new Date('2026-03-10T09:00:00Z'));
   const s = await makeSubscriber(core, { openingBalance: 1_000_000 });
-  await setPasswordHash(core.db, s.subscriberId, await hashPassword('pw-12345'), core.clock.now());
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn: s.msisdn, password: 'pw-12345' } });
-  const mine = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+  const mine = await bearerFor(core, app, s);
   const home = await app.inject({ url: '/api/v1/subscribers/me/roaming', headers: mine });
   assert.deepEqual(home.json(), { msisdn: s.msisdn, country: null, countryName: null, since: null, spent: 0, cap: 500_000 });
   let p = await handset(app, s.msisdn).dial('*111*5#');
