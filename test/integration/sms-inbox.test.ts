@@ -7,7 +7,8 @@ import { handleMo, recoverUnhandledMo } from '../../src/channels/sms/handle-mo.t
 import type { Core } from '../../src/domain/core.ts';
 import { assembleMoPart } from '../../src/domain/notifications/assemble-mo-part.ts';
 import { claimUnhandledIncoming, recordIncomingSms } from '../../src/domain/notifications/record-incoming-sms.ts';
-import { makeSubscriber, testCore, type TestEnv } from '../helpers/core.ts';
+import { queueReply } from '../../src/domain/notifications/enqueue-sms.ts';
+import { holdLocks, makeSubscriber, secondCore, storeKind, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -111,4 +112,34 @@ test('a long message is recorded whole with its last part; a crash before the an
   assert.equal(next.text, 'ПОМОЩЬ');
   const kept = await core.db.query<{ seq: number; text: string }>('SELECT seq, text FROM sms_mo_part WHERE msisdn = $1 ORDER BY seq', [s.msisdn]);
   assert.deepEqual(kept.map((r) => r.text), ['ПОМ', 'ОЩЬ']);
+});
+
+test('two replies to one number committed at once: the second waits for the first and queues behind it', async () => {
+  const s = await makeSubscriber(core);
+  const first = await recordedOnly(s.msisdn, 'баланс', 'inbox-lock-1');
+  const second = await recordedOnly(s.msisdn, 'баланс', 'inbox-lock-2');
+  const reply = (moId: number) => ({ moId, outcome: 'replied', msisdn: s.msisdn, text: 'Баланс', sender: '8111', kind: 'sms_reply', at: core.clock.now(), mode: 'claim' as const });
+  // Another instance's reply to the number, claimed and not yet committed.
+  const other = await secondCore(env);
+  const held = await holdLocks(other.db, (tx) => 
+    tx.query('SELECT * FROM sms_reply_claim($1, $2, $3, $4, $5, $6, $7, $8, $9)', [first, 'replied', s.msisdn, '8111', 'Баланс', core.clock.now(), 'claim', 'sms_reply', null]),
+  );
+  let settled = false;
+  const mine = queueReply(core, reply(second)).finally(() => (settled = true));
+  try {
+    if (storeKind === 'postgres') {
+      // Without the number's lock this reply would not wait: it would miss the other's uncommitted
+      // row and claim its own. It must be seen waiting for the lock before the other one commits.
+      const waiting = async () =>
+        (await core.db.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%sms_reply_claim%'")).length > 0;
+      while (!settled && !(await waiting())) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(settled, false, 'the second reply waited for the number');
+    }
+  } finally {
+    await held.release();
+  }
+  const r = await mine;
+  assert.equal(r.claimed, false, 'queued behind the reply still being sent');
+  const rows = await core.db.query<{ status: string }>("SELECT status FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id", [s.msisdn]);
+  assert.deepEqual(rows.map((x) => x.status), ['sending', 'queued']);
 });

@@ -50,36 +50,14 @@ export async function queueReply(
   r: { moId: number; outcome: string; msisdn: string; text: string; sender: string; kind: string; at: Date; mode: ReplyMode },
 ): Promise<{ id: number; claimed: boolean }> {
   const mode = typeof r.mode === 'string' ? r.mode : 'sent';
-  const params = [r.moId, r.outcome, r.msisdn, r.sender, r.text, r.at, mode, r.kind, typeof r.mode === 'string' ? null : r.mode.sentVia] as const;
-  const sql = `WITH st AS (
-       SELECT CASE WHEN $7::text = 'sent' THEN 'sent'
-                   WHEN $7::text = 'claim' AND NOT EXISTS (SELECT 1 FROM sms_message o
-                                                           WHERE o.direction = 'mt' AND o.msisdn = $3::text AND o.status IN ('queued', 'sending')) THEN 'sending'
-                   ELSE 'queued' END AS status),
-     ins AS (
-       INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, attempts, meta)
-       SELECT 'mt', $3::text, $4::text, $5::text, st.status, $6::timestamptz, CASE WHEN st.status = 'sending' THEN 1 ELSE 0 END,
-              jsonb_build_object('kind', $8::text) || CASE st.status WHEN 'sent' THEN jsonb_build_object('transport', $9::text)
-                                                                   WHEN 'sending' THEN jsonb_build_object('claimedAt', $6::timestamptz)
-                                                                   ELSE '{}'::jsonb END
-         FROM st
-       RETURNING id, status),
-     handled AS (
-       UPDATE sms_message SET status = 'handled', meta = meta || jsonb_build_object('outcome', $2::text, 'reply', (SELECT id FROM ins))
-        WHERE id = $1::bigint AND direction = 'mo')
-     SELECT id, status FROM ins`;
-  const toResult = (rows: { id: number; status: string }[]) => ({ id: Number(rows[0]!.id), claimed: rows[0]!.status === 'sending' });
-  if (mode === 'claim' && core.db.kind === 'postgres') {
-    // On a server, two transactions replying to one number at once would each miss the other's
-    // uncommitted row and both claim theirs: the number's lock, taken first, puts them in turn, and
-    // the second one's statement (a new snapshot) sees the first one's reply. PGlite runs one
-    // statement at a time, so there the statement alone is enough.
-    return core.db.tx(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sms-mt:${r.msisdn}`]);
-      return toResult(await tx.query<{ id: number; status: string }>(sql, params));
-    });
-  }
-  return toResult(await core.db.prepare<{ id: number; status: string }>('sms_reply_queue', sql, ['bigint', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text'])(params));
+  // One statement on both stores (migration 052): on a server the function takes the number's lock
+  // first, so two replies to one number committed at once never both claim theirs.
+  const rows = await core.db.prepare<{ id: number; status: string }>(
+    'sms_reply_claim',
+    'SELECT reply_id AS id, reply_status AS status FROM sms_reply_claim($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+    ['bigint', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text'],
+  )([r.moId, r.outcome, r.msisdn, r.sender, r.text, r.at, mode, r.kind, typeof r.mode === 'string' ? null : r.mode.sentVia]);
+  return { id: Number(rows[0]!.id), claimed: rows[0]!.status === 'sending' };
 }
 
 /**
