@@ -122,7 +122,7 @@ test('two replies to one number committed at once: the second waits for the firs
   // Another instance's reply to the number, claimed and not yet committed.
   const other = await secondCore(env);
   const held = await holdLocks(other.db, (tx) => 
-    tx.query('SELECT * FROM sms_reply_claim($1, $2, $3, $4, $5, $6, $7, $8, $9)', [first, 'replied', s.msisdn, '8111', 'Баланс', core.clock.now(), 'claim', 'sms_reply', null]),
+    tx.query('SELECT * FROM sms_reply_claim($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [first, 'replied', s.msisdn, '8111', 'Баланс', core.clock.now(), 'claim', 'sms_reply', null, null]),
   );
   let settled = false;
   const mine = queueReply(core, reply(second)).finally(() => (settled = true));

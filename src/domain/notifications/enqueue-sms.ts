@@ -54,9 +54,9 @@ export async function queueReply(
   // first, so two replies to one number committed at once never both claim theirs.
   const rows = await core.db.prepare<{ id: number; status: string }>(
     'sms_reply_claim',
-    'SELECT reply_id AS id, reply_status AS status FROM sms_reply_claim($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-    ['bigint', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text'],
-  )([r.moId, r.outcome, r.msisdn, r.sender, r.text, r.at, mode, r.kind, typeof r.mode === 'string' ? null : r.mode.sentVia]);
+    'SELECT reply_id AS id, reply_status AS status FROM sms_reply_claim($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+    ['bigint', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text', 'text'],
+  )([r.moId, r.outcome, r.msisdn, r.sender, r.text, r.at, mode, r.kind, typeof r.mode === 'string' ? null : r.mode.sentVia, null]);
   return { id: Number(rows[0]!.id), claimed: rows[0]!.status === 'sending' };
 }
 

@@ -1,7 +1,8 @@
 -- The reply to an incoming SMS in one statement on both stores: marks the incoming message handled
 -- and inserts its reply — recorded `sent` (the gateway's answer carries it), `queued` for the outbox,
 -- or already claimed (`sending`) for the caller to submit at once, unless an older message to the
--- same number is still queued or being sent (messages to one number keep their order).
+-- same number is still queued or being sent (messages to one number keep their order). A claim
+-- names its instance (`claimedBy`) when the caller gives one.
 --
 -- On a server, two replies to one number committed at once would each miss the other's uncommitted
 -- row and both claim theirs. The number's lock, taken first, puts them in turn; the statement that
@@ -9,7 +10,7 @@
 -- so the second one sees the first one's committed reply and queues behind it. The lock ends with
 -- the statement's own transaction: one round trip instead of BEGIN, lock, insert, COMMIT.
 CREATE FUNCTION sms_reply_claim(p_mo_id bigint, p_outcome text, p_msisdn text, p_sender text, p_text text,
-                                p_at timestamptz, p_mode text, p_kind text, p_sent_via text)
+                                p_at timestamptz, p_mode text, p_kind text, p_sent_via text, p_claimed_by text)
 RETURNS TABLE (reply_id bigint, reply_status text)
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
@@ -27,6 +28,7 @@ BEGIN
        SELECT 'mt', p_msisdn, p_sender, p_text, st.status, p_at, CASE WHEN st.status = 'sending' THEN 1 ELSE 0 END,
               jsonb_build_object('kind', p_kind) || CASE st.status WHEN 'sent' THEN jsonb_build_object('transport', p_sent_via)
                                                                  WHEN 'sending' THEN jsonb_build_object('claimedAt', p_at)
+                                                                                    || CASE WHEN p_claimed_by IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('claimedBy', p_claimed_by) END
                                                                  ELSE '{}'::jsonb END
          FROM st
        RETURNING sms_message.id, sms_message.status),
