@@ -1,6 +1,6 @@
 // How the rating and balance-read rates change with 1, 2 and 3 Abonent instances over one
 // PostgreSQL on this machine (`BENCH_ONLY=instances npm run bench`, needs DATABASE_URL; not in the
-// default run: it takes about a minute and a half). Each instance is a process of its own with
+// default run: it takes two to three minutes). Each instance is a process of its own with
 // its own connection pool (bench/instance-child.ts), all on the same schema, as the instances of a
 // cluster are. All instances run a phase at the same time, and their rates are added up:
 //   balance reads — the balance request below HTTP (resolve the session, getBalance), 50 callers

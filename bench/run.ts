@@ -113,5 +113,5 @@ if (only === '' || only === 'ussd') await runUssdBench({ seconds: httpSeconds, w
 if (only === '' || only === 'smpp') await runSmppBench();
 if (only === '' || only === 'voice') await runVoiceBench();
 if (only === '' || only === 'business') await runBusinessBench();
-// A minute and a half, and PostgreSQL only: not part of the default run.
+// Two to three minutes, and PostgreSQL only: not part of the default run.
 if (only === 'instances') await runInstancesBench();
