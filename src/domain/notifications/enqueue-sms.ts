@@ -1,5 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Queryable } from '../../store/db.ts';
+import { smsClaimant } from './sms-claimant.ts';
 
 /** The sender name outbound notices carry (login codes, confirmations). */
 export const NOTICE_SENDER = 'Abonent';
@@ -50,7 +51,8 @@ export async function queueReply(
   r: { moId: number; outcome: string; msisdn: string; text: string; sender: string; kind: string; at: Date; mode: ReplyMode },
 ): Promise<{ id: number; claimed: boolean }> {
   const mode = typeof r.mode === 'string' ? r.mode : 'sent';
-  const params = [r.moId, r.outcome, r.msisdn, r.sender, r.text, r.at, mode, r.kind, typeof r.mode === 'string' ? null : r.mode.sentVia] as const;
+  const claimant = mode === 'claim' ? await smsClaimant(core.db) : null;
+  const params = [r.moId, r.outcome, r.msisdn, r.sender, r.text, r.at, mode, r.kind, typeof r.mode === 'string' ? null : r.mode.sentVia, claimant] as const;
   const sql = `WITH st AS (
        SELECT CASE WHEN $7::text = 'sent' THEN 'sent'
                    WHEN $7::text = 'claim' AND NOT EXISTS (SELECT 1 FROM sms_message o
@@ -60,7 +62,7 @@ export async function queueReply(
        INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, attempts, meta)
        SELECT 'mt', $3::text, $4::text, $5::text, st.status, $6::timestamptz, CASE WHEN st.status = 'sending' THEN 1 ELSE 0 END,
               jsonb_build_object('kind', $8::text) || CASE st.status WHEN 'sent' THEN jsonb_build_object('transport', $9::text)
-                                                                   WHEN 'sending' THEN jsonb_build_object('claimedAt', $6::timestamptz)
+                                                                   WHEN 'sending' THEN jsonb_build_object('claimedAt', $6::timestamptz, 'claimedBy', $10::text)
                                                                    ELSE '{}'::jsonb END
          FROM st
        RETURNING id, status),
@@ -79,7 +81,7 @@ export async function queueReply(
       return toResult(await tx.query<{ id: number; status: string }>(sql, params));
     });
   }
-  return toResult(await core.db.prepare<{ id: number; status: string }>('sms_reply_queue', sql, ['bigint', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text'])(params));
+  return toResult(await core.db.prepare<{ id: number; status: string }>('sms_reply_queue', sql, ['bigint', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text', 'text'])(params));
 }
 
 /**
