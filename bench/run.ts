@@ -1,6 +1,7 @@
 // `npm run bench`: the platform spine's throughput on this machine. BENCH_SECONDS shortens the runs
 // (default 10: HTTP runs of 10 s, store runs of 5 s). DATABASE_URL benchmarks PostgreSQL instead of PGlite.
 // The billing core's part follows (bench/billing.ts); BENCH_ONLY=spine or BENCH_ONLY=billing runs one part.
+// BENCH_ONLY=instances (PostgreSQL only, not in the default run) measures 1, 2 and 3 instances (bench/instances.ts).
 import { availableParallelism, cpus } from 'node:os';
 import { runLoadIn, type LoadMode, type LoadResult } from './http-load.ts';
 import { ms, rate, ratio, table, verdict } from './report.ts';
@@ -13,6 +14,7 @@ import { runUssdBench } from './ussd.ts';
 import { runBusinessBench } from './business.ts';
 import { runVoiceBench } from './voice.ts';
 import { runSpendingControlBench } from './spending-control.ts';
+import { runInstancesBench } from './instances.ts';
 
 const benchSeconds = Number(process.env.BENCH_SECONDS ?? 10);
 if (!(benchSeconds > 0)) throw new Error('BENCH_SECONDS must be a positive number');
@@ -23,7 +25,7 @@ const connections = 50;
 const subscriberCount = 200;
 const modes: LoadMode[] = ['child process', 'in-process'];
 const only = process.env.BENCH_ONLY ?? '';
-const parts = ['spine', 'billing', 'spending', 'ussd', 'smpp', 'voice', 'business'];
+const parts = ['spine', 'billing', 'spending', 'ussd', 'smpp', 'voice', 'business', 'instances'];
 if (only !== '' && !parts.includes(only)) throw new Error(`BENCH_ONLY must be one of ${parts.join(', ')}`);
 
 const log = (msg: string) => console.log(`… ${msg}`);
@@ -111,3 +113,5 @@ if (only === '' || only === 'ussd') await runUssdBench({ seconds: httpSeconds, w
 if (only === '' || only === 'smpp') await runSmppBench();
 if (only === '' || only === 'voice') await runVoiceBench();
 if (only === '' || only === 'business') await runBusinessBench();
+// Two to three minutes, and PostgreSQL only: not part of the default run.
+if (only === 'instances') await runInstancesBench();

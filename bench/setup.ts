@@ -21,6 +21,8 @@ export interface BenchEnv {
   config: Config;
   /** Human-readable description of the store, for the report. */
   storeLabel: string;
+  /** The PostgreSQL schema of this run (none on PGlite): other processes open the same store with it. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -38,8 +40,9 @@ export async function openBenchEnv(): Promise<BenchEnv> {
   let db: Db;
   let dropSchema = async (): Promise<void> => undefined;
   let storeLabel: string;
+  let schema: string | undefined;
   if (config.DATABASE_URL) {
-    const schema = `bench_${randomBytes(6).toString('hex')}`;
+    schema = `bench_${randomBytes(6).toString('hex')}`;
     const admin = await openPostgres({ url: config.DATABASE_URL, poolSize: 1 });
     await admin.query(`CREATE SCHEMA ${schema}`);
     db = await openPostgres({ url: config.DATABASE_URL, schema, poolSize: config.DATABASE_POOL_SIZE });
@@ -59,6 +62,7 @@ export async function openBenchEnv(): Promise<BenchEnv> {
     core,
     config,
     storeLabel,
+    schema,
     close: async () => {
       await db.close();
       await dropSchema();

@@ -140,6 +140,8 @@ const schema = z.object({
    * dropped. At least 7: the detail report and the usage list reach six months back.
    */
   USAGE_DETAIL_RETENTION_MONTHS: z.coerce.number().int().min(7).max(1200).default(36),
+  /** Months of the audit log kept; the history job drops whole older months. At least a year. */
+  AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(12).max(1200).default(60),
   /** Addresses or CIDRs TMF hub callbacks may reach although loopback, private or link-local (none by default). */
   HUB_CALLBACK_ALLOWED: cidrList,
   /** How long one TMF event delivery may take before it counts as failed and is retried. */

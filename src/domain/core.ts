@@ -20,6 +20,8 @@ export interface DomainSettings {
   usageMaxFutureDays: number;
   /** Months of usage detail kept; the history job summarises and drops older months. */
   usageDetailRetentionMonths: number;
+  /** Months of the audit log kept; the history job drops older months whole. */
+  auditRetentionMonths: number;
   /** Addresses/CIDRs TMF hub callbacks may reach although loopback, private or link-local. */
   hubCallbackAllowed: string[];
   hubDeliveryTimeoutMs: number;
@@ -64,6 +66,7 @@ export const defaultSettings: DomainSettings = {
   usageMaxAgeDays: 90,
   usageMaxFutureDays: 1,
   usageDetailRetentionMonths: 36,
+  auditRetentionMonths: 60,
   hubCallbackAllowed: [],
   hubDeliveryTimeoutMs: 5000,
   hubDeliveryMaxAttempts: 8,

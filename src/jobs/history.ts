@@ -1,7 +1,7 @@
 import type { Core } from '../domain/core.ts';
 
-/** The history tables partitioned by month (migration 043), and the column that picks the month. */
-export const HISTORY_TABLES = ['usage_record', 'ledger_entry'] as const;
+/** The history tables partitioned by month (migrations 043 and 051). */
+export const HISTORY_TABLES = ['usage_record', 'ledger_entry', 'audit_event'] as const;
 
 /** Months ahead of the current one whose partitions are made in advance. */
 export const MONTHS_AHEAD = 2;
@@ -13,6 +13,8 @@ export interface HistoryResult {
   dropped: string[];
   /** Records those partitions held. */
   summarised: number;
+  /** Audit log partitions past AUDIT_RETENTION_MONTHS, dropped. */
+  auditDropped: string[];
 }
 
 /**
@@ -27,8 +29,8 @@ export interface HistoryResult {
  * Each partition is its own transaction (creating or dropping one locks its table briefly);
  * running twice, or on two instances at once, does nothing the second time.
  */
-export async function historyJob(core: Core, opts: { now: Date; retentionMonths?: number }): Promise<HistoryResult> {
-  const result: HistoryResult = { created: [], dropped: [], summarised: 0 };
+export async function historyJob(core: Core, opts: { now: Date; retentionMonths?: number; auditRetentionMonths?: number }): Promise<HistoryResult> {
+  const result: HistoryResult = { created: [], dropped: [], summarised: 0, auditDropped: [] };
   const months = await core.db.query<{ t: string; m: string }>(
     `SELECT t, m::text FROM (
        SELECT t, ((($1::timestamptz AT TIME ZONE 'Europe/Moscow')::date) + make_interval(months => n))::date AS m
@@ -37,6 +39,8 @@ export async function historyJob(core: Core, opts: { now: Date; retentionMonths?
        SELECT 'usage_record', date_trunc('month', started_at AT TIME ZONE 'Europe/Moscow')::date FROM (SELECT DISTINCT started_at FROM usage_record_default) d
        UNION
        SELECT 'ledger_entry', date_trunc('month', created_at AT TIME ZONE 'Europe/Moscow')::date FROM (SELECT DISTINCT created_at FROM ledger_entry_default) d
+       UNION
+       SELECT 'audit_event', date_trunc('month', at AT TIME ZONE 'Europe/Moscow')::date FROM (SELECT DISTINCT at FROM audit_event_default) d
      ) x ORDER BY t, m`,
     [opts.now, HISTORY_TABLES, MONTHS_AHEAD],
   );
@@ -98,7 +102,44 @@ export async function historyJob(core: Core, opts: { now: Date; retentionMonths?
     result.dropped.push(name);
     result.summarised += n;
   }
+
+  result.auditDropped = await dropOldAudit(core, opts.now, opts.auditRetentionMonths ?? core.settings.auditRetentionMonths);
   return result;
+}
+
+/**
+ * Drops the audit log's months older than `months` back, whole: nothing summarises them (an audit
+ * event is a fact about one action; counting them helps no one) and nothing refers to them.
+ * history_retention.detail_from for audit_event moves to the first instant still kept.
+ */
+async function dropOldAudit(core: Core, now: Date, months: number): Promise<string[]> {
+  const [edge] = await core.db.query<{ keep_from: string }>(
+    `SELECT date_trunc('month', ($1::timestamptz AT TIME ZONE 'Europe/Moscow') - make_interval(months => $2::int))::date::text AS keep_from`,
+    [now, months],
+  );
+  const keepFrom = edge!.keep_from.slice(0, 4) + edge!.keep_from.slice(5, 7);
+  const old = await core.db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'audit_event'::regclass AND c.relname ~ '^audit_event_[0-9]{6}$' AND substr(c.relname, 13) < $1
+      ORDER BY 1`,
+    [keepFrom],
+  );
+  const dropped: string[] = [];
+  for (const { name } of old) {
+    const done = await core.db.tx(async (tx) => {
+      const [still] = await tx.query<{ here: boolean }>('SELECT to_regclass($1) IS NOT NULL AS here', [name]);
+      if (!still?.here) return false;
+      await tx.query(`DROP TABLE ${ident(name)}`);
+      await tx.query(
+        `INSERT INTO history_retention (table_name, detail_from) VALUES ('audit_event', history_month_start(($1::date + interval '1 month')::date))
+         ON CONFLICT (table_name) DO UPDATE SET detail_from = GREATEST(history_retention.detail_from, excluded.detail_from)`,
+        [`${name.slice(12, 16)}-${name.slice(16, 18)}-01`],
+      );
+      return true;
+    });
+    if (done) dropped.push(name);
+  }
+  return dropped;
 }
 
 /** A partition name made by history_partition (letters, digits and _ only), quoted. */

@@ -1,5 +1,6 @@
 import type { Core } from '../domain/core.ts';
 import { coalesced } from '../store/batched-lookup.ts';
+import { claimLeftBehind, smsClaimant } from '../domain/notifications/sms-claimant.ts';
 import type { PartProgress, SmsTransport } from '../domain/notifications/sms-transport.ts';
 
 export type { SmsTransport };
@@ -18,16 +19,17 @@ export function logTransport(core: Core): SmsTransport {
 /** Delays before the 2nd, 3rd, … attempt of a message the gateway could not take; then it fails. */
 export const RETRY_DELAYS_SECONDS = [30, 60, 300, 900, 3600];
 
-/** Claiming a message to send (the time is $2): marked `sending` with the time, one more attempt. */
-const CLAIM = `status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz)`;
+/** Claiming a message to send (the time is $2, this instance $3): marked `sending` with the time and the claimant, one more attempt. */
+const CLAIM = `status = 'sending', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz, 'claimedBy', $3::text)`;
 /** What a claim returns of the message (a `Claimed`). */
 const CLAIMED = `id, msisdn, short_code, text, attempts, meta->'parts' AS parts`;
 
 /**
  * Sends queued messages. Rows are claimed (status `sending`) with SKIP LOCKED in a short
  * transaction, so several instances never send one message twice, and the transport is called
- * outside any transaction. A claim older than five minutes (an instance died mid-send) is queued
- * again: delivery is at least once. A message the gateway could not take now (`retry`) waits for
+ * outside any transaction. A claim left by an instance that died mid-send is queued again: at once
+ * when its claimant's lock is gone (see sms-claimant.ts), else once it is five minutes old;
+ * delivery is at least once. A message the gateway could not take now (`retry`) waits for
  * its next attempt (RETRY_DELAYS_SECONDS) and is marked failed after the last one; the attempts
  * and the last error stay in the row.
  *
@@ -37,9 +39,11 @@ const CLAIMED = `id, msisdn, short_code, text, attempts, meta->'parts' AS parts`
  */
 export async function drainOutbox(core: Core, transport: SmsTransport, batch = 100, parallel = 10): Promise<number> {
   const now = core.clock.now();
+  const me = await smsClaimant(core.db);
   await core.db.query(
-    `UPDATE sms_message SET status = 'queued' WHERE direction = 'mt' AND status = 'sending' AND (meta->>'claimedAt')::timestamptz < $1`,
-    [new Date(now.getTime() - 5 * 60_000)],
+    `UPDATE sms_message SET status = 'queued'
+      WHERE direction = 'mt' AND status = 'sending' AND ((meta->>'claimedAt')::timestamptz < $1 OR ${claimLeftBehind(core.db, '$2::text')})`,
+    [new Date(now.getTime() - 5 * 60_000), me],
   );
   const rows = await core.db.tx((tx) =>
     tx.query<Claimed>(
@@ -51,7 +55,7 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
                                          WHERE o.direction = 'mt' AND o.status = 'sending' AND o.msisdn = sms_message.msisdn AND o.id < sms_message.id)
                       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING ${CLAIMED}`,
-      [batch, now],
+      [batch, now, me],
     ),
   );
   // Messages to one number go in order, one after another; different numbers go side by side,
@@ -81,7 +85,7 @@ interface Claimed {
  * outbox job never sends it too (it takes only `queued` rows). What the transport cannot take now
  * (`retry`) goes back to the queue for the outbox's next attempt, as any message does: the outbox
  * stays the record and the retry path. A claim whose instance died before sending is queued again
- * after five minutes (`drainOutbox`).
+ * by another instance's next outbox tick, its claimant's lock being gone (`drainOutbox`).
  */
 export async function sendClaimed(core: Core, transport: SmsTransport, m: { id: number; msisdn: string; sender: string; text: string }): Promise<void> {
   await sendOne(core, transport, { id: m.id, msisdn: m.msisdn, short_code: m.sender, text: m.text, attempts: 1, parts: null });

@@ -5,13 +5,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import pino from 'pino';
+import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
+import { createCore } from '../../src/runtime.ts';
 import type { Db } from '../../src/store/db.ts';
 import { openPglite } from '../../src/store/pglite.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
+import { testConfig } from '../helpers/core.ts';
 
 /**
  * Kill -9 in the middle of a fee run and of a usage import, start again, and compare with a store
- * that ran clean: the same ledger to the kopeck.
+ * that ran clean: the same ledger to the kopeck. Kill -9 an instance between claiming an SMS reply
+ * and submitting it: the next outbox tick elsewhere sends it, without waiting out the stale claim.
  */
 const pgUrl = process.env.TEST_DATABASE_URL ?? '';
 const cleanup: (() => Promise<void>)[] = [];
@@ -130,4 +135,51 @@ test('a usage import killed halfway and run again charges every record once', as
   const b = await ledger(crashed);
   assert.deepEqual(b.totals, a.totals);
   assert.deepEqual(b.perAccount, a.perAccount);
+});
+
+test('an instance killed between claiming an SMS reply and submitting it: the reply goes out on the next outbox tick, once', async () => {
+  const store = newStore();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/sms-claim-child.ts'], { env: store.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<string | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const id = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^claimed (\d+)$/m.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then(() => reject(new Error(`the instance exited before claiming: ${err}`)));
+  });
+  const sent: number[] = [];
+  const transport = { name: 'test', send: async (m: { id: number }) => (sent.push(m.id), { status: 'sent' as const }) };
+  const instance = async () => {
+    const db = await store.open();
+    return { core: await createCore(testConfig, { db, log: pino({ level: 'silent' }) }), db };
+  };
+  if (pgUrl) {
+    // While its instance lives, the claim is its own: another instance's outbox leaves it alone.
+    const other = await instance();
+    try {
+      await drainOutbox(other.core, transport);
+      assert.deepEqual(sent, []);
+    } finally {
+      await other.db.close();
+    }
+  }
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+  // Seconds after the claim, far inside the five minutes after which any claim counts as stale.
+  const next = await instance();
+  try {
+    await drainOutbox(next.core, transport);
+    assert.deepEqual(sent, [id], 'sent by the next tick');
+    await drainOutbox(next.core, transport);
+    assert.deepEqual(sent, [id], 'once');
+    const [row] = await next.db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM sms_message WHERE id = $1', [id]);
+    assert.deepEqual([row!.status, row!.attempts], ['sent', 2]);
+  } finally {
+    await next.db.close();
+  }
 });

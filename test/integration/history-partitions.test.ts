@@ -8,6 +8,7 @@ import { verifyLedger } from '../../src/domain/ledger/verify-ledger.ts';
 import { loadDetailRecords } from '../../src/domain/reports/detail.ts';
 import { getSpending } from '../../src/domain/reports/get-spending.ts';
 import { ManualClock } from '../../src/domain/shared/clock.ts';
+import { searchAudit } from '../../src/domain/audit/search-audit.ts';
 import { historyJob } from '../../src/jobs/history.ts';
 import { listMigrations } from '../../src/store/migrate.ts';
 import { makeCompany, type Admin } from '../helpers/business.ts';
@@ -155,7 +156,40 @@ test('retention: old months of usage are summarised per day and dropped; reports
   assert.deepEqual(strip(await view()), strip(shown));
 });
 
-test('the migration moves a store with rows in several months into month partitions, keys and balances intact', async () => {
+test('the audit log: events land in their month\'s partition, the audit search reads across months, months past AUDIT_RETENTION_MONTHS are dropped whole', async () => {
+  const event = (at: string, action: string) =>
+    core.db.query("INSERT INTO audit_event (at, actor_kind, channel, action, subscriber_id) VALUES ($1, 'system', 'tmf', $2, $3)", [at, action, num.subscriberId]);
+  // 23:59 on 31 January 2025 and 00:01 on 1 February, Moscow time; one in November 2024; one in March 2026.
+  await event('2025-01-31T20:59:00Z', 'test.jan');
+  await event('2025-01-31T21:01:00Z', 'test.feb');
+  await event('2024-11-15T10:00:00Z', 'test.nov');
+  await event('2026-03-09T10:00:00Z', 'test.mar');
+  const now = new Date('2026-03-10T09:00:00Z');
+  const made = await historyJob(core, { now, auditRetentionMonths: 60 });
+  for (const p of ['audit_event_202411', 'audit_event_202501', 'audit_event_202502']) assert.ok(made.created.includes(p), p);
+  assert.deepEqual(made.auditDropped, []);
+  assert.equal((await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_event_default'))[0]!.n, 0, 'default partition emptied');
+  const where = async () =>
+    (await core.db.query<{ a: string; p: string }>("SELECT action AS a, tableoid::regclass::text AS p FROM audit_event WHERE action LIKE 'test.%' ORDER BY at")).map((r) => `${r.a} ${r.p}`);
+  assert.deepEqual(await where(), ['test.nov audit_event_202411', 'test.jan audit_event_202501', 'test.feb audit_event_202502', 'test.mar audit_event_202603']);
+  // The operator's audit search, newest first, across the four partitions.
+  const search = async () => (await searchAudit(core, op(), { msisdn: num.msisdn, limit: 500 })).items.filter((i) => i.action.startsWith('test.')).map((i) => i.action);
+  assert.deepEqual(await search(), ['test.mar', 'test.nov', 'test.feb', 'test.jan'], 'by id, as written');
+
+  // Kept 12 months: everything before March 2025 goes, whole months, and a second run drops nothing.
+  const gone = await historyJob(core, { now, auditRetentionMonths: 12 });
+  assert.deepEqual(gone.auditDropped, ['audit_event_202411', 'audit_event_202501', 'audit_event_202502']);
+  assert.deepEqual(gone.dropped, [], 'usage detail has its own retention');
+  assert.deepEqual((await historyJob(core, { now, auditRetentionMonths: 12 })).auditDropped, []);
+  assert.deepEqual(await search(), ['test.mar']);
+  const [{ detail_from: from }] = (await core.db.query<{ detail_from: Date }>("SELECT detail_from FROM history_retention WHERE table_name = 'audit_event'")) as [{ detail_from: Date }];
+  assert.equal(new Date(from).toISOString(), '2025-02-28T21:00:00.000Z');
+  // New events go on being written, with ids after the old ones.
+  await event('2026-03-10T09:00:00Z', 'test.after');
+  assert.deepEqual(await search(), ['test.after', 'test.mar']);
+});
+
+test('the migrations move a store with rows in several months into month partitions (usage and ledger, then the audit log), keys and balances intact', async () => {
   const store = await freshStore();
   try {
     const db = store.db;
@@ -194,6 +228,18 @@ test('the migration moves a store with rows in several months into month partiti
     // verify pairs every entry with its key: a key left without an entry is reported.
     await db.query("INSERT INTO ledger_entry_key (account_id, idempotency_key, created_at) VALUES (2, 'orphan', now())");
     assert.equal((await verifyLedger(db)).unpairedKeys, 1);
+
+    // The audit log (051) moves the same way, ids kept, and ids go on after them.
+    for (const m of all.filter((x) => x.version > 43 && x.version < 51)) await db.tx((tx) => tx.exec(m.sql));
+    await db.query(
+      `INSERT INTO audit_event (at, actor_kind, channel, action) VALUES
+         ('2026-01-31T20:59:00Z', 'system', 'cli', 'a.jan'), ('2026-01-31T21:01:00Z', 'system', 'cli', 'a.feb'), ('2025-06-01T12:00:00Z', 'system', 'cli', 'a.jun')`,
+    );
+    await db.tx((tx) => tx.exec(all.find((x) => x.version === 51)!.sql));
+    const audit = await db.query<{ id: number; action: string; p: string }>('SELECT id::int, action, tableoid::regclass::text AS p FROM audit_event ORDER BY id');
+    assert.deepEqual(audit.map((r) => `${r.id} ${r.action} ${r.p}`), ['1 a.jan audit_event_202601', '2 a.feb audit_event_202602', '3 a.jun audit_event_202506']);
+    await db.query("INSERT INTO audit_event (at, actor_kind, channel, action) VALUES (now(), 'system', 'cli', 'a.now')");
+    assert.equal((await db.query<{ id: number }>("SELECT id::int FROM audit_event WHERE action = 'a.now'"))[0]!.id, 4);
   } finally {
     await store.drop();
   }

@@ -76,6 +76,14 @@ test('a claim whose instance died is released after five minutes; three failed c
   assert.match((await replies(s.msisdn))[0]!, /Команды на 8111/);
   assert.deepEqual(await statusOf(id), { status: 'handled', attempts: 2, outcome: 'replied' });
 
+  // A claim by an instance whose lock nobody holds (it was killed) is released at once.
+  const u = await makeSubscriber(core, { openingBalance: 1_000 });
+  const left = await recordedOnly(u.msisdn, 'помощь', 'inbox-c3');
+  env.clock.advance(3 * MINUTE);
+  await core.db.query(`UPDATE sms_message SET status = 'recovering', attempts = 1, meta = meta || jsonb_build_object('claimedAt', $2::timestamptz, 'claimedBy', 'killed-instance') WHERE id = $1`, [left, env.clock.now()]);
+  assert.equal(await recoverUnhandledMo(core), 1, 'taken up again within the five minutes');
+  assert.deepEqual(await statusOf(left), { status: 'handled', attempts: 2, outcome: 'replied' });
+
   const t = await makeSubscriber(core);
   const doomed = await recordedOnly(t.msisdn, 'помощь', 'inbox-c2');
   for (let attempt = 1; attempt <= 3; attempt++) {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
+import { historyJob } from '../../src/jobs/history.ts';
 import { makeSubscriber } from '../helpers/core.ts';
 import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
@@ -60,6 +61,49 @@ test('TMF635 usage: create rates through the billing core once per recordId; lis
   assert.equal((await call('GET', `/usage/${String(u.id)}`)).body!.id, u.id);
   assert.equal((await call('GET', '/usage/1-99999999')).status, 404);
   await listener.close();
+});
+
+test('TMF635 over months whose detail retention dropped: a period wholly before the kept detail is refused with 410 in words, one reaching into it lists what is kept and names where it begins', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/usageManagement/v4');
+  const s = await makeSubscriber(core, { openingBalance: 10_000 });
+  const sms = (recordId: string, usageDate: string) =>
+    call('POST', '/usage', { usageType: 'sms', usageDate, relatedParty: [{ id: s.msisdn }], usageCharacteristic: [{ name: 'recordId', value: recordId }] });
+  assert.equal((await sms('old-jan', '2026-01-15T10:00:00Z')).status, 201);
+  assert.equal((await sms('kept-mar', '2026-03-09T10:00:00Z')).status, 201);
+  const list = (period: string, lang = 'ru') => call('GET', `/usage?relatedParty.id=${s.msisdn}&${period}`, undefined, { 'accept-language': lang });
+  // January in Moscow time, where month partitions begin.
+  const january = 'usageDate.gte=2025-12-31T21:00:00Z&usageDate.lt=2026-01-31T21:00:00Z';
+  const jan = await list(january);
+  assert.equal(jan.status, 200);
+  assert.deepEqual(jan.body!.map((u) => u.usageDate), ['2026-01-15T10:00:00.000Z'], 'the period bounds when the usage began');
+  assert.equal(jan.headers['x-usage-detail-from'], undefined, 'nothing dropped yet');
+  assert.equal((await list('usageDate.gte=yesterday')).status, 400);
+  assert.equal((await list('usageDate.lt=2026-02-01T00:00:00')).status, 400, 'a time needs its offset');
+
+  // January is summarised and dropped (kept one month; the ingest window shortened to let it go).
+  const maxAge = core.settings.usageMaxAgeDays;
+  core.settings.usageMaxAgeDays = 20;
+  try {
+    assert.ok((await historyJob(core, { now: core.clock.now(), retentionMonths: 1 })).dropped.includes('usage_record_202601'));
+  } finally {
+    core.settings.usageMaxAgeDays = maxAge;
+  }
+
+  const gone = await list(january);
+  assert.equal(gone.status, 410, gone.raw);
+  assert.equal(gone.body!.code, 'USAGE_DETAIL_DROPPED');
+  assert.match(String(gone.body!.message), /^Записи об использовании до 01\.02\.2026 больше не хранятся: за то время остались только суммы по дням/);
+  assert.match(String((await list(january, 'en')).body!.message), /^Usage records before 2026-02-01 are no longer kept: only daily totals remain for that time/);
+  const utcJanuary = await list('usageDate.gte=2026-01-01T00:00:00Z&usageDate.lt=2026-02-01T00:00:00Z');
+  assert.deepEqual([utcJanuary.status, utcJanuary.body!.length, utcJanuary.headers['x-usage-detail-from']], [200, 0, '2026-01-31T21:00:00.000Z'], 'January in UTC reaches three hours into kept detail');
+  const across = await list('usageDate.gte=2026-01-01T00:00:00Z&usageDate.lt=2026-04-01T00:00:00Z');
+  assert.equal(across.status, 200);
+  assert.deepEqual(across.body!.map((u) => u.usageDate), ['2026-03-09T10:00:00.000Z']);
+  assert.equal(across.headers['x-usage-detail-from'], '2026-01-31T21:00:00.000Z', 'where the kept detail begins: 1 February, Moscow');
+  assert.equal((await list('limit=5')).headers['x-usage-detail-from'], '2026-01-31T21:00:00.000Z', 'an unbounded list says it too');
+  const kept = await list('usageDate.gte=2026-03-01T00:00:00Z');
+  assert.equal(kept.headers['x-usage-detail-from'], undefined, 'a period wholly kept says nothing');
+  assert.equal(kept.body!.length, 1);
 });
 
 async function webSession(msisdn: string, subscriberId: number): Promise<{ authorization: string }> {

@@ -72,6 +72,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   MELODY_NOT_FOUND: 404,
   MELODY_NOT_BOUGHT: 409,
   MELODY_ALREADY_BOUGHT: 409,
+  USAGE_DETAIL_DROPPED: 410,
 };
 
 export const PROBLEM_BASE = 'https://abonent.dev/problems/';

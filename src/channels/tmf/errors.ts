@@ -26,6 +26,7 @@ const status: Partial<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   PAYMENT_FAILED: 402,
   PAYMENTS_UNAVAILABLE: 503,
+  USAGE_DETAIL_DROPPED: 410,
 };
 
 const reasons: Partial<Record<ErrorCode, string>> = {
@@ -54,6 +55,7 @@ const reasons: Partial<Record<ErrorCode, string>> = {
   PAYMENTS_UNAVAILABLE: 'No payment provider is configured',
   CARD_NOT_FOUND: 'Saved card not found',
   PAYMENT_NOT_FOUND: 'Payment not found',
+  USAGE_DETAIL_DROPPED: 'Usage detail of that period is no longer kept',
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import type { Core } from '../../domain/core.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
@@ -20,9 +22,32 @@ export interface UsageRecordView {
   ratedAt: Date;
 }
 
-/** Rated usage records (TMF635 usage): by TMF id `<account>-<id>`, by number, or by the network's record id. */
-export async function listUsageRecords(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; recordId?: string }, page?: StorePage): Promise<Paged<UsageRecordView>> {
+/**
+ * Where kept usage detail begins: the history job summarises older months into usage_daily and
+ * drops their records (docs/history.md). Null while nothing has been dropped.
+ */
+export async function usageDetailFrom(core: Core): Promise<Date | null> {
+  const [row] = await core.db.query<{ detail_from: Date }>("SELECT detail_from FROM history_retention WHERE table_name = 'usage_record'");
+  return row ? new Date(row.detail_from) : null;
+}
+
+/**
+ * Rated usage records (TMF635 usage): by TMF id `<account>-<id>`, by number, or by the network's
+ * record id; `from`/`to` bound the time the usage began (`to` excluded). A period that ends before
+ * the kept detail begins is refused with USAGE_DETAIL_DROPPED (its records were summarised and
+ * dropped), rather than answered with an empty list that would read as "no usage".
+ */
+export async function listUsageRecords(
+  core: Core,
+  ctx: Ctx,
+  input: { id?: string; msisdn?: string; recordId?: string; from?: Date; to?: Date },
+  page?: StorePage,
+): Promise<Paged<UsageRecordView>> {
   requireOperator(ctx);
+  if (input.to) {
+    const detailFrom = await usageDetailFrom(core);
+    if (detailFrom && input.to <= detailFrom) throw new DomainError('USAGE_DETAIL_DROPPED', { from: moscowDate(detailFrom), detailFrom: detailFrom.toISOString() });
+  }
   const none = () => Object.assign([], page ? { total: 0 } : {});
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
   if (input.msisdn !== undefined && !msisdn) return none();
@@ -35,9 +60,15 @@ export async function listUsageRecords(core: Core, ctx: Ctx, input: { id?: strin
             u.quota_units AS "quotaUnits", u.charged, u.rated_at AS "ratedAt", u.account_id AS "accountId", u.id AS "rowId"
        FROM usage_record u JOIN subscriber s ON s.id = u.subscriber_id
       WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint IS NULL OR (u.account_id = $2 AND u.id = $3))
-        AND ($4::text IS NULL OR u.record_id = $4)`,
-    [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null, input.recordId ?? null],
+        AND ($4::text IS NULL OR u.record_id = $4)
+        AND ($5::timestamptz IS NULL OR u.started_at >= $5) AND ($6::timestamptz IS NULL OR u.started_at < $6)`,
+    [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null, input.recordId ?? null, input.from ?? null, input.to ?? null],
     `"startedAt" DESC, "rowId" DESC, "accountId" DESC`,
     page,
   );
+}
+
+/** The date, in Moscow (where month partitions begin), of an instant: `2026-04-01`. */
+function moscowDate(at: Date): string {
+  return DateTime.fromJSDate(at, { zone: 'Europe/Moscow' }).toISODate()!;
 }

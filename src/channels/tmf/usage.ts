@@ -6,7 +6,7 @@ import { ingestUsage } from '../../domain/billing/ingest-usage.ts';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { listUsageRecords, type UsageRecordView } from './usage-records.ts';
+import { listUsageRecords, usageDetailFrom, type UsageRecordView } from './usage-records.ts';
 import { USAGE_SPECIFICATIONS, type UsageSpec } from './usage-specifications.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
@@ -111,13 +111,30 @@ export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publ
     if (res.accepted > 0) publish(core, API, 'usageCreateEvent', 'usage', out);
     return reply.status(201).send(out);
   });
-  r.get('/usage', { schema: { tags: [tag], summary: 'Rated usage, newest first (relatedParty.id=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
-    const v = req.query['relatedParty.id'];
-    // The number as the records carry it (the bare MSISDN) is filtered by the store, which then pages.
-    const page = storePage(req.query, typeof v === 'string' && normalizeMsisdn(v) === v ? ['relatedParty.id'] : []);
-    const records = await listUsageRecords(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {}, page);
-    return sendList(reply, req.query, records.map((u) => renderUsage(u, base(req))), records.total);
-  });
+  r.get(
+    '/usage',
+    {
+      schema: {
+        tags: [tag],
+        summary:
+          'Rated usage, newest first (relatedParty.id=<MSISDN> for one number; usageDate.gte / usageDate.lt bound the period). ' +
+          'Records older than the kept detail were summarised per day and dropped: X-Usage-Detail-From names where the kept detail begins, and a period wholly before it is refused with 410',
+        querystring: listQuery,
+      },
+    },
+    async (req, reply) => {
+      const v = req.query['relatedParty.id'];
+      const from = usageDateParam(req.query, 'usageDate.gte');
+      const to = usageDateParam(req.query, 'usageDate.lt');
+      // The number as the records carry it (the bare MSISDN) and the period are filtered by the store, which then pages.
+      const page = storePage(req.query, [...(typeof v === 'string' && normalizeMsisdn(v) === v ? ['relatedParty.id'] : []), 'usageDate.gte', 'usageDate.lt']);
+      const records = await listUsageRecords(core, tmfCtx(req), { ...(typeof v === 'string' ? { msisdn: v } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }, page);
+      const detailFrom = await usageDetailFrom(core);
+      if (detailFrom && (!from || from < detailFrom)) reply.header('X-Usage-Detail-From', detailFrom.toISOString());
+      const query = { ...req.query, 'usageDate.gte': undefined, 'usageDate.lt': undefined };
+      return sendList(reply, query, records.map((u) => renderUsage(u, base(req))), records.total);
+    },
+  );
   r.get('/usage/:id', { schema: { tags: [tag], summary: 'Retrieve a usage record', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [u] = await listUsageRecords(core, tmfCtx(req), { id: req.params.id });
     if (!u) throw new DomainError('NOT_FOUND', { id: req.params.id });
@@ -132,4 +149,13 @@ export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publ
     return selectFields(renderSpec(u, base(req)), req.query.fields);
   });
   hubRoutes(app, core, API, tag);
+}
+
+/** `usageDate.gte=2026-04-01T00:00:00+03:00`: an ISO 8601 date-time with its offset (or Z) bounding the period; anything else is refused. */
+function usageDateParam(query: Record<string, unknown>, name: string): Date | undefined {
+  const raw = query[name];
+  if (raw === undefined) return undefined;
+  const at = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? new Date(raw) : null;
+  if (!at || Number.isNaN(at.getTime())) throw new DomainError('VALIDATION', { field: name });
+  return at;
 }

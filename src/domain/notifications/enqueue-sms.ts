@@ -1,5 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Queryable } from '../../store/db.ts';
+import { smsClaimant } from './sms-claimant.ts';
 
 /** The sender name outbound notices carry (login codes, confirmations). */
 export const NOTICE_SENDER = 'Abonent';
@@ -50,13 +51,14 @@ export async function queueReply(
   r: { moId: number; outcome: string; msisdn: string; text: string; sender: string; kind: string; at: Date; mode: ReplyMode },
 ): Promise<{ id: number; claimed: boolean }> {
   const mode = typeof r.mode === 'string' ? r.mode : 'sent';
+  const claimant = mode === 'claim' ? await smsClaimant(core.db) : null;
   // One statement on both stores (migration 052): on a server the function takes the number's lock
   // first, so two replies to one number committed at once never both claim theirs.
   const rows = await core.db.prepare<{ id: number; status: string }>(
     'sms_reply_claim',
     'SELECT reply_id AS id, reply_status AS status FROM sms_reply_claim($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
     ['bigint', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text', 'text'],
-  )([r.moId, r.outcome, r.msisdn, r.sender, r.text, r.at, mode, r.kind, typeof r.mode === 'string' ? null : r.mode.sentVia, null]);
+  )([r.moId, r.outcome, r.msisdn, r.sender, r.text, r.at, mode, r.kind, typeof r.mode === 'string' ? null : r.mode.sentVia, claimant]);
   return { id: Number(rows[0]!.id), claimed: rows[0]!.status === 'sending' };
 }
 

@@ -2,6 +2,7 @@ import type { Core } from '../core.ts';
 import type { Queryable } from '../../store/db.ts';
 import { tokenUpsertSql } from '../auth/rate-limit.ts';
 import type { Lang } from '../shared/context.ts';
+import { claimLeftBehind, smsClaimant } from './sms-claimant.ts';
 
 export interface IncomingSms {
   msisdn: string;
@@ -79,16 +80,19 @@ export const MO_MAX_ATTEMPTS = 3;
  * Claims mobile-originated messages recorded but never answered — the instance that took them
  * died, or their command failed — once they are older than `olderThanMs`. Each claim counts an
  * attempt; a message past MO_MAX_ATTEMPTS is marked `failed` instead. A claim whose instance died
- * too (status `recovering` for five minutes) is released. SKIP LOCKED keeps instances apart.
+ * too is released: at once when that instance's lock is gone (see sms-claimant.ts), else after five
+ * minutes `recovering`. SKIP LOCKED keeps instances apart.
  */
 export async function claimUnhandledIncoming(
   core: Core,
   opts: { olderThanMs: number; limit: number },
 ): Promise<{ id: number; msisdn: string; shortCode: string; text: string; gateway: string }[]> {
   const now = core.clock.now();
+  const me = await smsClaimant(core.db);
   await core.db.query(
-    `UPDATE sms_message SET status = 'received' WHERE direction = 'mo' AND status = 'recovering' AND (meta->>'claimedAt')::timestamptz < $1`,
-    [new Date(now.getTime() - 5 * 60_000)],
+    `UPDATE sms_message SET status = 'received'
+      WHERE direction = 'mo' AND status = 'recovering' AND ((meta->>'claimedAt')::timestamptz < $1 OR ${claimLeftBehind(core.db, '$2::text')})`,
+    [new Date(now.getTime() - 5 * 60_000), me],
   );
   return core.db.tx(async (tx) => {
     const cut = new Date(now.getTime() - opts.olderThanMs);
@@ -98,12 +102,12 @@ export async function claimUnhandledIncoming(
       [cut, MO_MAX_ATTEMPTS],
     );
     const rows = await tx.query<{ id: number; msisdn: string; short_code: string; text: string; gateway: string | null }>(
-      `UPDATE sms_message SET status = 'recovering', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $3::timestamptz)
+      `UPDATE sms_message SET status = 'recovering', attempts = attempts + 1, meta = meta || jsonb_build_object('claimedAt', $3::timestamptz, 'claimedBy', $4::text)
         WHERE id IN (SELECT id FROM sms_message
                       WHERE direction = 'mo' AND status = 'received' AND created_at < $1
                       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id, msisdn, short_code, text, meta->>'gateway' AS gateway`,
-      [cut, opts.limit, now],
+      [cut, opts.limit, now, me],
     );
     return rows.sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, msisdn: r.msisdn, shortCode: r.short_code, text: r.text, gateway: r.gateway ?? 'unknown' }));
   });

@@ -314,6 +314,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
   MELODY_NOT_FOUND: { ru: () => 'Такой мелодии нет в каталоге', en: () => 'There is no such melody in the catalog' },
   MELODY_NOT_BOUGHT: { ru: () => 'Этой мелодии нет в вашей фонотеке: сначала купите её', en: () => 'This melody is not in your library: buy it first' },
   MELODY_ALREADY_BOUGHT: { ru: (p) => `Мелодия «${p.melody}» уже в вашей фонотеке`, en: (p) => `"${p.melody}" is already in your library` },
+  USAGE_DETAIL_DROPPED: {
+    ru: (p) => `Записи об использовании до ${String(p.from).split('-').reverse().join('.')} больше не хранятся: за то время остались только суммы по дням`,
+    en: (p) => `Usage records before ${p.from} are no longer kept: only daily totals remain for that time`,
+  },
 };
 
 export function errorMessage(code: ErrorCode, params: Params, lang: 'ru' | 'en'): string {

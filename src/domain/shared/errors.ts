@@ -73,6 +73,7 @@ export const ERROR_CODES = [
   'MELODY_NOT_FOUND',
   'MELODY_NOT_BOUGHT',
   'MELODY_ALREADY_BOUGHT',
+  'USAGE_DETAIL_DROPPED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
