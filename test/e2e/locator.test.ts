@@ -59,6 +59,9 @@ test('a parent locates a child number: the area on the offline map, the words, t
   await outline.waitFor();
   const o = await outline.boundingBox();
   assert.ok(o && o.x < mapBox.x + mapBox.width && o.x + o.width > mapBox.x && o.y < mapBox.y + mapBox.height && o.y + o.height > mapBox.y, 'the outline is in view');
+  // The inset: the whole region of the fix, inside the map.
+  const inset = await page.locator('[data-testid="inset-outline"][data-region="RU-SPE"]').boundingBox();
+  assert.ok(inset && inset.width > 5 && inset.x >= mapBox.x && inset.y >= mapBox.y && inset.x + inset.width <= mapBox.x + mapBox.width && inset.y + inset.height <= mapBox.y + mapBox.height, 'the inset is inside the map');
   assert.equal(outlines.length, 1);
   const r = await checkPage(page);
   assert.deepEqual(r.serious, []);
