@@ -242,15 +242,15 @@ test('pricing from the catalog: a request is charged once per key, "Локато
   assert.equal(await balance(a), start - 500);
 
   // "Локатор" connected through the product rules: requests are included; disabled: priced again.
-  const connected = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/products', headers: a.auth, payload: { productCode: 'locator' } });
+  const connected = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/products', headers: a.auth, payload: { productCode: 'friend_locator' } });
   assert.ok(connected.statusCode < 300, connected.body);
   const included = await offer(a, b.msisdn);
-  assert.deepEqual([included.facts, included.includedIn?.code, included.confirmation.kind], [null, 'locator', 'none']);
+  assert.deepEqual([included.facts, included.includedIn?.code, included.confirmation.kind], [null, 'friend_locator', 'none']);
   const afterConnect = await balance(a);
   assert.equal(afterConnect, start - 500 - 4900);
   assert.equal((await locate(a, b.msisdn)).json<{ charged: number }>().charged, 0);
   assert.equal(await balance(a), afterConnect);
-  assert.ok((await app.inject({ method: 'DELETE', url: '/api/v1/subscribers/me/products/locator', headers: a.auth })).statusCode < 300);
+  assert.ok((await app.inject({ method: 'DELETE', url: '/api/v1/subscribers/me/products/friend_locator', headers: a.auth })).statusCode < 300);
   assert.equal((await offer(a, b.msisdn)).facts?.price, 500);
 
   // "Ребёнок под присмотром" includes the parent's requests for child numbers only.
