@@ -67,4 +67,4 @@ for (const r of regions) {
 }
 const text = JSON.stringify({ source: 'amCharts (@amcharts/amcharts4-geodata 4.1.32, russiaCrimeaLow), simplified', regions: out });
 writeFileSync(new URL('../web/src/geo/region-outlines.json', import.meta.url), text);
-console.log(`${out.length} regions, ${text.length} bytes${missing.length ? `; no outline for ${missing.join(', ')}` : ''}`);
+console.log(`${out.length} regions, ${Buffer.byteLength(text)} bytes${missing.length ? `; no outline for ${missing.join(', ')}` : ''}`);
