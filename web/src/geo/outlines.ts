@@ -1,4 +1,4 @@
-/** A region's outline as packaged (scripts/region-outlines.mjs): rings of hundredths of a degree, delta-coded. */
+/** A region's outline as packaged (scripts/region-outlines.mjs): rings (outer ones and holes) of hundredths of a degree, delta-coded. */
 interface Packed {
   iso: string;
   ru: string;
@@ -44,18 +44,18 @@ export function loadOutlines(): Promise<RegionOutline[]> {
   return loading;
 }
 
-/** Whether the point lies inside one of the region's rings (even–odd rule). */
+/** Whether the point lies inside the region: the even–odd rule over all its rings, so a hole (another region's enclave) is outside. */
 export function contains(r: RegionOutline, [x, y]: LonLat): boolean {
   if (x < r.bbox[0] || x > r.bbox[2] || y < r.bbox[1] || y > r.bbox[3]) return false;
-  return r.rings.some((ring) => {
-    let inside = false;
+  let inside = false;
+  for (const ring of r.rings) {
     for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
       const [xi, yi] = ring[i]!;
       const [xj, yj] = ring[j]!;
       if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
     }
-    return inside;
-  });
+  }
+  return inside;
 }
 
 /** Whether the region's box meets the box [west, south, east, north]. */

@@ -11,7 +11,7 @@ const INSET_AT = 8;
 
 /**
  * The fix drawn offline, as SVG (no tile server): the regions' outlines (packaged, loaded with the
- * first map) under the area (circle or polygon) around its centre, the localities near it from the
+ * first map; filled even–odd, so an enclave of another region is a hole) under the area (circle or polygon) around its centre, the localities near it from the
  * answer, a scale bar and north; in the corner an inset with the whole region of the fix and its
  * neighbours. An equirectangular projection around the centre is exact enough at these distances.
  */
@@ -51,7 +51,7 @@ export function LocatorMap({ loc, lang, label }: { loc: FriendLocation; lang: La
     <svg viewBox={`0 0 ${SIZE} ${SIZE}`} role="img" aria-label={label} className="locator-map" data-testid="locator-map">
       <rect width={SIZE} height={SIZE} fill="#dfe9f2" />
       {shapes.map((r) => (
-        <path key={r.iso} d={r.d} fill="#eef3ea" stroke="#9a8c6e" strokeWidth="1.5" strokeDasharray="6 3" data-testid="region-outline" data-region={r.iso} />
+        <path key={r.iso} d={r.d} fill="#eef3ea" fillRule="evenodd" stroke="#9a8c6e" strokeWidth="1.5" strokeDasharray="6 3" data-testid="region-outline" data-region={r.iso} />
       ))}
       {/* A light grid every scale-bar step, so distances read without tiles. */}
       {Array.from({ length: Math.ceil(SIZE / (barM * scale)) + 1 }, (_, i) => {
@@ -99,7 +99,7 @@ export function LocatorMap({ loc, lang, label }: { loc: FriendLocation; lang: La
           <rect width={INSET} height={INSET} fill="#dfe9f2" stroke="#555" strokeWidth="1" />
           <svg width={INSET} height={INSET} viewBox={`0 0 ${INSET} ${INSET}`}>
             {inset.shapes.map((r) => (
-              <path key={r.iso} d={r.d} fill={r.iso === home!.iso ? '#f6f1df' : '#eef3ea'} stroke="#9a8c6e" strokeWidth="0.8" data-testid="inset-outline" data-region={r.iso} />
+              <path key={r.iso} d={r.d} fill={r.iso === home!.iso ? '#f6f1df' : '#eef3ea'} fillRule="evenodd" stroke="#9a8c6e" strokeWidth="0.8" data-testid="inset-outline" data-region={r.iso} />
             ))}
             <circle cx={inset.fix.x} cy={inset.fix.y} r="3" fill="#c8321e" />
           </svg>
@@ -107,11 +107,6 @@ export function LocatorMap({ loc, lang, label }: { loc: FriendLocation; lang: La
             {home![lang]}
           </text>
         </g>
-      ) : null}
-      {shapes.length ? (
-        <text x={SIZE - 6} y={SIZE - 6} fontSize="9" fill="#555" textAnchor="end">
-          {lang === 'ru' ? 'Границы: amCharts' : 'Borders: amCharts'}
-        </text>
       ) : null}
     </svg>
   );
