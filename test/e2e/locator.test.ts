@@ -24,8 +24,10 @@ test('a parent locates a child number: the area on the offline map, the words, t
 
   const ctx = await newContext(web.browser, web.server.url, PHONE);
   const elsewhere: string[] = [];
+  const outlines: string[] = [];
   ctx.on('request', (r) => {
     if (new URL(r.url()).hostname !== '127.0.0.1') elsewhere.push(r.url());
+    if (r.url().includes('region-outlines')) outlines.push(r.url());
   });
   const page = await ctx.newPage();
   await page.goto('/');
@@ -36,7 +38,13 @@ test('a parent locates a child number: the area on the offline map, the words, t
   await page.goto('/more');
   await page.getByRole('link', { name: 'Где друзья' }).click();
   await page.getByRole('heading', { name: 'Где друзья', level: 1 }).waitFor();
+  // The price of a request is stated before asking, and a paid request is confirmed with it.
+  assert.equal((await page.getByTestId('locator-price').textContent())?.replace(/\s/g, ' '), 'Каждый запрос: 5 ₽ разово');
   await page.getByRole('button', { name: `Показать на карте: ${formatMsisdn(child.msisdn)}` }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText(`Показать, где ${formatMsisdn(child.msisdn)}? 5\u00a0₽ разово`).waitFor();
+  assert.deepEqual(outlines, [], 'the outlines are loaded by the map alone');
+  await dialog.getByRole('button', { name: 'Подтвердить' }).click();
   const words = await page.getByTestId('locator-words').textContent();
   assert.match(words ?? '', new RegExp(`^\\${formatMsisdn(child.msisdn)}: .*(Санкт-Петербург|Пушкин|Колпино).*в пределах`));
   const map = page.getByTestId('locator-map');
@@ -46,6 +54,15 @@ test('a parent locates a child number: the area on the offline map, the words, t
   assert.ok(box && box.width > 10 && box.height > 10, 'the area is drawn');
   const mapBox = await map.boundingBox();
   assert.ok(mapBox && mapBox.width <= 360, 'the map fits the phone');
+  // The packaged outline of the region drawn under the area, within the map's view.
+  const outline = page.locator('[data-testid="region-outline"][data-region="RU-SPE"]');
+  await outline.waitFor();
+  const o = await outline.boundingBox();
+  assert.ok(o && o.x < mapBox.x + mapBox.width && o.x + o.width > mapBox.x && o.y < mapBox.y + mapBox.height && o.y + o.height > mapBox.y, 'the outline is in view');
+  // The inset: the whole region of the fix, inside the map.
+  const inset = await page.locator('[data-testid="inset-outline"][data-region="RU-SPE"]').boundingBox();
+  assert.ok(inset && inset.width > 5 && inset.x >= mapBox.x && inset.y >= mapBox.y && inset.x + inset.width <= mapBox.x + mapBox.width && inset.y + inset.height <= mapBox.y + mapBox.height, 'the inset is inside the map');
+  assert.equal(outlines.length, 1);
   const r = await checkPage(page);
   assert.deepEqual(r.serious, []);
   assert.ok(r.overflow <= 0, `scrolls by ${r.overflow}px`);

@@ -86,8 +86,14 @@ test('consent by SMS: no location before it; ДА lets the asker see the area, t
   assert.match(loc.words.ru, new RegExp(`^\\${formatMsisdn(b.msisdn)}: .*${loc.locality.ru}.*в пределах .*, на \\d\\d\\.\\d\\d, \\d\\d:\\d\\d\\.$`));
   assert.match(loc.words.en, /within .* as of/);
 
-  // The same by SMS: ГДЕ <number>.
-  assert.equal(await sms(a.msisdn, `где ${b.msisdn}`), loc.words.ru);
+  assert.equal(res.json<{ charged: number }>().charged, 500);
+
+  // The same by SMS: ГДЕ <number> states the price of a request and waits for ДА.
+  const offered = await sms(a.msisdn, `где ${b.msisdn}`);
+  assert.match(offered, new RegExp(`^Определить, где \\${formatMsisdn(b.msisdn)}: 5\\s₽ разово\\. Чтобы узнать, ответьте ДА в течение 10\\sминут\\.$`));
+  const bySms = await sms(a.msisdn, 'ДА');
+  assert.ok(bySms.startsWith(loc.words.ru.replace(/на .*$/, '')), bySms);
+  assert.match(bySms, /Списано 5,00\s₽\.$/);
 
   // The located number sees who located it; both sides' audit has each request.
   const seen = await overview(b);
@@ -176,18 +182,100 @@ test('USSD *788#: the number typed, the answer in words (Latin script too); no c
   await app.inject({ method: 'PUT', url: `/api/v1/subscribers/me/locator/children/${child.msisdn}`, headers: parent.auth, payload: { on: true } });
   const phone = handset(app, parent.msisdn);
   assert.match((await phone.dial('*788#')).text, /Где друг: введите его номер/);
-  assert.match((await phone.send(child.msisdn)).text, new RegExp(`Определить, где ${child.msisdn}\\? Бесплатно`));
+  assert.match((await phone.send(child.msisdn)).text, new RegExp(`Определить, где ${child.msisdn}\\? Запрос: 5\\s₽ разово`));
   const answer = await phone.send('1');
   assert.equal(answer.end, true, answer.text);
-  assert.match(answer.text, new RegExp(`^\\${formatMsisdn(child.msisdn)}: .*(Казань|Зеленодольск).*в пределах`));
+  assert.match(answer.text, new RegExp(`^Списано 5\\s₽\\. \\${formatMsisdn(child.msisdn)}: .*(Казань|Зеленодольск)`));
   // A session that reads Latin gets the same answer transliterated, GSM-7 clean.
   await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: parent.auth, payload: { script: 'latin' } });
   const latin = handset(app, parent.msisdn, { latin: true });
   await latin.dial('*788#');
-  await latin.send(child.msisdn);
-  assert.match((await latin.send('1')).text, new RegExp(`^\\${formatMsisdn(child.msisdn)}: .*(Kazan|Zelenodolsk).*v predelakh`));
+  assert.match((await latin.send(child.msisdn)).text, /Zapros: 5 rub razovo/);
+  assert.match((await latin.send('1')).text, new RegExp(`^Spisano 5 rub\\. \\${formatMsisdn(child.msisdn)}: .*(Kazan|Zelenodolsk)`));
   await app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: parent.auth, payload: { script: 'cyrillic' } });
   const stranger = await subscriber();
   await phone.dial('*788#');
   assert.match((await phone.send(stranger.msisdn)).text, /Нет согласия абонента/);
+});
+
+test('pricing from the catalog: a request is charged once per key, "Локатор" includes them, refused and failed requests cost nothing, too little money is refused in words', async () => {
+  const { ledgerSum } = await import('../helpers/core.ts');
+  const a = await subscriber();
+  const b = await subscriber();
+  const far = await subscriber({ regionCode: '87' });
+  const consent = async (from: Sub, to: Sub) => {
+    await ask(from, to.msisdn);
+    await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/locator/consents/answer', headers: to.auth, payload: { requester: from.msisdn, answer: 'yes' } });
+  };
+  await consent(a, b);
+  await consent(a, far);
+  const offer = async (who: Sub, target?: string) =>
+    (await app.inject({ url: `/api/v1/subscribers/me/locator/offer${target ? `?target=${target}` : ''}`, headers: who.auth })).json<{
+      available: boolean;
+      refusal: { code: string } | null;
+      facts: { price: number; period: string } | null;
+      statement: { ru: string; en: string } | null;
+      confirmation: { kind: string };
+      includedIn: { code: string } | null;
+    }>();
+  const balance = async (s: Sub) => (await ledgerSum(core, (await core.db.query<{ account_id: number }>('SELECT account_id FROM subscriber WHERE id = $1', [s.subscriberId]))[0]!.account_id)).balance;
+
+  // The price is stated before asking.
+  const o = await offer(a, b.msisdn);
+  assert.deepEqual([o.available, o.facts?.price, o.facts?.period, o.statement?.ru.replace(/\s/g, ' '), o.confirmation.kind, o.includedIn], [true, 500, 'once', '5 ₽ разово', 'explicit', null]);
+
+  // Charged once for one key, however often it is sent; the repeat gets the first answer.
+  const start = await balance(a);
+  const key = { 'idempotency-key': 'loc-price-1' };
+  const first = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/locator/locate', headers: { ...a.auth, ...key }, payload: { target: b.msisdn } });
+  const again = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/locator/locate', headers: { ...a.auth, ...key }, payload: { target: b.msisdn } });
+  assert.equal(first.statusCode, 200, first.body);
+  assert.deepEqual(again.json(), first.json());
+  assert.equal(first.json<{ charged: number }>().charged, 500);
+  assert.equal(await balance(a), start - 500);
+  assert.equal((await overview(b)).locatedBy.length, 1);
+
+  // Refused (no consent) and failed (no cells in the region) requests cost nothing.
+  const stranger = await subscriber();
+  assert.equal((await locate(a, stranger.msisdn)).statusCode, 403);
+  assert.equal((await locate(a, far.msisdn)).statusCode, 422);
+  assert.equal(await balance(a), start - 500);
+
+  // "Локатор" connected through the product rules: requests are included; disabled: priced again.
+  const connected = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/products', headers: a.auth, payload: { productCode: 'friend_locator' } });
+  assert.ok(connected.statusCode < 300, connected.body);
+  const included = await offer(a, b.msisdn);
+  assert.deepEqual([included.facts, included.includedIn?.code, included.confirmation.kind], [null, 'friend_locator', 'none']);
+  const afterConnect = await balance(a);
+  assert.equal(afterConnect, start - 500 - 4900);
+  assert.equal((await locate(a, b.msisdn)).json<{ charged: number }>().charged, 0);
+  assert.equal(await balance(a), afterConnect);
+  assert.ok((await app.inject({ method: 'DELETE', url: '/api/v1/subscribers/me/products/friend_locator', headers: a.auth })).statusCode < 300);
+  assert.equal((await offer(a, b.msisdn)).facts?.price, 500);
+
+  // "Ребёнок под присмотром" includes the parent's requests for child numbers only.
+  const child = await subscriber({ customerId: a.customerId });
+  await app.inject({ method: 'PUT', url: `/api/v1/subscribers/me/locator/children/${child.msisdn}`, headers: a.auth, payload: { on: true } });
+  await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/products', headers: a.auth, payload: { productCode: 'child_location' } });
+  assert.equal((await offer(a, child.msisdn)).includedIn?.code, 'child_location');
+  assert.equal((await offer(a, b.msisdn)).facts?.price, 500);
+
+  // Too little money: refused before the network is asked, in Russian and in English, by SMS too.
+  const poor = await subscriber({ openingBalance: 300 });
+  await consent(poor, b);
+  assert.equal((await offer(poor, b.msisdn)).refusal?.code, 'INSUFFICIENT_FUNDS');
+  const ru = await locate(poor, b.msisdn);
+  assert.equal(ru.json<{ code: string }>().code, 'INSUFFICIENT_FUNDS');
+  assert.match(ru.json<{ title: string }>().title, /^Недостаточно средств: нужно 5,00\s₽, доступно 3,00\s₽/);
+  assert.match((await locate(poor, b.msisdn, 'en')).json<{ title: string }>().title, /^Not enough money: RUB\s5\.00 needed, RUB\s3\.00 available/);
+  assert.match(await sms(poor.msisdn, `ГДЕ ${b.msisdn}`), /Недостаточно средств/);
+  assert.equal(await balance(poor), 300);
+  assert.equal((await core.db.query('SELECT 1 FROM locator_request WHERE requester_id = $1', [poor.subscriberId])).length, 0);
+
+  // The ledger adds up to every balance it touched.
+  for (const s of [a, poor]) {
+    const [acc] = await core.db.query<{ account_id: number }>('SELECT account_id FROM subscriber WHERE id = $1', [s.subscriberId]);
+    const sum = await ledgerSum(core, acc!.account_id);
+    assert.equal(Number(sum.sum), Number(sum.balance));
+  }
 });

@@ -21,6 +21,7 @@ export type SocialLink = GetOk<'/api/v1/auth/social/links'>['items'][number];
 export type SocialStart = PostOk<'/api/v1/auth/social/{provider}/login'>;
 export type LocatorOverview = GetOk<'/api/v1/subscribers/{msisdn}/locator'>;
 export type FriendLocation = PostOk<'/api/v1/subscribers/{msisdn}/locator/locate'>;
+export type LocateOffer = GetOk<'/api/v1/subscribers/{msisdn}/locator/offer'>;
 export type RingbackOverview = GetOk<'/api/v1/subscribers/{msisdn}/ringback'>;
 export type TermsOfUse = GetOk<'/api/v1/terms'>;
 

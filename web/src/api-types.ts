@@ -5695,6 +5695,8 @@ export interface paths {
                                 latitude: number;
                                 longitude: number;
                             };
+                            /** @description Kopecks charged for this request: 0 when free or included in a connected product */
+                            charged: number;
                             /** @description When the network located the phone */
                             fixAt: string;
                             locality: {
@@ -5723,6 +5725,102 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{msisdn}/locator/offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What locating costs now (for `target`, and whether it may be located), to state before asking */
+        get: {
+            parameters: {
+                query?: {
+                    target?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The number, or `me` */
+                    msisdn: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string;
+                            /** @description True when the number may take it now; otherwise `refusal` says why */
+                            available: boolean;
+                            /** @description How the client confirms before sending the request (web/app: `explicit` means a dialog) */
+                            confirmation: {
+                                /** @enum {string} */
+                                kind: "none";
+                            } | {
+                                /** @enum {string} */
+                                kind: "explicit";
+                            } | {
+                                /** @enum {string} */
+                                kind: "reply";
+                                windowMs: number;
+                                readonly words: string[];
+                            };
+                            /** @description Its consent: pending, granted, refused, revoked or none */
+                            consent: string | null;
+                            facts: {
+                                /** @description What taking it today charges */
+                                chargedToday: number;
+                                /** @description Commission taken with the action (promised payment); 0 when none */
+                                commission: number;
+                                /** @description One-off fee for connecting or switching; 0 when none */
+                                connectionFee: number;
+                                /** @enum {string} */
+                                period: "once" | "day" | "month";
+                                /** @description Kopecks per period; for `once`, the one-off price of each use */
+                                price: number;
+                            } | null;
+                            /** @description The connected product that includes the requests (for this target) */
+                            includedIn: {
+                                code: string;
+                                name: {
+                                    en: string;
+                                    ru: string;
+                                };
+                            } | null;
+                            refusal: {
+                                /** @enum {string} */
+                                code: "VALIDATION" | "NOT_FOUND" | "SUBSCRIBER_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "TARIFF_NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "LOCKED_OUT" | "RATE_LIMITED" | "OTP_INVALID" | "OTP_EXPIRED" | "INSUFFICIENT_FUNDS" | "PRODUCT_INCOMPATIBLE" | "PRODUCT_REQUIRES" | "PRODUCT_NOT_ALLOWED_ON_TARIFF" | "PRODUCT_NOT_AVAILABLE" | "PRODUCT_NOT_CONNECTED" | "PRODUCT_NOT_DISABLEABLE" | "ALREADY_CONNECTED" | "ALREADY_ON_TARIFF" | "CONTENT_BANNED" | "SUBSCRIBER_BLOCKED" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT" | "PROMISED_PAYMENT_ACTIVE" | "PROMISED_PAYMENT_UNAVAILABLE" | "AMOUNT_NOT_ALLOWED" | "TRUST_LIMIT_UNAVAILABLE" | "PAYMENT_NOT_FOUND" | "PAYMENT_FAILED" | "PAYMENTS_UNAVAILABLE" | "CARD_NOT_FOUND" | "INSUFFICIENT_POINTS" | "REWARD_NOT_FOUND" | "INSTALLMENT_NOT_FOUND" | "REPORT_PERIOD_INVALID" | "REPORT_NOT_READY" | "SERVICE_NOT_ALLOWED" | "ALREADY_BLOCKED" | "NOT_BLOCKED" | "ALREADY_IN_DEPARTMENT" | "ORDER_TRANSITION_INVALID" | "OWN_ORDER_APPROVAL" | "NUMBER_NOT_AVAILABLE" | "NUMBER_TAKEN" | "NUMBER_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "CALLBACK_NOT_ALLOWED" | "STAFF_EMAIL_TAKEN" | "CROSS_SITE_REQUEST" | "CURSOR_INVALID" | "SHARE_NOT_ALLOWED" | "SHARE_AMOUNT_NOT_ALLOWED" | "SHARE_LIMIT_REACHED" | "INSUFFICIENT_ALLOWANCE" | "FAMILY_NOT_ALLOWED" | "DATA_CAP_LIFT_NOT_ALLOWED" | "SOCIAL_PROVIDER_UNKNOWN" | "SOCIAL_LOGIN_FAILED" | "SOCIAL_NOT_LINKED" | "SOCIAL_ACCOUNT_TAKEN" | "LOCATION_UNAVAILABLE" | "LOCATOR_NO_CONSENT" | "EMAIL_MISSING" | "VOICEMAIL_SETTING" | "VOICEMAIL_AUDIO" | "MELODY_NOT_FOUND" | "MELODY_NOT_BOUGHT" | "MELODY_ALREADY_BOUGHT";
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            } | null;
+                            /** @description Kopecks one request costs by the catalog (0: free) */
+                            requestPrice: number;
+                            shown: boolean;
+                            statement: {
+                                en: string;
+                                ru: string;
+                            } | null;
+                            /** @description The number asked about, in one form; null without `target` */
+                            target: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

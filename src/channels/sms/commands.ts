@@ -22,6 +22,8 @@ import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { listProducts, listTariffs } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
 import { answerLocatorConsent } from '../../domain/locator/consent.ts';
+import type { FriendLocation } from '../../domain/locator/locate.ts';
+import { confirmOfferedLocate, offerLocateBySms } from '../../domain/locator/sms-offer.ts';
 import { confirmOfferedConnection, offerConnection } from '../../domain/services/offer-connection.ts';
 import { shareAmount } from '../../domain/shared/error-messages.ts';
 import { formatMsisdn } from '../../domain/shared/msisdn.ts';
@@ -225,6 +227,26 @@ async function familyCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): 
   );
 }
 
+/** ГДЕ <number>: located at once when it costs nothing; a paid request is stated and kept for the reply. */
+async function locateText(core: Core, ctx: Ctx, lang: Lang, target: string): Promise<string> {
+  const offer = requireOffered(await locateFriendAction.offer(core, ctx, { msisdn: 'me', target }));
+  const c = locateFriendAction.confirmation(offer, ctx.channel);
+  if (c.kind !== 'reply') return located(await perform(core, ctx, locateFriendAction, 'me', { target }), lang);
+  await offerLocateBySms(core, ctx, { msisdn: 'me', target, windowMs: c.windowMs });
+  const minutes = Math.round(c.windowMs / 60_000);
+  const n = formatMsisdn(offer.details.target!);
+  return t(
+    lang,
+    `Определить, где ${n}: ${statePrice(offer.facts!, 'ru', 'text')}. Чтобы узнать, ответьте ${c.words[0]} в течение ${formatCount(minutes, 'ru', { one: 'минуты', few: 'минут', many: 'минут', other: 'минуты' })}.`,
+    `Locating ${n}: ${statePrice(offer.facts!, 'en', 'text')}. Reply ${c.words[c.words.length - 1]} within ${formatCount(minutes, 'en', { one: 'minute', other: 'minutes' })} to see where it is.`,
+  );
+}
+
+/** A location in words, with what it cost when it cost anything. */
+function located(loc: FriendLocation, lang: Lang): string {
+  return loc.charged ? `${loc.words[lang]} ${t(lang, `Списано ${formatMoney(loc.charged, 'ru')}.`, `Charged ${formatMoney(loc.charged, 'en')}.`)}` : loc.words[lang];
+}
+
 export const COMMANDS: Command[] = [
   { words: ['СЕМЬЯ', 'FAMILY'], run: familyCommand },
   { words: ['ЛИМИТ', 'CAP'], run: capsCommand },
@@ -234,8 +256,7 @@ export const COMMANDS: Command[] = [
     words: ['ГДЕ', 'WHERE'],
     run: async (core, ctx, args, lang) => {
       if (!args[0]) return t(lang, 'Укажите номер: ГДЕ 79XXXXXXXXX.', 'Name the number: WHERE 79XXXXXXXXX.');
-      const loc = await perform(core, ctx, locateFriendAction, 'me', { target: args[0] });
-      return loc.words[lang];
+      return locateText(core, ctx, lang, args[0]);
     },
   },
   {
@@ -284,6 +305,9 @@ export const COMMANDS: Command[] = [
       if (!res) {
         const gift = await confirmOfferedShare(core, ctx, { msisdn: 'me' });
         if (!gift) {
+          // A paid location offered by ГДЕ <number>.
+          const loc = await confirmOfferedLocate(core, ctx, { msisdn: 'me' });
+          if (loc) return located(loc, lang);
           // A melody offered by ГУДОК <n>.
           const melody = await confirmOfferedMelody(core, ctx, { msisdn: 'me' });
           if (melody) return t(lang, `Мелодия куплена и звучит для всех звонящих. Списано ${formatMoney(melody.charged, lang)}, баланс ${formatMoney(melody.balance, lang)}.`, `The melody is yours and plays for every caller. Charged ${formatMoney(melody.charged, lang)}, balance ${formatMoney(melody.balance, lang)}.`);

@@ -437,13 +437,15 @@ export const nodes: Record<string, MenuNode> = {
   'loc.q': {
     render: async (m, a) => {
       const o = requireOffered(await locateFriendAction.offer(m.core, m.ctx, { msisdn: m.msisdn, target: a }));
-      return confirm(m, locateFriendAction, o, m.t.locatorConfirm(o.details.target ?? a), { n: 'loc.do', a });
+      const included = o.details.includedIn ? name(m, o.details.includedIn.name) : null;
+      return confirm(m, locateFriendAction, o, m.t.locatorConfirm(o.details.target ?? a, o.facts ? price(m, o.facts) : null, included), { n: 'loc.do', a });
     },
   },
   'loc.do': {
     act: async (m, target) => {
       const loc = await perform(m.core, m.ctx, locateFriendAction, m.msisdn, { target });
-      return { text: loc.words[m.lang] };
+      // What was charged first: a long answer runs over to a second page.
+      return { text: loc.charged ? `${m.t.charged(money(m, loc.charged))} ${loc.words[m.lang]}` : loc.words[m.lang] };
     },
   },
   /**

@@ -56,7 +56,10 @@ export interface Texts {
   promisedEnter: (min: string, max: string) => string;
   /** *788#: the friend locator's prompt. */
   locatorEnter: string;
-  locatorConfirm: (msisdn: string) => string;
+  /** After an answer that cost money. */
+  charged: (amount: string) => string;
+  /** `price`: the statement of a request's price; null when free, `included` names the product that includes it. */
+  locatorConfirm: (msisdn: string, price: string | null, included: string | null) => string;
   /** *770#: ringback tones. */
   rbTitle: string;
   rbPlaying: string;
@@ -131,7 +134,8 @@ const ru: Texts = {
   promisedOther: (min, max) => `Другая сумма (${min}–${max})`,
   promisedEnter: (min, max) => `Введите сумму в рублях, от ${min} до ${max}`,
   locatorEnter: 'Где друг: введите его номер, например 79001234567',
-  locatorConfirm: (n) => `Определить, где ${n}? Бесплатно`,
+  charged: (c) => `Списано ${c}.`,
+  locatorConfirm: (n, p, inc) => `Определить, где ${n}? ${p ? `Запрос: ${p}` : inc ? `Бесплатно: входит в «${inc}»` : 'Бесплатно'}`,
   rbTitle: 'Гудок. Мелодии:',
   rbPlaying: 'играет',
   rbStop: 'Выключить мелодии',
@@ -204,7 +208,8 @@ const en: Texts = {
   promisedOther: (min, max) => `Other amount (${min}-${max})`,
   promisedEnter: (min, max) => `Type the amount in roubles, ${min} to ${max}`,
   locatorEnter: "Friend locator: type your friend's number, e.g. 79001234567",
-  locatorConfirm: (n) => `Locate ${n}? Free of charge`,
+  charged: (c) => `Charged ${c}.`,
+  locatorConfirm: (n, p, inc) => `Locate ${n}? ${p ? `Request: ${p}` : inc ? `Free: included in "${inc}"` : 'Free of charge'}`,
   rbTitle: 'Ringback melodies:',
   rbPlaying: 'playing',
   rbStop: 'Turn melodies off',

@@ -78,6 +78,9 @@ export function parseCatalog(data: unknown, path = 'catalog'): Catalog {
       sms.set(p.smsKeyword, p.code);
     }
   }
+  for (const i of cat.settings.locator?.includedIn ?? []) {
+    if (!productCodes.has(i.product)) problems.push(`settings.locator refers to unknown product "${i.product}"`);
+  }
   const melodyCodes = new Set<string>();
   for (const m of cat.melodies) {
     if (melodyCodes.has(m.code)) problems.push(`melody "${m.code}" is defined twice`);

@@ -191,6 +191,18 @@ export const settingsSchema = z
     sharing: sharingSchema.optional(),
     /** "Continue for N ₽": what lifting the data hard cap for the rest of the calendar month costs, kopecks; absent: not offered. */
     dataCapLift: z.object({ fee: kopecks }).strict().optional(),
+    /**
+     * The friend locator's price: each successful request costs `requestPrice` kopecks, unless the
+     * number has one of the products `includedIn` connected — for any number (`any`) or only for its
+     * child numbers (`children`). Absent: locating is free.
+     */
+    locator: z
+      .object({
+        requestPrice: kopecks,
+        includedIn: z.array(z.object({ product: code, targets: z.enum(['any', 'children']) }).strict()).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CatalogSettings = z.infer<typeof settingsSchema>;

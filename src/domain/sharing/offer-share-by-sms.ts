@@ -15,6 +15,7 @@ export async function offerShareBySms(core: Core, ctx: Ctx, input: { msisdn: str
   const expiresAt = new Date(core.clock.now().getTime() + input.windowMs);
   await core.db.tx(async (tx) => {
     await tx.query('DELETE FROM sms_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await tx.query('DELETE FROM sms_locator_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query('DELETE FROM sms_ringback_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query(
       `INSERT INTO sms_share_confirmation (msisdn, kind, amount, recipient, expires_at) VALUES ($1, $2, $3, $4, $5)

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import type { FriendLocation, LocatorOverview } from '../api-shapes.ts';
+import type { FriendLocation, LocateOffer, LocatorOverview } from '../api-shapes.ts';
 import { dateTime, phoneNumber } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } from '../ui.tsx';
@@ -12,6 +12,8 @@ const STATUS: Record<string, Key> = { pending: 'locPending', granted: 'locGrante
 export default function Locator() {
   const { t, lang } = useApp();
   const data = useLoad(() => api<LocatorOverview>('subscribers/me/locator'), []);
+  // The price of a request, stated before asking (none when a connected product includes them).
+  const price = useLoad(() => api<LocateOffer>('subscribers/me/locator/offer'), []);
   const act = useAction();
   const [target, setTarget] = useState('');
   const [loc, setLoc] = useState<FriendLocation | null>(null);
@@ -20,10 +22,16 @@ export default function Locator() {
   const { asked, given, locatedBy } = data.data;
   const locate = (msisdn: string) =>
     void act.run(async () => {
-      setLoc(await api<FriendLocation>('subscribers/me/locator/locate', { method: 'POST', body: { target: msisdn } }));
+      const go = async () => setLoc(await api<FriendLocation>('subscribers/me/locator/locate', { method: 'POST', body: { target: msisdn } }));
+      // The offer for this number: a paid request is confirmed with its price first.
+      const o = await api<LocateOffer>(`subscribers/me/locator/offer?target=${encodeURIComponent(msisdn)}`);
+      if (o.available && o.confirmation.kind === 'explicit' && o.statement) act.ask(t('locConfirm', { number: phoneNumber(o.target ?? msisdn), price: o.statement[lang] }), go);
+      else await go();
     });
+  const offer = price.data;
   return (
     <Page title={t('locTitle')}>
+      {act.dialog}
       <ErrorBox error={act.error} />
       <Notice text={act.notice} />
       {loc ? (
@@ -40,6 +48,15 @@ export default function Locator() {
           }}
         >
           <Field label={t('phone')}>{(id) => <input id={id} type="tel" inputMode="tel" required value={target} onChange={(e) => setTarget(e.target.value)} />}</Field>
+          {offer?.statement ? (
+            <p className="muted" data-testid="locator-price">
+              {t('locPrice', { price: offer.statement[lang] })}
+            </p>
+          ) : offer?.includedIn ? (
+            <p className="muted" data-testid="locator-price">
+              {t('locIncluded', { name: offer.includedIn.name[lang] })}
+            </p>
+          ) : null}
           <div className="stack">
             <button type="submit" className="primary" disabled={act.busy}>
               {t('locLocate')}

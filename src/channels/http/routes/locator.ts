@@ -5,6 +5,9 @@ import { locateFriendAction, perform } from '../../../domain/actions/registry.ts
 import type { Core } from '../../../domain/core.ts';
 import { answerLocatorConsent, askLocatorConsent, locatorOverview, revokeLocatorConsent, setChildNumber } from '../../../domain/locator/consent.ts';
 import { ctxOf } from '../context.ts';
+import { offerView } from '../offer-view.ts';
+import { offerFields } from '../schemas/subscriber.ts';
+import { localized } from '../schemas/catalog.ts';
 
 const tag = { tags: ['locator'] };
 const msisdnParam = z.object({ msisdn: z.string().min(1).max(32).describe('The number, or `me`') });
@@ -21,6 +24,14 @@ const located = z.object({
   locality: z.object({ ru: z.string(), en: z.string(), distance: z.number() }),
   nearby: z.array(z.object({ ru: z.string(), en: z.string(), at: point })).describe('Localities within 60 km, to draw on the map'),
   words: z.object({ ru: z.string(), en: z.string() }),
+  charged: z.number().int().describe('Kopecks charged for this request: 0 when free or included in a connected product'),
+});
+const locateOffer = z.object({
+  ...offerFields,
+  target: z.string().nullable().describe('The number asked about, in one form; null without `target`'),
+  consent: z.string().nullable().describe('Its consent: pending, granted, refused, revoked or none'),
+  requestPrice: z.number().int().describe('Kopecks one request costs by the catalog (0: free)'),
+  includedIn: z.object({ code: z.string(), name: localized }).nullable().describe('The connected product that includes the requests (for this target)'),
 });
 
 /** Friend locator: consents (ask, answer, revoke, child numbers), who located me, and locating. */
@@ -74,6 +85,23 @@ export async function locatorRoutes(app: FastifyInstance, opts: { core: Core }):
       },
     },
     async (req) => setChildNumber(core, ctxOf(req), { msisdn: req.params.msisdn, child: req.params.child, on: req.body.on }),
+  );
+  r.get(
+    '/subscribers/:msisdn/locator/offer',
+    {
+      schema: {
+        ...tag,
+        summary: 'What locating costs now (for `target`, and whether it may be located), to state before asking',
+        params: msisdnParam,
+        querystring: z.object({ target: number.optional() }),
+        response: { 200: locateOffer },
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req);
+      const o = await locateFriendAction.offer(core, ctx, { msisdn: req.params.msisdn, target: req.query.target });
+      return { ...offerView(locateFriendAction, o, ctx.channel), ...o.details };
+    },
   );
   r.post(
     '/subscribers/:msisdn/locator/locate',
