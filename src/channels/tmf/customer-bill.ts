@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { BillLine } from '../../domain/bills/lines.ts';
+import { LINE_TYPES, type LineType } from '../../domain/bills/lines.ts';
+import { listBillLines, type BillLineFilter, type OperatorBillLine } from '../../domain/bills/operator-bill-lines.ts';
+import { rublesToKopecks } from '../../domain/shared/strict-input.ts';
 import { billWords } from '../../domain/bills/bill-words.ts';
 import type { BillFile } from '../../domain/bills/list-bills.ts';
 import { claimUntoldBills, listIssuedBills, listOnDemandBills, makeOnDemandBill, onDemandBillPdf, operatorBillPdf, type OnDemandBillView, type OperatorBillView } from '../../domain/bills/operator-bills.ts';
@@ -10,7 +12,7 @@ import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { formatMsisdn } from '../../domain/shared/msisdn.ts';
 import { ACCOUNT_BASE } from './account-management.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, dateFilterNames, dateRange, fieldsQuery, filterDate, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { notifyListeners } from '../../domain/events/hub.ts';
 import { systemCtx } from '../../domain/shared/context.ts';
@@ -100,33 +102,80 @@ function onDemandFacts(b: OnDemandBillView): BillFacts {
   };
 }
 
-interface RateSource {
-  billId: string;
-  billingAccountId: string;
-  date: Date;
-  period: { start: Date; end: Date };
-  lines: BillLine[];
-  onDemand: boolean;
+function renderRate(r: OperatorBillLine, bases: Bases, lang: Lang): Record<string, unknown> {
+  const l = r.line;
+  const id = `${r.billId}.${r.lineNo}`;
+  return compact({
+    id,
+    href: `${bases.bill}/appliedCustomerBillingRate/${id}`,
+    date: iso(r.date),
+    name: billWords[lang].lines[l.type],
+    type: l.type,
+    description: l.msisdn ? `${billWords[lang].lines[l.type]}, ${formatMsisdn(l.msisdn)}` : undefined,
+    isBilled: r.issued,
+    bill: { id: r.billId, href: `${bases.bill}/customerBill/${r.billId}` },
+    billingAccount: { id: r.billingAccountId, href: `${bases.account}/billingAccount/${r.billingAccountId}` },
+    periodCoverage: { startDateTime: iso(r.period.start), endDateTime: iso(r.period.end) },
+    taxIncludedAmount: money(l.amount),
+    characteristic: [{ name: 'entries', value: l.count, valueType: 'integer' }, ...(l.msisdn ? [{ name: 'msisdn', value: l.msisdn, valueType: 'string' }] : [])],
+    '@type': 'AppliedCustomerBillingRate',
+  });
 }
 
-function renderRates(s: RateSource, bases: Bases, lang: Lang): Record<string, unknown>[] {
-  return s.lines.map((l, i) =>
-    compact({
-      id: `${s.billId}.${i + 1}`,
-      href: `${bases.bill}/appliedCustomerBillingRate/${s.billId}.${i + 1}`,
-      date: iso(s.date),
-      name: billWords[lang].lines[l.type],
-      type: l.type,
-      description: l.msisdn ? `${billWords[lang].lines[l.type]}, ${formatMsisdn(l.msisdn)}` : undefined,
-      isBilled: !s.onDemand,
-      bill: { id: s.billId, href: `${bases.bill}/customerBill/${s.billId}` },
-      billingAccount: { id: s.billingAccountId, href: `${bases.account}/billingAccount/${s.billingAccountId}` },
-      periodCoverage: { startDateTime: iso(s.period.start), endDateTime: iso(s.period.end) },
-      taxIncludedAmount: money(l.amount),
-      characteristic: [{ name: 'entries', value: l.count, valueType: 'integer' }, ...(l.msisdn ? [{ name: 'msisdn', value: l.msisdn, valueType: 'string' }] : [])],
-      '@type': 'AppliedCustomerBillingRate',
-    }),
-  );
+/** The filters appliedCustomerBillingRate takes, all applied by the store. */
+const RATE_FILTERS = [
+  'id',
+  'bill.id',
+  'billingAccount.id',
+  'type',
+  'name',
+  'isBilled',
+  ...dateFilterNames('date'),
+  'periodCoverage.startDateTime',
+  'periodCoverage.endDateTime',
+  'taxIncludedAmount.value',
+  'taxIncludedAmount.unit',
+  'characteristic.name',
+  'characteristic.value',
+  '@type',
+];
+
+/** A rate list's filters as the store's; undefined when no line can match. */
+function rateFilter(f: Record<string, string>, lang: Lang): BillLineFilter | undefined {
+  const out: BillLineFilter = {};
+  if (f.id !== undefined) {
+    const m = /^(.+)\.([1-9]\d{0,4})$/.exec(f.id);
+    if (!m) return undefined;
+    out.billId = m[1]!;
+    out.lineNo = Number(m[2]);
+  }
+  if (f['bill.id'] !== undefined) {
+    if (out.billId !== undefined && out.billId !== f['bill.id']) return undefined;
+    out.billId = f['bill.id'];
+  }
+  if (f['billingAccount.id'] !== undefined) out.billingAccountId = f['billingAccount.id'];
+  let types: LineType[] = [...LINE_TYPES];
+  if (f.type !== undefined) types = types.filter((t) => t === f.type);
+  if (f.name !== undefined) types = types.filter((t) => billWords[lang].lines[t] === f.name);
+  if (f.type !== undefined || f.name !== undefined) out.types = types;
+  if (f.isBilled !== undefined) {
+    if (f.isBilled !== 'true' && f.isBilled !== 'false') throw new DomainError('VALIDATION', { field: 'isBilled', message: 'true or false' });
+    out.issued = f.isBilled === 'true';
+  }
+  const date = dateRange(f, 'date');
+  if (date) out.date = date;
+  if (f['periodCoverage.startDateTime'] !== undefined) out.periodStart = filterDate(f['periodCoverage.startDateTime'], 'periodCoverage.startDateTime');
+  if (f['periodCoverage.endDateTime'] !== undefined) out.periodEnd = filterDate(f['periodCoverage.endDateTime'], 'periodCoverage.endDateTime');
+  if (f['taxIncludedAmount.value'] !== undefined) {
+    const k = rublesToKopecks(f['taxIncludedAmount.value']);
+    if (k === null) throw new DomainError('VALIDATION', { field: 'taxIncludedAmount.value', message: 'a decimal number of roubles, such as -12.50' });
+    out.amount = k;
+  }
+  if (f['taxIncludedAmount.unit'] !== undefined && f['taxIncludedAmount.unit'] !== 'RUB') return undefined;
+  if (f['@type'] !== undefined && f['@type'] !== 'AppliedCustomerBillingRate') return undefined;
+  if (f['characteristic.name'] !== undefined) out.factName = f['characteristic.name'];
+  if (f['characteristic.value'] !== undefined) out.factValue = f['characteristic.value'];
+  return out;
 }
 
 function renderOnDemand(b: OnDemandBillView, bases: Bases): Record<string, unknown> {
@@ -207,30 +256,29 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
     return sendPdf(reply, facts.onDemand ? await onDemandBillPdf(core, tmfCtx(req), { id: req.params.id }) : await operatorBillPdf(core, tmfCtx(req), { id: req.params.id }));
   });
 
-  const rateSources = async (req: FastifyRequest, filter: { billId?: string; billingAccountId?: string }): Promise<RateSource[]> => {
-    const issued = await listIssuedBills(core, tmfCtx(req), { ...(filter.billId ? { id: filter.billId } : {}), ...(filter.billingAccountId ? { billingAccountId: filter.billingAccountId } : {}) });
-    const ods = (await listOnDemandBills(core, tmfCtx(req), filter.billId ? { id: filter.billId } : {})).filter((b) => !filter.billingAccountId || b.billingAccountId === filter.billingAccountId);
-    return [
-      ...issued.map((b) => ({ billId: b.id, billingAccountId: b.billingAccountId, date: new Date(b.issuedAt), period: { start: new Date(b.periodStart), end: new Date(b.periodEnd) }, lines: b.lines, onDemand: false })),
-      ...ods.map((b) => ({ billId: b.id, billingAccountId: b.billingAccountId, date: b.createdAt, period: { start: b.draft.period.start, end: b.draft.through }, lines: b.draft.lines, onDemand: true })),
-    ];
-  };
   r.get(
     '/appliedCustomerBillingRate',
-    { schema: { tags: [tag], summary: "The bills' lines: charges by kind (and by number on a contract's bill), payments, refunds, adjustments, promised payments; bill.id=<bill> for one bill", querystring: listQuery } },
+    {
+      schema: {
+        tags: [tag],
+        summary: `The bills' lines: charges by kind (and by number on a contract's bill), payments, refunds, adjustments, promised payments; paged by the store, filters ${RATE_FILTERS.join(', ')} (any other is a 400)`,
+        querystring: listQuery,
+      },
+    },
     async (req, reply) => {
-      const billId = str(req.query['bill.id']);
-      const account = str(req.query['billingAccount.id']);
-      const sources = await rateSources(req, { ...(billId ? { billId } : {}), ...(account ? { billingAccountId: account } : {}) });
-      return sendList(reply, req.query, sources.flatMap((s) => renderRates(s, bases(req), req.lang)));
+      const f = acceptedFilters(req.query, RATE_FILTERS);
+      const filter = f && rateFilter(f, req.lang);
+      if (!filter) return sendList(reply, req.query, [], 0);
+      const page = storePage(req.query, RATE_FILTERS);
+      const lines = await listBillLines(core, tmfCtx(req), filter, page);
+      return sendList(reply, req.query, lines.map((l) => renderRate(l, bases(req), req.lang)), lines.total);
     },
   );
   r.get('/appliedCustomerBillingRate/:id', { schema: { tags: [tag], summary: 'Retrieve a bill line (<bill id>.<line>)', params: idParams, querystring: fieldsQuery } }, async (req) => {
-    const m = /^([0-9a-f-]{36})\.(\d{1,5})$/i.exec(req.params.id);
-    const [s] = m ? await rateSources(req, { billId: m[1]! }) : [];
-    const line = s ? renderRates(s, bases(req), req.lang)[Number(m![2]) - 1] : undefined;
+    const filter = rateFilter({ id: req.params.id }, req.lang);
+    const [line] = filter ? await listBillLines(core, tmfCtx(req), filter) : [];
     if (!line) throw new DomainError('NOT_FOUND', { id: req.params.id });
-    return selectFields(line, req.query.fields);
+    return selectFields(renderRate(line, bases(req), req.lang), req.query.fields);
   });
 
   r.post(
