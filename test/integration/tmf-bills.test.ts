@@ -9,7 +9,7 @@ import { createSession } from '../../src/domain/auth/sessions.ts';
 import { makeCompany } from '../helpers/business.ts';
 import { ctxAs, makeSubscriber, secondCore, type TestEnv } from '../helpers/core.ts';
 import { pdfText } from '../helpers/pdf.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 let t: TmfEnv;
 let env: TestEnv;
@@ -261,7 +261,7 @@ test('TMF678 customerBillOnDemand: the month so far, marked as not issued, with 
   }
 });
 
-test('TMF678 appliedCustomerBillingRate: paged by the store over more lines than a page, none repeated or missed; each filter applied by the store as the attribute filter reads; any other filter is a 400', async () => {
+test('TMF678 appliedCustomerBillingRate and customerBill: paged by the store over more than a page, none repeated or missed; each filter applied by the store as the attribute filter reads; any other filter is a 400', async () => {
   const call = tmfClient(app, auth, BILL);
   const list = async (q: string) => {
     const r = await call('GET', `/appliedCustomerBillingRate?${q}`);
@@ -279,21 +279,7 @@ test('TMF678 appliedCustomerBillingRate: paged by the store over more lines than
   assert.ok(all.some((l) => l.isBilled === false) && all.some((l) => l.isBilled === true), 'issued bills and a bill on demand');
 
   // Walked page by page through the Link header: the same lines in the same order, each once.
-  const walk = async (first: string) => {
-    const ids: string[] = [];
-    let next: string | undefined = first;
-    let total: string | undefined;
-    while (next) {
-      const r = await app.inject({ url: next, headers: { host: 'abonent.test', ...auth } });
-      const page = r.json<Res[]>();
-      total ??= String(r.headers['x-total-count']);
-      assert.equal(r.headers['x-total-count'], total);
-      assert.equal(r.headers['x-result-count'], String(page.length));
-      ids.push(...page.map((x) => String(x.id)));
-      next = /<([^>]+)>; rel="next"/.exec(String(r.headers.link ?? ''))?.[1];
-    }
-    return ids;
-  };
+  const walk = (first: string) => walkPages(app, auth, first);
   const walked = await walk(`${BILL}/appliedCustomerBillingRate?limit=2`);
   assert.deepEqual(walked, all.map((l) => String(l.id)));
   assert.equal(new Set(walked).size, walked.length);
@@ -340,7 +326,7 @@ test('TMF678 appliedCustomerBillingRate: paged by the store over more lines than
     ['date.gt=yesterday', 'date.gt'],
     ['isBilled=maybe', 'isBilled'],
     ['taxIncludedAmount.value=abc', 'taxIncludedAmount.value'],
-  ]) {
+  ] as const) {
     const bad = await call('GET', `/appliedCustomerBillingRate?${q}`, undefined, { 'accept-language': 'en' });
     assert.equal(bad.status, 400, q);
     assert.equal(bad.body!.code, 'VALIDATION');
@@ -349,6 +335,38 @@ test('TMF678 appliedCustomerBillingRate: paged by the store over more lines than
   }
   const ru = await call('GET', '/appliedCustomerBillingRate?description=x');
   assert.match(String(ru.body!.message), /^Неверное значение поля «description».*can by id, bill\.id/);
+
+  // customerBill: the issued bills then the bills on demand, each filter in the store.
+  const bills = (await call('GET', '/customerBill?limit=1000')).body as unknown as Res[];
+  const [billRows] = await core.db.query<{ n: number }>('SELECT (SELECT count(*) FROM bill) + (SELECT count(*) FROM bill_on_demand) AS n');
+  assert.equal(bills.length, Number(billRows!.n));
+  assert.deepEqual(await walkPages(app, auth, `${BILL}/customerBill?limit=2`), bills.map((b) => String(b.id)));
+  const april = bills.find((b) => b.billNo === `202604-A${w.person.accountId}`)!;
+  const billCases: [string, (b: Res) => boolean][] = [
+    [`id=${String(april.id)}`, (b) => b.id === april.id],
+    [`billNo=${String(april.billNo)}`, (b) => b.billNo === april.billNo],
+    [`billingAccount.id=C${w.contractId}`, (b) => (b.billingAccount as Res).id === `C${w.contractId}`],
+    [`relatedParty.id=${String(((april.relatedParty as Res[])[0]!).id)}&relatedParty.role=customer`, (b) => (b.relatedParty as Res[])[0]!.id === (april.relatedParty as Res[])[0]!.id],
+    ['category=interim', (b) => b.category === 'interim'],
+    ['runType=onCycle&state=sent', (b) => b.runType === 'onCycle'],
+    ['runType=onCycle&state=new', () => false],
+    [`billDate.gte=${since.toISOString()}`, (b) => new Date(String(b.billDate)) >= since],
+    [`billDate.lt=${since.toISOString()}&@type=CustomerBill`, (b) => new Date(String(b.billDate)) < since],
+    ['billingPeriod.endDateTime=2026-04-30T21:00:00Z', (b) => (b.billingPeriod as Res).endDateTime === '2026-04-30T21:00:00.000Z'],
+    [`taxIncludedAmount.value=${String((april.taxIncludedAmount as Res).value)}`, (b) => (b.taxIncludedAmount as Res).value === (april.taxIncludedAmount as Res).value],
+    ['amountDue.value=0&remainingAmount.unit=RUB', (b) => (b.amountDue as Res).value === 0],
+  ];
+  for (const [q, wanted] of billCases) {
+    const expected = bills.filter(wanted).map((b) => String(b.id));
+    const got = await call('GET', `/customerBill?${q}&limit=1000`);
+    assert.deepEqual((got.body as unknown as Res[]).map((b) => String(b.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+  }
+  assert.ok(bills.some((b) => b.category === 'interim') && bills.some((b) => new Date(String(b.billDate)) < since) && bills.some((b) => new Date(String(b.billDate)) >= since));
+  const badBill = await call('GET', '/customerBill?paymentDueDate=2026-05-01');
+  assert.equal(badBill.status, 400);
+  assert.equal(badBill.body!.field, 'paymentDueDate');
+  assert.equal((await call('GET', '/customerBill?billDate.lte=soon')).status, 400);
 });
 
 test('TMF678 customerBillCreateEvent: each bill the job issues is told once, by whichever instance claims it', async () => {

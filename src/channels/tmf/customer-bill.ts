@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LINE_TYPES, type LineType } from '../../domain/bills/lines.ts';
+import { listBills, type BillFilter } from '../../domain/bills/operator-bill-list.ts';
 import { listBillLines, type BillLineFilter, type OperatorBillLine } from '../../domain/bills/operator-bill-lines.ts';
 import { rublesToKopecks } from '../../domain/shared/strict-input.ts';
 import { billWords } from '../../domain/bills/bill-words.ts';
@@ -167,9 +168,7 @@ function rateFilter(f: Record<string, string>, lang: Lang): BillLineFilter | und
   if (f['periodCoverage.startDateTime'] !== undefined) out.periodStart = filterDate(f['periodCoverage.startDateTime'], 'periodCoverage.startDateTime');
   if (f['periodCoverage.endDateTime'] !== undefined) out.periodEnd = filterDate(f['periodCoverage.endDateTime'], 'periodCoverage.endDateTime');
   if (f['taxIncludedAmount.value'] !== undefined) {
-    const k = rublesToKopecks(f['taxIncludedAmount.value']);
-    if (k === null) throw new DomainError('VALIDATION', { field: 'taxIncludedAmount.value', message: 'a decimal number of roubles, such as -12.50' });
-    out.amount = k;
+    out.amount = kopecksFilter(f['taxIncludedAmount.value'], 'taxIncludedAmount.value');
   }
   if (f['taxIncludedAmount.unit'] !== undefined && f['taxIncludedAmount.unit'] !== 'RUB') return undefined;
   if (f['@type'] !== undefined && f['@type'] !== 'AppliedCustomerBillingRate') return undefined;
@@ -203,6 +202,74 @@ function sendPdf(reply: FastifyReply, file: BillFile): FastifyReply {
   return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'private, no-store').send(file.content);
 }
 
+/** The filters customerBill takes, all applied by the store. */
+const BILL_FILTERS = [
+  'id',
+  'billNo',
+  'billingAccount.id',
+  'relatedParty.id',
+  'relatedParty.role',
+  'category',
+  'runType',
+  'state',
+  ...dateFilterNames('billDate'),
+  'billingPeriod.startDateTime',
+  'billingPeriod.endDateTime',
+  'taxIncludedAmount.value',
+  'amountDue.value',
+  'remainingAmount.value',
+  'taxIncludedAmount.unit',
+  'amountDue.unit',
+  'remainingAmount.unit',
+  '@type',
+];
+
+/** Which kind of bill a value of category, runType or state names: issued (true), on demand (false), neither (null). */
+const KIND_WORDS: Record<string, Record<string, boolean>> = {
+  category: { normal: true, interim: false },
+  runType: { onCycle: true, offCycle: false },
+  state: { sent: true, new: false },
+};
+
+function kopecksFilter(value: string, field: string): number {
+  const k = rublesToKopecks(value);
+  if (k === null) throw new DomainError('VALIDATION', { field, message: 'a decimal number of roubles, such as 120.50' });
+  return k;
+}
+
+/** A bill list's filters as the store's; undefined when no bill can match. */
+function billFilter(f: Record<string, string>): BillFilter | undefined {
+  const out: BillFilter = {};
+  if (f.id !== undefined) out.id = f.id;
+  if (f.billNo !== undefined) out.number = f.billNo;
+  if (f['billingAccount.id'] !== undefined) out.billingAccountId = f['billingAccount.id'];
+  if (f['relatedParty.id'] !== undefined) {
+    if (!/^[1-9]\d{0,14}$/.test(f['relatedParty.id'])) return undefined;
+    out.customerId = Number(f['relatedParty.id']);
+  }
+  if (f['relatedParty.role'] !== undefined && f['relatedParty.role'] !== 'customer') return undefined;
+  for (const [field, words] of Object.entries(KIND_WORDS)) {
+    if (f[field] === undefined) continue;
+    const issued = words[f[field]];
+    if (issued === undefined || (out.issued !== undefined && out.issued !== issued)) return undefined;
+    out.issued = issued;
+  }
+  const date = dateRange(f, 'billDate');
+  if (date) out.date = date;
+  if (f['billingPeriod.startDateTime'] !== undefined) out.periodStart = filterDate(f['billingPeriod.startDateTime'], 'billingPeriod.startDateTime');
+  if (f['billingPeriod.endDateTime'] !== undefined) out.periodEnd = filterDate(f['billingPeriod.endDateTime'], 'billingPeriod.endDateTime');
+  if (f['taxIncludedAmount.value'] !== undefined) out.charges = kopecksFilter(f['taxIncludedAmount.value'], 'taxIncludedAmount.value');
+  for (const field of ['amountDue.value', 'remainingAmount.value']) {
+    if (f[field] === undefined) continue;
+    const due = kopecksFilter(f[field], field);
+    if (out.due !== undefined && out.due !== due) return undefined;
+    out.due = due;
+  }
+  for (const field of ['taxIncludedAmount.unit', 'amountDue.unit', 'remainingAmount.unit']) if (f[field] !== undefined && f[field] !== 'RUB') return undefined;
+  if (f['@type'] !== undefined && f['@type'] !== 'CustomerBill') return undefined;
+  return out;
+}
+
 /** Tells listeners of each bill the job issued since (customerBillCreateEvent), once: a scheduler job. */
 export async function publishIssuedBills(core: Core, publicUrl: string | undefined): Promise<number> {
   const origin = publicUrl ? publicUrl.replace(/\/$/, '') : '';
@@ -217,7 +284,6 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const bases = (req: FastifyRequest): Bases => ({ bill: apiBase(req, opts.publicUrl, BILL_BASE), account: apiBase(req, opts.publicUrl, ACCOUNT_BASE) });
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const findBill = async (req: FastifyRequest, id: string): Promise<BillFacts> => {
     const [issued] = await listIssuedBills(core, tmfCtx(req), { id });
     if (issued) return issuedFacts(issued);
@@ -228,18 +294,20 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
 
   r.get(
     '/customerBill',
-    { schema: { tags: [tag], summary: 'Bills: the issued monthly bills (runType onCycle, state sent, immutable) and bills on demand (runType offCycle, category interim); billingAccount.id=<account id>|C<contract id> for one account', querystring: listQuery } },
+    {
+      schema: {
+        tags: [tag],
+        summary: `Bills: the issued monthly bills (runType onCycle, state sent, immutable), then bills on demand (runType offCycle, category interim); paged by the store, filters ${BILL_FILTERS.join(', ')} (any other is a 400)`,
+        querystring: listQuery,
+      },
+    },
     async (req, reply) => {
-      const account = str(req.query['billingAccount.id']);
-      // The issued bills are paged by the store when the only filter is the billing account as the
-      // bills carry it; the bills on demand (few, kept for the month) follow the issued ones.
-      const page = storePage(req.query, account && /^C?[1-9]\d{0,14}$/.test(account) ? ['billingAccount.id'] : []);
-      const issued = await listIssuedBills(core, tmfCtx(req), account ? { billingAccountId: account } : {}, page);
-      const od = (await listOnDemandBills(core, tmfCtx(req))).map(onDemandFacts).filter((b) => !account || b.billingAccountId === account);
-      if (!page || issued.total === undefined) return sendList(reply, req.query, [...issued.map(issuedFacts), ...od].map((b) => renderBill(b, bases(req))));
-      const from = Math.max(0, page.offset - issued.total);
-      const items = [...issued.map(issuedFacts), ...od.slice(from, from + page.limit - issued.length)];
-      return sendList(reply, req.query, items.map((b) => renderBill(b, bases(req))), issued.total + od.length);
+      const f = acceptedFilters(req.query, BILL_FILTERS);
+      const filter = f && billFilter(f);
+      if (!filter) return sendList(reply, req.query, [], 0);
+      const bills = await listBills(core, tmfCtx(req), filter, storePage(req.query, BILL_FILTERS));
+      const items = bills.map((b) => renderBill(b.issued ? issuedFacts(b.issued) : onDemandFacts(b.onDemand), bases(req)));
+      return sendList(reply, req.query, items, bills.total);
     },
   );
   r.get('/customerBill/:id', { schema: { tags: [tag], summary: 'Retrieve a bill', params: idParams, querystring: fieldsQuery } }, async (req) => selectFields(renderBill(await findBill(req, req.params.id), bases(req)), req.query.fields));
