@@ -176,10 +176,57 @@ test('TMF632 organization created and patched: its name, INN and e-mail; nothing
   assert.equal((await call('PATCH', `/organization/${o.id}`, { id: '5' })).status, 400);
 });
 
+test('TMF632 DELETE: a party that holds nothing is deleted (204, audited, individualDeleteEvent / organizationDeleteEvent); one holding numbers, contracts or a history is refused with 409 in words', async () => {
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url, query: 'eventType=individualDeleteEvent,organizationDeleteEvent' })).status, 201);
+  const person = (await call('POST', '/individual', { givenName: 'Пётр', familyName: 'Удаляемый' })).body!;
+  const gone = await call('DELETE', `/individual/${String(person.id)}`, undefined, { 'content-type': 'application/json' });
+  assert.equal(gone.status, 204, gone.raw);
+  assert.equal((await call('GET', `/individual/${String(person.id)}`)).status, 404);
+  assert.equal((await call('DELETE', `/individual/${String(person.id)}`)).status, 404, 'deleted once');
+  const told = (await listener.waitFor('individualDeleteEvent'))[0]!.body.event.individual!;
+  assert.equal(told.id, person.id);
+  assert.equal(told.fullName, 'Удаляемый Пётр', 'the event carries the party as it was');
+  const [audit] = await core.db.query<{ outcome: string; details: Res }>("SELECT outcome, details FROM audit_event WHERE action = 'party.delete' AND customer_id = $1", [Number(person.id)]);
+  assert.equal(audit!.outcome, 'ok');
+
+  const org = (await call('POST', '/organization', { tradingName: 'ООО «Однодневка»' })).body!;
+  assert.equal((await call('DELETE', `/individual/${String(org.id)}`)).status, 404, 'an organization is not an individual');
+  assert.equal((await call('DELETE', `/organization/${String(org.id)}`)).status, 204);
+  assert.equal((await listener.waitFor('organizationDeleteEvent'))[0]!.body.event.organization!.id, org.id);
+
+  // A holder of a number: refused, in Russian first and in English, and still there.
+  const holder = await makeSubscriber(core);
+  const held = await call('DELETE', `/individual/${holder.customerId}`);
+  assert.equal(held.status, 409);
+  assert.equal(held.body!.code, 'CONFLICT');
+  assert.match(String(held.body!.message), /^Клиента нельзя удалить: за ним 1\u00a0номер/);
+  const heldEn = await call('DELETE', `/individual/${holder.customerId}`, undefined, { 'accept-language': 'en' });
+  assert.match(String(heldEn.body!.message), /^The customer cannot be deleted: it holds 1\u00a0number/);
+  assert.equal((await call('GET', `/individual/${holder.customerId}`)).status, 200);
+  const [refused] = await core.db.query<{ details: Res }>("SELECT details FROM audit_event WHERE action = 'party.delete' AND customer_id = $1 AND outcome = 'refused'", [holder.customerId]);
+  assert.equal(refused!.details.reason, 'party_holds_numbers');
+
+  const company = await makeCompany(core, 'ООО «С договорами»', { regions: ['77', '78'], departments: [] });
+  const contracts = await call('DELETE', `/organization/${company.id}`);
+  assert.equal(contracts.status, 409);
+  assert.match(String(contracts.body!.message), /^Клиента нельзя удалить: у него 2\u00a0договора/);
+
+  // One that held a number once keeps its history: its account names it.
+  const former = (await call('POST', '/individual', { givenName: 'Ольга', familyName: 'Бывшая' })).body!;
+  await core.db.query('INSERT INTO account (customer_id) VALUES ($1)', [Number(former.id)]);
+  const history = await call('DELETE', `/individual/${String(former.id)}`, undefined, { 'accept-language': 'en' });
+  assert.equal(history.status, 409);
+  assert.match(String(history.body!.message), /^The customer cannot be deleted: it has a history/);
+  assert.equal((await call('GET', `/individual/${String(former.id)}`)).status, 200, 'nothing was deleted');
+  assert.equal(listener.events.filter((e) => e.body.eventType === 'individualDeleteEvent').length, 1, 'no event for a refused delete');
+  await listener.close();
+});
+
 test('TMF632: only operator API keys; described in the OpenAPI document', async () => {
   assert.equal((await app.inject({ url: `${BASE}/individual` })).statusCode, 401);
   assert.equal((await app.inject({ method: 'POST', url: `${BASE}/individual`, payload: { givenName: 'A', familyName: 'B' } })).statusCode, 401);
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
   for (const p of ['individual', 'individual/{id}', 'organization', 'organization/{id}', 'hub']) assert.ok(doc.paths[`${BASE}/${p}`], p);
-  assert.ok(doc.paths[`${BASE}/individual`]!.post && doc.paths[`${BASE}/organization/{id}`]!.patch);
+  assert.ok(doc.paths[`${BASE}/individual`]!.post && doc.paths[`${BASE}/organization/{id}`]!.patch && doc.paths[`${BASE}/individual/{id}`]!.delete);
 });

@@ -28,6 +28,23 @@ const shareReason: Record<string, { ru: string; en: string }> = {
   kind: { ru: 'Этим видом пакета поделиться нельзя', en: 'This kind of package cannot be shared' },
 };
 
+/** The conflicts that say more than that the state has changed. */
+const conflictReason: Record<string, { ru: (p: Params) => string; en: (p: Params) => string }> = {
+  party_holds_numbers: {
+    ru: (p) => `Клиента нельзя удалить: за ним ${formatCount(Number(p.count), 'ru', { one: 'номер', few: 'номера', many: 'номеров', other: 'номера' })}`,
+    en: (p) => `The customer cannot be deleted: it holds ${formatCount(Number(p.count), 'en', { one: 'number', other: 'numbers' })}`,
+  },
+  party_holds_contracts: {
+    ru: (p) => `Клиента нельзя удалить: у него ${formatCount(Number(p.count), 'ru', { one: 'договор', few: 'договора', many: 'договоров', other: 'договора' })}`,
+    en: (p) => `The customer cannot be deleted: it has ${formatCount(Number(p.count), 'en', { one: 'contract', other: 'contracts' })}`,
+  },
+  party_has_history: {
+    ru: () => 'Клиента нельзя удалить: у него есть история (лицевые счета, счета, письма), она хранится',
+    en: () => 'The customer cannot be deleted: it has a history (accounts, bills, messages), which is kept',
+  },
+};
+const conflictWords = (p: Params) => (Object.hasOwn(conflictReason, String(p.reason)) ? conflictReason[String(p.reason)] : undefined);
+
 const familyReason: Record<string, { ru: string; en: string }> = {
   self: { ru: 'Нельзя пригласить в семейную группу свой же номер', en: 'You cannot invite your own number' },
   recipient: { ru: 'Пригласить можно только абонента нашего оператора', en: 'Only a subscriber of our network can be invited' },
@@ -95,7 +112,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: () => 'Ключ идемпотентности уже использован для другого запроса',
     en: () => 'The idempotency key was already used for a different request',
   },
-  CONFLICT: { ru: () => 'Конфликт с текущим состоянием', en: () => 'Conflicts with the current state' },
+  CONFLICT: {
+    ru: (p) => conflictWords(p)?.ru(p) ?? 'Конфликт с текущим состоянием',
+    en: (p) => conflictWords(p)?.en(p) ?? 'Conflicts with the current state',
+  },
   PROMISED_PAYMENT_ACTIVE: {
     ru: () => 'Обещанный платёж уже подключён: новый можно взять после его погашения',
     en: () => 'A promised payment is already active: repay it before taking another',
