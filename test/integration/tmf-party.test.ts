@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { createApiKey, parseScopes, setApiKeyScopes, type ApiScope } from '../../src/domain/auth/api-keys.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { makeCompany } from '../helpers/business.ts';
 import { makeSubscriber } from '../helpers/core.ts';
@@ -221,6 +222,49 @@ test('TMF632 DELETE: a party that holds nothing is deleted (204, audited, indivi
   assert.equal((await call('GET', `/individual/${String(former.id)}`)).status, 200, 'nothing was deleted');
   assert.equal(listener.events.filter((e) => e.body.eventType === 'individualDeleteEvent').length, 1, 'no event for a refused delete');
   await listener.close();
+});
+
+test('API key scopes: a read-only key reads and listens but writes nothing (403 in words naming the scope); party:write writes parties only; a limited key is kept to the TM Forum APIs; scopes change at once', async () => {
+  const keyWith = async (scopes: ApiScope[]) => {
+    const k = await createApiKey(core.db, { name: `scoped-${scopes.join('+')}`, scopes });
+    return { prefix: k.prefix, auth: { authorization: `Bearer ${k.key}` } };
+  };
+  const reader = await keyWith(['read']);
+  const read = tmfClient(app, reader.auth, BASE);
+  assert.equal((await read('GET', '/individual?limit=1')).status, 200);
+  const hub = await read('POST', '/hub', { callback: 'http://127.0.0.1:9/cb' });
+  assert.equal(hub.status, 201, 'a listener is told only what its key could read');
+  assert.equal((await read('DELETE', `/hub/${String(hub.body!.id)}`)).status, 204);
+  const refused = await read('POST', '/individual', { givenName: 'Нет', familyName: 'Права' });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body!.code, 'FORBIDDEN');
+  assert.equal(refused.body!['@type'], 'Error');
+  assert.match(String(refused.body!.message), /^Этому ключу API не дано право «party:write»/);
+  const refusedEn = await read('DELETE', '/individual/1', undefined, { 'accept-language': 'en' });
+  assert.match(String(refusedEn.body!.message), /^This API key is not given the scope "party:write"/);
+  assert.equal((await core.db.query("SELECT 1 FROM customer WHERE name = 'Права Нет'")).length, 0, 'nothing written');
+
+  const partyWriter = await keyWith(['read', 'party:write']);
+  const party = tmfClient(app, partyWriter.auth, BASE);
+  const made = await party('POST', '/individual', { givenName: 'Есть', familyName: 'Право' });
+  assert.equal(made.status, 201, made.raw);
+  const pay = await app.inject({ method: 'POST', url: '/tmf-api/paymentManagement/v4/payment', headers: { host: 'abonent.test', ...partyWriter.auth }, payload: { account: { id: '1' }, totalAmount: { unit: 'RUB', value: 100 } } });
+  assert.equal(pay.statusCode, 403);
+  assert.match(pay.json<Res>().reason as string, /payment:write/);
+  assert.equal((await app.inject({ url: '/api/v1/auth/whoami', headers: partyWriter.auth })).statusCode, 403, 'a limited key is for the TM Forum APIs only');
+
+  const writerOnly = await keyWith(['party:write']);
+  const blind = await tmfClient(app, writerOnly.auth, BASE)('GET', '/individual');
+  assert.equal(blind.status, 403);
+  assert.match(String(blind.body!.message), /«read»/);
+
+  assert.ok(await setApiKeyScopes(core.db, partyWriter.prefix, ['read']));
+  assert.equal((await party('PATCH', `/individual/${String(made.body!.id)}`, { middleName: 'Уже' })).status, 403, 'a scope taken away is gone at the next request');
+  assert.ok(await setApiKeyScopes(core.db, reader.prefix, null));
+  assert.equal((await read('POST', '/individual', { givenName: 'Теперь', familyName: 'Можно' })).status, 201, 'all scopes again');
+  assert.deepEqual(parseScopes(' read, payment:write,read '), ['read', 'payment:write']);
+  assert.equal(parseScopes('all'), null);
+  assert.throws(() => parseScopes('read,admin'), /VALIDATION/);
 });
 
 test('TMF632: only operator API keys; described in the OpenAPI document', async () => {

@@ -67,8 +67,22 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
   PRODUCT_NOT_FOUND: { ru: (p) => `Услуга «${p.product}» не найдена`, en: (p) => `Service "${p.product}" not found` },
   TARIFF_NOT_FOUND: { ru: (p) => `Тариф «${p.tariff}» не найден`, en: (p) => `Tariff "${p.tariff}" not found` },
   FORBIDDEN: {
-    ru: (p) => (p.reason === 'operator_step' ? 'Этот шаг заявки выполняет оператор' : p.reason === 'admin_step' ? 'Этот шаг заявки выполняет администратор компании' : 'Недостаточно прав для этого действия'),
-    en: (p) => (p.reason === 'operator_step' ? 'The operator takes this step of an order' : p.reason === 'admin_step' ? "The company's administrator takes this step of an order" : 'You are not allowed to do this'),
+    ru: (p) =>
+      p.reason === 'operator_step'
+        ? 'Этот шаг заявки выполняет оператор'
+        : p.reason === 'admin_step'
+          ? 'Этот шаг заявки выполняет администратор компании'
+          : p.reason === 'api_key_scope'
+            ? `Этому ключу API не дано право «${p.scope}»: нужен ключ с этим правом`
+            : 'Недостаточно прав для этого действия',
+    en: (p) =>
+      p.reason === 'operator_step'
+        ? 'The operator takes this step of an order'
+        : p.reason === 'admin_step'
+          ? "The company's administrator takes this step of an order"
+          : p.reason === 'api_key_scope'
+            ? `This API key is not given the scope "${p.scope}": a key with that scope is needed`
+            : 'You are not allowed to do this',
   },
   UNAUTHENTICATED: { ru: () => 'Требуется вход', en: () => 'Please log in' },
   INVALID_CREDENTIALS: { ru: () => 'Неверный номер или пароль', en: () => 'Wrong number or password' },
