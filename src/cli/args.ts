@@ -17,7 +17,11 @@ Usage: abonent <command> [options]
                               rate and book usage records from a CSV file (idempotent)
   simulate [--minutes M] [--rate R]
                               generate realistic usage for demo subscribers (R records a second)
-  apikey create --name NAME   create an operator API key (printed once)
+  apikey create --name NAME [--scopes S]
+                              create an operator API key (printed once); --scopes limits it to
+                              read and some writes: read,party:write,… (all when not given)
+  apikey scopes --prefix P --scopes S
+                              set what a key may do (all, or read,payment:write,…; docs/tmf.md)
   apikey revoke --prefix P    revoke an operator API key
   password reset --msisdn N [--password P]
                               set a subscriber's password (random when not given)
@@ -53,6 +57,7 @@ export function parseCli(argv: string[]) {
       seed: { type: 'string' },
       name: { type: 'string' },
       prefix: { type: 'string' },
+      scopes: { type: 'string' },
       msisdn: { type: 'string' },
       password: { type: 'string' },
       email: { type: 'string' },

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createApiKey, revokeApiKey } from '../domain/auth/api-keys.ts';
+import { createApiKey, parseScopes, revokeApiKey, setApiKeyScopes } from '../domain/auth/api-keys.ts';
 import { hashPassword, newPassword } from '../domain/auth/secrets.ts';
 import { setPasswordHash } from '../domain/auth/subscriber-login.ts';
 import { loadCatalogFiles } from '../domain/catalog/load-catalog.ts';
@@ -176,23 +176,40 @@ export async function runCommand(core: Core, { values, positionals }: CliArgs, i
       return 0;
     }
     case 'apikey': {
-      if (sub === 'create') {
-        if (!values.name) {
-          io.err('apikey create: --name is required');
-          return 2;
+      try {
+        if (sub === 'create') {
+          if (!values.name) {
+            io.err('apikey create: --name is required');
+            return 2;
+          }
+          const scopes = values.scopes === undefined ? null : parseScopes(values.scopes);
+          const k = await createApiKey(core.db, { name: values.name, scopes });
+          io.out(`API key "${values.name}" (prefix ${k.prefix}; scopes: ${scopes ? scopes.join(', ') : 'all'}); shown only now:\n${k.key}`);
+          return 0;
         }
-        const k = await createApiKey(core.db, { name: values.name });
-        io.out(`API key "${values.name}" (prefix ${k.prefix}); shown only now:\n${k.key}`);
-        return 0;
-      }
-      if (sub === 'revoke') {
-        if (!values.prefix) {
-          io.err('apikey revoke: --prefix is required');
-          return 2;
+        if (sub === 'scopes') {
+          if (!values.prefix || !values.scopes) {
+            io.err('apikey scopes: --prefix and --scopes are required (--scopes all, or read,party:write,…)');
+            return 2;
+          }
+          const scopes = parseScopes(values.scopes);
+          const ok = await setApiKeyScopes(core.db, values.prefix, scopes);
+          io.out(ok ? `scopes: ${scopes ? scopes.join(', ') : 'all'}` : 'no active key with that prefix');
+          return ok ? 0 : 1;
         }
-        const ok = await revokeApiKey(core.db, values.prefix);
-        io.out(ok ? 'revoked' : 'no active key with that prefix');
-        return ok ? 0 : 1;
+        if (sub === 'revoke') {
+          if (!values.prefix) {
+            io.err('apikey revoke: --prefix is required');
+            return 2;
+          }
+          const ok = await revokeApiKey(core.db, values.prefix);
+          io.out(ok ? 'revoked' : 'no active key with that prefix');
+          return ok ? 0 : 1;
+        }
+      } catch (e) {
+        if (!isDomainError(e)) throw e;
+        io.err(`apikey ${sub}: ${errorMessage(e.code, e.params, 'en')}: ${String(e.params.message ?? '')}`);
+        return 2;
       }
       break;
     }

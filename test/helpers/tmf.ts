@@ -74,6 +74,26 @@ export function tmfClient(app: FastifyInstance, auth: Record<string, string>, ba
   };
 }
 
+/**
+ * Walks a TMF list from `first` through its Link rel="next" headers: every page's ids in order.
+ * Each page must state the same X-Total-Count and an X-Result-Count of its own length.
+ */
+export async function walkPages(app: FastifyInstance, auth: Record<string, string>, first: string): Promise<string[]> {
+  const ids: string[] = [];
+  let next: string | undefined = first;
+  let total: string | undefined;
+  while (next) {
+    const r: Awaited<ReturnType<FastifyInstance['inject']>> = await app.inject({ url: next, headers: { host: 'abonent.test', ...auth } });
+    const page = r.json<Record<string, unknown>[]>();
+    total ??= String(r.headers['x-total-count']);
+    if (r.headers['x-total-count'] !== total) throw new Error(`${next}: X-Total-Count ${String(r.headers['x-total-count'])}, the first page said ${total}`);
+    if (r.headers['x-result-count'] !== String(page.length)) throw new Error(`${next}: X-Result-Count ${String(r.headers['x-result-count'])} for ${page.length} items`);
+    ids.push(...page.map((x) => String(x.id)));
+    next = /<([^>]+)>; rel="next"/.exec(String(r.headers.link ?? ''))?.[1];
+  }
+  return ids;
+}
+
 /** ISO 8601 in UTC with `Z`, as the TMF conventions require of every date. */
 export const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 export type Res = Record<string, unknown>;

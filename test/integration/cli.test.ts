@@ -64,6 +64,12 @@ test('migrate, seed, verify, apikey, password reset', () => {
   const key = cli('apikey', 'create', '--name', 'crm');
   assert.equal(key.code, 0);
   assert.match(key.out, /abk_[0-9a-f]{12}_/);
+  const scoped = cli('apikey', 'create', '--name', 'reader', '--scopes', 'read,party:write');
+  assert.equal(scoped.code, 0, scoped.err);
+  assert.match(scoped.out, /scopes: read, party:write\); shown only now:\nabk_/);
+  const bad = cli('apikey', 'create', '--name', 'x', '--scopes', 'read,root');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /root is no scope; scopes: all, or some of read, catalog:write/);
   const reset = cli('password', 'reset', '--msisdn', '+7 926 000-00-03', '--password', 'new-pass-1');
   assert.equal(reset.code, 0, reset.err);
   assert.equal(cli('password', 'reset', '--msisdn', '79260009999').code, 1);

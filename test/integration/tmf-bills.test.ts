@@ -9,7 +9,7 @@ import { createSession } from '../../src/domain/auth/sessions.ts';
 import { makeCompany } from '../helpers/business.ts';
 import { ctxAs, makeSubscriber, secondCore, type TestEnv } from '../helpers/core.ts';
 import { pdfText } from '../helpers/pdf.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 let t: TmfEnv;
 let env: TestEnv;
@@ -259,6 +259,114 @@ test('TMF678 customerBillOnDemand: the month so far, marked as not issued, with 
   for (const p of [`${ACCOUNT}/billingAccount/{id}`, `${ACCOUNT}/partyAccount`, `${ACCOUNT}/billFormat/{id}`, `${BILL}/customerBill/{id}`, `${BILL}/appliedCustomerBillingRate`, `${BILL}/customerBillOnDemand`]) {
     assert.ok(docOpenApi.paths[p], p);
   }
+});
+
+test('TMF678 appliedCustomerBillingRate and customerBill: paged by the store over more than a page, none repeated or missed; each filter applied by the store as the attribute filter reads; any other filter is a 400', async () => {
+  const call = tmfClient(app, auth, BILL);
+  const list = async (q: string) => {
+    const r = await call('GET', `/appliedCustomerBillingRate?${q}`);
+    assert.equal(r.status, 200, r.raw);
+    return { ids: (r.body as unknown as Res[]).map((x) => String(x.id)), total: Number(r.headers['x-total-count']) };
+  };
+  const whole = await call('GET', '/appliedCustomerBillingRate?limit=1000');
+  const all = whole.body as unknown as Res[];
+  const [stored] = await core.db.query<{ n: number }>(
+    `SELECT (SELECT coalesce(sum(jsonb_array_length(lines)), 0) FROM bill) + (SELECT coalesce(sum(jsonb_array_length(draft->'lines')), 0) FROM bill_on_demand) AS n`,
+  );
+  assert.equal(Number(whole.headers['x-total-count']), Number(stored!.n), 'every line of every bill');
+  assert.equal(all.length, Number(stored!.n));
+  assert.ok(all.length > 4, `more lines than two pages of two: ${all.length}`);
+  assert.ok(all.some((l) => l.isBilled === false) && all.some((l) => l.isBilled === true), 'issued bills and a bill on demand');
+
+  // Walked page by page through the Link header: the same lines in the same order, each once.
+  const walk = (first: string) => walkPages(app, auth, first);
+  const walked = await walk(`${BILL}/appliedCustomerBillingRate?limit=2`);
+  assert.deepEqual(walked, all.map((l) => String(l.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const contractIds = all.filter((l) => (l.billingAccount as Res).id === `C${w.contractId}`).map((l) => String(l.id));
+  assert.ok(contractIds.length > 1);
+  assert.deepEqual(await walk(`${BILL}/appliedCustomerBillingRate?billingAccount.id=C${w.contractId}&limit=1`), contractIds);
+
+  // Each filter answers what the attribute filter would over the whole list.
+  const issued = all.find((l) => l.isBilled === true && l.type === 'usage_roaming')!;
+  const withNumber = all.find((l) => (l.characteristic as Res[]).some((c) => c.name === 'msisdn'))!;
+  const msisdn = String((withNumber.characteristic as Res[]).find((c) => c.name === 'msisdn')!.value);
+  const amount = String((issued.taxIncludedAmount as Res).value);
+  const since = new Date('2026-05-15T00:00:00Z');
+  const cases: [string, (l: Res) => boolean][] = [
+    [`id=${String(issued.id)}`, (l) => l.id === issued.id],
+    [`bill.id=${String((issued.bill as Res).id)}`, (l) => (l.bill as Res).id === (issued.bill as Res).id],
+    [`billingAccount.id=${w.person.accountId}`, (l) => (l.billingAccount as Res).id === String(w.person.accountId)],
+    ['type=payment', (l) => l.type === 'payment'],
+    [`name=${encodeURIComponent('Роуминг')}`, (l) => l.type === 'usage_roaming'],
+    ['isBilled=false', (l) => l.isBilled === false],
+    [`date=${String(issued.date)}`, (l) => l.date === issued.date],
+    [`date.gte=${since.toISOString()}`, (l) => new Date(String(l.date)) >= since],
+    [`date.lt=${since.toISOString()}&type=usage_roaming`, (l) => new Date(String(l.date)) < since && l.type === 'usage_roaming'],
+    [`periodCoverage.startDateTime=2026-03-31T21:00:00.000Z`, (l) => (l.periodCoverage as Res).startDateTime === '2026-03-31T21:00:00.000Z'],
+    [`taxIncludedAmount.value=${amount}`, (l) => String((l.taxIncludedAmount as Res).value) === amount],
+    ['characteristic.name=msisdn', (l) => (l.characteristic as Res[]).some((c) => c.name === 'msisdn')],
+    [`characteristic.value=${msisdn}`, (l) => (l.characteristic as Res[]).some((c) => String(c.value) === msisdn)],
+    ['@type=AppliedCustomerBillingRate&taxIncludedAmount.unit=RUB', () => true],
+    ['type=payment&type=refund', () => false],
+    ['@type=CustomerBill', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const expected = all.filter(wanted).map((l) => String(l.id));
+    const got = await list(`${q}&limit=1000`);
+    assert.deepEqual(got.ids, expected, q);
+    assert.equal(got.total, expected.length, q);
+  }
+  assert.ok(all.filter((l) => new Date(String(l.date)) >= since).length > 0 && all.filter((l) => new Date(String(l.date)) < since).length > 0, 'the date range cuts the list');
+
+  // A filter the store cannot apply is refused, not applied to a cut of the list.
+  for (const [q, field] of [
+    ['description=x', 'description'],
+    ['bill.href=x', 'bill.href'],
+    ['date.gt=yesterday', 'date.gt'],
+    ['isBilled=maybe', 'isBilled'],
+    ['taxIncludedAmount.value=abc', 'taxIncludedAmount.value'],
+  ] as const) {
+    const bad = await call('GET', `/appliedCustomerBillingRate?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.code, 'VALIDATION');
+    assert.equal(bad.body!.field, field);
+    assert.ok(String(bad.body!.message).includes(field), String(bad.body!.message));
+  }
+  const ru = await call('GET', '/appliedCustomerBillingRate?description=x');
+  assert.match(String(ru.body!.message), /^Неверное значение поля «description».*can by id, bill\.id/);
+
+  // customerBill: the issued bills then the bills on demand, each filter in the store.
+  const bills = (await call('GET', '/customerBill?limit=1000')).body as unknown as Res[];
+  const [billRows] = await core.db.query<{ n: number }>('SELECT (SELECT count(*) FROM bill) + (SELECT count(*) FROM bill_on_demand) AS n');
+  assert.equal(bills.length, Number(billRows!.n));
+  assert.deepEqual(await walkPages(app, auth, `${BILL}/customerBill?limit=2`), bills.map((b) => String(b.id)));
+  const april = bills.find((b) => b.billNo === `202604-A${w.person.accountId}`)!;
+  const billCases: [string, (b: Res) => boolean][] = [
+    [`id=${String(april.id)}`, (b) => b.id === april.id],
+    [`billNo=${String(april.billNo)}`, (b) => b.billNo === april.billNo],
+    [`billingAccount.id=C${w.contractId}`, (b) => (b.billingAccount as Res).id === `C${w.contractId}`],
+    [`relatedParty.id=${String(((april.relatedParty as Res[])[0]!).id)}&relatedParty.role=customer`, (b) => (b.relatedParty as Res[])[0]!.id === (april.relatedParty as Res[])[0]!.id],
+    ['category=interim', (b) => b.category === 'interim'],
+    ['runType=onCycle&state=sent', (b) => b.runType === 'onCycle'],
+    ['runType=onCycle&state=new', () => false],
+    [`billDate.gte=${since.toISOString()}`, (b) => new Date(String(b.billDate)) >= since],
+    [`billDate.lt=${since.toISOString()}&@type=CustomerBill`, (b) => new Date(String(b.billDate)) < since],
+    ['billingPeriod.endDateTime=2026-04-30T21:00:00Z', (b) => (b.billingPeriod as Res).endDateTime === '2026-04-30T21:00:00.000Z'],
+    [`taxIncludedAmount.value=${String((april.taxIncludedAmount as Res).value)}`, (b) => (b.taxIncludedAmount as Res).value === (april.taxIncludedAmount as Res).value],
+    ['amountDue.value=0&remainingAmount.unit=RUB', (b) => (b.amountDue as Res).value === 0],
+  ];
+  for (const [q, wanted] of billCases) {
+    const expected = bills.filter(wanted).map((b) => String(b.id));
+    const got = await call('GET', `/customerBill?${q}&limit=1000`);
+    assert.deepEqual((got.body as unknown as Res[]).map((b) => String(b.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+  }
+  assert.ok(bills.some((b) => b.category === 'interim') && bills.some((b) => new Date(String(b.billDate)) < since) && bills.some((b) => new Date(String(b.billDate)) >= since));
+  const badBill = await call('GET', '/customerBill?paymentDueDate=2026-05-01');
+  assert.equal(badBill.status, 400);
+  assert.equal(badBill.body!.field, 'paymentDueDate');
+  assert.equal((await call('GET', '/customerBill?billDate.lte=soon')).status, 400);
 });
 
 test('TMF678 customerBillCreateEvent: each bill the job issues is told once, by whichever instance claims it', async () => {

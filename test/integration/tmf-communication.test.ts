@@ -113,13 +113,12 @@ test('TMF681: list only what was sent through it, with filters, fields, pages; r
   const otpId = (await core.db.query<{ id: number }>("SELECT id FROM sms_message WHERE meta->>'kind' = 'otp'"))[0]!.id;
   assert.equal((await call('GET', `/communicationMessage/${otpId}`)).status, 404, 'a login code is not a communication message');
 
-  // Bad requests: not a subscriber, not SMS, a spoofed-looking sender, two receivers, a bad time.
+  // Bad requests: not a subscriber, not SMS, a spoofed-looking sender, a bad time.
   const nobody = await call('POST', '/communicationMessage', sms('79990000001', 'x'));
   assert.equal(nobody.status, 404);
   assert.equal(nobody.body!.code, 'SUBSCRIBER_NOT_FOUND');
   assert.equal((await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'x'), messageType: 'email' })).status, 400);
   assert.equal((await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'x'), sender: { name: 'Bank <script>' } })).status, 400);
-  assert.equal((await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'x'), receiver: [{ phoneNumber: a.msisdn }, { phoneNumber: b.msisdn }] })).status, 400);
   assert.equal((await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'x'), scheduledSendTime: 'tomorrow' })).status, 400);
   assert.equal((await call('POST', '/communicationMessage', { content: 'x' })).status, 400);
 
@@ -145,4 +144,66 @@ test('TMF681: list only what was sent through it, with filters, fields, pages; r
 test('the TMF681 API is described in the OpenAPI document', async () => {
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
   for (const p of ['communicationMessage', 'communicationMessage/{id}', 'hub']) assert.ok(doc.paths[`${BASE}/${p}`], p);
+});
+
+test('TMF681 several receivers: one outbox row each, idempotent as one message; each receiver with its own state; an unknown receiver sends to nobody; cancelled for all', async () => {
+  const [a, b, c] = [await makeSubscriber(core), await makeSubscriber(core), await makeSubscriber(core)];
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url, query: 'eventType=communicationMessageStateChangeEvent' })).status, 201);
+  const rowsOf = async (id: unknown) =>
+    core.db.query<{ id: number; msisdn: string; status: string }>("SELECT id, msisdn, status FROM sms_message WHERE meta->>'kind' = 'operator_message' AND COALESCE((meta->>'group')::bigint, id) = $1 ORDER BY id", [Number(id)]);
+  const body = { ...sms(a.msisdn, 'Всем: новые тарифы'), receiver: [{ phoneNumber: a.msisdn }, { phoneNumber: `+${b.msisdn}` }] };
+  const created = await call('POST', '/communicationMessage', body, { 'idempotency-key': 'multi-1' });
+  assert.equal(created.status, 201, created.raw);
+  const m = created.body!;
+  assert.deepEqual((m.receiver as Res[]).map((r) => [r.phoneNumber, r.abonentState]), [[a.msisdn, 'initial'], [b.msisdn, 'initial']]);
+  assert.equal(m.state, 'initial');
+  assert.deepEqual((await rowsOf(m.id)).map((r) => r.msisdn), [a.msisdn, b.msisdn], 'one outbox row per receiver');
+  const again = await call('POST', '/communicationMessage', body, { 'idempotency-key': 'multi-1' });
+  assert.equal(again.body!.id, m.id);
+  assert.equal((await rowsOf(m.id)).length, 2, 'a retry sends to no receiver again');
+
+  // An unknown receiver: nothing is sent, to the others either; a receiver named twice is a 400.
+  const before = await core.db.query("SELECT 1 FROM sms_message WHERE meta->>'kind' = 'operator_message'");
+  const unknown = await call('POST', '/communicationMessage', { ...sms(c.msisdn, 'x'), receiver: [{ phoneNumber: c.msisdn }, { phoneNumber: '79990000002' }] }, { 'accept-language': 'en' });
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body!.code, 'SUBSCRIBER_NOT_FOUND');
+  assert.match(String(unknown.body!.message), /79990000002/);
+  const twice = await call('POST', '/communicationMessage', { ...sms(c.msisdn, 'x'), receiver: [{ phoneNumber: c.msisdn }, { phoneNumber: `8${c.msisdn.slice(1)}` }] });
+  assert.equal(twice.status, 400);
+  assert.equal((await core.db.query("SELECT 1 FROM sms_message WHERE meta->>'kind' = 'operator_message'")).length, before.length);
+
+  // The gateway gets each receiver's row; one delivered, one not: the message failed, each receiver says which.
+  const gw = gateway();
+  await drainOutbox(core, gw.transport);
+  assert.deepEqual(gw.sent.filter((x) => x.text === 'Всем: новые тарифы').map((x) => x.msisdn), [a.msisdn, b.msisdn]);
+  await publishCommunicationStates(core, undefined);
+  // Other tests' messages may be told too: wait for this one's event, however many come before it.
+  let told: Res[] = [];
+  for (let n = 1; told.length === 0; ) {
+    const events = await listener.waitFor('communicationMessageStateChangeEvent', n);
+    told = events.map((e) => e.body.event.communicationMessage!).filter((x) => x.id === m.id);
+    n = events.length + 1;
+  }
+  assert.equal(told.length, 1, 'the message is told once for its receivers’ changes claimed together');
+  assert.deepEqual((told[0]!.receiver as Res[]).map((r) => r.abonentState), ['inProgress', 'inProgress']);
+  const [ra, rb] = await rowsOf(m.id);
+  await recordDeliveryReport(core, { messageId: Number(ra!.id), type: 1 });
+  await recordDeliveryReport(core, { messageId: Number(rb!.id), type: 2 });
+  const got = (await call('GET', `/communicationMessage/${String(m.id)}`)).body!;
+  assert.equal(got.state, 'failed');
+  assert.deepEqual((got.receiver as Res[]).map((r) => [r.phoneNumber, r.abonentState, r.abonentDeliveryStatus]), [[a.msisdn, 'completed', 'delivered'], [b.msisdn, 'failed', 'undelivered']]);
+  const byB = (await call('GET', `/communicationMessage?receiver.phoneNumber=${b.msisdn}`)).body as unknown as Res[];
+  assert.deepEqual(byB.map((x) => x.id), [m.id]);
+  assert.equal((byB[0]!.receiver as Res[]).length, 2);
+  const audit = await core.db.query("SELECT 1 FROM audit_event WHERE action = 'sms.operator_send' AND outcome = 'ok' AND (details->>'message')::bigint = $1", [Number(m.id)]);
+  assert.equal(audit.length, 2, 'audited per receiver');
+
+  // Scheduled to two, cancelled for both.
+  const later = new Date(core.clock.now().getTime() + 3_600_000).toISOString();
+  const scheduled = await call('POST', '/communicationMessage', { ...sms(a.msisdn, 'later'), receiver: [{ phoneNumber: a.msisdn }, { phoneNumber: c.msisdn }], scheduledSendTime: later });
+  assert.equal((await call('DELETE', `/communicationMessage/${String(scheduled.body!.id)}`)).status, 204);
+  assert.deepEqual((await rowsOf(scheduled.body!.id)).map((r) => r.status), ['cancelled', 'cancelled']);
+  assert.equal((await call('GET', `/communicationMessage/${String(scheduled.body!.id)}`)).body!.state, 'cancelled');
+  await listener.close();
 });

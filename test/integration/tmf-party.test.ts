@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { createApiKey, parseScopes, setApiKeyScopes, type ApiScope } from '../../src/domain/auth/api-keys.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { makeCompany } from '../helpers/business.ts';
 import { makeSubscriber } from '../helpers/core.ts';
@@ -176,10 +177,100 @@ test('TMF632 organization created and patched: its name, INN and e-mail; nothing
   assert.equal((await call('PATCH', `/organization/${o.id}`, { id: '5' })).status, 400);
 });
 
+test('TMF632 DELETE: a party that holds nothing is deleted (204, audited, individualDeleteEvent / organizationDeleteEvent); one holding numbers, contracts or a history is refused with 409 in words', async () => {
+  const listener = await startListener();
+  assert.equal((await call('POST', '/hub', { callback: listener.url, query: 'eventType=individualDeleteEvent,organizationDeleteEvent' })).status, 201);
+  const person = (await call('POST', '/individual', { givenName: 'Пётр', familyName: 'Удаляемый' })).body!;
+  const gone = await call('DELETE', `/individual/${String(person.id)}`, undefined, { 'content-type': 'application/json' });
+  assert.equal(gone.status, 204, gone.raw);
+  assert.equal((await call('GET', `/individual/${String(person.id)}`)).status, 404);
+  assert.equal((await call('DELETE', `/individual/${String(person.id)}`)).status, 404, 'deleted once');
+  const told = (await listener.waitFor('individualDeleteEvent'))[0]!.body.event.individual!;
+  assert.equal(told.id, person.id);
+  assert.equal(told.fullName, 'Удаляемый Пётр', 'the event carries the party as it was');
+  const [audit] = await core.db.query<{ outcome: string; details: Res }>("SELECT outcome, details FROM audit_event WHERE action = 'party.delete' AND customer_id = $1", [Number(person.id)]);
+  assert.equal(audit!.outcome, 'ok');
+
+  const org = (await call('POST', '/organization', { tradingName: 'ООО «Однодневка»' })).body!;
+  assert.equal((await call('DELETE', `/individual/${String(org.id)}`)).status, 404, 'an organization is not an individual');
+  assert.equal((await call('DELETE', `/organization/${String(org.id)}`)).status, 204);
+  assert.equal((await listener.waitFor('organizationDeleteEvent'))[0]!.body.event.organization!.id, org.id);
+
+  // A holder of a number: refused, in Russian first and in English, and still there.
+  const holder = await makeSubscriber(core);
+  const held = await call('DELETE', `/individual/${holder.customerId}`);
+  assert.equal(held.status, 409);
+  assert.equal(held.body!.code, 'CONFLICT');
+  assert.match(String(held.body!.message), /^Клиента нельзя удалить: за ним 1\u00a0номер/);
+  const heldEn = await call('DELETE', `/individual/${holder.customerId}`, undefined, { 'accept-language': 'en' });
+  assert.match(String(heldEn.body!.message), /^The customer cannot be deleted: it holds 1\u00a0number/);
+  assert.equal((await call('GET', `/individual/${holder.customerId}`)).status, 200);
+  const [refused] = await core.db.query<{ details: Res }>("SELECT details FROM audit_event WHERE action = 'party.delete' AND customer_id = $1 AND outcome = 'refused'", [holder.customerId]);
+  assert.equal(refused!.details.reason, 'party_holds_numbers');
+
+  const company = await makeCompany(core, 'ООО «С договорами»', { regions: ['77', '78'], departments: [] });
+  const contracts = await call('DELETE', `/organization/${company.id}`);
+  assert.equal(contracts.status, 409);
+  assert.match(String(contracts.body!.message), /^Клиента нельзя удалить: у него 2\u00a0договора/);
+
+  // One that held a number once keeps its history: its account names it.
+  const former = (await call('POST', '/individual', { givenName: 'Ольга', familyName: 'Бывшая' })).body!;
+  await core.db.query('INSERT INTO account (customer_id) VALUES ($1)', [Number(former.id)]);
+  const history = await call('DELETE', `/individual/${String(former.id)}`, undefined, { 'accept-language': 'en' });
+  assert.equal(history.status, 409);
+  assert.match(String(history.body!.message), /^The customer cannot be deleted: it has a history/);
+  assert.equal((await call('GET', `/individual/${String(former.id)}`)).status, 200, 'nothing was deleted');
+  assert.equal(listener.events.filter((e) => e.body.eventType === 'individualDeleteEvent').length, 1, 'no event for a refused delete');
+  await listener.close();
+});
+
+test('API key scopes: a read-only key reads and listens but writes nothing (403 in words naming the scope); party:write writes parties only; a limited key is kept to the TM Forum APIs; scopes change at once', async () => {
+  const keyWith = async (scopes: ApiScope[]) => {
+    const k = await createApiKey(core.db, { name: `scoped-${scopes.join('+')}`, scopes });
+    return { prefix: k.prefix, auth: { authorization: `Bearer ${k.key}` } };
+  };
+  const reader = await keyWith(['read']);
+  const read = tmfClient(app, reader.auth, BASE);
+  assert.equal((await read('GET', '/individual?limit=1')).status, 200);
+  const hub = await read('POST', '/hub', { callback: 'http://127.0.0.1:9/cb' });
+  assert.equal(hub.status, 201, 'a listener is told only what its key could read');
+  assert.equal((await read('DELETE', `/hub/${String(hub.body!.id)}`)).status, 204);
+  const refused = await read('POST', '/individual', { givenName: 'Нет', familyName: 'Права' });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body!.code, 'FORBIDDEN');
+  assert.equal(refused.body!['@type'], 'Error');
+  assert.match(String(refused.body!.message), /^Этому ключу API не дано право «party:write»/);
+  const refusedEn = await read('DELETE', '/individual/1', undefined, { 'accept-language': 'en' });
+  assert.match(String(refusedEn.body!.message), /^This API key is not given the scope "party:write"/);
+  assert.equal((await core.db.query("SELECT 1 FROM customer WHERE name = 'Права Нет'")).length, 0, 'nothing written');
+
+  const partyWriter = await keyWith(['read', 'party:write']);
+  const party = tmfClient(app, partyWriter.auth, BASE);
+  const made = await party('POST', '/individual', { givenName: 'Есть', familyName: 'Право' });
+  assert.equal(made.status, 201, made.raw);
+  const pay = await app.inject({ method: 'POST', url: '/tmf-api/paymentManagement/v4/payment', headers: { host: 'abonent.test', ...partyWriter.auth }, payload: { account: { id: '1' }, totalAmount: { unit: 'RUB', value: 100 } } });
+  assert.equal(pay.statusCode, 403);
+  assert.match(pay.json<Res>().reason as string, /payment:write/);
+  assert.equal((await app.inject({ url: '/api/v1/auth/whoami', headers: partyWriter.auth })).statusCode, 403, 'a limited key is for the TM Forum APIs only');
+
+  const writerOnly = await keyWith(['party:write']);
+  const blind = await tmfClient(app, writerOnly.auth, BASE)('GET', '/individual');
+  assert.equal(blind.status, 403);
+  assert.match(String(blind.body!.message), /«read»/);
+
+  assert.ok(await setApiKeyScopes(core.db, partyWriter.prefix, ['read']));
+  assert.equal((await party('PATCH', `/individual/${String(made.body!.id)}`, { middleName: 'Уже' })).status, 403, 'a scope taken away is gone at the next request');
+  assert.ok(await setApiKeyScopes(core.db, reader.prefix, null));
+  assert.equal((await read('POST', '/individual', { givenName: 'Теперь', familyName: 'Можно' })).status, 201, 'all scopes again');
+  assert.deepEqual(parseScopes(' read, payment:write,read '), ['read', 'payment:write']);
+  assert.equal(parseScopes('all'), null);
+  assert.throws(() => parseScopes('read,admin'), /VALIDATION/);
+});
+
 test('TMF632: only operator API keys; described in the OpenAPI document', async () => {
   assert.equal((await app.inject({ url: `${BASE}/individual` })).statusCode, 401);
   assert.equal((await app.inject({ method: 'POST', url: `${BASE}/individual`, payload: { givenName: 'A', familyName: 'B' } })).statusCode, 401);
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
   for (const p of ['individual', 'individual/{id}', 'organization', 'organization/{id}', 'hub']) assert.ok(doc.paths[`${BASE}/${p}`], p);
-  assert.ok(doc.paths[`${BASE}/individual`]!.post && doc.paths[`${BASE}/organization/{id}`]!.patch);
+  assert.ok(doc.paths[`${BASE}/individual`]!.post && doc.paths[`${BASE}/organization/{id}`]!.patch && doc.paths[`${BASE}/individual/{id}`]!.delete);
 });

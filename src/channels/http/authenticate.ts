@@ -4,6 +4,7 @@ import { addressList, onList } from '../../net/address-list.ts';
 import { resolveApiKey } from '../../domain/auth/api-keys.ts';
 import { resolveSession } from '../../domain/auth/sessions.ts';
 import type { Core } from '../../domain/core.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
 import { requestLang } from './context.ts';
 
 export const SESSION_COOKIE = 'abonent_session';
@@ -33,6 +34,8 @@ export function installAuthentication(app: FastifyInstance, core: Core): void {
     if (!token) return;
     if (token.startsWith('abk_')) {
       const actor = await resolveApiKey(core, token);
+      // A key limited to some scopes is for the TM Forum APIs only, which check its scopes.
+      if (actor?.kind === 'operator_api' && actor.scopes && !req.url.startsWith('/tmf-api/')) throw new DomainError('FORBIDDEN', { reason: 'api_key_scope', scope: 'all' });
       if (actor) req.actor = actor;
       return;
     }

@@ -3,9 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { notifyListeners } from '../../domain/events/hub.ts';
-import { cancelOperatorMessage, MAX_OPERATOR_MESSAGE, sendOperatorMessage } from '../../domain/notifications/operator-message.ts';
+import { cancelOperatorMessage, MAX_OPERATOR_MESSAGE, MAX_RECEIVERS, sendOperatorMessage } from '../../domain/notifications/operator-message.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { parseInstant } from '../../domain/shared/strict-input.ts';
+import { systemCtx } from '../../domain/shared/context.ts';
 import { claimStateChanges, listCommunications, type CommunicationRecord } from './communication-messages.ts';
 import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
@@ -33,7 +34,15 @@ export function renderCommunication(m: CommunicationRecord, base: string): Body 
     sendTime: m.meta.claimedAt ? iso(m.meta.claimedAt) : undefined,
     sendTimeComplete: m.state === 'completed' || m.state === 'failed' ? iso(m.meta.receipt?.at ?? m.meta.claimedAt) : undefined,
     tryTimes: m.attempts,
-    receiver: [{ id: m.msisdn, phoneNumber: m.msisdn, party: { id: m.msisdn, role: 'subscriber', '@referredType': 'Individual' } }],
+    // Each receiver's own state beside the message's (TMF681 has no word for it: abonent-prefixed).
+    receiver: m.receivers.map((r) => ({
+      id: r.msisdn,
+      phoneNumber: r.msisdn,
+      party: { id: r.msisdn, role: 'subscriber', '@referredType': 'Individual' },
+      abonentState: r.state,
+      abonentDeliveryStatus: r.status,
+      ...(r.meta.receipt?.stat ? { abonentDeliveryReport: r.meta.receipt.stat } : {}),
+    })),
     sender: { id: m.sender, name: m.sender },
     characteristic: [
       ...given.filter((c) => c.name !== 'deliveryStatus' && c.name !== 'deliveryReport'),
@@ -49,7 +58,7 @@ const receiver = z.looseObject({ id: z.string().max(200).optional(), phoneNumber
 const messageCreate = z.looseObject({
   content: z.string().min(1).max(MAX_OPERATOR_MESSAGE),
   messageType: z.string().max(40).describe('SMS'),
-  receiver: z.array(receiver).min(1).max(1).describe('one subscriber: phoneNumber (or id, or party.id) is the MSISDN'),
+  receiver: z.array(receiver).min(1).max(MAX_RECEIVERS).describe(`1 to ${MAX_RECEIVERS} subscribers, one outbox row each: phoneNumber (or id, or party.id) is the MSISDN`),
   sender: z.looseObject({ name: z.string().max(40).optional(), phoneNumber: z.string().max(40).optional(), id: z.string().max(40).optional() }).optional(),
   scheduledSendTime: z.string().max(40).optional(),
 });
@@ -61,7 +70,11 @@ const messageCreate = z.looseObject({
 export async function publishCommunicationStates(core: Core, publicUrl: string | undefined): Promise<number> {
   const base = (publicUrl ? publicUrl.replace(/\/$/, '') : '') + COMMUNICATION_BASE;
   const moved = await claimStateChanges(core);
-  for (const m of moved) await notifyListeners(core, { api: API, eventType: 'communicationMessageStateChangeEvent', resourceName: 'communicationMessage', resource: renderCommunication(m, base) });
+  // A message with several receivers is told once for the changes claimed together.
+  for (const group of new Set(moved.map((m) => Number(m.group)))) {
+    const [m] = await listCommunications(core, systemCtx('tmf-communication-states'), { id: String(group) });
+    if (m) await notifyListeners(core, { api: API, eventType: 'communicationMessageStateChangeEvent', resourceName: 'communicationMessage', resource: renderCommunication(m, base) });
+  }
   return moved.length;
 }
 
@@ -88,21 +101,23 @@ export async function communicationManagementRoutes(app: FastifyInstance, opts: 
     {
       schema: {
         tags: [tag],
-        summary: 'Send an SMS to a subscriber through the SMS outbox (now, or at scheduledSendTime); its state follows the gateway and the delivery reports (send Idempotency-Key to make retries safe)',
+        summary: 'Send an SMS to one or more subscribers (one outbox row each; all must be subscribers or nothing is sent) through the SMS outbox (now, or at scheduledSendTime); its state follows the gateway and the delivery reports (send Idempotency-Key to make retries safe)',
         body: messageCreate,
       },
     },
     async (req, reply) => {
       const b = req.body;
       if (b.messageType.toUpperCase() !== 'SMS') throw new DomainError('VALIDATION', { field: 'messageType', message: 'SMS' });
-      const to = b.receiver[0]!;
-      const msisdn = to.phoneNumber ?? to.id ?? to.party?.id;
-      if (!msisdn) throw new DomainError('VALIDATION', { field: 'receiver.phoneNumber', message: 'an MSISDN' });
+      const msisdns = b.receiver.map((to, i) => {
+        const msisdn = to.phoneNumber ?? to.id ?? to.party?.id;
+        if (!msisdn) throw new DomainError('VALIDATION', { field: `receiver[${i}].phoneNumber`, message: 'an MSISDN' });
+        return msisdn;
+      });
       const sendAt = b.scheduledSendTime === undefined ? null : parseInstant(b.scheduledSendTime);
       if (b.scheduledSendTime !== undefined && !sendAt) throw new DomainError('VALIDATION', { field: 'scheduledSendTime', message: 'an ISO 8601 instant' });
       const extra = Object.fromEntries(Object.entries(b).filter(([k]) => !OWNED.has(k)));
       const ctx = tmfCtx(req);
-      const sent = await sendOperatorMessage(core, ctx, { msisdn, text: b.content, sender: b.sender?.name ?? b.sender?.phoneNumber, sendAt, extra });
+      const sent = await sendOperatorMessage(core, ctx, { msisdns, text: b.content, sender: b.sender?.name ?? b.sender?.phoneNumber, sendAt, extra });
       const out = renderCommunication(mustExist((await listCommunications(core, ctx, { id: String(sent.id) }))[0], 'message'), base(req));
       publish(core, API, 'communicationMessageCreateEvent', 'communicationMessage', out);
       return reply.status(201).send(out);

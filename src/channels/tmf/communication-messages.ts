@@ -4,11 +4,8 @@ import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
 
-/**
- * An SMS the operator's systems sent through TMF681, as the outbox keeps it. Only those: login
- * codes and the platform's own notices never show here.
- */
-export interface CommunicationRecord {
+/** One receiver's outbox row of a TMF681 message. */
+export interface ReceiverRecord {
   id: number;
   msisdn: string;
   sender: string;
@@ -19,12 +16,30 @@ export interface CommunicationRecord {
   createdAt: Date;
   meta: {
     extra?: Record<string, unknown>;
+    group?: number;
     sendAt?: string;
     claimedAt?: string;
     cancelledAt?: string;
     error?: string;
     receipt?: { stat?: string; at?: string };
   };
+}
+
+/**
+ * An SMS the operator's systems sent through TMF681, as the outbox keeps it: the first receiver's
+ * row (whose id is the message's) with every receiver's row. Only those: login codes and the
+ * platform's own notices never show here. `state` is the message's: initial or inProgress while
+ * any receiver's is, else completed when all are, cancelled when all are, otherwise failed.
+ */
+export interface CommunicationRecord extends ReceiverRecord {
+  receivers: ReceiverRecord[];
+}
+
+export function messageState(states: ReceiverRecord['state'][]): ReceiverRecord['state'] {
+  for (const s of ['initial', 'inProgress'] as const) if (states.includes(s)) return s;
+  if (states.every((s) => s === 'completed')) return 'completed';
+  if (states.every((s) => s === 'cancelled')) return 'cancelled';
+  return 'failed';
 }
 
 /**
@@ -36,18 +51,32 @@ export const STATE_SQL = `CASE m.status WHEN 'queued' THEN 'initial' WHEN 'sendi
 
 export const COLUMNS = `m.id, m.msisdn, m.short_code AS sender, m.text, m.status, ${STATE_SQL} AS state, m.attempts, m.created_at AS "createdAt", m.meta`;
 
+/** The message an outbox row belongs to: its group, or itself (a row from before groups). */
+const GROUP_SQL = `COALESCE((m.meta->>'group')::bigint, m.id)`;
+
 export async function listCommunications(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string }): Promise<CommunicationRecord[]> {
   requireOperator(ctx);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
   if (input.msisdn !== undefined && !msisdn) return [];
   const id = input.id === undefined ? null : /^\d{1,15}$/.test(input.id) ? Number(input.id) : false;
   if (id === false) return [];
-  return core.db.query<CommunicationRecord>(
-    `SELECT ${COLUMNS} FROM sms_message m
-      WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ($2::text IS NULL OR m.msisdn = $2) AND ($3::bigint IS NULL OR m.id = $3)
-      ORDER BY m.id DESC LIMIT ${LIST_CAP}`,
+  const rows = await core.db.query<ReceiverRecord & { group: number }>(
+    `SELECT ${COLUMNS}, ${GROUP_SQL} AS "group" FROM sms_message m
+      WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ${GROUP_SQL} IN (
+        SELECT ${GROUP_SQL} FROM sms_message m
+         WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ($2::text IS NULL OR m.msisdn = $2) AND ($3::bigint IS NULL OR ${GROUP_SQL} = $3)
+         ORDER BY 1 DESC LIMIT ${LIST_CAP})
+      ORDER BY "group" DESC, m.id`,
     [OPERATOR_MESSAGE, msisdn, id],
   );
+  const messages: CommunicationRecord[] = [];
+  for (const { group, ...r } of rows) {
+    const last = messages.at(-1);
+    if (last && last.id === Number(group)) last.receivers.push(r);
+    else messages.push({ ...r, id: Number(group), receivers: [r] });
+  }
+  for (const m of messages) m.state = messageState(m.receivers.map((r) => r.state));
+  return messages;
 }
 
 /**
@@ -55,16 +84,16 @@ export async function listCommunications(core: Core, ctx: Ctx, input: { msisdn?:
  * initial, which its create event told): marked told in the same transaction that claims them, so
  * two instances never tell one change twice. Returns them with the state before.
  */
-export async function claimStateChanges(core: Core, limit = 100): Promise<(CommunicationRecord & { before: string })[]> {
+export async function claimStateChanges(core: Core, limit = 100): Promise<(ReceiverRecord & { before: string; group: number })[]> {
   return core.db.tx((tx) =>
-    tx.query<CommunicationRecord & { before: string }>(
+    tx.query<ReceiverRecord & { before: string; group: number }>(
       `WITH moved AS (
          SELECT m.id, COALESCE(m.meta->>'tmfState', 'initial') AS before, ${STATE_SQL} AS state FROM sms_message m
           WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ${STATE_SQL} <> COALESCE(m.meta->>'tmfState', 'initial')
           ORDER BY m.id LIMIT $2 FOR UPDATE SKIP LOCKED)
        UPDATE sms_message m SET meta = m.meta || jsonb_build_object('tmfState', moved.state)
          FROM moved WHERE m.id = moved.id
-       RETURNING ${COLUMNS}, moved.before`,
+       RETURNING ${COLUMNS}, moved.before, ${GROUP_SQL} AS "group"`,
       [OPERATOR_MESSAGE, limit],
     ),
   );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import type { StorePage } from '../../domain/shared/list-page.ts';
-import { MAX_AMOUNT_KOPECKS, rublesToKopecks, wholeNumber } from '../../domain/shared/strict-input.ts';
+import { MAX_AMOUNT_KOPECKS, parseInstant, rublesToKopecks, wholeNumber } from '../../domain/shared/strict-input.ts';
 
 /** Conventions every TM Forum Open API shares: hrefs, lists, `fields=`, filters, money, context. */
 
@@ -76,6 +76,44 @@ export function storePage(query: Record<string, unknown>, pushed: readonly strin
   const other = Object.keys(query).some((k) => !RESERVED.has(k) && query[k] !== undefined && !pushed.includes(k));
   return other ? undefined : pageAsked(query);
 }
+
+/**
+ * The filters of a list the store applies in full: each given filter's one value, by name. A filter
+ * not in `accepted` is refused (400, naming those that are) rather than applied to a cut of the
+ * list. Undefined when a filter is repeated with different values: no item can match.
+ */
+export function acceptedFilters(query: Record<string, unknown>, accepted: readonly string[]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  let conflict = false;
+  for (const [key, raw] of Object.entries(query)) {
+    if (RESERVED.has(key) || raw === undefined) continue;
+    if (!accepted.includes(key)) throw new DomainError('VALIDATION', { field: key, message: `this list cannot be filtered by ${key}; it can by ${accepted.join(', ')}` });
+    const values = [...new Set((Array.isArray(raw) ? raw : [raw]).map(String))];
+    if (values.length > 1) conflict = true;
+    out[key] = values[0]!;
+  }
+  return conflict ? undefined : out;
+}
+
+/** A filter's ISO 8601 date-time; anything else is refused (400). */
+export function filterDate(value: string, field: string): Date {
+  const d = parseInstant(value);
+  if (!d) throw new DomainError('VALIDATION', { field, message: 'an ISO 8601 date-time, such as 2026-04-30T21:00:00Z' });
+  return d;
+}
+
+/** `date`, `date.gt`, `date.gte`, `date.lt`, `date.lte` (TMF630's operators) as a time range. */
+export function dateRange(filters: Record<string, string>, name: string): { eq?: Date; gt?: Date; gte?: Date; lt?: Date; lte?: Date } | undefined {
+  const range: Record<string, Date> = {};
+  for (const op of ['eq', 'gt', 'gte', 'lt', 'lte'] as const) {
+    const key = op === 'eq' ? name : `${name}.${op}`;
+    if (filters[key] !== undefined) range[op] = filterDate(filters[key], key);
+  }
+  return Object.keys(range).length ? range : undefined;
+}
+
+/** The filter names dateRange reads for an attribute. */
+export const dateFilterNames = (name: string): string[] => [name, `${name}.gt`, `${name}.gte`, `${name}.lt`, `${name}.lte`];
 
 /**
  * Filters, counts, pages and trims a list: `limit` items from `offset` (DEFAULT_LIMIT when the

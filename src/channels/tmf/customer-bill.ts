@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { BillLine } from '../../domain/bills/lines.ts';
+import { LINE_TYPES, type LineType } from '../../domain/bills/lines.ts';
+import { listBills, type BillFilter } from '../../domain/bills/operator-bill-list.ts';
+import { listBillLines, type BillLineFilter, type OperatorBillLine } from '../../domain/bills/operator-bill-lines.ts';
+import { rublesToKopecks } from '../../domain/shared/strict-input.ts';
 import { billWords } from '../../domain/bills/bill-words.ts';
 import type { BillFile } from '../../domain/bills/list-bills.ts';
 import { claimUntoldBills, listIssuedBills, listOnDemandBills, makeOnDemandBill, onDemandBillPdf, operatorBillPdf, type OnDemandBillView, type OperatorBillView } from '../../domain/bills/operator-bills.ts';
@@ -10,7 +13,7 @@ import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { formatMsisdn } from '../../domain/shared/msisdn.ts';
 import { ACCOUNT_BASE } from './account-management.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, dateFilterNames, dateRange, fieldsQuery, filterDate, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { notifyListeners } from '../../domain/events/hub.ts';
 import { systemCtx } from '../../domain/shared/context.ts';
@@ -100,33 +103,78 @@ function onDemandFacts(b: OnDemandBillView): BillFacts {
   };
 }
 
-interface RateSource {
-  billId: string;
-  billingAccountId: string;
-  date: Date;
-  period: { start: Date; end: Date };
-  lines: BillLine[];
-  onDemand: boolean;
+function renderRate(r: OperatorBillLine, bases: Bases, lang: Lang): Record<string, unknown> {
+  const l = r.line;
+  const id = `${r.billId}.${r.lineNo}`;
+  return compact({
+    id,
+    href: `${bases.bill}/appliedCustomerBillingRate/${id}`,
+    date: iso(r.date),
+    name: billWords[lang].lines[l.type],
+    type: l.type,
+    description: l.msisdn ? `${billWords[lang].lines[l.type]}, ${formatMsisdn(l.msisdn)}` : undefined,
+    isBilled: r.issued,
+    bill: { id: r.billId, href: `${bases.bill}/customerBill/${r.billId}` },
+    billingAccount: { id: r.billingAccountId, href: `${bases.account}/billingAccount/${r.billingAccountId}` },
+    periodCoverage: { startDateTime: iso(r.period.start), endDateTime: iso(r.period.end) },
+    taxIncludedAmount: money(l.amount),
+    characteristic: [{ name: 'entries', value: l.count, valueType: 'integer' }, ...(l.msisdn ? [{ name: 'msisdn', value: l.msisdn, valueType: 'string' }] : [])],
+    '@type': 'AppliedCustomerBillingRate',
+  });
 }
 
-function renderRates(s: RateSource, bases: Bases, lang: Lang): Record<string, unknown>[] {
-  return s.lines.map((l, i) =>
-    compact({
-      id: `${s.billId}.${i + 1}`,
-      href: `${bases.bill}/appliedCustomerBillingRate/${s.billId}.${i + 1}`,
-      date: iso(s.date),
-      name: billWords[lang].lines[l.type],
-      type: l.type,
-      description: l.msisdn ? `${billWords[lang].lines[l.type]}, ${formatMsisdn(l.msisdn)}` : undefined,
-      isBilled: !s.onDemand,
-      bill: { id: s.billId, href: `${bases.bill}/customerBill/${s.billId}` },
-      billingAccount: { id: s.billingAccountId, href: `${bases.account}/billingAccount/${s.billingAccountId}` },
-      periodCoverage: { startDateTime: iso(s.period.start), endDateTime: iso(s.period.end) },
-      taxIncludedAmount: money(l.amount),
-      characteristic: [{ name: 'entries', value: l.count, valueType: 'integer' }, ...(l.msisdn ? [{ name: 'msisdn', value: l.msisdn, valueType: 'string' }] : [])],
-      '@type': 'AppliedCustomerBillingRate',
-    }),
-  );
+/** The filters appliedCustomerBillingRate takes, all applied by the store. */
+const RATE_FILTERS = [
+  'id',
+  'bill.id',
+  'billingAccount.id',
+  'type',
+  'name',
+  'isBilled',
+  ...dateFilterNames('date'),
+  'periodCoverage.startDateTime',
+  'periodCoverage.endDateTime',
+  'taxIncludedAmount.value',
+  'taxIncludedAmount.unit',
+  'characteristic.name',
+  'characteristic.value',
+  '@type',
+];
+
+/** A rate list's filters as the store's; undefined when no line can match. */
+function rateFilter(f: Record<string, string>, lang: Lang): BillLineFilter | undefined {
+  const out: BillLineFilter = {};
+  if (f.id !== undefined) {
+    const m = /^(.+)\.([1-9]\d{0,4})$/.exec(f.id);
+    if (!m) return undefined;
+    out.billId = m[1]!;
+    out.lineNo = Number(m[2]);
+  }
+  if (f['bill.id'] !== undefined) {
+    if (out.billId !== undefined && out.billId !== f['bill.id']) return undefined;
+    out.billId = f['bill.id'];
+  }
+  if (f['billingAccount.id'] !== undefined) out.billingAccountId = f['billingAccount.id'];
+  let types: LineType[] = [...LINE_TYPES];
+  if (f.type !== undefined) types = types.filter((t) => t === f.type);
+  if (f.name !== undefined) types = types.filter((t) => billWords[lang].lines[t] === f.name);
+  if (f.type !== undefined || f.name !== undefined) out.types = types;
+  if (f.isBilled !== undefined) {
+    if (f.isBilled !== 'true' && f.isBilled !== 'false') throw new DomainError('VALIDATION', { field: 'isBilled', message: 'true or false' });
+    out.issued = f.isBilled === 'true';
+  }
+  const date = dateRange(f, 'date');
+  if (date) out.date = date;
+  if (f['periodCoverage.startDateTime'] !== undefined) out.periodStart = filterDate(f['periodCoverage.startDateTime'], 'periodCoverage.startDateTime');
+  if (f['periodCoverage.endDateTime'] !== undefined) out.periodEnd = filterDate(f['periodCoverage.endDateTime'], 'periodCoverage.endDateTime');
+  if (f['taxIncludedAmount.value'] !== undefined) {
+    out.amount = kopecksFilter(f['taxIncludedAmount.value'], 'taxIncludedAmount.value');
+  }
+  if (f['taxIncludedAmount.unit'] !== undefined && f['taxIncludedAmount.unit'] !== 'RUB') return undefined;
+  if (f['@type'] !== undefined && f['@type'] !== 'AppliedCustomerBillingRate') return undefined;
+  if (f['characteristic.name'] !== undefined) out.factName = f['characteristic.name'];
+  if (f['characteristic.value'] !== undefined) out.factValue = f['characteristic.value'];
+  return out;
 }
 
 function renderOnDemand(b: OnDemandBillView, bases: Bases): Record<string, unknown> {
@@ -154,6 +202,74 @@ function sendPdf(reply: FastifyReply, file: BillFile): FastifyReply {
   return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'private, no-store').send(file.content);
 }
 
+/** The filters customerBill takes, all applied by the store. */
+const BILL_FILTERS = [
+  'id',
+  'billNo',
+  'billingAccount.id',
+  'relatedParty.id',
+  'relatedParty.role',
+  'category',
+  'runType',
+  'state',
+  ...dateFilterNames('billDate'),
+  'billingPeriod.startDateTime',
+  'billingPeriod.endDateTime',
+  'taxIncludedAmount.value',
+  'amountDue.value',
+  'remainingAmount.value',
+  'taxIncludedAmount.unit',
+  'amountDue.unit',
+  'remainingAmount.unit',
+  '@type',
+];
+
+/** Which kind of bill a value of category, runType or state names: issued (true), on demand (false), neither (null). */
+const KIND_WORDS: Record<string, Record<string, boolean>> = {
+  category: { normal: true, interim: false },
+  runType: { onCycle: true, offCycle: false },
+  state: { sent: true, new: false },
+};
+
+function kopecksFilter(value: string, field: string): number {
+  const k = rublesToKopecks(value);
+  if (k === null) throw new DomainError('VALIDATION', { field, message: 'a decimal number of roubles, such as 120.50' });
+  return k;
+}
+
+/** A bill list's filters as the store's; undefined when no bill can match. */
+function billFilter(f: Record<string, string>): BillFilter | undefined {
+  const out: BillFilter = {};
+  if (f.id !== undefined) out.id = f.id;
+  if (f.billNo !== undefined) out.number = f.billNo;
+  if (f['billingAccount.id'] !== undefined) out.billingAccountId = f['billingAccount.id'];
+  if (f['relatedParty.id'] !== undefined) {
+    if (!/^[1-9]\d{0,14}$/.test(f['relatedParty.id'])) return undefined;
+    out.customerId = Number(f['relatedParty.id']);
+  }
+  if (f['relatedParty.role'] !== undefined && f['relatedParty.role'] !== 'customer') return undefined;
+  for (const [field, words] of Object.entries(KIND_WORDS)) {
+    if (f[field] === undefined) continue;
+    const issued = words[f[field]];
+    if (issued === undefined || (out.issued !== undefined && out.issued !== issued)) return undefined;
+    out.issued = issued;
+  }
+  const date = dateRange(f, 'billDate');
+  if (date) out.date = date;
+  if (f['billingPeriod.startDateTime'] !== undefined) out.periodStart = filterDate(f['billingPeriod.startDateTime'], 'billingPeriod.startDateTime');
+  if (f['billingPeriod.endDateTime'] !== undefined) out.periodEnd = filterDate(f['billingPeriod.endDateTime'], 'billingPeriod.endDateTime');
+  if (f['taxIncludedAmount.value'] !== undefined) out.charges = kopecksFilter(f['taxIncludedAmount.value'], 'taxIncludedAmount.value');
+  for (const field of ['amountDue.value', 'remainingAmount.value']) {
+    if (f[field] === undefined) continue;
+    const due = kopecksFilter(f[field], field);
+    if (out.due !== undefined && out.due !== due) return undefined;
+    out.due = due;
+  }
+  for (const field of ['taxIncludedAmount.unit', 'amountDue.unit', 'remainingAmount.unit']) if (f[field] !== undefined && f[field] !== 'RUB') return undefined;
+  if (f['@type'] !== undefined && f['@type'] !== 'CustomerBill') return undefined;
+  return out;
+}
+
 /** Tells listeners of each bill the job issued since (customerBillCreateEvent), once: a scheduler job. */
 export async function publishIssuedBills(core: Core, publicUrl: string | undefined): Promise<number> {
   const origin = publicUrl ? publicUrl.replace(/\/$/, '') : '';
@@ -168,7 +284,6 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const bases = (req: FastifyRequest): Bases => ({ bill: apiBase(req, opts.publicUrl, BILL_BASE), account: apiBase(req, opts.publicUrl, ACCOUNT_BASE) });
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const findBill = async (req: FastifyRequest, id: string): Promise<BillFacts> => {
     const [issued] = await listIssuedBills(core, tmfCtx(req), { id });
     if (issued) return issuedFacts(issued);
@@ -179,18 +294,20 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
 
   r.get(
     '/customerBill',
-    { schema: { tags: [tag], summary: 'Bills: the issued monthly bills (runType onCycle, state sent, immutable) and bills on demand (runType offCycle, category interim); billingAccount.id=<account id>|C<contract id> for one account', querystring: listQuery } },
+    {
+      schema: {
+        tags: [tag],
+        summary: `Bills: the issued monthly bills (runType onCycle, state sent, immutable), then bills on demand (runType offCycle, category interim); paged by the store, filters ${BILL_FILTERS.join(', ')} (any other is a 400)`,
+        querystring: listQuery,
+      },
+    },
     async (req, reply) => {
-      const account = str(req.query['billingAccount.id']);
-      // The issued bills are paged by the store when the only filter is the billing account as the
-      // bills carry it; the bills on demand (few, kept for the month) follow the issued ones.
-      const page = storePage(req.query, account && /^C?[1-9]\d{0,14}$/.test(account) ? ['billingAccount.id'] : []);
-      const issued = await listIssuedBills(core, tmfCtx(req), account ? { billingAccountId: account } : {}, page);
-      const od = (await listOnDemandBills(core, tmfCtx(req))).map(onDemandFacts).filter((b) => !account || b.billingAccountId === account);
-      if (!page || issued.total === undefined) return sendList(reply, req.query, [...issued.map(issuedFacts), ...od].map((b) => renderBill(b, bases(req))));
-      const from = Math.max(0, page.offset - issued.total);
-      const items = [...issued.map(issuedFacts), ...od.slice(from, from + page.limit - issued.length)];
-      return sendList(reply, req.query, items.map((b) => renderBill(b, bases(req))), issued.total + od.length);
+      const f = acceptedFilters(req.query, BILL_FILTERS);
+      const filter = f && billFilter(f);
+      if (!filter) return sendList(reply, req.query, [], 0);
+      const bills = await listBills(core, tmfCtx(req), filter, storePage(req.query, BILL_FILTERS));
+      const items = bills.map((b) => renderBill(b.issued ? issuedFacts(b.issued) : onDemandFacts(b.onDemand), bases(req)));
+      return sendList(reply, req.query, items, bills.total);
     },
   );
   r.get('/customerBill/:id', { schema: { tags: [tag], summary: 'Retrieve a bill', params: idParams, querystring: fieldsQuery } }, async (req) => selectFields(renderBill(await findBill(req, req.params.id), bases(req)), req.query.fields));
@@ -207,30 +324,29 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
     return sendPdf(reply, facts.onDemand ? await onDemandBillPdf(core, tmfCtx(req), { id: req.params.id }) : await operatorBillPdf(core, tmfCtx(req), { id: req.params.id }));
   });
 
-  const rateSources = async (req: FastifyRequest, filter: { billId?: string; billingAccountId?: string }): Promise<RateSource[]> => {
-    const issued = await listIssuedBills(core, tmfCtx(req), { ...(filter.billId ? { id: filter.billId } : {}), ...(filter.billingAccountId ? { billingAccountId: filter.billingAccountId } : {}) });
-    const ods = (await listOnDemandBills(core, tmfCtx(req), filter.billId ? { id: filter.billId } : {})).filter((b) => !filter.billingAccountId || b.billingAccountId === filter.billingAccountId);
-    return [
-      ...issued.map((b) => ({ billId: b.id, billingAccountId: b.billingAccountId, date: new Date(b.issuedAt), period: { start: new Date(b.periodStart), end: new Date(b.periodEnd) }, lines: b.lines, onDemand: false })),
-      ...ods.map((b) => ({ billId: b.id, billingAccountId: b.billingAccountId, date: b.createdAt, period: { start: b.draft.period.start, end: b.draft.through }, lines: b.draft.lines, onDemand: true })),
-    ];
-  };
   r.get(
     '/appliedCustomerBillingRate',
-    { schema: { tags: [tag], summary: "The bills' lines: charges by kind (and by number on a contract's bill), payments, refunds, adjustments, promised payments; bill.id=<bill> for one bill", querystring: listQuery } },
+    {
+      schema: {
+        tags: [tag],
+        summary: `The bills' lines: charges by kind (and by number on a contract's bill), payments, refunds, adjustments, promised payments; paged by the store, filters ${RATE_FILTERS.join(', ')} (any other is a 400)`,
+        querystring: listQuery,
+      },
+    },
     async (req, reply) => {
-      const billId = str(req.query['bill.id']);
-      const account = str(req.query['billingAccount.id']);
-      const sources = await rateSources(req, { ...(billId ? { billId } : {}), ...(account ? { billingAccountId: account } : {}) });
-      return sendList(reply, req.query, sources.flatMap((s) => renderRates(s, bases(req), req.lang)));
+      const f = acceptedFilters(req.query, RATE_FILTERS);
+      const filter = f && rateFilter(f, req.lang);
+      if (!filter) return sendList(reply, req.query, [], 0);
+      const page = storePage(req.query, RATE_FILTERS);
+      const lines = await listBillLines(core, tmfCtx(req), filter, page);
+      return sendList(reply, req.query, lines.map((l) => renderRate(l, bases(req), req.lang)), lines.total);
     },
   );
   r.get('/appliedCustomerBillingRate/:id', { schema: { tags: [tag], summary: 'Retrieve a bill line (<bill id>.<line>)', params: idParams, querystring: fieldsQuery } }, async (req) => {
-    const m = /^([0-9a-f-]{36})\.(\d{1,5})$/i.exec(req.params.id);
-    const [s] = m ? await rateSources(req, { billId: m[1]! }) : [];
-    const line = s ? renderRates(s, bases(req), req.lang)[Number(m![2]) - 1] : undefined;
+    const filter = rateFilter({ id: req.params.id }, req.lang);
+    const [line] = filter ? await listBillLines(core, tmfCtx(req), filter) : [];
     if (!line) throw new DomainError('NOT_FOUND', { id: req.params.id });
-    return selectFields(line, req.query.fields);
+    return selectFields(renderRate(line, bases(req), req.lang), req.query.fields);
   });
 
   r.post(

@@ -78,6 +78,16 @@ export function describeRefusal(code: ErrorCode, params: Record<string, string |
   return { reason, message: detail ? `${words} (${detail})` : words };
 }
 
+/**
+ * The scope a request needs of a key limited to some: `read` for reads and for the event
+ * listeners (`/hub`: a listener is told what it could read), the API's write scope otherwise.
+ */
+function scopeNeeded(req: FastifyRequest, writeScope: string): string {
+  if (req.method === 'GET' || req.method === 'HEAD') return 'read';
+  const path = (req.url.split('?', 1)[0] ?? '').replace(/\/+$/, '');
+  return /\/hub(\/[^/]+)?$/.test(path) ? 'read' : writeScope;
+}
+
 function send(reply: FastifyReply, httpStatus: number, body: Record<string, unknown>): FastifyReply {
   return reply.status(httpStatus).type('application/json').send(body);
 }
@@ -87,7 +97,7 @@ function send(reply: FastifyReply, httpStatus: number, body: Record<string, unkn
  * Error body, PATCH takes merge-patch+json as well as JSON, and a JSON content type with no body is
  * a request without one.
  */
-export function installTmfConventions(app: FastifyInstance, core: Core): void {
+export function installTmfConventions(app: FastifyInstance, core: Core, writeScope: string): void {
   // A request that names JSON but sends nothing (a DELETE from many HTTP clients) has no body: the
   // route's schema decides whether it needed one, instead of FST_ERR_CTP_EMPTY_JSON_BODY.
   const json = app.getDefaultJsonParser('error', 'ignore');
@@ -96,7 +106,12 @@ export function installTmfConventions(app: FastifyInstance, core: Core): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonOrEmpty);
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, jsonOrEmpty);
   app.addHook('onRequest', async (req, reply) => {
-    if (req.actor.kind === 'operator_api') return;
+    if (req.actor.kind === 'operator_api') {
+      const needed = scopeNeeded(req, writeScope);
+      if (!req.actor.scopes || req.actor.scopes.includes(needed)) return;
+      const { message } = describeRefusal('FORBIDDEN', { reason: 'api_key_scope', scope: needed }, req.lang);
+      return send(reply, 403, tmfError('FORBIDDEN', `The API key lacks the scope ${needed}`, 403, message));
+    }
     const code: ErrorCode = req.actor.kind === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
     const httpStatus = statusOf(code);
     if (httpStatus === 401) reply.header('www-authenticate', 'Bearer');

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { createParty } from '../../domain/parties/create-party.ts';
 import type { PartyInput } from '../../domain/parties/party-attributes.ts';
+import { deleteParty } from '../../domain/parties/delete-party.ts';
 import { updateParty } from '../../domain/parties/update-party.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { apiBase, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx } from './conventions.ts';
@@ -128,7 +129,8 @@ function partyInput(kind: 'person' | 'business', b: PartyBody, held: string[] = 
  * TMF632: the holders of numbers (Individual, a person customer; its id is the customer id
  * TMF637's relatedParty names) and business customers (Organization). Creating one records a
  * customer that holds nothing yet (provisioning gives it a number, onboarding its contracts and
- * logins); PATCH changes its names, INN, e-mail and contact phones. Operator API keys only.
+ * logins); PATCH changes its names, INN, e-mail and contact phones; DELETE removes one that holds
+ * nothing and has no history. Operator API keys only.
  */
 export async function partyManagementRoutes(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
   const { core } = opts;
@@ -187,6 +189,23 @@ export async function partyManagementRoutes(app: FastifyInstance, opts: { core: 
         const out = render(await one(req, String(p.id)), base(req));
         if (changed.length) publish(core, API, `${resource}AttributeValueChangeEvent`, resource, out);
         return out;
+      },
+    );
+    r.delete(
+      `/${resource}/:id`,
+      {
+        schema: {
+          tags: [tag],
+          summary: `Delete an ${resource} that holds nothing: one holding numbers or contracts, or with a history (accounts, bills), is refused (409)`,
+          params: idParams,
+        },
+      },
+      async (req, reply) => {
+        const p = await one(req, req.params.id);
+        const gone = render(p, base(req));
+        await deleteParty(core, tmfCtx(req), { id: p.id, kind });
+        publish(core, API, `${resource}DeleteEvent`, resource, gone);
+        return reply.status(204).send();
       },
     );
   }

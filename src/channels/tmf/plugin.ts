@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ApiScope } from '../../domain/auth/api-keys.ts';
 import type { Core } from '../../domain/core.ts';
 import { ACCOUNT_BASE, accountManagementRoutes } from './account-management.ts';
 import { BILL_BASE, customerBillRoutes } from './customer-bill.ts';
@@ -20,23 +21,24 @@ type Routes = (scope: FastifyInstance, o: { core: Core; publicUrl?: string }) =>
  * own scope under /tmf-api with operator-API-key authentication and TMF error bodies.
  */
 export async function tmfApi(app: FastifyInstance, opts: { core: Core; publicUrl?: string }): Promise<void> {
-  const apis: [string, Routes][] = [
-    [CATALOG_BASE, productCatalogRoutes],
-    [INVENTORY_BASE, productInventoryRoutes],
-    [BALANCE_BASE, prepayBalanceRoutes],
-    [USAGE_BASE, usageRoutes],
-    [ORDERING_BASE, productOrderingRoutes],
-    [PAYMENT_BASE, paymentManagementRoutes],
-    [PAYMENT_METHOD_BASE, paymentMethodRoutes],
-    [PARTY_BASE, partyManagementRoutes],
-    [COMMUNICATION_BASE, communicationManagementRoutes],
-    [ACCOUNT_BASE, accountManagementRoutes],
-    [BILL_BASE, customerBillRoutes],
+  // Each API's writes need its area's scope on a key limited to some (docs/tmf.md#api-key-scopes).
+  const apis: [string, Routes, ApiScope][] = [
+    [CATALOG_BASE, productCatalogRoutes, 'catalog:write'],
+    [INVENTORY_BASE, productInventoryRoutes, 'product:write'],
+    [BALANCE_BASE, prepayBalanceRoutes, 'balance:write'],
+    [USAGE_BASE, usageRoutes, 'usage:write'],
+    [ORDERING_BASE, productOrderingRoutes, 'product:write'],
+    [PAYMENT_BASE, paymentManagementRoutes, 'payment:write'],
+    [PAYMENT_METHOD_BASE, paymentMethodRoutes, 'payment:write'],
+    [PARTY_BASE, partyManagementRoutes, 'party:write'],
+    [COMMUNICATION_BASE, communicationManagementRoutes, 'communication:write'],
+    [ACCOUNT_BASE, accountManagementRoutes, 'account:write'],
+    [BILL_BASE, customerBillRoutes, 'bill:write'],
   ];
-  for (const [prefix, routes] of apis) {
+  for (const [prefix, routes, writeScope] of apis) {
     await app.register(
       async (scope) => {
-        installTmfConventions(scope, opts.core);
+        installTmfConventions(scope, opts.core, writeScope);
         await routes(scope, opts);
       },
       { prefix },

@@ -23,17 +23,18 @@ export interface OperatorBillView extends BillView {
  * Issued bills for the operator's systems (TMF678 customerBill): all, one, or one billing
  * account's, newest first; with `page`, only that page and the total (see readPage).
  */
-export async function listIssuedBills(core: Core, ctx: Ctx, input: { id?: string; billingAccountId?: string } = {}, page?: StorePage): Promise<Paged<OperatorBillView>> {
+export async function listIssuedBills(core: Core, ctx: Ctx, input: { id?: string; ids?: string[]; billingAccountId?: string } = {}, page?: StorePage): Promise<Paged<OperatorBillView>> {
   requireOperator(ctx);
   const none = () => Object.assign([], page ? { total: 0 } : {});
   if (input.id !== undefined && !isBillId(input.id)) return none();
+  if (input.ids && !input.ids.every(isBillId)) return none();
   const t = input.billingAccountId === undefined ? null : parseBillingAccountId(input.billingAccountId);
   if (input.billingAccountId !== undefined && !t) return none();
   const rows = await readPage<BillRow & { account_id: number | null; contract_id: number | null; customer_id: number; pdf_bytes: number }>(
     core.db,
     `SELECT ${BILL_COLUMNS}, b.account_id, b.contract_id, b.customer_id, octet_length(b.pdf) AS pdf_bytes FROM bill b ${BILL_JOINS}
-      WHERE ($1::uuid IS NULL OR b.id = $1) AND ($2::bigint IS NULL OR b.account_id = $2) AND ($3::bigint IS NULL OR b.contract_id = $3)`,
-    [input.id ?? null, t?.kind === 'account' ? t.accountId : null, t?.kind === 'contract' ? t.contractId : null],
+      WHERE ($1::uuid IS NULL OR b.id = $1) AND ($2::bigint IS NULL OR b.account_id = $2) AND ($3::bigint IS NULL OR b.contract_id = $3) AND ($4::uuid[] IS NULL OR b.id = ANY($4::uuid[]))`,
+    [input.id ?? null, t?.kind === 'account' ? t.accountId : null, t?.kind === 'contract' ? t.contractId : null, input.ids ?? null],
     'issued_at DESC, number',
     page,
   );
@@ -112,13 +113,14 @@ export async function makeOnDemandBill(core: Core, ctx: Ctx, input: { billingAcc
   return { id, billingAccountId: billingAccountId(t), customerId: holder.customerId, name: input.name ?? null, description: input.description ?? null, createdAt: now, draft };
 }
 
-export async function listOnDemandBills(core: Core, ctx: Ctx, input: { id?: string } = {}): Promise<OnDemandBillView[]> {
+export async function listOnDemandBills(core: Core, ctx: Ctx, input: { id?: string; ids?: string[] } = {}): Promise<OnDemandBillView[]> {
   requireOperator(ctx);
   if (input.id !== undefined && !isBillId(input.id)) return [];
+  if (input.ids && !input.ids.every(isBillId)) return [];
   const rows = await core.db.query<{ id: string; account_id: number | null; contract_id: number | null; customer_id: number; name: string | null; description: string | null; created_at: Date; draft: StoredDraft | string }>(
     `SELECT id::text AS id, account_id, contract_id, customer_id, name, description, created_at, draft FROM bill_on_demand
-      WHERE ($1::uuid IS NULL OR id = $1) ORDER BY created_at DESC LIMIT ${LIST_CAP}`,
-    [input.id ?? null],
+      WHERE ($1::uuid IS NULL OR id = $1) AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) ORDER BY created_at DESC LIMIT ${LIST_CAP}`,
+    [input.id ?? null, input.ids ?? null],
   );
   return rows.map((r) => ({
     id: r.id,

@@ -7,7 +7,8 @@ export type Actor =
   | { kind: 'subscriber'; subscriberId: number }
   | { kind: 'business_admin'; adminId: number; customerId: number; role: BusinessRole; departmentId: number | null }
   | { kind: 'staff'; staffId: number }
-  | { kind: 'operator_api'; apiKeyId: number }
+  /** `scopes` only on a key limited to some (src/domain/auth/api-keys.ts API_SCOPES). */
+  | { kind: 'operator_api'; apiKeyId: number; scopes?: readonly string[] }
   | { kind: 'system'; name: string }
   | { kind: 'anonymous' };
 

@@ -28,6 +28,23 @@ const shareReason: Record<string, { ru: string; en: string }> = {
   kind: { ru: 'Этим видом пакета поделиться нельзя', en: 'This kind of package cannot be shared' },
 };
 
+/** The conflicts that say more than that the state has changed. */
+const conflictReason: Record<string, { ru: (p: Params) => string; en: (p: Params) => string }> = {
+  party_holds_numbers: {
+    ru: (p) => `Клиента нельзя удалить: за ним ${formatCount(Number(p.count), 'ru', { one: 'номер', few: 'номера', many: 'номеров', other: 'номера' })}`,
+    en: (p) => `The customer cannot be deleted: it holds ${formatCount(Number(p.count), 'en', { one: 'number', other: 'numbers' })}`,
+  },
+  party_holds_contracts: {
+    ru: (p) => `Клиента нельзя удалить: у него ${formatCount(Number(p.count), 'ru', { one: 'договор', few: 'договора', many: 'договоров', other: 'договора' })}`,
+    en: (p) => `The customer cannot be deleted: it has ${formatCount(Number(p.count), 'en', { one: 'contract', other: 'contracts' })}`,
+  },
+  party_has_history: {
+    ru: () => 'Клиента нельзя удалить: у него есть история (лицевые счета, счета, письма), она хранится',
+    en: () => 'The customer cannot be deleted: it has a history (accounts, bills, messages), which is kept',
+  },
+};
+const conflictWords = (p: Params) => (Object.hasOwn(conflictReason, String(p.reason)) ? conflictReason[String(p.reason)] : undefined);
+
 const familyReason: Record<string, { ru: string; en: string }> = {
   self: { ru: 'Нельзя пригласить в семейную группу свой же номер', en: 'You cannot invite your own number' },
   recipient: { ru: 'Пригласить можно только абонента нашего оператора', en: 'Only a subscriber of our network can be invited' },
@@ -50,8 +67,22 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
   PRODUCT_NOT_FOUND: { ru: (p) => `Услуга «${p.product}» не найдена`, en: (p) => `Service "${p.product}" not found` },
   TARIFF_NOT_FOUND: { ru: (p) => `Тариф «${p.tariff}» не найден`, en: (p) => `Tariff "${p.tariff}" not found` },
   FORBIDDEN: {
-    ru: (p) => (p.reason === 'operator_step' ? 'Этот шаг заявки выполняет оператор' : p.reason === 'admin_step' ? 'Этот шаг заявки выполняет администратор компании' : 'Недостаточно прав для этого действия'),
-    en: (p) => (p.reason === 'operator_step' ? 'The operator takes this step of an order' : p.reason === 'admin_step' ? "The company's administrator takes this step of an order" : 'You are not allowed to do this'),
+    ru: (p) =>
+      p.reason === 'operator_step'
+        ? 'Этот шаг заявки выполняет оператор'
+        : p.reason === 'admin_step'
+          ? 'Этот шаг заявки выполняет администратор компании'
+          : p.reason === 'api_key_scope'
+            ? `Этому ключу API не дано право «${p.scope}»: нужен ключ с этим правом`
+            : 'Недостаточно прав для этого действия',
+    en: (p) =>
+      p.reason === 'operator_step'
+        ? 'The operator takes this step of an order'
+        : p.reason === 'admin_step'
+          ? "The company's administrator takes this step of an order"
+          : p.reason === 'api_key_scope'
+            ? `This API key is not given the scope "${p.scope}": a key with that scope is needed`
+            : 'You are not allowed to do this',
   },
   UNAUTHENTICATED: { ru: () => 'Требуется вход', en: () => 'Please log in' },
   INVALID_CREDENTIALS: { ru: () => 'Неверный номер или пароль', en: () => 'Wrong number or password' },
@@ -95,7 +126,10 @@ const messages: Record<ErrorCode, { ru: Template; en: Template }> = {
     ru: () => 'Ключ идемпотентности уже использован для другого запроса',
     en: () => 'The idempotency key was already used for a different request',
   },
-  CONFLICT: { ru: () => 'Конфликт с текущим состоянием', en: () => 'Conflicts with the current state' },
+  CONFLICT: {
+    ru: (p) => conflictWords(p)?.ru(p) ?? 'Конфликт с текущим состоянием',
+    en: (p) => conflictWords(p)?.en(p) ?? 'Conflicts with the current state',
+  },
   PROMISED_PAYMENT_ACTIVE: {
     ru: () => 'Обещанный платёж уже подключён: новый можно взять после его погашения',
     en: () => 'A promised payment is already active: repay it before taking another',
