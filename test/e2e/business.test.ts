@@ -250,6 +250,14 @@ for (const [name, viewport] of [
       await page.keyboard.press('Enter');
       assert.ok(await page.evaluate(() => document.activeElement?.closest('#biz-bulk') !== null), 'focus is in the action form');
       await page.getByTestId('selected-count').filter({ hasText: 'Выбрано номеров: 2' }).waitFor();
+      // The bulk confirmation opens on Cancel; Esc closes it and gives focus back to its button.
+      const start = page.getByRole('button', { name: 'Запустить для выбранных (2)' });
+      await start.click();
+      await page.getByRole('dialog').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Отмена');
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      assert.ok(await start.evaluate((el) => el === document.activeElement), 'focus is back on the bulk button');
       // In English too.
       await page.getByRole('button', { name: 'English' }).click();
       await page.getByRole('region', { name: 'Selected numbers', exact: true }).getByRole('button', { name: 'Actions' }).waitFor();
@@ -304,6 +312,15 @@ for (const [name, viewport] of [
     test('set a per-number limit and see it in the list', async () => {
       const m = nth(desktop ? 40 : 41);
       await open(page, '/business/limits', 'Лимиты');
+      // A number not of the company: the server's refusal in the form, above its button, announced.
+      const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Установить лимит номеру' }) });
+      await page.getByLabel('Номер', { exact: true }).fill('79990000000');
+      await page.getByLabel('Лимит в месяц, ₽').fill('1500');
+      await page.getByRole('button', { name: 'Установить лимит номеру' }).click();
+      const refused = form.getByRole('alert');
+      await refused.waitFor();
+      assert.ok(((await refused.textContent()) ?? '').length > 10, 'the refusal names its reason');
+      assert.equal(await page.getByRole('alert').count(), 1, 'only in the form');
       await page.getByLabel('Номер', { exact: true }).fill(m);
       await page.getByLabel('Лимит в месяц, ₽').fill('1500');
       await page.getByLabel('Что учитывать').selectOption('extras');
@@ -319,6 +336,14 @@ for (const [name, viewport] of [
         [m],
       );
       assert.deepEqual({ ...row, amount: Number(row!.amount) }, { amount: 150_000, scope: 'extras', action: 'block_extras' });
+      // Its removal asks first; Esc keeps it, focus back on "Снять лимит".
+      const remove = item.getByRole('button', { name: `Снять лимит ${phone(m)}` });
+      await remove.click();
+      await page.getByRole('dialog').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      assert.ok(await remove.evaluate((el) => el === document.activeElement), 'focus is back on the removal button');
+      await item.waitFor();
     });
 
     test("each contract card shows its credit pool: the limit, what the numbers owe together and what is left", async () => {
