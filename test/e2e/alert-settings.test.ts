@@ -122,6 +122,14 @@ test('caps at 360×640: the monthly cap and the data hard cap saved; data stoppe
   await form.getByLabel('Не больше в месяц, ₽ (пусто — без лимита)').fill('тысяча');
   await form.getByRole('button', { name: 'Сохранить' }).click();
   await page.getByText('Введите сумму в рублях, например 1000').waitFor();
+  // An amount the server refuses (over its highest cap): the reason in the form, by its button, announced.
+  await form.getByLabel('Не больше в месяц, ₽ (пусто — без лимита)').fill('2 000 000');
+  await form.getByRole('button', { name: 'Сохранить' }).click();
+  const refused = form.getByRole('alert');
+  await refused.getByText(/^Сумма должна быть от /).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 1, 'the refusal only in the form');
+  const [alertBox, save] = await Promise.all([refused.boundingBox(), form.getByRole('button', { name: 'Сохранить' }).boundingBox()]);
+  assert.ok(alertBox && save && save.y - (alertBox.y + alertBox.height) < 48, 'right above "Save"');
   await form.getByLabel('Не больше в месяц, ₽ (пусто — без лимита)').fill('15000');
   await form.getByRole('switch', { name: 'Запретить интернет сверх пакета' }).click();
   await form.getByRole('button', { name: 'Сохранить' }).click();

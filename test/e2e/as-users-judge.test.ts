@@ -12,6 +12,7 @@ import { NOT_SPENDING } from '../../src/domain/reports/get-spending.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
 import { dictionaries } from '../../web/src/i18n.ts';
 import { launchBrowser, logInAsDemoSubscriber, newContext, PHONE, startWebServer, type WebServer } from '../helpers/browser.ts';
+import { saveCard } from '../helpers/voice-env.ts';
 
 const LAPTOP = { width: 1366, height: 768 };
 let server: WebServer;
@@ -186,14 +187,24 @@ test('a money dialog opens on Cancel; Esc closes it and focus goes back to the b
   assert.ok(await connect.evaluate((el) => el === document.activeElement), 'focus is back on "Connect" after Cancel');
   assertClean('/services');
   // Every other confirmation the subscriber can open (they share one dialog): Esc gives focus back to the opener.
-  const openers: [string, RegExp][] = [
+  // A saved card, so that "Remove card" is there to press.
+  const [me] = await server.core.db.query<{ id: number }>('SELECT id FROM subscriber WHERE msisdn = $1', [DEMO.subscriber.msisdn]);
+  await saveCard(server.core, { subscriberId: me!.id, msisdn: DEMO.subscriber.msisdn });
+  const openers: [string, RegExp, ((p: Page) => Promise<void>)?][] = [
     ['/services', /^Disable/],
     ['/tariffs', /^Switch: /],
     ['/payments', /^Take /],
+    ['/payments', /^Remove card/],
+    ['/ringback', /^Buy$/],
+    ['/sharing', /^Give$/, async (p) => {
+      await p.getByLabel(/^How much: from/).fill('1');
+      await p.getByLabel("Recipient's number").fill('+7 916 100-00-00');
+    }],
   ];
-  for (const [path, name] of openers) {
+  for (const [path, name, prepare] of openers) {
     await page.goto(path);
     await settled();
+    await prepare?.(page);
     const opener = page.getByRole('main').getByRole('button', { name }).and(page.locator(':enabled')).first();
     await opener.click();
     await dialog.waitFor();
@@ -225,6 +236,20 @@ test('a refusal appears beside the control that caused it and is announced, not 
   failures = []; // that refusal (409) was the point
   const off = await page.request.delete(`/api/v1/subscribers/me/products/${productCode}`, { headers: { origin: server.url } });
   assert.ok(off.ok(), `disconnected again: ${off.status()}`);
+
+  // A top-up over the most the server takes: the reason in the top-up form, right above "Pay", announced.
+  await page.goto('/payments');
+  await settled();
+  const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Pay', exact: true }) });
+  await form.getByLabel('Amount, RUB').fill('20,000');
+  await form.getByRole('button', { name: 'Pay', exact: true }).click();
+  const refused = form.getByRole('alert');
+  await refused.waitFor();
+  assert.match(await refused.innerText(), /amount/i, 'the reason, in English');
+  assert.equal(await page.getByRole('alert').count(), 1, 'only in the form');
+  const [box, pay] = await Promise.all([refused.boundingBox(), form.getByRole('button', { name: 'Pay', exact: true }).boundingBox()]);
+  assert.ok(box && pay && pay.y - (box.y + box.height) < 48, 'right above "Pay"');
+  failures = []; // that refusal (422) was the point
 });
 
 test('staff see only their own page, with a way to log out', async () => {

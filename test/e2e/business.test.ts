@@ -17,6 +17,8 @@ const SECOND = { email: 'second@romashka.example', password: 'demo5678', phone: 
 let server: WebServer;
 let browser: Browser;
 let customerId: number;
+/** The contract admin's session from the desktop run's login, for the later desktop tests: no second SMS login. */
+let adminState: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
 
 before(async () => {
   server = await startWebServer();
@@ -117,6 +119,7 @@ for (const [name, viewport] of [
       page = await ctx.newPage();
     });
     after(async () => {
+      if (desktop) adminState = await ctx?.storageState();
       await ctx?.close();
     });
 
@@ -173,6 +176,10 @@ for (const [name, viewport] of [
     test('numbers: filter by region and department, search by employee, paging', async () => {
       await open(page, '/business/numbers', 'Номера');
       assert.equal(Number(await page.getByTestId('numbers-total').getAttribute('data-total')), 200);
+      // Open on a desktop; folded on a phone until asked for.
+      const filters = page.locator('.biz-filter details');
+      assert.equal(await filters.evaluate((d: HTMLDetailsElement) => d.open), desktop);
+      if (!desktop) await page.getByText('Фильтры и сортировка').click();
       await page.getByLabel('Регион').selectOption('78');
       await page.getByLabel('Подразделение').selectOption({ label: 'Логистика' });
       await page.getByRole('button', { name: 'Показать' }).click();
@@ -203,6 +210,64 @@ for (const [name, viewport] of [
       await page.locator('[data-testid="numbers-total"][data-total="200"]').waitFor();
       await page.getByRole('button', { name: 'Дальше' }).click();
       await page.getByText('Показаны 26–50 из 200').waitFor();
+    });
+
+    test(desktop ? 'numbers at 1366×768: the side menu beside the page, the header one line' : 'numbers on a phone: a compact header, the list on the first screen, a sticky bar for the selection', async () => {
+      if (desktop) await page.setViewportSize({ width: 1366, height: 768 });
+      await open(page, '/business/numbers', 'Номера');
+      const box = (sel: string) => page.locator(sel).first().evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+      const header = await box('.topbar');
+      const nav = await box('.biz-nav');
+      const found = await box('#biz-found');
+      if (desktop) {
+        const main = await box('main');
+        assert.equal(header.height, 56, 'the header is one line');
+        assert.ok(nav.right <= main.left && nav.width >= 240, `the menu (${nav.width} px) is a column left of the page (${main.left})`);
+        assert.ok(found.top < 768, `the list starts on the first screen (${found.top})`);
+        await page.setViewportSize(viewport);
+        return;
+      }
+      // Header and navigation took 281 px of 640 before they were made compact.
+      assert.ok(nav.bottom <= 170, `header and navigation end at ${nav.bottom} px`);
+      assert.ok(nav.height <= 64, `the navigation is one row (${nav.height} px)`);
+      const rows = page.getByTestId('numbers').locator('li');
+      const first = await rows.first().evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+      assert.ok(found.top < 640 && first.top < 600, `the list (${found.top}) and its first number (${first.top}) on the first screen`);
+      // No bar until something is selected; then it is at the bottom of the screen as the list scrolls.
+      const bar = page.getByRole('region', { name: 'Выбранные номера', exact: true });
+      assert.equal(await bar.count(), 0);
+      for (const i of [3, 4]) await page.getByRole('checkbox', { name: `Выбрать ${phone(nth(i))}` }).check();
+      await bar.getByText('Выбрано номеров: 2').waitFor();
+      await rows.nth(12).scrollIntoViewIfNeeded();
+      const stuck = await bar.evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+      assert.ok(Math.abs(stuck.bottom - 640) <= 1 && stuck.height <= 110, `the bar sticks to the bottom (${stuck.top}–${stuck.bottom})`);
+      // At the list's end it sits below the last row and the pager, covering neither.
+      await page.getByRole('button', { name: 'Дальше' }).scrollIntoViewIfNeeded();
+      const end = await bar.evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+      const last = await rows.last().evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+      const pager = await page.getByRole('button', { name: 'Дальше' }).evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+      assert.ok(end.top >= last.bottom && end.top >= pager.bottom, `the bar (${end.top}) below the last row (${last.bottom}) and the pager (${pager.bottom})`);
+      // By keyboard: Tab from the last checked number reaches the bar; Enter takes focus to the action form.
+      await page.getByRole('checkbox', { name: `Выбрать ${phone(nth(4))}` }).focus();
+      await tabTo(page, '[data-testid="actionbar"] button.primary');
+      await page.keyboard.press('Enter');
+      assert.ok(await page.evaluate(() => document.activeElement?.closest('#biz-bulk') !== null), 'focus is in the action form');
+      await page.getByTestId('selected-count').filter({ hasText: 'Выбрано номеров: 2' }).waitFor();
+      // The bulk confirmation opens on Cancel; Esc closes it and gives focus back to its button.
+      const start = page.getByRole('button', { name: 'Запустить для выбранных (2)' });
+      await start.click();
+      await page.getByRole('dialog').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Отмена');
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      assert.ok(await start.evaluate((el) => el === document.activeElement), 'focus is back on the bulk button');
+      // In English too.
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('region', { name: 'Selected numbers', exact: true }).getByRole('button', { name: 'Actions' }).waitFor();
+      await page.getByRole('region', { name: 'Selected numbers', exact: true }).getByText('Numbers selected: 2').waitFor();
+      await page.getByRole('button', { name: 'Русский' }).click();
+      await bar.getByRole('button', { name: 'Снять выбор' }).click();
+      await bar.waitFor({ state: 'detached' });
     });
 
     test('a bulk operation over selected numbers runs with progress; each number done or refused with the reason', async () => {
@@ -250,6 +315,15 @@ for (const [name, viewport] of [
     test('set a per-number limit and see it in the list', async () => {
       const m = nth(desktop ? 40 : 41);
       await open(page, '/business/limits', 'Лимиты');
+      // A number not of the company: the server's refusal in the form, above its button, announced.
+      const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Установить лимит номеру' }) });
+      await page.getByLabel('Номер', { exact: true }).fill('79990000000');
+      await page.getByLabel('Лимит в месяц, ₽').fill('1500');
+      await page.getByRole('button', { name: 'Установить лимит номеру' }).click();
+      const refused = form.getByRole('alert');
+      await refused.waitFor();
+      assert.ok(((await refused.textContent()) ?? '').length > 10, 'the refusal names its reason');
+      assert.equal(await page.getByRole('alert').count(), 1, 'only in the form');
       await page.getByLabel('Номер', { exact: true }).fill(m);
       await page.getByLabel('Лимит в месяц, ₽').fill('1500');
       await page.getByLabel('Что учитывать').selectOption('extras');
@@ -265,6 +339,14 @@ for (const [name, viewport] of [
         [m],
       );
       assert.deepEqual({ ...row, amount: Number(row!.amount) }, { amount: 150_000, scope: 'extras', action: 'block_extras' });
+      // Its removal asks first; Esc keeps it, focus back on "Снять лимит".
+      const remove = item.getByRole('button', { name: `Снять лимит ${phone(m)}` });
+      await remove.click();
+      await page.getByRole('dialog').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      assert.ok(await remove.evaluate((el) => el === document.activeElement), 'focus is back on the removal button');
+      await item.waitFor();
     });
 
     test("each contract card shows its credit pool: the limit, what the numbers owe together and what is left", async () => {
@@ -475,9 +557,9 @@ test('keyboard only: log in with the SMS code, select a number, follow the navig
 });
 
 test('employee directory: download the CSV, upload a changed name, a bad line is named; English on switch', async () => {
-  const ctx = await newContext(browser, server.url, DESKTOP);
+  assert.ok(adminState, 'the desktop run logged the admin in');
+  const ctx = await newContext(browser, server.url, DESKTOP, { storageState: adminState });
   const page = await ctx.newPage();
-  await bizLogin(page, DEMO.businessAdmin);
   await open(page, '/business/numbers', 'Номера');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать справочник (CSV)' }).click()]);
   const csv = (await readFile((await download.path())!)).toString('utf8').replace(/^\uFEFF/, '');

@@ -3,12 +3,22 @@
 // and the plan, and leaves.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { acceptTermsIfAsked, checkPage, logInAsDemoSubscriber, newContext, PHONE, waitForSms, webSuite } from '../helpers/browser.ts';
 import { makeSubscriber } from '../helpers/core.ts';
 
 const web = webSuite();
+
+async function escGivesFocusBack(page: Page, opener: Locator): Promise<void> {
+  await opener.click();
+  await page.getByRole('dialog').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Отмена', 'opens on Cancel');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.ok(await opener.evaluate((el) => el === document.activeElement), 'focus is back on the opener');
+}
 
 test('family at 360×640: invite, join in the app, a limit set by the head, seen by the member, who leaves', async () => {
   const core = web.server.core;
@@ -58,7 +68,11 @@ test('family at 360×640: invite, join in the app, a limit set by the head, seen
   assert.equal(await mp.getByTestId('family-plan').textContent(), 'Абонентскую плату участников платит глава');
   r = await checkPage(mp);
   assert.deepEqual([r.serious, r.small, r.smallText], [[], [], []]);
-  await mp.getByRole('button', { name: 'Выйти из группы' }).click();
+  // Both confirmations open on Cancel; Esc closes them and gives focus back to the button that opened them.
+  await escGivesFocusBack(head, head.getByRole('button', { name: 'Исключить: +7 955 777-00-01' }));
+  const leave = mp.getByRole('button', { name: 'Выйти из группы' });
+  await escGivesFocusBack(mp, leave);
+  await leave.click();
   await mp.getByRole('dialog').getByRole('button', { name: 'Подтвердить' }).click();
   await mp.getByRole('status').getByText('Вы вышли из семейной группы').waitFor();
   await head.reload();

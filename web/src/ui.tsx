@@ -162,7 +162,7 @@ export function Confirm({ text, onConfirm, onCancel, busy }: { text: string; onC
 
 /** Runs an action with a confirmation, showing its error or a success notice. */
 export function useAction() {
-  const [pending, setPending] = useState<{ text: string; run: () => Promise<void> } | null>(null);
+  const [pending, setPending] = useState<{ text: string; run: () => Promise<void>; at?: string } | null>(null);
   // Which control the running action came from (a key the page chose), so its refusal can be shown beside it.
   const [failedAt, setFailedAt] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -182,7 +182,7 @@ export function useAction() {
       setBusy(false);
     }
   };
-  const ask = (text: string, fn: () => Promise<void>) => setPending({ text, run: fn });
+  const ask = (text: string, fn: () => Promise<void>, at?: string) => setPending({ text, run: fn, at });
   const dialog = pending ? (
     <Confirm
       text={pending.text}
@@ -191,7 +191,7 @@ export function useAction() {
       onConfirm={() => {
         const p = pending;
         setPending(null);
-        void run(p.run);
+        void run(p.run, undefined, p.at);
       }}
     />
   ) : null;
@@ -199,5 +199,11 @@ export function useAction() {
   const errorAt = (at: string) => (failedAt === at ? error : undefined);
   /** A refusal that belongs to no particular control, for the top of the page. */
   const pageError = failedAt === null ? error : undefined;
-  return { run, ask, dialog, busy, error, errorAt, pageError, notice, setNotice, setError };
+  /** A refusal found before asking the server (an amount that does not parse), shown beside control `at` if given. */
+  const fail = (e: unknown, at?: string) => {
+    setFailedAt(at ?? null);
+    setNotice(null);
+    setError(e);
+  };
+  return { run, ask, dialog, busy, error, errorAt, pageError, notice, setNotice, setError: fail };
 }

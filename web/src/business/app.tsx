@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { api, ApiError } from '../api.ts';
 import { setDisplayZone } from '../format.ts';
@@ -109,6 +109,13 @@ function BizShell({ children }: { children: React.ReactNode }) {
   const { t } = useApp();
   const { me, bt, reloadMe } = useBiz();
   const active = (href: string) => (href === '/business' ? location === '/business' : location.startsWith(href));
+  // On a phone the navigation is one row that scrolls sideways: keep the current page's link in view.
+  const nav = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const n = nav.current;
+    const a = n?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (n && a && n.scrollWidth > n.clientWidth) n.scrollLeft = a.offsetLeft - (n.clientWidth - a.offsetWidth) / 2;
+  }, [location]);
   const logout = async () => {
     await api('auth/logout', { method: 'POST' }).catch(() => undefined);
     await reloadMe();
@@ -126,7 +133,7 @@ function BizShell({ children }: { children: React.ReactNode }) {
           {me.customer.name} · {bt(`bizRole_${me.admin.role}`)}
         </span>
       </header>
-      <nav className="biz-nav" aria-label={bt('bizNav')}>
+      <nav className="biz-nav" aria-label={bt('bizNav')} ref={nav}>
         <ul>
           {NAV.filter((n) => n.href !== '/business/reports' || me.can.seeMoney).map((n) => (
             <li key={n.href}>

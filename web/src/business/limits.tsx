@@ -138,7 +138,7 @@ export default function Limits() {
     <Page title={bt('bizLimits')}>
       {me.can.changeNumbers ? <SetLimit onDone={() => void limits.reload()} /> : null}
       <Section title={bt('bizLimitsList')}>
-        <ErrorBox error={limits.error ?? act.error} onRetry={() => void limits.reload()} />
+        <ErrorBox error={limits.error ?? act.pageError} onRetry={() => void limits.reload()} />
         {!limits.data ? limits.error ? null : <Loading /> : limits.data.items.length === 0 ? <p className="muted">{bt('bizNoLimits')}</p> : null}
         <ul className="list" data-testid="limits">
           {(limits.data?.items ?? []).map((l) => (
@@ -168,15 +168,20 @@ export default function Limits() {
                   type="button"
                   aria-label={`${bt('bizRemove')} ${phoneNumber(l.msisdn)}`}
                   onClick={() =>
-                    act.ask(bt('bizRemoveConfirm', { msisdn: phoneNumber(l.msisdn) }), async () => {
-                      await api(`business/numbers/${l.msisdn}/limit`, { method: 'DELETE' });
-                      await limits.reload();
-                    })
+                    act.ask(
+                      bt('bizRemoveConfirm', { msisdn: phoneNumber(l.msisdn) }),
+                      async () => {
+                        await api(`business/numbers/${l.msisdn}/limit`, { method: 'DELETE' });
+                        await limits.reload();
+                      },
+                      `remove:${l.msisdn}`,
+                    )
                   }
                 >
                   {bt('bizRemove')}
                 </button>
               ) : null}
+              <ErrorBox error={act.errorAt(`remove:${l.msisdn}`)} />
             </li>
           ))}
         </ul>

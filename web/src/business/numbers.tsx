@@ -68,6 +68,8 @@ export default function Numbers() {
     });
   const pageAll = data ? data.items.every((i) => selected.has(i.msisdn)) && data.items.length > 0 : false;
   const [selecting, setSelecting] = useState(false);
+  // Open where there is room for them (the side-menu width); folded on a phone until asked for.
+  const [filtersOpen, setFiltersOpen] = useState(() => window.matchMedia('(min-width: 900px)').matches);
   const selectAllFound = async () => {
     if (!data) return;
     setSelecting(true);
@@ -85,84 +87,90 @@ export default function Numbers() {
 
   return (
     <Page title={bt('bizNumbers')}>
-      <form className="card" onSubmit={apply} aria-label={bt('bizNumbers')}>
-        <Field label={bt('bizSearch')}>{(id) => <input id={id} type="search" value={draft.q} onChange={(e) => set('q', e.target.value)} />}</Field>
-        <div className="filters">
-          <Field label={bt('bizRegion')}>
-            {(id) => (
-              <select id={id} value={draft.region} onChange={(e) => set('region', e.target.value)}>
-                <option value="">{bt('bizAll')}</option>
-                {me.regions.map((r) => (
-                  <option key={r.code} value={r.code}>
-                    {regionLabel(r.code, regions, lang)} ({r.numbers})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={bt('bizDepartment')}>
-            {(id) => (
-              <select id={id} value={draft.departmentId} onChange={(e) => set('departmentId', e.target.value)}>
-                <option value="">{bt('bizAll')}</option>
-                {me.departments.map((d) => (
-                  <option key={d.id} value={d.id}>
-                    {d.name}
-                  </option>
-                ))}
-                {me.admin.role !== 'department_manager' && <option value="none">{bt('bizNoDepartment')}</option>}
-              </select>
-            )}
-          </Field>
-          <Field label={bt('bizTariff')}>
-            {(id) => (
-              <select id={id} value={draft.tariff} onChange={(e) => set('tariff', e.target.value)}>
-                <option value="">{bt('bizAll')}</option>
-                {(tariffs.data?.items ?? []).map((x) => (
-                  <option key={x.code} value={x.code}>
-                    {named(x.name, lang)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={bt('bizStatus')}>
-            {(id) => (
-              <select id={id} value={draft.status} onChange={(e) => set('status', e.target.value)}>
-                <option value="">{bt('bizAll')}</option>
-                {(['active', 'blocked', 'suspended'] as const).map((s) => (
-                  <option key={s} value={s}>
-                    {bt(`st_${s}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={bt('bizSpendMin')}>{(id) => <input id={id} inputMode="decimal" value={draft.spendMin} onChange={(e) => set('spendMin', e.target.value)} />}</Field>
-          <Field label={bt('bizSpendMax')}>{(id) => <input id={id} inputMode="decimal" value={draft.spendMax} onChange={(e) => set('spendMax', e.target.value)} />}</Field>
-          <Field label={bt('bizSort')}>
-            {(id) => (
-              <select id={id} value={draft.sort} onChange={(e) => set('sort', e.target.value)}>
-                {(['msisdn', 'employee', 'spend'] as const).map((s) => (
-                  <option key={s} value={s}>
-                    {bt(`sort_${s}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </div>
-        <label className="check">
-          <input type="checkbox" checked={draft.overLimit} onChange={(e) => set('overLimit', e.target.checked)} />
-          <span>{bt('bizOverLimit')}</span>
-        </label>
-        <div className="row">
+      <form className="card biz-filter" onSubmit={apply} aria-label={bt('bizNumbers')}>
+        {/* The search and its button on one line; the other filters folded on a phone, so the list starts on the first screen. */}
+        <div className="biz-search">
+          <Field label={bt('bizSearch')}>{(id) => <input id={id} type="search" value={draft.q} onChange={(e) => set('q', e.target.value)} />}</Field>
           <button type="submit" className="primary">
             {bt('bizApply')}
           </button>
-          <button type="button" onClick={() => (setDraft(EMPTY), setFilter(EMPTY), setOffset(0))}>
-            {bt('bizReset')}
-          </button>
         </div>
+        <details open={filtersOpen} onToggle={(e) => setFiltersOpen(e.currentTarget.open)}>
+          <summary>{bt('bizFilters')}</summary>
+          <div className="filters">
+            <Field label={bt('bizRegion')}>
+              {(id) => (
+                <select id={id} value={draft.region} onChange={(e) => set('region', e.target.value)}>
+                  <option value="">{bt('bizAll')}</option>
+                  {me.regions.map((r) => (
+                    <option key={r.code} value={r.code}>
+                      {regionLabel(r.code, regions, lang)} ({r.numbers})
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={bt('bizDepartment')}>
+              {(id) => (
+                <select id={id} value={draft.departmentId} onChange={(e) => set('departmentId', e.target.value)}>
+                  <option value="">{bt('bizAll')}</option>
+                  {me.departments.map((d) => (
+                    <option key={d.id} value={d.id}>
+                      {d.name}
+                    </option>
+                  ))}
+                  {me.admin.role !== 'department_manager' && <option value="none">{bt('bizNoDepartment')}</option>}
+                </select>
+              )}
+            </Field>
+            <Field label={bt('bizTariff')}>
+              {(id) => (
+                <select id={id} value={draft.tariff} onChange={(e) => set('tariff', e.target.value)}>
+                  <option value="">{bt('bizAll')}</option>
+                  {(tariffs.data?.items ?? []).map((x) => (
+                    <option key={x.code} value={x.code}>
+                      {named(x.name, lang)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={bt('bizStatus')}>
+              {(id) => (
+                <select id={id} value={draft.status} onChange={(e) => set('status', e.target.value)}>
+                  <option value="">{bt('bizAll')}</option>
+                  {(['active', 'blocked', 'suspended'] as const).map((s) => (
+                    <option key={s} value={s}>
+                      {bt(`st_${s}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={bt('bizSpendMin')}>{(id) => <input id={id} inputMode="decimal" value={draft.spendMin} onChange={(e) => set('spendMin', e.target.value)} />}</Field>
+            <Field label={bt('bizSpendMax')}>{(id) => <input id={id} inputMode="decimal" value={draft.spendMax} onChange={(e) => set('spendMax', e.target.value)} />}</Field>
+            <Field label={bt('bizSort')}>
+              {(id) => (
+                <select id={id} value={draft.sort} onChange={(e) => set('sort', e.target.value)}>
+                  {(['msisdn', 'employee', 'spend'] as const).map((s) => (
+                    <option key={s} value={s}>
+                      {bt(`sort_${s}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+          <div className="row biz-filter-end">
+            <label className="check">
+              <input type="checkbox" checked={draft.overLimit} onChange={(e) => set('overLimit', e.target.checked)} />
+              <span>{bt('bizOverLimit')}</span>
+            </label>
+            <button type="button" onClick={() => (setDraft(EMPTY), setFilter(EMPTY), setOffset(0))}>
+              {bt('bizReset')}
+            </button>
+          </div>
+        </details>
       </form>
 
       <ErrorBox error={list.error} onRetry={() => void list.reload()} />
@@ -241,6 +249,7 @@ export default function Numbers() {
               {bt('bizNext')}
             </button>
           </div>
+          {me.can.changeNumbers && selected.size > 0 ? <SelectionBar count={selected.size} onClear={() => setSelected(new Set())} /> : null}
         </section>
       )}
       {me.can.changeNumbers ? <BulkForm selected={selected} onClear={() => setSelected(new Set())} /> : null}
@@ -248,6 +257,33 @@ export default function Numbers() {
     </Page>
   );
 }
+
+/**
+ * Once numbers are selected: a bar at the bottom of the screen while the list scrolls (sticky
+ * within the list, so at its end it sits below the last row and covers none), with the count and
+ * the way to the action form.
+ */
+function SelectionBar({ count, onClear }: { count: number; onClear: () => void }) {
+  const { bt } = useBiz();
+  const toActions = () => {
+    const form = document.getElementById(BULK_FORM);
+    form?.scrollIntoView({ block: 'start' });
+    form?.querySelector<HTMLElement>('select, button')?.focus({ preventScroll: true });
+  };
+  return (
+    <div className="biz-actionbar" role="region" aria-label={bt('bizSelectionBar')} data-testid="actionbar">
+      <p className="strong">{bt('bizSelected', { n: count })}</p>
+      <button type="button" className="primary" onClick={toActions}>
+        {bt('bizToActions')}
+      </button>
+      <button type="button" onClick={onClear}>
+        {bt('bizClearSelection')}
+      </button>
+    </div>
+  );
+}
+
+const BULK_FORM = 'biz-bulk';
 
 /** A product or tariff picked from the catalog, shown by its name in the current language. */
 function CodeSelect({ label, items, value, onChange }: { label: string; items: CatalogItem[]; value: string; onChange: (code: string) => void }) {
@@ -299,7 +335,7 @@ function BulkForm({ selected, onClear }: { selected: Set<string>; onClear: () =>
     });
   };
   return (
-    <Section title={bt('bizBulkAction')}>
+    <Section title={bt('bizBulkAction')} id={BULK_FORM}>
       <p data-testid="selected-count">{bt('bizSelected', { n: selected.size })}</p>
       <Field label={bt('bizBulkKind')}>
         {(id) => (

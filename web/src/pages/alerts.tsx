@@ -36,15 +36,19 @@ export default function Alerts() {
       return;
     }
     setBadAmount(false);
-    void act.run(async () => {
-      await api(`subscribers/${m}/alerts`, { method: 'PATCH', body: { ...flags, lowBalance } });
-      await data.reload();
-    }, t('alertsSaved'));
+    void act.run(
+      async () => {
+        await api(`subscribers/${m}/alerts`, { method: 'PATCH', body: { ...flags, lowBalance } });
+        await data.reload();
+      },
+      t('alertsSaved'),
+      'alerts',
+    );
   };
   const flag = (key: keyof Flags, label: string) => <Switch label={label} checked={flags[key]} disabled={act.busy} onChange={(v) => setFlags({ ...flags, [key]: v })} />;
   return (
     <Page title={t('spendAlerts')}>
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       <Section title={t('spendAlerts')}>
         <p className="muted">{t('alertsHelp')}</p>
@@ -63,6 +67,7 @@ export default function Alerts() {
             {flag('viaApp', t('alertsViaApp'))}
             {flag('allowNight', t('alertsNight'))}
           </div>
+          <ErrorBox error={act.errorAt('alerts')} />
           <button type="submit" disabled={act.busy}>
             {t('save')}
           </button>

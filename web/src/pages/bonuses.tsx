@@ -33,7 +33,7 @@ export default function Bonuses() {
   return (
     <Page title={t('navBonuses')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       <Section title={t('points')}>
         <p className="big" data-testid="points">
@@ -63,16 +63,21 @@ export default function Bonuses() {
                 disabled={!r.affordable}
                 aria-label={`${t('exchange')}: ${named(r.name, lang)}`}
                 onClick={() =>
-                  act.ask(t('confirmExchange', { cost: r.cost, name: named(r.name, lang) }), async () => {
-                    await api(`subscribers/${m}/bonus/exchange`, { method: 'POST', body: { rewardCode: r.code }, idempotent: true });
-                    // The points and the history (from its first page, where the exchange now is).
-                    await Promise.all([reload(), history.reload()]);
-                    act.setNotice(t('exchanged', { name: named(r.name, lang), n: pts(r.cost) }));
-                  })
+                  act.ask(
+                    t('confirmExchange', { cost: r.cost, name: named(r.name, lang) }),
+                    async () => {
+                      await api(`subscribers/${m}/bonus/exchange`, { method: 'POST', body: { rewardCode: r.code }, idempotent: true });
+                      // The points and the history (from its first page, where the exchange now is).
+                      await Promise.all([reload(), history.reload()]);
+                      act.setNotice(t('exchanged', { name: named(r.name, lang), n: pts(r.cost) }));
+                    },
+                    `reward:${r.code}`,
+                  )
                 }
               >
                 {t('exchange')}
               </button>
+              <ErrorBox error={act.errorAt(`reward:${r.code}`)} />
             </li>
           ))}
         </ul>

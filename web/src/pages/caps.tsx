@@ -41,23 +41,31 @@ export default function Caps() {
       return;
     }
     setBad(false);
-    void act.run(async () => {
-      await api(`subscribers/${m}/caps`, { method: 'PATCH', body: { monthly: month, roaming: roam, dataHard } });
-      await data.reload();
-    }, t('capsSaved'));
+    void act.run(
+      async () => {
+        await api(`subscribers/${m}/caps`, { method: 'PATCH', body: { monthly: month, roaming: roam, dataHard } });
+        await data.reload();
+      },
+      t('capsSaved'),
+      'caps',
+    );
   };
   const price = lift.fee === null ? '' : money(lift.fee, lang);
   const buyLift = () =>
-    act.ask(t('capsLiftConfirm', { price }), async () => {
-      const r = await api<{ liftedUntil: string }>(`subscribers/${m}/caps/data-lift`, { method: 'POST', idempotent: true });
-      await data.reload();
-      act.setNotice(t('capsLifted', { until: dateTime(r.liftedUntil, lang) }));
-    });
+    act.ask(
+      t('capsLiftConfirm', { price }),
+      async () => {
+        const r = await api<{ liftedUntil: string }>(`subscribers/${m}/caps/data-lift`, { method: 'POST', idempotent: true });
+        await data.reload();
+        act.setNotice(t('capsLifted', { until: dateTime(r.liftedUntil, lang) }));
+      },
+      'lift',
+    );
 
   return (
     <Page title={t('capsTitle')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       {lift.shown ? (
         <Section title={t('capsLift', { price })}>
@@ -65,6 +73,7 @@ export default function Caps() {
           <button type="button" disabled={act.busy || lift.refusal !== null} onClick={buyLift}>
             {t('capsLift', { price })}
           </button>
+          <ErrorBox error={act.errorAt('lift')} />
         </Section>
       ) : null}
       {lift.liftedUntil ? <p data-testid="data-lifted">{t('capsLifted', { until: dateTime(lift.liftedUntil, lang) })}</p> : null}
@@ -77,6 +86,7 @@ export default function Caps() {
           <div className="stack">
             <Switch label={t('capsDataHard')} checked={dataHard} disabled={act.busy} onChange={setDataHard} />
           </div>
+          <ErrorBox error={act.errorAt('caps')} />
           <button type="submit" disabled={act.busy}>
             {t('save')}
           </button>

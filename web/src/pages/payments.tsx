@@ -56,7 +56,7 @@ export default function Payments() {
   const topUp = (e: FormEvent) => {
     e.preventDefault();
     const kop = parseRubles(amount);
-    if (kop === null) return act.setError(new Error(t('invalidAmount')));
+    if (kop === null) return act.setError(new Error(t('invalidAmount')), 'topup');
     void act.run(async () => {
       const res = await api<{ paymentId: string; confirmationUrl: string | null; status: string }>(`subscribers/${m}/payments`, {
         method: 'POST',
@@ -66,33 +66,41 @@ export default function Payments() {
       sessionStorage.setItem('abonent.payment', res.paymentId);
       if (res.confirmationUrl) location.assign(res.confirmationUrl);
       else await reload();
-    });
+    }, undefined, 'topup');
   };
   const payByCard = (card: Card) => {
     const kop = parseRubles(amount);
-    if (kop === null) return act.setError(new Error(t('invalidAmount')));
-    act.ask(`${t('payByCard')} •••• ${card.last4}: ${money(kop, lang)}?`, async () => {
-      await api(`subscribers/${m}/payments/card`, { method: 'POST', body: { amount: kop, cardId: card.id }, idempotent: true });
-      await reload();
-    });
+    if (kop === null) return act.setError(new Error(t('invalidAmount')), `card:${card.id}`);
+    act.ask(
+      `${t('payByCard')} •••• ${card.last4}: ${money(kop, lang)}?`,
+      async () => {
+        await api(`subscribers/${m}/payments/card`, { method: 'POST', body: { amount: kop, cardId: card.id }, idempotent: true });
+        await reload();
+      },
+      `card:${card.id}`,
+    );
   };
   const setAuto = (e: FormEvent) => {
     e.preventDefault();
     const th = parseRubles(threshold);
     const am = parseRubles(autoAmount);
     const card = data.cards[0];
-    if (th === null || am === null || !card) return act.setError(new Error(t('invalidAmount')));
-    void act.run(async () => {
-      await api(`subscribers/${m}/auto-payment`, { method: 'PUT', body: { mode: 'threshold', amount: am, threshold: th, cardId: card.id } });
-      await reload();
-    }, t('done'));
+    if (th === null || am === null || !card) return act.setError(new Error(t('invalidAmount')), 'auto');
+    void act.run(
+      async () => {
+        await api(`subscribers/${m}/auto-payment`, { method: 'PUT', body: { mode: 'threshold', amount: am, threshold: th, cardId: card.id } });
+        await reload();
+      },
+      t('done'),
+      'auto',
+    );
   };
   const p = data.promised;
 
   return (
     <Page title={t('navPayments')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       {data.back && (
         <p className="alert" role="status" data-testid="payment-result">
@@ -103,6 +111,7 @@ export default function Payments() {
         <form onSubmit={topUp}>
           <Field label={t('amountRub')}>{(id) => <input id={id} inputMode="decimal" required value={amount} onChange={(e) => setAmount(e.target.value)} />}</Field>
           <Switch label={t('saveCard')} checked={saveCard} onChange={setSaveCard} />
+          <ErrorBox error={act.errorAt('topup')} />
           <button type="submit" className="primary wide" disabled={act.busy}>
             {t('pay')}
           </button>
@@ -122,10 +131,11 @@ export default function Payments() {
                   <button type="button" onClick={() => payByCard(c)}>
                     {t('pay')}
                   </button>
-                  <button type="button" onClick={() => act.ask(`${t('removeCard')} •••• ${c.last4}?`, async () => (await api(`subscribers/${m}/cards/${c.id}`, { method: 'DELETE' }), await reload()))}>
+                  <button type="button" onClick={() => act.ask(`${t('removeCard')} •••• ${c.last4}?`, async () => (await api(`subscribers/${m}/cards/${c.id}`, { method: 'DELETE' }), await reload()), `card:${c.id}`)}>
                     {t('removeCard')}
                   </button>
                 </span>
+                <ErrorBox error={act.errorAt(`card:${c.id}`)} />
               </li>
             ))}
           </ul>
@@ -150,14 +160,19 @@ export default function Payments() {
                   <button
                     type="button"
                     onClick={() =>
-                      act.ask(t('confirmPromised', { amount: money(o.amount, lang), fee: money(o.fee, lang), days: p.termDays }), async () => {
-                        await api(`subscribers/${m}/promised-payment`, { method: 'POST', body: { amount: o.amount }, idempotent: true });
-                        await reload();
-                      })
+                      act.ask(
+                        t('confirmPromised', { amount: money(o.amount, lang), fee: money(o.fee, lang), days: p.termDays }),
+                        async () => {
+                          await api(`subscribers/${m}/promised-payment`, { method: 'POST', body: { amount: o.amount }, idempotent: true });
+                          await reload();
+                        },
+                        `promised:${o.amount}`,
+                      )
                     }
                   >
                     {t('promisedTake')} {money(o.amount, lang)}
                   </button>
+                  <ErrorBox error={act.errorAt(`promised:${o.amount}`)} />
                 </li>
               ))}
             </ul>
@@ -189,6 +204,7 @@ export default function Payments() {
           <form onSubmit={setAuto}>
             <Field label={t('autoPayThreshold')}>{(id) => <input id={id} inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} />}</Field>
             <Field label={t('amountRub')}>{(id) => <input id={id} inputMode="decimal" value={autoAmount} onChange={(e) => setAutoAmount(e.target.value)} />}</Field>
+            <ErrorBox error={act.errorAt('auto')} />
             <button type="submit">{t('save')}</button>
           </form>
         )}

@@ -16,22 +16,32 @@ export default function Tariffs() {
   if (error) return <ErrorBox error={error} onRetry={() => void reload()} />;
   if (!data) return <Loading />;
   const switchTo = async (p: TariffOffer) => {
-    await act.run(async () => {
-      const quote = await api<{ switchFee: number; firstPeriodFee: number; total: number }>(`subscribers/${m}/tariff/quote?tariffCode=${encodeURIComponent(p.code)}`);
-      act.ask(t('confirmSwitch', { name: named(p.name, lang), fee: money(quote.total, lang), price: p.statement?.[lang] ?? '' }), async () => {
-        await act.run(async () => {
-          await api(`subscribers/${m}/tariff`, { method: 'PUT', body: { tariffCode: p.code } });
-          await reload();
-        }, t('done'));
-      });
-    });
+    // Refusals (of the quote or of the switch) show in the row of the plan's button.
+    const at = `tariff:${p.code}`;
+    await act.run(
+      async () => {
+        const quote = await api<{ switchFee: number; firstPeriodFee: number; total: number }>(`subscribers/${m}/tariff/quote?tariffCode=${encodeURIComponent(p.code)}`);
+        act.ask(t('confirmSwitch', { name: named(p.name, lang), fee: money(quote.total, lang), price: p.statement?.[lang] ?? '' }), async () => {
+          await act.run(
+            async () => {
+              await api(`subscribers/${m}/tariff`, { method: 'PUT', body: { tariffCode: p.code } });
+              await reload();
+            },
+            t('done'),
+            at,
+          );
+        });
+      },
+      undefined,
+      at,
+    );
   };
   const cur = data.current.tariff;
   const curOffer = data.plans.find((p) => p.current);
   return (
     <Page title={t('navTariffs')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       <Section title={t('currentTariff')}>
         <p className="strong" data-testid="current-tariff">
@@ -79,6 +89,7 @@ export default function Tariffs() {
                 <button type="button" disabled={!p.available} onClick={() => void switchTo(p)} aria-label={`${t('switchTo')}: ${named(p.name, lang)}`}>
                   {t('switchTo')}
                 </button>
+                <ErrorBox error={act.errorAt(`tariff:${p.code}`)} />
               </li>
             ))}
         </ul>
