@@ -85,8 +85,12 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
         });
       }
       if (product.includes) {
-        const period =
-          nextChargeAt !== null ? { start: now, end: nextChargeAt } : { start: now, end: tariffPeriod(tariff, sub, now).end };
+        // A roaming package lasts its days from now; anything else the period its fee pays for.
+        const period = product.roaming
+          ? { start: now, end: new Date(now.getTime() + product.roaming.validDays * 86_400_000) }
+          : nextChargeAt !== null
+            ? { start: now, end: nextChargeAt }
+            : { start: now, end: tariffPeriod(tariff, sub, now).end };
         await grantAllowance(tx, { accountId: sub.accountId, subscriberId: sub.id, source: product.code, allowance: product.includes, period });
       }
       // The ringback platform hears of the service as of any other change of the number's tones.
