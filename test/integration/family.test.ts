@@ -14,6 +14,7 @@ import { inviteFamilyMember } from '../../src/domain/family/invite-member.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { isDomainError } from '../../src/domain/shared/errors.ts';
 import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
+import { handset } from '../helpers/ussd.ts';
 import { ledgerSum, makeSubscriber, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
@@ -252,4 +253,38 @@ test('SMS: СЕМЬЯ <number> invites (any common number form), the invitee ans
   assert.equal(await sms(head.msisdn, 'СЕМЬЯ'), 'В вашей семейной группе 1\u00a0участник из 5. Пригласить: СЕМЬЯ 79XXXXXXXXX.');
   assert.match(await sms(kid.msisdn, 'семья'), /^Вы в семейной группе номера /);
   assert.equal(await sms(head.msisdn, `СЕМЬЯ ${head.msisdn}`), 'Нельзя пригласить в семейную группу свой же номер');
+});
+
+test('USSD *111*976#: the head types a number, confirms, the invitation goes out (family.invite); *111*976*<number># asks only the confirmation; a member sees whose group it is; a bad number is refused in words', async () => {
+  const head = await makeSubscriber(core);
+  const kid = await makeSubscriber(core);
+  const gran = await makeSubscriber(core);
+  let p = await handset(app, head.msisdn).dial('*111*976#');
+  assert.equal(p.text, 'Семья: 0\u00a0участников из 5.\nПригласить: номер, 11 цифр (79XXXXXXXXX):\n0 Назад');
+  const phone = handset(app, head.msisdn);
+  await phone.dial('*111*976#');
+  p = await phone.send(`8${kid.msisdn.slice(1)}`);
+  assert.equal(p.text, `Пригласить ${formatMsisdn(kid.msisdn)} в семейную группу?\nБесплатно\n1 Подтвердить\n0 Отмена`);
+  p = await phone.send('1');
+  assert.deepEqual([p.end, p.text], [true, `Приглашение отправлено на ${formatMsisdn(kid.msisdn)}. Вступить: ответить ДА за 24 часа`]);
+  assert.match(await sms(kid.msisdn, 'ДА'), /^Вы вступили в семейную группу номера/);
+
+  const direct = handset(app, head.msisdn);
+  p = await direct.dial(`*111*976*${gran.msisdn}#`);
+  assert.ok(p.text.startsWith(`Пригласить ${formatMsisdn(gran.msisdn)} в семейную группу?`), p.text);
+  p = await direct.send('1');
+  assert.ok(p.text.startsWith('Приглашение отправлено'), p.text);
+  const view = await getFamily(core, subscriberCtx(head.subscriberId), { msisdn: 'me' });
+  assert.deepEqual(view.members.map((x) => [x.msisdn, x.status]).sort(), [[kid.msisdn, 'active'], [gran.msisdn, 'invited']].sort());
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'family.invite' AND outcome = 'ok'", [head.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['ussd', 'ussd']);
+
+  p = await handset(app, kid.msisdn).dial('*111*976#');
+  assert.deepEqual([p.end, p.text], [true, `Вы в семейной группе номера ${formatMsisdn(head.msisdn)}`]);
+  const bad = handset(app, head.msisdn);
+  await bad.dial('*111*976#');
+  p = await bad.send('12345');
+  assert.equal(p.text, 'Это не номер телефона: нужно 11 цифр, 79XXXXXXXXX\n0 Назад');
+  p = await handset(app, head.msisdn).dial(`*111*976*${head.msisdn}#`);
+  assert.match(p.text, /^Нельзя пригласить в семейную группу свой же номер/u);
 });
