@@ -14,6 +14,7 @@ import { inviteFamilyMember } from '../../src/domain/family/invite-member.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { isDomainError } from '../../src/domain/shared/errors.ts';
 import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
+import { capsAction, connectProductAction, dataLiftAction, perform } from '../../src/domain/actions/registry.ts';
 import { handset } from '../helpers/ussd.ts';
 import { ledgerSum, makeSubscriber, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
@@ -287,4 +288,44 @@ test('USSD *111*976#: the head types a number, confirms, the invitation goes out
   assert.equal(p.text, 'Это не номер телефона: нужно 11 цифр, 79XXXXXXXXX\n0 Назад');
   p = await handset(app, head.msisdn).dial(`*111*976*${head.msisdn}#`);
   assert.match(p.text, /^Нельзя пригласить в семейную группу свой же номер/u);
+});
+
+test("head pays one-off fees too: a member's connection fee, one-off price and data-cap lift go to the head's account (booked on the member, once per key); under shared_package the member pays its own", async () => {
+  const head = await makeSubscriber(core, { openingBalance: 100_000 });
+  const a = await makeSubscriber(core, { openingBalance: 0 }); // A's own money would not cover it: the head's does
+  const b = await makeSubscriber(core, { openingBalance: 100_000 });
+  for (const m of [a, b]) {
+    await inviteFamilyMember(core, subscriberCtx(head.subscriberId), { msisdn: 'me', to: m.msisdn });
+    await acceptFamilyInvitation(core, subscriberCtx(m.subscriberId), { msisdn: 'me' });
+  }
+  await setFamilyPlan(core, subscriberCtx(head.subscriberId), { msisdn: 'me', plan: 'head_pays' });
+  const headBefore = Number((await ledgerSum(core, head.accountId)).balance);
+  const ctxA = subscriberCtx(a.subscriberId, { idempotencyKey: `fam-doma-${a.msisdn}` });
+  const doma = await perform(core, ctxA, connectProductAction, 'me', { productCode: 'everywhere_home' });
+  assert.deepEqual([doma.charged, doma.balance], [3_350, 0]);
+  await perform(core, ctxA, connectProductAction, 'me', { productCode: 'everywhere_home' }); // the same key: the first answer, no second charge
+  await perform(core, subscriberCtx(a.subscriberId), capsAction, 'me', { dataHard: true });
+  assert.equal((await dataLiftAction.offer(core, subscriberCtx(a.subscriberId), { msisdn: 'me' })).refusal, null, "the head's money covers the lift");
+  await perform(core, subscriberCtx(a.subscriberId), dataLiftAction, 'me', {});
+  const entries = await core.db.query<{ account_id: number; amount: number; category: string }>(
+    "SELECT account_id, amount, category FROM ledger_entry WHERE subscriber_id = $1 AND kind = 'fee' ORDER BY id",
+    [a.subscriberId],
+  );
+  assert.deepEqual(entries.map((e) => [Number(e.account_id), Number(e.amount), e.category]), [
+    [head.accountId, -3_000, 'one_off'],
+    [head.accountId, -350, 'subscription'],
+    [head.accountId, -9_900, 'internet'],
+  ]);
+  assert.equal(Number((await ledgerSum(core, head.accountId)).balance), headBefore - 13_250);
+  const audit = await core.db.query<{ details: { paidBy?: string } }>("SELECT details FROM audit_event WHERE subscriber_id = $1 AND action = 'product.connect' AND outcome = 'ok'", [a.subscriberId]);
+  assert.deepEqual(audit.map((x) => x.details.paidBy), [head.msisdn]);
+
+  // With only the package shared, B pays its own one-off price.
+  await setFamilyPlan(core, subscriberCtx(head.subscriberId), { msisdn: 'me', plan: 'shared_package' });
+  const turbo = await perform(core, subscriberCtx(b.subscriberId), connectProductAction, 'me', { productCode: 'turbo_1gb' });
+  assert.equal(turbo.balance, 100_000 - 10_000);
+  for (const s of [head, a, b]) {
+    const l = await ledgerSum(core, s.accountId);
+    assert.equal(Number(l.balance), Number(l.sum));
+  }
 });

@@ -10,6 +10,7 @@ import { idempotent } from '../shared/idempotency.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { dataLiftedUntil, readCapSettings } from './caps.ts';
+import { familyPayer } from '../family/family-rules.ts';
 
 export interface DataLiftResult {
   msisdn: string;
@@ -45,11 +46,13 @@ export async function liftDataCap(core: Core, ctx: Ctx, input: { msisdn: string 
       const fee = (await getSettings(tx)).dataCapLift?.fee;
       if (fee === undefined) throw new DomainError('DATA_CAP_LIFT_NOT_ALLOWED', { reason: 'unavailable' });
       if (!(await readCapSettings(tx, sub.id)).dataHard) throw new DomainError('DATA_CAP_LIFT_NOT_ALLOWED', { reason: 'off' });
-      requireFunds(sub, fee);
+      // A family member whose head pays: the head's account pays the lift.
+      const payer = fee > 0 ? await familyPayer(tx, sub.id, sub) : { ...sub, headMsisdn: null };
+      requireFunds(payer, fee);
       const period = liftPeriod(now, sub.timeZone);
       if (fee > 0) {
         await charge(tx, {
-          accountId: sub.accountId,
+          accountId: payer.accountId,
           subscriberId: sub.id,
           amount: fee,
           kind: 'fee',
