@@ -9,6 +9,9 @@ import { operatorAuth } from '../helpers/tmf.ts';
 import { handset } from '../helpers/ussd.ts';
 import { WELCOME_MAX_PARTS } from '../../src/domain/roaming/welcome-text.ts';
 import { smsParts } from '../../src/text/gsm7.ts';
+import { createProduct } from '../../src/domain/catalog/create-product.ts';
+import { systemCtx } from '../../src/domain/shared/context.ts';
+import { isDomainError } from '../../src/domain/shared/errors.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -137,4 +140,13 @@ test('roaming zones and packages: a zone\'s package is drawn first, then the zon
   assert.match((await welcomes(s.msisdn))[1]!, /^Welcome to Kazakhstan \(zone "CIS"\)! Calls RUB 9\/min.*Packages \(SMS the code to 8111\): CIS1GB — CIS 1 GB for 7 days, RUB 290\./u);
   const kz = await ingestUsage(core, op, [data('kz-1', 25)]);
   assert.equal(kz.charged, 12_500);
+});
+
+test('roaming packages in the catalog: the API shows the zone; a product naming an unknown zone is refused', async () => {
+  const list = await app.inject({ url: '/api/v1/catalog/products' });
+  assert.equal(list.statusCode, 200, list.body);
+  const eu = list.json<{ items: { code: string; roaming?: { zone: string; validDays: number } }[] }>().items.find((p) => p.code === 'roaming_europe_1gb');
+  assert.deepEqual(eu?.roaming, { zone: 'europe', validDays: 7 });
+  const spec = { code: 'roaming_mars_1gb', kind: 'package', name: { ru: 'Марс 1 ГБ', en: 'Mars 1 GB' }, description: { ru: 'Марс', en: 'Mars' }, fee: { model: 'per_use', amount: 100 }, includes: { dataMb: 1024 }, roaming: { zone: 'mars', validDays: 7 } };
+  await assert.rejects(createProduct(core, systemCtx('test'), { spec, active: true }), (e: unknown) => isDomainError(e) && e.code === 'VALIDATION' && e.params.field === 'roaming.zone');
 });
