@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { capsAction, connectProductAction, perform } from '../../src/domain/actions/registry.ts';
+import { capsAction, connectProductAction, perform, readBalanceAction } from '../../src/domain/actions/registry.ts';
 import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { bearerFor, ctxAs, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
@@ -113,8 +113,11 @@ test('roaming zones and packages: a zone\'s package is drawn first, then the zon
       'Roaming cap RUB 3,000 a month; to change it send CAP ROAMING <amount> to 8111.',
   );
   assert.ok(smsParts(welcome!) <= WELCOME_MAX_PARTS);
+  const dataLeft = async () => (await perform(core, ctx, readBalanceAction, 'me', {})).remaining.bytes.remaining;
+  const homeData = await dataLeft();
   const connected = await perform(core, ctx, connectProductAction, 'me', { productCode: 'roaming_europe_1gb' });
   assert.equal(connected.charged, 49_000);
+  assert.equal(await dataLeft(), homeData, 'the balance counts what is left at home; the roaming package is listed apart');
   const quota = async () =>
     (await core.db.query<{ used: number; period_end: Date }>("SELECT used, period_end FROM quota WHERE subscriber_id = $1 AND source = 'roaming_europe_1gb'", [s.subscriberId]))[0]!;
   assert.equal((await quota()).period_end.toISOString(), '2026-03-19T09:00:00.000Z', 'seven days from connection');
