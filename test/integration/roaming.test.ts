@@ -9,6 +9,7 @@ import { operatorAuth } from '../helpers/tmf.ts';
 import { handset } from '../helpers/ussd.ts';
 import { WELCOME_MAX_PARTS } from '../../src/domain/roaming/welcome-text.ts';
 import { smsParts } from '../../src/text/gsm7.ts';
+import { givableQuotas } from '../../src/domain/sharing/share-rules.ts';
 import { createProduct } from '../../src/domain/catalog/create-product.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { isDomainError } from '../../src/domain/shared/errors.ts';
@@ -119,8 +120,11 @@ test('roaming zones and packages: a zone\'s package is drawn first, then the zon
   assert.equal(connected.charged, 49_000);
   assert.equal(await dataLeft(), homeData, 'the balance counts what is left at home; the roaming package is listed apart');
   const quota = async () =>
-    (await core.db.query<{ used: number; period_end: Date }>("SELECT used, period_end FROM quota WHERE subscriber_id = $1 AND source = 'roaming_europe_1gb'", [s.subscriberId]))[0]!;
+    (await core.db.query<{ id: number; used: number; period_end: Date }>("SELECT id, used, period_end FROM quota WHERE subscriber_id = $1 AND source = 'roaming_europe_1gb'", [s.subscriberId]))[0]!;
   assert.equal((await quota()).period_end.toISOString(), '2026-03-19T09:00:00.000Z', 'seven days from connection');
+  const givable = await givableQuotas(core.db, { accountId: s.accountId, id: s.subscriberId }, 'bytes', env.clock.now(), false);
+  const roamingQuotaId = Number((await quota()).id);
+  assert.ok(givable.length > 0 && !givable.some((g) => g.id === roamingQuotaId), 'a roaming package is never given away');
 
   const MB = 1024 * 1024;
   const op = ctxAs({ kind: 'operator_api', apiKeyId: 1 }, { channel: 'tmf' });
