@@ -36,7 +36,7 @@ export function liftPeriod(at: Date, timeZone: string): { month: string; end: Da
  */
 export async function liftDataCap(core: Core, ctx: Ctx, input: { msisdn: string }): Promise<DataLiftResult> {
   return runUseCase(core, ctx, 'caps.lift_data', async (tx, subject) => {
-    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true });
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true, payer: true });
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;
     return idempotent(tx, ctx, `account:${sub.accountId}`, 'caps.lift_data', { sub: sub.id }, async () => {

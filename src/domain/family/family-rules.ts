@@ -64,7 +64,10 @@ export interface Payer {
  * Who pays a number's one-off charges (connection fees, one-off prices, a tariff switch, lifting
  * the data cap): the head's account, locked, when the number is an active member of a group whose
  * plan has the head pay (as the fee run pays its recurring fees) and the head's account is not a
- * contract's credit pool; otherwise the number's own account, as `own` gives it.
+ * contract's credit pool; otherwise the number's own account, as `own` gives it. A caller that
+ * charges it loads the number with `loadSubscriber(…, { lock: true, payer: true })`, which locks
+ * both accounts up front in id order (the order rating takes them); the lock here is then one the
+ * transaction already holds.
  */
 export async function familyPayer(q: Queryable, subscriberId: number, own: { accountId: number; balance: number; creditLimit: number }, lock = true): Promise<Payer> {
   const [h] = await q.query<{ id: number; balance: number; credit_limit: number; msisdn: string }>(

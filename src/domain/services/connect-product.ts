@@ -33,7 +33,7 @@ export interface ConnectResult {
  */
 export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: string; productCode: string }): Promise<ConnectResult> {
   return runUseCase(core, ctx, 'product.connect', async (tx, subject) => {
-    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true });
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true, payer: true });
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;
     return idempotent(tx, ctx, `account:${sub.accountId}`, 'product.connect', { sub: sub.id, p: input.productCode }, async () => {

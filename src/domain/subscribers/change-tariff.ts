@@ -65,7 +65,7 @@ export async function quoteTariffChange(core: Core, ctx: Ctx, input: { msisdn: s
  */
 export async function changeTariff(core: Core, ctx: Ctx, input: { msisdn: string; tariffCode: string }): Promise<TariffChangeQuote & { msisdn: string; balance: number }> {
   return runUseCase(core, ctx, 'tariff.change', async (tx, subject) => {
-    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true });
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true, payer: true });
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;
     return idempotent(tx, ctx, `account:${sub.accountId}`, 'tariff.change', { sub: sub.id, t: input.tariffCode }, async () => {
