@@ -329,3 +329,100 @@ test("head pays one-off fees too: a member's connection fee, one-off price and d
     assert.equal(Number(l.balance), Number(l.sum));
   }
 });
+
+/** On PostgreSQL: waits until a backend waits on a lock `pid` holds, and returns its pid. */
+async function blockedBy(pid: number): Promise<number> {
+  for (let i = 0; i < 1_000; i++) {
+    const [w] = await core.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))', [pid]);
+    if (w) return Number(w.pid);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`nothing waited on backend ${pid}`);
+}
+
+test("a member's paid connection and its family's rating at once never deadlock: both accounts are locked up front in id order, as rating locks them", async () => {
+  const other = await secondCore(env);
+  const { head, ms } = await family(1, 1_000_000);
+  const m = ms[0]!;
+  await setFamilyPlan(core, subscriberCtx(head.subscriberId), { msisdn: 'me', plan: 'both' });
+  assert.ok(head.accountId < m.accountId, "rating locks the head's account first");
+  if (core.db.kind === 'postgres') {
+    // Deterministically: the connection stops on its idempotency key (held by another instance's
+    // open transaction) after taking its locks; a rating batch of the member then waits on it.
+    // Had the connection locked only the member's account by then (the head's after, when it
+    // charges), the batch would hold the head's and the two would deadlock once the key is free.
+    const key = `fam-race-${m.msisdn}`;
+    let open!: () => void;
+    const gate = new Promise<void>((res) => (open = res));
+    let holding!: (pid: number) => void;
+    const held = new Promise<number>((res) => (holding = res));
+    const rolledBack = new Error('rolled back');
+    // Settles (never rejects) when the holder's transaction has ended: rolled back, or failed.
+    const holder = other.db
+      .tx(async (tx) => {
+        const [p] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await tx.query("INSERT INTO idempotency_record (scope, key, operation, fingerprint, result) VALUES ($1, $2, 'product.connect', 'x', 'null')", [`account:${m.accountId}`, key]);
+        holding(Number(p!.pid));
+        await gate;
+        throw rolledBack;
+      })
+      .then(
+        () => new Error('the holder committed'),
+        (e: unknown) => e,
+      );
+    const first = await Promise.race([held, holder]);
+    if (typeof first !== 'number') throw first;
+    const connecting = perform(core, subscriberCtx(m.subscriberId, { idempotencyKey: key }), connectProductAction, 'me', { productCode: 'everywhere_home' });
+    connecting.catch(() => undefined); // judged below, once the holder is gone
+    const connection = await blockedBy(first);
+    const rating = ingestUsage(other, systemCtx('test'), [rec(m.msisdn, { kind: 'data', bytes: MB, durationSeconds: null })]);
+    rating.catch(() => undefined);
+    await blockedBy(connection);
+    open();
+    assert.equal(await holder, rolledBack);
+    const [c, u] = await Promise.allSettled([connecting, rating]);
+    assert.equal(c.status === 'fulfilled' && c.value.charged, 3_350, c.status === 'rejected' ? String(c.reason) : 'charged');
+    assert.equal(u.status === 'fulfilled' && u.value.accepted, 1, u.status === 'rejected' ? String(u.reason) : 'rated');
+  }
+
+  // And at random: members' connections and the family's rating batches over two instances.
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 500, max: 4_000 }), { minLength: 3, maxLength: 3 }),
+      fc.array(fc.array(fc.record({ member: fc.nat(2), mb: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+      async (limits, batches) => {
+        const { head, ms } = await family(3, 1_000_000);
+        await setFamilyPlan(core, subscriberCtx(head.subscriberId), { msisdn: 'me', plan: 'both' });
+        await core.db.query("UPDATE quota SET used = included - $2 WHERE subscriber_id = $1 AND unit = 'bytes'", [head.subscriberId, 4 * MB]);
+        for (const [i, m] of ms.entries()) {
+          await useUp(m.subscriberId);
+          await setFamilyLimit(core, subscriberCtx(head.subscriberId), { msisdn: 'me', member: m.msisdn, limit: limits[i]! });
+        }
+        const headBefore = Number((await ledgerSum(core, head.accountId)).balance);
+        const res = await Promise.allSettled([
+          ...ms.map((m, i) => perform(i % 2 ? other : core, subscriberCtx(m.subscriberId), connectProductAction, 'me', { productCode: 'everywhere_home' })),
+          ...batches.map((b, i) => ingestUsage(i % 2 ? core : other, systemCtx('test'), b.map((x) => rec(ms[x.member]!.msisdn, { kind: 'data', bytes: x.mb * MB, durationSeconds: null })))),
+        ]);
+        assert.deepEqual(res.filter((x) => x.status === 'rejected'), []);
+        const end = await bytesQuota(head.subscriberId);
+        assert.ok(end.used <= end.included, "the head's package is never overdrawn");
+        for (const [i, m] of ms.entries()) {
+          const [spent] = await core.db.query<{ n: number }>("SELECT coalesce(sum(-amount), 0)::bigint AS n FROM ledger_entry WHERE subscriber_id = $1 AND kind = 'usage'", [m.subscriberId]);
+          assert.ok(Number(spent!.n) <= limits[i]!, `member ${i} spent ${spent!.n} > ${limits[i]}`);
+        }
+        const [fees] = await core.db.query<{ n: number }>("SELECT coalesce(sum(-amount), 0)::bigint AS n FROM ledger_entry WHERE account_id = $1 AND subscriber_id = ANY($2::bigint[]) AND kind = 'fee'", [
+          head.accountId,
+          ms.map((m) => m.subscriberId),
+        ]);
+        assert.equal(Number(fees!.n), 3 * 3_350, "each member's connection is paid once, by the head");
+        const headUsage = await core.db.query<{ n: number }>("SELECT coalesce(sum(-amount), 0)::bigint AS n FROM ledger_entry WHERE account_id = $1 AND kind = 'usage'", [head.accountId]);
+        assert.equal(Number((await ledgerSum(core, head.accountId)).balance), headBefore - 3 * 3_350 - Number(headUsage[0]!.n));
+        for (const s of [head, ...ms]) {
+          const l = await ledgerSum(core, s.accountId);
+          assert.equal(Number(l.balance), Number(l.sum));
+        }
+      },
+    ),
+    { numRuns: 4 },
+  );
+});
