@@ -42,3 +42,12 @@ export function fitsPage(text: string): boolean {
   const p = pageLength(text);
   return p.length <= p.limit;
 }
+
+/**
+ * How many SMS a text is sent as: one of 160 septets (GSM 7-bit) or 70 UCS-2 units, else parts of
+ * 153 or 67 (a concatenated part gives 7 septets or 3 units to its header).
+ */
+export function smsParts(text: string): number {
+  const p = isGsm7(text) ? { length: gsm7Septets(text), single: 160, part: 153 } : { length: text.length, single: 70, part: 67 };
+  return p.length <= p.single ? 1 : Math.ceil(p.length / p.part);
+}

@@ -224,3 +224,29 @@ test('"continue for 99 ₽" lifts the data hard cap until the month ends: charge
   const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'caps.lift_data' AND outcome = 'ok' ORDER BY id", [s.subscriberId]);
   assert.deepEqual(audit.map((a) => a.channel), ['web', 'ussd'], 'each lift bought is audited once');
 });
+
+test('SMS ЕЩЁ: "continue for 99 ₽" stated with its price, lifted on ДА and charged once; the same message again is not run twice; without the cap it is refused in words', async () => {
+  env.clock.set(new Date('2026-05-10T09:00:00Z'));
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  const sms = async (text: string, smscId: string) => {
+    env.clock.advance(5 * 60_000); // MO replies are rate-limited per minute
+    const outcome = await handleMo(core, { from: s.msisdn, to: '8111', text, smscId, gateway: 'test' }, `req-${smscId}`);
+    return { outcome, reply: (await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id DESC LIMIT 1", [s.msisdn]))[0]?.text };
+  };
+  const off = await sms('ещё', `more-${s.msisdn}-0`);
+  assert.equal(off.reply, 'Интернет сверх пакета и так разрешён: продлевать нечего');
+  await perform(core, subscriberCtx(s.subscriberId), capsAction, 'me', { dataHard: true });
+  const asked = await sms('ЕЩЕ', `more-${s.msisdn}-1`);
+  assert.match(asked.reply!, /^Интернет сверх пакета до конца месяца: 99\s₽ разово\. Спишем сейчас 99\s₽\. Чтобы продолжить, ответьте ДА в течение 10\sминут\.$/u);
+  const yes = await sms('да', `more-${s.msisdn}-2`);
+  assert.equal(yes.reply, 'Интернет сверх пакета разрешён до конца месяца. Списано 99,00\u00a0₽.');
+  assert.equal((await sms('да', `more-${s.msisdn}-2`)).outcome, 'duplicate', 'the same message id is handled once');
+  assert.equal((await sms('MORE', `more-${s.msisdn}-3`)).reply, 'Интернет сверх пакета уже разрешён до конца месяца.');
+  const lifts = await core.db.query<{ amount: number }>("SELECT amount FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'data_lift:%'", [s.accountId]);
+  assert.deepEqual(lifts.map((l) => Number(l.amount)), [-9_900]);
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'caps.lift_data' AND outcome = 'ok'", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['sms']);
+  await core.db.query("UPDATE subscriber SET language = 'en' WHERE id = $1", [s.subscriberId]);
+  env.clock.set(new Date('2026-06-02T09:00:00Z'));
+  assert.match((await sms('more', `more-${s.msisdn}-4`)).reply!, /^Data beyond the packages until the month ends: RUB 99.*Reply YES within 10\sminutes to continue\.$/u);
+});

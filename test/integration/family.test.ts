@@ -14,6 +14,8 @@ import { inviteFamilyMember } from '../../src/domain/family/invite-member.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { isDomainError } from '../../src/domain/shared/errors.ts';
 import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
+import { capsAction, connectProductAction, dataLiftAction, perform } from '../../src/domain/actions/registry.ts';
+import { handset } from '../helpers/ussd.ts';
 import { ledgerSum, makeSubscriber, secondCore, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 let env: TestEnv;
@@ -252,4 +254,175 @@ test('SMS: СЕМЬЯ <number> invites (any common number form), the invitee ans
   assert.equal(await sms(head.msisdn, 'СЕМЬЯ'), 'В вашей семейной группе 1\u00a0участник из 5. Пригласить: СЕМЬЯ 79XXXXXXXXX.');
   assert.match(await sms(kid.msisdn, 'семья'), /^Вы в семейной группе номера /);
   assert.equal(await sms(head.msisdn, `СЕМЬЯ ${head.msisdn}`), 'Нельзя пригласить в семейную группу свой же номер');
+});
+
+test('USSD *111*976#: the head types a number, confirms, the invitation goes out (family.invite); *111*976*<number># asks only the confirmation; a member sees whose group it is; a bad number is refused in words', async () => {
+  const head = await makeSubscriber(core);
+  const kid = await makeSubscriber(core);
+  const gran = await makeSubscriber(core);
+  let p = await handset(app, head.msisdn).dial('*111*976#');
+  assert.equal(p.text, 'Семья: 0\u00a0участников из 5.\nПригласить: номер, 11 цифр (79XXXXXXXXX):\n0 Назад');
+  const phone = handset(app, head.msisdn);
+  await phone.dial('*111*976#');
+  p = await phone.send(`8${kid.msisdn.slice(1)}`);
+  assert.equal(p.text, `Пригласить ${formatMsisdn(kid.msisdn)} в семейную группу?\nБесплатно\n1 Подтвердить\n0 Отмена`);
+  p = await phone.send('1');
+  assert.deepEqual([p.end, p.text], [true, `Приглашение отправлено на ${formatMsisdn(kid.msisdn)}. Вступить: ответить ДА за 24 часа`]);
+  assert.match(await sms(kid.msisdn, 'ДА'), /^Вы вступили в семейную группу номера/);
+
+  const direct = handset(app, head.msisdn);
+  p = await direct.dial(`*111*976*${gran.msisdn}#`);
+  assert.ok(p.text.startsWith(`Пригласить ${formatMsisdn(gran.msisdn)} в семейную группу?`), p.text);
+  p = await direct.send('1');
+  assert.ok(p.text.startsWith('Приглашение отправлено'), p.text);
+  const view = await getFamily(core, subscriberCtx(head.subscriberId), { msisdn: 'me' });
+  assert.deepEqual(view.members.map((x) => [x.msisdn, x.status]).sort(), [[kid.msisdn, 'active'], [gran.msisdn, 'invited']].sort());
+  const audit = await core.db.query<{ channel: string }>("SELECT channel FROM audit_event WHERE subscriber_id = $1 AND action = 'family.invite' AND outcome = 'ok'", [head.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.channel), ['ussd', 'ussd']);
+
+  p = await handset(app, kid.msisdn).dial('*111*976#');
+  assert.deepEqual([p.end, p.text], [true, `Вы в семейной группе номера ${formatMsisdn(head.msisdn)}`]);
+  const bad = handset(app, head.msisdn);
+  await bad.dial('*111*976#');
+  p = await bad.send('12345');
+  assert.equal(p.text, 'Это не номер телефона: нужно 11 цифр, 79XXXXXXXXX\n0 Назад');
+  p = await handset(app, head.msisdn).dial(`*111*976*${head.msisdn}#`);
+  assert.match(p.text, /^Нельзя пригласить в семейную группу свой же номер/u);
+});
+
+test("head pays one-off fees too: a member's connection fee, one-off price and data-cap lift go to the head's account (booked on the member, once per key); under shared_package the member pays its own", async () => {
+  const head = await makeSubscriber(core, { openingBalance: 100_000 });
+  const a = await makeSubscriber(core, { openingBalance: 0 }); // A's own money would not cover it: the head's does
+  const b = await makeSubscriber(core, { openingBalance: 100_000 });
+  for (const m of [a, b]) {
+    await inviteFamilyMember(core, subscriberCtx(head.subscriberId), { msisdn: 'me', to: m.msisdn });
+    await acceptFamilyInvitation(core, subscriberCtx(m.subscriberId), { msisdn: 'me' });
+  }
+  await setFamilyPlan(core, subscriberCtx(head.subscriberId), { msisdn: 'me', plan: 'head_pays' });
+  const headBefore = Number((await ledgerSum(core, head.accountId)).balance);
+  const ctxA = subscriberCtx(a.subscriberId, { idempotencyKey: `fam-doma-${a.msisdn}` });
+  const doma = await perform(core, ctxA, connectProductAction, 'me', { productCode: 'everywhere_home' });
+  assert.deepEqual([doma.charged, doma.balance], [3_350, 0]);
+  await perform(core, ctxA, connectProductAction, 'me', { productCode: 'everywhere_home' }); // the same key: the first answer, no second charge
+  await perform(core, subscriberCtx(a.subscriberId), capsAction, 'me', { dataHard: true });
+  assert.equal((await dataLiftAction.offer(core, subscriberCtx(a.subscriberId), { msisdn: 'me' })).refusal, null, "the head's money covers the lift");
+  await perform(core, subscriberCtx(a.subscriberId), dataLiftAction, 'me', {});
+  const entries = await core.db.query<{ account_id: number; amount: number; category: string }>(
+    "SELECT account_id, amount, category FROM ledger_entry WHERE subscriber_id = $1 AND kind = 'fee' ORDER BY id",
+    [a.subscriberId],
+  );
+  assert.deepEqual(entries.map((e) => [Number(e.account_id), Number(e.amount), e.category]), [
+    [head.accountId, -3_000, 'one_off'],
+    [head.accountId, -350, 'subscription'],
+    [head.accountId, -9_900, 'internet'],
+  ]);
+  assert.equal(Number((await ledgerSum(core, head.accountId)).balance), headBefore - 13_250);
+  const audit = await core.db.query<{ details: { paidBy?: string } }>("SELECT details FROM audit_event WHERE subscriber_id = $1 AND action = 'product.connect' AND outcome = 'ok'", [a.subscriberId]);
+  assert.deepEqual(audit.map((x) => x.details.paidBy), [head.msisdn]);
+
+  // With only the package shared, B pays its own one-off price.
+  await setFamilyPlan(core, subscriberCtx(head.subscriberId), { msisdn: 'me', plan: 'shared_package' });
+  const turbo = await perform(core, subscriberCtx(b.subscriberId), connectProductAction, 'me', { productCode: 'turbo_1gb' });
+  assert.equal(turbo.balance, 100_000 - 10_000);
+  for (const s of [head, a, b]) {
+    const l = await ledgerSum(core, s.accountId);
+    assert.equal(Number(l.balance), Number(l.sum));
+  }
+});
+
+/** On PostgreSQL: waits until a backend waits on a lock `pid` holds, and returns its pid. */
+async function blockedBy(pid: number): Promise<number> {
+  for (let i = 0; i < 1_000; i++) {
+    const [w] = await core.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))', [pid]);
+    if (w) return Number(w.pid);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`nothing waited on backend ${pid}`);
+}
+
+test("a member's paid connection and its family's rating at once never deadlock: both accounts are locked up front in id order, as rating locks them", async () => {
+  const other = await secondCore(env);
+  const { head, ms } = await family(1, 1_000_000);
+  const m = ms[0]!;
+  await setFamilyPlan(core, subscriberCtx(head.subscriberId), { msisdn: 'me', plan: 'both' });
+  assert.ok(head.accountId < m.accountId, "rating locks the head's account first");
+  if (core.db.kind === 'postgres') {
+    // Deterministically: the connection stops on its idempotency key (held by another instance's
+    // open transaction) after taking its locks; a rating batch of the member then waits on it.
+    // Had the connection locked only the member's account by then (the head's after, when it
+    // charges), the batch would hold the head's and the two would deadlock once the key is free.
+    const key = `fam-race-${m.msisdn}`;
+    let open!: () => void;
+    const gate = new Promise<void>((res) => (open = res));
+    let holding!: (pid: number) => void;
+    const held = new Promise<number>((res) => (holding = res));
+    const rolledBack = new Error('rolled back');
+    // Settles (never rejects) when the holder's transaction has ended: rolled back, or failed.
+    const holder = other.db
+      .tx(async (tx) => {
+        const [p] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await tx.query("INSERT INTO idempotency_record (scope, key, operation, fingerprint, result) VALUES ($1, $2, 'product.connect', 'x', 'null')", [`account:${m.accountId}`, key]);
+        holding(Number(p!.pid));
+        await gate;
+        throw rolledBack;
+      })
+      .then(
+        () => new Error('the holder committed'),
+        (e: unknown) => e,
+      );
+    const first = await Promise.race([held, holder]);
+    if (typeof first !== 'number') throw first;
+    const connecting = perform(core, subscriberCtx(m.subscriberId, { idempotencyKey: key }), connectProductAction, 'me', { productCode: 'everywhere_home' });
+    connecting.catch(() => undefined); // judged below, once the holder is gone
+    const connection = await blockedBy(first);
+    const rating = ingestUsage(other, systemCtx('test'), [rec(m.msisdn, { kind: 'data', bytes: MB, durationSeconds: null })]);
+    rating.catch(() => undefined);
+    await blockedBy(connection);
+    open();
+    assert.equal(await holder, rolledBack);
+    const [c, u] = await Promise.allSettled([connecting, rating]);
+    assert.equal(c.status === 'fulfilled' && c.value.charged, 3_350, c.status === 'rejected' ? String(c.reason) : 'charged');
+    assert.equal(u.status === 'fulfilled' && u.value.accepted, 1, u.status === 'rejected' ? String(u.reason) : 'rated');
+  }
+
+  // And at random: members' connections and the family's rating batches over two instances.
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 500, max: 4_000 }), { minLength: 3, maxLength: 3 }),
+      fc.array(fc.array(fc.record({ member: fc.nat(2), mb: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+      async (limits, batches) => {
+        const { head, ms } = await family(3, 1_000_000);
+        await setFamilyPlan(core, subscriberCtx(head.subscriberId), { msisdn: 'me', plan: 'both' });
+        await core.db.query("UPDATE quota SET used = included - $2 WHERE subscriber_id = $1 AND unit = 'bytes'", [head.subscriberId, 4 * MB]);
+        for (const [i, m] of ms.entries()) {
+          await useUp(m.subscriberId);
+          await setFamilyLimit(core, subscriberCtx(head.subscriberId), { msisdn: 'me', member: m.msisdn, limit: limits[i]! });
+        }
+        const headBefore = Number((await ledgerSum(core, head.accountId)).balance);
+        const res = await Promise.allSettled([
+          ...ms.map((m, i) => perform(i % 2 ? other : core, subscriberCtx(m.subscriberId), connectProductAction, 'me', { productCode: 'everywhere_home' })),
+          ...batches.map((b, i) => ingestUsage(i % 2 ? core : other, systemCtx('test'), b.map((x) => rec(ms[x.member]!.msisdn, { kind: 'data', bytes: x.mb * MB, durationSeconds: null })))),
+        ]);
+        assert.deepEqual(res.filter((x) => x.status === 'rejected'), []);
+        const end = await bytesQuota(head.subscriberId);
+        assert.ok(end.used <= end.included, "the head's package is never overdrawn");
+        for (const [i, m] of ms.entries()) {
+          const [spent] = await core.db.query<{ n: number }>("SELECT coalesce(sum(-amount), 0)::bigint AS n FROM ledger_entry WHERE subscriber_id = $1 AND kind = 'usage'", [m.subscriberId]);
+          assert.ok(Number(spent!.n) <= limits[i]!, `member ${i} spent ${spent!.n} > ${limits[i]}`);
+        }
+        const [fees] = await core.db.query<{ n: number }>("SELECT coalesce(sum(-amount), 0)::bigint AS n FROM ledger_entry WHERE account_id = $1 AND subscriber_id = ANY($2::bigint[]) AND kind = 'fee'", [
+          head.accountId,
+          ms.map((m) => m.subscriberId),
+        ]);
+        assert.equal(Number(fees!.n), 3 * 3_350, "each member's connection is paid once, by the head");
+        const headUsage = await core.db.query<{ n: number }>("SELECT coalesce(sum(-amount), 0)::bigint AS n FROM ledger_entry WHERE account_id = $1 AND kind = 'usage'", [head.accountId]);
+        assert.equal(Number((await ledgerSum(core, head.accountId)).balance), headBefore - 3 * 3_350 - Number(headUsage[0]!.n));
+        for (const s of [head, ...ms]) {
+          const l = await ledgerSum(core, s.accountId);
+          assert.equal(Number(l.balance), Number(l.sum));
+        }
+      },
+    ),
+    { numRuns: 4 },
+  );
 });

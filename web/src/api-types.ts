@@ -2636,6 +2636,11 @@ export interface paths {
                                     sms?: number;
                                 };
                                 requires: string[];
+                                /** @description A roaming package: drawn only by roaming usage in this zone of the catalog, for validDays from connection */
+                                roaming?: {
+                                    validDays: number;
+                                    zone: string;
+                                };
                                 /** @enum {string} */
                                 segment: "person" | "business" | "any";
                                 smsKeyword?: string;

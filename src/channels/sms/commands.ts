@@ -3,6 +3,7 @@ import {
   alertSettingsAction,
   capsAction,
   changeTariffAction,
+  dataLiftAction,
   connectProductAction,
   disableProductAction,
   inviteFamilyAction,
@@ -36,6 +37,7 @@ import { stateChargedToday, statePrice } from '../../text/price.ts';
 import { sameWord } from './normalize.ts';
 import { ringbackCommand } from './ringback-command.ts';
 import { confirmOfferedMelody } from '../../domain/ringback/sms-offer.ts';
+import { confirmOfferedDataLift, offerDataLiftBySms } from '../../domain/caps/sms-offer.ts';
 
 interface Command {
   /** Russian word first, then English; any of them (or their look-alikes) calls the command. */
@@ -62,8 +64,8 @@ async function servicesText(core: Core, ctx: Ctx, lang: Lang, paidOnly: boolean)
 export function helpText(lang: Lang): string {
   return t(
     lang,
-    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; ЛИМИТ — лимиты расходов; <код услуги> — подключить; ГДЕ <номер> — где друг; СЕМЬЯ <номер> — пригласить в семейную группу; ГУДОК — мелодии вместо гудка; ПОМОЩЬ.',
-    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; ALERTS — spending alerts; CAP — spending caps; <service code> — connect; WHERE <number> — locate a friend; FAMILY <number> — invite into your family group; RINGBACK — ringback melodies; HELP.',
+    'Команды на 8111: 0 — подключённые услуги; ПЛАТНЫЕ — только платные; СТОП <код> — отключить; СТОП ВСЕ — отключить платные подписки; БАЛАНС; ПОДАРИ 3 ГБ <номер> или ПОДАРИ 20 МИН <номер> — поделиться пакетом; ТАРИФ — тарифы и цены; ОПОВЕЩЕНИЯ — оповещения о расходах; ЛИМИТ — лимиты расходов; ЕЩЁ — интернет сверх пакета до конца месяца; <код услуги> — подключить; ГДЕ <номер> — где друг; СЕМЬЯ <номер> — пригласить в семейную группу; ГУДОК — мелодии вместо гудка; ПОМОЩЬ.',
+    'Commands to 8111: 0 — connected services; PAID — paid only; STOP <code> — disable; STOP ALL — stop paid subscriptions; BALANCE; GIFT 3 GB <number> or GIFT 20 MIN <number> — share your package; TARIFF — tariffs and prices; ALERTS — spending alerts; CAP — spending caps; MORE — data beyond the packages until the month ends; <service code> — connect; WHERE <number> — locate a friend; FAMILY <number> — invite into your family group; RINGBACK — ringback melodies; HELP.',
   );
 }
 
@@ -207,6 +209,28 @@ async function capsCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): Pr
   return capsText(c, lang);
 }
 
+/**
+ * ЕЩЁ / MORE: "continue for N ₽" — the registry's offer to lift the data hard cap until the month
+ * ends, stated with its price and kept for the reply word (a paid action); already lifted, it says until when.
+ */
+async function moreDataCommand(core: Core, ctx: Ctx, lang: Lang): Promise<string> {
+  const offer = requireOffered(await dataLiftAction.offer(core, ctx, { msisdn: 'me' }));
+  if (offer.details.liftedUntil) return t(lang, 'Интернет сверх пакета уже разрешён до конца месяца.', 'Data beyond the packages is already on until the month ends.');
+  const c = dataLiftAction.confirmation(offer, ctx.channel);
+  if (c.kind !== 'reply') return liftedText(await perform(core, ctx, dataLiftAction, 'me', {}), lang);
+  await offerDataLiftBySms(core, ctx, { msisdn: 'me', windowMs: c.windowMs });
+  const minutes = Math.round(c.windowMs / 60_000);
+  return t(
+    lang,
+    `Интернет сверх пакета до конца месяца: ${statePrice(offer.facts!, 'ru', 'text')}. ${stateChargedToday(offer.facts!, 'ru', 'text')}. Чтобы продолжить, ответьте ${c.words[0]} в течение ${formatCount(minutes, 'ru', { one: 'минуты', few: 'минут', many: 'минут', other: 'минуты' })}.`,
+    `Data beyond the packages until the month ends: ${statePrice(offer.facts!, 'en', 'text')}. ${stateChargedToday(offer.facts!, 'en', 'text')}. Reply ${c.words[c.words.length - 1]} within ${formatCount(minutes, 'en', { one: 'minute', other: 'minutes' })} to continue.`,
+  );
+}
+
+function liftedText(r: { charged: number }, lang: Lang): string {
+  return t(lang, `Интернет сверх пакета разрешён до конца месяца. Списано ${formatMoney(r.charged, lang)}.`, `Data beyond the packages is on until the month ends. Charged ${formatMoney(r.charged, lang)}.`);
+}
+
 /** СЕМЬЯ / FAMILY <number>: the head invites a number into the family group (free, at once); without a number, the group as this number sees it. */
 async function familyCommand(core: Core, ctx: Ctx, args: string[], lang: Lang): Promise<string> {
   if (args.length === 0) {
@@ -250,6 +274,7 @@ function located(loc: FriendLocation, lang: Lang): string {
 export const COMMANDS: Command[] = [
   { words: ['СЕМЬЯ', 'FAMILY'], run: familyCommand },
   { words: ['ЛИМИТ', 'CAP'], run: capsCommand },
+  { words: ['ЕЩЁ', 'ЕЩЕ', 'MORE'], run: (core, ctx, _a, lang) => moreDataCommand(core, ctx, lang) },
   { words: ['ГУДОК', 'RINGBACK'], run: (core, ctx, args, lang) => ringbackCommand(core, ctx, args, lang, () => connectByKeyword(core, ctx, lang, 'ringback')) },
   { words: ['ОПОВЕЩЕНИЯ', 'ALERTS'], run: alertsCommand },
   {
@@ -311,6 +336,9 @@ export const COMMANDS: Command[] = [
           // A melody offered by ГУДОК <n>.
           const melody = await confirmOfferedMelody(core, ctx, { msisdn: 'me' });
           if (melody) return t(lang, `Мелодия куплена и звучит для всех звонящих. Списано ${formatMoney(melody.charged, lang)}, баланс ${formatMoney(melody.balance, lang)}.`, `The melody is yours and plays for every caller. Charged ${formatMoney(melody.charged, lang)}, balance ${formatMoney(melody.balance, lang)}.`);
+          // «Continue for N ₽» offered by ЕЩЁ.
+          const lift = await confirmOfferedDataLift(core, ctx, { msisdn: 'me' });
+          if (lift) return liftedText(lift, lang);
           // A family group invitation is answered with the same word.
           const invitation = await acceptFamilyAction.offer(core, ctx, { msisdn: 'me' });
           if (!invitation.refusal) {

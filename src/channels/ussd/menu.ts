@@ -6,6 +6,7 @@ import {
   connectProductAction,
   disableProductAction,
   exchangePointsAction,
+  inviteFamilyAction,
   locateFriendAction,
   buyMelodyAction,
   removeToneAction,
@@ -31,7 +32,7 @@ import type { getProfile } from '../../domain/subscribers/get-profile.ts';
 import { getTariff } from '../../domain/subscribers/get-tariff.ts';
 import { updatePreferences } from '../../domain/subscribers/update-preferences.ts';
 import { shareAmount } from '../../domain/shared/error-messages.ts';
-import { formatMsisdn } from '../../domain/shared/msisdn.ts';
+import { formatMsisdn, normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { formatCount } from '../../text/format.ts';
 import type { PriceFacts } from '../../text/price-facts.ts';
 import { stateChargedToday, statePrice } from '../../text/price.ts';
@@ -431,6 +432,33 @@ export const nodes: Record<string, MenuNode> = {
       return { text: m.t.shared(shareAmount(kind, amount, m.lang), formatMsisdn(r.to), await localDate(m, r.validUntil)) };
     },
   },
+  /**
+   * *111*976#: the family group. A member sees whose group it is; anyone else (the head, or a number
+   * with no group yet) types a number to invite — the registry's family.invite judges it.
+   */
+  fam: {
+    render: async (m) => {
+      const v = (await inviteFamilyAction.offer(m.core, m.ctx, { msisdn: m.msisdn })).details;
+      if (v.role === 'member') return { kind: 'text', text: m.t.familyMember(formatMsisdn(v.head ?? '')), end: true };
+      const active = v.members.filter((x) => x.status === 'active').length;
+      const members = formatCount(active, m.lang, m.lang === 'ru' ? { one: 'участник', few: 'участника', many: 'участников', other: 'участника' } : { one: 'member', other: 'members' });
+      return { kind: 'input', head: m.t.familyEnter(members, v.maxMembers), to: 'fam.q' };
+    },
+  },
+  /** `a`: the number typed. */
+  'fam.q': {
+    render: async (m, a) => {
+      const o = requireOffered(await inviteFamilyAction.offer(m.core, m.ctx, { msisdn: m.msisdn, to: a }));
+      const to = normalizeMsisdn(a)!; // the offer refuses what is not a number
+      return confirm(m, inviteFamilyAction, o, m.t.familyConfirm(formatMsisdn(to)), { n: 'fam.do', a: to });
+    },
+  },
+  'fam.do': {
+    act: async (m, to) => {
+      const r = await perform(m.core, m.ctx, inviteFamilyAction, m.msisdn, { to });
+      return { text: m.t.familyInvited(formatMsisdn(r.invited)) };
+    },
+  },
   /** *788#: the friend locator, answered in words (the registry's locator.locate). */
   loc: { render: async (m) => ({ kind: 'input', head: m.t.locatorEnter, to: 'loc.q' }) },
   /** `a`: the number typed; the registry's offer refuses it without the friend's consent. */
@@ -515,6 +543,8 @@ export const serviceRoots: Record<string, Target[]> = {
   // Sharing: *111*974*N*79XXXXXXXXX# gives N GB, *111*975*N*79XXXXXXXXX# N minutes (asked for what is missing).
   '111*974': [{ n: 'root' }, { n: 'share', a: 'data' }],
   '111*975': [{ n: 'root' }, { n: 'share', a: 'minutes' }],
+  // The family group: *111*976*79XXXXXXXXX# invites the number at once (after the confirmation).
+  '111*976': [{ n: 'root' }, { n: 'fam' }],
   '788': [{ n: 'loc' }],
   '770': [{ n: 'rb' }],
 };

@@ -80,6 +80,11 @@ export interface Texts {
   shareTo: string;
   confirmShare: (what: string, to: string, price: string, today: string, days: string) => string;
   shared: (what: string, to: string, until: string) => string;
+  /** *111*976#: the family group — the head's prompt for a number to invite, a member's view, the confirmation, the result. */
+  familyEnter: (members: string, max: number) => string;
+  familyMember: (head: string) => string;
+  familyConfirm: (to: string) => string;
+  familyInvited: (to: string) => string;
   appLinkSent: string;
   scriptCyrillic: string;
   scriptLatin: string;
@@ -154,6 +159,10 @@ const ru: Texts = {
   shareTo: 'Номер получателя, 11 цифр (79XXXXXXXXX):',
   confirmShare: (what, to, price, today, days) => `Подарить ${what} на ${to}? Плата ${price}. ${today}. Подарок действует ${days}.`,
   shared: (what, to, until) => `Подарено ${what} на ${to}, действует до ${until}. Получателю отправлено SMS.`,
+  familyEnter: (n, max) => `Семья: ${n} из ${max}. Пригласить: номер, 11 цифр (79XXXXXXXXX):`,
+  familyMember: (head) => `Вы в семейной группе номера ${head}`,
+  familyConfirm: (to) => `Пригласить ${to} в семейную группу? Бесплатно`,
+  familyInvited: (to) => `Приглашение отправлено на ${to}. Вступить: ответить ДА за 24 часа`,
   appLinkSent: 'Ссылка на приложение отправлена в SMS',
   scriptCyrillic: 'Меню на кириллице',
   scriptLatin: 'Меню на латинице',
@@ -228,6 +237,10 @@ const en: Texts = {
   shareTo: "Recipient's number, 11 digits (79XXXXXXXXX):",
   confirmShare: (what, to, price, today, days) => `Give ${what} to ${to}? Fee ${price}. ${today}. The gift lasts ${days}.`,
   shared: (what, to, until) => `${what} given to ${to}, valid until ${until}. The recipient has been told by SMS.`,
+  familyEnter: (n, max) => `Family: ${n} of ${max}. To invite, type a number, 11 digits (79XXXXXXXXX):`,
+  familyMember: (head) => `You are in the family group of ${head}`,
+  familyConfirm: (to) => `Invite ${to} into your family group? Free of charge`,
+  familyInvited: (to) => `Invitation sent to ${to}: they join by replying YES within 24 hours`,
   appLinkSent: 'The app link is on its way by SMS',
   scriptCyrillic: 'Menus in Cyrillic',
   scriptLatin: 'Menus in Latin',

@@ -6,6 +6,7 @@ import { setCaps } from '../caps/set-caps.ts';
 import { getSettings } from '../catalog/read-catalog.ts';
 import { available } from '../ledger/funds.ts';
 import { loadSubscriber, readOnlyRefusal } from '../subscribers/access.ts';
+import { familyPayer } from '../family/family-rules.ts';
 import { confirmationFor } from './confirmation.ts';
 import type { Action, Refusal } from './types.ts';
 
@@ -68,7 +69,11 @@ export const dataLiftAction: Action<object, Record<string, never>, DataLiftResul
     let refusal: Refusal | null = readOnly ? { code: readOnly.code, params: readOnly.params } : null;
     if (!refusal && fee === null) refusal = { code: 'DATA_CAP_LIFT_NOT_ALLOWED', params: { reason: 'unavailable' } };
     else if (!refusal && !caps.dataHard && !lifted) refusal = { code: 'DATA_CAP_LIFT_NOT_ALLOWED', params: { reason: 'off' } };
-    else if (!refusal && !lifted && fee !== null && fee > available(sub)) refusal = { code: 'INSUFFICIENT_FUNDS', params: { required: fee, available: available(sub) } };
+    else if (!refusal && !lifted && fee !== null && fee > 0) {
+      // A family member whose head pays: the head's money is what counts.
+      const payer = await familyPayer(core.db, sub.id, sub, false);
+      if (fee > available(payer)) refusal = { code: 'INSUFFICIENT_FUNDS', params: { required: fee, available: available(payer) } };
+    }
     const facts: PriceFacts | null = fee === null ? null : { price: fee, period: 'once', connectionFee: 0, commission: 0, chargedToday: lifted ? 0 : fee };
     return {
       action: 'caps.lift_data',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
+import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { readOnlyRefusal } from '../subscribers/access.ts';
 import { acceptFamilyInvitation, leaveFamily, setFamilyLimit, setFamilyPlan } from '../family/answer-membership.ts';
 import { FAMILY_PLANS, type FamilyPlan } from '../family/family-rules.ts';
@@ -20,14 +21,21 @@ async function offerOf(core: Core, ctx: Ctx, msisdn: string, action: Offer<Famil
 }
 const refuse = (reason: string): Refusal => ({ code: 'FAMILY_NOT_ALLOWED', params: { reason } });
 
-/** The head invites a number (free). Refused: FAMILY_NOT_ALLOWED {reason: in_group, full, self, recipient, head}. */
+/** What is wrong with the number to invite that the offer can see: not a number, or one's own. */
+function inviteeRefusal(v: FamilyView, to: string | undefined): Refusal | null {
+  if (to === undefined) return null;
+  const n = normalizeMsisdn(to);
+  return !n ? refuse('number') : n === v.msisdn ? refuse('self') : null;
+}
+
+/** The head invites a number (free). Refused: FAMILY_NOT_ALLOWED {reason: in_group, full, number, self, recipient, head}. */
 export const inviteFamilyAction: Action<{ to?: string }, { to: string }, InviteResult, FamilyView> = {
   id: 'family.invite',
   summary: 'Invite a number into the family group',
   input: z.object({ to: phone }),
   offer: (core, ctx, t) =>
     offerOf(core, ctx, t.msisdn, 'family.invite', (v) =>
-      v.role === 'member' ? { refusal: refuse('in_group'), shown: false } : { refusal: v.members.length >= v.maxMembers ? refuse('full') : null, shown: true },
+      v.role === 'member' ? { refusal: refuse('in_group'), shown: false } : { refusal: v.members.length >= v.maxMembers ? refuse('full') : inviteeRefusal(v, t.to), shown: true },
     ),
   confirmation: (_o, channel) => confirmationFor('change', channel),
   run: (core, ctx, i) => inviteFamilyMember(core, ctx, { msisdn: i.msisdn, to: i.to }),

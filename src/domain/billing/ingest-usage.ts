@@ -13,6 +13,7 @@ import { parseInstant } from '../shared/strict-input.ts';
 import { balanceBoundRefusal } from '../ledger/balance-bound.ts';
 import { postEntries } from '../ledger/post-entry.ts';
 import { applyBalanceRules, mayBlock, type ChargedAccount } from './balance-rules.ts';
+import { roamingRates, zoneOf } from '../roaming/zones.ts';
 import { effectiveRates, rateUsage, type QuotaState, type UsageKind, type Zone } from './rate-usage.ts';
 
 export interface UsageInput {
@@ -180,6 +181,8 @@ async function rateBatch(
     quotas: { id: number; subscriber_id: number; unit: QuotaState['unit']; source: string; period_start: string; period_end: string; remaining: number }[];
     options: { subscriber_id: number; spec: Product }[];
     settings: unknown;
+    roaming: [number, string][];
+    zoned: Record<string, string>;
   }>(
     tx,
     `SELECT json_build_object(
@@ -192,7 +195,10 @@ async function rateBatch(
                    SELECT i.subscriber_id, p.spec FROM product_instance i JOIN product p ON p.code = i.product_code
                     WHERE i.account_id = ANY($1::bigint[]) AND i.status = 'active'
                       AND i.product_code = ANY(ARRAY(SELECT code FROM product WHERE spec ? 'rateOverrides' OR (spec->>'intercityAsHome')::boolean))) o),
-       'settings', (SELECT value FROM catalog_setting WHERE key = 'settings')
+       'settings', (SELECT value FROM catalog_setting WHERE key = 'settings'),
+       'roaming', (SELECT coalesce(json_agg(json_build_array(subscriber_id, country)), '[]') FROM roaming_state
+                    WHERE subscriber_id = ANY($6::bigint[]) AND country IS NOT NULL),
+       'zoned', (SELECT coalesce(json_object_agg(code, spec->'roaming'->>'zone'), '{}') FROM product WHERE spec ? 'roaming')
      )::text AS j`,
     [
       accountIds,
@@ -200,6 +206,7 @@ async function rateBatch(
       lookFirst ? known.map((r) => r.recordId) : [],
       new Date(Math.min(...times)),
       new Date(Math.max(...times)),
+      [...new Set(known.filter((r) => r.zone === 'roaming').map((r) => byMsisdn.get(r.msisdn)!.id))],
     ],
   );
   const seen = new Set(read.seen.map(([a, r]) => `${a}|${r}`));
@@ -211,7 +218,8 @@ async function rateBatch(
   const time = timeParser(); // quota periods share a few bounds
   for (const q of read.quotas) {
     const list = quotas.get(q.subscriber_id) ?? [];
-    list.push({ id: q.id, unit: q.unit, source: q.source, periodStart: time(q.period_start), periodEnd: time(q.period_end), remaining: q.remaining });
+    const zone = read.zoned[q.source];
+    list.push({ id: q.id, unit: q.unit, source: q.source, periodStart: time(q.period_start), periodEnd: time(q.period_end), remaining: q.remaining, ...(zone ? { zone } : {}) });
     quotas.set(q.subscriber_id, list);
   }
   const options = new Map<number, Product[]>();
@@ -228,6 +236,10 @@ async function rateBatch(
   const entries = { account: [] as number[], amount: [] as number[], sub: [] as number[], key: [] as string[], category: [] as string[], ref: [] as string[] };
   let charged = 0;
   const ratesOf = new Map<number, Rates>(); // each number's prices, worked out once per batch
+  // Roaming usage is priced by the zone of the country the number is attached in now.
+  const settings = settingsFrom(read.settings);
+  const zoneOfSub = new Map(read.roaming.map(([id, country]) => [Number(id), zoneOf(settings, country)]));
+  const roamingRatesOf = new Map<number, Rates>();
   // Caps are judged per record, in time order, against the month's spending read under the lock.
   const subIds = [...new Set(fresh.map((r) => byMsisdn.get(r.msisdn)!.id))];
   const caps = await loadCapStates(tx, now, subIds, [...new Set(fresh.filter((r) => r.zone === 'roaming').map((r) => byMsisdn.get(r.msisdn)!.id))]);
@@ -245,10 +257,16 @@ async function rateBatch(
     const own = options.get(s.id) ?? [];
     let rates = ratesOf.get(s.id);
     if (rates === undefined) ratesOf.set(s.id, (rates = effectiveRates(tariff, own)));
-    const event = { kind: r.kind, zone: r.zone, startedAt: r.at, durationSeconds: r.durationSeconds, bytes: r.bytes };
+    const roamingZone = r.zone === 'roaming' ? zoneOfSub.get(s.id) ?? null : null;
+    if (r.zone === 'roaming') {
+      let zoned = roamingRatesOf.get(s.id);
+      if (zoned === undefined) roamingRatesOf.set(s.id, (zoned = roamingRates(rates, roamingZone)));
+      rates = zoned;
+    }
+    const event = { kind: r.kind, zone: r.zone, startedAt: r.at, durationSeconds: r.durationSeconds, bytes: r.bytes, roamingZone: roamingZone?.code ?? null };
     const headId = sharedFrom.get(s.id);
-    // The head's packages, not the gifts the head received (a gift is never passed on).
-    const shared = headId === undefined ? [] : (quotas.get(headId) ?? []).filter((q) => !q.source.startsWith('gift:'));
+    // The head's home packages, not the gifts the head received (a gift is never passed on) nor its roaming packages.
+    const shared = headId === undefined ? [] : (quotas.get(headId) ?? []).filter((q) => !q.source.startsWith('gift:') && !q.zone);
     let rated = rateUsage(event, tariff, own, quotas.get(s.id) ?? [], rates, shared);
     const cap = caps.get(s.id);
     const limit = limits.get(s.id);
@@ -324,7 +342,7 @@ async function rateBatch(
   }
   if (entries.account.length) {
     // The charges and the points they earn (added to each account's lot of the month): one statement.
-    const { bonus } = settingsFrom(read.settings);
+    const { bonus } = settings;
     const kind = new Array<'usage'>(entries.account.length).fill('usage');
     await postEntries(tx, { account: entries.account, amount: entries.amount, kind, sub: entries.sub, key: entries.key, category: entries.category, reference: entries.ref }, now, { bonus, ids: false });
   }

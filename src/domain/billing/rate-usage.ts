@@ -12,6 +12,8 @@ export interface UsageEvent {
   startedAt: Date;
   durationSeconds?: number | null;
   bytes?: number | null;
+  /** For roaming usage: the zone of the country the number is attached in, when known. */
+  roamingZone?: string | null;
 }
 
 /** A quota row as rating sees it; `remaining` is decremented as records consume it. */
@@ -22,6 +24,8 @@ export interface QuotaState {
   periodStart: Date;
   periodEnd: Date;
   remaining: number;
+  /** A roaming package's zone: drawn only by roaming usage there. */
+  zone?: string;
 }
 
 export interface Rated {
@@ -37,7 +41,8 @@ const MB = 1024 * 1024;
 /**
  * Rates one usage event. Order: the tariff's quotas of the period first, then those of connected
  * packages and options (soonest to end first), then `shared` ones in the same order, then money at the tariff's unit prices, changed by
- * connected options. Roaming and MMS never draw on home quotas. Calls are billed per started
+ * connected options. Roaming and MMS never draw on home quotas: roaming usage draws only on the
+ * roaming packages of its zone (`e.roamingZone`), then pays the `rates` the caller gives for it. Calls are billed per started
  * minute unless the tariff bills per second; data per started 1 KB or 100 KB as the tariff says.
  * Rates may be fractional kopecks; the charge is rounded once, here, half away from zero.
  */
@@ -77,11 +82,12 @@ export function rateUsage(
   }
   const consumed: Rated['consumed'] = [];
   let left = billedUnits;
-  if (unit && e.zone !== 'roaming' && left > 0) {
+  const zone = e.zone === 'roaming' ? e.roamingZone ?? null : undefined;
+  if (unit && zone !== null && left > 0) {
     const t = e.startedAt.getTime();
     const usableOf = (list: QuotaState[]) =>
       list
-        .filter((q) => q.unit === unit && q.remaining > 0 && q.periodStart.getTime() <= t && t < q.periodEnd.getTime())
+        .filter((q) => q.unit === unit && q.zone === zone && q.remaining > 0 && q.periodStart.getTime() <= t && t < q.periodEnd.getTime())
         .sort((a, b) => Number(b.source.startsWith('tariff:')) - Number(a.source.startsWith('tariff:')) || a.periodEnd.getTime() - b.periodEnd.getTime() || a.id - b.id);
     const usable = shared.length ? [...usableOf(quotas), ...usableOf(shared)] : usableOf(quotas);
     for (const q of usable) {

@@ -10,6 +10,7 @@ import { idempotent } from '../shared/idempotency.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { dataLiftedUntil, readCapSettings } from './caps.ts';
+import { familyPayer } from '../family/family-rules.ts';
 
 export interface DataLiftResult {
   msisdn: string;
@@ -35,7 +36,7 @@ export function liftPeriod(at: Date, timeZone: string): { month: string; end: Da
  */
 export async function liftDataCap(core: Core, ctx: Ctx, input: { msisdn: string }): Promise<DataLiftResult> {
   return runUseCase(core, ctx, 'caps.lift_data', async (tx, subject) => {
-    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true });
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true, payer: true });
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;
     return idempotent(tx, ctx, `account:${sub.accountId}`, 'caps.lift_data', { sub: sub.id }, async () => {
@@ -45,11 +46,13 @@ export async function liftDataCap(core: Core, ctx: Ctx, input: { msisdn: string 
       const fee = (await getSettings(tx)).dataCapLift?.fee;
       if (fee === undefined) throw new DomainError('DATA_CAP_LIFT_NOT_ALLOWED', { reason: 'unavailable' });
       if (!(await readCapSettings(tx, sub.id)).dataHard) throw new DomainError('DATA_CAP_LIFT_NOT_ALLOWED', { reason: 'off' });
-      requireFunds(sub, fee);
+      // A family member whose head pays: the head's account pays the lift.
+      const payer = fee > 0 ? await familyPayer(tx, sub.id, sub) : { ...sub, headMsisdn: null };
+      requireFunds(payer, fee);
       const period = liftPeriod(now, sub.timeZone);
       if (fee > 0) {
         await charge(tx, {
-          accountId: sub.accountId,
+          accountId: payer.accountId,
           subscriberId: sub.id,
           amount: fee,
           kind: 'fee',

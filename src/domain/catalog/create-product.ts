@@ -4,6 +4,7 @@ import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
+import { getSettings } from './read-catalog.ts';
 import { productSchema, type Product } from './schema.ts';
 
 /** Operators' integrations and staff edit the catalog; subscribers and businesses never do. */
@@ -20,6 +21,13 @@ export function validateProduct(spec: unknown): Product {
     throw new DomainError('VALIDATION', { field: issue.path.join('.') || 'product', message: issue.message });
   }
   return parsed.data;
+}
+
+/** A roaming package must name a zone of the catalog's `settings.roaming` (as `catalog check` requires of the file). */
+export async function requireRoamingZone(tx: Tx, spec: Product): Promise<void> {
+  if (!spec.roaming) return;
+  const zones = (await getSettings(tx)).roaming?.zones ?? [];
+  if (!zones.some((z) => z.code === spec.roaming!.zone)) throw new DomainError('VALIDATION', { field: 'roaming.zone', message: 'not a zone of settings.roaming' });
 }
 
 /** TM Forum attributes a product carries besides its spec (lifecycle, validity, categories…). */
@@ -43,6 +51,7 @@ export async function createProduct(
   requireCatalogEditor(ctx);
   const spec = validateProduct(input.spec);
   return runUseCase(core, ctx, 'catalog.product.create', async (tx) => {
+    await requireRoamingZone(tx, spec);
     const now = core.clock.now();
     const inserted = await tx.query(
       `INSERT INTO product (code, spec, status, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING RETURNING code`,

@@ -105,6 +105,11 @@ export const productSchema = z
     connectable: z.boolean().default(true),
     ussdCode: z.string().regex(/^\*[\d*]+#$/, 'a USSD code like *111*56#').optional(),
     smsKeyword: z.string().regex(/^[A-Z0-9]{2,20}$/, 'upper-case latin letters and digits').optional(),
+    /**
+     * A roaming package: what it includes is drawn only by roaming usage in this zone of
+     * `settings.roaming` (before the zone's prices), and lasts `validDays` from connection.
+     */
+    roaming: z.object({ zone: code, validDays: z.number().int().min(1).max(90) }).strict().optional(),
   })
   .strict();
 export type Product = z.infer<typeof productSchema>;
@@ -125,6 +130,33 @@ export const rewardSchema = z
   .refine((r) => (r.grants === undefined) !== (r.credit === undefined), 'a reward has either "grants" or "credit"')
   .refine((r) => r.grants === undefined || Object.values(r.grants).some((v) => (v ?? 0) > 0), '"grants" must grant something');
 export type Reward = z.infer<typeof rewardSchema>;
+
+const country = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, upper case');
+
+/**
+ * A roaming zone: the countries in it (`"*"`: every country no other zone names) and what a
+ * minute, an SMS, an MMS and a megabyte cost there (kopecks, fractions allowed).
+ */
+export const roamingZoneSchema = z
+  .object({
+    code,
+    name: localized,
+    countries: z.union([z.array(country).min(1), z.literal('*')]),
+    rates: z.object({ minute: rate, sms: rate, mms: rate, dataMb: rate }).strict(),
+  })
+  .strict();
+export type RoamingZone = z.infer<typeof roamingZoneSchema>;
+
+export const roamingSchema = z
+  .object({ zones: z.array(roamingZoneSchema).min(1) })
+  .strict()
+  .refine((r) => new Set(r.zones.map((z) => z.code)).size === r.zones.length, 'zone codes must be unique')
+  .refine((r) => r.zones.filter((z) => z.countries === '*').length <= 1, 'at most one zone has "*"')
+  .refine((r) => {
+    const named = r.zones.flatMap((z) => (z.countries === '*' ? [] : z.countries));
+    return new Set(named).size === named.length && !named.includes('RU');
+  }, 'a country is in one zone at most, and RU (home) in none');
+export type RoamingSettings = z.infer<typeof roamingSchema>;
 
 /** How much of one kind a transfer may give (whole GB for data, whole minutes for minutes) and its fee. */
 const shareKind = z.object({ min: z.number().int().min(1), max: z.number().int().min(1), fee: kopecks }).strict().refine((k) => k.min <= k.max, 'min is at most max');
@@ -203,6 +235,8 @@ export const settingsSchema = z
       })
       .strict()
       .optional(),
+    /** Roaming prices by zone of countries; absent: every country at the tariff's roaming prices. */
+    roaming: roamingSchema.optional(),
   })
   .strict();
 export type CatalogSettings = z.infer<typeof settingsSchema>;
@@ -243,5 +277,9 @@ export const catalogSchema = z
     melodies: z.array(melodySchema).default([]),
     settings: settingsSchema,
   })
-  .strict();
+  .strict()
+  .refine(
+    (c) => c.products.every((p) => !p.roaming || (c.settings.roaming?.zones ?? []).some((z) => z.code === p.roaming!.zone)),
+    'a roaming package names a zone of settings.roaming',
+  );
 export type Catalog = z.infer<typeof catalogSchema>;

@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
-import { requireCatalogEditor, saveTmfAttributes, validateProduct } from './create-product.ts';
+import { requireCatalogEditor, requireRoamingZone, saveTmfAttributes, validateProduct } from './create-product.ts';
 import type { Product } from './schema.ts';
 
 /**
@@ -26,6 +26,7 @@ export async function updateProduct(
     const row = rows[0];
     if (!row || row.deleted) throw new DomainError('PRODUCT_NOT_FOUND', { product: input.code });
     const spec = validateProduct({ ...row.spec, ...input.patch, code: row.spec.code });
+    await requireRoamingZone(tx, spec);
     const status = input.active === undefined ? row.status : input.active ? 'active' : 'retired';
     const changed = Object.keys(input.patch).filter((k) => JSON.stringify((row.spec as Record<string, unknown>)[k]) !== JSON.stringify((spec as Record<string, unknown>)[k]));
     if (status !== row.status) changed.push('status');

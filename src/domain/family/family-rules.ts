@@ -50,3 +50,34 @@ export async function memberSpending(q: Queryable, at: Date, subscriberIds: numb
   );
   return new Map(rows.map((r) => [Number(r.id), { limit: r.lim === null ? null : Number(r.lim), spent: Number(r.spent) }]));
 }
+
+/** The account that pays a number's charges, and what it may spend. */
+export interface Payer {
+  accountId: number;
+  balance: number;
+  creditLimit: number;
+  /** The head's number, when the head pays. */
+  headMsisdn: string | null;
+}
+
+/**
+ * Who pays a number's one-off charges (connection fees, one-off prices, a tariff switch, lifting
+ * the data cap): the head's account, locked, when the number is an active member of a group whose
+ * plan has the head pay (as the fee run pays its recurring fees) and the head's account is not a
+ * contract's credit pool; otherwise the number's own account, as `own` gives it. A caller that
+ * charges it loads the number with `loadSubscriber(…, { lock: true, payer: true })`, which locks
+ * both accounts up front in id order (the order rating takes them); the lock here is then one the
+ * transaction already holds.
+ */
+export async function familyPayer(q: Queryable, subscriberId: number, own: { accountId: number; balance: number; creditLimit: number }, lock = true): Promise<Payer> {
+  const [h] = await q.query<{ id: number; balance: number; credit_limit: number; msisdn: string }>(
+    `SELECT a.id, a.balance, a.credit_limit, h.msisdn
+       FROM family_member m JOIN family_group g ON g.id = m.group_id AND g.plan <> 'shared_package'
+       JOIN subscriber h ON h.id = g.head_subscriber_id JOIN account a ON a.id = h.account_id AND a.pool_contract_id IS NULL
+      WHERE m.subscriber_id = $1 AND m.status = 'active'${lock ? ' FOR UPDATE OF a' : ''}`,
+    [subscriberId],
+  );
+  return h
+    ? { accountId: Number(h.id), balance: Number(h.balance), creditLimit: Number(h.credit_limit), headMsisdn: h.msisdn }
+    : { ...own, headMsisdn: null };
+}

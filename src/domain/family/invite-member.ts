@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
 import { isDomainError, mustExist } from '../shared/errors.ts';
-import { formatMsisdn, requireMsisdn } from '../shared/msisdn.ts';
+import { formatMsisdn, normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { findRecipient } from '../sharing/share-rules.ts';
@@ -26,7 +26,9 @@ export async function inviteFamilyMember(core: Core, ctx: Ctx, input: { msisdn: 
     subject.subscriberId = head.id;
     subject.customerId = head.customerId;
     if (await membership(tx, head.id)) throw familyRefusal('in_group');
-    const invitee = await findRecipient(tx, head, requireMsisdn(input.to)).catch((e: unknown) => {
+    const to = normalizeMsisdn(input.to);
+    if (!to) throw familyRefusal('number');
+    const invitee = await findRecipient(tx, head, to).catch((e: unknown) => {
       // The sharing lookup's refusals (not ours, one's own number) in the family's words.
       if (isDomainError(e) && e.code === 'SHARE_NOT_ALLOWED') throw familyRefusal(String(e.params.reason));
       throw e;

@@ -40,6 +40,8 @@ export interface RunningQuota {
   used: number;
   periodStart: string;
   periodEnd: string;
+  /** A roaming package's zone: usable only abroad there. */
+  roamingZone: string | null;
 }
 
 export interface BalanceRead extends BalanceFacts {
@@ -77,7 +79,8 @@ const readSql = (cond: string) =>
             .join(', ')},
           'asOf', $2::timestamptz,
           'quotas', (SELECT json_agg(json_build_object('unit', q.unit, 'source', q.source, 'included', q.included, 'used', q.used,
-                                                       'periodStart', q.period_start, 'periodEnd', q.period_end) ORDER BY q.unit, q.period_end, q.id)
+                                                       'periodStart', q.period_start, 'periodEnd', q.period_end,
+                                                       'roamingZone', (SELECT p.spec->'roaming'->>'zone' FROM product p WHERE p.code = q.source)) ORDER BY q.unit, q.period_end, q.id)
                        FROM quota q WHERE q.account_id = s.account_id AND q.subscriber_id = s.id AND q.period_start <= $2 AND q.period_end > $2)) AS b
      FROM subscriber s JOIN account a ON a.id = s.account_id WHERE ${cond}`;
 
@@ -93,7 +96,7 @@ interface RawRead {
   currency: string;
   status: BalanceFacts['status'];
   asOf: string;
-  quotas: { unit: QuotaUnit; source: string; included: number; used: number; periodStart: string; periodEnd: string }[] | null;
+  quotas: { unit: QuotaUnit; source: string; included: number; used: number; periodStart: string; periodEnd: string; roamingZone: string | null }[] | null;
 }
 
 function toRead(r: RawRead): BalanceRead {
@@ -117,6 +120,7 @@ function toRead(r: RawRead): BalanceRead {
       used: Number(q.used),
       periodStart: new Date(q.periodStart).toISOString(),
       periodEnd: new Date(q.periodEnd).toISOString(),
+      roamingZone: q.roamingZone ?? null,
     })),
   };
 }

@@ -17,6 +17,7 @@ export async function offerMelodyBySms(core: Core, ctx: Ctx, input: { msisdn: st
     await tx.query('DELETE FROM sms_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query('DELETE FROM sms_locator_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query('DELETE FROM sms_share_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await tx.query('DELETE FROM sms_data_lift_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query(
       `INSERT INTO sms_ringback_confirmation (msisdn, melody_code, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (msisdn) DO UPDATE SET melody_code = EXCLUDED.melody_code, expires_at = EXCLUDED.expires_at`,

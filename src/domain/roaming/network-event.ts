@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { requireTariff } from '../catalog/read-catalog.ts';
+import { getSettings, listProducts, requireTariff } from '../catalog/read-catalog.ts';
 import { readCapSettings } from '../caps/caps.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -8,6 +8,7 @@ import { DomainError } from '../shared/errors.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { welcomeText } from './welcome-text.ts';
+import { roamingRates, zoneOf } from './zones.ts';
 
 export interface NetworkEvent {
   /** `attach`: the number registered in a network of `country` (its home country means home). */
@@ -48,7 +49,10 @@ export async function recordNetworkEvent(core: Core, ctx: Ctx, e: NetworkEvent):
     if (!abroad) return { msisdn: sub.msisdn, roaming: null, welcomeSent: false };
     const tariff = await requireTariff(tx, sub.tariffCode);
     const cap = await readCapSettings(tx, sub.id);
-    await enqueueSms(tx, { msisdn: sub.msisdn, text: welcomeText(sub.language, { country: abroad, rates: tariff.rates, roamingCap: cap.roaming }), kind: 'roaming.welcome', at: now });
+    const zone = zoneOf(await getSettings(tx), abroad);
+    const packages = zone ? (await listProducts(tx)).filter((p) => p.roaming?.zone === zone.code && p.connectable && (p.tariffs.length === 0 || p.tariffs.includes(tariff.code))) : [];
+    const text = welcomeText(sub.language, { country: abroad, zone, rates: roamingRates(tariff.rates, zone), packages, roamingCap: cap.roaming });
+    await enqueueSms(tx, { msisdn: sub.msisdn, text, kind: 'roaming.welcome', at: now });
     return { msisdn: sub.msisdn, roaming: abroad, welcomeSent: true };
   });
 }

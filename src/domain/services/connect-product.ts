@@ -10,6 +10,7 @@ import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/lo
 import { runUseCase } from '../shared/run-use-case.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { grantAllowance, tariffPeriod } from '../subscribers/quotas.ts';
+import { familyPayer } from '../family/family-rules.ts';
 import { corporateRefusal } from '../business/policy.ts';
 import { connectionCharges, eligibility } from './eligibility.ts';
 import { liveInstances } from './instances.ts';
@@ -27,11 +28,12 @@ export interface ConnectResult {
 
 /**
  * Connects a catalog product: checks it is allowed (tariff, segment, compatibility, content ban),
- * charges the connection fee and the first period by its fee model, grants what it includes.
+ * charges the connection fee and the first period by its fee model (to the family head's account
+ * when the head pays the member's fees), grants what it includes.
  */
 export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: string; productCode: string }): Promise<ConnectResult> {
   return runUseCase(core, ctx, 'product.connect', async (tx, subject) => {
-    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true });
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true, payer: true });
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;
     return idempotent(tx, ctx, `account:${sub.accountId}`, 'product.connect', { sub: sub.id, p: input.productCode }, async () => {
@@ -56,7 +58,9 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
       }
 
       const charges = connectionCharges(product);
-      requireFunds(sub, charges.total);
+      // A family member whose head pays: the head's account pays what connecting costs.
+      const payer = charges.total > 0 ? await familyPayer(tx, sub.id, sub) : { ...sub, headMsisdn: null };
+      requireFunds(payer, charges.total);
       const now = core.clock.now();
       const anchorDay = localDayOfMonth(now, sub.timeZone);
       const nextChargeAt =
@@ -71,7 +75,7 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
         [sub.accountId, sub.id, product.code, now, nextChargeAt, anchorDay],
       );
       const instanceId = mustExist(inst, 'product instance').id;
-      const base = { accountId: sub.accountId, subscriberId: sub.id, productCode: product.code, at: now, kind: 'fee' as const };
+      const base = { accountId: payer.accountId, subscriberId: sub.id, productCode: product.code, at: now, kind: 'fee' as const };
       if (charges.connectionFee > 0) {
         await charge(tx, { ...base, amount: charges.connectionFee, category: 'one_off', idempotencyKey: `conn:${instanceId}`, description: 'connection fee' });
       }
@@ -85,8 +89,12 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
         });
       }
       if (product.includes) {
-        const period =
-          nextChargeAt !== null ? { start: now, end: nextChargeAt } : { start: now, end: tariffPeriod(tariff, sub, now).end };
+        // A roaming package lasts its days from now; anything else the period its fee pays for.
+        const period = product.roaming
+          ? { start: now, end: new Date(now.getTime() + product.roaming.validDays * 86_400_000) }
+          : nextChargeAt !== null
+            ? { start: now, end: nextChargeAt }
+            : { start: now, end: tariffPeriod(tariff, sub, now).end };
         await grantAllowance(tx, { accountId: sub.accountId, subscriberId: sub.id, source: product.code, allowance: product.includes, period });
       }
       // The ringback platform hears of the service as of any other change of the number's tones.
@@ -95,14 +103,14 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
         action: 'product.connect',
         subscriberId: sub.id,
         customerId: sub.customerId,
-        details: { product: product.code, charged: charges.total },
+        details: { product: product.code, charged: charges.total, ...(payer.headMsisdn ? { paidBy: payer.headMsisdn } : {}) },
       });
       return {
         msisdn: sub.msisdn,
         productCode: product.code,
         instanceId,
         charged: charges.total,
-        balance: sub.balance - charges.total,
+        balance: payer.headMsisdn ? sub.balance : sub.balance - charges.total,
         nextChargeAt: nextChargeAt?.toISOString() ?? null,
       };
     });

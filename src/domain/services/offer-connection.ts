@@ -21,6 +21,7 @@ export async function offerConnection(core: Core, ctx: Ctx, input: { msisdn: str
     await tx.query('DELETE FROM sms_share_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query('DELETE FROM sms_locator_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query('DELETE FROM sms_ringback_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await tx.query('DELETE FROM sms_data_lift_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query(
       `INSERT INTO sms_confirmation (msisdn, product_code, price, expires_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (msisdn) DO UPDATE SET product_code = EXCLUDED.product_code, price = EXCLUDED.price, expires_at = EXCLUDED.expires_at`,

@@ -46,6 +46,7 @@ const conflictReason: Record<string, { ru: (p: Params) => string; en: (p: Params
 const conflictWords = (p: Params) => (Object.hasOwn(conflictReason, String(p.reason)) ? conflictReason[String(p.reason)] : undefined);
 
 const familyReason: Record<string, { ru: string; en: string }> = {
+  number: { ru: 'Это не номер телефона: нужно 11 цифр, 79XXXXXXXXX', en: 'That is not a phone number: 11 digits are needed, 79XXXXXXXXX' },
   self: { ru: 'Нельзя пригласить в семейную группу свой же номер', en: 'You cannot invite your own number' },
   recipient: { ru: 'Пригласить можно только абонента нашего оператора', en: 'Only a subscriber of our network can be invited' },
   in_group: { ru: 'Номер уже состоит в семейной группе', en: 'The number is already in a family group' },

@@ -17,6 +17,7 @@ export async function offerShareBySms(core: Core, ctx: Ctx, input: { msisdn: str
     await tx.query('DELETE FROM sms_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query('DELETE FROM sms_locator_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query('DELETE FROM sms_ringback_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await tx.query('DELETE FROM sms_data_lift_confirmation WHERE msisdn = $1', [sub.msisdn]);
     await tx.query(
       `INSERT INTO sms_share_confirmation (msisdn, kind, amount, recipient, expires_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (msisdn) DO UPDATE SET kind = EXCLUDED.kind, amount = EXCLUDED.amount, recipient = EXCLUDED.recipient, expires_at = EXCLUDED.expires_at`,

@@ -26,15 +26,18 @@ export interface ShareState {
   thisMonth: number;
 }
 
+/** A roaming package's quotas are for roaming in its zone, never given away. */
+const NOT_ROAMING = "NOT EXISTS (SELECT 1 FROM product p WHERE p.code = quota.source AND p.spec ? 'roaming')";
+
 /**
  * The giver's own quotas that may be given: running now, of the kind's unit, not a gift received
- * (a gift is not passed on). Soonest to end first, the tariff's first (the order rating uses).
+ * (a gift is not passed on) nor a roaming package. Soonest to end first, the tariff's first (the order rating uses).
  */
 export async function givableQuotas(q: Queryable, sub: Pick<SubscriberRow, 'accountId' | 'id'>, unit: QuotaUnit, now: Date, lock: boolean) {
   const rows = await q.query<{ id: number; remaining: number }>(
     `SELECT id, included - used AS remaining FROM quota
       WHERE account_id = $1 AND subscriber_id = $2 AND unit = $3 AND period_start <= $4 AND period_end > $4
-        AND included > used AND source NOT LIKE 'gift:%'
+        AND included > used AND source NOT LIKE 'gift:%' AND ${NOT_ROAMING}
       ORDER BY (source LIKE 'tariff:%') DESC, period_end, id${lock ? ' FOR UPDATE' : ''}`,
     [sub.accountId, sub.id, unit, now],
   );
@@ -47,9 +50,9 @@ export async function shareState(q: Queryable, sub: Pick<SubscriberRow, 'account
   const [row] = await q.query<{ bytes: number; seconds: number; today: number; month: number }>(
     `SELECT
        COALESCE((SELECT SUM(included - used) FROM quota WHERE account_id = $1 AND subscriber_id = $2 AND unit = 'bytes'
-                  AND period_start <= $3 AND period_end > $3 AND source NOT LIKE 'gift:%'), 0)::bigint AS bytes,
+                  AND period_start <= $3 AND period_end > $3 AND source NOT LIKE 'gift:%' AND ${NOT_ROAMING}), 0)::bigint AS bytes,
        COALESCE((SELECT SUM(included - used) FROM quota WHERE account_id = $1 AND subscriber_id = $2 AND unit = 'seconds'
-                  AND period_start <= $3 AND period_end > $3 AND source NOT LIKE 'gift:%'), 0)::bigint AS seconds,
+                  AND period_start <= $3 AND period_end > $3 AND source NOT LIKE 'gift:%' AND ${NOT_ROAMING}), 0)::bigint AS seconds,
        (SELECT COUNT(*) FROM share_transfer WHERE giver_subscriber_id = $2 AND created_at >= $4)::int AS today,
        (SELECT COUNT(*) FROM share_transfer WHERE giver_subscriber_id = $2 AND created_at >= $5)::int AS month`,
     [sub.accountId, sub.id, now, dayStart, monthStart],

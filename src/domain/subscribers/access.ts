@@ -50,16 +50,19 @@ export type Access = 'read' | 'write';
  * defines them, `ledger/read-balance.ts`) and checks that the actor may see (or change) it.
  * `me` names the subscriber who is logged in. A number the actor may not see is reported as
  * not found, so nobody learns which numbers exist. With `lock`, the account row is locked
- * for the rest of the transaction: money actions on one account run one after another.
+ * for the rest of the transaction: money actions on one account run one after another. With
+ * `payer` too, so is the account that pays the number's one-off charges when it is another's (the
+ * family head's, see `familyPayer`): both in one statement, in id order, as usage rating locks them.
  */
 export async function loadSubscriber(
   q: Queryable,
   actor: Actor,
   msisdnOrMe: string,
-  opts: { access: Access; lock?: boolean },
+  opts: { access: Access; lock?: boolean; payer?: boolean },
 ): Promise<SubscriberRow> {
   const { where, param } = subscriberKey(actor, msisdnOrMe);
   if (opts.lock) await lockPool(q, `SELECT a.pool_contract_id FROM subscriber s JOIN account a ON a.id = s.account_id WHERE ${where}`, param);
+  if (opts.lock && opts.payer) await lockWithPayer(q, where, param);
   const rows = await q.query<SubscriberRow>(
     `SELECT ${columns} ${from} WHERE ${where}${opts.lock ? ' FOR UPDATE OF a' : ''}`,
     [param],
@@ -105,6 +108,26 @@ async function lockPool(q: Queryable, sql: string, param: string | number): Prom
 export async function lockContractPools(q: Queryable, contractIds: number[]): Promise<void> {
   if (contractIds.length === 0) return;
   await q.query('SELECT id FROM contract WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE', [[...new Set(contractIds)]]);
+}
+
+/**
+ * Locks the number's account and, when the number is an active member of a group whose head pays
+ * (and the head's account is not a contract's credit pool), the head's account: in one statement,
+ * in id order. Usage rating locks a member's and its head's accounts in id order too, so a member's
+ * paid action and a rating batch of the same family (or two members' paid actions) cannot
+ * deadlock, as they could if the head's account were locked after the member's.
+ */
+async function lockWithPayer(q: Queryable, where: string, param: string | number): Promise<void> {
+  await q.query(
+    `SELECT id FROM account WHERE id = ANY(ARRAY(
+       SELECT s.account_id FROM subscriber s WHERE ${where}
+       UNION ALL
+       SELECT a.id FROM subscriber s JOIN family_member m ON m.subscriber_id = s.id AND m.status = 'active'
+         JOIN family_group g ON g.id = m.group_id AND g.plan <> 'shared_package'
+         JOIN subscriber h ON h.id = g.head_subscriber_id JOIN account a ON a.id = h.account_id AND a.pool_contract_id IS NULL
+        WHERE ${where})) ORDER BY id FOR UPDATE`,
+    [param],
+  );
 }
 
 /** Locks an account for a money action, its contract's pool first when it has one. */

@@ -4,6 +4,7 @@ import type { Queryable } from '../../store/db.ts';
 import type { Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import { requireFunds } from '../ledger/funds.ts';
+import { familyPayer } from '../family/family-rules.ts';
 import { charge } from '../billing/charge.ts';
 import { stopInstance } from '../services/disable-product.ts';
 import { liveInstances } from '../services/instances.ts';
@@ -64,17 +65,19 @@ export async function quoteTariffChange(core: Core, ctx: Ctx, input: { msisdn: s
  */
 export async function changeTariff(core: Core, ctx: Ctx, input: { msisdn: string; tariffCode: string }): Promise<TariffChangeQuote & { msisdn: string; balance: number }> {
   return runUseCase(core, ctx, 'tariff.change', async (tx, subject) => {
-    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true });
+    const sub = await loadSubscriber(tx, ctx.actor, input.msisdn, { access: 'write', lock: true, payer: true });
     subject.subscriberId = sub.id;
     subject.customerId = sub.customerId;
     return idempotent(tx, ctx, `account:${sub.accountId}`, 'tariff.change', { sub: sub.id, t: input.tariffCode }, async () => {
       if (sub.status !== 'active') throw new DomainError('SUBSCRIBER_BLOCKED', { status: sub.status });
       const { quote: q, target } = await quote(core, tx, sub, input.tariffCode);
-      requireFunds(sub, q.total);
+      // A family member whose head pays: the head's account pays the switch.
+      const payer = q.total > 0 ? await familyPayer(tx, sub.id, sub) : { ...sub, headMsisdn: null };
+      requireFunds(payer, q.total);
       const now = core.clock.now();
       const billingDay = localDayOfMonth(now, sub.timeZone);
       const period = tariffPeriod(target, { timeZone: sub.timeZone, billingDay }, now);
-      const base = { accountId: sub.accountId, subscriberId: sub.id, at: now, kind: 'fee' as const };
+      const base = { accountId: payer.accountId, subscriberId: sub.id, at: now, kind: 'fee' as const };
       if (q.switchFee > 0) {
         await charge(tx, { ...base, amount: q.switchFee, category: 'one_off', idempotencyKey: `switch:${sub.id}:${now.toISOString()}`, description: `tariff change to ${target.code}` });
       }
@@ -103,7 +106,7 @@ export async function changeTariff(core: Core, ctx: Ctx, input: { msisdn: string
         customerId: sub.customerId,
         details: { from: q.from, to: q.to, charged: q.total, productsDisabled: q.productsDisabled },
       });
-      return { ...q, msisdn: sub.msisdn, balance: sub.balance - q.total };
+      return { ...q, msisdn: sub.msisdn, balance: payer.headMsisdn ? sub.balance : sub.balance - q.total };
     });
   });
 }

@@ -21,7 +21,8 @@ export interface BalanceView {
 }
 
 /**
- * Balance with the "as of" time and what is left of minutes, SMS and data this period: the ledger's
+ * Balance with the "as of" time and what is left of minutes, SMS and data this period (at home:
+ * roaming packages are in `quotas` but not in `remaining`): the ledger's
  * one balance read (`readBalance`, one statement shared by reads arriving together), checked for
  * who may see it.
  */
@@ -45,7 +46,9 @@ export async function getBalance(core: Core, ctx: Ctx, input: { msisdn: string }
     sms: { included: 0, used: 0, remaining: 0 },
     bytes: { included: 0, used: 0, remaining: 0 },
   };
-  for (const qline of quotas) {
+  // What is left at home: a roaming package's quotas are listed, not counted.
+  for (const [i, qline] of quotas.entries()) {
+    if (sub.quotas[i]!.roamingZone) continue;
     const r = remaining[qline.unit];
     r.included += qline.included;
     r.used += qline.used;

@@ -53,6 +53,10 @@ export const productSchema = z.object({
   connectable: z.boolean(),
   ussdCode: z.string().optional(),
   smsKeyword: z.string().optional(),
+  roaming: z
+    .object({ zone: z.string(), validDays: z.number().int() })
+    .optional()
+    .describe('A roaming package: drawn only by roaming usage in this zone of the catalog, for validDays from connection'),
 });
 
 export const regionSchema = z.object({
