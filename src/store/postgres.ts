@@ -1,6 +1,9 @@
 import pg from 'pg';
 import type { Db, HeldLock, ParamType, Prepared, Tx } from './db.ts';
-import { isConnectionLost, isPlainRead, isReadOnlyRefusal, StoreUnavailableError } from './store-errors.ts';
+import { isConnectionLost, isPlainRead, isReadOnlyRefusal, isRolledBackConflict, StoreUnavailableError } from './store-errors.ts';
+
+/** How often work the server rolled back as a deadlock's victim or unserialisable runs again. */
+export const MAX_CONFLICT_RETRIES = 3;
 
 // bigint (int8) and numeric come back as strings by default; ours fit in a JS number
 // (kopecks up to 2^53), so parse them once here instead of in every query.
@@ -63,12 +66,23 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
    * nothing, and a plain read may run twice, so either is tried once more on a new connection
    * (by then the pool has dropped the dead ones, and the proxy points at the new primary).
    * Anything else that lost its connection may have committed: it fails as unavailable, and the
-   * caller's idempotency key makes its retry safe.
+   * caller's idempotency key makes its retry safe. A deadlock's victim rolled back and runs again.
    */
   async function statement<T>(run: () => Promise<T>, sql: string): Promise<T> {
     try {
       return await run();
     } catch (err) {
+      // A statement chosen as a deadlock's victim rolled back whole (it is its own transaction).
+      if (isRolledBackConflict(err)) {
+        for (let n = 1; ; n++) {
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * n));
+          try {
+            return await run();
+          } catch (again) {
+            if (!isRolledBackConflict(again) || n >= MAX_CONFLICT_RETRIES) throw again;
+          }
+        }
+      }
       const safe = isReadOnlyRefusal(err) || (isConnectionLost(err) && isPlainRead(sql));
       if (!safe) throw isConnectionLost(err) ? new StoreUnavailableError('the store connection was lost', true, { cause: err }) : err;
       try {
@@ -133,13 +147,24 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
      * committed: it is not run again, and fails with `StoreUnavailableError` (outcomeUnknown),
      * which the channels answer with 503 "retry"; a retry with the same idempotency key is then
      * applied at most once. So `fn` must do store work only (no calls to the outside world).
+     * A transaction chosen as a deadlock's victim (40P01) or refused for serialisation (40001)
+     * rolled back whole and runs again too (`MAX_CONFLICT_RETRIES`).
      */
     async tx<T>(fn: (tx: Tx) => Promise<T>) {
-      for (let n = 1; ; n++) {
+      for (let n = 1, conflicts = 0; ; n++) {
         const state = { committing: false };
         try {
           return await attempt(fn, state);
         } catch (err) {
+          // A deadlock's victim, or a transaction the server could not serialise, rolled back whole
+          // (even at COMMIT): it runs again from the start, after the transaction it met has moved
+          // on, a few times at most.
+          if (isRolledBackConflict(err) && conflicts < MAX_CONFLICT_RETRIES) {
+            conflicts += 1;
+            n -= 1;
+            await new Promise((r) => setTimeout(r, Math.random() * 10 * conflicts));
+            continue;
+          }
           const failedOver = isConnectionLost(err) || isReadOnlyRefusal(err);
           if (!failedOver) throw err;
           if (state.committing) throw new StoreUnavailableError('the store connection was lost while committing', true, { cause: err });

@@ -21,6 +21,15 @@ export function isReadOnlyRefusal(err: unknown): boolean {
   return codeOf(err) === '25006';
 }
 
+/**
+ * The server chose this transaction (or statement) as a deadlock's victim (40P01), or could not
+ * serialise it (40001): it rolled back whole, so running it again from the start is safe.
+ */
+export function isRolledBackConflict(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === '40P01' || code === '40001';
+}
+
 /** The connection to the store was lost or refused: whatever was in flight may or may not have committed. */
 export function isConnectionLost(err: unknown): boolean {
   const code = codeOf(err);

@@ -172,3 +172,32 @@ test('with a replica for reads (DATABASE_READ_URL), the catalog is read there an
     await split.close();
   }
 });
+
+test("a transaction chosen as a deadlock's victim runs again from the start, and both transactions commit", async () => {
+  await db.query("INSERT INTO work (key) VALUES ('dl-a'), ('dl-b')");
+  const runs = { first: 0, second: 0 };
+  let aLocked!: () => void;
+  const aHeld = new Promise<void>((r) => (aLocked = r));
+  let bLocked!: () => void;
+  const bHeld = new Promise<void>((r) => (bLocked = r));
+  const lock = (tx: { query: Db['query'] }, key: string) => tx.query('SELECT id FROM work WHERE key = $1 FOR UPDATE', [key]);
+  // Each takes one row, then waits for the other's: the server breaks the cycle by rolling one back.
+  const first = db.tx(async (tx) => {
+    runs.first++;
+    await tx.query("SET LOCAL deadlock_timeout = '50ms'");
+    await lock(tx, 'dl-a');
+    aLocked();
+    await bHeld;
+    await lock(tx, 'dl-b');
+  });
+  const second = db.tx(async (tx) => {
+    runs.second++;
+    await tx.query("SET LOCAL deadlock_timeout = '50ms'");
+    await lock(tx, 'dl-b');
+    bLocked();
+    await aHeld;
+    await lock(tx, 'dl-a');
+  });
+  await Promise.all([first, second]);
+  assert.equal(runs.first + runs.second, 3, 'the victim ran once more; the other once');
+});
