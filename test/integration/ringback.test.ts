@@ -12,7 +12,10 @@ import { toneForCaller } from '../../src/domain/ringback/tone-for-caller.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { disableProduct } from '../../src/domain/services/disable-product.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { ledgerSum, makeSubscriber, refusal, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { adjustBalance } from '../../src/domain/ledger/adjust-balance.ts';
+import { settlePayment } from '../../src/domain/payments/settle-payment.ts';
+import { startTopUp } from '../../src/domain/payments/top-up.ts';
+import { ctxAs, ledgerSum, makeSubscriber, refusal, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 /**
  * Ringback tones ("Гудок") on a real store: melodies bought through the ledger and charged by the
@@ -98,6 +101,50 @@ test('the fee run charges a daily melody each local midnight and a monthly one e
   assert.equal(row[0]?.status, 'suspended');
   const notice = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' AND text LIKE '%мелоди%'", [poor.msisdn]);
   assert.match(notice[0]?.text ?? '', /Во поле берёза стояла/);
+});
+
+test('a melody suspended for want of money plays again after a top-up that covers it: charged once, pushed once; a credit too small leaves it suspended', async (t) => {
+  const s = await subscriber({ openingBalance: 700 }); // 2,50 ₽ for the service today, 1,50 ₽ for kalinka: 3 ₽ left
+  const ctx = subscriberCtx(s.subscriberId);
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'kalinka' });
+  await perform(core, ctx, actions['ringback.set'], s.msisdn, { melody: 'kalinka' });
+  // Local midnight: the service's 2,50 ₽ is paid, kalinka's 1,50 ₽ is not (0,50 ₽ left).
+  const back = env.clock.now();
+  env.clock.set(new Date('2026-03-10T21:00:00Z'));
+  t.after(() => env.clock.set(back));
+  await runRecurringFees(core, systemCtx('test'), { now: env.clock.now() });
+  const status = async () => (await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [s.subscriberId]))[0]?.status;
+  assert.equal(await status(), 'suspended');
+  await pushRingbackChanges(core);
+  const pushed = pushesOf(s.msisdn).length;
+  assert.deepEqual(platform.current.get(s.msisdn)?.melodies, [], 'the platform no longer plays it');
+  const entries = (await ringbackEntries(s.accountId)).length;
+
+  // 0,50 ₽ more is not enough for 1,50 ₽: nothing is charged, nothing pushed.
+  await adjustBalance(core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: 'rb-credit-small' }), { msisdn: s.msisdn, amount: 50, kind: 'payment', reason: 'cash' });
+  assert.equal(await status(), 'suspended');
+  assert.equal((await ringbackEntries(s.accountId)).length, entries);
+  assert.equal(await pushRingbackChanges(core), 0);
+
+  // A card payment the provider confirms: the melody's fee is charged once and the platform told once.
+  const started = await startTopUp(core, subscriberCtx(s.subscriberId, { idempotencyKey: 'rb-topup' }), { msisdn: s.msisdn, amount: 1000 });
+  const [p] = await core.db.query<{ provider_ref: string }>('SELECT provider_ref FROM payment WHERE id = $1', [started.paymentId]);
+  assert.equal((await settlePayment(core, { type: 'payment.succeeded', providerRef: p!.provider_ref })).status, 'succeeded');
+  assert.equal((await settlePayment(core, { type: 'payment.succeeded', providerRef: p!.provider_ref })).changed, false, 'the provider repeating its event');
+  assert.equal(await status(), 'active');
+  const after = await ringbackEntries(s.accountId);
+  assert.deepEqual(after.slice(entries).map((e) => e.amount), [-150]);
+  const sum = await ledgerSum(core, s.accountId);
+  assert.equal(sum.balance, 50 + 50 + 1000 - 150);
+  assert.equal(sum.balance, sum.sum);
+  assert.equal(await pushRingbackChanges(core), 1);
+  assert.equal(pushesOf(s.msisdn).length, pushed + 1);
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [true, ['kalinka']]);
+  assert.equal((await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79031112233', at: new Date('2026-03-11T09:00:00Z') }))?.melody.code, 'kalinka');
+  const [audit] = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE subscriber_id = $1 AND action = 'ringback.resume'", [s.subscriberId]);
+  assert.equal(audit!.n, 1);
+  const sms = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id", [s.msisdn]);
+  assert.match(sms.map((m) => m.text).join('\n'), /приостановлена и зазвучит снова после пополнения[\s\S]*Мелодия «Калинка» снова звучит для ваших абонентов, списано 1,50\s₽/);
 });
 
 test('who hears what: a caller alone, a group and a time of day, in the number\'s local time; stop and remove bring back the ringing', async () => {

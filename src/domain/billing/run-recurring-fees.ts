@@ -440,8 +440,8 @@ async function chargeAccounts(
 }
 
 const toneSuspendText = {
-  ru: (title: string, fee: string) => `Недостаточно средств для оплаты мелодии «${title}» (${fee}). Она приостановлена; купите её снова после пополнения счёта.`,
-  en: (title: string, fee: string) => `Not enough money to pay for the melody "${title}" (${fee}). It is paused; buy it again after a top-up.`,
+  ru: (title: string, fee: string) => `Недостаточно средств для оплаты мелодии «${title}» (${fee}). Она приостановлена и зазвучит снова после пополнения счёта.`,
+  en: (title: string, fee: string) => `Not enough money to pay for the melody "${title}" (${fee}). It is paused and plays again after a top-up.`,
 };
 
 /** Moves each charged melody to its next period; a melody left unpaid is suspended, told by SMS and pushed to the platform. */
