@@ -6,8 +6,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
+import { actions, perform } from '../../src/domain/actions/registry.ts';
+import { melodyFacts } from '../../src/domain/ringback/melodies.ts';
+import { toneForCaller } from '../../src/domain/ringback/tone-for-caller.ts';
+import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { stateChargedToday, statePrice } from '../../src/text/price.ts';
+import { sayMoney } from '../../src/text/spoken.ts';
 import { buildServer } from '../../src/server.ts';
-import { ledgerSum, makeSubscriber, testConfig } from '../helpers/core.ts';
+import { ledgerSum, makeSubscriber, subscriberCtx, testConfig } from '../helpers/core.ts';
 import { agiJourney, saveCard, voiceEnv, type ScriptStep, type VoiceEnv } from '../helpers/voice-env.ts';
 
 const ru = voiceTexts.ru;
@@ -18,7 +24,7 @@ const docs: string[] = [];
 const fetchedAudio = new Set<string>();
 
 before(async () => {
-  v = await voiceEnv();
+  v = await voiceEnv({ tones: true });
   dir = mkdtempSync(join(tmpdir(), 'abonent-vxml-'));
 });
 after(async () => {
@@ -82,7 +88,9 @@ class Browser {
     const texts: string[] = [];
     for (const m of xml.matchAll(/<audio src="([^"]*)">([^<]*)<\/audio>/g)) {
       const src = unescape(m[1]!);
-      texts.push(unescape(m[2]!));
+      // A melody's preview (key 6) is heard as `tone:<code>`, as the FastAGI journey names it.
+      const tone = /^\/gateways\/voice\/tones\/([a-z0-9_]+)\.wav$/.exec(src)?.[1];
+      texts.push(tone ? `tone:${tone}` : unescape(m[2]!));
       if (!fetchedAudio.has(src)) {
         fetchedAudio.add(src);
         const a = await this.app.inject({ method: 'GET', url: src, headers: this.headers });
@@ -143,7 +151,56 @@ async function vxmlJourney(msisdn: string, script: ScriptStep[], app: FastifyIns
   return { turns, ended: p.ended ? 'server' : 'caller' };
 }
 
-const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId: number; msisdn: string }) => Promise<void> }[] = [
+type Caller = { subscriberId: number; msisdn: string; accountId: number };
+
+/** A number with the service "Гудок" on and "Калинка" bought and playing to every caller. */
+async function withKalinka(s: { subscriberId: number; msisdn: string }): Promise<void> {
+  const ctx = subscriberCtx(s.subscriberId);
+  await connectProduct(v.core, ctx, { msisdn: s.msisdn, productCode: 'ringback' });
+  await perform(v.core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'kalinka' });
+  await perform(v.core, ctx, actions['ringback.set'], s.msisdn, { melody: 'kalinka' });
+}
+
+const hearsNow = async (s: Caller) => (await toneForCaller(v.core.db, { msisdn: s.msisdn, caller: '79031112233', at: v.core.clock.now() }))?.melody.code ?? null;
+const birch = { price: { model: 'daily' as const, amount: 100 } };
+
+/** Key 6 over FastAGI: what was said and played at each step, what was charged and what callers hear. */
+async function checkRingback(r: { turns: string[][] }, s: Caller): Promise<void> {
+  const [, playing, list, confirm, done, , again, stop, stopped] = r.turns;
+  assert.deepEqual(playing!.slice(0, 4), [ru.rbPlaying('Калинка'), 'tone:kalinka', ru.rbChooseKey, ru.rbStopKey], 'what callers hear now, then the melody itself');
+  assert.equal(list![0], ru.rbListTitle);
+  assert.equal(list![1], ru.rbOwned('Калинка', 1), 'the library first');
+  assert.equal(list![2], ru.rbOnSale('Во поле берёза стояла', statePrice(melodyFacts(birch), 'ru', 'speech'), 2), 'then those on sale, with the price in words');
+  assert.deepEqual(confirm!.slice(0, 4), [
+    ru.rbListen('Во поле берёза стояла'),
+    'tone:birch_tree',
+    ru.rbConfirmBuy('Во поле берёза стояла', statePrice(melodyFacts(birch), 'ru', 'speech'), stateChargedToday(melodyFacts(birch), 'ru', 'speech')),
+    ru.confirmKey,
+  ]);
+  assert.equal(done![0], ru.rbBought('Во поле берёза стояла', sayMoney(100, 'ru')));
+  assert.deepEqual(again!.slice(0, 2), [ru.rbPlaying('Во поле берёза стояла'), 'tone:birch_tree']);
+  assert.equal(stop![0], ru.rbConfirmStop);
+  assert.equal(stopped![0], ru.rbStopped);
+  assert.equal(await hearsNow(s), null, 'melodies off: ordinary ringing');
+  const fees = await v.core.db.query<{ amount: number }>("SELECT amount::int AS amount FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'ringback:%' ORDER BY id", [s.accountId]);
+  assert.deepEqual(fees.map((f) => f.amount), [-150, -100], 'Калинка bought beforehand, the birch tree once by voice');
+  const library = await v.core.db.query<{ melody: string }>("SELECT melody_code AS melody FROM ringback_tone WHERE subscriber_id = $1 AND status = 'active' ORDER BY id", [s.subscriberId]);
+  assert.deepEqual(library.map((l) => l.melody), ['kalinka', 'birch_tree'], 'stopping keeps the library');
+  const audit = await v.core.db.query<{ action: string }>("SELECT action FROM audit_event WHERE subscriber_id = $1 AND channel = 'voice' AND action LIKE 'ringback.%' ORDER BY id", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.action), ['ringback.buy', 'ringback.set', 'ringback.remove']);
+}
+
+/** Key 6 with the service off: its offer, connected through the options' confirmation; then no melody yet. */
+async function checkRingbackOff(r: { turns: string[][] }, s: Caller): Promise<void> {
+  const [, off, confirm, connected, , on] = r.turns;
+  assert.deepEqual(off!.slice(0, 2), [ru.rbOff, ru.rbConnectKey]);
+  assert.match(confirm![0]!, /^Подключение «Гудок»: два рубля пятьдесят копеек в день/);
+  assert.equal(connected![0], ru.connected('Гудок'));
+  assert.deepEqual(on!.slice(0, 2), [ru.rbNone, ru.rbChooseKey]);
+  assert.equal(await hearsNow(s), null);
+}
+
+const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId: number; msisdn: string }) => Promise<void>; check?: (r: { turns: string[][] }, s: Caller) => Promise<void> }[] = [
   { name: 'balance, repeat, back, English, balance', script: ['1', '0', '*', '9', '1'] },
   { name: 'saved card payment', script: ['1', '2', '1', '500', '1', '1', '*'], setup: (s) => saveCard(v.core, s) },
   { name: 'new card payment', script: ['1', '2', '1', '300', '8', '4242424242424242', '1230', '1'] },
@@ -151,9 +208,11 @@ const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId
   { name: 'hang-up at the confirmation', script: ['1', '2', '1', '500', '1', { hangup: 'close' }], setup: (s) => saveCard(v.core, s) },
   { name: 'promised payment', script: ['3', '1', '1', '*', '3'] },
   { name: 'tariff and offers', script: ['4', '*', '7', '9', '0'] },
-  { name: 'wrong keys', script: ['2', '6', '8'] },
+  { name: 'wrong keys', script: ['2', '8', '2'] },
   { name: 'silence', script: [{ silence: true }, { silence: true }, { silence: true }] },
   { name: 'bad amounts, then back', script: ['1', '2', '1', '5', '99999', '*', '1', '1'] },
+  { name: 'ringback: the melody playing, another bought after its preview and price, then melodies off', script: ['6', '1', '2', '1', '*', '6', '2', '1'], setup: withKalinka, check: checkRingback },
+  { name: 'ringback off: the service connected from key 6', script: ['6', '1', '1', '*', '6'], check: checkRingbackOff },
 ];
 
 for (const j of journeys) {
@@ -164,6 +223,7 @@ for (const j of journeys) {
     await j.setup?.(b);
     const viaAgi = await agiJourney(v, a.msisdn, j.script);
     const viaVxml = await vxmlJourney(b.msisdn, j.script);
+    await j.check?.(viaAgi, a);
     assert.deepEqual(viaVxml.turns, viaAgi.turns);
     assert.equal(viaVxml.ended, viaAgi.ended);
     const [la, lb] = [await ledgerSum(v.core, a.accountId), await ledgerSum(v.core, b.accountId)];
