@@ -190,13 +190,14 @@ async function checkRingback(r: { turns: string[][] }, s: Caller): Promise<void>
   assert.deepEqual(audit.map((a) => a.action), ['ringback.buy', 'ringback.set', 'ringback.remove']);
 }
 
-/** Key 6 with the service off: its offer, connected through the options' confirmation; then no melody yet. */
+/** Key 6 with the service off: its offer, connected through the options' confirmation; then no melody yet, in both languages. */
 async function checkRingbackOff(r: { turns: string[][] }, s: Caller): Promise<void> {
-  const [, off, confirm, connected, , on] = r.turns;
+  const [, off, confirm, connected, , on, english] = r.turns;
   assert.deepEqual(off!.slice(0, 2), [ru.rbOff, ru.rbConnectKey]);
   assert.match(confirm![0]!, /^Подключение «Гудок»: два рубля пятьдесят копеек в день/);
   assert.equal(connected![0], ru.connected('Гудок'));
   assert.deepEqual(on!.slice(0, 2), [ru.rbNone, ru.rbChooseKey]);
+  assert.deepEqual(english!.slice(0, 2), [voiceTexts.en.rbNone, voiceTexts.en.rbChooseKey], '9: the same in English');
   assert.equal(await hearsNow(s), null);
 }
 
@@ -212,7 +213,7 @@ const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId
   { name: 'silence', script: [{ silence: true }, { silence: true }, { silence: true }] },
   { name: 'bad amounts, then back', script: ['1', '2', '1', '5', '99999', '*', '1', '1'] },
   { name: 'ringback: the melody playing, another bought after its preview and price, then melodies off', script: ['6', '1', '2', '1', '*', '6', '2', '1'], setup: withKalinka, check: checkRingback },
-  { name: 'ringback off: the service connected from key 6', script: ['6', '1', '1', '*', '6'], check: checkRingbackOff },
+  { name: 'ringback off: the service connected from key 6', script: ['6', '1', '1', '*', '6', '9'], check: checkRingbackOff },
 ];
 
 for (const j of journeys) {
