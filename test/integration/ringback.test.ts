@@ -94,8 +94,8 @@ test('the fee run charges a daily melody each local midnight and a monthly one e
   assert.equal(sum.balance, sum.sum);
 
   // No money: the melody is suspended, told by SMS, and the platform no longer plays it.
-  const poor = await subscriber({ openingBalance: 400 });
-  await perform(core, subscriberCtx(poor.subscriberId), actions['ringback.buy'], poor.msisdn, { melody: 'birch_tree' }); // 1 ₽ a day: 0,50 ₽ left, short of the next day's fees
+  const poor = await subscriber({ openingBalance: 600 });
+  await perform(core, subscriberCtx(poor.subscriberId), actions['ringback.buy'], poor.msisdn, { melody: 'birch_tree' }); // 1 ₽ a day: 2,50 ₽ left, the service's next day and not the melody's
   await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-03-11T21:00:00Z') });
   const row = await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [poor.subscriberId]);
   assert.equal(row[0]?.status, 'suspended');
@@ -145,6 +145,98 @@ test('a melody suspended for want of money plays again after a top-up that cover
   assert.equal(audit!.n, 1);
   const sms = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id", [s.msisdn]);
   assert.match(sms.map((m) => m.text).join('\n'), /приостановлена и зазвучит снова после пополнения[\s\S]*Мелодия «Калинка» снова звучит для ваших абонентов, списано 1,50\s₽/);
+});
+
+test('the service off stops every melody fee: the library is kept suspended, a top-up brings nothing back; on again, each melody is charged one period once and pushed once', async (t) => {
+  const s = await subscriber();
+  const ctx = subscriberCtx(s.subscriberId);
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'kalinka' }); // 1,50 ₽ a day
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'korobeiniki' }); // 25 ₽ a month
+  await perform(core, ctx, actions['ringback.set'], s.msisdn, { melody: 'kalinka' });
+  const statuses = async () => (await core.db.query<{ melody_code: string; status: string }>('SELECT melody_code, status FROM ringback_tone WHERE subscriber_id = $1 ORDER BY id', [s.subscriberId])).map((r) => `${r.melody_code}:${r.status}`);
+  await pushRingbackChanges(core);
+  const pushedOn = pushesOf(s.msisdn).length;
+
+  await disableProduct(core, ctx, { msisdn: s.msisdn, productCode: 'ringback' });
+  assert.deepEqual(await statuses(), ['kalinka:suspended', 'korobeiniki:suspended'], 'kept in the library, charged nothing');
+  await pushRingbackChanges(core);
+  assert.equal(pushesOf(s.msisdn).length, pushedOn + 1, 'the service off: one push');
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [false, []]);
+  const entries = (await ringbackEntries(s.accountId)).length;
+
+  // Two local midnights and a month later: the fee run charges no melody (and no service).
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-03-12T22:00:00Z') });
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-04-10T22:00:00Z') });
+  assert.equal((await ringbackEntries(s.accountId)).length, entries);
+  const [serviceFees] = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_entry WHERE account_id = $1 AND product_code = 'ringback' AND created_at > $2", [s.accountId, new Date('2026-03-11T00:00:00Z')]);
+  assert.equal(serviceFees!.n, 0);
+  let sum = await ledgerSum(core, s.accountId);
+  assert.equal(sum.balance, sum.sum);
+
+  // Money coming in while the service is off resumes no melody, pushes nothing.
+  const back = env.clock.now();
+  env.clock.set(new Date('2026-04-11T09:00:00Z'));
+  t.after(() => env.clock.set(back));
+  await adjustBalance(core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: 'rb-off-credit' }), { msisdn: s.msisdn, amount: 5000, kind: 'payment', reason: 'cash' });
+  assert.deepEqual(await statuses(), ['kalinka:suspended', 'korobeiniki:suspended']);
+  assert.equal((await ringbackEntries(s.accountId)).length, entries);
+  await pushRingbackChanges(core);
+  assert.equal(pushesOf(s.msisdn).length, pushedOn + 1);
+
+  // The service on again (a retried request under the same key changes nothing more): both melodies
+  // charged one period each, through the ledger, and one push carries the service and both.
+  const onCtx = subscriberCtx(s.subscriberId, { idempotencyKey: 'rb-on-again' });
+  const on = await connectProduct(core, onCtx, { msisdn: s.msisdn, productCode: 'ringback' });
+  assert.deepEqual(await connectProduct(core, onCtx, { msisdn: s.msisdn, productCode: 'ringback' }), on);
+  assert.deepEqual(await statuses(), ['kalinka:active', 'korobeiniki:active']);
+  const added = (await ringbackEntries(s.accountId)).slice(entries);
+  assert.deepEqual(added.map((e) => e.amount).sort((a, b) => a - b), [-2500, -150]);
+  assert.ok(added.every((e) => /^ringback:\d+:resumed:2026-04-11T09:00:00\.000Z$/.test(e.key)), JSON.stringify(added));
+  sum = await ledgerSum(core, s.accountId);
+  assert.equal(sum.balance, sum.sum);
+  assert.equal(on.balance, sum.balance, 'the balance the answer states counts the melodies');
+  await pushRingbackChanges(core);
+  assert.equal(pushesOf(s.msisdn).length, pushedOn + 2, 'on again: one push');
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [true, ['kalinka', 'korobeiniki']]);
+  assert.equal((await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79031112233', at: new Date('2026-04-11T10:00:00Z') }))?.melody.code, 'kalinka', 'the rules were kept');
+  // The next local midnight charges kalinka's day as usual.
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-04-11T21:00:00Z') });
+  assert.deepEqual((await ringbackEntries(s.accountId)).slice(entries + 2).map((e) => e.amount), [-150]);
+});
+
+test('a melody suspended while the service is off or suspended is not charged; a top-up resumes the service first, then the melody, each once', async (t) => {
+  // 2,50 ₽ for the service and 1 ₽ for the melody today: 2 ₽ left — short of the service's next
+  // day, enough for the melody's, which must not be charged while the service is suspended.
+  const s = await subscriber({ openingBalance: 550 });
+  const ctx = subscriberCtx(s.subscriberId);
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'birch_tree' });
+  const entries = (await ringbackEntries(s.accountId)).length;
+  const back = env.clock.now();
+  env.clock.set(new Date('2026-03-10T21:00:00Z'));
+  t.after(() => env.clock.set(back));
+  await runRecurringFees(core, systemCtx('test'), { now: env.clock.now() });
+  const [inst] = await core.db.query<{ status: string }>("SELECT status FROM product_instance WHERE subscriber_id = $1 AND product_code = 'ringback'", [s.subscriberId]);
+  assert.equal(inst!.status, 'suspended');
+  const status = async () => (await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [s.subscriberId]))[0]?.status;
+  assert.equal(await status(), 'suspended');
+  assert.equal((await ringbackEntries(s.accountId)).length, entries, 'no melody fee while the service is suspended');
+  const texts = async () => (await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id", [s.msisdn])).map((m) => m.text).join('\n');
+  assert.doesNotMatch(await texts(), /оплаты мелодии/, 'the service\'s own notice is enough');
+  await pushRingbackChanges(core);
+  const pushed = pushesOf(s.msisdn).length;
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [false, []]);
+
+  env.clock.set(new Date('2026-03-11T09:00:00Z'));
+  await adjustBalance(core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: 'rb-susp-credit' }), { msisdn: s.msisdn, amount: 1000, kind: 'payment', reason: 'cash' });
+  assert.equal(await status(), 'active');
+  assert.deepEqual((await ringbackEntries(s.accountId)).slice(entries).map((e) => e.amount), [-100]);
+  const sum = await ledgerSum(core, s.accountId);
+  assert.equal(sum.balance, 200 + 1000 - 250 - 100);
+  assert.equal(sum.balance, sum.sum);
+  await pushRingbackChanges(core);
+  assert.equal(pushesOf(s.msisdn).length, pushed + 1);
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [true, ['birch_tree']]);
+  assert.match(await texts(), /«Гудок» возобновлена[\s\S]*Мелодия «Во поле берёза стояла» снова звучит/);
 });
 
 test('who hears what: a caller alone, a group and a time of day, in the number\'s local time; stop and remove bring back the ringing', async () => {

@@ -1,6 +1,6 @@
 import { jsonRows, type Tx } from '../../store/db.ts';
 import { recordAudit, recordAuditBulk } from '../audit/record-audit.ts';
-import type { Melody, Product, Tariff } from '../catalog/schema.ts';
+import type { Product, Tariff } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import { enqueueSms, enqueueSmsBulk } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -8,7 +8,7 @@ import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/lo
 import { formatMoney } from '../shared/money.ts';
 import { grantAllowance } from '../subscribers/quotas.ts';
 import { FundsTracker } from '../ledger/funds.ts';
-import { melodyNextCharge } from '../ringback/buy-melody.ts';
+import { resumableTones, resumeTone } from '../ringback/pause.ts';
 import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
 import { queueRingbackPush } from '../ringback/settings.ts';
 import { charge, feeCategory } from './charge.ts';
@@ -61,10 +61,6 @@ const text = {
   resumed: {
     ru: (n: string, f: string) => `Услуга «${n}» возобновлена, списано ${f}.`,
     en: (n: string, f: string) => `"${n}" is back on, ${f} charged.`,
-  },
-  melodyResumed: {
-    ru: (t: string, f: string) => `Мелодия «${t}» снова звучит для ваших абонентов, списано ${f}.`,
-    en: (t: string, f: string) => `Your callers hear the melody "${t}" again, ${f} charged.`,
   },
 };
 
@@ -177,15 +173,9 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
   );
   const suspendedOf = new Map<number, typeof suspendedRows>();
   for (const r of suspendedRows) suspendedOf.set(r.subscriber_id, [...(suspendedOf.get(r.subscriber_id) ?? []), r]);
-  // Ringback melodies suspended for want of money, of numbers whose service "Гудок" is still
-  // connected (on, or suspended and perhaps resumed below): they resume the same way, after the products.
-  const toneRows = await tx.query<{ id: number; account_id: number; subscriber_id: number; melody_code: string; spec: Melody }>(
-    `SELECT t.id, t.account_id, t.subscriber_id, t.melody_code, m.spec FROM ringback_tone t JOIN ringback_melody m ON m.code = t.melody_code
-      WHERE t.account_id = ANY($1::bigint[]) AND t.status = 'suspended'
-        AND EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = t.account_id AND i.subscriber_id = t.subscriber_id AND i.product_code = $2 AND i.status IN ('active', 'suspended'))
-      ORDER BY t.bought_at, t.id`,
-    [[...accountIds, ...resumable], RINGBACK_PRODUCT],
-  );
+  // Suspended ringback melodies of numbers whose service "Гудок" is connected (on, or suspended and
+  // perhaps resumed below): they resume the same way, after the products (`ringback/pause.ts`).
+  const toneRows = await resumableTones(tx, [...accountIds, ...resumable]);
   const tonesOf = new Map<number, typeof toneRows>();
   for (const r of toneRows) tonesOf.set(Number(r.subscriber_id), [...(tonesOf.get(Number(r.subscriber_id)) ?? []), r]);
   const blocked: Row[] = [];
@@ -245,25 +235,10 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
       for (const tone of tonesOf.get(s.id) ?? []) {
         const fee = tone.spec.price.amount;
         if (available - fee < threshold) break;
-        const anchorDay = localDayOfMonth(now, s.time_zone);
-        const next = melodyNextCharge(tone.spec.price.model, now, s.time_zone, anchorDay);
-        await charge(tx, {
-          accountId: s.account_id,
-          subscriberId: s.id,
-          amount: fee,
-          kind: 'fee',
-          category: 'subscription',
-          productCode: RINGBACK_PRODUCT,
-          idempotencyKey: `ringback:${tone.id}:resumed:${now.toISOString()}`,
-          description: `melody ${tone.melody_code} ${tone.spec.price.model} fee (resumed)`,
-          at: now,
-        });
+        await resumeTone(tx, core, ctx, s, tone, now);
         available -= fee;
         funds?.spend(s.account_id, fee);
-        await tx.query("UPDATE ringback_tone SET status = 'active', next_charge_at = $3, anchor_day = $4 WHERE account_id = $1 AND id = $2", [s.account_id, tone.id, next, anchorDay]);
         ringbackChanged = true;
-        await recordAudit(tx, core, ctx, { action: 'ringback.resume', subscriberId: s.id, customerId: s.customer_id, details: { melody: tone.melody_code, charged: fee } });
-        await enqueueSms(tx, { msisdn: s.msisdn, text: text.melodyResumed[s.language](tone.spec.title[s.language], formatMoney(fee, s.language)), kind: 'resumed', at: now });
       }
     }
     if (ringbackChanged) await queueRingbackPush(tx, { id: s.id, accountId: s.account_id, msisdn: s.msisdn, timeZone: s.time_zone }, now);

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/record-audit.ts';
 import { getProduct, requireTariff } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
-import { requireFunds } from '../ledger/funds.ts';
+import { available, requireFunds } from '../ledger/funds.ts';
 import { charge, feeCategory } from '../billing/charge.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError, mustExist } from '../shared/errors.ts';
@@ -15,6 +15,7 @@ import { connectionCharges, eligibility } from './eligibility.ts';
 import { liveInstances } from './instances.ts';
 import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
 import { queueRingbackPush } from '../ringback/settings.ts';
+import { resumeMelodies } from '../ringback/pause.ts';
 
 export interface ConnectResult {
   msisdn: string;
@@ -56,6 +57,7 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
       }
 
       const charges = connectionCharges(product);
+      let melodies = { resumed: 0, spent: 0 };
       requireFunds(sub, charges.total);
       const now = core.clock.now();
       const anchorDay = localDayOfMonth(now, sub.timeZone);
@@ -89,20 +91,26 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
           nextChargeAt !== null ? { start: now, end: nextChargeAt } : { start: now, end: tariffPeriod(tariff, sub, now).end };
         await grantAllowance(tx, { accountId: sub.accountId, subscriberId: sub.id, source: product.code, allowance: product.includes, period });
       }
-      // The ringback platform hears of the service as of any other change of the number's tones.
-      if (product.code === RINGBACK_PRODUCT) await queueRingbackPush(tx, sub, now);
+      // The service "Гудок" on again: the melodies kept in the library resume while the money covers
+      // them (each charged one period, as after a top-up), and the ringback platform hears of it all
+      // in one push.
+      if (product.code === RINGBACK_PRODUCT) {
+        const owner = { id: sub.id, account_id: sub.accountId, customer_id: sub.customerId, msisdn: sub.msisdn, language: sub.language, time_zone: sub.timeZone };
+        melodies = await resumeMelodies(tx, core, ctx, owner, available(sub) - charges.total - tariff.blockThreshold, now);
+        await queueRingbackPush(tx, sub, now);
+      }
       await recordAudit(tx, core, ctx, {
         action: 'product.connect',
         subscriberId: sub.id,
         customerId: sub.customerId,
-        details: { product: product.code, charged: charges.total },
+        details: { product: product.code, charged: charges.total, ...(melodies.resumed ? { melodiesResumed: melodies.resumed, melodiesCharged: melodies.spent } : {}) },
       });
       return {
         msisdn: sub.msisdn,
         productCode: product.code,
         instanceId,
         charged: charges.total,
-        balance: sub.balance - charges.total,
+        balance: sub.balance - charges.total - melodies.spent,
         nextChargeAt: nextChargeAt?.toISOString() ?? null,
       };
     });
