@@ -10,10 +10,13 @@ import { actions, perform } from '../../src/domain/actions/registry.ts';
 import { melodyFacts } from '../../src/domain/ringback/melodies.ts';
 import { toneForCaller } from '../../src/domain/ringback/tone-for-caller.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
+import { adjustBalance } from '../../src/domain/ledger/adjust-balance.ts';
+import { systemCtx } from '../../src/domain/shared/context.ts';
 import { stateChargedToday, statePrice } from '../../src/text/price.ts';
 import { sayMoney } from '../../src/text/spoken.ts';
 import { buildServer } from '../../src/server.ts';
-import { ledgerSum, makeSubscriber, subscriberCtx, testConfig } from '../helpers/core.ts';
+import { ctxAs, ledgerSum, makeSubscriber, subscriberCtx, testConfig } from '../helpers/core.ts';
 import { agiJourney, saveCard, voiceEnv, type ScriptStep, type VoiceEnv } from '../helpers/voice-env.ts';
 
 const ru = voiceTexts.ru;
@@ -161,6 +164,16 @@ async function withKalinka(s: { subscriberId: number; msisdn: string }): Promise
   await perform(v.core, ctx, actions['ringback.set'], s.msisdn, { melody: 'kalinka' });
 }
 
+/**
+ * "Калинка" playing, then the money taken down to 1 ₽ and the next local midnight's fee run: the
+ * service's 2,50 ₽ does not fit, so the service is suspended and the melody with it.
+ */
+async function withRingbackSuspended(s: { subscriberId: number; msisdn: string }): Promise<void> {
+  await withKalinka(s);
+  await adjustBalance(v.core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: `rb-down-${s.msisdn}` }), { msisdn: s.msisdn, amount: -19_500, kind: 'adjustment', reason: 'test' });
+  await runRecurringFees(v.core, systemCtx('test'), { now: new Date('2026-03-10T21:00:00Z') });
+}
+
 const hearsNow = async (s: Caller) => (await toneForCaller(v.core.db, { msisdn: s.msisdn, caller: '79031112233', at: v.core.clock.now() }))?.melody.code ?? null;
 const birch = { price: { model: 'daily' as const, amount: 100 } };
 
@@ -201,6 +214,24 @@ async function checkRingbackOff(r: { turns: string[][] }, s: Caller): Promise<vo
   assert.equal(await hearsNow(s), null);
 }
 
+/** Key 6 with the service suspended for want of money: why, and that a top-up brings it back; no key to buy or stop; in English on 9. */
+async function checkRingbackSuspended(r: { turns: string[][] }, s: Caller): Promise<void> {
+  const [, suspended, wrongKey, , again, english] = r.turns;
+  assert.equal(suspended![0], ru.rbSuspended);
+  assert.ok(!suspended!.includes(ru.rbChooseKey) && !suspended!.includes(ru.rbStopKey), 'nothing to choose or stop while suspended');
+  assert.ok(!wrongKey!.includes(ru.rbListTitle), '1 lists no melodies');
+  assert.equal(again![0], ru.rbSuspended);
+  assert.equal(english![0], voiceTexts.en.rbSuspended, '9: the same in English');
+  const [state] = await v.core.db.query<{ service: string; tone: string }>(
+    "SELECT i.status AS service, t.status AS tone FROM product_instance i JOIN ringback_tone t ON t.subscriber_id = i.subscriber_id WHERE i.subscriber_id = $1 AND i.product_code = 'ringback'",
+    [s.subscriberId],
+  );
+  assert.deepEqual(state, { service: 'suspended', tone: 'suspended' });
+  const fees = await v.core.db.query<{ amount: number }>("SELECT amount::int AS amount FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'ringback:%' ORDER BY id", [s.accountId]);
+  assert.deepEqual(fees.map((f) => f.amount), [-150], 'Калинка bought once; nothing charged while suspended');
+  assert.equal(await hearsNow(s), null);
+}
+
 const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId: number; msisdn: string }) => Promise<void>; check?: (r: { turns: string[][] }, s: Caller) => Promise<void> }[] = [
   { name: 'balance, repeat, back, English, balance', script: ['1', '0', '*', '9', '1'] },
   { name: 'saved card payment', script: ['1', '2', '1', '500', '1', '1', '*'], setup: (s) => saveCard(v.core, s) },
@@ -214,6 +245,7 @@ const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId
   { name: 'bad amounts, then back', script: ['1', '2', '1', '5', '99999', '*', '1', '1'] },
   { name: 'ringback: the melody playing, another bought after its preview and price, then melodies off', script: ['6', '1', '2', '1', '*', '6', '2', '1'], setup: withKalinka, check: checkRingback },
   { name: 'ringback off: the service connected from key 6', script: ['6', '1', '1', '*', '6', '9'], check: checkRingbackOff },
+  { name: 'ringback suspended: key 6 says why and that a top-up resumes it', script: ['6', '1', '*', '6', '9'], setup: withRingbackSuspended, check: checkRingbackSuspended },
 ];
 
 for (const j of journeys) {
