@@ -9,6 +9,7 @@ import { listConnectedProducts } from '../../src/domain/services/list-connected-
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { actions, perform } from '../../src/domain/actions/registry.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { businessLimitsJob } from '../../src/jobs/business-limits.ts';
@@ -186,6 +187,11 @@ test('"block paid extras" suspends connected paid extras exactly once, names the
     for (const code of ['weather', 'internet_plus']) await connectProduct(core, admin.ctx, { msisdn: n.msisdn, productCode: code });
     await setNumberLimit(core, admin.ctx, { msisdn: n.msisdn, amount: 20_000, scope: 'both', action: 'block_extras' });
   }
+  // The service "Гудок" is a paid extra too: its melodies are held and released with it.
+  await connectProduct(core, admin.ctx, { msisdn: raised.msisdn, productCode: 'ringback' });
+  await perform(core, subscriberCtx(raised.subscriberId), actions['ringback.buy'], raised.msisdn, { melody: 'kalinka' });
+  const tone = async () => (await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [raised.subscriberId]))[0]!.status;
+  const lastPush = async () => (await core.db.query<{ body: { active: boolean; melodies: string[] } }>('SELECT body FROM ringback_push WHERE subscriber_id = $1 ORDER BY version DESC LIMIT 1', [raised.subscriberId]))[0]!.body;
   const statuses = async (subscriberId: number) =>
     Object.fromEntries((await core.db.query<{ product_code: string; status: string }>('SELECT product_code, status FROM product_instance WHERE subscriber_id = $1 AND status <> \'disabled\' AND product_code IN (\'weather\', \'internet_plus\', \'caller_id\')', [subscriberId])).map((r) => [r.product_code, r.status]));
   const count = async (sql: string, params: unknown[]) => (await core.db.query<{ n: number }>(sql, params))[0]!.n;
@@ -205,6 +211,8 @@ test('"block paid extras" suspends connected paid extras exactly once, names the
     assert.equal(await audits(n.subscriberId, 'business.limit.suspend'), 1, 'suspension audited once');
     assert.equal((await smsOf(n.msisdn, 'business.limit')).length, 1, 'one SMS');
   }
+  assert.equal(await tone(), 'suspended', 'the melody held with the service');
+  assert.deepEqual([(await lastPush()).active, (await lastPush()).melodies], [false, []], 'the platform told');
   const [ru] = await smsOf(moscow.msisdn, 'business.limit');
   assert.match(ru!.text, /Платные услуги приостановлены до конца месяца: «Интернет Плюс», «Погода»/);
   const [en] = await smsOf(vlad.msisdn, 'business.limit');
@@ -249,6 +257,14 @@ test('"block paid extras" suspends connected paid extras exactly once, names the
   assert.deepEqual(await statuses(raised.subscriberId), { weather: 'active', internet_plus: 'active', caller_id: 'active' });
   const [resume] = await core.db.query<{ details: { reason: string } }>("SELECT details FROM audit_event WHERE subscriber_id = $1 AND action = 'business.limit.resume'", [raised.subscriberId]);
   assert.equal(resume!.details.reason, 'limit_raised');
+  assert.equal(await tone(), 'active', 'the melody back with the service');
+  assert.deepEqual([(await lastPush()).active, (await lastPush()).melodies], [true, ['kalinka']]);
+  // Its next day is charged by the fee run at the local midnight, once.
+  const melodyFees = () => count("SELECT count(*)::int AS n FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'ringback:%'", [raised.accountId]);
+  const bought = await melodyFees();
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-03-31T21:00:00Z') });
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-03-31T21:00:00Z') });
+  assert.equal(await melodyFees(), bought + 1);
   await removeNumberLimit(core, admin.ctx, { msisdn: moscow.msisdn });
   assert.deepEqual(await statuses(moscow.subscriberId), { weather: 'active', internet_plus: 'active', caller_id: 'active' });
   // Nothing more to resume, whoever asks.
