@@ -102,7 +102,7 @@ export default function Ringback() {
             <li key={l.melody} className="item">
               <div>
                 <p className="strong">{title(l.melody)}</p>
-                <p className="muted">{l.status === 'active' ? t('rbNextCharge', { date: dateOnly(l.nextChargeAt, lang) }) : t('rbSuspended')}</p>
+                <p className="muted">{l.status === 'active' ? t('rbNextCharge', { date: dateOnly(l.nextChargeAt, lang) }) : t(o.service === 'off' ? 'rbPausedServiceOff' : 'rbSuspended')}</p>
               </div>
               <span className="stack">
                 {l.status === 'active' ? (
