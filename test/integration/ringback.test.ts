@@ -9,6 +9,7 @@ import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts
 import type { Core } from '../../src/domain/core.ts';
 import { pushRingbackChanges } from '../../src/domain/ringback/push-changes.ts';
 import { toneForCaller } from '../../src/domain/ringback/tone-for-caller.ts';
+import { formatPrice } from '../../src/text/format.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { disableProduct } from '../../src/domain/services/disable-product.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
@@ -397,4 +398,40 @@ test('USSD *770#: the melodies with prices, one bought and set after the confirm
   const stop = await latin.send(pick(l, 'Vykl'));
   assert.match(stop.text, /^Melodii vyklyucheny: zvonyashchie slyshat obychnye gudki$/);
   assert.equal(await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79990001122', at: core.clock.now() }), null);
+});
+
+test('the service\'s connect offer states the kept melody it resumes and the whole charge today — through the registry, the app API and USSD — and connecting charges exactly that', async () => {
+  const { handset } = await import('../helpers/ussd.ts');
+  const s = await subscriber();
+  const ctx = subscriberCtx(s.subscriberId);
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'kalinka' }); // 1,50 ₽ a day
+  await disableProduct(core, ctx, { msisdn: s.msisdn, productCode: 'ringback' });
+
+  const offer = await actions['product.connect'].offer(core, ctx, { msisdn: s.msisdn, productCode: 'ringback' });
+  assert.equal(offer.refusal, null);
+  const facts = offer.facts!;
+  assert.deepEqual(facts.melodies, [{ title: { ru: 'Калинка', en: 'Kalinka' }, price: 150, period: 'day' }]);
+  const service = facts.connectionFee + facts.price;
+  assert.equal(facts.chargedToday, service + 150, 'the service\'s first day and the melody\'s');
+  const total = formatPrice(facts.chargedToday, 'ru');
+
+  const res = await app.inject({ method: 'GET', url: '/api/v1/subscribers/me/products/available', headers: s.auth });
+  const item = (res.json() as { items: { code: string; chargeNow: number; statement: { ru: string; en: string }; facts: { melodies?: unknown } }[] }).items.find((i) => i.code === 'ringback')!;
+  assert.equal(item.chargeNow, facts.chargedToday);
+  assert.match(item.statement.ru, /и мелодии: «Калинка» 1,50\u00a0₽\/день$/);
+  assert.match(item.statement.en, /^RUB\s2\.50\/day plus melodies: "Kalinka" RUB\s1\.50\/day$/);
+  assert.deepEqual(item.facts.melodies, facts.melodies);
+
+  const phone = handset(app, s.msisdn);
+  let page = await phone.dial('*770#');
+  let text = page.text;
+  while (/^00 /m.test(page.text)) text = `${text.replace(/\n00 .*$/, '')}\n${(page = await phone.send('00')).text}`;
+  assert.match(text, new RegExp(`^«Гудок»: 2,50\u00a0₽/день и мелодии: «Калинка» 1,50\u00a0₽/день\\.\\n?\\s?Всего спишем сейчас ${total}\\.\\n1 `));
+  const before = (await ledgerSum(core, s.accountId)).balance;
+  assert.equal((await phone.send('1')).end, true);
+  const after = await ledgerSum(core, s.accountId);
+  assert.equal(before - after.balance, facts.chargedToday, 'charged exactly what the offer said');
+  assert.equal(after.balance, after.sum);
+  const [tone] = await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [s.subscriberId]);
+  assert.equal(tone!.status, 'active');
 });

@@ -6133,12 +6133,23 @@ export interface paths {
                                 disableable: boolean;
                                 /** @description What disabling stops paying */
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6180,12 +6191,23 @@ export interface paths {
                                 disableable: boolean;
                                 /** @description What disabling stops paying */
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6358,12 +6380,23 @@ export interface paths {
                                 };
                                 disableable: boolean;
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6479,12 +6512,23 @@ export interface paths {
                                 readonly words: string[];
                             };
                             facts: {
-                                /** @description What taking it today charges */
+                                /** @description What taking it today charges (with the melodies below) */
                                 chargedToday: number;
                                 /** @description Commission taken with the action (promised payment); 0 when none */
                                 commission: number;
                                 /** @description One-off fee for connecting or switching; 0 when none */
                                 connectionFee: number;
+                                /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                melodies?: {
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period */
+                                    price: number;
+                                    title: {
+                                        en: string;
+                                        ru: string;
+                                    };
+                                }[];
                                 /** @enum {string} */
                                 period: "once" | "day" | "month";
                                 /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6497,12 +6541,23 @@ export interface paths {
                                 amount: number;
                                 /** @description What the subscriber pays, as facts: every channel states these and nothing else */
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -7075,12 +7130,23 @@ export interface paths {
                                 readonly words: string[];
                             };
                             facts: {
-                                /** @description What taking it today charges */
+                                /** @description What taking it today charges (with the melodies below) */
                                 chargedToday: number;
                                 /** @description Commission taken with the action (promised payment); 0 when none */
                                 commission: number;
                                 /** @description One-off fee for connecting or switching; 0 when none */
                                 connectionFee: number;
+                                /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                melodies?: {
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period */
+                                    price: number;
+                                    title: {
+                                        en: string;
+                                        ru: string;
+                                    };
+                                }[];
                                 /** @enum {string} */
                                 period: "once" | "day" | "month";
                                 /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -7107,12 +7173,23 @@ export interface paths {
                                 available: number;
                                 /** @description What the subscriber pays, as facts: every channel states these and nothing else */
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -7459,12 +7536,23 @@ export interface paths {
                                     ru: string;
                                 } | null;
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */

@@ -1,10 +1,12 @@
-import type { Tx } from '../../store/db.ts';
+import type { Queryable, Tx } from '../../store/db.ts';
+import type { MelodyCharge } from '../../text/price-facts.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { charge } from '../billing/charge.ts';
 import type { Melody } from '../catalog/schema.ts';
 import type { Core } from '../core.ts';
 import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import type { Ctx } from '../shared/context.ts';
+import { available, type AccountFunds } from '../ledger/funds.ts';
 import { localDayOfMonth } from '../shared/local-time.ts';
 import { formatMoney } from '../shared/money.ts';
 import { melodyNextCharge } from './buy-melody.ts';
@@ -92,15 +94,49 @@ export async function resumeTone(tx: Tx, core: Core, ctx: Ctx, s: ToneOwner, ton
 }
 
 /**
- * Resumes the number's suspended melodies, oldest bought first, while `budget` (what may be spent
- * before the number is blocked) covers each fee. Returns how many resumed and what they cost.
+ * What connecting the service "Гудок" may spend on the kept melodies: the money left after the
+ * service's own charges, above the tariff's block threshold.
+ */
+export function connectBudget(funds: AccountFunds, serviceCharges: number, blockThreshold: number): number {
+  return available(funds) - serviceCharges - blockThreshold;
+}
+
+/**
+ * The rule of which kept melodies connecting the service "Гудок" resumes: the number's suspended
+ * melodies, oldest bought first, while `budget` covers each fee (the first that does not fit stops
+ * it). The connect offer states these (with their charges) and connecting resumes exactly these.
+ */
+export async function melodiesToResume(q: Queryable, sub: { id: number; accountId: number }, budget: number): Promise<SuspendedTone[]> {
+  const tones = await q.query<SuspendedTone>(
+    `SELECT t.id, t.account_id, t.subscriber_id, t.melody_code, m.spec FROM ringback_tone t JOIN ringback_melody m ON m.code = t.melody_code
+      WHERE t.account_id = $1 AND t.subscriber_id = $2 AND t.status = 'suspended'
+      ORDER BY t.bought_at, t.id`,
+    [sub.accountId, sub.id],
+  );
+  const out: SuspendedTone[] = [];
+  let spent = 0;
+  for (const tone of tones) {
+    if (budget - spent - tone.spec.price.amount < 0) break;
+    spent += tone.spec.price.amount;
+    out.push(tone);
+  }
+  return out;
+}
+
+/** The melodies as the offer's price facts state them. */
+export function melodyCharges(tones: SuspendedTone[]): MelodyCharge[] {
+  return tones.map((t) => ({ title: t.spec.title, price: t.spec.price.amount, period: t.spec.price.model === 'daily' ? 'day' : 'month' }));
+}
+
+/**
+ * Resumes the number's kept melodies as the service "Гудок" is connected again: those
+ * melodiesToResume picks for `budget` (what may be spent before the number is blocked). Returns
+ * how many resumed and what they cost.
  */
 export async function resumeMelodies(tx: Tx, core: Core, ctx: Ctx, s: ToneOwner, budget: number, now: Date): Promise<{ resumed: number; spent: number }> {
   let spent = 0;
   let resumed = 0;
-  for (const tone of await resumableTones(tx, [s.account_id])) {
-    if (tone.subscriber_id !== s.id) continue;
-    if (budget - spent - tone.spec.price.amount < 0) break;
+  for (const tone of await melodiesToResume(tx, { id: s.id, accountId: s.account_id }, budget)) {
     spent += await resumeTone(tx, core, ctx, s, tone, now);
     resumed++;
   }

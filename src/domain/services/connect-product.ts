@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/record-audit.ts';
 import { getProduct, requireTariff } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
-import { available, requireFunds } from '../ledger/funds.ts';
+import { requireFunds } from '../ledger/funds.ts';
 import { charge, feeCategory } from '../billing/charge.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError, mustExist } from '../shared/errors.ts';
@@ -15,7 +15,7 @@ import { connectionCharges, eligibility } from './eligibility.ts';
 import { liveInstances } from './instances.ts';
 import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
 import { queueRingbackPush } from '../ringback/settings.ts';
-import { resumeMelodies } from '../ringback/pause.ts';
+import { connectBudget, resumeMelodies } from '../ringback/pause.ts';
 
 export interface ConnectResult {
   msisdn: string;
@@ -96,7 +96,7 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
       // in one push.
       if (product.code === RINGBACK_PRODUCT) {
         const owner = { id: sub.id, account_id: sub.accountId, customer_id: sub.customerId, msisdn: sub.msisdn, language: sub.language, time_zone: sub.timeZone };
-        melodies = await resumeMelodies(tx, core, ctx, owner, available(sub) - charges.total - tariff.blockThreshold, now);
+        melodies = await resumeMelodies(tx, core, ctx, owner, connectBudget(sub, charges.total, tariff.blockThreshold), now);
         await queueRingbackPush(tx, sub, now);
       }
       await recordAudit(tx, core, ctx, {
