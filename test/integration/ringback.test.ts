@@ -428,7 +428,9 @@ test('the service\'s connect offer states the kept melody it resumes and the who
   while (/^00 /m.test(page.text)) text = `${text.replace(/\n00 .*$/, '')}\n${(page = await phone.send('00')).text}`;
   assert.match(text, new RegExp(`^«Гудок»: 2,50\u00a0₽/день и мелодии: «Калинка» 1,50\u00a0₽/день\\.\\n?\\s?Всего спишем сейчас ${total}\\.\\n1 `));
   const before = (await ledgerSum(core, s.accountId)).balance;
-  assert.equal((await phone.send('1')).end, true);
+  const done = await phone.send('1');
+  assert.equal(done.end, true);
+  assert.ok(done.text.replace(/\s/g, ' ').includes(total.replace(/\s/g, ' ')), `the answer names the total charged (${total}): ${done.text}`);
   const after = await ledgerSum(core, s.accountId);
   assert.equal(before - after.balance, facts.chargedToday, 'charged exactly what the offer said');
   assert.equal(after.balance, after.sum);

@@ -21,6 +21,7 @@ export interface ConnectResult {
   msisdn: string;
   productCode: string;
   instanceId: number;
+  /** Kopecks charged in all: the fee and first period, and for "Гудок" the melodies it resumed. */
   charged: number;
   balance: number;
   nextChargeAt: string | null;
@@ -109,7 +110,8 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
         msisdn: sub.msisdn,
         productCode: product.code,
         instanceId,
-        charged: charges.total,
+        // What connecting charged in all: the service and the melodies it resumed, as its offer said.
+        charged: charges.total + melodies.spent,
         balance: sub.balance - charges.total - melodies.spent,
         nextChargeAt: nextChargeAt?.toISOString() ?? null,
       };
