@@ -6853,10 +6853,10 @@ export interface paths {
                                 to: string | null;
                             }[];
                             /**
-                             * @description The service "Гудок" (catalog product `ringback`): connect and disable it through …/products
+                             * @description The service "Гудок" (catalog product `ringback`): connect and disable it through …/products. `suspended`: for want of money, a top-up resumes it; `held`: by the company's spending limit, only the contract's administrator (or the next month) releases it
                              * @enum {string}
                              */
-                            service: "off" | "active" | "suspended";
+                            service: "off" | "active" | "suspended" | "held";
                         };
                     };
                 };

@@ -1,4 +1,5 @@
 import type { Localized } from '../../domain/catalog/schema.ts';
+import type { RingbackService } from '../../domain/ringback/settings.ts';
 import type { ErrorCode } from '../../domain/shared/errors.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import type { PriceFacts } from '../../text/price-facts.ts';
@@ -105,7 +106,7 @@ export type Facts =
    * it), suspended, or on with the melody a caller no rule names hears now; whether melodies can be
    * chosen, and stopped (with whether the registry asks to confirm).
    */
-  | { kind: 'ringback'; service: 'off' | 'active' | 'suspended'; connect: { code: string; confirm: boolean } | null; playing: Tune | null; choose: boolean; stop: { confirm: boolean } | null }
+  | { kind: 'ringback'; service: RingbackService; connect: { code: string; confirm: boolean } | null; playing: Tune | null; choose: boolean; stop: { confirm: boolean } | null }
   /** The melodies to pick: the library's first, then those on sale with their price, as the registry offers them. */
   | { kind: 'rbList'; items: (Tune & { owned: boolean; facts: PriceFacts | null; confirm: boolean })[] }
   /** The melody list once said: only what the keys pick. */
@@ -593,8 +594,8 @@ export function render(s: VoiceState): Rendered {
         out.push(t.rbOff);
         return f.connect ? nav('1', t.rbConnectKey) : nav('');
       }
-      if (f.service === 'suspended') {
-        out.push(t.rbSuspended);
+      if (f.service === 'suspended' || f.service === 'held') {
+        out.push(f.service === 'held' ? t.rbHeld : t.rbSuspended);
         return nav('');
       }
       if (f.playing) out.push(t.rbPlaying(f.playing.title[lang]), toneAudioPrompt(f.playing.code));

@@ -83,6 +83,8 @@ export interface VoiceTexts {
   rbOff: string;
   rbConnectKey: string;
   rbSuspended: string;
+  /** The service held by the company's spending limit: only the contract's administrator releases it. */
+  rbHeld: string;
   /** Said before the melody itself is played. */
   rbPlaying(title: string): string;
   rbNone: string;
@@ -183,6 +185,7 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     rbOff: 'Услуга «Гудок» не подключена: ваши абоненты слышат обычные гудки.',
     rbConnectKey: 'Подключить услугу — 1.',
     rbSuspended: 'Услуга «Гудок» приостановлена: на счёте не хватает денег. Она возобновится после пополнения.',
+    rbHeld: 'Услуга «Гудок» приостановлена компанией: достигнут лимит расходов на номер. Чтобы её вернуть, обратитесь к администратору договора.',
     rbPlaying: (title) => `Сейчас ваши абоненты слышат мелодию «${title}».`,
     rbNone: 'Сейчас ваши абоненты слышат обычные гудки.',
     rbChooseKey: 'Выбрать мелодию — 1.',
@@ -266,6 +269,7 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     rbOff: 'The ringback tone service is not connected: your callers hear ordinary ringing.',
     rbConnectKey: 'To connect it, press 1.',
     rbSuspended: 'The ringback tone service is paused: there is not enough money on your account. It resumes after a top-up.',
+    rbHeld: "The ringback tone service is suspended by your company: the number's spending limit is reached. To get it back, ask your contract's administrator.",
     rbPlaying: (title) => `Your callers now hear the melody ${title}.`,
     rbNone: 'Your callers now hear ordinary ringing.',
     rbChooseKey: 'To choose a melody, press 1.',
