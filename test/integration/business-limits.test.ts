@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { checkSpendingLimits, listContracts, listLimits, removeNumberLimit, setNumberLimit, updateContract } from '../../src/domain/business/limits.ts';
 import { listNumbers } from '../../src/domain/business/list-numbers.ts';
+import { readRingback } from '../../src/domain/ringback/settings.ts';
 import { postEntry } from '../../src/domain/ledger/post-entry.ts';
 import { applyBalanceRules } from '../../src/domain/billing/balance-rules.ts';
 import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
@@ -213,6 +214,26 @@ test('"block paid extras" suspends connected paid extras exactly once, names the
   }
   assert.equal(await tone(), 'suspended', 'the melody held with the service');
   assert.deepEqual([(await lastPush()).active, (await lastPush()).melodies], [false, []], 'the platform told');
+  // Every channel says the company holds "Гудок", not the money: a top-up would not release it.
+  assert.equal((await readRingback(core.db, { id: raised.subscriberId, accountId: raised.accountId })).service, 'held');
+  const app = await testApp(core);
+  try {
+    const { createSession } = await import('../../src/domain/auth/sessions.ts');
+    const { handset } = await import('../helpers/ussd.ts');
+    const token = (await createSession(core.db, core, { kind: 'subscriber', subjectId: raised.subscriberId, channel: 'web', method: 'test' })).token;
+    const api = await app.inject({ method: 'GET', url: '/api/v1/subscribers/me/ringback', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(api.json<{ service: string }>().service, 'held');
+    const ussd = await handset(app, raised.msisdn).dial('*770#');
+    assert.equal(ussd.text.replace(/\s+/g, ' '), 'Гудок приостановлен компанией. Вернуть его может администратор договора');
+    assert.doesNotMatch(ussd.text, /пополн|денег/);
+    const script = (to: string) => app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: { authorization: `Bearer ${token}` }, payload: { script: to } });
+    await script('latin');
+    const latin = await handset(app, raised.msisdn, { latin: true }).dial('*770#');
+    await script('cyrillic');
+    assert.match(latin.text.replace(/\s+/g, ' '), /^Gudok priostanovlen kompaniey\. Vernut ego mozhet administrator dogovora$/);
+  } finally {
+    await app.close();
+  }
   const [ru] = await smsOf(moscow.msisdn, 'business.limit');
   assert.match(ru!.text, /Платные услуги приостановлены до конца месяца: «Интернет Плюс», «Погода»/);
   const [en] = await smsOf(vlad.msisdn, 'business.limit');
