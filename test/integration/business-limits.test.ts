@@ -230,6 +230,11 @@ test('"block paid extras" suspends connected paid extras exactly once, names the
     await script('latin');
     const latin = await handset(app, raised.msisdn, { latin: true }).dial('*770#');
     await script('cyrillic');
+    const { handleMo } = await import('../../src/channels/sms/handle-mo.ts');
+    await handleMo(core, { from: raised.msisdn, to: '8111', text: 'ГУДОК', smscId: 'held-rb', gateway: 'test' }, 'req-held-rb');
+    const [reply] = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' AND short_code = '8111' ORDER BY id DESC LIMIT 1", [raised.msisdn]);
+    assert.match(reply!.text, /^Услуга «Гудок» приостановлена компанией: .*администратор договора/);
+    assert.doesNotMatch(reply!.text, /пополн|денег/);
     assert.match(latin.text.replace(/\s+/g, ' '), /^Gudok priostanovlen kompaniey\. Vernut ego mozhet administrator dogovora$/);
   } finally {
     await app.close();
