@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { actions, perform } from '../../src/domain/actions/registry.ts';
+import { holdPaidExtras } from '../../src/domain/business/limit-holds.ts';
 import { melodyFacts } from '../../src/domain/ringback/melodies.ts';
 import { toneForCaller } from '../../src/domain/ringback/tone-for-caller.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
@@ -174,6 +175,13 @@ async function withRingbackSuspended(s: { subscriberId: number; msisdn: string }
   await runRecurringFees(v.core, systemCtx('test'), { now: new Date('2026-03-10T21:00:00Z') });
 }
 
+/** "Калинка" playing, then held by the company's spending limit ("block paid extras" at work). */
+async function withRingbackHeld(s: { subscriberId: number; msisdn: string }): Promise<void> {
+  await withKalinka(s);
+  const [sub] = await v.core.db.query<{ account_id: number }>('SELECT account_id FROM subscriber WHERE id = $1', [s.subscriberId]);
+  await v.core.db.tx((tx) => holdPaidExtras(tx, { id: s.subscriberId, accountId: Number(sub!.account_id), msisdn: s.msisdn, timeZone: 'Europe/Moscow' }, v.core.clock.now()));
+}
+
 const hearsNow = async (s: Caller) => (await toneForCaller(v.core.db, { msisdn: s.msisdn, caller: '79031112233', at: v.core.clock.now() }))?.melody.code ?? null;
 const birch = { price: { model: 'daily' as const, amount: 100 } };
 
@@ -232,6 +240,19 @@ async function checkRingbackSuspended(r: { turns: string[][] }, s: Caller): Prom
   assert.equal(await hearsNow(s), null);
 }
 
+/** Key 6 with the service held by the company: the company and its administrator, no top-up promised; in English on 9. */
+async function checkRingbackHeld(r: { turns: string[][] }, s: Caller): Promise<void> {
+  const [, held, wrongKey, , again, english] = r.turns;
+  assert.equal(held![0], ru.rbHeld);
+  assert.match(ru.rbHeld, /компанией.*администратору договора/);
+  assert.ok(!r.turns.flat().includes(ru.rbSuspended) && !r.turns.flat().includes(voiceTexts.en.rbSuspended), 'no top-up promised');
+  assert.ok(!held!.includes(ru.rbChooseKey) && !held!.includes(ru.rbStopKey), 'nothing to choose or stop while held');
+  assert.ok(!wrongKey!.includes(ru.rbListTitle), '1 lists no melodies');
+  assert.equal(again![0], ru.rbHeld);
+  assert.equal(english![0], voiceTexts.en.rbHeld, '9: the same in English');
+  assert.equal(await hearsNow(s), null);
+}
+
 const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId: number; msisdn: string }) => Promise<void>; check?: (r: { turns: string[][] }, s: Caller) => Promise<void> }[] = [
   { name: 'balance, repeat, back, English, balance', script: ['1', '0', '*', '9', '1'] },
   { name: 'saved card payment', script: ['1', '2', '1', '500', '1', '1', '*'], setup: (s) => saveCard(v.core, s) },
@@ -246,6 +267,7 @@ const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId
   { name: 'ringback: the melody playing, another bought after its preview and price, then melodies off', script: ['6', '1', '2', '1', '*', '6', '2', '1'], setup: withKalinka, check: checkRingback },
   { name: 'ringback off: the service connected from key 6', script: ['6', '1', '1', '*', '6', '9'], check: checkRingbackOff },
   { name: 'ringback suspended: key 6 says why and that a top-up resumes it', script: ['6', '1', '*', '6', '9'], setup: withRingbackSuspended, check: checkRingbackSuspended },
+  { name: 'ringback held by the company: key 6 says so and to ask the administrator', script: ['6', '1', '*', '6', '9'], setup: withRingbackHeld, check: checkRingbackHeld },
 ];
 
 for (const j of journeys) {
