@@ -16,6 +16,7 @@ import { ussdHttpGateway } from './channels/ussd/http-gateway.ts';
 import { ussdSmppGateway } from './channels/ussd/smpp-gateway.ts';
 import { createFastAgiServer, type FastAgiServer } from './channels/voice/fastagi-server.ts';
 import { voiceVxmlGateway } from './channels/voice/vxml-gateway.ts';
+import { TONES_DIR } from './channels/voice/voice-prompts.ts';
 import type { VoiceDeps } from './channels/voice/voice-call.ts';
 import type { VoicemailSpool } from './channels/voice/voicemail-call.ts';
 import { join, resolve } from 'node:path';
@@ -109,6 +110,7 @@ export function buildVoice(core: Core, config: Config, speech?: Speech): VoicePa
               },
             }
           : null,
+      tones: TONES_DIR,
     },
   };
 }

@@ -16,7 +16,8 @@ export async function voiceCommand(config: Config, { positionals }: CliArgs, io:
   }
   const res = await exportPrompts({ speech: espeakSpeech({ dir: promptCacheDir(config) }), dir: resolve(cwd, dir) });
   const folder = config.VOICE_AGI_SOUNDS ?? 'abonent';
-  io.out(`exported ${res.count} prompts (ru ${res.byVoice.ru}, en ${res.byVoice.en}) to ${res.dir}`);
+  io.out(`exported ${res.count} prompts (ru ${res.byVoice.ru}, en ${res.byVoice.en}) and ${res.tones} ringback melodies to ${res.dir}`);
+  if (res.tones === 0) io.out('no ringback melody previews found: build the web app first (npm run build:web) for key 6 to play them');
   io.out(`copy them to Asterisk's sounds directory, e.g. rsync -a --delete ${res.dir}/ asterisk-host:/var/lib/asterisk/sounds/${folder}/`);
   if (!config.VOICE_AGI_SOUNDS) io.out(`and set VOICE_AGI_SOUNDS=${folder} (see docs/voice.md)`);
   return 0;

@@ -13,8 +13,21 @@ export interface PriceFacts {
   connectionFee: number;
   /** A commission taken with the action (promised payment), kopecks; 0 when there is none. */
   commission: number;
-  /** What is charged now if the subscriber takes it today, kopecks. */
+  /** What is charged now if the subscriber takes it today, kopecks (with the `melodies` below). */
   chargedToday: number;
+  /**
+   * The kept ringback melodies that taking it resumes (connecting the service "Гудок" again), in
+   * the order they resume: each is charged one period now (counted in `chargedToday`) and then per
+   * period. Absent when it resumes none.
+   */
+  melodies?: MelodyCharge[];
+}
+
+/** A melody resumed with an action: its title and its price per period, kopecks. */
+export interface MelodyCharge {
+  title: { ru: string; en: string };
+  price: number;
+  period: PricePeriod;
 }
 
 export type Lang = 'ru' | 'en';

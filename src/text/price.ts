@@ -1,5 +1,5 @@
 import { formatPrice } from './format.ts';
-import type { Lang, PriceFacts, TextStyle } from './price-facts.ts';
+import type { Lang, MelodyCharge, PriceFacts, TextStyle } from './price-facts.ts';
 import { sayMoney } from './spoken.ts';
 import { toGsm7Latin } from './translit.ts';
 
@@ -14,8 +14,10 @@ import { toGsm7Latin } from './translit.ts';
  *   speech    "сто рублей разово" · "три рубля пятьдесят копеек в день и тридцать рублей за подключение"
  *             "three roubles and fifty kopecks a day and thirty roubles to connect"
  *
- * A free product (price 0, no fee) is "бесплатно" / "free". What is charged today is stated apart,
- * by stateChargedToday, where the channel asks for confirmation.
+ * A free product (price 0, no fee) is "бесплатно" / "free". The kept melodies an action resumes
+ * (facts.melodies) follow the price: "3 ₽/день и мелодии: «Лето» 5 ₽/день" / "RUB 3/day plus
+ * melodies: "Summer" RUB 5/day" / "три рубля в день и мелодии: Лето, пять рублей в день". What is
+ * charged today is stated apart, by stateChargedToday, where the channel asks for confirmation.
  */
 export function statePrice(facts: PriceFacts, lang: Lang, style: TextStyle = 'text'): string {
   check(facts);
@@ -32,21 +34,31 @@ export function statePrice(facts: PriceFacts, lang: Lang, style: TextStyle = 'te
 /**
  * What is charged now if the subscriber takes it: "Спишем сейчас 33,50 ₽" / "RUB 33.50 is charged
  * now" / "сейчас спишем тридцать три рубля пятьдесят копеек"; when nothing is, "Сейчас ничего не
- * спишем" / "Nothing is charged now".
+ * спишем" / "Nothing is charged now". With melodies it is the whole: "Всего спишем сейчас 12 ₽" /
+ * "RUB 12 in all is charged now" / "всего сейчас спишем двенадцать рублей".
  */
 export function stateChargedToday(facts: PriceFacts, lang: Lang, style: TextStyle = 'text'): string {
   check(facts);
   const k = facts.chargedToday;
+  const all = (facts.melodies?.length ?? 0) > 0;
   if (style === 'speech') {
     if (k === 0) return lang === 'ru' ? 'сейчас ничего не спишем' : 'nothing is charged now';
-    return lang === 'ru' ? `сейчас спишем ${sayMoney(k, 'ru')}` : `${sayMoney(k, 'en')} is charged now`;
+    return lang === 'ru' ? `${all ? 'всего ' : ''}сейчас спишем ${sayMoney(k, 'ru')}` : `${sayMoney(k, 'en')}${all ? ' in all' : ''} is charged now`;
   }
-  const text = k === 0 ? (lang === 'ru' ? 'Сейчас ничего не спишем' : 'Nothing is charged now') : lang === 'ru' ? `Спишем сейчас ${formatPrice(k, 'ru')}` : `${formatPrice(k, 'en')} is charged now`;
+  const text =
+    k === 0
+      ? lang === 'ru'
+        ? 'Сейчас ничего не спишем'
+        : 'Nothing is charged now'
+      : lang === 'ru'
+        ? `${all ? 'Всего спишем' : 'Спишем'} сейчас ${formatPrice(k, 'ru')}`
+        : `${formatPrice(k, 'en')}${all ? ' in all' : ''} is charged now`;
   return style === 'translit' ? toGsm7Latin(text) : text;
 }
 
 function check(f: PriceFacts): void {
-  for (const [k, v] of [['price', f.price], ['connectionFee', f.connectionFee], ['commission', f.commission], ['chargedToday', f.chargedToday]] as const) {
+  const melodies = (f.melodies ?? []).map((m) => ['melody price', m.price] as const);
+  for (const [k, v] of [['price', f.price], ['connectionFee', f.connectionFee], ['commission', f.commission], ['chargedToday', f.chargedToday], ...melodies] as const) {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${k} must be whole kopecks ≥ 0, got ${v}`);
   }
 }
@@ -66,6 +78,15 @@ function isFree(f: PriceFacts): boolean {
 }
 
 function onScreen(f: PriceFacts, lang: Lang): string {
+  return withMelodies(ownOnScreen(f, lang), f.melodies, lang, (m) => `${lang === 'ru' ? `«${m.title.ru}»` : `"${m.title.en}"`} ${formatPrice(m.price, lang)}${PERIOD_TEXT[lang][m.period]}`);
+}
+
+function withMelodies(own: string, melodies: MelodyCharge[] | undefined, lang: Lang, one: (m: MelodyCharge) => string, sep = ', '): string {
+  if (!melodies || melodies.length === 0) return own;
+  return `${own} ${lang === 'ru' ? 'и мелодии' : 'plus melodies'}: ${melodies.map(one).join(sep)}`;
+}
+
+function ownOnScreen(f: PriceFacts, lang: Lang): string {
   if (isFree(f)) return lang === 'ru' ? 'бесплатно' : 'free';
   const parts: string[] = [];
   // A product whose only cost is its connection fee states just that ("подключение 30 ₽").
@@ -76,6 +97,10 @@ function onScreen(f: PriceFacts, lang: Lang): string {
 }
 
 function spoken(f: PriceFacts, lang: Lang): string {
+  return withMelodies(ownSpoken(f, lang), f.melodies, lang, (m) => `${m.title[lang]}, ${sayMoney(m.price, lang)} ${PERIOD_SPOKEN[lang][m.period]}`, '; ');
+}
+
+function ownSpoken(f: PriceFacts, lang: Lang): string {
   if (isFree(f)) return lang === 'ru' ? 'бесплатно' : 'free';
   const parts: string[] = [];
   if (f.price > 0 || (f.connectionFee === 0 && f.commission === 0)) parts.push(`${sayMoney(f.price, lang)} ${PERIOD_SPOKEN[lang][f.period]}`);

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { espeakSpeech } from '../../src/adapters/speech/espeak.ts';
 import type { SandboxProvider } from '../../src/adapters/payments/sandbox.ts';
@@ -27,16 +28,23 @@ export interface VoiceEnv {
   app: FastifyInstance;
   /** Voicemail's spool: where the peer (as Asterisk) records messages and finds recorded greetings. */
   spool: VoicemailSpool;
+  /** The ringback melodies' 8 kHz previews (key 6), made by the build's script; null unless asked for. */
+  tones: string | null;
   close(): Promise<void>;
 }
 
 export const PROMPT_DIR = join(tmpdir(), 'abonent-voice-test-prompts');
 
-export async function voiceEnv(opts: { commandTimeoutMs?: number; headerTimeoutMs?: number } = {}): Promise<VoiceEnv> {
+export async function voiceEnv(opts: { commandTimeoutMs?: number; headerTimeoutMs?: number; tones?: boolean } = {}): Promise<VoiceEnv> {
   const env = await testCore();
   const core = env.core;
   const speech = recordingSpeech(espeakSpeech({ dir: PROMPT_DIR }));
   const voice = buildVoice(core, testConfig, speech);
+  // The previews as the web build makes them (sox), in a folder of this file's own: not web/dist,
+  // which a test cannot count on being built.
+  const tones = opts.tones ? mkdtempSync(join(tmpdir(), 'abonent-test-tones-')) : null;
+  if (tones) execFileSync(process.execPath, [join(import.meta.dirname, '../../scripts/ringback-tones.mjs'), tones], { stdio: 'pipe' });
+  voice.deps.tones = tones;
   const dir = mkdtempSync(join(tmpdir(), 'abonent-voicemail-spool-'));
   const spool: VoicemailSpool = { dir, agiDir: dir, maxSeconds: 120, silenceSeconds: 5 };
   const agi = createFastAgiServer({
@@ -63,11 +71,13 @@ export async function voiceEnv(opts: { commandTimeoutMs?: number; headerTimeoutM
     agiPort,
     app,
     spool,
+    tones,
     close: async () => {
       await agi.close();
       await app.close();
       await env.close();
       rmSync(dir, { recursive: true, force: true });
+      if (tones) rmSync(tones, { recursive: true, force: true });
     },
   };
 }
@@ -93,7 +103,9 @@ export async function agiJourney(v: VoiceEnv, msisdn: string, script: ScriptStep
   const peer = await AgiPeer.dial(v.agiPort, { agi_callerid: `"Caller" <${msisdn}>`, agi_uniqueid: `${Date.now()}.${calls}` });
   const turns: string[][] = [];
   let t = await peer.turn();
-  turns.push(t.files.map((f) => v.speech.textOf(f)));
+  // A melody's preview (key 6) is heard as `tone:<code>`; every other file is a prompt's text.
+  const heard = (f: string) => (v.tones && f.startsWith(`${v.tones}/`) ? `tone:${basename(f)}` : v.speech.textOf(f));
+  turns.push(t.files.map(heard));
   for (const s of script) {
     if (t.kind === 'hangup') return { turns, ended: 'server' };
     if (typeof s === 'object' && 'hangup' in s) {
@@ -104,7 +116,7 @@ export async function agiJourney(v: VoiceEnv, msisdn: string, script: ScriptStep
     if (typeof s === 'object') peer.silence();
     else peer.press(s);
     t = await peer.turn();
-    turns.push(t.files.map((f) => v.speech.textOf(f)));
+    turns.push(t.files.map(heard));
   }
   if (t.kind !== 'hangup') {
     peer.hangUp('close');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { checkSpendingLimits, listContracts, listLimits, removeNumberLimit, setNumberLimit, updateContract } from '../../src/domain/business/limits.ts';
 import { listNumbers } from '../../src/domain/business/list-numbers.ts';
+import { readRingback } from '../../src/domain/ringback/settings.ts';
 import { postEntry } from '../../src/domain/ledger/post-entry.ts';
 import { applyBalanceRules } from '../../src/domain/billing/balance-rules.ts';
 import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
@@ -9,6 +10,7 @@ import { listConnectedProducts } from '../../src/domain/services/list-connected-
 import { ingestUsage, type UsageInput } from '../../src/domain/billing/ingest-usage.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { actions, perform } from '../../src/domain/actions/registry.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
 import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { businessLimitsJob } from '../../src/jobs/business-limits.ts';
@@ -186,6 +188,11 @@ test('"block paid extras" suspends connected paid extras exactly once, names the
     for (const code of ['weather', 'internet_plus']) await connectProduct(core, admin.ctx, { msisdn: n.msisdn, productCode: code });
     await setNumberLimit(core, admin.ctx, { msisdn: n.msisdn, amount: 20_000, scope: 'both', action: 'block_extras' });
   }
+  // The service "Гудок" is a paid extra too: its melodies are held and released with it.
+  await connectProduct(core, admin.ctx, { msisdn: raised.msisdn, productCode: 'ringback' });
+  await perform(core, subscriberCtx(raised.subscriberId), actions['ringback.buy'], raised.msisdn, { melody: 'kalinka' });
+  const tone = async () => (await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [raised.subscriberId]))[0]!.status;
+  const lastPush = async () => (await core.db.query<{ body: { active: boolean; melodies: string[] } }>('SELECT body FROM ringback_push WHERE subscriber_id = $1 ORDER BY version DESC LIMIT 1', [raised.subscriberId]))[0]!.body;
   const statuses = async (subscriberId: number) =>
     Object.fromEntries((await core.db.query<{ product_code: string; status: string }>('SELECT product_code, status FROM product_instance WHERE subscriber_id = $1 AND status <> \'disabled\' AND product_code IN (\'weather\', \'internet_plus\', \'caller_id\')', [subscriberId])).map((r) => [r.product_code, r.status]));
   const count = async (sql: string, params: unknown[]) => (await core.db.query<{ n: number }>(sql, params))[0]!.n;
@@ -204,6 +211,33 @@ test('"block paid extras" suspends connected paid extras exactly once, names the
     assert.deepEqual(await statuses(n.subscriberId), { weather: 'limit_suspended', internet_plus: 'limit_suspended', caller_id: 'active' }, 'paid extras held, free ones not');
     assert.equal(await audits(n.subscriberId, 'business.limit.suspend'), 1, 'suspension audited once');
     assert.equal((await smsOf(n.msisdn, 'business.limit')).length, 1, 'one SMS');
+  }
+  assert.equal(await tone(), 'suspended', 'the melody held with the service');
+  assert.deepEqual([(await lastPush()).active, (await lastPush()).melodies], [false, []], 'the platform told');
+  // Every channel says the company holds "Гудок", not the money: a top-up would not release it.
+  assert.equal((await readRingback(core.db, { id: raised.subscriberId, accountId: raised.accountId })).service, 'held');
+  const app = await testApp(core);
+  try {
+    const { createSession } = await import('../../src/domain/auth/sessions.ts');
+    const { handset } = await import('../helpers/ussd.ts');
+    const token = (await createSession(core.db, core, { kind: 'subscriber', subjectId: raised.subscriberId, channel: 'web', method: 'test' })).token;
+    const api = await app.inject({ method: 'GET', url: '/api/v1/subscribers/me/ringback', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(api.json<{ service: string }>().service, 'held');
+    const ussd = await handset(app, raised.msisdn).dial('*770#');
+    assert.equal(ussd.text.replace(/\s+/g, ' '), 'Гудок приостановлен компанией. Вернуть его может администратор договора');
+    assert.doesNotMatch(ussd.text, /пополн|денег/);
+    const script = (to: string) => app.inject({ method: 'PATCH', url: '/api/v1/subscribers/me/preferences', headers: { authorization: `Bearer ${token}` }, payload: { script: to } });
+    await script('latin');
+    const latin = await handset(app, raised.msisdn, { latin: true }).dial('*770#');
+    await script('cyrillic');
+    const { handleMo } = await import('../../src/channels/sms/handle-mo.ts');
+    await handleMo(core, { from: raised.msisdn, to: '8111', text: 'ГУДОК', smscId: 'held-rb', gateway: 'test' }, 'req-held-rb');
+    const [reply] = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' AND short_code = '8111' ORDER BY id DESC LIMIT 1", [raised.msisdn]);
+    assert.match(reply!.text, /^Услуга «Гудок» приостановлена компанией: .*администратор договора/);
+    assert.doesNotMatch(reply!.text, /пополн|денег/);
+    assert.match(latin.text.replace(/\s+/g, ' '), /^Gudok priostanovlen kompaniey\. Vernut ego mozhet administrator dogovora$/);
+  } finally {
+    await app.close();
   }
   const [ru] = await smsOf(moscow.msisdn, 'business.limit');
   assert.match(ru!.text, /Платные услуги приостановлены до конца месяца: «Интернет Плюс», «Погода»/);
@@ -249,6 +283,14 @@ test('"block paid extras" suspends connected paid extras exactly once, names the
   assert.deepEqual(await statuses(raised.subscriberId), { weather: 'active', internet_plus: 'active', caller_id: 'active' });
   const [resume] = await core.db.query<{ details: { reason: string } }>("SELECT details FROM audit_event WHERE subscriber_id = $1 AND action = 'business.limit.resume'", [raised.subscriberId]);
   assert.equal(resume!.details.reason, 'limit_raised');
+  assert.equal(await tone(), 'active', 'the melody back with the service');
+  assert.deepEqual([(await lastPush()).active, (await lastPush()).melodies], [true, ['kalinka']]);
+  // Its next day is charged by the fee run at the local midnight, once.
+  const melodyFees = () => count("SELECT count(*)::int AS n FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'ringback:%'", [raised.accountId]);
+  const bought = await melodyFees();
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-03-31T21:00:00Z') });
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-03-31T21:00:00Z') });
+  assert.equal(await melodyFees(), bought + 1);
   await removeNumberLimit(core, admin.ctx, { msisdn: moscow.msisdn });
   assert.deepEqual(await statuses(moscow.subscriberId), { weather: 'active', internet_plus: 'active', caller_id: 'active' });
   // Nothing more to resume, whoever asks.

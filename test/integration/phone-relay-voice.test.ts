@@ -23,7 +23,7 @@ interface Turn {
 
 let v: VoiceEnv;
 before(async () => {
-  v = await voiceEnv();
+  v = await voiceEnv({ tones: true });
   await seedDemoAccounts(v.core);
 });
 after(async () => {
@@ -105,6 +105,15 @@ test('a number typed on the keypad: the <field> gets the keys, "#" ends the entr
   assert.ok(say(t).includes(voiceTexts.ru.askAmount(sayMoney(MIN_TOP_UP, 'ru'), sayMoney(MAX_TOP_UP, 'ru'))));
   const bad = (await post(v.app, '/phone/api/voice/step', { next: t.next, input: { kind: 'keys', keys: '5#' } })).json;
   assert.ok(say(bad).includes(sayRefusal({ code: 'AMOUNT_NOT_ALLOWED', params: { min: MIN_TOP_UP, max: MAX_TOP_UP } }, 'ru')), say(bad));
+});
+
+test('key 6: a melody on sale is played before its price, from the web app\'s own previews', async () => {
+  let t = (await post(v.app, '/phone/api/voice/call', { msisdn: DEMO.subscriber.msisdn })).json;
+  for (const key of ['6', '1', '1']) t = (await post(v.app, '/phone/api/voice/step', { next: t.next, input: { kind: 'keys', keys: key } })).json;
+  assert.ok(say(t).includes(voiceTexts.ru.rbListen('Во поле берёза стояла')), say(t));
+  const urls = t.prompts.map((p) => p.audioUrl);
+  assert.ok(urls.includes('/tones/birch_tree.wav'), urls.join(' '));
+  assert.ok(urls.filter((u) => u !== '/tones/birch_tree.wav').every((u) => u?.startsWith('/phone/api/voice/prompts/')), 'the sentences are relayed prompts');
 });
 
 test('refused: numbers outside the demo set, malformed numbers, handles the relay never gave out, odd prompt names', async () => {

@@ -9,10 +9,14 @@ import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts
 import type { Core } from '../../src/domain/core.ts';
 import { pushRingbackChanges } from '../../src/domain/ringback/push-changes.ts';
 import { toneForCaller } from '../../src/domain/ringback/tone-for-caller.ts';
+import { formatPrice } from '../../src/text/format.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { disableProduct } from '../../src/domain/services/disable-product.ts';
 import { systemCtx } from '../../src/domain/shared/context.ts';
-import { ledgerSum, makeSubscriber, refusal, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
+import { adjustBalance } from '../../src/domain/ledger/adjust-balance.ts';
+import { settlePayment } from '../../src/domain/payments/settle-payment.ts';
+import { startTopUp } from '../../src/domain/payments/top-up.ts';
+import { ctxAs, ledgerSum, makeSubscriber, refusal, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 
 /**
  * Ringback tones ("Гудок") on a real store: melodies bought through the ledger and charged by the
@@ -91,13 +95,149 @@ test('the fee run charges a daily melody each local midnight and a monthly one e
   assert.equal(sum.balance, sum.sum);
 
   // No money: the melody is suspended, told by SMS, and the platform no longer plays it.
-  const poor = await subscriber({ openingBalance: 400 });
-  await perform(core, subscriberCtx(poor.subscriberId), actions['ringback.buy'], poor.msisdn, { melody: 'birch_tree' }); // 1 ₽ a day: 0,50 ₽ left, short of the next day's fees
+  const poor = await subscriber({ openingBalance: 600 });
+  await perform(core, subscriberCtx(poor.subscriberId), actions['ringback.buy'], poor.msisdn, { melody: 'birch_tree' }); // 1 ₽ a day: 2,50 ₽ left, the service's next day and not the melody's
   await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-03-11T21:00:00Z') });
   const row = await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [poor.subscriberId]);
   assert.equal(row[0]?.status, 'suspended');
   const notice = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' AND text LIKE '%мелоди%'", [poor.msisdn]);
   assert.match(notice[0]?.text ?? '', /Во поле берёза стояла/);
+});
+
+test('a melody suspended for want of money plays again after a top-up that covers it: charged once, pushed once; a credit too small leaves it suspended', async (t) => {
+  const s = await subscriber({ openingBalance: 700 }); // 2,50 ₽ for the service today, 1,50 ₽ for kalinka: 3 ₽ left
+  const ctx = subscriberCtx(s.subscriberId);
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'kalinka' });
+  await perform(core, ctx, actions['ringback.set'], s.msisdn, { melody: 'kalinka' });
+  // Local midnight: the service's 2,50 ₽ is paid, kalinka's 1,50 ₽ is not (0,50 ₽ left).
+  const back = env.clock.now();
+  env.clock.set(new Date('2026-03-10T21:00:00Z'));
+  t.after(() => env.clock.set(back));
+  await runRecurringFees(core, systemCtx('test'), { now: env.clock.now() });
+  const status = async () => (await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [s.subscriberId]))[0]?.status;
+  assert.equal(await status(), 'suspended');
+  await pushRingbackChanges(core);
+  const pushed = pushesOf(s.msisdn).length;
+  assert.deepEqual(platform.current.get(s.msisdn)?.melodies, [], 'the platform no longer plays it');
+  const entries = (await ringbackEntries(s.accountId)).length;
+
+  // 0,50 ₽ more is not enough for 1,50 ₽: nothing is charged, nothing pushed.
+  await adjustBalance(core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: 'rb-credit-small' }), { msisdn: s.msisdn, amount: 50, kind: 'payment', reason: 'cash' });
+  assert.equal(await status(), 'suspended');
+  assert.equal((await ringbackEntries(s.accountId)).length, entries);
+  assert.equal(await pushRingbackChanges(core), 0);
+
+  // A card payment the provider confirms: the melody's fee is charged once and the platform told once.
+  const started = await startTopUp(core, subscriberCtx(s.subscriberId, { idempotencyKey: 'rb-topup' }), { msisdn: s.msisdn, amount: 1000 });
+  const [p] = await core.db.query<{ provider_ref: string }>('SELECT provider_ref FROM payment WHERE id = $1', [started.paymentId]);
+  assert.equal((await settlePayment(core, { type: 'payment.succeeded', providerRef: p!.provider_ref })).status, 'succeeded');
+  assert.equal((await settlePayment(core, { type: 'payment.succeeded', providerRef: p!.provider_ref })).changed, false, 'the provider repeating its event');
+  assert.equal(await status(), 'active');
+  const after = await ringbackEntries(s.accountId);
+  assert.deepEqual(after.slice(entries).map((e) => e.amount), [-150]);
+  const sum = await ledgerSum(core, s.accountId);
+  assert.equal(sum.balance, 50 + 50 + 1000 - 150);
+  assert.equal(sum.balance, sum.sum);
+  assert.equal(await pushRingbackChanges(core), 1);
+  assert.equal(pushesOf(s.msisdn).length, pushed + 1);
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [true, ['kalinka']]);
+  assert.equal((await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79031112233', at: new Date('2026-03-11T09:00:00Z') }))?.melody.code, 'kalinka');
+  const [audit] = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE subscriber_id = $1 AND action = 'ringback.resume'", [s.subscriberId]);
+  assert.equal(audit!.n, 1);
+  const sms = await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id", [s.msisdn]);
+  assert.match(sms.map((m) => m.text).join('\n'), /приостановлена и зазвучит снова после пополнения[\s\S]*Мелодия «Калинка» снова звучит для ваших абонентов, списано 1,50\s₽/);
+});
+
+test('the service off stops every melody fee: the library is kept suspended, a top-up brings nothing back; on again, each melody is charged one period once and pushed once', async (t) => {
+  const s = await subscriber();
+  const ctx = subscriberCtx(s.subscriberId);
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'kalinka' }); // 1,50 ₽ a day
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'korobeiniki' }); // 25 ₽ a month
+  await perform(core, ctx, actions['ringback.set'], s.msisdn, { melody: 'kalinka' });
+  const statuses = async () => (await core.db.query<{ melody_code: string; status: string }>('SELECT melody_code, status FROM ringback_tone WHERE subscriber_id = $1 ORDER BY id', [s.subscriberId])).map((r) => `${r.melody_code}:${r.status}`);
+  await pushRingbackChanges(core);
+  const pushedOn = pushesOf(s.msisdn).length;
+
+  await disableProduct(core, ctx, { msisdn: s.msisdn, productCode: 'ringback' });
+  assert.deepEqual(await statuses(), ['kalinka:suspended', 'korobeiniki:suspended'], 'kept in the library, charged nothing');
+  await pushRingbackChanges(core);
+  assert.equal(pushesOf(s.msisdn).length, pushedOn + 1, 'the service off: one push');
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [false, []]);
+  const entries = (await ringbackEntries(s.accountId)).length;
+
+  // Two local midnights and a month later: the fee run charges no melody (and no service).
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-03-12T22:00:00Z') });
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-04-10T22:00:00Z') });
+  assert.equal((await ringbackEntries(s.accountId)).length, entries);
+  const [serviceFees] = await core.db.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_entry WHERE account_id = $1 AND product_code = 'ringback' AND created_at > $2", [s.accountId, new Date('2026-03-11T00:00:00Z')]);
+  assert.equal(serviceFees!.n, 0);
+  let sum = await ledgerSum(core, s.accountId);
+  assert.equal(sum.balance, sum.sum);
+
+  // Money coming in while the service is off resumes no melody, pushes nothing.
+  const back = env.clock.now();
+  env.clock.set(new Date('2026-04-11T09:00:00Z'));
+  t.after(() => env.clock.set(back));
+  await adjustBalance(core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: 'rb-off-credit' }), { msisdn: s.msisdn, amount: 5000, kind: 'payment', reason: 'cash' });
+  assert.deepEqual(await statuses(), ['kalinka:suspended', 'korobeiniki:suspended']);
+  assert.equal((await ringbackEntries(s.accountId)).length, entries);
+  await pushRingbackChanges(core);
+  assert.equal(pushesOf(s.msisdn).length, pushedOn + 1);
+
+  // The service on again (a retried request under the same key changes nothing more): both melodies
+  // charged one period each, through the ledger, and one push carries the service and both.
+  const onCtx = subscriberCtx(s.subscriberId, { idempotencyKey: 'rb-on-again' });
+  const on = await connectProduct(core, onCtx, { msisdn: s.msisdn, productCode: 'ringback' });
+  assert.deepEqual(await connectProduct(core, onCtx, { msisdn: s.msisdn, productCode: 'ringback' }), on);
+  assert.deepEqual(await statuses(), ['kalinka:active', 'korobeiniki:active']);
+  const added = (await ringbackEntries(s.accountId)).slice(entries);
+  assert.deepEqual(added.map((e) => e.amount).sort((a, b) => a - b), [-2500, -150]);
+  assert.ok(added.every((e) => /^ringback:\d+:resumed:2026-04-11T09:00:00\.000Z$/.test(e.key)), JSON.stringify(added));
+  sum = await ledgerSum(core, s.accountId);
+  assert.equal(sum.balance, sum.sum);
+  assert.equal(on.balance, sum.balance, 'the balance the answer states counts the melodies');
+  await pushRingbackChanges(core);
+  assert.equal(pushesOf(s.msisdn).length, pushedOn + 2, 'on again: one push');
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [true, ['kalinka', 'korobeiniki']]);
+  assert.equal((await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79031112233', at: new Date('2026-04-11T10:00:00Z') }))?.melody.code, 'kalinka', 'the rules were kept');
+  // The next local midnight charges kalinka's day as usual.
+  await runRecurringFees(core, systemCtx('test'), { now: new Date('2026-04-11T21:00:00Z') });
+  assert.deepEqual((await ringbackEntries(s.accountId)).slice(entries + 2).map((e) => e.amount), [-150]);
+});
+
+test('a melody suspended while the service is off or suspended is not charged; a top-up resumes the service first, then the melody, each once', async (t) => {
+  // 2,50 ₽ for the service and 1 ₽ for the melody today: 2 ₽ left — short of the service's next
+  // day, enough for the melody's, which must not be charged while the service is suspended.
+  const s = await subscriber({ openingBalance: 550 });
+  const ctx = subscriberCtx(s.subscriberId);
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'birch_tree' });
+  const entries = (await ringbackEntries(s.accountId)).length;
+  const back = env.clock.now();
+  env.clock.set(new Date('2026-03-10T21:00:00Z'));
+  t.after(() => env.clock.set(back));
+  await runRecurringFees(core, systemCtx('test'), { now: env.clock.now() });
+  const [inst] = await core.db.query<{ status: string }>("SELECT status FROM product_instance WHERE subscriber_id = $1 AND product_code = 'ringback'", [s.subscriberId]);
+  assert.equal(inst!.status, 'suspended');
+  const status = async () => (await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [s.subscriberId]))[0]?.status;
+  assert.equal(await status(), 'suspended');
+  assert.equal((await ringbackEntries(s.accountId)).length, entries, 'no melody fee while the service is suspended');
+  const texts = async () => (await core.db.query<{ text: string }>("SELECT text FROM sms_message WHERE msisdn = $1 AND direction = 'mt' ORDER BY id", [s.msisdn])).map((m) => m.text).join('\n');
+  assert.doesNotMatch(await texts(), /оплаты мелодии/, 'the service\'s own notice is enough');
+  await pushRingbackChanges(core);
+  const pushed = pushesOf(s.msisdn).length;
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [false, []]);
+
+  env.clock.set(new Date('2026-03-11T09:00:00Z'));
+  await adjustBalance(core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: 'rb-susp-credit' }), { msisdn: s.msisdn, amount: 1000, kind: 'payment', reason: 'cash' });
+  assert.equal(await status(), 'active');
+  assert.deepEqual((await ringbackEntries(s.accountId)).slice(entries).map((e) => e.amount), [-100]);
+  const sum = await ledgerSum(core, s.accountId);
+  assert.equal(sum.balance, 200 + 1000 - 250 - 100);
+  assert.equal(sum.balance, sum.sum);
+  await pushRingbackChanges(core);
+  assert.equal(pushesOf(s.msisdn).length, pushed + 1);
+  assert.deepEqual([platform.current.get(s.msisdn)?.active, platform.current.get(s.msisdn)?.melodies], [true, ['birch_tree']]);
+  assert.match(await texts(), /«Гудок» возобновлена[\s\S]*Мелодия «Во поле берёза стояла» снова звучит/);
 });
 
 test('who hears what: a caller alone, a group and a time of day, in the number\'s local time; stop and remove bring back the ringing', async () => {
@@ -258,4 +398,42 @@ test('USSD *770#: the melodies with prices, one bought and set after the confirm
   const stop = await latin.send(pick(l, 'Vykl'));
   assert.match(stop.text, /^Melodii vyklyucheny: zvonyashchie slyshat obychnye gudki$/);
   assert.equal(await toneForCaller(core.db, { msisdn: s.msisdn, caller: '79990001122', at: core.clock.now() }), null);
+});
+
+test('the service\'s connect offer states the kept melody it resumes and the whole charge today — through the registry, the app API and USSD — and connecting charges exactly that', async () => {
+  const { handset } = await import('../helpers/ussd.ts');
+  const s = await subscriber();
+  const ctx = subscriberCtx(s.subscriberId);
+  await perform(core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'kalinka' }); // 1,50 ₽ a day
+  await disableProduct(core, ctx, { msisdn: s.msisdn, productCode: 'ringback' });
+
+  const offer = await actions['product.connect'].offer(core, ctx, { msisdn: s.msisdn, productCode: 'ringback' });
+  assert.equal(offer.refusal, null);
+  const facts = offer.facts!;
+  assert.deepEqual(facts.melodies, [{ title: { ru: 'Калинка', en: 'Kalinka' }, price: 150, period: 'day' }]);
+  const service = facts.connectionFee + facts.price;
+  assert.equal(facts.chargedToday, service + 150, 'the service\'s first day and the melody\'s');
+  const total = formatPrice(facts.chargedToday, 'ru');
+
+  const res = await app.inject({ method: 'GET', url: '/api/v1/subscribers/me/products/available', headers: s.auth });
+  const item = (res.json() as { items: { code: string; chargeNow: number; statement: { ru: string; en: string }; facts: { melodies?: unknown } }[] }).items.find((i) => i.code === 'ringback')!;
+  assert.equal(item.chargeNow, facts.chargedToday);
+  assert.match(item.statement.ru, /и мелодии: «Калинка» 1,50\u00a0₽\/день$/);
+  assert.match(item.statement.en, /^RUB\s2\.50\/day plus melodies: "Kalinka" RUB\s1\.50\/day$/);
+  assert.deepEqual(item.facts.melodies, facts.melodies);
+
+  const phone = handset(app, s.msisdn);
+  let page = await phone.dial('*770#');
+  let text = page.text;
+  while (/^00 /m.test(page.text)) text = `${text.replace(/\n00 .*$/, '')}\n${(page = await phone.send('00')).text}`;
+  assert.match(text, new RegExp(`^«Гудок»: 2,50\u00a0₽/день и мелодии: «Калинка» 1,50\u00a0₽/день\\.\\n?\\s?Всего спишем сейчас ${total}\\.\\n1 `));
+  const before = (await ledgerSum(core, s.accountId)).balance;
+  const done = await phone.send('1');
+  assert.equal(done.end, true);
+  assert.ok(done.text.replace(/\s/g, ' ').includes(total.replace(/\s/g, ' ')), `the answer names the total charged (${total}): ${done.text}`);
+  const after = await ledgerSum(core, s.accountId);
+  assert.equal(before - after.balance, facts.chargedToday, 'charged exactly what the offer said');
+  assert.equal(after.balance, after.sum);
+  const [tone] = await core.db.query<{ status: string }>('SELECT status FROM ringback_tone WHERE subscriber_id = $1', [s.subscriberId]);
+  assert.equal(tone!.status, 'active');
 });

@@ -9,7 +9,9 @@ import { exportPrompts, fixedPrompts } from '../../src/channels/voice/voice-prom
 import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
 import { PROMPT_PATH } from '../../src/channels/voice/vxml-gateway.ts';
 import { AgiPeer, type PeerOptions } from '../helpers/agi-peer.ts';
-import { makeSubscriber } from '../helpers/core.ts';
+import { makeSubscriber, subscriberCtx } from '../helpers/core.ts';
+import { actions, perform } from '../../src/domain/actions/registry.ts';
+import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { PROMPT_DIR, voiceEnv, type VoiceEnv } from '../helpers/voice-env.ts';
 
 /**
@@ -25,7 +27,7 @@ let sounds: string;
 const servers: FastAgiServer[] = [];
 
 before(async () => {
-  v = await voiceEnv();
+  v = await voiceEnv({ tones: true });
   sounds = mkdtempSync(join(tmpdir(), 'abonent-asterisk-sounds-'));
 });
 after(async () => {
@@ -51,9 +53,15 @@ const said = (files: string[]) => files.map((f) => v.speech.textOf(f));
 
 test('export-prompts writes every fixed prompt as an 8 kHz WAV named by its id; the CLI does the same', async () => {
   const dir = join(sounds, 'abonent');
-  const res = await exportPrompts({ speech: v.speech, dir });
-  const files = readdirSync(dir).filter((f) => f.endsWith('.wav'));
+  const res = await exportPrompts({ speech: v.speech, dir, tones: v.tones });
+  const all = readdirSync(dir).filter((f) => f.endsWith('.wav'));
+  const files = all.filter((f) => !f.startsWith('tone-'));
   assert.equal(files.length, res.count);
+  // The ringback melodies' previews beside them (key 6), under the names the server asks for.
+  assert.deepEqual(all.filter((f) => f.startsWith('tone-')).sort(), ['birch_tree', 'kalinka', 'korobeiniki', 'ode_to_joy', 'swan_lake', 'turkish_march'].map((c) => `tone-${c}.wav`));
+  assert.equal(res.tones, 6);
+  assert.ok(readFileSync(join(dir, 'tone-kalinka.wav')).equals(readFileSync(join(v.tones!, 'kalinka.wav'))));
+  assert.ok(readFileSync(join(dir, 'tone-kalinka.sln')).equals(execFileSync('sox', [join(dir, 'tone-kalinka.wav'), '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-L', '-r', '8000', '-c', '1', '-'])));
   assert.equal(res.count, new Set(fixedPrompts().map((p) => `${p.voice}\n${p.text}`)).size);
   assert.ok(files.includes(`${(await v.speech.prompt('ru', ru.welcome)).id}.wav`));
   // The offer of the other language is exported in that language's voice, as it is played.
@@ -64,7 +72,7 @@ test('export-prompts writes every fixed prompt as an 8 kHz WAV named by its id; 
   assert.match(info, /Precision\s*: 16-bit/);
   // Beside each WAV its samples as Asterisk's signed linear: what sox makes of the WAV as raw 8 kHz s16le.
   const slns = readdirSync(dir).filter((f) => f.endsWith('.sln'));
-  assert.deepEqual(slns.sort(), files.map((f) => f.replace(/\.wav$/, '.sln')).sort());
+  assert.deepEqual(slns.sort(), all.map((f) => f.replace(/\.wav$/, '.sln')).sort());
   const raw = execFileSync('sox', [join(dir, files[0]!), '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-L', '-r', '8000', '-c', '1', '-']);
   assert.ok(raw.length > 0);
   assert.ok(readFileSync(join(dir, files[0]!.replace(/\.wav$/, '.sln'))).equals(raw));
@@ -78,16 +86,20 @@ test('export-prompts writes every fixed prompt as an 8 kHz WAV named by its id; 
     });
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`exported ${res.count} prompts`));
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.wav')).sort(), files.sort());
+    // (The CLI takes the melodies from the web build, which this test does not count on.)
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.wav') && !f.startsWith('tone-')).sort(), files.sort());
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 });
 
 test('a remote Asterisk plays fixed prompts from its own sounds directory and the rest by URL: the whole walk is heard', async () => {
-  await exportPrompts({ speech: v.speech, dir: join(sounds, 'abonent') });
+  await exportPrompts({ speech: v.speech, dir: join(sounds, 'abonent'), tones: v.tones });
   const { port } = await remoteServer({ promptUrl: BASE });
   const s = await makeSubscriber(v.core, { openingBalance: 12_345 });
+  await connectProduct(v.core, subscriberCtx(s.subscriberId), { msisdn: s.msisdn, productCode: 'ringback' });
+  await perform(v.core, subscriberCtx(s.subscriberId), actions['ringback.buy'], s.msisdn, { melody: 'kalinka' });
+  await perform(v.core, subscriberCtx(s.subscriberId), actions['ringback.set'], s.msisdn, { melody: 'kalinka' });
   const peer = await AgiPeer.dial(port, { agi_callerid: s.msisdn, agi_uniqueid: 'remote-1' }, { sounds, fetchMedia });
   const main = await peer.turn();
   assert.equal(main.kind, 'input');
@@ -107,6 +119,13 @@ test('a remote Asterisk plays fixed prompts from its own sounds directory and th
   assert.deepEqual(english.missing, []);
   assert.ok(said(english.files).includes(en.paymentsKey));
   assert.ok(!english.files.some((f) => f.startsWith('/')), 'no path on Abonent’s disk');
+  // Key 6: the melody callers hear, from the exported previews.
+  peer.press('*');
+  await peer.turn();
+  peer.press('6');
+  const ringback = await peer.turn();
+  assert.deepEqual(ringback.missing, []);
+  assert.ok(ringback.files.includes('abonent/tone-kalinka'), ringback.files.join(' '));
   peer.hangUp('close');
   await peer.closedByServer();
 });

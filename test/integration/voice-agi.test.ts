@@ -149,7 +149,7 @@ test('tariff name and monthly fee; promotions and options from the catalog', asy
 
 test('wrong keys and silence re-prompt twice, then the call ends politely', async () => {
   const s = await makeSubscriber(v.core);
-  const wrong = await agiJourney(v, s.msisdn, ['2', '6', '8']);
+  const wrong = await agiJourney(v, s.msisdn, ['2', '8', '2']);
   assert.equal(wrong.turns[1]![0], ru.nomatch);
   assert.ok(wrong.turns[1]!.includes(ru.mainItems[0]!), 're-prompts the menu');
   assert.equal(wrong.turns[2]![0], ru.nomatch);

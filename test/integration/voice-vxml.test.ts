@@ -6,8 +6,18 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { voiceTexts } from '../../src/channels/voice/voice-texts.ts';
+import { actions, perform } from '../../src/domain/actions/registry.ts';
+import { holdPaidExtras } from '../../src/domain/business/limit-holds.ts';
+import { melodyFacts } from '../../src/domain/ringback/melodies.ts';
+import { toneForCaller } from '../../src/domain/ringback/tone-for-caller.ts';
+import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { runRecurringFees } from '../../src/domain/billing/run-recurring-fees.ts';
+import { adjustBalance } from '../../src/domain/ledger/adjust-balance.ts';
+import { systemCtx } from '../../src/domain/shared/context.ts';
+import { stateChargedToday, statePrice } from '../../src/text/price.ts';
+import { sayMoney } from '../../src/text/spoken.ts';
 import { buildServer } from '../../src/server.ts';
-import { ledgerSum, makeSubscriber, testConfig } from '../helpers/core.ts';
+import { ctxAs, ledgerSum, makeSubscriber, subscriberCtx, testConfig } from '../helpers/core.ts';
 import { agiJourney, saveCard, voiceEnv, type ScriptStep, type VoiceEnv } from '../helpers/voice-env.ts';
 
 const ru = voiceTexts.ru;
@@ -18,7 +28,7 @@ const docs: string[] = [];
 const fetchedAudio = new Set<string>();
 
 before(async () => {
-  v = await voiceEnv();
+  v = await voiceEnv({ tones: true });
   dir = mkdtempSync(join(tmpdir(), 'abonent-vxml-'));
 });
 after(async () => {
@@ -82,7 +92,9 @@ class Browser {
     const texts: string[] = [];
     for (const m of xml.matchAll(/<audio src="([^"]*)">([^<]*)<\/audio>/g)) {
       const src = unescape(m[1]!);
-      texts.push(unescape(m[2]!));
+      // A melody's preview (key 6) is heard as `tone:<code>`, as the FastAGI journey names it.
+      const tone = /^\/gateways\/voice\/tones\/([a-z0-9_]+)\.wav$/.exec(src)?.[1];
+      texts.push(tone ? `tone:${tone}` : unescape(m[2]!));
       if (!fetchedAudio.has(src)) {
         fetchedAudio.add(src);
         const a = await this.app.inject({ method: 'GET', url: src, headers: this.headers });
@@ -143,7 +155,105 @@ async function vxmlJourney(msisdn: string, script: ScriptStep[], app: FastifyIns
   return { turns, ended: p.ended ? 'server' : 'caller' };
 }
 
-const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId: number; msisdn: string }) => Promise<void> }[] = [
+type Caller = { subscriberId: number; msisdn: string; accountId: number };
+
+/** A number with the service "Гудок" on and "Калинка" bought and playing to every caller. */
+async function withKalinka(s: { subscriberId: number; msisdn: string }): Promise<void> {
+  const ctx = subscriberCtx(s.subscriberId);
+  await connectProduct(v.core, ctx, { msisdn: s.msisdn, productCode: 'ringback' });
+  await perform(v.core, ctx, actions['ringback.buy'], s.msisdn, { melody: 'kalinka' });
+  await perform(v.core, ctx, actions['ringback.set'], s.msisdn, { melody: 'kalinka' });
+}
+
+/**
+ * "Калинка" playing, then the money taken down to 1 ₽ and the next local midnight's fee run: the
+ * service's 2,50 ₽ does not fit, so the service is suspended and the melody with it.
+ */
+async function withRingbackSuspended(s: { subscriberId: number; msisdn: string }): Promise<void> {
+  await withKalinka(s);
+  await adjustBalance(v.core, ctxAs({ kind: 'staff', staffId: 1 }, { idempotencyKey: `rb-down-${s.msisdn}` }), { msisdn: s.msisdn, amount: -19_500, kind: 'adjustment', reason: 'test' });
+  await runRecurringFees(v.core, systemCtx('test'), { now: new Date('2026-03-10T21:00:00Z') });
+}
+
+/** "Калинка" playing, then held by the company's spending limit ("block paid extras" at work). */
+async function withRingbackHeld(s: { subscriberId: number; msisdn: string }): Promise<void> {
+  await withKalinka(s);
+  const [sub] = await v.core.db.query<{ account_id: number }>('SELECT account_id FROM subscriber WHERE id = $1', [s.subscriberId]);
+  await v.core.db.tx((tx) => holdPaidExtras(tx, { id: s.subscriberId, accountId: Number(sub!.account_id), msisdn: s.msisdn, timeZone: 'Europe/Moscow' }, v.core.clock.now()));
+}
+
+const hearsNow = async (s: Caller) => (await toneForCaller(v.core.db, { msisdn: s.msisdn, caller: '79031112233', at: v.core.clock.now() }))?.melody.code ?? null;
+const birch = { price: { model: 'daily' as const, amount: 100 } };
+
+/** Key 6 over FastAGI: what was said and played at each step, what was charged and what callers hear. */
+async function checkRingback(r: { turns: string[][] }, s: Caller): Promise<void> {
+  const [, playing, list, confirm, done, , again, stop, stopped] = r.turns;
+  assert.deepEqual(playing!.slice(0, 4), [ru.rbPlaying('Калинка'), 'tone:kalinka', ru.rbChooseKey, ru.rbStopKey], 'what callers hear now, then the melody itself');
+  assert.equal(list![0], ru.rbListTitle);
+  assert.equal(list![1], ru.rbOwned('Калинка', 1), 'the library first');
+  assert.equal(list![2], ru.rbOnSale('Во поле берёза стояла', statePrice(melodyFacts(birch), 'ru', 'speech'), 2), 'then those on sale, with the price in words');
+  assert.deepEqual(confirm!.slice(0, 4), [
+    ru.rbListen('Во поле берёза стояла'),
+    'tone:birch_tree',
+    ru.rbConfirmBuy('Во поле берёза стояла', statePrice(melodyFacts(birch), 'ru', 'speech'), stateChargedToday(melodyFacts(birch), 'ru', 'speech')),
+    ru.confirmKey,
+  ]);
+  assert.equal(done![0], ru.rbBought('Во поле берёза стояла', sayMoney(100, 'ru')));
+  assert.deepEqual(again!.slice(0, 2), [ru.rbPlaying('Во поле берёза стояла'), 'tone:birch_tree']);
+  assert.equal(stop![0], ru.rbConfirmStop);
+  assert.equal(stopped![0], ru.rbStopped);
+  assert.equal(await hearsNow(s), null, 'melodies off: ordinary ringing');
+  const fees = await v.core.db.query<{ amount: number }>("SELECT amount::int AS amount FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'ringback:%' ORDER BY id", [s.accountId]);
+  assert.deepEqual(fees.map((f) => f.amount), [-150, -100], 'Калинка bought beforehand, the birch tree once by voice');
+  const library = await v.core.db.query<{ melody: string }>("SELECT melody_code AS melody FROM ringback_tone WHERE subscriber_id = $1 AND status = 'active' ORDER BY id", [s.subscriberId]);
+  assert.deepEqual(library.map((l) => l.melody), ['kalinka', 'birch_tree'], 'stopping keeps the library');
+  const audit = await v.core.db.query<{ action: string }>("SELECT action FROM audit_event WHERE subscriber_id = $1 AND channel = 'voice' AND action LIKE 'ringback.%' ORDER BY id", [s.subscriberId]);
+  assert.deepEqual(audit.map((a) => a.action), ['ringback.buy', 'ringback.set', 'ringback.remove']);
+}
+
+/** Key 6 with the service off: its offer, connected through the options' confirmation; then no melody yet, in both languages. */
+async function checkRingbackOff(r: { turns: string[][] }, s: Caller): Promise<void> {
+  const [, off, confirm, connected, , on, english] = r.turns;
+  assert.deepEqual(off!.slice(0, 2), [ru.rbOff, ru.rbConnectKey]);
+  assert.match(confirm![0]!, /^Подключение «Гудок»: два рубля пятьдесят копеек в день/);
+  assert.equal(connected![0], ru.connected('Гудок'));
+  assert.deepEqual(on!.slice(0, 2), [ru.rbNone, ru.rbChooseKey]);
+  assert.deepEqual(english!.slice(0, 2), [voiceTexts.en.rbNone, voiceTexts.en.rbChooseKey], '9: the same in English');
+  assert.equal(await hearsNow(s), null);
+}
+
+/** Key 6 with the service suspended for want of money: why, and that a top-up brings it back; no key to buy or stop; in English on 9. */
+async function checkRingbackSuspended(r: { turns: string[][] }, s: Caller): Promise<void> {
+  const [, suspended, wrongKey, , again, english] = r.turns;
+  assert.equal(suspended![0], ru.rbSuspended);
+  assert.ok(!suspended!.includes(ru.rbChooseKey) && !suspended!.includes(ru.rbStopKey), 'nothing to choose or stop while suspended');
+  assert.ok(!wrongKey!.includes(ru.rbListTitle), '1 lists no melodies');
+  assert.equal(again![0], ru.rbSuspended);
+  assert.equal(english![0], voiceTexts.en.rbSuspended, '9: the same in English');
+  const [state] = await v.core.db.query<{ service: string; tone: string }>(
+    "SELECT i.status AS service, t.status AS tone FROM product_instance i JOIN ringback_tone t ON t.subscriber_id = i.subscriber_id WHERE i.subscriber_id = $1 AND i.product_code = 'ringback'",
+    [s.subscriberId],
+  );
+  assert.deepEqual(state, { service: 'suspended', tone: 'suspended' });
+  const fees = await v.core.db.query<{ amount: number }>("SELECT amount::int AS amount FROM ledger_entry WHERE account_id = $1 AND idempotency_key LIKE 'ringback:%' ORDER BY id", [s.accountId]);
+  assert.deepEqual(fees.map((f) => f.amount), [-150], 'Калинка bought once; nothing charged while suspended');
+  assert.equal(await hearsNow(s), null);
+}
+
+/** Key 6 with the service held by the company: the company and its administrator, no top-up promised; in English on 9. */
+async function checkRingbackHeld(r: { turns: string[][] }, s: Caller): Promise<void> {
+  const [, held, wrongKey, , again, english] = r.turns;
+  assert.equal(held![0], ru.rbHeld);
+  assert.match(ru.rbHeld, /компанией.*администратору договора/);
+  assert.ok(!r.turns.flat().includes(ru.rbSuspended) && !r.turns.flat().includes(voiceTexts.en.rbSuspended), 'no top-up promised');
+  assert.ok(!held!.includes(ru.rbChooseKey) && !held!.includes(ru.rbStopKey), 'nothing to choose or stop while held');
+  assert.ok(!wrongKey!.includes(ru.rbListTitle), '1 lists no melodies');
+  assert.equal(again![0], ru.rbHeld);
+  assert.equal(english![0], voiceTexts.en.rbHeld, '9: the same in English');
+  assert.equal(await hearsNow(s), null);
+}
+
+const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId: number; msisdn: string }) => Promise<void>; check?: (r: { turns: string[][] }, s: Caller) => Promise<void> }[] = [
   { name: 'balance, repeat, back, English, balance', script: ['1', '0', '*', '9', '1'] },
   { name: 'saved card payment', script: ['1', '2', '1', '500', '1', '1', '*'], setup: (s) => saveCard(v.core, s) },
   { name: 'new card payment', script: ['1', '2', '1', '300', '8', '4242424242424242', '1230', '1'] },
@@ -151,9 +261,13 @@ const journeys: { name: string; script: ScriptStep[]; setup?: (s: { subscriberId
   { name: 'hang-up at the confirmation', script: ['1', '2', '1', '500', '1', { hangup: 'close' }], setup: (s) => saveCard(v.core, s) },
   { name: 'promised payment', script: ['3', '1', '1', '*', '3'] },
   { name: 'tariff and offers', script: ['4', '*', '7', '9', '0'] },
-  { name: 'wrong keys', script: ['2', '6', '8'] },
+  { name: 'wrong keys', script: ['2', '8', '2'] },
   { name: 'silence', script: [{ silence: true }, { silence: true }, { silence: true }] },
   { name: 'bad amounts, then back', script: ['1', '2', '1', '5', '99999', '*', '1', '1'] },
+  { name: 'ringback: the melody playing, another bought after its preview and price, then melodies off', script: ['6', '1', '2', '1', '*', '6', '2', '1'], setup: withKalinka, check: checkRingback },
+  { name: 'ringback off: the service connected from key 6', script: ['6', '1', '1', '*', '6', '9'], check: checkRingbackOff },
+  { name: 'ringback suspended: key 6 says why and that a top-up resumes it', script: ['6', '1', '*', '6', '9'], setup: withRingbackSuspended, check: checkRingbackSuspended },
+  { name: 'ringback held by the company: key 6 says so and to ask the administrator', script: ['6', '1', '*', '6', '9'], setup: withRingbackHeld, check: checkRingbackHeld },
 ];
 
 for (const j of journeys) {
@@ -164,6 +278,7 @@ for (const j of journeys) {
     await j.setup?.(b);
     const viaAgi = await agiJourney(v, a.msisdn, j.script);
     const viaVxml = await vxmlJourney(b.msisdn, j.script);
+    await j.check?.(viaAgi, a);
     assert.deepEqual(viaVxml.turns, viaAgi.turns);
     assert.equal(viaVxml.ended, viaAgi.ended);
     const [la, lb] = [await ledgerSum(v.core, a.accountId), await ledgerSum(v.core, b.accountId)];

@@ -92,3 +92,24 @@ test('property: every style states every non-zero amount, and Latin stays in the
     }),
   );
 });
+
+test('the kept melodies a connection resumes follow the price, and what is charged now is the whole — on a screen, in Latin and spoken', () => {
+  const ringback = facts({
+    price: 250,
+    period: 'day',
+    chargedToday: 250 + 150 + 2_500,
+    melodies: [
+      { title: { ru: 'Калинка', en: 'Kalinka' }, price: 150, period: 'day' },
+      { title: { ru: 'Коробейники', en: 'Korobeiniki' }, price: 2_500, period: 'month' },
+    ],
+  });
+  assert.equal(statePrice(ringback, 'ru'), `2,50${NBSP}₽/день и мелодии: «Калинка» 1,50${NBSP}₽/день, «Коробейники» 25${NBSP}₽/мес`);
+  assert.equal(statePrice(ringback, 'en'), 'RUB 2.50/day plus melodies: "Kalinka" RUB 1.50/day, "Korobeiniki" RUB 25/month');
+  assert.equal(stateChargedToday(ringback, 'ru'), `Всего спишем сейчас 29${NBSP}₽`);
+  assert.equal(stateChargedToday(ringback, 'en'), 'RUB 29 in all is charged now');
+  assert.equal(statePrice(ringback, 'ru', 'translit'), '2,50 rub/den i melodii: "Kalinka" 1,50 rub/den, "Korobeyniki" 25 rub/mes');
+  assert.equal(stateChargedToday(ringback, 'ru', 'translit'), 'Vsego spishem seychas 29 rub');
+  assert.ok(isGsm7Basic(statePrice(ringback, 'ru', 'translit')));
+  assert.equal(statePrice(ringback, 'ru', 'speech'), 'два рубля пятьдесят копеек в день и мелодии: Калинка, один рубль пятьдесят копеек в день; Коробейники, двадцать пять рублей в месяц');
+  assert.equal(stateChargedToday(ringback, 'en', 'speech'), 'twenty-nine roubles in all is charged now');
+});

@@ -6236,12 +6236,23 @@ export interface paths {
                                 disableable: boolean;
                                 /** @description What disabling stops paying */
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6283,12 +6294,23 @@ export interface paths {
                                 disableable: boolean;
                                 /** @description What disabling stops paying */
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6461,12 +6483,23 @@ export interface paths {
                                 };
                                 disableable: boolean;
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6582,12 +6615,23 @@ export interface paths {
                                 readonly words: string[];
                             };
                             facts: {
-                                /** @description What taking it today charges */
+                                /** @description What taking it today charges (with the melodies below) */
                                 chargedToday: number;
                                 /** @description Commission taken with the action (promised payment); 0 when none */
                                 commission: number;
                                 /** @description One-off fee for connecting or switching; 0 when none */
                                 connectionFee: number;
+                                /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                melodies?: {
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period */
+                                    price: number;
+                                    title: {
+                                        en: string;
+                                        ru: string;
+                                    };
+                                }[];
                                 /** @enum {string} */
                                 period: "once" | "day" | "month";
                                 /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6600,12 +6644,23 @@ export interface paths {
                                 amount: number;
                                 /** @description What the subscriber pays, as facts: every channel states these and nothing else */
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -6901,10 +6956,10 @@ export interface paths {
                                 to: string | null;
                             }[];
                             /**
-                             * @description The service "Гудок" (catalog product `ringback`): connect and disable it through …/products
+                             * @description The service "Гудок" (catalog product `ringback`): connect and disable it through …/products. `suspended`: for want of money, a top-up resumes it; `held`: by the company's spending limit, only the contract's administrator (or the next month) releases it
                              * @enum {string}
                              */
-                            service: "off" | "active" | "suspended";
+                            service: "off" | "active" | "suspended" | "held";
                         };
                     };
                 };
@@ -7178,12 +7233,23 @@ export interface paths {
                                 readonly words: string[];
                             };
                             facts: {
-                                /** @description What taking it today charges */
+                                /** @description What taking it today charges (with the melodies below) */
                                 chargedToday: number;
                                 /** @description Commission taken with the action (promised payment); 0 when none */
                                 commission: number;
                                 /** @description One-off fee for connecting or switching; 0 when none */
                                 connectionFee: number;
+                                /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                melodies?: {
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period */
+                                    price: number;
+                                    title: {
+                                        en: string;
+                                        ru: string;
+                                    };
+                                }[];
                                 /** @enum {string} */
                                 period: "once" | "day" | "month";
                                 /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -7210,12 +7276,23 @@ export interface paths {
                                 available: number;
                                 /** @description What the subscriber pays, as facts: every channel states these and nothing else */
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */
@@ -7562,12 +7639,23 @@ export interface paths {
                                     ru: string;
                                 } | null;
                                 facts: {
-                                    /** @description What taking it today charges */
+                                    /** @description What taking it today charges (with the melodies below) */
                                     chargedToday: number;
                                     /** @description Commission taken with the action (promised payment); 0 when none */
                                     commission: number;
                                     /** @description One-off fee for connecting or switching; 0 when none */
                                     connectionFee: number;
+                                    /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                    melodies?: {
+                                        /** @enum {string} */
+                                        period: "once" | "day" | "month";
+                                        /** @description Kopecks per period */
+                                        price: number;
+                                        title: {
+                                            en: string;
+                                            ru: string;
+                                        };
+                                    }[];
                                     /** @enum {string} */
                                     period: "once" | "day" | "month";
                                     /** @description Kopecks per period; for `once`, the one-off price of each use */

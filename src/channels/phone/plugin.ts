@@ -26,6 +26,9 @@ const msisdn = z.string().regex(/^\d{10,15}$/, 'digits only, 10 to 15');
 const VXML_PATH = '/gateways/voice/vxml';
 const PROMPT_PATH = '/gateways/voice/prompts/';
 const RELAYED_PROMPTS = '/phone/api/voice/prompts/';
+/** A ringback melody's preview on the gateway (key 6), and the same file as the web app serves it to anyone. */
+const TONE_PATH = '/gateways/voice/tones/';
+const WEB_TONES = '/tones/';
 const GATEWAY = new URL(VXML_PATH, 'http://gateway.invalid');
 
 /** An address from a page, resolved against the page's own; only the gateway's own path is followed. */
@@ -150,7 +153,10 @@ export async function phoneRelay(app: FastifyInstance, opts: PhoneRelayOptions):
     reply.header('cache-control', 'no-store');
     const prompts = p.prompts.map((x) => {
       const src = x.src ? new URL(x.src, GATEWAY) : null;
-      const file = src && src.origin === GATEWAY.origin && src.pathname.startsWith(PROMPT_PATH) ? src.pathname.slice(PROMPT_PATH.length) : null;
+      const own = src && src.origin === GATEWAY.origin ? src.pathname : null;
+      const tone = own?.startsWith(TONE_PATH) ? own.slice(TONE_PATH.length) : null;
+      if (tone !== null) return { text: x.text, audioUrl: /^[a-z0-9_]{1,40}\.wav$/.test(tone) ? `${WEB_TONES}${tone}` : null };
+      const file = own?.startsWith(PROMPT_PATH) ? own.slice(PROMPT_PATH.length) : null;
       return { text: x.text, audioUrl: file && /^[\w.-]{1,80}$/.test(file) ? `${RELAYED_PROMPTS}${file}` : null };
     });
     return reply.send({ lang: p.lang && /^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$/.test(p.lang) ? p.lang : null, prompts, expects: p.expects, timeoutMs: p.timeoutMs, next: p.ended ? null : encodeHandle(p), ended: p.ended });

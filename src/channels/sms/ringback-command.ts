@@ -15,12 +15,19 @@ const quoted = (s: string, lang: Lang) => (lang === 'ru' ? `«${s}»` : `"${s}"`
  * ГУДОК / RINGBACK: the melodies on sale, numbered (the same numbers as USSD); ГУДОК <n>: that
  * melody for every caller — bought first when it is not in the library, after the reply word
  * the registry asks for; ГУДОК СТОП: no melody for anyone (ordinary ringing). With the service
- * off, the answer is the service's own offer (`connect`).
+ * off, the answer is the service's own offer (`connect`); held by the company's spending limit, who
+ * can release it.
  */
 export async function ringbackCommand(core: Core, ctx: Ctx, args: string[], lang: Lang, connect: () => Promise<string>): Promise<string> {
   const o = await ringbackOverview(core, ctx, { msisdn: 'me' });
   const [what] = args;
   if (o.service === 'off' && (what === undefined || /^\d{1,3}$/.test(what))) return connect();
+  if (o.service === 'held' && (what === undefined || /^\d{1,3}$/.test(what)))
+    return t(
+      lang,
+      'Услуга «Гудок» приостановлена компанией: достигнут лимит расходов на номер. Вернуть её может администратор договора.',
+      "The ringback service is suspended by your company: the number's spending limit is reached. Your contract's administrator can bring it back.",
+    );
   if (what === undefined) {
     const owned = new Set(o.library.filter((l) => l.status === 'active').map((l) => l.melody.code));
     const lines = o.catalog.map((m, i) => {

@@ -477,13 +477,15 @@ export const nodes: Record<string, MenuNode> = {
     },
   },
   /**
-   * *770#: ringback tones. With the service off, its own offer (as its product code shows it);
-   * else the melodies with their prices (the playing one marked) and "turn melodies off".
+   * *770#: ringback tones. With the service off, its own offer (as its product code shows it); held
+   * by the company's spending limit, who can release it; else the melodies with their prices (the playing one marked) and "turn melodies off".
    */
   rb: {
     render: async (m) => {
       const o = await ringbackOverview(m.core, m.ctx, { msisdn: m.msisdn });
       if (o.service === 'off') return (nodes.prod as Extract<MenuNode, { render: unknown }>).render(m, 'ringback');
+      // Held by the company: no melody can be bought or set, and a top-up would not help.
+      if (o.service === 'held') return { kind: 'text', text: m.t.rbHeld, end: true };
       const items: [string, Target][] = o.catalog.map((x) => [`${name(m, x.title)} ${price(m, melodyFacts(x))}${x.code === o.nowForEveryone ? ` (${m.t.rbPlaying})` : ''}`, { n: 'rb.q', a: x.code }]);
       return menu([...items, [m.t.rbStop, { n: 'rb.stop' }]], m.t.rbTitle);
     },

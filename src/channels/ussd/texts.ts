@@ -68,6 +68,8 @@ export interface Texts {
   rbConfirmBuy: (name: string, price: string, today: string) => string;
   rbSet: (name: string) => string;
   rbStopped: string;
+  /** *770# with the service held by the company's spending limit (one UCS-2 page). */
+  rbHeld: string;
   promisedActive: (amount: string, due: string) => string;
   confirmPromised: (amount: string, days: number, price: string, today: string) => string;
   promisedTaken: (amount: string, fee: string, due: string) => string;
@@ -148,6 +150,7 @@ const ru: Texts = {
   rbConfirmBuy: (n, p, now) => `«${n}»: ${p}. ${now}.`,
   rbSet: (n) => `Теперь все звонящие слышат «${n}»`,
   rbStopped: 'Мелодии выключены: звонящие слышат обычные гудки',
+  rbHeld: 'Гудок приостановлен компанией. Вернуть его может администратор договора',
   promisedActive: (a, d) => `Обещанный платёж ${a} до ${d}`,
   confirmPromised: (a, d, p, now) => `Обещанный платёж ${a} на ${d} дн.: ${p}. ${now}.`,
   promisedTaken: (a, f, d) => `Зачислено ${a} до ${d}. Комиссия ${f}`,
@@ -226,6 +229,7 @@ const en: Texts = {
   rbConfirmBuy: (n, p, now) => `"${n}": ${p}. ${now}.`,
   rbSet: (n) => `All callers now hear "${n}"`,
   rbStopped: 'Melodies are off: callers hear ordinary ringing',
+  rbHeld: "Ringback is suspended by your company: the number's spending limit is reached. Your contract's administrator can bring it back",
   promisedActive: (a, d) => `Promised payment ${a} due ${d}`,
   confirmPromised: (a, d, p, now) => `Promised payment ${a} for ${d} days: ${p}. ${now}.`,
   promisedTaken: (a, f, d) => `${a} credited, due ${d}. Fee ${f}`,

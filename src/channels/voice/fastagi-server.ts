@@ -6,9 +6,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { messageAudio } from '../../domain/voicemail/messages.ts';
 import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceCaller, type VoiceDeps } from './voice-call.ts';
-import { voicemailAudioId, type VoiceInput } from './voice-menu.ts';
+import { toneAudioCode, voicemailAudioId, type VoiceInput } from './voice-menu.ts';
 import { voiceOf, voiceTexts } from './voice-texts.ts';
-import { fixedPromptSet } from './voice-prompts.ts';
+import { exportedToneName, fixedPromptSet, toneFile } from './voice-prompts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
 import { AgiConnection, AgiHangup, agiQuote } from './agi-protocol.ts';
 import { prepareSpool, voicemailCall, type VoicemailSpool } from './voicemail-call.ts';
@@ -137,8 +137,24 @@ export function createFastAgiServer(o: FastAgiOptions): FastAgiServer {
     }
   }
 
-  /** One prompt of a turn: a sentence (synthesised) or a voicemail message's recording. */
+  /**
+   * A ringback melody's preview (key 6): on this machine, the build's 8 kHz file by its absolute
+   * path; on a remote Asterisk, `<sounds>/tone-<code>` as `voice export-prompts` wrote it.
+   */
+  async function streamTone(agi: AgiConnection, code: string, escape: string): Promise<number> {
+    const file = toneFile(o.deps.tones, code);
+    if (sounds) return stream(agi, `${sounds}/${exportedToneName(code)}`, escape);
+    if (!file) {
+      o.core.log.warn({ code }, 'ringback: no preview of the melody was built (scripts/ringback-tones.mjs); skipped');
+      return 0;
+    }
+    return stream(agi, file.replace(/\.wav$/, ''), escape);
+  }
+
+  /** One prompt of a turn: a sentence (synthesised), a voicemail message's recording or a melody. */
   async function streamPrompt(agi: AgiConnection, caller: VoiceCaller, lang: 'ru' | 'en', p: string, escape: string): Promise<number> {
+    const tone = toneAudioCode(p);
+    if (tone !== null) return streamTone(agi, tone, escape);
     const id = voicemailAudioId(p);
     return id === null ? stream(agi, await path(lang, p), escape) : streamMessage(agi, caller, id, escape);
   }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
+  buyMelodyAction,
   changeTariffAction,
   connectProductAction,
   disableProductAction,
   perform,
   promisedPaymentAction,
   readBalanceAction,
+  removeToneAction,
   requireOffered,
+  setToneAction,
   topUpAction,
   voicemailDeleteAction,
   voicemailHeardAction,
@@ -25,7 +28,9 @@ import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
 import { getTariff } from '../../domain/subscribers/get-tariff.ts';
 import { payNewCardByPhone, type PhoneCardFlow } from '../../domain/payments/pay-new-card-by-phone.ts';
 import { listVoicemail } from '../../domain/voicemail/messages.ts';
-import { compact, MAX_VOICEMAIL, newCall, render, sayChoice, sayPickConfirmation, step, withFacts, type Choice, type Facts, type PickAction, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
+import { RINGBACK_PRODUCT } from '../../domain/ringback/melodies.ts';
+import { ringbackOverview } from '../../domain/ringback/overview.ts';
+import { compact, MAX_VOICEMAIL, newCall, render, sayChoice, sayPickConfirmation, step, withFacts, type Choice, type Facts, type PickAction, type RingbackOp, type Tune, type Rendered, type VoiceCall, type VoiceInput, type VoiceState } from './voice-menu.ts';
 
 /** Who calls: the subscriber behind the number a trusted gateway reports. */
 export interface VoiceCaller {
@@ -38,6 +43,11 @@ export interface VoiceCaller {
 export interface VoiceDeps {
   /** The provider's phone flow for a new card; without it only saved cards can pay. */
   phoneCardFlow: PhoneCardFlow | null;
+  /**
+   * The folder of the ringback melodies' 8 kHz previews made at build time (`<code>.wav`,
+   * scripts/ringback-tones.mjs; web/dist/tones by default): what key 6 plays. Null: none is played.
+   */
+  tones?: string | null;
 }
 
 export async function findVoiceCaller(core: Core, callingNumber: string): Promise<VoiceCaller | null> {
@@ -136,12 +146,64 @@ export async function voiceOfferText(core: Core, ctx: Ctx, msisdn: string, targe
   };
 }
 
+const tuneOf = (m: { code: string; title: Tune['title'] }): Tune => ({ code: m.code, title: m.title });
+
+/**
+ * The ringback menu's screens as the registry offers them: the service and what plays now (key 6),
+ * the melodies to pick (the library's, then those on sale with the buy offer's price), one change's offer.
+ */
+async function ringbackFacts(core: Core, ctx: Ctx, msisdn: string, call: { kind: 'ringback' } | { kind: 'rbList' } | { kind: 'rbOffer'; op: RingbackOp; code?: string }): Promise<Facts> {
+  const o = await ringbackOverview(core, ctx, { msisdn });
+  if (call.kind === 'ringback') {
+    let connect: { code: string; confirm: boolean } | null = null;
+    if (o.service === 'off') {
+      const offer = await connectProductAction.offer(core, ctx, { msisdn, productCode: RINGBACK_PRODUCT });
+      connect = offer.refusal ? null : { code: RINGBACK_PRODUCT, confirm: confirms(connectProductAction, offer) };
+    }
+    const playing = o.nowForEveryone ? o.catalog.find((m) => m.code === o.nowForEveryone) ?? o.library.find((l) => l.melody.code === o.nowForEveryone)?.melody : undefined;
+    const stop = await removeToneAction.offer(core, ctx, { msisdn });
+    return {
+      kind: 'ringback',
+      service: o.service,
+      connect,
+      playing: playing ? tuneOf(playing) : null,
+      choose: o.service === 'active',
+      stop: o.service === 'active' && o.rules.length > 0 && !stop.refusal ? { confirm: confirms(removeToneAction, stop) } : null,
+    };
+  }
+  if (call.kind === 'rbList') {
+    const owned = o.library.filter((l) => l.status === 'active').map((l) => l.melody);
+    const onSale = o.catalog.filter((m) => !owned.some((b) => b.code === m.code));
+    const items = [];
+    for (const m of owned) {
+      const offer = await setToneAction.offer(core, ctx, { msisdn, melody: m.code });
+      if (!offer.refusal) items.push({ ...tuneOf(m), owned: true, facts: null, confirm: confirms(setToneAction, offer) });
+    }
+    for (const m of onSale) {
+      const offer = await buyMelodyAction.offer(core, ctx, { msisdn, melody: m.code });
+      if (!offer.refusal && offer.facts) items.push({ ...tuneOf(m), owned: false, facts: offer.facts, confirm: confirms(buyMelodyAction, offer) });
+    }
+    return { kind: 'rbList', items: items.slice(0, MAX_LISTED) };
+  }
+  // One change picked: judged again by the registry now (the money, the library may have changed).
+  if (call.op === 'stop') {
+    const offer = await removeToneAction.offer(core, ctx, { msisdn });
+    return offer.refusal ? { kind: 'refusal', ...offer.refusal } : { kind: 'rbOffer', op: 'stop', tune: null, facts: null };
+  }
+  const action = call.op === 'buy' ? buyMelodyAction : setToneAction;
+  const offer = await action.offer(core, ctx, { msisdn, melody: call.code });
+  if (offer.refusal) return { kind: 'refusal', ...offer.refusal };
+  const melody = offer.details.melody;
+  if (!melody) return { kind: 'refusal', code: 'MELODY_NOT_FOUND', params: { melody: call.code ?? '' } };
+  return { kind: 'rbOffer', op: call.op, tune: tuneOf(melody), facts: offer.facts };
+}
+
 /**
  * Runs what a step asked for through the action registry: offers are read from it, actions are
  * taken with `perform`; a refusal becomes what the node says (the error code's message).
  */
 async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceState, call: VoiceCall): Promise<Facts> {
-  const paid = call.kind === 'paySavedCard' || call.kind === 'payNewCard' || call.kind === 'takePromised' || call.kind === 'pick';
+  const paid = call.kind === 'paySavedCard' || call.kind === 'payNewCard' || call.kind === 'takePromised' || call.kind === 'pick' || call.kind === 'rbDo';
   const ctx = voiceCtx(caller, s, paid);
   const msisdn = caller.msisdn;
   try {
@@ -236,6 +298,24 @@ async function run(core: Core, deps: VoiceDeps, caller: VoiceCaller, s: VoiceSta
         }
         await perform(core, ctx, voicemailDeleteAction, msisdn, { id: call.id });
         return { ...f, items: f.items.filter((m) => m.id !== call.id), count: f.count - 1, deleted: true };
+      }
+      case 'ringback':
+      case 'rbList':
+      case 'rbOffer':
+        return await ringbackFacts(core, ctx, msisdn, call);
+      case 'rbDo': {
+        if (call.op === 'stop') {
+          await perform(core, ctx, removeToneAction, msisdn, { all: true });
+          return { kind: 'rbDone', op: 'stop', tune: null, charged: 0 };
+        }
+        const melody = call.code ?? '';
+        const offered = call.op === 'buy' ? await buyMelodyAction.offer(core, ctx, { msisdn, melody }) : await setToneAction.offer(core, ctx, { msisdn, melody });
+        const tune = offered.details.melody ? tuneOf(offered.details.melody) : null;
+        const charged = call.op === 'buy' ? (await perform(core, ctx, buyMelodyAction, msisdn, { melody })).charged : 0;
+        // Bought, then set for every caller: its own idempotency key, so a retried step does neither twice.
+        const setCtx = call.op === 'buy' && ctx.idempotencyKey ? { ...ctx, idempotencyKey: `${ctx.idempotencyKey}:set` } : ctx;
+        await perform(core, setCtx, setToneAction, msisdn, { melody });
+        return { kind: 'rbDone', op: call.op, tune, charged };
       }
       case 'pick': {
         const { name } = await voiceChoice(core, ctx, call.action, msisdn, call.code);

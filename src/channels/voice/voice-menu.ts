@@ -1,4 +1,5 @@
 import type { Localized } from '../../domain/catalog/schema.ts';
+import type { RingbackService } from '../../domain/ringback/settings.ts';
 import type { ErrorCode } from '../../domain/shared/errors.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import type { PriceFacts } from '../../text/price-facts.ts';
@@ -15,7 +16,8 @@ import { sayDigits, sayRefusal, sayTime, voiceTexts } from './voice-texts.ts';
  * which bounds and whether to confirm come from the action registry's offers (voice-call.ts loads
  * them); prices are said with statePrice / stateChargedToday in speech, refusals with the error
  * code's message (sayRefusal). Keys: 1 balance → 2 payments → 1 top-up by card; 3 promised payment;
- * 4 tariff → 1 change it; 7 options to connect → 8 connected ones to disable.
+ * 4 tariff → 1 change it; 5 voicemail; 6 ringback tone → 1 choose a melody, 2 stop; 7 options to
+ * connect → 8 connected ones to disable.
  */
 export type VoiceInput = { kind: 'start' } | { kind: 'digits'; digits: string } | { kind: 'noinput' } | { kind: 'nomatch' } | { kind: 'hangup' };
 
@@ -39,6 +41,10 @@ export type VoiceNode =
   | 'pick.confirm'
   | 'pick.result'
   | 'voicemail'
+  | 'ringback'
+  | 'rb.list'
+  | 'rb.confirm'
+  | 'rb.result'
   | 'bye';
 
 /** What the registry refused, as it refused it: said with the error code's message. */
@@ -58,6 +64,15 @@ export interface Choice {
   facts: PriceFacts | null;
   confirm: boolean;
   refusal: Refusal | null;
+}
+
+/** What the ringback menu (key 6) does with a melody: buy it and set it for everyone, set one bought, or stop every rule. */
+export type RingbackOp = 'buy' | 'set' | 'stop';
+
+/** A melody as the ringback menu says it: its code picks its preview, its title is said. */
+export interface Tune {
+  code: string;
+  title: Localized;
 }
 
 /** The catalog actions the menu offers by key. */
@@ -85,7 +100,20 @@ export type Facts =
   /** A typed answer the registry refused: said, counted as a miss, and asked again with `facts`. */
   | { kind: 'retry'; refusal: Refusal; facts: Facts }
   /** The new voicemail messages when the caller came to key 5 (at most MAX_VOICEMAIL), the one being played, and whether the last was deleted. */
-  | { kind: 'voicemail'; tz: string; count: number; items: { id: number; caller: string | null; at: string }[]; index: number; deleted: boolean };
+  | { kind: 'voicemail'; tz: string; count: number; items: { id: number; caller: string | null; at: string }[]; index: number; deleted: boolean }
+  /**
+   * The ringback service (key 6): off (with the connect offer's product when the registry offers
+   * it), suspended, or on with the melody a caller no rule names hears now; whether melodies can be
+   * chosen, and stopped (with whether the registry asks to confirm).
+   */
+  | { kind: 'ringback'; service: RingbackService; connect: { code: string; confirm: boolean } | null; playing: Tune | null; choose: boolean; stop: { confirm: boolean } | null }
+  /** The melodies to pick: the library's first, then those on sale with their price, as the registry offers them. */
+  | { kind: 'rbList'; items: (Tune & { owned: boolean; facts: PriceFacts | null; confirm: boolean })[] }
+  /** The melody list once said: only what the keys pick. */
+  | { kind: 'rbPicks'; items: { code: string; owned: boolean; confirm: boolean }[] }
+  /** One ringback change as the registry offers it, for its confirmation. */
+  | { kind: 'rbOffer'; op: RingbackOp; tune: Tune | null; facts: PriceFacts | null }
+  | { kind: 'rbDone'; op: RingbackOp; tune: Tune | null; charged: number };
 
 /** The use case a step asks for. */
 export type VoiceCall =
@@ -103,7 +131,12 @@ export type VoiceCall =
   | { kind: 'voicemail' }
   /** The message played is heard (key 1, the next one) or deleted (key 7). */
   | { kind: 'vmHeard'; id: number }
-  | { kind: 'vmDelete'; id: number };
+  | { kind: 'vmDelete'; id: number }
+  | { kind: 'ringback' }
+  | { kind: 'rbList' }
+  /** The offer of a ringback change, for its confirmation; then the change itself. */
+  | { kind: 'rbOffer'; op: RingbackOp; code?: string }
+  | { kind: 'rbDo'; op: RingbackOp; code?: string };
 
 export type Notice = 'noinput' | 'nomatch' | 'badCardNumber' | 'badExpiry' | { refusal: Refusal };
 
@@ -123,6 +156,8 @@ export interface VoiceState {
   promised: { amount?: number };
   /** The catalog item picked for confirmation. */
   pick?: { action: PickAction; code: string };
+  /** The ringback change picked for confirmation. */
+  rb?: { op: RingbackOp; code?: string };
   ended: boolean;
   /** Why the call ended: the caller hung up, said goodbye, or stopped answering. */
   endReason?: 'hangup' | 'tooMany';
@@ -138,7 +173,7 @@ export interface Step {
 export const MAX_MISSES = 3;
 export const NEW_CARD_KEY = '8';
 const MAX_CHOICES = 7;
-const mainKeys: Record<string, VoiceNode> = { '1': 'balance', '3': 'promised', '4': 'tariff', '5': 'voicemail', '7': 'offers' };
+const mainKeys: Record<string, VoiceNode> = { '1': 'balance', '3': 'promised', '4': 'tariff', '5': 'voicemail', '6': 'ringback', '7': 'offers' };
 /** The new messages one visit to key 5 plays. */
 export const MAX_VOICEMAIL = 10;
 const AUDIO_PROMPT = 'voicemail-message:';
@@ -153,6 +188,18 @@ export function voicemailAudioId(prompt: string): number | null {
   return prompt.startsWith(AUDIO_PROMPT) ? Number(prompt.slice(AUDIO_PROMPT.length)) : null;
 }
 
+const TONE_PROMPT = 'ringback-tone:';
+
+/** A prompt that is a ringback melody's preview (the 8 kHz tone file made at build time), not a sentence: each front end plays the file. */
+export function toneAudioPrompt(code: string): string {
+  return `${TONE_PROMPT}${code}`;
+}
+
+/** The melody a prompt plays, or null for a sentence. */
+export function toneAudioCode(prompt: string): string | null {
+  return prompt.startsWith(TONE_PROMPT) ? prompt.slice(TONE_PROMPT.length) : null;
+}
+
 const loaders: Partial<Record<VoiceNode, VoiceCall>> = {
   balance: { kind: 'balance' },
   'pay.amount': { kind: 'topupOffer' },
@@ -162,6 +209,8 @@ const loaders: Partial<Record<VoiceNode, VoiceCall>> = {
   offers: { kind: 'choices', action: 'product.connect' },
   connected: { kind: 'choices', action: 'product.disable' },
   voicemail: { kind: 'voicemail' },
+  ringback: { kind: 'ringback' },
+  'rb.list': { kind: 'rbList' },
 };
 /** From the options menu (key 7): the connected products, to disable one. */
 export const CONNECTED_KEY = '8';
@@ -170,6 +219,7 @@ export const CONNECTED_KEY = '8';
 function loaderOf(s: VoiceState): VoiceCall | null {
   if (s.node === 'promised.confirm') return s.promised.amount !== undefined ? { kind: 'promisedOffer', amount: s.promised.amount } : null;
   if (s.node === 'pick.confirm') return s.pick ? { kind: 'pickOffer', ...s.pick } : null;
+  if (s.node === 'rb.confirm') return s.rb ? { kind: 'rbOffer', ...s.rb } : null;
   if (s.node === 'pay.card') return s.pay.amount !== undefined ? { kind: 'checkAmount', amount: s.pay.amount } : null;
   return loaders[s.node] ?? null;
 }
@@ -235,6 +285,7 @@ export function compact(s: VoiceState): VoiceState {
   if (f?.kind === 'promised') {
     return { ...s, facts: f.refusal ? { ...f, options: [] } : { kind: 'amounts', amounts: f.options.slice(0, MAX_CHOICES).map((o) => o.amount), confirm: f.confirm } };
   }
+  if (f?.kind === 'rbList') return { ...s, facts: { kind: 'rbPicks', items: f.items.slice(0, MAX_CHOICES).map((i) => ({ code: i.code, owned: i.owned, confirm: i.confirm })) } };
   if (f?.kind !== 'choices') return s;
   return { ...s, facts: { kind: 'picks', action: f.action, items: pickable(f).map((i) => ({ code: i.code, confirm: i.confirm })) } };
 }
@@ -287,6 +338,27 @@ function menuKey(s: VoiceState, key: string): Step | null {
     }
     case 'pick.confirm':
       return key === '1' && s.pick && f?.kind === 'offer' ? result(s, 'pick.result', { kind: 'pick', ...s.pick }) : null;
+    case 'ringback': {
+      if (f?.kind !== 'ringback') return null;
+      if (key === '1' && f.connect) {
+        const pick = { action: 'product.connect' as const, code: f.connect.code };
+        return f.connect.confirm ? go({ ...s, pick }, 'pick.confirm') : result({ ...s, pick }, 'pick.result', { kind: 'pick', ...pick });
+      }
+      if (key === '1' && f.choose) return go(s, 'rb.list');
+      if (key === '2' && f.stop) {
+        const rb = { op: 'stop' as const };
+        return f.stop.confirm ? go({ ...s, rb }, 'rb.confirm') : result({ ...s, rb }, 'rb.result', { kind: 'rbDo', ...rb });
+      }
+      return null;
+    }
+    case 'rb.list': {
+      const item = f?.kind === 'rbPicks' ? f.items[Number(key) - 1] : undefined;
+      if (!item) return null;
+      const rb = { op: item.owned ? ('set' as const) : ('buy' as const), code: item.code };
+      return item.confirm ? go({ ...s, rb }, 'rb.confirm') : result({ ...s, rb }, 'rb.result', { kind: 'rbDo', ...rb });
+    }
+    case 'rb.confirm':
+      return key === '1' && s.rb && f?.kind === 'rbOffer' ? result(s, 'rb.result', { kind: 'rbDo', ...s.rb }) : null;
     case 'voicemail': {
       const current = f?.kind === 'voicemail' ? f.items[f.index] : undefined;
       if (!current || (key !== '1' && key !== '7')) return null;
@@ -421,7 +493,7 @@ export function render(s: VoiceState): Rendered {
   switch (s.node) {
     case 'main':
       if (s.seq <= 1 && !s.notice) out.push(t.welcome, t.recorded);
-      return nav('13457', ...t.mainItems);
+      return nav('134567', ...t.mainItems);
     case 'balance': {
       if (f?.kind !== 'balance') return nav('');
       out.push(t.balance(money(f.balance), sayTime(new Date(f.asOf), f.tz, lang)));
@@ -516,6 +588,40 @@ export function render(s: VoiceState): Rendered {
       out.push(t.vmMessage(f.index + 1, m.caller ? sayDigits(m.caller, lang) : null, sayTime(new Date(m.at), f.tz, lang)), voicemailAudioPrompt(m.id));
       return nav('17', t.vmKeys);
     }
+    case 'ringback': {
+      if (f?.kind !== 'ringback') return nav('');
+      if (f.service === 'off') {
+        out.push(t.rbOff);
+        return f.connect ? nav('1', t.rbConnectKey) : nav('');
+      }
+      if (f.service === 'suspended' || f.service === 'held') {
+        out.push(f.service === 'held' ? t.rbHeld : t.rbSuspended);
+        return nav('');
+      }
+      if (f.playing) out.push(t.rbPlaying(f.playing.title[lang]), toneAudioPrompt(f.playing.code));
+      else out.push(t.rbNone);
+      return nav(`${f.choose ? '1' : ''}${f.stop ? '2' : ''}`, ...(f.choose ? [t.rbChooseKey] : []), ...(f.stop ? [t.rbStopKey] : []));
+    }
+    case 'rb.list': {
+      if (f?.kind !== 'rbList') return nav('');
+      const items = f.items.slice(0, MAX_CHOICES);
+      out.push(t.rbListTitle, ...items.map((i, n) => (i.owned || !i.facts ? t.rbOwned(i.title[lang], n + 1) : t.rbOnSale(i.title[lang], price(i.facts), n + 1))));
+      return nav(items.map((_i, n) => String(n + 1)).join(''));
+    }
+    case 'rb.confirm': {
+      if (f?.kind !== 'rbOffer') return nav('');
+      if (f.op === 'stop' || !f.tune) {
+        out.push(t.rbConfirmStop);
+        return nav('1', t.confirmKey);
+      }
+      // The melody itself before the question: what the subscriber's callers would hear.
+      out.push(t.rbListen(f.tune.title[lang]), toneAudioPrompt(f.tune.code));
+      out.push(f.op === 'buy' && f.facts ? t.rbConfirmBuy(f.tune.title[lang], price(f.facts), stateChargedToday(f.facts, lang, 'speech')) : t.rbConfirmSet(f.tune.title[lang]));
+      return nav('1', t.confirmKey);
+    }
+    case 'rb.result':
+      if (f?.kind === 'rbDone') out.push(f.op === 'stop' || !f.tune ? t.rbStopped : f.op === 'buy' ? t.rbBought(f.tune.title[lang], money(f.charged)) : t.rbSet(f.tune.title[lang]));
+      return done();
     case 'bye':
       return { prompts: [t.bye], expect: { kind: 'end' } };
   }

@@ -1,8 +1,28 @@
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import { voiceOf, voiceTexts } from './voice-texts.ts';
+
+/**
+ * Where the web build leaves the ringback melodies' previews (scripts/ringback-tones.mjs):
+ * `<code>.wav` at 8 kHz mono 16-bit, what the 111 menu plays on key 6.
+ */
+export const TONES_DIR = resolve(import.meta.dirname, '../../../web/dist/tones');
+
+/** A melody code as a file name: what the catalog's codes are (no path can be made of it). */
+export const TONE_CODE = /^[a-z0-9_]{1,40}$/;
+
+/** The preview of a melody in `tones` (absolute, with `.wav`), or null when the build made none. */
+export function toneFile(tones: string | null | undefined, code: string): string | null {
+  if (!tones || !TONE_CODE.test(code)) return null;
+  const file = join(tones, `${code}.wav`);
+  return existsSync(file) ? file : null;
+}
+
+/** The name an exported melody preview has in the sounds folder: `tone-<code>`. */
+export const exportedToneName = (code: string) => `tone-${code}`;
 
 /** A prompt whose words never change: said in `voice`, whatever the call's language. */
 export interface FixedPrompt {
@@ -60,9 +80,10 @@ export function slnOf(wav: Buffer): Buffer | null {
  * signed linear, played without a WAV reader), named by the same id the FastAGI server asks for
  * (`STREAM FILE <VOICE_AGI_SOUNDS>/<id>`). One flat folder for both languages: the id already says
  * the language, and the menu switches language on key 9 without touching the channel's. An
- * `index.tsv` (id, voice, text) says which file says what.
+ * `index.tsv` (id, voice, text) says which file says what. The ringback melodies' previews from
+ * `tones` (the web build's, by default) go beside them as `tone-<code>`.
  */
-export async function exportPrompts(o: { speech: Speech; dir: string }): Promise<{ dir: string; count: number; byVoice: Record<Lang, number> }> {
+export async function exportPrompts(o: { speech: Speech; dir: string; tones?: string | null }): Promise<{ dir: string; count: number; byVoice: Record<Lang, number>; tones: number }> {
   const dir = resolve(o.dir);
   await mkdir(dir, { recursive: true });
   const byVoice: Record<Lang, number> = { ru: 0, en: 0 };
@@ -83,6 +104,23 @@ export async function exportPrompts(o: { speech: Speech; dir: string }): Promise
     byVoice[p.voice] += 1;
     lines.push(`${audio.id}\t${p.voice}\t${p.text}`);
   }
+  // The ringback melodies' previews (key 6), as `tone-<code>.wav` and `.sln`.
+  let tones = 0;
+  const toneDir = o.tones === undefined ? TONES_DIR : o.tones;
+  for (const name of toneDir && existsSync(toneDir) ? (await readdir(toneDir)).sort() : []) {
+    const code = /^(.+)\.wav$/.exec(name)?.[1];
+    if (!code || !TONE_CODE.test(code)) continue;
+    const wav = await readFile(join(toneDir!, name));
+    const sln = slnOf(wav);
+    if (!sln) continue;
+    const base = exportedToneName(code);
+    await writeFile(join(dir, `.${base}.wav.tmp`), wav);
+    await rename(join(dir, `.${base}.wav.tmp`), join(dir, `${base}.wav`));
+    await writeFile(join(dir, `.${base}.sln.tmp`), sln);
+    await rename(join(dir, `.${base}.sln.tmp`), join(dir, `${base}.sln`));
+    lines.push(`${base}\ttone\t${code}`);
+    tones += 1;
+  }
   await writeFile(join(dir, 'index.tsv'), `${lines.join('\n')}\n`);
-  return { dir, count: seen.size, byVoice };
+  return { dir, count: seen.size, byVoice, tones };
 }

@@ -79,6 +79,31 @@ export interface VoiceTexts {
   vmKeys: string;
   vmDeleted: string;
   vmEnd: string;
+  /** Ringback tones in the 111 menu (key 6): what callers hear now, the melodies, switching and stopping. */
+  rbOff: string;
+  rbConnectKey: string;
+  rbSuspended: string;
+  /** The service held by the company's spending limit: only the contract's administrator releases it. */
+  rbHeld: string;
+  /** Said before the melody itself is played. */
+  rbPlaying(title: string): string;
+  rbNone: string;
+  rbChooseKey: string;
+  rbStopKey: string;
+  rbListTitle: string;
+  /** A melody of the library: set for every caller on its key. */
+  rbOwned(title: string, key: number): string;
+  /** A melody on sale: `price` is statePrice of its offer, in speech. */
+  rbOnSale(title: string, price: string, key: number): string;
+  /** Before a melody's preview in a confirmation. */
+  rbListen(title: string): string;
+  /** `price` and `charged`: statePrice / stateChargedToday of the buy offer, in speech. */
+  rbConfirmBuy(title: string, price: string, charged: string): string;
+  rbConfirmSet(title: string): string;
+  rbConfirmStop: string;
+  rbSet(title: string): string;
+  rbBought(title: string, charged: string): string;
+  rbStopped: string;
 }
 
 /** Card digits one by one: "4242" → "четыре два четыре два". */
@@ -95,7 +120,7 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
   ru: {
     welcome: 'Вас приветствует Абонент.',
     recorded: 'Ваши действия записываются.',
-    mainItems: ['Баланс и платежи — нажмите 1.', 'Обещанный платёж — 3.', 'Ваш тариф — 4.', 'Голосовая почта — 5.', 'Акции и полезные опции — 7.'],
+    mainItems: ['Баланс и платежи — нажмите 1.', 'Обещанный платёж — 3.', 'Ваш тариф — 4.', 'Голосовая почта — 5.', 'Мелодия вместо гудка — 6.', 'Акции и полезные опции — 7.'],
     otherLanguage: 'For English, press 9.',
     repeat: 'Повторить — 0.',
     back: 'Назад — звёздочка.',
@@ -157,11 +182,29 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     vmKeys: 'Следующее сообщение — 1. Удалить — 7.',
     vmDeleted: 'Сообщение удалено.',
     vmEnd: 'Больше новых сообщений нет.',
+    rbOff: 'Услуга «Гудок» не подключена: ваши абоненты слышат обычные гудки.',
+    rbConnectKey: 'Подключить услугу — 1.',
+    rbSuspended: 'Услуга «Гудок» приостановлена: на счёте не хватает денег. Она возобновится после пополнения.',
+    rbHeld: 'Услуга «Гудок» приостановлена компанией: достигнут лимит расходов на номер. Чтобы её вернуть, обратитесь к администратору договора.',
+    rbPlaying: (title) => `Сейчас ваши абоненты слышат мелодию «${title}».`,
+    rbNone: 'Сейчас ваши абоненты слышат обычные гудки.',
+    rbChooseKey: 'Выбрать мелодию — 1.',
+    rbStopKey: 'Выключить мелодии — 2.',
+    rbListTitle: 'Мелодии вместо гудка.',
+    rbOwned: (title, key) => `«${title}», уже куплена — ${key}.`,
+    rbOnSale: (title, price, key) => `«${title}», ${price} — ${key}.`,
+    rbListen: (title) => `Мелодия «${title}».`,
+    rbConfirmBuy: (title, price, charged) => `Купить мелодию «${title}» и поставить её для всех абонентов: ${price}, ${charged}.`,
+    rbConfirmSet: (title) => `Поставить мелодию «${title}» для всех абонентов?`,
+    rbConfirmStop: 'Выключить мелодии для всех абонентов? Они будут слышать обычные гудки, купленные мелодии останутся у вас.',
+    rbSet: (title) => `Готово: ваши абоненты слышат мелодию «${title}».`,
+    rbBought: (title, charged) => `Готово: мелодия «${title}» куплена, списано ${charged}. Ваши абоненты слышат её.`,
+    rbStopped: 'Готово: мелодии выключены, ваши абоненты слышат обычные гудки.',
   },
   en: {
     welcome: 'Welcome to Abonent.',
     recorded: 'Your actions are recorded.',
-    mainItems: ['For balance and payments, press 1.', 'Promised payment, 3.', 'Your tariff, 4.', 'Voicemail, 5.', 'Promotions and useful options, 7.'],
+    mainItems: ['For balance and payments, press 1.', 'Promised payment, 3.', 'Your tariff, 4.', 'Voicemail, 5.', 'Ringback tone, 6.', 'Promotions and useful options, 7.'],
     otherLanguage: 'Для русского языка нажмите 9.',
     repeat: 'To repeat, press 0.',
     back: 'To go back, press star.',
@@ -223,6 +266,24 @@ export const voiceTexts: Record<Lang, VoiceTexts> = {
     vmKeys: 'For the next message, press 1. To delete it, press 7.',
     vmDeleted: 'The message has been deleted.',
     vmEnd: 'There are no more new messages.',
+    rbOff: 'The ringback tone service is not connected: your callers hear ordinary ringing.',
+    rbConnectKey: 'To connect it, press 1.',
+    rbSuspended: 'The ringback tone service is paused: there is not enough money on your account. It resumes after a top-up.',
+    rbHeld: "The ringback tone service is suspended by your company: the number's spending limit is reached. To get it back, ask your contract's administrator.",
+    rbPlaying: (title) => `Your callers now hear the melody ${title}.`,
+    rbNone: 'Your callers now hear ordinary ringing.',
+    rbChooseKey: 'To choose a melody, press 1.',
+    rbStopKey: 'To switch melodies off, press 2.',
+    rbListTitle: 'Melodies instead of ringing.',
+    rbOwned: (title, key) => `${title}, already yours, press ${key}.`,
+    rbOnSale: (title, price, key) => `${title}, ${price}, press ${key}.`,
+    rbListen: (title) => `The melody ${title}.`,
+    rbConfirmBuy: (title, price, charged) => `Buy the melody ${title} and play it to all your callers: ${price}, ${charged}.`,
+    rbConfirmSet: (title) => `Play the melody ${title} to all your callers?`,
+    rbConfirmStop: 'Switch melodies off for all your callers? They will hear ordinary ringing; the melodies you bought stay yours.',
+    rbSet: (title) => `Done: your callers hear the melody ${title}.`,
+    rbBought: (title, charged) => `Done: the melody ${title} is yours, ${charged} charged. Your callers hear it.`,
+    rbStopped: 'Done: melodies are off, your callers hear ordinary ringing.',
   },
 };
 

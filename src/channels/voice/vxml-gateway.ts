@@ -5,7 +5,8 @@ import { createReadStream } from 'node:fs';
 import type { Speech } from '../../adapters/speech/espeak.ts';
 import type { Core } from '../../domain/core.ts';
 import { advanceCall, findVoiceCaller, startCall, type Turn, type VoiceDeps } from './voice-call.ts';
-import { voicemailAudioId, type VoiceInput } from './voice-menu.ts';
+import { toneAudioCode, voicemailAudioId, type VoiceInput } from './voice-menu.ts';
+import { TONE_CODE, toneFile } from './voice-prompts.ts';
 import { messageAudio } from '../../domain/voicemail/messages.ts';
 import { voiceOf, voiceTexts } from './voice-texts.ts';
 import { addressList, onList } from '../../net/address-list.ts';
@@ -16,6 +17,8 @@ export const VXML_PATH = '/gateways/voice/vxml';
 export const PROMPT_PATH = '/gateways/voice/prompts';
 /** A voicemail message played in the menu: `<subscriber>/<message>/<key>.wav`, the key an HMAC only the caller's page carries. */
 export const MESSAGE_PATH = '/gateways/voice/voicemail';
+/** A ringback melody's preview played on key 6: `<code>.wav`, the build's 8 kHz file. */
+export const TONE_PATH = '/gateways/voice/tones';
 export const VOICE_SECRET_HEADER = 'x-gateway-secret';
 
 export interface VxmlGatewayOptions {
@@ -64,6 +67,8 @@ export async function voiceVxmlGateway(app: FastifyInstance, o: VxmlGatewayOptio
     const lang = turn.state.lang;
     const prompts = await Promise.all(
       turn.say.prompts.map(async (text) => {
+        const tone = toneAudioCode(text);
+        if (tone !== null) return { src: toneFile(o.deps.tones, tone) ? `${TONE_PATH}/${tone}.wav` : null, text: '' };
         const id = voicemailAudioId(text);
         // A voicemail message is its recording, at an address only this caller's page names.
         if (id !== null && caller) return { src: `${MESSAGE_PATH}/${caller.subscriberId}/${id}/${messageKey(caller.subscriberId, id)}.wav`, text: '' };
@@ -129,6 +134,14 @@ export async function voiceVxmlGateway(app: FastifyInstance, o: VxmlGatewayOptio
     const audio = key && expected && timingSafeEqual(Buffer.from(key), Buffer.from(expected)) ? await messageAudio(o.core.db, subscriberId, id) : null;
     if (!audio) return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
     return reply.type('audio/wav').header('cache-control', 'private, no-store').send(audio);
+  });
+
+  app.get(`${TONE_PATH}/:file`, { schema: { hide: true } }, async (req, reply) => {
+    if (!trusted(req)) return reply.status(403).type('text/plain; charset=utf-8').send('Forbidden');
+    const code = /^(.+)\.wav$/.exec((req.params as { file: string }).file)?.[1];
+    const file = code && TONE_CODE.test(code) ? toneFile(o.deps.tones, code) : null;
+    if (!file) return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
+    return reply.type('audio/wav').header('cache-control', 'public, max-age=86400').send(createReadStream(file));
   });
 
   app.get(`${PROMPT_PATH}/:file`, { schema: { hide: true } }, async (req, reply) => {

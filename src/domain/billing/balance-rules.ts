@@ -8,6 +8,7 @@ import { billingDayIn, localDayOfMonth, startOfNextLocalDay } from '../shared/lo
 import { formatMoney } from '../shared/money.ts';
 import { grantAllowance } from '../subscribers/quotas.ts';
 import { FundsTracker } from '../ledger/funds.ts';
+import { resumableTones, resumeTone } from '../ringback/pause.ts';
 import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
 import { queueRingbackPush } from '../ringback/settings.ts';
 import { charge, feeCategory } from './charge.ts';
@@ -90,7 +91,8 @@ export function mayBlock(accounts: readonly ChargedAccount[], fundsAfter: (accou
 /**
  * What the balance decides after money moved: the number is blocked for outgoing services when
  * what it may spend falls below the tariff's threshold, and unblocked when it is back; suspended
- * paid products resume, oldest first, while the money covers their fee. Each transition is
+ * paid products resume, oldest first, while the money covers their fee, and then suspended ringback
+ * melodies (their change pushed to the platform once per number). Each transition is
  * audited and told to the subscriber by SMS.
  *
  * `accountIds` are the accounts the caller holds (their products may resume). A contract's numbers
@@ -117,7 +119,8 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
         -- ones with a suspended product, and a pool's numbers (their credit is the pool's, judged below).
         AND (s.status = 'blocked' OR a.pool_contract_id IS NOT NULL
              OR (s.status = 'active' AND (a.balance + a.credit_limit < COALESCE((t.spec->>'blockThreshold')::bigint, 0)
-                 OR EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = s.account_id AND i.subscriber_id = s.id AND i.status = 'suspended'))))
+                 OR EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = s.account_id AND i.subscriber_id = s.id AND i.status = 'suspended')
+                 OR EXISTS (SELECT 1 FROM ringback_tone t WHERE t.account_id = s.account_id AND t.subscriber_id = s.id AND t.status = 'suspended'))))
       ORDER BY s.account_id, s.id`,
     [accountIds],
   );
@@ -151,7 +154,8 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
       : (
           await tx.query<{ id: number }>(
             `SELECT a.id FROM account a WHERE a.id = ANY($1::bigint[])
-                AND EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = a.id AND i.status = 'suspended')
+                AND (EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = a.id AND i.status = 'suspended')
+                     OR EXISTS (SELECT 1 FROM ringback_tone t WHERE t.account_id = a.id AND t.status = 'suspended'))
               ORDER BY a.id FOR UPDATE SKIP LOCKED`,
             [othersWaiting],
           )
@@ -169,6 +173,11 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
   );
   const suspendedOf = new Map<number, typeof suspendedRows>();
   for (const r of suspendedRows) suspendedOf.set(r.subscriber_id, [...(suspendedOf.get(r.subscriber_id) ?? []), r]);
+  // Suspended ringback melodies of numbers whose service "Гудок" is connected (on, or suspended and
+  // perhaps resumed below): they resume the same way, after the products (`ringback/pause.ts`).
+  const toneRows = await resumableTones(tx, [...accountIds, ...resumable]);
+  const tonesOf = new Map<number, typeof toneRows>();
+  for (const r of toneRows) tonesOf.set(Number(r.subscriber_id), [...(tonesOf.get(Number(r.subscriber_id)) ?? []), r]);
   const blocked: Row[] = [];
   const blocks: { s: Row; pool?: number | null }[] = [];
   for (const { s, held } of subs) {
@@ -188,9 +197,14 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
     } else if (s.status !== 'active') continue;
     if (!(held || resumable.has(s.account_id)) || (s.pool_contract_id !== null && !lockedPools.has(s.pool_contract_id))) continue;
 
-    for (const inst of suspendedOf.get(s.id) ?? []) {
+    const waiting = suspendedOf.get(s.id) ?? [];
+    // The number's ringback state changed (the service or a melody back): pushed once, after both loops.
+    let ringbackChanged = false;
+    let resumed = 0;
+    for (const inst of waiting) {
       const fee = inst.spec.fee.model === 'none' ? 0 : inst.spec.fee.amount;
       if (available - fee < threshold) break;
+      resumed++;
       const anchorDay = localDayOfMonth(now, s.time_zone);
       const next = nextChargeAfter(inst.spec.fee.model, now, s.time_zone, anchorDay);
       if (fee > 0) {
@@ -212,10 +226,22 @@ export async function applyBalanceRules(tx: Tx, core: Core, ctx: Ctx, accountIds
       if (inst.spec.includes && next) {
         await grantAllowance(tx, { accountId: s.account_id, subscriberId: s.id, source: inst.product_code, allowance: inst.spec.includes, period: { start: now, end: next } });
       }
-      if (inst.product_code === RINGBACK_PRODUCT) await queueRingbackPush(tx, { id: s.id, accountId: s.account_id, msisdn: s.msisdn, timeZone: s.time_zone }, now);
+      if (inst.product_code === RINGBACK_PRODUCT) ringbackChanged = true;
       await recordAudit(tx, core, ctx, { action: 'product.resume', subscriberId: s.id, customerId: s.customer_id, details: { product: inst.product_code, charged: fee } });
       await enqueueSms(tx, { msisdn: s.msisdn, text: text.resumed[s.language](inst.spec.name[s.language], formatMoney(fee, s.language)), kind: 'resumed', at: now });
     }
+    // Melodies wait while a product suspended before them does not fit (oldest first), and while the service itself is suspended.
+    if (resumed === waiting.length) {
+      for (const tone of tonesOf.get(s.id) ?? []) {
+        const fee = tone.spec.price.amount;
+        if (available - fee < threshold) break;
+        await resumeTone(tx, core, ctx, s, tone, now);
+        available -= fee;
+        funds?.spend(s.account_id, fee);
+        ringbackChanged = true;
+      }
+    }
+    if (ringbackChanged) await queueRingbackPush(tx, { id: s.id, accountId: s.account_id, msisdn: s.msisdn, timeZone: s.time_zone }, now);
   }
   if (blocked.length) {
     await tx.query("UPDATE subscriber SET status = 'blocked' WHERE id = ANY($1::bigint[])", [blocked.map((s) => s.id)]);

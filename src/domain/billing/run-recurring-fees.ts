@@ -114,6 +114,8 @@ interface ToneDue {
   msisdn: string;
   language: 'ru' | 'en';
   customer_id: number;
+  /** The number's service "Гудок" is on (not disabled, held by a spending limit or suspended). */
+  service_on: boolean;
 }
 
 const suspendText = {
@@ -303,11 +305,12 @@ async function chargeAccounts(
   const tones = (
     await jsonRows<Omit<ToneDue, 'next_charge_at'> & { next_charge_at: string }>(
       tx,
-      `SELECT t.id, t.account_id, t.subscriber_id, t.melody_code, t.next_charge_at, t.anchor_day, m.spec, r.time_zone, s.msisdn, s.language, s.customer_id
+      `SELECT t.id, t.account_id, t.subscriber_id, t.melody_code, t.next_charge_at, t.anchor_day, m.spec, r.time_zone, s.msisdn, s.language, s.customer_id,
+              EXISTS (SELECT 1 FROM product_instance i WHERE i.account_id = t.account_id AND i.subscriber_id = t.subscriber_id AND i.product_code = $3 AND i.status = 'active') AS service_on
          FROM ringback_tone t JOIN ringback_melody m ON m.code = t.melody_code JOIN subscriber s ON s.id = t.subscriber_id JOIN region r ON r.code = s.region_code
         WHERE t.account_id = ANY($1::bigint[]) AND t.status = 'active' AND t.next_charge_at <= $2
         ORDER BY t.account_id, t.bought_at, t.id`,
-      [accountIds, now],
+      [accountIds, now, RINGBACK_PRODUCT],
     )
   ).map((t): ToneDue => ({ ...t, next_charge_at: dates.parse(t.next_charge_at) }));
 
@@ -335,10 +338,10 @@ async function chargeAccounts(
       at = next;
     }
   }
-  const toneState = new Map<number, { next: Date; status: 'active' | 'suspended'; tone: ToneDue }>();
+  const toneState = new Map<number, ToneState>();
   for (const tone of tones) {
     let at = tone.next_charge_at;
-    toneState.set(tone.id, { next: at, status: 'active', tone });
+    toneState.set(tone.id, { next: at, status: 'active', serviceOff: false, tone });
     while (at.getTime() <= now.getTime()) {
       const next = melodyNextCharge(tone.spec.price.model, at, tone.time_zone, tone.anchor_day);
       events.push({ at, next, tone });
@@ -347,6 +350,8 @@ async function chargeAccounts(
   }
   events.sort((a, b) => a.at.getTime() - b.at.getTime() || Number(Boolean(b.tariff)) - Number(Boolean(a.tariff)));
 
+  // Numbers whose service "Гудок" this run suspended: their melodies are not charged after it.
+  const serviceSuspended = new Set<number>();
   for (const e of events) {
     if (e.tariff) {
       const s = e.tariff;
@@ -360,9 +365,15 @@ async function chargeAccounts(
       continue;
     }
     if (e.tone) {
-      // A ringback melody: its fee per day or month, or it is suspended like a product.
+      // A ringback melody: its fee per day or month, or it is suspended like a product. With the
+      // service "Гудок" not on (or suspended earlier in this run) it is suspended without a charge.
       const ts = toneState.get(e.tone.id)!;
       if (ts.status !== 'active') continue;
+      if (!e.tone.service_on || serviceSuspended.has(e.tone.subscriber_id)) {
+        ts.status = 'suspended';
+        ts.serviceOff = true;
+        continue;
+      }
       const fee = e.tone.spec.price.amount;
       if (fee > funds.available(e.tone.account_id)) {
         ts.status = 'suspended';
@@ -382,6 +393,7 @@ async function chargeAccounts(
     const payer = payerOf.get(inst.subscriber_id) ?? inst.account_id;
     if (fee > funds.available(payer)) {
       st.status = 'suspended';
+      if (inst.product_code === RINGBACK_PRODUCT) serviceSuspended.add(inst.subscriber_id);
       continue;
     }
     if (fee > 0) {
@@ -409,6 +421,8 @@ async function chargeAccounts(
       [nextTariff.id, nextTariff.at],
     );
   }
+  // Numbers whose ringback state changed (the service or a melody suspended): one push each, after both.
+  const ringbackChanged = new Map<number, RingbackOwner>();
   const upd = { account: [] as number[], id: [] as number[], next: [] as (string | null)[], status: [] as string[] };
   for (const { next, status, inst } of instState.values()) {
     upd.account.push(inst.account_id);
@@ -419,7 +433,7 @@ async function chargeAccounts(
       const fee = inst.spec.fee.amount;
       stats.suspended++;
       await recordAudit(tx, core, ctx, { action: 'product.suspend', subscriberId: inst.subscriber_id, customerId: inst.customer_id, details: { product: inst.product_code, fee } });
-      if (inst.product_code === RINGBACK_PRODUCT) await queueRingbackPush(tx, { id: inst.subscriber_id, accountId: inst.account_id, msisdn: inst.msisdn, timeZone: inst.time_zone }, now);
+      if (inst.product_code === RINGBACK_PRODUCT) ringbackChanged.set(inst.subscriber_id, { id: inst.subscriber_id, accountId: inst.account_id, msisdn: inst.msisdn, timeZone: inst.time_zone });
       await enqueueSms(tx, { msisdn: inst.msisdn, text: suspendText[inst.language](inst.spec.name[inst.language], formatMoney(fee, inst.language)), kind: 'suspended', at: now });
     }
   }
@@ -431,7 +445,8 @@ async function chargeAccounts(
       [upd.account, upd.id, upd.next, upd.status],
     );
   }
-  await settleTones(tx, core, ctx, [...toneState.values()], now, stats, dates);
+  await settleTones(tx, core, ctx, [...toneState.values()], now, stats, dates, ringbackChanged);
+  for (const sub of ringbackChanged.values()) await queueRingbackPush(tx, sub, now);
   await batch.write(tx, now);
   await raiseUsageAlerts(tx, now, { quotaAccounts: [], quotaIds: [], chargedAccounts: [...new Set(batch.entries.account)] });
   // Fees only take money: the balance rules judge only the accounts that may now be blocked.
@@ -440,12 +455,18 @@ async function chargeAccounts(
 }
 
 const toneSuspendText = {
-  ru: (title: string, fee: string) => `Недостаточно средств для оплаты мелодии «${title}» (${fee}). Она приостановлена; купите её снова после пополнения счёта.`,
-  en: (title: string, fee: string) => `Not enough money to pay for the melody "${title}" (${fee}). It is paused; buy it again after a top-up.`,
+  ru: (title: string, fee: string) => `Недостаточно средств для оплаты мелодии «${title}» (${fee}). Она приостановлена и зазвучит снова после пополнения счёта.`,
+  en: (title: string, fee: string) => `Not enough money to pay for the melody "${title}" (${fee}). It is paused and plays again after a top-up.`,
 };
 
-/** Moves each charged melody to its next period; a melody left unpaid is suspended, told by SMS and pushed to the platform. */
-async function settleTones(tx: Tx, core: Core, ctx: Ctx, tones: { next: Date; status: 'active' | 'suspended'; tone: ToneDue }[], now: Date, stats: FeeRunStats, dates: DateMemo): Promise<void> {
+type RingbackOwner = { id: number; accountId: number; msisdn: string; timeZone: string };
+type ToneState = { next: Date; status: 'active' | 'suspended'; serviceOff: boolean; tone: ToneDue };
+
+/**
+ * Moves each charged melody to its next period; a melody left unpaid is suspended and its number
+ * pushed to the platform — told by SMS when the money ran short, silently when the service was off.
+ */
+async function settleTones(tx: Tx, core: Core, ctx: Ctx, tones: ToneState[], now: Date, stats: FeeRunStats, dates: DateMemo, changed: Map<number, RingbackOwner>): Promise<void> {
   if (tones.length === 0) return;
   await tx.query(
     `UPDATE ringback_tone t SET next_charge_at = u.next, status = u.status
@@ -453,14 +474,11 @@ async function settleTones(tx: Tx, core: Core, ctx: Ctx, tones: { next: Date; st
       WHERE t.account_id = u.account_id AND t.id = u.id`,
     [tones.map((t) => t.tone.account_id), tones.map((t) => t.tone.id), tones.map((t) => dates.iso(t.next)), tones.map((t) => t.status)],
   );
-  const pushed = new Set<number>();
-  for (const { status, tone } of tones) {
+  for (const { status, serviceOff, tone } of tones) {
     if (status !== 'suspended') continue;
     stats.suspended++;
-    await recordAudit(tx, core, ctx, { action: 'ringback.suspend', subscriberId: tone.subscriber_id, customerId: tone.customer_id, details: { melody: tone.melody_code, fee: tone.spec.price.amount } });
-    await enqueueSms(tx, { msisdn: tone.msisdn, text: toneSuspendText[tone.language](tone.spec.title[tone.language], formatMoney(tone.spec.price.amount, tone.language)), kind: 'suspended', at: now });
-    if (pushed.has(tone.subscriber_id)) continue;
-    pushed.add(tone.subscriber_id);
-    await queueRingbackPush(tx, { id: tone.subscriber_id, accountId: tone.account_id, msisdn: tone.msisdn, timeZone: tone.time_zone }, now);
+    await recordAudit(tx, core, ctx, { action: 'ringback.suspend', subscriberId: tone.subscriber_id, customerId: tone.customer_id, details: { melody: tone.melody_code, fee: tone.spec.price.amount, ...(serviceOff ? { reason: 'service_off' } : {}) } });
+    if (!serviceOff) await enqueueSms(tx, { msisdn: tone.msisdn, text: toneSuspendText[tone.language](tone.spec.title[tone.language], formatMoney(tone.spec.price.amount, tone.language)), kind: 'suspended', at: now });
+    changed.set(tone.subscriber_id, { id: tone.subscriber_id, accountId: tone.account_id, msisdn: tone.msisdn, timeZone: tone.time_zone });
   }
 }

@@ -6,6 +6,9 @@ import { enqueueSms } from '../notifications/enqueue-sms.ts';
 import { systemCtx, type Ctx } from '../shared/context.ts';
 import { localDayOfMonth } from '../shared/local-time.ts';
 import { localSql } from './period.ts';
+import { pauseMelodies } from '../ringback/pause.ts';
+import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
+import { queueRingbackPush } from '../ringback/settings.ts';
 
 /**
  * "Block paid extras" at work: when a number's monthly spending limit is reached with that action,
@@ -24,14 +27,22 @@ export interface HeldExtra {
   name: Localized;
 }
 
-/** Suspends the number's connected paid extras (active, or already out of money). */
-export async function holdPaidExtras(tx: Tx, sub: { id: number; accountId: number }): Promise<HeldExtra[]> {
-  return byCode(await tx.query<HeldExtra>(
+/**
+ * Suspends the number's connected paid extras (active, or already out of money). The service
+ * "Гудок" takes its melodies with it (suspended, charged nothing), and the ringback platform is told.
+ */
+export async function holdPaidExtras(tx: Tx, sub: { id: number; accountId: number; msisdn: string; timeZone: string }, now: Date): Promise<HeldExtra[]> {
+  const held = byCode(await tx.query<HeldExtra>(
     `UPDATE product_instance i SET status = 'limit_suspended' FROM product p
       WHERE p.code = i.product_code AND i.account_id = $1 AND i.subscriber_id = $2 AND i.status IN ('active', 'suspended') AND ${PAID_EXTRA}
       RETURNING i.product_code AS code, p.spec->'name' AS name`,
     [sub.accountId, sub.id],
   ));
+  if (held.some((h) => h.code === RINGBACK_PRODUCT)) {
+    await pauseMelodies(tx, sub);
+    await queueRingbackPush(tx, sub, now);
+  }
+  return held;
 }
 
 const byCode = (items: HeldExtra[]) => items.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
@@ -85,6 +96,18 @@ export async function releaseLimitHolds(
     [sub.accountId, sub.id, now, day],
   ));
   if (rows.length === 0) return rows;
+  if (rows.some((r) => r.code === RINGBACK_PRODUCT)) {
+    // The service "Гудок" back: its melodies too, like the products — one whose paid period ran out
+    // meanwhile is due at once (the fee run charges it, or suspends it if the money does not cover it).
+    await tx.query(
+      `UPDATE ringback_tone SET status = 'active',
+              anchor_day = CASE WHEN next_charge_at <= $3 THEN $4 ELSE anchor_day END,
+              next_charge_at = CASE WHEN next_charge_at <= $3 THEN $3 ELSE next_charge_at END
+        WHERE account_id = $1 AND subscriber_id = $2 AND status = 'suspended'`,
+      [sub.accountId, sub.id, now, day],
+    );
+    await queueRingbackPush(tx, sub, now);
+  }
   await recordAudit(tx, core, ctx, {
     action: 'business.limit.resume',
     subscriberId: sub.id,

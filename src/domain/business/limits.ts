@@ -215,7 +215,8 @@ interface Candidate {
 /** Acts on one reached limit; null when another check got there first. Returns what it suspended. */
 async function trigger(tx: Tx, core: Core, ctx: Ctx, c: Candidate, now: Date): Promise<HeldExtra[] | null> {
   // The number's row lock orders this against a concurrent release of its holds.
-  if (!(await lockNumberForHolds(tx, c.id))) return null;
+  const locked = await lockNumberForHolds(tx, c.id);
+  if (!locked) return null;
   const period = c.period;
   const inserted = await tx.query(
     `INSERT INTO number_limit_event (subscriber_id, period, customer_id, amount, spent, scope, action, at)
@@ -224,7 +225,7 @@ async function trigger(tx: Tx, core: Core, ctx: Ctx, c: Candidate, now: Date): P
   );
   if (inserted.length === 0) return null;
   const lang = c.language;
-  const held = c.action === 'block_extras' ? await holdPaidExtras(tx, { id: c.id, accountId: c.account_id }) : [];
+  const held = c.action === 'block_extras' ? await holdPaidExtras(tx, locked, now) : [];
   const amount = formatMoney(Number(c.amount), lang);
   const spent = formatMoney(Number(c.spent), lang);
   const text = held.length ? suspendedNotice[lang](amount, spent, namesOf(held, lang)) : notice[c.action][lang](amount, spent);

@@ -11,9 +11,22 @@ export interface LibraryItem {
   nextChargeAt: string;
 }
 
+export type RingbackService = 'off' | 'active' | 'suspended' | 'held';
+
+/** The service's state as the product instance records it (`limit_suspended`: the company's hold). */
+export function serviceOf(status: string | undefined): RingbackService {
+  if (!status) return 'off';
+  if (status === 'active') return 'active';
+  return status === 'limit_suspended' ? 'held' : 'suspended';
+}
+
 export interface RingbackSettings {
-  /** The service "Гудок": off (not connected), active, or suspended for want of money. */
-  service: 'off' | 'active' | 'suspended';
+  /**
+   * The service "Гудок": off (not connected), active, `suspended` for want of money (a top-up
+   * resumes it), or `held` by the company's spending limit with "block paid extras" (a top-up does
+   * not release it; the contract's administrator or the next month does).
+   */
+  service: RingbackService;
   library: LibraryItem[];
   rules: (ToneRule & { from: string | null; to: string | null })[];
 }
@@ -42,7 +55,7 @@ export async function readRingback(q: Queryable, sub: { id: number; accountId: n
     [sub.accountId, sub.id],
   );
   const rules = (await readRules(q, sub.id)).map((r) => ({ ...r, from: r.fromMinute === null ? null : hhmm(r.fromMinute), to: r.toMinute === null ? null : hhmm(r.toMinute) }));
-  return { service: !service ? 'off' : service.status === 'active' ? 'active' : 'suspended', library, rules };
+  return { service: serviceOf(service?.status), library, rules };
 }
 
 /**

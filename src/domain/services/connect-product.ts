@@ -16,11 +16,13 @@ import { connectionCharges, eligibility } from './eligibility.ts';
 import { liveInstances } from './instances.ts';
 import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
 import { queueRingbackPush } from '../ringback/settings.ts';
+import { connectBudget, resumeMelodies } from '../ringback/pause.ts';
 
 export interface ConnectResult {
   msisdn: string;
   productCode: string;
   instanceId: number;
+  /** Kopecks charged in all: the fee and first period, and for "Гудок" the melodies it resumed. */
   charged: number;
   balance: number;
   nextChargeAt: string | null;
@@ -61,6 +63,9 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
       // A family member whose head pays: the head's account pays what connecting costs.
       const payer = charges.total > 0 ? await familyPayer(tx, sub.id, sub) : { ...sub, headMsisdn: null };
       requireFunds(payer, charges.total);
+      // What the number's own account pays of it (nothing when the head pays).
+      const ownCharge = payer.headMsisdn ? 0 : charges.total;
+      let melodies = { resumed: 0, spent: 0 };
       const now = core.clock.now();
       const anchorDay = localDayOfMonth(now, sub.timeZone);
       const nextChargeAt =
@@ -97,20 +102,33 @@ export async function connectProduct(core: Core, ctx: Ctx, input: { msisdn: stri
             : { start: now, end: tariffPeriod(tariff, sub, now).end };
         await grantAllowance(tx, { accountId: sub.accountId, subscriberId: sub.id, source: product.code, allowance: product.includes, period });
       }
-      // The ringback platform hears of the service as of any other change of the number's tones.
-      if (product.code === RINGBACK_PRODUCT) await queueRingbackPush(tx, sub, now);
+      // The service "Гудок" on again: the melodies kept in the library resume while the money covers
+      // them (each charged one period, as after a top-up), and the ringback platform hears of it all
+      // in one push.
+      if (product.code === RINGBACK_PRODUCT) {
+        const owner = { id: sub.id, account_id: sub.accountId, customer_id: sub.customerId, msisdn: sub.msisdn, language: sub.language, time_zone: sub.timeZone };
+        // Melodies stay the number's own, even when the head pays the service.
+        melodies = await resumeMelodies(tx, core, ctx, owner, connectBudget(sub, ownCharge, tariff.blockThreshold), now);
+        await queueRingbackPush(tx, sub, now);
+      }
       await recordAudit(tx, core, ctx, {
         action: 'product.connect',
         subscriberId: sub.id,
         customerId: sub.customerId,
-        details: { product: product.code, charged: charges.total, ...(payer.headMsisdn ? { paidBy: payer.headMsisdn } : {}) },
+        details: {
+          product: product.code,
+          charged: charges.total,
+          ...(payer.headMsisdn ? { paidBy: payer.headMsisdn } : {}),
+          ...(melodies.resumed ? { melodiesResumed: melodies.resumed, melodiesCharged: melodies.spent } : {}),
+        },
       });
       return {
         msisdn: sub.msisdn,
         productCode: product.code,
         instanceId,
-        charged: charges.total,
-        balance: payer.headMsisdn ? sub.balance : sub.balance - charges.total,
+        // What connecting charged in all: the service and the melodies it resumed, as its offer said.
+        charged: charges.total + melodies.spent,
+        balance: sub.balance - ownCharge - melodies.spent,
         nextChargeAt: nextChargeAt?.toISOString() ?? null,
       };
     });

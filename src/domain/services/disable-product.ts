@@ -11,6 +11,7 @@ import type { InstanceRow } from './instances.ts';
 import { liveInstances } from './instances.ts';
 import { RINGBACK_PRODUCT } from '../ringback/melodies.ts';
 import { queueRingbackPush } from '../ringback/settings.ts';
+import { pauseMelodies } from '../ringback/pause.ts';
 
 export interface DisableResult {
   msisdn: string;
@@ -18,7 +19,10 @@ export interface DisableResult {
   disabledAt: string;
 }
 
-/** Stops one instance: no more fees, what it included ends now. Fees already paid are not refunded. */
+/**
+ * Stops one instance: no more fees, what it included ends now. Fees already paid are not refunded.
+ * The service "Гудок" takes its melodies' fees with it: they are suspended, kept in the library.
+ */
 export async function stopInstance(tx: Tx, core: Core, ctx: Ctx, sub: SubscriberRow, inst: InstanceRow, reason: string): Promise<void> {
   const now = core.clock.now();
   await tx.query(
@@ -27,12 +31,14 @@ export async function stopInstance(tx: Tx, core: Core, ctx: Ctx, sub: Subscriber
     [sub.accountId, inst.id, now],
   );
   await endAllowance(tx, sub.accountId, sub.id, inst.productCode, now);
+  // The service "Гудок" off: its melodies stay in the library, suspended (charged nothing) until it is on again.
+  const paused = inst.productCode === RINGBACK_PRODUCT ? await pauseMelodies(tx, sub) : [];
   if (inst.productCode === RINGBACK_PRODUCT) await queueRingbackPush(tx, sub, now);
   await recordAudit(tx, core, ctx, {
     action: 'product.disable',
     subscriberId: sub.id,
     customerId: sub.customerId,
-    details: { product: inst.productCode, reason },
+    details: { product: inst.productCode, reason, ...(paused.length ? { melodies: paused } : {}) },
   });
 }
 

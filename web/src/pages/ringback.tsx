@@ -10,7 +10,7 @@ import { ErrorBox, Field, Loading, Notice, Page, Section, useAction, useLoad } f
 type Rule = RingbackOverview['rules'][number];
 type Melody = RingbackOverview['catalog'][number];
 
-const SERVICE: Record<string, Key> = { off: 'rbServiceOff', active: 'rbServiceOn', suspended: 'rbServiceSuspended' };
+const SERVICE: Record<string, Key> = { off: 'rbServiceOff', active: 'rbServiceOn', suspended: 'rbServiceSuspended', held: 'rbServiceHeld' };
 
 /** Ringback tones: the melodies with their previews, the library, who hears what and when. */
 export default function Ringback() {
@@ -58,7 +58,7 @@ export default function Ringback() {
       <Section title={t('rbService')}>
         <p data-testid="rb-service">{t(SERVICE[o.service]!)}</p>
         {on ? <p className="muted">{o.nowForEveryone ? t('rbNowPlaying', { name: title(o.nowForEveryone) }) : t('rbNowRinging')}</p> : null}
-        {!on ? (
+        {!on && o.service !== 'held' ? (
           <Link href="/services" className="button">
             {t('rbConnectInServices')}
           </Link>
@@ -102,7 +102,7 @@ export default function Ringback() {
             <li key={l.melody} className="item">
               <div>
                 <p className="strong">{title(l.melody)}</p>
-                <p className="muted">{l.status === 'active' ? t('rbNextCharge', { date: dateOnly(l.nextChargeAt, lang) }) : t('rbSuspended')}</p>
+                <p className="muted">{l.status === 'active' ? t('rbNextCharge', { date: dateOnly(l.nextChargeAt, lang) }) : t(o.service === 'off' ? 'rbPausedServiceOff' : o.service === 'held' ? 'rbHeld' : 'rbSuspended')}</p>
               </div>
               <span className="stack">
                 {l.status === 'active' ? (

@@ -31,7 +31,9 @@ const rule = z.object({
 });
 const overview = z.object({
   msisdn: z.string(),
-  service: z.enum(['off', 'active', 'suspended']).describe('The service "Гудок" (catalog product `ringback`): connect and disable it through …/products'),
+  service: z
+    .enum(['off', 'active', 'suspended', 'held'])
+    .describe('The service "Гудок" (catalog product `ringback`): connect and disable it through …/products. `suspended`: for want of money, a top-up resumes it; `held`: by the company\'s spending limit, only the contract\'s administrator (or the next month) releases it'),
   catalog: z.array(melody),
   library: z.array(z.object({ melody: z.string(), status: z.enum(['active', 'suspended']), boughtAt: z.string(), nextChargeAt: z.string() })),
   rules: z.array(rule),

@@ -18,7 +18,11 @@ export const priceFactsSchema = z
     period: z.enum(['once', 'day', 'month']),
     connectionFee: kopecks('One-off fee for connecting or switching; 0 when none'),
     commission: kopecks('Commission taken with the action (promised payment); 0 when none'),
-    chargedToday: kopecks('What taking it today charges'),
+    chargedToday: kopecks('What taking it today charges (with the melodies below)'),
+    melodies: z
+      .array(z.object({ title: localized, price: kopecks('Kopecks per period'), period: z.enum(['once', 'day', 'month']) }))
+      .optional()
+      .describe('The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today'),
   })
   .describe('What the subscriber pays, as facts: every channel states these and nothing else');
 
