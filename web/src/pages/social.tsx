@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime } from '../format.ts';
 import type { Key } from '../i18n.ts';
@@ -89,6 +89,7 @@ export function SocialLinks() {
   if (!data.data) return null;
   const { providers, links } = data.data;
   const linkedIds = new Set(links.map((l) => l.provider));
+  const linkRefusal = act.errorAt('link');
   const unlink = (l: SocialLink) =>
     act.ask(
       t('socialUnlinkConfirm', { name: l.name }),
@@ -169,7 +170,8 @@ export function SocialLinks() {
               )
             }
           </Field>
-          <ErrorBox error={act.errorAt('link')} />
+          {/* "Wrong number or password" is the login's words; here only the number's own password can be wrong. */}
+          <ErrorBox error={linkRefusal instanceof ApiError && linkRefusal.problem.code === 'INVALID_CREDENTIALS' ? new ApiError(400, { title: t('wrongCurrentPassword') }) : linkRefusal} />
           <button type="submit" className="primary" disabled={act.busy}>
             {t('socialLink', { name: linking.name })}
           </button>
