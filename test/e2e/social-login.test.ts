@@ -106,6 +106,14 @@ test('link an account in the settings, log out, log in with it; an unlinked acco
   });
   await page.getByText('Учётная запись привязана. Теперь можно входить через неё.').waitFor();
   await page.getByTestId('social-link').filter({ hasText: 'Test ID' }).waitFor();
+  // Unlinking asks in the app's dialog, which opens on Cancel; Esc gives focus back to the button.
+  const unlink = page.getByRole('button', { name: 'Отвязать: Test ID' });
+  await unlink.click();
+  await page.getByRole('dialog').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Отмена', 'opens on Cancel');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.ok(await unlink.evaluate((el) => el === document.activeElement), 'focus is back on "Отвязать"');
 
   await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   const authorizations = () => seen.filter((u) => u.startsWith(`${op.issuer}/auth?`)).length;
