@@ -4,6 +4,7 @@
 // "continue for 99 ₽" once data is stopped by the data hard cap. Voicemail's page plays a message.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import { alertSettingsAction, capsAction, perform } from '../../src/domain/actions/registry.ts';
 import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
 import { recordNetworkEvent } from '../../src/domain/roaming/network-event.ts';
@@ -15,6 +16,16 @@ import { depositVoicemail } from '../../src/domain/voicemail/deposit.ts';
 import { toneWav } from '../helpers/wav.ts';
 
 const web = webSuite();
+
+/** The dialog opens on Cancel; Esc closes it and gives focus back to the button that opened it. */
+async function escGivesFocusBack(page: Page, opener: Locator): Promise<void> {
+  await opener.click();
+  await page.getByRole('dialog').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Отмена', 'opens on Cancel');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.ok(await opener.evaluate((el) => el === document.activeElement), 'focus is back on the opener');
+}
 
 test('alert settings at 360×640: switches and threshold saved, bad amount refused, the notification list shows an alert', async () => {
   const { core } = web.server;
@@ -104,6 +115,14 @@ test('voicemail at 360×640: a message left by a diverted call is listed and pla
   await item.getByText('новое').waitFor({ state: 'detached' });
   const [row] = await core.db.query<{ heard: boolean }>('SELECT heard_at IS NOT NULL AS heard FROM voicemail_message WHERE id = $1', [left.kind === 'kept' ? left.id : 0]);
   assert.equal(row?.heard, true);
+  // Deleting asks first (the app's dialog: Esc gives focus back), then the message is gone.
+  const remove = item.getByRole('button', { name: 'Удалить' });
+  await escGivesFocusBack(page, remove);
+  await remove.click();
+  await page.getByRole('dialog').getByText('Удалить это сообщение?').waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Подтвердить' }).click();
+  await page.getByRole('status').getByText('Сообщение удалено.').waitFor();
+  assert.equal(await page.getByTestId('voicemail-message').filter({ hasText: '+7 900 111-22-33' }).count(), 0);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `horizontal overflow ${overflow}px`);
   await ctx.close();
@@ -144,6 +163,7 @@ test('caps at 360×640: the monthly cap and the data hard cap saved; data stoppe
   ]);
   assert.deepEqual(res.refused?.map((r) => r.reason), ['DATA_CAP']);
   await page.reload();
+  await escGivesFocusBack(page, page.getByRole('button', { name: 'Продолжить интернет за 99\u00a0₽' }));
   await page.getByRole('button', { name: 'Продолжить интернет за 99\u00a0₽' }).click();
   await page.getByRole('dialog').getByText('Разрешить интернет сверх пакета до конца месяца? Спишем 99\u00a0₽.').waitFor();
   const r = await checkPage(page);

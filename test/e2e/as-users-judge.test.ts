@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { earnPoints } from '../../src/domain/bonus/earn-points.ts';
 import { NOT_SPENDING } from '../../src/domain/reports/get-spending.ts';
 import { DEMO } from '../../src/seed/seed-demo.ts';
 import { dictionaries } from '../../web/src/i18n.ts';
@@ -188,10 +189,14 @@ test('a money dialog opens on Cancel; Esc closes it and focus goes back to the b
   assertClean('/services');
   // Every other confirmation the subscriber can open (they share one dialog): Esc gives focus back to the opener.
   // A saved card, so that "Remove card" is there to press.
-  const [me] = await server.core.db.query<{ id: number }>('SELECT id FROM subscriber WHERE msisdn = $1', [DEMO.subscriber.msisdn]);
+  const [me] = await server.core.db.query<{ id: number; account_id: number }>('SELECT id, account_id FROM subscriber WHERE msisdn = $1', [DEMO.subscriber.msisdn]);
   await saveCard(server.core, { subscriberId: me!.id, msisdn: DEMO.subscriber.msisdn });
+  // Points enough for a reward, so that "Exchange" is enabled (500 ₽ spent at a point a ruble).
+  await earnPoints(server.core.db, { pointsPerRuble: 1, expiryMonths: 12 }, { accountId: Number(me!.account_id), subscriberId: Number(me!.id), spent: 50_000, at: server.core.clock.now() });
   const openers: [string, RegExp, ((p: Page) => Promise<void>)?][] = [
     ['/services', /^Disable/],
+    ['/services', /^Stop all paid content$/],
+    ['/bonuses', /^Exchange: /],
     ['/tariffs', /^Switch: /],
     ['/payments', /^Take /],
     ['/payments', /^Remove card/],
@@ -202,8 +207,11 @@ test('a money dialog opens on Cancel; Esc closes it and focus goes back to the b
     }],
   ];
   for (const [path, name, prepare] of openers) {
-    await page.goto(path);
-    await settled();
+    // Esc changes nothing: openers on the page already open are tried without loading it again.
+    if (new URL(page.url()).pathname !== path) {
+      await page.goto(path);
+      await settled();
+    }
     await prepare?.(page);
     const opener = page.getByRole('main').getByRole('button', { name }).and(page.locator(':enabled')).first();
     await opener.click();

@@ -31,6 +31,15 @@ test('family at 360×640: invite, join in the app, a limit set by the head, seen
   await head.goto('/family');
   await head.getByRole('heading', { level: 1, name: 'Семья', exact: true }).waitFor();
   await head.getByText('Загрузка…').first().waitFor({ state: 'detached' });
+  // A refused invitation (one's own number) says why right above "Пригласить", announced, and nowhere else.
+  await head.getByLabel('Номер участника').fill('8 900 123-45-67');
+  await head.getByRole('button', { name: 'Пригласить' }).click();
+  const refusal = head.getByRole('alert');
+  await refusal.getByText('Нельзя пригласить в семейную группу свой же номер').waitFor();
+  assert.equal(await refusal.count(), 1);
+  const box = await refusal.boundingBox();
+  const send = await head.getByRole('button', { name: 'Пригласить' }).boundingBox();
+  assert.ok(box && send && send.y - (box.y + box.height) < 48 && send.y > box.y, 'right above "Пригласить"');
   await head.getByLabel('Номер участника').fill('8 955 777-00-01');
   await head.getByRole('button', { name: 'Пригласить' }).click();
   await head.getByRole('status').getByText('Приглашение отправлено на +7 955 777-00-01').waitFor();

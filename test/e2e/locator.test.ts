@@ -4,15 +4,27 @@
 // page passes the page checks.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { setChildNumber } from '../../src/domain/locator/consent.ts';
+import { buyMelody } from '../../src/domain/ringback/buy-melody.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
 import { acceptTermsIfAsked, checkPage, newContext, PHONE, webSuite } from '../helpers/browser.ts';
 import { makeSubscriber, subscriberCtx } from '../helpers/core.ts';
 
 const web = webSuite();
+
+/** The dialog opens on Cancel; Esc closes it and gives focus back to the button that opened it. */
+async function escGivesFocusBack(page: Page, opener: Locator): Promise<void> {
+  await opener.click();
+  await page.getByRole('dialog').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Отмена', 'opens on Cancel');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.ok(await opener.evaluate((el) => el === document.activeElement), 'focus is back on the opener');
+}
 
 test('a parent locates a child number: the area on the offline map, the words, the child sees who located it', async () => {
   const core = web.server.core;
@@ -83,7 +95,7 @@ test('a parent locates a child number: the area on the offline map, the words, t
   await cctx.close();
 });
 
-test('ringback tones: every preview decodes in the browser, a melody is bought after the confirm dialog and set for everyone', async () => {
+test('ringback tones: every preview decodes in the browser, a melody is bought after the confirm dialog and set for everyone; a refused purchase says why in its row; Esc in each dialog', async () => {
   const core = web.server.core;
   const s = await makeSubscriber(core, { msisdn: '79557000003' });
   await setPasswordHash(core.db, s.subscriberId, await hashPassword('secret-123'), new Date());
@@ -123,6 +135,22 @@ test('ringback tones: every preview decodes in the browser, a melody is bought a
   await page.getByRole('button', { name: 'Поставить для всех' }).click();
   await page.getByTestId('rb-rules').getByText('всем · весь день').waitFor();
   await page.getByText('Сейчас всем звонящим играет «Калинка».').waitFor();
+  // Bought meanwhile (by SMS, say): the page still offers it, and the refusal shows in its row, right above "Купить".
+  await buyMelody(core, subscriberCtx(s.subscriberId), { msisdn: 'me', melody: 'korobeiniki' });
+  const korobeiniki = page.getByTestId('rb-catalog').getByRole('listitem').filter({ hasText: 'Коробейники' });
+  await korobeiniki.getByRole('button', { name: 'Купить' }).click();
+  await dialog.getByRole('button', { name: 'Подтвердить' }).click();
+  const refusal = korobeiniki.getByRole('alert');
+  await refusal.getByText('Мелодия «Коробейники» уже в вашей фонотеке').waitFor();
+  const box = await refusal.boundingBox();
+  const buyBox = await korobeiniki.getByRole('button', { name: 'Купить' }).boundingBox();
+  assert.ok(box && buyBox && buyBox.y - (box.y + box.height) < 48 && buyBox.y > box.y, 'right above "Купить"');
+  assert.equal(await page.getByRole('alert').count(), 1, 'nowhere else');
+  // Removing a melody, setting one for some callers, turning them all off: Esc gives focus back.
+  await escGivesFocusBack(page, page.getByTestId('rb-library').getByRole('button', { name: 'Удалить' }));
+  await page.getByLabel('Мелодия', { exact: true }).selectOption('kalinka');
+  await escGivesFocusBack(page, page.getByRole('button', { name: 'Поставить', exact: true }));
+  await escGivesFocusBack(page, page.getByRole('button', { name: 'Выключить все мелодии' }));
   const r = await checkPage(page);
   assert.deepEqual(r.serious, []);
   assert.ok(r.overflow <= 0, `scrolls by ${r.overflow}px`);

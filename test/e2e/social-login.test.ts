@@ -88,8 +88,17 @@ test('link an account in the settings, log out, log in with it; an unlinked acco
 
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Привязать Test ID' }).click();
+  const linkForm = page.locator('form').filter({ has: page.getByLabel('Пароль от личного кабинета') });
+  // A wrong password is refused in the form, right above its button, in the form's words.
+  await page.getByLabel('Пароль от личного кабинета').fill(`${PASSWORD}x`);
+  await linkForm.getByRole('button', { name: 'Привязать Test ID' }).click();
+  const refusal = linkForm.getByRole('alert');
+  await refusal.getByText('Текущий пароль неверен').waitFor();
+  assert.equal(await page.getByRole('alert').count(), 1, 'only in the form');
+  const [box, button] = await Promise.all([refusal.boundingBox(), linkForm.getByRole('button', { name: 'Привязать Test ID' }).boundingBox()]);
+  assert.ok(box && button && button.y - (box.y + box.height) < 48 && button.y > box.y, 'right above the button');
   await page.getByLabel('Пароль от личного кабинета').fill(PASSWORD);
-  await page.locator('form').filter({ has: page.getByLabel('Пароль от личного кабинета') }).getByRole('button', { name: 'Привязать Test ID' }).click();
+  await linkForm.getByRole('button', { name: 'Привязать Test ID' }).click();
   await page.waitForURL((u) => u.origin === op.issuer);
   await signInAtProvider(page, 'zoe');
   await page.waitForURL((u) => u.origin === base && u.pathname === '/settings').catch((e: unknown) => {
@@ -97,6 +106,14 @@ test('link an account in the settings, log out, log in with it; an unlinked acco
   });
   await page.getByText('Учётная запись привязана. Теперь можно входить через неё.').waitFor();
   await page.getByTestId('social-link').filter({ hasText: 'Test ID' }).waitFor();
+  // Unlinking asks in the app's dialog, which opens on Cancel; Esc gives focus back to the button.
+  const unlink = page.getByRole('button', { name: 'Отвязать: Test ID' });
+  await unlink.click();
+  await page.getByRole('dialog').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Отмена', 'opens on Cancel');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.ok(await unlink.evaluate((el) => el === document.activeElement), 'focus is back on "Отвязать"');
 
   await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   const authorizations = () => seen.filter((u) => u.startsWith(`${op.issuer}/auth?`)).length;

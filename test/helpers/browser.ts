@@ -126,9 +126,11 @@ export interface PageCheck {
 /**
  * The checks every page must pass on a phone: every visible interactive element (or the label
  * wrapping a checkbox) at least 48×48 CSS px, no horizontal scrolling, text at least 16 px, and
- * no serious or critical axe-core violations.
+ * no serious or critical axe-core violations. `axe` narrows the (slow) axe pass to some parts of
+ * the page (CSS selectors), or skips it (`[]`), where the rest was checked at another width with
+ * the same markup.
  */
-export async function checkPage(page: Page): Promise<PageCheck & { smallText: string[] }> {
+export async function checkPage(page: Page, opts: { axe?: string[] } = {}): Promise<PageCheck & { smallText: string[] }> {
   const found = await page.evaluate(() => {
     const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [role=switch], [role=tab], [tabindex]:not([tabindex="-1"])';
     const small: string[] = [];
@@ -156,7 +158,10 @@ export async function checkPage(page: Page): Promise<PageCheck & { smallText: st
     }
     return { small, overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth, smallText };
   });
-  const axe = await new AxeBuilder({ page }).analyze();
+  if (opts.axe?.length === 0) return { ...found, serious: [] };
+  const builder = new AxeBuilder({ page });
+  for (const sel of opts.axe ?? []) builder.include(sel);
+  const axe = await builder.analyze();
   const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
   return { ...found, serious };
 }

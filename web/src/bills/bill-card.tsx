@@ -2,6 +2,7 @@ import type { Bill, BillLine } from '../api-shapes.ts';
 import { useApp } from '../app-context.ts';
 import { dateOnly, monthName, money } from '../format.ts';
 import type { Key } from '../i18n.ts';
+import { ErrorBox } from '../ui.tsx';
 
 const CHARGE_TYPES: readonly BillLine['type'][] = ['tariff_fee', 'product_fee', 'content', 'usage_calls', 'usage_sms', 'usage_internet', 'usage_roaming', 'one_off', 'other_charge'];
 
@@ -12,8 +13,8 @@ function byType(lines: BillLine[]): { type: BillLine['type']; amount: number }[]
   return [...sums].map(([type, amount]) => ({ type, amount })).sort((a, b) => Number(!CHARGE_TYPES.includes(a.type)) - Number(!CHARGE_TYPES.includes(b.type)));
 }
 
-/** One bill: its month, number, the four totals and the lines, with the actions the page gives. */
-export function BillCard({ bill, pdfHref, actions, selected = false }: { bill: Bill; pdfHref: string; actions?: React.ReactNode; selected?: boolean }) {
+/** One bill: its month, number, the four totals and the lines, with the actions the page gives (and their refusal, above them). */
+export function BillCard({ bill, pdfHref, actions, refusal, selected = false }: { bill: Bill; pdfHref: string; actions?: React.ReactNode; refusal?: unknown; selected?: boolean }) {
   const { t, lang } = useApp();
   const end = new Date(new Date(bill.periodEnd).getTime() - 1).toISOString();
   return (
@@ -47,6 +48,7 @@ export function BillCard({ bill, pdfHref, actions, selected = false }: { bill: B
           </ul>
         </details>
       </div>
+      <ErrorBox error={refusal} />
       <div className="row">
         <a className="button" href={pdfHref} download aria-label={t('billDownload', { month: monthName(bill.period, lang) })}>
           PDF

@@ -16,7 +16,7 @@ export function BillList({ base, testId, selected }: { base: string; testId: str
   const act = useAction();
   return (
     <>
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       {bills.error ? (
         <ErrorBox error={bills.error} onRetry={() => void bills.reload()} />
@@ -32,16 +32,17 @@ export function BillList({ base, testId, selected }: { base: string; testId: str
               bill={b}
               selected={b.id === selected}
               pdfHref={`/api/v1/${base}/${b.id}/pdf`}
+              refusal={act.errorAt(`bill:${b.id}`)}
               actions={
                 <>
-                  <button type="button" disabled={act.busy} aria-label={t('billSendSms', { month: monthName(b.period, lang) })} onClick={() => void act.run(() => api(`${base}/${b.id}/send`, { method: 'POST' }), t('billSent'))}>
+                  <button type="button" disabled={act.busy} aria-label={t('billSendSms', { month: monthName(b.period, lang) })} onClick={() => void act.run(() => api(`${base}/${b.id}/send`, { method: 'POST' }), t('billSent'), `bill:${b.id}`)}>
                     SMS
                   </button>
                   <button
                     type="button"
                     disabled={act.busy}
                     aria-label={t('billSendEmail', { month: monthName(b.period, lang) })}
-                    onClick={() => void act.run(() => api(`${base}/${b.id}/send`, { method: 'POST', body: { channel: 'email' } }), t('billSentEmail'))}
+                    onClick={() => void act.run(() => api(`${base}/${b.id}/send`, { method: 'POST', body: { channel: 'email' } }), t('billSentEmail'), `bill:${b.id}`)}
                   >
                     E-mail
                   </button>

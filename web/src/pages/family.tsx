@@ -26,35 +26,36 @@ export default function Family() {
       act.setNotice(t('famInvited', { to: phoneNumber(r.invited) }));
       setTo('');
       await reload();
-    });
+    }, undefined, 'invite');
   };
   const saveLimit = (member: string) => {
     const text = (limits[member] ?? '').trim();
     const limit = text === '' ? null : parseRubles(text);
     if (text !== '' && limit === null) {
-      act.setError(new Error(t('invalidAmount')));
+      act.setError(new Error(t('invalidAmount')), `limit:${member}`);
       return;
     }
     void act.run(async () => {
       await api(`subscribers/${m}/family/members/${member}/limit`, { method: 'PUT', body: { limit } });
       await reload();
-    }, t('famLimitSaved'));
+    }, t('famLimitSaved'), `limit:${member}`);
   };
 
   const savePlan = (plan: Plan) =>
     void act.run(async () => {
       await api(`subscribers/${m}/family/plan`, { method: 'PUT', body: { plan } });
       await reload();
-    }, t('famPlanSaved'));
+    }, t('famPlanSaved'), 'plan');
 
   return (
     <Page title={t('navFamily')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       {data.invitation && data.role !== 'member' ? (
         <Section title={t('famInvitation', { from: phoneNumber(data.invitation.from) })}>
-          <button type="button" onClick={() => void act.run(async () => (await api(`subscribers/${m}/family/accept`, { method: 'POST' }), await reload()), t('famJoined'))}>
+          <ErrorBox error={act.errorAt('join')} />
+          <button type="button" onClick={() => void act.run(async () => (await api(`subscribers/${m}/family/accept`, { method: 'POST' }), await reload()), t('famJoined'), 'join')}>
             {t('famJoin')}
           </button>
         </Section>
@@ -65,7 +66,8 @@ export default function Family() {
             {data.monthlyLimit !== null ? t('famLimit', { limit: money(data.monthlyLimit, lang) }) : t('famNoLimit')} · {t('famSpent', { spent: money(data.spentThisMonth ?? 0, lang) })}
           </p>
           {data.plan ? <p data-testid="family-plan">{t(`famPlan_${data.plan}`)}</p> : null}
-          <button type="button" onClick={() => act.ask(t('famConfirmLeave'), async () => (await api(`subscribers/${m}/family/leave`, { method: 'POST' }), await reload(), act.setNotice(t('famLeft'))))}>
+          <ErrorBox error={act.errorAt('leave')} />
+          <button type="button" onClick={() => act.ask(t('famConfirmLeave'), async () => (await api(`subscribers/${m}/family/leave`, { method: 'POST' }), await reload(), act.setNotice(t('famLeft'))), 'leave')}>
             {t('famLeave')}
           </button>
         </Section>
@@ -87,6 +89,7 @@ export default function Family() {
                         {(id) => <input id={id} inputMode="decimal" autoComplete="off" value={limits[x.msisdn] ?? ''} onChange={(e) => setLimits({ ...limits, [x.msisdn]: e.target.value })} />}
                       </Field>
                     ) : null}
+                    <ErrorBox error={act.errorAt(`limit:${x.msisdn}`) ?? act.errorAt(`remove:${x.msisdn}`)} />
                     {x.status === 'active' ? (
                       <button type="button" onClick={() => saveLimit(x.msisdn)} aria-label={`${t('famLimitSave')}: ${phoneNumber(x.msisdn)}`}>
                         {t('famLimitSave')}
@@ -95,7 +98,7 @@ export default function Family() {
                     <button
                       type="button"
                       aria-label={`${t('famRemove')}: ${phoneNumber(x.msisdn)}`}
-                      onClick={() => act.ask(t('famConfirmRemove', { who: phoneNumber(x.msisdn) }), async () => (await api(`subscribers/${m}/family/members/${x.msisdn}`, { method: 'DELETE' }), await reload()))}
+                      onClick={() => act.ask(t('famConfirmRemove', { who: phoneNumber(x.msisdn) }), async () => (await api(`subscribers/${m}/family/members/${x.msisdn}`, { method: 'DELETE' }), await reload()), `remove:${x.msisdn}`)}
                     >
                       {t('famRemove')}
                     </button>
@@ -117,12 +120,14 @@ export default function Family() {
                   </select>
                 )}
               </Field>
+              <ErrorBox error={act.errorAt('plan')} />
             </Section>
           ) : null}
           {data.members.length < data.maxMembers ? (
             <Section title={t('famInvite')}>
               <form onSubmit={invite}>
                 <Field label={t('famInviteTo')}>{(id) => <input id={id} type="tel" inputMode="tel" autoComplete="off" placeholder="+7 900 000-00-00" value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
+                <ErrorBox error={act.errorAt('invite')} />
                 <button type="submit" disabled={act.busy}>
                   {t('famInviteSend')}
                 </button>

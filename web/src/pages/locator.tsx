@@ -20,19 +20,23 @@ export default function Locator() {
   if (data.error) return <ErrorBox error={data.error} onRetry={() => void data.reload()} />;
   if (!data.data) return <Loading />;
   const { asked, given, locatedBy } = data.data;
-  const locate = (msisdn: string) =>
-    void act.run(async () => {
-      const go = async () => setLoc(await api<FriendLocation>('subscribers/me/locator/locate', { method: 'POST', body: { target: msisdn } }));
-      // The offer for this number: a paid request is confirmed with its price first.
-      const o = await api<LocateOffer>(`subscribers/me/locator/offer?target=${encodeURIComponent(msisdn)}`);
-      if (o.available && o.confirmation.kind === 'explicit' && o.statement) act.ask(t('locConfirm', { number: phoneNumber(o.target ?? msisdn), price: o.statement[lang] }), go);
-      else await go();
-    });
+  const locate = (msisdn: string, at: string) =>
+    void act.run(
+      async () => {
+        const go = async () => setLoc(await api<FriendLocation>('subscribers/me/locator/locate', { method: 'POST', body: { target: msisdn } }));
+        // The offer for this number: a paid request is confirmed with its price first.
+        const o = await api<LocateOffer>(`subscribers/me/locator/offer?target=${encodeURIComponent(msisdn)}`);
+        if (o.available && o.confirmation.kind === 'explicit' && o.statement) act.ask(t('locConfirm', { number: phoneNumber(o.target ?? msisdn), price: o.statement[lang] }), go, at);
+        else await go();
+      },
+      undefined,
+      at,
+    );
   const offer = price.data;
   return (
     <Page title={t('locTitle')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       {loc ? (
         <Section title={t('locResult')}>
@@ -44,7 +48,7 @@ export default function Locator() {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            locate(target);
+            locate(target, 'find');
           }}
         >
           <Field label={t('phone')}>{(id) => <input id={id} type="tel" inputMode="tel" required value={target} onChange={(e) => setTarget(e.target.value)} />}</Field>
@@ -57,6 +61,7 @@ export default function Locator() {
               {t('locIncluded', { name: offer.includedIn.name[lang] })}
             </p>
           ) : null}
+          <ErrorBox error={act.errorAt('find')} />
           <div className="stack">
             <button type="submit" className="primary" disabled={act.busy}>
               {t('locLocate')}
@@ -64,7 +69,7 @@ export default function Locator() {
             <button
               type="button"
               disabled={act.busy || !target}
-              onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents', { method: 'POST', body: { target } }), await data.reload()), t('locAsked'))}
+              onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents', { method: 'POST', body: { target } }), await data.reload()), t('locAsked'), 'find')}
             >
               {t('locAsk')}
             </button>
@@ -77,8 +82,9 @@ export default function Locator() {
                 {phoneNumber(c.msisdn)} · {t(STATUS[c.status]!)}
                 {c.child ? ` · ${t('locChild')}` : ''}
               </span>
+              <ErrorBox error={act.errorAt(`asked:${c.msisdn}`)} />
               {c.status === 'granted' ? (
-                <button type="button" disabled={act.busy} aria-label={`${t('locLocate')}: ${phoneNumber(c.msisdn)}`} onClick={() => locate(c.msisdn)}>
+                <button type="button" disabled={act.busy} aria-label={`${t('locLocate')}: ${phoneNumber(c.msisdn)}`} onClick={() => locate(c.msisdn, `asked:${c.msisdn}`)}>
                   {t('locLocate')}
                 </button>
               ) : null}
@@ -95,17 +101,18 @@ export default function Locator() {
                 {phoneNumber(c.msisdn)} · {t(STATUS[c.status]!)}
                 {c.child ? ` · ${t('locChild')}` : ''}
               </span>
+              <ErrorBox error={act.errorAt(`given:${c.msisdn}`)} />
               {c.status === 'pending' ? (
                 <span className="stack">
-                  <button type="button" onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents/answer', { method: 'POST', body: { requester: c.msisdn, answer: 'yes' } }), await data.reload()))}>
+                  <button type="button" onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents/answer', { method: 'POST', body: { requester: c.msisdn, answer: 'yes' } }), await data.reload()), undefined, `given:${c.msisdn}`)}>
                     {t('locAllow')}
                   </button>
-                  <button type="button" onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents/answer', { method: 'POST', body: { requester: c.msisdn, answer: 'no' } }), await data.reload()))}>
+                  <button type="button" onClick={() => void act.run(async () => (await api('subscribers/me/locator/consents/answer', { method: 'POST', body: { requester: c.msisdn, answer: 'no' } }), await data.reload()), undefined, `given:${c.msisdn}`)}>
                     {t('locDeny')}
                   </button>
                 </span>
               ) : c.status === 'granted' && !c.child ? (
-                <button type="button" aria-label={`${t('locRevoke')}: ${phoneNumber(c.msisdn)}`} onClick={() => void act.run(async () => (await api(`subscribers/me/locator/consents/${c.msisdn}`, { method: 'DELETE' }), await data.reload()))}>
+                <button type="button" aria-label={`${t('locRevoke')}: ${phoneNumber(c.msisdn)}`} onClick={() => void act.run(async () => (await api(`subscribers/me/locator/consents/${c.msisdn}`, { method: 'DELETE' }), await data.reload()), undefined, `given:${c.msisdn}`)}>
                   {t('locRevoke')}
                 </button>
               ) : null}

@@ -36,7 +36,7 @@ export default function Ringback() {
   const who = (r: Rule) => (r.callers === null ? t('rbEveryone') : r.group ? `${t('rbGroup')} «${r.group}»: ${r.callers.join(', ')}` : r.callers.join(', '));
   const when = (r: Rule) => (r.from && r.to ? t('rbFromTo', { from: r.from, to: r.to }) : t('rbAllDay'));
   const buy = (m: Melody) =>
-    act.ask(t('rbConfirmBuy', { name: m.title[lang], price: m.statement[lang] }), after(() => api('subscribers/me/ringback/library', { method: 'POST', body: { melody: m.code }, idempotent: true })));
+    act.ask(t('rbConfirmBuy', { name: m.title[lang], price: m.statement[lang] }), after(() => api('subscribers/me/ringback/library', { method: 'POST', body: { melody: m.code }, idempotent: true })), `buy:${m.code}`);
   const setRule = () =>
     act.ask(
       t('rbConfirmSet', { name: title(melody) }),
@@ -49,11 +49,12 @@ export default function Ringback() {
         setCallers('');
         setGroup('');
       }),
+      'rule',
     );
   return (
     <Page title={t('rbTitle')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       <Section title={t('rbService')}>
         <p data-testid="rb-service">{t(SERVICE[o.service]!)}</p>
@@ -83,6 +84,7 @@ export default function Ringback() {
                     <source src={m.preview.wav} type="audio/wav" />
                   </audio>
                 </div>
+                <ErrorBox error={act.errorAt(`buy:${m.code}`)} />
                 {mine ? (
                   <span className="muted">{t('rbInLibrary')}</span>
                 ) : (
@@ -104,13 +106,14 @@ export default function Ringback() {
                 <p className="strong">{title(l.melody)}</p>
                 <p className="muted">{l.status === 'active' ? t('rbNextCharge', { date: dateOnly(l.nextChargeAt, lang) }) : t(o.service === 'off' ? 'rbPausedServiceOff' : o.service === 'held' ? 'rbHeld' : 'rbSuspended')}</p>
               </div>
+              <ErrorBox error={act.errorAt(`lib:${l.melody}`)} />
               <span className="stack">
                 {l.status === 'active' ? (
-                  <button type="button" disabled={!on || act.busy} onClick={() => void act.run(after(() => api('subscribers/me/ringback/rules', { method: 'POST', body: { melody: l.melody } })), t('rbSetDone'))}>
+                  <button type="button" disabled={!on || act.busy} onClick={() => void act.run(after(() => api('subscribers/me/ringback/rules', { method: 'POST', body: { melody: l.melody } })), t('rbSetDone'), `lib:${l.melody}`)}>
                     {t('rbForEveryone')}
                   </button>
                 ) : null}
-                <button type="button" disabled={act.busy} onClick={() => act.ask(t('rbConfirmRemove', { name: title(l.melody) }), after(() => api('subscribers/me/ringback/remove', { method: 'POST', body: { melody: l.melody } })))}>
+                <button type="button" disabled={act.busy} onClick={() => act.ask(t('rbConfirmRemove', { name: title(l.melody) }), after(() => api('subscribers/me/ringback/remove', { method: 'POST', body: { melody: l.melody } })), `lib:${l.melody}`)}>
                   {t('rbRemove')}
                 </button>
               </span>
@@ -129,7 +132,8 @@ export default function Ringback() {
                   {who(r)} · {when(r)}
                 </p>
               </div>
-              <button type="button" aria-label={`${t('rbRemove')}: ${title(r.melody)}, ${who(r)}`} disabled={act.busy} onClick={() => void act.run(after(() => api('subscribers/me/ringback/remove', { method: 'POST', body: { rule: r.id } })))}>
+              <ErrorBox error={act.errorAt(`rule:${r.id}`)} />
+              <button type="button" aria-label={`${t('rbRemove')}: ${title(r.melody)}, ${who(r)}`} disabled={act.busy} onClick={() => void act.run(after(() => api('subscribers/me/ringback/remove', { method: 'POST', body: { rule: r.id } })), undefined, `rule:${r.id}`)}>
                 {t('rbRemove')}
               </button>
             </li>
@@ -162,6 +166,7 @@ export default function Ringback() {
               {(id) => <input id={id} type="time" value={from} onChange={(e) => setFrom(e.target.value)} />}
             </Field>
             <Field label={t('rbTo')}>{(id) => <input id={id} type="time" value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
+            <ErrorBox error={act.errorAt('rule')} />
             <div className="stack">
               <button type="submit" className="primary" disabled={act.busy}>
                 {t('rbSet')}
@@ -169,8 +174,9 @@ export default function Ringback() {
             </div>
           </form>
         ) : null}
+        <ErrorBox error={act.errorAt('stop')} />
         {on && o.rules.length > 0 ? (
-          <button type="button" disabled={act.busy} onClick={() => act.ask(t('rbConfirmStop'), after(() => api('subscribers/me/ringback/remove', { method: 'POST', body: { all: true } })))}>
+          <button type="button" disabled={act.busy} onClick={() => act.ask(t('rbConfirmStop'), after(() => api('subscribers/me/ringback/remove', { method: 'POST', body: { all: true } })), 'stop')}>
             {t('rbStop')}
           </button>
         ) : null}

@@ -25,15 +25,16 @@ function Widgets({ m }: { m: string }) {
             setCreated(await api<NewWidgetToken>(`subscribers/${m}/widget-tokens`, { method: 'POST', body: { label } }));
             setLabel('');
             await list.reload();
-          });
+          }, undefined, 'create');
         }}
       >
         <Field label={t('widgetLabel')}>{(id) => <input id={id} required maxLength={100} value={label} onChange={(e) => setLabel(e.target.value)} />}</Field>
+        <ErrorBox error={act.errorAt('create')} />
         <button type="submit" disabled={act.busy}>
           {t('widgetCreate')}
         </button>
       </form>
-      <ErrorBox error={list.error ?? act.error} />
+      <ErrorBox error={list.error ?? act.pageError} />
       {created && (
         <div className="card inset" data-testid="widget-created">
           <Field label={t('widgetToken')}>{(id) => <input id={id} readOnly value={created.token} />}</Field>
@@ -52,8 +53,9 @@ function Widgets({ m }: { m: string }) {
                 {w.revokedAt ? ` · ${t('widgetRevoked')}` : ''}
               </p>
             </div>
+            <ErrorBox error={act.errorAt(`revoke:${w.id}`)} />
             {!w.revokedAt && (
-              <button type="button" aria-label={`${t('widgetRevoke')}: ${w.label}`} onClick={() => void act.run(async () => (await api(`subscribers/${m}/widget-tokens/${w.id}`, { method: 'DELETE' }), await list.reload()))}>
+              <button type="button" aria-label={`${t('widgetRevoke')}: ${w.label}`} onClick={() => void act.run(async () => (await api(`subscribers/${m}/widget-tokens/${w.id}`, { method: 'DELETE' }), await list.reload()), undefined, `revoke:${w.id}`)}>
                 {t('widgetRevoke')}
               </button>
             )}
@@ -126,11 +128,11 @@ export default function Settings() {
       await api(all ? 'auth/logout-all' : 'auth/logout', { method: 'POST' });
       forgetLastBalance();
       await refreshMe();
-    });
+    }, undefined, 'logout');
   };
   return (
     <Page title={t('navSettings')}>
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       <Section title={t('spendAlerts')}>
         <p className="muted">{t('alertsHelp')}</p>
@@ -150,11 +152,12 @@ export default function Settings() {
       <Section title={t('ussdScript')}>
         <div className="tabs" role="group" aria-label={t('ussdScript')}>
           {(['cyrillic', 'latin'] as const).map((s) => (
-            <button key={s} type="button" aria-pressed={profile.script === s} onClick={() => void act.run(async () => (await api(`subscribers/${m}/preferences`, { method: 'PATCH', body: { script: s } }), await data.reload()))}>
+            <button key={s} type="button" aria-pressed={profile.script === s} onClick={() => void act.run(async () => (await api(`subscribers/${m}/preferences`, { method: 'PATCH', body: { script: s } }), await data.reload()), undefined, 'script')}>
               {t(s)}
             </button>
           ))}
         </div>
+        <ErrorBox error={act.errorAt('script')} />
       </Section>
       {profile.customerKind === 'person' && (
         <Section title={t('billEmail')}>
@@ -186,6 +189,7 @@ export default function Settings() {
             </li>
           ))}
         </ul>
+        <ErrorBox error={act.errorAt('logout')} />
         <div className="stack">
           <button type="button" onClick={() => void logout(false)}>
             {t('logout')}

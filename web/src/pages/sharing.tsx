@@ -28,7 +28,7 @@ export default function Sharing() {
     if (!offer) return;
     const n = /^\d{1,6}$/.test(amount.trim()) ? Number(amount.trim()) : Number.NaN;
     if (!(n >= offer.min && n <= offer.max)) {
-      act.setError(new Error(t('shareBadAmount', { min: offer.min, max: offer.max })));
+      act.setError(new Error(t('shareBadAmount', { min: offer.min, max: offer.max })), 'share');
       return;
     }
     act.ask(
@@ -40,13 +40,14 @@ export default function Sharing() {
         setTo('');
         await reload();
       },
+      'share',
     );
   };
 
   return (
     <Page title={t('navSharing')}>
       {act.dialog}
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       {data.available && offer ? (
         <Section title={t('shareSection')}>
@@ -69,6 +70,7 @@ export default function Sharing() {
               {(id) => <input id={id} inputMode="numeric" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} />}
             </Field>
             <Field label={t('shareTo')}>{(id) => <input id={id} type="tel" inputMode="tel" autoComplete="off" placeholder="+7 900 000-00-00" value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
+            <ErrorBox error={act.errorAt('share')} />
             <button type="submit" disabled={act.busy}>
               {t('shareGive')}
             </button>

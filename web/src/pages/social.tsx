@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime } from '../format.ts';
 import type { Key } from '../i18n.ts';
@@ -89,13 +89,17 @@ export function SocialLinks() {
   if (!data.data) return null;
   const { providers, links } = data.data;
   const linkedIds = new Set(links.map((l) => l.provider));
-  const unlink = (l: SocialLink) => {
-    if (!window.confirm(t('socialUnlinkConfirm', { name: l.name }))) return;
-    void act.run(async () => {
-      await api(`auth/social/links/${encodeURIComponent(l.provider)}`, { method: 'DELETE' });
-      await data.reload();
-    }, t('socialUnlinkDone'));
-  };
+  const linkRefusal = act.errorAt('link');
+  const unlink = (l: SocialLink) =>
+    act.ask(
+      t('socialUnlinkConfirm', { name: l.name }),
+      async () => {
+        await api(`auth/social/links/${encodeURIComponent(l.provider)}`, { method: 'DELETE' });
+        await data.reload();
+        act.setNotice(t('socialUnlinkDone'));
+      },
+      `unlink:${l.provider}`,
+    );
   return (
     <>
       <p>{t('socialHelp')}</p>
@@ -105,7 +109,8 @@ export function SocialLinks() {
         </div>
       ) : null}
       {outcome.linked ? <Notice text={t('socialLinkDone')} /> : null}
-      <ErrorBox error={act.error} />
+      {act.dialog}
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       {providers.length === 0 && links.length === 0 ? <p className="muted">{t('socialNone')}</p> : null}
       <ul className="list">
@@ -119,6 +124,7 @@ export function SocialLinks() {
                 {l.lastLoginAt ? ` · ${t('socialLastLogin')} ${dateTime(l.lastLoginAt, lang)}` : ''}
               </p>
             </div>
+            <ErrorBox error={act.errorAt(`unlink:${l.provider}`)} />
             <button type="button" disabled={act.busy} aria-label={`${t('socialUnlink')}: ${l.name}`} onClick={() => unlink(l)}>
               {t('socialUnlink')}
             </button>
@@ -139,7 +145,7 @@ export function SocialLinks() {
           className="card inset"
           onSubmit={(e) => {
             e.preventDefault();
-            void act.run(async () => go(await api<SocialStart>(`auth/social/${linking.id}/link`, { method: 'POST', body: proof === 'password' ? { password: secret } : { code: secret } })));
+            void act.run(async () => go(await api<SocialStart>(`auth/social/${linking.id}/link`, { method: 'POST', body: proof === 'password' ? { password: secret } : { code: secret } })), undefined, 'link');
           }}
         >
           <div className="tabs" role="group" aria-label={t('socialLink', { name: linking.name })}>
@@ -151,7 +157,7 @@ export function SocialLinks() {
             </button>
           </div>
           {proof === 'code' ? (
-            <button type="button" disabled={act.busy} onClick={() => void act.run(async () => void (await api('auth/social/link-code', { method: 'POST' })), t('codeSent'))}>
+            <button type="button" disabled={act.busy} onClick={() => void act.run(async () => void (await api('auth/social/link-code', { method: 'POST' })), t('codeSent'), 'link')}>
               {t('socialGetCode')}
             </button>
           ) : null}
@@ -164,6 +170,8 @@ export function SocialLinks() {
               )
             }
           </Field>
+          {/* "Wrong number or password" is the login's words; here only the number's own password can be wrong. */}
+          <ErrorBox error={linkRefusal instanceof ApiError && linkRefusal.problem.code === 'INVALID_CREDENTIALS' ? new ApiError(400, { title: t('wrongCurrentPassword') }) : linkRefusal} />
           <button type="submit" className="primary" disabled={act.busy}>
             {t('socialLink', { name: linking.name })}
           </button>

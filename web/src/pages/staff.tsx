@@ -101,11 +101,11 @@ function Audit() {
           <Field label={t('action')}>{(id) => <input id={id} value={action} onChange={(e) => setAction(e.target.value)} />}</Field>
           <Field label={t('channel')}>{(id) => <input id={id} value={channel} onChange={(e) => setChannel(e.target.value)} />}</Field>
         </div>
+        <ErrorBox error={act.error} />
         <button type="submit" disabled={act.busy}>
           {t('search')}
         </button>
       </form>
-      <ErrorBox error={act.error} />
       {rows && (
         <ul className="list" data-testid="audit">
           {rows.map((r) => (
@@ -142,7 +142,7 @@ function NumberPool() {
       const r = await api<{ added: number; from: string; to: string }>('staff/numbers', { method: 'POST', body: { region, from, count: Number(count) } });
       setSaid(t('poolAdded', { n: r.added, from: r.from, to: r.to }));
       await pool.reload();
-    });
+    }, undefined, 'add');
   };
   const ended = (pool.data?.regions ?? []).reduce((s, r) => s + r.quarantineEnded, 0);
   return (
@@ -170,12 +170,14 @@ function NumberPool() {
           <Field label={t('poolFrom')}>{(id) => <input id={id} required inputMode="tel" value={from} onChange={(e) => setFrom(e.target.value)} />}</Field>
           <Field label={t('poolCount')}>{(id) => <input id={id} required type="number" min={1} max={10000} value={count} onChange={(e) => setCount(e.target.value)} />}</Field>
         </div>
+        <ErrorBox error={act.errorAt('add')} />
         <button type="submit" disabled={act.busy}>
           {t('poolAdd')}
         </button>
       </form>
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={said} />
+      <ErrorBox error={act.errorAt('release')} />
       {ended > 0 ? (
         <button
           type="button"
@@ -185,7 +187,7 @@ function NumberPool() {
               const r = await api<{ released: number }>('staff/numbers/release', { method: 'POST', body: {} });
               setSaid(t('poolReleased', { n: r.released }));
               await pool.reload();
-            })
+            }, undefined, 'release')
           }
         >
           {t('poolRelease')}
@@ -204,7 +206,7 @@ function Orders() {
     void act.run(async () => {
       await api(`staff/business-orders/${o.id}/${action}`, { method: 'POST' });
       await q.reload();
-    }, t('done'));
+    }, t('done'), `order:${o.id}`);
   if (!q.data) return q.error ? <ErrorBox error={q.error} onRetry={() => void q.reload()} /> : <Loading />;
   return (
     <>
@@ -221,13 +223,14 @@ function Orders() {
                 {o.kind === 'number_change' && o.newMsisdn ? ` · ${t('orderNewNumber', { n: phoneNumber(o.newMsisdn) })}` : ''}
               </p>
             </div>
+            <ErrorBox error={act.errorAt(`order:${o.id}`)} />
             <button type="button" disabled={act.busy} onClick={() => step(o, o.status === 'approved' ? 'start' : 'complete')}>
               {o.status === 'approved' ? t('orderStart') : t('orderComplete')}
             </button>
           </li>
         ))}
       </ul>
-      <ErrorBox error={act.error} />
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
     </>
   );

@@ -68,7 +68,7 @@ function Ideas() {
       setTitle('');
       setText('');
       await ideas.reload();
-    }, t('done'));
+    }, t('done'), 'idea');
   };
   return (
     <>
@@ -80,7 +80,7 @@ function Ideas() {
           {t('sortNew')}
         </button>
       </div>
-      <ErrorBox error={ideas.error ?? act.error} />
+      <ErrorBox error={ideas.error ?? act.pageError} />
       <ul className="list" data-testid="ideas">
         {(ideas.data?.items ?? []).map((i) => (
           <li key={i.id} className="item">
@@ -91,10 +91,11 @@ function Ideas() {
                 {i.votes} {t(`votes_${pluralForm(i.votes, lang)}`)} · {t(`idea_${i.status}` as Key)}
               </p>
             </div>
+            <ErrorBox error={act.errorAt(`vote:${i.id}`)} />
             <button
               type="button"
               aria-pressed={i.votedByMe}
-              onClick={() => void act.run(async () => (await api(`ideas/${i.id}/vote`, { method: i.votedByMe ? 'DELETE' : 'POST' }), await ideas.reload()))}
+              onClick={() => void act.run(async () => (await api(`ideas/${i.id}/vote`, { method: i.votedByMe ? 'DELETE' : 'POST' }), await ideas.reload()), undefined, `vote:${i.id}`)}
             >
               <span aria-hidden="true">{i.votedByMe ? '★' : '☆'}</span> {t('vote')} · {i.votes}
             </button>
@@ -104,6 +105,7 @@ function Ideas() {
       <form onSubmit={submit}>
         <Field label={t('ideaTitle')}>{(id) => <input id={id} required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />}</Field>
         <Field label={t('text')}>{(id) => <textarea id={id} required maxLength={4000} value={text} onChange={(e) => setText(e.target.value)} />}</Field>
+        <ErrorBox error={act.errorAt('idea')} />
         <Notice text={act.notice} />
         <button type="submit" disabled={act.busy}>
           {t('submitIdea')}

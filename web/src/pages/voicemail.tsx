@@ -47,13 +47,17 @@ export default function Voicemail() {
     void act.run(async () => {
       await api(`subscribers/${m}/voicemail`, { method: 'PATCH', body: { ...settings, noAnswerSeconds: Number(seconds) } });
       await data.reload();
-    }, t('vmSaved'));
+    }, t('vmSaved'), 'settings');
   };
   const greeting = (body: { kind: 'standard' } | { kind: 'text'; text: string }) =>
-    void act.run(async () => {
-      await api(`subscribers/${m}/voicemail/greeting`, { method: 'PUT', body });
-      await data.reload();
-    }, t('vmGreetingSaved'));
+    void act.run(
+      async () => {
+        await api(`subscribers/${m}/voicemail/greeting`, { method: 'PUT', body });
+        await data.reload();
+      },
+      t('vmGreetingSaved'),
+      `greeting:${body.kind}`,
+    );
   const upload = (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
     e.target.value = '';
@@ -61,25 +65,29 @@ export default function Voicemail() {
     void act.run(async () => {
       await api(`subscribers/${m}/voicemail/greeting/recording`, { method: 'PUT', body: { wav: await base64Of(file) } });
       await data.reload();
-    }, t('vmGreetingSaved'));
+    }, t('vmGreetingSaved'), 'greeting:recorded');
   };
   const heard = (id: number, wasHeard: boolean) => {
     if (wasHeard) return;
     void api(`subscribers/${m}/voicemail/messages/${id}/heard`, { method: 'POST', body: {} }).then(() => data.reload());
   };
-  const remove = (id: number) => {
-    if (!window.confirm(t('vmDeleteConfirm'))) return;
-    void act.run(async () => {
-      await api(`subscribers/${m}/voicemail/messages/${id}`, { method: 'DELETE' });
-      await data.reload();
-    }, t('vmDeleted'));
-  };
+  const remove = (id: number) =>
+    act.ask(
+      t('vmDeleteConfirm'),
+      async () => {
+        await api(`subscribers/${m}/voicemail/messages/${id}`, { method: 'DELETE' });
+        await data.reload();
+        act.setNotice(t('vmDeleted'));
+      },
+      `msg:${id}`,
+    );
   const flag = (key: keyof Settings, label: string) => <Switch label={label} checked={settings[key]} disabled={act.busy} onChange={(v) => setSettings({ ...settings, [key]: v })} />;
   const kindWords = { standard: t('vmGreetingStandard'), text: t('vmGreetingText'), recorded: t('vmGreetingRecorded') }[mailbox.greeting.kind];
 
   return (
     <Page title={t('vmTitle')}>
-      <ErrorBox error={act.error} />
+      {act.dialog}
+      <ErrorBox error={act.pageError} />
       <Notice text={act.notice} />
       <Section title={t('vmMessages')}>
         {messages.length === 0 ? (
@@ -97,6 +105,7 @@ export default function Voicemail() {
                   </p>
                   <audio controls preload="metadata" src={`${base}/messages/${msg.id}/audio`} onPlay={() => heard(msg.id, msg.heard)} style={{ width: '100%' }} />
                 </div>
+                <ErrorBox error={act.errorAt(`msg:${msg.id}`)} />
                 <button type="button" className="secondary" disabled={act.busy} onClick={() => remove(msg.id)}>
                   {t('vmDelete')}
                 </button>
@@ -118,6 +127,7 @@ export default function Voicemail() {
             {flag('always', t('vmAlways'))}
           </div>
           <p className="muted">{t('vmNumberNote', { number: voicemailNumber })}</p>
+          <ErrorBox error={act.errorAt('settings')} />
           <button type="submit" disabled={act.busy}>
             {t('save')}
           </button>
@@ -126,6 +136,7 @@ export default function Voicemail() {
       <Section title={t('vmGreeting')}>
         <p className="muted">{t('vmGreetingNow', { kind: kindWords })}</p>
         {mailbox.greeting.kind === 'recorded' ? <audio controls preload="metadata" src={`${base}/greeting/audio?v=${mailbox.greeting.durationMs ?? 0}`} style={{ width: '100%' }} /> : null}
+        <ErrorBox error={act.errorAt('greeting:standard')} />
         <button type="button" className="secondary" disabled={act.busy || mailbox.greeting.kind === 'standard'} onClick={() => greeting({ kind: 'standard' })}>
           {t('vmGreetingStandard')}
         </button>
@@ -136,11 +147,13 @@ export default function Voicemail() {
           }}
         >
           <Field label={t('vmGreetingText')}>{(id) => <textarea id={id} maxLength={300} value={text} onChange={(e) => setText(e.target.value)} />}</Field>
+          <ErrorBox error={act.errorAt('greeting:text')} />
           <button type="submit" disabled={act.busy || text.trim() === ''}>
             {t('save')}
           </button>
         </form>
         <Field label={t('vmGreetingUpload')}>{(id) => <input id={id} type="file" accept="audio/wav,audio/x-wav,.wav" disabled={act.busy} onChange={upload} />}</Field>
+        <ErrorBox error={act.errorAt('greeting:recorded')} />
       </Section>
     </Page>
   );
