@@ -5784,12 +5784,23 @@ export interface paths {
                             /** @description Its consent: pending, granted, refused, revoked or none */
                             consent: string | null;
                             facts: {
-                                /** @description What taking it today charges */
+                                /** @description What taking it today charges (with the melodies below) */
                                 chargedToday: number;
                                 /** @description Commission taken with the action (promised payment); 0 when none */
                                 commission: number;
                                 /** @description One-off fee for connecting or switching; 0 when none */
                                 connectionFee: number;
+                                /** @description The kept ringback melodies taking it resumes (connecting the service again), in the order they resume; each charged one period today */
+                                melodies?: {
+                                    /** @enum {string} */
+                                    period: "once" | "day" | "month";
+                                    /** @description Kopecks per period */
+                                    price: number;
+                                    title: {
+                                        en: string;
+                                        ru: string;
+                                    };
+                                }[];
                                 /** @enum {string} */
                                 period: "once" | "day" | "month";
                                 /** @description Kopecks per period; for `once`, the one-off price of each use */
