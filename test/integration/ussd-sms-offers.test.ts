@@ -14,6 +14,11 @@ import { texts } from '../../src/channels/ussd/texts.ts';
 import { smsOfferStatement, smsReply, ussdOfferStatement, ussdScreen } from '../helpers/channel-statements.ts';
 import { ledgerSum, makeSubscriber, subscriberCtx, testApp, testCore, type TestEnv } from '../helpers/core.ts';
 import { handset } from '../helpers/ussd.ts';
+import { offerDataLiftBySms } from '../../src/domain/caps/sms-offer.ts';
+import { offerLocateBySms } from '../../src/domain/locator/sms-offer.ts';
+import { offerMelodyBySms } from '../../src/domain/ringback/sms-offer.ts';
+import { offerConnection } from '../../src/domain/services/offer-connection.ts';
+import { offerShareBySms } from '../../src/domain/sharing/offer-share-by-sms.ts';
 
 let env: TestEnv;
 let core: Core;
@@ -214,3 +219,29 @@ for (const lang of ['ru', 'en'] as const) {
     }
   });
 }
+
+test('SMS offers waiting for "ДА": each new offer, of any kind, replaces whatever was offered before it', async () => {
+  const s = await makeSubscriber(core);
+  const other = await makeSubscriber(core);
+  const ctx = subscriberCtx(s.subscriberId);
+  const windowMs = 10 * 60_000;
+  const tables = ['sms_confirmation', 'sms_share_confirmation', 'sms_ringback_confirmation', 'sms_locator_confirmation', 'sms_data_lift_confirmation'];
+  const waiting = async () => {
+    const found: string[] = [];
+    for (const table of tables) if ((await core.db.query(`SELECT 1 FROM ${table} WHERE msisdn = $1`, [s.msisdn])).length) found.push(table);
+    return found;
+  };
+  const offers: [string, () => Promise<unknown>][] = [
+    ['sms_locator_confirmation', () => offerLocateBySms(core, ctx, { msisdn: s.msisdn, target: other.msisdn, windowMs })],
+    ['sms_data_lift_confirmation', () => offerDataLiftBySms(core, ctx, { msisdn: s.msisdn, windowMs })],
+    ['sms_confirmation', () => offerConnection(core, ctx, { msisdn: s.msisdn, productCode: 'everywhere_home', windowMs })],
+    ['sms_ringback_confirmation', () => offerMelodyBySms(core, ctx, { msisdn: s.msisdn, melody: 'kalinka', windowMs })],
+    ['sms_share_confirmation', () => offerShareBySms(core, ctx, { msisdn: s.msisdn, kind: 'data', amount: 1, to: other.msisdn, windowMs })],
+    ['sms_data_lift_confirmation', () => offerDataLiftBySms(core, ctx, { msisdn: s.msisdn, windowMs })],
+    ['sms_locator_confirmation', () => offerLocateBySms(core, ctx, { msisdn: s.msisdn, target: other.msisdn, windowMs })],
+  ];
+  for (const [table, offer] of offers) {
+    await offer();
+    assert.deepEqual(await waiting(), [table], `after the offer kept in ${table}, it alone waits`);
+  }
+});

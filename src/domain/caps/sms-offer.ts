@@ -1,5 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
+import { dropOtherSmsOffers } from '../shared/sms-offers.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { liftDataCap, type DataLiftResult } from './lift-data-cap.ts';
 
@@ -11,10 +12,7 @@ export async function offerDataLiftBySms(core: Core, ctx: Ctx, input: { msisdn: 
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
   const expiresAt = new Date(core.clock.now().getTime() + input.windowMs);
   await core.db.tx(async (tx) => {
-    // A reply confirms the last thing offered: a connection, transfer or melody waiting for it is dropped.
-    await tx.query('DELETE FROM sms_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_share_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_ringback_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await dropOtherSmsOffers(tx, sub.msisdn, 'sms_data_lift_confirmation');
     await tx.query(
       `INSERT INTO sms_data_lift_confirmation (msisdn, expires_at) VALUES ($1, $2)
        ON CONFLICT (msisdn) DO UPDATE SET expires_at = EXCLUDED.expires_at`,

@@ -1,5 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
+import { dropOtherSmsOffers } from '../shared/sms-offers.ts';
 import { requireMsisdn } from '../shared/msisdn.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { locateFriend, type FriendLocation } from './locate.ts';
@@ -13,9 +14,7 @@ export async function offerLocateBySms(core: Core, ctx: Ctx, input: { msisdn: st
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
   const expiresAt = new Date(core.clock.now().getTime() + input.windowMs);
   await core.db.tx(async (tx) => {
-    await tx.query('DELETE FROM sms_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_share_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_ringback_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await dropOtherSmsOffers(tx, sub.msisdn, 'sms_locator_confirmation');
     await tx.query(
       `INSERT INTO sms_locator_confirmation (msisdn, target, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (msisdn) DO UPDATE SET target = EXCLUDED.target, expires_at = EXCLUDED.expires_at`,

@@ -1,5 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
+import { dropOtherSmsOffers } from '../shared/sms-offers.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { thenCtx } from '../shared/then-ctx.ts';
 import { buyMelody, type BuyMelodyResult } from './buy-melody.ts';
@@ -14,10 +15,7 @@ export async function offerMelodyBySms(core: Core, ctx: Ctx, input: { msisdn: st
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
   const expiresAt = new Date(core.clock.now().getTime() + input.windowMs);
   await core.db.tx(async (tx) => {
-    await tx.query('DELETE FROM sms_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_locator_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_share_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_data_lift_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await dropOtherSmsOffers(tx, sub.msisdn, 'sms_ringback_confirmation');
     await tx.query(
       `INSERT INTO sms_ringback_confirmation (msisdn, melody_code, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (msisdn) DO UPDATE SET melody_code = EXCLUDED.melody_code, expires_at = EXCLUDED.expires_at`,

@@ -1,5 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
+import { dropOtherSmsOffers } from '../shared/sms-offers.ts';
 import { DomainError } from '../shared/errors.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { getProduct } from '../catalog/read-catalog.ts';
@@ -17,11 +18,7 @@ export async function offerConnection(core: Core, ctx: Ctx, input: { msisdn: str
   const price = connectionCharges(entry.spec).total;
   const expiresAt = new Date(core.clock.now().getTime() + input.windowMs);
   await core.db.tx(async (tx) => {
-    // A reply confirms the last thing offered: a transfer waiting for it is dropped.
-    await tx.query('DELETE FROM sms_share_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_locator_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_ringback_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_data_lift_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await dropOtherSmsOffers(tx, sub.msisdn, 'sms_confirmation');
     await tx.query(
       `INSERT INTO sms_confirmation (msisdn, product_code, price, expires_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (msisdn) DO UPDATE SET product_code = EXCLUDED.product_code, price = EXCLUDED.price, expires_at = EXCLUDED.expires_at`,

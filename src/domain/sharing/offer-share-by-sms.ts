@@ -1,5 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
+import { dropOtherSmsOffers } from '../shared/sms-offers.ts';
 import { requireMsisdn } from '../shared/msisdn.ts';
 import { loadSubscriber } from '../subscribers/access.ts';
 import { shareAllowance, type ShareResult } from './share-allowance.ts';
@@ -14,10 +15,7 @@ export async function offerShareBySms(core: Core, ctx: Ctx, input: { msisdn: str
   const sub = await loadSubscriber(core.db, ctx.actor, input.msisdn, { access: 'write' });
   const expiresAt = new Date(core.clock.now().getTime() + input.windowMs);
   await core.db.tx(async (tx) => {
-    await tx.query('DELETE FROM sms_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_locator_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_ringback_confirmation WHERE msisdn = $1', [sub.msisdn]);
-    await tx.query('DELETE FROM sms_data_lift_confirmation WHERE msisdn = $1', [sub.msisdn]);
+    await dropOtherSmsOffers(tx, sub.msisdn, 'sms_share_confirmation');
     await tx.query(
       `INSERT INTO sms_share_confirmation (msisdn, kind, amount, recipient, expires_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (msisdn) DO UPDATE SET kind = EXCLUDED.kind, amount = EXCLUDED.amount, recipient = EXCLUDED.recipient, expires_at = EXCLUDED.expires_at`,
