@@ -198,6 +198,8 @@ test("a transaction chosen as a deadlock's victim runs again from the start, and
     await aHeld;
     await lock(tx, 'dl-a');
   });
+  // Both commit. The victim ran again at least once (under load its retry can meet the other
+  // once more, and lose again: a second retry).
   await Promise.all([first, second]);
-  assert.equal(runs.first + runs.second, 3, 'the victim ran once more; the other once');
+  assert.ok(runs.first + runs.second >= 3, `a victim ran again (${runs.first} + ${runs.second} runs)`);
 });

@@ -87,6 +87,7 @@ const BALANCE_READERS: Record<string, string> = {
   'src/domain/billing/ingest-usage.ts': 'the usage import: the accounts it charges, locked, into a FundsTracker',
   'src/domain/billing/run-recurring-fees.ts': 'the fee run: the accounts it charges, locked (SKIP LOCKED), into a FundsTracker',
   'src/domain/payments/auto-payment.ts': 'the auto-payment job picks the accounts under their threshold, set-based',
+  'src/domain/family/family-rules.ts': "who pays a family member's one-off charge: the head's account, read under the lock the charge holds, to judge its funds",
   'src/domain/alerts/raise-alerts.ts': 'low-balance alerts and the daily digest: the accounts a write just moved (or all, for the digest), set-based in one statement',
 };
 

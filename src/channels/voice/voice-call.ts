@@ -19,6 +19,7 @@ import {
   type Refusal,
 } from '../../domain/actions/registry.ts';
 import { recordAudit } from '../../domain/audit/record-audit.ts';
+import { listProducts } from '../../domain/catalog/read-catalog.ts';
 import type { Core } from '../../domain/core.ts';
 import { listCards } from '../../domain/payments/list-payments.ts';
 import type { Ctx, Lang } from '../../domain/shared/context.ts';
@@ -113,8 +114,12 @@ function choiceOf<D extends { code: string; name: Choice['name']; stops?: Choice
  */
 export async function voiceChoices(core: Core, ctx: Ctx, action: PickAction, msisdn: string): Promise<Choice[]> {
   if (action === 'product.connect') {
-    const offers = await connectProductAction.offers(core, ctx, { msisdn });
-    return offers.filter((o) => o.shown && OPTION_KINDS.includes(o.details.kind)).slice(0, MAX_LISTED).map((o) => choiceOf(connectProductAction, o));
+    const offers = (await connectProductAction.offers(core, ctx, { msisdn })).filter((o) => o.shown && OPTION_KINDS.includes(o.details.kind));
+    // Seven keys: the options and packages for home come first, the roaming packages (bought for a
+    // trip, and listed in the roaming welcome SMS and the app) after them.
+    const roaming = new Set((await listProducts(core.db)).filter((p) => p.roaming).map((p) => p.code));
+    const ordered = [...offers.filter((o) => !roaming.has(o.details.code)), ...offers.filter((o) => roaming.has(o.details.code))];
+    return ordered.slice(0, MAX_LISTED).map((o) => choiceOf(connectProductAction, o));
   }
   if (action === 'product.disable') {
     const offers = await disableProductAction.offers(core, ctx, { msisdn });
