@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { listCap, setListCap } from '../../src/domain/shared/operator-access.ts';
 import { ctxAs, ledgerSum, makeSubscriber } from '../helpers/core.ts';
 import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
@@ -134,4 +135,26 @@ test('unknown API keys get 401; every TMF API is in the OpenAPI document', async
     '/tmf-api/productOrderingManagement/v4/productOrder',
     '/tmf-api/productOrderingManagement/v4/cancelProductOrder',
   ]) assert.ok(doc.paths[p], p);
+});
+
+test('a list read whole that reaches its bound is refused with a request for a narrower filter, never cut short', async () => {
+  const numbers = [await makeSubscriber(core), await makeSubscriber(core), await makeSubscriber(core)];
+  const bound = listCap();
+  setListCap(2);
+  try {
+    const get = (url: string) => app.inject({ url, headers: { host: 'abonent.test', 'accept-language': 'ru', ...auth } });
+    for (const url of ['/tmf-api/partyManagement/v4/individual', '/tmf-api/prepayBalanceManagement/v4/accumulatedBalance']) {
+      const res = await get(url);
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      const body = res.json<Res>();
+      assert.equal(body.code, 'VALIDATION');
+      assert.match(String(body.message), /больше 2 записей подходит под запрос: сузьте его фильтром \/ more than 2 items match: narrow the request with a filter/);
+    }
+    // One number's party is within the bound.
+    const one = await get(`/tmf-api/partyManagement/v4/individual?contactMedium.characteristic.phoneNumber=${numbers[0]!.msisdn}`);
+    assert.equal(one.statusCode, 200, one.body);
+    assert.equal(one.json<Res[]>().length, 1);
+  } finally {
+    setListCap(bound);
+  }
 });

@@ -1,7 +1,7 @@
 import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
 
 /**
  * A saved card as the provider returned it (its token, last four digits, brand and expiry — Abonent
@@ -39,7 +39,7 @@ export async function listSavedCards(core: Core, ctx: Ctx, input: { msisdn?: str
   if (input.msisdn !== undefined && !msisdn) return [];
   const byId = input.id === undefined ? null : /^card-(\d{1,15})$/.exec(input.id);
   if (input.id !== undefined && !byId) return [];
-  return core.db.query<SavedCardRecord>(
+  return withinCap(await core.db.query<SavedCardRecord>(
     `SELECT c.id, c.account_id AS "accountId", c.subscriber_id AS "subscriberId", s.msisdn, cu.kind AS "customerKind", c.provider, c.token,
             c.last4, c.brand, c.expiry, c.created_at AS "createdAt",
             CASE WHEN ap.card_id IS NULL THEN NULL ELSE json_build_object(
@@ -48,7 +48,7 @@ export async function listSavedCards(core: Core, ctx: Ctx, input: { msisdn?: str
        FROM saved_card c JOIN subscriber s ON s.id = c.subscriber_id JOIN customer cu ON cu.id = s.customer_id
        LEFT JOIN auto_payment ap ON ap.account_id = c.account_id AND ap.subscriber_id = c.subscriber_id AND ap.card_id = c.id
       WHERE c.removed_at IS NULL AND ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint IS NULL OR c.account_id = $2) AND ($3::bigint IS NULL OR c.id = $3)
-      ORDER BY c.id LIMIT ${LIST_CAP}`,
+      ORDER BY c.id LIMIT ${capLimit()}`,
     [msisdn, input.accountId ?? null, byId ? Number(byId[1]) : null],
-  );
+  ));
 }

@@ -2,7 +2,7 @@ import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
 
 /**
  * Every payment into an account, as the ledger has it: a payment through the provider (a row of
@@ -92,7 +92,7 @@ export async function listRefundRecords(core: Core, ctx: Ctx, input: { msisdn?: 
   if (msisdn === false) return [];
   const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);
   if (input.id !== undefined && !byId) return [];
-  return core.db.query<RefundRecord>(
+  return withinCap(await core.db.query<RefundRecord>(
     `SELECT e.account_id || '-' || e.id AS id, e.account_id AS "accountId", e.subscriber_id AS "subscriberId", s.msisdn, e.reference AS "paymentId",
             p.card_id AS "cardId", -e.amount AS amount, e.description, e.created_at AS "createdAt",
             EXISTS (SELECT 1 FROM ledger_entry r WHERE r.account_id = e.account_id AND r.idempotency_key = 'refund-reversal:' || substr(e.idempotency_key, 8)) AS reversed
@@ -100,9 +100,9 @@ export async function listRefundRecords(core: Core, ctx: Ctx, input: { msisdn?: 
       WHERE e.kind = 'refund' AND e.idempotency_key LIKE 'refund:%'
         AND ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint IS NULL OR e.account_id = $2) AND ($3::text IS NULL OR e.reference = $3)
         AND ($4::bigint IS NULL OR (e.account_id = $4 AND e.id = $5)) AND ($6::text IS NULL OR e.idempotency_key = $6)
-      ORDER BY e.created_at DESC, e.id DESC LIMIT ${LIST_CAP}`,
+      ORDER BY e.created_at DESC, e.id DESC LIMIT ${capLimit()}`,
     [msisdn, input.accountId ?? null, input.paymentId ?? null, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null, input.key ? `refund:${input.key.paymentId}:${input.key.key}` : null],
-  );
+  ));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError, isDomainError, mustExist, type ErrorCode } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
 
 export type OrderAction = 'add' | 'modify' | 'delete' | 'noChange';
 
@@ -43,10 +43,10 @@ export async function listProductOrders(core: Core, ctx: Ctx, input: { id?: stri
   requireOperator(ctx);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
   if (input.msisdn !== undefined && !msisdn) return [];
-  return core.db.query<ProductOrderRecord>(
-    `SELECT ${columns} WHERE ($1::text IS NULL OR o.id = $1) AND ($2::text IS NULL OR s.msisdn = $2) ORDER BY o.created_at, o.id LIMIT ${LIST_CAP}`,
+  return withinCap(await core.db.query<ProductOrderRecord>(
+    `SELECT ${columns} WHERE ($1::text IS NULL OR o.id = $1) AND ($2::text IS NULL OR s.msisdn = $2) ORDER BY o.created_at, o.id LIMIT ${capLimit()}`,
     [input.id ?? null, msisdn],
-  );
+  ));
 }
 
 /**
@@ -156,11 +156,11 @@ export interface OrderCancellation {
 
 export async function listOrderCancellations(core: Core, ctx: Ctx, input: { id?: string; orderId?: string } = {}): Promise<OrderCancellation[]> {
   requireOperator(ctx);
-  return core.db.query<OrderCancellation>(
+  return withinCap(await core.db.query<OrderCancellation>(
     `SELECT id, order_id AS "orderId", state, reason, body, created_at AS "createdAt", updated_at AS "updatedAt" FROM tmf_order_cancel
-      WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR order_id = $2) ORDER BY created_at, id LIMIT ${LIST_CAP}`,
+      WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR order_id = $2) ORDER BY created_at, id LIMIT ${capLimit()}`,
     [input.id ?? null, input.orderId ?? null],
-  );
+  ));
 }
 
 /**

@@ -11,7 +11,7 @@ import { assertMinor } from '../shared/money.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { lockContractPools, findSubscriberByMsisdn, loadSubscriber, loadSubscriberById } from '../subscribers/access.ts';
-import { LIST_CAP, requireOperator } from '../shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../shared/operator-access.ts';
 
 const msisdnOrNull = (m: string | undefined): string | null | false => (m === undefined ? null : (normalizeMsisdn(m) ?? false));
 
@@ -41,10 +41,10 @@ export async function listReservations(core: Core, ctx: Ctx, input: { id?: strin
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return [];
-  return core.db.query<Reservation>(
-    `SELECT ${reservationColumns} WHERE ($1::text IS NULL OR r.id = $1) AND ($2::text IS NULL OR s.msisdn = $2) ORDER BY r.created_at, r.id LIMIT ${LIST_CAP}`,
+  return withinCap(await core.db.query<Reservation>(
+    `SELECT ${reservationColumns} WHERE ($1::text IS NULL OR r.id = $1) AND ($2::text IS NULL OR s.msisdn = $2) ORDER BY r.created_at, r.id LIMIT ${capLimit()}`,
     [input.id ?? null, msisdn],
-  );
+  ));
 }
 
 /**
@@ -174,11 +174,11 @@ export async function listTransfers(core: Core, ctx: Ctx, input: { id?: string; 
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return [];
-  return core.db.query<Transfer>(
+  return withinCap(await core.db.query<Transfer>(
     `SELECT ${transferColumns} WHERE ($1::text IS NULL OR t.id = $1) AND ($2::text IS NULL OR src.msisdn = $2 OR dst.msisdn = $2)
-      ORDER BY t.created_at, t.id LIMIT ${LIST_CAP}`,
+      ORDER BY t.created_at, t.id LIMIT ${capLimit()}`,
     [input.id ?? null, msisdn],
-  );
+  ));
 }
 
 /**
