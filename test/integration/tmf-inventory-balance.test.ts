@@ -5,7 +5,8 @@ import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { listCap, setListCap } from '../../src/domain/shared/operator-access.ts';
 import { ctxAs, ledgerSum, makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 let t: TmfEnv;
 let core: Core;
@@ -61,6 +62,74 @@ test('TMF637 product: tariff and connected products of a number, filters, fields
   assert.equal((await call('DELETE', `/product/${String(weather.id)}`)).status, 204);
   assert.equal((await call('GET', `/product/${String(weather.id)}`)).body!.status, 'terminated');
   assert.equal((await call('DELETE', `/product/${String(tariff.id)}`)).status, 409);
+});
+
+test('TMF637 product paged by the store with every filter: pages neither repeat nor miss an item, each filter as the attribute filter over the whole list, others refused', async () => {
+  const op = ctxAs({ kind: 'operator_api', apiKeyId: 1 });
+  t.env.clock.set('2026-03-02T08:00:00Z');
+  const a = await makeSubscriber(core);
+  const b = await makeSubscriber(core);
+  await connectProduct(core, op, { msisdn: a.msisdn, productCode: 'weather' });
+  t.env.clock.set('2026-03-05T08:00:00Z');
+  await connectProduct(core, op, { msisdn: b.msisdn, productCode: 'weather' });
+  await connectProduct(core, op, { msisdn: b.msisdn, productCode: 'news' });
+  const call = tmfClient(app, auth, '/tmf-api/productInventory/v4');
+  const news = (await call('GET', `/product?relatedParty.id=${b.msisdn}&productOffering.id=news`)).body![0] as Res;
+  assert.equal((await call('DELETE', `/product/${String(news.id)}`)).status, 204);
+
+  const whole = await call('GET', '/product?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length > 5);
+  const walked = await walkPages(app, auth, '/tmf-api/productInventory/v4/product?limit=2');
+  assert.deepEqual(walked, all.map((p) => String(p.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  assert.deepEqual(await walkPages(app, auth, '/tmf-api/productInventory/v4/product?productOffering.id=weather&limit=1'), all.filter((p) => (p.productOffering as Res).id === 'weather').map((p) => String(p.id)));
+
+  const since = new Date('2026-03-04T00:00:00Z');
+  const weatherName = String(all.find((p) => (p.productOffering as Res).id === 'weather')!.name);
+  const cases: [string, ((p: Res) => boolean)?][] = [
+    [`id=${String(news.id)}`],
+    ['status=terminated'],
+    ['status=active'],
+    [`productSerialNumber=${a.msisdn}`],
+    [`relatedParty.id=${b.msisdn}`],
+    [`relatedParty.id=${b.customerId}&relatedParty.role=customer`],
+    ['relatedParty.role=owner'],
+    ['productOffering.id=tariff-smart'],
+    [`productOffering.name=${encodeURIComponent(weatherName)}`],
+    [`name=${encodeURIComponent(weatherName)}&status=active`],
+    [`billingAccount.id=${a.accountId}`],
+    ['billingAccount.id=abc'],
+    [`startDate=${String(news.startDate)}`],
+    [`startDate.gte=${since.toISOString()}`, (p) => new Date(String(p.startDate)) >= since],
+    [`startDate.lt=${since.toISOString()}&productOffering.id=weather`, (p) => new Date(String(p.startDate)) < since && (p.productOffering as Res).id === 'weather'],
+    [`terminationDate.lte=2030-01-01T00:00:00Z`, (p) => p.terminationDate !== undefined],
+    ['isBundle=false&isCustomerVisible=true&@type=Product'],
+    ['isCustomerVisible=false'],
+    ['status=active&status=terminated', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((p: Res) => matchesFilters(p, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((p) => String(p.id));
+    const got = await call('GET', `/product?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((p) => String(p.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+  }
+  assert.ok(all.some((p) => new Date(String(p.startDate)) >= since) && all.some((p) => new Date(String(p.startDate)) < since), 'the date range cuts the list');
+
+  for (const [q, field] of [
+    ['productPrice.priceType=recurring', 'productPrice.priceType'],
+    ['startDate.gt=yesterday', 'startDate.gt'],
+    ['isBundle=maybe', 'isBundle'],
+  ] as const) {
+    const bad = await call('GET', `/product?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+  const refused = await call('GET', '/product?productPrice.priceType=recurring', undefined, { 'accept-language': 'en' });
+  assert.match(String(refused.body!.message), /it can by id, name, status, productSerialNumber, relatedParty\.id/);
 });
 
 test('TMF654: buckets, accumulated balance, topup and adjust through the ledger once per key, history, 404', async () => {
