@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
-import { makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
+import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
+import { ctxAs, makeSubscriber } from '../helpers/core.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 let t: TmfEnv;
 let core: Core;
@@ -60,6 +62,76 @@ test('TMF635 usage: create rates through the billing core once per recordId; lis
   assert.equal((await call('GET', `/usage/${String(u.id)}`)).body!.id, u.id);
   assert.equal((await call('GET', '/usage/1-99999999')).status, 404);
   await listener.close();
+});
+
+test('TMF635 usage paged by the store with every filter: pages neither repeat nor miss a record, each filter as the attribute filter over the whole list, others refused', async () => {
+  const a = await makeSubscriber(core, { openingBalance: 50_000 });
+  const b = await makeSubscriber(core, { openingBalance: 50_000 });
+  const now = core.clock.now().getTime();
+  const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000);
+  const ingested = await ingestUsage(core, ctxAs({ kind: 'operator_api', apiKeyId: 1 }, { channel: 'tmf' }), [
+    { recordId: 'pg-1', msisdn: a.msisdn, kind: 'voice', zone: 'home', startedAt: at(50), durationSeconds: 120, counterpart: '79990000001' },
+    { recordId: 'pg-2', msisdn: a.msisdn, kind: 'voice', zone: 'roaming', startedAt: at(49), durationSeconds: 60 },
+    { recordId: 'pg-3', msisdn: a.msisdn, kind: 'sms', zone: 'home', startedAt: at(30) },
+    { recordId: 'pg-4', msisdn: b.msisdn, kind: 'data', zone: 'home', startedAt: at(29), bytes: 1_000_000 },
+    { recordId: 'pg-5', msisdn: b.msisdn, kind: 'voice', zone: 'roaming', startedAt: at(5), durationSeconds: 30 },
+    { recordId: 'pg-6', msisdn: b.msisdn, kind: 'sms', zone: 'roaming', startedAt: at(4) },
+  ]);
+  assert.equal(ingested.accepted, 6, JSON.stringify(ingested.rejected));
+  const call = tmfClient(app, auth, '/tmf-api/usageManagement/v4');
+  const whole = await call('GET', '/usage?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 6);
+  const walked = await walkPages(app, auth, '/tmf-api/usageManagement/v4/usage?limit=2');
+  assert.deepEqual(walked, all.map((u) => String(u.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  assert.deepEqual(await walkPages(app, auth, `/tmf-api/usageManagement/v4/usage?relatedParty.id=${b.msisdn}&limit=1`), all.filter((u) => (u.relatedParty as Res[])[0]!.id === b.msisdn).map((u) => String(u.id)));
+
+  const roaming = all.find((u) => (u.usageCharacteristic as Res[]).some((c) => c.value === 'pg-5'))!;
+  const rated = (roaming.ratedProductUsage as Res[])[0]!;
+  const amount = String((rated.taxIncludedRatingAmount as Res).value);
+  const since = at(40);
+  const cases: [string, ((u: Res) => boolean)?][] = [
+    [`id=${String(roaming.id)}`],
+    ['usageType=voice'],
+    [`usageDate=${String(roaming.usageDate)}`],
+    [`usageDate.gte=${since.toISOString()}`, (u) => new Date(String(u.usageDate)) >= since],
+    [`usageDate.lt=${since.toISOString()}&usageType=voice`, (u) => new Date(String(u.usageDate)) < since && u.usageType === 'voice'],
+    ['status=rated&@type=Usage&relatedParty.role=subscriber'],
+    ['status=new'],
+    [`description=${encodeURIComponent('sms roaming')}`],
+    [`relatedParty.id=${a.msisdn}`],
+    ['usageCharacteristic.name=bytes'],
+    ['usageCharacteristic.name=counterpart'],
+    ['usageCharacteristic.value=roaming'],
+    ['usageCharacteristic.value=pg-3'],
+    ['ratedProductUsage.usageRatingTag=charged'],
+    ['ratedProductUsage.isBilled=true&ratedProductUsage.ratingAmountType=total&ratedProductUsage.taxIncludedRatingAmount.unit=RUB'],
+    [`ratedProductUsage.taxIncludedRatingAmount.value=${amount}`],
+    [`ratedProductUsage.ratingDate.lte=2030-01-01T00:00:00Z`, () => true],
+    ['usageType=sms&usageType=data', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((u: Res) => matchesFilters(u, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((u) => String(u.id));
+    const got = await call('GET', `/usage?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((u) => String(u.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+  }
+  assert.ok(all.some((u) => new Date(String(u.usageDate)) >= since) && all.some((u) => new Date(String(u.usageDate)) < since), 'the date range cuts the list');
+  assert.ok(all.filter((u) => (u.ratedProductUsage as Res[])[0]!.usageRatingTag === 'charged').length > 0);
+
+  for (const [q, field] of [
+    ['usageSpecification.id=voice', 'usageSpecification.id'],
+    ['usageDate.gt=yesterday', 'usageDate.gt'],
+    ['ratedProductUsage.taxIncludedRatingAmount.value=abc', 'ratedProductUsage.taxIncludedRatingAmount.value'],
+  ] as const) {
+    const bad = await call('GET', `/usage?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
 });
 
 async function webSession(msisdn: string, subscriberId: number): Promise<{ authorization: string }> {

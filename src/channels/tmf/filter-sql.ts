@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/shared/errors.ts';
+import { rublesToKopecks } from '../../domain/shared/strict-input.ts';
 import { dateFilterNames, filterDate } from './conventions.ts';
 
 /**
@@ -60,7 +61,7 @@ export function sqlFilter(filters: Record<string, string> | undefined, columns: 
           .map((t) => {
             params.push(t.value);
             const v = `$${params.length}::${t.cast}`;
-            return t.sql.includes('$v') ? `(${t.sql.replaceAll('$v', v)})` : `${t.sql} ${t.op} ${v}`;
+            return t.sql.includes('$v') ? `(${t.sql.replaceAll('$v', () => v)})` : `${t.sql} ${t.op} ${v}`;
           })
           .join(' AND ')
       : 'TRUE';
@@ -71,4 +72,10 @@ export const wholeId = (v: string): unknown => (/^[1-9]\d{0,14}$/.test(v) ? Numb
 export const bool = (v: string, field: string): boolean => {
   if (v !== 'true' && v !== 'false') throw new DomainError('VALIDATION', { field, message: 'true or false' });
   return v === 'true';
+};
+/** Money's `value` in roubles as kopecks. */
+export const kopecks = (v: string, field: string): number => {
+  const k = rublesToKopecks(v);
+  if (k === null) throw new DomainError('VALIDATION', { field, message: 'a decimal number of roubles, such as 120.50' });
+  return k;
 };

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { ingestUsage } from '../../domain/billing/ingest-usage.ts';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
-import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { listUsageRecords, type UsageRecordView } from './usage-records.ts';
 import { USAGE_SPECIFICATIONS, type UsageSpec } from './usage-specifications.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { bool, filterNames, kopecks, sqlFilter, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
 
@@ -75,6 +75,35 @@ function renderSpec(u: UsageSpec, base: string): Record<string, unknown> {
   };
 }
 
+const RATING_TAG = `CASE WHEN x."quotaUnits" >= x."billedUnits" THEN 'included' WHEN x."quotaUnits" > 0 THEN 'partlyIncluded' ELSE 'charged' END`;
+
+/** The filters TMF635 usage takes, each applied by the store to what the record shows. */
+const USAGE_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  usageDate: { sql: 'x."startedAt"', cast: 'timestamptz', date: true },
+  usageType: { sql: 'x.kind::text', cast: 'text' },
+  status: { sql: `'rated'`, cast: 'text' },
+  description: { sql: `x.kind || ' ' || x.zone`, cast: 'text' },
+  'relatedParty.id': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.role': { sql: `'subscriber'`, cast: 'text' },
+  'usageCharacteristic.name': {
+    sql: `$v IN ('recordId', 'msisdn', 'zone', 'billedUnits', 'quotaUnits') OR ($v = 'durationSeconds' AND x."durationSeconds" IS NOT NULL)
+      OR ($v = 'bytes' AND x.bytes IS NOT NULL) OR ($v = 'counterpart' AND x.counterpart IS NOT NULL)`,
+    cast: 'text',
+  },
+  'usageCharacteristic.value': {
+    sql: `$v IN (x."recordId", x.msisdn, x.zone::text, x."durationSeconds"::text, x.bytes::text, x.counterpart, x."billedUnits"::text, x."quotaUnits"::text)`,
+    cast: 'text',
+  },
+  'ratedProductUsage.isBilled': { sql: 'TRUE', cast: 'boolean', value: bool },
+  'ratedProductUsage.ratingDate': { sql: 'x."ratedAt"', cast: 'timestamptz', date: true },
+  'ratedProductUsage.ratingAmountType': { sql: `'total'`, cast: 'text' },
+  'ratedProductUsage.usageRatingTag': { sql: RATING_TAG, cast: 'text' },
+  'ratedProductUsage.taxIncludedRatingAmount.value': { sql: 'x.charged', cast: 'bigint', value: kopecks },
+  'ratedProductUsage.taxIncludedRatingAmount.unit': { sql: `'RUB'`, cast: 'text' },
+  '@type': { sql: `'Usage'`, cast: 'text' },
+};
+
 const usageCreate = z.looseObject({
   usageType: z.enum(['voice', 'sms', 'mms', 'data']),
   usageDate: z.string().min(1).max(40).describe('ISO 8601, a date-time that exists in the calendar'),
@@ -111,11 +140,9 @@ export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publ
     if (res.accepted > 0) publish(core, API, 'usageCreateEvent', 'usage', out);
     return reply.status(201).send(out);
   });
-  r.get('/usage', { schema: { tags: [tag], summary: 'Rated usage, newest first (relatedParty.id=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
-    const v = req.query['relatedParty.id'];
-    // The number as the records carry it (the bare MSISDN) is filtered by the store, which then pages.
-    const page = storePage(req.query, typeof v === 'string' && normalizeMsisdn(v) === v ? ['relatedParty.id'] : []);
-    const records = await listUsageRecords(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {}, page);
+  r.get('/usage', { schema: { tags: [tag], summary: `Rated usage, newest first, paged by the store; filters: ${filterNames(USAGE_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(USAGE_FILTERS)), USAGE_FILTERS);
+    const records = await listUsageRecords(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
     return sendList(reply, req.query, records.map((u) => renderUsage(u, base(req))), records.total);
   });
   r.get('/usage/:id', { schema: { tags: [tag], summary: 'Retrieve a usage record', params: idParams, querystring: fieldsQuery } }, async (req) => {
