@@ -3,6 +3,7 @@ import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
+import type { SqlFilter } from './filter-sql.ts';
 
 /**
  * Every payment into an account, as the ledger has it: a payment through the provider (a row of
@@ -50,8 +51,11 @@ const ledgerPayments = `
     LEFT JOIN subscriber s ON s.id = e.subscriber_id
    WHERE e.kind = 'payment' AND e.amount > 0 AND e.idempotency_key NOT LIKE 'payment:%'`;
 
-/** Payments, newest first: all of them, one number's (`msisdn`), one account's, or one by id. */
-export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; id?: string }, page?: StorePage): Promise<Paged<PaymentRecord>> {
+/**
+ * Payments, newest first: all of them, one number's (`msisdn`), one account's, or one by id;
+ * `filter`: a condition over PaymentRecord's columns (x.id, x.status, x."createdAt", …).
+ */
+export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; id?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<PaymentRecord>> {
   requireOperator(ctx);
   const none = () => Object.assign([], page ? { total: 0 } : {});
   const msisdn = msisdnOrNull(input.msisdn);
@@ -66,7 +70,9 @@ export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?:
   const sql = `${providerPayments} WHERE $6::boolean AND ${narrow('p')} AND ($3::uuid IS NULL OR p.id = $3)
       UNION ALL
       ${ledgerPayments} AND $7::boolean AND ${narrow('e')} AND ($4::bigint IS NULL OR (e.account_id = $4 AND e.id = $5))`;
-  return readPage<PaymentRecord>(core.db, sql, [...params, uuid, entry ? Number(entry[1]) : null, entry ? Number(entry[2]) : null, !entry, !uuid], `"createdAt" DESC, id DESC`, page);
+  const all = [...params, uuid, entry ? Number(entry[1]) : null, entry ? Number(entry[2]) : null, !entry, !uuid];
+  const where = input.filter ? input.filter(all) : 'TRUE';
+  return readPage<PaymentRecord>(core.db, `SELECT * FROM (${sql}) x WHERE ${where}`, all, `"createdAt" DESC, id DESC`, page);
 }
 
 /**
