@@ -190,6 +190,61 @@ test('TMF654: buckets, accumulated balance, topup and adjust through the ledger 
   await listener.close();
 });
 
+test('TMF654 balanceActionHistory paged by the store with every filter: pages neither repeat nor miss a line, each filter as the attribute filter over the whole list, others refused', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 30_000 });
+  await connectProduct(core, ctxAs({ kind: 'operator_api', apiKeyId: 1 }), { msisdn: s.msisdn, productCode: 'weather' });
+  const call = tmfClient(app, auth, '/tmf-api/prepayBalanceManagement/v4');
+  t.env.clock.advance(60_000);
+  assert.equal((await call('POST', '/adjustBalance', { adjustType: 'debit', usageType: 'monetary', amount: { amount: 12.5, units: 'RUB' }, bucket: { id: `money-${s.msisdn}` }, reason: 'goodwill' })).status, 201);
+  const whole = await call('GET', '/balanceActionHistory?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length > 4);
+  const walked = await walkPages(app, auth, '/tmf-api/prepayBalanceManagement/v4/balanceActionHistory?limit=2');
+  assert.deepEqual(walked, all.map((e) => String(e.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const mine = all.filter((e) => (e.logicalResource as Res[] | undefined)?.[0]?.value === s.msisdn);
+  assert.ok(mine.length >= 3);
+  assert.deepEqual(await walkPages(app, auth, `/tmf-api/prepayBalanceManagement/v4/balanceActionHistory?logicalResource.value=${s.msisdn}&limit=1`), mine.map((e) => String(e.id)));
+
+  const debit = mine.find((e) => e.adjustType === 'debit' && (e.amount as Res).amount === 12.5)!;
+  const since = new Date(String(debit.requestedDate));
+  const cases: [string, ((e: Res) => boolean)?][] = [
+    [`id=${String(debit.id)}`],
+    ['adjustType=debit'],
+    ['amount.amount=12.5&amount.units=RUB'],
+    [`reason=${String(debit.reason)}`],
+    [`description=${encodeURIComponent(String(debit.description))}`],
+    [`requestedDate.gte=${since.toISOString()}`, (e) => new Date(String(e.requestedDate)) >= since],
+    [`confirmationDate.lt=${since.toISOString()}&adjustType=credit`, (e) => new Date(String(e.confirmationDate)) < since && e.adjustType === 'credit'],
+    [`bucket.id=money-${s.msisdn}`],
+    [`logicalResource.id=${s.msisdn}&receiverLogicalResource.value=${s.msisdn}`],
+    [`partyAccount.id=${s.accountId}`],
+    ['product.id=weather'],
+    [`category=${String(all.find((e) => e.category !== undefined)?.category ?? 'none')}`],
+    ['status=confirmed&usageType=monetary&@type=BalanceActionHistory'],
+    ['adjustType=debit&adjustType=credit', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((e: Res) => matchesFilters(e, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((e) => String(e.id));
+    const got = await call('GET', `/balanceActionHistory?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((e) => String(e.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&adjustType=debit&') || q.endsWith('adjustType=credit') || expected.length > 0, `${q} matches something`);
+  }
+  for (const [q, field] of [
+    ['relatedParty.id=79000000000', 'relatedParty.id'],
+    ['requestedDate.gt=yesterday', 'requestedDate.gt'],
+    ['amount.amount=abc', 'amount.amount'],
+  ] as const) {
+    const bad = await call('GET', `/balanceActionHistory?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+});
+
 test('unknown API keys get 401; every TMF API is in the OpenAPI document', async () => {
   const res = await app.inject({ url: '/tmf-api/prepayBalanceManagement/v4/bucket', headers: { authorization: 'Bearer abk_nonsense' } });
   assert.equal(res.statusCode, 401);

@@ -7,6 +7,8 @@ import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
 import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
+import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import type { SqlFilter } from './filter-sql.ts';
 
 export type Bucket =
   | { kind: 'money'; subscriberId: number; accountId: number; msisdn: string; balance: number; creditLimit: number; currency: string; status: string; reserved: number }
@@ -124,20 +126,30 @@ export interface LedgerLine {
   createdAt: Date;
 }
 
-/** Every movement of money on an account (TMF654 balanceActionHistory), newest first. */
-export async function listLedgerHistory(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string }): Promise<LedgerLine[]> {
+/**
+ * Every movement of money on an account (TMF654 balanceActionHistory), newest first: all, one
+ * number's account's (`msisdn`), or one by id; `filter`: a condition over LedgerLine's columns
+ * (x.id, x.msisdn, x.amount, x.kind, x."createdAt", …); `page`: only that page, with the total.
+ */
+export async function listLedgerHistory(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<LedgerLine>> {
   requireOperator(ctx);
+  const none = () => Object.assign([], page ? { total: 0 } : {});
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
+  if (msisdn === false) return none();
   const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);
-  if (input.id !== undefined && !byId) return [];
-  return withinCap(await core.db.query<LedgerLine>(
-    `SELECT e.account_id || '-' || e.id AS id, e.account_id AS "accountId", e.subscriber_id AS "subscriberId", s.msisdn, e.amount, e.kind,
-            e.category, e.product_code AS "productCode", e.description, e.created_at AS "createdAt"
-       FROM ledger_entry e LEFT JOIN subscriber s ON s.id = e.subscriber_id
-      WHERE ($1::text IS NULL OR e.account_id IN (SELECT account_id FROM subscriber WHERE msisdn = $1))
-        AND ($2::bigint IS NULL OR (e.account_id = $2 AND e.id = $3))
-      ORDER BY e.created_at DESC, e.id DESC LIMIT ${capLimit()}`,
-    [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null],
-  ));
+  if (input.id !== undefined && !byId) return none();
+  const params: unknown[] = [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<LedgerLine>(
+    core.db,
+    `SELECT * FROM (
+       SELECT e.account_id || '-' || e.id AS id, e.id AS "entryId", e.account_id AS "accountId", e.subscriber_id AS "subscriberId", s.msisdn, e.amount, e.kind,
+              e.category, e.product_code AS "productCode", e.description, e.created_at AS "createdAt"
+         FROM ledger_entry e LEFT JOIN subscriber s ON s.id = e.subscriber_id
+        WHERE ($1::text IS NULL OR e.account_id IN (SELECT account_id FROM subscriber WHERE msisdn = $1))
+          AND ($2::bigint IS NULL OR (e.account_id = $2 AND e.id = $3))) x WHERE ${where}`,
+    params,
+    `"createdAt" DESC, "entryId" DESC, "accountId" DESC`,
+    page,
+  );
 }

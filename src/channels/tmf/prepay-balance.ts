@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { parseInstant } from '../../domain/shared/strict-input.ts';
 import {
   balanceActionId,
@@ -16,7 +17,8 @@ import {
   type LedgerLine,
 } from './balance-actions.ts';
 import { listReservations, listTransfers, releaseReservation, reserveBalance, transferBalance, type Reservation, type Transfer } from '../../domain/ledger/balance-ops.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, storePage, tmfCtx, toKopecks } from './conventions.ts';
+import { filterNames, kopecks, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
 
@@ -83,6 +85,29 @@ function renderHistory(e: LedgerLine, base: string): Record<string, unknown> {
     '@type': 'BalanceActionHistory',
   });
 }
+
+/** The filters TMF654 balanceActionHistory takes, each applied by the store to what the line shows. */
+const HISTORY_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  status: { sql: `'confirmed'`, cast: 'text' },
+  requestedDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  confirmationDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  description: { sql: 'x.description', cast: 'text' },
+  reason: { sql: 'x.kind::text', cast: 'text' },
+  adjustType: { sql: `CASE WHEN x.amount < 0 THEN 'debit' ELSE 'credit' END`, cast: 'text' },
+  'amount.amount': { sql: 'abs(x.amount)', cast: 'bigint', value: kopecks },
+  'amount.units': { sql: `'RUB'`, cast: 'text' },
+  usageType: { sql: `'monetary'`, cast: 'text' },
+  'bucket.id': { sql: `'money-' || x.msisdn`, cast: 'text' },
+  'logicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+  'logicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+  'receiverLogicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+  'receiverLogicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+  'partyAccount.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+  'product.id': { sql: 'x."productCode"', cast: 'text' },
+  category: { sql: 'x.category', cast: 'text' },
+  '@type': { sql: `'BalanceActionHistory'`, cast: 'text' },
+};
 
 const RESERVATION_STATUS: Record<Reservation['state'], string> = { active: 'created', released: 'cancelled', expired: 'cancelled' };
 
@@ -318,9 +343,12 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     return selectFields(renderTransfer(x, base(req)), req.query.fields);
   });
 
-  r.get('/balanceActionHistory', { schema: { tags: [tag], summary: 'Every movement of money, newest first (logicalResource.value=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    return sendList(reply, req.query, (await listLedgerHistory(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((e) => renderHistory(e, base(req))));
+  r.get('/balanceActionHistory', { schema: { tags: [tag], summary: `Every movement of money, newest first, paged by the store; filters: ${filterNames(HISTORY_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(HISTORY_FILTERS)), HISTORY_FILTERS);
+    // A number also narrows the read to its account's entries.
+    const v = req.query['logicalResource.value'] ?? req.query['logicalResource.id'];
+    const lines = await listLedgerHistory(core, tmfCtx(req), { ...(typeof v === 'string' && normalizeMsisdn(v) === v ? { msisdn: v } : {}), filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, lines.map((e) => renderHistory(e, base(req))), lines.total);
   });
   r.get('/balanceActionHistory/:id', { schema: { tags: [tag], summary: 'One movement of money', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [e] = await listLedgerHistory(core, tmfCtx(req), { id: req.params.id });
