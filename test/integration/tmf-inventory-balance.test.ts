@@ -245,6 +245,58 @@ test('TMF654 balanceActionHistory paged by the store with every filter: pages ne
   }
 });
 
+test('TMF654 topupBalance and adjustBalance paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/prepayBalanceManagement/v4');
+  const numbers = [await makeSubscriber(core), await makeSubscriber(core)];
+  for (const [i, amount] of [10, 20, 30, 40].entries()) {
+    const s = numbers[i % 2]!;
+    t.env.clock.advance(60_000);
+    const res = await call('POST', '/topupBalance', { amount: { amount, units: 'RUB' }, usageType: 'monetary', bucket: { id: `money-${s.msisdn}` }, partyAccount: { id: String(s.accountId) }, reason: i < 2 ? 'cash' : 'bank transfer' });
+    assert.equal(res.status, 201, res.raw);
+  }
+  const whole = await call('GET', '/topupBalance?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 4);
+  const walked = await walkPages(app, auth, '/tmf-api/prepayBalanceManagement/v4/topupBalance?limit=3');
+  assert.deepEqual(walked, all.map((a) => String(a.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const third = all.find((a) => (a.amount as Res).amount === 30)!;
+  const since = new Date(String(third.requestedDate));
+  const cases: [string, ((a: Res) => boolean)?][] = [
+    [`id=${String(third.id)}`],
+    ['amount.amount=30&amount.units=RUB'],
+    ['reason=cash'],
+    ['usageType=monetary&status=confirmed&@type=TopupBalance'],
+    [`relatedParty.id=${numbers[1]!.msisdn}&relatedParty.role=subscriber`],
+    [`logicalResource.value=${numbers[0]!.msisdn}`],
+    [`partyAccount.id=${numbers[0]!.accountId}`],
+    [`requestedDate.gte=${since.toISOString()}`, (a) => new Date(String(a.requestedDate)) >= since],
+    ['reason=cash&reason=bank%20transfer', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((a: Res) => matchesFilters(a, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((a) => String(a.id));
+    const got = await call('GET', `/topupBalance?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((a) => String(a.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&reason=') || expected.length > 0, `${q} matches something`);
+  }
+  const adjusted = await call('GET', '/adjustBalance?adjustType=debit&limit=1000');
+  assert.equal(adjusted.status, 200, adjusted.raw);
+  assert.ok((adjusted.body as unknown as Res[]).every((a) => a.adjustType === 'debit'));
+  for (const [path, q, field] of [
+    ['topupBalance', 'adjustType=debit', 'adjustType'],
+    ['topupBalance', 'channel.id=shop', 'channel.id'],
+    ['adjustBalance', 'requestedDate.lt=soon', 'requestedDate.lt'],
+  ] as const) {
+    const bad = await call('GET', `/${path}?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+});
+
 test('unknown API keys get 401; every TMF API is in the OpenAPI document', async () => {
   const res = await app.inject({ url: '/tmf-api/prepayBalanceManagement/v4/bucket', headers: { authorization: 'Bearer abk_nonsense' } });
   assert.equal(res.statusCode, 401);

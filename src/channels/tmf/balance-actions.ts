@@ -99,18 +99,28 @@ export async function bookBalanceAction(
   return { ...action, balance: booked.balance };
 }
 
-export async function listBalanceActions(core: Core, ctx: Ctx, input: { kind: BalanceActionKind; id?: string; msisdn?: string }): Promise<BalanceAction[]> {
+/**
+ * TMF654 topupBalance or adjustBalance requests, oldest first: all, one number's, or one by id;
+ * `filter`: a condition over BalanceAction's columns (x.id, x.msisdn, x.amount, x.body, …);
+ * `page`: only that page, with the total.
+ */
+export async function listBalanceActions(core: Core, ctx: Ctx, input: { kind: BalanceActionKind; id?: string; msisdn?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<BalanceAction>> {
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
-  return withinCap(await core.db.query<BalanceAction>(
-    `SELECT b.id, b.kind, b.account_id AS "accountId", b.subscriber_id AS "subscriberId", s.msisdn, b.amount, b.entry_id AS "entryId",
-            NULL::bigint AS balance, b.body, b.created_at AS "createdAt"
-       FROM tmf_balance_action b JOIN subscriber s ON s.id = b.subscriber_id
-      WHERE b.kind = $1 AND ($2::text IS NULL OR b.id = $2) AND ($3::text IS NULL OR s.msisdn = $3)
-      ORDER BY b.created_at, b.id LIMIT ${capLimit()}`,
-    [input.kind, input.id ?? null, msisdn],
-  ));
+  if (msisdn === false) return Object.assign([], page ? { total: 0 } : {});
+  const params: unknown[] = [input.kind, input.id ?? null, msisdn];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<BalanceAction>(
+    core.db,
+    `SELECT * FROM (
+       SELECT b.id, b.kind, b.account_id AS "accountId", b.subscriber_id AS "subscriberId", s.msisdn, b.amount, b.entry_id AS "entryId",
+              NULL::bigint AS balance, b.body, b.created_at AS "createdAt"
+         FROM tmf_balance_action b JOIN subscriber s ON s.id = b.subscriber_id
+        WHERE b.kind = $1 AND ($2::text IS NULL OR b.id = $2) AND ($3::text IS NULL OR s.msisdn = $3)) x WHERE ${where}`,
+    params,
+    `"createdAt", id, "accountId"`,
+    page,
+  );
 }
 
 export interface LedgerLine {

@@ -18,7 +18,7 @@ import {
 } from './balance-actions.ts';
 import { listReservations, listTransfers, releaseReservation, reserveBalance, transferBalance, type Reservation, type Transfer } from '../../domain/ledger/balance-ops.ts';
 import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, storePage, tmfCtx, toKopecks } from './conventions.ts';
-import { filterNames, kopecks, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
+import { filterNames, kopecks, sqlFilter, wholeId, type FilterColumn, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
 
@@ -84,6 +84,29 @@ function renderHistory(e: LedgerLine, base: string): Record<string, unknown> {
     category: e.category ?? undefined,
     '@type': 'BalanceActionHistory',
   });
+}
+
+/** The filters TMF654 topupBalance and adjustBalance take, each applied by the store to what the request shows. */
+function actionFilters(kind: 'topupBalance' | 'adjustBalance'): FilterColumns {
+  const fromBody = (name: string): FilterColumn => ({ sql: `x.body->>'${name}'`, cast: 'text' });
+  return {
+    id: { sql: 'x.id', cast: 'text' },
+    status: { sql: `'confirmed'`, cast: 'text' },
+    requestedDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+    confirmationDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+    'amount.amount': { sql: 'abs(x.amount)', cast: 'bigint', value: kopecks },
+    'amount.units': { sql: `'RUB'`, cast: 'text' },
+    ...(kind === 'adjustBalance' ? { adjustType: { sql: `CASE WHEN x.amount < 0 THEN 'debit' ELSE 'credit' END`, cast: 'text' } as FilterColumn } : {}),
+    reason: fromBody('reason'),
+    description: fromBody('description'),
+    usageType: fromBody('usageType'),
+    'logicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+    'logicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+    'relatedParty.id': { sql: 'x.msisdn', cast: 'text' },
+    'relatedParty.role': { sql: `'subscriber'`, cast: 'text' },
+    'partyAccount.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+    '@type': { sql: `'${kind === 'topupBalance' ? 'TopupBalance' : 'AdjustBalance'}'`, cast: 'text' },
+  };
 }
 
 /** The filters TMF654 balanceActionHistory takes, each applied by the store to what the line shows. */
@@ -274,9 +297,11 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
       publish(core, API, `${kind}CreateEvent`, kind, out);
       return reply.status(201).send(out);
     });
-    r.get(`/${kind}`, { schema: { tags: [tag], summary: `List ${kind} requests`, querystring: listQuery } }, async (req, reply) => {
-      const msisdn = numberFilter(req.query);
-      return sendList(reply, req.query, (await listBalanceActions(core, tmfCtx(req), { kind, ...(msisdn ? { msisdn } : {}) })).map((a) => renderAction(a, base(req))));
+    const columns = actionFilters(kind);
+    r.get(`/${kind}`, { schema: { tags: [tag], summary: `List ${kind} requests, paged by the store; filters: ${filterNames(columns).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(columns)), columns);
+      const actions = await listBalanceActions(core, tmfCtx(req), { kind, filter }, storePage(req.query, Object.keys(req.query)));
+      return sendList(reply, req.query, actions.map((a) => renderAction(a, base(req))), actions.total);
     });
     r.get(`/${kind}/:id`, { schema: { tags: [tag], summary: `Retrieve a ${kind}`, params: idParams, querystring: fieldsQuery } }, async (req) => {
       const [a] = await listBalanceActions(core, tmfCtx(req), { kind, id: req.params.id });
