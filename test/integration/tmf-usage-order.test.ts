@@ -134,6 +134,62 @@ test('TMF635 usage paged by the store with every filter: pages neither repeat no
   }
 });
 
+test('TMF622 productOrder paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/productOrderingManagement/v4');
+  const a = await makeSubscriber(core, { openingBalance: 100_000 });
+  const b = await makeSubscriber(core, { openingBalance: 100_000 });
+  const orders: [string, string, string][] = [
+    [a.msisdn, 'weather', 'pg-crm-1'],
+    [b.msisdn, 'weather', 'pg-crm-2'],
+    [a.msisdn, 'news', 'pg-crm-3'],
+    [a.msisdn, 'no-such-offering', 'pg-crm-4'],
+  ];
+  for (const [msisdn, offering, externalId] of orders) {
+    t.env.clock.advance(60_000);
+    const res = await call('POST', '/productOrder', { externalId, category: 'upsell', relatedParty: [{ id: msisdn, role: 'customer' }], productOrderItem: [{ id: '1', action: 'add', productOffering: { id: offering } }] });
+    assert.equal(res.status, 201, res.raw);
+  }
+  const whole = await call('GET', '/productOrder?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 4);
+  const walked = await walkPages(app, auth, '/tmf-api/productOrderingManagement/v4/productOrder?limit=3');
+  assert.deepEqual(walked, all.map((o) => String(o.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const third = all.find((o) => o.externalId === 'pg-crm-3')!;
+  const since = new Date(String(third.orderDate));
+  const cases: [string, ((o: Res) => boolean)?][] = [
+    [`id=${String(third.id)}`],
+    ['state=completed'],
+    ['state=failed'],
+    ['externalId=pg-crm-2'],
+    ['category=upsell&@type=ProductOrder'],
+    [`relatedParty.id=${a.msisdn}`],
+    [`relatedParty.id=${b.msisdn}&relatedParty.role=customer`],
+    ['productOrderItem.productOffering.id=weather&productOrderItem.action=add&productOrderItem.id=1'],
+    [`orderDate.gte=${since.toISOString()}`, (o) => new Date(String(o.orderDate)) >= since],
+    [`completionDate.lt=${since.toISOString()}&category=upsell`, (o) => o.completionDate !== undefined && new Date(String(o.completionDate)) < since && o.category === 'upsell'],
+    ['state=failed&state=completed', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((o: Res) => matchesFilters(o, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((o) => String(o.id));
+    const got = await call('GET', `/productOrder?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((o) => String(o.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&state=') || expected.length > 0, `${q} matches something`);
+  }
+  for (const [q, field] of [
+    ['productOrderItem.state=completed', 'productOrderItem.state'],
+    ['orderDate.gt=yesterday', 'orderDate.gt'],
+  ] as const) {
+    const bad = await call('GET', `/productOrder?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+});
+
 async function webSession(msisdn: string, subscriberId: number): Promise<{ authorization: string }> {
   await setPasswordHash(core.db, subscriberId, await hashPassword('pw-12345'), core.clock.now());
   const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { msisdn, password: 'pw-12345' } });
