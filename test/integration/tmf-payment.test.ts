@@ -309,3 +309,45 @@ test('TMF676 payment paged by the store with every filter: pages neither repeat 
     assert.equal(bad.body!.field, field, q);
   }
 });
+
+test('TMF676 refund paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 0 });
+  const created = await call('POST', '/payment', { account: { id: s.msisdn }, paymentMethod: {}, totalAmount: { unit: 'RUB', value: 500 } });
+  await payOnPage(String(created.body!.abonentConfirmationUrl));
+  for (const [value, key] of [[10, 'pg-r-1'], [20, 'pg-r-2'], [30, 'pg-r-3']] as const) {
+    t.env.clock.advance(60_000);
+    const res = await call('POST', '/refund', { payment: { id: String(created.body!.id) }, totalAmount: { unit: 'RUB', value }, description: `part ${value}` }, { 'idempotency-key': key });
+    assert.equal(res.status, 201, res.raw);
+  }
+  const whole = await call('GET', '/refund?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 3);
+  const walked = await walkPages(app, t.auth, `${BASE}/refund?limit=2`);
+  assert.deepEqual(walked, all.map((r) => String(r.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const second = all.find((r) => r.description === 'part 20')!;
+  const since = new Date(String(second.refundDate));
+  const cases: [string, ((r: Res) => boolean)?][] = [
+    [`id=${String(second.id)}`],
+    [`payment.id=${String(created.body!.id)}`],
+    [`account.id=${s.accountId}&name=Refund&@type=Refund`],
+    ['totalAmount.value=30&amount.unit=RUB'],
+    ['status=succeeded&paymentMethod.@referredType=bankCard'],
+    [`description=${encodeURIComponent('part 10')}`],
+    [`refundDate.gte=${since.toISOString()}`, (r) => new Date(String(r.refundDate)) >= since],
+    ['status=failed&status=succeeded', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((r: Res) => matchesFilters(r, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((r) => String(r.id));
+    const got = await call('GET', `/refund?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((r) => String(r.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&status=') || expected.length > 0, `${q} matches something`);
+  }
+  const bad = await call('GET', '/refund?payer.id=79000000000', undefined, { 'accept-language': 'en' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body!.field, 'payer.id');
+});

@@ -100,6 +100,23 @@ const PAYMENT_FILTERS: FilterColumns = {
   '@type': { sql: `'Payment'`, cast: 'text' },
 };
 
+/** The filters TMF676 refund takes, each applied by the store to what the refund shows. */
+const REFUND_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  name: { sql: `'Refund'`, cast: 'text' },
+  description: { sql: 'x.description', cast: 'text' },
+  status: { sql: `CASE WHEN x.reversed THEN 'failed' ELSE 'succeeded' END`, cast: 'text' },
+  statusDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  refundDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  'account.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+  ...moneyFilters('amount'),
+  ...moneyFilters('totalAmount'),
+  'payment.id': { sql: 'x."paymentId"', cast: 'text' },
+  'paymentMethod.id': { sql: `'card-' || x."cardId"`, cast: 'text' },
+  'paymentMethod.@referredType': { sql: `CASE WHEN x."cardId" IS NOT NULL THEN 'tokenizedCard' ELSE 'bankCard' END`, cast: 'text' },
+  '@type': { sql: `'Refund'`, cast: 'text' },
+};
+
 const moneyIn = z.looseObject({ value: z.union([z.number(), z.string().max(40)]), unit: z.string().max(10).optional() });
 const ref = z.looseObject({ id: z.string().max(200).optional() });
 const paymentCreate = z.looseObject({
@@ -212,9 +229,10 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
     },
   );
 
-  r.get('/refund', { schema: { tags: [tag], summary: 'Refunds of provider payments, newest first (payment.id=<payment>, account.id=<account>)', querystring: listQuery } }, async (req, reply) => {
-    const pid = req.query['payment.id'];
-    return sendList(reply, req.query, (await listRefundRecords(core, tmfCtx(req), { ...narrow(req.query), ...(typeof pid === 'string' ? { paymentId: pid } : {}) })).map((x) => renderRefund(x, base(req), origin(req))));
+  r.get('/refund', { schema: { tags: [tag], summary: `Refunds of provider payments, newest first, paged by the store; filters: ${filterNames(REFUND_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(REFUND_FILTERS)), REFUND_FILTERS);
+    const refunds = await listRefundRecords(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, refunds.map((x) => renderRefund(x, base(req), origin(req))), refunds.total);
   });
   r.get('/refund/:id', { schema: { tags: [tag], summary: 'Retrieve a refund', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [x] = await listRefundRecords(core, tmfCtx(req), { id: req.params.id });
