@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/shared/errors.ts';
+import type { SqlFilter } from '../../domain/shared/list-page.ts';
 import { rublesToKopecks } from '../../domain/shared/strict-input.ts';
 import { dateFilterNames, filterDate } from './conventions.ts';
 
@@ -31,8 +32,6 @@ export function filterNames(columns: FilterColumns): string[] {
   return Object.entries(columns).flatMap(([name, c]) => (c.date ? dateFilterNames(name) : [name]));
 }
 
-/** Adds its values to `params` and returns the SQL condition (`TRUE` for none). */
-export type SqlFilter = (params: unknown[]) => string;
 
 const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
@@ -79,3 +78,5 @@ export const kopecks = (v: string, field: string): number => {
   if (k === null) throw new DomainError('VALIDATION', { field, message: 'a decimal number of roubles, such as 120.50' });
   return k;
 };
+
+export type { SqlFilter };

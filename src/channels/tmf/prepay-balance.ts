@@ -88,7 +88,6 @@ function renderHistory(e: LedgerLine, base: string): Record<string, unknown> {
 
 /** The filters TMF654 topupBalance and adjustBalance take, each applied by the store to what the request shows. */
 function actionFilters(kind: 'topupBalance' | 'adjustBalance'): FilterColumns {
-  const fromBody = (name: string): FilterColumn => ({ sql: `x.body->>'${name}'`, cast: 'text' });
   return {
     id: { sql: 'x.id', cast: 'text' },
     status: { sql: `'confirmed'`, cast: 'text' },
@@ -108,6 +107,49 @@ function actionFilters(kind: 'topupBalance' | 'adjustBalance'): FilterColumns {
     '@type': { sql: `'${kind === 'topupBalance' ? 'TopupBalance' : 'AdjustBalance'}'`, cast: 'text' },
   };
 }
+
+const money = (sql: string): FilterColumns => ({ 'amount.amount': { sql, cast: 'bigint', value: kopecks }, 'amount.units': { sql: `'RUB'`, cast: 'text' } });
+const fromBody = (name: string): FilterColumn => ({ sql: `x.body->>'${name}'`, cast: 'text' });
+
+/** The filters TMF654 reserveBalance takes, each applied by the store to what the reservation shows. */
+const RESERVATION_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  status: { sql: `CASE WHEN x.state = 'active' THEN 'created' ELSE 'cancelled' END`, cast: 'text' },
+  requestedDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  confirmationDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  lastUpdate: { sql: 'x."updatedAt"', cast: 'timestamptz', date: true },
+  'validFor.endDateTime': { sql: 'x."validUntil"', cast: 'timestamptz', date: true },
+  ...money('x.amount'),
+  usageType: { sql: `'monetary'`, cast: 'text' },
+  reason: fromBody('reason'),
+  description: fromBody('description'),
+  'logicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+  'logicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.id': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.role': { sql: `'subscriber'`, cast: 'text' },
+  'partyAccount.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+  '@type': { sql: `'ReserveBalance'`, cast: 'text' },
+};
+
+/** The filters TMF654 transferBalance takes; the number (logicalResource, relatedParty.id) is either end. */
+const TRANSFER_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  status: { sql: `'completed'`, cast: 'text' },
+  requestedDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  confirmationDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  ...money('x.amount'),
+  usageType: { sql: `'monetary'`, cast: 'text' },
+  receiverBucketUsageType: { sql: `'monetary'`, cast: 'text' },
+  reason: fromBody('reason'),
+  description: fromBody('description'),
+  'logicalResource.id': { sql: `$v IN (x."sourceMsisdn", x."targetMsisdn")`, cast: 'text' },
+  'logicalResource.value': { sql: `$v IN (x."sourceMsisdn", x."targetMsisdn")`, cast: 'text' },
+  'receiverLogicalResource.value': { sql: 'x."targetMsisdn"', cast: 'text' },
+  'relatedParty.id': { sql: `$v IN (x."sourceMsisdn", x."targetMsisdn")`, cast: 'text' },
+  'relatedParty.role': { sql: `$v IN ('subscriber', 'receiver')`, cast: 'text' },
+  'partyAccount.id': { sql: 'x."sourceAccountId"', cast: 'bigint', value: wholeId },
+  '@type': { sql: `'TransferBalance'`, cast: 'text' },
+};
 
 /** The filters TMF654 balanceActionHistory takes, each applied by the store to what the line shows. */
 const HISTORY_FILTERS: FilterColumns = {
@@ -327,9 +369,10 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     publish(core, API, 'reserveBalanceCreateEvent', 'reserveBalance', out);
     return reply.status(201).send(out);
   });
-  r.get('/reserveBalance', { schema: { tags: [tag], summary: 'List reservations', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    return sendList(reply, req.query, (await listReservations(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((x) => renderReservation(x, base(req))));
+  r.get('/reserveBalance', { schema: { tags: [tag], summary: `List reservations, paged by the store; filters: ${filterNames(RESERVATION_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(RESERVATION_FILTERS)), RESERVATION_FILTERS);
+    const reservations = await listReservations(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, reservations.map((x) => renderReservation(x, base(req))), reservations.total);
   });
   r.get('/reserveBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a reservation', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [x] = await listReservations(core, tmfCtx(req), { id: req.params.id });
@@ -356,11 +399,10 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     publish(core, API, 'transferBalanceCreateEvent', 'transferBalance', out);
     return reply.status(201).send(out);
   });
-  r.get('/transferBalance', { schema: { tags: [tag], summary: 'List transfers (logicalResource.value=<MSISDN>: from or to that number)', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    const q = { ...req.query };
-    if (msisdn) for (const k of ['logicalResource.value', 'logicalResource.id', 'relatedParty.id']) delete q[k];
-    return sendList(reply, q, (await listTransfers(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((x) => renderTransfer(x, base(req))));
+  r.get('/transferBalance', { schema: { tags: [tag], summary: `List transfers, paged by the store (logicalResource.value=<MSISDN>: from or to that number); filters: ${filterNames(TRANSFER_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(TRANSFER_FILTERS)), TRANSFER_FILTERS);
+    const transfers = await listTransfers(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, transfers.map((x) => renderTransfer(x, base(req))), transfers.total);
   });
   r.get('/transferBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a transfer', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [x] = await listTransfers(core, tmfCtx(req), { id: req.params.id });

@@ -7,6 +7,9 @@ export interface StorePage {
   limit: number;
 }
 
+/** A condition over a list's columns (alias x): adds its values to `params`, returns the SQL (see channels/tmf/filter-sql.ts). */
+export type SqlFilter = (params: unknown[]) => string;
+
 /** Rows of a list; `total` (all rows that match) when the store cut the page. */
 export type Paged<T> = T[] & { total?: number };
 
