@@ -356,3 +356,33 @@ test('TMF622 cancelProductOrder: an unfinished order becomes cancelled, a finish
   assert.ok(changed.some((e) => e.body.event.productOrder!.state === 'cancelled'));
   await listener.close();
 });
+
+test('TMF622 cancelProductOrder paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/productOrderingManagement/v4');
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  for (const [i, offering] of ['weather', 'news', 'weather'].entries()) {
+    t.env.clock.advance(60_000);
+    const order = await call('POST', '/productOrder', { relatedParty: [{ id: s.msisdn }], productOrderItem: [{ id: '1', action: i === 2 ? 'delete' : 'add', productOffering: { id: offering } }] });
+    assert.equal(order.status, 201, order.raw);
+    const cancel = await call('POST', '/cancelProductOrder', { productOrder: { id: order.body!.id }, cancellationReason: i ? 'late' : 'early' });
+    assert.equal(cancel.status, 201, cancel.raw);
+  }
+  const whole = await call('GET', '/cancelProductOrder?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 3);
+  const walked = await walkPages(app, auth, '/tmf-api/productOrderingManagement/v4/cancelProductOrder?limit=2');
+  assert.deepEqual(walked, all.map((c) => String(c.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const last = all.at(-1)!;
+  for (const q of [`id=${String(last.id)}`, `productOrder.id=${String((last.productOrder as Res).id)}`, `state=${String(last.state)}&@type=CancelProductOrder`, 'cancellationReason=late', `stateChangeReason=${encodeURIComponent(String(last.stateChangeReason ?? 'none'))}`]) {
+    const expected = all.filter((c) => matchesFilters(c, Object.fromEntries(new URLSearchParams(q)))).map((c) => String(c.id));
+    const got = await call('GET', `/cancelProductOrder?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((c) => String(c.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+  }
+  const bad = await call('GET', '/cancelProductOrder?relatedParty.id=1', undefined, { 'accept-language': 'en' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body!.field, 'relatedParty.id');
+});

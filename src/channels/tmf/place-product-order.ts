@@ -5,7 +5,7 @@ import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError, isDomainError, mustExist, type ErrorCode } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
-import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
+import { requireOperator } from '../../domain/shared/operator-access.ts';
 import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import type { SqlFilter } from './filter-sql.ts';
 
@@ -166,13 +166,18 @@ export interface OrderCancellation {
   updatedAt: Date;
 }
 
-export async function listOrderCancellations(core: Core, ctx: Ctx, input: { id?: string; orderId?: string } = {}): Promise<OrderCancellation[]> {
+export async function listOrderCancellations(core: Core, ctx: Ctx, input: { id?: string; orderId?: string; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<OrderCancellation>> {
   requireOperator(ctx);
-  return withinCap(await core.db.query<OrderCancellation>(
-    `SELECT id, order_id AS "orderId", state, reason, body, created_at AS "createdAt", updated_at AS "updatedAt" FROM tmf_order_cancel
-      WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR order_id = $2) ORDER BY created_at, id LIMIT ${capLimit()}`,
-    [input.id ?? null, input.orderId ?? null],
-  ));
+  const params: unknown[] = [input.id ?? null, input.orderId ?? null];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<OrderCancellation>(
+    core.db,
+    `SELECT * FROM (SELECT id, order_id AS "orderId", state, reason, body, created_at AS "createdAt", updated_at AS "updatedAt" FROM tmf_order_cancel
+      WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR order_id = $2)) x WHERE ${where}`,
+    params,
+    `"createdAt", id`,
+    page,
+  );
 }
 
 /**

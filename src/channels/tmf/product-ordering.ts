@@ -90,6 +90,18 @@ const ORDER_FILTERS: FilterColumns = {
   '@type': { sql: `'ProductOrder'`, cast: 'text' },
 };
 
+/** The filters TMF622 cancelProductOrder takes, each applied by the store to what the cancellation shows. */
+const CANCEL_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  state: { sql: 'x.state', cast: 'text' },
+  'productOrder.id': { sql: 'x."orderId"', cast: 'text' },
+  effectiveCancellationDate: { sql: `CASE WHEN x.state = 'done' THEN x."createdAt" END`, cast: 'timestamptz', date: true },
+  lastUpdate: { sql: 'x."updatedAt"', cast: 'timestamptz', date: true },
+  stateChangeReason: { sql: 'x.reason', cast: 'text' },
+  cancellationReason: { sql: `x.body->>'cancellationReason'`, cast: 'text' },
+  '@type': { sql: `'CancelProductOrder'`, cast: 'text' },
+};
+
 const CANCEL_OWNED = ['id', 'href', 'state', 'effectiveCancellationDate', 'productOrder', '@type'];
 
 function renderCancel(c: OrderCancellation, base: string): Record<string, unknown> {
@@ -189,9 +201,10 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
     if (res.changed) publish(core, API, 'productOrderStateChangeEvent', 'productOrder', await renderOrder(core, res.order, base(req), req.lang));
     return reply.status(201).send(out);
   });
-  r.get('/cancelProductOrder', { schema: { tags: [tag], summary: 'List order cancellations', querystring: listQuery } }, async (req, reply) => {
-    const v = req.query['productOrder.id'];
-    return sendList(reply, req.query, (await listOrderCancellations(core, tmfCtx(req), typeof v === 'string' ? { orderId: v } : {})).map((c) => renderCancel(c, base(req))));
+  r.get('/cancelProductOrder', { schema: { tags: [tag], summary: `List order cancellations, paged by the store; filters: ${filterNames(CANCEL_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(CANCEL_FILTERS)), CANCEL_FILTERS);
+    const cancellations = await listOrderCancellations(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, cancellations.map((c) => renderCancel(c, base(req))), cancellations.total);
   });
   r.get('/cancelProductOrder/:id', { schema: { tags: [tag], summary: 'Retrieve an order cancellation', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [c] = await listOrderCancellations(core, tmfCtx(req), { id: req.params.id });
