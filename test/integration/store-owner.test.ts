@@ -86,7 +86,7 @@ const remote: Record<string, Run> = {};
 test('operator commands run beside the server, over its admin channel', async () => {
   const key = await cli(['apikey', 'create', '--name', 'crm']);
   assert.equal(key.code, 0, key.err);
-  const [, prefix] = /^API key "crm" \(prefix ([0-9a-f]{12})\); shown only now:\nabk_\1_\S+\n$/.exec(key.out) ?? [];
+  const [, prefix] = /^API key "crm" \(prefix ([0-9a-f]{12}); scopes: all\); shown only now:\nabk_\1_\S+\n$/.exec(key.out) ?? [];
   assert.ok(prefix, key.out);
   const revoke = await cli(['apikey', 'revoke', '--prefix', prefix!]);
   assert.deepEqual([revoke.code, revoke.out], [0, 'revoked\n']);
