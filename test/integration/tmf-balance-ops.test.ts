@@ -6,7 +6,8 @@ import { systemCtx } from '../../src/domain/shared/context.ts';
 import { expireReservations } from '../../src/domain/ledger/balance-ops.ts';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger.ts';
 import { ledgerSum, makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 let t: TmfEnv;
 let core: Core;
@@ -141,4 +142,65 @@ test('TMF654 transferBalance: both accounts in one transaction, idempotent, INSU
   assert.equal(audit[0]!.n, 10, 'each side of each transfer is audited');
   await listener.waitFor('transferBalanceCreateEvent', 5, 10_000);
   await listener.close();
+});
+
+test('TMF654 reserveBalance and transferBalance paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/prepayBalanceManagement/v4');
+  const [a, b, c] = [await makeSubscriber(core, { openingBalance: 50_000 }), await makeSubscriber(core, { openingBalance: 50_000 }), await makeSubscriber(core, { openingBalance: 50_000 })];
+  const bucket = (n: { msisdn: string }) => [{ id: `money-${n.msisdn}` }];
+  for (const [i, [from, to]] of [[a, b], [b, c], [a, c]].entries()) {
+    t.env.clock.advance(60_000);
+    const reserve = await call('POST', '/reserveBalance', { amount: { amount: 10 + i, units: 'RUB' }, usageType: 'monetary', bucket: bucket(from!), partyAccount: { id: String(from!.accountId) }, reason: i ? 'purchase' : 'hold' });
+    assert.equal(reserve.status, 201, reserve.raw);
+    const transfer = await call('POST', '/transferBalance', { amount: { amount: 5 + i, units: 'RUB' }, usageType: 'monetary', receiverBucketUsageType: 'monetary', bucket: bucket(from!), receiverBucket: bucket(to!), reason: i ? 'gift' : 'debt' });
+    assert.equal(transfer.status, 201, transfer.raw);
+  }
+  assert.equal((await call('DELETE', `/reserveBalance/${String(((await call('GET', `/reserveBalance?reason=hold&logicalResource.value=${a.msisdn}`)).body as unknown as Res[])[0]!.id)}`)).status, 204);
+
+  type Case = [string, ((x: Res) => boolean)?];
+  const lists: [string, Case[]][] = [
+    [
+      'reserveBalance',
+      [
+        ['status=cancelled'],
+        ['status=created&reason=purchase'],
+        ['amount.amount=12&amount.units=RUB&usageType=monetary'],
+        [`logicalResource.value=${a.msisdn}`],
+        [`relatedParty.id=${b.msisdn}&partyAccount.id=${b.accountId}&@type=ReserveBalance`],
+      ],
+    ],
+    [
+      'transferBalance',
+      [
+        ['reason=gift&status=completed'],
+        ['amount.amount=7'],
+        [`logicalResource.value=${c.msisdn}`, (x) => [(x.logicalResource as Res[])[0]!.value, (x.receiverLogicalResource as Res[])[0]!.value].includes(c.msisdn)],
+        [`receiverLogicalResource.value=${c.msisdn}&partyAccount.id=${b.accountId}`],
+        [`relatedParty.id=${b.msisdn}&relatedParty.role=receiver`],
+      ],
+    ],
+  ];
+  for (const [path, cases] of lists) {
+    const whole = await call('GET', `/${path}?limit=1000`);
+    const all = whole.body as unknown as Res[];
+    assert.equal(whole.headers['x-total-count'], String(all.length));
+    assert.ok(all.length >= 3, path);
+    const walked = await walkPages(app, auth, `/tmf-api/prepayBalanceManagement/v4/${path}?limit=2`);
+    assert.deepEqual(walked, all.map((x) => String(x.id)), path);
+    assert.equal(new Set(walked).size, walked.length, path);
+    const last = all.at(-1)!;
+    const since = new Date(String(last.requestedDate));
+    for (const [q, wanted] of [...cases, [`id=${String(last.id)}`], [`requestedDate.gte=${since.toISOString()}`, (x: Res) => new Date(String(x.requestedDate)) >= since]] as Case[]) {
+      const filter = wanted ?? ((x: Res) => matchesFilters(x, Object.fromEntries(new URLSearchParams(q))));
+      const expected = all.filter(filter).map((x) => String(x.id));
+      const got = await call('GET', `/${path}?${q}&limit=1000`);
+      assert.equal(got.status, 200, `${path}?${q}: ${got.raw}`);
+      assert.deepEqual((got.body as unknown as Res[]).map((x) => String(x.id)), expected, `${path}?${q}`);
+      assert.equal(got.headers['x-total-count'], String(expected.length), `${path}?${q}`);
+      assert.ok(expected.length > 0, `${path}?${q} matches something`);
+    }
+    const bad = await call('GET', `/${path}?channel.id=shop`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, path);
+    assert.equal(bad.body!.field, 'channel.id', path);
+  }
 });

@@ -3,8 +3,10 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../src/domain/core.ts';
 import { connectProduct } from '../../src/domain/services/connect-product.ts';
+import { listCap, setListCap } from '../../src/domain/shared/operator-access.ts';
 import { ctxAs, ledgerSum, makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 let t: TmfEnv;
 let core: Core;
@@ -60,6 +62,74 @@ test('TMF637 product: tariff and connected products of a number, filters, fields
   assert.equal((await call('DELETE', `/product/${String(weather.id)}`)).status, 204);
   assert.equal((await call('GET', `/product/${String(weather.id)}`)).body!.status, 'terminated');
   assert.equal((await call('DELETE', `/product/${String(tariff.id)}`)).status, 409);
+});
+
+test('TMF637 product paged by the store with every filter: pages neither repeat nor miss an item, each filter as the attribute filter over the whole list, others refused', async () => {
+  const op = ctxAs({ kind: 'operator_api', apiKeyId: 1 });
+  t.env.clock.set('2026-03-02T08:00:00Z');
+  const a = await makeSubscriber(core);
+  const b = await makeSubscriber(core);
+  await connectProduct(core, op, { msisdn: a.msisdn, productCode: 'weather' });
+  t.env.clock.set('2026-03-05T08:00:00Z');
+  await connectProduct(core, op, { msisdn: b.msisdn, productCode: 'weather' });
+  await connectProduct(core, op, { msisdn: b.msisdn, productCode: 'news' });
+  const call = tmfClient(app, auth, '/tmf-api/productInventory/v4');
+  const news = (await call('GET', `/product?relatedParty.id=${b.msisdn}&productOffering.id=news`)).body![0] as Res;
+  assert.equal((await call('DELETE', `/product/${String(news.id)}`)).status, 204);
+
+  const whole = await call('GET', '/product?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length > 5);
+  const walked = await walkPages(app, auth, '/tmf-api/productInventory/v4/product?limit=2');
+  assert.deepEqual(walked, all.map((p) => String(p.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  assert.deepEqual(await walkPages(app, auth, '/tmf-api/productInventory/v4/product?productOffering.id=weather&limit=1'), all.filter((p) => (p.productOffering as Res).id === 'weather').map((p) => String(p.id)));
+
+  const since = new Date('2026-03-04T00:00:00Z');
+  const weatherName = String(all.find((p) => (p.productOffering as Res).id === 'weather')!.name);
+  const cases: [string, ((p: Res) => boolean)?][] = [
+    [`id=${String(news.id)}`],
+    ['status=terminated'],
+    ['status=active'],
+    [`productSerialNumber=${a.msisdn}`],
+    [`relatedParty.id=${b.msisdn}`],
+    [`relatedParty.id=${b.customerId}&relatedParty.role=customer`],
+    ['relatedParty.role=owner'],
+    ['productOffering.id=tariff-smart'],
+    [`productOffering.name=${encodeURIComponent(weatherName)}`],
+    [`name=${encodeURIComponent(weatherName)}&status=active`],
+    [`billingAccount.id=${a.accountId}`],
+    ['billingAccount.id=abc'],
+    [`startDate=${String(news.startDate)}`],
+    [`startDate.gte=${since.toISOString()}`, (p) => new Date(String(p.startDate)) >= since],
+    [`startDate.lt=${since.toISOString()}&productOffering.id=weather`, (p) => new Date(String(p.startDate)) < since && (p.productOffering as Res).id === 'weather'],
+    [`terminationDate.lte=2030-01-01T00:00:00Z`, (p) => p.terminationDate !== undefined],
+    ['isBundle=false&isCustomerVisible=true&@type=Product'],
+    ['isCustomerVisible=false'],
+    ['status=active&status=terminated', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((p: Res) => matchesFilters(p, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((p) => String(p.id));
+    const got = await call('GET', `/product?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((p) => String(p.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+  }
+  assert.ok(all.some((p) => new Date(String(p.startDate)) >= since) && all.some((p) => new Date(String(p.startDate)) < since), 'the date range cuts the list');
+
+  for (const [q, field] of [
+    ['productPrice.priceType=recurring', 'productPrice.priceType'],
+    ['startDate.gt=yesterday', 'startDate.gt'],
+    ['isBundle=maybe', 'isBundle'],
+  ] as const) {
+    const bad = await call('GET', `/product?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+  const refused = await call('GET', '/product?productPrice.priceType=recurring', undefined, { 'accept-language': 'en' });
+  assert.match(String(refused.body!.message), /it can by id, name, status, productSerialNumber, relatedParty\.id/);
 });
 
 test('TMF654: buckets, accumulated balance, topup and adjust through the ledger once per key, history, 404', async () => {
@@ -120,6 +190,113 @@ test('TMF654: buckets, accumulated balance, topup and adjust through the ledger 
   await listener.close();
 });
 
+test('TMF654 balanceActionHistory paged by the store with every filter: pages neither repeat nor miss a line, each filter as the attribute filter over the whole list, others refused', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 30_000 });
+  await connectProduct(core, ctxAs({ kind: 'operator_api', apiKeyId: 1 }), { msisdn: s.msisdn, productCode: 'weather' });
+  const call = tmfClient(app, auth, '/tmf-api/prepayBalanceManagement/v4');
+  t.env.clock.advance(60_000);
+  assert.equal((await call('POST', '/adjustBalance', { adjustType: 'debit', usageType: 'monetary', amount: { amount: 12.5, units: 'RUB' }, bucket: { id: `money-${s.msisdn}` }, reason: 'goodwill' })).status, 201);
+  const whole = await call('GET', '/balanceActionHistory?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length > 4);
+  const walked = await walkPages(app, auth, '/tmf-api/prepayBalanceManagement/v4/balanceActionHistory?limit=2');
+  assert.deepEqual(walked, all.map((e) => String(e.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const mine = all.filter((e) => (e.logicalResource as Res[] | undefined)?.[0]?.value === s.msisdn);
+  assert.ok(mine.length >= 3);
+  assert.deepEqual(await walkPages(app, auth, `/tmf-api/prepayBalanceManagement/v4/balanceActionHistory?logicalResource.value=${s.msisdn}&limit=1`), mine.map((e) => String(e.id)));
+
+  const debit = mine.find((e) => e.adjustType === 'debit' && (e.amount as Res).amount === 12.5)!;
+  const since = new Date(String(debit.requestedDate));
+  const cases: [string, ((e: Res) => boolean)?][] = [
+    [`id=${String(debit.id)}`],
+    ['adjustType=debit'],
+    ['amount.amount=12.5&amount.units=RUB'],
+    [`reason=${String(debit.reason)}`],
+    [`description=${encodeURIComponent(String(debit.description))}`],
+    [`requestedDate.gte=${since.toISOString()}`, (e) => new Date(String(e.requestedDate)) >= since],
+    [`confirmationDate.lt=${since.toISOString()}&adjustType=credit`, (e) => new Date(String(e.confirmationDate)) < since && e.adjustType === 'credit'],
+    [`bucket.id=money-${s.msisdn}`],
+    [`logicalResource.id=${s.msisdn}&receiverLogicalResource.value=${s.msisdn}`],
+    [`partyAccount.id=${s.accountId}`],
+    ['product.id=weather'],
+    [`category=${String(all.find((e) => e.category !== undefined)?.category ?? 'none')}`],
+    ['status=confirmed&usageType=monetary&@type=BalanceActionHistory'],
+    ['adjustType=debit&adjustType=credit', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((e: Res) => matchesFilters(e, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((e) => String(e.id));
+    const got = await call('GET', `/balanceActionHistory?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((e) => String(e.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&adjustType=debit&') || q.endsWith('adjustType=credit') || expected.length > 0, `${q} matches something`);
+  }
+  for (const [q, field] of [
+    ['relatedParty.id=79000000000', 'relatedParty.id'],
+    ['requestedDate.gt=yesterday', 'requestedDate.gt'],
+    ['amount.amount=abc', 'amount.amount'],
+  ] as const) {
+    const bad = await call('GET', `/balanceActionHistory?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+});
+
+test('TMF654 topupBalance and adjustBalance paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/prepayBalanceManagement/v4');
+  const numbers = [await makeSubscriber(core), await makeSubscriber(core)];
+  for (const [i, amount] of [10, 20, 30, 40].entries()) {
+    const s = numbers[i % 2]!;
+    t.env.clock.advance(60_000);
+    const res = await call('POST', '/topupBalance', { amount: { amount, units: 'RUB' }, usageType: 'monetary', bucket: { id: `money-${s.msisdn}` }, partyAccount: { id: String(s.accountId) }, reason: i < 2 ? 'cash' : 'bank transfer' });
+    assert.equal(res.status, 201, res.raw);
+  }
+  const whole = await call('GET', '/topupBalance?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 4);
+  const walked = await walkPages(app, auth, '/tmf-api/prepayBalanceManagement/v4/topupBalance?limit=3');
+  assert.deepEqual(walked, all.map((a) => String(a.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const third = all.find((a) => (a.amount as Res).amount === 30)!;
+  const since = new Date(String(third.requestedDate));
+  const cases: [string, ((a: Res) => boolean)?][] = [
+    [`id=${String(third.id)}`],
+    ['amount.amount=30&amount.units=RUB'],
+    ['reason=cash'],
+    ['usageType=monetary&status=confirmed&@type=TopupBalance'],
+    [`relatedParty.id=${numbers[1]!.msisdn}&relatedParty.role=subscriber`],
+    [`logicalResource.value=${numbers[0]!.msisdn}`],
+    [`partyAccount.id=${numbers[0]!.accountId}`],
+    [`requestedDate.gte=${since.toISOString()}`, (a) => new Date(String(a.requestedDate)) >= since],
+    ['reason=cash&reason=bank%20transfer', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((a: Res) => matchesFilters(a, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((a) => String(a.id));
+    const got = await call('GET', `/topupBalance?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((a) => String(a.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&reason=') || expected.length > 0, `${q} matches something`);
+  }
+  const adjusted = await call('GET', '/adjustBalance?adjustType=debit&limit=1000');
+  assert.equal(adjusted.status, 200, adjusted.raw);
+  assert.ok((adjusted.body as unknown as Res[]).every((a) => a.adjustType === 'debit'));
+  for (const [path, q, field] of [
+    ['topupBalance', 'adjustType=debit', 'adjustType'],
+    ['topupBalance', 'channel.id=shop', 'channel.id'],
+    ['adjustBalance', 'requestedDate.lt=soon', 'requestedDate.lt'],
+  ] as const) {
+    const bad = await call('GET', `/${path}?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+});
+
 test('unknown API keys get 401; every TMF API is in the OpenAPI document', async () => {
   const res = await app.inject({ url: '/tmf-api/prepayBalanceManagement/v4/bucket', headers: { authorization: 'Bearer abk_nonsense' } });
   assert.equal(res.statusCode, 401);
@@ -134,4 +311,26 @@ test('unknown API keys get 401; every TMF API is in the OpenAPI document', async
     '/tmf-api/productOrderingManagement/v4/productOrder',
     '/tmf-api/productOrderingManagement/v4/cancelProductOrder',
   ]) assert.ok(doc.paths[p], p);
+});
+
+test('a list read whole that reaches its bound is refused with a request for a narrower filter, never cut short', async () => {
+  const numbers = [await makeSubscriber(core), await makeSubscriber(core), await makeSubscriber(core)];
+  const bound = listCap();
+  setListCap(2);
+  try {
+    const get = (url: string) => app.inject({ url, headers: { host: 'abonent.test', 'accept-language': 'ru', ...auth } });
+    for (const url of ['/tmf-api/partyManagement/v4/individual', '/tmf-api/prepayBalanceManagement/v4/accumulatedBalance']) {
+      const res = await get(url);
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      const body = res.json<Res>();
+      assert.equal(body.code, 'VALIDATION');
+      assert.match(String(body.message), /больше 2 записей подходит под запрос: сузьте его фильтром \/ more than 2 items match: narrow the request with a filter/);
+    }
+    // One number's party is within the bound.
+    const one = await get(`/tmf-api/partyManagement/v4/individual?contactMedium.characteristic.phoneNumber=${numbers[0]!.msisdn}`);
+    assert.equal(one.statusCode, 200, one.body);
+    assert.equal(one.json<Res[]>().length, 1);
+  } finally {
+    setListCap(bound);
+  }
 });

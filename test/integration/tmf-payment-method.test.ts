@@ -6,7 +6,8 @@ import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { makeSubscriber, nextMsisdn } from '../helpers/core.ts';
-import { closeTmfEnv, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
+import { closeTmfEnv, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 const BASE = '/tmf-api/paymentMethod/v4';
 let t: TmfEnv;
@@ -169,4 +170,36 @@ test('TMF670 POST paymentMethod: a card saved from the token the provider issued
 test('the TMF670 API is described in the OpenAPI document', async () => {
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
   for (const p of ['paymentMethod', 'paymentMethod/{id}', 'hub']) assert.ok(doc.paths[`${BASE}/${p}`], p);
+});
+
+test('TMF670 paymentMethod paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const cards = [await withSavedCard(), await withSavedCard(), await withSavedCard()];
+  const whole = await call('GET', '/paymentMethod?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 3);
+  const walked = await walkPages(app, t.auth, '/tmf-api/paymentMethod/v4/paymentMethod?limit=2');
+  assert.deepEqual(walked, all.map((c) => String(c.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const one = all.find((c) => c.id === `card-${cards[1]!.card.id}`)!;
+  for (const q of [
+    `id=${String(one.id)}`,
+    `name=${encodeURIComponent(String(one.name))}&brand=${encodeURIComponent(String(one.brand))}`,
+    'isPreferred=false&status=active&@type=tokenizedCard',
+    'isPreferred=true',
+    `account.id=${cards[2]!.accountId}`,
+    `relatedParty.id=${cards[0]!.msisdn}&relatedParty.role=owner`,
+    `lastFourDigits=${String(one.lastFourDigits)}&expirationDate=${encodeURIComponent(String(one.expirationDate))}&tokenType=${String(one.tokenType)}`,
+    `statusDate=${String(one.statusDate)}`,
+  ]) {
+    const expected = all.filter((c) => matchesFilters(c, Object.fromEntries(new URLSearchParams(q)))).map((c) => String(c.id));
+    const got = await call('GET', `/paymentMethod?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((c) => String(c.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q === 'isPreferred=true' || expected.length > 0, `${q} matches something`);
+  }
+  const bad = await call('GET', '/paymentMethod?token=x', undefined, { 'accept-language': 'en' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body!.field, 'token');
 });

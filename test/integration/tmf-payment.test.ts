@@ -7,7 +7,8 @@ import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { ledgerSum, makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 const BASE = '/tmf-api/paymentManagement/v4';
 let t: TmfEnv;
@@ -234,4 +235,119 @@ test('TMF676 refund: books the refund in the ledger and on the card, once per ke
 test('the TMF676 API is described in the OpenAPI document', async () => {
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
   for (const p of ['payment', 'payment/{id}', 'refund', 'refund/{id}', 'hub']) assert.ok(doc.paths[`${BASE}/${p}`], p);
+});
+
+test('TMF676 payment paged by the store with every filter: pages neither repeat nor miss a payment, each filter as the attribute filter over the whole list, others refused', async () => {
+  // Payments of every kind: on the provider's page (pending and paid), by TMF676, and cash through TMF654.
+  const a = await login(0);
+  const paid = await app.inject({ method: 'POST', url: '/api/v1/subscribers/me/payments', headers: a.auth, payload: { amount: 30_000 } });
+  await payOnPage(paid.json<{ confirmationUrl: string }>().confirmationUrl);
+  t.env.clock.advance(60_000);
+  assert.equal((await call('POST', '/payment', { account: { id: a.msisdn }, paymentMethod: {}, totalAmount: { unit: 'RUB', value: 120 }, correlatorId: 'pg-corr-1' })).status, 201);
+  t.env.clock.advance(60_000);
+  const b = await makeSubscriber(core);
+  const cash = await app.inject({
+    method: 'POST',
+    url: '/tmf-api/prepayBalanceManagement/v4/topupBalance',
+    headers: { host: 'abonent.test', ...t.auth },
+    payload: { amount: { amount: 45, units: 'RUB' }, usageType: 'monetary', bucket: { id: `money-${b.msisdn}` }, partyAccount: { id: String(b.accountId) }, reason: 'cash at a shop' },
+  });
+  assert.equal(cash.statusCode, 201, cash.body);
+
+  const whole = await call('GET', '/payment?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length > 4);
+  const walked = await walkPages(app, t.auth, `${BASE}/payment?limit=2`);
+  assert.deepEqual(walked, all.map((p) => String(p.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  assert.deepEqual(await walkPages(app, t.auth, `${BASE}/payment?status=succeeded&limit=1`), all.filter((p) => p.status === 'succeeded').map((p) => String(p.id)));
+
+  const pending = all.find((p) => p.correlatorId === 'pg-corr-1')!;
+  const since = new Date(String(pending.paymentDate));
+  const refunded = all.find((p) => p.abonentRefunded !== undefined);
+  const cases: [string, ((p: Res) => boolean)?][] = [
+    [`id=${String(pending.id)}`],
+    ['name=Top-up'],
+    [`description=${encodeURIComponent('cash at a shop')}`],
+    ['correlatorId=pg-corr-1'],
+    ['status=pending'],
+    ['status=failed&statusReason=card%20declined'],
+    [`statusDate=${String(pending.statusDate)}`],
+    [`paymentDate.gte=${since.toISOString()}`, (p) => new Date(String(p.paymentDate)) >= since],
+    [`paymentDate.lt=${since.toISOString()}&status=succeeded`, (p) => new Date(String(p.paymentDate)) < since && p.status === 'succeeded'],
+    [`account.id=${a.accountId}`],
+    ['account.name=Personal%20account&payer.role=payer&@type=Payment'],
+    [`payer.id=${b.msisdn}`],
+    ['totalAmount.value=120&amount.unit=RUB'],
+    ['amount.value=300'],
+    ['channel.id=tmf'],
+    ['channel.name=web'],
+    ['paymentMethod.@referredType=cash'],
+    ['paymentMethod.@referredType=bankCard'],
+    ...(refunded ? [[`abonentRefunded.value=${String((refunded.abonentRefunded as Res).value)}`] as [string]] : []),
+    ['status=pending&status=failed', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((p: Res) => matchesFilters(p, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((p) => String(p.id));
+    const got = await call('GET', `/payment?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((p) => String(p.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&status=') || q.startsWith('amount.value') || expected.length > 0, `${q} matches something`);
+  }
+  assert.ok(all.some((p) => new Date(String(p.paymentDate)) < since));
+
+  for (const [q, field] of [
+    ['paymentMethod.name=x', 'paymentMethod.name'],
+    ['paymentDate.gt=yesterday', 'paymentDate.gt'],
+    ['amount.value=abc', 'amount.value'],
+  ] as const) {
+    const bad = await call('GET', `/payment?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+});
+
+test('TMF676 refund paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const s = await makeSubscriber(core, { openingBalance: 0 });
+  const created = await call('POST', '/payment', { account: { id: s.msisdn }, paymentMethod: {}, totalAmount: { unit: 'RUB', value: 500 } });
+  await payOnPage(String(created.body!.abonentConfirmationUrl));
+  for (const [value, key] of [[10, 'pg-r-1'], [20, 'pg-r-2'], [30, 'pg-r-3']] as const) {
+    t.env.clock.advance(60_000);
+    const res = await call('POST', '/refund', { payment: { id: String(created.body!.id) }, totalAmount: { unit: 'RUB', value }, description: `part ${value}` }, { 'idempotency-key': key });
+    assert.equal(res.status, 201, res.raw);
+  }
+  const whole = await call('GET', '/refund?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 3);
+  const walked = await walkPages(app, t.auth, `${BASE}/refund?limit=2`);
+  assert.deepEqual(walked, all.map((r) => String(r.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const second = all.find((r) => r.description === 'part 20')!;
+  const since = new Date(String(second.refundDate));
+  const cases: [string, ((r: Res) => boolean)?][] = [
+    [`id=${String(second.id)}`],
+    [`payment.id=${String(created.body!.id)}`],
+    [`account.id=${s.accountId}&name=Refund&@type=Refund`],
+    ['totalAmount.value=30&amount.unit=RUB'],
+    ['status=succeeded&paymentMethod.@referredType=bankCard'],
+    [`description=${encodeURIComponent('part 10')}`],
+    [`refundDate.gte=${since.toISOString()}`, (r) => new Date(String(r.refundDate)) >= since],
+    ['status=failed&status=succeeded', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((r: Res) => matchesFilters(r, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((r) => String(r.id));
+    const got = await call('GET', `/refund?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((r) => String(r.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&status=') || expected.length > 0, `${q} matches something`);
+  }
+  const bad = await call('GET', '/refund?payer.id=79000000000', undefined, { 'accept-language': 'en' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body!.field, 'payer.id');
 });

@@ -5,8 +5,10 @@ import { hashPassword } from '../../src/domain/auth/secrets.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import type { Core } from '../../src/domain/core.ts';
 import { historyJob } from '../../src/jobs/history.ts';
-import { makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
+import { ingestUsage } from '../../src/domain/billing/ingest-usage.ts';
+import { ctxAs, makeSubscriber } from '../helpers/core.ts';
+import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 let t: TmfEnv;
 let core: Core;
@@ -104,6 +106,132 @@ test('TMF635 over months whose detail retention dropped: a period wholly before 
   const kept = await list('usageDate.gte=2026-03-01T00:00:00Z');
   assert.equal(kept.headers['x-usage-detail-from'], undefined, 'a period wholly kept says nothing');
   assert.equal(kept.body!.length, 1);
+});
+
+test('TMF635 usage paged by the store with every filter: pages neither repeat nor miss a record, each filter as the attribute filter over the whole list, others refused', async () => {
+  const a = await makeSubscriber(core, { openingBalance: 50_000 });
+  const b = await makeSubscriber(core, { openingBalance: 50_000 });
+  const now = core.clock.now().getTime();
+  const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000);
+  const ingested = await ingestUsage(core, ctxAs({ kind: 'operator_api', apiKeyId: 1 }, { channel: 'tmf' }), [
+    { recordId: 'pg-1', msisdn: a.msisdn, kind: 'voice', zone: 'home', startedAt: at(50), durationSeconds: 120, counterpart: '79990000001' },
+    { recordId: 'pg-2', msisdn: a.msisdn, kind: 'voice', zone: 'roaming', startedAt: at(49), durationSeconds: 60 },
+    { recordId: 'pg-3', msisdn: a.msisdn, kind: 'sms', zone: 'home', startedAt: at(30) },
+    { recordId: 'pg-4', msisdn: b.msisdn, kind: 'data', zone: 'home', startedAt: at(29), bytes: 1_000_000 },
+    { recordId: 'pg-5', msisdn: b.msisdn, kind: 'voice', zone: 'roaming', startedAt: at(5), durationSeconds: 30 },
+    { recordId: 'pg-6', msisdn: b.msisdn, kind: 'sms', zone: 'roaming', startedAt: at(4) },
+  ]);
+  assert.equal(ingested.accepted, 6, JSON.stringify(ingested.rejected));
+  const call = tmfClient(app, auth, '/tmf-api/usageManagement/v4');
+  const whole = await call('GET', '/usage?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 6);
+  const walked = await walkPages(app, auth, '/tmf-api/usageManagement/v4/usage?limit=2');
+  assert.deepEqual(walked, all.map((u) => String(u.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  assert.deepEqual(await walkPages(app, auth, `/tmf-api/usageManagement/v4/usage?relatedParty.id=${b.msisdn}&limit=1`), all.filter((u) => (u.relatedParty as Res[])[0]!.id === b.msisdn).map((u) => String(u.id)));
+
+  const roaming = all.find((u) => (u.usageCharacteristic as Res[]).some((c) => c.value === 'pg-5'))!;
+  const rated = (roaming.ratedProductUsage as Res[])[0]!;
+  const amount = String((rated.taxIncludedRatingAmount as Res).value);
+  const since = at(40);
+  const cases: [string, ((u: Res) => boolean)?][] = [
+    [`id=${String(roaming.id)}`],
+    ['usageType=voice'],
+    [`usageDate=${String(roaming.usageDate)}`],
+    [`usageDate.gte=${since.toISOString()}`, (u) => new Date(String(u.usageDate)) >= since],
+    [`usageDate.lt=${since.toISOString()}&usageType=voice`, (u) => new Date(String(u.usageDate)) < since && u.usageType === 'voice'],
+    ['status=rated&@type=Usage&relatedParty.role=subscriber'],
+    ['status=new'],
+    [`description=${encodeURIComponent('sms roaming')}`],
+    [`relatedParty.id=${a.msisdn}`],
+    ['usageCharacteristic.name=bytes'],
+    ['usageCharacteristic.name=counterpart'],
+    ['usageCharacteristic.value=roaming'],
+    ['usageCharacteristic.value=pg-3'],
+    ['ratedProductUsage.usageRatingTag=charged'],
+    ['ratedProductUsage.isBilled=true&ratedProductUsage.ratingAmountType=total&ratedProductUsage.taxIncludedRatingAmount.unit=RUB'],
+    [`ratedProductUsage.taxIncludedRatingAmount.value=${amount}`],
+    [`ratedProductUsage.ratingDate.lte=2030-01-01T00:00:00Z`, () => true],
+    ['usageType=sms&usageType=data', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((u: Res) => matchesFilters(u, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((u) => String(u.id));
+    const got = await call('GET', `/usage?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((u) => String(u.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+  }
+  assert.ok(all.some((u) => new Date(String(u.usageDate)) >= since) && all.some((u) => new Date(String(u.usageDate)) < since), 'the date range cuts the list');
+  assert.ok(all.filter((u) => (u.ratedProductUsage as Res[])[0]!.usageRatingTag === 'charged').length > 0);
+
+  for (const [q, field] of [
+    ['usageSpecification.id=voice', 'usageSpecification.id'],
+    ['usageDate.gt=yesterday', 'usageDate.gt'],
+    ['ratedProductUsage.taxIncludedRatingAmount.value=abc', 'ratedProductUsage.taxIncludedRatingAmount.value'],
+  ] as const) {
+    const bad = await call('GET', `/usage?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
+});
+
+test('TMF622 productOrder paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/productOrderingManagement/v4');
+  const a = await makeSubscriber(core, { openingBalance: 100_000 });
+  const b = await makeSubscriber(core, { openingBalance: 100_000 });
+  const orders: [string, string, string][] = [
+    [a.msisdn, 'weather', 'pg-crm-1'],
+    [b.msisdn, 'weather', 'pg-crm-2'],
+    [a.msisdn, 'news', 'pg-crm-3'],
+    [a.msisdn, 'no-such-offering', 'pg-crm-4'],
+  ];
+  for (const [msisdn, offering, externalId] of orders) {
+    t.env.clock.advance(60_000);
+    const res = await call('POST', '/productOrder', { externalId, category: 'upsell', relatedParty: [{ id: msisdn, role: 'customer' }], productOrderItem: [{ id: '1', action: 'add', productOffering: { id: offering } }] });
+    assert.equal(res.status, 201, res.raw);
+  }
+  const whole = await call('GET', '/productOrder?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 4);
+  const walked = await walkPages(app, auth, '/tmf-api/productOrderingManagement/v4/productOrder?limit=3');
+  assert.deepEqual(walked, all.map((o) => String(o.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const third = all.find((o) => o.externalId === 'pg-crm-3')!;
+  const since = new Date(String(third.orderDate));
+  const cases: [string, ((o: Res) => boolean)?][] = [
+    [`id=${String(third.id)}`],
+    ['state=completed'],
+    ['state=failed'],
+    ['externalId=pg-crm-2'],
+    ['category=upsell&@type=ProductOrder'],
+    [`relatedParty.id=${a.msisdn}`],
+    [`relatedParty.id=${b.msisdn}&relatedParty.role=customer`],
+    ['productOrderItem.productOffering.id=weather&productOrderItem.action=add&productOrderItem.id=1'],
+    [`orderDate.gte=${since.toISOString()}`, (o) => new Date(String(o.orderDate)) >= since],
+    [`completionDate.lt=${since.toISOString()}&category=upsell`, (o) => o.completionDate !== undefined && new Date(String(o.completionDate)) < since && o.category === 'upsell'],
+    ['state=failed&state=completed', () => false],
+  ];
+  for (const [q, wanted] of cases) {
+    const filter = wanted ?? ((o: Res) => matchesFilters(o, Object.fromEntries(new URLSearchParams(q))));
+    const expected = all.filter(filter).map((o) => String(o.id));
+    const got = await call('GET', `/productOrder?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((o) => String(o.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(q.includes('&state=') || expected.length > 0, `${q} matches something`);
+  }
+  for (const [q, field] of [
+    ['productOrderItem.state=completed', 'productOrderItem.state'],
+    ['orderDate.gt=yesterday', 'orderDate.gt'],
+  ] as const) {
+    const bad = await call('GET', `/productOrder?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field, q);
+  }
 });
 
 async function webSession(msisdn: string, subscriberId: number): Promise<{ authorization: string }> {
@@ -271,4 +399,34 @@ test('TMF622 cancelProductOrder: an unfinished order becomes cancelled, a finish
   const changed = await listener.waitFor('productOrderStateChangeEvent', 2, 10_000);
   assert.ok(changed.some((e) => e.body.event.productOrder!.state === 'cancelled'));
   await listener.close();
+});
+
+test('TMF622 cancelProductOrder paged by the store with every filter, each as the attribute filter over the whole list, others refused', async () => {
+  const call = tmfClient(app, auth, '/tmf-api/productOrderingManagement/v4');
+  const s = await makeSubscriber(core, { openingBalance: 100_000 });
+  for (const [i, offering] of ['weather', 'news', 'weather'].entries()) {
+    t.env.clock.advance(60_000);
+    const order = await call('POST', '/productOrder', { relatedParty: [{ id: s.msisdn }], productOrderItem: [{ id: '1', action: i === 2 ? 'delete' : 'add', productOffering: { id: offering } }] });
+    assert.equal(order.status, 201, order.raw);
+    const cancel = await call('POST', '/cancelProductOrder', { productOrder: { id: order.body!.id }, cancellationReason: i ? 'late' : 'early' });
+    assert.equal(cancel.status, 201, cancel.raw);
+  }
+  const whole = await call('GET', '/cancelProductOrder?limit=1000');
+  const all = whole.body as unknown as Res[];
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length >= 3);
+  const walked = await walkPages(app, auth, '/tmf-api/productOrderingManagement/v4/cancelProductOrder?limit=2');
+  assert.deepEqual(walked, all.map((c) => String(c.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  const last = all.at(-1)!;
+  for (const q of [`id=${String(last.id)}`, `productOrder.id=${String((last.productOrder as Res).id)}`, `state=${String(last.state)}&@type=CancelProductOrder`, 'cancellationReason=late', `stateChangeReason=${encodeURIComponent(String(last.stateChangeReason ?? 'none'))}`]) {
+    const expected = all.filter((c) => matchesFilters(c, Object.fromEntries(new URLSearchParams(q)))).map((c) => String(c.id));
+    const got = await call('GET', `/cancelProductOrder?${q}&limit=1000`);
+    assert.equal(got.status, 200, `${q}: ${got.raw}`);
+    assert.deepEqual((got.body as unknown as Res[]).map((c) => String(c.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+  }
+  const bad = await call('GET', '/cancelProductOrder?relatedParty.id=1', undefined, { 'accept-language': 'en' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body!.field, 'relatedParty.id');
 });

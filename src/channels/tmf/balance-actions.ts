@@ -6,7 +6,9 @@ import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
+import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import type { SqlFilter } from './filter-sql.ts';
 
 export type Bucket =
   | { kind: 'money'; subscriberId: number; accountId: number; msisdn: string; balance: number; creditLimit: number; currency: string; status: string; reserved: number }
@@ -19,11 +21,11 @@ export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return [];
-  const numbers = await core.db.query<{ id: number; reserved: number }>(
+  const numbers = withinCap(await core.db.query<{ id: number; reserved: number }>(
     `SELECT s.id, (SELECT COALESCE(SUM(r.amount), 0)::bigint FROM tmf_reservation r WHERE r.subscriber_id = s.id AND r.state = 'active') AS reserved
-       FROM subscriber s WHERE ($1::text IS NULL OR s.msisdn = $1) ORDER BY s.id LIMIT ${LIST_CAP}`,
+       FROM subscriber s WHERE ($1::text IS NULL OR s.msisdn = $1) ORDER BY s.id LIMIT ${capLimit()}`,
     [msisdn],
-  );
+  ));
   // The money itself is the ledger's one balance read.
   const reserved = new Map(numbers.map((n) => [Number(n.id), n.reserved]));
   const money: Bucket[] = (await readBalances(core.db, { subscriberIds: numbers.map((n) => Number(n.id)) }, core.clock.now())).map((b) => ({
@@ -37,13 +39,13 @@ export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string
     status: b.status,
     reserved: reserved.get(b.subscriberId) ?? 0,
   }));
-  const quotas = await core.db.query<Bucket>(
+  const quotas = withinCap(await core.db.query<Bucket>(
     `SELECT 'quota' AS kind, q.id, q.subscriber_id AS "subscriberId", q.account_id AS "accountId", s.msisdn, q.unit, q.source,
             q.included, q.used, q.period_start AS "periodStart", q.period_end AS "periodEnd"
        FROM quota q JOIN subscriber s ON s.id = q.subscriber_id
-      WHERE ($1::text IS NULL OR s.msisdn = $1) AND q.period_start <= $2 AND q.period_end > $2 ORDER BY q.subscriber_id, q.id LIMIT ${LIST_CAP}`,
+      WHERE ($1::text IS NULL OR s.msisdn = $1) AND q.period_start <= $2 AND q.period_end > $2 ORDER BY q.subscriber_id, q.id LIMIT ${capLimit()}`,
     [msisdn, core.clock.now()],
-  );
+  ));
   return [...money, ...quotas];
 }
 
@@ -97,17 +99,27 @@ export async function bookBalanceAction(
   return { ...action, balance: booked.balance };
 }
 
-export async function listBalanceActions(core: Core, ctx: Ctx, input: { kind: BalanceActionKind; id?: string; msisdn?: string }): Promise<BalanceAction[]> {
+/**
+ * TMF654 topupBalance or adjustBalance requests, oldest first: all, one number's, or one by id;
+ * `filter`: a condition over BalanceAction's columns (x.id, x.msisdn, x.amount, x.body, …);
+ * `page`: only that page, with the total.
+ */
+export async function listBalanceActions(core: Core, ctx: Ctx, input: { kind: BalanceActionKind; id?: string; msisdn?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<BalanceAction>> {
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
-  return core.db.query<BalanceAction>(
-    `SELECT b.id, b.kind, b.account_id AS "accountId", b.subscriber_id AS "subscriberId", s.msisdn, b.amount, b.entry_id AS "entryId",
-            NULL::bigint AS balance, b.body, b.created_at AS "createdAt"
-       FROM tmf_balance_action b JOIN subscriber s ON s.id = b.subscriber_id
-      WHERE b.kind = $1 AND ($2::text IS NULL OR b.id = $2) AND ($3::text IS NULL OR s.msisdn = $3)
-      ORDER BY b.created_at, b.id LIMIT ${LIST_CAP}`,
-    [input.kind, input.id ?? null, msisdn],
+  if (msisdn === false) return Object.assign([], page ? { total: 0 } : {});
+  const params: unknown[] = [input.kind, input.id ?? null, msisdn];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<BalanceAction>(
+    core.db,
+    `SELECT * FROM (
+       SELECT b.id, b.kind, b.account_id AS "accountId", b.subscriber_id AS "subscriberId", s.msisdn, b.amount, b.entry_id AS "entryId",
+              NULL::bigint AS balance, b.body, b.created_at AS "createdAt"
+         FROM tmf_balance_action b JOIN subscriber s ON s.id = b.subscriber_id
+        WHERE b.kind = $1 AND ($2::text IS NULL OR b.id = $2) AND ($3::text IS NULL OR s.msisdn = $3)) x WHERE ${where}`,
+    params,
+    `"createdAt", id, "accountId"`,
+    page,
   );
 }
 
@@ -124,20 +136,30 @@ export interface LedgerLine {
   createdAt: Date;
 }
 
-/** Every movement of money on an account (TMF654 balanceActionHistory), newest first. */
-export async function listLedgerHistory(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string }): Promise<LedgerLine[]> {
+/**
+ * Every movement of money on an account (TMF654 balanceActionHistory), newest first: all, one
+ * number's account's (`msisdn`), or one by id; `filter`: a condition over LedgerLine's columns
+ * (x.id, x.msisdn, x.amount, x.kind, x."createdAt", …); `page`: only that page, with the total.
+ */
+export async function listLedgerHistory(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<LedgerLine>> {
   requireOperator(ctx);
+  const none = () => Object.assign([], page ? { total: 0 } : {});
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
+  if (msisdn === false) return none();
   const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);
-  if (input.id !== undefined && !byId) return [];
-  return core.db.query<LedgerLine>(
-    `SELECT e.account_id || '-' || e.id AS id, e.account_id AS "accountId", e.subscriber_id AS "subscriberId", s.msisdn, e.amount, e.kind,
-            e.category, e.product_code AS "productCode", e.description, e.created_at AS "createdAt"
-       FROM ledger_entry e LEFT JOIN subscriber s ON s.id = e.subscriber_id
-      WHERE ($1::text IS NULL OR e.account_id IN (SELECT account_id FROM subscriber WHERE msisdn = $1))
-        AND ($2::bigint IS NULL OR (e.account_id = $2 AND e.id = $3))
-      ORDER BY e.created_at DESC, e.id DESC LIMIT ${LIST_CAP}`,
-    [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null],
+  if (input.id !== undefined && !byId) return none();
+  const params: unknown[] = [msisdn, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<LedgerLine>(
+    core.db,
+    `SELECT * FROM (
+       SELECT e.account_id || '-' || e.id AS id, e.id AS "entryId", e.account_id AS "accountId", e.subscriber_id AS "subscriberId", s.msisdn, e.amount, e.kind,
+              e.category, e.product_code AS "productCode", e.description, e.created_at AS "createdAt"
+         FROM ledger_entry e LEFT JOIN subscriber s ON s.id = e.subscriber_id
+        WHERE ($1::text IS NULL OR e.account_id IN (SELECT account_id FROM subscriber WHERE msisdn = $1))
+          AND ($2::bigint IS NULL OR (e.account_id = $2 AND e.id = $3))) x WHERE ${where}`,
+    params,
+    `"createdAt" DESC, "entryId" DESC, "accountId" DESC`,
+    page,
   );
 }

@@ -2,7 +2,7 @@ import type { Core } from '../../domain/core.ts';
 import { OPERATOR_MESSAGE } from '../../domain/notifications/operator-message.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
 
 /** One receiver's outbox row of a TMF681 message. */
 export interface ReceiverRecord {
@@ -63,9 +63,9 @@ export async function listCommunications(core: Core, ctx: Ctx, input: { msisdn?:
   const rows = await core.db.query<ReceiverRecord & { group: number }>(
     `SELECT ${COLUMNS}, ${GROUP_SQL} AS "group" FROM sms_message m
       WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ${GROUP_SQL} IN (
-        SELECT ${GROUP_SQL} FROM sms_message m
+        SELECT DISTINCT ${GROUP_SQL} FROM sms_message m
          WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ($2::text IS NULL OR m.msisdn = $2) AND ($3::bigint IS NULL OR ${GROUP_SQL} = $3)
-         ORDER BY 1 DESC LIMIT ${LIST_CAP})
+         ORDER BY 1 DESC LIMIT ${capLimit()})
       ORDER BY "group" DESC, m.id`,
     [OPERATOR_MESSAGE, msisdn, id],
   );
@@ -76,7 +76,7 @@ export async function listCommunications(core: Core, ctx: Ctx, input: { msisdn?:
     else messages.push({ ...r, id: Number(group), receivers: [r] });
   }
   for (const m of messages) m.state = messageState(m.receivers.map((r) => r.state));
-  return messages;
+  return withinCap(messages);
 }
 
 /**

@@ -70,7 +70,7 @@ function pageAsked(query: Record<string, unknown>): StorePage {
  * The page the store may cut for a list request: when every filter it names is one of `pushed`
  * (applied by the store, exactly as the attribute filter would), the store reads only the page
  * and counts the rest. Undefined when another filter must be applied to the rendered items: then
- * the list is read whole (up to LIST_CAP rows) and sendList cuts the page.
+ * the list is read whole (up to listCap rows; more is refused, never cut) and sendList cuts the page.
  */
 export function storePage(query: Record<string, unknown>, pushed: readonly string[] = []): StorePage | undefined {
   const other = Object.keys(query).some((k) => !RESERVED.has(k) && query[k] !== undefined && !pushed.includes(k));

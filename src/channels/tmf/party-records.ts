@@ -2,7 +2,7 @@ import type { Core } from '../../domain/core.ts';
 import type { PartyAttributes } from '../../domain/parties/party-attributes.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
 
 /**
  * A customer as TMF632 shows it: a person who holds numbers or will (Individual) or a business
@@ -37,14 +37,14 @@ export async function listParties(core: Core, ctx: Ctx, input: { kind: 'person' 
     if (number) [id, msisdn] = [null, number];
   }
   if (id === false || msisdn === false) return [];
-  return core.db.query<PartyRecord>(
+  return withinCap(await core.db.query<PartyRecord>(
     `SELECT c.id, c.kind, c.name, c.inn, c.email, c.party, c.created_at AS "createdAt", c.updated_at AS "updatedAt",
             COALESCE((SELECT json_agg(json_build_object('msisdn', s.msisdn, 'language', s.language, 'status', s.status) ORDER BY s.id)
                         FROM subscriber s WHERE s.customer_id = c.id), '[]'::json) AS numbers
        FROM customer c
       WHERE c.kind = $1 AND ($2::bigint IS NULL OR c.id = $2)
         AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM subscriber s WHERE s.customer_id = c.id AND s.msisdn = $3))
-      ORDER BY c.id LIMIT ${LIST_CAP}`,
+      ORDER BY c.id LIMIT ${capLimit()}`,
     [input.kind, id, msisdn],
-  );
+  ));
 }

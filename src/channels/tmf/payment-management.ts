@@ -8,7 +8,8 @@ import { notifyListeners } from '../../domain/events/hub.ts';
 import { refundPayment } from '../../domain/payments/refund-payment.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx, toKopecks } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx, toKopecks } from './conventions.ts';
+import { filterNames, kopecks, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { claimPaymentStateChanges, listPaymentRecords, listRefundRecords, markPaymentTold, type PaymentRecord, type RefundRecord } from './payment-records.ts';
 
@@ -73,6 +74,49 @@ function renderRefund(r: RefundRecord, base: string, origin: string): Body {
   });
 }
 
+const moneyFilters = (name: string) => ({ [`${name}.value`]: { sql: 'x.amount', cast: 'bigint', value: kopecks }, [`${name}.unit`]: { sql: `'RUB'`, cast: 'text' } }) as FilterColumns;
+
+/** The filters TMF676 payment takes, each applied by the store to what the payment shows. */
+const PAYMENT_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  name: { sql: `CASE x.purpose ${Object.entries(NAMES).map(([k, v]) => `WHEN '${k}' THEN '${v}'`).join(' ')} ELSE x.purpose END`, cast: 'text' },
+  description: { sql: 'x.description', cast: 'text' },
+  correlatorId: { sql: `CASE WHEN x."idempotencyKey" LIKE '${CORRELATOR}%' THEN substr(x."idempotencyKey", ${CORRELATOR.length + 1}) END`, cast: 'text' },
+  status: { sql: 'x.status', cast: 'text' },
+  statusReason: { sql: 'x."failureReason"', cast: 'text' },
+  statusDate: { sql: 'x."updatedAt"', cast: 'timestamptz', date: true },
+  paymentDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  'account.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+  'account.name': { sql: `CASE WHEN x."customerKind" = 'business' THEN 'Contract account' ELSE 'Personal account' END`, cast: 'text' },
+  'payer.id': { sql: 'COALESCE(x.msisdn, x."customerId"::text)', cast: 'text' },
+  'payer.role': { sql: `'payer'`, cast: 'text' },
+  ...moneyFilters('amount'),
+  ...moneyFilters('totalAmount'),
+  'channel.id': { sql: 'x.channel', cast: 'text' },
+  'channel.name': { sql: 'x.channel', cast: 'text' },
+  'paymentMethod.id': { sql: `'card-' || x."cardId"`, cast: 'text' },
+  'paymentMethod.@referredType': { sql: `CASE WHEN x."cardId" IS NOT NULL THEN 'tokenizedCard' WHEN x.source = 'ledger' THEN 'cash' ELSE 'bankCard' END`, cast: 'text' },
+  'abonentRefunded.value': { sql: `x.refunded > 0 AND x.refunded = $v`, cast: 'bigint', value: kopecks },
+  '@type': { sql: `'Payment'`, cast: 'text' },
+};
+
+/** The filters TMF676 refund takes, each applied by the store to what the refund shows. */
+const REFUND_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  name: { sql: `'Refund'`, cast: 'text' },
+  description: { sql: 'x.description', cast: 'text' },
+  status: { sql: `CASE WHEN x.reversed THEN 'failed' ELSE 'succeeded' END`, cast: 'text' },
+  statusDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  refundDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  'account.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+  ...moneyFilters('amount'),
+  ...moneyFilters('totalAmount'),
+  'payment.id': { sql: 'x."paymentId"', cast: 'text' },
+  'paymentMethod.id': { sql: `'card-' || x."cardId"`, cast: 'text' },
+  'paymentMethod.@referredType': { sql: `CASE WHEN x."cardId" IS NOT NULL THEN 'tokenizedCard' ELSE 'bankCard' END`, cast: 'text' },
+  '@type': { sql: `'Refund'`, cast: 'text' },
+};
+
 const moneyIn = z.looseObject({ value: z.union([z.number(), z.string().max(40)]), unit: z.string().max(10).optional() });
 const ref = z.looseObject({ id: z.string().max(200).optional() });
 const paymentCreate = z.looseObject({
@@ -118,14 +162,14 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, PAYMENT_BASE);
   const origin = (req: FastifyRequest) => apiBase(req, opts.publicUrl, '');
-  /** Payments by number and account are filtered by the store, which then pages (the number as the payer carries it). */
+  /** Payments are filtered by the store, which then pages and counts; a number or account also narrows its read. */
   const paymentList = async (req: FastifyRequest, q: Record<string, unknown>, reply: FastifyReply) => {
-    const pushed = [...(typeof q['payer.id'] === 'string' && normalizeMsisdn(q['payer.id']) === q['payer.id'] ? ['payer.id'] : []), ...(typeof q['account.id'] === 'string' && /^\d{1,15}$/.test(q['account.id']) ? ['account.id'] : [])];
-    const records = await listPaymentRecords(core, tmfCtx(req), narrow(q), storePage(q, pushed));
+    const filter = sqlFilter(acceptedFilters(q, filterNames(PAYMENT_FILTERS)), PAYMENT_FILTERS);
+    const records = await listPaymentRecords(core, tmfCtx(req), { ...narrow(q), filter }, storePage(q, Object.keys(q)));
     return sendList(reply, q, records.map((p) => renderPayment(p, base(req), origin(req))), records.total);
   };
   const narrow = (q: Record<string, unknown>) => {
-    const n = q['payer.id'];
+    const n = typeof q['payer.id'] === 'string' && normalizeMsisdn(q['payer.id']) === q['payer.id'] ? q['payer.id'] : undefined;
     const a = q['account.id'];
     return { ...(typeof n === 'string' ? { msisdn: n } : {}), ...(typeof a === 'string' && /^\d{1,15}$/.test(a) ? { accountId: Number(a) } : {}) };
   };
@@ -185,9 +229,10 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
     },
   );
 
-  r.get('/refund', { schema: { tags: [tag], summary: 'Refunds of provider payments, newest first (payment.id=<payment>, account.id=<account>)', querystring: listQuery } }, async (req, reply) => {
-    const pid = req.query['payment.id'];
-    return sendList(reply, req.query, (await listRefundRecords(core, tmfCtx(req), { ...narrow(req.query), ...(typeof pid === 'string' ? { paymentId: pid } : {}) })).map((x) => renderRefund(x, base(req), origin(req))));
+  r.get('/refund', { schema: { tags: [tag], summary: `Refunds of provider payments, newest first, paged by the store; filters: ${filterNames(REFUND_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(REFUND_FILTERS)), REFUND_FILTERS);
+    const refunds = await listRefundRecords(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, refunds.map((x) => renderRefund(x, base(req), origin(req))), refunds.total);
   });
   r.get('/refund/:id', { schema: { tags: [tag], summary: 'Retrieve a refund', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [x] = await listRefundRecords(core, tmfCtx(req), { id: req.params.id });

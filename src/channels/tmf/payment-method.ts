@@ -6,7 +6,8 @@ import { setAutoPayment } from '../../domain/payments/auto-payment.ts';
 import { removeCard } from '../../domain/payments/list-payments.ts';
 import { saveCardByToken } from '../../domain/payments/save-card-token.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx, toKopecks } from './conventions.ts';
+import { bool, filterNames, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { listSavedCards, type SavedCardRecord } from './payment-methods.ts';
 
@@ -52,6 +53,23 @@ export function renderPaymentMethod(c: SavedCardRecord, base: string): Body {
   });
 }
 
+/** The filters TMF670 paymentMethod takes, each applied by the store to what the card shows. */
+const METHOD_FILTERS: FilterColumns = {
+  id: { sql: `'card-' || x.id`, cast: 'text' },
+  name: { sql: `x.brand || ' •••• ' || x.last4`, cast: 'text' },
+  isPreferred: { sql: `COALESCE((x."autoPayment"->>'enabled')::boolean, false)`, cast: 'boolean', value: bool },
+  status: { sql: `'active'`, cast: 'text' },
+  statusDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  'account.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+  'relatedParty.id': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.role': { sql: `'owner'`, cast: 'text' },
+  brand: { sql: 'x.brand', cast: 'text' },
+  lastFourDigits: { sql: 'x.last4', cast: 'text' },
+  expirationDate: { sql: 'x.expiry', cast: 'text' },
+  tokenType: { sql: 'x.provider', cast: 'text' },
+  '@type': { sql: `'tokenizedCard'`, cast: 'text' },
+};
+
 const moneyIn = z.looseObject({ value: z.union([z.number(), z.string().max(40)]), unit: z.string().max(10).optional() });
 const autoPaymentIn = z.looseObject({
   mode: z.enum(['threshold', 'monthly']),
@@ -93,11 +111,10 @@ export async function paymentMethodRoutes(app: FastifyInstance, opts: { core: Co
     return c;
   };
 
-  r.get('/paymentMethod', { schema: { tags: [tag], summary: 'Saved cards with their auto-payment (relatedParty.id=<MSISDN>, account.id=<account>)', querystring: listQuery } }, async (req, reply) => {
-    const n = req.query['relatedParty.id'];
-    const a = req.query['account.id'];
-    const cards = await listSavedCards(core, tmfCtx(req), { ...(typeof n === 'string' ? { msisdn: n } : {}), ...(typeof a === 'string' && /^\d{1,15}$/.test(a) ? { accountId: Number(a) } : {}) });
-    return sendList(reply, req.query, cards.map((c) => renderPaymentMethod(c, base(req))));
+  r.get('/paymentMethod', { schema: { tags: [tag], summary: `Saved cards with their auto-payment, paged by the store; filters: ${filterNames(METHOD_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(METHOD_FILTERS)), METHOD_FILTERS);
+    const cards = await listSavedCards(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, cards.map((c) => renderPaymentMethod(c, base(req))), cards.total);
   });
   r.get('/paymentMethod/:id', { schema: { tags: [tag], summary: 'Retrieve a saved card', params: idParams, querystring: fieldsQuery } }, async (req) =>
     selectFields(renderPaymentMethod(await find(req, req.params.id), base(req)), req.query.fields),

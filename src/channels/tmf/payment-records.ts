@@ -2,7 +2,8 @@ import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { requireOperator } from '../../domain/shared/operator-access.ts';
+import type { SqlFilter } from './filter-sql.ts';
 
 /**
  * Every payment into an account, as the ledger has it: a payment through the provider (a row of
@@ -50,8 +51,11 @@ const ledgerPayments = `
     LEFT JOIN subscriber s ON s.id = e.subscriber_id
    WHERE e.kind = 'payment' AND e.amount > 0 AND e.idempotency_key NOT LIKE 'payment:%'`;
 
-/** Payments, newest first: all of them, one number's (`msisdn`), one account's, or one by id. */
-export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; id?: string }, page?: StorePage): Promise<Paged<PaymentRecord>> {
+/**
+ * Payments, newest first: all of them, one number's (`msisdn`), one account's, or one by id;
+ * `filter`: a condition over PaymentRecord's columns (x.id, x.status, x."createdAt", …).
+ */
+export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; id?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<PaymentRecord>> {
   requireOperator(ctx);
   const none = () => Object.assign([], page ? { total: 0 } : {});
   const msisdn = msisdnOrNull(input.msisdn);
@@ -66,7 +70,9 @@ export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?:
   const sql = `${providerPayments} WHERE $6::boolean AND ${narrow('p')} AND ($3::uuid IS NULL OR p.id = $3)
       UNION ALL
       ${ledgerPayments} AND $7::boolean AND ${narrow('e')} AND ($4::bigint IS NULL OR (e.account_id = $4 AND e.id = $5))`;
-  return readPage<PaymentRecord>(core.db, sql, [...params, uuid, entry ? Number(entry[1]) : null, entry ? Number(entry[2]) : null, !entry, !uuid], `"createdAt" DESC, id DESC`, page);
+  const all = [...params, uuid, entry ? Number(entry[1]) : null, entry ? Number(entry[2]) : null, !entry, !uuid];
+  const where = input.filter ? input.filter(all) : 'TRUE';
+  return readPage<PaymentRecord>(core.db, `SELECT * FROM (${sql}) x WHERE ${where}`, all, `"createdAt" DESC, id DESC`, page);
 }
 
 /**
@@ -86,22 +92,33 @@ export interface RefundRecord {
   createdAt: Date;
 }
 
-export async function listRefundRecords(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; paymentId?: string; id?: string; key?: { paymentId: string; key: string } }): Promise<RefundRecord[]> {
+export async function listRefundRecords(
+  core: Core,
+  ctx: Ctx,
+  input: { msisdn?: string; accountId?: number; paymentId?: string; id?: string; key?: { paymentId: string; key: string }; filter?: SqlFilter },
+  page?: StorePage,
+): Promise<Paged<RefundRecord>> {
   requireOperator(ctx);
+  const none = () => Object.assign([], page ? { total: 0 } : {});
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
+  if (msisdn === false) return none();
   const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);
-  if (input.id !== undefined && !byId) return [];
-  return core.db.query<RefundRecord>(
-    `SELECT e.account_id || '-' || e.id AS id, e.account_id AS "accountId", e.subscriber_id AS "subscriberId", s.msisdn, e.reference AS "paymentId",
-            p.card_id AS "cardId", -e.amount AS amount, e.description, e.created_at AS "createdAt",
-            EXISTS (SELECT 1 FROM ledger_entry r WHERE r.account_id = e.account_id AND r.idempotency_key = 'refund-reversal:' || substr(e.idempotency_key, 8)) AS reversed
-       FROM ledger_entry e LEFT JOIN subscriber s ON s.id = e.subscriber_id LEFT JOIN payment p ON p.id::text = e.reference
-      WHERE e.kind = 'refund' AND e.idempotency_key LIKE 'refund:%'
-        AND ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint IS NULL OR e.account_id = $2) AND ($3::text IS NULL OR e.reference = $3)
-        AND ($4::bigint IS NULL OR (e.account_id = $4 AND e.id = $5)) AND ($6::text IS NULL OR e.idempotency_key = $6)
-      ORDER BY e.created_at DESC, e.id DESC LIMIT ${LIST_CAP}`,
-    [msisdn, input.accountId ?? null, input.paymentId ?? null, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null, input.key ? `refund:${input.key.paymentId}:${input.key.key}` : null],
+  if (input.id !== undefined && !byId) return none();
+  const params: unknown[] = [msisdn, input.accountId ?? null, input.paymentId ?? null, byId ? Number(byId[1]) : null, byId ? Number(byId[2]) : null, input.key ? `refund:${input.key.paymentId}:${input.key.key}` : null];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<RefundRecord>(
+    core.db,
+    `SELECT * FROM (
+       SELECT e.account_id || '-' || e.id AS id, e.id AS "entryId", e.account_id AS "accountId", e.subscriber_id AS "subscriberId", s.msisdn, e.reference AS "paymentId",
+              p.card_id AS "cardId", -e.amount AS amount, e.description, e.created_at AS "createdAt",
+              EXISTS (SELECT 1 FROM ledger_entry r WHERE r.account_id = e.account_id AND r.idempotency_key = 'refund-reversal:' || substr(e.idempotency_key, 8)) AS reversed
+         FROM ledger_entry e LEFT JOIN subscriber s ON s.id = e.subscriber_id LEFT JOIN payment p ON p.id::text = e.reference
+        WHERE e.kind = 'refund' AND e.idempotency_key LIKE 'refund:%'
+          AND ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint IS NULL OR e.account_id = $2) AND ($3::text IS NULL OR e.reference = $3)
+          AND ($4::bigint IS NULL OR (e.account_id = $4 AND e.id = $5)) AND ($6::text IS NULL OR e.idempotency_key = $6)) x WHERE ${where}`,
+    params,
+    `"createdAt" DESC, "entryId" DESC, "accountId" DESC`,
+    page,
   );
 }
 

@@ -5,7 +5,9 @@ import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError, isDomainError, mustExist, type ErrorCode } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
-import { LIST_CAP, requireOperator } from '../../domain/shared/operator-access.ts';
+import { requireOperator } from '../../domain/shared/operator-access.ts';
+import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import type { SqlFilter } from './filter-sql.ts';
 
 export type OrderAction = 'add' | 'modify' | 'delete' | 'noChange';
 
@@ -39,13 +41,23 @@ export interface ProductOrderRecord {
 const columns = `o.id, s.msisdn, o.state, o.request, o.items, o.created_at AS "createdAt", o.updated_at AS "updatedAt"
   FROM tmf_product_order o LEFT JOIN subscriber s ON s.id = o.subscriber_id`;
 
-export async function listProductOrders(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string } = {}): Promise<ProductOrderRecord[]> {
+/**
+ * Product orders, oldest first: all, one number's, or one by id; `filter`: a condition over the
+ * record's columns (x.id, x.msisdn, x.state, x.request, x."createdAt", x."updatedAt"); `page`: only
+ * that page, with the total.
+ */
+export async function listProductOrders(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<ProductOrderRecord>> {
   requireOperator(ctx);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
-  if (input.msisdn !== undefined && !msisdn) return [];
-  return core.db.query<ProductOrderRecord>(
-    `SELECT ${columns} WHERE ($1::text IS NULL OR o.id = $1) AND ($2::text IS NULL OR s.msisdn = $2) ORDER BY o.created_at, o.id LIMIT ${LIST_CAP}`,
-    [input.id ?? null, msisdn],
+  if (input.msisdn !== undefined && !msisdn) return Object.assign([], page ? { total: 0 } : {});
+  const params: unknown[] = [input.id ?? null, msisdn];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<ProductOrderRecord>(
+    core.db,
+    `SELECT * FROM (SELECT ${columns} WHERE ($1::text IS NULL OR o.id = $1) AND ($2::text IS NULL OR s.msisdn = $2)) x WHERE ${where}`,
+    params,
+    `"createdAt", id`,
+    page,
   );
 }
 
@@ -154,12 +166,17 @@ export interface OrderCancellation {
   updatedAt: Date;
 }
 
-export async function listOrderCancellations(core: Core, ctx: Ctx, input: { id?: string; orderId?: string } = {}): Promise<OrderCancellation[]> {
+export async function listOrderCancellations(core: Core, ctx: Ctx, input: { id?: string; orderId?: string; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<OrderCancellation>> {
   requireOperator(ctx);
-  return core.db.query<OrderCancellation>(
-    `SELECT id, order_id AS "orderId", state, reason, body, created_at AS "createdAt", updated_at AS "updatedAt" FROM tmf_order_cancel
-      WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR order_id = $2) ORDER BY created_at, id LIMIT ${LIST_CAP}`,
-    [input.id ?? null, input.orderId ?? null],
+  const params: unknown[] = [input.id ?? null, input.orderId ?? null];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<OrderCancellation>(
+    core.db,
+    `SELECT * FROM (SELECT id, order_id AS "orderId", state, reason, body, created_at AS "createdAt", updated_at AS "updatedAt" FROM tmf_order_cancel
+      WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR order_id = $2)) x WHERE ${where}`,
+    params,
+    `"createdAt", id`,
+    page,
   );
 }
 

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
+import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { parseInstant } from '../../domain/shared/strict-input.ts';
 import {
   balanceActionId,
@@ -16,7 +17,8 @@ import {
   type LedgerLine,
 } from './balance-actions.ts';
 import { listReservations, listTransfers, releaseReservation, reserveBalance, transferBalance, type Reservation, type Transfer } from '../../domain/ledger/balance-ops.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx, toKopecks } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, storePage, tmfCtx, toKopecks } from './conventions.ts';
+import { filterNames, kopecks, sqlFilter, wholeId, type FilterColumn, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
 
@@ -83,6 +85,94 @@ function renderHistory(e: LedgerLine, base: string): Record<string, unknown> {
     '@type': 'BalanceActionHistory',
   });
 }
+
+/** The filters TMF654 topupBalance and adjustBalance take, each applied by the store to what the request shows. */
+function actionFilters(kind: 'topupBalance' | 'adjustBalance'): FilterColumns {
+  return {
+    id: { sql: 'x.id', cast: 'text' },
+    status: { sql: `'confirmed'`, cast: 'text' },
+    requestedDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+    confirmationDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+    'amount.amount': { sql: 'abs(x.amount)', cast: 'bigint', value: kopecks },
+    'amount.units': { sql: `'RUB'`, cast: 'text' },
+    ...(kind === 'adjustBalance' ? { adjustType: { sql: `CASE WHEN x.amount < 0 THEN 'debit' ELSE 'credit' END`, cast: 'text' } as FilterColumn } : {}),
+    reason: fromBody('reason'),
+    description: fromBody('description'),
+    usageType: fromBody('usageType'),
+    'logicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+    'logicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+    'relatedParty.id': { sql: 'x.msisdn', cast: 'text' },
+    'relatedParty.role': { sql: `'subscriber'`, cast: 'text' },
+    'partyAccount.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+    '@type': { sql: `'${kind === 'topupBalance' ? 'TopupBalance' : 'AdjustBalance'}'`, cast: 'text' },
+  };
+}
+
+const money = (sql: string): FilterColumns => ({ 'amount.amount': { sql, cast: 'bigint', value: kopecks }, 'amount.units': { sql: `'RUB'`, cast: 'text' } });
+const fromBody = (name: string): FilterColumn => ({ sql: `x.body->>'${name}'`, cast: 'text' });
+
+/** The filters TMF654 reserveBalance takes, each applied by the store to what the reservation shows. */
+const RESERVATION_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  status: { sql: `CASE WHEN x.state = 'active' THEN 'created' ELSE 'cancelled' END`, cast: 'text' },
+  requestedDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  confirmationDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  lastUpdate: { sql: 'x."updatedAt"', cast: 'timestamptz', date: true },
+  'validFor.endDateTime': { sql: 'x."validUntil"', cast: 'timestamptz', date: true },
+  ...money('x.amount'),
+  usageType: { sql: `'monetary'`, cast: 'text' },
+  reason: fromBody('reason'),
+  description: fromBody('description'),
+  'logicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+  'logicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.id': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.role': { sql: `'subscriber'`, cast: 'text' },
+  'partyAccount.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+  '@type': { sql: `'ReserveBalance'`, cast: 'text' },
+};
+
+/** The filters TMF654 transferBalance takes; the number (logicalResource, relatedParty.id) is either end. */
+const TRANSFER_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  status: { sql: `'completed'`, cast: 'text' },
+  requestedDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  confirmationDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  ...money('x.amount'),
+  usageType: { sql: `'monetary'`, cast: 'text' },
+  receiverBucketUsageType: { sql: `'monetary'`, cast: 'text' },
+  reason: fromBody('reason'),
+  description: fromBody('description'),
+  'logicalResource.id': { sql: `$v IN (x."sourceMsisdn", x."targetMsisdn")`, cast: 'text' },
+  'logicalResource.value': { sql: `$v IN (x."sourceMsisdn", x."targetMsisdn")`, cast: 'text' },
+  'receiverLogicalResource.value': { sql: 'x."targetMsisdn"', cast: 'text' },
+  'relatedParty.id': { sql: `$v IN (x."sourceMsisdn", x."targetMsisdn")`, cast: 'text' },
+  'relatedParty.role': { sql: `$v IN ('subscriber', 'receiver')`, cast: 'text' },
+  'partyAccount.id': { sql: 'x."sourceAccountId"', cast: 'bigint', value: wholeId },
+  '@type': { sql: `'TransferBalance'`, cast: 'text' },
+};
+
+/** The filters TMF654 balanceActionHistory takes, each applied by the store to what the line shows. */
+const HISTORY_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  status: { sql: `'confirmed'`, cast: 'text' },
+  requestedDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  confirmationDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  description: { sql: 'x.description', cast: 'text' },
+  reason: { sql: 'x.kind::text', cast: 'text' },
+  adjustType: { sql: `CASE WHEN x.amount < 0 THEN 'debit' ELSE 'credit' END`, cast: 'text' },
+  'amount.amount': { sql: 'abs(x.amount)', cast: 'bigint', value: kopecks },
+  'amount.units': { sql: `'RUB'`, cast: 'text' },
+  usageType: { sql: `'monetary'`, cast: 'text' },
+  'bucket.id': { sql: `'money-' || x.msisdn`, cast: 'text' },
+  'logicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+  'logicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+  'receiverLogicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+  'receiverLogicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+  'partyAccount.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+  'product.id': { sql: 'x."productCode"', cast: 'text' },
+  category: { sql: 'x.category', cast: 'text' },
+  '@type': { sql: `'BalanceActionHistory'`, cast: 'text' },
+};
 
 const RESERVATION_STATUS: Record<Reservation['state'], string> = { active: 'created', released: 'cancelled', expired: 'cancelled' };
 
@@ -249,9 +339,11 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
       publish(core, API, `${kind}CreateEvent`, kind, out);
       return reply.status(201).send(out);
     });
-    r.get(`/${kind}`, { schema: { tags: [tag], summary: `List ${kind} requests`, querystring: listQuery } }, async (req, reply) => {
-      const msisdn = numberFilter(req.query);
-      return sendList(reply, req.query, (await listBalanceActions(core, tmfCtx(req), { kind, ...(msisdn ? { msisdn } : {}) })).map((a) => renderAction(a, base(req))));
+    const columns = actionFilters(kind);
+    r.get(`/${kind}`, { schema: { tags: [tag], summary: `List ${kind} requests, paged by the store; filters: ${filterNames(columns).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(columns)), columns);
+      const actions = await listBalanceActions(core, tmfCtx(req), { kind, filter }, storePage(req.query, Object.keys(req.query)));
+      return sendList(reply, req.query, actions.map((a) => renderAction(a, base(req))), actions.total);
     });
     r.get(`/${kind}/:id`, { schema: { tags: [tag], summary: `Retrieve a ${kind}`, params: idParams, querystring: fieldsQuery } }, async (req) => {
       const [a] = await listBalanceActions(core, tmfCtx(req), { kind, id: req.params.id });
@@ -277,9 +369,10 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     publish(core, API, 'reserveBalanceCreateEvent', 'reserveBalance', out);
     return reply.status(201).send(out);
   });
-  r.get('/reserveBalance', { schema: { tags: [tag], summary: 'List reservations', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    return sendList(reply, req.query, (await listReservations(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((x) => renderReservation(x, base(req))));
+  r.get('/reserveBalance', { schema: { tags: [tag], summary: `List reservations, paged by the store; filters: ${filterNames(RESERVATION_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(RESERVATION_FILTERS)), RESERVATION_FILTERS);
+    const reservations = await listReservations(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, reservations.map((x) => renderReservation(x, base(req))), reservations.total);
   });
   r.get('/reserveBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a reservation', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [x] = await listReservations(core, tmfCtx(req), { id: req.params.id });
@@ -306,11 +399,10 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     publish(core, API, 'transferBalanceCreateEvent', 'transferBalance', out);
     return reply.status(201).send(out);
   });
-  r.get('/transferBalance', { schema: { tags: [tag], summary: 'List transfers (logicalResource.value=<MSISDN>: from or to that number)', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    const q = { ...req.query };
-    if (msisdn) for (const k of ['logicalResource.value', 'logicalResource.id', 'relatedParty.id']) delete q[k];
-    return sendList(reply, q, (await listTransfers(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((x) => renderTransfer(x, base(req))));
+  r.get('/transferBalance', { schema: { tags: [tag], summary: `List transfers, paged by the store (logicalResource.value=<MSISDN>: from or to that number); filters: ${filterNames(TRANSFER_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(TRANSFER_FILTERS)), TRANSFER_FILTERS);
+    const transfers = await listTransfers(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, transfers.map((x) => renderTransfer(x, base(req))), transfers.total);
   });
   r.get('/transferBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a transfer', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [x] = await listTransfers(core, tmfCtx(req), { id: req.params.id });
@@ -318,9 +410,12 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     return selectFields(renderTransfer(x, base(req)), req.query.fields);
   });
 
-  r.get('/balanceActionHistory', { schema: { tags: [tag], summary: 'Every movement of money, newest first (logicalResource.value=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    return sendList(reply, req.query, (await listLedgerHistory(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((e) => renderHistory(e, base(req))));
+  r.get('/balanceActionHistory', { schema: { tags: [tag], summary: `Every movement of money, newest first, paged by the store; filters: ${filterNames(HISTORY_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(HISTORY_FILTERS)), HISTORY_FILTERS);
+    // A number also narrows the read to its account's entries.
+    const v = req.query['logicalResource.value'] ?? req.query['logicalResource.id'];
+    const lines = await listLedgerHistory(core, tmfCtx(req), { ...(typeof v === 'string' && normalizeMsisdn(v) === v ? { msisdn: v } : {}), filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, lines.map((e) => renderHistory(e, base(req))), lines.total);
   });
   r.get('/balanceActionHistory/:id', { schema: { tags: [tag], summary: 'One movement of money', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [e] = await listLedgerHistory(core, tmfCtx(req), { id: req.params.id });

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { Core } from '../../domain/core.ts';
 import { connectProductAction, disableProductAction, perform, productFacts, tariffListFacts } from '../../domain/actions/registry.ts';
 import type { Lang } from '../../domain/shared/context.ts';
-import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { getInventoryItem, listProductInventory, type InventoryItem } from './inventory-items.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { bool, filterNames, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom, partiesOf } from './parties.ts';
 
@@ -51,6 +51,26 @@ export function renderInventoryItem(p: InventoryItem, base: string, origin: stri
   });
 }
 
+/** The filters TMF637 product takes, each applied by the store to what the item shows. */
+function productFilters(lang: Lang): FilterColumns {
+  return {
+    id: { sql: 'x.id', cast: 'text' },
+    name: { sql: `x.spec->'name'->>'${lang}'`, cast: 'text' },
+    status: { sql: 'x."tmfStatus"', cast: 'text' },
+    productSerialNumber: { sql: 'x.msisdn', cast: 'text' },
+    'relatedParty.id': { sql: `$v IN (x.msisdn, x."customerId"::text)`, cast: 'text' },
+    'relatedParty.role': { sql: `$v IN ('subscriber', 'customer')`, cast: 'text' },
+    'productOffering.id': { sql: 'x."offeringId"', cast: 'text' },
+    'productOffering.name': { sql: `x.spec->'name'->>'${lang}'`, cast: 'text' },
+    'billingAccount.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+    startDate: { sql: 'x."startDate"', cast: 'timestamptz', date: true },
+    terminationDate: { sql: 'x."terminationDate"', cast: 'timestamptz', date: true },
+    isBundle: { sql: 'FALSE', cast: 'boolean', value: bool },
+    isCustomerVisible: { sql: 'TRUE', cast: 'boolean', value: bool },
+    '@type': { sql: `'Product'`, cast: 'text' },
+  };
+}
+
 const productCreate = z.looseObject({
   status: z.string().min(1).max(40),
   productOffering: z.looseObject({ id: z.string().min(1).max(200) }),
@@ -64,16 +84,11 @@ export async function productInventoryRoutes(app: FastifyInstance, opts: { core:
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, INVENTORY_BASE);
   const render = (req: FastifyRequest, p: InventoryItem) => renderInventoryItem(p, base(req), apiBase(req, opts.publicUrl, ''), req.lang);
-  const numberFilter = (q: Record<string, unknown>) => {
-    const v = q['relatedParty.id'] ?? q.productSerialNumber;
-    return typeof v === 'string' && /^\+?\d{8,15}$/.test(v) ? v : undefined;
-  };
 
-  r.get('/product', { schema: { tags: [tag], summary: 'List products (filter by relatedParty.id=<MSISDN> to read one number)', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    // A number filter written as the rendered items carry it (the bare MSISDN) is the store's own.
-    const page = storePage(req.query, msisdn && normalizeMsisdn(msisdn) === msisdn ? ['relatedParty.id', 'productSerialNumber'].filter((k) => req.query[k] === msisdn) : []);
-    const items = await listProductInventory(core, tmfCtx(req), msisdn ? { msisdn } : {}, page);
+  r.get('/product', { schema: { tags: [tag], summary: `List products, paged by the store; filters: ${filterNames(productFilters('en')).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const columns = productFilters(req.lang);
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(columns)), columns);
+    const items = await listProductInventory(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
     return sendList(reply, req.query, items.map((p) => render(req, p)), items.total);
   });
   r.get('/product/:id', { schema: { tags: [tag], summary: 'Retrieve a product', params: idParams, querystring: fieldsQuery } }, async (req) =>

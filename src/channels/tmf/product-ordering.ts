@@ -18,7 +18,8 @@ import {
   type ProductOrderRecord,
 } from './place-product-order.ts';
 import { getInventoryItem } from './inventory-items.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { filterNames, sqlFilter, type FilterColumn, type FilterColumns } from './filter-sql.ts';
 import { refusalWords } from '../../domain/actions/refusal-words.ts';
 import { describeRefusal } from './errors.ts';
 import { hubRoutes, publish } from './hub.ts';
@@ -63,6 +64,43 @@ async function renderOrder(core: Core, o: ProductOrderRecord, base: string, lang
     '@type': 'ProductOrder',
   });
 }
+
+/** An element of the order request's array `name` (none when it is no array) has `key` = $v. */
+const inRequest = (name: string, key: string): FilterColumn => ({
+  sql: `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(x.request->'${name}') = 'array' THEN x.request->'${name}' ELSE '[]'::jsonb END) e WHERE e${key} = $v)`,
+  cast: 'text',
+});
+const FINISHED = `x.state IN ('completed', 'failed', 'partial', 'cancelled')`;
+
+/** The filters TMF622 productOrder takes, each applied by the store to what the order shows. */
+const ORDER_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  state: { sql: 'x.state', cast: 'text' },
+  orderDate: { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  completionDate: { sql: `CASE WHEN ${FINISHED} THEN x."updatedAt" END`, cast: 'timestamptz', date: true },
+  externalId: { sql: `x.request->>'externalId'`, cast: 'text' },
+  description: { sql: `x.request->>'description'`, cast: 'text' },
+  category: { sql: `x.request->>'category'`, cast: 'text' },
+  priority: { sql: `x.request->>'priority'`, cast: 'text' },
+  'relatedParty.id': inRequest('relatedParty', `->>'id'`),
+  'relatedParty.role': inRequest('relatedParty', `->>'role'`),
+  'productOrderItem.id': inRequest('productOrderItem', `->>'id'`),
+  'productOrderItem.action': inRequest('productOrderItem', `->>'action'`),
+  'productOrderItem.productOffering.id': inRequest('productOrderItem', `->'productOffering'->>'id'`),
+  '@type': { sql: `'ProductOrder'`, cast: 'text' },
+};
+
+/** The filters TMF622 cancelProductOrder takes, each applied by the store to what the cancellation shows. */
+const CANCEL_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  state: { sql: 'x.state', cast: 'text' },
+  'productOrder.id': { sql: 'x."orderId"', cast: 'text' },
+  effectiveCancellationDate: { sql: `CASE WHEN x.state = 'done' THEN x."createdAt" END`, cast: 'timestamptz', date: true },
+  lastUpdate: { sql: 'x."updatedAt"', cast: 'timestamptz', date: true },
+  stateChangeReason: { sql: 'x.reason', cast: 'text' },
+  cancellationReason: { sql: `x.body->>'cancellationReason'`, cast: 'text' },
+  '@type': { sql: `'CancelProductOrder'`, cast: 'text' },
+};
 
 const CANCEL_OWNED = ['id', 'href', 'state', 'effectiveCancellationDate', 'productOrder', '@type'];
 
@@ -129,10 +167,10 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
     publish(core, API, 'productOrderStateChangeEvent', 'productOrder', out);
     return reply.status(201).send(out);
   });
-  r.get('/productOrder', { schema: { tags: [tag], summary: 'List product orders', querystring: listQuery } }, async (req, reply) => {
-    const v = req.query['relatedParty.id'];
-    const orders = await listProductOrders(core, tmfCtx(req), typeof v === 'string' ? { msisdn: v } : {});
-    return sendList(reply, req.query, await Promise.all(orders.map((o) => renderOrder(core, o, base(req), req.lang))));
+  r.get('/productOrder', { schema: { tags: [tag], summary: `List product orders, oldest first, paged by the store; filters: ${filterNames(ORDER_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(ORDER_FILTERS)), ORDER_FILTERS);
+    const orders = await listProductOrders(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, await Promise.all(orders.map((o) => renderOrder(core, o, base(req), req.lang))), orders.total);
   });
   r.get('/productOrder/:id', { schema: { tags: [tag], summary: 'Retrieve a product order', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [o] = await listProductOrders(core, tmfCtx(req), { id: req.params.id });
@@ -163,9 +201,10 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
     if (res.changed) publish(core, API, 'productOrderStateChangeEvent', 'productOrder', await renderOrder(core, res.order, base(req), req.lang));
     return reply.status(201).send(out);
   });
-  r.get('/cancelProductOrder', { schema: { tags: [tag], summary: 'List order cancellations', querystring: listQuery } }, async (req, reply) => {
-    const v = req.query['productOrder.id'];
-    return sendList(reply, req.query, (await listOrderCancellations(core, tmfCtx(req), typeof v === 'string' ? { orderId: v } : {})).map((c) => renderCancel(c, base(req))));
+  r.get('/cancelProductOrder', { schema: { tags: [tag], summary: `List order cancellations, paged by the store; filters: ${filterNames(CANCEL_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(CANCEL_FILTERS)), CANCEL_FILTERS);
+    const cancellations = await listOrderCancellations(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    return sendList(reply, req.query, cancellations.map((c) => renderCancel(c, base(req))), cancellations.total);
   });
   r.get('/cancelProductOrder/:id', { schema: { tags: [tag], summary: 'Retrieve an order cancellation', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [c] = await listOrderCancellations(core, tmfCtx(req), { id: req.params.id });

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { ingestUsage } from '../../domain/billing/ingest-usage.ts';
 import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
-import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { listUsageRecords, usageDetailFrom, type UsageRecordView } from './usage-records.ts';
 import { USAGE_SPECIFICATIONS, type UsageSpec } from './usage-specifications.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { bool, filterNames, kopecks, sqlFilter, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
 
@@ -75,6 +75,35 @@ function renderSpec(u: UsageSpec, base: string): Record<string, unknown> {
   };
 }
 
+const RATING_TAG = `CASE WHEN x."quotaUnits" >= x."billedUnits" THEN 'included' WHEN x."quotaUnits" > 0 THEN 'partlyIncluded' ELSE 'charged' END`;
+
+/** The filters TMF635 usage takes, each applied by the store to what the record shows. */
+const USAGE_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'text' },
+  usageDate: { sql: 'x."startedAt"', cast: 'timestamptz', date: true },
+  usageType: { sql: 'x.kind::text', cast: 'text' },
+  status: { sql: `'rated'`, cast: 'text' },
+  description: { sql: `x.kind || ' ' || x.zone`, cast: 'text' },
+  'relatedParty.id': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.role': { sql: `'subscriber'`, cast: 'text' },
+  'usageCharacteristic.name': {
+    sql: `$v IN ('recordId', 'msisdn', 'zone', 'billedUnits', 'quotaUnits') OR ($v = 'durationSeconds' AND x."durationSeconds" IS NOT NULL)
+      OR ($v = 'bytes' AND x.bytes IS NOT NULL) OR ($v = 'counterpart' AND x.counterpart IS NOT NULL)`,
+    cast: 'text',
+  },
+  'usageCharacteristic.value': {
+    sql: `$v IN (x."recordId", x.msisdn, x.zone::text, x."durationSeconds"::text, x.bytes::text, x.counterpart, x."billedUnits"::text, x."quotaUnits"::text)`,
+    cast: 'text',
+  },
+  'ratedProductUsage.isBilled': { sql: 'TRUE', cast: 'boolean', value: bool },
+  'ratedProductUsage.ratingDate': { sql: 'x."ratedAt"', cast: 'timestamptz', date: true },
+  'ratedProductUsage.ratingAmountType': { sql: `'total'`, cast: 'text' },
+  'ratedProductUsage.usageRatingTag': { sql: RATING_TAG, cast: 'text' },
+  'ratedProductUsage.taxIncludedRatingAmount.value': { sql: 'x.charged', cast: 'bigint', value: kopecks },
+  'ratedProductUsage.taxIncludedRatingAmount.unit': { sql: `'RUB'`, cast: 'text' },
+  '@type': { sql: `'Usage'`, cast: 'text' },
+};
+
 const usageCreate = z.looseObject({
   usageType: z.enum(['voice', 'sms', 'mms', 'data']),
   usageDate: z.string().min(1).max(40).describe('ISO 8601, a date-time that exists in the calendar'),
@@ -117,22 +146,20 @@ export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publ
       schema: {
         tags: [tag],
         summary:
-          'Rated usage, newest first (relatedParty.id=<MSISDN> for one number; usageDate.gte / usageDate.lt bound the period). ' +
+          `Rated usage, newest first, paged by the store; filters: ${filterNames(USAGE_FILTERS).join(', ')}. ` +
           'Records older than the kept detail were summarised per day and dropped: X-Usage-Detail-From names where the kept detail begins, and a period wholly before it is refused with 410',
         querystring: listQuery,
       },
     },
     async (req, reply) => {
-      const v = req.query['relatedParty.id'];
-      const from = usageDateParam(req.query, 'usageDate.gte');
-      const to = usageDateParam(req.query, 'usageDate.lt');
-      // The number as the records carry it (the bare MSISDN) and the period are filtered by the store, which then pages.
-      const page = storePage(req.query, [...(typeof v === 'string' && normalizeMsisdn(v) === v ? ['relatedParty.id'] : []), 'usageDate.gte', 'usageDate.lt']);
-      const records = await listUsageRecords(core, tmfCtx(req), { ...(typeof v === 'string' ? { msisdn: v } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }, page);
+      // The period asked for, against where the kept usage detail begins (full date-times only).
+      const from = usageDateParam(req.query, 'usageDate.gte') ?? usageDateParam(req.query, 'usageDate.gt');
+      const to = usageDateParam(req.query, 'usageDate.lt') ?? usageDateParam(req.query, 'usageDate.lte');
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(USAGE_FILTERS)), USAGE_FILTERS);
+      const records = await listUsageRecords(core, tmfCtx(req), { filter, ...(to ? { to } : {}) }, storePage(req.query, Object.keys(req.query)));
       const detailFrom = await usageDetailFrom(core);
       if (detailFrom && (!from || from < detailFrom)) reply.header('X-Usage-Detail-From', detailFrom.toISOString());
-      const query = { ...req.query, 'usageDate.gte': undefined, 'usageDate.lt': undefined };
-      return sendList(reply, query, records.map((u) => renderUsage(u, base(req))), records.total);
+      return sendList(reply, req.query, records.map((u) => renderUsage(u, base(req))), records.total);
     },
   );
   r.get('/usage/:id', { schema: { tags: [tag], summary: 'Retrieve a usage record', params: idParams, querystring: fieldsQuery } }, async (req) => {

@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import { readBalances } from '../ledger/read-balance.ts';
 import type { Ctx, Lang } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import { LIST_CAP, requireOperator } from '../shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../shared/operator-access.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import type { BillTarget } from './compute-bill.ts';
 
@@ -73,7 +73,7 @@ export async function listBillingAccounts(core: Core, ctx: Ctx, input: { id?: st
   if (input.id !== undefined && !target) return [];
   const accountId = target?.kind === 'account' ? target.accountId : null;
   const contractId = target?.kind === 'contract' ? target.contractId : null;
-  const rows = await core.db.query<HolderRow>(
+  const rows = withinCap(await core.db.query<HolderRow>(
     `SELECT * FROM (
        SELECT 'account' AS kind, a.id, a.customer_id, c.name AS customer_name, c.kind AS customer_kind, s.msisdn AS reference, s.status AS state,
               NULL::bigint AS credit_limit, a.bill_language, s.language AS default_language, a.created_at,
@@ -86,9 +86,9 @@ export async function listBillingAccounts(core: Core, ctx: Ctx, input: { id?: st
               ARRAY(SELECT s.msisdn FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1)
          FROM contract k JOIN customer c ON c.id = k.customer_id
         WHERE ($1::text IS NULL OR $1 = 'contract') AND ($3::bigint IS NULL OR k.id = $3) AND ($4::bigint IS NULL OR k.customer_id = $4)
-     ) t ORDER BY kind, id LIMIT ${LIST_CAP}`,
+     ) t ORDER BY kind, id LIMIT ${capLimit()}`,
     [target?.kind ?? null, accountId, contractId, input.customerId ?? null],
-  );
+  ));
   if (rows.length === 0) return [];
   const accounts = [...new Set(rows.flatMap((r) => r.accounts.map(Number)))];
   const balances = new Map((await readBalances(core.db, { accountIds: accounts }, core.clock.now())).map((b) => [b.accountId, b]));

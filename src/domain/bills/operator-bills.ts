@@ -5,7 +5,7 @@ import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { readPage, type Paged, type StorePage } from '../shared/list-page.ts';
-import { LIST_CAP, requireOperator } from '../shared/operator-access.ts';
+import { capLimit, requireOperator, withinCap } from '../shared/operator-access.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { BILL_COLUMNS, BILL_JOINS, billFilename, billView, bytesOf, isBillId, type BillRow, type BillView } from './bill-view.ts';
 import { billingAccountId, parseBillingAccountId } from './billing-accounts.ts';
@@ -117,11 +117,11 @@ export async function listOnDemandBills(core: Core, ctx: Ctx, input: { id?: stri
   requireOperator(ctx);
   if (input.id !== undefined && !isBillId(input.id)) return [];
   if (input.ids && !input.ids.every(isBillId)) return [];
-  const rows = await core.db.query<{ id: string; account_id: number | null; contract_id: number | null; customer_id: number; name: string | null; description: string | null; created_at: Date; draft: StoredDraft | string }>(
+  const rows = withinCap(await core.db.query<{ id: string; account_id: number | null; contract_id: number | null; customer_id: number; name: string | null; description: string | null; created_at: Date; draft: StoredDraft | string }>(
     `SELECT id::text AS id, account_id, contract_id, customer_id, name, description, created_at, draft FROM bill_on_demand
-      WHERE ($1::uuid IS NULL OR id = $1) AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) ORDER BY created_at DESC LIMIT ${LIST_CAP}`,
+      WHERE ($1::uuid IS NULL OR id = $1) AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) ORDER BY created_at DESC LIMIT ${capLimit()}`,
     [input.id ?? null, input.ids ?? null],
-  );
+  ));
   return rows.map((r) => ({
     id: r.id,
     billingAccountId: r.account_id !== null ? String(r.account_id) : `C${r.contract_id}`,

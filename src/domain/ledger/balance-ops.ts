@@ -11,7 +11,8 @@ import { assertMinor } from '../shared/money.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { lockContractPools, findSubscriberByMsisdn, loadSubscriber, loadSubscriberById } from '../subscribers/access.ts';
-import { LIST_CAP, requireOperator } from '../shared/operator-access.ts';
+import { readPage, type Paged, type SqlFilter, type StorePage } from '../shared/list-page.ts';
+import { requireOperator } from '../shared/operator-access.ts';
 
 const msisdnOrNull = (m: string | undefined): string | null | false => (m === undefined ? null : (normalizeMsisdn(m) ?? false));
 
@@ -37,13 +38,18 @@ const reservationColumns = `r.id, r.account_id AS "accountId", r.subscriber_id A
   r.created_at AS "createdAt", r.updated_at AS "updatedAt"
   FROM tmf_reservation r JOIN subscriber s ON s.id = r.subscriber_id`;
 
-export async function listReservations(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string } = {}): Promise<Reservation[]> {
+export async function listReservations(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<Reservation>> {
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
-  return core.db.query<Reservation>(
-    `SELECT ${reservationColumns} WHERE ($1::text IS NULL OR r.id = $1) AND ($2::text IS NULL OR s.msisdn = $2) ORDER BY r.created_at, r.id LIMIT ${LIST_CAP}`,
-    [input.id ?? null, msisdn],
+  if (msisdn === false) return Object.assign([], page ? { total: 0 } : {});
+  const params: unknown[] = [input.id ?? null, msisdn];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<Reservation>(
+    core.db,
+    `SELECT * FROM (SELECT ${reservationColumns} WHERE ($1::text IS NULL OR r.id = $1) AND ($2::text IS NULL OR s.msisdn = $2)) x WHERE ${where}`,
+    params,
+    `"createdAt", id`,
+    page,
   );
 }
 
@@ -170,14 +176,18 @@ const transferColumns = `t.id, t.amount, t.source_account_id AS "sourceAccountId
   t.credit_entry_id AS "creditEntryId", t.body, t.created_at AS "createdAt"
   FROM tmf_transfer t JOIN subscriber src ON src.id = t.source_subscriber_id JOIN subscriber dst ON dst.id = t.target_subscriber_id`;
 
-export async function listTransfers(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string } = {}): Promise<Transfer[]> {
+export async function listTransfers(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<Transfer>> {
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
-  return core.db.query<Transfer>(
-    `SELECT ${transferColumns} WHERE ($1::text IS NULL OR t.id = $1) AND ($2::text IS NULL OR src.msisdn = $2 OR dst.msisdn = $2)
-      ORDER BY t.created_at, t.id LIMIT ${LIST_CAP}`,
-    [input.id ?? null, msisdn],
+  if (msisdn === false) return Object.assign([], page ? { total: 0 } : {});
+  const params: unknown[] = [input.id ?? null, msisdn];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  return readPage<Transfer>(
+    core.db,
+    `SELECT * FROM (SELECT ${transferColumns} WHERE ($1::text IS NULL OR t.id = $1) AND ($2::text IS NULL OR src.msisdn = $2 OR dst.msisdn = $2)) x WHERE ${where}`,
+    params,
+    `"createdAt", id`,
+    page,
   );
 }
 

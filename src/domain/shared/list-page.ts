@@ -1,5 +1,5 @@
 import type { Queryable } from '../../store/db.ts';
-import { LIST_CAP } from './operator-access.ts';
+import { capLimit, withinCap } from './operator-access.ts';
 
 /** A page of a list cut by the store: `limit` rows from `offset`, in the list's order. */
 export interface StorePage {
@@ -7,16 +7,20 @@ export interface StorePage {
   limit: number;
 }
 
+/** A condition over a list's columns (alias x): adds its values to `params`, returns the SQL (see channels/tmf/filter-sql.ts). */
+export type SqlFilter = (params: unknown[]) => string;
+
 /** Rows of a list; `total` (all rows that match) when the store cut the page. */
 export type Paged<T> = T[] & { total?: number };
 
 /**
  * Reads a list in `order` (which must name a unique key last, so pages neither repeat nor skip a
- * row): with `page`, only that page and a `count(*)` of all that match; without, up to LIST_CAP
- * rows. `sql` is the list's query without ORDER BY or LIMIT; its parameters are `params`.
+ * row): with `page`, only that page and a `count(*)` of all that match; without, every row (more
+ * than listCap is a refusal asking for a narrower filter, see withinCap). `sql` is the list's
+ * query without ORDER BY or LIMIT; its parameters are `params`.
  */
 export async function readPage<T>(q: Queryable, sql: string, params: unknown[], order: string, page?: StorePage): Promise<Paged<T>> {
-  if (!page) return q.query<T>(`SELECT * FROM (${sql}) x ORDER BY ${order} LIMIT ${LIST_CAP}`, params);
+  if (!page) return withinCap(await q.query<T>(`SELECT * FROM (${sql}) x ORDER BY ${order} LIMIT ${capLimit()}`, params));
   const n = params.length;
   const rows = await q.query<T>(`SELECT * FROM (${sql}) x ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`, [...params, page.limit, page.offset]);
   // A page past the end, or a short one, tells the total without counting.
