@@ -113,7 +113,11 @@ for (const [name, viewport] of [
       await page.getByTestId('queue').locator('details').filter({ hasText: subject }).waitFor();
       await page.getByLabel('Номер', { exact: true }).fill(DEMO.subscriber.msisdn);
       await page.getByRole('button', { name: 'Найти' }).click();
-      await page.getByTestId('audit').getByText('auth.login').first().waitFor();
+      // Staff read the audit in words: a login is "Вход", its channel named, never its code.
+      const loginRow = page.getByTestId('audit').locator('[data-action="auth.login"]').first();
+      await loginRow.waitFor();
+      assert.match((await loginRow.textContent()) ?? '', /^Вход.*Канал: (веб|приложение)/);
+      assert.doesNotMatch((await page.getByTestId('audit').textContent()) ?? '', /auth\.|[a-z]+_[a-z]+\b|\b(ok|refused|failed)\b/);
       // The number pool: a range added for St Petersburg shows in its counts.
       const pool = page.getByTestId('pool').locator('[data-region="78"]');
       const freeBefore = Number(/(\d+) свободно/.exec((await pool.getByTestId('pool-counts').textContent()) ?? '')?.[1] ?? 'NaN');

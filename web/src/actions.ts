@@ -89,3 +89,10 @@ const methods: Record<string, [string, string]> = {
 
 /** How a session was opened, in words. */
 export const loginMethodName = (code: string, lang: Lang): string => methods[code]?.[lang === 'ru' ? 0 : 1] ?? (lang === 'ru' ? 'другим способом' : 'another way');
+
+/** The audit actions and channels a person can pick from (staff's audit search), by name. */
+export const actionChoices = (lang: Lang): { code: string; name: string }[] =>
+  Object.keys(names)
+    .map((code) => ({ code, name: actionName(code, lang) }))
+    .sort((a, b) => a.name.localeCompare(b.name, lang));
+export const channelChoices = (lang: Lang): { code: string; name: string }[] => Object.keys(channels).map((code) => ({ code, name: channelName(code, lang) }));

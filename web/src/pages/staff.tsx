@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { actionName } from '../actions.ts';
+import { actionChoices, actionName, channelChoices, channelName } from '../actions.ts';
 import { dateTime, phoneNumber } from '../format.ts';
 import type { Key } from '../i18n.ts';
 import type { AuditEvent, PoolRegion, QueuedTicket, StaffOrder } from '../api-shapes.ts';
@@ -63,7 +63,7 @@ function Queue() {
                 {tk.messages.map((msg) => (
                   <li key={msg.id} className={msg.author === 'staff' ? 'from-staff' : 'from-me'}>
                     <p className="muted">
-                      {msg.author} · {dateTime(msg.createdAt, lang)}
+                      {t(msg.author === 'staff' ? 'authorStaff' : 'authorSubscriber')} · {dateTime(msg.createdAt, lang)}
                     </p>
                     <p>{msg.text}</p>
                   </li>
@@ -98,8 +98,30 @@ function Audit() {
       <form onSubmit={search}>
         <div className="filters">
           <Field label={t('number')}>{(id) => <input id={id} inputMode="tel" value={msisdn} onChange={(e) => setMsisdn(e.target.value)} />}</Field>
-          <Field label={t('action')}>{(id) => <input id={id} value={action} onChange={(e) => setAction(e.target.value)} />}</Field>
-          <Field label={t('channel')}>{(id) => <input id={id} value={channel} onChange={(e) => setChannel(e.target.value)} />}</Field>
+          <Field label={t('action')}>
+            {(id) => (
+              <select id={id} value={action} onChange={(e) => setAction(e.target.value)}>
+                <option value="">{t('auditAny')}</option>
+                {actionChoices(lang).map((a) => (
+                  <option key={a.code} value={a.code}>
+                    {a.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('channel')}>
+            {(id) => (
+              <select id={id} value={channel} onChange={(e) => setChannel(e.target.value)}>
+                <option value="">{t('auditAny')}</option>
+                {channelChoices(lang).map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
         <ErrorBox error={act.error} />
         <button type="submit" disabled={act.busy}>
@@ -109,13 +131,14 @@ function Audit() {
       {rows && (
         <ul className="list" data-testid="audit">
           {rows.map((r) => (
-            <li key={r.id} className="item">
+            <li key={r.id} className="item" data-action={r.action} data-outcome={r.outcome}>
               <div>
                 <p className="strong">
-                  {actionName(r.action, lang)} <span className="muted">({r.action})</span>
+                  {r.outcome === 'ok' ? '' : `${t(r.outcome === 'refused' ? 'hRefused' : 'hFailed')}: `}
+                  {actionName(r.action, lang)}
                 </p>
                 <p className="muted">
-                  {dateTime(r.at, lang)} · {r.channel} · {r.outcome}
+                  {dateTime(r.at, lang)} · {t('channel')}: {channelName(r.channel, lang)}
                 </p>
               </div>
             </li>
