@@ -7,7 +7,7 @@ import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
 import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
-import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import type { SqlFilter } from './filter-sql.ts';
 
 export type Bucket =
@@ -107,7 +107,7 @@ export async function bookBalanceAction(
 export async function listBalanceActions(core: Core, ctx: Ctx, input: { kind: BalanceActionKind; id?: string; msisdn?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<BalanceAction>> {
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return Object.assign([], page ? { total: 0 } : {});
+  if (msisdn === false) return emptyPage(page);
   const params: unknown[] = [input.kind, input.id ?? null, msisdn];
   const where = input.filter ? input.filter(params) : 'TRUE';
   return readPage<BalanceAction>(
@@ -143,7 +143,7 @@ export interface LedgerLine {
  */
 export async function listLedgerHistory(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<LedgerLine>> {
   requireOperator(ctx);
-  const none = () => Object.assign([], page ? { total: 0 } : {});
+  const none = () => emptyPage(page);
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return none();
   const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);

@@ -3,7 +3,7 @@ import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import { requireOperator } from '../../domain/shared/operator-access.ts';
 import type { SqlFilter } from './filter-sql.ts';
 
@@ -44,7 +44,7 @@ const tariffs = `
 export async function listProductInventory(core: Core, ctx: Ctx, input: { msisdn?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<InventoryItem>> {
   requireOperator(ctx);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
-  if (input.msisdn !== undefined && !msisdn) return Object.assign([], page ? { total: 0 } : {});
+  if (input.msisdn !== undefined && !msisdn) return emptyPage(page);
   const params: unknown[] = [msisdn];
   const where = input.filter ? input.filter(params) : 'TRUE';
   return readPage<InventoryItem>(

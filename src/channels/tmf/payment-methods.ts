@@ -1,7 +1,7 @@
 import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { readPage, type Paged, type SqlFilter, type StorePage } from '../../domain/shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type SqlFilter, type StorePage } from '../../domain/shared/list-page.ts';
 import { requireOperator } from '../../domain/shared/operator-access.ts';
 
 /**
@@ -40,7 +40,7 @@ export interface SavedCardRecord {
  */
 export async function listSavedCards(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; id?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<SavedCardRecord>> {
   requireOperator(ctx);
-  const none = () => Object.assign([], page ? { total: 0 } : {});
+  const none = () => emptyPage(page);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
   if (input.msisdn !== undefined && !msisdn) return none();
   const byId = input.id === undefined ? null : /^card-(\d{1,15})$/.exec(input.id);

@@ -1,7 +1,7 @@
 import type { Core } from '../../domain/core.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import { requireOperator } from '../../domain/shared/operator-access.ts';
 import type { SqlFilter } from './filter-sql.ts';
 
@@ -57,7 +57,7 @@ const ledgerPayments = `
  */
 export async function listPaymentRecords(core: Core, ctx: Ctx, input: { msisdn?: string; accountId?: number; id?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<PaymentRecord>> {
   requireOperator(ctx);
-  const none = () => Object.assign([], page ? { total: 0 } : {});
+  const none = () => emptyPage(page);
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return none();
   const id = input.id ?? null;
@@ -99,7 +99,7 @@ export async function listRefundRecords(
   page?: StorePage,
 ): Promise<Paged<RefundRecord>> {
   requireOperator(ctx);
-  const none = () => Object.assign([], page ? { total: 0 } : {});
+  const none = () => emptyPage(page);
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return none();
   const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);

@@ -6,7 +6,7 @@ import { DomainError, isDomainError, mustExist, type ErrorCode } from '../../dom
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
 import { requireOperator } from '../../domain/shared/operator-access.ts';
-import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import type { SqlFilter } from './filter-sql.ts';
 
 export type OrderAction = 'add' | 'modify' | 'delete' | 'noChange';
@@ -49,7 +49,7 @@ const columns = `o.id, s.msisdn, o.state, o.request, o.items, o.created_at AS "c
 export async function listProductOrders(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<ProductOrderRecord>> {
   requireOperator(ctx);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
-  if (input.msisdn !== undefined && !msisdn) return Object.assign([], page ? { total: 0 } : {});
+  if (input.msisdn !== undefined && !msisdn) return emptyPage(page);
   const params: unknown[] = [input.id ?? null, msisdn];
   const where = input.filter ? input.filter(params) : 'TRUE';
   return readPage<ProductOrderRecord>(

@@ -3,7 +3,7 @@ import type { Core } from '../../domain/core.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import { requireOperator } from '../../domain/shared/operator-access.ts';
 import type { SqlFilter } from './filter-sql.ts';
 
@@ -51,7 +51,7 @@ export async function listUsageRecords(
     const detailFrom = await usageDetailFrom(core);
     if (detailFrom && input.to <= detailFrom) throw new DomainError('USAGE_DETAIL_DROPPED', { from: moscowDate(detailFrom), detailFrom: detailFrom.toISOString() });
   }
-  const none = () => Object.assign([], page ? { total: 0 } : {});
+  const none = () => emptyPage(page);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
   if (input.msisdn !== undefined && !msisdn) return none();
   const byId = input.id === undefined ? null : /^(\d{1,15})-(\d{1,15})$/.exec(input.id);

@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { readPage, type Paged, type StorePage } from '../shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type StorePage } from '../shared/list-page.ts';
 import { requireOperator } from '../shared/operator-access.ts';
 import { isBillId } from './bill-view.ts';
 import { parseBillingAccountId } from './billing-accounts.ts';
@@ -60,7 +60,7 @@ interface LineRow {
   line: BillLine | string;
 }
 
-const none = (page?: StorePage): Paged<OperatorBillLine> => Object.assign([], page ? { total: 0 } : {});
+const none = (page?: StorePage): Paged<OperatorBillLine> => emptyPage(page);
 
 /**
  * The lines of the issued bills, then of the bills on demand (TMF678 appliedCustomerBillingRate),

@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
-import { readPage, type Paged, type StorePage } from '../shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type StorePage } from '../shared/list-page.ts';
 import { requireOperator } from '../shared/operator-access.ts';
 import { isBillId } from './bill-view.ts';
 import { parseBillingAccountId } from './billing-accounts.ts';
@@ -29,7 +29,7 @@ export interface BillFilter {
 /** An issued bill or a bill on demand. */
 export type AnyBill = { issued: OperatorBillView; onDemand?: undefined } | { issued?: undefined; onDemand: OnDemandBillView };
 
-const none = (page?: StorePage): Paged<AnyBill> => Object.assign([], page ? { total: 0 } : {});
+const none = (page?: StorePage): Paged<AnyBill> => emptyPage(page);
 
 /**
  * The issued bills, newest first, then the bills on demand, newest first (TMF678 customerBill).

@@ -4,7 +4,7 @@ import { getSettings } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import { readPage, type Paged, type StorePage } from '../shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type StorePage } from '../shared/list-page.ts';
 import { capLimit, requireOperator, withinCap } from '../shared/operator-access.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { BILL_COLUMNS, BILL_JOINS, billFilename, billView, bytesOf, isBillId, type BillRow, type BillView } from './bill-view.ts';
@@ -25,7 +25,7 @@ export interface OperatorBillView extends BillView {
  */
 export async function listIssuedBills(core: Core, ctx: Ctx, input: { id?: string; ids?: string[]; billingAccountId?: string } = {}, page?: StorePage): Promise<Paged<OperatorBillView>> {
   requireOperator(ctx);
-  const none = () => Object.assign([], page ? { total: 0 } : {});
+  const none = () => emptyPage(page);
   if (input.id !== undefined && !isBillId(input.id)) return none();
   if (input.ids && !input.ids.every(isBillId)) return none();
   const t = input.billingAccountId === undefined ? null : parseBillingAccountId(input.billingAccountId);

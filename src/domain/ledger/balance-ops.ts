@@ -11,7 +11,7 @@ import { assertMinor } from '../shared/money.ts';
 import { normalizeMsisdn } from '../shared/msisdn.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { lockContractPools, findSubscriberByMsisdn, loadSubscriber, loadSubscriberById } from '../subscribers/access.ts';
-import { readPage, type Paged, type SqlFilter, type StorePage } from '../shared/list-page.ts';
+import { emptyPage, readPage, type Paged, type SqlFilter, type StorePage } from '../shared/list-page.ts';
 import { requireOperator } from '../shared/operator-access.ts';
 
 const msisdnOrNull = (m: string | undefined): string | null | false => (m === undefined ? null : (normalizeMsisdn(m) ?? false));
@@ -41,7 +41,7 @@ const reservationColumns = `r.id, r.account_id AS "accountId", r.subscriber_id A
 export async function listReservations(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<Reservation>> {
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return Object.assign([], page ? { total: 0 } : {});
+  if (msisdn === false) return emptyPage(page);
   const params: unknown[] = [input.id ?? null, msisdn];
   const where = input.filter ? input.filter(params) : 'TRUE';
   return readPage<Reservation>(
@@ -179,7 +179,7 @@ const transferColumns = `t.id, t.amount, t.source_account_id AS "sourceAccountId
 export async function listTransfers(core: Core, ctx: Ctx, input: { id?: string; msisdn?: string; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<Transfer>> {
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return Object.assign([], page ? { total: 0 } : {});
+  if (msisdn === false) return emptyPage(page);
   const params: unknown[] = [input.id ?? null, msisdn];
   const where = input.filter ? input.filter(params) : 'TRUE';
   return readPage<Transfer>(

@@ -13,6 +13,11 @@ export type SqlFilter = (params: unknown[]) => string;
 /** Rows of a list; `total` (all rows that match) when the store cut the page. */
 export type Paged<T> = T[] & { total?: number };
 
+/** A list with nothing in it (an id or number that cannot match), with its total when a page was asked for. */
+export function emptyPage(page?: StorePage): Paged<never> {
+  return Object.assign([], page ? { total: 0 } : {});
+}
+
 /**
  * Reads a list in `order` (which must name a unique key last, so pages neither repeat nor skip a
  * row): with `page`, only that page and a `count(*)` of all that match; without, every row (more
