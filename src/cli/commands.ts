@@ -101,6 +101,10 @@ export async function runCommand(core: Core, { values, positionals }: CliArgs, i
         io.err(`ledger MISMATCH: ${res.unpairedKeys} entries or idempotency keys without their pair in ledger_entry_key`);
         code = 1;
       }
+      if (res.monthSpendMismatches > 0) {
+        io.err(`ledger MISMATCH: ${res.monthSpendMismatches} month(s) of account_month_spend differ from the month's charges in the ledger`);
+        code = 1;
+      }
       if (bills.mismatches.length === 0) {
         io.out(`bills ok: ${bills.bills} bills, each adds up to the ledger's movement of its month`);
       } else {

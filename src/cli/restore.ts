@@ -47,6 +47,7 @@ export async function restoreStore(config: Config, file: string | undefined, opt
         const res = await verifyLedger(db);
         if (res.mismatches.length > 0) throw new Error(`the backup's ledger does not add up on ${res.mismatches.length} account(s)`);
         if (res.unpairedKeys > 0) throw new Error(`the backup's ledger has ${res.unpairedKeys} entries or idempotency keys without their pair`);
+        if (res.monthSpendMismatches > 0) throw new Error(`the backup's monthly spending differs from its ledger in ${res.monthSpendMismatches} month(s)`);
         summary = `${res.accounts} accounts, ${res.entries} entries, ledger ok`;
       } finally {
         await db.close();

@@ -76,6 +76,30 @@ test('the roaming cap holds by default at 5,000 ₽ a month; roaming records bey
   assert.equal((await ledgerSum(core, s.accountId)).balance, 1_000_000 - roaming);
 });
 
+test('the month a cap counts is the number’s own: a charge at 01:00 on the 1st in Vladivostok (still the 31st in Moscow) starts a new month there, kept by the ledger; verify finds a changed month', async () => {
+  const vvo = await makeSubscriber(core, { openingBalance: 100_000, regionCode: '25' });
+  await noQuotas(vvo.subscriberId);
+  await perform(core, subscriberCtx(vvo.subscriberId), capsAction, 'me', { monthly: 1_000 });
+  // 31 March 12:00Z is 22:00 that day in Vladivostok (UTC+10); 15:00Z is 01:00 on 1 April there, 18:00 on 31 March in Moscow.
+  env.clock.set(new Date('2026-03-31T12:00:00Z'));
+  const march = await ingestUsage(core, op(), [1, 2, 3, 4].map((i) => rec(vvo.msisdn, { recordId: `v-mar-${i}`, startedAt: new Date('2026-03-31T12:00:00Z') })));
+  assert.equal(march.charged, 1_000);
+  env.clock.set(new Date('2026-03-31T15:00:00Z'));
+  const april = await ingestUsage(core, op(), [1, 2, 3, 4, 5].map((i) => rec(vvo.msisdn, { recordId: `v-apr-${i}`, startedAt: new Date('2026-03-31T14:30:00Z') })));
+  assert.equal(april.charged, 1_000, 'the 10 ₽ cap starts again with April in Vladivostok');
+  assert.deepEqual(april.refused, [{ recordId: 'v-apr-5', reason: 'SPENDING_CAP' }]);
+  const months = await core.db.query<{ month_start: Date; spent: number }>('SELECT month_start, spent FROM account_month_spend WHERE account_id = $1 ORDER BY month_start', [vvo.accountId]);
+  assert.deepEqual(months.map((m) => [m.month_start.toISOString(), Number(m.spent)]), [
+    ['2026-02-28T14:00:00.000Z', 1_000],
+    ['2026-03-31T14:00:00.000Z', 1_000],
+  ]);
+  const { verifyLedger } = await import('../../src/domain/ledger/verify-ledger.ts');
+  assert.equal((await verifyLedger(core.db)).monthSpendMismatches, 0);
+  await core.db.query('UPDATE account_month_spend SET spent = spent - 1 WHERE account_id = $1 AND month_start = $2', [vvo.accountId, months[1]!.month_start]);
+  assert.equal((await verifyLedger(core.db)).monthSpendMismatches, 1);
+  await core.db.query('UPDATE account_month_spend SET spent = spent + 1 WHERE account_id = $1 AND month_start = $2', [vvo.accountId, months[1]!.month_start]);
+});
+
 test('the data hard cap: data past the packages is refused with DATA_CAP and draws nothing', async () => {
   env.clock.set(new Date('2026-03-10T09:00:00Z'));
   const s = await makeSubscriber(core, { openingBalance: 100_000 });

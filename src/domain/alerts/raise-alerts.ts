@@ -8,6 +8,7 @@ import { alertText, type AlertParams } from './alert-texts.ts';
 /** Alerts wait from 22:00 until 09:00 in the number's region unless the subscriber allows the night. */
 export const NIGHT_FROM_HOUR = 22;
 export const MORNING_HOUR = 9;
+const DAY_MS = 86_400_000;
 
 /** When an alert raised at `at` may be sent in zone `tz`: at once, or the next local 09:00. */
 export function releaseTime(at: Date, tz: string, allowNight: boolean): Date {
@@ -47,16 +48,21 @@ export async function raiseUsageAlerts(
               'low_balance:' || s.low_balance || ':' || to_char($4::timestamptz AT TIME ZONE r.time_zone, 'YYYY-MM')
                 || coalesce(':p' || (SELECT max(e.id) FROM ledger_entry e
                                       WHERE e.account_id = a.id AND e.kind = 'payment' AND e.idempotency_key LIKE 'payment:%'
-                                        AND e.created_at >= date_trunc('month', $4::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone), '') AS key,
+                                        AND e.created_at >= date_trunc('month', $4::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone
+                                        AND e.created_at >= $5 AND e.created_at < $6), '') AS key,
               'low_balance' AS kind, jsonb_build_object('balance', a.balance, 'threshold', s.low_balance) AS params, s.via_sms, s.via_app
-         FROM subscriber n JOIN account a ON a.id = n.account_id JOIN alert_setting s ON s.subscriber_id = n.id JOIN region r ON r.code = n.region_code
-        WHERE n.account_id = ANY($3::bigint[]) AND s.low_balance IS NOT NULL AND a.balance < s.low_balance
+         FROM unnest($3::bigint[]) AS c(id) JOIN account a ON a.id = c.id JOIN subscriber n ON n.account_id = a.id
+         JOIN alert_setting s ON s.subscriber_id = n.id JOIN region r ON r.code = n.region_code
+        WHERE s.low_balance IS NOT NULL AND a.balance < s.low_balance
      )
      INSERT INTO alert (subscriber_id, key, kind, params, via_sms, via_app, created_at, release_at)
      SELECT subscriber_id, key, kind, params, via_sms, via_app, $4, $4 FROM (SELECT * FROM pkg UNION ALL SELECT * FROM low) x
+      WHERE NOT EXISTS (SELECT 1 FROM alert a WHERE a.subscriber_id = x.subscriber_id AND a.key = x.key)
      ON CONFLICT (subscriber_id, key) DO NOTHING
      RETURNING id`,
-    [touched.quotaAccounts, touched.quotaIds, touched.chargedAccounts, at],
+    // $5 and $6 bound the payments looked at to the month's partitions (no local month starts
+    // earlier than 32 days back; a day ahead allows for another instance's clock).
+    [touched.quotaAccounts, touched.quotaIds, touched.chargedAccounts, at, new Date(at.getTime() - 32 * DAY_MS), new Date(at.getTime() + DAY_MS)],
   );
   if (rows.length) await settleRaised(q, at, rows.map((r) => r.id));
   return rows.length;

@@ -35,9 +35,11 @@ export async function readCapSettings(q: Queryable, subscriberId: number): Promi
 
 /**
  * The caps of the numbers of a batch that have any (a row of their own, or roaming records under the
- * default roaming cap), with the month's spending so far from the ledger. Read after the batch has
- * locked the accounts, so batches over one account see each other's charges: a cap holds whatever
- * the order of concurrent batches. While a lift of the data hard cap runs ("continue for N ₽"),
+ * default roaming cap), with the month's spending so far: the month's row of account_month_spend,
+ * which the ledger's balance trigger keeps with every charge (migration 055; the month's row is
+ * the one within 14 hours of the month's start in the number's region, whatever zone the number
+ * was in when charged). Read after the batch has locked the accounts, so batches over one account
+ * see each other's charges: a cap holds whatever the order of concurrent batches. While a lift of the data hard cap runs ("continue for N ₽"),
  * `dataHard` is read as off.
  */
 export async function loadCapStates(q: Queryable, at: Date, subscriberIds: number[], roamingSubscriberIds: number[]): Promise<Map<number, CapState>> {
@@ -46,11 +48,11 @@ export async function loadCapStates(q: Queryable, at: Date, subscriberIds: numbe
             coalesce(c.data_hard AND NOT coalesce(c.data_lifted_until > $1, false), false) AS data_hard, sp.spent, sp.roaming_spent
        FROM subscriber n JOIN region r ON r.code = n.region_code
        LEFT JOIN spending_cap c ON c.subscriber_id = n.id
+      CROSS JOIN LATERAL (SELECT date_trunc('month', $1::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone AS m) l
       CROSS JOIN LATERAL (
-        SELECT coalesce(sum(-e.amount), 0)::bigint AS spent, coalesce(sum(-e.amount) FILTER (WHERE e.category = 'roaming'), 0)::bigint AS roaming_spent
-          FROM ledger_entry e
-         WHERE e.account_id = n.account_id AND e.amount < 0
-           AND e.created_at >= date_trunc('month', $1::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone) sp
+        SELECT coalesce(sum(s.spent), 0)::bigint AS spent, coalesce(sum(s.roaming_spent), 0)::bigint AS roaming_spent
+          FROM account_month_spend s
+         WHERE s.account_id = n.account_id AND s.month_start BETWEEN l.m - interval '14 hours' AND l.m + interval '14 hours') sp
       WHERE n.id = ANY($2::bigint[]) AND (c.subscriber_id IS NOT NULL OR n.id = ANY($3::bigint[]))`,
     [at, subscriberIds, roamingSubscriberIds],
   );
