@@ -84,11 +84,13 @@ test('roaming state and spend against the cap: the app API and USSD *111*5#', as
   assert.deepEqual(home.json(), { msisdn: s.msisdn, country: null, countryName: null, since: null, spent: 0, cap: 500_000 });
   let p = await handset(app, s.msisdn).dial('*111*5#');
   assert.ok(!p.text.includes('Роуминг'), p.text);
+  assert.equal((await app.inject({ url: '/api/v1/subscribers/me/balance', headers: mine })).json().roamingCountry, null);
 
   await app.inject({ method: 'POST', url: '/api/v1/network/events', headers: await operatorAuth(core), payload: { type: 'attach', msisdn: s.msisdn, country: 'DE' } });
   await ingestUsage(core, ctxAs({ kind: 'operator_api', apiKeyId: 1 }, { channel: 'tmf' }), [{ recordId: 'de-1', msisdn: s.msisdn, kind: 'voice', zone: 'roaming', startedAt: env.clock.now(), durationSeconds: 120 }]);
   const abroad = await app.inject({ url: '/api/v1/subscribers/me/roaming', headers: mine });
   assert.deepEqual(abroad.json(), { msisdn: s.msisdn, country: 'DE', countryName: { ru: 'Германия', en: 'Germany' }, since: '2026-03-10T09:00:00.000Z', spent: 3_800, cap: 500_000 });
+  assert.equal((await app.inject({ url: '/api/v1/subscribers/me/balance', headers: mine })).json().roamingCountry, 'DE', 'the balance read says where the number is');
   const phone = handset(app, s.msisdn);
   p = await phone.dial('*111*5#');
   assert.ok(p.text.startsWith('Баланс 9962'), p.text);

@@ -4158,6 +4158,8 @@ export interface paths {
                                     used: number;
                                 };
                             };
+                            /** @description ISO 3166-1 alpha-2 of the country the number is attached in abroad, or null at home */
+                            roamingCountry: string | null;
                             status: string;
                         };
                     };

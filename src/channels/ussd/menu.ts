@@ -249,8 +249,8 @@ export const nodes: Record<string, MenuNode> = {
       const b = await perform(m.core, m.ctx, readBalanceAction, m.msisdn, {});
       const r = b.remaining;
       const text = m.t.balance(money(m, b.balance), Math.floor(r.seconds.remaining / 60), r.sms.remaining, dataLabel(r.bytes.remaining, m.lang));
-      // Abroad, the roaming spending against the cap follows.
-      const roaming = await getRoaming(m.core, m.ctx, { msisdn: m.msisdn, onlyAbroad: true });
+      // Abroad (the balance read says where the number is), the roaming spending against the cap follows.
+      const roaming = b.roamingCountry ? await getRoaming(m.core, m.ctx, { msisdn: m.msisdn }) : null;
       const line = roaming?.countryName ? `\n${m.t.roamingLine(roaming.countryName[m.lang], money(m, roaming.spent), money(m, roaming.cap))}` : '';
       return { kind: 'text', text: text + line, end: true };
     },

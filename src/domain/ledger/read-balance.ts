@@ -47,6 +47,8 @@ export interface RunningQuota {
 export interface BalanceRead extends BalanceFacts {
   /** The quotas running at `asOf` (minutes, SMS, data), in unit, end and id order. */
   quotas: RunningQuota[];
+  /** ISO 3166-1 alpha-2 of the country the number is attached in abroad, or null at home. */
+  roamingCountry: string | null;
 }
 
 /**
@@ -78,6 +80,7 @@ const readSql = (cond: string) =>
             .map(([name, sql]) => `'${name}', ${sql}`)
             .join(', ')},
           'asOf', $2::timestamptz,
+          'roamingCountry', (SELECT rs.country FROM roaming_state rs WHERE rs.subscriber_id = s.id),
           'quotas', (SELECT json_agg(json_build_object('unit', q.unit, 'source', q.source, 'included', q.included, 'used', q.used,
                                                        'periodStart', q.period_start, 'periodEnd', q.period_end,
                                                        'roamingZone', (SELECT p.spec->'roaming'->>'zone' FROM product p WHERE p.code = q.source)) ORDER BY q.unit, q.period_end, q.id)
@@ -96,6 +99,7 @@ interface RawRead {
   currency: string;
   status: BalanceFacts['status'];
   asOf: string;
+  roamingCountry: string | null;
   quotas: { unit: QuotaUnit; source: string; included: number; used: number; periodStart: string; periodEnd: string; roamingZone: string | null }[] | null;
 }
 
@@ -113,6 +117,7 @@ function toRead(r: RawRead): BalanceRead {
     currency: r.currency,
     status: r.status,
     asOf: new Date(r.asOf).toISOString(),
+    roamingCountry: r.roamingCountry ?? null,
     quotas: (r.quotas ?? []).map((q) => ({
       unit: q.unit,
       source: q.source,

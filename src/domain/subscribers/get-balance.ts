@@ -18,6 +18,8 @@ export interface BalanceView {
   asOf: string;
   remaining: Record<QuotaUnit, { included: number; used: number; remaining: number }>;
   quotas: QuotaLine[];
+  /** ISO 3166-1 alpha-2 of the country the number is attached in abroad (the network's last attach), or null at home. */
+  roamingCountry: string | null;
 }
 
 /**
@@ -65,5 +67,6 @@ export async function getBalance(core: Core, ctx: Ctx, input: { msisdn: string }
     asOf: sub.asOf,
     remaining,
     quotas,
+    roamingCountry: sub.roamingCountry,
   };
 }

@@ -66,6 +66,7 @@ export const balanceSchema = z.object({
   asOf: instant,
   remaining: z.object({ seconds: quota, sms: quota, bytes: quota }).describe('What is left this period, summed over the allowances'),
   quotas: z.array(quota.extend({ unit: z.enum(['seconds', 'sms', 'bytes']), source: z.string(), periodStart: instant, periodEnd: instant })),
+  roamingCountry: z.string().nullable().describe('ISO 3166-1 alpha-2 of the country the number is attached in abroad, or null at home'),
 });
 
 // ——— Tariff ———
