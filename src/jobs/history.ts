@@ -140,7 +140,8 @@ async function monthsBefore(core: Core, parent: string, now: Date, months: numbe
  * `recovering`) is kept, and listed in `smsHeld`; the next run looks at it again. The table and the
  * partition are locked before it is looked at (the outbox's partial indexes answer the look), so no
  * message of it changes between the look and the drop; SMS traffic waits for that moment.
- * history_retention.detail_from for sms_message moves to the first instant still kept.
+ * history_retention.detail_from for sms_message moves to the first month kept once no older month is
+ * held.
  */
 async function dropOldSms(core: Core, now: Date, months: number): Promise<{ smsDropped: string[]; smsHeld: string[] }> {
   const smsDropped: string[] = [];
@@ -164,16 +165,19 @@ async function dropOldSms(core: Core, now: Date, months: number): Promise<{ smsD
         [month],
       );
       await tx.query(`DROP TABLE ${ident(name)}`);
-      // The history is whole from the instant after this month only when no older month was held.
-      if (smsHeld.length === 0) await tx.query(
-        `INSERT INTO history_retention (table_name, detail_from) VALUES ('sms_message', history_month_start(($1::date + interval '1 month')::date))
-         ON CONFLICT (table_name) DO UPDATE SET detail_from = GREATEST(history_retention.detail_from, excluded.detail_from)`,
-        [month],
-      );
       return 'dropped';
     });
     if (done === 'dropped') smsDropped.push(name);
     else if (done === 'held') smsHeld.push(name);
+  }
+  // The history is whole from the first month kept, once no older month is held.
+  if (smsDropped.length && !smsHeld.length) {
+    await core.db.query(
+      `INSERT INTO history_retention (table_name, detail_from)
+       VALUES ('sms_message', history_month_start(date_trunc('month', ($1::timestamptz AT TIME ZONE 'Europe/Moscow') - make_interval(months => $2::int))::date))
+       ON CONFLICT (table_name) DO UPDATE SET detail_from = GREATEST(history_retention.detail_from, excluded.detail_from)`,
+      [now, months],
+    );
   }
   if (smsHeld.length) core.log.warn({ smsHeld }, 'SMS months past their retention kept: messages in them are still to be sent or answered');
   return { smsDropped, smsHeld };
