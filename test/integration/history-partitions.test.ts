@@ -224,7 +224,8 @@ test('the SMS history: messages either side of midnight on the 1st in their mont
 
   at('2026-03-10T09:00:00Z');
   const made = await historyJob(core, { now: clock.now() });
-  for (const p of ['sms_message_202512', 'sms_message_202601', 'sms_message_202602', 'sms_message_202603', 'sms_message_202605']) assert.ok(made.created.includes(p), p);
+  // The months that waited in the default partition (March to May were made by the first test's run).
+  assert.deepEqual(made.created.filter((p) => p.startsWith('sms_message_')), ['sms_message_202512', 'sms_message_202601', 'sms_message_202602']);
   assert.equal((await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sms_message_default'))[0]!.n, 0, 'default partition emptied');
   // Only this test's messages (earlier tests' notices to the number are left aside).
   const mine = (t: string) => t.startsWith('sms-') || t === 'БАЛАНС' || t === 'ПОМОЩЬ';
