@@ -1,4 +1,5 @@
 import type { Core } from '../domain/core.ts';
+import { pruneEvents } from './event-retention.ts';
 
 /** The history tables partitioned by month (migrations 043, 051 and 054). */
 export const HISTORY_TABLES = ['usage_record', 'ledger_entry', 'audit_event', 'sms_message'] as const;
@@ -19,6 +20,8 @@ export interface HistoryResult {
   smsDropped: string[];
   /** SMS partitions past SMS_RETENTION_MONTHS kept because a message in them is still to be sent or answered. */
   smsHeld: string[];
+  /** Finished rows of the per-event tables past EVENT_RETENTION_MONTHS deleted, per table (see event-retention.ts). */
+  eventsDeleted: Record<string, number>;
 }
 
 /**
@@ -35,9 +38,9 @@ export interface HistoryResult {
  */
 export async function historyJob(
   core: Core,
-  opts: { now: Date; retentionMonths?: number; auditRetentionMonths?: number; smsRetentionMonths?: number },
+  opts: { now: Date; retentionMonths?: number; auditRetentionMonths?: number; smsRetentionMonths?: number; eventRetentionMonths?: number },
 ): Promise<HistoryResult> {
-  const result: HistoryResult = { created: [], dropped: [], summarised: 0, auditDropped: [], smsDropped: [], smsHeld: [] };
+  const result: HistoryResult = { created: [], dropped: [], summarised: 0, auditDropped: [], smsDropped: [], smsHeld: [], eventsDeleted: {} };
   const months = await core.db.query<{ t: string; m: string }>(
     `SELECT t, m::text FROM (
        SELECT t, ((($1::timestamptz AT TIME ZONE 'Europe/Moscow')::date) + make_interval(months => n))::date AS m
@@ -114,6 +117,7 @@ export async function historyJob(
 
   result.auditDropped = await dropOldAudit(core, opts.now, opts.auditRetentionMonths ?? core.settings.auditRetentionMonths);
   Object.assign(result, await dropOldSms(core, opts.now, opts.smsRetentionMonths ?? core.settings.smsRetentionMonths));
+  result.eventsDeleted = await pruneEvents(core, opts.now, opts.eventRetentionMonths ?? core.settings.eventRetentionMonths);
   return result;
 }
 

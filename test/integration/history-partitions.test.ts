@@ -281,6 +281,42 @@ test('the SMS history: messages either side of midnight on the 1st in their mont
   assert.deepEqual((await historyJob(core, { now: later, smsRetentionMonths: 12, auditRetentionMonths: 1200 })).smsDropped, [], 'a second run drops nothing');
 });
 
+test('the other per-event tables: finished rows past EVENT_RETENTION_MONTHS are deleted, unfinished and recent ones kept', async () => {
+  const old = '2025-01-15T10:00:00Z';
+  const recent = '2026-02-15T10:00:00Z';
+  const [{ customer_id: customer }] = (await core.db.query<{ customer_id: number }>('SELECT customer_id FROM account WHERE id = $1', [num.accountId])) as [{ customer_id: number }];
+  await core.db.query("INSERT INTO tmf_hub (id, api, callback) VALUES ('h-ret', 'productOrdering', 'http://127.0.0.1:1/cb')");
+  const s = num.subscriberId;
+  await core.db.exec(`
+    INSERT INTO tmf_event_delivery (hub_id, api, event_id, event_type, url, body, status, next_attempt_at, created_at) VALUES
+      ('h-ret', 'x', 'e1', 't', 'u', '{}', 'delivered', '${old}', '${old}'), ('h-ret', 'x', 'e2', 't', 'u', '{}', 'failed', '${old}', '${old}'),
+      ('h-ret', 'x', 'e3', 't', 'u', '{}', 'pending', '${old}', '${old}'), ('h-ret', 'x', 'e4', 't', 'u', '{}', 'delivered', '${recent}', '${recent}');
+    INSERT INTO mail_message (to_address, subject, body, kind, status, created_at) VALUES
+      ('a@example.org', 's', 'b', 'k', 'sent', '${old}'), ('a@example.org', 's', 'b', 'k', 'queued', '${old}'), ('a@example.org', 's', 'b', 'k', 'sent', '${recent}');
+    INSERT INTO alert (subscriber_id, key, kind, params, via_sms, via_app, created_at, release_at, released_at) VALUES
+      (${s}, 'ret:1', 'low_balance', '{}', false, true, '${old}', '${old}', '${old}'),
+      (${s}, 'ret:2', 'low_balance', '{}', false, true, '${old}', '2099-01-01T00:00:00Z', NULL),
+      (${s}, 'quota:999999:80', 'package_80', '{"periodEnd": "2099-01-01T00:00:00Z"}', false, true, '${old}', '${old}', '${old}'),
+      (${s}, 'quota:999998:80', 'package_80', '{"periodEnd": "2025-02-01T00:00:00Z"}', false, true, '${old}', '${old}', '${old}'),
+      (${s}, 'ret:3', 'low_balance', '{}', false, true, '${recent}', '${recent}', '${recent}');
+    INSERT INTO locator_request (requester_id, target_id, at, channel, outcome) VALUES (${s}, ${s}, '${old}', 'ussd', 'refused'), (${s}, ${s}, '${recent}', 'ussd', 'refused');
+    INSERT INTO auto_payment_attempt (account_id, subscriber_id, at, trigger, amount, outcome) VALUES
+      (${num.accountId}, ${s}, '${old}', 'low_balance', 100, 'failed'), (${num.accountId}, ${s}, '${recent}', 'low_balance', 100, 'failed');
+    INSERT INTO number_limit_event (subscriber_id, period, customer_id, amount, spent, scope, action, at) VALUES
+      (${s}, '2025-01', ${customer}, 1, 1, 'all', 'notify', '${old}'), (${s}, '2026-02', ${customer}, 1, 1, 'all', 'notify', '${recent}')
+    ON CONFLICT DO NOTHING;
+  `);
+  const count = async (t: string) => (await core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t} WHERE ${t === 'alert' ? "key LIKE 'ret:%' OR key LIKE 'quota:99999%'" : 'true'}`))[0]!.n;
+  const before: Record<string, number> = Object.fromEntries(await Promise.all(['tmf_event_delivery', 'mail_message', 'alert', 'locator_request', 'auto_payment_attempt', 'number_limit_event'].map(async (t) => [t, await count(t)])));
+  // Twelve months kept on 10 March 2026: everything before March 2025 that is finished goes.
+  const run = await historyJob(core, { now: new Date('2026-03-10T09:00:00Z'), eventRetentionMonths: 12 });
+  const deleted: Record<string, number> = { ...run.eventsDeleted };
+  assert.deepEqual(run.eventsDeleted, { tmf_event_delivery: 2, mail_message: 1, alert: 2, locator_request: 1, auto_payment_attempt: 1, number_limit_event: 1 });
+  for (const [t, n] of Object.entries(before)) assert.equal(await count(t), n - deleted[t]!, t);
+  assert.deepEqual((await core.db.query<{ k: string }>("SELECT key AS k FROM alert WHERE key LIKE 'ret:%' OR key LIKE 'quota:99999%' ORDER BY 1")).map((r) => r.k), ['quota:999999:80', 'ret:2', 'ret:3'], 'a waiting alert and a package still running are kept');
+  assert.deepEqual((await historyJob(core, { now: new Date('2026-03-10T09:00:00Z'), eventRetentionMonths: 12 })).eventsDeleted, {}, 'a second run deletes nothing');
+});
+
 test('the migrations move a store with rows in several months into month partitions (usage and ledger, then the audit log, then the SMS history), keys and balances intact', async () => {
   const store = await freshStore();
   try {
