@@ -149,7 +149,8 @@ const schema = z.object({
   SMS_RETENTION_MONTHS: z.coerce.number().int().min(7).max(1200).default(12),
   /**
    * Months the finished rows of the other per-event tables are kept (TMF hub deliveries, e-mail,
-   * spending alerts, locator requests, automatic top-up attempts, company limit events). At least 3.
+   * spending alerts, locator requests, automatic top-up attempts, company limit events, expired
+   * sessions and login codes). At least 3.
    */
   EVENT_RETENTION_MONTHS: z.coerce.number().int().min(3).max(1200).default(12),
   /** Addresses or CIDRs TMF hub callbacks may reach although loopback, private or link-local (none by default). */

@@ -24,6 +24,10 @@ export const EVENT_TABLES = {
   auto_payment_attempt: `at < $1`,
   /** A company number's limit reached, one row per number and month (this month's is read). */
   number_limit_event: `at < $1`,
+  /** Login sessions, once expired (only live ones are listed or accepted). */
+  session: `expires_at < $1`,
+  /** One-time login codes, once expired. */
+  otp: `expires_at < $1`,
 } as const;
 
 /** Rows deleted per statement, and statements per table per run: one run stays short. */
