@@ -17,7 +17,7 @@ import { recordDeliveryReceipt } from '../../src/domain/notifications/record-del
 import { recordIncomingSms } from '../../src/domain/notifications/record-incoming-sms.ts';
 import { listMigrations } from '../../src/store/migrate.ts';
 import { makeCompany, type Admin } from '../helpers/business.ts';
-import { ctxAs, freshStore, ledgerSum, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+import { ctxAs, freshStore, ledgerSum, secondCore, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
 
 // Month partitions (migration 043) and the history job, on the store under test. The clock is in
 // March 2026; Moscow is UTC+3, so Moscow's 1 March begins at 2026-02-28T21:00Z.
@@ -221,6 +221,11 @@ test('the SMS history: messages either side of midnight on the 1st in their mont
     core.db.query("INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id) VALUES ('mo', $1, '8111', 'x', 'handled', '2026-03-02T10:00:00Z', 'smsc-feb')", [num.msisdn]),
     /sms_mo_key_pkey/,
   );
+  // The same message delivered to two instances at once (two pools on PostgreSQL): one records it.
+  const other = await secondCore(env);
+  const race = { msisdn: '79990000077', to: '8111', text: 'x', smscId: 'smsc-race', gateway: 'smpp' };
+  const both = await Promise.all([core, other].map((c) => recordIncomingSms(c, race)));
+  assert.equal(both.filter((id) => id !== null).length, 1, `one of ${JSON.stringify(both)}`);
 
   at('2026-03-10T09:00:00Z');
   const made = await historyJob(core, { now: clock.now() });
