@@ -31,7 +31,10 @@ export interface HistoryResult {
  * usage_daily (per number, local day, kind and zone), its record keys are let go and its partition
  * is dropped, all in one transaction. A month is dropped only once the whole of it lies before the
  * ingest window (`usageMaxAgeDays`): no record of it can be booked again, so letting its keys go
- * cannot book one twice. Ledger entries are money and are never dropped.
+ * cannot book one twice. Ledger entries are money and are never dropped. Then the audit log's and
+ * the SMS history's months past their retention are dropped whole (an SMS month only when none of
+ * its messages is still to be sent or answered), and the finished rows of the other per-event
+ * tables past EVENT_RETENTION_MONTHS are deleted in batches (event-retention.ts).
  *
  * Each partition is its own transaction (creating or dropping one locks its table briefly);
  * running twice, or on two instances at once, does nothing the second time.
@@ -152,11 +155,11 @@ async function dropOldSms(core: Core, now: Date, months: number): Promise<{ smsD
   const smsHeld: string[] = [];
   for (const name of await monthsBefore(core, 'sms_message', now, months)) {
     const done = await core.db.tx(async (tx) => {
-      const [still] = await tx.query<{ here: boolean }>('SELECT to_regclass($1) IS NOT NULL AS here', [name]);
-      if (!still?.here) return 'gone';
       // The parent first, as DROP TABLE takes them: a writer holding the parent never waits on us
       // for the partition while we wait on it for the parent.
       await tx.query(`LOCK TABLE ONLY sms_message IN ACCESS EXCLUSIVE MODE`);
+      const [still] = await tx.query<{ here: boolean }>('SELECT to_regclass($1) IS NOT NULL AS here', [name]);
+      if (!still?.here) return 'gone';
       await tx.query(`LOCK TABLE ${ident(name)} IN ACCESS EXCLUSIVE MODE`);
       const [open] = await tx.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${ident(name)}
