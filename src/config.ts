@@ -142,6 +142,17 @@ const schema = z.object({
   USAGE_DETAIL_RETENTION_MONTHS: z.coerce.number().int().min(7).max(1200).default(36),
   /** Months of the audit log kept; the history job drops whole older months. At least a year. */
   AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(12).max(1200).default(60),
+  /**
+   * Months of the SMS history (messages in and out) kept; the history job drops whole older months.
+   * At least 7, as usage detail: an SMS in the detail report (six months back) can still be read.
+   */
+  SMS_RETENTION_MONTHS: z.coerce.number().int().min(7).max(1200).default(12),
+  /**
+   * Months the finished rows of the other per-event tables are kept (TMF hub deliveries, e-mail,
+   * spending alerts, locator requests, automatic top-up attempts, company limit events, expired
+   * sessions and login codes). At least 3.
+   */
+  EVENT_RETENTION_MONTHS: z.coerce.number().int().min(3).max(1200).default(12),
   /** Addresses or CIDRs TMF hub callbacks may reach although loopback, private or link-local (none by default). */
   HUB_CALLBACK_ALLOWED: cidrList,
   /** How long one TMF event delivery may take before it counts as failed and is retried. */

@@ -53,6 +53,8 @@ export async function createCore(config: Config, opts: { clock?: Clock; log?: Lo
       usageMaxFutureDays: config.USAGE_MAX_FUTURE_DAYS,
       usageDetailRetentionMonths: config.USAGE_DETAIL_RETENTION_MONTHS,
       auditRetentionMonths: config.AUDIT_RETENTION_MONTHS,
+      smsRetentionMonths: config.SMS_RETENTION_MONTHS,
+      eventRetentionMonths: config.EVENT_RETENTION_MONTHS,
       hubCallbackAllowed: config.HUB_CALLBACK_ALLOWED,
       hubDeliveryTimeoutMs: config.HUB_DELIVERY_TIMEOUT_MS,
       hubDeliveryMaxAttempts: config.HUB_DELIVERY_MAX_ATTEMPTS,

@@ -22,6 +22,10 @@ export interface DomainSettings {
   usageDetailRetentionMonths: number;
   /** Months of the audit log kept; the history job drops older months whole. */
   auditRetentionMonths: number;
+  /** Months of the SMS history kept; the history job drops older months whole. */
+  smsRetentionMonths: number;
+  /** Months the finished rows of the per-event tables (hub deliveries, mail, alerts, locations, …) are kept. */
+  eventRetentionMonths: number;
   /** Addresses/CIDRs TMF hub callbacks may reach although loopback, private or link-local. */
   hubCallbackAllowed: string[];
   hubDeliveryTimeoutMs: number;
@@ -67,6 +71,8 @@ export const defaultSettings: DomainSettings = {
   usageMaxFutureDays: 1,
   usageDetailRetentionMonths: 36,
   auditRetentionMonths: 60,
+  smsRetentionMonths: 12,
+  eventRetentionMonths: 12,
   hubCallbackAllowed: [],
   hubDeliveryTimeoutMs: 5000,
   hubDeliveryMaxAttempts: 8,

@@ -47,8 +47,9 @@ export async function drainOutbox(core: Core, transport: SmsTransport, batch = 1
   );
   const rows = await core.db.tx((tx) =>
     tx.query<Claimed>(
+      // By id and month (created_at): each claimed row is looked up in its own month's partition.
       `UPDATE sms_message SET ${CLAIM}
-        WHERE id IN (SELECT id FROM sms_message
+        WHERE (id, created_at) IN (SELECT id, created_at FROM sms_message
                       WHERE direction = 'mt' AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
                         -- not while an older message to the number is being sent (a reply submitted at commit)
                         AND NOT EXISTS (SELECT 1 FROM sms_message o

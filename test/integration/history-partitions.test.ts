@@ -10,9 +10,14 @@ import { getSpending } from '../../src/domain/reports/get-spending.ts';
 import { ManualClock } from '../../src/domain/shared/clock.ts';
 import { searchAudit } from '../../src/domain/audit/search-audit.ts';
 import { historyJob } from '../../src/jobs/history.ts';
+import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
+import { enqueueSms } from '../../src/domain/notifications/enqueue-sms.ts';
+import { listMessages } from '../../src/domain/notifications/list-messages.ts';
+import { recordDeliveryReceipt } from '../../src/domain/notifications/record-delivery-receipt.ts';
+import { recordIncomingSms } from '../../src/domain/notifications/record-incoming-sms.ts';
 import { listMigrations } from '../../src/store/migrate.ts';
 import { makeCompany, type Admin } from '../helpers/business.ts';
-import { ctxAs, freshStore, ledgerSum, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
+import { ctxAs, freshStore, ledgerSum, secondCore, subscriberCtx, testCore, type TestEnv } from '../helpers/core.ts';
 
 // Month partitions (migration 043) and the history job, on the store under test. The clock is in
 // March 2026; Moscow is UTC+3, so Moscow's 1 March begins at 2026-02-28T21:00Z.
@@ -189,7 +194,138 @@ test('the audit log: events land in their month\'s partition, the audit search r
   assert.deepEqual(await search(), ['test.after', 'test.mar']);
 });
 
-test('the migrations move a store with rows in several months into month partitions (usage and ledger, then the audit log), keys and balances intact', async () => {
+test('the SMS history: messages either side of midnight on the 1st in their months, read as one; an incoming message counted once across months; the outbox sends and retries in old months; retention keeps a month with a message still queued', async () => {
+  const at = (iso: string) => clock.set(iso);
+  const incoming = (smscId: string, text: string) => recordIncomingSms(core, { msisdn: num.msisdn, to: '8111', text, smscId, gateway: 'smpp' });
+  const out = (text: string, when: string) => enqueueSms(core.db, { msisdn: num.msisdn, text, kind: 'notice', at: new Date(when) });
+  // December 2025: a message whose retries wait far ahead (still queued a year on).
+  const held = await out('sms-dec-queued', '2025-12-10T10:00:00Z');
+  await core.db.query("UPDATE sms_message SET next_attempt_at = '2099-01-01T00:00:00Z' WHERE id = $1", [held]);
+  // January 2026: an incoming message and its answer.
+  at('2026-01-20T10:00:00Z');
+  const janMo = await incoming('smsc-jan', 'БАЛАНС');
+  assert.ok(janMo);
+  await core.db.query("UPDATE sms_message SET status = 'handled' WHERE id = $1", [janMo]);
+  await out('sms-jan-reply', '2026-01-20T10:00:01Z');
+  // 23:59 on 28 February and 00:01 on 1 March, Moscow time.
+  at('2026-02-28T20:59:00Z');
+  assert.ok(await incoming('smsc-feb', 'ПОМОЩЬ'));
+  const febMt = await out('sms-feb', '2026-02-28T20:59:30Z');
+  at('2026-02-28T21:01:00Z');
+  const marMt = await out('sms-mar', '2026-02-28T21:01:00Z');
+  // The SMSC delivers February's message again in March: counted once, by the key it left.
+  assert.equal(await incoming('smsc-feb', 'ПОМОЩЬ'), null, 'a repeat in another month records nothing');
+  assert.ok(await incoming('smsc-mar', 'ПОМОЩЬ'), 'another message is recorded');
+  // Any other writer is held to the same key.
+  await assert.rejects(
+    core.db.query("INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id) VALUES ('mo', $1, '8111', 'x', 'handled', '2026-03-02T10:00:00Z', 'smsc-feb')", [num.msisdn]),
+    /sms_mo_key_pkey/,
+  );
+  // The same message delivered to two instances at once (two pools on PostgreSQL): one records it.
+  const other = await secondCore(env);
+  const race = { msisdn: '79990000077', to: '8111', text: 'x', smscId: 'smsc-race', gateway: 'smpp' };
+  const both = await Promise.all([core, other].map((c) => recordIncomingSms(c, race)));
+  assert.equal(both.filter((id) => id !== null).length, 1, `one of ${JSON.stringify(both)}`);
+
+  at('2026-03-10T09:00:00Z');
+  const made = await historyJob(core, { now: clock.now() });
+  // The months that waited in the default partition (March to May were made by the first test's run).
+  assert.deepEqual(made.created.filter((p) => p.startsWith('sms_message_')), ['sms_message_202512', 'sms_message_202601', 'sms_message_202602']);
+  assert.equal((await core.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sms_message_default'))[0]!.n, 0, 'default partition emptied');
+  // Only this test's messages (earlier tests' notices to the number are left aside).
+  const mine = (t: string) => t.startsWith('sms-') || t === 'БАЛАНС' || t === 'ПОМОЩЬ';
+  const where = async () =>
+    (await core.db.query<{ t: string; p: string }>('SELECT text AS t, tableoid::regclass::text AS p FROM sms_message WHERE msisdn = $1 ORDER BY id', [num.msisdn]))
+      .filter((r) => mine(r.t)).map((r) => `${r.t} ${r.p}`);
+  const inbox = async () => (await listMessages(core, { msisdn: num.msisdn })).map((m) => m.text).filter(mine);
+  assert.deepEqual(await where(), [
+    'sms-dec-queued sms_message_202512', 'БАЛАНС sms_message_202601', 'sms-jan-reply sms_message_202601', 'ПОМОЩЬ sms_message_202602',
+    'sms-feb sms_message_202602', 'sms-mar sms_message_202603', 'ПОМОЩЬ sms_message_202603',
+  ]);
+  // The number's messages, newest first, read across the months.
+  assert.deepEqual(await inbox(), ['ПОМОЩЬ', 'sms-mar', 'sms-feb', 'ПОМОЩЬ', 'sms-jan-reply', 'БАЛАНС', 'sms-dec-queued']);
+  assert.equal(await incoming('smsc-feb', 'ПОМОЩЬ'), null, 'still once after the move');
+
+  // The outbox claims, retries and sends messages in their months' partitions, by id.
+  let fail = true;
+  const sent: string[] = [];
+  const transport = {
+    name: 'test',
+    send: async (m: { text: string }) => {
+      if (m.text === 'sms-feb' && fail) return (fail = false), { status: 'retry' as const, error: 'throttled' };
+      if (m.text.startsWith('sms-')) sent.push(m.text);
+      return { status: 'sent' as const, ref: `gw-${m.text}` };
+    },
+  };
+  await drainOutbox(core, transport);
+  assert.deepEqual(sent.sort(), ['sms-jan-reply', 'sms-mar']);
+  await core.db.query('UPDATE sms_message SET next_attempt_at = NULL WHERE id = $1', [febMt]);
+  await drainOutbox(core, transport);
+  assert.deepEqual(sent, ['sms-jan-reply', 'sms-mar', 'sms-feb']);
+  assert.ok(await recordDeliveryReceipt(core, { ref: 'gw-sms-feb', stat: 'DELIVRD' }), 'a receipt finds February\'s message by its gateway id');
+  const state = async (id: number) => (await core.db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM sms_message WHERE id = $1', [id]))[0];
+  assert.deepEqual(await state(febMt), { status: 'delivered', attempts: 2 });
+  assert.deepEqual(await state(marMt), { status: 'sent', attempts: 1 });
+  assert.deepEqual(await state(held), { status: 'queued', attempts: 0 });
+  await core.db.query("UPDATE sms_message SET status = 'handled' WHERE direction = 'mo' AND msisdn = $1", [num.msisdn]);
+
+  // Twelve months kept on 10 March 2027: January and February 2026 go with their keys; December
+  // 2025 stays while its message is queued, and goes once it is not.
+  const later = new Date('2027-03-10T09:00:00Z');
+  const keys = async () => (await core.db.query<{ k: string }>('SELECT smsc_id AS k FROM sms_mo_key WHERE msisdn = $1 ORDER BY 1', [num.msisdn])).map((r) => r.k);
+  assert.deepEqual(await keys(), ['smsc-feb', 'smsc-jan', 'smsc-mar']);
+  const gone = await historyJob(core, { now: later, smsRetentionMonths: 12, auditRetentionMonths: 1200 });
+  assert.deepEqual([gone.smsDropped, gone.smsHeld], [['sms_message_202601', 'sms_message_202602'], ['sms_message_202512']]);
+  assert.deepEqual(await keys(), ['smsc-mar']);
+  assert.deepEqual(await inbox(), ['ПОМОЩЬ', 'sms-mar', 'sms-dec-queued']);
+  await core.db.query("UPDATE sms_message SET status = 'failed' WHERE id = $1", [held]);
+  const rest = await historyJob(core, { now: later, smsRetentionMonths: 12, auditRetentionMonths: 1200 });
+  assert.deepEqual([rest.smsDropped, rest.smsHeld], [['sms_message_202512'], []]);
+  const [{ detail_from: from }] = (await core.db.query<{ detail_from: Date }>("SELECT detail_from FROM history_retention WHERE table_name = 'sms_message'")) as [{ detail_from: Date }];
+  assert.equal(new Date(from).toISOString(), '2026-02-28T21:00:00.000Z', 'whole from March 2026 once no older month is held');
+  assert.deepEqual((await historyJob(core, { now: later, smsRetentionMonths: 12, auditRetentionMonths: 1200 })).smsDropped, [], 'a second run drops nothing');
+});
+
+test('the other per-event tables: finished rows past EVENT_RETENTION_MONTHS are deleted, unfinished and recent ones kept', async () => {
+  const old = '2025-01-15T10:00:00Z';
+  const recent = '2026-02-15T10:00:00Z';
+  const [{ customer_id: customer }] = (await core.db.query<{ customer_id: number }>('SELECT customer_id FROM account WHERE id = $1', [num.accountId])) as [{ customer_id: number }];
+  await core.db.query("INSERT INTO tmf_hub (id, api, callback) VALUES ('h-ret', 'productOrdering', 'http://127.0.0.1:1/cb')");
+  const s = num.subscriberId;
+  await core.db.exec(`
+    INSERT INTO tmf_event_delivery (hub_id, api, event_id, event_type, url, body, status, next_attempt_at, created_at) VALUES
+      ('h-ret', 'x', 'e1', 't', 'u', '{}', 'delivered', '${old}', '${old}'), ('h-ret', 'x', 'e2', 't', 'u', '{}', 'failed', '${old}', '${old}'),
+      ('h-ret', 'x', 'e3', 't', 'u', '{}', 'pending', '${old}', '${old}'), ('h-ret', 'x', 'e4', 't', 'u', '{}', 'delivered', '${recent}', '${recent}');
+    INSERT INTO mail_message (to_address, subject, body, kind, status, created_at) VALUES
+      ('a@example.org', 's', 'b', 'k', 'sent', '${old}'), ('a@example.org', 's', 'b', 'k', 'queued', '${old}'), ('a@example.org', 's', 'b', 'k', 'sent', '${recent}');
+    INSERT INTO alert (subscriber_id, key, kind, params, via_sms, via_app, created_at, release_at, released_at) VALUES
+      (${s}, 'ret:1', 'low_balance', '{}', false, true, '${old}', '${old}', '${old}'),
+      (${s}, 'ret:2', 'low_balance', '{}', false, true, '${old}', '2099-01-01T00:00:00Z', NULL),
+      (${s}, 'quota:999999:80', 'package_80', '{"periodEnd": "2099-01-01T00:00:00Z"}', false, true, '${old}', '${old}', '${old}'),
+      (${s}, 'quota:999998:80', 'package_80', '{"periodEnd": "2025-02-01T00:00:00Z"}', false, true, '${old}', '${old}', '${old}'),
+      (${s}, 'ret:3', 'low_balance', '{}', false, true, '${recent}', '${recent}', '${recent}');
+    INSERT INTO locator_request (requester_id, target_id, at, channel, outcome) VALUES (${s}, ${s}, '${old}', 'ussd', 'refused'), (${s}, ${s}, '${recent}', 'ussd', 'refused');
+    INSERT INTO auto_payment_attempt (account_id, subscriber_id, at, trigger, amount, outcome) VALUES
+      (${num.accountId}, ${s}, '${old}', 'low_balance', 100, 'failed'), (${num.accountId}, ${s}, '${recent}', 'low_balance', 100, 'failed');
+    INSERT INTO number_limit_event (subscriber_id, period, customer_id, amount, spent, scope, action, at) VALUES
+      (${s}, '2025-01', ${customer}, 1, 1, 'all', 'notify', '${old}'), (${s}, '2026-02', ${customer}, 1, 1, 'all', 'notify', '${recent}')
+    ON CONFLICT DO NOTHING;
+    INSERT INTO session (id, kind, subject_id, channel, method, created_at, expires_at) VALUES
+      ('ret-old', 'subscriber', ${s}, 'web', 'otp', '${old}', '${old}'), ('ret-new', 'subscriber', ${s}, 'web', 'otp', '${old}', '2099-01-01T00:00:00Z');
+    INSERT INTO otp (subject, purpose, code_hash, expires_at, created_at) VALUES ('ret', 'login', 'x', '${old}', '${old}'), ('ret', 'login', 'x', '${recent}', '${recent}');
+  `);
+  const count = async (t: string) => (await core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t} WHERE ${t === 'alert' ? "key LIKE 'ret:%' OR key LIKE 'quota:99999%'" : t === 'session' ? "id LIKE 'ret-%'" : t === 'otp' ? "subject = 'ret'" : 'true'}`))[0]!.n;
+  const before: Record<string, number> = Object.fromEntries(await Promise.all(['tmf_event_delivery', 'mail_message', 'alert', 'locator_request', 'auto_payment_attempt', 'number_limit_event', 'session', 'otp'].map(async (t) => [t, await count(t)])));
+  // Twelve months kept on 10 March 2026: everything before March 2025 that is finished goes.
+  const run = await historyJob(core, { now: new Date('2026-03-10T09:00:00Z'), eventRetentionMonths: 12 });
+  const deleted: Record<string, number> = { ...run.eventsDeleted };
+  assert.deepEqual(run.eventsDeleted, { tmf_event_delivery: 2, mail_message: 1, alert: 2, locator_request: 1, auto_payment_attempt: 1, number_limit_event: 1, session: 1, otp: 1 });
+  for (const [t, n] of Object.entries(before)) assert.equal(await count(t), n - deleted[t]!, t);
+  assert.deepEqual((await core.db.query<{ k: string }>("SELECT key AS k FROM alert WHERE key LIKE 'ret:%' OR key LIKE 'quota:99999%' ORDER BY 1")).map((r) => r.k), ['quota:999999:80', 'ret:2', 'ret:3'], 'a waiting alert and a package still running are kept');
+  assert.deepEqual((await historyJob(core, { now: new Date('2026-03-10T09:00:00Z'), eventRetentionMonths: 12 })).eventsDeleted, {}, 'a second run deletes nothing');
+});
+
+test('the migrations move a store with rows in several months into month partitions (usage and ledger, then the audit log, then the SMS history), keys and balances intact', async () => {
   const store = await freshStore();
   try {
     const db = store.db;
@@ -240,6 +376,24 @@ test('the migrations move a store with rows in several months into month partiti
     assert.deepEqual(audit.map((r) => `${r.id} ${r.action} ${r.p}`), ['1 a.jan audit_event_202601', '2 a.feb audit_event_202602', '3 a.jun audit_event_202506']);
     await db.query("INSERT INTO audit_event (at, actor_kind, channel, action) VALUES (now(), 'system', 'cli', 'a.now')");
     assert.equal((await db.query<{ id: number }>("SELECT id::int FROM audit_event WHERE action = 'a.now'"))[0]!.id, 4);
+
+    // The SMS history (054) moves the same way, ids kept, the incoming messages' keys with them.
+    for (const m of all.filter((x) => x.version > 51 && x.version < 54)) await db.tx((tx) => tx.exec(m.sql));
+    await db.query(
+      `INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id) VALUES
+         ('mo', '79990000001', '8111', 'm.jan', 'handled', '2026-01-31T20:59:00Z', 's1'), ('mt', '79990000001', 'Abonent', 'm.feb', 'queued', '2026-01-31T21:01:00Z', NULL),
+         ('mo', '79990000001', '8111', 'm.jun', 'handled', '2025-06-01T12:00:00Z', 's2'), ('mo', '79990000001', '8111', 'm.nokey', 'handled', '2025-06-02T12:00:00Z', NULL)`,
+    );
+    await db.tx((tx) => tx.exec(all.find((x) => x.version === 54)!.sql));
+    const sms = await db.query<{ id: number; text: string; p: string }>('SELECT id::int, text, tableoid::regclass::text AS p FROM sms_message ORDER BY id');
+    assert.deepEqual(sms.map((r) => `${r.id} ${r.text} ${r.p}`), ['1 m.jan sms_message_202601', '2 m.feb sms_message_202602', '3 m.jun sms_message_202506', '4 m.nokey sms_message_202506']);
+    assert.deepEqual((await db.query<{ k: string }>('SELECT smsc_id AS k FROM sms_mo_key ORDER BY 1')).map((r) => r.k), ['s1', 's2']);
+    await assert.rejects(
+      db.query("INSERT INTO sms_message (direction, msisdn, short_code, text, status, smsc_id) VALUES ('mo', '79990000001', '8111', 'again', 'received', 's1')"),
+      /sms_mo_key_pkey/,
+    );
+    const [{ id: smsNext }] = (await db.query<{ id: number }>("INSERT INTO sms_message (direction, msisdn, short_code, text) VALUES ('mt', '79990000001', 'Abonent', 'm.now') RETURNING id::int")) as [{ id: number }];
+    assert.ok(smsNext > 4, `ids go on after the moved ones: ${smsNext}`);
   } finally {
     await store.drop();
   }

@@ -88,11 +88,11 @@ export async function claimStateChanges(core: Core, limit = 100): Promise<(Recei
   return core.db.tx((tx) =>
     tx.query<ReceiverRecord & { before: string; group: number }>(
       `WITH moved AS (
-         SELECT m.id, COALESCE(m.meta->>'tmfState', 'initial') AS before, ${STATE_SQL} AS state FROM sms_message m
+         SELECT m.id, m.created_at, COALESCE(m.meta->>'tmfState', 'initial') AS before, ${STATE_SQL} AS state FROM sms_message m
           WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ${STATE_SQL} <> COALESCE(m.meta->>'tmfState', 'initial')
           ORDER BY m.id LIMIT $2 FOR UPDATE SKIP LOCKED)
        UPDATE sms_message m SET meta = m.meta || jsonb_build_object('tmfState', moved.state)
-         FROM moved WHERE m.id = moved.id
+         FROM moved WHERE m.id = moved.id AND m.created_at = moved.created_at -- each in its own month's partition
        RETURNING ${COLUMNS}, moved.before, ${GROUP_SQL} AS "group"`,
       [OPERATOR_MESSAGE, limit],
     ),

@@ -69,8 +69,11 @@ export async function queueReply(
  */
 export async function recordedReply(q: Queryable, mo: { shortCode: string; msisdn: string; smscId: string }): Promise<{ id: number; text: string } | null> {
   const [row] = await q.query<{ id: number; text: string }>(
-    `SELECT r.id, r.text FROM sms_message m JOIN sms_message r ON r.id = (m.meta->>'reply')::bigint AND r.direction = 'mt'
-      WHERE m.direction = 'mo' AND m.short_code = $1 AND m.msisdn = $2 AND m.smsc_id = $3`,
+    // The message's key names its instant, so only its month is read; the reply follows it.
+    `SELECT r.id, r.text FROM sms_mo_key k
+       JOIN sms_message m ON m.direction = 'mo' AND m.short_code = k.short_code AND m.msisdn = k.msisdn AND m.smsc_id = k.smsc_id AND m.created_at = k.created_at
+       JOIN sms_message r ON r.id = (m.meta->>'reply')::bigint AND r.direction = 'mt'
+      WHERE k.short_code = $1 AND k.msisdn = $2 AND k.smsc_id = $3`,
     [mo.shortCode, mo.msisdn, mo.smscId],
   );
   return row ? { id: Number(row.id), text: row.text } : null;

@@ -13,14 +13,30 @@ export interface IncomingSms {
 }
 
 /**
+ * The statement part that records an incoming message once: its key (short code, number, the SMSC's
+ * message id) is taken in sms_mo_key first, and the message is recorded only when the key was
+ * free — a repeat, in any month, records nothing (migration 054). A concurrent repeat waits on the
+ * key and records nothing. A message without the SMSC's id is always recorded. Parameters: $1
+ * number, $2 short code, $3 text, $4 time, $5 SMSC id; `meta` is the meta's SQL.
+ */
+const recordOnce = (meta: string) => `mo_key AS (
+       INSERT INTO sms_mo_key (short_code, msisdn, smsc_id, created_at)
+       SELECT $2::text, $1::text, $5::text, $4::timestamptz WHERE $5::text IS NOT NULL
+       ON CONFLICT DO NOTHING RETURNING 1),
+     mo AS (
+       INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id, meta)
+       SELECT 'mo', $1::text, $2::text, $3::text, 'received', $4::timestamptz, $5::text, ${meta}
+        WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM mo_key)
+       RETURNING id)`;
+
+/**
  * Keeps a mobile-originated SMS as it arrived, in status `received` until it has been answered
  * (`handled`). The SMSC's message id makes a repeat count once: returns the new row's id, or null
  * when this message was already recorded. Takes the caller's transaction when given one.
  */
 export async function recordIncomingSms(core: Core, m: IncomingSms, q: Queryable = core.db): Promise<number | null> {
   const rows = await q.query<{ id: number }>(
-    `INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id, meta)
-     VALUES ('mo', $1, $2, $3, 'received', $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
+    `WITH ${recordOnce('$6::jsonb')} SELECT id FROM mo`,
     [m.msisdn, m.to, m.text, core.clock.now(), m.smscId, JSON.stringify({ gateway: m.gateway })],
   );
   return rows[0]?.id ?? null;
@@ -50,10 +66,7 @@ export async function recordIncomingSmsForReply(
   const now = core.clock.now();
   const rows = await core.db.prepare<{ id: number; count: number | null; window_start: Date | string | null; subscriber_id: number | null; language: Lang | null }>(
     'sms_mo_record_for_reply',
-    `WITH mo AS (
-       INSERT INTO sms_message (direction, msisdn, short_code, text, status, created_at, smsc_id, meta)
-       VALUES ('mo', $1, $2, $3, 'received', $4, $5, jsonb_build_object('gateway', $6))
-       ON CONFLICT DO NOTHING RETURNING id),
+    `WITH ${recordOnce('jsonb_build_object(\'gateway\', $6::text)')},
      tok AS (${tokenUpsertSql({ key: '$7', now: '$4', windowStart: '$8' }, 'mo WHERE $7 IS NOT NULL')})
      SELECT mo.id, tok.count, tok.window_start, s.id AS subscriber_id, s.language
        FROM mo LEFT JOIN tok ON true LEFT JOIN subscriber s ON s.msisdn = $1`,
