@@ -5,8 +5,7 @@ import { createApiKey, parseScopes, setApiKeyScopes, type ApiScope } from '../..
 import type { Core } from '../../src/domain/core.ts';
 import { makeCompany } from '../helpers/business.ts';
 import { makeSubscriber } from '../helpers/core.ts';
-import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
-import { closeTmfEnv, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { assertPagedFilters, closeTmfEnv, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 const BASE = '/tmf-api/partyManagement/v4';
 let t: TmfEnv;
@@ -276,31 +275,8 @@ test('TMF632: only operator API keys; described in the OpenAPI document', async 
   assert.ok(doc.paths[`${BASE}/individual`]!.post && doc.paths[`${BASE}/organization/{id}`]!.patch && doc.paths[`${BASE}/individual/{id}`]!.delete);
 });
 
-/**
- * A list walked page by page through its Link headers is the whole list in order, and each filter
- * (a query, or a query with the predicate a date operator means) answers what the attribute filter
- * would over the whole list.
- */
 const EMPTY = ['id=abc', '@type=Organization', 'isLegalEntity=false'];
-async function pagedWithFilters(resource: string, cases: (string | [string, (x: Res) => boolean])[]): Promise<Res[]> {
-  const whole = await call('GET', `/${resource}?limit=1000`);
-  const all = whole.body as unknown as Res[];
-  assert.equal(whole.headers['x-total-count'], String(all.length));
-  assert.ok(all.length > 4, 'more than a page');
-  const walked = await walkPages(app, t.auth, `${BASE}/${resource}?limit=4`);
-  assert.deepEqual(walked, all.map((x) => String(x.id)));
-  assert.equal(new Set(walked).size, walked.length);
-  for (const c of cases) {
-    const [q, wanted] = typeof c === 'string' ? [c, (x: Res) => matchesFilters(x, Object.fromEntries(new URLSearchParams(c)))] : c;
-    const expected = all.filter(wanted).map((x) => String(x.id));
-    const got = await call('GET', `/${resource}?${q}&limit=1000`);
-    assert.equal(got.status, 200, `${q}: ${got.raw}`);
-    assert.deepEqual((got.body as unknown as Res[]).map((x) => String(x.id)), expected, q);
-    assert.equal(got.headers['x-total-count'], String(expected.length), q);
-    assert.ok(expected.length > 0 || EMPTY.includes(q), `${q} matches something`);
-  }
-  return all;
-}
+const pagedWithFilters = (resource: string, cases: Parameters<typeof assertPagedFilters>[3]) => assertPagedFilters(app, t.auth, `${BASE}/${resource}`, cases, { pageSize: 4, empty: EMPTY });
 
 test('TMF632 individual and organization paged by the store with every filter, each as the attribute filter over the whole list; any other filter is a 400 naming those it takes', async () => {
   const held = [];
