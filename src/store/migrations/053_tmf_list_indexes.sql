@@ -9,3 +9,11 @@ CREATE INDEX customer_inn ON customer (inn) WHERE inn IS NOT NULL;
 CREATE INDEX customer_email ON customer (email) WHERE email IS NOT NULL;
 CREATE INDEX customer_family_name ON customer ((party->>'familyName'));
 CREATE INDEX customer_phones ON customer USING gin ((party->'phones'));
+
+-- TMF681 communicationMessage: the messages' first rows newest first, and a message's rows by the
+-- message (meta.group; a row from before groups is its own). Only the outbox rows of TMF681
+-- messages (`operator_message`), as the list names them.
+CREATE INDEX sms_message_operator_head ON sms_message (id)
+  WHERE direction = 'mt' AND meta->>'kind' = 'operator_message' AND COALESCE((meta->>'group')::bigint, id) = id;
+CREATE INDEX sms_message_operator_group ON sms_message ((COALESCE((meta->>'group')::bigint, id)))
+  WHERE direction = 'mt' AND meta->>'kind' = 'operator_message';
