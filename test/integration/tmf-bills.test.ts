@@ -468,3 +468,50 @@ test('TMF666 billingAccount and partyAccount: paged by the store over more than 
     assert.match(String(bad.body!.message), /relatedParty\.id/);
   }
 });
+
+test('TMF678 customerBillOnDemand paged by the store over more than a page, none repeated or missed; each filter applied by the store as the attribute filter reads; any other filter is a 400', async () => {
+  const call = tmfClient(app, auth, BILL);
+  const made: Res[] = [];
+  const targets = [String(w.person.accountId), `C${w.contractId}`, String(w.person.accountId), `C${w.contractId}`];
+  for (let i = 0; i < targets.length; i++) {
+    env.clock.set(`2026-07-0${i + 1}T09:00:00Z`);
+    const r = await call('POST', '/customerBillOnDemand', { billingAccount: { id: targets[i] }, ...(i % 2 ? { name: 'Июль' } : { description: 'Для проверки' }) });
+    assert.equal(r.status, 201, r.raw);
+    made.push(r.body!);
+  }
+  const e = encodeURIComponent;
+  const since = '2026-07-02T09:00:00.000Z';
+  const at = (b: Res) => Date.parse(String(b.lastUpdate));
+  await assertPagedFilters(
+    app,
+    auth,
+    `${BILL}/customerBillOnDemand`,
+    [
+      `id=${String(made[1]!.id)}`,
+      'id=nope',
+      `customerBill.id=${String(made[2]!.id)}`,
+      `name=${e('Июль')}`,
+      `description=${e('Для проверки')}`,
+      `description=${e(String(made[1]!.description))}`,
+      `lastUpdate=${since}`,
+      [`lastUpdate.gte=${since}`, (b) => at(b) >= Date.parse(since)],
+      [`lastUpdate.lt=${since}&state=done`, (b) => at(b) < Date.parse(since)],
+      `billingAccount.id=C${w.contractId}`,
+      `billingAccount.id=${w.person.accountId}&relatedParty.role=customer`,
+      'billingAccount.id=C0',
+      `relatedParty.id=${w.co.id}`,
+      `relatedParty.name=${e(String((made[0]!.relatedParty as Res[])[0]!.name))}`,
+      '@type=CustomerBillOnDemand',
+    ],
+    { pageSize: 2, empty: ['id=nope', 'billingAccount.id=C0'] },
+  );
+  for (const [q, field] of [
+    ['billDate=2026-07-01T00:00:00Z', 'billDate'],
+    ['lastUpdate.gt=soon', 'lastUpdate.gt'],
+    ['billingAccount.href=x', 'billingAccount.href'],
+  ] as const) {
+    const bad = await call('GET', `/customerBillOnDemand?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field);
+  }
+});

@@ -7,7 +7,7 @@ import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { formatMsisdn } from '../../domain/shared/msisdn.ts';
 import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
-import { filterNames, NO_MATCH, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
+import { billingAccountKey, filterNames, NO_MATCH, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
 import { tmfError } from './errors.ts';
 import { hubRoutes, publish } from './hub.ts';
 
@@ -117,12 +117,6 @@ function renderPartyAccount(customerId: number, list: BillingAccountView[], base
   };
 }
 
-/** A billing account's id as one number: an account's id, or minus a contract's (`C<id>`). */
-const signedId = (v: string): unknown => {
-  const m = /^(C?)([1-9]\d{0,14})$/.exec(v);
-  return m ? (m[1] ? -Number(m[2]) : Number(m[2])) : NO_MATCH;
-};
-
 /** formatMsisdn in SQL: the number as a billing account's name shows it. */
 const FORMATTED_NUMBER = `CASE WHEN x.reference ~ '^7[0-9]{10}$' THEN '+7 ' || substr(x.reference, 2, 3) || ' ' || substr(x.reference, 5, 3) || '-' || substr(x.reference, 8, 2) || '-' || substr(x.reference, 10, 2)
   WHEN x.reference ~ '^[0-9]{11,15}$' THEN '+' || x.reference ELSE x.reference END`;
@@ -133,7 +127,7 @@ const CONTACTS = `SELECT 1 FROM business_admin b WHERE x.kind = 'contract' AND b
  * (the balance, paymentStatus and creditLimit are the ledger's read of the page, not filters).
  */
 const BILLING_FILTERS: FilterColumns = {
-  id: { sql: `(x.kind = 'account' AND x.id = $v) OR (x.kind = 'contract' AND x.id = -$v)`, cast: 'bigint', value: signedId },
+  id: { sql: `(x.kind = 'account' AND x.id = $v) OR (x.kind = 'contract' AND x.id = -$v)`, cast: 'bigint', value: billingAccountKey },
   name: { sql: `x.customer_name || CASE WHEN x.kind = 'account' THEN ', ' || ${FORMATTED_NUMBER} ELSE ', contract ' || x.reference END`, cast: 'text' },
   accountType: { sql: `CASE WHEN x.customer_kind = 'business' THEN 'business' ELSE 'individual' END`, cast: 'text' },
   state: { sql: 'x.state', cast: 'text' },
@@ -150,7 +144,7 @@ const BILLING_FILTERS: FilterColumns = {
   '@type': { sql: `'BillingAccount'`, cast: 'text' },
 };
 
-/** A customer holding an account or a contract by the billing account's id (signedId). */
+/** A customer holding an account or a contract by the billing account's id (billingAccountKey). */
 const HOLDS = `x.id IN (SELECT a.customer_id FROM account a JOIN subscriber s ON s.account_id = a.id AND s.contract_id IS NULL WHERE a.id = $v
   UNION ALL SELECT k.customer_id FROM contract k WHERE k.id = -$v)`;
 
@@ -163,7 +157,7 @@ const PARTY_ACCOUNT_FILTERS: FilterColumns = {
   'relatedParty.id': { sql: 'x.id', cast: 'bigint', value: wholeId },
   'relatedParty.name': { sql: 'x.name', cast: 'text' },
   'relatedParty.role': { sql: `'owner'`, cast: 'text' },
-  'accountRelationship.account.id': { sql: HOLDS, cast: 'bigint', value: signedId },
+  'accountRelationship.account.id': { sql: HOLDS, cast: 'bigint', value: billingAccountKey },
   'accountRelationship.relationshipType': { sql: `'billingAccount'`, cast: 'text' },
   '@type': { sql: `'PartyAccount'`, cast: 'text' },
 };

@@ -17,3 +17,7 @@ CREATE INDEX sms_message_operator_head ON sms_message (id)
   WHERE direction = 'mt' AND meta->>'kind' = 'operator_message' AND COALESCE((meta->>'group')::bigint, id) = id;
 CREATE INDEX sms_message_operator_group ON sms_message ((COALESCE((meta->>'group')::bigint, id)))
   WHERE direction = 'mt' AND meta->>'kind' = 'operator_message';
+
+-- TMF678 customerBillOnDemand: newest first, and by customer.
+CREATE INDEX bill_on_demand_created ON bill_on_demand (created_at DESC, id DESC);
+CREATE INDEX bill_on_demand_customer ON bill_on_demand (customer_id, created_at DESC);
