@@ -194,7 +194,7 @@ export async function accountManagementRoutes(app: FastifyInstance, opts: { core
     },
     async (req, reply) => {
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(BILLING_FILTERS)), BILLING_FILTERS);
-      const accounts = await listBillingAccounts(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+      const accounts = await listBillingAccounts(core, tmfCtx(req), { filter }, storePage(req.query));
       return sendList(reply, req.query, accounts.map((v) => renderAccount(v, base(req))), accounts.total);
     },
   );
@@ -231,7 +231,7 @@ export async function accountManagementRoutes(app: FastifyInstance, opts: { core
     },
     async (req, reply) => {
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(PARTY_ACCOUNT_FILTERS)), PARTY_ACCOUNT_FILTERS);
-      const parties = await listPartyAccounts(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+      const parties = await listPartyAccounts(core, tmfCtx(req), { filter }, storePage(req.query));
       return sendList(reply, req.query, parties.map((p) => renderPartyAccount(p.customerId, p.accounts, base(req))), parties.total);
     },
   );

@@ -128,7 +128,7 @@ export async function communicationManagementRoutes(app: FastifyInstance, opts: 
     },
     async (req, reply) => {
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(MESSAGE_FILTERS)), MESSAGE_FILTERS);
-      const messages = await listCommunications(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+      const messages = await listCommunications(core, tmfCtx(req), { filter }, storePage(req.query));
       return sendList(reply, req.query, messages.map((m) => renderCommunication(m, base(req))), messages.total);
     },
   );

@@ -327,7 +327,7 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
       const f = acceptedFilters(req.query, BILL_FILTERS);
       const filter = f && billFilter(f);
       if (!filter) return sendList(reply, req.query, [], 0);
-      const bills = await listBills(core, tmfCtx(req), filter, storePage(req.query, BILL_FILTERS));
+      const bills = await listBills(core, tmfCtx(req), filter, storePage(req.query));
       const items = bills.map((b) => renderBill(b.issued ? issuedFacts(b.issued) : onDemandFacts(b.onDemand), bases(req)));
       return sendList(reply, req.query, items, bills.total);
     },
@@ -359,7 +359,7 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
       const f = acceptedFilters(req.query, RATE_FILTERS);
       const filter = f && rateFilter(f, req.lang);
       if (!filter) return sendList(reply, req.query, [], 0);
-      const page = storePage(req.query, RATE_FILTERS);
+      const page = storePage(req.query);
       const lines = await listBillLines(core, tmfCtx(req), filter, page);
       return sendList(reply, req.query, lines.map((l) => renderRate(l, bases(req), req.lang)), lines.total);
     },
@@ -386,7 +386,7 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
     { schema: { tags: [tag], summary: `Bills on demand, newest first, paged by the store; filters: ${filterNames(ON_DEMAND_FILTERS).join(', ')}`, querystring: listQuery } },
     async (req, reply) => {
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(ON_DEMAND_FILTERS)), ON_DEMAND_FILTERS);
-      const bills = await listOnDemandBills(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+      const bills = await listOnDemandBills(core, tmfCtx(req), { filter }, storePage(req.query));
       return sendList(reply, req.query, bills.map((b) => renderOnDemand(b, bases(req))), bills.total);
     },
   );

@@ -189,7 +189,7 @@ export async function partyManagementRoutes(app: FastifyInstance, opts: { core: 
     };
     r.get(`/${resource}`, { schema: { tags: [tag], summary: `${summary}. Paged by the store; filters: ${filterNames(filters).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(filters)), filters);
-      const parties = await listParties(core, tmfCtx(req), { kind, filter }, storePage(req.query, Object.keys(req.query)));
+      const parties = await listParties(core, tmfCtx(req), { kind, filter }, storePage(req.query));
       return sendList(reply, req.query, parties.map((p) => render(p, base(req))), parties.total);
     });
     r.get(`/${resource}/:id`, { schema: { tags: [tag], summary: `Retrieve an ${resource} (by its id, or by a number it holds)`, params: idParams, querystring: fieldsQuery } }, async (req) =>

@@ -326,7 +326,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
 
   r.get('/bucket', { schema: { tags: [tag], summary: `Money and quota buckets (logicalResource.value=<MSISDN> for one number), paged by the store; filters: ${filterNames(BUCKET_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(BUCKET_FILTERS)), BUCKET_FILTERS);
-    const buckets = await listBuckets(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const buckets = await listBuckets(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, buckets.map((b) => renderBucket(b, base(req))), buckets.total);
   });
   r.get('/bucket/:id', { schema: { tags: [tag], summary: 'Retrieve a bucket', params: idParams, querystring: fieldsQuery } }, async (req) => {
@@ -358,7 +358,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     { schema: { tags: [tag], summary: `Total balance of each number with its buckets, paged by the store; filters: ${filterNames(ACCUMULATED_FILTERS).join(', ')}`, querystring: listQuery } },
     async (req, reply) => {
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(ACCUMULATED_FILTERS)), ACCUMULATED_FILTERS);
-      const { buckets, total } = await listAccumulatedBuckets(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+      const { buckets, total } = await listAccumulatedBuckets(core, tmfCtx(req), { filter }, storePage(req.query));
       return sendList(reply, req.query, accumulated(buckets, base(req)), total);
     },
   );
@@ -387,7 +387,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     const columns = actionFilters(kind);
     r.get(`/${kind}`, { schema: { tags: [tag], summary: `List ${kind} requests, paged by the store; filters: ${filterNames(columns).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(columns)), columns);
-      const actions = await listBalanceActions(core, tmfCtx(req), { kind, filter }, storePage(req.query, Object.keys(req.query)));
+      const actions = await listBalanceActions(core, tmfCtx(req), { kind, filter }, storePage(req.query));
       return sendList(reply, req.query, actions.map((a) => renderAction(a, base(req))), actions.total);
     });
     r.get(`/${kind}/:id`, { schema: { tags: [tag], summary: `Retrieve a ${kind}`, params: idParams, querystring: fieldsQuery } }, async (req) => {
@@ -416,7 +416,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
   });
   r.get('/reserveBalance', { schema: { tags: [tag], summary: `List reservations, paged by the store; filters: ${filterNames(RESERVATION_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(RESERVATION_FILTERS)), RESERVATION_FILTERS);
-    const reservations = await listReservations(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const reservations = await listReservations(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, reservations.map((x) => renderReservation(x, base(req))), reservations.total);
   });
   r.get('/reserveBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a reservation', params: idParams, querystring: fieldsQuery } }, async (req) => {
@@ -446,7 +446,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
   });
   r.get('/transferBalance', { schema: { tags: [tag], summary: `List transfers, paged by the store (logicalResource.value=<MSISDN>: from or to that number); filters: ${filterNames(TRANSFER_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(TRANSFER_FILTERS)), TRANSFER_FILTERS);
-    const transfers = await listTransfers(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const transfers = await listTransfers(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, transfers.map((x) => renderTransfer(x, base(req))), transfers.total);
   });
   r.get('/transferBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a transfer', params: idParams, querystring: fieldsQuery } }, async (req) => {
@@ -459,7 +459,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(HISTORY_FILTERS)), HISTORY_FILTERS);
     // A number also narrows the read to its account's entries.
     const v = req.query['logicalResource.value'] ?? req.query['logicalResource.id'];
-    const lines = await listLedgerHistory(core, tmfCtx(req), { ...(typeof v === 'string' && normalizeMsisdn(v) === v ? { msisdn: v } : {}), filter }, storePage(req.query, Object.keys(req.query)));
+    const lines = await listLedgerHistory(core, tmfCtx(req), { ...(typeof v === 'string' && normalizeMsisdn(v) === v ? { msisdn: v } : {}), filter }, storePage(req.query));
     return sendList(reply, req.query, lines.map((e) => renderHistory(e, base(req))), lines.total);
   });
   r.get('/balanceActionHistory/:id', { schema: { tags: [tag], summary: 'One movement of money', params: idParams, querystring: fieldsQuery } }, async (req) => {
