@@ -7,7 +7,7 @@ import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
 import { requireOperator } from '../../domain/shared/operator-access.ts';
-import { emptyPage, readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { emptyPage, readPage, readParts, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import type { SqlFilter } from './filter-sql.ts';
 
 export type Bucket =
@@ -32,16 +32,23 @@ interface BucketRow {
   periodEnd: Date | null;
 }
 
-/** The buckets of every number, one number ($1), or some numbers ($3); money first, then quotas, each by number. */
-const BUCKET_ROWS = `
+/**
+ * The buckets of every number, one number ($1), or some numbers ($2): the money of each, then the
+ * quotas running at $3, each part in its own order (by number; by the quota's key).
+ */
+const MONEY_ROWS = `
   SELECT 'money' AS kind, s.id AS "subscriberId", 0::bigint AS id, s.account_id AS "accountId", s.msisdn, s.status,
          NULL::text AS unit, NULL::text AS source, NULL::bigint AS included, NULL::bigint AS used, NULL::timestamptz AS "periodStart", NULL::timestamptz AS "periodEnd"
-    FROM subscriber s WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($3::bigint[] IS NULL OR s.id = ANY($3::bigint[]))
-  UNION ALL
-  SELECT 'quota', q.subscriber_id, q.id, q.account_id, s.msisdn, s.status, q.unit, q.source, q.included, q.used, q.period_start, q.period_end
+    FROM subscriber s WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint[] IS NULL OR s.id = ANY($2::bigint[]))`;
+const QUOTA_ROWS = `
+  SELECT 'quota' AS kind, q.subscriber_id AS "subscriberId", q.id, q.account_id AS "accountId", s.msisdn, s.status,
+         q.unit, q.source, q.included, q.used, q.period_start AS "periodStart", q.period_end AS "periodEnd"
     FROM quota q JOIN subscriber s ON s.id = q.subscriber_id
-   WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($3::bigint[] IS NULL OR s.id = ANY($3::bigint[])) AND q.period_start <= $2 AND q.period_end > $2`;
-const BUCKET_ORDER = 'kind, "subscriberId", id';
+   WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint[] IS NULL OR s.id = ANY($2::bigint[])) AND q.period_start <= $3 AND q.period_end > $3`;
+const BUCKET_PARTS: { sql: string; order: string; params: (msisdn: string | null, ids: number[] | null, at: Date) => unknown[] }[] = [
+  { sql: MONEY_ROWS, order: '"subscriberId"', params: (msisdn, ids) => [msisdn, ids] },
+  { sql: QUOTA_ROWS, order: '"accountId", id', params: (msisdn, ids, at) => [msisdn, ids, at] },
+];
 
 /** Bucket rows as buckets: the money is the ledger's one balance read, with what TMF654 reservations hold. */
 async function bucketsOf(core: Core, rows: BucketRow[]): Promise<Bucket[]> {
@@ -74,9 +81,12 @@ export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
   if (msisdn === false) return emptyPage(page);
-  const params: unknown[] = [msisdn, core.clock.now(), null];
-  const where = input.filter ? input.filter(params) : 'TRUE';
-  const rows = await readPage<BucketRow>(core.db, `SELECT * FROM (${BUCKET_ROWS}) x WHERE ${where}`, params, BUCKET_ORDER, page);
+  const parts = BUCKET_PARTS.map(({ sql, order, params: base }) => {
+    const params = base(msisdn, null, core.clock.now());
+    const where = input.filter ? input.filter(params) : 'TRUE';
+    return { sql: `SELECT * FROM (${sql}) x WHERE ${where}`, params, order };
+  });
+  const rows = await readParts<BucketRow>(core.db, parts, page);
   const buckets = await bucketsOf(core, rows);
   return Object.assign(buckets, rows.total === undefined ? {} : { total: rows.total });
 }
@@ -100,7 +110,8 @@ export async function listAccumulatedBuckets(core: Core, ctx: Ctx, input: { msis
   );
   const ids = numbers.map((n) => Number(n.id));
   // The page's numbers only: bounded by the page, so read without the list's bound.
-  const rows = ids.length ? await core.db.query<BucketRow>(`SELECT * FROM (${BUCKET_ROWS}) x ORDER BY ${BUCKET_ORDER}`, [null, core.clock.now(), ids]) : [];
+  const rows = ids.length ? await core.db.query<BucketRow>(`${MONEY_ROWS} ORDER BY "subscriberId"`, [null, ids]) : [];
+  if (ids.length) rows.push(...(await core.db.query<BucketRow>(`${QUOTA_ROWS} ORDER BY "accountId", id`, [null, ids, core.clock.now()])));
   return { buckets: await bucketsOf(core, rows), ...(numbers.total === undefined ? {} : { total: numbers.total }) };
 }
 

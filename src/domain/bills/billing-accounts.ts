@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import { readBalances } from '../ledger/read-balance.ts';
 import type { Ctx, Lang } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import { emptyPage, readPage, type Paged, type SqlFilter, type StorePage } from '../shared/list-page.ts';
+import { emptyPage, readPage, readParts, type Paged, type SqlFilter, type StorePage } from '../shared/list-page.ts';
 import { requireOperator } from '../shared/operator-access.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import type { BillTarget } from './compute-bill.ts';
@@ -64,19 +64,23 @@ interface HolderRow {
   numbers: string[];
 }
 
-/** The holders of billing accounts (HolderRow's columns, alias x): a number's own account, or a contract. */
-const HOLDERS = `
-  SELECT 'account' AS kind, a.id, a.customer_id, c.name AS customer_name, c.kind AS customer_kind, s.msisdn AS reference, s.status AS state,
-         NULL::bigint AS credit_limit, a.bill_language, s.language AS default_language, a.created_at,
-         ARRAY[a.id] AS accounts, ARRAY[s.msisdn] AS numbers
-    FROM account a JOIN subscriber s ON s.account_id = a.id AND s.contract_id IS NULL JOIN customer c ON c.id = a.customer_id
-   WHERE ($1::text IS NULL OR $1 = 'account') AND ($2::bigint IS NULL OR a.id = $2) AND ($4::bigint[] IS NULL OR a.customer_id = ANY($4::bigint[]))
-  UNION ALL
-  SELECT 'contract', k.id, k.customer_id, c.name, c.kind, k.number, 'active', k.credit_limit, k.bill_language, c.report_languages[1], k.created_at,
-         ARRAY(SELECT DISTINCT s.account_id FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1),
-         ARRAY(SELECT s.msisdn FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1)
-    FROM contract k JOIN customer c ON c.id = k.customer_id
-   WHERE ($1::text IS NULL OR $1 = 'contract') AND ($3::bigint IS NULL OR k.id = $3) AND ($4::bigint[] IS NULL OR k.customer_id = ANY($4::bigint[]))`;
+/**
+ * The holders of billing accounts (HolderRow's columns, alias x): a number's own account, then a
+ * contract; each given the kind asked for, its id, and the customers.
+ */
+const HOLDERS = [
+  `SELECT 'account' AS kind, a.id, a.customer_id, c.name AS customer_name, c.kind AS customer_kind, s.msisdn AS reference, s.status AS state,
+          NULL::bigint AS credit_limit, a.bill_language, s.language AS default_language, a.created_at,
+          ARRAY[a.id] AS accounts, ARRAY[s.msisdn] AS numbers
+     FROM account a JOIN subscriber s ON s.account_id = a.id AND s.contract_id IS NULL JOIN customer c ON c.id = a.customer_id
+    WHERE ($1::text IS NULL OR $1 = 'account') AND ($2::bigint IS NULL OR a.id = $2) AND ($3::bigint[] IS NULL OR a.customer_id = ANY($3::bigint[]))`,
+  `SELECT 'contract' AS kind, k.id, k.customer_id, c.name AS customer_name, c.kind AS customer_kind, k.number AS reference, 'active' AS state,
+          k.credit_limit, k.bill_language, c.report_languages[1] AS default_language, k.created_at,
+          ARRAY(SELECT DISTINCT s.account_id FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1) AS accounts,
+          ARRAY(SELECT s.msisdn FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1) AS numbers
+     FROM contract k JOIN customer c ON c.id = k.customer_id
+    WHERE ($1::text IS NULL OR $1 = 'contract') AND ($2::bigint IS NULL OR k.id = $2) AND ($3::bigint[] IS NULL OR k.customer_id = ANY($3::bigint[]))`,
+];
 
 /**
  * Billing accounts for the operator: every one, one by id, or those of some customers; accounts
@@ -97,9 +101,13 @@ export async function listBillingAccounts(
   const accountId = target?.kind === 'account' ? target.accountId : null;
   const contractId = target?.kind === 'contract' ? target.contractId : null;
   const customers = input.customerIds ?? (input.customerId === undefined ? null : [input.customerId]);
-  const params: unknown[] = [target?.kind ?? null, accountId, contractId, customers];
-  const where = input.filter ? input.filter(params) : 'TRUE';
-  const rows = await readPage<HolderRow>(core.db, `SELECT * FROM (${HOLDERS}) x WHERE ${where}`, params, 'kind, id', page);
+  // Each part (accounts, contracts) read in its own id order, through its own key.
+  const parts = HOLDERS.map((sql, i) => {
+    const params: unknown[] = [target?.kind ?? null, i === 0 ? accountId : contractId, customers];
+    const where = input.filter ? input.filter(params) : 'TRUE';
+    return { sql: `SELECT * FROM (${sql}) x WHERE ${where}`, params, order: 'id' };
+  });
+  const rows = await readParts<HolderRow>(core.db, parts, page);
   const views = await viewsOf(core, rows);
   return Object.assign(views, rows.total === undefined ? {} : { total: rows.total });
 }
