@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import assert from 'node:assert/strict';
+import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
 import { factsOfPrices } from '../../src/channels/tmf/offering-prices.ts';
 import { createApiKey } from '../../src/domain/auth/api-keys.ts';
 import type { Core } from '../../src/domain/core.ts';
@@ -92,6 +94,42 @@ export async function walkPages(app: FastifyInstance, auth: Record<string, strin
     next = /<([^>]+)>; rel="next"/.exec(String(r.headers.link ?? ''))?.[1];
   }
   return ids;
+}
+
+/**
+ * A list paged by the store, checked against itself read whole: walked `pageSize` at a time through
+ * its Link headers it is the whole list in order, each item once; and each filter case (a query,
+ * or a query with the predicate it means, for a date operator) answers, with its X-Total-Count,
+ * what the attribute filter would over the whole list — something, unless the case is in `empty`.
+ * Returns the whole list.
+ */
+export async function assertPagedFilters(
+  app: FastifyInstance,
+  auth: Record<string, string>,
+  url: string,
+  cases: (string | [string, (x: Record<string, unknown>) => boolean])[],
+  opts: { pageSize?: number; empty?: string[] } = {},
+): Promise<Record<string, unknown>[]> {
+  const get = (u: string) => app.inject({ url: u, headers: { host: 'abonent.test', ...auth } });
+  const whole = await get(`${url}?limit=1000`);
+  assert.equal(whole.statusCode, 200, whole.body);
+  const all = whole.json<Record<string, unknown>[]>();
+  const pageSize = opts.pageSize ?? 3;
+  assert.equal(whole.headers['x-total-count'], String(all.length));
+  assert.ok(all.length > pageSize, `more than a page: ${all.length}`);
+  const walked = await walkPages(app, auth, `${url}?limit=${pageSize}`);
+  assert.deepEqual(walked, all.map((x) => String(x.id)));
+  assert.equal(new Set(walked).size, walked.length);
+  for (const c of cases) {
+    const [q, wanted] = typeof c === 'string' ? [c, (x: Record<string, unknown>) => matchesFilters(x, Object.fromEntries(new URLSearchParams(c)))] : c;
+    const expected = all.filter(wanted).map((x) => String(x.id));
+    const got = await get(`${url}?${q}&limit=1000`);
+    assert.equal(got.statusCode, 200, `${q}: ${got.body}`);
+    assert.deepEqual(got.json<Record<string, unknown>[]>().map((x) => String(x.id)), expected, q);
+    assert.equal(got.headers['x-total-count'], String(expected.length), q);
+    assert.ok(expected.length > 0 || opts.empty?.includes(q), `${q} matches something`);
+  }
+  return all;
 }
 
 /** ISO 8601 in UTC with `Z`, as the TMF conventions require of every date. */

@@ -9,7 +9,8 @@ import { createSession } from '../../src/domain/auth/sessions.ts';
 import { makeCompany } from '../helpers/business.ts';
 import { ctxAs, makeSubscriber, secondCore, type TestEnv } from '../helpers/core.ts';
 import { pdfText } from '../helpers/pdf.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { assertPagedFilters, closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { formatMsisdn } from '../../src/domain/shared/msisdn.ts';
 
 let t: TmfEnv;
 let env: TestEnv;
@@ -395,4 +396,122 @@ test('TMF678 customerBillCreateEvent: each bill the job issues is told once, by 
   const bill = billOf(events.find((e) => billOf(e).id === issued[0]!.id)!);
   assert.equal(bill.href, `http://abonent.test${BILL}/customerBill/${issued[0]!.id}`);
   assert.equal(bill.runType, 'onCycle');
+});
+
+test('TMF666 billingAccount and partyAccount: paged by the store over more than a page, none repeated or missed; each filter applied by the store as the attribute filter reads; any other filter is a 400', async () => {
+  const call = tmfClient(app, auth, ACCOUNT);
+  const people: Awaited<ReturnType<typeof makeSubscriber>>[] = [];
+  for (let i = 0; i < 3; i++) people.push(await makeSubscriber(core, { customerName: `Счётова Анна ${i}` }));
+  const co = await makeCompany(core, 'ООО «Два договора»', { regions: ['77', '78'] });
+  await co.number({ region: '78' });
+  await co.admin('accountant');
+  const [admin] = await core.db.query<{ phone: string; email: string }>("SELECT phone, email FROM business_admin WHERE customer_id = $1 AND role = 'accountant'", [co.id]);
+  const e = encodeURIComponent;
+  const accounts = (await call('GET', '/billingAccount?limit=1000')).body as unknown as Res[];
+  const mine = accounts.find((x) => x.id === String(people[1]!.accountId))!;
+  const contract = accounts.find((x) => x.id === `C${co.contracts['78']}`)!;
+  assert.equal(mine.name, `Счётова Анна 1, ${formatMsisdn(people[1]!.msisdn)}`);
+  await assertPagedFilters(
+    app,
+    auth,
+    `${ACCOUNT}/billingAccount`,
+    [
+      `id=${people[0]!.accountId}`,
+      `id=C${co.contracts['77']}`,
+      'id=X1',
+      `id=C${w.person.accountId}&relatedParty.id=${w.person.customerId}`,
+      `name=${e(String(mine.name))}`,
+      `name=${e(String(contract.name))}`,
+      'accountType=business',
+      'accountType=individual&state=active',
+      'state=blocked',
+      `relatedParty.id=${co.id}`,
+      `relatedParty.name=${e('Счётова Анна 2')}&relatedParty.role=owner`,
+      `contact.contactMedium.characteristic.phoneNumber=${e(`+${people[2]!.msisdn}`)}`,
+      `contact.contactMedium.characteristic.phoneNumber=${e(`+${admin!.phone}`)}`,
+      `contact.contactMedium.characteristic.phoneNumber=${people[2]!.msisdn}`,
+      `contact.contactMedium.characteristic.emailAddress=${admin!.email}`,
+      'billStructure.format.id=bill-en',
+      'billStructure.format.id=bill-ru&@type=BillingAccount',
+    ],
+    { empty: ['id=X1', `id=C${w.person.accountId}&relatedParty.id=${w.person.customerId}`, 'state=blocked', `contact.contactMedium.characteristic.phoneNumber=${people[2]!.msisdn}`] },
+  );
+  await assertPagedFilters(
+    app,
+    auth,
+    `${ACCOUNT}/partyAccount`,
+    [
+      `id=P${co.id}`,
+      'id=7',
+      `name=${e('Счётова Анна 0')}`,
+      'accountType=business&state=active',
+      'accountType=individual',
+      `relatedParty.id=${people[2]!.customerId}&relatedParty.name=${e('Счётова Анна 2')}&relatedParty.role=owner`,
+      `accountRelationship.account.id=C${co.contracts['78']}`,
+      `accountRelationship.account.id=${people[1]!.accountId}&accountRelationship.relationshipType=billingAccount`,
+      `accountRelationship.account.id=${w.a.accountId}`,
+      '@type=PartyAccount',
+    ],
+    { pageSize: 2, empty: ['id=7', `accountRelationship.account.id=${w.a.accountId}`] },
+  );
+  const party = (await call('GET', `/partyAccount?id=P${co.id}`)).body as unknown as Res[];
+  assert.deepEqual((party[0]!.accountRelationship as Res[]).map((r) => (r.account as Res).id), [`C${co.contracts['77']}`, `C${co.contracts['78']}`]);
+
+  for (const [path, q, field] of [
+    ['billingAccount', 'paymentStatus=inDebt', 'paymentStatus'],
+    ['billingAccount', 'creditLimit.value=0', 'creditLimit.value'],
+    ['partyAccount', 'description=x', 'description'],
+  ] as const) {
+    const bad = await call('GET', `/${path}?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field);
+    assert.match(String(bad.body!.message), /relatedParty\.id/);
+  }
+});
+
+test('TMF678 customerBillOnDemand paged by the store over more than a page, none repeated or missed; each filter applied by the store as the attribute filter reads; any other filter is a 400', async () => {
+  const call = tmfClient(app, auth, BILL);
+  const made: Res[] = [];
+  const targets = [String(w.person.accountId), `C${w.contractId}`, String(w.person.accountId), `C${w.contractId}`];
+  for (let i = 0; i < targets.length; i++) {
+    env.clock.set(`2026-07-0${i + 1}T09:00:00Z`);
+    const r = await call('POST', '/customerBillOnDemand', { billingAccount: { id: targets[i] }, ...(i % 2 ? { name: 'Июль' } : { description: 'Для проверки' }) });
+    assert.equal(r.status, 201, r.raw);
+    made.push(r.body!);
+  }
+  const e = encodeURIComponent;
+  const since = '2026-07-02T09:00:00.000Z';
+  const at = (b: Res) => Date.parse(String(b.lastUpdate));
+  await assertPagedFilters(
+    app,
+    auth,
+    `${BILL}/customerBillOnDemand`,
+    [
+      `id=${String(made[1]!.id)}`,
+      'id=nope',
+      `customerBill.id=${String(made[2]!.id)}`,
+      `name=${e('Июль')}`,
+      `description=${e('Для проверки')}`,
+      `description=${e(String(made[1]!.description))}`,
+      `lastUpdate=${since}`,
+      [`lastUpdate.gte=${since}`, (b) => at(b) >= Date.parse(since)],
+      [`lastUpdate.lt=${since}&state=done`, (b) => at(b) < Date.parse(since)],
+      `billingAccount.id=C${w.contractId}`,
+      `billingAccount.id=${w.person.accountId}&relatedParty.role=customer`,
+      'billingAccount.id=C0',
+      `relatedParty.id=${w.co.id}`,
+      `relatedParty.name=${e(String((made[0]!.relatedParty as Res[])[0]!.name))}`,
+      '@type=CustomerBillOnDemand',
+    ],
+    { pageSize: 2, empty: ['id=nope', 'billingAccount.id=C0'] },
+  );
+  for (const [q, field] of [
+    ['billDate=2026-07-01T00:00:00Z', 'billDate'],
+    ['lastUpdate.gt=soon', 'lastUpdate.gt'],
+    ['billingAccount.href=x', 'billingAccount.href'],
+  ] as const) {
+    const bad = await call('GET', `/customerBillOnDemand?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field);
+  }
 });

@@ -8,7 +8,7 @@ import { recordDeliveryReport } from '../../src/domain/notifications/record-deli
 import type { SmsTransport } from '../../src/domain/notifications/sms-transport.ts';
 import { drainOutbox } from '../../src/jobs/sms-outbox.ts';
 import { makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { assertPagedFilters, closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 const BASE = '/tmf-api/communicationManagement/v4';
 let t: TmfEnv;
@@ -206,4 +206,55 @@ test('TMF681 several receivers: one outbox row each, idempotent as one message; 
   assert.deepEqual((await rowsOf(scheduled.body!.id)).map((r) => r.status), ['cancelled', 'cancelled']);
   assert.equal((await call('GET', `/communicationMessage/${String(scheduled.body!.id)}`)).body!.state, 'cancelled');
   await listener.close();
+});
+
+test('TMF681 communicationMessage paged by the store over more than a page, none repeated or missed; each filter applied by the store as the attribute filter reads; any other filter is a 400', async () => {
+  const c = await makeSubscriber(core);
+  const d = await makeSubscriber(core);
+  for (const text of ['p1', 'p2', 'p3']) assert.equal((await call('POST', '/communicationMessage', sms(c.msisdn, text))).status, 201);
+  assert.equal((await call('POST', '/communicationMessage', { ...sms(c.msisdn, 'both'), receiver: [{ phoneNumber: c.msisdn }, { phoneNumber: d.msisdn }] })).status, 201);
+  const later = new Date(core.clock.now().getTime() + 3_600_000).toISOString();
+  const scheduled = await call('POST', '/communicationMessage', { ...sms(d.msisdn, 'sched'), scheduledSendTime: later });
+  await drainOutbox(core, gateway().transport);
+  assert.equal((await call('DELETE', `/communicationMessage/${String(scheduled.body!.id)}`)).status, 204);
+  await call('POST', '/communicationMessage', { ...sms(d.msisdn, 'fresh'), scheduledSendTime: later });
+  const all = (await call('GET', '/communicationMessage?limit=1000')).body as unknown as Res[];
+  const sent = all.find((m) => m.content === 'p2')!;
+  assert.equal(sent.state, 'inProgress');
+  const at = (m: Res, k: string) => (m[k] === undefined ? NaN : Date.parse(String(m[k])));
+  await assertPagedFilters(
+    app,
+    t.auth,
+    `${BASE}/communicationMessage`,
+    [
+      `id=${String(sent.id)}`,
+      'id=abc',
+      'state=inProgress',
+      'state=initial',
+      'state=cancelled&content=sched',
+      'content=p2',
+      'messageType=SMS&@type=CommunicationMessage',
+      `receiver.phoneNumber=${c.msisdn}`,
+      `receiver.id=${d.msisdn}`,
+      `receiver.party.id=${d.msisdn}&state=inProgress`,
+      'sender.name=MyOperator&sender.id=MyOperator',
+      `scheduledSendTime=${later}`,
+      [`scheduledSendTime.gte=${later}&state=initial`, (m) => at(m, 'scheduledSendTime') >= Date.parse(later) && m.state === 'initial'],
+      `sendTime=${String(sent.sendTime)}`,
+      [`sendTime.lte=${String(sent.sendTime)}`, (m) => at(m, 'sendTime') <= Date.parse(String(sent.sendTime))],
+      [`sendTime.gt=${String(sent.sendTime)}`, (m) => at(m, 'sendTime') > Date.parse(String(sent.sendTime))],
+      'tryTimes=1',
+      'tryTimes=0&receiver.phoneNumber=' + d.msisdn,
+    ],
+    { empty: ['id=abc', `sendTime.gt=${String(sent.sendTime)}`] },
+  );
+  for (const [q, field] of [
+    ['characteristic.value=sent', 'characteristic.value'],
+    ['sendTimeComplete=2026-03-10T09:00:00Z', 'sendTimeComplete'],
+    ['sendTime.gt=soon', 'sendTime.gt'],
+  ] as const) {
+    const bad = await call('GET', `/communicationMessage?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field);
+  }
 });

@@ -6,7 +6,7 @@ import { connectProduct } from '../../src/domain/services/connect-product.ts';
 import { listCap, setListCap } from '../../src/domain/shared/operator-access.ts';
 import { ctxAs, ledgerSum, makeSubscriber } from '../helpers/core.ts';
 import { matchesFilters } from '../../src/channels/tmf/conventions.ts';
-import { closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { assertPagedFilters, closeTmfEnv, ISO_Z, openTmfEnv, startListener, tmfClient, walkPages, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 let t: TmfEnv;
 let core: Core;
@@ -313,23 +313,88 @@ test('unknown API keys get 401; every TMF API is in the OpenAPI document', async
   ]) assert.ok(doc.paths[p], p);
 });
 
-test('a list read whole that reaches its bound is refused with a request for a narrower filter, never cut short', async () => {
-  const numbers = [await makeSubscriber(core), await makeSubscriber(core), await makeSubscriber(core)];
+test('TMF654 bucket and accumulatedBalance paged by the store over more than a page, none repeated or missed; each filter applied by the store as the attribute filter reads; any other filter is a 400', async () => {
+  const numbers = [await makeSubscriber(core), await makeSubscriber(core), await makeSubscriber(core, { tariffCode: 'basic' })];
+  await core.db.query("UPDATE subscriber SET status = 'blocked' WHERE msisdn = $1", [numbers[1]!.msisdn]);
+  const e = encodeURIComponent;
+  const base = '/tmf-api/prepayBalanceManagement/v4';
+  const buckets = (await tmfClient(app, auth, base)('GET', '/bucket?limit=1000')).body as unknown as Res[];
+  const quota = buckets.find((b) => b.usageType === 'voice' && ((b.relatedParty as Res[])[0]!.id === numbers[0]!.msisdn))!;
+  assert.ok(quota, 'a quota of the number');
+  const start = String((quota.validFor as Res).startDateTime);
+  const starts = (b: Res) => (b.validFor ? Date.parse(String((b.validFor as Res).startDateTime)) : NaN);
+  await assertPagedFilters(
+    app,
+    auth,
+    `${base}/bucket`,
+    [
+      `id=money-${numbers[1]!.msisdn}`,
+      `id=${String(quota.id)}`,
+      'id=quota-1-x',
+      `name=${e(String(quota.name))}&usageType=voice`,
+      `name=${e('Main balance')}`,
+      'usageType=monetary&status=suspended',
+      'usageType=data',
+      'remainingValue.units=minutes',
+      'isShared=false&@type=Bucket',
+      'isShared=true',
+      'status=active',
+      `logicalResource.value=${numbers[0]!.msisdn}`,
+      `logicalResource.id=${numbers[2]!.msisdn}&relatedParty.role=subscriber`,
+      `relatedParty.id=${numbers[1]!.msisdn}`,
+      `partyAccount.id=${numbers[2]!.accountId}`,
+      `validFor.startDateTime=${start}`,
+      [`validFor.startDateTime.lte=${start}&usageType=sms`, (b) => starts(b) <= Date.parse(start) && b.usageType === 'sms'],
+      [`validFor.endDateTime.gt=${start}`, (b) => (b.validFor ? Date.parse(String((b.validFor as Res).endDateTime)) > Date.parse(start) : false)],
+    ],
+    { pageSize: 4, empty: ['id=quota-1-x', 'isShared=true'] },
+  );
+  await assertPagedFilters(
+    app,
+    auth,
+    `${base}/accumulatedBalance`,
+    [
+      `id=${numbers[1]!.msisdn}`,
+      `bucket.id=${String(quota.id)}`,
+      `bucket.id=money-${numbers[2]!.msisdn}&name=Balance`,
+      'bucket.id=quota-1-999999',
+      `logicalResource.value=${numbers[0]!.msisdn}&logicalResource.id=${numbers[0]!.msisdn}`,
+      `relatedParty.id=${numbers[2]!.msisdn}&relatedParty.role=subscriber`,
+      `partyAccount.id=${numbers[1]!.accountId}&@type=AccumulatedBalance`,
+    ],
+    { pageSize: 2, empty: ['bucket.id=quota-1-999999'] },
+  );
+  const mine = (await tmfClient(app, auth, base)('GET', `/accumulatedBalance?id=${numbers[0]!.msisdn}`)).body as unknown as Res[];
+  assert.deepEqual(
+    (mine[0]!.bucket as Res[]).map((b) => b.id),
+    buckets.filter((b) => (b.relatedParty as Res[])[0]!.id === numbers[0]!.msisdn).map((b) => b.id),
+    "the number's buckets, all of them",
+  );
+  assert.equal((await tmfClient(app, auth, base)('GET', `/bucket/${String(quota.id)}`)).body!.id, quota.id, 'a quota retrieved by its id');
+  for (const [path, q, field] of [
+    ['bucket', 'remainingValue.amount=5', 'remainingValue.amount'],
+    ['bucket', 'validFor.startDateTime.gt=later', 'validFor.startDateTime.gt'],
+    ['accumulatedBalance', 'totalBalance.amount=5', 'totalBalance.amount'],
+  ] as const) {
+    const bad = await tmfClient(app, auth, base)('GET', `/${path}?${q}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body!.field, field);
+  }
+});
+
+test('a read without a page (a retrieve) that reaches its bound is refused with a request for a narrower filter, never cut short', async () => {
+  const s = await makeSubscriber(core);
+  const [own] = await core.db.query<{ n: number }>('SELECT 1 + count(*)::int AS n FROM quota q JOIN subscriber s ON s.id = q.subscriber_id WHERE s.msisdn = $1', [s.msisdn]);
   const bound = listCap();
-  setListCap(2);
+  setListCap(own!.n - 1);
   try {
-    const get = (url: string) => app.inject({ url, headers: { host: 'abonent.test', 'accept-language': 'ru', ...auth } });
-    for (const url of ['/tmf-api/partyManagement/v4/individual', '/tmf-api/prepayBalanceManagement/v4/accumulatedBalance']) {
-      const res = await get(url);
-      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
-      const body = res.json<Res>();
-      assert.equal(body.code, 'VALIDATION');
-      assert.match(String(body.message), /больше 2 записей подходит под запрос: сузьте его фильтром \/ more than 2 items match: narrow the request with a filter/);
-    }
-    // One number's party is within the bound.
-    const one = await get(`/tmf-api/partyManagement/v4/individual?contactMedium.characteristic.phoneNumber=${numbers[0]!.msisdn}`);
-    assert.equal(one.statusCode, 200, one.body);
-    assert.equal(one.json<Res[]>().length, 1);
+    const res = await app.inject({ url: `/tmf-api/prepayBalanceManagement/v4/accumulatedBalance/${s.msisdn}`, headers: { host: 'abonent.test', 'accept-language': 'ru', ...auth } });
+    assert.equal(res.statusCode, 400, res.body);
+    const body = res.json<Res>();
+    assert.equal(body.code, 'VALIDATION');
+    assert.match(String(body.message), /больше \d+ (записи|записей) подходит под запрос: сузьте его фильтром \/ more than \d+ items? match: narrow the request with a filter/);
+    setListCap(own!.n);
+    assert.equal((await app.inject({ url: `/tmf-api/prepayBalanceManagement/v4/accumulatedBalance/${s.msisdn}`, headers: { host: 'abonent.test', ...auth } })).statusCode, 200, 'within the bound');
   } finally {
     setListCap(bound);
   }

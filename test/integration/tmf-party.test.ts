@@ -5,7 +5,7 @@ import { createApiKey, parseScopes, setApiKeyScopes, type ApiScope } from '../..
 import type { Core } from '../../src/domain/core.ts';
 import { makeCompany } from '../helpers/business.ts';
 import { makeSubscriber } from '../helpers/core.ts';
-import { closeTmfEnv, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
+import { assertPagedFilters, closeTmfEnv, openTmfEnv, startListener, tmfClient, type Res, type TmfEnv } from '../helpers/tmf.ts';
 
 const BASE = '/tmf-api/partyManagement/v4';
 let t: TmfEnv;
@@ -273,4 +273,85 @@ test('TMF632: only operator API keys; described in the OpenAPI document', async 
   const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
   for (const p of ['individual', 'individual/{id}', 'organization', 'organization/{id}', 'hub']) assert.ok(doc.paths[`${BASE}/${p}`], p);
   assert.ok(doc.paths[`${BASE}/individual`]!.post && doc.paths[`${BASE}/organization/{id}`]!.patch && doc.paths[`${BASE}/individual/{id}`]!.delete);
+});
+
+const EMPTY = ['id=abc', '@type=Organization', 'isLegalEntity=false'];
+const pagedWithFilters = (resource: string, cases: Parameters<typeof assertPagedFilters>[3]) => assertPagedFilters(app, t.auth, `${BASE}/${resource}`, cases, { pageSize: 4, empty: EMPTY });
+
+test('TMF632 individual and organization paged by the store with every filter, each as the attribute filter over the whole list; any other filter is a 400 naming those it takes', async () => {
+  const held = [];
+  for (let i = 0; i < 5; i++) held.push(await makeSubscriber(core, { customerName: `Листов Лист ${i}`, language: i % 2 ? 'en' : 'ru' }));
+  for (let i = 0; i < 3; i++) {
+    const made = await call('POST', '/individual', {
+      givenName: `Имя${i}`,
+      familyName: 'Страничная',
+      ...(i === 0 ? { middleName: 'Петровна' } : {}),
+      contactMedium: [{ characteristic: { emailAddress: `p${i}@page.example` } }, { mediumType: 'phone', characteristic: { phoneNumber: `+7 495 000-00-0${i}` } }],
+      languageAbility: [{ languageCode: 'en' }],
+    });
+    assert.equal(made.status, 201, made.raw);
+  }
+  const e = encodeURIComponent;
+  const people = await pagedWithFilters('individual', [
+    `id=${held[1]!.customerId}`,
+    'id=abc',
+    `givenName=${e('Имя1')}`,
+    `familyName=${e('Страничная')}&middleName=${e('Петровна')}`,
+    `fullName=${e('Листов Лист 2')}`,
+    `formattedName=${e('Страничная Имя2')}`,
+    'status=validated',
+    'status=initialized&@type=Individual',
+    `contactMedium.characteristic.phoneNumber=${held[3]!.msisdn}`,
+    `contactMedium.characteristic.phoneNumber=${e('+7 495 000-00-01')}`,
+    `contactMedium.characteristic.emailAddress=p2@page.example`,
+    'contactMedium.mediumType=phone',
+    'contactMedium.mediumType=mobile',
+    'contactMedium.mediumType=email',
+    'languageAbility.languageCode=en',
+    'languageAbility.languageCode=ru&status=validated',
+    '@type=Organization',
+  ]);
+  assert.equal(people.filter((p) => p.familyName === 'Страничная').length, 3);
+
+  const company = await makeCompany(core, 'ООО «Страница»');
+  const number = await company.number();
+  for (let i = 0; i < 4; i++) {
+    t.env.clock.set(`2026-03-2${i}T09:00:00Z`);
+    const made = await call('POST', '/organization', {
+      tradingName: `ООО «Лист ${i}»`,
+      ...(i < 2 ? { organizationIdentification: [{ identificationType: 'INN', identificationId: `770000000${i}` }] } : {}),
+      contactMedium: [{ characteristic: { emailAddress: `org${i}@page.example` } }],
+    });
+    assert.equal(made.status, 201, made.raw);
+  }
+  const orgs = (await call('GET', '/organization?limit=1000')).body as unknown as Res[];
+  const since = String((orgs[orgs.length - 3]!.existsDuring as Res).startDateTime);
+  assert.equal(since, '2026-03-21T09:00:00.000Z');
+  const at = (o: Res) => new Date(String((o.existsDuring as Res).startDateTime)).getTime();
+  await pagedWithFilters('organization', [
+    `id=${company.id}`,
+    `name=${e('ООО «Лист 1»')}`,
+    `tradingName=${e('ООО «Страница»')}&status=validated`,
+    'status=initialized',
+    'isLegalEntity=true&@type=Organization',
+    'isLegalEntity=false',
+    'organizationIdentification.identificationId=7700000001',
+    'organizationIdentification.identificationType=INN',
+    `contactMedium.characteristic.phoneNumber=${number.msisdn}`,
+    'contactMedium.characteristic.emailAddress=org3@page.example',
+    'contactMedium.mediumType=email',
+    `existsDuring.startDateTime=${since}`,
+    [`existsDuring.startDateTime.gte=${since}`, (o) => at(o) >= Date.parse(since)],
+    [`existsDuring.startDateTime.lt=${since}&status=initialized`, (o) => at(o) < Date.parse(since) && o.status === 'initialized'],
+  ]);
+
+  for (const [resource, filter] of [['individual', 'birthDate=1990-01-02T00:00:00Z'], ['organization', 'organizationType=LLC'], ['organization', 'name.gt=A']] as const) {
+    const bad = await call('GET', `/${resource}?${filter}`, undefined, { 'accept-language': 'en' });
+    assert.equal(bad.status, 400, filter);
+    assert.equal(bad.body!.field, filter.split('=')[0]);
+    assert.match(String(bad.body!.message), /contactMedium\.characteristic\.phoneNumber/);
+  }
+  assert.equal((await call('GET', '/organization?existsDuring.startDateTime.gte=yesterday')).status, 400);
+  const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, { get: { summary: string } }> }>();
+  assert.match(doc.paths[`${BASE}/individual`]!.get.summary, /filters: id, status, .*familyName/);
 });

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listBillingAccounts, setBillLanguage, type BillingAccountView } from '../../domain/bills/billing-accounts.ts';
+import { listBillingAccounts, listPartyAccounts, setBillLanguage, type BillingAccountView } from '../../domain/bills/billing-accounts.ts';
 import type { Core } from '../../domain/core.ts';
 import type { Lang } from '../../domain/shared/context.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { formatMsisdn } from '../../domain/shared/msisdn.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { billingAccountKey, filterNames, NO_MATCH, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
 import { tmfError } from './errors.ts';
 import { hubRoutes, publish } from './hub.ts';
 
@@ -97,28 +98,69 @@ function renderAccount(v: BillingAccountView, base: string, kind: 'billingAccoun
   });
 }
 
-/** One party account per customer: its billing accounts as relationships, its balance their sum. */
-function partyAccounts(all: BillingAccountView[], base: string): Record<string, unknown>[] {
-  const by = new Map<number, BillingAccountView[]>();
-  for (const v of all) by.set(v.customerId, [...(by.get(v.customerId) ?? []), v]);
-  return [...by.entries()].map(([customerId, list]) => {
-    const first = list[0]!;
-    const balance = list.reduce((s, v) => s + v.balance, 0);
-    return {
-      id: `P${customerId}`,
-      href: `${base}/partyAccount/P${customerId}`,
-      name: first.customerName,
-      accountType: first.kind,
-      description: `The customer's ${list.length} billing account(s)`,
-      state: 'active',
-      paymentStatus: balance < 0 ? 'inDebt' : 'inCredit',
-      accountBalance: [{ balanceType: 'currentBalance', amount: money(balance), validFor: { startDateTime: iso(new Date()) }, '@type': 'AccountBalance' }],
-      accountRelationship: list.map((v) => ({ relationshipType: 'billingAccount', account: { id: v.id, href: `${base}/billingAccount/${v.id}`, '@referredType': 'BillingAccount' }, '@type': 'AccountRelationship' })),
-      relatedParty: [{ id: String(customerId), role: 'owner', name: first.customerName, '@referredType': first.kind === 'business' ? 'Organization' : 'Individual' }],
-      '@type': 'PartyAccount',
-    };
-  });
+/** A party account: the customer's billing accounts as relationships, its balance their sum. */
+function renderPartyAccount(customerId: number, list: BillingAccountView[], base: string): Record<string, unknown> {
+  const first = list[0]!;
+  const balance = list.reduce((s, v) => s + v.balance, 0);
+  return {
+    id: `P${customerId}`,
+    href: `${base}/partyAccount/P${customerId}`,
+    name: first.customerName,
+    accountType: first.kind,
+    description: `The customer's ${list.length} billing account(s)`,
+    state: 'active',
+    paymentStatus: balance < 0 ? 'inDebt' : 'inCredit',
+    accountBalance: [{ balanceType: 'currentBalance', amount: money(balance), validFor: { startDateTime: iso(new Date()) }, '@type': 'AccountBalance' }],
+    accountRelationship: list.map((v) => ({ relationshipType: 'billingAccount', account: { id: v.id, href: `${base}/billingAccount/${v.id}`, '@referredType': 'BillingAccount' }, '@type': 'AccountRelationship' })),
+    relatedParty: [{ id: String(customerId), role: 'owner', name: first.customerName, '@referredType': first.kind === 'business' ? 'Organization' : 'Individual' }],
+    '@type': 'PartyAccount',
+  };
 }
+
+/** formatMsisdn in SQL: the number as a billing account's name shows it. */
+const FORMATTED_NUMBER = `CASE WHEN x.reference ~ '^7[0-9]{10}$' THEN '+7 ' || substr(x.reference, 2, 3) || ' ' || substr(x.reference, 5, 3) || '-' || substr(x.reference, 8, 2) || '-' || substr(x.reference, 10, 2)
+  WHEN x.reference ~ '^[0-9]{11,15}$' THEN '+' || x.reference ELSE x.reference END`;
+const CONTACTS = `SELECT 1 FROM business_admin b WHERE x.kind = 'contract' AND b.customer_id = x.customer_id AND b.role IN ('contract_admin', 'accountant')`;
+
+/**
+ * The filters TMF666 billingAccount takes, each applied by the store to what the account shows
+ * (the balance, paymentStatus and creditLimit are the ledger's read of the page, not filters).
+ */
+const BILLING_FILTERS: FilterColumns = {
+  id: { sql: `(x.kind = 'account' AND x.id = $v) OR (x.kind = 'contract' AND x.id = -$v)`, cast: 'bigint', value: billingAccountKey },
+  name: { sql: `x.customer_name || CASE WHEN x.kind = 'account' THEN ', ' || ${FORMATTED_NUMBER} ELSE ', contract ' || x.reference END`, cast: 'text' },
+  accountType: { sql: `CASE WHEN x.customer_kind = 'business' THEN 'business' ELSE 'individual' END`, cast: 'text' },
+  state: { sql: 'x.state', cast: 'text' },
+  'relatedParty.id': { sql: 'x.customer_id', cast: 'bigint', value: wholeId },
+  'relatedParty.name': { sql: 'x.customer_name', cast: 'text' },
+  'relatedParty.role': { sql: `'owner'`, cast: 'text' },
+  // An account's contact is its number (+<MSISDN>); a contract's, its administrators and accountants.
+  'contact.contactMedium.characteristic.phoneNumber': {
+    sql: `(x.kind = 'account' AND x.reference = CASE WHEN $v LIKE '+%' THEN substr($v, 2) END) OR EXISTS (${CONTACTS} AND '+' || b.phone = $v)`,
+    cast: 'text',
+  },
+  'contact.contactMedium.characteristic.emailAddress': { sql: `EXISTS (${CONTACTS} AND b.email = $v)`, cast: 'text' },
+  'billStructure.format.id': { sql: `'bill-' || COALESCE(x.bill_language, x.default_language)`, cast: 'text' },
+  '@type': { sql: `'BillingAccount'`, cast: 'text' },
+};
+
+/** A customer holding an account or a contract by the billing account's id (billingAccountKey). */
+const HOLDS = `x.id IN (SELECT a.customer_id FROM account a JOIN subscriber s ON s.account_id = a.id AND s.contract_id IS NULL WHERE a.id = $v
+  UNION ALL SELECT k.customer_id FROM contract k WHERE k.id = -$v)`;
+
+/** The filters TMF666 partyAccount takes (the customer's; its balance is the ledger's read of the page). */
+const PARTY_ACCOUNT_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'bigint', value: (v) => (/^P[1-9]\d{0,14}$/.test(v) ? Number(v.slice(1)) : NO_MATCH) },
+  name: { sql: 'x.name', cast: 'text' },
+  accountType: { sql: `CASE WHEN x.kind = 'business' THEN 'business' ELSE 'individual' END`, cast: 'text' },
+  state: { sql: `'active'`, cast: 'text' },
+  'relatedParty.id': { sql: 'x.id', cast: 'bigint', value: wholeId },
+  'relatedParty.name': { sql: 'x.name', cast: 'text' },
+  'relatedParty.role': { sql: `'owner'`, cast: 'text' },
+  'accountRelationship.account.id': { sql: HOLDS, cast: 'bigint', value: billingAccountKey },
+  'accountRelationship.relationshipType': { sql: `'billingAccount'`, cast: 'text' },
+  '@type': { sql: `'PartyAccount'`, cast: 'text' },
+};
 
 const staticRender = (kind: string, type: string) => (x: Record<string, unknown> & { id: string }, base: string) => ({ ...x, href: `${base}/${kind}/${x.id}`, '@type': type });
 
@@ -141,9 +183,21 @@ export async function accountManagementRoutes(app: FastifyInstance, opts: { core
     return v;
   };
 
-  r.get('/billingAccount', { schema: { tags: [tag], summary: "Billing accounts: every subscriber's own account (its account id, as TMF637 names it) and every business contract (C<id>), with balance, credit limit, payment plans and contacts", querystring: listQuery } }, async (req, reply) => {
-    return sendList(reply, req.query, (await listBillingAccounts(core, tmfCtx(req))).map((v) => renderAccount(v, base(req))));
-  });
+  r.get(
+    '/billingAccount',
+    {
+      schema: {
+        tags: [tag],
+        summary: `Billing accounts: every subscriber's own account (its account id, as TMF637 names it) and every business contract (C<id>), with balance, credit limit, payment plans and contacts; paged by the store; filters: ${filterNames(BILLING_FILTERS).join(', ')}`,
+        querystring: listQuery,
+      },
+    },
+    async (req, reply) => {
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(BILLING_FILTERS)), BILLING_FILTERS);
+      const accounts = await listBillingAccounts(core, tmfCtx(req), { filter }, storePage(req.query));
+      return sendList(reply, req.query, accounts.map((v) => renderAccount(v, base(req))), accounts.total);
+    },
+  );
   r.get('/billingAccount/:id', { schema: { tags: [tag], summary: 'Retrieve a billing account', params: idParams, querystring: fieldsQuery } }, async (req) => selectFields(renderAccount(await one(req, req.params.id), base(req)), req.query.fields));
   r.patch(
     '/billingAccount/:id',
@@ -166,15 +220,26 @@ export async function accountManagementRoutes(app: FastifyInstance, opts: { core
     notAllowed(reply, 'A billing account with ledger history is never deleted'),
   );
 
-  r.get('/partyAccount', { schema: { tags: [tag], summary: "One party account per customer (P<customer id>), relating the customer's billing accounts", querystring: listQuery } }, async (req, reply) => {
-    return sendList(reply, req.query, partyAccounts(await listBillingAccounts(core, tmfCtx(req)), base(req)));
-  });
+  r.get(
+    '/partyAccount',
+    {
+      schema: {
+        tags: [tag],
+        summary: `One party account per customer (P<customer id>), relating the customer's billing accounts; paged by the store; filters: ${filterNames(PARTY_ACCOUNT_FILTERS).join(', ')}`,
+        querystring: listQuery,
+      },
+    },
+    async (req, reply) => {
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(PARTY_ACCOUNT_FILTERS)), PARTY_ACCOUNT_FILTERS);
+      const parties = await listPartyAccounts(core, tmfCtx(req), { filter }, storePage(req.query));
+      return sendList(reply, req.query, parties.map((p) => renderPartyAccount(p.customerId, p.accounts, base(req))), parties.total);
+    },
+  );
   r.get('/partyAccount/:id', { schema: { tags: [tag], summary: 'Retrieve a party account', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const m = /^P([1-9]\d{0,14})$/.exec(req.params.id);
     const list = m ? await listBillingAccounts(core, tmfCtx(req), { customerId: Number(m[1]) }) : [];
-    const [p] = partyAccounts(list, base(req));
-    if (!p) throw new DomainError('NOT_FOUND', { id: req.params.id });
-    return selectFields(p, req.query.fields);
+    if (!m || list.length === 0) throw new DomainError('NOT_FOUND', { id: req.params.id });
+    return selectFields(renderPartyAccount(Number(m[1]), list, base(req)), req.query.fields);
   });
 
   const statics: [string, string, string, (Record<string, unknown> & { id: string })[]][] = [

@@ -6,8 +6,8 @@ import type { Ctx } from '../../domain/shared/context.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
 import { findSubscriberByMsisdn } from '../../domain/subscribers/access.ts';
-import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
-import { emptyPage, readPage, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
+import { requireOperator } from '../../domain/shared/operator-access.ts';
+import { emptyPage, readPage, readParts, type Paged, type StorePage } from '../../domain/shared/list-page.ts';
 import type { SqlFilter } from './filter-sql.ts';
 
 export type Bucket =
@@ -16,37 +16,103 @@ export type Bucket =
 
 const msisdnOrNull = (m: string | undefined): string | null | false => (m === undefined ? null : (normalizeMsisdn(m) ?? false));
 
-/** Money buckets (the account's balance, as each number sees it) and the quotas running now. */
-export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string }): Promise<Bucket[]> {
+/** A bucket as the store lists it (alias x): a number's money (id 0) or one of its quotas running at $2. */
+interface BucketRow {
+  kind: 'money' | 'quota';
+  subscriberId: number;
+  id: number;
+  accountId: number;
+  msisdn: string;
+  status: string;
+  unit: 'seconds' | 'sms' | 'bytes' | null;
+  source: string | null;
+  included: number | null;
+  used: number | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+}
+
+/**
+ * The buckets of every number, one number ($1), or some numbers ($2): the money of each, then the
+ * quotas running at $3, each part in its own order (by number; by the quota's key).
+ */
+const MONEY_ROWS = `
+  SELECT 'money' AS kind, s.id AS "subscriberId", 0::bigint AS id, s.account_id AS "accountId", s.msisdn, s.status,
+         NULL::text AS unit, NULL::text AS source, NULL::bigint AS included, NULL::bigint AS used, NULL::timestamptz AS "periodStart", NULL::timestamptz AS "periodEnd"
+    FROM subscriber s WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint[] IS NULL OR s.id = ANY($2::bigint[]))`;
+const QUOTA_ROWS = `
+  SELECT 'quota' AS kind, q.subscriber_id AS "subscriberId", q.id, q.account_id AS "accountId", s.msisdn, s.status,
+         q.unit, q.source, q.included, q.used, q.period_start AS "periodStart", q.period_end AS "periodEnd"
+    FROM quota q JOIN subscriber s ON s.id = q.subscriber_id
+   WHERE ($1::text IS NULL OR s.msisdn = $1) AND ($2::bigint[] IS NULL OR s.id = ANY($2::bigint[])) AND q.period_start <= $3 AND q.period_end > $3`;
+const BUCKET_PARTS: { sql: string; order: string; params: (msisdn: string | null, ids: number[] | null, at: Date) => unknown[] }[] = [
+  { sql: MONEY_ROWS, order: '"subscriberId"', params: (msisdn, ids) => [msisdn, ids] },
+  { sql: QUOTA_ROWS, order: '"accountId", id', params: (msisdn, ids, at) => [msisdn, ids, at] },
+];
+
+/** Bucket rows as buckets: the money is the ledger's one balance read, with what TMF654 reservations hold. */
+async function bucketsOf(core: Core, rows: BucketRow[]): Promise<Bucket[]> {
+  const moneyIds = rows.filter((r) => r.kind === 'money').map((r) => Number(r.subscriberId));
+  const balances = new Map((await readBalances(core.db, { subscriberIds: moneyIds }, core.clock.now())).map((b) => [b.subscriberId, b]));
+  const reserved = new Map(
+    moneyIds.length
+      ? (await core.db.query<{ id: number; reserved: number }>(
+          `SELECT r.subscriber_id AS id, COALESCE(SUM(r.amount), 0)::bigint AS reserved FROM tmf_reservation r WHERE r.subscriber_id = ANY($1::bigint[]) AND r.state = 'active' GROUP BY r.subscriber_id`,
+          [moneyIds],
+        )).map((r) => [Number(r.id), Number(r.reserved)])
+      : [],
+  );
+  return rows.flatMap((r): Bucket[] => {
+    if (r.kind === 'quota') {
+      return [{ kind: 'quota', id: Number(r.id), subscriberId: Number(r.subscriberId), accountId: Number(r.accountId), msisdn: r.msisdn, unit: r.unit!, source: r.source!, included: Number(r.included), used: Number(r.used), periodStart: r.periodStart!, periodEnd: r.periodEnd! }];
+    }
+    const b = balances.get(Number(r.subscriberId));
+    if (!b) return [];
+    return [{ kind: 'money', subscriberId: b.subscriberId, accountId: b.accountId, msisdn: b.msisdn, balance: b.balance, creditLimit: b.creditLimit, currency: b.currency, status: b.status, reserved: reserved.get(b.subscriberId) ?? 0 }];
+  });
+}
+
+/**
+ * Money buckets (the account's balance, as each number sees it) and the quotas running now: all,
+ * or one number's. `filter`: a condition over BucketRow's columns (x.kind, x.id, x.msisdn,
+ * x."accountId", x.unit, x.source, x."periodStart", …); `page`: only that page, with the total.
+ */
+export async function listBuckets(core: Core, ctx: Ctx, input: { msisdn?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<Bucket>> {
   requireOperator(ctx);
   const msisdn = msisdnOrNull(input.msisdn);
-  if (msisdn === false) return [];
-  const numbers = withinCap(await core.db.query<{ id: number; reserved: number }>(
-    `SELECT s.id, (SELECT COALESCE(SUM(r.amount), 0)::bigint FROM tmf_reservation r WHERE r.subscriber_id = s.id AND r.state = 'active') AS reserved
-       FROM subscriber s WHERE ($1::text IS NULL OR s.msisdn = $1) ORDER BY s.id LIMIT ${capLimit()}`,
-    [msisdn],
-  ));
-  // The money itself is the ledger's one balance read.
-  const reserved = new Map(numbers.map((n) => [Number(n.id), n.reserved]));
-  const money: Bucket[] = (await readBalances(core.db, { subscriberIds: numbers.map((n) => Number(n.id)) }, core.clock.now())).map((b) => ({
-    kind: 'money',
-    subscriberId: b.subscriberId,
-    accountId: b.accountId,
-    msisdn: b.msisdn,
-    balance: b.balance,
-    creditLimit: b.creditLimit,
-    currency: b.currency,
-    status: b.status,
-    reserved: reserved.get(b.subscriberId) ?? 0,
-  }));
-  const quotas = withinCap(await core.db.query<Bucket>(
-    `SELECT 'quota' AS kind, q.id, q.subscriber_id AS "subscriberId", q.account_id AS "accountId", s.msisdn, q.unit, q.source,
-            q.included, q.used, q.period_start AS "periodStart", q.period_end AS "periodEnd"
-       FROM quota q JOIN subscriber s ON s.id = q.subscriber_id
-      WHERE ($1::text IS NULL OR s.msisdn = $1) AND q.period_start <= $2 AND q.period_end > $2 ORDER BY q.subscriber_id, q.id LIMIT ${capLimit()}`,
-    [msisdn, core.clock.now()],
-  ));
-  return [...money, ...quotas];
+  if (msisdn === false) return emptyPage(page);
+  const parts = BUCKET_PARTS.map(({ sql, order, params: base }) => {
+    const params = base(msisdn, null, core.clock.now());
+    const where = input.filter ? input.filter(params) : 'TRUE';
+    return { sql: `SELECT * FROM (${sql}) x WHERE ${where}`, params, order };
+  });
+  const rows = await readParts<BucketRow>(core.db, parts, page);
+  const buckets = await bucketsOf(core, rows);
+  return Object.assign(buckets, rows.total === undefined ? {} : { total: rows.total });
+}
+
+/**
+ * The numbers' accumulated balances: the store pages the numbers (by id; `filter` a condition over
+ * x.id, x.msisdn, x."accountId" and x.at, the time whose quotas are running), then reads the page's buckets. `total`: how many numbers match.
+ */
+export async function listAccumulatedBuckets(core: Core, ctx: Ctx, input: { msisdn?: string; filter?: SqlFilter }, page?: StorePage): Promise<{ buckets: Bucket[]; total?: number }> {
+  requireOperator(ctx);
+  const msisdn = msisdnOrNull(input.msisdn);
+  if (msisdn === false) return { buckets: [], ...(page ? { total: 0 } : {}) };
+  const params: unknown[] = [msisdn, core.clock.now()];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  const numbers = await readPage<{ id: number }>(
+    core.db,
+    `SELECT * FROM (SELECT s.id, s.msisdn, s.account_id AS "accountId", $2::timestamptz AS at FROM subscriber s WHERE ($1::text IS NULL OR s.msisdn = $1)) x WHERE ${where}`,
+    params,
+    'id',
+    page,
+  );
+  const ids = numbers.map((n) => Number(n.id));
+  // The page's numbers only: bounded by the page, so read without the list's bound.
+  const rows = ids.length ? await core.db.query<BucketRow>(`${MONEY_ROWS} ORDER BY "subscriberId"`, [null, ids]) : [];
+  if (ids.length) rows.push(...(await core.db.query<BucketRow>(`${QUOTA_ROWS} ORDER BY "accountId", id`, [null, ids, core.clock.now()])));
+  return { buckets: await bucketsOf(core, rows), ...(numbers.total === undefined ? {} : { total: numbers.total }) };
 }
 
 export type BalanceActionKind = 'topupBalance' | 'adjustBalance';

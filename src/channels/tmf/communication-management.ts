@@ -7,8 +7,9 @@ import { cancelOperatorMessage, MAX_OPERATOR_MESSAGE, MAX_RECEIVERS, sendOperato
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
 import { parseInstant } from '../../domain/shared/strict-input.ts';
 import { systemCtx } from '../../domain/shared/context.ts';
-import { claimStateChanges, listCommunications, type CommunicationRecord } from './communication-messages.ts';
-import { apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { claimStateChanges, GROUP_SQL, listCommunications, OPERATOR_ROWS, STATE_SQL, type CommunicationRecord } from './communication-messages.ts';
+import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { filterNames, NO_MATCH, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 
 export const COMMUNICATION_BASE = '/tmf-api/communicationManagement/v4';
@@ -53,6 +54,33 @@ export function renderCommunication(m: CommunicationRecord, base: string): Body 
   });
 }
 
+/** The rows of the message whose first row is x (alias m). */
+const OF_MESSAGE = `FROM sms_message m WHERE ${OPERATOR_ROWS} AND ${GROUP_SQL} = x.id`;
+/** The messages with a receiver of the number $v: found by the number first (an array, so the messages are then read by id). */
+const TO_NUMBER = `x.id = ANY (ARRAY(SELECT ${GROUP_SQL} FROM sms_message m WHERE m.msisdn = $v AND ${OPERATOR_ROWS}))`;
+
+/** The filters TMF681 communicationMessage takes, each applied by the store to what the message shows. */
+const MESSAGE_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'bigint', value: wholeId },
+  // messageState in SQL: waiting or with the gateway while any receiver is, else all delivered, all cancelled, or failed.
+  state: {
+    sql: `(SELECT CASE WHEN bool_or(st = 'initial') THEN 'initial' WHEN bool_or(st = 'inProgress') THEN 'inProgress' WHEN bool_and(st = 'completed') THEN 'completed'
+            WHEN bool_and(st = 'cancelled') THEN 'cancelled' ELSE 'failed' END FROM (SELECT ${STATE_SQL} AS st ${OF_MESSAGE}) r)`,
+    cast: 'text',
+  },
+  content: { sql: 'x.text', cast: 'text' },
+  messageType: { sql: `'SMS'`, cast: 'text' },
+  'receiver.id': { sql: TO_NUMBER, cast: 'text' },
+  'receiver.phoneNumber': { sql: TO_NUMBER, cast: 'text' },
+  'receiver.party.id': { sql: TO_NUMBER, cast: 'text' },
+  'sender.id': { sql: 'x.sender', cast: 'text' },
+  'sender.name': { sql: 'x.sender', cast: 'text' },
+  scheduledSendTime: { sql: `(x.meta->>'sendAt')::timestamptz`, cast: 'timestamptz', date: true },
+  sendTime: { sql: `(x.meta->>'claimedAt')::timestamptz`, cast: 'timestamptz', date: true },
+  tryTimes: { sql: 'x.attempts', cast: 'bigint', value: (v) => (/^\d{1,9}$/.test(v) ? Number(v) : NO_MATCH) },
+  '@type': { sql: `'CommunicationMessage'`, cast: 'text' },
+};
+
 const party = z.looseObject({ id: z.string().max(200).optional() });
 const receiver = z.looseObject({ id: z.string().max(200).optional(), phoneNumber: z.string().max(40).optional(), party: party.optional() });
 const messageCreate = z.looseObject({
@@ -89,10 +117,21 @@ export async function communicationManagementRoutes(app: FastifyInstance, opts: 
     return m;
   };
 
-  r.get('/communicationMessage', { schema: { tags: [tag], summary: 'SMS sent through this API, newest first (receiver.phoneNumber=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
-    const n = req.query['receiver.phoneNumber'] ?? req.query['receiver.id'];
-    return sendList(reply, req.query, (await listCommunications(core, tmfCtx(req), typeof n === 'string' ? { msisdn: n } : {})).map((m) => renderCommunication(m, base(req))));
-  });
+  r.get(
+    '/communicationMessage',
+    {
+      schema: {
+        tags: [tag],
+        summary: `SMS sent through this API, newest first (receiver.phoneNumber=<MSISDN> for one number), paged by the store; filters: ${filterNames(MESSAGE_FILTERS).join(', ')}`,
+        querystring: listQuery,
+      },
+    },
+    async (req, reply) => {
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(MESSAGE_FILTERS)), MESSAGE_FILTERS);
+      const messages = await listCommunications(core, tmfCtx(req), { filter }, storePage(req.query));
+      return sendList(reply, req.query, messages.map((m) => renderCommunication(m, base(req))), messages.total);
+    },
+  );
   r.get('/communicationMessage/:id', { schema: { tags: [tag], summary: 'Retrieve a message', params: idParams, querystring: fieldsQuery } }, async (req) =>
     selectFields(renderCommunication(await find(req, req.params.id), base(req)), req.query.fields),
   );

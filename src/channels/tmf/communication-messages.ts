@@ -2,7 +2,8 @@ import type { Core } from '../../domain/core.ts';
 import { OPERATOR_MESSAGE } from '../../domain/notifications/operator-message.ts';
 import type { Ctx } from '../../domain/shared/context.ts';
 import { normalizeMsisdn } from '../../domain/shared/msisdn.ts';
-import { capLimit, requireOperator, withinCap } from '../../domain/shared/operator-access.ts';
+import { emptyPage, readPage, type Paged, type SqlFilter, type StorePage } from '../../domain/shared/list-page.ts';
+import { requireOperator } from '../../domain/shared/operator-access.ts';
 
 /** One receiver's outbox row of a TMF681 message. */
 export interface ReceiverRecord {
@@ -52,31 +53,55 @@ export const STATE_SQL = `CASE m.status WHEN 'queued' THEN 'initial' WHEN 'sendi
 export const COLUMNS = `m.id, m.msisdn, m.short_code AS sender, m.text, m.status, ${STATE_SQL} AS state, m.attempts, m.created_at AS "createdAt", m.meta`;
 
 /** The message an outbox row belongs to: its group, or itself (a row from before groups). */
-const GROUP_SQL = `COALESCE((m.meta->>'group')::bigint, m.id)`;
+export const GROUP_SQL = `COALESCE((m.meta->>'group')::bigint, m.id)`;
 
-export async function listCommunications(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string }): Promise<CommunicationRecord[]> {
+/**
+ * The outbox rows of TMF681 messages (alias m). The kind is written into the statement, not passed,
+ * so that the partial indexes of migration 053 (over these rows only) serve it.
+ */
+export const OPERATOR_ROWS = `m.direction = 'mt' AND m.meta->>'kind' = '${OPERATOR_MESSAGE}'`;
+
+/**
+ * TMF681 messages, newest first: all, one (by id), or those sent to a number. The store pages the
+ * messages' first rows (the message's id is its first row's); `filter` is a condition over that
+ * row's columns (x.id, x.text, x.sender, x.attempts, x.meta, …; the message's other receivers
+ * through GROUP_SQL); `page`: only that page, with the total. Each message then has its receivers.
+ */
+export async function listCommunications(core: Core, ctx: Ctx, input: { msisdn?: string; id?: string; filter?: SqlFilter }, page?: StorePage): Promise<Paged<CommunicationRecord>> {
   requireOperator(ctx);
   const msisdn = input.msisdn === undefined ? null : normalizeMsisdn(input.msisdn);
-  if (input.msisdn !== undefined && !msisdn) return [];
+  if (input.msisdn !== undefined && !msisdn) return emptyPage(page);
   const id = input.id === undefined ? null : /^\d{1,15}$/.test(input.id) ? Number(input.id) : false;
-  if (id === false) return [];
-  const rows = await core.db.query<ReceiverRecord & { group: number }>(
-    `SELECT ${COLUMNS}, ${GROUP_SQL} AS "group" FROM sms_message m
-      WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ${GROUP_SQL} IN (
-        SELECT DISTINCT ${GROUP_SQL} FROM sms_message m
-         WHERE m.direction = 'mt' AND m.meta->>'kind' = $1 AND ($2::text IS NULL OR m.msisdn = $2) AND ($3::bigint IS NULL OR ${GROUP_SQL} = $3)
-         ORDER BY 1 DESC LIMIT ${capLimit()})
-      ORDER BY "group" DESC, m.id`,
-    [OPERATOR_MESSAGE, msisdn, id],
+  if (id === false) return emptyPage(page);
+  const params: unknown[] = [msisdn, id];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  const heads = await readPage<ReceiverRecord>(
+    core.db,
+    `SELECT * FROM (
+       SELECT ${COLUMNS} FROM sms_message m
+        WHERE ${OPERATOR_ROWS} AND ${GROUP_SQL} = m.id AND ($2::bigint IS NULL OR m.id = $2)
+          AND ($1::text IS NULL OR m.id = ANY (ARRAY(SELECT ${GROUP_SQL} FROM sms_message m WHERE m.msisdn = $1 AND ${OPERATOR_ROWS})))) x WHERE ${where}`,
+    params,
+    'id DESC',
+    page,
   );
-  const messages: CommunicationRecord[] = [];
+  const rows = heads.length
+    ? await core.db.query<ReceiverRecord & { group: number }>(
+        `SELECT ${COLUMNS}, ${GROUP_SQL} AS "group" FROM sms_message m WHERE ${OPERATOR_ROWS} AND ${GROUP_SQL} = ANY($1::bigint[]) ORDER BY m.id`,
+        [heads.map((h) => Number(h.id))],
+      )
+    : [];
+  const byGroup = new Map<number, ReceiverRecord[]>();
   for (const { group, ...r } of rows) {
-    const last = messages.at(-1);
-    if (last && last.id === Number(group)) last.receivers.push(r);
-    else messages.push({ ...r, id: Number(group), receivers: [r] });
+    const list = byGroup.get(Number(group)) ?? [];
+    if (list.length === 0) byGroup.set(Number(group), list);
+    list.push(r);
   }
-  for (const m of messages) m.state = messageState(m.receivers.map((r) => r.state));
-  return withinCap(messages);
+  const messages: CommunicationRecord[] = heads.map((h) => {
+    const receivers = byGroup.get(Number(h.id)) ?? [];
+    return { ...h, id: Number(h.id), receivers, state: messageState(receivers.map((r) => r.state)) };
+  });
+  return Object.assign(messages, heads.total === undefined ? {} : { total: heads.total });
 }
 
 /**

@@ -67,14 +67,12 @@ function pageAsked(query: Record<string, unknown>): StorePage {
 }
 
 /**
- * The page the store may cut for a list request: when every filter it names is one of `pushed`
- * (applied by the store, exactly as the attribute filter would), the store reads only the page
- * and counts the rest. Undefined when another filter must be applied to the rendered items: then
- * the list is read whole (up to listCap rows; more is refused, never cut) and sendList cuts the page.
+ * The page the store cuts for a list request: `limit` items (DEFAULT_LIMIT when none is named)
+ * from `offset`. Every filter the list takes is applied by the store too (acceptedFilters refuses
+ * the others), so the store reads only the page and counts the rest.
  */
-export function storePage(query: Record<string, unknown>, pushed: readonly string[] = []): StorePage | undefined {
-  const other = Object.keys(query).some((k) => !RESERVED.has(k) && query[k] !== undefined && !pushed.includes(k));
-  return other ? undefined : pageAsked(query);
+export function storePage(query: Record<string, unknown>): StorePage {
+  return pageAsked(query);
 }
 
 /**
@@ -119,7 +117,8 @@ export const dateFilterNames = (name: string): string[] => [name, `${name}.gt`, 
  * Filters, counts, pages and trims a list: `limit` items from `offset` (DEFAULT_LIMIT when the
  * request names none). Sets X-Total-Count (all that match) and X-Result-Count (this page), and a
  * Link header (RFC 8288) with rel="next" / rel="prev" when there are more items after or before.
- * Given `total`, the items are already the page the store cut (see storePage), filtered there.
+ * Given `total`, the items are already the page the store cut (see storePage), filtered there;
+ * without it (the catalog-sized lists), all the items, filtered here on any attribute.
  */
 export function sendList(reply: FastifyReply, query: Record<string, unknown>, all: Record<string, unknown>[], total?: number): Record<string, unknown>[] {
   const { offset, limit } = pageAsked(query);

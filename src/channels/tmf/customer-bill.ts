@@ -7,6 +7,7 @@ import { listBillLines, type BillLineFilter, type OperatorBillLine } from '../..
 import { rublesToKopecks } from '../../domain/shared/strict-input.ts';
 import { billWords } from '../../domain/bills/bill-words.ts';
 import type { BillFile } from '../../domain/bills/list-bills.ts';
+import { isBillId } from '../../domain/bills/bill-view.ts';
 import { claimUntoldBills, listIssuedBills, listOnDemandBills, makeOnDemandBill, onDemandBillPdf, operatorBillPdf, type OnDemandBillView, type OperatorBillView } from '../../domain/bills/operator-bills.ts';
 import type { Core } from '../../domain/core.ts';
 import type { Lang } from '../../domain/shared/context.ts';
@@ -14,6 +15,7 @@ import { DomainError } from '../../domain/shared/errors.ts';
 import { formatMsisdn } from '../../domain/shared/msisdn.ts';
 import { ACCOUNT_BASE } from './account-management.ts';
 import { acceptedFilters, apiBase, compact, dateFilterNames, dateRange, fieldsQuery, filterDate, idParams, iso, listQuery, money, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { billingAccountKey, filterNames, NO_MATCH, sqlFilter, wholeId, type FilterColumn, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { notifyListeners } from '../../domain/events/hub.ts';
 import { systemCtx } from '../../domain/shared/context.ts';
@@ -177,12 +179,14 @@ function rateFilter(f: Record<string, string>, lang: Lang): BillLineFilter | und
   return out;
 }
 
+const ON_DEMAND_DESCRIPTION = 'The month so far: not an issued bill, the issued bill of the month may differ';
+
 function renderOnDemand(b: OnDemandBillView, bases: Bases): Record<string, unknown> {
   return compact({
     id: b.id,
     href: `${bases.bill}/customerBillOnDemand/${b.id}`,
     name: b.name ?? undefined,
-    description: b.description ?? 'The month so far: not an issued bill, the issued bill of the month may differ',
+    description: b.description ?? ON_DEMAND_DESCRIPTION,
     lastUpdate: iso(b.createdAt),
     state: 'done',
     billingAccount: { id: b.billingAccountId, href: `${bases.account}/billingAccount/${b.billingAccountId}`, '@referredType': 'BillingAccount' },
@@ -191,6 +195,24 @@ function renderOnDemand(b: OnDemandBillView, bases: Bases): Record<string, unkno
     '@type': 'CustomerBillOnDemand',
   });
 }
+
+/** A bill's id (a UUID), through the bills' key. */
+const billId: FilterColumn = { sql: 'x.id = $v::uuid', cast: 'text', value: (v) => (isBillId(v) ? v : NO_MATCH) };
+
+/** The filters TMF678 customerBillOnDemand takes, each applied by the store to what the bill on demand shows. */
+const ON_DEMAND_FILTERS: FilterColumns = {
+  id: billId,
+  'customerBill.id': billId,
+  name: { sql: 'x.name', cast: 'text' },
+  description: { sql: `COALESCE(x.description, '${ON_DEMAND_DESCRIPTION}')`, cast: 'text' },
+  lastUpdate: { sql: 'x.created_at', cast: 'timestamptz', date: true },
+  state: { sql: `'done'`, cast: 'text' },
+  'billingAccount.id': { sql: '(x.account_id = $v) OR (x.contract_id = -$v)', cast: 'bigint', value: billingAccountKey },
+  'relatedParty.id': { sql: 'x.customer_id', cast: 'bigint', value: wholeId },
+  'relatedParty.role': { sql: `'customer'`, cast: 'text' },
+  'relatedParty.name': { sql: `x.draft->'holder'->>'customerName'`, cast: 'text' },
+  '@type': { sql: `'CustomerBillOnDemand'`, cast: 'text' },
+};
 
 const onDemandCreate = z.looseObject({
   billingAccount: z.looseObject({ id: z.string().min(1).max(40) }),
@@ -305,7 +327,7 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
       const f = acceptedFilters(req.query, BILL_FILTERS);
       const filter = f && billFilter(f);
       if (!filter) return sendList(reply, req.query, [], 0);
-      const bills = await listBills(core, tmfCtx(req), filter, storePage(req.query, BILL_FILTERS));
+      const bills = await listBills(core, tmfCtx(req), filter, storePage(req.query));
       const items = bills.map((b) => renderBill(b.issued ? issuedFacts(b.issued) : onDemandFacts(b.onDemand), bases(req)));
       return sendList(reply, req.query, items, bills.total);
     },
@@ -337,7 +359,7 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
       const f = acceptedFilters(req.query, RATE_FILTERS);
       const filter = f && rateFilter(f, req.lang);
       if (!filter) return sendList(reply, req.query, [], 0);
-      const page = storePage(req.query, RATE_FILTERS);
+      const page = storePage(req.query);
       const lines = await listBillLines(core, tmfCtx(req), filter, page);
       return sendList(reply, req.query, lines.map((l) => renderRate(l, bases(req), req.lang)), lines.total);
     },
@@ -359,8 +381,14 @@ export async function customerBillRoutes(app: FastifyInstance, opts: { core: Cor
       return reply.status(201).send(out);
     },
   );
-  r.get('/customerBillOnDemand', { schema: { tags: [tag], summary: 'Bills on demand, newest first', querystring: listQuery } }, async (req, reply) =>
-    sendList(reply, req.query, (await listOnDemandBills(core, tmfCtx(req))).map((b) => renderOnDemand(b, bases(req)))),
+  r.get(
+    '/customerBillOnDemand',
+    { schema: { tags: [tag], summary: `Bills on demand, newest first, paged by the store; filters: ${filterNames(ON_DEMAND_FILTERS).join(', ')}`, querystring: listQuery } },
+    async (req, reply) => {
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(ON_DEMAND_FILTERS)), ON_DEMAND_FILTERS);
+      const bills = await listOnDemandBills(core, tmfCtx(req), { filter }, storePage(req.query));
+      return sendList(reply, req.query, bills.map((b) => renderOnDemand(b, bases(req))), bills.total);
+    },
   );
   r.get('/customerBillOnDemand/:id', { schema: { tags: [tag], summary: 'Retrieve a bill on demand', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [b] = await listOnDemandBills(core, tmfCtx(req), { id: req.params.id });

@@ -72,6 +72,14 @@ export const bool = (v: string, field: string): boolean => {
   if (v !== 'true' && v !== 'false') throw new DomainError('VALIDATION', { field, message: 'true or false' });
   return v === 'true';
 };
+/**
+ * A TMF666 billing account's id as one number: an account's id, or minus a contract's (`C<id>`);
+ * compared as `(x.account = $v) OR (x.contract = -$v)`, each through its own key.
+ */
+export const billingAccountKey = (v: string): unknown => {
+  const m = /^(C?)([1-9]\d{0,14})$/.exec(v);
+  return m ? (m[1] ? -Number(m[2]) : Number(m[2])) : NO_MATCH;
+};
 /** Money's `value` in roubles as kopecks. */
 export const kopecks = (v: string, field: string): number => {
   const k = rublesToKopecks(v);

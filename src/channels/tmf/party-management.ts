@@ -7,7 +7,8 @@ import type { PartyInput } from '../../domain/parties/party-attributes.ts';
 import { deleteParty } from '../../domain/parties/delete-party.ts';
 import { updateParty } from '../../domain/parties/update-party.ts';
 import { DomainError, mustExist } from '../../domain/shared/errors.ts';
-import { apiBase, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, tmfCtx } from './conventions.ts';
+import { acceptedFilters, apiBase, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, storePage, tmfCtx } from './conventions.ts';
+import { bool, filterNames, sqlFilter, wholeId, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { listParties, type PartyRecord } from './party-records.ts';
 
@@ -79,6 +80,46 @@ function renderOrganization(p: PartyRecord, base: string): Body {
   };
 }
 
+/** What both kinds of party show alike: id, status, the contact media. */
+const PARTY_FILTERS: FilterColumns = {
+  id: { sql: 'x.id', cast: 'bigint', value: wholeId },
+  status: { sql: `CASE WHEN EXISTS (SELECT 1 FROM subscriber s WHERE s.customer_id = x.id) THEN 'validated' ELSE 'initialized' END`, cast: 'text' },
+  // A number it holds or a contact phone, each found through its index.
+  'contactMedium.characteristic.phoneNumber': {
+    sql: `x.id IN (SELECT s.customer_id FROM subscriber s WHERE s.msisdn = $v UNION ALL SELECT c.id FROM customer c WHERE c.party->'phones' @> jsonb_build_array($v))`,
+    cast: 'text',
+  },
+  'contactMedium.characteristic.emailAddress': { sql: 'x.email', cast: 'text' },
+  'contactMedium.mediumType': {
+    sql: `($v = 'mobile' AND EXISTS (SELECT 1 FROM subscriber s WHERE s.customer_id = x.id)) OR ($v = 'email' AND x.email IS NOT NULL) OR ($v = 'phone' AND jsonb_array_length(COALESCE(x.party->'phones', '[]'::jsonb)) > 0)`,
+    cast: 'text',
+  },
+};
+
+/** The filters TMF632 individual takes, each applied by the store to what the list shows. */
+const INDIVIDUAL_FILTERS: FilterColumns = {
+  ...PARTY_FILTERS,
+  givenName: { sql: `x.party->>'givenName'`, cast: 'text' },
+  familyName: { sql: `x.party->>'familyName'`, cast: 'text' },
+  middleName: { sql: `x.party->>'middleName'`, cast: 'text' },
+  fullName: { sql: 'x.name', cast: 'text' },
+  formattedName: { sql: 'x.name', cast: 'text' },
+  'languageAbility.languageCode': { sql: `COALESCE((SELECT s.language FROM subscriber s WHERE s.customer_id = x.id ORDER BY s.id LIMIT 1), x.party->>'language')`, cast: 'text' },
+  '@type': { sql: `'Individual'`, cast: 'text' },
+};
+
+/** The filters TMF632 organization takes. */
+const ORGANIZATION_FILTERS: FilterColumns = {
+  ...PARTY_FILTERS,
+  name: { sql: 'x.name', cast: 'text' },
+  tradingName: { sql: 'x.name', cast: 'text' },
+  isLegalEntity: { sql: 'true', cast: 'boolean', value: bool },
+  'existsDuring.startDateTime': { sql: 'x."createdAt"', cast: 'timestamptz', date: true },
+  'organizationIdentification.identificationId': { sql: 'x.inn', cast: 'text' },
+  'organizationIdentification.identificationType': { sql: `CASE WHEN x.inn IS NOT NULL THEN 'INN' END`, cast: 'text' },
+  '@type': { sql: `'Organization'`, cast: 'text' },
+};
+
 const text = (max: number) => z.string().max(max);
 const medium = z.looseObject({
   mediumType: text(40).optional(),
@@ -136,23 +177,21 @@ export async function partyManagementRoutes(app: FastifyInstance, opts: { core: 
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, PARTY_BASE);
-  const numberOf = (q: Record<string, unknown>) => {
-    const v = q['contactMedium.characteristic.phoneNumber'];
-    return typeof v === 'string' ? { msisdn: v } : {};
-  };
   const kinds = [
-    ['individual', 'Individual', 'person', renderIndividual, 'Holders of numbers (person customers) and those recorded before they hold one; contactMedium.characteristic.phoneNumber=<MSISDN> finds a number’s holder'],
-    ['organization', 'Organization', 'business', renderOrganization, 'Business customers; contactMedium.characteristic.phoneNumber=<MSISDN> finds the one holding a number'],
+    ['individual', 'Individual', 'person', renderIndividual, INDIVIDUAL_FILTERS, 'Holders of numbers (person customers) and those recorded before they hold one; contactMedium.characteristic.phoneNumber=<MSISDN> finds a number’s holder'],
+    ['organization', 'Organization', 'business', renderOrganization, ORGANIZATION_FILTERS, 'Business customers; contactMedium.characteristic.phoneNumber=<MSISDN> finds the one holding a number'],
   ] as const;
-  for (const [resource, type, kind, render, summary] of kinds) {
+  for (const [resource, type, kind, render, filters, summary] of kinds) {
     const one = async (req: FastifyRequest, id: string) => {
       const [p] = await listParties(core, tmfCtx(req), { kind, id });
       if (!p) throw new DomainError('NOT_FOUND', { id });
       return p;
     };
-    r.get(`/${resource}`, { schema: { tags: [tag], summary, querystring: listQuery } }, async (req, reply) =>
-      sendList(reply, req.query, (await listParties(core, tmfCtx(req), { kind, ...numberOf(req.query) })).map((p) => render(p, base(req)))),
-    );
+    r.get(`/${resource}`, { schema: { tags: [tag], summary: `${summary}. Paged by the store; filters: ${filterNames(filters).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(filters)), filters);
+      const parties = await listParties(core, tmfCtx(req), { kind, filter }, storePage(req.query));
+      return sendList(reply, req.query, parties.map((p) => render(p, base(req))), parties.total);
+    });
     r.get(`/${resource}/:id`, { schema: { tags: [tag], summary: `Retrieve an ${resource} (by its id, or by a number it holds)`, params: idParams, querystring: fieldsQuery } }, async (req) =>
       selectFields(render(await one(req, req.params.id), base(req)), req.query.fields),
     );

@@ -165,7 +165,7 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
   /** Payments are filtered by the store, which then pages and counts; a number or account also narrows its read. */
   const paymentList = async (req: FastifyRequest, q: Record<string, unknown>, reply: FastifyReply) => {
     const filter = sqlFilter(acceptedFilters(q, filterNames(PAYMENT_FILTERS)), PAYMENT_FILTERS);
-    const records = await listPaymentRecords(core, tmfCtx(req), { ...narrow(q), filter }, storePage(q, Object.keys(q)));
+    const records = await listPaymentRecords(core, tmfCtx(req), { ...narrow(q), filter }, storePage(q));
     return sendList(reply, q, records.map((p) => renderPayment(p, base(req), origin(req))), records.total);
   };
   const narrow = (q: Record<string, unknown>) => {
@@ -231,7 +231,7 @@ export async function paymentManagementRoutes(app: FastifyInstance, opts: { core
 
   r.get('/refund', { schema: { tags: [tag], summary: `Refunds of provider payments, newest first, paged by the store; filters: ${filterNames(REFUND_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(REFUND_FILTERS)), REFUND_FILTERS);
-    const refunds = await listRefundRecords(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const refunds = await listRefundRecords(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, refunds.map((x) => renderRefund(x, base(req), origin(req))), refunds.total);
   });
   r.get('/refund/:id', { schema: { tags: [tag], summary: 'Retrieve a refund', params: idParams, querystring: fieldsQuery } }, async (req) => {

@@ -113,7 +113,7 @@ export async function paymentMethodRoutes(app: FastifyInstance, opts: { core: Co
 
   r.get('/paymentMethod', { schema: { tags: [tag], summary: `Saved cards with their auto-payment, paged by the store; filters: ${filterNames(METHOD_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(METHOD_FILTERS)), METHOD_FILTERS);
-    const cards = await listSavedCards(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const cards = await listSavedCards(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, cards.map((c) => renderPaymentMethod(c, base(req))), cards.total);
   });
   r.get('/paymentMethod/:id', { schema: { tags: [tag], summary: 'Retrieve a saved card', params: idParams, querystring: fieldsQuery } }, async (req) =>

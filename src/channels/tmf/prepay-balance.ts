@@ -9,6 +9,7 @@ import {
   balanceActionId,
   bookBalanceAction,
   listBalanceActions,
+  listAccumulatedBuckets,
   listBuckets,
   listLedgerHistory,
   type BalanceAction,
@@ -18,7 +19,7 @@ import {
 } from './balance-actions.ts';
 import { listReservations, listTransfers, releaseReservation, reserveBalance, transferBalance, type Reservation, type Transfer } from '../../domain/ledger/balance-ops.ts';
 import { acceptedFilters, apiBase, compact, fieldsQuery, idParams, iso, listQuery, selectFields, sendList, storePage, tmfCtx, toKopecks } from './conventions.ts';
-import { filterNames, kopecks, sqlFilter, wholeId, type FilterColumn, type FilterColumns } from './filter-sql.ts';
+import { bool, filterNames, kopecks, sqlFilter, wholeId, type FilterColumn, type FilterColumns } from './filter-sql.ts';
 import { hubRoutes, publish } from './hub.ts';
 import { arr, msisdnFrom } from './parties.ts';
 
@@ -151,6 +152,50 @@ const TRANSFER_FILTERS: FilterColumns = {
   '@type': { sql: `'TransferBalance'`, cast: 'text' },
 };
 
+const QUOTA_ID = `'^quota-[0-9]{1,15}-[0-9]{1,15}$'`;
+/** A bucket's id as the list shows it (`money-<MSISDN>`, `quota-<account>-<id>`), read through the number's and the quota's keys. */
+const BUCKET_ID = `(x.kind = 'money' AND x.msisdn = CASE WHEN $v LIKE 'money-%' THEN substr($v, 7) END)
+  OR (x.kind = 'quota' AND x.id = CASE WHEN $v ~ ${QUOTA_ID} THEN split_part($v, '-', 3)::bigint END AND x."accountId" = CASE WHEN $v ~ ${QUOTA_ID} THEN split_part($v, '-', 2)::bigint END)`;
+const NUMBER_FILTERS: FilterColumns = {
+  'logicalResource.id': { sql: 'x.msisdn', cast: 'text' },
+  'logicalResource.value': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.id': { sql: 'x.msisdn', cast: 'text' },
+  'relatedParty.role': { sql: `'subscriber'`, cast: 'text' },
+  'partyAccount.id': { sql: 'x."accountId"', cast: 'bigint', value: wholeId },
+};
+
+/**
+ * The filters TMF654 bucket takes, each applied by the store to what the bucket shows (the amounts
+ * of a money bucket are the ledger's read of the page, not filters).
+ */
+const BUCKET_FILTERS: FilterColumns = {
+  id: { sql: BUCKET_ID, cast: 'text' },
+  name: { sql: `CASE WHEN x.kind = 'money' THEN 'Main balance' ELSE x.source END`, cast: 'text' },
+  usageType: { sql: `CASE x.unit WHEN 'seconds' THEN 'voice' WHEN 'sms' THEN 'sms' WHEN 'bytes' THEN 'data' ELSE 'monetary' END`, cast: 'text' },
+  'remainingValue.units': { sql: `CASE x.unit WHEN 'seconds' THEN 'minutes' WHEN 'bytes' THEN 'MB' WHEN 'sms' THEN 'sms' ELSE 'RUB' END`, cast: 'text' },
+  isShared: { sql: 'false', cast: 'boolean', value: bool },
+  status: { sql: `CASE WHEN x.kind = 'quota' OR x.status = 'active' THEN 'active' ELSE 'suspended' END`, cast: 'text' },
+  'validFor.startDateTime': { sql: 'x."periodStart"', cast: 'timestamptz', date: true },
+  'validFor.endDateTime': { sql: 'x."periodEnd"', cast: 'timestamptz', date: true },
+  ...NUMBER_FILTERS,
+  '@type': { sql: `'Bucket'`, cast: 'text' },
+};
+
+/** The filters TMF654 accumulatedBalance takes (one per number; its total is the ledger's read of the page). */
+const ACCUMULATED_FILTERS: FilterColumns = {
+  id: { sql: 'x.msisdn', cast: 'text' },
+  name: { sql: `'Balance'`, cast: 'text' },
+  // One of the number's buckets: its money, or a quota of its running now.
+  'bucket.id': {
+    sql: `x.msisdn = CASE WHEN $v LIKE 'money-%' THEN substr($v, 7) END
+      OR EXISTS (SELECT 1 FROM quota q WHERE q.subscriber_id = x.id AND q.period_start <= x.at AND q.period_end > x.at AND $v ~ ${QUOTA_ID}
+                  AND q.account_id = CASE WHEN $v ~ ${QUOTA_ID} THEN split_part($v, '-', 2)::bigint END AND q.id = CASE WHEN $v ~ ${QUOTA_ID} THEN split_part($v, '-', 3)::bigint END)`,
+    cast: 'text',
+  },
+  ...NUMBER_FILTERS,
+  '@type': { sql: `'AccumulatedBalance'`, cast: 'text' },
+};
+
 /** The filters TMF654 balanceActionHistory takes, each applied by the store to what the line shows. */
 const HISTORY_FILTERS: FilterColumns = {
   id: { sql: 'x.id', cast: 'text' },
@@ -278,19 +323,14 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
   const { core } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = (req: FastifyRequest) => apiBase(req, opts.publicUrl, BALANCE_BASE);
-  const numberFilter = (q: Record<string, unknown>) => {
-    const v = q['logicalResource.value'] ?? q['logicalResource.id'] ?? q['relatedParty.id'];
-    return typeof v === 'string' ? v : undefined;
-  };
 
-  r.get('/bucket', { schema: { tags: [tag], summary: 'Money and quota buckets (logicalResource.value=<MSISDN> for one number)', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    return sendList(reply, req.query, (await listBuckets(core, tmfCtx(req), msisdn ? { msisdn } : {})).map((b) => renderBucket(b, base(req))));
+  r.get('/bucket', { schema: { tags: [tag], summary: `Money and quota buckets (logicalResource.value=<MSISDN> for one number), paged by the store; filters: ${filterNames(BUCKET_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
+    const filter = sqlFilter(acceptedFilters(req.query, filterNames(BUCKET_FILTERS)), BUCKET_FILTERS);
+    const buckets = await listBuckets(core, tmfCtx(req), { filter }, storePage(req.query));
+    return sendList(reply, req.query, buckets.map((b) => renderBucket(b, base(req))), buckets.total);
   });
   r.get('/bucket/:id', { schema: { tags: [tag], summary: 'Retrieve a bucket', params: idParams, querystring: fieldsQuery } }, async (req) => {
-    const m = /^money-(\d+)$/.exec(req.params.id) ?? /^quota-(\d+)-(\d+)$/.exec(req.params.id);
-    const all = m ? await listBuckets(core, tmfCtx(req), req.params.id.startsWith('money-') ? { msisdn: m[1]! } : {}) : [];
-    const b = all.find((x) => bucketId(x) === req.params.id);
+    const [b] = await listBuckets(core, tmfCtx(req), { filter: sqlFilter({ id: req.params.id }, BUCKET_FILTERS) });
     if (!b) throw new DomainError('NOT_FOUND', { id: req.params.id });
     return selectFields(renderBucket(b, base(req)), req.query.fields);
   });
@@ -313,10 +353,15 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
       };
     });
   };
-  r.get('/accumulatedBalance', { schema: { tags: [tag], summary: 'Total balance of each number with its buckets', querystring: listQuery } }, async (req, reply) => {
-    const msisdn = numberFilter(req.query);
-    return sendList(reply, req.query, accumulated(await listBuckets(core, tmfCtx(req), msisdn ? { msisdn } : {}), base(req)));
-  });
+  r.get(
+    '/accumulatedBalance',
+    { schema: { tags: [tag], summary: `Total balance of each number with its buckets, paged by the store; filters: ${filterNames(ACCUMULATED_FILTERS).join(', ')}`, querystring: listQuery } },
+    async (req, reply) => {
+      const filter = sqlFilter(acceptedFilters(req.query, filterNames(ACCUMULATED_FILTERS)), ACCUMULATED_FILTERS);
+      const { buckets, total } = await listAccumulatedBuckets(core, tmfCtx(req), { filter }, storePage(req.query));
+      return sendList(reply, req.query, accumulated(buckets, base(req)), total);
+    },
+  );
   r.get('/accumulatedBalance/:id', { schema: { tags: [tag], summary: 'Accumulated balance of a number (the id is the MSISDN)', params: idParams, querystring: fieldsQuery } }, async (req) => {
     const [one] = accumulated(await listBuckets(core, tmfCtx(req), { msisdn: req.params.id }), base(req));
     if (!one) throw new DomainError('NOT_FOUND', { id: req.params.id });
@@ -342,7 +387,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     const columns = actionFilters(kind);
     r.get(`/${kind}`, { schema: { tags: [tag], summary: `List ${kind} requests, paged by the store; filters: ${filterNames(columns).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(columns)), columns);
-      const actions = await listBalanceActions(core, tmfCtx(req), { kind, filter }, storePage(req.query, Object.keys(req.query)));
+      const actions = await listBalanceActions(core, tmfCtx(req), { kind, filter }, storePage(req.query));
       return sendList(reply, req.query, actions.map((a) => renderAction(a, base(req))), actions.total);
     });
     r.get(`/${kind}/:id`, { schema: { tags: [tag], summary: `Retrieve a ${kind}`, params: idParams, querystring: fieldsQuery } }, async (req) => {
@@ -371,7 +416,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
   });
   r.get('/reserveBalance', { schema: { tags: [tag], summary: `List reservations, paged by the store; filters: ${filterNames(RESERVATION_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(RESERVATION_FILTERS)), RESERVATION_FILTERS);
-    const reservations = await listReservations(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const reservations = await listReservations(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, reservations.map((x) => renderReservation(x, base(req))), reservations.total);
   });
   r.get('/reserveBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a reservation', params: idParams, querystring: fieldsQuery } }, async (req) => {
@@ -401,7 +446,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
   });
   r.get('/transferBalance', { schema: { tags: [tag], summary: `List transfers, paged by the store (logicalResource.value=<MSISDN>: from or to that number); filters: ${filterNames(TRANSFER_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(TRANSFER_FILTERS)), TRANSFER_FILTERS);
-    const transfers = await listTransfers(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const transfers = await listTransfers(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, transfers.map((x) => renderTransfer(x, base(req))), transfers.total);
   });
   r.get('/transferBalance/:id', { schema: { tags: [tag], summary: 'Retrieve a transfer', params: idParams, querystring: fieldsQuery } }, async (req) => {
@@ -414,7 +459,7 @@ export async function prepayBalanceRoutes(app: FastifyInstance, opts: { core: Co
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(HISTORY_FILTERS)), HISTORY_FILTERS);
     // A number also narrows the read to its account's entries.
     const v = req.query['logicalResource.value'] ?? req.query['logicalResource.id'];
-    const lines = await listLedgerHistory(core, tmfCtx(req), { ...(typeof v === 'string' && normalizeMsisdn(v) === v ? { msisdn: v } : {}), filter }, storePage(req.query, Object.keys(req.query)));
+    const lines = await listLedgerHistory(core, tmfCtx(req), { ...(typeof v === 'string' && normalizeMsisdn(v) === v ? { msisdn: v } : {}), filter }, storePage(req.query));
     return sendList(reply, req.query, lines.map((e) => renderHistory(e, base(req))), lines.total);
   });
   r.get('/balanceActionHistory/:id', { schema: { tags: [tag], summary: 'One movement of money', params: idParams, querystring: fieldsQuery } }, async (req) => {

@@ -88,7 +88,7 @@ export async function productInventoryRoutes(app: FastifyInstance, opts: { core:
   r.get('/product', { schema: { tags: [tag], summary: `List products, paged by the store; filters: ${filterNames(productFilters('en')).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const columns = productFilters(req.lang);
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(columns)), columns);
-    const items = await listProductInventory(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const items = await listProductInventory(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, items.map((p) => render(req, p)), items.total);
   });
   r.get('/product/:id', { schema: { tags: [tag], summary: 'Retrieve a product', params: idParams, querystring: fieldsQuery } }, async (req) =>

@@ -169,7 +169,7 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
   });
   r.get('/productOrder', { schema: { tags: [tag], summary: `List product orders, oldest first, paged by the store; filters: ${filterNames(ORDER_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(ORDER_FILTERS)), ORDER_FILTERS);
-    const orders = await listProductOrders(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const orders = await listProductOrders(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, await Promise.all(orders.map((o) => renderOrder(core, o, base(req), req.lang))), orders.total);
   });
   r.get('/productOrder/:id', { schema: { tags: [tag], summary: 'Retrieve a product order', params: idParams, querystring: fieldsQuery } }, async (req) => {
@@ -203,7 +203,7 @@ export async function productOrderingRoutes(app: FastifyInstance, opts: { core: 
   });
   r.get('/cancelProductOrder', { schema: { tags: [tag], summary: `List order cancellations, paged by the store; filters: ${filterNames(CANCEL_FILTERS).join(', ')}`, querystring: listQuery } }, async (req, reply) => {
     const filter = sqlFilter(acceptedFilters(req.query, filterNames(CANCEL_FILTERS)), CANCEL_FILTERS);
-    const cancellations = await listOrderCancellations(core, tmfCtx(req), { filter }, storePage(req.query, Object.keys(req.query)));
+    const cancellations = await listOrderCancellations(core, tmfCtx(req), { filter }, storePage(req.query));
     return sendList(reply, req.query, cancellations.map((c) => renderCancel(c, base(req))), cancellations.total);
   });
   r.get('/cancelProductOrder/:id', { schema: { tags: [tag], summary: 'Retrieve an order cancellation', params: idParams, querystring: fieldsQuery } }, async (req) => {

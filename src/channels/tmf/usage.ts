@@ -156,7 +156,7 @@ export async function usageRoutes(app: FastifyInstance, opts: { core: Core; publ
       const from = usageDateParam(req.query, 'usageDate.gte') ?? usageDateParam(req.query, 'usageDate.gt');
       const to = usageDateParam(req.query, 'usageDate.lt') ?? usageDateParam(req.query, 'usageDate.lte');
       const filter = sqlFilter(acceptedFilters(req.query, filterNames(USAGE_FILTERS)), USAGE_FILTERS);
-      const records = await listUsageRecords(core, tmfCtx(req), { filter, ...(to ? { to } : {}) }, storePage(req.query, Object.keys(req.query)));
+      const records = await listUsageRecords(core, tmfCtx(req), { filter, ...(to ? { to } : {}) }, storePage(req.query));
       const detailFrom = await usageDetailFrom(core);
       if (detailFrom && (!from || from < detailFrom)) reply.header('X-Usage-Detail-From', detailFrom.toISOString());
       return sendList(reply, req.query, records.map((u) => renderUsage(u, base(req))), records.total);

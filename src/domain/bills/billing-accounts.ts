@@ -3,7 +3,8 @@ import type { Core } from '../core.ts';
 import { readBalances } from '../ledger/read-balance.ts';
 import type { Ctx, Lang } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import { capLimit, requireOperator, withinCap } from '../shared/operator-access.ts';
+import { emptyPage, readPage, readParts, type Paged, type SqlFilter, type StorePage } from '../shared/list-page.ts';
+import { requireOperator } from '../shared/operator-access.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import type { BillTarget } from './compute-bill.ts';
 
@@ -64,31 +65,80 @@ interface HolderRow {
 }
 
 /**
- * Billing accounts for the operator: every one, one by id, or those of one customer. The balances
- * come from the ledger's one balance read; a contract's balance is the sum of its numbers'.
+ * The holders of billing accounts (HolderRow's columns, alias x): a number's own account, then a
+ * contract; each given the kind asked for, its id, and the customers.
  */
-export async function listBillingAccounts(core: Core, ctx: Ctx, input: { id?: string; customerId?: number } = {}): Promise<BillingAccountView[]> {
+const HOLDERS = [
+  `SELECT 'account' AS kind, a.id, a.customer_id, c.name AS customer_name, c.kind AS customer_kind, s.msisdn AS reference, s.status AS state,
+          NULL::bigint AS credit_limit, a.bill_language, s.language AS default_language, a.created_at,
+          ARRAY[a.id] AS accounts, ARRAY[s.msisdn] AS numbers
+     FROM account a JOIN subscriber s ON s.account_id = a.id AND s.contract_id IS NULL JOIN customer c ON c.id = a.customer_id
+    WHERE ($1::text IS NULL OR $1 = 'account') AND ($2::bigint IS NULL OR a.id = $2) AND ($3::bigint[] IS NULL OR a.customer_id = ANY($3::bigint[]))`,
+  `SELECT 'contract' AS kind, k.id, k.customer_id, c.name AS customer_name, c.kind AS customer_kind, k.number AS reference, 'active' AS state,
+          k.credit_limit, k.bill_language, c.report_languages[1] AS default_language, k.created_at,
+          ARRAY(SELECT DISTINCT s.account_id FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1) AS accounts,
+          ARRAY(SELECT s.msisdn FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1) AS numbers
+     FROM contract k JOIN customer c ON c.id = k.customer_id
+    WHERE ($1::text IS NULL OR $1 = 'contract') AND ($2::bigint IS NULL OR k.id = $2) AND ($3::bigint[] IS NULL OR k.customer_id = ANY($3::bigint[]))`,
+];
+
+/**
+ * Billing accounts for the operator: every one, one by id, or those of some customers; accounts
+ * first, then contracts, each in id order. `filter`: a condition over the holder's columns (x.kind,
+ * x.id, x.customer_id, x.customer_name, x.reference, x.state, …); `page`: only that page, with the
+ * total. The balances come from the ledger's one balance read; a contract's balance is the sum of
+ * its numbers'.
+ */
+export async function listBillingAccounts(
+  core: Core,
+  ctx: Ctx,
+  input: { id?: string; customerId?: number; customerIds?: number[]; filter?: SqlFilter } = {},
+  page?: StorePage,
+): Promise<Paged<BillingAccountView>> {
   requireOperator(ctx);
   const target = input.id === undefined ? null : parseBillingAccountId(input.id);
-  if (input.id !== undefined && !target) return [];
+  if (input.id !== undefined && !target) return emptyPage(page);
   const accountId = target?.kind === 'account' ? target.accountId : null;
   const contractId = target?.kind === 'contract' ? target.contractId : null;
-  const rows = withinCap(await core.db.query<HolderRow>(
+  const customers = input.customerIds ?? (input.customerId === undefined ? null : [input.customerId]);
+  // Each part (accounts, contracts) read in its own id order, through its own key.
+  const parts = HOLDERS.map((sql, i) => {
+    const params: unknown[] = [target?.kind ?? null, i === 0 ? accountId : contractId, customers];
+    const where = input.filter ? input.filter(params) : 'TRUE';
+    return { sql: `SELECT * FROM (${sql}) x WHERE ${where}`, params, order: 'id' };
+  });
+  const rows = await readParts<HolderRow>(core.db, parts, page);
+  const views = await viewsOf(core, rows);
+  return Object.assign(views, rows.total === undefined ? {} : { total: rows.total });
+}
+
+/**
+ * Party accounts: the customers who hold a billing account, in id order, each with its billing
+ * accounts. `filter`: a condition over the customer's columns (x.id, x.name, x.kind); `page`: only
+ * that page of customers, with the total.
+ */
+export async function listPartyAccounts(core: Core, ctx: Ctx, input: { filter?: SqlFilter }, page?: StorePage): Promise<Paged<{ customerId: number; accounts: BillingAccountView[] }>> {
+  requireOperator(ctx);
+  const params: unknown[] = [];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  const holders = await readPage<{ id: number }>(
+    core.db,
     `SELECT * FROM (
-       SELECT 'account' AS kind, a.id, a.customer_id, c.name AS customer_name, c.kind AS customer_kind, s.msisdn AS reference, s.status AS state,
-              NULL::bigint AS credit_limit, a.bill_language, s.language AS default_language, a.created_at,
-              ARRAY[a.id] AS accounts, ARRAY[s.msisdn] AS numbers
-         FROM account a JOIN subscriber s ON s.account_id = a.id AND s.contract_id IS NULL JOIN customer c ON c.id = a.customer_id
-        WHERE ($1::text IS NULL OR $1 = 'account') AND ($2::bigint IS NULL OR a.id = $2) AND ($4::bigint IS NULL OR a.customer_id = $4)
-       UNION ALL
-       SELECT 'contract', k.id, k.customer_id, c.name, c.kind, k.number, 'active', k.credit_limit, k.bill_language, c.report_languages[1], k.created_at,
-              ARRAY(SELECT DISTINCT s.account_id FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1),
-              ARRAY(SELECT s.msisdn FROM subscriber s WHERE s.contract_id = k.id ORDER BY 1)
-         FROM contract k JOIN customer c ON c.id = k.customer_id
-        WHERE ($1::text IS NULL OR $1 = 'contract') AND ($3::bigint IS NULL OR k.id = $3) AND ($4::bigint IS NULL OR k.customer_id = $4)
-     ) t ORDER BY kind, id LIMIT ${capLimit()}`,
-    [target?.kind ?? null, accountId, contractId, input.customerId ?? null],
-  ));
+       SELECT c.id, c.name, c.kind FROM customer c
+        WHERE EXISTS (SELECT 1 FROM account a JOIN subscriber s ON s.account_id = a.id AND s.contract_id IS NULL WHERE a.customer_id = c.id)
+           OR EXISTS (SELECT 1 FROM contract k WHERE k.customer_id = c.id)) x WHERE ${where}`,
+    params,
+    'id',
+    page,
+  );
+  const ids = holders.map((h) => Number(h.id));
+  const accounts = ids.length ? await listBillingAccounts(core, ctx, { customerIds: ids }) : [];
+  const out = ids.map((customerId) => ({ customerId, accounts: accounts.filter((a) => a.customerId === customerId) }));
+  return Object.assign(out, holders.total === undefined ? {} : { total: holders.total });
+}
+
+/** Holder rows with their balances, payment plans and contacts. */
+async function viewsOf(core: Core, rows: HolderRow[]): Promise<BillingAccountView[]> {
   if (rows.length === 0) return [];
   const accounts = [...new Set(rows.flatMap((r) => r.accounts.map(Number)))];
   const balances = new Map((await readBalances(core.db, { accountIds: accounts }, core.clock.now())).map((b) => [b.accountId, b]));

@@ -4,8 +4,8 @@ import { getSettings } from '../catalog/read-catalog.ts';
 import type { Core } from '../core.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import { emptyPage, readPage, type Paged, type StorePage } from '../shared/list-page.ts';
-import { capLimit, requireOperator, withinCap } from '../shared/operator-access.ts';
+import { emptyPage, readPage, type Paged, type SqlFilter, type StorePage } from '../shared/list-page.ts';
+import { requireOperator } from '../shared/operator-access.ts';
 import { runUseCase } from '../shared/run-use-case.ts';
 import { BILL_COLUMNS, BILL_JOINS, billFilename, billView, bytesOf, isBillId, type BillRow, type BillView } from './bill-view.ts';
 import { billingAccountId, parseBillingAccountId } from './billing-accounts.ts';
@@ -113,17 +113,28 @@ export async function makeOnDemandBill(core: Core, ctx: Ctx, input: { billingAcc
   return { id, billingAccountId: billingAccountId(t), customerId: holder.customerId, name: input.name ?? null, description: input.description ?? null, createdAt: now, draft };
 }
 
-export async function listOnDemandBills(core: Core, ctx: Ctx, input: { id?: string; ids?: string[] } = {}): Promise<OnDemandBillView[]> {
+/**
+ * Bills on demand, newest first: all, one, or some (`ids`). `filter`: a condition over the row's
+ * columns (x.id uuid, x.account_id, x.contract_id, x.customer_id, x.name, x.description,
+ * x.created_at, x.draft); `page`: only that page, with the total.
+ */
+export async function listOnDemandBills(core: Core, ctx: Ctx, input: { id?: string; ids?: string[]; filter?: SqlFilter } = {}, page?: StorePage): Promise<Paged<OnDemandBillView>> {
   requireOperator(ctx);
-  if (input.id !== undefined && !isBillId(input.id)) return [];
-  if (input.ids && !input.ids.every(isBillId)) return [];
-  const rows = withinCap(await core.db.query<{ id: string; account_id: number | null; contract_id: number | null; customer_id: number; name: string | null; description: string | null; created_at: Date; draft: StoredDraft | string }>(
-    `SELECT id::text AS id, account_id, contract_id, customer_id, name, description, created_at, draft FROM bill_on_demand
-      WHERE ($1::uuid IS NULL OR id = $1) AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) ORDER BY created_at DESC LIMIT ${capLimit()}`,
-    [input.id ?? null, input.ids ?? null],
-  ));
-  return rows.map((r) => ({
-    id: r.id,
+  if (input.id !== undefined && !isBillId(input.id)) return emptyPage(page);
+  if (input.ids && !input.ids.every(isBillId)) return emptyPage(page);
+  const params: unknown[] = [input.id ?? null, input.ids ?? null];
+  const where = input.filter ? input.filter(params) : 'TRUE';
+  const rows = await readPage<{ id: string; account_id: number | null; contract_id: number | null; customer_id: number; name: string | null; description: string | null; created_at: Date; draft: StoredDraft | string }>(
+    core.db,
+    `SELECT * FROM (
+       SELECT id, account_id, contract_id, customer_id, name, description, created_at, draft FROM bill_on_demand
+        WHERE ($1::uuid IS NULL OR id = $1) AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))) x WHERE ${where}`,
+    params,
+    'created_at DESC, id DESC',
+    page,
+  );
+  const views = rows.map((r) => ({
+    id: String(r.id),
     billingAccountId: r.account_id !== null ? String(r.account_id) : `C${r.contract_id}`,
     customerId: Number(r.customer_id),
     name: r.name,
@@ -131,6 +142,7 @@ export async function listOnDemandBills(core: Core, ctx: Ctx, input: { id?: stri
     createdAt: new Date(r.created_at),
     draft: draftFrom(typeof r.draft === 'string' ? (JSON.parse(r.draft) as StoredDraft) : r.draft),
   }));
+  return Object.assign(views, rows.total === undefined ? {} : { total: rows.total });
 }
 
 /** The PDF of a bill on demand, rendered from its kept figures (the same document every time). */

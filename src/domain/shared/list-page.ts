@@ -35,3 +35,39 @@ export async function readPage<T>(q: Queryable, sql: string, params: unknown[], 
       : Number((await q.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${sql}) x`, params))[0]?.n ?? 0);
   return Object.assign(rows, { total });
 }
+
+/** One part of a list read in parts (see readParts): its query, parameters and order. */
+export interface ListPart {
+  sql: string;
+  params: unknown[];
+  order: string;
+}
+
+/**
+ * Reads a list made of parts one after the other (a billing account's accounts, then its
+ * contracts), each part in its own order, so that each page is read through the part's own index
+ * rather than by sorting their union: with `page`, only the rows of that page, part by part, and
+ * the total (each part counted); without, every row (within listCap, see withinCap).
+ */
+export async function readParts<T>(q: Queryable, parts: ListPart[], page?: StorePage): Promise<Paged<T>> {
+  if (!page) {
+    const rows: T[] = [];
+    for (const p of parts) rows.push(...(await q.query<T>(`SELECT * FROM (${p.sql}) x ORDER BY ${p.order} LIMIT ${capLimit()}`, p.params)));
+    return withinCap(rows);
+  }
+  const rows: T[] = [];
+  let { offset, limit } = page;
+  let total = 0;
+  for (const p of parts) {
+    const n = Number((await q.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (${p.sql}) x`, p.params))[0]?.n ?? 0);
+    if (limit > 0 && offset < n) {
+      const k = p.params.length;
+      const got = await q.query<T>(`SELECT * FROM (${p.sql}) x ORDER BY ${p.order} LIMIT $${k + 1} OFFSET $${k + 2}`, [...p.params, limit, offset]);
+      rows.push(...got);
+      limit -= got.length;
+    }
+    offset = Math.max(0, offset - n);
+    total += n;
+  }
+  return Object.assign(rows, { total });
+}
