@@ -78,6 +78,13 @@ CREATE UNIQUE INDEX sms_message_mo_once ON sms_message(short_code, msisdn, smsc_
 CREATE INDEX sms_message_outbox ON sms_message(id) WHERE direction = 'mt' AND status IN ('queued', 'sending');
 CREATE INDEX sms_message_mo_unhandled ON sms_message(created_at) WHERE direction = 'mo' AND status IN ('received', 'recovering');
 CREATE INDEX sms_message_gateway_refs ON sms_message USING gin (sms_gateway_refs(meta)) WHERE direction = 'mt';
+-- TMF681 communicationMessage: the messages' first rows newest first, and a message's rows by the
+-- message (meta.group; a row from before groups is its own). Only the outbox rows of TMF681
+-- messages (`operator_message`), as the list names them.
+CREATE INDEX sms_message_operator_head ON sms_message (id)
+  WHERE direction = 'mt' AND meta->>'kind' = 'operator_message' AND COALESCE((meta->>'group')::bigint, id) = id;
+CREATE INDEX sms_message_operator_group ON sms_message ((COALESCE((meta->>'group')::bigint, id)))
+  WHERE direction = 'mt' AND meta->>'kind' = 'operator_message';
 
 CREATE TABLE sms_mo_key (
   short_code  text NOT NULL,
