@@ -1,12 +1,15 @@
 // @postgres-only: a connection the server ends and a read-only standby are PostgreSQL's own.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../src/domain/core.ts';
 import type { Db } from '../../src/store/db.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { StoreUnavailableError } from '../../src/store/store-errors.ts';
+import { CLAIMANT_LOCK_PREFIX, smsClaimant } from '../../src/domain/notifications/sms-claimant.ts';
 import { buildServer } from '../../src/server.ts';
 import { setPasswordHash } from '../../src/domain/auth/subscriber-login.ts';
 import { hashPassword } from '../../src/domain/auth/secrets.ts';
@@ -202,4 +205,58 @@ test("a transaction chosen as a deadlock's victim runs again from the start, and
   // once more, and lose again: a second retry).
   await Promise.all([first, second]);
   assert.ok(runs.first + runs.second >= 3, `a victim ran again (${runs.first} + ${runs.second} runs)`);
+});
+
+test('the SMS claimant survives a failover: its lock lost and the store away, a claim fails; once the store is back, a new claimant with its lock held', async () => {
+  // A balancer in front of the server, as HAProxy during a failover: "down" ends every connection
+  // and ends each new one at once; "up" passes them through again.
+  const target = new URL(url);
+  let down = false;
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    if (down) return void client.destroy();
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    const gone = () => (client.destroy(), upstream.destroy(), sockets.delete(client), sockets.delete(upstream));
+    client.on('error', gone).on('close', gone);
+    upstream.on('error', gone).on('close', gone);
+    client.pipe(upstream).pipe(client);
+  });
+  proxy.listen(0, '127.0.0.1');
+  await once(proxy, 'listening');
+  const viaProxy = new URL(url);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String((proxy.address() as AddressInfo).port);
+  const behind = await openPostgres({ url: viaProxy.toString(), schema, poolSize: 2 });
+  const held = async (id: string) =>
+    (await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = hashtext($1)::oid AND objid = hashtext($2)::oid`,
+      [schema, CLAIMANT_LOCK_PREFIX + id],
+    ))[0]!.n === 1;
+  try {
+    const first = await smsClaimant(behind);
+    assert.ok(await held(first), 'the claimant holds its lock');
+    down = true;
+    for (const s of sockets) s.destroy();
+    // The lock's connection is gone: its lock with it, and a new take cannot reach the store.
+    for (const end = Date.now() + 10_000; await held(first); ) {
+      assert.ok(Date.now() < end, 'the server let the lock go with its connection');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Once this process has seen the lock's connection end, a claim has no claimant to give.
+    for (const end = Date.now() + 10_000; (await smsClaimant(behind).then(() => 'kept', () => 'refused')) === 'kept'; ) {
+      assert.ok(Date.now() < end, 'a claim fails once the lock is lost and the store is away');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await assert.rejects(smsClaimant(behind), 'still away: the failed take was not kept, it was tried again');
+    down = false;
+    const second = await smsClaimant(behind);
+    assert.notEqual(second, first, 'a new claimant: claims under the old one read as left behind');
+    assert.ok(await held(second), 'and its lock is held');
+    assert.equal(await smsClaimant(behind), second, 'kept while its lock is held');
+  } finally {
+    await behind.close();
+    for (const s of sockets) s.destroy();
+    proxy.close();
+  }
 });

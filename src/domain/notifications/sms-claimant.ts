@@ -16,16 +16,25 @@ const claimants = new WeakMap<Db, Promise<{ id: string; lock: HeldLock | null }>
 export const CLAIMANT_LOCK_PREFIX = 'sms-claimant:';
 
 export async function smsClaimant(db: Db): Promise<string> {
-  let current = claimants.get(db);
-  const held = current ? await current : null;
+  const current = claimants.get(db);
+  // A take that failed (the store away, as during a failover) is not kept: the next call tries again.
+  const held = current ? await current.catch(() => null) : null;
   if (held && held.lock?.isHeld() !== false) return held.id;
+  // Callers that met the same lost or failed claimant meanwhile: the first one's new take serves all.
+  const latest = claimants.get(db);
+  if (latest !== current && latest) return smsClaimant(db);
   // First use, or the lock went with its connection: a new id, so claims under the old one read as left behind.
-  current = (async () => {
+  const next = (async () => {
     const id = randomUUID();
     return { id, lock: await db.tryLock(CLAIMANT_LOCK_PREFIX + id) };
   })();
-  claimants.set(db, current);
-  return (await current).id;
+  claimants.set(db, next);
+  try {
+    return (await next).id;
+  } catch (err) {
+    if (claimants.get(db) === next) claimants.delete(db);
+    throw err;
+  }
 }
 
 /**
