@@ -3,13 +3,13 @@
 // batches alternating on/off so both see the same store state. `BENCH_ONLY=spending npm run bench`.
 // BENCH_SPENDING_BATCHES (default 20, at least 5) measured batches of 1,000 records each way, in two
 // scenarios on the same store:
-// - armed: every number's thresholds are set and the alerts already raised this period (the state
-//   most numbers are in most of the month), so the on side does all the checking — caps judged
-//   per record against the month's spending, package and low-balance alerts looked up — and
-//   raises nothing new. The target applies to this ratio.
-// - firing: the same settings on a store where nobody has been told yet; about one record in ten
-//   crosses a threshold, a hundred times denser than a real month, and each alert raised is a row,
-//   its words in both languages and an SMS queued. Shown beside it with the cost per alert.
+// - firing: a store where nobody has been told anything yet; about one record in ten crosses a
+//   threshold (a hundred times a real month's density), and each alert raised is a row, its words
+//   in both languages and an SMS queued;
+// - armed: every alert a number could get this period raised already, so the on side does all the
+//   checking (caps judged per record against the month's spending, package and low-balance alerts
+//   looked up) and raises next to nothing.
+// The target is judged on the lower of the two ratios.
 import { performance } from 'node:perf_hooks';
 import { raiseUsageAlerts } from '../src/domain/alerts/raise-alerts.ts';
 import { ingestUsage } from '../src/domain/billing/ingest-usage.ts';
@@ -90,11 +90,10 @@ export async function runSpendingControlBench(): Promise<void> {
       rows.push([`${name}: alerts and caps on for every subscriber`, String(measured), rate(perSecond(r.times.on)), ms(p50(r.times.on)), r.alerts.toLocaleString('en-US')]);
     }
     console.log('\n' + table(['ingestUsage, batches of 1,000, alternating', 'batches', 'records/s', 'p50 per batch', 'alerts raised'], rows));
-    const share = perSecond(armed.times.on) / perSecond(armed.times.off);
+    const armedShare = perSecond(armed.times.on) / perSecond(armed.times.off);
     const firingShare = perSecond(firing.times.on) / perSecond(firing.times.off);
-    const perAlert = firing.alerts ? (sum(firing.times.on) - sum(firing.times.off) - (sum(armed.times.on) - sum(armed.times.off))) / firing.alerts : 0;
-    console.log(`\nfiring: ratio on / off = ${ratio(firingShare)}, about ${perAlert.toFixed(2)} ms per alert raised beyond the checking`);
-    console.log(`armed: ratio on / off = ${ratio(share)} — target ≥ ${TARGET}×: ${verdict(share >= TARGET)}`);
+    const share = Math.min(armedShare, firingShare);
+    console.log(`\nratio on / off: firing ${ratio(firingShare)}, armed ${ratio(armedShare)} — target ≥ ${TARGET}× (the lower): ${verdict(share >= TARGET)}`);
   } finally {
     await env.close();
   }
