@@ -28,6 +28,14 @@ export const EVENT_TABLES = {
   session: `expires_at < $1`,
   /** One-time login codes, once expired. */
   otp: `expires_at < $1`,
+  /**
+   * Requests made with an idempotency key and their first answers. A repeat within the retention
+   * gets that answer; one older is a new request. Money is kept once by the ledger's own keys,
+   * which are never deleted.
+   */
+  idempotency_record: `created_at < $1`,
+  /** Parts of long incoming SMS whose other parts never came. */
+  sms_mo_part: `received_at < $1`,
 } as const;
 
 /** Rows deleted per statement, and statements per table per run: one run stays short. */

@@ -313,13 +313,17 @@ test('the other per-event tables: finished rows past EVENT_RETENTION_MONTHS are 
     INSERT INTO session (id, kind, subject_id, channel, method, created_at, expires_at) VALUES
       ('ret-old', 'subscriber', ${s}, 'web', 'otp', '${old}', '${old}'), ('ret-new', 'subscriber', ${s}, 'web', 'otp', '${old}', '2099-01-01T00:00:00Z');
     INSERT INTO otp (subject, purpose, code_hash, expires_at, created_at) VALUES ('ret', 'login', 'x', '${old}', '${old}'), ('ret', 'login', 'x', '${recent}', '${recent}');
+    INSERT INTO idempotency_record (scope, key, operation, fingerprint, result, created_at) VALUES
+      ('ret', 'old', 'op', 'f', '{}', '${old}'), ('ret', 'new', 'op', 'f', '{}', '${recent}');
+    INSERT INTO sms_mo_part (msisdn, short_code, ref, total, seq, text, received_at) VALUES
+      ('79990000001', '8111', 7, 2, 1, 'a', '${old}'), ('79990000001', '8111', 8, 2, 1, 'a', '${recent}');
   `);
-  const count = async (t: string) => (await core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t} WHERE ${t === 'alert' ? "key LIKE 'ret:%' OR key LIKE 'quota:99999%'" : t === 'session' ? "id LIKE 'ret-%'" : t === 'otp' ? "subject = 'ret'" : 'true'}`))[0]!.n;
-  const before: Record<string, number> = Object.fromEntries(await Promise.all(['tmf_event_delivery', 'mail_message', 'alert', 'locator_request', 'auto_payment_attempt', 'number_limit_event', 'session', 'otp'].map(async (t) => [t, await count(t)])));
+  const count = async (t: string) => (await core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t} WHERE ${t === 'alert' ? "key LIKE 'ret:%' OR key LIKE 'quota:99999%'" : t === 'session' ? "id LIKE 'ret-%'" : t === 'otp' ? "subject = 'ret'" : t === 'idempotency_record' ? "scope = 'ret'" : t === 'sms_mo_part' ? "msisdn = '79990000001'" : 'true'}`))[0]!.n;
+  const before: Record<string, number> = Object.fromEntries(await Promise.all(['tmf_event_delivery', 'mail_message', 'alert', 'locator_request', 'auto_payment_attempt', 'number_limit_event', 'session', 'otp', 'idempotency_record', 'sms_mo_part'].map(async (t) => [t, await count(t)])));
   // Twelve months kept on 10 March 2026: everything before March 2025 that is finished goes.
   const run = await historyJob(core, { now: new Date('2026-03-10T09:00:00Z'), eventRetentionMonths: 12 });
   const deleted: Record<string, number> = { ...run.eventsDeleted };
-  assert.deepEqual(run.eventsDeleted, { tmf_event_delivery: 2, mail_message: 1, alert: 2, locator_request: 1, auto_payment_attempt: 1, number_limit_event: 1, session: 1, otp: 1 });
+  assert.deepEqual(run.eventsDeleted, { tmf_event_delivery: 2, mail_message: 1, alert: 2, locator_request: 1, auto_payment_attempt: 1, number_limit_event: 1, session: 1, otp: 1, idempotency_record: 1, sms_mo_part: 1 });
   for (const [t, n] of Object.entries(before)) assert.equal(await count(t), n - deleted[t]!, t);
   assert.deepEqual((await core.db.query<{ k: string }>("SELECT key AS k FROM alert WHERE key LIKE 'ret:%' OR key LIKE 'quota:99999%' ORDER BY 1")).map((r) => r.k), ['quota:999999:80', 'ret:2', 'ret:3'], 'a waiting alert and a package still running are kept');
   assert.deepEqual((await historyJob(core, { now: new Date('2026-03-10T09:00:00Z'), eventRetentionMonths: 12 })).eventsDeleted, {}, 'a second run deletes nothing');
