@@ -20,16 +20,14 @@ CREATE TABLE account_month_spend (
   PRIMARY KEY (account_id, month_start)
 );
 
--- The month an entry of an account counts in.
-CREATE FUNCTION account_month_start(account bigint, at timestamptz) RETURNS timestamptz LANGUAGE sql STABLE AS $$
-  SELECT date_trunc('month', at AT TIME ZONE z) AT TIME ZONE z
-    FROM (SELECT coalesce((SELECT r.time_zone FROM subscriber n JOIN region r ON r.code = n.region_code WHERE n.account_id = account), 'Europe/Moscow') AS z) tz
-$$;
-
 INSERT INTO account_month_spend (account_id, month_start, spent, roaming_spent)
-SELECT account_id, m, sum(-amount), coalesce(sum(-amount) FILTER (WHERE category = 'roaming'), 0)
-  FROM (SELECT account_id, amount, category, account_month_start(account_id, created_at) AS m FROM ledger_entry WHERE amount < 0) e
- GROUP BY account_id, m;
+SELECT e.account_id, date_trunc('month', e.created_at AT TIME ZONE z.tz) AT TIME ZONE z.tz, sum(-e.amount),
+       coalesce(sum(-e.amount) FILTER (WHERE e.category = 'roaming'), 0)
+  FROM ledger_entry e
+  LEFT JOIN subscriber n ON n.account_id = e.account_id LEFT JOIN region r ON r.code = n.region_code
+ CROSS JOIN LATERAL (SELECT coalesce(r.time_zone, 'Europe/Moscow') AS tz) z
+ WHERE e.amount < 0
+ GROUP BY 1, 2;
 
 -- The balance trigger of 043, and the month's spending.
 CREATE OR REPLACE FUNCTION ledger_entries_apply() RETURNS trigger LANGUAGE plpgsql AS $$
